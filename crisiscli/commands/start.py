@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+HELP = """Open a new incident and walk through a playbook, step by step.
+
+Every answer, tick, skip and note is saved the moment you confirm it. If the session
+is interrupted, `crisis resume` continues exactly where you were.
+
+\b
+Examples:
+  crisis start                          # pick a playbook (default: general)
+  crisis start general --title "Wrong image on the brand account" --severity high
+  crisis start ./our-playbook.yaml
+  crisis start general --answers drill.yaml   # no prompts: scripts, drills, tests
+"""
+
+
+def command(
+    playbook: Annotated[
+        Optional[str], typer.Argument(help="Playbook id (see `crisis playbooks`) or a path to a YAML file.")
+    ] = None,
+    title: Annotated[Optional[str], typer.Option("--title", "-t", help="One line saying what happened.")] = None,
+    severity: Annotated[
+        Optional[str], typer.Option("--severity", "-s", help="Severity level id from the playbook.")
+    ] = None,
+    answers: Annotated[
+        Optional[Path], typer.Option("--answers", help="YAML file with the answers: run with no prompts.")
+    ] = None,
+    drill: Annotated[bool, typer.Option("--drill", help="A rehearsal: marked everywhere, left out of stats.")] = False,
+) -> None:
+    from crisiscli.commands import _walk
+    from crisiscli.env import get_env
+    from crisiscli.errors import UsageError
+    from crisiscli.incident import create_incident
+    from crisiscli.output import echo
+    from crisiscli.playbook.catalog import DEFAULT_PLAYBOOK, discover, resolve
+
+    env = get_env()
+    _walk.require_terminal(env, answers)
+    script = None
+    if answers is not None:
+        from crisiscli.answers import check_against, load_answers
+
+        script = load_answers(answers)
+    ref = playbook or (script.playbook if script else None)
+    if ref is None and script is None:
+        ref = _pick_playbook(env, discover(env))
+    entry = resolve(env, ref or DEFAULT_PLAYBOOK)
+    assert entry.playbook is not None
+    book = entry.playbook
+    if script is not None:
+        check_against(script, book)
+    level_ids = [lv.id for lv in book.severities]
+    chosen_severity = severity or (script.severity if script else None)
+    if chosen_severity is not None and chosen_severity not in level_ids:
+        raise UsageError(f"severity '{chosen_severity}' is not one of: {', '.join(level_ids)}")
+    chosen_title = title or (script.title if script else None)
+    if script is None:
+        from crisiscli.interactive import QuestionaryPrompter
+
+        asker = QuestionaryPrompter(env)
+        if not chosen_title:
+            chosen_title = asker._text("In one line, what happened?", required=True)
+        if chosen_severity is None:
+            chosen_severity = _pick_severity(asker, book)
+    chosen_title = (chosen_title or book.title).strip() or book.title
+    source_text = None
+    try:
+        source_text = entry.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    incident = create_incident(
+        env, book, title=chosen_title, severity=chosen_severity or book.default_severity,
+        drill=drill or bool(script and script.drill), source_text=source_text,
+    )  # fmt: skip
+    echo(f"Incident {incident.id} opened ({book.title}).")
+    echo(f"Log: {incident.log_path}")
+    _walk.run(incident, _walk.make_prompter(env, script))
+
+
+def _pick_playbook(env: object, entries: list) -> str:  # type: ignore[type-arg]
+    import questionary
+
+    from crisiscli.text import one_line
+
+    usable = [e for e in entries if e.playbook is not None]
+    if not usable:
+        return "general"
+    choices = [
+        questionary.Choice(one_line(f"{e.title}  ({e.id}, {e.origin})"), value=e.id) for e in usable
+    ]
+    return str(questionary.select("Which playbook?", choices=choices, default=choices[0]).unsafe_ask())
+
+
+def _pick_severity(asker: object, book: object) -> str:
+    import questionary
+
+    from crisiscli.text import one_line
+
+    levels = book.severities  # type: ignore[attr-defined]
+    choices = [
+        questionary.Choice(one_line(f"{lv.id} — {lv.description}" if lv.description else lv.id), value=lv.id)
+        for lv in levels
+    ]
+    default = next(c for c in choices if c.value == book.default_severity)  # type: ignore[attr-defined]
+    return str(questionary.select("How severe is it?", choices=choices, default=default).unsafe_ask())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("start", help=HELP)(command)

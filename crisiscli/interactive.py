@@ -1,0 +1,141 @@
+"""The interactive ``Prompter``: questionary prompts around the rich screens.
+
+The only module that imports questionary. Every prompt uses ``unsafe_ask`` so Ctrl-C
+raises ``KeyboardInterrupt`` (the CLI records it and prints how to resume) instead of
+questionary's silent ``None``. ``input``/``output`` can be injected so tests drive the
+real prompts through prompt_toolkit's pipe input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import questionary
+from questionary import Choice as QChoice
+
+from crisiscli.env import Environment
+from crisiscli.playbook.model import Question
+from crisiscli.prompts import Action, ItemView, RunSummary, StepView
+from crisiscli.screens import make_console, show_step, show_summary
+from crisiscli.text import one_line
+
+ACTION_LABELS = {
+    Action.DONE: "Mark this step done",
+    Action.EDIT: "Tick items / change answers",
+    Action.NOTE: "Add a note",
+    Action.SKIP: "Skip (needs a reason)",
+    Action.DEFER: "Defer — come back to it before the end",
+    Action.NOT_APPLICABLE: "Not applicable",
+    Action.BACK: "Back to the previous step",
+    Action.PAUSE: "Pause — resume later",
+}
+STYLE = questionary.Style([("qmark", "fg:#d70000 bold"), ("highlighted", "bold"), ("pointer", "bold")])
+
+
+class QuestionaryPrompter:
+    def __init__(self, env: Environment, **prompt_kwargs: Any) -> None:
+        self.env = env
+        self.kwargs = prompt_kwargs  # input=/output= for tests
+        self.console = make_console(env.stdout, is_tty=env.stdout_isatty)
+        self.clear = env.stdout_isatty and "input" not in prompt_kwargs
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _ask(self, question: questionary.Question) -> Any:
+        return question.unsafe_ask()
+
+    def _text(self, message: str, default: str = "", *, required: bool = False, multiline: bool = False) -> str:
+        validate = (lambda v: bool(v.strip()) or "Please type something.") if required else None
+        return str(
+            self._ask(questionary.text(one_line(message), default=default, validate=validate,
+                                       multiline=multiline, style=STYLE, **self.kwargs))  # fmt: skip
+        )
+
+    def _question(self, question: Question, prefix: str = "") -> Any:
+        message = one_line(prefix + question.prompt)
+        if question.type == "yesno":
+            default = question.default if isinstance(question.default, bool) else True
+            return bool(self._ask(questionary.confirm(message, default=default, style=STYLE, **self.kwargs)))
+        if question.type == "choice":
+            choices = [QChoice(one_line(c.label), value=c.value) for c in question.choices]
+            default = question.default if isinstance(question.default, str) else None
+            return self._ask(questionary.select(message, choices=choices, default=default, style=STYLE, **self.kwargs))
+        if question.type == "multi":
+            defaults = set(question.default) if isinstance(question.default, tuple) else set()
+            choices = [QChoice(one_line(c.label), value=c.value, checked=c.value in defaults) for c in question.choices]
+            return list(self._ask(questionary.checkbox(message, choices=choices, style=STYLE, **self.kwargs)))
+        default = question.default if isinstance(question.default, str) else ""
+        answer = self._text(message, default, required=question.required)
+        return answer if answer.strip() else None
+
+    # -- Prompter --------------------------------------------------------------------------
+
+    def ask_input(self, question: Question) -> Any:
+        value = self._question(question)
+        return "" if value is None else value
+
+    def show_step(self, view: StepView) -> None:
+        show_step(self.console, view, clear=self.clear)
+
+    def tick_items(self, view: StepView, pending: list[ItemView]) -> list[str]:
+        choices = [QChoice(one_line(iv.text), value=iv.item.id, checked=iv.checked) for iv in pending]
+        picked = self._ask(
+            questionary.checkbox(
+                "Tick what is done (space to tick, enter to confirm)", choices=choices, style=STYLE, **self.kwargs
+            )
+        )
+        return list(picked)
+
+    def confirm_item(self, view: StepView, item: ItemView) -> bool:
+        choice = self._ask(
+            questionary.select(
+                one_line(item.text),
+                choices=[QChoice("Done", value=True), QChoice("Not yet — show the step menu", value=False)],
+                style=STYLE,
+                **self.kwargs,
+            )
+        )
+        return bool(choice)
+
+    def answer(self, view: StepView, question: Question) -> Any:
+        return self._question(question)
+
+    def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
+        choices = [QChoice(ACTION_LABELS[a], value=a) for a in allowed]
+        return Action(self._ask(questionary.select("What now?", choices=choices, style=STYLE, **self.kwargs)))
+
+    def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
+        label = {Action.SKIP: "Why skip it?", Action.DEFER: "Why defer it? (optional)",
+                 Action.NOT_APPLICABLE: "Why does it not apply? (optional)"}.get(action, "Reason")  # fmt: skip
+        return self._text(label, required=required)
+
+    def ask_note(self, view: StepView) -> str:
+        return self._text("Note (press Esc then Enter to save)", multiline=True)
+
+    def confirm(self, message: str, default: bool = False) -> bool:
+        return bool(self._ask(questionary.confirm(one_line(message), default=default, style=STYLE, **self.kwargs)))
+
+    def compose_message(self, view: StepView, draft: str) -> str:
+        self.console.print("Edit the message. Esc then Enter saves it.", style="dim")
+        return self._text("Message", draft, required=True, multiline=True)
+
+    def ask_approver(self, view: StepView) -> str:
+        return self._text("Who approved this message? (name; leave empty if nobody yet)")
+
+    def notify(self, text: str) -> None:
+        from crisiscli.screens import safe
+
+        self.console.print(safe(text, "yellow"))
+
+    def finished(self, summary: RunSummary) -> bool:
+        show_summary(self.console, summary)
+        return bool(
+            self._ask(
+                questionary.confirm(
+                    "Close the incident now? (You can still add notes and reports later.)",
+                    default=False,
+                    style=STYLE,
+                    **self.kwargs,
+                )
+            )
+        )

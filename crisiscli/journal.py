@@ -1,0 +1,208 @@
+"""The incident journal: an append-only JSON Lines file, the one source of truth.
+
+Each line is one event: ``{"v": 1, "id", "ts", "actor", "type", "data"}`` (see
+docs/journal.md). Appends take a file lock, repair a torn tail left by a crash, write the
+whole line with one ``write`` and ``fsync`` before returning: when ``append`` returns, the
+event survives a power cut. Reading tolerates a torn last line and skips (with a warning)
+lines that are not valid events, so one bad line never hides the rest of an incident.
+Events are deduplicated by id and ordered by timestamp, which makes two journals of the
+same incident mergeable by a plain union of their lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from crisiscli.errors import CrisisError, ExitCode, Location, StateError
+from crisiscli.fsutil import fsync_dir, write_all
+
+FORMAT_VERSION = 1
+LOCK_TIMEOUT_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    ts: datetime
+    actor: str
+    type: str
+    data: dict[str, Any]
+
+    def to_json(self) -> str:
+        record = {
+            "v": FORMAT_VERSION,
+            "id": self.id,
+            "ts": self.ts.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+            "actor": self.actor,
+            "type": self.type,
+            "data": self.data,
+        }
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_record(cls, record: Any) -> Event:
+        if not isinstance(record, dict):
+            raise ValueError("not an object")
+        ts_text = record.get("ts")
+        event_id = record.get("id")
+        kind = record.get("type")
+        data = record.get("data", {})
+        if not isinstance(event_id, str) or not event_id:
+            raise ValueError("no event id")
+        if not isinstance(kind, str) or not kind:
+            raise ValueError("no event type")
+        if not isinstance(ts_text, str):
+            raise ValueError("no timestamp")
+        ts = datetime.fromisoformat(ts_text)
+        if ts.tzinfo is None:
+            raise ValueError("timestamp without offset")
+        if not isinstance(data, dict):
+            raise ValueError("data is not an object")
+        actor = record.get("actor")
+        return cls(event_id, ts, actor if isinstance(actor, str) else "unknown", kind, data)
+
+
+@dataclass
+class ReadResult:
+    events: list[Event] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock_path = path.with_name(path.name + ".lock")
+        self._last_ts: datetime | None = None
+
+    # -- writing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the incident's writer lock (released by the OS if the holder dies)."""
+        import filelock
+
+        lock = filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise StateError(
+                f"the incident is busy: another crisis process held its lock for "
+                f"{LOCK_TIMEOUT_SECONDS:.0f} s",
+                location=Location(str(self.lock_path)),
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def append(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        *,
+        actor: str,
+        clock: Callable[[], datetime],
+    ) -> Event:
+        """Write one event durably. Call with the lock held (see ``locked``)."""
+        ts = clock().astimezone(timezone.utc)
+        # Keep this writer's timestamps strictly increasing so ordering by time keeps the
+        # order events were made in, even when the clock is coarse or steps backwards.
+        if self._last_ts is not None and ts <= self._last_ts:
+            ts = self._last_ts + timedelta(microseconds=1)
+        event = Event(new_event_id(), ts, actor, kind, data)
+        line = (event.to_json() + "\n").encode("utf-8")
+        creating = not self.path.exists()
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _io_error(exc, self.path) from None
+        try:
+            if not creating and _ends_torn(fd):
+                # A crash left half a line; end it so our event stays a line of its own.
+                write_all(fd, b"\n")
+            write_all(fd, line)
+            os.fsync(fd)
+        except OSError as exc:
+            raise _io_error(exc, self.path) from None
+        finally:
+            os.close(fd)
+        if creating:
+            fsync_dir(self.path.parent)
+        self._last_ts = ts
+        return event
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def read(self) -> ReadResult:
+        try:
+            blob = self.path.read_bytes()
+        except FileNotFoundError:
+            return ReadResult()
+        except OSError as exc:
+            raise _io_error(exc, self.path) from None
+        return parse_journal(blob, str(self.path))
+
+
+def parse_journal(blob: bytes, shown: str) -> ReadResult:
+    result = ReadResult()
+    lines = blob.split(b"\n")
+    torn_tail = lines[-1] != b""
+    seen: set[str] = set()
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        last = number == len(lines)
+        try:
+            event = Event.from_record(json.loads(raw.decode("utf-8")))
+        except (ValueError, UnicodeDecodeError) as exc:
+            if last and torn_tail:
+                result.warnings.append(
+                    f"{shown}:{number}: ignored an incomplete last line "
+                    f"({len(raw)} bytes; the writer was interrupted)"
+                )
+            else:
+                result.warnings.append(f"{shown}:{number}: skipped an unreadable event ({exc})")
+            continue
+        if event.id in seen:
+            continue
+        seen.add(event.id)
+        result.events.append(event)
+    result.events.sort(key=lambda e: e.ts)  # stable: equal times keep file order
+    return result
+
+
+def _ends_torn(fd: int) -> bool:
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return False
+    return os.pread(fd, 1, size - 1) != b"\n"
+
+
+def _io_error(exc: OSError, path: Path) -> CrisisError:
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EDQUOT: "the disk quota is exceeded",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return CrisisError(
+        f"cannot write the journal: {reason}; nothing after the last saved event was recorded",
+        location=Location(str(path)),
+        exit_code=ExitCode.IO_ERROR,
+    )

@@ -1,0 +1,253 @@
+"""The markdown incident log: a pure function of the state and the playbook snapshot.
+
+Every piece of user or playbook text passes through ``md_escape`` so that markup in a
+note is logged literally; times are shown local and UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+from crisiscli.deadlines import deadline_statuses, format_duration
+from crisiscli.flow import applies
+from crisiscli.journal import Event
+from crisiscli.playbook.model import Playbook
+from crisiscli.state import IncidentState
+from crisiscli.template import display_value
+from crisiscli.text import md_escape, md_escape_block
+
+STATUS_WORDS = {
+    "done": "done",
+    "skipped": "skipped",
+    "deferred": "deferred",
+    "not_applicable": "not applicable",
+    "active": "in progress",
+    "pending": "not reached",
+}
+
+
+def local_and_utc(ts: datetime, tz: tzinfo | None = None, *, date: bool = False) -> str:
+    local = ts.astimezone(tz) if tz else ts.astimezone()
+    utc = ts.astimezone(timezone.utc)
+    fmt = "%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S"
+    zone = local.tzname() or local.strftime("%z")
+    return f"{local.strftime(fmt)} {zone} ({utc.strftime('%H:%M:%S')} UTC)"
+
+
+def _step_title(playbook: Playbook, step_id: Any) -> str:
+    try:
+        return md_escape(playbook.step(str(step_id)).title)
+    except KeyError:
+        return f"step {md_escape(str(step_id))}"
+
+
+def _question_label(playbook: Playbook, qid: str) -> str:
+    question = playbook.questions().get(qid)
+    return md_escape(question.prompt if question else qid)
+
+
+def answer_text(playbook: Playbook, qid: str, value: Any) -> str:
+    """The label a person chose, not the stored id, where the question has choices."""
+    question = playbook.questions().get(qid)
+    if question is not None and question.choices:
+        labels = {c.value: c.label for c in question.choices}
+        if isinstance(value, list):
+            value = [labels.get(str(v), str(v)) for v in value]
+        elif value is not None:
+            value = labels.get(str(value), str(value))
+    return display_value(value) or "—"
+
+
+def describe_event(event: Event, playbook: Playbook) -> str:
+    """One markdown line saying what happened (user text escaped)."""
+    d = event.data
+    kind = event.type
+    step = _step_title(playbook, d.get("step")) if "step" in d else ""
+    if kind == "incident.opened":
+        pb = d.get("playbook", {}) if isinstance(d.get("playbook"), dict) else {}
+        drill = " — **drill**" if d.get("drill") else ""
+        return (
+            f"Incident opened: {md_escape(str(d.get('title', '')))} "
+            f"(severity {md_escape(str(d.get('severity', '')))}, playbook "
+            f"{md_escape(str(pb.get('title', '')))}){drill}"
+        )
+    if kind == "input.set":
+        qid = str(d.get("input", ""))
+        return f"{_question_label(playbook, qid)} → {md_escape(answer_text(playbook, qid, d.get('value')))}"
+    if kind == "answer.set":
+        qid = str(d.get("question", ""))
+        return f"{_question_label(playbook, qid)} → {md_escape(answer_text(playbook, qid, d.get('value')))}"
+    if kind == "step.entered":
+        via = {"back": " (went back)", "revisit": " (deferred, back again)"}.get(str(d.get("via")), "")
+        return f"Started step: {step}{via}"
+    if kind == "step.done":
+        unchecked = d.get("unchecked") or []
+        extra = f" ({len(unchecked)} item(s) left unticked)" if unchecked else ""
+        return f"Done: {step}{extra}"
+    if kind == "step.skipped":
+        return f"Skipped: {step} — reason: {md_escape(str(d.get('reason', '')))}"
+    if kind == "step.deferred":
+        reason = d.get("reason")
+        return f"Deferred: {step}" + (f" — {md_escape(str(reason))}" if reason else "")
+    if kind == "step.not_applicable":
+        reason = d.get("reason")
+        return f"Not applicable: {step}" + (f" — {md_escape(str(reason))}" if reason else "")
+    if kind in ("item.checked", "item.unchecked"):
+        item_text = str(d.get("item", ""))
+        try:
+            for item in playbook.step(str(d.get("step"))).items:
+                if item.id == item_text:
+                    item_text = item.text
+        except KeyError:
+            pass
+        verb = "Ticked" if kind == "item.checked" else "Unticked"
+        return f"{verb}: {md_escape(item_text)}"
+    if kind == "note.added":
+        text = str(d.get("text", ""))
+        lines = md_escape_block(text)
+        if len(lines) == 1:
+            return f"Note: {lines[0]}"
+        return "Note:<br>" + "<br>".join(lines)
+    if kind == "message.recorded":
+        platforms = ", ".join(md_escape(str(p)) for p in d.get("platforms", []) or [])
+        return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
+    if kind == "message.approved":
+        override = d.get("override")
+        if override:
+            return f"Approval overridden for {step}: {md_escape(str(override))}"
+        return f"Message for {step} approved by {md_escape(str(d.get('approver', '')))}"
+    if kind == "session.paused":
+        return "Paused"
+    if kind == "session.interrupted":
+        return "Interrupted (Ctrl-C)"
+    if kind == "session.resumed":
+        return "Resumed"
+    if kind == "run.finished":
+        deferred = d.get("deferred") or []
+        if deferred:
+            names = ", ".join(_step_title(playbook, s) for s in deferred)
+            return f"Walk-through complete except deferred: {names}"
+        return "Walk-through complete"
+    if kind == "incident.closed":
+        summary = d.get("summary")
+        return "Incident closed" + (f": {md_escape(str(summary))}" if summary else "")
+    if kind == "incident.reopened":
+        return "Incident reopened"
+    if kind == "severity.changed":
+        return f"Severity changed to {md_escape(str(d.get('to', '')))}"
+    if kind == "title.changed":
+        return f"Title changed to {md_escape(str(d.get('to', '')))}"
+    return f"{md_escape(kind)}"
+
+
+def render_log(
+    state: IncidentState,
+    playbook: Playbook,
+    incident_id: str,
+    *,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> str:
+    now = now or datetime.now(timezone.utc)
+    out: list[str] = []
+    drill = " (DRILL)" if state.drill else ""
+    out.append(f"# {md_escape(state.title or incident_id)}{drill}")
+    out.append("")
+    if state.drill:
+        out.append("> **Drill.** This is a rehearsal, not a real incident.")
+        out.append("")
+    started = local_and_utc(state.started_at, tz, date=True) if state.started_at else "—"
+    rows = [
+        ("Status", state.status),
+        ("Severity", md_escape(state.severity)),
+        ("Playbook", f"{md_escape(playbook.title)} (`{playbook.id}` v{md_escape(playbook.version)})"),
+        ("Started", f"{started} by {md_escape(state.opened_by)}"),
+        ("Responders", ", ".join(md_escape(a) for a in state.actors) or "—"),
+        ("Incident", f"`{incident_id}`"),
+    ]
+    if state.closed_at:
+        rows.append(("Closed", local_and_utc(state.closed_at, tz, date=True)))
+        if state.started_at:
+            rows.append(("Duration", format_duration((state.closed_at - state.started_at).total_seconds())))
+    out.append("| | |")
+    out.append("|---|---|")
+    out.extend(f"| {k} | {v} |" for k, v in rows)
+    out.append("")
+    if state.summary:
+        out.append("## Summary")
+        out.append("")
+        out.extend(md_escape_block(state.summary))
+        out.append("")
+    if playbook.inputs:
+        out.append("## Facts at the start")
+        out.append("")
+        for q in playbook.inputs:
+            value = answer_text(playbook, q.id, state.inputs.get(q.id))
+            out.append(f"- **{md_escape(q.prompt)}** {md_escape(value)}")
+        out.append("")
+    out.append("## Steps")
+    out.append("")
+    for phase in playbook.phases:
+        out.append(f"### {md_escape(phase.title)}")
+        out.append("")
+        for step in phase.steps:
+            st = state.steps.get(step.id)
+            status = st.status if st else "pending"
+            word = STATUS_WORDS.get(status, status)
+            if status == "pending" and not applies(step, state):
+                word = "not applicable (condition)"
+            mark = {"done": "x"}.get(status, " ")
+            line = f"- [{mark}] {md_escape(step.title)} — {word}"
+            if st and st.reason:
+                line += f": {md_escape(st.reason)}"
+            out.append(line)
+            for q in step.questions:
+                if q.id in state.answers:
+                    out.append(f"  - {md_escape(q.prompt)} **{md_escape(answer_text(playbook, q.id, state.answers[q.id]))}**")
+        out.append("")
+    deadlines = deadline_statuses(playbook, state, now)
+    if deadlines:
+        out.append("## Deadlines")
+        out.append("")
+        for dl in deadlines:
+            due = local_and_utc(dl.due_at, tz)
+            if dl.state == "met":
+                detail = f"met, {format_duration(-(dl.late_by or 0))} early"
+            elif dl.state == "missed" and dl.late_by is not None:
+                detail = f"missed by {format_duration(dl.late_by)}"
+            elif dl.state == "overdue":
+                detail = f"OVERDUE by {format_duration(-dl.seconds_left(now))}"
+            else:
+                detail = {"waived": "not needed", "missed": "missed", "open": "open"}[dl.state]
+            out.append(f"- {md_escape(dl.label)} — due {due} — {detail}")
+        out.append("")
+    if state.messages:
+        out.append("## Messages")
+        out.append("")
+        for msg in state.messages:
+            platforms = ", ".join(md_escape(p) for p in msg.platforms) or "no platform named"
+            out.append(f"### {_step_title(playbook, msg.step)} — {platforms}")
+            out.append("")
+            out.extend(f"> {line}" if line else ">" for line in md_escape_block(msg.text))
+            out.append("")
+            if msg.override:
+                out.append(f"Published without approval: {md_escape(msg.override)}")
+            elif msg.approver:
+                out.append(f"Approved by {md_escape(msg.approver)}")
+            out.append("")
+    out.append("## Timeline")
+    out.append("")
+    current_day = None
+    for event in state.events:
+        local = event.ts.astimezone(tz) if tz else event.ts.astimezone()
+        day = local.strftime("%Y-%m-%d")
+        if day != current_day:
+            out.append(f"**{day}**")
+            out.append("")
+            current_day = day
+        out.append(
+            f"- {local_and_utc(event.ts, tz)} · {md_escape(event.actor)} · {describe_event(event, playbook)}"
+        )
+    out.append("")
+    return "\n".join(out)

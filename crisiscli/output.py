@@ -1,0 +1,45 @@
+"""The small output layer: plain lines to the environment's streams.
+
+Commands that print lists and statuses use these (no Rich import, so they start fast);
+anything user-typed goes through ``visible_controls`` so it cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crisiscli.env import get_env
+from crisiscli.text import visible_controls
+
+
+def echo(text: str = "") -> None:
+    stream = get_env().stdout
+    stream.write(visible_controls(text).replace("\\x0a", "\n") + "\n")
+    stream.flush()
+
+
+def echo_err(text: str) -> None:
+    stream = get_env().stderr
+    stream.write(visible_controls(text) + "\n")
+    stream.flush()
+
+
+def echo_json(data: Any) -> None:
+    stream = get_env().stdout
+    stream.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    stream.flush()
+
+
+def warn(text: str) -> None:
+    echo_err(f"warning: {text}")
+
+
+def table(rows: list[list[str]], headers: list[str]) -> None:
+    """Aligned columns; the last column is not padded."""
+    cells = [[visible_controls(c) for c in row] for row in [headers, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        echo("  ".join(c.ljust(widths[i]) if i < len(row) - 1 else c for i, c in enumerate(row)))
+        if n == 0:
+            echo("  ".join("-" * w for w in widths))

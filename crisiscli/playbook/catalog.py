@@ -1,0 +1,85 @@
+"""Where playbooks come from: the bundled library, ``CRISIS_HOME/playbooks``, a path."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from crisiscli.env import Environment
+from crisiscli.errors import CrisisError, NotFoundError
+from crisiscli.playbook.model import Playbook
+
+DEFAULT_PLAYBOOK = "general"
+
+
+@dataclass
+class PlaybookEntry:
+    id: str
+    path: Path
+    origin: str  # bundled | user | path
+    playbook: Playbook | None = None
+    error: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.playbook.title if self.playbook else "(does not load)"
+
+
+def bundled_dir() -> Path:
+    """Inside the wheel (``crisiscli/bundled_playbooks``) or, from a checkout, ``playbooks/``."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "bundled_playbooks"
+    if installed.is_dir():
+        return installed
+    return here.parent / "playbooks"
+
+
+def search_dirs(env: Environment) -> list[tuple[str, Path]]:
+    return [("user", env.playbooks_dir), ("bundled", bundled_dir())]
+
+
+def _files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError:
+        return []
+
+
+def load_entry(path: Path, origin: str) -> PlaybookEntry:
+    from crisiscli.playbook.load import load_playbook
+
+    try:
+        playbook = load_playbook(path)
+        return PlaybookEntry(playbook.id, path, origin, playbook)
+    except CrisisError as exc:
+        return PlaybookEntry(path.stem, path, origin, None, exc.one_line())
+
+
+def discover(env: Environment) -> list[PlaybookEntry]:
+    """Every playbook found; a user playbook with a bundled id hides the bundled one."""
+    seen: dict[str, PlaybookEntry] = {}
+    for origin, folder in search_dirs(env):
+        for path in _files(folder):
+            entry = load_entry(path, origin)
+            seen.setdefault(entry.id, entry)
+    return sorted(seen.values(), key=lambda e: (e.id != DEFAULT_PLAYBOOK, e.id))
+
+
+def resolve(env: Environment, ref: str) -> PlaybookEntry:
+    """A playbook by id, or by path when ``ref`` names a file."""
+    candidate = Path(ref).expanduser()
+    if "/" in ref or ref.endswith((".yaml", ".yml")) or candidate.is_file():
+        from crisiscli.playbook.load import load_playbook
+
+        playbook = load_playbook(candidate, ref)  # raises with file:line:col
+        return PlaybookEntry(playbook.id, candidate, "path", playbook)
+    entries = discover(env)
+    for entry in entries:
+        if entry.id == ref:
+            if entry.playbook is None:
+                raise CrisisError(entry.error or f"playbook '{ref}' does not load")
+            return entry
+    close = difflib.get_close_matches(ref, [e.id for e in entries], n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "see: crisis playbooks"
+    raise NotFoundError(f"no playbook '{ref}'", hint=hint)

@@ -1,0 +1,656 @@
+"""Build a ``Playbook`` from YAML data, collecting every problem with its place.
+
+``build`` never raises on bad content: it records ``Problem``s (path, message, rule,
+severity) and returns the best model it could make. ``load_playbook`` raises the first
+error as a one-line ``PlaybookError`` naming file:line:column; ``crisis lint`` reports
+them all. Checks the engine relies on (unique ids, branch targets that exist, conditions
+on questions that exist) live here too, so a playbook that loads can always be run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from crisiscli.errors import Location, PlaybookError
+from crisiscli.playbook import model as m
+
+if TYPE_CHECKING:
+    from crisiscli.playbook.yamlsource import Document
+
+Path_ = tuple[str | int, ...]
+
+Severity = Literal["error", "warning"]
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+DURATION_PATTERN = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a playbook. ``rule`` is a stable short name lint maps to ids."""
+
+    path: Path_
+    message: str
+    rule: str
+    severity: Severity = "error"
+    on_key: bool = False
+
+
+@dataclass
+class BuildResult:
+    playbook: m.Playbook | None
+    problems: list[Problem] = field(default_factory=list)
+    document: Document | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+PLAYBOOK_KEYS = {
+    "crisis", "id", "title", "version", "description", "language", "kind", "tags",
+    "inputs", "severity", "exit_criteria", "platform_limits", "phases",
+}  # fmt: skip
+PHASE_KEYS = {"id", "title", "description", "steps"}
+STEP_KEYS = {
+    "id", "title", "guidance", "checklist", "items", "questions", "when", "goto", "due",
+    "milestone", "message", "pause_point",
+}  # fmt: skip
+QUESTION_KEYS = {"id", "prompt", "type", "choices", "required", "default", "help"}
+ITEM_KEYS = {"id", "text", "when"}
+MESSAGE_KEYS = {"template", "platforms", "approval", "kind", "banned", "limits"}
+MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
+
+
+def parse_duration(text: str) -> int | None:
+    """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
+    match = DURATION_PATTERN.match(text)
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+class _Builder:
+    def __init__(self, doc: Document | None) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def problem(
+        self, at: Path_, message: str, rule: str = "schema", severity: Severity = "error",
+        *, on_key: bool = False,
+    ) -> None:  # fmt: skip
+        self.problems.append(Problem(at, message, rule, severity, on_key))
+
+    # -- typed accessors ------------------------------------------------------------------
+
+    def mapping(
+        self, value: Any, at: Path_, allowed: set[str], what: str, required: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.problem(at, f"{what} must be a mapping, not {_kind(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.problem((*at, key), f"unknown key '{key}' in {what}{hint}", "unknown-key",
+                             on_key=True)  # fmt: skip
+        for key in required:
+            if value.get(key) is None:
+                self.problem(at, f"{what} needs '{key}'", "required")
+        return value
+
+    def text(self, value: Any, at: Path_, what: str) -> str | None:
+        """A string field; YAML 1.1 surprises keep their written text (and get a warning)."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        raw = self.doc.raw.get(at) if self.doc else None
+        if raw is not None and not isinstance(value, (list, dict)):
+            self.problem(
+                at,
+                f"{what} '{raw}' is read by YAML as {_kind(value)}; quote it to keep it text",
+                "yaml11-scalar",
+                "warning",
+            )
+            return raw
+        if isinstance(value, (bool, int, float)):
+            return str(value)
+        self.problem(at, f"{what} must be text, not {_kind(value)}")
+        return None
+
+    def ident(self, value: Any, at: Path_, what: str) -> str | None:
+        result = self.text(value, at, what)
+        if result is None:
+            return None
+        if not ID_PATTERN.match(result):
+            self.problem(
+                at,
+                f"{what} '{result}' must be lowercase letters, digits, '-' or '_' (max 64)",
+                "bad-id",
+            )
+        return result
+
+    def flag(self, value: Any, at: Path_, what: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        self.problem(at, f"{what} must be true or false, not {_kind(value)}")
+        return default
+
+    def text_list(self, value: Any, at: Path_, what: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list):
+            self.problem(at, f"{what} must be a list, not {_kind(value)}")
+            return ()
+        found = []
+        for i, entry in enumerate(value):
+            item = self.text(entry, (*at, i), what)
+            if item is not None:
+                found.append(item)
+        return tuple(found)
+
+    def limits(self, value: Any, at: Path_) -> tuple[tuple[str, int], ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.problem(at, f"platform limits must be a mapping, not {_kind(value)}")
+            return ()
+        found = []
+        for name, limit in value.items():
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+                self.problem((*at, name), f"limit for '{name}' must be a positive whole number")
+                continue
+            found.append((str(name).lower(), limit))
+        return tuple(found)
+
+    # -- pieces ---------------------------------------------------------------------------
+
+    def condition(self, value: Any, at: Path_) -> m.Condition | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not value:
+            self.problem(at, "a condition must be a mapping such as {question-id: value}")
+            return None
+        parts: list[m.Condition] = []
+        for key, sub in value.items():
+            where = (*at, key)
+            if key in ("all", "any"):
+                if not isinstance(sub, list) or not sub:
+                    self.problem(where, f"'{key}' needs a non-empty list of conditions")
+                    continue
+                subs = [self.condition(c, (*where, i)) for i, c in enumerate(sub)]
+                kept = tuple(c for c in subs if c is not None)
+                parts.append(m.AllOf(kept) if key == "all" else m.AnyOf(kept))
+            elif key == "not":
+                inner = self.condition(sub, where)
+                if inner is not None:
+                    parts.append(m.Not(inner))
+            else:
+                values = sub if isinstance(sub, list) else [sub]
+                texts = []
+                for i, v in enumerate(values):
+                    vat = (*where, i) if isinstance(sub, list) else where
+                    raw = self.doc.raw.get(vat) if self.doc else None
+                    if isinstance(v, (dict, list)) or v is None and raw is None:
+                        self.problem(vat, f"condition on '{key}' needs a value to compare with")
+                        continue
+                    texts.append(raw if raw is not None else str(v))
+                parts.append(m.Equals(str(key), tuple(texts)))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else m.AllOf(tuple(parts))
+
+    def question(self, value: Any, at: Path_, what: str) -> m.Question | None:
+        data = self.mapping(value, at, QUESTION_KEYS, what, ("id", "prompt"))
+        if data is None:
+            return None
+        qid = self.ident(data.get("id"), (*at, "id"), f"{what} id")
+        prompt = self.text(data.get("prompt"), (*at, "prompt"), "prompt")
+        qtype = self.text(data.get("type", "text"), (*at, "type"), "type") or "text"
+        if qtype not in m.QUESTION_TYPES:
+            self.problem((*at, "type"), f"type '{qtype}' is not one of {', '.join(m.QUESTION_TYPES)}")
+            qtype = "text"
+        choices: list[m.Choice] = []
+        raw_choices = data.get("choices")
+        if qtype in ("choice", "multi"):
+            if not isinstance(raw_choices, list) or not raw_choices:
+                self.problem(at, f"a '{qtype}' question needs a non-empty list of choices")
+            else:
+                for i, entry in enumerate(raw_choices):
+                    choice = self.choice(entry, (*at, "choices", i))
+                    if choice is None:
+                        continue
+                    if any(c.value == choice.value for c in choices):
+                        self.problem((*at, "choices", i), f"choice '{choice.value}' is listed twice",
+                                     "duplicate-id")  # fmt: skip
+                    choices.append(choice)
+        elif raw_choices is not None:
+            self.problem((*at, "choices"), f"a '{qtype}' question takes no choices")
+        required = self.flag(data.get("required"), (*at, "required"), "required", True)
+        default = self.default(data.get("default"), (*at, "default"), qtype, choices)
+        help_text = self.text(data.get("help"), (*at, "help"), "help")
+        if qid is None or prompt is None:
+            return None
+        return m.Question(qid, prompt, qtype, tuple(choices), required, default, help_text)  # type: ignore[arg-type]
+
+    def choice(self, value: Any, at: Path_) -> m.Choice | None:
+        if isinstance(value, dict):
+            data = self.mapping(value, at, {"value", "label"}, "choice", ("value",))
+            if data is None:
+                return None
+            cvalue = self.text(data.get("value"), (*at, "value"), "choice value")
+            label = self.text(data.get("label"), (*at, "label"), "choice label")
+            if cvalue is None:
+                return None
+            return m.Choice(cvalue, label or cvalue)
+        text = self.text(value, at, "choice")
+        return m.Choice(text, text) if text is not None else None
+
+    def default(
+        self, value: Any, at: Path_, qtype: str, choices: list[m.Choice]
+    ) -> str | bool | tuple[str, ...] | None:
+        if value is None:
+            return None
+        if qtype == "yesno":
+            if isinstance(value, bool):
+                return value
+            word = value if isinstance(value, str) else None
+            parsed = m.truthy_word(word) if word is not None else None
+            if parsed is None:
+                self.problem(at, "default of a yes/no question must be yes or no")
+            return parsed
+        if qtype == "multi":
+            values = self.text_list(value, at, "default")
+            known = {c.value for c in choices}
+            for v in values:
+                if known and v not in known:
+                    self.problem(at, f"default '{v}' is not one of the choices", "unknown-choice")
+            return values
+        text = self.text(value, at, "default")
+        if qtype == "choice" and text is not None and choices and text not in {c.value for c in choices}:
+            self.problem(at, f"default '{text}' is not one of the choices", "unknown-choice")
+        return text
+
+    def item(self, value: Any, at: Path_, index: int) -> m.Item | None:
+        if isinstance(value, str) or not isinstance(value, dict) and self.doc and at in self.doc.raw:
+            text = self.text(value, at, "item")
+            return m.Item(f"i{index + 1}", text) if text is not None else None
+        data = self.mapping(value, at, ITEM_KEYS, "item", ("id", "text"))
+        if data is None:
+            return None
+        iid = self.ident(data.get("id"), (*at, "id"), "item id")
+        text = self.text(data.get("text"), (*at, "text"), "item text")
+        when = self.condition(data.get("when"), (*at, "when"))
+        if iid is None or text is None:
+            return None
+        return m.Item(iid, text, when)
+
+    def deadline(self, value: Any, at: Path_, step_title: str) -> m.Deadline | None:
+        if value is None:
+            return None
+        label = f"{step_title}"
+        after_at = at
+        if isinstance(value, dict):
+            data = self.mapping(value, at, {"after", "label"}, "due", ("after",))
+            if data is None:
+                return None
+            after_at = (*at, "after")
+            label = self.text(data.get("label"), (*at, "label"), "label") or label
+            value = data.get("after")
+        if isinstance(value, bool) or isinstance(value, (int, float)):
+            self.problem(after_at, f"due '{value}' needs a unit, such as '{value}m' (minutes)")
+            return None
+        if not isinstance(value, str):
+            self.problem(after_at, "due must be a duration such as '15m' or '1h30m'")
+            return None
+        seconds = parse_duration(value)
+        if seconds is None or seconds <= 0:
+            self.problem(after_at, f"'{value}' is not a duration such as '15m' or '1h30m'")
+            return None
+        return m.Deadline(seconds, label, value.strip())
+
+    def branches(self, value: Any, at: Path_) -> tuple[m.Branch, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (m.Branch(value),)
+        if not isinstance(value, list):
+            self.problem(at, "goto must be a step id or a list of {to, when} rules")
+            return ()
+        found = []
+        for i, rule in enumerate(value):
+            where = (*at, i)
+            if isinstance(rule, str):
+                found.append(m.Branch(rule))
+                continue
+            data = self.mapping(rule, where, {"to", "when"}, "goto rule", ("to",))
+            if data is None:
+                continue
+            to = self.text(data.get("to"), (*where, "to"), "goto target")
+            when = self.condition(data.get("when"), (*where, "when"))
+            if to is not None:
+                found.append(m.Branch(to, when))
+        return tuple(found)
+
+    def message(self, value: Any, at: Path_) -> m.Message | None:
+        if value is None:
+            return None
+        data = self.mapping(value, at, MESSAGE_KEYS, "message", ("template",))
+        if data is None:
+            return None
+        template = self.text(data.get("template"), (*at, "template"), "template")
+        platforms = tuple(p.lower() for p in self.text_list(data.get("platforms"), (*at, "platforms"), "platform"))
+        approval = self.flag(data.get("approval"), (*at, "approval"), "approval", False)
+        kind = self.text(data.get("kind", "statement"), (*at, "kind"), "message kind") or "statement"
+        if kind not in MESSAGE_KINDS:
+            self.problem((*at, "kind"), f"message kind '{kind}' is not one of {', '.join(MESSAGE_KINDS)}")
+        banned = self.text_list(data.get("banned"), (*at, "banned"), "banned phrase")
+        limits = self.limits(data.get("limits"), (*at, "limits"))
+        if template is None:
+            return None
+        return m.Message(template, platforms, approval, kind, banned, limits)
+
+    def step(self, value: Any, at: Path_) -> m.Step | None:
+        data = self.mapping(value, at, STEP_KEYS, "step", ("id", "title"))
+        if data is None:
+            return None
+        sid = self.ident(data.get("id"), (*at, "id"), "step id")
+        title = self.text(data.get("title"), (*at, "title"), "title")
+        guidance = self.text(data.get("guidance"), (*at, "guidance"), "guidance") or ""
+        checklist = self.text(data.get("checklist", "do-confirm"), (*at, "checklist"), "checklist")
+        if checklist not in m.CHECKLIST_KINDS:
+            self.problem((*at, "checklist"), f"checklist must be one of {', '.join(m.CHECKLIST_KINDS)}")
+            checklist = "do-confirm"
+        items: list[m.Item] = []
+        raw_items = data.get("items")
+        if raw_items is not None and not isinstance(raw_items, list):
+            self.problem((*at, "items"), f"items must be a list, not {_kind(raw_items)}")
+        for i, entry in enumerate(raw_items if isinstance(raw_items, list) else []):
+            item = self.item(entry, (*at, "items", i), i)
+            if item is not None:
+                items.append(item)
+        questions: list[m.Question] = []
+        raw_questions = data.get("questions")
+        if raw_questions is not None and not isinstance(raw_questions, list):
+            self.problem((*at, "questions"), f"questions must be a list, not {_kind(raw_questions)}")
+        for i, entry in enumerate(raw_questions if isinstance(raw_questions, list) else []):
+            q = self.question(entry, (*at, "questions", i), "question")
+            if q is not None:
+                questions.append(q)
+        when = self.condition(data.get("when"), (*at, "when"))
+        goto = self.branches(data.get("goto"), (*at, "goto"))
+        due = self.deadline(data.get("due"), (*at, "due"), title or sid or "step")
+        milestone = self.text(data.get("milestone"), (*at, "milestone"), "milestone")
+        if milestone is not None and milestone not in m.MILESTONES:
+            self.problem((*at, "milestone"), f"milestone '{milestone}' is not one of {', '.join(m.MILESTONES)}")
+            milestone = None
+        message = self.message(data.get("message"), (*at, "message"))
+        pause_point = self.flag(data.get("pause_point"), (*at, "pause_point"), "pause_point", False)
+        if sid is None or title is None:
+            return None
+        return m.Step(
+            sid, title, guidance, checklist,  # type: ignore[arg-type]
+            tuple(items), tuple(questions), when, goto, due, milestone, message, pause_point,
+        )  # fmt: skip
+
+    def phase(self, value: Any, at: Path_) -> m.Phase | None:
+        data = self.mapping(value, at, PHASE_KEYS, "phase", ("id", "title", "steps"))
+        if data is None:
+            return None
+        pid = self.ident(data.get("id"), (*at, "id"), "phase id")
+        title = self.text(data.get("title"), (*at, "title"), "title")
+        description = self.text(data.get("description"), (*at, "description"), "description") or ""
+        raw_steps = data.get("steps")
+        steps = []
+        if raw_steps is not None and (not isinstance(raw_steps, list) or not raw_steps):
+            self.problem((*at, "steps"), "steps must be a non-empty list")
+        for i, entry in enumerate(raw_steps if isinstance(raw_steps, list) else []):
+            step = self.step(entry, (*at, "steps", i))
+            if step is not None:
+                steps.append(step)
+        if pid is None or title is None:
+            return None
+        return m.Phase(pid, title, tuple(steps), description)
+
+    def severity(self, value: Any, at: Path_) -> tuple[tuple[m.SeverityLevel, ...], str]:
+        if value is None:
+            return m.DEFAULT_SEVERITIES, "moderate"
+        data = self.mapping(value, at, {"levels", "default"}, "severity", ("levels",))
+        if data is None:
+            return m.DEFAULT_SEVERITIES, "moderate"
+        levels: list[m.SeverityLevel] = []
+        raw = data.get("levels")
+        if not isinstance(raw, list) or not raw:
+            self.problem((*at, "levels"), "severity levels must be a non-empty list")
+        for i, entry in enumerate(raw if isinstance(raw, list) else []):
+            where = (*at, "levels", i)
+            if isinstance(entry, dict):
+                level = self.mapping(entry, where, {"id", "description"}, "severity level", ("id",))
+                if level is None:
+                    continue
+                lid = self.ident(level.get("id"), (*where, "id"), "severity id")
+                desc = self.text(level.get("description"), (*where, "description"), "description")
+                if lid:
+                    levels.append(m.SeverityLevel(lid, desc or ""))
+            else:
+                lid = self.ident(entry, where, "severity id")
+                if lid:
+                    levels.append(m.SeverityLevel(lid))
+        if not levels:
+            levels = list(m.DEFAULT_SEVERITIES)
+        default = self.text(data.get("default"), (*at, "default"), "default severity")
+        ids = [lv.id for lv in levels]
+        if default is None:
+            default = ids[len(ids) // 2] if len(ids) > 2 else ids[0]
+        elif default not in ids:
+            self.problem((*at, "default"), f"default severity '{default}' is not one of {', '.join(ids)}")
+            default = ids[0]
+        return tuple(levels), default
+
+    # -- whole playbook -------------------------------------------------------------------
+
+    def playbook(self, value: Any, source: str) -> m.Playbook | None:
+        if not isinstance(value, dict):
+            self.problem((), f"expected a playbook (a mapping with id, title and phases), found {_kind(value)}")
+            return None
+        data = self.mapping(value, (), PLAYBOOK_KEYS, "playbook", ("id", "title", "phases"))
+        assert data is not None
+        fmt = data.get("crisis", m.FORMAT_VERSION)
+        if fmt != m.FORMAT_VERSION:
+            self.problem(("crisis",), f"format version {fmt!r} is not supported (this crisis reads {m.FORMAT_VERSION})")
+        pid = self.ident(data.get("id"), ("id",), "playbook id")
+        title = self.text(data.get("title"), ("title",), "title")
+        version = self.text(data.get("version", "1"), ("version",), "version") or "1"
+        description = self.text(data.get("description"), ("description",), "description") or ""
+        language = self.text(data.get("language", "en"), ("language",), "language") or "en"
+        kind = self.text(data.get("kind", "general"), ("kind",), "kind") or "general"
+        tags = self.text_list(data.get("tags"), ("tags",), "tag")
+        inputs = []
+        raw_inputs = data.get("inputs")
+        if raw_inputs is not None and not isinstance(raw_inputs, list):
+            self.problem(("inputs",), f"inputs must be a list, not {_kind(raw_inputs)}")
+        for i, entry in enumerate(raw_inputs if isinstance(raw_inputs, list) else []):
+            q = self.question(entry, ("inputs", i), "input")
+            if q is not None:
+                inputs.append(q)
+        severities, default_severity = self.severity(data.get("severity"), ("severity",))
+        exit_criteria = self.text_list(data.get("exit_criteria"), ("exit_criteria",), "exit criterion")
+        platform_limits = self.limits(data.get("platform_limits"), ("platform_limits",))
+        phases = []
+        raw_phases = data.get("phases")
+        if raw_phases is not None and (not isinstance(raw_phases, list) or not raw_phases):
+            self.problem(("phases",), "phases must be a non-empty list")
+        for i, entry in enumerate(raw_phases if isinstance(raw_phases, list) else []):
+            phase = self.phase(entry, ("phases", i))
+            if phase is not None:
+                phases.append(phase)
+        if pid is None or title is None or not phases:
+            return None
+        playbook = m.Playbook(
+            pid, title, tuple(phases), version, description, language, kind, tags, tuple(inputs),
+            severities, default_severity, exit_criteria, platform_limits, source,
+        )  # fmt: skip
+        self.references(playbook)
+        return playbook
+
+    def references(self, playbook: m.Playbook) -> None:
+        """Ids unique, branch targets and condition references that exist."""
+        paths = _step_paths(playbook)
+        seen_phase: set[str] = set()
+        for pi, phase in enumerate(playbook.phases):
+            if phase.id in seen_phase:
+                self.problem(("phases", pi, "id"), f"phase id '{phase.id}' is used twice", "duplicate-id")
+            seen_phase.add(phase.id)
+        seen_step: set[str] = set()
+        questions: dict[str, m.Question] = {}
+        for qi, q in enumerate(playbook.inputs):
+            if q.id in questions:
+                self.problem(("inputs", qi, "id"), f"input id '{q.id}' is used twice", "duplicate-id")
+            questions[q.id] = q
+        for step in playbook.steps:
+            at = paths[step.id]
+            if step.id in seen_step:
+                self.problem((*at, "id"), f"step id '{step.id}' is used twice", "duplicate-id")
+            if step.id == m.END:
+                self.problem((*at, "id"), f"'{m.END}' is reserved for 'goto: end'", "bad-id")
+            seen_step.add(step.id)
+            item_ids: set[str] = set()
+            for ii, item in enumerate(step.items):
+                if item.id in item_ids:
+                    self.problem((*at, "items", ii, "id"), f"item id '{item.id}' is used twice in step '{step.id}'", "duplicate-id")
+                item_ids.add(item.id)
+            for qi, q in enumerate(step.questions):
+                if q.id in questions:
+                    self.problem((*at, "questions", qi, "id"), f"question id '{q.id}' is used twice", "duplicate-id")
+                questions[q.id] = q
+        step_ids = {s.id for s in playbook.steps}
+        for step in playbook.steps:
+            at = paths[step.id]
+            for bi, branch in enumerate(step.goto):
+                if branch.to != m.END and branch.to not in step_ids:
+                    where = (*at, "goto", bi, "to") if self._has((*at, "goto", bi, "to")) else (*at, "goto")
+                    close = difflib.get_close_matches(branch.to, sorted(step_ids), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    self.problem(where, f"goto target '{branch.to}' is not a step id{hint}", "unknown-target")
+            conds: list[tuple[Path_, m.Condition | None]] = [((*at, "when"), step.when)]
+            conds += [((*at, "goto", bi, "when"), b.when) for bi, b in enumerate(step.goto)]
+            conds += [((*at, "items", ii, "when"), it.when) for ii, it in enumerate(step.items)]
+            for where, cond in conds:
+                for leaf in m.condition_refs(cond):
+                    if leaf.ref not in questions:
+                        close = difflib.get_close_matches(leaf.ref, sorted(questions), n=1)
+                        hint = f"; did you mean '{close[0]}'?" if close else ""
+                        self.problem((*where, leaf.ref), f"condition refers to '{leaf.ref}', which is no input or question{hint}", "unknown-ref", on_key=True)
+                        continue
+                    q = questions[leaf.ref]
+                    if q.type in ("choice", "multi"):
+                        known = {c.value for c in q.choices}
+                        for value in leaf.values:
+                            if value not in known:
+                                self.problem((*where, leaf.ref), f"'{value}' is not a choice of '{leaf.ref}' ({', '.join(sorted(known))})", "unknown-choice", on_key=True)
+
+    def _has(self, at: Path_) -> bool:
+        return bool(self.doc and at in self.doc.positions)
+
+
+def _step_paths(playbook: m.Playbook) -> dict[str, Path_]:
+    paths: dict[str, Path_] = {}
+    for pi, phase in enumerate(playbook.phases):
+        for si, step in enumerate(phase.steps):
+            paths.setdefault(step.id, ("phases", pi, "steps", si))
+    return paths
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"
+
+
+def build(data: Any, document: Document | None = None, source: str = "") -> BuildResult:
+    """Validate and build; never raises for bad content."""
+    builder = _Builder(document)
+    if document is not None:
+        for dup in document.duplicates:
+            builder.problem(dup.path, f"key '{dup.key}' appears twice (first at line {dup.first[0]}); "
+                            "YAML keeps only the last", "duplicate-key", on_key=True)  # fmt: skip
+    playbook = builder.playbook(data, source)
+    return BuildResult(playbook, builder.problems, document)
+
+
+def build_text(text: str, shown: str) -> BuildResult:
+    """Parse and build; YAML syntax errors still raise ``PlaybookError``."""
+    from crisiscli.playbook.yamlsource import parse  # YAML only where YAML is read
+
+    doc = parse(text, shown)
+    return build(doc.data, doc, shown)
+
+
+def problem_location(result: BuildResult, problem: Problem, shown: str) -> Location:
+    if result.document is None:
+        return Location(shown)
+    return result.document.location(problem.path, key=problem.on_key)
+
+
+def load_playbook(path: Path, display: str | None = None) -> m.Playbook:
+    """Load a playbook file; the first error becomes a one-line ``PlaybookError``."""
+    from crisiscli.playbook.yamlsource import read_text
+
+    shown = display or str(path)
+    result = build_text(read_text(path, shown), shown)
+    return _accept(result, shown)
+
+
+def load_playbook_text(text: str, shown: str) -> m.Playbook:
+    return _accept(build_text(text, shown), shown)
+
+
+def _accept(result: BuildResult, shown: str) -> m.Playbook:
+    if result.errors:
+        first = result.errors[0]
+        raise PlaybookError(first.message, location=problem_location(result, first, shown))
+    assert result.playbook is not None
+    return result.playbook
+
+
+def from_data(data: Any, source: str = "") -> m.Playbook:
+    """Build from a canonical mapping (an incident's snapshot); errors still raise."""
+    result = build(data, None, source)
+    if result.errors or result.playbook is None:
+        detail = result.errors[0].message if result.errors else "not a playbook"
+        raise PlaybookError(f"playbook snapshot is damaged: {detail}", location=Location(source))
+    return result.playbook
+
+
+def load_snapshot(path: Path) -> m.Playbook:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlaybookError("the incident has no playbook snapshot", location=Location(str(path))) from None
+    except (OSError, ValueError) as exc:
+        raise PlaybookError(f"cannot read playbook snapshot: {exc}", location=Location(str(path))) from None
+    return from_data(data, str(path))

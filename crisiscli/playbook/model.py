@@ -1,0 +1,330 @@
+"""The playbook as frozen dataclasses: what a loaded, validated playbook is.
+
+The YAML format is described in docs/playbooks.md; ``load.py`` builds these objects and
+``to_data`` turns them back into the canonical mapping (used for the snapshot stored
+with every incident, so an edited or deleted playbook never breaks resume or reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+FORMAT_VERSION = 1
+
+QuestionType = Literal["text", "choice", "multi", "yesno"]
+QUESTION_TYPES: tuple[str, ...] = ("text", "choice", "multi", "yesno")
+
+ChecklistKind = Literal["do-confirm", "read-do"]
+CHECKLIST_KINDS: tuple[str, ...] = ("do-confirm", "read-do")
+
+# Milestones a step can mark; reports measure the time from incident start to each.
+MILESTONES: tuple[str, ...] = (
+    "acknowledged",
+    "queue-paused",
+    "first-response",
+    "apology",
+    "off-platform",
+    "resolution",
+)
+
+END = "end"  # a branch target that finishes the walk-through
+
+
+def truthy_word(text: str) -> bool | None:
+    """YAML 1.1's reading of a yes/no word (``yes``, ``off``, …), or None."""
+    lowered = text.strip().lower()
+    if lowered in {"yes", "true", "on", "y"}:
+        return True
+    if lowered in {"no", "false", "off", "n"}:
+        return False
+    return None
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    prompt: str
+    type: QuestionType = "text"
+    choices: tuple[Choice, ...] = ()
+    required: bool = True
+    default: str | bool | tuple[str, ...] | None = None
+    help: str | None = None
+
+
+# --- conditions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Equals:
+    """True when the answer to ``ref`` is one of ``values`` (any overlap for multi)."""
+
+    ref: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+
+Condition = Union[Equals, AllOf, AnyOf, Not]
+
+
+def condition_refs(cond: Condition | None) -> Iterator[Equals]:
+    """Every leaf comparison in a condition (used by lint and the engine)."""
+    if cond is None:
+        return
+    if isinstance(cond, Equals):
+        yield cond
+    elif isinstance(cond, (AllOf, AnyOf)):
+        for sub in cond.conditions:
+            yield from condition_refs(sub)
+    else:
+        yield from condition_refs(cond.condition)
+
+
+# --- steps ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Go to ``to`` after the step when ``when`` holds (no condition: always)."""
+
+    to: str
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Due ``seconds`` after the incident started."""
+
+    seconds: int
+    label: str
+    text: str  # as written, e.g. "15m"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message the responder composes and publishes from this step."""
+
+    template: str
+    platforms: tuple[str, ...] = ()
+    approval: bool = False
+    kind: str = "statement"  # statement | apology | reply | dm-invite | update | internal
+    banned: tuple[str, ...] = ()
+    limits: tuple[tuple[str, int], ...] = ()  # per-step overrides of platform limits
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    guidance: str = ""
+    checklist: ChecklistKind = "do-confirm"
+    items: tuple[Item, ...] = ()
+    questions: tuple[Question, ...] = ()
+    when: Condition | None = None
+    goto: tuple[Branch, ...] = ()
+    due: Deadline | None = None
+    milestone: str | None = None
+    message: Message | None = None
+    pause_point: bool = False
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    steps: tuple[Step, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    id: str
+    description: str = ""
+
+
+DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
+    SeverityLevel("low", "One unhappy voice, little reach. Answer it; no statement."),
+    SeverityLevel("moderate", "Spreading in our own channels; a holding reply is due."),
+    SeverityLevel("high", "Amplified by big accounts or press; a public statement is due."),
+    SeverityLevel("critical", "Mainstream coverage, safety or legal exposure; all hands."),
+)
+
+
+@dataclass(frozen=True)
+class Playbook:
+    id: str
+    title: str
+    phases: tuple[Phase, ...]
+    version: str = "1"
+    description: str = ""
+    language: str = "en"
+    kind: str = "general"
+    tags: tuple[str, ...] = ()
+    inputs: tuple[Question, ...] = ()
+    severities: tuple[SeverityLevel, ...] = DEFAULT_SEVERITIES
+    default_severity: str = "moderate"
+    exit_criteria: tuple[str, ...] = ()
+    platform_limits: tuple[tuple[str, int], ...] = ()
+    source: str = field(default="", compare=False)  # where it was loaded from
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(step for phase in self.phases for step in phase.steps)
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def phase_of(self, step_id: str) -> Phase:
+        for phase in self.phases:
+            if any(step.id == step_id for step in phase.steps):
+                return phase
+        raise KeyError(step_id)
+
+    def questions(self) -> dict[str, Question]:
+        """Inputs and step questions by id: they share one namespace."""
+        found: dict[str, Question] = {q.id: q for q in self.inputs}
+        for step in self.steps:
+            for question in step.questions:
+                found[question.id] = question
+        return found
+
+
+# --- canonical mapping (snapshot) ---------------------------------------------------------
+
+
+def condition_to_data(cond: Condition) -> Any:
+    if isinstance(cond, Equals):
+        values: Any = cond.values[0] if len(cond.values) == 1 else list(cond.values)
+        return {cond.ref: values}
+    if isinstance(cond, AllOf):
+        return {"all": [condition_to_data(c) for c in cond.conditions]}
+    if isinstance(cond, AnyOf):
+        return {"any": [condition_to_data(c) for c in cond.conditions]}
+    return {"not": condition_to_data(cond.condition)}
+
+
+def _question_to_data(q: Question) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": q.id, "prompt": q.prompt, "type": q.type}
+    if q.choices:
+        data["choices"] = [{"value": c.value, "label": c.label} for c in q.choices]
+    if not q.required:
+        data["required"] = False
+    if q.default is not None:
+        data["default"] = list(q.default) if isinstance(q.default, tuple) else q.default
+    if q.help:
+        data["help"] = q.help
+    return data
+
+
+def _step_to_data(step: Step) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": step.id, "title": step.title}
+    if step.guidance:
+        data["guidance"] = step.guidance
+    if step.checklist != "do-confirm":
+        data["checklist"] = step.checklist
+    if step.items:
+        items = []
+        for item in step.items:
+            entry: dict[str, Any] = {"id": item.id, "text": item.text}
+            if item.when is not None:
+                entry["when"] = condition_to_data(item.when)
+            items.append(entry)
+        data["items"] = items
+    if step.questions:
+        data["questions"] = [_question_to_data(q) for q in step.questions]
+    if step.when is not None:
+        data["when"] = condition_to_data(step.when)
+    if step.goto:
+        rules = []
+        for branch in step.goto:
+            rule: dict[str, Any] = {"to": branch.to}
+            if branch.when is not None:
+                rule["when"] = condition_to_data(branch.when)
+            rules.append(rule)
+        data["goto"] = rules
+    if step.due is not None:
+        data["due"] = {"after": step.due.text, "label": step.due.label}
+    if step.milestone:
+        data["milestone"] = step.milestone
+    if step.pause_point:
+        data["pause_point"] = True
+    if step.message is not None:
+        msg = step.message
+        mdata: dict[str, Any] = {"template": msg.template, "kind": msg.kind}
+        if msg.platforms:
+            mdata["platforms"] = list(msg.platforms)
+        if msg.approval:
+            mdata["approval"] = True
+        if msg.banned:
+            mdata["banned"] = list(msg.banned)
+        if msg.limits:
+            mdata["limits"] = dict(msg.limits)
+        data["message"] = mdata
+    return data
+
+
+def to_data(playbook: Playbook) -> dict[str, Any]:
+    """The canonical mapping of a playbook: valid input for ``load.build_playbook``."""
+    data: dict[str, Any] = {
+        "crisis": FORMAT_VERSION,
+        "id": playbook.id,
+        "title": playbook.title,
+        "version": playbook.version,
+        "language": playbook.language,
+        "kind": playbook.kind,
+    }
+    if playbook.description:
+        data["description"] = playbook.description
+    if playbook.tags:
+        data["tags"] = list(playbook.tags)
+    data["severity"] = {
+        "levels": [{"id": s.id, "description": s.description} for s in playbook.severities],
+        "default": playbook.default_severity,
+    }
+    if playbook.inputs:
+        data["inputs"] = [_question_to_data(q) for q in playbook.inputs]
+    if playbook.exit_criteria:
+        data["exit_criteria"] = list(playbook.exit_criteria)
+    if playbook.platform_limits:
+        data["platform_limits"] = dict(playbook.platform_limits)
+    data["phases"] = [
+        {
+            "id": phase.id,
+            "title": phase.title,
+            **({"description": phase.description} if phase.description else {}),
+            "steps": [_step_to_data(step) for step in phase.steps],
+        }
+        for phase in playbook.phases
+    ]
+    return data
