@@ -34,8 +34,15 @@ from crisiscli.errors import AnswersError, Location
 from crisiscli.playbook.model import Playbook, Question, truthy_word
 from crisiscli.prompts import Action, ItemView, RunSummary, StepView
 
-ACTIONS = {"done": Action.DONE, "skip": Action.SKIP, "defer": Action.DEFER, "na": Action.NOT_APPLICABLE,
-           "not-applicable": Action.NOT_APPLICABLE, "back": Action.BACK, "pause": Action.PAUSE}  # fmt: skip
+ACTIONS = {
+    "done": Action.DONE,
+    "skip": Action.SKIP,
+    "defer": Action.DEFER,
+    "na": Action.NOT_APPLICABLE,
+    "not-applicable": Action.NOT_APPLICABLE,
+    "back": Action.BACK,
+    "pause": Action.PAUSE,
+}
 TOP_KEYS = {"title", "severity", "inputs", "steps", "default", "close", "playbook", "drill"}
 STEP_KEYS = {"action", "reason", "items", "answers", "notes", "message", "approver"}
 
@@ -93,11 +100,15 @@ def load_answers(path: Path) -> AnswersFile:
         return text if text is not None and not isinstance(value, (list, dict)) else value
 
     if not isinstance(data, dict):
-        raise AnswersError("an answers file must be a mapping (title, inputs, steps, …)", location=result.where())
+        raise AnswersError(
+            "an answers file must be a mapping (title, inputs, steps, …)", location=result.where()
+        )
     for key in data:
         if key not in TOP_KEYS:
-            raise AnswersError(f"unknown key '{key}' (expected one of {', '.join(sorted(TOP_KEYS))})",
-                               location=result.where(key))  # fmt: skip
+            raise AnswersError(
+                f"unknown key '{key}' (expected one of {', '.join(sorted(TOP_KEYS))})",
+                location=result.where(key),
+            )
     for key in ("title", "severity", "playbook"):
         if data.get(key) is not None:
             setattr(result, key, str(raw((key,), data[key])))
@@ -107,11 +118,15 @@ def load_answers(path: Path) -> AnswersFile:
         result.default = _action(str(raw(("default",), data["default"])), result.where("default"))
     inputs = data.get("inputs") or {}
     if not isinstance(inputs, dict):
-        raise AnswersError("inputs must be a mapping of input id to value", location=result.where("inputs"))
+        raise AnswersError(
+            "inputs must be a mapping of input id to value", location=result.where("inputs")
+        )
     result.inputs = {str(k): raw(("inputs", k), v) for k, v in inputs.items()}
     steps = data.get("steps") or {}
     if not isinstance(steps, dict):
-        raise AnswersError("steps must be a mapping of step id to what to do", location=result.where("steps"))
+        raise AnswersError(
+            "steps must be a mapping of step id to what to do", location=result.where("steps")
+        )
     for sid, spec in steps.items():
         at = ("steps", sid)
         script = StepScript()
@@ -120,11 +135,15 @@ def load_answers(path: Path) -> AnswersFile:
         if isinstance(spec, str):
             spec = {"action": spec}
         if not isinstance(spec, dict):
-            raise AnswersError(f"step '{sid}' needs a mapping (action, answers, …)", location=result.where(*at))
+            raise AnswersError(
+                f"step '{sid}' needs a mapping (action, answers, …)", location=result.where(*at)
+            )
         for key in spec:
             if key not in STEP_KEYS:
-                raise AnswersError(f"unknown key '{key}' for step '{sid}' (expected one of {', '.join(sorted(STEP_KEYS))})",
-                                   location=result.where(*at, key))  # fmt: skip
+                raise AnswersError(
+                    f"unknown key '{key}' for step '{sid}' (expected one of {', '.join(sorted(STEP_KEYS))})",
+                    location=result.where(*at, key),
+                )
         action = spec.get("action")
         if action is not None:
             names = action if isinstance(action, list) else [action]
@@ -136,10 +155,15 @@ def load_answers(path: Path) -> AnswersFile:
         elif items in ("all", "none"):
             script.items = str(items)
         else:
-            raise AnswersError("items must be all, none or a list of item ids", location=result.where(*at, "items"))
+            raise AnswersError(
+                "items must be all, none or a list of item ids", location=result.where(*at, "items")
+            )
         answers = spec.get("answers") or {}
         if not isinstance(answers, dict):
-            raise AnswersError("answers must be a mapping of question id to value", location=result.where(*at, "answers"))
+            raise AnswersError(
+                "answers must be a mapping of question id to value",
+                location=result.where(*at, "answers"),
+            )
         script.answers = {str(k): raw((*at, "answers", k), v) for k, v in answers.items()}
         notes = spec.get("notes") or []
         script.notes = [str(n) for n in (notes if isinstance(notes, list) else [notes])]
@@ -154,7 +178,9 @@ def _action(name: str, where: Location) -> Action:
     try:
         return ACTIONS[name]
     except KeyError:
-        raise AnswersError(f"unknown action '{name}' (use {', '.join(sorted(ACTIONS))})", location=where) from None
+        raise AnswersError(
+            f"unknown action '{name}' (use {', '.join(sorted(ACTIONS))})", location=where
+        ) from None
 
 
 def coerce_answer(question: Question, value: Any, where: Location) -> Any:
@@ -164,7 +190,9 @@ def coerce_answer(question: Question, value: Any, where: Location) -> Any:
             return value
         parsed = truthy_word(str(value))
         if parsed is None:
-            raise AnswersError(f"'{question.id}' is a yes/no question; '{value}' is neither", location=where)
+            raise AnswersError(
+                f"'{question.id}' is a yes/no question; '{value}' is neither", location=where
+            )
         return parsed
     if question.type == "multi":
         values = value if isinstance(value, list) else [value]
@@ -172,13 +200,19 @@ def coerce_answer(question: Question, value: Any, where: Location) -> Any:
         known = {c.value for c in question.choices}
         for text in texts:
             if text not in known:
-                raise AnswersError(f"'{text}' is not a choice of '{question.id}' ({', '.join(sorted(known))})", location=where)
+                raise AnswersError(
+                    f"'{text}' is not a choice of '{question.id}' ({', '.join(sorted(known))})",
+                    location=where,
+                )
         return texts
     if question.type == "choice":
         text = str(value)
         known = {c.value for c in question.choices}
         if text not in known:
-            raise AnswersError(f"'{text}' is not a choice of '{question.id}' ({', '.join(sorted(known))})", location=where)
+            raise AnswersError(
+                f"'{text}' is not a choice of '{question.id}' ({', '.join(sorted(known))})",
+                location=where,
+            )
         return text
     return str(value)
 
@@ -190,11 +224,17 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
     for key, value in answers.inputs.items():
         input_q = next((q for q in playbook.inputs if q.id == key), None)
         if input_q is None:
-            raise AnswersError(f"playbook '{playbook.id}' has no input '{key}'", location=answers.where("inputs", key))
+            raise AnswersError(
+                f"playbook '{playbook.id}' has no input '{key}'",
+                location=answers.where("inputs", key),
+            )
         coerce_answer(input_q, value, answers.where("inputs", key))
     for sid, script in answers.steps.items():
         if sid not in step_ids:
-            raise AnswersError(f"playbook '{playbook.id}' has no step '{sid}'", location=answers.where("steps", sid))
+            raise AnswersError(
+                f"playbook '{playbook.id}' has no step '{sid}'",
+                location=answers.where("steps", sid),
+            )
         step = playbook.step(sid)
         own = {q.id for q in step.questions}
         for qid, value in script.answers.items():
@@ -206,7 +246,10 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
             known = {i.id for i in step.items}
             for item in script.items:
                 if item not in known:
-                    raise AnswersError(f"step '{sid}' has no item '{item}'", location=answers.where("steps", sid, "items"))
+                    raise AnswersError(
+                        f"step '{sid}' has no item '{item}'",
+                        location=answers.where("steps", sid, "items"),
+                    )
 
 
 class ScriptedPrompter:
@@ -228,10 +271,14 @@ class ScriptedPrompter:
         if question.id in self.answers.inputs:
             return coerce_answer(question, self.answers.inputs[question.id], where)
         if question.default is not None:
-            return list(question.default) if isinstance(question.default, tuple) else question.default
+            return (
+                list(question.default) if isinstance(question.default, tuple) else question.default
+            )
         if not question.required:
             return ""
-        raise AnswersError(f"the answers file gives no value for input '{question.id}'", location=where)
+        raise AnswersError(
+            f"the answers file gives no value for input '{question.id}'", location=where
+        )
 
     def show_step(self, view: StepView) -> None:
         sid = view.step.id
@@ -259,7 +306,9 @@ class ScriptedPrompter:
         if question.id in script.answers:
             return coerce_answer(question, script.answers[question.id], where)
         if question.default is not None:
-            return list(question.default) if isinstance(question.default, tuple) else question.default
+            return (
+                list(question.default) if isinstance(question.default, tuple) else question.default
+            )
         if not question.required:
             return None
         action = self._action(view.step.id, peek=True)
@@ -283,15 +332,19 @@ class ScriptedPrompter:
             return Action.NOTE
         action = self._action(view.step.id)
         if action not in allowed:
-            raise AnswersError(f"cannot '{action.value}' at step '{view.step.id}' now",
-                               location=self.answers.where("steps", view.step.id))  # fmt: skip
+            raise AnswersError(
+                f"cannot '{action.value}' at step '{view.step.id}' now",
+                location=self.answers.where("steps", view.step.id),
+            )
         return action
 
     def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
         reason = self._script(view.step.id).reason
         if required and not reason.strip():
-            raise AnswersError(f"step '{view.step.id}' is skipped without a reason: add 'reason:'",
-                               location=self.answers.where("steps", view.step.id))  # fmt: skip
+            raise AnswersError(
+                f"step '{view.step.id}' is skipped without a reason: add 'reason:'",
+                location=self.answers.where("steps", view.step.id),
+            )
         return reason
 
     def ask_note(self, view: StepView) -> str:

@@ -42,7 +42,9 @@ def deadline_statuses(
         if st is not None and st.done_at is not None:
             kind = "met" if st.done_at <= due_at else "missed"
             found.append(DeadlineStatus(step.id, step.due.label, due_at, kind, st.done_at))
-        elif st is not None and st.status in ("skipped", "not_applicable") or not applies(step, state):
+        elif (st is not None and st.status in ("skipped", "not_applicable")) or not applies(
+            step, state
+        ):
             found.append(DeadlineStatus(step.id, step.due.label, due_at, "waived"))
         elif state.closed or state.finished:
             found.append(DeadlineStatus(step.id, step.due.label, due_at, "missed"))

@@ -12,10 +12,26 @@ from typing import Any
 
 from crisiscli.deadlines import deadline_statuses
 from crisiscli.errors import Paused, StateError
-from crisiscli.flow import Target, applies, holds, known_answers, next_target, position, still_deferred
+from crisiscli.flow import (
+    Target,
+    applies,
+    holds,
+    known_answers,
+    next_target,
+    position,
+    still_deferred,
+)
 from crisiscli.incident import Incident
 from crisiscli.playbook.model import Playbook, Step
-from crisiscli.prompts import Action, ItemView, NoteView, Prompter, QuestionView, RunSummary, StepView
+from crisiscli.prompts import (
+    Action,
+    ItemView,
+    NoteView,
+    Prompter,
+    QuestionView,
+    RunSummary,
+    StepView,
+)
 from crisiscli.state import IncidentState
 from crisiscli.template import render
 from crisiscli.text import md_escape
@@ -31,7 +47,11 @@ def template_values(playbook: Playbook, state: IncidentState, incident_id: str) 
         question = questions.get(qid)
         if question is not None and question.choices:
             labels = {c.value: c.label for c in question.choices}
-            value = [labels.get(v, v) for v in value] if isinstance(value, list) else labels.get(str(value), value)
+            value = (
+                [labels.get(v, v) for v in value]
+                if isinstance(value, list)
+                else labels.get(str(value), value)
+            )
         values[qid] = value
     values.update(
         {
@@ -54,8 +74,8 @@ class Walkthrough:
 
     # -- recording -------------------------------------------------------------------------
 
-    def record(self, kind: str, **data: Any) -> None:
-        self.state = self.incident.record(kind, data)
+    def record(self, event_type: str, /, **data: Any) -> None:
+        self.state = self.incident.record(event_type, data)
 
     def refresh(self) -> None:
         self.state = self.incident.state()
@@ -64,7 +84,10 @@ class Walkthrough:
 
     def run(self) -> RunSummary:
         if self.state.closed:
-            raise StateError(f"incident {self.incident.id} is closed", hint="reopen it with: crisis close --reopen")
+            raise StateError(
+                f"incident {self.incident.id} is closed",
+                hint="reopen it with: crisis close --reopen",
+            )
         if self.state.finished:
             raise StateError(
                 f"the walk-through of {self.incident.id} is finished",
@@ -92,7 +115,9 @@ class Walkthrough:
         if target.via != "resume":
             st = self.state.steps.get(step.id)
             if st is not None and st.visits >= MAX_VISITS_PER_STEP:
-                raise StateError(f"step '{step.id}' was entered {st.visits} times: the playbook loops")
+                raise StateError(
+                    f"step '{step.id}' was entered {st.visits} times: the playbook loops"
+                )
             self.record("step.entered", step=step.id, via=target.via)
         worked = False
         while True:
@@ -132,12 +157,17 @@ class Walkthrough:
         if step.message is not None and view.message_text is None:
             self.refresh()
             fresh = self.view(step)
-            draft, _missing = render(step.message.template, template_values(self.playbook, self.state, self.incident.id))
+            draft, _missing = render(
+                step.message.template, template_values(self.playbook, self.state, self.incident.id)
+            )
             text = self.prompter.compose_message(fresh, draft)
             self.record(
-                "message.recorded", step=step.id, text=text, platforms=list(step.message.platforms),
+                "message.recorded",
+                step=step.id,
+                text=text,
+                platforms=list(step.message.platforms),
                 kind=step.message.kind,
-            )  # fmt: skip
+            )
             recorded = True
             if step.message.approval:
                 approver = self.prompter.ask_approver(self.view(step))
@@ -148,7 +178,7 @@ class Walkthrough:
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
         view = self.view(step)
         value = self.prompter.answer(view, qv.question)
-        if value is None or value == "" and not qv.question.required:
+        if value is None or (value == "" and not qv.question.required):
             return False
         self.record("answer.set", step=step.id, question=qv.question.id, value=value)
         return True
@@ -188,7 +218,9 @@ class Walkthrough:
             return True
         if action is Action.NOT_APPLICABLE:
             reason = self.prompter.ask_reason(view, action, False).strip()
-            self.record("step.not_applicable", step=step.id, **({"reason": reason} if reason else {}))
+            self.record(
+                "step.not_applicable", step=step.id, **({"reason": reason} if reason else {})
+            )
             return True
         if action is Action.BACK:
             if len(self.state.path) < 2:
@@ -202,7 +234,11 @@ class Walkthrough:
         raise StateError(f"unknown action {action!r}")  # pragma: no cover
 
     def mark_done(self, step: Step, view: StepView) -> bool:
-        missing = [qv.question.prompt for qv in view.questions if qv.answer is None and qv.question.required]
+        missing = [
+            qv.question.prompt
+            for qv in view.questions
+            if qv.answer is None and qv.question.required
+        ]
         if missing:
             self.prompter.notify(
                 f"Answer “{missing[0]}” first — or skip the step, with a reason, if it cannot be answered."
@@ -247,15 +283,22 @@ class Walkthrough:
         times = []
         for step in self.playbook.steps:
             st = self.state.steps.get(step.id)
-            word = st.status if st else ("pending" if applies(step, self.state) else "not_applicable")
+            word = (
+                st.status if st else ("pending" if applies(step, self.state) else "not_applicable")
+            )
             counts[word] = counts.get(word, 0) + 1
             if st and st.first_entered and st.finished_at:
                 times.append((step.title, (st.finished_at - st.first_entered).total_seconds()))
         return RunSummary(
-            self.incident.id, status, counts, tuple(deferred),
+            self.incident.id,
+            status,
+            counts,
+            tuple(deferred),
             tuple(deadline_statuses(self.playbook, self.state, self.env.clock())),
-            str(self.incident.log_path), self.state.drill, tuple(times),
-        )  # fmt: skip
+            str(self.incident.log_path),
+            self.state.drill,
+            tuple(times),
+        )
 
     # -- views -----------------------------------------------------------------------------
 
@@ -277,7 +320,9 @@ class Walkthrough:
         phase = self.playbook.phase_of(step.id)
         phase_index = [p.id for p in self.playbook.phases].index(phase.id) + 1
         index, total = position(self.playbook, step.id)
-        done = sum(1 for s in state.steps.values() if s.status in ("done", "skipped", "not_applicable"))
+        done = sum(
+            1 for s in state.steps.values() if s.status in ("done", "skipped", "not_applicable")
+        )
         started = state.started_at or now
         message = next((m for m in reversed(state.messages) if m.step == step.id), None)
         notes = tuple(

@@ -141,9 +141,13 @@ def create_incident(
         folder = candidate
         break
     if folder is None:  # pragma: no cover - a thousand incidents with one title in a minute
-        raise CrisisError("too many incidents with this title this minute", exit_code=ExitCode.STATE)
+        raise CrisisError(
+            "too many incidents with this title this minute", exit_code=ExitCode.STATE
+        )
     incident = Incident(name, folder, env)
-    atomic_write_text(folder / SNAPSHOT, json.dumps(to_data(playbook), ensure_ascii=False, indent=1))
+    atomic_write_text(
+        folder / SNAPSHOT, json.dumps(to_data(playbook), ensure_ascii=False, indent=1)
+    )
     if source_text is not None:
         atomic_write_text(folder / SOURCE_COPY, source_text)
     incident._playbook = playbook
@@ -213,7 +217,9 @@ def find_incident(env: Environment, ref: str | None, *, open_only: bool = False)
     exact = [i for i in incidents if i.id == ref]
     if exact:
         return exact[0]
-    matches = [i for i in incidents if i.id.startswith(ref)] or [i for i in incidents if ref in i.id]
+    matches = [i for i in incidents if i.id.startswith(ref)] or [
+        i for i in incidents if ref in i.id
+    ]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -29,7 +29,9 @@ ACTION_LABELS = {
     Action.BACK: "Back to the previous step",
     Action.PAUSE: "Pause — resume later",
 }
-STYLE = questionary.Style([("qmark", "fg:#d70000 bold"), ("highlighted", "bold"), ("pointer", "bold")])
+STYLE = questionary.Style(
+    [("qmark", "fg:#d70000 bold"), ("highlighted", "bold"), ("pointer", "bold")]
+)
 
 
 class QuestionaryPrompter:
@@ -44,28 +46,51 @@ class QuestionaryPrompter:
     def _ask(self, question: questionary.Question) -> Any:
         return question.unsafe_ask()
 
-    def _text(self, message: str, default: str = "", *, required: bool = False, multiline: bool = False) -> str:
+    def _text(
+        self, message: str, default: str = "", *, required: bool = False, multiline: bool = False
+    ) -> str:
         validate = (lambda v: bool(v.strip()) or "Please type something.") if required else None
         return str(
-            self._ask(questionary.text(one_line(message), default=default, validate=validate,
-                                       multiline=multiline, style=STYLE, **self.kwargs))  # fmt: skip
+            self._ask(
+                questionary.text(
+                    one_line(message),
+                    default=default,
+                    validate=validate,
+                    multiline=multiline,
+                    style=STYLE,
+                    **self.kwargs,
+                )
+            )
         )
 
     def _question(self, question: Question, prefix: str = "") -> Any:
         message = one_line(prefix + question.prompt)
         if question.type == "yesno":
-            default = question.default if isinstance(question.default, bool) else True
-            return bool(self._ask(questionary.confirm(message, default=default, style=STYLE, **self.kwargs)))
+            yes_default = question.default if isinstance(question.default, bool) else True
+            return bool(
+                self._ask(questionary.confirm(message, default=yes_default, style=STYLE, **self.kwargs))
+            )
         if question.type == "choice":
             choices = [QChoice(one_line(c.label), value=c.value) for c in question.choices]
-            default = question.default if isinstance(question.default, str) else None
-            return self._ask(questionary.select(message, choices=choices, default=default, style=STYLE, **self.kwargs))
+            picked = question.default if isinstance(question.default, str) else None
+            return self._ask(
+                questionary.select(
+                    message, choices=choices, default=picked, style=STYLE, **self.kwargs
+                )
+            )
         if question.type == "multi":
             defaults = set(question.default) if isinstance(question.default, tuple) else set()
-            choices = [QChoice(one_line(c.label), value=c.value, checked=c.value in defaults) for c in question.choices]
-            return list(self._ask(questionary.checkbox(message, choices=choices, style=STYLE, **self.kwargs)))
-        default = question.default if isinstance(question.default, str) else ""
-        answer = self._text(message, default, required=question.required)
+            choices = [
+                QChoice(one_line(c.label), value=c.value, checked=c.value in defaults)
+                for c in question.choices
+            ]
+            return list(
+                self._ask(
+                    questionary.checkbox(message, choices=choices, style=STYLE, **self.kwargs)
+                )
+            )
+        prefill = question.default if isinstance(question.default, str) else ""
+        answer = self._text(message, prefill, required=question.required)
         return answer if answer.strip() else None
 
     # -- Prompter --------------------------------------------------------------------------
@@ -78,10 +103,15 @@ class QuestionaryPrompter:
         show_step(self.console, view, clear=self.clear)
 
     def tick_items(self, view: StepView, pending: list[ItemView]) -> list[str]:
-        choices = [QChoice(one_line(iv.text), value=iv.item.id, checked=iv.checked) for iv in pending]
+        choices = [
+            QChoice(one_line(iv.text), value=iv.item.id, checked=iv.checked) for iv in pending
+        ]
         picked = self._ask(
             questionary.checkbox(
-                "Tick what is done (space to tick, enter to confirm)", choices=choices, style=STYLE, **self.kwargs
+                "Tick what is done (space to tick, enter to confirm)",
+                choices=choices,
+                style=STYLE,
+                **self.kwargs,
             )
         )
         return list(picked)
@@ -90,7 +120,10 @@ class QuestionaryPrompter:
         choice = self._ask(
             questionary.select(
                 one_line(item.text),
-                choices=[QChoice("Done", value=True), QChoice("Not yet — show the step menu", value=False)],
+                choices=[
+                    QChoice("Done", value=True),
+                    QChoice("Not yet — show the step menu", value=False),
+                ],
                 style=STYLE,
                 **self.kwargs,
             )
@@ -102,18 +135,27 @@ class QuestionaryPrompter:
 
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
         choices = [QChoice(ACTION_LABELS[a], value=a) for a in allowed]
-        return Action(self._ask(questionary.select("What now?", choices=choices, style=STYLE, **self.kwargs)))
+        return Action(
+            self._ask(questionary.select("What now?", choices=choices, style=STYLE, **self.kwargs))
+        )
 
     def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
-        label = {Action.SKIP: "Why skip it?", Action.DEFER: "Why defer it? (optional)",
-                 Action.NOT_APPLICABLE: "Why does it not apply? (optional)"}.get(action, "Reason")  # fmt: skip
+        label = {
+            Action.SKIP: "Why skip it?",
+            Action.DEFER: "Why defer it? (optional)",
+            Action.NOT_APPLICABLE: "Why does it not apply? (optional)",
+        }.get(action, "Reason")
         return self._text(label, required=required)
 
     def ask_note(self, view: StepView) -> str:
         return self._text("Note (press Esc then Enter to save)", multiline=True)
 
     def confirm(self, message: str, default: bool = False) -> bool:
-        return bool(self._ask(questionary.confirm(one_line(message), default=default, style=STYLE, **self.kwargs)))
+        return bool(
+            self._ask(
+                questionary.confirm(one_line(message), default=default, style=STYLE, **self.kwargs)
+            )
+        )
 
     def compose_message(self, view: StepView, draft: str) -> str:
         self.console.print("Edit the message. Esc then Enter saves it.", style="dim")

@@ -79,7 +79,9 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         qid = str(d.get("question", ""))
         return f"{_question_label(playbook, qid)} → {md_escape(answer_text(playbook, qid, d.get('value')))}"
     if kind == "step.entered":
-        via = {"back": " (went back)", "revisit": " (deferred, back again)"}.get(str(d.get("via")), "")
+        via = {"back": " (went back)", "revisit": " (deferred, back again)"}.get(
+            str(d.get("via")), ""
+        )
         return f"Started step: {step}{via}"
     if kind == "step.done":
         unchecked = d.get("unchecked") or []
@@ -161,7 +163,10 @@ def render_log(
     rows = [
         ("Status", state.status),
         ("Severity", md_escape(state.severity)),
-        ("Playbook", f"{md_escape(playbook.title)} (`{playbook.id}` v{md_escape(playbook.version)})"),
+        (
+            "Playbook",
+            f"{md_escape(playbook.title)} (`{playbook.id}` v{md_escape(playbook.version)})",
+        ),
         ("Started", f"{started} by {md_escape(state.opened_by)}"),
         ("Responders", ", ".join(md_escape(a) for a in state.actors) or "—"),
         ("Incident", f"`{incident_id}`"),
@@ -169,7 +174,9 @@ def render_log(
     if state.closed_at:
         rows.append(("Closed", local_and_utc(state.closed_at, tz, date=True)))
         if state.started_at:
-            rows.append(("Duration", format_duration((state.closed_at - state.started_at).total_seconds())))
+            rows.append(
+                ("Duration", format_duration((state.closed_at - state.started_at).total_seconds()))
+            )
     out.append("| | |")
     out.append("|---|---|")
     out.extend(f"| {k} | {v} |" for k, v in rows)
@@ -204,7 +211,9 @@ def render_log(
             out.append(line)
             for q in step.questions:
                 if q.id in state.answers:
-                    out.append(f"  - {md_escape(q.prompt)} **{md_escape(answer_text(playbook, q.id, state.answers[q.id]))}**")
+                    out.append(
+                        f"  - {md_escape(q.prompt)} **{md_escape(answer_text(playbook, q.id, state.answers[q.id]))}**"
+                    )
         out.append("")
     deadlines = deadline_statuses(playbook, state, now)
     if deadlines:

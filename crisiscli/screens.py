@@ -20,11 +20,18 @@ from crisiscli.deadlines import format_duration
 from crisiscli.prompts import RunSummary, StepView
 from crisiscli.text import one_line, visible_controls
 
-SEVERITY_STYLE = {"low": "green", "moderate": "yellow", "high": "bold red", "critical": "bold white on red"}
+SEVERITY_STYLE = {
+    "low": "green",
+    "moderate": "yellow",
+    "high": "bold red",
+    "critical": "bold white on red",
+}
 
 
 def make_console(stream: TextIO, *, is_tty: bool) -> Console:
-    return Console(file=stream, force_terminal=is_tty or None, highlight=False, emoji=False, soft_wrap=False)
+    return Console(
+        file=stream, force_terminal=is_tty or None, highlight=False, emoji=False, soft_wrap=False
+    )
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -51,8 +58,13 @@ def header(view: StepView) -> Panel:
     where.append(f"Phase {view.phase_index}/{view.phase_count} ", style="dim")
     where.append_text(safe(one_line(view.phase_title), "bold cyan"))
     where.append(f"  ·  step {view.step_index} of {view.step_count}", style="dim")
-    progress.add_row(where, ProgressBar(total=view.step_count, completed=view.done_count, width=None))
-    return Panel(Group(top, progress), border_style="red" if view.severity in ("high", "critical") else "blue")
+    progress.add_row(
+        where, ProgressBar(total=view.step_count, completed=view.done_count, width=None)
+    )
+    return Panel(
+        Group(top, progress),
+        border_style="red" if view.severity in ("high", "critical") else "blue",
+    )
 
 
 def deadline_lines(view: StepView, limit: int = 3) -> list[Text]:
@@ -89,7 +101,9 @@ def step_body(view: StepView) -> list[object]:
     if view.items:
         checklist = Text()
         for iv in view.items:
-            checklist.append(" [x] " if iv.checked else " [ ] ", style="green" if iv.checked else "")
+            checklist.append(
+                " [x] " if iv.checked else " [ ] ", style="green" if iv.checked else ""
+            )
             checklist.append_text(safe(one_line(iv.text), "dim" if iv.checked else ""))
             checklist.append("\n")
         parts.append(checklist)
@@ -138,10 +152,14 @@ def show_summary(console: Console, summary: RunSummary) -> None:
     if summary.status == "complete":
         console.print(Text("The walk-through is complete.", style="bold green"))
     else:
-        console.print(Text("The walk-through is complete except deferred steps:", style="bold yellow"))
+        console.print(
+            Text("The walk-through is complete except deferred steps:", style="bold yellow")
+        )
         for step in summary.deferred:
             console.print(safe(f"  - {step}"))
-    counts = ", ".join(f"{n} {word.replace('_', ' ')}" for word, n in sorted(summary.counts.items()))
+    counts = ", ".join(
+        f"{n} {word.replace('_', ' ')}" for word, n in sorted(summary.counts.items())
+    )
     console.print(Text(f"Steps: {counts}", style="dim"))
     missed = [d for d in summary.deadlines if d.state == "missed"]
     met = [d for d in summary.deadlines if d.state == "met"]

@@ -185,7 +185,9 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if e.type == "step.done":
         st.done_at = st.done_at or e.ts
         unchecked = d.get("unchecked", [])
-        st.unchecked_at_done = tuple(str(u) for u in unchecked) if isinstance(unchecked, list) else ()
+        st.unchecked_at_done = (
+            tuple(str(u) for u in unchecked) if isinstance(unchecked, list) else ()
+        )
     if e.type == "step.deferred" and s.last_entered_via != "revisit":
         st.revisited = False
     if s.current == step_id:
@@ -203,18 +205,23 @@ def _checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     step = d.get("step")
-    s.notes.append(Note(e.ts, e.actor, str(d.get("text", "")), step if isinstance(step, str) else None, e.id))
+    s.notes.append(
+        Note(e.ts, e.actor, str(d.get("text", "")), step if isinstance(step, str) else None, e.id)
+    )
 
 
 def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     platforms = d.get("platforms", [])
     s.messages.append(
         MessageRecord(
-            e.ts, e.actor, str(d.get("step", "")), str(d.get("text", "")),
+            e.ts,
+            e.actor,
+            str(d.get("step", "")),
+            str(d.get("text", "")),
             tuple(str(p) for p in platforms) if isinstance(platforms, list) else (),
             str(d.get("kind", "statement")),
         )
-    )  # fmt: skip
+    )
 
 
 def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,8 +15,12 @@ Examples:
 
 
 def command(
-    incident: Annotated[Optional[str], typer.Argument(help="Incident id (default: the latest open one).")] = None,
-    summary: Annotated[Optional[str], typer.Option("--summary", help="What happened and how it ended.")] = None,
+    incident: Annotated[
+        str | None, typer.Argument(help="Incident id (default: the latest open one).")
+    ] = None,
+    summary: Annotated[
+        str | None, typer.Option("--summary", help="What happened and how it ended.")
+    ] = None,
     reopen: Annotated[bool, typer.Option("--reopen", help="Reopen a closed incident.")] = False,
 ) -> None:
     from crisiscli.env import get_env

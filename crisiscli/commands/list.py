@@ -16,7 +16,9 @@ Examples:
 
 def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    open_only: Annotated[bool, typer.Option("--open", help="Only incidents that are not closed.")] = False,
+    open_only: Annotated[
+        bool, typer.Option("--open", help="Only incidents that are not closed.")
+    ] = False,
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.incident import list_incidents
@@ -51,7 +53,12 @@ def command(
         return
     table(
         [
-            [r["id"], r["status"] + (" (drill)" if r["drill"] else ""), r["severity"], " ".join(str(r["title"]).split())]
+            [
+                r["id"],
+                r["status"] + (" (drill)" if r["drill"] else ""),
+                r["severity"],
+                " ".join(str(r["title"]).split()),
+            ]
             for r in rows
         ],
         ["ID", "STATUS", "SEVERITY", "TITLE"],

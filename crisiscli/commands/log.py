@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,8 +17,12 @@ Examples:
 
 
 def command(
-    incident: Annotated[Optional[str], typer.Argument(help="Incident id (default: the latest one).")] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Regenerate log.md from the journal first.")] = False,
+    incident: Annotated[
+        str | None, typer.Argument(help="Incident id (default: the latest one).")
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Regenerate log.md from the journal first.")
+    ] = False,
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.incident import find_incident

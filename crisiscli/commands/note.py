@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,7 +20,8 @@ Examples:
 def command(
     text: Annotated[str, typer.Argument(help="The note; - reads it from standard input.")],
     incident: Annotated[
-        Optional[str], typer.Option("--incident", "-i", help="Incident id (default: the latest open one).")
+        str | None,
+        typer.Option("--incident", "-i", help="Incident id (default: the latest open one)."),
     ] = None,
 ) -> None:
     from crisiscli.env import get_env

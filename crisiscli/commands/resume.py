@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,9 +19,12 @@ Examples:
 
 
 def command(
-    incident: Annotated[Optional[str], typer.Argument(help="Incident id or a unique part of it.")] = None,
+    incident: Annotated[
+        str | None, typer.Argument(help="Incident id or a unique part of it.")
+    ] = None,
     answers: Annotated[
-        Optional[Path], typer.Option("--answers", help="YAML file with the remaining answers: no prompts.")
+        Path | None,
+        typer.Option("--answers", help="YAML file with the remaining answers: no prompts."),
     ] = None,
 ) -> None:
     from crisiscli.commands import _walk
@@ -35,7 +38,9 @@ def command(
     found = find_incident(env, incident, open_only=incident is None)
     state = found.state()
     if state.closed:
-        raise StateError(f"incident {found.id} is closed", hint=f"reopen it: crisis close {found.id} --reopen")
+        raise StateError(
+            f"incident {found.id} is closed", hint=f"reopen it: crisis close {found.id} --reopen"
+        )
     if state.finished:
         raise StateError(
             f"the walk-through of {found.id} is finished",

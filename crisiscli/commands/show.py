@@ -13,7 +13,9 @@ Examples:
 """
 
 
-def command(playbook: Annotated[str, typer.Argument(help="Playbook id or path to a YAML file.")]) -> None:
+def command(
+    playbook: Annotated[str, typer.Argument(help="Playbook id or path to a YAML file.")],
+) -> None:
     from crisiscli.env import get_env
     from crisiscli.output import echo
     from crisiscli.playbook.catalog import resolve

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,16 +22,22 @@ Examples:
 
 def command(
     playbook: Annotated[
-        Optional[str], typer.Argument(help="Playbook id (see `crisis playbooks`) or a path to a YAML file.")
+        str | None,
+        typer.Argument(help="Playbook id (see `crisis playbooks`) or a path to a YAML file."),
     ] = None,
-    title: Annotated[Optional[str], typer.Option("--title", "-t", help="One line saying what happened.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help="One line saying what happened.")
+    ] = None,
     severity: Annotated[
-        Optional[str], typer.Option("--severity", "-s", help="Severity level id from the playbook.")
+        str | None, typer.Option("--severity", "-s", help="Severity level id from the playbook.")
     ] = None,
     answers: Annotated[
-        Optional[Path], typer.Option("--answers", help="YAML file with the answers: run with no prompts.")
+        Path | None,
+        typer.Option("--answers", help="YAML file with the answers: run with no prompts."),
     ] = None,
-    drill: Annotated[bool, typer.Option("--drill", help="A rehearsal: marked everywhere, left out of stats.")] = False,
+    drill: Annotated[
+        bool, typer.Option("--drill", help="A rehearsal: marked everywhere, left out of stats.")
+    ] = False,
 ) -> None:
     from crisiscli.commands import _walk
     from crisiscli.env import get_env
@@ -69,14 +76,16 @@ def command(
             chosen_severity = _pick_severity(asker, book)
     chosen_title = (chosen_title or book.title).strip() or book.title
     source_text = None
-    try:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
         source_text = entry.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        pass
     incident = create_incident(
-        env, book, title=chosen_title, severity=chosen_severity or book.default_severity,
-        drill=drill or bool(script and script.drill), source_text=source_text,
-    )  # fmt: skip
+        env,
+        book,
+        title=chosen_title,
+        severity=chosen_severity or book.default_severity,
+        drill=drill or bool(script and script.drill),
+        source_text=source_text,
+    )
     echo(f"Incident {incident.id} opened ({book.title}).")
     echo(f"Log: {incident.log_path}")
     _walk.run(incident, _walk.make_prompter(env, script))
@@ -93,7 +102,9 @@ def _pick_playbook(env: object, entries: list) -> str:  # type: ignore[type-arg]
     choices = [
         questionary.Choice(one_line(f"{e.title}  ({e.id}, {e.origin})"), value=e.id) for e in usable
     ]
-    return str(questionary.select("Which playbook?", choices=choices, default=choices[0]).unsafe_ask())
+    return str(
+        questionary.select("Which playbook?", choices=choices, default=choices[0]).unsafe_ask()
+    )
 
 
 def _pick_severity(asker: object, book: object) -> str:
@@ -103,11 +114,15 @@ def _pick_severity(asker: object, book: object) -> str:
 
     levels = book.severities  # type: ignore[attr-defined]
     choices = [
-        questionary.Choice(one_line(f"{lv.id} — {lv.description}" if lv.description else lv.id), value=lv.id)
+        questionary.Choice(
+            one_line(f"{lv.id} — {lv.description}" if lv.description else lv.id), value=lv.id
+        )
         for lv in levels
     ]
     default = next(c for c in choices if c.value == book.default_severity)  # type: ignore[attr-defined]
-    return str(questionary.select("How severe is it?", choices=choices, default=default).unsafe_ask())
+    return str(
+        questionary.select("How severe is it?", choices=choices, default=default).unsafe_ask()
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -14,7 +14,9 @@ Examples:
 
 
 def command(
-    incident: Annotated[Optional[str], typer.Argument(help="Incident id (default: the latest open one).")] = None,
+    incident: Annotated[
+        str | None, typer.Argument(help="Incident id (default: the latest open one).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from crisiscli.deadlines import deadline_statuses, format_duration
@@ -51,10 +53,13 @@ def command(
         "current_step": current.id if current else None,
         "steps": counts,
         "deadlines": [
-            {"step": d.step, "label": d.label, "due": d.due_at.isoformat(), "state": d.state} for d in deadlines
+            {"step": d.step, "label": d.label, "due": d.due_at.isoformat(), "state": d.state}
+            for d in deadlines
         ],
         "responders": state.actors,
-        "notes": [{"ts": n.ts.isoformat(), "actor": n.actor, "text": n.text} for n in state.notes[-5:]],
+        "notes": [
+            {"ts": n.ts.isoformat(), "actor": n.actor, "text": n.text} for n in state.notes[-5:]
+        ],
         "log": str(found.log_path),
     }
     for warning in found.warnings:
@@ -68,9 +73,14 @@ def command(
     echo(f"  {found.id} · {state.status} · severity {state.severity} · {elapsed} since start")
     echo(f"  playbook: {book.title} ({book.id} v{book.version})")
     done = counts.get("done", 0)
-    echo(f"  steps: {done} done of {len(book.steps)}" + "".join(
-        f", {n} {k.replace('_', ' ')}" for k, n in counts.items() if k not in ("done", "pending")
-    ))  # fmt: skip
+    echo(
+        f"  steps: {done} done of {len(book.steps)}"
+        + "".join(
+            f", {n} {k.replace('_', ' ')}"
+            for k, n in counts.items()
+            if k not in ("done", "pending")
+        )
+    )
     if current is not None:
         echo(f"  now: {current.title}")
     for d in deadlines:
@@ -79,7 +89,9 @@ def command(
         elif d.state == "open":
             echo(f"  due: {d.label} in {format_duration(d.seconds_left(now))}")
     for note in state.notes[-3:]:
-        echo(f"  note {note.ts.astimezone().strftime('%H:%M')} {note.actor}: {' '.join(note.text.split())}")
+        echo(
+            f"  note {note.ts.astimezone().strftime('%H:%M')} {note.actor}: {' '.join(note.text.split())}"
+        )
     echo(f"  log: {found.log_path}")
     if not (state.closed or state.finished):
         echo(f"  continue: crisis resume {found.id}")

@@ -27,7 +27,9 @@ Path_ = tuple[str | int, ...]
 Severity = Literal["error", "warning"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-DURATION_PATTERN = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+DURATION_PATTERN = re.compile(
+    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,35 @@ class BuildResult:
 
 
 PLAYBOOK_KEYS = {
-    "crisis", "id", "title", "version", "description", "language", "kind", "tags",
-    "inputs", "severity", "exit_criteria", "platform_limits", "phases",
-}  # fmt: skip
+    "crisis",
+    "id",
+    "title",
+    "version",
+    "description",
+    "language",
+    "kind",
+    "tags",
+    "inputs",
+    "severity",
+    "exit_criteria",
+    "platform_limits",
+    "phases",
+}
 PHASE_KEYS = {"id", "title", "description", "steps"}
 STEP_KEYS = {
-    "id", "title", "guidance", "checklist", "items", "questions", "when", "goto", "due",
-    "milestone", "message", "pause_point",
-}  # fmt: skip
+    "id",
+    "title",
+    "guidance",
+    "checklist",
+    "items",
+    "questions",
+    "when",
+    "goto",
+    "due",
+    "milestone",
+    "message",
+    "pause_point",
+}
 QUESTION_KEYS = {"id", "prompt", "type", "choices", "required", "default", "help"}
 ITEM_KEYS = {"id", "text", "when"}
 MESSAGE_KEYS = {"template", "platforms", "approval", "kind", "banned", "limits"}
@@ -84,9 +107,14 @@ class _Builder:
     # -- reporting ----------------------------------------------------------------------
 
     def problem(
-        self, at: Path_, message: str, rule: str = "schema", severity: Severity = "error",
-        *, on_key: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        at: Path_,
+        message: str,
+        rule: str = "schema",
+        severity: Severity = "error",
+        *,
+        on_key: bool = False,
+    ) -> None:
         self.problems.append(Problem(at, message, rule, severity, on_key))
 
     # -- typed accessors ------------------------------------------------------------------
@@ -101,8 +129,9 @@ class _Builder:
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                self.problem((*at, key), f"unknown key '{key}' in {what}{hint}", "unknown-key",
-                             on_key=True)  # fmt: skip
+                self.problem(
+                    (*at, key), f"unknown key '{key}' in {what}{hint}", "unknown-key", on_key=True
+                )
         for key in required:
             if value.get(key) is None:
                 self.problem(at, f"{what} needs '{key}'", "required")
@@ -205,7 +234,7 @@ class _Builder:
                 for i, v in enumerate(values):
                     vat = (*where, i) if isinstance(sub, list) else where
                     raw = self.doc.raw.get(vat) if self.doc else None
-                    if isinstance(v, (dict, list)) or v is None and raw is None:
+                    if isinstance(v, (dict, list)) or (v is None and raw is None):
                         self.problem(vat, f"condition on '{key}' needs a value to compare with")
                         continue
                     texts.append(raw if raw is not None else str(v))
@@ -222,7 +251,9 @@ class _Builder:
         prompt = self.text(data.get("prompt"), (*at, "prompt"), "prompt")
         qtype = self.text(data.get("type", "text"), (*at, "type"), "type") or "text"
         if qtype not in m.QUESTION_TYPES:
-            self.problem((*at, "type"), f"type '{qtype}' is not one of {', '.join(m.QUESTION_TYPES)}")
+            self.problem(
+                (*at, "type"), f"type '{qtype}' is not one of {', '.join(m.QUESTION_TYPES)}"
+            )
             qtype = "text"
         choices: list[m.Choice] = []
         raw_choices = data.get("choices")
@@ -235,8 +266,11 @@ class _Builder:
                     if choice is None:
                         continue
                     if any(c.value == choice.value for c in choices):
-                        self.problem((*at, "choices", i), f"choice '{choice.value}' is listed twice",
-                                     "duplicate-id")  # fmt: skip
+                        self.problem(
+                            (*at, "choices", i),
+                            f"choice '{choice.value}' is listed twice",
+                            "duplicate-id",
+                        )
                     choices.append(choice)
         elif raw_choices is not None:
             self.problem((*at, "choices"), f"a '{qtype}' question takes no choices")
@@ -281,12 +315,19 @@ class _Builder:
                     self.problem(at, f"default '{v}' is not one of the choices", "unknown-choice")
             return values
         text = self.text(value, at, "default")
-        if qtype == "choice" and text is not None and choices and text not in {c.value for c in choices}:
+        if (
+            qtype == "choice"
+            and text is not None
+            and choices
+            and text not in {c.value for c in choices}
+        ):
             self.problem(at, f"default '{text}' is not one of the choices", "unknown-choice")
         return text
 
     def item(self, value: Any, at: Path_, index: int) -> m.Item | None:
-        if isinstance(value, str) or not isinstance(value, dict) and self.doc and at in self.doc.raw:
+        if isinstance(value, str) or (
+            not isinstance(value, dict) and self.doc and at in self.doc.raw
+        ):
             text = self.text(value, at, "item")
             return m.Item(f"i{index + 1}", text) if text is not None else None
         data = self.mapping(value, at, ITEM_KEYS, "item", ("id", "text"))
@@ -311,7 +352,7 @@ class _Builder:
             after_at = (*at, "after")
             label = self.text(data.get("label"), (*at, "label"), "label") or label
             value = data.get("after")
-        if isinstance(value, bool) or isinstance(value, (int, float)):
+        if isinstance(value, (bool, int, float)):
             self.problem(after_at, f"due '{value}' needs a unit, such as '{value}m' (minutes)")
             return None
         if not isinstance(value, str):
@@ -353,11 +394,17 @@ class _Builder:
         if data is None:
             return None
         template = self.text(data.get("template"), (*at, "template"), "template")
-        platforms = tuple(p.lower() for p in self.text_list(data.get("platforms"), (*at, "platforms"), "platform"))
+        platforms = tuple(
+            p.lower() for p in self.text_list(data.get("platforms"), (*at, "platforms"), "platform")
+        )
         approval = self.flag(data.get("approval"), (*at, "approval"), "approval", False)
-        kind = self.text(data.get("kind", "statement"), (*at, "kind"), "message kind") or "statement"
+        kind = (
+            self.text(data.get("kind", "statement"), (*at, "kind"), "message kind") or "statement"
+        )
         if kind not in MESSAGE_KINDS:
-            self.problem((*at, "kind"), f"message kind '{kind}' is not one of {', '.join(MESSAGE_KINDS)}")
+            self.problem(
+                (*at, "kind"), f"message kind '{kind}' is not one of {', '.join(MESSAGE_KINDS)}"
+            )
         banned = self.text_list(data.get("banned"), (*at, "banned"), "banned phrase")
         limits = self.limits(data.get("limits"), (*at, "limits"))
         if template is None:
@@ -373,7 +420,9 @@ class _Builder:
         guidance = self.text(data.get("guidance"), (*at, "guidance"), "guidance") or ""
         checklist = self.text(data.get("checklist", "do-confirm"), (*at, "checklist"), "checklist")
         if checklist not in m.CHECKLIST_KINDS:
-            self.problem((*at, "checklist"), f"checklist must be one of {', '.join(m.CHECKLIST_KINDS)}")
+            self.problem(
+                (*at, "checklist"), f"checklist must be one of {', '.join(m.CHECKLIST_KINDS)}"
+            )
             checklist = "do-confirm"
         items: list[m.Item] = []
         raw_items = data.get("items")
@@ -386,7 +435,9 @@ class _Builder:
         questions: list[m.Question] = []
         raw_questions = data.get("questions")
         if raw_questions is not None and not isinstance(raw_questions, list):
-            self.problem((*at, "questions"), f"questions must be a list, not {_kind(raw_questions)}")
+            self.problem(
+                (*at, "questions"), f"questions must be a list, not {_kind(raw_questions)}"
+            )
         for i, entry in enumerate(raw_questions if isinstance(raw_questions, list) else []):
             q = self.question(entry, (*at, "questions", i), "question")
             if q is not None:
@@ -396,16 +447,29 @@ class _Builder:
         due = self.deadline(data.get("due"), (*at, "due"), title or sid or "step")
         milestone = self.text(data.get("milestone"), (*at, "milestone"), "milestone")
         if milestone is not None and milestone not in m.MILESTONES:
-            self.problem((*at, "milestone"), f"milestone '{milestone}' is not one of {', '.join(m.MILESTONES)}")
+            self.problem(
+                (*at, "milestone"),
+                f"milestone '{milestone}' is not one of {', '.join(m.MILESTONES)}",
+            )
             milestone = None
         message = self.message(data.get("message"), (*at, "message"))
         pause_point = self.flag(data.get("pause_point"), (*at, "pause_point"), "pause_point", False)
         if sid is None or title is None:
             return None
         return m.Step(
-            sid, title, guidance, checklist,  # type: ignore[arg-type]
-            tuple(items), tuple(questions), when, goto, due, milestone, message, pause_point,
-        )  # fmt: skip
+            sid,
+            title,
+            guidance,
+            checklist,  # type: ignore[arg-type]
+            tuple(items),
+            tuple(questions),
+            when,
+            goto,
+            due,
+            milestone,
+            message,
+            pause_point,
+        )
 
     def phase(self, value: Any, at: Path_) -> m.Phase | None:
         data = self.mapping(value, at, PHASE_KEYS, "phase", ("id", "title", "steps"))
@@ -457,7 +521,9 @@ class _Builder:
         if default is None:
             default = ids[len(ids) // 2] if len(ids) > 2 else ids[0]
         elif default not in ids:
-            self.problem((*at, "default"), f"default severity '{default}' is not one of {', '.join(ids)}")
+            self.problem(
+                (*at, "default"), f"default severity '{default}' is not one of {', '.join(ids)}"
+            )
             default = ids[0]
         return tuple(levels), default
 
@@ -465,13 +531,19 @@ class _Builder:
 
     def playbook(self, value: Any, source: str) -> m.Playbook | None:
         if not isinstance(value, dict):
-            self.problem((), f"expected a playbook (a mapping with id, title and phases), found {_kind(value)}")
+            self.problem(
+                (),
+                f"expected a playbook (a mapping with id, title and phases), found {_kind(value)}",
+            )
             return None
         data = self.mapping(value, (), PLAYBOOK_KEYS, "playbook", ("id", "title", "phases"))
         assert data is not None
         fmt = data.get("crisis", m.FORMAT_VERSION)
         if fmt != m.FORMAT_VERSION:
-            self.problem(("crisis",), f"format version {fmt!r} is not supported (this crisis reads {m.FORMAT_VERSION})")
+            self.problem(
+                ("crisis",),
+                f"format version {fmt!r} is not supported (this crisis reads {m.FORMAT_VERSION})",
+            )
         pid = self.ident(data.get("id"), ("id",), "playbook id")
         title = self.text(data.get("title"), ("title",), "title")
         version = self.text(data.get("version", "1"), ("version",), "version") or "1"
@@ -488,7 +560,9 @@ class _Builder:
             if q is not None:
                 inputs.append(q)
         severities, default_severity = self.severity(data.get("severity"), ("severity",))
-        exit_criteria = self.text_list(data.get("exit_criteria"), ("exit_criteria",), "exit criterion")
+        exit_criteria = self.text_list(
+            data.get("exit_criteria"), ("exit_criteria",), "exit criterion"
+        )
         platform_limits = self.limits(data.get("platform_limits"), ("platform_limits",))
         phases = []
         raw_phases = data.get("phases")
@@ -501,9 +575,21 @@ class _Builder:
         if pid is None or title is None or not phases:
             return None
         playbook = m.Playbook(
-            pid, title, tuple(phases), version, description, language, kind, tags, tuple(inputs),
-            severities, default_severity, exit_criteria, platform_limits, source,
-        )  # fmt: skip
+            pid,
+            title,
+            tuple(phases),
+            version,
+            description,
+            language,
+            kind,
+            tags,
+            tuple(inputs),
+            severities,
+            default_severity,
+            exit_criteria,
+            platform_limits,
+            source,
+        )
         self.references(playbook)
         return playbook
 
@@ -513,13 +599,17 @@ class _Builder:
         seen_phase: set[str] = set()
         for pi, phase in enumerate(playbook.phases):
             if phase.id in seen_phase:
-                self.problem(("phases", pi, "id"), f"phase id '{phase.id}' is used twice", "duplicate-id")
+                self.problem(
+                    ("phases", pi, "id"), f"phase id '{phase.id}' is used twice", "duplicate-id"
+                )
             seen_phase.add(phase.id)
         seen_step: set[str] = set()
         questions: dict[str, m.Question] = {}
         for qi, q in enumerate(playbook.inputs):
             if q.id in questions:
-                self.problem(("inputs", qi, "id"), f"input id '{q.id}' is used twice", "duplicate-id")
+                self.problem(
+                    ("inputs", qi, "id"), f"input id '{q.id}' is used twice", "duplicate-id"
+                )
             questions[q.id] = q
         for step in playbook.steps:
             at = paths[step.id]
@@ -531,21 +621,35 @@ class _Builder:
             item_ids: set[str] = set()
             for ii, item in enumerate(step.items):
                 if item.id in item_ids:
-                    self.problem((*at, "items", ii, "id"), f"item id '{item.id}' is used twice in step '{step.id}'", "duplicate-id")
+                    self.problem(
+                        (*at, "items", ii, "id"),
+                        f"item id '{item.id}' is used twice in step '{step.id}'",
+                        "duplicate-id",
+                    )
                 item_ids.add(item.id)
             for qi, q in enumerate(step.questions):
                 if q.id in questions:
-                    self.problem((*at, "questions", qi, "id"), f"question id '{q.id}' is used twice", "duplicate-id")
+                    self.problem(
+                        (*at, "questions", qi, "id"),
+                        f"question id '{q.id}' is used twice",
+                        "duplicate-id",
+                    )
                 questions[q.id] = q
         step_ids = {s.id for s in playbook.steps}
         for step in playbook.steps:
             at = paths[step.id]
             for bi, branch in enumerate(step.goto):
                 if branch.to != m.END and branch.to not in step_ids:
-                    where = (*at, "goto", bi, "to") if self._has((*at, "goto", bi, "to")) else (*at, "goto")
+                    where = (
+                        (*at, "goto", bi, "to")
+                        if self._has((*at, "goto", bi, "to"))
+                        else (*at, "goto")
+                    )
                     close = difflib.get_close_matches(branch.to, sorted(step_ids), n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
-                    self.problem(where, f"goto target '{branch.to}' is not a step id{hint}", "unknown-target")
+                    self.problem(
+                        where, f"goto target '{branch.to}' is not a step id{hint}", "unknown-target"
+                    )
             conds: list[tuple[Path_, m.Condition | None]] = [((*at, "when"), step.when)]
             conds += [((*at, "goto", bi, "when"), b.when) for bi, b in enumerate(step.goto)]
             conds += [((*at, "items", ii, "when"), it.when) for ii, it in enumerate(step.items)]
@@ -554,14 +658,24 @@ class _Builder:
                     if leaf.ref not in questions:
                         close = difflib.get_close_matches(leaf.ref, sorted(questions), n=1)
                         hint = f"; did you mean '{close[0]}'?" if close else ""
-                        self.problem((*where, leaf.ref), f"condition refers to '{leaf.ref}', which is no input or question{hint}", "unknown-ref", on_key=True)
+                        self.problem(
+                            (*where, leaf.ref),
+                            f"condition refers to '{leaf.ref}', which is no input or question{hint}",
+                            "unknown-ref",
+                            on_key=True,
+                        )
                         continue
                     q = questions[leaf.ref]
                     if q.type in ("choice", "multi"):
                         known = {c.value for c in q.choices}
                         for value in leaf.values:
                             if value not in known:
-                                self.problem((*where, leaf.ref), f"'{value}' is not a choice of '{leaf.ref}' ({', '.join(sorted(known))})", "unknown-choice", on_key=True)
+                                self.problem(
+                                    (*where, leaf.ref),
+                                    f"'{value}' is not a choice of '{leaf.ref}' ({', '.join(sorted(known))})",
+                                    "unknown-choice",
+                                    on_key=True,
+                                )
 
     def _has(self, at: Path_) -> bool:
         return bool(self.doc and at in self.doc.positions)
@@ -596,8 +710,13 @@ def build(data: Any, document: Document | None = None, source: str = "") -> Buil
     builder = _Builder(document)
     if document is not None:
         for dup in document.duplicates:
-            builder.problem(dup.path, f"key '{dup.key}' appears twice (first at line {dup.first[0]}); "
-                            "YAML keeps only the last", "duplicate-key", on_key=True)  # fmt: skip
+            builder.problem(
+                dup.path,
+                f"key '{dup.key}' appears twice (first at line {dup.first[0]}); "
+                "YAML keeps only the last",
+                "duplicate-key",
+                on_key=True,
+            )
     playbook = builder.playbook(data, source)
     return BuildResult(playbook, builder.problems, document)
 
@@ -650,7 +769,11 @@ def load_snapshot(path: Path) -> m.Playbook:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PlaybookError("the incident has no playbook snapshot", location=Location(str(path))) from None
+        raise PlaybookError(
+            "the incident has no playbook snapshot", location=Location(str(path))
+        ) from None
     except (OSError, ValueError) as exc:
-        raise PlaybookError(f"cannot read playbook snapshot: {exc}", location=Location(str(path))) from None
+        raise PlaybookError(
+            f"cannot read playbook snapshot: {exc}", location=Location(str(path))
+        ) from None
     return from_data(data, str(path))

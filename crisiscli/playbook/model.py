@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 FORMAT_VERSION = 1
 
@@ -85,7 +85,7 @@ class Not:
     condition: Condition
 
 
-Condition = Union[Equals, AllOf, AnyOf, Not]
+Condition = Equals | AllOf | AnyOf | Not
 
 
 def condition_refs(cond: Condition | None) -> Iterator[Equals]:

@@ -12,7 +12,10 @@ from crisiscli.playbook.load import MESSAGE_KINDS
 from crisiscli.playbook.model import CHECKLIST_KINDS, MILESTONES, QUESTION_TYPES
 
 ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"}
-DURATION = {"type": "string", "pattern": r"^\s*(\d+\s*d)?\s*(\d+\s*h)?\s*(\d+\s*m)?\s*(\d+\s*s)?\s*$"}
+DURATION = {
+    "type": "string",
+    "pattern": r"^\s*(\d+\s*d)?\s*(\d+\s*h)?\s*(\d+\s*m)?\s*(\d+\s*s)?\s*$",
+}
 TEXT = {"type": "string"}
 LIMITS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
 
@@ -173,7 +176,11 @@ def playbook_schema() -> dict[str, Any]:
                         "id": ID,
                         "title": TEXT,
                         "description": TEXT,
-                        "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}},
+                        "steps": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"$ref": "#/$defs/step"},
+                        },
                     },
                 },
             },

@@ -91,7 +91,9 @@ def read_text(path: Path, display: str | None = None) -> str:
     except PermissionError:
         raise PlaybookError("permission denied", location=Location(shown)) from None
     except OSError as exc:
-        raise PlaybookError(f"cannot read: {exc.strerror or exc}", location=Location(shown)) from None
+        raise PlaybookError(
+            f"cannot read: {exc.strerror or exc}", location=Location(shown)
+        ) from None
     if len(blob) > MAX_BYTES:
         raise PlaybookError(
             f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", location=Location(shown)
@@ -183,7 +185,9 @@ class _Converter:
             if isinstance(node, yaml.SequenceNode):
                 if node.tag not in (_TAG + "seq",):
                     raise self.fail(f"unsupported YAML tag {_short(node.tag)}", node)
-                return [self.convert(child, (*at, i), depth + 1) for i, child in enumerate(node.value)]
+                return [
+                    self.convert(child, (*at, i), depth + 1) for i, child in enumerate(node.value)
+                ]
             if isinstance(node, yaml.MappingNode):
                 if node.tag not in (_TAG + "map",):
                     raise self.fail(f"unsupported YAML tag {_short(node.tag)}", node)
