@@ -58,8 +58,15 @@ def root(
         get_env().debug = True
 
 
+_registered = False
+
+
 def register_commands() -> None:
     """Every module in ``crisiscli.commands`` not starting with ``_`` is a command."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
             continue

@@ -46,6 +46,9 @@ def deadline_statuses(
             step, state
         ):
             found.append(DeadlineStatus(step.id, step.due.label, due_at, "waived"))
+        elif state.finished and (st is None or st.visits == 0):
+            # The walk-through ended without needing this step (a branch went past it).
+            found.append(DeadlineStatus(step.id, step.due.label, due_at, "waived"))
         elif state.closed or state.finished:
             found.append(DeadlineStatus(step.id, step.due.label, due_at, "missed"))
         else:

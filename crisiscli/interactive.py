@@ -68,7 +68,9 @@ class QuestionaryPrompter:
         if question.type == "yesno":
             yes_default = question.default if isinstance(question.default, bool) else True
             return bool(
-                self._ask(questionary.confirm(message, default=yes_default, style=STYLE, **self.kwargs))
+                self._ask(
+                    questionary.confirm(message, default=yes_default, style=STYLE, **self.kwargs)
+                )
             )
         if question.type == "choice":
             choices = [QChoice(one_line(c.label), value=c.value) for c in question.choices]

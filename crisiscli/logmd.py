@@ -220,7 +220,8 @@ def render_log(
         out.append("## Deadlines")
         out.append("")
         for dl in deadlines:
-            due = local_and_utc(dl.due_at, tz)
+            other_day = state.started_at is not None and dl.due_at.date() != state.started_at.date()
+            due = local_and_utc(dl.due_at, tz, date=other_day)
             if dl.state == "met":
                 detail = f"met, {format_duration(-(dl.late_by or 0))} early"
             elif dl.state == "missed" and dl.late_by is not None:

@@ -98,7 +98,10 @@ def step_body(view: StepView) -> list[object]:
     parts.append(heading)
     if view.guidance.strip():
         parts.append(Markdown(visible_controls(view.guidance), hyperlinks=False))
-    if view.items:
+    shown_by_prompt = view.step.checklist == "do-confirm" and not any(
+        iv.checked for iv in view.items
+    )
+    if view.items and not shown_by_prompt:
         checklist = Text()
         for iv in view.items:
             checklist.append(

@@ -234,7 +234,7 @@ class _Builder:
                 for i, v in enumerate(values):
                     vat = (*where, i) if isinstance(sub, list) else where
                     raw = self.doc.raw.get(vat) if self.doc else None
-                    if isinstance(v, (dict, list)) or (v is None and raw is None):
+                    if isinstance(v, (dict, list)) or v is None:
                         self.problem(vat, f"condition on '{key}' needs a value to compare with")
                         continue
                     texts.append(raw if raw is not None else str(v))
@@ -519,7 +519,7 @@ class _Builder:
         default = self.text(data.get("default"), (*at, "default"), "default severity")
         ids = [lv.id for lv in levels]
         if default is None:
-            default = ids[len(ids) // 2] if len(ids) > 2 else ids[0]
+            default = "moderate" if "moderate" in ids else ids[(len(ids) - 1) // 2]
         elif default not in ids:
             self.problem(
                 (*at, "default"), f"default severity '{default}' is not one of {', '.join(ids)}"
@@ -539,7 +539,7 @@ class _Builder:
         data = self.mapping(value, (), PLAYBOOK_KEYS, "playbook", ("id", "title", "phases"))
         assert data is not None
         fmt = data.get("crisis", m.FORMAT_VERSION)
-        if fmt != m.FORMAT_VERSION:
+        if str(fmt).strip() != str(m.FORMAT_VERSION):
             self.problem(
                 ("crisis",),
                 f"format version {fmt!r} is not supported (this crisis reads {m.FORMAT_VERSION})",
@@ -673,6 +673,15 @@ class _Builder:
                                 self.problem(
                                     (*where, leaf.ref),
                                     f"'{value}' is not a choice of '{leaf.ref}' ({', '.join(sorted(known))})",
+                                    "unknown-choice",
+                                    on_key=True,
+                                )
+                    elif q.type == "yesno":
+                        for value in leaf.values:
+                            if m.truthy_word(value) is None:
+                                self.problem(
+                                    (*where, leaf.ref),
+                                    f"'{leaf.ref}' is a yes/no question; '{value}' is neither",
                                     "unknown-choice",
                                     on_key=True,
                                 )

@@ -1,0 +1,110 @@
+"""Shared fixtures: every test gets its own CRISIS_HOME and a way to run `crisis`."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from crisiscli.env import Environment, set_env
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def crisis_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "crisis-home"
+    monkeypatch.setenv("CRISIS_HOME", str(home))
+    monkeypatch.setenv("CRISIS_USER", "tester")
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    set_env(None)
+    yield home
+    set_env(None)
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class FrozenClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 15, 0, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now = self.now + timedelta(seconds=seconds)
+
+
+def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClock | None = None,
+             actor: str = "tester") -> Environment:  # fmt: skip
+    env = Environment(
+        stdin=io.StringIO(stdin),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        stdin_isatty=tty,
+        stdout_isatty=False,
+        home=home,
+        actor=actor,
+    )
+    if clock is not None:
+        env.clock = clock
+    return env
+
+
+@pytest.fixture
+def cli(crisis_home: Path):  # type: ignore[no-untyped-def]
+    """Run `crisis ARGS` in-process: ``cli("list", "--json")`` → Result."""
+
+    def run(
+        *args: str, stdin: str = "", clock: FrozenClock | None = None, actor: str = "tester"
+    ) -> Result:
+        from crisiscli.cli import main
+
+        env = make_env(crisis_home, stdin=stdin, clock=clock, actor=actor)
+        set_env(env)
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            set_env(None)
+        assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
+        return Result(code, env.stdout.getvalue(), env.stderr.getvalue())
+
+    return run
+
+
+def crisis_command() -> list[str]:
+    """The installed `crisis` script next to this Python, else `python -m crisiscli`."""
+    script = Path(sys.executable).parent / "crisis"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("crisis")
+    return [found] if found else [sys.executable, "-m", "crisiscli"]
+
+
+def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"CRISIS_HOME": str(home), "CRISIS_USER": "tester", "TZ": "UTC", "PROMPT_TOOLKIT_NO_CPR": "1",
+                "TERM": "xterm", "COLUMNS": "100", "LINES": "40", "NO_COLOR": "1"})  # fmt: skip
+    env.update(extra)
+    return env
