@@ -286,7 +286,11 @@ class ScriptedPrompter:
         if self._last_visit != (sid, view.visit):
             self._last_visit = (sid, view.visit)
             self.visits[sid] = view.visit  # from the journal, so a resumed script agrees
-            self.pending_notes[sid] = list(self._script(sid).notes) if self.visits[sid] == 1 else []
+            pending = list(self._script(sid).notes) if self.visits[sid] == 1 else []
+            for text in view.step_notes:  # recorded before an interruption: not again
+                if text in pending:
+                    pending.remove(text)
+            self.pending_notes[sid] = pending
             self.echo(f"[{view.step_index}/{view.step_count}] {view.step.title}")
 
     def tick_items(self, view: StepView, pending: list[ItemView]) -> list[str]:

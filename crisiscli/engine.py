@@ -170,10 +170,24 @@ class Walkthrough:
             )
             recorded = True
             if step.message.approval:
-                approver = self.prompter.ask_approver(self.view(step))
-                if approver.strip():
-                    self.record("message.approved", step=step.id, approver=approver.strip())
+                recorded |= self.ask_approval(step)
+        elif (
+            step.message is not None
+            and step.message.approval
+            and view.message_approved_by is None
+            and view.visit == 1
+        ):
+            # Interrupted between recording the message and naming its approver: ask now,
+            # as the uninterrupted walk-through would have.
+            recorded |= self.ask_approval(step)
         return recorded
+
+    def ask_approval(self, step: Step) -> bool:
+        approver = self.prompter.ask_approver(self.view(step))
+        if approver.strip():
+            self.record("message.approved", step=step.id, approver=approver.strip())
+            return True
+        return False
 
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
         view = self.view(step)
@@ -353,4 +367,5 @@ class Walkthrough:
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
+            step_notes=tuple(n.text for n in state.notes if n.step == step.id),
         )

@@ -76,6 +76,8 @@ class StepView:
     can_go_back: bool = False
     message_text: str | None = None
     message_approved_by: str | None = None
+    # Texts of the notes already recorded for this step (a resumed script skips them).
+    step_notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
