@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from crisiscli.env import set_env
 from crisiscli.incident import JOURNAL, LOG, Incident, list_incidents
 from crisiscli.journal import parse_journal
 from crisiscli.logmd import render_log
 from crisiscli.state import IncidentState, replay
-from crisiscli.env import set_env
 from tests.conftest import Result, make_env
 
 DEFAULT_SEED = 20261123
@@ -70,7 +70,9 @@ class AfterKill:
     torn_tail: bool
 
 
-def check_after_kill(home: Path, acknowledged: set[str], shown_steps: list[str], why: str) -> AfterKill:
+def check_after_kill(
+    home: Path, acknowledged: set[str], shown_steps: list[str], why: str
+) -> AfterKill:
     """Everything that must hold right after a SIGKILL, before anything resumes."""
     found = list_incidents(make_env(home))
     if not found:
@@ -167,7 +169,5 @@ def essence(state: IncidentState) -> dict[str, Any]:
         "closed": state.closed,
         "summary": state.summary,
         # The decisions in order; pauses, interruptions and resumes are bookkeeping.
-        "events": [
-            (e.type, e.data) for e in state.events if not e.type.startswith("session.")
-        ],
+        "events": [(e.type, e.data) for e in state.events if not e.type.startswith("session.")],
     }

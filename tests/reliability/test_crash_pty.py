@@ -1,0 +1,137 @@
+"""Crash test, interactive: the real questionary screens in a pseudo-terminal (pexpect),
+SIGKILLed after a random number of answers plus a random delay, resumed with `crisis
+resume` until done. Nothing acknowledged is lost; the outcome equals an uninterrupted
+run's with the same keystrokes.
+
+CI runs 20% of 50 kills here; `pytest --long` 20% of 1,000. CRISIS_CRASH_SEED=N
+reproduces the choice of kill moments (timing itself is the machine's).
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from crisiscli.incident import JOURNAL
+from tests.conftest import FIXTURES, crisis_command, subprocess_env
+from tests.reliability import crashkit
+
+pexpect = pytest.importorskip("pexpect")
+
+# A prompt is live when its text is followed by its instructions or by the cursor
+# being placed; prompt_toolkit ends every prompt with "bracketed paste off".
+LIVE = r"(?: \x1b\[0m ?\(|\x1b\[\d+D)"
+PROMPT_DONE = "\x1b[?2004l"
+KEYS = [
+    ("Which brand?", "Acme\r"),
+    ("Where did it come from?", "\r"),
+    ("Tick what is done (space to tick, enter to confirm)", "a\r"),
+    ("How far has it spread?", "\x1b[B\r"),  # the second choice: wide
+    ("Any threats?", "y"),
+    ("Call security", "\r"),
+    ("Tell legal", "\r"),
+    ("Message", "\x1b\r"),  # keep the draft: Esc, Enter
+    ("Who approved this message? (name; leave empty if nobody yet)", "Dana\r"),
+    ("Anything to add?", "Nothing more\r"),
+    ("item(s) not ticked. Mark the step done anyway?", "y"),
+    ("What now?", "\r"),  # Mark this step done
+    ("Close the incident now? (You can still add notes and reports later.)", "y"),
+]
+PATTERNS = [re.escape(text) + LIVE for text, _ in KEYS]
+
+
+def _spawn(home: Path, args: list[str]):  # type: ignore[no-untyped-def]
+    cmd = crisis_command()
+    child = pexpect.spawn(
+        cmd[0],
+        [*cmd[1:], *args],
+        env=subprocess_env(home),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    child.delaybeforesend = None
+    child.delayafterclose = 0.0
+    child.delayafterterminate = 0.0
+    return child
+
+
+def _answer(child, limit: int | None) -> int:  # type: ignore[no-untyped-def]
+    """Answer prompts until the child exits, or stop after ``limit`` answers."""
+    answered = 0
+    while limit is None or answered < limit:
+        index = child.expect([*PATTERNS, pexpect.EOF])
+        if index == len(PATTERNS):
+            return answered
+        child.send(KEYS[index][1])
+        child.expect_exact([PROMPT_DONE, pexpect.EOF])
+        answered += 1
+    return answered
+
+
+START = ["start", str(FIXTURES / "mini.yaml"), "--title", "Pty drill", "--severity", "high"]
+
+
+def _journal(home: Path) -> Path | None:
+    if not home.exists():
+        return None
+    return next(iter((home / "incidents").glob(f"*/{JOURNAL}")), None)
+
+
+def test_sigkill_in_a_terminal_walkthrough(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    seed, rng = crashkit.make_rng("pty")
+    budget = crashkit.kill_budget(request.config, 0.2)
+    reference = tmp_path / "reference"
+    child = _spawn(reference, START)
+    total = _answer(child, None)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    expected = crashkit.essence(crashkit.the_incident(reference).state())
+    assert expected["closed"] and expected["messages"]
+
+    kills = scenarios = 0
+    while kills < budget:
+        scenarios += 1
+        home = tmp_path / f"run-{scenarios}"
+        args = START
+        while True:
+            why = f"seed {seed}, scenario {scenarios}, kill {kills + 1}"
+            child = _spawn(home, args)
+            if kills < budget:
+                limit = rng.randint(0, total)
+                answered = _answer(child, limit)
+                if answered == limit and child.isalive():
+                    time.sleep(rng.uniform(0.0, 0.15))
+                    journal = _journal(home)
+                    acknowledged = crashkit.journal_ids(journal) if journal else set()
+                    child.kill(signal.SIGKILL)
+                    child.close(force=True)
+                    kills += 1
+                    crashkit.check_after_kill(home, acknowledged, [], why)
+                    incident = crashkit.incident_or_none(home)
+                    if incident is None:
+                        home = tmp_path / f"run-{scenarios}-again-{kills}"
+                        args = START
+                        continue
+                    state = incident.state()
+                    if state.finished:
+                        if not state.closed:
+                            closed = crashkit.run_cli(home, "close", incident.id)
+                            assert closed.exit_code == 0, f"{why}: {closed.stderr}"
+                        break
+                    args = ["resume", incident.id]
+                    continue
+            _answer(child, None)
+            child.close()
+            assert child.exitstatus == 0, f"{why}: exit {child.exitstatus}"
+            break
+        incident = crashkit.the_incident(home)
+        crashkit.check_log_rebuild(incident)
+        got = crashkit.essence(incident.state())
+        assert got == expected, f"seed {seed}, scenario {scenarios}: outcome differs"
+    print(f"crash test pty: {kills} kills over {scenarios} walk-throughs (seed {seed})")
