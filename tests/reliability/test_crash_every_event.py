@@ -81,7 +81,7 @@ def test_crash_after_every_event_then_resume(
         home = tmp_path / f"crash-{crash_after}"
         written = 0
 
-        def append(self: Journal, *args: Any, **kwargs: Any) -> Any:
+        def append(self: Journal, *args: Any, crash_after: int = crash_after, **kwargs: Any) -> Any:
             nonlocal written
             event = real_append(self, *args, **kwargs)
             written += 1
@@ -111,6 +111,8 @@ def _diff(got: dict[str, Any], expected: dict[str, Any]) -> str:
     if keys == ["events"] or "events" in keys:
         g = got["events"]
         e = expected["events"]
-        i = next((i for i, (a, b) in enumerate(zip(g, e)) if a != b), min(len(g), len(e)))
+        i = next(
+            (i for i, (a, b) in enumerate(zip(g, e, strict=False)) if a != b), min(len(g), len(e))
+        )
         return f"{keys}; first difference at decision {i}: {g[i : i + 1]} != {e[i : i + 1]}"
     return str(keys)
