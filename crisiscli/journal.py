@@ -102,6 +102,8 @@ class Journal:
                 f"{LOCK_TIMEOUT_SECONDS:.0f} s",
                 location=Location(str(self.lock_path)),
             ) from None
+        except OSError as exc:  # read-only or full file system, no permission
+            raise _io_error(exc, self.lock_path) from None
         try:
             yield
         finally:
