@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
-from typing import Annotated, NoReturn
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -74,6 +75,61 @@ def register_commands() -> None:
         module.register(app)
 
 
+_PLAIN_TYPES: tuple[type, ...] = (str, int, float, Path, bool)
+
+
+def _plain_coercion() -> None:
+    """Coerce plain parameters (flags, text, numbers, paths) without pydantic.
+
+    typer 0.29 validates every parameter, even ``--help``, through a pydantic
+    ``TypeAdapter``, which imports pydantic on each run: about a third of the start-up of
+    every subcommand (see docs/benchmarks.md). Our parameters are plain, so they get a
+    direct conversion; anything else keeps typer's own. This leans on typer internals,
+    so it steps aside quietly if they ever change.
+    """
+    try:
+        from typer._click.exceptions import BadParameter
+        from typer._coercion import PassThroughRuntimeParam
+        from typer.core import _TyperParameter
+    except ImportError:  # pragma: no cover - another typer layout
+        return
+    typer_own = _TyperParameter.get_runtime_param
+    if getattr(typer_own, "crisis_plain", False):
+        return
+
+    class Plain(PassThroughRuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            kind = self.annotation
+            if isinstance(value, kind):
+                return value
+            if kind is bool:  # flags arrive as booleans; anything else is an error
+                raise BadParameter(f"{value!r} is not a valid boolean.", ctx=ctx, param=param)
+            try:
+                return kind(value)
+            except (TypeError, ValueError):
+                label = {int: "integer", float: "float"}.get(kind, kind.__name__)
+                raise BadParameter(
+                    f"{value!r} is not a valid {label}.", ctx=ctx, param=param
+                ) from None
+
+    def get_runtime_param(self: Any) -> Any:
+        desc = self.type_descriptor
+        if (
+            self._runtime_param is None
+            and desc.annotation in _PLAIN_TYPES
+            and desc.file_annotation is None
+            and desc.parameter_info.min is None
+            and desc.parameter_info.max is None
+        ):
+            self._runtime_param = Plain(
+                annotation=desc.annotation, parameter_info=desc.parameter_info
+            )
+        return typer_own(self)
+
+    get_runtime_param.crisis_plain = True  # type: ignore[attr-defined]
+    _TyperParameter.get_runtime_param = get_runtime_param  # type: ignore[method-assign]
+
+
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
     from crisiscli.output import echo_err
 
@@ -89,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     if "--debug" in args:
         env.debug = True
     register_commands()
+    _plain_coercion()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="crisis", standalone_mode=False)
