@@ -138,8 +138,20 @@ def parse(text: str, shown: str) -> Document:
             f"invalid YAML: {problem}",
             location=Location(shown, mark.line + 1, mark.column + 1),
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (ESC, BEL, …)
+        pos = exc.position
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+        )
+        raise PlaybookError(
+            f"invalid YAML: control character U+{code:04X} is not allowed; remove it",
+            location=Location(shown, line, column),
+        ) from None
     except yaml.YAMLError as exc:
-        raise PlaybookError(f"invalid YAML: {exc}", location=Location(shown)) from None
+        detail = " ".join(str(exc).split())
+        raise PlaybookError(f"invalid YAML: {detail}", location=Location(shown)) from None
     if node is None:
         raise PlaybookError("the file is empty", location=Location(shown, 1, 1))
     doc = Document(data=None, path=shown, text=text)
