@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,19 +91,58 @@ class Journal:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the incident's writer lock (released by the OS if the holder dies)."""
+        """Hold the incident's writer lock (released by the OS if the holder dies).
+
+        On POSIX this is ``flock`` on ``journal.jsonl.lock`` — the very lock the
+        ``filelock`` package takes there, so both interoperate — without importing
+        ``filelock`` (and asyncio with it) on every `crisis note`; elsewhere, ``filelock``.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            with self._filelock():
+                yield
+            return
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # read-only or full file system, no permission
+            raise _io_error(exc, self.lock_path) from None
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise self._busy() from None
+                    time.sleep(0.02)
+                except OSError as exc:
+                    raise _io_error(exc, self.lock_path) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _busy(self) -> StateError:
+        return StateError(
+            f"the incident is busy: another crisis process held its lock for "
+            f"{LOCK_TIMEOUT_SECONDS:.0f} s",
+            location=Location(str(self.lock_path)),
+        )
+
+    @contextmanager
+    def _filelock(self) -> Iterator[None]:  # pragma: no cover - Windows
         import filelock
 
         lock = filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS)
         try:
             lock.acquire()
         except filelock.Timeout:
-            raise StateError(
-                f"the incident is busy: another crisis process held its lock for "
-                f"{LOCK_TIMEOUT_SECONDS:.0f} s",
-                location=Location(str(self.lock_path)),
-            ) from None
-        except OSError as exc:  # read-only or full file system, no permission
+            raise self._busy() from None
+        except OSError as exc:
             raise _io_error(exc, self.lock_path) from None
         try:
             yield
