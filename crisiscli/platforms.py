@@ -258,7 +258,7 @@ _BARE_URL = re.compile(
 _TRAILING = ".,;:!?'\"*"
 
 
-def _trim_url(url: str) -> str:
+def trim_url(url: str) -> str:
     """Drop trailing punctuation that ends a sentence rather than the link."""
     while url:
         last = url[-1]
@@ -279,7 +279,7 @@ def find_urls(text: str, *, bare: bool = True) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     for m in _SCHEME_URL.finditer(text):
-        url = _trim_url(m.group())
+        url = trim_url(m.group())
         scheme_len = url.index("//") + 2
         if len(url) > scheme_len:
             spans.append((m.start(), m.start() + len(url)))
@@ -291,7 +291,7 @@ def find_urls(text: str, *, bare: bool = True) -> list[tuple[int, int]]:
             rest = m.group("rest")
             if tld not in _GENERIC_TLDS and not (len(tld) == 2 and rest.startswith("/")):
                 continue
-            url = _trim_url(m.group())
+            url = trim_url(m.group())
             spans.append((m.start(), m.start() + len(url)))
     spans.sort()
     return spans

@@ -185,7 +185,9 @@ def test_message_needs_approver_before_done(env, tmp_path: Path) -> None:
 def test_message_template_fills_values_and_keeps_missing_visible(env, tmp_path: Path) -> None:
     incident = open_incident(env)
     steps = full_steps(statement={"approver": "Dana"})
-    run_script(incident, answers_from(tmp_path, script(**steps)))
+    with pytest.raises(AnswersError, match=r"\{\{ missing \}\}.* is not filled in"):
+        run_script(incident, answers_from(tmp_path, script(**steps)))
+    # The draft is journaled (nothing typed is lost) with the placeholder still visible.
     assert incident.state().messages[0].text == "We are sorry, Acme. {{ missing }}"
 
 
