@@ -115,9 +115,9 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         platforms = ", ".join(md_escape(str(p)) for p in d.get("platforms", []) or [])
         return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
     if kind == "message.checked":
-        summary = md_escape(str(d.get("summary", "")))
+        checks = md_escape(str(d.get("summary", "")))
         despite = d.get("override")
-        line = f"Checked the message for {step}: {summary}"
+        line = f"Checked the message for {step}: {checks}"
         if despite:
             line += f" — published despite the errors: {md_escape(str(despite))}"
         return line
