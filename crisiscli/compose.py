@@ -137,7 +137,7 @@ EXCUSES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "sv": (
         (r"teknisk[at]? (fel|problem|strul)\w*|systemfel", "skyller på tekniken"),
-        (r"(blev|har blivit|var) hackade?|hackats|hackare", "skyller på en angripare"),
+        (r"(blev|har blivit|var) hacka(d|de|t)\b|hackats|hackare", "skyller på en angripare"),
         (r"(ryckts?|tagits?|tagit) ur (sitt |sina )?sammanhang", "antyder att folk läst fel"),
         (r"missförst(ått|ånd|od)", "antyder att folk läst fel"),
         (r"vi (var|är) (dumma|idioter|korkade)", "talar illa om varumärket"),
@@ -226,6 +226,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 # -- spelling -----------------------------------------------------------------------------
 
 SPELLING_LANGUAGES = ("ar", "de", "en", "es", "eu", "fa", "fr", "it", "lv", "nl", "pt", "ru")
+CAPITALISED_NOUNS = frozenset({"de"})  # languages whose nouns are capitalised: check them too
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # British and Commonwealth spellings the (US-leaning) English dictionary lacks.
 _BRITISH = (
@@ -290,8 +291,10 @@ def misspelled(text: str, language: str, known: Iterable[str] = ()) -> list[tupl
         sentence_start = not before or before[-1] in ".!?:\n"
         if len(word) < 2 or word.lower() in skip:
             continue
-        if any(c.isupper() for c in word[1:]) or (word[0].isupper() and not sentence_start):
-            continue  # a name or an acronym
+        if any(c.isupper() for c in word[1:]):
+            continue  # an acronym or a brand (iPhone, ACME)
+        if word[0].isupper() and not sentence_start and lang not in CAPITALISED_NOUNS:
+            continue  # a name: brands, people, places
         candidates.append(word)
     unknown = checker.unknown([w.lower() for w in candidates])
     found: list[tuple[str, str | None]] = []
