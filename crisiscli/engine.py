@@ -361,15 +361,19 @@ class Walkthrough:
             )
             return False
         if step.message.approval and view.message_approved_by is None:
-            self.prompter.notify("This message needs an approver's name before the step is done.")
             approver = self.prompter.ask_approver(view).strip()
             if approver:
                 self.record("message.approved", step=step.id, approver=approver)
                 return True
             reason = self.prompter.ask_approval_override(view).strip()
-            if not reason:
-                return False
-            self.record("message.approved", step=step.id, override=reason)
+            if reason:
+                self.record("message.approved", step=step.id, override=reason)
+                return True
+            self.prompter.notify(
+                "This message needs an approver's name (or an override with a reason) "
+                "before the step is done."
+            )
+            return False
         return True
 
     def edit(self, step: Step, view: StepView) -> None:
