@@ -4,7 +4,7 @@
 
 - **errors** block marking the step done until the message is fixed or the responder
   records an override with a reason: an empty message, a ``{{ placeholder }}`` never
-  filled in, a length over a platform's limit, a phrase the playbook bans;
+  filled in or a ``[part to write]`` of the template left as it was, a length over a platform's limit, a phrase the playbook bans;
 - **warnings** ask for a second look: excuse and blame patterns (the field brief: no
   excuses, no blaming the technology or others, no conditional apology, no disparaging the
   brand), malformed links, possible misspellings;
@@ -169,6 +169,8 @@ def _norm(text: str) -> str:
 _LINKISH = re.compile(r"(?<![\w@])(?:[a-z][a-z0-9+.-]*:(?=[/\w])|www\.)[^\s<>\"'`]*", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[\w.-]+\w)?")
 _HASHTAG = re.compile(r"(?<![\w&#/])#\w+")
+# ``[What happened]``: a part of a template the responder must write (docs/playbooks.md).
+_BLANK = re.compile(r"\[(?!\s)[^\[\]\n]{1,80}\](?!\()")
 _TLD = re.compile(r"\.[a-z]{2,24}$", re.IGNORECASE)
 
 
@@ -336,6 +338,10 @@ def check_message(
     for name in _unique(m.group(1) for m in PLACEHOLDER.finditer(text)):
         findings.append(
             Finding("error", "placeholder", f"“{{{{ {name} }}}}” is not filled in.", excerpt=name)
+        )
+    for blank in _unique(m.group() for m in _BLANK.finditer(text)):
+        findings.append(
+            Finding("error", "placeholder", f"“{blank}” still needs writing.", excerpt=blank)
         )
     for length in lengths(text, platforms, limits):
         if length.over:

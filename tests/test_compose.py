@@ -32,6 +32,18 @@ def test_unfilled_placeholders_are_errors_named_once() -> None:
     assert all(f.severity == "error" for f in placeholders)
 
 
+def test_bracketed_parts_of_a_template_left_unwritten_are_errors() -> None:
+    text = "We got this wrong. [What happened]. We're sorry, especially to [who was affected]."
+    blanks = [f.excerpt for f in check_message(text, [], "en") if f.rule == "placeholder"]
+    assert blanks == ["[What happened]", "[who was affected]"]
+    # Markdown-style links and empty brackets are not blanks.
+    assert not [
+        f
+        for f in check_message("See [our post](https://a.example) []", [], "en")
+        if f.rule == "placeholder"
+    ]
+
+
 def test_over_the_limit_is_an_error_per_platform() -> None:
     text = "a" * 290
     findings = check_message(text, ["x", "bluesky"], "en", spelling=False)
