@@ -265,6 +265,18 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
                 where = answers.where("steps", sid, "answers", qid)
                 raise AnswersError(f"step '{sid}' has no question '{qid}'", location=where)
             coerce_answer(questions[qid], value, answers.where("steps", sid, "answers", qid))
+        if step.message is None:
+            for key, value in (
+                ("message", script.message),
+                ("approver", script.approver),
+                ("override", script.override),
+                ("checks_override", script.checks_override),
+            ):
+                if value:
+                    raise AnswersError(
+                        f"step '{sid}' has no message, so '{key}' does not apply",
+                        location=answers.where("steps", sid, key),
+                    )
         if isinstance(script.items, list):
             known = {i.id for i in step.items}
             for item in script.items:

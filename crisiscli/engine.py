@@ -471,6 +471,11 @@ class Walkthrough:
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
+            extra=(
+                {"approvers": [str(answers[k]) for k in ("approver", "backup") if answers.get(k)]}
+                if step.message is not None and step.message.approval
+                else {}
+            ),
             message_review=(
                 self.review(step, message.text, message.check_override)
                 if message is not None and step.message is not None

@@ -212,7 +212,9 @@ class QuestionaryPrompter:
         return decision, ""
 
     def ask_approver(self, view: StepView) -> str:
-        return self._text("Who approved this message? (name; leave empty if nobody yet)")
+        named = [one_line(str(n)) for n in view.extra.get("approvers", [])]
+        hint = f" Named for this incident: {' / '.join(named)}." if named else ""
+        return self._text(f"Who approved this message? (name; leave empty if nobody yet){hint}")
 
     def ask_approval_override(self, view: StepView) -> str:
         if not self.confirm(

@@ -241,3 +241,16 @@ def test_editing_after_approval_needs_approval_again(env, tmp_path: Path) -> Non
     walk.compose(walk.playbook.step("apology"))
     assert incident.state().messages[-1].approver == "Dana"  # asked again, and given again
     assert len(events(incident, "message.approved")) == 2
+
+
+def test_message_keys_on_a_step_without_a_message_are_refused(env, tmp_path: Path) -> None:
+    from crisiscli.answers import check_against
+
+    incident = open_incident(env, "composer")
+    answers = answers_from(tmp_path, script(apology={"approver": "Dana"}))
+    check_against(answers, incident.playbook())  # fine: the apology has a message
+    mini = open_incident(env, "mini")
+    bad = answers_from(tmp_path, {"steps": {"look": {"message": "Sorry."}}})
+    with pytest.raises(AnswersError, match="step 'look' has no message") as info:
+        check_against(bad, mini.playbook())
+    assert info.value.location is not None and info.value.location.line == 3
