@@ -9,7 +9,6 @@ on questions that exist) live here too, so a playbook that loads can always be r
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -90,6 +89,12 @@ MESSAGE_KEYS = {"template", "platforms", "approval", "kind", "banned", "limits"}
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
 
 
+def _close(word: str, options: list[str], n: int = 1) -> list[str]:
+    import difflib  # only when there is a hint to give
+
+    return difflib.get_close_matches(word, options, n=n)
+
+
 def parse_duration(text: str) -> int | None:
     """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
     match = DURATION_PATTERN.match(text)
@@ -127,7 +132,7 @@ class _Builder:
             return None
         for key in value:
             if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                close = _close(key, sorted(allowed), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.problem(
                     (*at, key), f"unknown key '{key}' in {what}{hint}", "unknown-key", on_key=True
@@ -645,7 +650,7 @@ class _Builder:
                         if self._has((*at, "goto", bi, "to"))
                         else (*at, "goto")
                     )
-                    close = difflib.get_close_matches(branch.to, sorted(step_ids), n=1)
+                    close = _close(branch.to, sorted(step_ids), n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     self.problem(
                         where, f"goto target '{branch.to}' is not a step id{hint}", "unknown-target"
@@ -656,7 +661,7 @@ class _Builder:
             for where, cond in conds:
                 for leaf in m.condition_refs(cond):
                     if leaf.ref not in questions:
-                        close = difflib.get_close_matches(leaf.ref, sorted(questions), n=1)
+                        close = _close(leaf.ref, sorted(questions), n=1)
                         hint = f"; did you mean '{close[0]}'?" if close else ""
                         self.problem(
                             (*where, leaf.ref),
