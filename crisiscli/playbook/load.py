@@ -9,7 +9,6 @@ on questions that exist) live here too, so a playbook that loads can always be r
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +25,6 @@ Path_ = tuple[str | int, ...]
 Severity = Literal["error", "warning"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-DURATION_PATTERN = re.compile(
-    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$"
-)
 
 
 @dataclass(frozen=True)
@@ -93,15 +89,6 @@ def _close(word: str, options: list[str], n: int = 1) -> list[str]:
     import difflib  # only when there is a hint to give
 
     return difflib.get_close_matches(word, options, n=n)
-
-
-def parse_duration(text: str) -> int | None:
-    """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
-    match = DURATION_PATTERN.match(text)
-    if not match or not any(match.groups()):
-        return None
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
 class _Builder:
@@ -363,7 +350,7 @@ class _Builder:
         if not isinstance(value, str):
             self.problem(after_at, "due must be a duration such as '15m' or '1h30m'")
             return None
-        seconds = parse_duration(value)
+        seconds = m.parse_duration(value)
         if seconds is None or seconds <= 0:
             self.problem(after_at, f"'{value}' is not a duration such as '15m' or '1h30m'")
             return None
@@ -768,26 +755,3 @@ def _accept(result: BuildResult, shown: str) -> m.Playbook:
         raise PlaybookError(first.message, location=problem_location(result, first, shown))
     assert result.playbook is not None
     return result.playbook
-
-
-def from_data(data: Any, source: str = "") -> m.Playbook:
-    """Build from a canonical mapping (an incident's snapshot); errors still raise."""
-    result = build(data, None, source)
-    if result.errors or result.playbook is None:
-        detail = result.errors[0].message if result.errors else "not a playbook"
-        raise PlaybookError(f"playbook snapshot is damaged: {detail}", location=Location(source))
-    return result.playbook
-
-
-def load_snapshot(path: Path) -> m.Playbook:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlaybookError(
-            "the incident has no playbook snapshot", location=Location(str(path))
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise PlaybookError(
-            f"cannot read playbook snapshot: {exc}", location=Location(str(path))
-        ) from None
-    return from_data(data, str(path))
