@@ -35,7 +35,7 @@ from crisiscli.prompts import (
     RunSummary,
     StepView,
 )
-from crisiscli.state import IncidentState
+from crisiscli.state import IncidentState, MessageRecord
 from crisiscli.template import render
 from crisiscli.text import md_escape
 
@@ -225,40 +225,55 @@ class Walkthrough:
             draft, _missing = render(message.template, values)
         while True:
             text = self.prompter.compose_message(view, draft)
-            self.record(
-                "message.recorded",
-                step=step.id,
-                text=text,
-                platforms=list(message.platforms),
-                kind=message.kind,
+            current = self.state_message(step)
+            unchanged = current is not None and current.text == text
+            if not unchanged:
+                self.record(
+                    "message.recorded",
+                    step=step.id,
+                    text=text,
+                    platforms=list(message.platforms),
+                    kind=message.kind,
+                )
+            # An unchanged text keeps its version, its approval and any override of its checks.
+            checked = self.review(
+                step, text, current.check_override if current and unchanged else None
             )
-            checked = self.review(step, text)
             decision, reason = self.prompter.review_message(self.view(step), checked)
             reason = reason.strip()
             if decision is ReviewDecision.OVERRIDE and not reason:
                 self.prompter.notify("An override needs a reason; the message stays as a draft.")
                 decision = ReviewDecision.LATER
-            data: dict[str, Any] = {
-                "step": step.id,
-                "lengths": {
-                    ln.platform: {"count": ln.count, "limit": ln.limit} for ln in checked.lengths
-                },
-                "findings": [f.to_data() for f in checked.findings if f.severity != "info"],
-                "errors": len(checked.errors),
-                "warnings": len(checked.warnings),
-                "summary": summary_line(checked),
-            }
-            if decision is ReviewDecision.OVERRIDE and checked.errors:
-                data["override"] = reason
-            self.record("message.checked", **data)
+            overriding = decision is ReviewDecision.OVERRIDE and bool(checked.errors)
+            if not unchanged or overriding:
+                data: dict[str, Any] = {
+                    "step": step.id,
+                    "lengths": {
+                        ln.platform: {"count": ln.count, "limit": ln.limit}
+                        for ln in checked.lengths
+                    },
+                    "findings": [f.to_data() for f in checked.findings if f.severity != "info"],
+                    "errors": len(checked.errors),
+                    "warnings": len(checked.warnings),
+                    "summary": summary_line(checked),
+                }
+                if overriding:
+                    data["override"] = reason
+                self.record("message.checked", **data)
             if decision is not ReviewDecision.EDIT:
                 break
             draft = text
             view = self.view(step)
-        if message.approval and self.view(step).message_approved_by is None:
-            approver = self.prompter.ask_approver(self.view(step)).strip()
+        final = self.view(step)
+        ready = final.message_review is None or not final.message_review.blocked
+        if message.approval and ready and final.message_approved_by is None:
+            approver = self.prompter.ask_approver(final).strip()
             if approver:
                 self.record("message.approved", step=step.id, approver=approver)
+
+    def state_message(self, step: Step) -> MessageRecord | None:
+        """The latest recorded version of this step's message, if any."""
+        return next((m for m in reversed(self.state.messages) if m.step == step.id), None)
 
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
         view = self.view(step)

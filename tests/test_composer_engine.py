@@ -254,3 +254,44 @@ def test_message_keys_on_a_step_without_a_message_are_refused(env, tmp_path: Pat
     with pytest.raises(AnswersError, match="step 'look' has no message") as info:
         check_against(bad, mini.playbook())
     assert info.value.location is not None and info.value.location.line == 3
+
+
+def test_reopening_an_unchanged_message_keeps_its_version_and_approval(env, tmp_path: Path) -> None:
+    incident = open_incident(env, "composer")
+    answers = answers_from(tmp_path, script(apology={"approver": "Dana"}))
+    walk = Walkthrough(
+        incident, EditingPrompter(answers, texts=[GOOD], decisions=[ReviewDecision.ACCEPT])
+    )
+    step = walk.playbook.step("apology")
+    walk.compose(step)
+    before = len(incident.events())
+    # Open it again from the menu and use it as it is: nothing new to record or approve.
+    walk.prompter = EditingPrompter(answers, texts=[GOOD], decisions=[ReviewDecision.ACCEPT])
+    walk.compose(step)
+    assert len(incident.events()) == before
+    assert incident.state().messages[-1].approver == "Dana"
+
+
+def test_overriding_the_checks_of_a_kept_draft_later(env, tmp_path: Path) -> None:
+    incident = open_incident(env, "composer")
+    answers = answers_from(tmp_path, script(apology={"approver": "Dana"}))
+    walk = Walkthrough(
+        incident, EditingPrompter(answers, texts=[LONG], decisions=[ReviewDecision.LATER])
+    )
+    step = walk.playbook.step("apology")
+    walk.compose(step)
+    assert events(incident, "message.approved") == []  # a blocked draft is not put to approval
+    walk.refresh()
+    assert walk.view(step).message_review.blocked  # type: ignore[union-attr]
+
+    class Overrider(EditingPrompter):
+        def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
+            return ReviewDecision.OVERRIDE, "Posting it as a thread of two"
+
+    walk.prompter = Overrider(answers, texts=[LONG], decisions=[])
+    walk.compose(step)
+    assert len(events(incident, "message.recorded")) == 1  # same version
+    assert events(incident, "message.checked")[-1]["override"] == "Posting it as a thread of two"
+    walk.refresh()
+    assert not walk.view(step).message_review.blocked  # type: ignore[union-attr]
+    assert events(incident, "message.approved") == [{"step": "apology", "approver": "Dana"}]
