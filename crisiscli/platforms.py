@@ -28,6 +28,7 @@ only has to agree with the platforms on text people actually post. See docs/comp
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -120,11 +121,15 @@ _PICTO_RANGES = (
 )
 
 
+_PICTO_STARTS = [lo for lo, _hi in _PICTO_RANGES]
+
+
 def is_pictographic(cp: int) -> bool:
     """Whether a code point is (approximately) Extended_Pictographic: an emoji base."""
     if cp < 0xA9:
         return False
-    return any(lo <= cp <= hi for lo, hi in _PICTO_RANGES)
+    i = bisect.bisect_right(_PICTO_STARTS, cp) - 1
+    return i >= 0 and cp <= _PICTO_RANGES[i][1]
 
 
 def _category(ch: str) -> int:
@@ -164,6 +169,9 @@ def _category(ch: str) -> int:
 def graphemes(text: str) -> Iterator[str]:
     """Split text into user-perceived characters (extended grapheme clusters)."""
     if not text:
+        return
+    if text.isascii() and "\r" not in text:
+        yield from text  # every ASCII character but CR LF is a cluster of its own
         return
     start = 0
     prev = _category(text[0])
@@ -328,11 +336,8 @@ def count_x(text: str) -> int:
 
 def _count_x_plain(text: str) -> int:
     total = 0
-    for cluster in graphemes(text):
-        if is_emoji(cluster):
-            total += 2
-        else:
-            total += sum(_x_weight(ch) for ch in cluster)
+    for part, emoji in _emoji_runs(text):
+        total += 2 if emoji else sum(_x_weight(ch) for ch in part)
     return total
 
 
@@ -353,24 +358,61 @@ def _count_mastodon_plain(text: str) -> int:
 def count_threads(text: str) -> int:
     """Threads: code points, with each emoji counting its UTF-8 length."""
     total = 0
-    for cluster in graphemes(text):
-        if is_emoji(cluster):
-            total += sum(len(ch.encode("utf-8")) if _emoji_part(ch) else 1 for ch in cluster)
-        else:
-            total += len(cluster)
+    for part, emoji in _emoji_runs(text):
+        total += len(part.encode("utf-8")) if emoji else len(part)
     return total
 
 
-def _emoji_part(ch: str) -> bool:
+def _emoji_part(ch: str, keycap: bool) -> bool:
+    """Whether a code point can belong to an emoji sequence (rather than being a mark that
+    merely sits on one, which counts on its own)."""
     cp = ord(ch)
+    if keycap and (cp == 0x20E3 or ch in "0123456789#*"):
+        return True
     return (
         is_pictographic(cp)
         or 0x1F1E6 <= cp <= 0x1F1FF
         or 0x1F3FB <= cp <= 0x1F3FF
         or 0xE0020 <= cp <= 0xE007F
-        or cp in (0x200D, 0xFE0F, 0xFE0E, 0x20E3)
-        or ch in "0123456789#*"
+        or cp in (0x200D, 0xFE0F, 0xFE0E)
     )
+
+
+def _starts_emoji(ch: str, keycap: bool) -> bool:
+    cp = ord(ch)
+    return (
+        is_pictographic(cp)
+        or 0x1F1E6 <= cp <= 0x1F1FF
+        or 0x1F3FB <= cp <= 0x1F3FF
+        or (keycap and ch in "0123456789#*")
+    )
+
+
+def _emoji_runs(text: str) -> Iterator[tuple[str, bool]]:
+    """The text in pieces: emoji sequences (True) and single other code points (False).
+
+    Within each grapheme cluster, a run of emoji parts that starts with an emoji base is one
+    sequence, as twitter-text's emoji parser sees it; a text-style symbol such as ``©`` on
+    its own is not an emoji. Everything else comes one code point at a time.
+    """
+    for cluster in graphemes(text):
+        keycap = cluster[0] in "0123456789#*" and "\u20e3" in cluster
+        i = 0
+        while i < len(cluster):
+            ch = cluster[i]
+            if _starts_emoji(ch, keycap):
+                j = i + 1
+                while j < len(cluster) and _emoji_part(cluster[j], keycap):
+                    j += 1
+                run = cluster[i:j]
+                if is_emoji(run):
+                    yield run, True
+                else:
+                    yield from ((c, False) for c in run)
+                i = j
+            else:
+                yield ch, False
+                i += 1
 
 
 def count_utf16(text: str) -> int:
