@@ -193,3 +193,20 @@ def test_check_message_never_fails_and_flags_are_consistent(text: str) -> None:
     over = {f.platform for f in findings if f.rule == "length" and f.severity == "error"}
     for length in compose.lengths(text, ["x", "mastodon", "threads"]):
         assert (length.platform in over) == (length.over > 0)
+
+
+def test_screens_show_lengths_findings_and_untrusted_text_literally() -> None:
+    import io
+
+    from crisiscli.screens import make_console, show_review
+
+    text = "[bold red]We are sorry[/] \x1b[31m" + "x" * 300 + " [who was affected]"
+    rev = review(text, ["x", "bluesky"], "en")
+    out = io.StringIO()
+    show_review(make_console(out, is_tty=False), rev)
+    shown = out.getvalue()
+    assert "[bold red]We are sorry[/]" in shown  # markup in a message is text, not style
+    assert "\x1b" not in shown and "\\x1b" in shown  # the escape is made visible
+    assert "x 350/280  OVER LIMIT by 70" in shown
+    assert "“[who was affected]” still needs writing." in shown
+    assert "cannot be marked done until it is fixed" in shown

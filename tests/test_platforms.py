@@ -66,6 +66,9 @@ def test_grapheme_clusters(text: str, clusters: list[str]) -> None:
         (SCOTLAND, 2),
         (KEYCAP_ONE, 2),
         (RED_HEART, 2),
+        ("\U0001f44d\u0301", 3),  # a combining mark on an emoji counts on its own
+        ("\U0001f3fd", 2),  # a lone skin-tone swatch is an emoji too
+        ("\u00a9 2026", 6),  # a text-style symbol in the light range counts 1
         ("日本語", 6),  # CJK counts 2 each
         ("한국어", 6),
         ("e\u0301", 1),  # NFC composes it to é
