@@ -102,3 +102,70 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
     done = [e["data"]["step"] for e in journal if e["type"] == "step.done"]
     assert done == ["apology", "reply"]
     assert not list((home / "tmp").iterdir())  # the editor's temp file is gone
+
+
+def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    argv = [
+        *crisis_command(),
+        "start",
+        str(FIXTURES / "composer.yaml"),
+        "-t",
+        "Bad post",
+        "-s",
+        "high",
+    ]
+    child = pexpect.spawn(
+        argv[0],
+        argv[1:],
+        env=subprocess_env(home, EDITOR="", VISUAL=""),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
+    try:
+        child.expect("Which brand")
+        child.send("Acme\r")
+        child.expect("The message:")
+        child.send("\r")  # Edit it here (no editor configured: only here or as it is)
+        child.expect("Esc then Enter saves it")
+        child.send(" We will explain everything in detail tomorrow, once the review is complete.")
+        child.send("\x1b\r")
+        child.expect("OVER LIMIT by 10")
+        child.expect("Now\\?")
+        child.send(DOWN + DOWN + "\r")  # Publish it anyway
+        child.expect("Why does it go out as it is")
+        child.send("Posting it on Bluesky as a thread of two\r")
+        child.expect("Who approved this message")
+        child.send("\r")  # nobody yet
+        child.expect("Waiting for approval")
+        child.expect("What now\\?")
+        child.send("\r")  # Mark this step done
+        child.expect("Who approved this message")
+        child.send("\r")  # still nobody
+        child.expect("Nobody can approve it")
+        child.send("y")
+        child.expect("Why does it go out without approval")
+        child.send("Comms lead unreachable for 40 minutes\r")
+        child.expect("Hi, Acme here")
+        child.expect("The message:")
+        child.send(DOWN + "\r")  # Use it as it is
+        child.expect("Use this message")
+        child.send("\r")
+        child.expect("What now\\?")
+        child.send("\r")
+        child.expect("Close the incident now")
+        child.send("n")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    journal = events(home)
+    checked = [e["data"] for e in journal if e["type"] == "message.checked"]
+    assert checked[0]["override"] == "Posting it on Bluesky as a thread of two"
+    approved = [e["data"] for e in journal if e["type"] == "message.approved"]
+    assert approved == [{"step": "apology", "override": "Comms lead unreachable for 40 minutes"}]
+    (folder,) = list((home / "incidents").iterdir())
+    log = (folder / "log.md").read_text(encoding="utf-8")
+    assert "Published despite failed checks: Posting it on Bluesky as a thread of two" in log
+    assert "Published without approval" in log and "Comms lead unreachable for 40 minutes" in log
