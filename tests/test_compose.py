@@ -210,3 +210,16 @@ def test_screens_show_lengths_findings_and_untrusted_text_literally() -> None:
     assert "x 350/280  OVER LIMIT by 70" in shown
     assert "“[who was affected]” still needs writing." in shown
     assert "cannot be marked done until it is fixed" in shown
+
+
+def test_spelling_without_the_library_degrades_to_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    compose._spellchecker.cache_clear()
+    monkeypatch.setitem(sys.modules, "spellchecker", None)  # import fails
+    try:
+        findings = check_message("We recieve it.", [], "en")
+    finally:
+        compose._spellchecker.cache_clear()
+    spelling = [(f.severity, f.message) for f in findings if f.rule == "spelling"]
+    assert spelling == [("info", "Spelling not checked: no offline dictionary for 'en'.")]
