@@ -87,6 +87,28 @@ def deadline_lines(view: StepView, limit: int = 3) -> list[Text]:
     return lines
 
 
+def follow_up_lines(view: StepView, limit: int = 3) -> list[Text]:
+    """Open off-platform follow-ups (``crisis contact``), overdue first."""
+    lines: list[Text] = []
+    for fu in view.follow_ups[:limit]:
+        left = fu.seconds_left(view.now)
+        if fu.overdue:
+            line = Text("  FOLLOW UP", style="bold white on red")
+            when = f" — {format_duration(-left)} late"
+        else:
+            line = Text("  follow up", style="bold yellow" if left < 600 else "dim")
+            when = f" — in {format_duration(left)}"
+        line.append(" ")
+        line.append_text(safe(one_line(fu.who), "bold"))
+        line.append(f" ({fu.channel}, {fu.outcome}){when}", style="red" if fu.overdue else "dim")
+        line.append(f"  [crisis contact done {fu.contact_id}]", style="dim")
+        lines.append(line)
+    hidden = len(view.follow_ups) - limit
+    if hidden > 0:
+        lines.append(Text(f"  … {hidden} more follow-up(s): crisis contact list", style="dim"))
+    return lines
+
+
 def step_body(view: StepView) -> list[object]:
     parts: list[object] = []
     heading = Text()
@@ -144,6 +166,8 @@ def show_step(console: Console, view: StepView, *, clear: bool) -> None:
         console.clear()
     console.print(header(view))
     for line in deadline_lines(view):
+        console.print(line)
+    for line in follow_up_lines(view):
         console.print(line)
     console.print()
     for part in step_body(view):
