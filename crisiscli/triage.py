@@ -235,6 +235,7 @@ def interactive(incident: Incident, zone: tzinfo, **prompt_kwargs: Any) -> int:
                 Choice("stop — decide the rest later", value="stop", shortcut_key="q"),
             ],
             use_shortcuts=True,
+            use_jk_keys=False,
             **prompt_kwargs,
         ).unsafe_ask()
         if choice == "stop":

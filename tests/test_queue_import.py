@@ -180,22 +180,20 @@ def test_bad_date_names_the_record_line_after_a_multiline_cell(cli, incident):  
     result = run_import(cli, str(path))
     assert result.exit_code == 3
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"crisis: error: {path}:5: column 'Date': cannot read '2026-11-31 09:00'")
+    assert first.startswith(
+        f"crisis: error: {path}:5: column 'Date': cannot read '2026-11-31 09:00'"
+    )
 
 
 def test_latin1_bytes_name_row_and_byte(tmp_path, cli, incident):  # type: ignore[no-untyped-def]
     path = tmp_path / "excel.csv"
     path.write_bytes(
-        "Date,Message\n2026-11-23 18:00,plain\n2026-11-23 19:00,Caf\xe9 au lait\n".encode(
-            "latin-1"
-        )
+        "Date,Message\n2026-11-23 18:00,plain\n2026-11-23 19:00,Caf\xe9 au lait\n".encode("latin-1")
     )
     result = run_import(cli, str(path))
     assert result.exit_code == 3
     lines = result.stderr.splitlines()
-    assert lines[0] == (
-        f"crisis: error: {path}:3: byte 56 (0xe9, column 21) is not valid UTF-8"
-    )
+    assert lines[0] == (f"crisis: error: {path}:3: byte 56 (0xe9, column 21) is not valid UTF-8")
     assert "--encoding cp1252" in lines[1]
     fixed = run_import(cli, str(path), "--encoding", "latin-1")
     assert fixed.exit_code == 0, fixed.stderr
