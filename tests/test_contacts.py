@@ -160,15 +160,15 @@ def test_follow_up_text_cannot_drive_the_terminal(crisis_home):  # type: ignore[
             views.append(view)
             raise KeyboardInterrupt
 
+    import contextlib
+
     from tests.helpers import answers_from as _answers
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         Walkthrough(
             incident,
             Once(_answers(Path(incident.dir), {"inputs": {"brand": "Acme", "source": "ours"}})),
         ).run()
-    except KeyboardInterrupt:
-        pass
     buffer = io.StringIO()
     show_step(make_console(buffer, is_tty=True), views[0], clear=False)
     assert "\x1b[2J" not in buffer.getvalue()
@@ -192,7 +192,7 @@ def test_replay_keeps_both_contacts_when_two_terminals_pick_one_number():  # typ
                     "outcome": "talked",
                     "follow_up_due": "2026-11-23T18:00:00+00:00",
                 },
-            ),  # fmt: skip
+            ),
             ev(3, "contact.followed_up", {"id": "c1"}),
         ]
     )
