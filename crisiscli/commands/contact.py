@@ -4,8 +4,10 @@ from typing import Annotated
 
 import typer
 
-HELP = """Log attempts to take a conversation off-platform (DM, email, phone, a mutual
-contact, in person), their outcome and the follow-up due.
+HELP = """Log attempts to move a conversation off-platform, and their follow-ups.
+
+Each entry: who, channel (DM, email, phone, a mutual contact, in person), outcome and when to
+follow up.
 
 Open follow-ups show at every later step of the walk-through and in `crisis status`.
 

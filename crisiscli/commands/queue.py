@@ -5,8 +5,9 @@ from typing import Annotated, Any
 
 import typer
 
-HELP = """Triage the scheduled posts: import the scheduler's CSV export, then keep, cancel or
-reschedule each post due soon — every decision is journaled the moment it is made.
+HELP = """Triage scheduled posts: import the scheduler's export, keep/cancel/reschedule each.
+
+Every decision is journaled the moment it is made, with its reason.
 
 Without a subcommand, lists the imported posts and their decisions.
 
