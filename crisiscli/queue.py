@@ -229,6 +229,8 @@ def records(text: str, shown: str, delimiter: str) -> list[tuple[int, list[str]]
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
             if not any(c.strip() for c in cells):
                 continue
             if len(out) >= MAX_ROWS + 1:
@@ -236,12 +238,11 @@ def records(text: str, shown: str, delimiter: str) -> list[tuple[int, list[str]]
                     f"more than {MAX_ROWS} rows; export only the coming days",
                     location=Location(shown, start),
                 )
-            for cell in cells:
-                if len(cell) > MAX_FIELD:
-                    raise QueueFileError(
-                        f"a cell longer than {MAX_FIELD} characters (an unclosed quote?)",
-                        location=Location(shown, start),
-                    )
+            if max(map(len, cells)) > MAX_FIELD:
+                raise QueueFileError(
+                    f"a cell longer than {MAX_FIELD} characters (an unclosed quote?)",
+                    location=Location(shown, start),
+                )
             out.append((start, cells))
     except csv.Error as exc:
         raise QueueFileError(
@@ -384,7 +385,7 @@ def read_queue_csv(
         platform = cell(cells, "platform") or None
         link = cell(cells, "link") or None
         given = cell(cells, "id")
-        pid = given if given and re.fullmatch(r"[A-Za-z0-9._-]{1,40}", given) else None
+        pid = given if given and _GIVEN_ID.fullmatch(given) else None
         if pid is None or pid in taken:
             pid = post_id(due, message, platform, taken)
         else:
@@ -423,7 +424,7 @@ _NAMED_ORDERS = {"dmy": "dmy", "mdy": "mdy", "iso": "iso", "ymd": "iso"}
 
 def _looks_like_date(value: str) -> bool:
     v = value.strip()
-    return bool(_SLASHED.match(v) or _YEAR_FIRST.match(v) or re.match(r"^\d{4}-\d{2}-\d{2}", v))
+    return bool(_SLASHED.match(v) or _YEAR_FIRST.match(v) or _ISO_DATE.match(v))
 
 
 def date_order(
@@ -538,8 +539,13 @@ def _localize(naive: datetime, zone: tzinfo) -> datetime:
     return naive.replace(tzinfo=zone)
 
 
+_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
+
+
 def _parse_known(text: str, order: str | None) -> datetime | None:
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", text):
+    if _ISO_START.match(text):
         iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
         try:
             return datetime.fromisoformat(iso)
