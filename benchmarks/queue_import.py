@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crisiscli.queue import read_queue_csv  # noqa: E402
+from crisiscli.queue import read_queue_csv
 
 TARGET = 12.0  # vs the bare minimum; real exports are a few hundred rows
 
@@ -77,7 +77,8 @@ def run(smoke: bool = False) -> list[dict[str, object]]:
             "baseline_seconds": base,
             "ratio": ratio,
             "target": f"<= {TARGET:g}x",
-            "ok": ratio <= TARGET,
+            # a smoke run takes milliseconds: too short to judge on a shared machine
+            "ok": None if smoke else ratio <= TARGET,
         },
         {
             "name": f"queue import linearity ({rows} rows)",
