@@ -216,3 +216,26 @@ def pexpect_eof():  # type: ignore[no-untyped-def]
     import pexpect
 
     return pexpect.EOF
+
+
+def test_listing_and_log_keep_user_text_inert(cli, crisis_home, tmp_path):  # type: ignore[no-untyped-def]
+    open_incident(make_env(crisis_home, clock=FrozenClock(NOW)))
+    path = tmp_path / "evil.csv"
+    path.write_text(
+        'Date,Message,Platform\n2026-11-23 18:00,"**Big** | [link](http://x) \x1b[31mred",x|y\n',
+        encoding="utf-8",
+    )
+    result = cli("queue", "import", str(path), "--tz", "UTC", clock=FrozenClock(NOW))
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b[31m" not in result.stdout and "\\x1b[31m" in result.stdout
+    post = json.loads(cli("queue", "--json", clock=FrozenClock(NOW)).stdout)[0]["id"]
+    decide(cli, post, "cancel", "--reason", "<b>no</b> | really")
+    log = cli("log").stdout
+    row = next(line for line in log.splitlines() if line.startswith(f"| `{post}`"))
+    assert row.count(" | ") == 6  # the table keeps its seven cells
+    assert "\\*\\*Big\\*\\* \\| \\[link\\]" in row
+    assert "\\<b\\>no\\</b\\> \\| really" in row
+    assert "\x1b" not in log
+    listing = cli("queue", clock=FrozenClock(NOW))
+    assert "cancel (<b>no</b> | really)" in listing.stdout
+    assert "Every imported post has a decision." in listing.stdout
