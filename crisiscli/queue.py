@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,8 @@ MAX_FIELD = 100_000  # characters in one cell
 MAX_WINDOW_POSTS = 5_000  # posts recorded by one import (the journal stays small)
 FIELDS = ("datetime", "date", "time", "message", "platform", "link", "id")
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_BREAKS = re.compile(r"\r\n|\r|\n")
+_BYTE_BREAKS = re.compile(rb"\r\n|\r|\n")
 
 
 class QueueFileError(CrisisError):
@@ -173,8 +176,8 @@ def decode_bytes(blob: bytes, shown: str, encoding: str | None) -> tuple[str, st
         text = blob.decode(codec)
     except UnicodeDecodeError as exc:
         before = blob[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        line = len(_BYTE_BREAKS.findall(before)) + 1
+        column = len(before) - max(before.rfind(b"\n"), before.rfind(b"\r"))
         shown_codec = "UTF-8" if codec.startswith("utf-8") else codec
         raise QueueFileError(
             f"byte {exc.start} (0x{blob[exc.start]:02x}, column {column}) is not valid "
@@ -186,7 +189,7 @@ def decode_bytes(blob: bytes, shown: str, encoding: str | None) -> tuple[str, st
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+        line = len(_BREAKS.findall(text, 0, text.index("\x00"))) + 1
         raise QueueFileError(
             "contains a NUL character: this looks like a binary file, not a CSV export",
             location=Location(shown, line),
@@ -223,7 +226,9 @@ def sniff_delimiter(text: str) -> str:
 def records(text: str, shown: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """(start line, cells) of every non-blank record; bounded in rows and cell size."""
     out: list[tuple[int, list[str]]] = []
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=False)
+    # lines end at \n, \r or \r\n only (str.splitlines would also split at U+2028 & co.)
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     previous_end = 0
     try:
         for cells in reader:

@@ -323,3 +323,12 @@ def test_parse_when_forms():  # type: ignore[no-untyped-def]
         parse_when("soonish", NOW, UTC, what="t")
     with pytest.raises(UsageError):
         parse_when("03/04/2026 10:00", NOW, UTC, what="t")
+
+
+def test_line_numbers_follow_cr_lf_and_ignore_unicode_separators():  # type: ignore[no-untyped-def]
+    blob = "Date,Message\r2026-11-23 10:00,a\u2028b\r2026-11-99 10:00,c\r".encode()
+    with pytest.raises(QueueFileError) as err:
+        read_queue_csv(blob, "f.csv", zone=UTC)
+    assert str(err.value.location) == "f.csv:3"
+    ok = read_queue_csv("Date,Message\r\n2026-11-23 10:00,a\u2028b\r\n".encode(), "f.csv", zone=UTC)
+    assert ok.posts[0].text == "a\u2028b"
