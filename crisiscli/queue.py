@@ -711,4 +711,6 @@ def _configured_zone() -> str | None:
     except Exception:  # a broken config file is reported by the commands that own it
         return None
     zone = getattr(loaded, "timezone", None)
-    return str(zone) if zone else None
+    if not zone or str(zone).strip().lower() in ("local", "system"):
+        return None
+    return str(zone).strip()

@@ -332,3 +332,25 @@ def test_line_numbers_follow_cr_lf_and_ignore_unicode_separators():  # type: ign
     assert str(err.value.location) == "f.csv:3"
     ok = read_queue_csv("Date,Message\r\n2026-11-23 10:00,a\u2028b\r\n".encode(), "f.csv", zone=UTC)
     assert ok.posts[0].text == "a\u2028b"
+
+
+@pytest.fixture
+def stockholm(monkeypatch):  # type: ignore[no-untyped-def]
+    import time as _time
+
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    _time.tzset()
+    yield
+    monkeypatch.setenv("TZ", "UTC")
+    _time.tzset()
+
+
+def test_system_zone_follows_daylight_saving(stockholm):  # type: ignore[no-untyped-def]
+    from crisiscli.queue import local_zone
+
+    zone = local_zone(None)
+    result = read_queue_csv(
+        b"Date,Message\n2026-07-01 12:00,summer\n2026-12-01 12:00,winter\n", "f.csv", zone=zone
+    )
+    assert [p.due.hour for p in result.posts] == [10, 11]  # CEST +2, CET +1
+    assert parse_when("18:00", NOW, zone, what="t") == datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
