@@ -33,6 +33,7 @@ from crisiscli.prompts import (
     StepView,
 )
 from crisiscli.state import IncidentState
+from crisiscli.team import assigned_roles
 from crisiscli.template import render
 from crisiscli.text import md_escape
 
@@ -353,4 +354,5 @@ class Walkthrough:
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
+            roles=assigned_roles(state, self.playbook),
         )

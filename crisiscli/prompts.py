@@ -76,6 +76,7 @@ class StepView:
     can_go_back: bool = False
     message_text: str | None = None
     message_approved_by: str | None = None
+    roles: tuple[tuple[str, str], ...] = ()  # (role, person) for the roles held
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -14,7 +14,14 @@ from typing import Any
 
 from crisiscli.journal import Event
 
-_KEEPS_PAUSED = ("note.added", "session.paused", "session.interrupted", "incident.closed")
+_KEEPS_PAUSED = (
+    "note.added",
+    "session.paused",
+    "session.interrupted",
+    "incident.closed",
+    "role.assigned",
+    "handoff.recorded",
+)
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
     "step.done": "done",
@@ -82,6 +89,7 @@ class IncidentState:
     summary: str | None = None
     paused: bool = False
     notes: list[Note] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # role id → person (role.assigned)
     messages: list[MessageRecord] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     last_event_at: datetime | None = None
@@ -267,6 +275,16 @@ def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.title = str(d.get("to", s.title))
 
 
+def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    role, person = d.get("role"), d.get("person")
+    if not isinstance(role, str) or not role:
+        return
+    if isinstance(person, str) and person.strip():
+        s.roles[role] = person.strip()
+    else:
+        s.roles.pop(role, None)  # an empty person leaves the role open again
+
+
 _HANDLERS = {
     "incident.opened": _opened,
     "input.set": _input,
@@ -288,4 +306,5 @@ _HANDLERS = {
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,
+    "role.assigned": _role,
 }

@@ -95,8 +95,8 @@ def get(key: Annotated[str, typer.Argument(help="The setting, e.g. timezone.")])
         raise unknown(key)
     config = load_config(get_env())
     if key == "platform_limits":
-        for name, value in sorted(config.platform_limits.items()):
-            echo(f"{name} = {value}")
+        for name, limit in sorted(config.platform_limits.items()):
+            echo(f"{name} = {limit}")
         return
     value = config.values.get(key)
     if value is not None:

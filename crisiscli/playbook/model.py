@@ -194,6 +194,7 @@ class Playbook:
     exit_criteria: tuple[str, ...] = ()
     platform_limits: tuple[tuple[str, int], ...] = ()
     source: str = field(default="", compare=False)  # where it was loaded from
+    roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -318,6 +319,8 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         data["exit_criteria"] = list(playbook.exit_criteria)
     if playbook.platform_limits:
         data["platform_limits"] = dict(playbook.platform_limits)
+    if playbook.roles:
+        data["roles"] = list(playbook.roles)
     data["phases"] = [
         {
             "id": phase.id,
