@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-HELP = """Show or change settings (stored as TOML in CRISIS_HOME/config.toml).
+HELP = """Show or change settings (TOML in CRISIS_HOME/config.toml).
 
 Settings: actor, timezone, severity_levels, default_severity, playbook_dirs,
 platform_limits.<platform>. An unknown setting or a bad value is refused with exit

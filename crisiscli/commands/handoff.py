@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-HELP = """Print a brief for the next person on shift, and record the handoff.
+HELP = """Print a brief for the next person on shift, and record it.
 
 The brief: status, current step, roles, deadlines (overdue and coming), deferred steps,
 follow-ups owed to people contacted, messages waiting for approval, open actions and the

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-HELP = """Prepare the data folder (CRISIS_HOME); with --git, make it shareable through git.
+HELP = """Prepare CRISIS_HOME; with --git, share it with a team through git.
 
 --git makes CRISIS_HOME a git work tree if it is not one, and writes .gitattributes (journals
 merge as a union of lines) and .gitignore (the derived log.md, lock and temporary files,

@@ -4,7 +4,9 @@ from typing import Annotated
 
 import typer
 
-HELP = """Say who holds which role in an incident: commander, comms-lead, approver, monitor.
+HELP = """Say who holds which incident role: commander, approver, ...
+
+Default roles: commander, comms-lead, approver, monitor.
 
 A playbook may name its own roles (a top-level `roles:` list). Roles show in the
 walk-through header, the log and the handoff brief. Setting a role again hands it to

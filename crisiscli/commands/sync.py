@@ -4,7 +4,9 @@ from typing import Annotated
 
 import typer
 
-HELP = """Share incidents through git: commit, pull --rebase, rebuild the logs, push.
+HELP = """Share incidents through git: commit, pull, rebuild logs, push.
+
+In detail: commit, pull --rebase, rebuild every log.md, push.
 
 Uses your own git in CRISIS_HOME (see `crisis init --git`). Journals merge as a union of
 their lines, so two people adding events to one incident at the same time both keep

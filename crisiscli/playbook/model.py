@@ -462,4 +462,5 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         exit_criteria=tuple(str(c) for c in data.get("exit_criteria", [])),
         platform_limits=tuple((str(k), int(v)) for k, v in data.get("platform_limits", {}).items()),
         source=source,
+        roles=tuple(str(r) for r in data.get("roles", [])),
     )
