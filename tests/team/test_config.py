@@ -24,7 +24,7 @@ def test_missing_file_gives_defaults(crisis_home: Path) -> None:
 
 
 def test_set_get_unset_round_trip(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
-    assert cli("config", "set", "actor", "Dana \"DJ\" O'Neil \\ ü").exit_code == 0
+    assert cli("config", "set", "actor", 'Dana "DJ" O\'Neil \\ ü').exit_code == 0
     assert cli("config", "set", "timezone", "Europe/Berlin").exit_code == 0
     assert cli("config", "set", "severity_levels", "sev3,sev2", "sev1").exit_code == 0
     assert cli("config", "set", "default_severity", "sev2").exit_code == 0
@@ -32,7 +32,7 @@ def test_set_get_unset_round_trip(cli, crisis_home: Path) -> None:  # type: igno
     assert cli("config", "set", "platform_limits.x", "25000").exit_code == 0
     stored = tomllib.loads((crisis_home / "config.toml").read_text(encoding="utf-8"))
     assert stored == {
-        "actor": "Dana \"DJ\" O'Neil \\ ü",
+        "actor": 'Dana "DJ" O\'Neil \\ ü',
         "timezone": "Europe/Berlin",
         "severity_levels": ["sev3", "sev2", "sev1"],
         "default_severity": "sev2",
