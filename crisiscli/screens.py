@@ -191,6 +191,6 @@ def show_summary(console: Console, summary: RunSummary) -> None:
         table.add_column("Step")
         table.add_column("Time", justify="right")
         for title, seconds in summary.step_times:
-            table.add_row(safe(one_line(title)), format_duration(seconds))
+            table.add_row(safe(one_line(title)), format_duration(round(seconds)))
         console.print(table)
     console.print(Text("Log: ", style="dim") + safe(summary.log_path))

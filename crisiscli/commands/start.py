@@ -110,7 +110,8 @@ def command(
     for role_id, person in roles.items():
         if person:
             incident.record("role.assigned", {"role": role_id, "person": person})
-    echo(f"Incident {incident.id} opened ({book.title}).")
+    marker = "DRILL (a rehearsal): " if incident.state().drill else ""
+    echo(f"{marker}Incident {incident.id} opened ({book.title}).")
     echo(f"Log: {incident.log_path}")
     _walk.run(incident, _walk.make_prompter(env, script))
 
