@@ -190,18 +190,21 @@ def _in_progress(home: Path) -> str | None:
     return None
 
 
-def _pull(home: Path, remote: str, branch: str, upstream: str | None) -> int:
-    """Fetch, then ``pull --rebase`` if the remote has the branch; returns commits taken in."""
+def _fetch(home: Path, remote: str, branch: str, upstream: str | None) -> tuple[str, int]:
+    """Fetch (network, no locks held); the tracking ref and how many commits it has for us."""
     run_git(home, "fetch", "--quiet", remote)
     tracking = f"refs/remotes/{upstream}" if upstream else f"refs/remotes/{remote}/{branch}"
     known = run_git(home, "rev-parse", "--verify", "--quiet", tracking, check=False)
     if known.returncode != 0:
-        return 0  # the remote does not have this branch yet: the push creates it
+        return tracking, 0  # the remote does not have this branch yet: the push creates it
     incoming = run_git(home, "rev-list", "--count", f"HEAD..{tracking}", check=False)
-    taken = int(incoming.stdout.strip() or 0) if incoming.returncode == 0 else 0
-    if taken == 0:
-        return 0
-    args = ["pull", "--rebase", "--quiet"] + ([] if upstream else [remote, branch])
+    return tracking, int(incoming.stdout.strip() or 0) if incoming.returncode == 0 else 0
+
+
+def _rebase(home: Path, tracking: str) -> None:
+    """The local half of ``pull --rebase``: replay our commits on what was fetched.
+    Journals merge by union (``.gitattributes``); anything else that conflicts is undone."""
+    args = ["rebase", "--quiet", tracking]
     done = run_git(home, *args, check=False)
     if done.returncode != 0:
         if _in_progress(home):
@@ -211,11 +214,10 @@ def _pull(home: Path, remote: str, branch: str, upstream: str | None) -> int:
                 hint=f"merge by hand in {home} (git pull --rebase), then run: crisis sync",
             )
         raise _failure(args, done)
-    return taken
 
 
 def sync(env: Environment, *, push: bool = True) -> SyncReport:
-    """Commit local events, pull --rebase (journals merge by union), rebuild logs, push."""
+    """Commit local events, fetch and rebase (journals merge by union), rebuild logs, push."""
     from crisiscli.incident import list_incidents
 
     home = env.home
@@ -247,6 +249,8 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
     )
     report.remote, report.branch = remote, branch
     for attempt in range(1, PUSH_ATTEMPTS + 1):
+        # pull --rebase in two halves, so no network time is spent holding the locks.
+        tracking, incoming = _fetch(home, remote, branch, upstream)
         with contextlib.ExitStack() as stack:
             # No local writer may append while git reads or rewrites the journals.
             for incident in list_incidents(env):
@@ -256,7 +260,9 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
                 who = " ".join(env.actor.split())[:80]
                 run_git(home, "commit", "--quiet", "-m", f"crisis: events from {who}")
                 report.committed = True
-            report.pulled_commits += _pull(home, remote, branch, upstream)
+            if incoming:
+                _rebase(home, tracking)
+                report.pulled_commits += incoming
         report.rebuilt = _rebuild_logs(env, report)
         if not push:
             return report

@@ -176,3 +176,41 @@ def test_sync_reports_an_unreachable_remote(tmp_path: Path) -> None:
     result = crisis(home, "sync")
     assert result.exit_code == 5
     assert result.stderr.startswith("crisis: error: git fetch")
+
+
+def test_sync_retries_when_someone_pushes_in_between(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import crisiscli.gitsync as gitsync
+
+    remote = tmp_path / "team.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    a, b = tmp_path / "a", tmp_path / "b"
+    ok(crisis(a, "init", "--git", "--remote", str(remote)))
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("steps:\n  watch: pause\n", encoding="utf-8")
+    ok(crisis(a, "start", str(SHIFT), "--answers", str(answers)))
+    ok(crisis(a, "sync"))
+    git(tmp_path, "clone", "--quiet", str(remote), str(b))
+    ok(crisis(a, "note", "from a"))
+    rebuild = gitsync._rebuild_logs
+    raced: list[bool] = []
+
+    def race(env, report):  # type: ignore[no-untyped-def]
+        if not raced:  # b pushes after a fetched, before a pushes
+            raced.append(True)
+            from crisiscli.incident import find_incident
+
+            find_incident(make_env(b, actor="ben"), None).record("note.added", {"text": "from b"})
+            git(b, "add", "-A")
+            git(b, "commit", "--quiet", "-m", "b")
+            git(b, "push", "--quiet")
+        return rebuild(env, report)
+
+    monkeypatch.setattr(gitsync, "_rebuild_logs", race)
+    result = ok(crisis(a, "sync"))
+    assert raced and "Pushed" in result.stdout and "Took in 1 commit(s)" in result.stdout
+    journal = next((a / "incidents").glob("*/journal.jsonl"))
+    texts = [e.data.get("text") for e in Journal(journal).read().events if e.type == "note.added"]
+    assert texts == ["from a", "from b"]
+    assert git(a, "rev-parse", "HEAD") == git(remote, "rev-parse", "HEAD")
