@@ -94,7 +94,9 @@ def command(
             chosen_severity = _pick_severity(asker, book)
         for role_id in book.roles:  # asked only when the playbook names its roles
             if role_id not in roles:
-                roles[role_id] = asker._text(f"Who is the {role_id}? (Enter: nobody yet)").strip()
+                roles[role_id] = asker._text(
+                    f"Who holds the role '{role_id}'? (Enter: nobody yet)"
+                ).strip()
     chosen_title = (chosen_title or book.title).strip() or book.title
     source_text = None
     with contextlib.suppress(OSError, UnicodeDecodeError):

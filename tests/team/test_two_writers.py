@@ -23,7 +23,7 @@ def test_note_from_another_process_shows_on_the_next_screen(crisis_home: Path) -
                           dimensions=(40, 100))  # fmt: skip
     try:
         # The playbook names a 'legal' role that --role did not fill: it is asked for.
-        child.expect("Who is the legal")
+        child.expect("Who holds the role .legal.")
         child.send("Lee" + ENTER)
         child.expect("DRILL")
         child.expect(r"commander(\x1b\[[0-9;]*m| )+Ana")  # styles may sit between words
