@@ -76,6 +76,8 @@ def show(
             continue
         value = config.values.get(key)
         echo(f"  {key.ljust(width)}  {_shown(value) if value is not None else defaults[key]}")
+    if config.actor and env.actor != config.actor:
+        echo(f"  (events are recorded as {env.actor}: the CRISIS_USER variable wins)")
     limits = sorted(k for k in config.values if k.startswith("platform_limits."))
     for key in limits:
         echo(f"  {key.ljust(width)}  {config.values[key]}")

@@ -34,11 +34,14 @@ def command(
     report = sync(env, push=push)
     for warning in report.warnings:
         warn(warning)
-    echo(("Committed local events. " if report.committed else "Nothing new to commit. ")
-         + (f"Took in {report.pulled_commits} commit(s) from {report.remote}/{report.branch}. "
-            if report.pulled_commits else "")
-         + f"Rebuilt {report.rebuilt} log(s)."
-         + (f" Pushed to {report.remote}/{report.branch}." if report.pushed else ""))  # fmt: skip
+    parts = ["Committed local events." if report.committed else "Nothing new to commit."]
+    where = f"{report.remote}/{report.branch}"
+    if report.pulled_commits:
+        parts.append(f"Took in {report.pulled_commits} commit(s) from {where}.")
+    parts.append(f"Rebuilt {report.rebuilt} log(s).")
+    if report.pushed:
+        parts.append(f"Pushed to {where}.")
+    echo(" ".join(parts))
 
 
 def register(app: typer.Typer) -> None:
