@@ -34,6 +34,7 @@ from crisiscli.prompts import (
     StepView,
 )
 from crisiscli.state import IncidentState
+from crisiscli.team import assigned_roles
 from crisiscli.template import render
 from crisiscli.text import md_escape
 
@@ -355,4 +356,5 @@ class Walkthrough:
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
             follow_ups=open_follow_ups(state, now),
+            roles=assigned_roles(state, self.playbook),
         )

@@ -142,6 +142,11 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         return f"Title changed to {md_escape(str(d.get('to', '')))}"
     if kind in _QUEUE_AND_CONTACT_EVENTS:
         return _describe_queue_or_contact(event)
+    if kind == "role.assigned":
+        role, person = md_escape(str(d.get("role", ""))), str(d.get("person") or "").strip()
+        return f"Role {role}: {md_escape(person)}" if person else f"Role {role} left open"
+    if kind == "handoff.recorded":
+        return _describe_handoff(d)
     return f"{md_escape(kind)}"
 
 
@@ -253,6 +258,39 @@ def _contacts_section(state: IncidentState, now: datetime, tz: tzinfo | None) ->
     return out
 
 
+def _role_row(state: IncidentState, playbook: Playbook) -> list[tuple[str, str]]:
+    if not state.roles and not playbook.roles:
+        return []
+    from crisiscli.team import role_rows
+
+    shown = [
+        f"{md_escape(role)}: {md_escape(person) if person else 'open'}"
+        for role, person in role_rows(state, playbook)
+        if person or playbook.roles
+    ]
+    return [("Roles", " · ".join(shown))]
+
+
+def _describe_handoff(d: dict[str, Any]) -> str:
+    to = str(d.get("to") or "").strip()
+    raw = d.get("counts")
+    counts: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    words = {
+        "overdue": "deadline(s) overdue",
+        "deferred": "deferred",
+        "follow_ups": "follow-up(s) owed",
+        "approvals": "approval(s) pending",
+        "actions": "open action(s)",
+    }
+    open_items = [
+        f"{counts[k]} {w}"
+        for k, w in words.items()
+        if isinstance(counts.get(k), int) and not isinstance(counts.get(k), bool) and counts[k]
+    ]
+    text = "Handoff" + (f" to {md_escape(to)}" if to else "")
+    return text + (f" — {', '.join(open_items)}" if open_items else " — nothing left open")
+
+
 def render_log(
     state: IncidentState,
     playbook: Playbook,
@@ -279,6 +317,7 @@ def render_log(
         ),
         ("Started", f"{started} by {md_escape(state.opened_by)}"),
         ("Responders", ", ".join(md_escape(a) for a in state.actors) or "—"),
+        *_role_row(state, playbook),
         ("Incident", f"`{incident_id}`"),
     ]
     if state.closed_at:

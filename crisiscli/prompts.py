@@ -77,6 +77,7 @@ class StepView:
     can_go_back: bool = False
     message_text: str | None = None
     message_approved_by: str | None = None
+    roles: tuple[tuple[str, str], ...] = ()  # (role, person) for the roles held
     extra: dict[str, Any] = field(default_factory=dict)
     follow_ups: tuple[FollowUp, ...] = ()  # open off-platform follow-ups (contact log)
 

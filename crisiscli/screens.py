@@ -72,8 +72,18 @@ def header(view: StepView) -> Panel:
     progress.add_row(
         where, ProgressBar(total=view.step_count, completed=view.done_count, width=None)
     )
+    rows: list[object] = [top, progress]
+    if view.roles:
+        roles = Text()
+        for n, (role, person) in enumerate(view.roles):
+            roles.append(" · " if n else "", style="dim")
+            roles.append(f"{role} ", style="dim")
+            roles.append_text(safe(one_line(person)))
+        rows.append(roles)
+    if view.drill:
+        rows.append(Text("DRILL — a rehearsal: nothing here is real or public.", style="yellow"))
     return Panel(
-        Group(top, progress),
+        Group(*rows),  # type: ignore[arg-type]
         border_style="red" if view.severity in ("high", "critical") else "blue",
     )
 
@@ -182,6 +192,8 @@ def show_step(console: Console, view: StepView, *, clear: bool) -> None:
 
 
 def show_summary(console: Console, summary: RunSummary) -> None:
+    if summary.drill:
+        console.print(Text(" DRILL ", style="bold black on yellow") + Text(" rehearsal finished"))
     if summary.status == "complete":
         console.print(Text("The walk-through is complete.", style="bold green"))
     else:
@@ -203,6 +215,6 @@ def show_summary(console: Console, summary: RunSummary) -> None:
         table.add_column("Step")
         table.add_column("Time", justify="right")
         for title, seconds in summary.step_times:
-            table.add_row(safe(one_line(title)), format_duration(seconds))
+            table.add_row(safe(one_line(title)), format_duration(round(seconds)))
         console.print(table)
     console.print(Text("Log: ", style="dim") + safe(summary.log_path))

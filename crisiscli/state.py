@@ -24,6 +24,8 @@ _KEEPS_PAUSED = (
     "queue.decided",
     "contact.logged",
     "contact.followed_up",
+    "role.assigned",
+    "handoff.recorded",
 )
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
@@ -131,6 +133,7 @@ class IncidentState:
     summary: str | None = None
     paused: bool = False
     notes: list[Note] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # role id → person (role.assigned)
     messages: list[MessageRecord] = field(default_factory=list)
     queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
     queue_imports: list[dict[str, Any]] = field(default_factory=list)
@@ -410,6 +413,16 @@ def _contact_followed_up(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         contact.followed_up_by = e.actor
 
 
+def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    role, person = d.get("role"), d.get("person")
+    if not isinstance(role, str) or not role:
+        return
+    if isinstance(person, str) and person.strip():
+        s.roles[role] = person.strip()
+    else:
+        s.roles.pop(role, None)  # an empty person leaves the role open again
+
+
 _HANDLERS = {
     "incident.opened": _opened,
     "input.set": _input,
@@ -435,4 +448,5 @@ _HANDLERS = {
     "queue.decided": _queue_decided,
     "contact.logged": _contact_logged,
     "contact.followed_up": _contact_followed_up,
+    "role.assigned": _role,
 }
