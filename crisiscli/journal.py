@@ -212,7 +212,9 @@ def parse_journal(blob: bytes, shown: str) -> ReadResult:
             continue
         seen.add(event.id)
         result.events.append(event)
-    result.events.sort(key=lambda e: e.ts)  # stable: equal times keep file order
+    # Time, then id: every copy of a merged journal orders events the same way, even two
+    # events from different machines with the same timestamp (one writer never repeats one).
+    result.events.sort(key=lambda e: (e.ts, e.id))
     return result
 
 
