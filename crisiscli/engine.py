@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from crisiscli.compose import Review, review, summary_line
+from crisiscli.contacts import open_follow_ups
 from crisiscli.deadlines import deadline_statuses
 from crisiscli.errors import Paused, StateError
 from crisiscli.flow import (
@@ -36,6 +37,7 @@ from crisiscli.prompts import (
     StepView,
 )
 from crisiscli.state import IncidentState, MessageRecord
+from crisiscli.team import assigned_roles
 from crisiscli.template import render
 from crisiscli.text import md_escape
 
@@ -68,15 +70,11 @@ def template_values(playbook: Playbook, state: IncidentState, incident_id: str) 
 
 
 def config_limits(env: Any) -> dict[str, int]:
-    """``platform_limits`` from the team configuration, when that module is present."""
-    import importlib
+    """``platform_limits`` from the team configuration (a bad file warns and is ignored:
+    a broken config must not stop a walk-through mid-crisis)."""
+    from crisiscli.config import current_config
 
-    try:
-        config = importlib.import_module("crisiscli.config")
-    except ImportError:  # no team configuration in this build: the defaults apply
-        return {}
-    limits = getattr(config.load_config(env), "platform_limits", None) or {}
-    return {str(k): int(v) for k, v in dict(limits).items()}
+    return {str(k): int(v) for k, v in dict(current_config(env).platform_limits).items()}
 
 
 class Walkthrough:
@@ -458,6 +456,7 @@ class Walkthrough:
         )
         started = state.started_at or now
         message = next((m for m in reversed(state.messages) if m.step == step.id), None)
+        roles = assigned_roles(state, self.playbook)
         notes = tuple(
             NoteView(n.ts, n.actor, n.text, n.actor == self.env.actor) for n in state.notes[-5:]
         )
@@ -487,7 +486,10 @@ class Walkthrough:
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
             extra=(
-                {"approvers": [str(answers[k]) for k in ("approver", "backup") if answers.get(k)]}
+                {
+                    "approvers": [str(answers[k]) for k in ("approver", "backup") if answers.get(k)]
+                    + [person for role, person in roles if role == "approver"]
+                }
                 if step.message is not None and step.message.approval
                 else {}
             ),
@@ -496,4 +498,6 @@ class Walkthrough:
                 if message is not None and step.message is not None
                 else None
             ),
+            follow_ups=open_follow_ups(state, now),
+            roles=roles,
         )

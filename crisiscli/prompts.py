@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from crisiscli.compose import Review
+from crisiscli.contacts import FollowUp
 from crisiscli.deadlines import DeadlineStatus
 from crisiscli.playbook.model import Item, Question, Step
 
@@ -88,7 +89,9 @@ class StepView:
     message_text: str | None = None
     message_approved_by: str | None = None
     message_review: Review | None = None  # lengths per platform and pre-publication findings
+    roles: tuple[tuple[str, str], ...] = ()  # (role, person) for the roles held
     extra: dict[str, Any] = field(default_factory=dict)
+    follow_ups: tuple[FollowUp, ...] = ()  # open off-platform follow-ups (contact log)
 
 
 @dataclass(frozen=True)
