@@ -295,3 +295,18 @@ def test_overriding_the_checks_of_a_kept_draft_later(env, tmp_path: Path) -> Non
     walk.refresh()
     assert not walk.view(step).message_review.blocked  # type: ignore[union-attr]
     assert events(incident, "message.approved") == [{"step": "apology", "approver": "Dana"}]
+
+
+def test_team_config_limits_apply_below_playbook_and_message_limits(
+    env, cli, tmp_path: Path
+) -> None:
+    assert cli("config", "set", "platform_limits.x", "100").exit_code == 0
+    assert cli("config", "set", "platform_limits.mastodon", "9999").exit_code == 0
+    incident = open_incident(env, "composer")
+    text = "Acme is sorry. " + "We are reviewing it. " * 5  # 120: over the team's x limit
+    with pytest.raises(AnswersError, match=r"over the x limit \(120/100\)"):
+        run_script(incident, answers_from(tmp_path, script(apology={"message": text})))
+    checked = Walkthrough(incident, ScriptedPrompter(answers_from(tmp_path, script())))
+    limits = checked.limits_for(checked.playbook.step("apology"))
+    # config x 100; the playbook's mastodon 400 beats the config; the message's bluesky 120.
+    assert limits == {"x": 100, "mastodon": 400, "bluesky": 120}
