@@ -151,27 +151,41 @@ class Walkthrough:
                 return
 
     def work(self, step: Step, view: StepView) -> bool:
-        """Items, questions and message of a step; True if anything was recorded."""
+        """Items, questions and message of a step; True if anything was recorded.
+
+        A message step asks its questions first (they may fill the template), then the
+        message is written and approved, and only then comes its checklist ("posted it…").
+        """
         recorded = False
-        pending = [iv for iv in view.items if not iv.checked]
-        if pending:
-            if step.checklist == "read-do":
-                for item in pending:
-                    if not self.prompter.confirm_item(view, item):
-                        break
-                    self.record("item.checked", step=step.id, item=item.item.id)
-                    recorded = True
-            else:
-                ticked = self.prompter.tick_items(view, pending)
-                for item_id in ticked:
-                    self.record("item.checked", step=step.id, item=item_id)
-                    recorded = True
+        if step.message is None:
+            recorded |= self.tick(step, view)
         for qv in view.questions:
             if qv.answer is None:
                 recorded |= self.ask_question(step, qv)
-        if step.message is not None and view.message_text is None:
-            self.compose(step)
-            recorded = True
+        if step.message is not None:
+            if view.message_text is None:
+                self.compose(step)
+                recorded = True
+            self.refresh()
+            recorded |= self.tick(step, self.view(step))
+        return recorded
+
+    def tick(self, step: Step, view: StepView) -> bool:
+        """Offer the unticked items: all at once (DO-CONFIRM) or one by one (READ-DO)."""
+        recorded = False
+        pending = [iv for iv in view.items if not iv.checked]
+        if not pending:
+            return False
+        if step.checklist == "read-do":
+            for item in pending:
+                if not self.prompter.confirm_item(view, item):
+                    break
+                self.record("item.checked", step=step.id, item=item.item.id)
+                recorded = True
+        else:
+            for item_id in self.prompter.tick_items(view, pending):
+                self.record("item.checked", step=step.id, item=item_id)
+                recorded = True
         return recorded
 
     # -- the message composer --------------------------------------------------------------
