@@ -25,7 +25,7 @@ from typing import Any
 TARGET = 1.3
 ANSWERS = """\
 title: Benchmark incident
-inputs: {brand: Acme, platform: x, what: Benchmark, source: ours}
+inputs: {brand: Acme, platform: x, source: ours}
 default: na
 """
 

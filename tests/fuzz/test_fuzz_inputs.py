@@ -189,3 +189,42 @@ def test_the_fixture_playbook_matches_the_schema(name: str) -> None:
     """Sanity: the schema used above accepts a hand-written playbook."""
     book = load_playbook(FIXTURES / name)
     jsonschema.validate(to_data(book), SCHEMA)
+
+
+csv_cells = st.one_of(
+    s.hostile_text,
+    st.sampled_from(
+        ["2026-11-23 15:00", "23/11/2026", "11/23/2026 3pm", "tomorrow", "", "x", "bluesky"]
+    ),
+)
+
+
+@given(
+    header=st.lists(
+        st.sampled_from(
+            ["date", "time", "text", "post", "platform", "network", "when", "junk", ""]
+        ),
+        max_size=5,
+    ),  # fmt: skip
+    rows=st.lists(st.lists(csv_cells, max_size=6), max_size=8),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    junk=st.binary(max_size=20),
+)
+def test_csv_queues_fail_only_with_located_errors(
+    header: list[str], rows: list[list[str]], delimiter: str, junk: bytes
+) -> None:
+    import csv
+    import io
+    from datetime import timezone
+
+    from crisiscli.queue import read_queue_csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    for blob in (out.getvalue().encode("utf-8"), out.getvalue().encode("utf-8") + junk):
+        try:
+            read_queue_csv(blob, "queue.csv", zone=timezone.utc)
+        except CrisisError as exc:
+            _assert_located(exc, "queue.csv")

@@ -34,14 +34,20 @@ KEYS = [
     ("Any threats?", "y"),
     ("Call security", "\r"),
     ("Tell legal", "\r"),
-    ("Message", "\x1b\r"),  # keep the draft: Esc, Enter
+    ("The message:", "\r"),  # Edit it here
+    ("Message", "\x15We are sorry, Acme. More soon.\x1b\r"),  # clear the draft, type, save
+    ("Now?", "\r"),  # Use this message
     ("Who approved this message? (name; leave empty if nobody yet)", "Dana\r"),
     ("Anything to add?", "Nothing more\r"),
     ("item(s) not ticked. Mark the step done anyway?", "y"),
     ("What now?", "\r"),  # Mark this step done
     ("Close the incident now? (You can still add notes and reports later.)", "y"),
 ]
-PATTERNS = [re.escape(text) + LIVE for text, _ in KEYS]
+# The live prompt: questionary's "?" mark, the text (and any hint after it), then its
+# instructions or the cursor placement.
+PATTERNS = [
+    r"\?(?:\x1b\[[0-9;]*m)* " + re.escape(text) + r"[^\x1b\r\n]*" + LIVE for text, _ in KEYS
+]
 
 
 def _spawn(home: Path, args: list[str]):  # type: ignore[no-untyped-def]
@@ -92,7 +98,7 @@ def test_sigkill_in_a_terminal_walkthrough(tmp_path: Path, request: pytest.Fixtu
     child.close()
     assert child.exitstatus == 0, child.before
     expected = crashkit.essence(crashkit.the_incident(reference).state())
-    assert expected["closed"] and expected["messages"]
+    assert expected["closed"] and expected["messages"][-1][1] == "We are sorry, Acme. More soon."
 
     kills = scenarios = 0
     while kills < budget:
