@@ -205,7 +205,7 @@ csv_cells = st.one_of(
             ["date", "time", "text", "post", "platform", "network", "when", "junk", ""]
         ),
         max_size=5,
-    ),  # fmt: skip
+    ),
     rows=st.lists(st.lists(csv_cells, max_size=6), max_size=8),
     delimiter=st.sampled_from([",", ";", "\t"]),
     junk=st.binary(max_size=20),
