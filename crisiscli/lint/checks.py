@@ -166,16 +166,23 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     built = build(doc.data, doc, shown)
     ctx = _Context(shown, text, doc)
     findings: list[Finding] = []
+    repeats: dict[str, int] = {}
     for problem in built.problems:
         rule = LOADER_RULES.get(problem.rule, BY_CODE["CR101"])
-        finding = ctx.at_path(rule, problem.message, problem.path, problem.on_key)
+        where = problem.path
+        twice = _STEP_TWICE.match(problem.message) if problem.rule == "duplicate-id" else None
+        if twice:  # the loader names the first step with that id; point at the repeat
+            repeats[twice.group(1)] = repeats.get(twice.group(1), 0) + 1
+            where = _nth_step_id(doc.data, twice.group(1), repeats[twice.group(1)]) or where
+        finding = ctx.at_path(rule, problem.message, where, problem.on_key)
         if problem.severity != rule.severity:
             finding = finding.with_severity(problem.severity)
         findings.append(finding)
     structural = any(f.rule.structural and f.severity == "error" for f in findings)
+    broken = any(f.rule.always_on for f in findings)
     if structural:
         findings = [f for f in findings if f.rule.structural]
-    elif built.playbook is not None:
+    elif built.playbook is not None and not broken:
         findings.extend(_semantic(ctx, built.playbook, config))
     result = FileResult(shown)
     result.findings = [
@@ -185,6 +192,23 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     ]
     _suppress(result, text, doc, config)
     return result
+
+
+_STEP_TWICE = re.compile(r"^step id '(.+)' is used twice$")
+
+
+def _nth_step_id(data: Any, step_id: str, n: int) -> Path_ | None:
+    """Path of the ``n``-th repeat (1 = second occurrence) of a step id."""
+    seen = -1
+    phases = data.get("phases") if isinstance(data, dict) else None
+    for pi, phase in enumerate(phases if isinstance(phases, list) else []):
+        steps = phase.get("steps") if isinstance(phase, dict) else None
+        for si, step in enumerate(steps if isinstance(steps, list) else []):
+            if isinstance(step, dict) and step.get("id") == step_id:
+                seen += 1
+                if seen == n:
+                    return ("phases", pi, "steps", si, "id")
+    return None
 
 
 def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Finding]:

@@ -60,6 +60,8 @@ def flow_graph(playbook: m.Playbook) -> tuple[list[set[int]], set[int]]:
                 out.add(end)
             elif branch.to in index:
                 out |= landing(index[branch.to])
+            else:  # an unknown target (reported by the loader): assume it gets out
+                out.add(end)
             if branch.when is None:
                 break
         else:
@@ -161,7 +163,8 @@ def check_flow(playbook: m.Playbook, paths: list[Path_]) -> Iterator[Raw]:
     for component in _sccs(stuck, successors):
         members = set(component)
         leaves = any(successors[n] - members for n in component)
-        if leaves:
+        looped = len(component) > 1 or component[0] in successors[component[0]]
+        if leaves or not looped:
             continue  # it flows into another stuck loop, which is reported itself
         closer = max(component)  # the step whose goto jumps back
         names = ", ".join(f"'{steps[n].id}'" for n in component)
