@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from crisiscli.errors import CrisisError, PlaybookError
+from crisiscli.errors import CrisisError, Location, PlaybookError
 from crisiscli.lint import noqa, semantic
 from crisiscli.lint.config import LintConfig
-from crisiscli.lint.findings import FileResult, Finding, SourceLines
+from crisiscli.lint.findings import LINE_BREAK, FileResult, Finding, SourceLines
 from crisiscli.lint.rules import BY_CODE, LOADER_RULES, Rule
 
 Path_ = tuple[str | int, ...]
@@ -148,7 +148,26 @@ def _error_result(shown: str, text: str, exc: CrisisError, rule: Rule) -> FileRe
     column = loc.column if loc and loc.column else 1
     if rule.code == "CR002" and "UTF-8" in exc.message:
         ctx.source = SourceLines("")  # the line may hold undecodable bytes: show none
-    return FileResult(shown, [ctx.finding(rule, exc.message, line, column)])
+    # Parse errors mark one character: where the parser stopped.
+    return FileResult(shown, [ctx.finding(rule, exc.message, line, column, line, column + 1)])
+
+
+_READER_AT = re.compile(r'\s*in "<unicode string>", position (\d+)$')
+
+
+def _reader_position(exc: PlaybookError, text: str) -> PlaybookError:
+    """The reader (bad characters) gives a UTF-8 byte offset, not a line: convert it."""
+    match = _READER_AT.search(exc.message)
+    if match is None:
+        return exc
+    prefix = text.encode("utf-8", "surrogatepass")[: int(match.group(1))]
+    lines = LINE_BREAK.split(prefix.decode("utf-8", "ignore"))
+    return PlaybookError(
+        exc.message[: match.start()],
+        location=Location(
+            exc.location.path if exc.location else "", len(lines), len(lines[-1]) + 1
+        ),
+    )
 
 
 def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
@@ -160,7 +179,7 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     except PlaybookError as exc:
         message = exc.message
         rule = BY_CODE["CR003"] if message.startswith(_UNSUPPORTED) else BY_CODE["CR001"]
-        result = _error_result(shown, text, exc, rule)
+        result = _error_result(shown, text, _reader_position(exc, text), rule)
         _suppress(result, text, None, config)
         return result
     built = build(doc.data, doc, shown)

@@ -79,9 +79,12 @@ def read_config(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise UsageError("configuration is not UTF-8 text", location=Location(shown)) from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "colno", None)
-        message = str(exc).split(" (at line")[0]
+        import re
+
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(at.group(1)) if at else None
+        column = int(at.group(2)) if at else None
+        message = str(exc).split(" (at line")[0].split(" (at end of document")[0]
         raise UsageError(
             f"invalid TOML: {message}", location=Location(shown, line, column)
         ) from None
