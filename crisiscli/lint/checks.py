@@ -152,6 +152,39 @@ def _error_result(shown: str, text: str, exc: CrisisError, rule: Rule) -> FileRe
     return FileResult(shown, [ctx.finding(rule, exc.message, line, column, line, column + 1)])
 
 
+_PRESCAN_BYTES = 1_000_000
+
+
+def _prescan(text: str, shown: str) -> None:
+    """Bound the work on big files: count parse events before building any nodes.
+
+    Composing millions of values takes libyaml seconds and a lot of memory before the
+    loader's own value cap can say no; events are cheap, and stop at the same cap.
+    """
+    import yaml
+
+    from crisiscli.playbook.yamlsource import MAX_NODES, _Loader
+
+    loader = _Loader(text)
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            count += 1
+            if count > MAX_NODES:
+                mark = event.start_mark
+                raise PlaybookError(
+                    f"document expands to more than {MAX_NODES} values (too big for a playbook)",
+                    location=Location(shown, mark.line + 1, mark.column + 1)
+                    if mark is not None
+                    else Location(shown, 1, 1),
+                )
+    except yaml.YAMLError:
+        return  # the real parse reports it, with its position
+    finally:
+        loader.dispose()
+
+
 _READER_AT = re.compile(r'\s*in "<unicode string>", position (\d+)$')
 
 
@@ -175,6 +208,8 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     from crisiscli.playbook.yamlsource import parse
 
     try:
+        if len(text) > _PRESCAN_BYTES:
+            _prescan(text, shown)
         doc = parse(text, shown)
     except PlaybookError as exc:
         message = exc.message
