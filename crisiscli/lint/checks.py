@@ -163,16 +163,16 @@ def _prescan(text: str, shown: str) -> None:
     """
     import yaml
 
-    from crisiscli.playbook.yamlsource import MAX_NODES, _Loader
+    from crisiscli.playbook.yamlsource import MAX_NODES
 
-    loader = _Loader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     count = 0
     try:
         while loader.check_event():
             event = loader.get_event()
             count += 1
             if count > MAX_NODES:
-                mark = event.start_mark
+                mark = event.start_mark if event is not None else None
                 raise PlaybookError(
                     f"document expands to more than {MAX_NODES} values (too big for a playbook)",
                     location=Location(shown, mark.line + 1, mark.column + 1)

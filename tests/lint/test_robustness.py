@@ -161,7 +161,7 @@ def test_binary_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
 
 def test_invalid_utf8_points_at_the_byte(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
-    path.write_bytes("id: x\ntitle: Caf".encode() + b"\xe9\n")
+    path.write_bytes(b"id: x\ntitle: Caf\xe9\n")
     findings = check_file(path, "latin1.yaml", CONFIG).findings
     assert [(f.code, f.line, f.column) for f in findings] == [("CR002", 2, 11)]
 
