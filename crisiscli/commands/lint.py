@@ -38,25 +38,38 @@ def command(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files or folders (default: your playbook folders).", show_default=False
+            help="Files or folders (default: your playbook folders).",
+            show_default=False,
+            metavar="[PATH]...",
         ),
     ] = None,
     output_format: Annotated[
-        str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)
+        str | None,
+        typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False, metavar="FORMAT"),
     ] = None,
     output_file: Annotated[
-        Path | None, typer.Option("--output-file", "-o", help="Write the report to a file.")
+        Path | None,
+        typer.Option("--output-file", "-o", help="Write the report to a file.", metavar="FILE"),
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", help="Only these rules: codes, prefixes (CR5) or names; commas."),
+        typer.Option(
+            "--select",
+            help="Only these rules: codes, prefixes (CR5) or names; commas.",
+            metavar="RULES",
+        ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Leave out these rules (as --select).")
+        list[str] | None,
+        typer.Option("--ignore", help="Leave out these rules (as --select).", metavar="RULES"),
     ] = None,
     config_file: Annotated[
         Path | None,
-        typer.Option("--config", help="Configuration file (pyproject.toml or crisis.toml)."),
+        typer.Option(
+            "--config",
+            help="Configuration file (pyproject.toml or crisis.toml).",
+            metavar="FILE",
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     exit_zero: Annotated[
@@ -66,10 +79,13 @@ def command(
         bool, typer.Option("--statistics", help="Count problems per rule instead of listing them.")
     ] = False,
     color: Annotated[
-        str, typer.Option("--color", help="auto (on a terminal), always or never.")
+        str, typer.Option("--color", help="auto (on a terminal), always or never.", metavar="WHEN")
     ] = "auto",
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Processes to use; 0 chooses by input size.", min=0)
+        int,
+        typer.Option(
+            "--jobs", "-j", help="Processes to use; 0 chooses by input size.", min=0, metavar="N"
+        ),
     ] = 0,
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List every rule and exit.")
