@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crisiscli.contacts import open_follow_ups
 from crisiscli.deadlines import deadline_statuses
 from crisiscli.errors import Paused, StateError
 from crisiscli.flow import (
@@ -33,6 +34,7 @@ from crisiscli.prompts import (
     StepView,
 )
 from crisiscli.state import IncidentState
+from crisiscli.team import assigned_roles
 from crisiscli.template import render
 from crisiscli.text import md_escape
 
@@ -353,4 +355,6 @@ class Walkthrough:
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
+            follow_ups=open_follow_ups(state, now),
+            roles=assigned_roles(state, self.playbook),
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from crisiscli.contacts import FollowUp
 from crisiscli.deadlines import DeadlineStatus
 from crisiscli.playbook.model import Item, Question, Step
 
@@ -76,7 +77,9 @@ class StepView:
     can_go_back: bool = False
     message_text: str | None = None
     message_approved_by: str | None = None
+    roles: tuple[tuple[str, str], ...] = ()  # (role, person) for the roles held
     extra: dict[str, Any] = field(default_factory=dict)
+    follow_ups: tuple[FollowUp, ...] = ()  # open off-platform follow-ups (contact log)
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def test_pause_then_resume_continues_at_same_step(env, tmp_path: Path) -> None:
     after = incident.events()[before:]
     assert after[0].type == "session.resumed"
     assert after[1].type in ("step.done", "answer.set")
-    assert [e.data.get("step") for e in after if e.type == "step.entered"][0] == "lessons"
+    assert next(e.data.get("step") for e in after if e.type == "step.entered") == "lessons"
     assert incident.state().finished
 
 
@@ -239,3 +239,21 @@ def test_closed_by_script(env, tmp_path: Path) -> None:
     incident = open_incident(env)
     run_script(incident, answers_from(tmp_path, {**script(**full_steps()), "close": True}))
     assert incident.state().closed
+
+
+def test_timestamps_increase_in_file_order_across_writers(crisis_home: Path) -> None:
+    """Two writers (separate Journal objects, as separate processes are) with a frozen
+    clock still produce strictly increasing times, so time order is file order."""
+    from crisiscli.incident import find_incident
+
+    clock = FrozenClock()
+    env = make_env(crisis_home, clock=clock)
+    incident = open_incident(env)
+    for i in range(5):
+        other = find_incident(make_env(crisis_home, clock=clock), incident.id)
+        other.record("note.added", {"text": f"note {i}"})
+    events = incident.events()
+    assert [e.ts for e in events] == sorted({e.ts for e in events})
+    assert [e.data.get("text") for e in events if e.type == "note.added"] == [
+        f"note {i}" for i in range(5)
+    ]
