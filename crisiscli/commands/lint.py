@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from crisiscli.env import Environment
 
 HELP = """Check playbooks for mistakes before a crisis finds them: made for CI.
 
@@ -95,6 +98,9 @@ def command(
     ] = "",
     no_color: Annotated[str, typer.Option("--no-color-env", envvar="NO_COLOR", hidden=True)] = "",
 ) -> None:
+    import dataclasses
+
+    from crisiscli.config import current_config
     from crisiscli.env import get_env
     from crisiscli.errors import ExitCode, UsageError
     from crisiscli.fsutil import atomic_write_text
@@ -114,6 +120,10 @@ def command(
         _list_rules(output_format == "json")
         return
     config = load_config(config_file, cwd, select=_split(select), ignore=_split(ignore))
+    personal = current_config(env).platform_limits  # CRISIS_HOME/config.toml
+    if personal:
+        merged = {**dict(personal), **dict(config.platform_limits)}
+        config = dataclasses.replace(config, platform_limits=tuple(merged.items()))
     fmt = output_format or (
         "github" if github_actions.strip().lower() == "true" else config.format or "full"
     )
@@ -149,24 +159,11 @@ def command(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
-def _default_dirs(env: object) -> list[Path]:
-    """CRISIS_HOME/playbooks plus any configured playbook folders (the bundled ones are clean)."""
-    from crisiscli.env import Environment
+def _default_dirs(env: Environment) -> list[Path]:
+    """CRISIS_HOME/playbooks and config.toml's playbook_dirs (the bundled ones are clean)."""
+    from crisiscli.playbook.catalog import search_dirs
 
-    assert isinstance(env, Environment)
-    dirs = [env.playbooks_dir]
-    import importlib
-
-    try:
-        team_config = importlib.import_module("crisiscli.config")  # the team helper's
-        loaded = team_config.load_config(env)
-        for folder in getattr(loaded, "playbook_dirs", ()) or ():
-            path = Path(folder).expanduser()
-            if path not in dirs:
-                dirs.append(path)
-    except ImportError:
-        pass
-    return dirs
+    return [folder for origin, folder in search_dirs(env) if origin != "bundled"]
 
 
 def _list_rules(as_json: bool) -> None:

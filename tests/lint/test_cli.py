@@ -415,3 +415,15 @@ def test_parallel_and_serial_runs_agree(cli) -> None:  # type: ignore[no-untyped
     assert serial.exit_code == parallel.exit_code == 1
     assert serial.stdout == parallel.stdout
     assert len(json.loads(serial.stdout)) >= 3 * 20
+
+
+def test_default_paths_include_config_playbook_dirs(cli, crisis_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    team = tmp_path / "team-books"
+    copy("CR503-no-exit-criteria.yaml", team / "t.yaml")
+    crisis_home.mkdir(parents=True, exist_ok=True)
+    (crisis_home / "config.toml").write_text(
+        f'playbook_dirs = ["{team.as_posix()}"]\n', encoding="utf-8"
+    )
+    result = cli("lint", "-f", "concise")
+    assert result.exit_code == 0
+    assert "t.yaml:2:1: CR503 " in result.stdout
