@@ -8,6 +8,7 @@ so one broken structure does not cascade into dozens of findings.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 from collections.abc import Iterable
@@ -153,10 +154,11 @@ def _error_result(shown: str, text: str, exc: CrisisError, rule: Rule) -> FileRe
     loc = exc.location
     line = loc.line if loc and loc.line else 1
     column = loc.column if loc and loc.column else 1
-    if rule.code == "CR002" and "UTF-8" in exc.message:
-        ctx.source = SourceLines("")  # the line may hold undecodable bytes: show none
     # Parse errors mark one character: where the parser stopped.
-    return FileResult(shown, [ctx.finding(rule, exc.message, line, column, line, column + 1)])
+    finding = ctx.finding(rule, exc.message, line, column, line, column + 1)
+    if rule.code == "CR002":  # nothing readable to show
+        finding = dataclasses.replace(finding, source_line=None)
+    return FileResult(shown, [finding])
 
 
 _PRESCAN_BYTES = 1_000_000
@@ -192,6 +194,38 @@ def _prescan(text: str, shown: str) -> None:
         loader.dispose()
 
 
+def _with_context(exc: PlaybookError, text: str) -> PlaybookError:
+    """Add where the construct the parser was in began (an unclosed bracket, a quote)."""
+    import yaml
+
+    if not exc.message.startswith("invalid YAML"):
+        return exc
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        loader.get_single_node()
+        return exc
+    except yaml.MarkedYAMLError as err:
+        mark, context = err.context_mark, err.context
+        if (
+            mark is None
+            or not context
+            or (mark.line + 1, mark.column + 1)
+            == (
+                exc.location.line if exc.location else None,
+                exc.location.column if exc.location else None,
+            )
+        ):
+            return exc
+        return PlaybookError(
+            f"{exc.message} ({context}, which starts at line {mark.line + 1}, column {mark.column + 1})",
+            location=exc.location,
+        )
+    except yaml.YAMLError:
+        return exc
+    finally:
+        loader.dispose()
+
+
 _READER_AT = re.compile(r'\s*in "<unicode string>", position (\d+)$')
 
 
@@ -221,7 +255,9 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     except PlaybookError as exc:
         message = exc.message
         rule = BY_CODE["CR003"] if message.startswith(_UNSUPPORTED) else BY_CODE["CR001"]
-        result = _error_result(shown, text, _reader_position(exc, text), rule)
+        if rule.code == "CR001":
+            exc = _with_context(_reader_position(exc, text), text)
+        result = _error_result(shown, text, exc, rule)
         _suppress(result, text, None, config)
         return result
     built = build(doc.data, doc, shown)
