@@ -153,3 +153,11 @@ def test_variables_in_block_scalars_are_located(tmp_path: Path) -> None:
     lines = text.splitlines()
     line = next(i for i, t in enumerate(lines, 1) if "owner" in t)
     assert lint(path) == [("CR205", line, lines[line - 1].index("{{") + 1)]
+
+
+def test_syntax_error_names_where_the_open_construct_began() -> None:
+    result = check_file(FIXTURES / "CR001-yaml-syntax.yaml", "x.yaml", LintConfig())
+    assert result.findings[0].message == (
+        "invalid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence, which starts at line 23, column 22)"
+    )
