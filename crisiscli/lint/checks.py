@@ -355,7 +355,7 @@ def _variable_finding(ctx: _Context, path: Path_, name: str, message: str) -> Fi
 
 def _suppress(result: FileResult, text: str, doc: Any, config: LintConfig) -> None:
     """Apply ``# crisis: noqa`` comments; order: structural first, then by position."""
-    if "crisis:" in text.lower():
+    if noqa.mentions_noqa(text):
         spans = noqa.scalar_spans(doc) if doc is not None else None
         sups = noqa.find(text, spans)
     else:

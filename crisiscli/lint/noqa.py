@@ -32,6 +32,11 @@ class Suppression:
     used: set[str] = field(default_factory=set)  # codes it suppressed
 
 
+def mentions_noqa(text: str) -> bool:
+    """Cheap test first: most files have no suppression comment at all."""
+    return "noqa" in text and _QUICK.search(text) is not None
+
+
 def find(
     text: str, scalar_spans: list[tuple[tuple[int, int], tuple[int, int]]] | None
 ) -> list[Suppression]:
