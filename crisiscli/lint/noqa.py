@@ -19,6 +19,7 @@ NOQA = re.compile(
     r"(?:^|[ \t])#[ \t]*crisis:[ \t]*noqa(-file)?(?![\w-])([^\n\r\x85\u2028\u2029]*)", re.I
 )
 _QUICK = re.compile(r"crisis:[ \t]*noqa", re.I)
+_CODE = re.compile(r"^cr\w*\d", re.I)  # meant as a code, even if mistyped
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Suppression:
 
 def mentions_noqa(text: str) -> bool:
     """Cheap test first: most files have no suppression comment at all."""
-    return "noqa" in text and _QUICK.search(text) is not None
+    return _QUICK.search(text) is not None
 
 
 def find(
@@ -61,10 +62,14 @@ def find(
             rules = []
             for word in words:
                 rule = lookup(word)
-                if rule is None:
+                if rule is not None:
+                    rules.append(rule)
+                elif _CODE.match(word):
                     unknown.append(word)
                 else:
-                    rules.append(rule)
+                    break  # the rest is an explanation, e.g. "-- kept for old incidents"
+            if not rules and not unknown:
+                rules = None
         found.append(
             Suppression(
                 number,

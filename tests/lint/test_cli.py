@@ -427,3 +427,21 @@ def test_default_paths_include_config_playbook_dirs(cli, crisis_home: Path, tmp_
     result = cli("lint", "-f", "concise")
     assert result.exit_code == 0
     assert "t.yaml:2:1: CR503 " in result.stdout
+
+
+def test_noqa_forms(cli) -> None:  # type: ignore[no-untyped-def]
+    base = (FIXTURES / "CR301-unreachable-step.yaml").read_text(encoding="utf-8")
+    for comment in (
+        "# crisis: noqa: CR301",
+        "# Crisis: NOQA cr301, CR501",
+        "# crisis: noqa unreachable-step -- kept for old incidents",
+        "#crisis:noqa CR301",
+    ):
+        write("p.yaml", base.replace("      - id: extra\n", f"      - id: extra  {comment}\n"))
+        result = cli("lint", "-f", "concise", "p.yaml")
+        assert "CR301" not in result.stdout.replace("CR301 (", ""), comment
+    write(
+        "q.yaml", base.replace("      - id: extra\n", "      - id: extra  # crisis: noqa CR3O1\n")
+    )
+    out = cli("lint", "-f", "concise", "q.yaml").stdout
+    assert "CR902 'CR3O1' is not a rule code or name" in out and "CR301 step 'extra'" in out
