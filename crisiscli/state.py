@@ -69,6 +69,8 @@ class MessageRecord:
     approver: str | None = None
     approved_at: datetime | None = None
     override: str | None = None
+    check_override: str | None = None  # message.checked{override}: published despite errors
+    check_summary: str | None = None  # message.checked{summary}
 
 
 @dataclass
@@ -290,6 +292,17 @@ def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             break
 
 
+def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    step = d.get("step")
+    for record in reversed(s.messages):
+        if record.step == step:
+            override = d.get("override")
+            record.check_override = str(override) if override else None
+            summary = d.get("summary")
+            record.check_summary = str(summary) if summary else None
+            break
+
+
 def _paused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.paused = True
 
@@ -437,6 +450,7 @@ _HANDLERS = {
     "note.added": _note,
     "message.recorded": _message,
     "message.approved": _approved,
+    "message.checked": _message_checked,
     "session.paused": _paused,
     "session.interrupted": _paused,
     "run.finished": _finished,
