@@ -9,7 +9,6 @@ so one broken structure does not cascade into dozens of findings.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,26 +31,12 @@ _UNSUPPORTED = (
     "a merge key",
 )
 
-_NOT_LOADED: Any = object()
-_platforms: Any = _NOT_LOADED
-
 
 def platforms_module() -> Any:
-    """``crisiscli.platforms`` (the composer's counting), or None while it is not there.
+    """The composer's platform counting (imported when first needed)."""
+    from crisiscli import platforms
 
-    Imported on first use, so lint keeps working (without CR401) if it is missing or
-    lacks the agreed ``count`` / ``limit`` functions.
-    """
-    global _platforms
-    if _platforms is _NOT_LOADED:
-        try:
-            module: Any = importlib.import_module("crisiscli.platforms")
-        except ImportError:
-            module = None
-        if module is not None and not (hasattr(module, "count") and hasattr(module, "limit")):
-            module = None
-        _platforms = module
-    return _platforms
+    return platforms
 
 
 class _Context:

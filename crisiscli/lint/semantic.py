@@ -270,9 +270,11 @@ def check_messages(
                 f"public {msg.kind} message with no approval: add 'approval: true' so a second "
                 "person reads it before it goes out",
             )
-        if platforms is None or not msg.platforms:
+        if not msg.platforms:
             continue
-        overrides = {**extra_limits, **dict(playbook.platform_limits), **dict(msg.limits)}
+        overrides = platforms.merged_limits(
+            extra_limits, dict(playbook.platform_limits), dict(msg.limits)
+        )
         fixed = _PLACEHOLDER.sub("", msg.template).strip()
         for platform in msg.platforms:
             limit = platforms.limit(platform, overrides)

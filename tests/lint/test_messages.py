@@ -1,42 +1,13 @@
-"""CR401 message-too-long, against the agreed contract of ``crisiscli.platforms``.
-
-The contract (composer helper): ``count(text, platform) -> int`` counts as the platform
-does; ``limit(platform, overrides) -> int | None`` gives the limit, overrides first. The
-stub below implements exactly that contract, so these tests pin lint's side of it: which
-text is counted, which platforms, and the order of the limit sources.
-"""
+"""CR401 message-too-long, counted by ``crisiscli.platforms`` (the composer's counting)."""
 
 from __future__ import annotations
 
-import types
-from collections.abc import Mapping
 from pathlib import Path
 
-import pytest
-
-from crisiscli.lint import checks
 from crisiscli.lint.checks import check_file, check_text
 from crisiscli.lint.config import LintConfig
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "CR401-message-too-long.yaml"
-DEFAULTS = {"x": 280, "bluesky": 300, "mastodon": 500}
-
-
-def _stub() -> types.SimpleNamespace:
-    def count(text: str, platform: str) -> int:
-        return len(text)
-
-    def limit(platform: str, overrides: Mapping[str, int] | None = None) -> int | None:
-        return (overrides or {}).get(platform, DEFAULTS.get(platform))
-
-    return types.SimpleNamespace(DEFAULT_LIMITS=DEFAULTS, count=count, limit=limit)
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
-    module = _stub()
-    monkeypatch.setattr(checks, "_platforms", module)
-    return module
 
 
 def findings(text: str, config: LintConfig | None = None) -> list[tuple[str, int, int, str]]:
@@ -44,7 +15,7 @@ def findings(text: str, config: LintConfig | None = None) -> list[tuple[str, int
     return [(f.code, f.line, f.column, f.message) for f in result.findings]
 
 
-def test_fixture_with_the_contract(stub: types.SimpleNamespace) -> None:
+def test_fixture_message() -> None:
     result = check_file(FIXTURE, FIXTURE.name, LintConfig())
     assert [(f.code, f.line, f.column) for f in result.findings] == [("CR401", 32, 21)]
     assert result.findings[0].message == (
@@ -52,12 +23,12 @@ def test_fixture_with_the_contract(stub: types.SimpleNamespace) -> None:
     )
 
 
-def test_limit_sources_in_order(stub: types.SimpleNamespace) -> None:
+def test_limit_sources_in_order() -> None:
     text = FIXTURE.read_text(encoding="utf-8")
-    # lint configuration (or CRISIS_HOME/config.toml) raises the limit
+    # the lint configuration (or CRISIS_HOME/config.toml) raises the limit
     assert findings(text, LintConfig(platform_limits=(("x", 400),))) == []
-    # the playbook's own platform_limits win over the configuration
-    lowered = text.replace("phases:\n", "platform_limits: {x: 300}\nphases:\n")
+    # the playbook's own platform_limits win over the configuration (aliases count)
+    lowered = text.replace("phases:\n", "platform_limits: {twitter: 300}\nphases:\n")
     assert [f[0] for f in findings(lowered, LintConfig(platform_limits=(("x", 400),)))] == ["CR401"]
     # a message's limits win over the playbook's
     raised = lowered.replace(
@@ -66,7 +37,7 @@ def test_limit_sources_in_order(stub: types.SimpleNamespace) -> None:
     assert findings(raised) == []
 
 
-def test_only_the_message_platforms_are_checked(stub: types.SimpleNamespace) -> None:
+def test_only_the_message_platforms_are_checked() -> None:
     text = FIXTURE.read_text(encoding="utf-8")
     assert findings(text.replace("platforms: [x]", "platforms: [mastodon]")) == []
     assert findings(text.replace("platforms: [x]", "platforms: [somewhere-new]")) == []
@@ -77,14 +48,20 @@ def test_only_the_message_platforms_are_checked(stub: types.SimpleNamespace) -> 
     ]
 
 
-def test_without_the_platforms_module_lint_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks, "_platforms", None)
-    assert findings(FIXTURE.read_text(encoding="utf-8")) == []
+def test_counting_is_the_platforms(tmp_path: Path) -> None:
+    # X counts CJK characters twice: 150 of them are 300 on X, but fine on Mastodon (500).
+    text = FIXTURE.read_text(encoding="utf-8")
+    long_line = text.splitlines()[32].strip()
+    cjk = text.replace(long_line, "危" * 150)
+    assert [f[3] for f in findings(cjk)] == [
+        "message is 300 characters on x, over its limit of 280"
+    ]
+    assert findings(cjk.replace("platforms: [x]", "platforms: [mastodon]")) == []
 
 
-def test_real_platforms_module_if_present() -> None:
-    real = checks.platforms_module()
-    if real is None:
-        pytest.skip("crisiscli.platforms has not landed yet; the contract stub covers CR401")
-    result = check_file(FIXTURE, FIXTURE.name, LintConfig())
-    assert [(f.code, f.line, f.column) for f in result.findings] == [("CR401", 32, 21)]
+def test_config_platform_limits_from_the_command_line(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli("lint", "--strict", "p.yaml").exit_code == 1
+    (tmp_path / "crisis.toml").write_text("[lint]\nplatform-limits = { x = 1000 }\n")
+    assert cli("lint", "--strict", "p.yaml").exit_code == 0
