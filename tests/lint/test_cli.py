@@ -445,3 +445,35 @@ def test_noqa_forms(cli) -> None:  # type: ignore[no-untyped-def]
     )
     out = cli("lint", "-f", "concise", "q.yaml").stdout
     assert "CR902 'CR3O1' is not a rule code or name" in out and "CR301 step 'extra'" in out
+
+
+def _run_on_terminal(home: Path, *args: str) -> str:
+    import io
+
+    from crisiscli.cli import main
+    from crisiscli.env import set_env
+    from tests.conftest import make_env
+
+    env = make_env(home)
+    env.stdout_isatty = True
+    set_env(env)
+    try:
+        main(["lint", *args])
+    except SystemExit:
+        pass
+    finally:
+        set_env(None)
+    assert isinstance(env.stdout, io.StringIO)
+    return env.stdout.getvalue()
+
+
+def test_colour_on_a_terminal_unless_no_color(
+    crisis_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy("CR202-unknown-target.yaml")
+    assert "\x1b[1;31merror\x1b[0m" in _run_on_terminal(crisis_home, "CR202-unknown-target.yaml")
+    assert "\x1b[" not in _run_on_terminal(
+        crisis_home, "--color", "never", "CR202-unknown-target.yaml"
+    )
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in _run_on_terminal(crisis_home, "CR202-unknown-target.yaml")
