@@ -160,10 +160,13 @@ def _prescan(text: str, shown: str) -> None:
     from crisiscli.playbook.yamlsource import MAX_NODES
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    values = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
     count = 0
     try:
         while loader.check_event():
             event = loader.get_event()
+            if not isinstance(event, values):
+                continue
             count += 1
             if count > MAX_NODES:
                 mark = event.start_mark if event is not None else None
