@@ -148,6 +148,7 @@ def test_ten_megabyte_single_line_keeps_the_snippet_short(cli, tmp_path: Path) -
     path.write_text("title: [" + "x, " * (3 * 1024 * 1024) + "\n", encoding="utf-8")
     result = cli("lint", str(path))
     assert result.exit_code == 1
+    assert "CR003" in result.stdout and "more than 200000 values" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) < 400
 
 
