@@ -140,6 +140,15 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         return f"Severity changed to {md_escape(str(d.get('to', '')))}"
     if kind == "title.changed":
         return f"Title changed to {md_escape(str(d.get('to', '')))}"
+    if kind == "action.added":
+        owner = f", owner {md_escape(str(d['owner']))}" if d.get("owner") else ""
+        due = f", due {md_escape(str(d['due']))}" if d.get("due") else ""
+        return (
+            f"Action item {md_escape(str(d.get('id', '')))} added: "
+            f"{md_escape(str(d.get('text', '')))}{owner}{due}"
+        )
+    if kind == "action.done":
+        return f"Action item {md_escape(str(d.get('id', '')))} done"
     return f"{md_escape(kind)}"
 
 

@@ -170,9 +170,7 @@ def timeline_svg(report: dict[str, Any]) -> str:
             f'<line x1="{dx}" y1="{top - 8}" x2="{dx}" y2="{axis_y}" class="deadline {escape(dl["state"])}">'
             f"<title>{escape(tip)}</title></line>"
         )
-    out.append(
-        f'<text x="{left}" y="{top - 14}" class="tick">time since the start →</text>'
-    )
+    out.append(f'<text x="{left}" y="{top - 14}" class="tick">time since the start →</text>')
     out.append("</svg>")
     return "\n".join(out)
 

@@ -70,7 +70,7 @@ class ActionItem:
 def parse_review_actions(value: Any) -> list[ActionItem]:
     """The review's ``actions`` answer: one item per line, ``what | who | when`` (or ``;``)."""
     text = answer_text_plain(value)
-    items = []
+    items: list[ActionItem] = []
     for line in (text or "").splitlines():
         line = line.strip().lstrip("-*•").strip()
         if not line:
@@ -183,7 +183,9 @@ def build_report(
     state = replay(events)
     team = team_of(state)
     outsiders = [
-        str(e.data.get("who")) for e in state.events if e.type == "contact.logged" and e.data.get("who")
+        str(e.data.get("who"))
+        for e in state.events
+        if e.type == "contact.logged" and e.data.get("who")
     ]
     r = Redactor(enabled=redact, team=team, outsiders=outsiders)
     ctx = _Ctx(playbook, tz, r)
@@ -320,7 +322,9 @@ def _metrics(
                 "seconds": seconds,
             }
         )
-    counts = {k: 0 for k in ("done", "skipped", "deferred", "not_applicable", "active", "not_reached")}
+    counts = {
+        k: 0 for k in ("done", "skipped", "deferred", "not_applicable", "active", "not_reached")
+    }
     for step in steps:
         counts[step["status"]] = counts.get(step["status"], 0) + 1
     counts["total"] = len(steps)
@@ -491,7 +495,7 @@ def _contacts(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
     for e in state.events:
         d = e.data
         if e.type == "contact.logged":
-            entry = {
+            entry: dict[str, Any] = {
                 "id": _str(d.get("id")),
                 "who": ctx.r.person(_str(d.get("who"))),
                 "channel": ctx.r.text(_str(d.get("channel"))),
@@ -581,7 +585,11 @@ def describe(event: Event, ctx: _Ctx) -> str:
         return f"Started step: {step}{via}"
     if kind == "step.done":
         unchecked = d.get("unchecked") or []
-        extra = f" ({len(unchecked)} item(s) left unticked)" if isinstance(unchecked, list) and unchecked else ""
+        extra = (
+            f" ({len(unchecked)} item(s) left unticked)"
+            if isinstance(unchecked, list) and unchecked
+            else ""
+        )
         return f"Done: {step}{extra}"
     if kind in ("step.skipped", "step.deferred", "step.not_applicable"):
         word = {"step.skipped": "Skipped", "step.deferred": "Deferred"}.get(kind, "Not applicable")
@@ -631,8 +639,12 @@ def describe(event: Event, ctx: _Ctx) -> str:
     if kind == "action.added":
         owner = _str(d.get("owner"))
         due = _str(d.get("due"))
-        extra = ", ".join(x for x in (f"owner {owner}" if owner else "", f"due {due}" if due else "") if x)
-        return f"Action item {d.get('id', '')} added: {d.get('text', '')}" + (f" ({extra})" if extra else "")
+        extra = ", ".join(
+            x for x in (f"owner {owner}" if owner else "", f"due {due}" if due else "") if x
+        )
+        return f"Action item {d.get('id', '')} added: {d.get('text', '')}" + (
+            f" ({extra})" if extra else ""
+        )
     if kind == "action.done":
         return f"Action item {d.get('id', '')} done"
     if kind == "queue.imported":
@@ -648,8 +660,10 @@ def describe(event: Event, ctx: _Ctx) -> str:
         who = ctx.r.person(_str(d.get("who"))) or "someone"
         parts = [p for p in (_str(d.get("channel")), _str(d.get("outcome"))) if p]
         note = _str(d.get("note"))
-        return f"Contact with {who}" + (f" ({', '.join(parts)})" if parts else "") + (
-            f": {note}" if note else ""
+        return (
+            f"Contact with {who}"
+            + (f" ({', '.join(parts)})" if parts else "")
+            + (f": {note}" if note else "")
         )
     if kind == "contact.followed_up":
         return f"Followed up contact {d.get('id', '')}"

@@ -44,9 +44,7 @@ class Redactor:
                 self._people[name.casefold()] = f"[person {len(self._people) + 1}]"
         names.sort(key=len, reverse=True)  # longest first: "Jo Smith" before "Jo"
         self._names = (
-            re.compile(
-                "|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names), re.IGNORECASE
-            )
+            re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names), re.IGNORECASE)
             if names
             else None
         )

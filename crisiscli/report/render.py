@@ -19,7 +19,7 @@ from typing import Any
 from crisiscli.deadlines import format_duration
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
 from crisiscli.report.charts import mermaid_gantt, mermaid_label, timeline_svg
-from crisiscli.text import md_escape, md_escape_block
+from crisiscli.text import md_escape_block
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_TEMPLATES = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -46,7 +46,9 @@ def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> st
         raise UsageError(f"{template}: no such template file")
     name = template.name.lower()
     html = fmt == "html" or name.endswith((".html", ".htm", ".html.j2", ".htm.j2", ".html.jinja"))
-    return _render_template(template.resolve().parent, template.name, report, html=html, shown=str(template))
+    return _render_template(
+        template.resolve().parent, template.name, report, html=html, shown=str(template)
+    )
 
 
 # -- filters (documented in docs/report.md) --------------------------------------------------
@@ -174,9 +176,7 @@ def _render_template(
             location=Location(_shown_for(exc.filename, root, where), exc.lineno),
         ) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(
-            f"template not found: {exc.name}", location=Location(where)
-        ) from None
+        raise TemplateError(f"template not found: {exc.name}", location=Location(where)) from None
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
         filename, line = _template_line(sys.exc_info()[2], root)
         message = getattr(exc, "message", None) or str(exc)
