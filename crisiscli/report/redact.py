@@ -21,9 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_FEDI = re.compile(r"(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_HANDLE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)")
+# One pass, left to right, so numbering follows the text: a fediverse handle
+# (@user@server), an e-mail address, or a plain @handle.
+_CONTACT = re.compile(
+    r"(?P<fedi>(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
+    r"|(?<![\w@.])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)"
+)
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\d ().-]{5,22})\d(?![\w])")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
@@ -65,13 +69,15 @@ class Redactor:
             return value
         if self._names is not None:
             value = self._names.sub(lambda m: self._people[m.group().casefold()], value)
-        value = _FEDI.sub(lambda m: self._handle(m.group()), value)
-        value = _EMAIL.sub("[email]", value)
-        value = _HANDLE.sub(
-            lambda m: m.group() if m.group(1).casefold() in self.team else self._handle(m.group()),
-            value,
-        )
+        value = _CONTACT.sub(self._contact, value)
         return _PHONE.sub(_phone, value)
+
+    def _contact(self, m: re.Match[str]) -> str:
+        if m.group("email"):
+            return "[email]"
+        if m.group("name") and m.group("name").casefold() in self.team:
+            return m.group()
+        return self._handle(m.group())
 
     def _handle(self, handle: str) -> str:
         key = handle.casefold()

@@ -141,7 +141,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _environment(root: Path, *, html: bool) -> Any:
+def _environment(root: Path, *, html: bool, tidy: bool) -> Any:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
     from markupsafe import Markup
@@ -151,8 +151,8 @@ def _environment(root: Path, *, html: bool) -> Any:
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        trim_blocks=tidy,  # the shipped templates; user templates get Jinja's defaults
+        lstrip_blocks=tidy,
     )
     env.filters.update(FILTERS)
     env.globals["mermaid_gantt"] = mermaid_gantt
@@ -165,7 +165,7 @@ def _render_template(
 ) -> str:
     import jinja2
 
-    env = _environment(root, html=html)
+    env = _environment(root, html=html, tidy=shown is None)
     where = shown or name
     try:
         template = env.get_template(name)

@@ -77,15 +77,38 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
          follow_up_due="2026-10-26",
          note="Jo Customer wants a refund; reach at jo@example.com or +46 70 123 45 67, @jocust")  # fmt: skip
     w.at(45, "step.done", step="invite")
-    w.at(46, "handoff.recorded", to="alex", brief="Watch mentions overnight; Jo Customer may call back")
+    w.at(
+        46,
+        "handoff.recorded",
+        to="alex",
+        brief="Watch mentions overnight; Jo Customer may call back",
+    )
     w.at(47, "step.entered", step="updates", via="next", actor="alex")
     w.at(50, "step.deferred", step="updates", reason="Nothing new to say yet")
     w.at(51, "step.entered", step="lessons", via="next")
     w.at(53, "answer.set", step="lessons", question="summary",
          value="A personal photo went out on the brand account.\nIt was up for 40 minutes.")  # fmt: skip
-    w.at(54, "answer.set", step="lessons", question="impact", value="About 2,000 views; one complaint by phone.")
-    w.at(55, "answer.set", step="lessons", question="went-well", value="The queue was paused in minutes.")
-    w.at(56, "answer.set", step="lessons", question="went-wrong", value="The approver was hard to reach.")
+    w.at(
+        54,
+        "answer.set",
+        step="lessons",
+        question="impact",
+        value="About 2,000 views; one complaint by phone.",
+    )
+    w.at(
+        55,
+        "answer.set",
+        step="lessons",
+        question="went-well",
+        value="The queue was paused in minutes.",
+    )
+    w.at(
+        56,
+        "answer.set",
+        step="lessons",
+        question="went-wrong",
+        value="The approver was hard to reach.",
+    )
     w.at(60, "step.done", step="lessons")
     w.at(61, "step.entered", step="close", via="next")
     w.at(65, "answer.set", step="close", question="actions",
@@ -94,7 +117,15 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
     w.at(67, "step.entered", step="updates", via="revisit")
     w.at(70, "step.skipped", step="updates", reason="Contained; no update needed")
     w.at(71, "run.finished", status="complete", deferred=[])
-    w.at(75, "action.added", actor="dana", id="A1", text="Share the log with legal", owner="dana", due="2026-11-01")
+    w.at(
+        75,
+        "action.added",
+        actor="dana",
+        id="A1",
+        text="Share the log with legal",
+        owner="dana",
+        due="2026-11-01",
+    )
     w.at(80, "action.done", id="R2")
     w.at(90, "incident.closed", summary="Resolved by phone")
     w.at(95, "note.added", text="Report drafted")

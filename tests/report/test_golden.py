@@ -27,7 +27,9 @@ def check_golden(name: str, text: str) -> None:
         return
     assert path.exists(), f"{path} is missing; run with CRISIS_UPDATE_GOLDEN=1 to create it"
     expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"{name} differs from the golden file (CRISIS_UPDATE_GOLDEN=1 to accept)"
+    assert text == expected, (
+        f"{name} differs from the golden file (CRISIS_UPDATE_GOLDEN=1 to accept)"
+    )
 
 
 @pytest.fixture
