@@ -39,9 +39,9 @@ def stamp(ts: datetime | None, tz: tzinfo | None) -> dict[str, str] | None:
     if ts is None:
         return None
     local = ts.astimezone(tz) if tz is not None else ts.astimezone()
-    utc = ts.astimezone(timezone.utc)
+    utc = ts.astimezone(timezone.utc).replace(tzinfo=None)
     return {
-        "utc": utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "utc": utc.isoformat(timespec="seconds") + "Z",
         "local": local.isoformat(timespec="seconds"),
         "zone": local.tzname() or local.strftime("%z"),
     }

@@ -10,6 +10,7 @@ with the ``md`` filters. Jinja2 is imported here only, never at start-up.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -54,11 +55,18 @@ def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> st
 # -- filters (documented in docs/report.md) --------------------------------------------------
 
 
+# Anything md_escape would change, or a line break: plain text skips the escaping work.
+_MD_WORK = re.compile(r"[\\`*_{}\[\]()<>#+!|~^&\x00-\x1f\x7f-\x9f\u2028\u2029-]")
+
+
 def _md(value: Any) -> str:
     """Inline markdown: escaped, line breaks as <br> (safe in tables and list items)."""
     if value is None:
         return "—"
-    return "<br>".join(md_escape_block(str(value)))
+    text = str(value)
+    if _MD_WORK.search(text) is None:
+        return text
+    return "<br>".join(md_escape_block(text))
 
 
 def _md_quote(value: Any) -> str:
