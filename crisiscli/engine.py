@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crisiscli.contacts import open_follow_ups
 from crisiscli.deadlines import deadline_statuses
 from crisiscli.errors import Paused, StateError
 from crisiscli.flow import (
@@ -353,4 +354,5 @@ class Walkthrough:
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
+            follow_ups=open_follow_ups(state, now),
         )

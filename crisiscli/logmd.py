@@ -149,7 +149,117 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         )
     if kind == "action.done":
         return f"Action item {md_escape(str(d.get('id', '')))} done"
+    if kind in _QUEUE_AND_CONTACT_EVENTS:
+        return _describe_queue_or_contact(event)
     return f"{md_escape(kind)}"
+
+
+_QUEUE_AND_CONTACT_EVENTS = (
+    "queue.imported",
+    "queue.decided",
+    "contact.logged",
+    "contact.followed_up",
+)
+DECISION_WORDS = {"keep": "keep", "cancel": "cancel", "reschedule": "reschedule"}
+
+
+def _short_time(value: Any, tz: tzinfo | None = None) -> str:
+    if not isinstance(value, str):
+        return "—"
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return md_escape(value)
+    if ts.tzinfo is None:
+        return md_escape(value)
+    return local_and_utc(ts, tz, date=True)
+
+
+def _hours(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else md_escape(str(value))
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _describe_queue_or_contact(event: Event) -> str:
+    d = event.data
+    kind = event.type
+    if kind == "queue.imported":
+        posts = d.get("posts") if isinstance(d.get("posts"), list) else []
+        return (
+            f"Scheduled posts imported from {md_escape(str(d.get('source', '')))}: "
+            f"{len(posts or [])} due in the next {_hours(d.get('hours', '?'))} h"
+        )
+    if kind == "queue.decided":
+        decision = str(d.get("decision", ""))
+        line = f"Scheduled post {md_escape(str(d.get('post', '')))}: {md_escape(decision)}"
+        if decision == "reschedule":
+            line += f" to {_short_time(d.get('new_time'))}"
+        reason = d.get("reason")
+        return line + (f" — {md_escape(str(reason))}" if reason else "")
+    if kind == "contact.logged":
+        line = (
+            f"Contact {md_escape(str(d.get('id', '')))}: {md_escape(_excerpt(str(d.get('who', '')), 80))} "
+            f"by {md_escape(str(d.get('channel', '')))} — {md_escape(str(d.get('outcome', '')))}"
+        )
+        if d.get("follow_up_due"):
+            line += f"; follow up by {_short_time(d.get('follow_up_due'))}"
+        return line
+    return f"Followed up contact {md_escape(str(d.get('id', '')))}"
+
+
+def _queue_section(state: IncidentState, tz: tzinfo | None) -> list[str]:
+    out = ["## Scheduled posts", ""]
+    for source in state.queue_imports:
+        out.append(
+            f"- Imported {md_escape(str(source['source']))} at "
+            f"{local_and_utc(source['ts'], tz, date=True)} by {md_escape(str(source['actor']))}: "
+            f"{source['posts']} post(s) in the next {_hours(source['window_hours'])} h"
+        )
+    out.append("")
+    out.append("| Post | Due | Platform | Text | Decision | Reason | By |")
+    out.append("|---|---|---|---|---|---|---|")
+    for post in state.queue.values():
+        due = local_and_utc(post.due, tz, date=True) if post.due else "—"
+        if post.decision is None:
+            decision = "**undecided**"
+        elif post.decision == "reschedule" and post.new_time is not None:
+            decision = f"reschedule to {local_and_utc(post.new_time, tz, date=True)}"
+        else:
+            decision = DECISION_WORDS.get(post.decision, md_escape(post.decision))
+        by = md_escape(post.decided_by) if post.decided_by else ""
+        out.append(
+            f"| `{md_escape(post.id)}` | {due} | {md_escape(post.platform or '—')} "
+            f"| {md_escape(_excerpt(post.text))} | {decision} | {md_escape(post.reason or '')} "
+            f"| {by} |"
+        )
+    out.append("")
+    return out
+
+
+def _contacts_section(state: IncidentState, now: datetime, tz: tzinfo | None) -> list[str]:
+    out = ["## Contacts", ""]
+    out.append("| Id | When | Who | Channel | Outcome | Follow-up | Note | By |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for c in state.contacts.values():
+        if c.follow_up_due is None:
+            follow = "—"
+        elif c.followed_up_at is not None:
+            follow = f"done {local_and_utc(c.followed_up_at, tz, date=True)}"
+        elif c.follow_up_due <= now:
+            follow = f"**OVERDUE** (due {local_and_utc(c.follow_up_due, tz, date=True)})"
+        else:
+            follow = f"due {local_and_utc(c.follow_up_due, tz, date=True)}"
+        out.append(
+            f"| {md_escape(c.id)} | {local_and_utc(c.ts, tz, date=True)} | {md_escape(_excerpt(c.who, 80))} "
+            f"| {md_escape(c.channel)} | {md_escape(c.outcome)} | {follow} "
+            f"| {md_escape(_excerpt(c.note or '', 80))} | {md_escape(c.actor)} |"
+        )
+    out.append("")
+    return out
 
 
 def render_log(
@@ -255,6 +365,10 @@ def render_log(
             elif msg.approver:
                 out.append(f"Approved by {md_escape(msg.approver)}")
             out.append("")
+    if state.queue or state.queue_imports:
+        out.extend(_queue_section(state, tz))
+    if state.contacts:
+        out.extend(_contacts_section(state, now, tz))
     out.append("## Timeline")
     out.append("")
     current_day = None

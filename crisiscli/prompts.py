@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from crisiscli.contacts import FollowUp
 from crisiscli.deadlines import DeadlineStatus
 from crisiscli.playbook.model import Item, Question, Step
 
@@ -77,6 +78,7 @@ class StepView:
     message_text: str | None = None
     message_approved_by: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    follow_ups: tuple[FollowUp, ...] = ()  # open off-platform follow-ups (contact log)
 
 
 @dataclass(frozen=True)

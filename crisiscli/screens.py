@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crisiscli.deadlines import format_duration
+from crisiscli.playbook.model import Question
 from crisiscli.prompts import RunSummary, StepView
 from crisiscli.text import one_line, visible_controls
 
@@ -26,6 +27,16 @@ SEVERITY_STYLE = {
     "high": "bold red",
     "critical": "bold white on red",
 }
+
+
+def answer_label(question: Question, answer: object) -> str:
+    """What the person chose, in the words they saw (choice labels, yes/no)."""
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    labels = {c.value: c.label for c in question.choices}
+    if isinstance(answer, list):
+        return ", ".join(labels.get(str(a), str(a)) for a in answer)
+    return labels.get(str(answer), str(answer))
 
 
 def make_console(stream: TextIO, *, is_tty: bool) -> Console:
@@ -87,6 +98,28 @@ def deadline_lines(view: StepView, limit: int = 3) -> list[Text]:
     return lines
 
 
+def follow_up_lines(view: StepView, limit: int = 3) -> list[Text]:
+    """Open off-platform follow-ups (``crisis contact``), overdue first."""
+    lines: list[Text] = []
+    for fu in view.follow_ups[:limit]:
+        left = fu.seconds_left(view.now)
+        if fu.overdue:
+            line = Text("  FOLLOW UP", style="bold white on red")
+            when = f" — {format_duration(-left)} late"
+        else:
+            line = Text("  follow up", style="bold yellow" if left < 600 else "dim")
+            when = f" — in {format_duration(left)}"
+        line.append(" ")
+        line.append_text(safe(one_line(fu.who), "bold"))
+        line.append(f" ({fu.channel}, {fu.outcome}){when}", style="red" if fu.overdue else "dim")
+        line.append(f"  [crisis contact done {fu.contact_id}]", style="dim")
+        lines.append(line)
+    hidden = len(view.follow_ups) - limit
+    if hidden > 0:
+        lines.append(Text(f"  … {hidden} more follow-up(s): crisis contact list", style="dim"))
+    return lines
+
+
 def step_body(view: StepView) -> list[object]:
     parts: list[object] = []
     heading = Text()
@@ -115,12 +148,7 @@ def step_body(view: StepView) -> list[object]:
         line = Text(" ")
         line.append_text(safe(one_line(qv.question.prompt), "dim"))
         line.append(" ")
-        shown = qv.answer
-        if isinstance(shown, bool):
-            shown = "yes" if shown else "no"
-        elif isinstance(shown, list):
-            shown = ", ".join(str(s) for s in shown)
-        line.append_text(safe(one_line(str(shown)), "bold"))
+        line.append_text(safe(one_line(answer_label(qv.question, qv.answer)), "bold"))
         parts.append(line)
     if view.message_text is not None:
         parts.append(Panel(safe(view.message_text), title="message", border_style="cyan"))
@@ -144,6 +172,8 @@ def show_step(console: Console, view: StepView, *, clear: bool) -> None:
         console.clear()
     console.print(header(view))
     for line in deadline_lines(view):
+        console.print(line)
+    for line in follow_up_lines(view):
         console.print(line)
     console.print()
     for part in step_body(view):

@@ -45,8 +45,7 @@ class SnapshotCache:
 
     def load(self, incident: Any) -> Playbook:
         from crisiscli.errors import PlaybookError
-        from crisiscli.incident import SNAPSHOT
-        from crisiscli.playbook.load import load_snapshot
+        from crisiscli.incident import SNAPSHOT, load_snapshot
 
         path = incident.dir / SNAPSHOT
         try:
