@@ -461,32 +461,52 @@ def _messages(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
     return list(final.values())
 
 
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return ts if ts.tzinfo is not None else None
+
+
 def _queue(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
-    posts: dict[str, dict[str, Any]] = {}
-    out = []
+    """One row per scheduled post: imported posts (decided or not), latest decision wins."""
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(post_id: str) -> dict[str, Any]:
+        if post_id not in rows:
+            rows[post_id] = {
+                "post": post_id, "text": None, "platform": None, "due": None, "due_text": None,
+                "decision": None, "reason": None, "new_time": None, "new_time_text": None,
+                "decided_at": None, "decided_by": None, "decisions": 0,
+            }  # fmt: skip
+        return rows[post_id]
+
     for e in state.events:
         d = e.data
         if e.type == "queue.imported":
             for post in d.get("posts") or []:
                 if isinstance(post, dict) and post.get("id") is not None:
-                    posts[str(post["id"])] = post
+                    entry = row(str(post["id"]))
+                    entry["text"] = ctx.r.text(_str(post.get("text")))
+                    entry["platform"] = _str(post.get("platform"))
+                    entry["due"] = ctx.t(_parse_time(post.get("due")))
+                    entry["due_text"] = _str(post.get("due"))
         elif e.type == "queue.decided":
-            post_id = str(d.get("post", ""))
-            post = posts.get(post_id, {})
-            out.append(
-                {
-                    "post": post_id,
-                    "text": ctx.r.text(_str(post.get("text"))),
-                    "platform": _str(post.get("platform")),
-                    "due": _str(post.get("due")),
-                    "decision": _str(d.get("decision")) or "?",
-                    "reason": ctx.r.text(_str(d.get("reason"))),
-                    "new_time": _str(d.get("new_time")),
-                    "decided_at": ctx.t(e.ts),
-                    "decided_by": e.actor,
-                }
-            )
-    return out
+            entry = row(str(d.get("post", "")))
+            entry["decision"] = _str(d.get("decision")) or "?"
+            entry["reason"] = ctx.r.text(_str(d.get("reason")))
+            entry["new_time"] = ctx.t(_parse_time(d.get("new_time")))
+            entry["new_time_text"] = _str(d.get("new_time"))
+            entry["decided_at"] = ctx.t(e.ts)
+            entry["decided_by"] = e.actor
+            entry["decisions"] += 1
+    return list(rows.values())
 
 
 def _contacts(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
@@ -500,7 +520,8 @@ def _contacts(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
                 "who": ctx.r.person(_str(d.get("who"))),
                 "channel": ctx.r.text(_str(d.get("channel"))),
                 "outcome": ctx.r.text(_str(d.get("outcome"))),
-                "follow_up_due": _str(d.get("follow_up_due")),
+                "follow_up_due": ctx.t(_parse_time(d.get("follow_up_due"))),
+                "follow_up_due_text": _str(d.get("follow_up_due")),
                 "note": ctx.r.text(_str(d.get("note"))),
                 "logged_at": ctx.t(e.ts),
                 "logged_by": e.actor,
@@ -711,7 +732,9 @@ def _configured_zone(env: Any) -> str | None:
         value = getattr(config.load_config(env), "timezone", None)
     except Exception:  # a broken config is reported by the commands that own it
         return None
-    return str(value) if value else None
+    if not value or str(value).strip().lower() == "local":
+        return None
+    return str(value)
 
 
 def report_for(

@@ -66,7 +66,8 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
     w.at(18, "message.approved", step="apology", approver="Sam")
     w.at(19, "step.done", step="apology")
     w.at(20, "queue.imported", source="buffer.csv", posts=[
-        {"id": "p1", "due": "2026-10-25T02:00:00Z", "text": "Happy Sunday! Coffee on us", "platform": "instagram"},
+        {"id": "p1", "due": "2026-10-25T02:00:00+00:00", "text": "Happy Sunday! Coffee on us", "platform": "instagram", "row": 2},
+        {"id": "p2", "due": "2026-10-25T06:00:00+00:00", "text": "New autumn menu", "platform": "x", "row": 3},
     ])  # fmt: skip
     w.at(21, "queue.decided", post="p1", decision="cancel", reason="Wrong tone today")
     w.at(22, "step.entered", step="reply", via="next")
@@ -74,7 +75,7 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
     w.at(32, "step.done", step="reply")
     w.at(33, "step.entered", step="invite", via="next")
     w.at(40, "contact.logged", id="c1", who="Jo Customer", channel="phone", outcome="talked",
-         follow_up_due="2026-10-26",
+         follow_up_due="2026-10-25T08:00:00+00:00",
          note="Jo Customer wants a refund; reach at jo@example.com or +46 70 123 45 67, @jocust")  # fmt: skip
     w.at(45, "step.done", step="invite")
     w.at(

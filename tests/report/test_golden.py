@@ -83,6 +83,8 @@ def test_json_matches_what_the_journal_says(golden) -> None:  # type: ignore[no-
     msg = data["messages"][0]
     assert msg["versions"] == 2 and msg["approver"] == "Sam" and msg["text"].startswith("We got")
     assert data["queue"][0]["decision"] == "cancel" and data["queue"][0]["platform"] == "instagram"
+    assert data["queue"][1]["decision"] is None  # imported, never decided: shown as undecided
+    assert data["contacts"][0]["follow_up_due"]["local"] == "2026-10-25T09:00:00+01:00"
     assert data["contacts"][0]["who"] == "Jo Customer"
     assert data["roles"][0]["person"] == "Sam" and data["handoffs"][0]["to"] == "alex"
     assert data["incident"]["duration_seconds"] == 90 * 60.0
