@@ -33,15 +33,23 @@ def command(
     ] = "md",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to FILE instead of standard output."),
+        typer.Option(
+            "--output", "-o", help="Write to FILE instead of standard output.", metavar="FILE"
+        ),
     ] = None,
     template: Annotated[
         Path | None,
-        typer.Option("--template", help="A Jinja2 template (sandboxed) instead of the default."),
+        typer.Option(
+            "--template",
+            help="A Jinja2 template (sandboxed) instead of the default.",
+            metavar="FILE",
+        ),
     ] = None,
     tz: Annotated[
         str | None,
-        typer.Option("--tz", help="Time zone for local times, e.g. Europe/Stockholm."),
+        typer.Option(
+            "--tz", help="Time zone for local times, e.g. Europe/Stockholm.", metavar="ZONE"
+        ),
     ] = None,
     redact: Annotated[
         bool,
