@@ -407,3 +407,41 @@ def test_report_commands_do_not_load_heavy_modules_at_start_up() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_report_of_an_ongoing_incident(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    clock = FrozenClock(START)
+    env = make_env(crisis_home, clock=clock, actor="dana")
+    incident = create_incident(env, review_playbook(), title="Still going", severity="high")
+    Writer(incident, clock, START).at(1, "step.entered", step="look", via="next")
+    clock.now = START.replace(minute=50)  # 20 minutes in
+    data = json.loads(cli("report", incident.id, "--format", "json", clock=clock).stdout)
+    assert data["incident"]["status"] == "active" and data["incident"]["ended_at"] is None
+    assert data["incident"]["duration_seconds"] == 20 * 60
+    by_step = {d["step"]: (d["state"], d["late_by_seconds"]) for d in data["deadlines"]}
+    assert by_step["look"] == ("overdue", 600.0) and by_step["apology"] == ("open", None)
+    md = cli("report", incident.id, "--tz", "UTC", clock=clock).stdout
+    assert "| Ended | not yet (ongoing) |" in md and "| Duration | 20m so far |" in md
+    assert "| Look first | 2026-10-25 00:40:00 UTC | overdue by 10m |" in md
+    assert "- [ ] Identify › Look first — in progress" in md
+
+
+def test_report_runs_as_a_real_command(crisis_home: Path, tmp_path: Path) -> None:
+    from tests.conftest import crisis_command, subprocess_env
+    from tests.report.support import golden_incident
+
+    incident, _clock = golden_incident(crisis_home)
+    out = tmp_path / "pm.html"
+    done = subprocess.run(
+        [*crisis_command(), "report", incident.id[:10], "--format", "html", "-o", str(out)],
+        capture_output=True, text=True, env=subprocess_env(crisis_home), timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == f"Report written to {out}"
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    missing_dir = subprocess.run(
+        [*crisis_command(), "report", "-o", str(tmp_path / "no" / "such" / "pm.md")],
+        capture_output=True, text=True, env=subprocess_env(crisis_home), timeout=60,
+    )  # fmt: skip
+    assert missing_dir.returncode == 7
+    assert len(missing_dir.stderr.splitlines()) == 1 and "Traceback" not in missing_dir.stderr
