@@ -445,3 +445,13 @@ def test_report_runs_as_a_real_command(crisis_home: Path, tmp_path: Path) -> Non
     )  # fmt: skip
     assert missing_dir.returncode == 7
     assert len(missing_dir.stderr.splitlines()) == 1 and "Traceback" not in missing_dir.stderr
+
+
+def test_template_file_must_exist(crisis_home: Path, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    incident, clock = _incident_at(crisis_home, [_utc(2026, 7, 1, 12, 0)])
+    result = cli("report", incident.id, "--template", str(tmp_path / "nope.j2"), clock=clock)
+    assert result.exit_code == 2
+    assert (
+        result.stderr.splitlines()[0]
+        == f"crisis: error: {tmp_path / 'nope.j2'}: no such template file"
+    )
