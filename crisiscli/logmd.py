@@ -114,6 +114,13 @@ def describe_event(event: Event, playbook: Playbook) -> str:
     if kind == "message.recorded":
         platforms = ", ".join(md_escape(str(p)) for p in d.get("platforms", []) or [])
         return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
+    if kind == "message.checked":
+        checks = md_escape(str(d.get("summary", "")))
+        despite = d.get("override")
+        line = f"Checked the message for {step}: {checks}"
+        if despite:
+            line += f" — published despite the errors: {md_escape(str(despite))}"
+        return line
     if kind == "message.approved":
         override = d.get("override")
         if override:
@@ -151,6 +158,11 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         return f"Action item {md_escape(str(d.get('id', '')))} done"
     if kind in _QUEUE_AND_CONTACT_EVENTS:
         return _describe_queue_or_contact(event)
+    if kind == "role.assigned":
+        role, person = md_escape(str(d.get("role", ""))), str(d.get("person") or "").strip()
+        return f"Role {role}: {md_escape(person)}" if person else f"Role {role} left open"
+    if kind == "handoff.recorded":
+        return _describe_handoff(d)
     return f"{md_escape(kind)}"
 
 
@@ -262,6 +274,39 @@ def _contacts_section(state: IncidentState, now: datetime, tz: tzinfo | None) ->
     return out
 
 
+def _role_row(state: IncidentState, playbook: Playbook) -> list[tuple[str, str]]:
+    if not state.roles and not playbook.roles:
+        return []
+    from crisiscli.team import role_rows
+
+    shown = [
+        f"{md_escape(role)}: {md_escape(person) if person else 'open'}"
+        for role, person in role_rows(state, playbook)
+        if person or playbook.roles
+    ]
+    return [("Roles", " · ".join(shown))]
+
+
+def _describe_handoff(d: dict[str, Any]) -> str:
+    to = str(d.get("to") or "").strip()
+    raw = d.get("counts")
+    counts: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    words = {
+        "overdue": "deadline(s) overdue",
+        "deferred": "deferred",
+        "follow_ups": "follow-up(s) owed",
+        "approvals": "approval(s) pending",
+        "actions": "open action(s)",
+    }
+    open_items = [
+        f"{counts[k]} {w}"
+        for k, w in words.items()
+        if isinstance(counts.get(k), int) and not isinstance(counts.get(k), bool) and counts[k]
+    ]
+    text = "Handoff" + (f" to {md_escape(to)}" if to else "")
+    return text + (f" — {', '.join(open_items)}" if open_items else " — nothing left open")
+
+
 def render_log(
     state: IncidentState,
     playbook: Playbook,
@@ -288,6 +333,7 @@ def render_log(
         ),
         ("Started", f"{started} by {md_escape(state.opened_by)}"),
         ("Responders", ", ".join(md_escape(a) for a in state.actors) or "—"),
+        *_role_row(state, playbook),
         ("Incident", f"`{incident_id}`"),
     ]
     if state.closed_at:
@@ -354,16 +400,31 @@ def render_log(
     if state.messages:
         out.append("## Messages")
         out.append("")
-        for msg in state.messages:
+        final: dict[str, Any] = {}
+        drafts: dict[str, int] = {}
+        for msg in state.messages:  # the last version of each step's message is the final one
+            final[msg.step] = msg
+            drafts[msg.step] = drafts.get(msg.step, 0) + 1
+        for msg in final.values():
             platforms = ", ".join(md_escape(p) for p in msg.platforms) or "no platform named"
             out.append(f"### {_step_title(playbook, msg.step)} — {platforms}")
             out.append("")
             out.extend(f"> {line}" if line else ">" for line in md_escape_block(msg.text))
             out.append("")
+            facts = [f"Written by {md_escape(msg.actor)} at {local_and_utc(msg.ts, tz)}"]
+            if drafts[msg.step] > 1:
+                facts.append(f"{drafts[msg.step] - 1} earlier version(s) in the timeline")
+            if msg.check_summary:
+                facts.append(f"Checks: {md_escape(msg.check_summary)}")
+            if msg.check_override:
+                facts.append(f"Published despite failed checks: {md_escape(msg.check_override)}")
             if msg.override:
-                out.append(f"Published without approval: {md_escape(msg.override)}")
+                when = f" ({local_and_utc(msg.approved_at, tz)})" if msg.approved_at else ""
+                facts.append(f"Published without approval{when}: {md_escape(msg.override)}")
             elif msg.approver:
-                out.append(f"Approved by {md_escape(msg.approver)}")
+                when = f" at {local_and_utc(msg.approved_at, tz)}" if msg.approved_at else ""
+                facts.append(f"Approved by {md_escape(msg.approver)}{when}")
+            out.extend(f"- {fact}" for fact in facts)
             out.append("")
     if state.queue or state.queue_imports:
         out.extend(_queue_section(state, tz))

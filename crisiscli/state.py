@@ -24,6 +24,8 @@ _KEEPS_PAUSED = (
     "queue.decided",
     "contact.logged",
     "contact.followed_up",
+    "role.assigned",
+    "handoff.recorded",
 )
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
@@ -67,6 +69,8 @@ class MessageRecord:
     approver: str | None = None
     approved_at: datetime | None = None
     override: str | None = None
+    check_override: str | None = None  # message.checked{override}: published despite errors
+    check_summary: str | None = None  # message.checked{summary}
 
 
 @dataclass
@@ -131,6 +135,7 @@ class IncidentState:
     summary: str | None = None
     paused: bool = False
     notes: list[Note] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # role id → person (role.assigned)
     messages: list[MessageRecord] = field(default_factory=list)
     queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
     queue_imports: list[dict[str, Any]] = field(default_factory=list)
@@ -287,6 +292,17 @@ def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             break
 
 
+def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    step = d.get("step")
+    for record in reversed(s.messages):
+        if record.step == step:
+            override = d.get("override")
+            record.check_override = str(override) if override else None
+            summary = d.get("summary")
+            record.check_summary = str(summary) if summary else None
+            break
+
+
 def _paused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.paused = True
 
@@ -410,6 +426,16 @@ def _contact_followed_up(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         contact.followed_up_by = e.actor
 
 
+def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    role, person = d.get("role"), d.get("person")
+    if not isinstance(role, str) or not role:
+        return
+    if isinstance(person, str) and person.strip():
+        s.roles[role] = person.strip()
+    else:
+        s.roles.pop(role, None)  # an empty person leaves the role open again
+
+
 _HANDLERS = {
     "incident.opened": _opened,
     "input.set": _input,
@@ -424,6 +450,7 @@ _HANDLERS = {
     "note.added": _note,
     "message.recorded": _message,
     "message.approved": _approved,
+    "message.checked": _message_checked,
     "session.paused": _paused,
     "session.interrupted": _paused,
     "run.finished": _finished,
@@ -435,4 +462,5 @@ _HANDLERS = {
     "queue.decided": _queue_decided,
     "contact.logged": _contact_logged,
     "contact.followed_up": _contact_followed_up,
+    "role.assigned": _role,
 }

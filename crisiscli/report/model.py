@@ -721,20 +721,13 @@ def resolve_zone(name: str | None, env: Any = None) -> tuple[tzinfo | None, str]
 
 
 def _configured_zone(env: Any) -> str | None:
-    """The team's configured time zone, when the config module exists and sets one."""
-    import importlib
+    """The team's configured time zone (``crisis config set timezone``), if any."""
+    from crisiscli.config import current_config
 
-    try:
-        config = importlib.import_module("crisiscli.config")
-    except ImportError:
+    value = current_config(env).timezone  # a broken config file warns once, gives defaults
+    if not value or str(value).strip().lower() in ("local", "system"):
         return None
-    try:
-        value = getattr(config.load_config(env), "timezone", None)
-    except Exception:  # a broken config is reported by the commands that own it
-        return None
-    if not value or str(value).strip().lower() == "local":
-        return None
-    return str(value)
+    return str(value).strip()
 
 
 def report_for(

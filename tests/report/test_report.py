@@ -455,3 +455,13 @@ def test_template_file_must_exist(crisis_home: Path, cli, tmp_path: Path) -> Non
         result.stderr.splitlines()[0]
         == f"crisis: error: {tmp_path / 'nope.j2'}: no such template file"
     )
+
+
+def test_configured_time_zone_is_the_default(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    incident, clock = _incident_at(crisis_home, [_utc(2026, 11, 1, 5, 30)])
+    assert cli("config", "set", "timezone", "America/New_York").exit_code == 0
+    data = json.loads(cli("report", incident.id, "--format", "json", clock=clock).stdout)
+    assert data["timezone"] == "America/New_York"
+    assert data["incident"]["started_at"]["local"] == "2026-11-01T01:30:00-04:00"
+    override = cli("report", incident.id, "--tz", "UTC", "--format", "json", clock=clock)
+    assert json.loads(override.stdout)["timezone"] == "UTC"
