@@ -689,10 +689,16 @@ def describe(event: Event, ctx: _Ctx) -> str:
     if kind == "contact.followed_up":
         return f"Followed up contact {d.get('id', '')}"
     if kind == "role.assigned":
-        return f"Role {d.get('role', '')}: {d.get('person', '')}"
+        person = _str(d.get("person"))
+        return (
+            f"Role {d.get('role', '')}: {person}"
+            if person
+            else f"Role {d.get('role', '')} open again"
+        )
     if kind == "handoff.recorded":
         to = _str(d.get("to"))
-        return "Handoff" + (f" to {to}" if to else "") + f": {d.get('brief', '')}"
+        first = (_str(d.get("brief")) or "").strip().splitlines()
+        return "Handoff" + (f" to {to}" if to else "") + (f": {first[0]}" if first else "")
     if kind == "message.checked":
         return f"Message for {step} checked" if step else "Message checked"
     text = _str(d.get("text"))

@@ -70,9 +70,15 @@ def _md(value: Any) -> str:
 
 
 def _md_quote(value: Any) -> str:
+    """A markdown block quote that keeps the text's line breaks (hard breaks)."""
     if value is None:
         return ">"
-    return "\n".join(f"> {line}" if line else ">" for line in md_escape_block(str(value)))
+    lines = md_escape_block(str(value))
+    out = []
+    for i, line in enumerate(lines):
+        more = i + 1 < len(lines) and lines[i + 1] != ""
+        out.append(f"> {line}" + ("  " if more and line else "") if line else ">")
+    return "\n".join(out)
 
 
 def _md_para(value: Any) -> str:
