@@ -102,8 +102,13 @@ def collect_actions(state: IncidentState) -> list[ActionItem]:
         d = event.data
         if event.type == "action.added":
             item_id, text = _str(d.get("id")), _str(d.get("text"))
-            if item_id is None or text is None or item_id in by_id:
+            if item_id is None or text is None:
                 continue
+            if item_id in by_id:  # two terminals added at once: keep both, the later as A1.2
+                n = 2
+                while f"{item_id}.{n}" in by_id:
+                    n += 1
+                item_id = f"{item_id}.{n}"
             item = ActionItem(
                 item_id, text, _str(d.get("owner")), _str(d.get("due")), "added",
                 event.ts, event.actor,

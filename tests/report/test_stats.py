@@ -193,3 +193,21 @@ def test_review_action_lines_can_be_marked_done(crisis_home: Path, cli) -> None:
     ]
     assert cli("action", "done", "R2").exit_code == 0
     assert cli("action", "add", "More").stdout.startswith("Added action item A1")
+
+
+def test_action_items_added_at_once_are_both_kept(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    start = datetime(2026, 10, 20, 3, 0, tzinfo=timezone.utc)
+    clock = FrozenClock(start)
+    incident = create_incident(
+        make_env(crisis_home, clock=clock), review_playbook(), title="Race", severity="high"
+    )
+    w = Writer(incident, clock, start)
+    w.at(1, "action.added", id="A1", text="From one terminal")
+    w.at(2, "action.added", id="A1", text="From another terminal")
+    listed = json.loads(cli("action", "list", "--json").stdout)["actions"]
+    assert [(a["id"], a["text"]) for a in listed] == [
+        ("A1", "From one terminal"),
+        ("A1.2", "From another terminal"),
+    ]
+    assert cli("action", "done", "A1.2").exit_code == 0
+    assert cli("action", "add", "Third").stdout.startswith("Added action item A2")
