@@ -35,10 +35,3 @@ def test_damaged_snapshot_is_a_one_line_error(tmp_path: Path) -> None:
     snapshot.write_text("{not json")
     with pytest.raises(PlaybookError, match="cannot read"):
         load_snapshot(snapshot)
-
-
-def test_errors_are_one_line_even_with_line_breaks_in_user_data() -> None:
-    from crisiscli.errors import CrisisError, Location
-
-    error = CrisisError("bad value 'first\nsecond'\r\n", location=Location("f.csv", 3, 1))
-    assert error.one_line() == "f.csv:3:1: bad value 'first second'"
