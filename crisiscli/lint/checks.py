@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from crisiscli.errors import CrisisError, Location, PlaybookError
+from crisiscli.errors import CrisisError, PlaybookError
 from crisiscli.lint import noqa, semantic
 from crisiscli.lint.config import LintConfig
-from crisiscli.lint.findings import LINE_BREAK, FileResult, Finding, SourceLines
+from crisiscli.lint.findings import FileResult, Finding, SourceLines
 from crisiscli.lint.rules import BY_CODE, LOADER_RULES, Rule
 
 Path_ = tuple[str | int, ...]
@@ -146,119 +146,24 @@ def _error_result(shown: str, text: str, exc: CrisisError, rule: Rule) -> FileRe
     return FileResult(shown, [finding])
 
 
-_PRESCAN_BYTES = 1_000_000
-
-
-def _prescan(text: str, shown: str) -> None:
-    """Bound the work on big files: count parse events before building any nodes.
-
-    Composing millions of values takes libyaml seconds and a lot of memory before the
-    loader's own value cap can say no; events are cheap, and stop at the same cap.
-    """
-    import yaml
-
-    from crisiscli.playbook.yamlsource import MAX_NODES
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    values = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
-    count = 0
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if not isinstance(event, values):
-                continue
-            count += 1
-            if count > MAX_NODES:
-                mark = event.start_mark if event is not None else None
-                raise PlaybookError(
-                    f"document expands to more than {MAX_NODES} values (too big for a playbook)",
-                    location=Location(shown, mark.line + 1, mark.column + 1)
-                    if mark is not None
-                    else Location(shown, 1, 1),
-                )
-    except yaml.YAMLError:
-        return  # the real parse reports it, with its position
-    finally:
-        loader.dispose()
-
-
-def _with_context(exc: PlaybookError, text: str) -> PlaybookError:
-    """Add where the construct the parser was in began (an unclosed bracket, a quote)."""
-    import yaml
-
-    if not exc.message.startswith("invalid YAML"):
-        return exc
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        loader.get_single_node()
-        return exc
-    except yaml.MarkedYAMLError as err:
-        mark, context = err.context_mark, err.context
-        if (
-            mark is None
-            or not context
-            or (mark.line + 1, mark.column + 1)
-            == (
-                exc.location.line if exc.location else None,
-                exc.location.column if exc.location else None,
-            )
-        ):
-            return exc
-        return PlaybookError(
-            f"{exc.message} ({context}, which starts at line {mark.line + 1}, column {mark.column + 1})",
-            location=exc.location,
-        )
-    except yaml.YAMLError:
-        return exc
-    finally:
-        loader.dispose()
-
-
-_READER_AT = re.compile(r'\s*in "<unicode string>", position (\d+)$')
-
-
-def _reader_position(exc: PlaybookError, text: str) -> PlaybookError:
-    """The reader (bad characters) gives a UTF-8 byte offset, not a line: convert it."""
-    match = _READER_AT.search(exc.message)
-    if match is None:
-        return exc
-    prefix = text.encode("utf-8", "surrogatepass")[: int(match.group(1))]
-    lines = LINE_BREAK.split(prefix.decode("utf-8", "ignore"))
-    return PlaybookError(
-        exc.message[: match.start()],
-        location=Location(
-            exc.location.path if exc.location else "", len(lines), len(lines[-1]) + 1
-        ),
-    )
-
-
 def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     from crisiscli.playbook.load import build
     from crisiscli.playbook.yamlsource import parse
 
     try:
-        if len(text) > _PRESCAN_BYTES:
-            _prescan(text, shown)
         doc = parse(text, shown)
     except PlaybookError as exc:
         message = exc.message
         rule = BY_CODE["CR003"] if message.startswith(_UNSUPPORTED) else BY_CODE["CR001"]
-        if rule.code == "CR001":
-            exc = _with_context(_reader_position(exc, text), text)
         result = _error_result(shown, text, exc, rule)
         _suppress(result, text, None, config)
         return result
     built = build(doc.data, doc, shown)
     ctx = _Context(shown, text, doc)
     findings: list[Finding] = []
-    repeats: dict[str, int] = {}
     for problem in built.problems:
         rule = LOADER_RULES.get(problem.rule, BY_CODE["CR101"])
         where = problem.path
-        twice = _STEP_TWICE.match(problem.message) if problem.rule == "duplicate-id" else None
-        if twice:  # the loader names the first step with that id; point at the repeat
-            repeats[twice.group(1)] = repeats.get(twice.group(1), 0) + 1
-            where = _nth_step_id(doc.data, twice.group(1), repeats[twice.group(1)]) or where
         finding = ctx.at_path(rule, problem.message, where, problem.on_key)
         if problem.severity != rule.severity:
             finding = finding.with_severity(problem.severity)
@@ -277,23 +182,6 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     ]
     _suppress(result, text, doc, config)
     return result
-
-
-_STEP_TWICE = re.compile(r"^step id '(.+)' is used twice$")
-
-
-def _nth_step_id(data: Any, step_id: str, n: int) -> Path_ | None:
-    """Path of the ``n``-th repeat (1 = second occurrence) of a step id."""
-    seen = -1
-    phases = data.get("phases") if isinstance(data, dict) else None
-    for pi, phase in enumerate(phases if isinstance(phases, list) else []):
-        steps = phase.get("steps") if isinstance(phase, dict) else None
-        for si, step in enumerate(steps if isinstance(steps, list) else []):
-            if isinstance(step, dict) and step.get("id") == step_id:
-                seen += 1
-                if seen == n:
-                    return ("phases", pi, "steps", si, "id")
-    return None
 
 
 def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Finding]:
