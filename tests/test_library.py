@@ -263,3 +263,10 @@ def test_show_prints_each_playbook(cli, playbook_id: str) -> None:  # type: igno
     assert pb.title in result.stdout
     for step in pb.steps:
         assert step.title in result.stdout
+
+
+def test_docs_describe_every_bundled_playbook() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "library.md").read_text("utf-8")
+    for playbook_id in IDS:
+        assert f"\n## {playbook_id}\n" in docs, playbook_id
+        assert f"[`{playbook_id}`](#{playbook_id})" in docs, playbook_id
