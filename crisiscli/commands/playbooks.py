@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-HELP = """List the playbooks you can start, grouped by kind, with where each comes from.
+HELP = """List the playbooks you can start, grouped by kind, each with a one-line summary.
 
 Bundled playbooks ship with crisis; your own go in CRISIS_HOME/playbooks (a playbook
 there with a bundled id replaces the bundled one).
