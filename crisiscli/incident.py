@@ -19,10 +19,17 @@ from typing import Any
 
 from crisiscli import __version__
 from crisiscli.env import Environment
-from crisiscli.errors import CrisisError, ExitCode, Location, NotFoundError, UsageError
+from crisiscli.errors import (
+    CrisisError,
+    ExitCode,
+    Location,
+    NotFoundError,
+    PlaybookError,
+    UsageError,
+)
 from crisiscli.fsutil import atomic_write_text
 from crisiscli.journal import Event, Journal
-from crisiscli.playbook.model import Playbook, to_data
+from crisiscli.playbook.model import Playbook, from_data, to_data
 from crisiscli.state import IncidentState, replay
 
 JOURNAL = "journal.jsonl"
@@ -30,6 +37,28 @@ SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+
+def load_snapshot(path: Path) -> Playbook:
+    """Read an incident's ``playbook.json``: canonical data that crisis wrote itself, so it is
+    read with ``model.from_data`` rather than the YAML validator (keeps ``note`` fast)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlaybookError(
+            "the incident has no playbook snapshot", location=Location(str(path))
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise PlaybookError(
+            f"cannot read the playbook snapshot: {exc}", location=Location(str(path))
+        ) from None
+    try:
+        return from_data(data, str(path))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PlaybookError(
+            f"the playbook snapshot is damaged ({type(exc).__name__}: {exc})",
+            location=Location(str(path)),
+        ) from None
 
 
 def slugify(title: str, limit: int = 48) -> str:
@@ -61,8 +90,6 @@ class Incident:
 
     def playbook(self) -> Playbook:
         if self._playbook is None:
-            from crisiscli.playbook.load import load_snapshot
-
             self._playbook = load_snapshot(self.dir / SNAPSHOT)
         return self._playbook
 

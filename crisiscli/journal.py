@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,7 +77,8 @@ class ReadResult:
 
 
 def new_event_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as hex (what uuid4 would give, without importing uuid)."""
+    return os.urandom(16).hex()
 
 
 class Journal:
@@ -90,22 +91,54 @@ class Journal:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the incident's writer lock (released by the OS if the holder dies)."""
+        """Hold the incident's writer lock; the OS releases it if the holder dies."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            with self._portable_lock():
+                yield
+            return
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _io_error(exc, self.lock_path) from None
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise self._busy() from None
+                    time.sleep(0.01)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def _portable_lock(self) -> Iterator[None]:  # pragma: no cover - not POSIX
         import filelock
 
         lock = filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS)
         try:
             lock.acquire()
         except filelock.Timeout:
-            raise StateError(
-                f"the incident is busy: another crisis process held its lock for "
-                f"{LOCK_TIMEOUT_SECONDS:.0f} s",
-                location=Location(str(self.lock_path)),
-            ) from None
+            raise self._busy() from None
         try:
             yield
         finally:
             lock.release()
+
+    def _busy(self) -> StateError:
+        return StateError(
+            f"the incident is busy: another crisis process held its lock for "
+            f"{LOCK_TIMEOUT_SECONDS:.0f} s",
+            location=Location(str(self.lock_path)),
+        )
 
     def append(
         self,

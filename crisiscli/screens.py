@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crisiscli.deadlines import format_duration
+from crisiscli.playbook.model import Question
 from crisiscli.prompts import RunSummary, StepView
 from crisiscli.text import one_line, visible_controls
 
@@ -26,6 +27,16 @@ SEVERITY_STYLE = {
     "high": "bold red",
     "critical": "bold white on red",
 }
+
+
+def answer_label(question: Question, answer: object) -> str:
+    """What the person chose, in the words they saw (choice labels, yes/no)."""
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    labels = {c.value: c.label for c in question.choices}
+    if isinstance(answer, list):
+        return ", ".join(labels.get(str(a), str(a)) for a in answer)
+    return labels.get(str(answer), str(answer))
 
 
 def make_console(stream: TextIO, *, is_tty: bool) -> Console:
@@ -115,12 +126,7 @@ def step_body(view: StepView) -> list[object]:
         line = Text(" ")
         line.append_text(safe(one_line(qv.question.prompt), "dim"))
         line.append(" ")
-        shown = qv.answer
-        if isinstance(shown, bool):
-            shown = "yes" if shown else "no"
-        elif isinstance(shown, list):
-            shown = ", ".join(str(s) for s in shown)
-        line.append_text(safe(one_line(str(shown)), "bold"))
+        line.append_text(safe(one_line(answer_label(qv.question, qv.answer)), "bold"))
         parts.append(line)
     if view.message_text is not None:
         parts.append(Panel(safe(view.message_text), title="message", border_style="cyan"))

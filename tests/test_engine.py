@@ -164,7 +164,7 @@ def test_pause_then_resume_continues_at_same_step(env, tmp_path: Path) -> None:
     after = incident.events()[before:]
     assert after[0].type == "session.resumed"
     assert after[1].type in ("step.done", "answer.set")
-    assert [e.data.get("step") for e in after if e.type == "step.entered"][0] == "lessons"
+    assert next(e.data.get("step") for e in after if e.type == "step.entered") == "lessons"
     assert incident.state().finished
 
 

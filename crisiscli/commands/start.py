@@ -115,7 +115,8 @@ def _pick_severity(asker: object, book: object) -> str:
     levels = book.severities  # type: ignore[attr-defined]
     choices = [
         questionary.Choice(
-            one_line(f"{lv.id} — {lv.description}" if lv.description else lv.id), value=lv.id
+            one_line(f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id),
+            value=lv.id,
         )
         for lv in levels
     ]
@@ -123,6 +124,11 @@ def _pick_severity(asker: object, book: object) -> str:
     return str(
         questionary.select("How severe is it?", choices=choices, default=default).unsafe_ask()
     )
+
+
+def _first_sentence(text: str) -> str:
+    first = " ".join(text.split()).split(". ")[0].rstrip(".")
+    return first if len(first) <= 70 else first[:69] + "…"
 
 
 def register(app: typer.Typer) -> None:
