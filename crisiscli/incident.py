@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,9 @@ class Incident:
     def _write_log(self, state: IncidentState) -> None:
         from crisiscli.logmd import render_log
 
-        text = render_log(state, self.playbook(), self.id, now=self.env.clock())
+        text = render_log(
+            state, self.playbook(), self.id, now=self.env.clock(), tz=log_timezone(self.env)
+        )
         try:
             atomic_write_text(self.log_path, text)
         except OSError as exc:
@@ -129,6 +132,16 @@ class Incident:
                 f"{self.log_path}: could not rewrite the log ({exc.strerror}); "
                 f"the journal is intact, run `crisis log {self.id} --rebuild` later"
             )
+
+
+def log_timezone(env: Environment) -> tzinfo | None:
+    """The time zone for logs and briefs: ``timezone`` in config.toml, else the system's."""
+    from crisiscli.config import current_config
+
+    try:
+        return current_config(env).tzinfo()
+    except ValueError:  # the zone database lost the name since it was configured
+        return None
 
 
 def create_incident(

@@ -13,10 +13,11 @@ from typing import Any
 import questionary
 from questionary import Choice as QChoice
 
+from crisiscli.compose import Review
 from crisiscli.env import Environment
 from crisiscli.playbook.model import Question
-from crisiscli.prompts import Action, ItemView, RunSummary, StepView
-from crisiscli.screens import make_console, show_step, show_summary
+from crisiscli.prompts import Action, ItemView, ReviewDecision, RunSummary, StepView
+from crisiscli.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.text import one_line
 
 ACTION_LABELS = {
@@ -28,6 +29,7 @@ ACTION_LABELS = {
     Action.NOT_APPLICABLE: "Not applicable",
     Action.BACK: "Back to the previous step",
     Action.PAUSE: "Pause — resume later",
+    Action.MESSAGE: "Edit the message / see its checks",
 }
 STYLE = questionary.Style(
     [("qmark", "fg:#d70000 bold"), ("highlighted", "bold"), ("pointer", "bold")]
@@ -46,7 +48,21 @@ class QuestionaryPrompter:
     def _ask(self, question: questionary.Question) -> Any:
         return question.unsafe_ask()
 
-    def _text(
+    def choose(
+        self, message: str, options: list[tuple[str, str]], default: str | None = None
+    ) -> str:
+        """Pick one of ``(value, label)`` options; used by ``crisis start`` before a run."""
+        choices = [QChoice(one_line(label), value=value) for value, label in options]
+        picked = next((c for c in choices if c.value == default), None)
+        return str(
+            self._ask(
+                questionary.select(
+                    one_line(message), choices=choices, default=picked, style=STYLE, **self.kwargs
+                )
+            )
+        )
+
+    def ask_text(
         self, message: str, default: str = "", *, required: bool = False, multiline: bool = False
     ) -> str:
         validate = (lambda v: bool(v.strip()) or "Please type something.") if required else None
@@ -92,7 +108,7 @@ class QuestionaryPrompter:
                 )
             )
         prefill = question.default if isinstance(question.default, str) else ""
-        answer = self._text(message, prefill, required=question.required)
+        answer = self.ask_text(message, prefill, required=question.required)
         return answer if answer.strip() else None
 
     # -- Prompter --------------------------------------------------------------------------
@@ -147,10 +163,10 @@ class QuestionaryPrompter:
             Action.DEFER: "Why defer it? (optional)",
             Action.NOT_APPLICABLE: "Why does it not apply? (optional)",
         }.get(action, "Reason")
-        return self._text(label, required=required)
+        return self.ask_text(label, required=required)
 
     def ask_note(self, view: StepView) -> str:
-        return self._text("Note (press Esc then Enter to save)", multiline=True)
+        return self.ask_text("Note (press Esc then Enter to save)", multiline=True)
 
     def confirm(self, message: str, default: bool = False) -> bool:
         return bool(
@@ -160,15 +176,69 @@ class QuestionaryPrompter:
         )
 
     def compose_message(self, view: StepView, draft: str) -> str:
-        self.console.print("Edit the message. Esc then Enter saves it.", style="dim")
-        return self._text("Message", draft, required=True, multiline=True)
+        from rich.panel import Panel
+
+        self.console.print(Panel(safe(draft), title="draft", border_style="cyan"))
+        choices = [QChoice("Edit it here", value="inline")]
+        if self.env.editor:
+            choices.append(QChoice(f"Edit it in {one_line(self.env.editor)}", value="editor"))
+        choices.append(QChoice("Use it as it is", value="keep"))
+        how = self._ask(
+            questionary.select("The message:", choices=choices, style=STYLE, **self.kwargs)
+        )
+        if how == "editor":
+            from crisiscli.editor import EditorFailed, edit_text
+
+            try:
+                return edit_text(self.env, draft)
+            except EditorFailed as exc:
+                self.notify(f"{exc}. Edit it here instead.")
+                how = "inline"
+        if how == "inline":
+            self.console.print("Edit the message. Esc then Enter saves it.", style="dim")
+            return self.ask_text("Message", draft, required=True, multiline=True)
+        return draft
+
+    def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
+        show_review(self.console, review)
+        if review.errors:
+            choices = [
+                QChoice("Edit it again", value=ReviewDecision.EDIT),
+                QChoice(
+                    "Keep it as a draft — the step cannot be done until it is fixed",
+                    value=ReviewDecision.LATER,
+                ),
+                QChoice(
+                    "Publish it anyway — record an override with a reason",
+                    value=ReviewDecision.OVERRIDE,
+                ),
+            ]
+        else:
+            choices = [
+                QChoice("Use this message", value=ReviewDecision.ACCEPT),
+                QChoice("Edit it again", value=ReviewDecision.EDIT),
+            ]
+        decision = ReviewDecision(
+            self._ask(questionary.select("Now?", choices=choices, style=STYLE, **self.kwargs))
+        )
+        if decision is ReviewDecision.OVERRIDE:
+            return decision, self.ask_text("Why does it go out as it is?", required=True)
+        return decision, ""
 
     def ask_approver(self, view: StepView) -> str:
-        return self._text("Who approved this message? (name; leave empty if nobody yet)")
+        named = [one_line(str(n)) for n in view.extra.get("approvers", [])]
+        hint = f" Named for this incident: {' / '.join(named)}." if named else ""
+        return self.ask_text(f"Who approved this message? (name; leave empty if nobody yet){hint}")
+
+    def ask_approval_override(self, view: StepView) -> str:
+        if not self.confirm(
+            "Nobody can approve it? Go ahead without approval (recorded, with a reason)?",
+            default=False,
+        ):
+            return ""
+        return self.ask_text("Why does it go out without approval?", required=True)
 
     def notify(self, text: str) -> None:
-        from crisiscli.screens import safe
-
         self.console.print(safe(text, "yellow"))
 
     def finished(self, summary: RunSummary) -> bool:

@@ -149,19 +149,23 @@ class Journal:
         clock: Callable[[], datetime],
     ) -> Event:
         """Write one event durably. Call with the lock held (see ``locked``)."""
-        ts = clock().astimezone(timezone.utc)
-        # Keep this writer's timestamps strictly increasing so ordering by time keeps the
-        # order events were made in, even when the clock is coarse or steps backwards.
-        if self._last_ts is not None and ts <= self._last_ts:
-            ts = self._last_ts + timedelta(microseconds=1)
-        event = Event(new_event_id(), ts, actor, kind, data)
-        line = (event.to_json() + "\n").encode("utf-8")
         creating = not self.path.exists()
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise _io_error(exc, self.path) from None
         try:
+            # Timestamps strictly increase in file order, across every process on this
+            # machine, even with a coarse, frozen or backwards-stepping clock: so ordering by
+            # (time, id) keeps the order events were made in, and merged copies agree.
+            ts = clock().astimezone(timezone.utc)
+            last = _last_timestamp(fd)
+            if self._last_ts is not None and (last is None or self._last_ts > last):
+                last = self._last_ts
+            if last is not None and ts <= last:
+                ts = last + timedelta(microseconds=1)
+            event = Event(new_event_id(), ts, actor, kind, data)
+            line = (event.to_json() + "\n").encode("utf-8")
             if not creating and _ends_torn(fd):
                 # A crash left half a line; end it so our event stays a line of its own.
                 write_all(fd, b"\n")
@@ -212,8 +216,29 @@ def parse_journal(blob: bytes, shown: str) -> ReadResult:
             continue
         seen.add(event.id)
         result.events.append(event)
-    result.events.sort(key=lambda e: e.ts)  # stable: equal times keep file order
+    # Time, then id: every copy of a merged journal orders events the same way, even two
+    # events from different machines with the same timestamp (one writer never repeats one).
+    result.events.sort(key=lambda e: (e.ts, e.id))
     return result
+
+
+def _last_timestamp(fd: int, window: int = 65536) -> datetime | None:
+    """The timestamp of the last complete event line (read from the file's tail)."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return None
+    start = max(0, size - window)
+    tail = os.pread(fd, size - start, start)
+    # Drop the last piece: empty after a final newline, or a torn line with no trustworthy time.
+    lines = tail.split(b"\n")[:-1]
+    for raw in reversed(lines[1:] if start > 0 else lines):
+        try:
+            record = json.loads(raw)
+            ts = datetime.fromisoformat(record["ts"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        return ts if ts.tzinfo is not None else None
+    return None
 
 
 def _ends_torn(fd: int) -> bool:

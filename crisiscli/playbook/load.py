@@ -62,6 +62,7 @@ PLAYBOOK_KEYS = {
     "severity",
     "exit_criteria",
     "platform_limits",
+    "roles",
     "phases",
 }
 PHASE_KEYS = {"id", "title", "description", "steps"}
@@ -519,6 +520,24 @@ class _Builder:
             default = ids[0]
         return tuple(levels), default
 
+    def roles(self, value: Any, at: Path_) -> tuple[str, ...]:
+        """Optional incident roles (``[commander, comms-lead, legal]``): ids, each once."""
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(at, f"roles must be a list of role ids, not {_kind(value)}")
+            return ()
+        found: list[str] = []
+        for i, entry in enumerate(value):
+            role = self.ident(entry, (*at, i), "role id")
+            if role is None:
+                continue
+            if role in found:
+                self.problem((*at, i), f"role '{role}' is listed twice", "duplicate-id")
+                continue
+            found.append(role)
+        return tuple(found)
+
     # -- whole playbook -------------------------------------------------------------------
 
     def playbook(self, value: Any, source: str) -> m.Playbook | None:
@@ -556,6 +575,7 @@ class _Builder:
             data.get("exit_criteria"), ("exit_criteria",), "exit criterion"
         )
         platform_limits = self.limits(data.get("platform_limits"), ("platform_limits",))
+        roles = self.roles(data.get("roles"), ("roles",))
         phases = []
         raw_phases = data.get("phases")
         if raw_phases is not None and (not isinstance(raw_phases, list) or not raw_phases):
@@ -581,6 +601,7 @@ class _Builder:
             exit_criteria,
             platform_limits,
             source,
+            roles=roles,
         )
         self.references(playbook)
         return playbook

@@ -209,6 +209,7 @@ class Playbook:
     exit_criteria: tuple[str, ...] = ()
     platform_limits: tuple[tuple[str, int], ...] = ()
     source: str = field(default="", compare=False)  # where it was loaded from
+    roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -333,6 +334,8 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         data["exit_criteria"] = list(playbook.exit_criteria)
     if playbook.platform_limits:
         data["platform_limits"] = dict(playbook.platform_limits)
+    if playbook.roles:
+        data["roles"] = list(playbook.roles)
     data["phases"] = [
         {
             "id": phase.id,
@@ -459,4 +462,5 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         exit_criteria=tuple(str(c) for c in data.get("exit_criteria", [])),
         platform_limits=tuple((str(k), int(v)) for k, v in data.get("platform_limits", {}).items()),
         source=source,
+        roles=tuple(str(r) for r in data.get("roles", [])),
     )
