@@ -270,3 +270,18 @@ def test_docs_describe_every_bundled_playbook() -> None:
     for playbook_id in IDS:
         assert f"\n## {playbook_id}\n" in docs, playbook_id
         assert f"[`{playbook_id}`](#{playbook_id})" in docs, playbook_id
+
+
+def test_hidden_attack_names_security_and_legal_roles(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
+    assert book("hidden-attack").roles == ("security", "legal")
+    answers_path = ANSWERS / "hidden-attack.yaml"
+    result = cli(
+        "start", "hidden-attack", "--answers", str(answers_path),
+        "--role", "security=Omar (facilities)", "--role", "legal=Lena (counsel)",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    (incident,) = list_incidents(make_env(crisis_home))
+    assigned = {
+        e.data["role"]: e.data["person"] for e in incident.events() if e.type == "role.assigned"
+    }
+    assert assigned == {"security": "Omar (facilities)", "legal": "Lena (counsel)"}
