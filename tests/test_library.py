@@ -13,6 +13,7 @@ import yaml
 from crisiscli.deadlines import deadline_statuses
 from crisiscli.flow import applies
 from crisiscli.incident import list_incidents
+from crisiscli.platforms import count, limit
 from crisiscli.playbook.catalog import bundled_dir
 from crisiscli.playbook.load import build_text, load_playbook, problem_location
 from crisiscli.playbook.model import Playbook
@@ -122,10 +123,12 @@ def test_templates_use_only_defined_variables_and_fit(playbook_id: str) -> None:
         for text in texts:
             assert set(placeholders(text)) <= defined, (step.id, placeholders(text))
         if step.message:
-            # The draft (with [brackets] still in) fits the smallest limit it is meant for.
-            sizes = [limits[p] for p in step.message.platforms if p in limits]
-            if sizes:
-                assert len(step.message.template) <= min(sizes), step.id
+            # The draft (with [brackets] still in) fits every platform it is meant for,
+            # counted the way that platform counts.
+            for platform in step.message.platforms:
+                most = limit(platform, limits)
+                if most is not None:
+                    assert count(step.message.template, platform) <= most, (step.id, platform)
 
 
 def test_the_swedish_playbook_mirrors_the_english_one() -> None:
@@ -199,6 +202,11 @@ def test_runs_end_to_end_with_its_answers_file(cli, crisis_home: Path, playbook_
         # A finished message has no template gaps and no banned phrase.
         assert "[" not in msg.text and "{{" not in msg.text
         assert not [b for b in step_message.banned if b.lower() in msg.text.lower()]
+
+    # The composer checked each message before it was recorded, and found no error.
+    checked = [e.data for e in events if e.type == "message.checked"]
+    assert {c["step"] for c in checked} == set(scripted)
+    assert [c["summary"] for c in checked if c["errors"]] == []
 
     # The review answers are there for the post-mortem.
     assert state.answers.get("summary")
