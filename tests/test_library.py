@@ -67,7 +67,7 @@ def test_loads_with_zero_problems(path: Path) -> None:
     assert result.playbook.id == path.stem
 
 
-@pytest.mark.parametrize("path", [p for p in BUNDLED if p.stem != "general"], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_starts_with_the_schema_modeline(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=./playbook.schema.json"
@@ -213,6 +213,11 @@ def test_runs_end_to_end_with_its_answers_file(cli, crisis_home: Path, playbook_
     milestones = {s.milestone for s in pb.steps if s.milestone and state.steps.get(s.id)}
     assert "resolution" in milestones
 
+    # The post-mortem reads it: the review answers come out in the report.
+    report = cli("report", incident.id, "--format", "json")
+    assert report.exit_code == 0, report.stderr
+    assert state.answers["summary"] in report.stdout
+
 
 # --- listing and showing ---------------------------------------------------------------
 
@@ -293,3 +298,12 @@ def test_hidden_attack_names_security_and_legal_roles(cli, crisis_home: Path) ->
         e.data["role"]: e.data["person"] for e in incident.events() if e.type == "role.assigned"
     }
     assert assigned == {"security": "Omar (facilities)", "legal": "Lena (counsel)"}
+
+
+def test_every_bundled_playbook_lints_clean_even_strict(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("lint", "--strict", "--format", "json", str(bundled_dir()))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
+    summary = cli("lint", "--strict", str(bundled_dir()))
+    assert summary.exit_code == 0
+    assert f"{len(BUNDLED)} files checked: no problems" in summary.stdout + summary.stderr
