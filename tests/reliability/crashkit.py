@@ -4,6 +4,7 @@ outcome" means when two runs of one script are compared."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 from dataclasses import dataclass
@@ -171,3 +172,33 @@ def essence(state: IncidentState) -> dict[str, Any]:
         # The decisions in order; pauses, interruptions and resumes are bookkeeping.
         "events": [(e.type, e.data) for e in state.events if not e.type.startswith("session.")],
     }
+
+
+_BOOKKEEPING = {"id", "visits", "events", "generated_at", "duration_seconds"}
+
+
+def _strip(value: Any) -> Any:
+    """A report without times, ids, durations and session bookkeeping."""
+    if isinstance(value, dict):
+        if {"utc", "local"} <= set(value):
+            return "<time>"
+        return {
+            k: _strip(v)
+            for k, v in value.items()
+            if k not in _BOOKKEEPING and not k.endswith("_seconds") and k != "seconds"
+        }
+    if isinstance(value, list):
+        kept = [
+            v
+            for v in value
+            if not (isinstance(v, dict) and str(v.get("type", "")).startswith("session."))
+        ]
+        return [_strip(v) for v in kept]
+    return value
+
+
+def report_essence(incident: Incident) -> dict[str, Any]:
+    """`crisis report --format json`, minus what legitimately differs between two runs."""
+    shown = run_cli(incident.env.home, "report", incident.id, "--format", "json")
+    assert shown.exit_code == 0, shown.stderr
+    return dict(_strip(json.loads(shown.stdout)))

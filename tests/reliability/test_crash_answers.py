@@ -71,6 +71,7 @@ def test_sigkill_during_scripted_walkthroughs(
     _complete_run(reference_home)
     reference = crashkit.the_incident(reference_home)
     expected = crashkit.essence(reference.state())
+    expected_report = crashkit.report_essence(reference)
     total = len(reference.events())
 
     kills = scenarios = 0
@@ -131,5 +132,8 @@ def test_sigkill_during_scripted_walkthroughs(
         incident = crashkit.the_incident(home)
         crashkit.check_log_rebuild(incident)
         got = crashkit.essence(incident.state())
+        assert crashkit.report_essence(incident) == expected_report, (
+            f"seed {seed}, scenario {scenarios}: the report differs"
+        )
         assert got == expected, f"seed {seed}, scenario {scenarios}: outcome differs"
     print(f"crash test answers: {kills} kills over {scenarios} walk-throughs (seed {seed})")

@@ -98,6 +98,7 @@ def test_sigkill_in_a_terminal_walkthrough(tmp_path: Path, request: pytest.Fixtu
     child.close()
     assert child.exitstatus == 0, child.before
     expected = crashkit.essence(crashkit.the_incident(reference).state())
+    expected_report = crashkit.report_essence(crashkit.the_incident(reference))
     assert expected["closed"] and expected["messages"][-1][1] == "We are sorry, Acme. More soon."
 
     kills = scenarios = 0
@@ -139,5 +140,8 @@ def test_sigkill_in_a_terminal_walkthrough(tmp_path: Path, request: pytest.Fixtu
         incident = crashkit.the_incident(home)
         crashkit.check_log_rebuild(incident)
         got = crashkit.essence(incident.state())
+        assert crashkit.report_essence(incident) == expected_report, (
+            f"seed {seed}, scenario {scenarios}: the report differs"
+        )
         assert got == expected, f"seed {seed}, scenario {scenarios}: outcome differs"
     print(f"crash test pty: {kills} kills over {scenarios} walk-throughs (seed {seed})")
