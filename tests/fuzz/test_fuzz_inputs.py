@@ -228,3 +228,21 @@ def test_csv_queues_fail_only_with_located_errors(
             read_queue_csv(blob, "queue.csv", zone=timezone.utc)
         except CrisisError as exc:
             _assert_located(exc, "queue.csv")
+
+
+@given(
+    book=st.one_of(s.valid_playbooks(), s.broken_playbooks()),
+    noise=s.yaml_noise,
+)
+def test_lint_findings_are_deterministic_and_located(book: dict[str, Any], noise: str) -> None:
+    from crisiscli.lint.checks import check_text
+    from crisiscli.lint.config import LintConfig
+
+    for text in (_dump(book), noise):
+        first = check_text(text, SHOWN, LintConfig())
+        again = check_text(text, SHOWN, LintConfig())
+        assert first.findings == again.findings  # same findings, same order, every time
+        lines = max(1, text.count("\n") + 1)
+        for finding in first.findings:
+            assert finding.path == SHOWN and 1 <= finding.line <= lines + 1, finding
+            assert finding.column >= 1 and finding.message.strip() and "\n" not in finding.message
