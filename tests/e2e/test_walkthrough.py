@@ -1,0 +1,283 @@
+"""End to end: a person walks the bundled general playbook in a real pseudo-terminal.
+
+Each test starts the installed ``crisis`` under pexpect (40x100, no cursor-position
+requests), waits for what a responder would read, types what they would type, and then
+checks the incident folder: ``journal.jsonl`` and ``log.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crisiscli.playbook.load import load_playbook
+from tests.conftest import REPO, crisis_command, subprocess_env
+from tests.e2e.driver import CTRL_C, SAVE, Session
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+
+GENERAL = load_playbook(REPO / "playbooks" / "general.yaml")
+Q = GENERAL.questions()
+SEVERITIES = [f"{lv.id} — {' '.join(lv.description.split())}" for lv in GENERAL.severities]
+
+
+def labels(qid: str) -> list[str]:
+    return [c.label for c in Q[qid].choices]
+
+
+def journal(home: Path) -> list[dict[str, Any]]:
+    (folder,) = (home / "incidents").iterdir()
+    return [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
+
+
+def log_md(home: Path) -> str:
+    (folder,) = (home / "incidents").iterdir()
+    return (folder / "log.md").read_text(encoding="utf-8")
+
+
+def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [e["data"] for e in events if e["type"] == kind]
+
+
+def open_general(s: Session, title: str = "Wrong image on the brand account") -> None:
+    """From `crisis start general` to the first step's screen."""
+    s.text_answer("In one line, what happened?", title)
+    s.select("How severe is it?", SEVERITIES, SEVERITIES[2], start=1)  # default: moderate
+    s.text_answer("Which brand or account is this about?", "Acme Coffee")
+    s.select("Where did it start?", labels("platform"), "Bluesky")
+    s.text_answer("What happened, in one line?", "A holiday post used the wrong photo")
+    s.select("What kind of incident is it?", labels("source"), labels("source")[0])  # ours
+
+
+def first_look(s: Session) -> None:
+    # Five items apply to our own post; leave "who posted it" unticked.
+    s.checklist(["Screenshot", "Save links", "Note where", "Note who", "Find out who posted it"], [0, 1, 2, 3])
+    s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[1])
+
+
+def who_needs_to_know(s: Session, *, threat: bool) -> None:
+    s.expect(r"step 2 of 17")
+    s.expect(r"Bring in the right people")
+    s.expect(r"A holiday post used the wrong photo")  # the input, filled into the guidance
+    s.checklist(["Tell your", "Check that", "Talk to", "Add anyone else"], [0, 1, 2, 3])
+    s.text_answer("Who approves public messages for this incident?", "Dana Reyes")
+    s.text_answer("Who approves if they can't be reached?", "")
+    s.confirm("Is anyone's safety threatened", threat)
+
+
+def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    s = Session(home, "start", "general")
+    open_general(s)
+
+    # -- 1 first-look: header, deadlines, guidance; tick 4 of 5, answer, note, done ------
+    s.expect(r"Wrong image on the brand account\s+severity high")
+    s.expect(r"Phase 1/6 Identify and assess\s+·\s+step 1 of 17")
+    s.expect(r"due\s+Pause the queue, ads and automations — in \d+m")
+    s.expect(r"due\s+Post a one-line acknowledgement — in 1\dm")
+    s.expect(r"Take a breath, then look\s+DO-CONFIRM")
+    s.expect(r"Don't reply, delete or post anything yet\.")
+    first_look(s)
+    s.menu("Add a note")
+    s.expect(r"Note \(press Esc then Enter to save\)")
+    s.send("Screenshots are in the [bold]team drive[/bold]\rTwo shares so far" + SAVE)
+    s.menu("Mark this step done")
+    s.confirm("1 item(s) not ticked. Mark the step done anyway?", True)
+
+    # -- 2 who-needs-to-know: text answers, an optional one left empty, yes/no ----------
+    who_needs_to_know(s, threat=True)
+    s.menu("Mark this step done")
+
+    # -- 3 safety (appears because of the threat): READ-DO, one item at a time, defer ----
+    s.expect(r"Safety first, hand it to security and legal\s+READ-DO")
+    read_do = ["Done", "Not yet — show the step menu"]
+    s.select("Tell security and legal now", read_do, "Done")
+    s.select("If anyone threatened to turn up", read_do, "Done")
+    s.select("Keep every threatening message", read_do, "Not yet — show the step menu")
+    s.menu("Defer — come back to it before the end")
+    s.text_answer("Why defer it? (optional)", "Legal calls back at nine")
+
+    # -- 4 pause-automation: READ-DO all the way --------------------------------------
+    s.expect(r"Pause the queue, ads and automations\s+READ-DO")
+    for start in ["Pause the whole queue", "Pause paid ads", "Switch off auto-replies",
+                  "Stop automated DMs", "Tell everyone who can post", "Write down what you paused"]:  # fmt: skip
+        s.select(start, read_do, "Done")
+    s.menu("Mark this step done")
+
+    # -- 5 holding-line: a message, its approver ------------------------------------
+    s.expect(r"Post a one-line acknowledgement")
+    s.checklist(["Posted first where it started (Bluesky)", "Note the time"], [0, 1])
+    s.expect(r"Edit the message\. Esc then Enter saves it\.")
+    s.expect(r"We've seen what people are saying")  # the draft from the template
+    s.send("\x15" + "We've seen the post about our holiday photo. Update by 10:00." + SAVE)
+    s.text_answer("Who approved this message?", "Dana Reyes")
+    s.menu("Mark this step done")
+
+    # -- 6 watch: back, forward again, then skip (the reason is required) -------------
+    s.expect(r"Watch the conversation")
+    s.checklist(["Search"] * 6 + ["Don't argue"], [])
+    shown = s.menu("Back to the previous step")
+    assert "Back to the previous step" in shown and "Pause — resume later" in shown
+    s.expect(r"Post a one-line acknowledgement")
+    s.menu("Mark this step done")
+    s.expect(r"Watch the conversation")
+    s.checklist(["Search"] * 6 + ["Don't argue"], [])
+    s.menu("Skip (needs a reason)")
+    s.expect(r"Why skip it\?")
+    s.send("\r")
+    s.expect(r"Please type something\.")
+    s.type_line("Maria watches all channels tonight")
+
+    # -- 7 first-actions: a message with approval, then done --------------------------
+    s.expect(r"Say what is being done")
+    s.checklist(["List the steps", "Tell affected", "Post it as a reply"], [0, 1, 2])
+    s.expect(r"Edit the message")
+    s.send(SAVE)  # keep the template's draft
+    s.text_answer("Who approved this message?", "Dana Reyes")
+    s.menu("Mark this step done")
+
+    # -- 8 grade-severity: choice, done with nothing ticked --------------------------
+    s.expect(r"Grade the severity")
+    s.expect(r"currently recorded as high")
+    s.checklist(["Compare", "Check whether it has", "Check whether journ", "Check whether main", "Make sure"], [])
+    s.select("How serious is it now?", labels("grade"), labels("grade")[2])
+    s.menu("Mark this step done")
+    s.confirm("5 item(s) not ticked. Mark the step done anyway?", True)
+
+    # -- 9 decide-post, 10 apologise --------------------------------------------------
+    s.expect(r"Keep or delete the post")
+    s.checklist(["Screenshot", "Decide together", "If it comes down", "Don't deactivate"], [0, 1, 2, 3])
+    s.select("What happens to the post?", labels("post-decision"), labels("post-decision")[0])
+    s.menu("Mark this step done")
+    s.expect(r"Apologise publicly")
+    s.checklist(["Says what", "Says sorry", "Names the", "Says what has", "Posted first"], [0, 1, 2, 3, 4])
+    s.expect(r"Edit the message")
+    s.send("\x15" + "We got this wrong: the photo was not ours to use. We're sorry." + SAVE)
+    s.text_answer("Who approved this message?", "Dana Reyes")
+    s.menu("Mark this step done")
+
+    # -- 11 reply-each: yes/no, a message without approval; 12 updates: n/a ----------
+    s.expect(r"Reply to people one by one")
+    s.checklist(["Reply first", "Write each", "Acknowledge", "Point to", "Don't argue", "Leave abuse"], [0])
+    s.confirm("Is there someone who needs a real conversation", False)
+    s.expect(r"Edit the message")
+    s.send(SAVE)
+    s.menu("Mark this step done")
+    s.confirm("5 item(s) not ticked. Mark the step done anyway?", True)
+    s.expect(r"Keep updates coming")
+    s.checklist(["Post in the same", "Name the time", "Keep the internal"], [])
+    s.expect(r"Edit the message")
+    s.send(SAVE)
+    s.text_answer("Who approved this message?", "")
+    s.menu("Not applicable")
+    s.text_answer("Why does it not apply? (optional)", "Resolved within the hour")
+
+    # -- 13 resume-normal (off-platform steps do not apply), 14 lessons, 15 close ----
+    s.expect(r"Check it is contained, then resume")
+    s.checklist(["Mentions", "No new big", "Re-read", "Restart", "Re-check", "Tell everyone"], [0, 1, 2, 3, 4, 5])
+    s.menu("Mark this step done")
+    s.expect(r"Look back together")
+    s.checklist(["Everyone involved", "The timeline"], [0, 1])
+    s.text_answer("What happened, in a few sentences?", "A stock photo went out without a licence.")
+    s.text_answer("What was the impact", "About 300 replies; no press.")
+    s.text_answer("What went well?", "The queue was paused in four minutes.")
+    s.text_answer("What went wrong or was slow?", "Finding the approver took twenty minutes.")
+    s.text_answer("Where did we get lucky?", "")
+    s.menu("Mark this step done")
+    s.expect(r"Prevent the next one, and close")
+    s.checklist(["Name who", "The same", "Add the pre", "Update the", "Every action", "Tell the team"], [0, 1, 2, 3, 4, 5])
+    s.text_answer("Action items (what, who, by when)", "Licence check in the posting routine (Sam, 1 Dec)")
+    s.menu("Mark this step done")
+
+    # -- the deferred step comes back, then the end ---------------------------------
+    s.expect(r"Deferred — back again before the end\. Safety first")
+    s.select("Keep every threatening message", read_do, "Done")
+    s.select("Check whether staff names", read_do, "Done")
+    s.select("Agree who owns this", read_do, "Done")
+    s.menu("Mark this step done")
+    s.expect(r"The walk-through is complete\.")
+    s.confirm("Close the incident now?", True)
+    s.expect(r"Log: .*log\.md")
+    assert s.finish() == 0
+
+    # -- the record --------------------------------------------------------------------
+    events = journal(home)
+    assert [e["type"] for e in events][:2] == ["incident.opened", "input.set"]
+    assert events[0]["data"]["title"] == "Wrong image on the brand account"
+    assert events[0]["data"]["severity"] == "high"
+    assert {d["input"]: d["value"] for d in of_type(events, "input.set")} == {
+        "brand": "Acme Coffee",
+        "platform": "bluesky",
+        "what": "A holiday post used the wrong photo",
+        "source": "ours",
+    }
+    answers = {d["question"]: d["value"] for d in of_type(events, "answer.set")}
+    assert answers == {
+        "reach": "spreading",
+        "approver": "Dana Reyes",
+        "threat": True,
+        "grade": "high",
+        "post-decision": "keep",
+        "individual": False,
+        "summary": "A stock photo went out without a licence.",
+        "impact": "About 300 replies; no press.",
+        "went-well": "The queue was paused in four minutes.",
+        "went-wrong": "Finding the approver took twenty minutes.",
+        "actions": "Licence check in the posting routine (Sam, 1 Dec)",
+    }
+    assert [d["step"] for d in of_type(events, "step.done")] == [
+        "first-look", "who-needs-to-know", "pause-automation", "holding-line", "holding-line",
+        "first-actions", "grade-severity", "decide-post", "apologise", "reply-each",
+        "resume-normal", "lessons", "close", "safety",
+    ]  # fmt: skip
+    assert of_type(events, "step.done")[0]["unchecked"] == ["who-posted"]
+    assert of_type(events, "step.skipped") == [
+        {"step": "watch", "reason": "Maria watches all channels tonight"}
+    ]
+    assert of_type(events, "step.deferred") == [
+        {"step": "safety", "reason": "Legal calls back at nine"}
+    ]
+    assert of_type(events, "step.not_applicable") == [
+        {"step": "updates", "reason": "Resolved within the hour"}
+    ]
+    assert of_type(events, "note.added") == [
+        {
+            "step": "first-look",
+            "text": "Screenshots are in the [bold]team drive[/bold]\nTwo shares so far",
+        }
+    ]
+    entered = [(d["step"], d["via"]) for d in of_type(events, "step.entered")]
+    assert ("holding-line", "back") in entered and ("safety", "revisit") in entered
+    messages = {d["step"]: d["text"] for d in of_type(events, "message.recorded")}
+    assert messages["holding-line"] == "We've seen the post about our holiday photo. Update by 10:00."
+    assert messages["apologise"].startswith("We got this wrong: the photo")
+    assert messages["first-actions"].startswith("Update on [topic]")
+    approved = {d["step"]: d["approver"] for d in of_type(events, "message.approved")}
+    assert approved == {"holding-line": "Dana Reyes", "first-actions": "Dana Reyes", "apologise": "Dana Reyes"}  # fmt: skip
+    assert of_type(events, "run.finished") == [{"status": "complete", "deferred": []}]
+    assert events[-1]["type"] == "incident.closed"
+    assert all(e["actor"] == "tester" for e in events)
+    assert len({e["id"] for e in events}) == len(events)
+
+    log = log_md(home)
+    assert log.startswith("# Wrong image on the brand account\n")
+    assert "| Status | closed |" in log and "| Severity | high |" in log
+    assert "- **Which brand or account is this about?** Acme Coffee" in log
+    assert "- **Where did it start?** Bluesky" in log
+    assert "- [x] Take a breath, then look — done" in log
+    assert "- [ ] Watch the conversation — skipped: Maria watches all channels tonight" in log
+    assert "- [ ] Keep updates coming — not applicable: Resolved within the hour" in log
+    assert "Invite them to talk directly — not applicable (condition)" in log
+    assert "Approved by Dana Reyes" in log
+    # The note is logged literally: markup escaped, both lines kept.
+    assert "Note:<br>Screenshots are in the \\[bold\\]team drive\\[/bold\\]<br>Two shares so far" in log
+    assert re.search(r"\d\d:\d\d:\d\d UTC \(\d\d:\d\d:\d\d UTC\) · tester · Skipped: Watch", log)
+    assert "Walk-through complete" in log and "Incident closed" in log
