@@ -50,7 +50,9 @@ class Session:
         )
         self.timeout = timeout
         self.raw = ""
-        self.cursor = 0  # in plain(self.raw)
+        self._plain = ""  # plain() of self.raw[: self._done]
+        self._done = 0
+        self.cursor = 0  # in self.text
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -66,7 +68,14 @@ class Session:
     @property
     def text(self) -> str:
         """Everything shown so far, without escape sequences."""
-        return plain(self.raw)
+        # Convert only what is new; hold back a possibly unfinished escape sequence.
+        end = len(self.raw)
+        last_escape = self.raw.rfind("\x1b", self._done)
+        if last_escape != -1 and not _ANSI.match(self.raw, last_escape):
+            end = last_escape  # not a complete sequence yet
+        self._plain += plain(self.raw[self._done : end])
+        self._done = end
+        return self._plain
 
     def expect(self, pattern: str, timeout: float | None = None) -> re.Match[str]:
         """Wait until ``pattern`` (a regex) appears after the last match; move past it."""
