@@ -595,7 +595,6 @@ class _Builder:
 
     def references(self, playbook: m.Playbook) -> None:
         """Ids unique, branch targets and condition references that exist."""
-        paths = _step_paths(playbook)
         seen_phase: set[str] = set()
         for pi, phase in enumerate(playbook.phases):
             if phase.id in seen_phase:
@@ -611,8 +610,7 @@ class _Builder:
                     ("inputs", qi, "id"), f"input id '{q.id}' is used twice", "duplicate-id"
                 )
             questions[q.id] = q
-        for step in playbook.steps:
-            at = paths[step.id]
+        for step, at in _step_places(playbook):
             if step.id in seen_step:
                 self.problem((*at, "id"), f"step id '{step.id}' is used twice", "duplicate-id")
             if step.id == m.END:
@@ -636,8 +634,7 @@ class _Builder:
                     )
                 questions[q.id] = q
         step_ids = {s.id for s in playbook.steps}
-        for step in playbook.steps:
-            at = paths[step.id]
+        for step, at in _step_places(playbook):
             for bi, branch in enumerate(step.goto):
                 if branch.to != m.END and branch.to not in step_ids:
                     where = (
@@ -690,12 +687,13 @@ class _Builder:
         return bool(self.doc and at in self.doc.positions)
 
 
-def _step_paths(playbook: m.Playbook) -> dict[str, Path_]:
-    paths: dict[str, Path_] = {}
-    for pi, phase in enumerate(playbook.phases):
-        for si, step in enumerate(phase.steps):
-            paths.setdefault(step.id, ("phases", pi, "steps", si))
-    return paths
+def _step_places(playbook: m.Playbook) -> list[tuple[m.Step, Path_]]:
+    """Every step with its own path (a duplicated id is reported where it is repeated)."""
+    return [
+        (step, ("phases", pi, "steps", si))
+        for pi, phase in enumerate(playbook.phases)
+        for si, step in enumerate(phase.steps)
+    ]
 
 
 def _kind(value: Any) -> str:
