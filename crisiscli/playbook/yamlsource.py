@@ -138,8 +138,20 @@ def parse(text: str, shown: str) -> Document:
             f"invalid YAML: {problem}",
             location=Location(shown, mark.line + 1, mark.column + 1),
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a control character): name it and its place.
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        raise PlaybookError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML text"
+            if isinstance(exc.character, int)
+            else f"invalid YAML: {exc.reason}",
+            location=Location(shown, line, column),
+        ) from None
     except yaml.YAMLError as exc:
-        raise PlaybookError(f"invalid YAML: {exc}", location=Location(shown)) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PlaybookError(f"invalid YAML: {first}", location=Location(shown)) from None
     if node is None:
         raise PlaybookError("the file is empty", location=Location(shown, 1, 1))
     doc = Document(data=None, path=shown, text=text)
