@@ -124,6 +124,16 @@ def parse(text: str, shown: str) -> Document:
     ):
         raise PlaybookError("the file is empty", location=Location(shown, 1, 1))
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates: only from callers, never a file
+        before = text[: exc.start]
+        raise PlaybookError(
+            f"invalid text: character U+{ord(text[exc.start]):04X} cannot be encoded",
+            location=Location(
+                shown, before.count("\n") + 1, exc.start - (before.rfind("\n") + 1) + 1
+            ),
+        ) from None
+    try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
