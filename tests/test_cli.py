@@ -13,7 +13,7 @@ import typer
 
 from crisiscli import __version__
 from crisiscli.cli import app, register_commands
-from tests.conftest import REPO, FIXTURES, Result
+from tests.conftest import FIXTURES, REPO, Result
 
 register_commands()
 
@@ -98,9 +98,11 @@ def test_every_command_has_help_with_examples(cli, capsys, path: tuple[str, ...]
     assert result.stdout.startswith("Usage: crisis " + " ".join(path))
     examples = result.stdout.split("Examples:", 1)
     assert len(examples) == 2, f"`crisis {' '.join(path)} --help` has no Examples: block"
-    shown = [line.strip() for line in examples[1].splitlines() if line.strip().startswith("crisis ")]
+    shown = [
+        line.strip() for line in examples[1].splitlines() if line.strip().startswith("crisis ")
+    ]
     assert shown, "the Examples: block shows no command"
-    assert all(line.split()[:len(path) + 1] == ["crisis", *path] for line in shown[:1])
+    assert all(line.split()[: len(path) + 1] == ["crisis", *path] for line in shown[:1])
 
 
 def test_top_level_help_lists_every_command(cli, capsys) -> None:
@@ -137,7 +139,10 @@ def test_list_empty_then_table_then_json(cli, tmp_path: Path) -> None:
     ok(cli("close", first))
     table = ok(cli("list")).stdout.splitlines()
     assert table[0].split() == ["ID", "STATUS", "SEVERITY", "TITLE"]
-    assert [line.split()[:2] for line in table[1:] if not line.startswith("-")] == [[first, "closed"], [second, "paused"]]
+    assert [line.split()[:2] for line in table[1:] if not line.startswith("-")] == [
+        [first, "closed"],
+        [second, "paused"],
+    ]
     rows = json.loads(ok(cli("list", "--json")).stdout)
     assert [(r["id"], r["status"], r["title"], r["current_step"]) for r in rows] == [
         (first, "closed", "First one", "first-look"),
@@ -325,4 +330,6 @@ def test_bad_input_never_shows_a_traceback(cli, tmp_path: Path, crisis_home: Pat
     result = cli(*args)
     assert result.exit_code in codes, result
     fails(result, result.exit_code)
-    assert not (crisis_home / "incidents").exists() or not any((crisis_home / "incidents").iterdir())
+    assert not (crisis_home / "incidents").exists() or not any(
+        (crisis_home / "incidents").iterdir()
+    )

@@ -3,6 +3,7 @@ event lands whole, none is lost, and log.md shows all of them."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -32,14 +33,19 @@ for n in range(count):
 
 def start_together(commands: list[list[str]], home: Path, go: Path) -> None:
     procs = [
-        subprocess.Popen(cmd, env=subprocess_env(home, CRISIS_USER=f"writer{i}"),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            cmd,
+            env=subprocess_env(home, CRISIS_USER=f"writer{i}"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i, cmd in enumerate(commands)
     ]
     time.sleep(0.3)
     go.write_text("go")
     for proc in procs:
-        out, err = proc.communicate(timeout=600)
+        _out, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err
         assert "Traceback" not in err
 
@@ -67,7 +73,7 @@ def test_two_processes_500_records_each(crisis_home: Path, tmp_path: Path) -> No
         mine = [n for n in notes if n.startswith(tag)]
         assert mine == sorted(mine)
     # they really interleaved (both wrote while the other was writing)
-    switches = sum(1 for a, b in zip(notes, notes[1:]) if a[0] != b[0])
+    switches = sum(1 for a, b in itertools.pairwise(notes) if a[0] != b[0])
     assert switches >= 2
     log = (incident.dir / "log.md").read_text(encoding="utf-8")
     for tag in "AB":

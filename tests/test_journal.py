@@ -32,7 +32,7 @@ def line(event_id: str, ts: datetime, kind: str = "note.added", **data: object) 
 
 def test_append_then_read_round_trip(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "journal.jsonl")
-    data = {"text": "Ünïcode, \"quotes\", [markup] and\nnewlines", "n": 3, "list": [1, None]}
+    data = {"text": 'Ünïcode, "quotes", [markup] and\nnewlines', "n": 3, "list": [1, None]}
     written = write(journal, "note.added", data)
     result = journal.read()
     assert result.warnings == []

@@ -98,7 +98,7 @@ class Session:
             self._pump(0.1)
 
     def since(self, start: int) -> str:
-        return self.text[start:self.cursor]
+        return self.text[start : self.cursor]
 
     # -- typing ----------------------------------------------------------------------------
 
@@ -113,7 +113,9 @@ class Session:
     def text_answer(self, prompt: str, answer: str) -> None:
         self.expect(re.escape(prompt))
         self.type_line(answer)
-        self.expect(re.escape(prompt) + r".*" + re.escape(answer.splitlines()[-1] if answer else ""))
+        self.expect(
+            re.escape(prompt) + r".*" + re.escape(answer.splitlines()[-1] if answer else "")
+        )
 
     def select(self, prompt: str, labels: list[str], pick: str, start: int = 0) -> None:
         """Answer a single-choice prompt whose choices are ``labels`` (in order)."""
@@ -147,14 +149,10 @@ class Session:
         self.expect(r"What now\?")
         start = self.cursor
         self.expect(r"Pause — resume later")
-        shown = self.text[start:self.cursor]
+        shown = self.text[start : self.cursor]
         from crisiscli.interactive import ACTION_LABELS
 
-        present = [
-            text
-            for text in ACTION_LABELS.values()
-            if text in shown
-        ]
+        present = [text for text in ACTION_LABELS.values() if text in shown]
         present.sort(key=shown.index)
         self.send(DOWN * present.index(label) + ENTER)
         self.expect(r"What now\?\s*" + re.escape(label[:30]))

@@ -59,7 +59,10 @@ def open_general(s: Session, title: str = "Wrong image on the brand account") ->
 
 def first_look(s: Session) -> None:
     # Five items apply to our own post; leave "who posted it" unticked.
-    s.checklist(["Screenshot", "Save links", "Note where", "Note who", "Find out who posted it"], [0, 1, 2, 3])
+    s.checklist(
+        ["Screenshot", "Save links", "Note where", "Note who", "Find out who posted it"],
+        [0, 1, 2, 3],
+    )
     s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[1])
 
 
@@ -147,18 +150,31 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     # -- 8 grade-severity: choice, done with nothing ticked --------------------------
     s.expect(r"Grade the severity")
     s.expect(r"currently recorded as high")
-    s.checklist(["Compare", "Check whether it has", "Check whether journ", "Check whether main", "Make sure"], [])
+    s.checklist(
+        [
+            "Compare",
+            "Check whether it has",
+            "Check whether journ",
+            "Check whether main",
+            "Make sure",
+        ],
+        [],
+    )
     s.select("How serious is it now?", labels("grade"), labels("grade")[2])
     s.menu("Mark this step done")
     s.confirm("5 item(s) not ticked. Mark the step done anyway?", True)
 
     # -- 9 decide-post, 10 apologise --------------------------------------------------
     s.expect(r"Keep or delete the post")
-    s.checklist(["Screenshot", "Decide together", "If it comes down", "Don't deactivate"], [0, 1, 2, 3])
+    s.checklist(
+        ["Screenshot", "Decide together", "If it comes down", "Don't deactivate"], [0, 1, 2, 3]
+    )
     s.select("What happens to the post?", labels("post-decision"), labels("post-decision")[0])
     s.menu("Mark this step done")
     s.expect(r"Apologise publicly")
-    s.checklist(["Says what", "Says sorry", "Names the", "Says what has", "Posted first"], [0, 1, 2, 3, 4])
+    s.checklist(
+        ["Says what", "Says sorry", "Names the", "Says what has", "Posted first"], [0, 1, 2, 3, 4]
+    )
     s.expect(r"Edit the message")
     s.send("\x15" + "We got this wrong: the photo was not ours to use. We're sorry." + SAVE)
     s.text_answer("Who approved this message?", "Dana Reyes")
@@ -166,7 +182,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
 
     # -- 11 reply-each: yes/no, a message without approval; 12 updates: n/a ----------
     s.expect(r"Reply to people one by one")
-    s.checklist(["Reply first", "Write each", "Acknowledge", "Point to", "Don't argue", "Leave abuse"], [0])
+    s.checklist(
+        ["Reply first", "Write each", "Acknowledge", "Point to", "Don't argue", "Leave abuse"], [0]
+    )
     s.confirm("Is there someone who needs a real conversation", False)
     s.expect(r"Edit the message")
     s.send(SAVE)
@@ -182,7 +200,10 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
 
     # -- 13 resume-normal (off-platform steps do not apply), 14 lessons, 15 close ----
     s.expect(r"Check it is contained, then resume")
-    s.checklist(["Mentions", "No new big", "Re-read", "Restart", "Re-check", "Tell everyone"], [0, 1, 2, 3, 4, 5])
+    s.checklist(
+        ["Mentions", "No new big", "Re-read", "Restart", "Re-check", "Tell everyone"],
+        [0, 1, 2, 3, 4, 5],
+    )
     s.menu("Mark this step done")
     s.expect(r"Look back together")
     s.checklist(["Everyone involved", "The timeline"], [0, 1])
@@ -193,8 +214,13 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.text_answer("Where did we get lucky?", "")
     s.menu("Mark this step done")
     s.expect(r"Prevent the next one, and close")
-    s.checklist(["Name who", "The same", "Add the pre", "Update the", "Every action", "Tell the team"], [0, 1, 2, 3, 4, 5])
-    s.text_answer("Action items (what, who, by when)", "Licence check in the posting routine (Sam, 1 Dec)")
+    s.checklist(
+        ["Name who", "The same", "Add the pre", "Update the", "Every action", "Tell the team"],
+        [0, 1, 2, 3, 4, 5],
+    )
+    s.text_answer(
+        "Action items (what, who, by when)", "Licence check in the posting routine (Sam, 1 Dec)"
+    )
     s.menu("Mark this step done")
 
     # -- the deferred step comes back, then the end ---------------------------------
@@ -257,7 +283,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     entered = [(d["step"], d["via"]) for d in of_type(events, "step.entered")]
     assert ("holding-line", "back") in entered and ("safety", "revisit") in entered
     messages = {d["step"]: d["text"] for d in of_type(events, "message.recorded")}
-    assert messages["holding-line"] == "We've seen the post about our holiday photo. Update by 10:00."
+    assert (
+        messages["holding-line"] == "We've seen the post about our holiday photo. Update by 10:00."
+    )
     assert messages["apologise"].startswith("We got this wrong: the photo")
     assert messages["first-actions"].startswith("Update on [topic]")
     approved = {d["step"]: d["approver"] for d in of_type(events, "message.approved")}
@@ -278,7 +306,10 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     assert "Invite them to talk directly — not applicable (condition)" in log
     assert "Approved by Dana Reyes" in log
     # The note is logged literally: markup escaped, both lines kept.
-    assert "Note:<br>Screenshots are in the \\[bold\\]team drive\\[/bold\\]<br>Two shares so far" in log
+    assert (
+        "Note:<br>Screenshots are in the \\[bold\\]team drive\\[/bold\\]<br>Two shares so far"
+        in log
+    )
     assert re.search(r"\d\d:\d\d:\d\d UTC \(\d\d:\d\d:\d\d UTC\) · tester · Skipped: Watch", log)
     assert "Walk-through complete" in log and "Incident closed" in log
 
@@ -299,7 +330,9 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     s.text_answer("What happened, in one line?", "A customer's video about a late order")
     s.select("What kind of incident is it?", labels("source"), COMPLAINT)
     s.expect(r"Take a breath, then look")
-    s.checklist(["Screenshot", "Save links", "Note where", "Note who", "Look up the customer"], [0, 4])
+    s.checklist(
+        ["Screenshot", "Save links", "Note where", "Note who", "Look up the customer"], [0, 4]
+    )
     s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[0])
     s.menu("Add a note")
     s.expect(r"Note \(press Esc then Enter to save\)")
@@ -307,7 +340,9 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     s.menu("Mark this step done")
     s.confirm("3 item(s) not ticked. Mark the step done anyway?", True)
     s.expect(r"Bring in the right people")
-    s.checklist(["Tell your", "Check that", "Bring in customer service", "Add anyone else"], [0, 1, 2, 3])
+    s.checklist(
+        ["Tell your", "Check that", "Bring in customer service", "Add anyone else"], [0, 1, 2, 3]
+    )
     s.text_answer("Who approves public messages for this incident?", "Dana Reyes")
     s.text_answer("Who approves if they can't be reached?", "Sam Ode")
     s.confirm("Is anyone's safety threatened", False)
