@@ -14,9 +14,17 @@
       apology:
         message: "We got this wrong. ..."
         approver: Dana (comms lead)
+      holding-reply:
+        message: "A long reply ..."
+        checks_override: Posted as a thread of two   # publish despite over-limit/banned/…
+        override: Comms lead unreachable, CEO said go   # no approver: recorded override
       statement:
         action: skip
         reason: Handled by a personal reply instead
+
+A message that fails its checks (over a platform's limit, a banned phrase, an unfilled
+placeholder) is an error unless ``checks_override`` gives a reason. An approval step with
+neither ``approver`` nor ``override`` stops with an error at "done".
 
 Items are all ticked unless ``items: none`` or a list of ids is given. Everything is
 checked against the playbook before the run starts: a wrong step id, question or choice
@@ -30,9 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crisiscli.compose import Review
 from crisiscli.errors import AnswersError, Location
 from crisiscli.playbook.model import Playbook, Question, truthy_word
-from crisiscli.prompts import Action, ItemView, RunSummary, StepView
+from crisiscli.prompts import Action, ItemView, ReviewDecision, RunSummary, StepView
 
 ACTIONS = {
     "done": Action.DONE,
@@ -44,7 +53,17 @@ ACTIONS = {
     "pause": Action.PAUSE,
 }
 TOP_KEYS = {"title", "severity", "inputs", "steps", "default", "close", "playbook", "drill"}
-STEP_KEYS = {"action", "reason", "items", "answers", "notes", "message", "approver"}
+STEP_KEYS = {
+    "action",
+    "reason",
+    "items",
+    "answers",
+    "notes",
+    "message",
+    "approver",
+    "override",
+    "checks_override",
+}
 
 
 @dataclass
@@ -56,6 +75,8 @@ class StepScript:
     notes: list[str] = field(default_factory=list)
     message: str | None = None
     approver: str = ""
+    override: str = ""  # approval override reason
+    checks_override: str = ""  # reason to publish despite failed checks
 
 
 @dataclass
@@ -170,6 +191,8 @@ def load_answers(path: Path) -> AnswersFile:
         if spec.get("message") is not None:
             script.message = str(spec["message"])
         script.approver = str(spec.get("approver") or "")
+        script.override = str(spec.get("override") or "")
+        script.checks_override = str(spec.get("checks_override") or "")
         result.steps[str(sid)] = script
     return result
 
@@ -242,6 +265,18 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
                 where = answers.where("steps", sid, "answers", qid)
                 raise AnswersError(f"step '{sid}' has no question '{qid}'", location=where)
             coerce_answer(questions[qid], value, answers.where("steps", sid, "answers", qid))
+        if step.message is None:
+            for key, value in (
+                ("message", script.message),
+                ("approver", script.approver),
+                ("override", script.override),
+                ("checks_override", script.checks_override),
+            ):
+                if value:
+                    raise AnswersError(
+                        f"step '{sid}' has no message, so '{key}' does not apply",
+                        location=answers.where("steps", sid, key),
+                    )
         if isinstance(script.items, list):
             known = {i.id for i in step.items}
             for item in script.items:
@@ -358,8 +393,29 @@ class ScriptedPrompter:
         script = self._script(view.step.id)
         return script.message if script.message is not None else draft
 
+    def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
+        from crisiscli.compose import summary_line
+
+        self.echo(f"  message: {summary_line(review)}")
+        if not review.errors:
+            return ReviewDecision.ACCEPT, ""
+        if self._action(view.step.id, peek=True) is not Action.DONE:
+            return ReviewDecision.LATER, ""  # skipped, deferred, …: the draft stays a draft
+        reason = self._script(view.step.id).checks_override
+        if reason.strip():
+            return ReviewDecision.OVERRIDE, reason
+        problems = "; ".join(f.message for f in review.errors)
+        raise AnswersError(
+            f"the message for step '{view.step.id}' fails its checks: {problems} "
+            "Fix 'message:', or add 'checks_override: <reason>'",
+            location=self.answers.where("steps", view.step.id, "message"),
+        )
+
     def ask_approver(self, view: StepView) -> str:
         return self._script(view.step.id).approver
+
+    def ask_approval_override(self, view: StepView) -> str:
+        return self._script(view.step.id).override
 
     def notify(self, text: str) -> None:
         # A person would read this and choose again; a script cannot, so stop clearly.

@@ -9,15 +9,82 @@ loads Rich.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from crisiscli import __version__, commands
 from crisiscli.env import get_env
 from crisiscli.errors import CrisisError, ExitCode
+
+COMMANDS_DIR = os.path.dirname(commands.__file__)
+
+
+def command_names() -> list[str]:
+    """Every ``crisiscli/commands/<name>.py`` not starting with ``_`` is the command ``name``."""
+    return sorted(
+        entry[:-3]
+        for entry in os.listdir(COMMANDS_DIR)
+        if entry.endswith(".py") and not entry.startswith("_")
+    )
+
+
+def command_help(name: str) -> str:
+    module = importlib.import_module(f"crisiscli.commands.{name}")
+    return str(getattr(module, "HELP", "") or "")
+
+
+def build_command(name: str) -> Any:
+    """Build one command (typer turns its signature into options only when it is used)."""
+    module = importlib.import_module(f"crisiscli.commands.{name}")
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+    @holder.callback()
+    def _holder() -> None:  # a callback makes typer build a group we can take the command from
+        pass
+
+    module.register(holder)
+    group = typer.main.get_command(holder)
+    return group.commands[name]  # type: ignore[attr-defined]
+
+
+class LazyGroup(TyperGroup):
+    """Builds only the command being run; top-level help reads each module's HELP."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return command_names()
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            if cmd_name not in command_names():
+                return None
+            self.commands[cmd_name] = build_command(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in command_names():
+            first = command_help(name).strip().splitlines()
+            rows.append((name, first[0] if first else ""))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as exc:
+            import difflib
+
+            message = getattr(exc, "message", None)
+            matches = difflib.get_close_matches(args[0], command_names()) if args else []
+            if matches and isinstance(message, str) and "Did you mean" not in message:
+                exc.message = f"{message.rstrip('.')}. Did you mean '{matches[0]}'?"
+            raise
+
 
 app = typer.Typer(
     name="crisis",
@@ -28,6 +95,7 @@ app = typer.Typer(
     ),
     epilog="Docs: README.md and docs/ in the source tree. Exit codes: docs/exit-codes.md.",
     rich_markup_mode=None,
+    cls=LazyGroup,
     pretty_exceptions_enable=False,
     add_completion=False,
     no_args_is_help=True,
@@ -62,16 +130,13 @@ _registered = False
 
 
 def register_commands() -> None:
-    """Every module in ``crisiscli.commands`` not starting with ``_`` is a command."""
+    """Register every command on ``app`` eagerly (docs and tests; ``main`` stays lazy)."""
     global _registered
     if _registered:
         return
     _registered = True
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"crisiscli.commands.{info.name}")
-        module.register(app)
+    for name in command_names():
+        importlib.import_module(f"crisiscli.commands.{name}").register(app)
 
 
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
@@ -88,7 +153,6 @@ def main(argv: list[str] | None = None) -> None:
     env = get_env()
     if "--debug" in args:
         env.debug = True
-    register_commands()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="crisis", standalone_mode=False)

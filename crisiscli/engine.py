@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crisiscli.compose import Review, review, summary_line
+from crisiscli.contacts import open_follow_ups
 from crisiscli.deadlines import deadline_statuses
 from crisiscli.errors import Paused, StateError
 from crisiscli.flow import (
@@ -22,6 +24,7 @@ from crisiscli.flow import (
     still_deferred,
 )
 from crisiscli.incident import Incident
+from crisiscli.platforms import merged_limits
 from crisiscli.playbook.model import Playbook, Step
 from crisiscli.prompts import (
     Action,
@@ -29,10 +32,12 @@ from crisiscli.prompts import (
     NoteView,
     Prompter,
     QuestionView,
+    ReviewDecision,
     RunSummary,
     StepView,
 )
-from crisiscli.state import IncidentState
+from crisiscli.state import IncidentState, MessageRecord
+from crisiscli.team import assigned_roles
 from crisiscli.template import render
 from crisiscli.text import md_escape
 
@@ -64,6 +69,14 @@ def template_values(playbook: Playbook, state: IncidentState, incident_id: str) 
     return values
 
 
+def config_limits(env: Any) -> dict[str, int]:
+    """``platform_limits`` from the team configuration (a bad file warns and is ignored:
+    a broken config must not stop a walk-through mid-crisis)."""
+    from crisiscli.config import current_config
+
+    return {str(k): int(v) for k, v in dict(current_config(env).platform_limits).items()}
+
+
 class Walkthrough:
     def __init__(self, incident: Incident, prompter: Prompter) -> None:
         self.incident = incident
@@ -71,6 +84,8 @@ class Walkthrough:
         self.playbook = incident.playbook()
         self.env = incident.env
         self.state = incident.state()
+        self._reviews: dict[tuple[str, str, str | None], Review] = {}
+        self._config_limits = config_limits(self.env)
 
     # -- recording -------------------------------------------------------------------------
 
@@ -136,44 +151,141 @@ class Walkthrough:
                 return
 
     def work(self, step: Step, view: StepView) -> bool:
-        """Items, questions and message of a step; True if anything was recorded."""
+        """Items, questions and message of a step; True if anything was recorded.
+
+        A message step asks its questions first (they may fill the template), then the
+        message is written and approved, and only then comes its checklist ("posted it…").
+        """
         recorded = False
-        pending = [iv for iv in view.items if not iv.checked]
-        if pending:
-            if step.checklist == "read-do":
-                for item in pending:
-                    if not self.prompter.confirm_item(view, item):
-                        break
-                    self.record("item.checked", step=step.id, item=item.item.id)
-                    recorded = True
-            else:
-                ticked = self.prompter.tick_items(view, pending)
-                for item_id in ticked:
-                    self.record("item.checked", step=step.id, item=item_id)
-                    recorded = True
+        if step.message is None:
+            recorded |= self.tick(step, view)
         for qv in view.questions:
             if qv.answer is None:
                 recorded |= self.ask_question(step, qv)
-        if step.message is not None and view.message_text is None:
+        if step.message is not None:
+            if view.message_text is None:
+                self.compose(step)
+                recorded = True
             self.refresh()
-            fresh = self.view(step)
-            draft, _missing = render(
-                step.message.template, template_values(self.playbook, self.state, self.incident.id)
-            )
-            text = self.prompter.compose_message(fresh, draft)
-            self.record(
-                "message.recorded",
-                step=step.id,
-                text=text,
-                platforms=list(step.message.platforms),
-                kind=step.message.kind,
-            )
-            recorded = True
-            if step.message.approval:
-                approver = self.prompter.ask_approver(self.view(step))
-                if approver.strip():
-                    self.record("message.approved", step=step.id, approver=approver.strip())
+            recorded |= self.tick(step, self.view(step))
         return recorded
+
+    def tick(self, step: Step, view: StepView) -> bool:
+        """Offer the unticked items: all at once (DO-CONFIRM) or one by one (READ-DO)."""
+        recorded = False
+        pending = [iv for iv in view.items if not iv.checked]
+        if not pending:
+            return False
+        if step.checklist == "read-do":
+            for item in pending:
+                if not self.prompter.confirm_item(view, item):
+                    break
+                self.record("item.checked", step=step.id, item=item.item.id)
+                recorded = True
+        else:
+            for item_id in self.prompter.tick_items(view, pending):
+                self.record("item.checked", step=step.id, item=item_id)
+                recorded = True
+        return recorded
+
+    # -- the message composer --------------------------------------------------------------
+
+    def limits_for(self, step: Step) -> dict[str, int]:
+        """Config, then playbook ``platform_limits``, then the message's ``limits``."""
+        message_limits = step.message.limits if step.message else ()
+        return merged_limits(
+            self._config_limits, dict(self.playbook.platform_limits), dict(message_limits)
+        )
+
+    def review(self, step: Step, text: str, override: str | None = None) -> Review:
+        """Lengths and pre-publication findings for a text of this step (cached by text)."""
+        key = (step.id, text, override)
+        cached = self._reviews.get(key)
+        if cached is None:
+            assert step.message is not None
+            known = [
+                str(v)
+                for v in template_values(self.playbook, self.state, self.incident.id).values()
+                if isinstance(v, (str, list))
+            ]
+            cached = review(
+                text,
+                step.message.platforms,
+                self.playbook.language,
+                step.message.banned,
+                self.limits_for(step),
+                known_words=known,
+                override=override,
+            )
+            self._reviews[key] = cached
+        return cached
+
+    def compose(self, step: Step) -> None:
+        """Draft, edit and check a message until the responder accepts, overrides or leaves it.
+
+        Every version is journaled (``message.recorded``) with its checks
+        (``message.checked``), so nothing typed is lost and the log shows what was fixed.
+        """
+        message = step.message
+        assert message is not None
+        self.refresh()
+        view = self.view(step)
+        if view.message_text is not None:
+            draft = view.message_text
+        else:
+            values = template_values(self.playbook, self.state, self.incident.id)
+            draft, _missing = render(message.template, values)
+        while True:
+            text = self.prompter.compose_message(view, draft)
+            current = self.state_message(step)
+            unchanged = current is not None and current.text == text
+            if not unchanged:
+                self.record(
+                    "message.recorded",
+                    step=step.id,
+                    text=text,
+                    platforms=list(message.platforms),
+                    kind=message.kind,
+                )
+            # An unchanged text keeps its version, its approval and any override of its checks.
+            checked = self.review(
+                step, text, current.check_override if current and unchanged else None
+            )
+            decision, reason = self.prompter.review_message(self.view(step), checked)
+            reason = reason.strip()
+            if decision is ReviewDecision.OVERRIDE and not reason:
+                self.prompter.notify("An override needs a reason; the message stays as a draft.")
+                decision = ReviewDecision.LATER
+            overriding = decision is ReviewDecision.OVERRIDE and bool(checked.errors)
+            if not unchanged or overriding:
+                data: dict[str, Any] = {
+                    "step": step.id,
+                    "lengths": {
+                        ln.platform: {"count": ln.count, "limit": ln.limit}
+                        for ln in checked.lengths
+                    },
+                    "findings": [f.to_data() for f in checked.findings if f.severity != "info"],
+                    "errors": len(checked.errors),
+                    "warnings": len(checked.warnings),
+                    "summary": summary_line(checked),
+                }
+                if overriding:
+                    data["override"] = reason
+                self.record("message.checked", **data)
+            if decision is not ReviewDecision.EDIT:
+                break
+            draft = text
+            view = self.view(step)
+        final = self.view(step)
+        ready = final.message_review is None or not final.message_review.blocked
+        if message.approval and ready and final.message_approved_by is None:
+            approver = self.prompter.ask_approver(final).strip()
+            if approver:
+                self.record("message.approved", step=step.id, approver=approver)
+
+    def state_message(self, step: Step) -> MessageRecord | None:
+        """The latest recorded version of this step's message, if any."""
+        return next((m for m in reversed(self.state.messages) if m.step == step.id), None)
 
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
         view = self.view(step)
@@ -187,6 +299,8 @@ class Walkthrough:
         actions = [Action.DONE]
         if view.items or view.questions:
             actions.append(Action.EDIT)
+        if step.message is not None:
+            actions.append(Action.MESSAGE)
         actions += [Action.NOTE, Action.SKIP, Action.DEFER, Action.NOT_APPLICABLE]
         if view.can_go_back:
             actions.append(Action.BACK)
@@ -199,6 +313,9 @@ class Walkthrough:
             return self.mark_done(step, view)
         if action is Action.EDIT:
             self.edit(step, view)
+            return False
+        if action is Action.MESSAGE and step.message is not None:
+            self.compose(step)
             return False
         if action is Action.NOTE:
             text = self.prompter.ask_note(view)
@@ -244,18 +361,46 @@ class Walkthrough:
                 f"Answer “{missing[0]}” first — or skip the step, with a reason, if it cannot be answered."
             )
             return False
-        if step.message is not None and step.message.approval and view.message_approved_by is None:
-            self.prompter.notify("This message needs an approver's name before the step is done.")
-            approver = self.prompter.ask_approver(view).strip()
-            if not approver:
-                return False
-            self.record("message.approved", step=step.id, approver=approver)
+        if step.message is not None and not self.message_ready(step, view):
+            return False
         unchecked = [iv.item.id for iv in view.items if not iv.checked]
         if unchecked and not self.prompter.confirm(
             f"{len(unchecked)} item(s) not ticked. Mark the step done anyway?", default=False
         ):
             return False
         self.record("step.done", step=step.id, **({"unchecked": unchecked} if unchecked else {}))
+        return True
+
+    def message_ready(self, step: Step, view: StepView) -> bool:
+        """A message step is done only with a message that passes its checks (or carries a
+        recorded override) and, when required, an approver (or a recorded override)."""
+        assert step.message is not None
+        if view.message_text is None:
+            self.prompter.notify("This step's message has not been written yet.")
+            self.compose(step)
+            return False
+        checked = view.message_review
+        if checked is not None and checked.blocked:
+            problems = "; ".join(f.message for f in checked.errors[:3])
+            self.prompter.notify(
+                f"The message cannot go out as it is: {problems} "
+                "Edit the message, or record an override with a reason."
+            )
+            return False
+        if step.message.approval and view.message_approved_by is None:
+            approver = self.prompter.ask_approver(view).strip()
+            if approver:
+                self.record("message.approved", step=step.id, approver=approver)
+                return True
+            reason = self.prompter.ask_approval_override(view).strip()
+            if reason:
+                self.record("message.approved", step=step.id, override=reason)
+                return True
+            self.prompter.notify(
+                "This message needs an approver's name (or an override with a reason) "
+                "before the step is done."
+            )
+            return False
         return True
 
     def edit(self, step: Step, view: StepView) -> None:
@@ -325,6 +470,7 @@ class Walkthrough:
         )
         started = state.started_at or now
         message = next((m for m in reversed(state.messages) if m.step == step.id), None)
+        roles = assigned_roles(state, self.playbook)
         notes = tuple(
             NoteView(n.ts, n.actor, n.text, n.actor == self.env.actor) for n in state.notes[-5:]
         )
@@ -353,4 +499,19 @@ class Walkthrough:
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
+            extra=(
+                {
+                    "approvers": [str(answers[k]) for k in ("approver", "backup") if answers.get(k)]
+                    + [person for role, person in roles if role == "approver"]
+                }
+                if step.message is not None and step.message.approval
+                else {}
+            ),
+            message_review=(
+                self.review(step, message.text, message.check_override)
+                if message is not None and step.message is not None
+                else None
+            ),
+            follow_ups=open_follow_ups(state, now),
+            roles=roles,
         )

@@ -26,10 +26,21 @@ def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("crisis", appauthor=False))
 
 
-def _default_actor() -> str:
+def _default_actor(home: Path | None = None) -> str:
+    """CRISIS_USER, else ``actor`` from CRISIS_HOME/config.toml, else the login name."""
     name = os.environ.get("CRISIS_USER", "").strip()
     if name:
         return name
+    if home is not None:
+        from crisiscli.config import config_path, read_config_file
+        from crisiscli.errors import CrisisError
+
+        try:
+            configured = read_config_file(config_path(home)).actor
+        except CrisisError:  # a broken config is reported by the commands that read it
+            configured = None
+        if configured:
+            return configured
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers): still record something honest
@@ -49,11 +60,15 @@ class Environment:
     stdout_isatty: bool = field(default_factory=lambda: _isatty(sys.stdout))
     home: Path = field(default_factory=_default_home)
     clock: Callable[[], datetime] = utc_now
-    actor: str = field(default_factory=_default_actor)
+    actor: str = ""  # empty: resolved in __post_init__ (CRISIS_USER, config, login name)
     editor: str | None = field(
         default_factory=lambda: os.environ.get("VISUAL") or os.environ.get("EDITOR")
     )
     debug: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.actor:
+            self.actor = _default_actor(self.home)
 
     @property
     def incidents_dir(self) -> Path:

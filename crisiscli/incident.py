@@ -14,15 +14,23 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from crisiscli import __version__
 from crisiscli.env import Environment
-from crisiscli.errors import CrisisError, ExitCode, Location, NotFoundError, UsageError
+from crisiscli.errors import (
+    CrisisError,
+    ExitCode,
+    Location,
+    NotFoundError,
+    PlaybookError,
+    UsageError,
+)
 from crisiscli.fsutil import atomic_write_text
 from crisiscli.journal import Event, Journal
-from crisiscli.playbook.model import Playbook, to_data
+from crisiscli.playbook.model import Playbook, from_data, to_data
 from crisiscli.state import IncidentState, replay
 
 JOURNAL = "journal.jsonl"
@@ -30,6 +38,28 @@ SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+
+def load_snapshot(path: Path) -> Playbook:
+    """Read an incident's ``playbook.json``: canonical data that crisis wrote itself, so it is
+    read with ``model.from_data`` rather than the YAML validator (keeps ``note`` fast)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlaybookError(
+            "the incident has no playbook snapshot", location=Location(str(path))
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise PlaybookError(
+            f"cannot read the playbook snapshot: {exc}", location=Location(str(path))
+        ) from None
+    try:
+        return from_data(data, str(path))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PlaybookError(
+            f"the playbook snapshot is damaged ({type(exc).__name__}: {exc})",
+            location=Location(str(path)),
+        ) from None
 
 
 def slugify(title: str, limit: int = 48) -> str:
@@ -61,8 +91,6 @@ class Incident:
 
     def playbook(self) -> Playbook:
         if self._playbook is None:
-            from crisiscli.playbook.load import load_snapshot
-
             self._playbook = load_snapshot(self.dir / SNAPSHOT)
         return self._playbook
 
@@ -93,7 +121,9 @@ class Incident:
     def _write_log(self, state: IncidentState) -> None:
         from crisiscli.logmd import render_log
 
-        text = render_log(state, self.playbook(), self.id, now=self.env.clock())
+        text = render_log(
+            state, self.playbook(), self.id, now=self.env.clock(), tz=log_timezone(self.env)
+        )
         try:
             atomic_write_text(self.log_path, text)
         except OSError as exc:
@@ -102,6 +132,16 @@ class Incident:
                 f"{self.log_path}: could not rewrite the log ({exc.strerror}); "
                 f"the journal is intact, run `crisis log {self.id} --rebuild` later"
             )
+
+
+def log_timezone(env: Environment) -> tzinfo | None:
+    """The time zone for logs and briefs: ``timezone`` in config.toml, else the system's."""
+    from crisiscli.config import current_config
+
+    try:
+        return current_config(env).tzinfo()
+    except ValueError:  # the zone database lost the name since it was configured
+        return None
 
 
 def create_incident(

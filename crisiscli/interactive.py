@@ -13,10 +13,11 @@ from typing import Any
 import questionary
 from questionary import Choice as QChoice
 
+from crisiscli.compose import Review
 from crisiscli.env import Environment
 from crisiscli.playbook.model import Question
-from crisiscli.prompts import Action, ItemView, RunSummary, StepView
-from crisiscli.screens import make_console, show_step, show_summary
+from crisiscli.prompts import Action, ItemView, ReviewDecision, RunSummary, StepView
+from crisiscli.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.text import one_line
 
 ACTION_LABELS = {
@@ -28,6 +29,7 @@ ACTION_LABELS = {
     Action.NOT_APPLICABLE: "Not applicable",
     Action.BACK: "Back to the previous step",
     Action.PAUSE: "Pause — resume later",
+    Action.MESSAGE: "Edit the message / see its checks",
 }
 STYLE = questionary.Style(
     [("qmark", "fg:#d70000 bold"), ("highlighted", "bold"), ("pointer", "bold")]
@@ -162,15 +164,69 @@ class QuestionaryPrompter:
         )
 
     def compose_message(self, view: StepView, draft: str) -> str:
-        self.console.print("Edit the message. Esc then Enter saves it.", style="dim")
-        return self._text("Message", draft, required=True, multiline=True)
+        from rich.panel import Panel
+
+        self.console.print(Panel(safe(draft), title="draft", border_style="cyan"))
+        choices = [QChoice("Edit it here", value="inline")]
+        if self.env.editor:
+            choices.append(QChoice(f"Edit it in {one_line(self.env.editor)}", value="editor"))
+        choices.append(QChoice("Use it as it is", value="keep"))
+        how = self._ask(
+            questionary.select("The message:", choices=choices, style=STYLE, **self.kwargs)
+        )
+        if how == "editor":
+            from crisiscli.editor import EditorFailed, edit_text
+
+            try:
+                return edit_text(self.env, draft)
+            except EditorFailed as exc:
+                self.notify(f"{exc}. Edit it here instead.")
+                how = "inline"
+        if how == "inline":
+            self.console.print("Edit the message. Esc then Enter saves it.", style="dim")
+            return self._text("Message", draft, required=True, multiline=True)
+        return draft
+
+    def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
+        show_review(self.console, review)
+        if review.errors:
+            choices = [
+                QChoice("Edit it again", value=ReviewDecision.EDIT),
+                QChoice(
+                    "Keep it as a draft — the step cannot be done until it is fixed",
+                    value=ReviewDecision.LATER,
+                ),
+                QChoice(
+                    "Publish it anyway — record an override with a reason",
+                    value=ReviewDecision.OVERRIDE,
+                ),
+            ]
+        else:
+            choices = [
+                QChoice("Use this message", value=ReviewDecision.ACCEPT),
+                QChoice("Edit it again", value=ReviewDecision.EDIT),
+            ]
+        decision = ReviewDecision(
+            self._ask(questionary.select("Now?", choices=choices, style=STYLE, **self.kwargs))
+        )
+        if decision is ReviewDecision.OVERRIDE:
+            return decision, self._text("Why does it go out as it is?", required=True)
+        return decision, ""
 
     def ask_approver(self, view: StepView) -> str:
-        return self._text("Who approved this message? (name; leave empty if nobody yet)")
+        named = [one_line(str(n)) for n in view.extra.get("approvers", [])]
+        hint = f" Named for this incident: {' / '.join(named)}." if named else ""
+        return self._text(f"Who approved this message? (name; leave empty if nobody yet){hint}")
+
+    def ask_approval_override(self, view: StepView) -> str:
+        if not self.confirm(
+            "Nobody can approve it? Go ahead without approval (recorded, with a reason)?",
+            default=False,
+        ):
+            return ""
+        return self._text("Why does it go out without approval?", required=True)
 
     def notify(self, text: str) -> None:
-        from crisiscli.screens import safe
-
         self.console.print(safe(text, "yellow"))
 
     def finished(self, summary: RunSummary) -> bool:

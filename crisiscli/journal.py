@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,7 +78,8 @@ class ReadResult:
 
 
 def new_event_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as hex (what uuid4 would give, without importing uuid)."""
+    return os.urandom(16).hex()
 
 
 class Journal:
@@ -91,22 +92,54 @@ class Journal:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the incident's writer lock (released by the OS if the holder dies)."""
+        """Hold the incident's writer lock; the OS releases it if the holder dies."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            with self._portable_lock():
+                yield
+            return
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _io_error(exc, self.lock_path) from None
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise self._busy() from None
+                    time.sleep(0.01)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def _portable_lock(self) -> Iterator[None]:  # pragma: no cover - not POSIX
         import filelock
 
         lock = filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS)
         try:
             lock.acquire(poll_interval=LOCK_POLL_SECONDS)
         except filelock.Timeout:
-            raise StateError(
-                f"the incident is busy: another crisis process held its lock for "
-                f"{LOCK_TIMEOUT_SECONDS:.0f} s",
-                location=Location(str(self.lock_path)),
-            ) from None
+            raise self._busy() from None
         try:
             yield
         finally:
             lock.release()
+
+    def _busy(self) -> StateError:
+        return StateError(
+            f"the incident is busy: another crisis process held its lock for "
+            f"{LOCK_TIMEOUT_SECONDS:.0f} s",
+            location=Location(str(self.lock_path)),
+        )
 
     def append(
         self,
@@ -117,19 +150,23 @@ class Journal:
         clock: Callable[[], datetime],
     ) -> Event:
         """Write one event durably. Call with the lock held (see ``locked``)."""
-        ts = clock().astimezone(timezone.utc)
-        # Keep this writer's timestamps strictly increasing so ordering by time keeps the
-        # order events were made in, even when the clock is coarse or steps backwards.
-        if self._last_ts is not None and ts <= self._last_ts:
-            ts = self._last_ts + timedelta(microseconds=1)
-        event = Event(new_event_id(), ts, actor, kind, data)
-        line = (event.to_json() + "\n").encode("utf-8")
         creating = not self.path.exists()
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise _io_error(exc, self.path) from None
         try:
+            # Timestamps strictly increase in file order, across every process on this
+            # machine, even with a coarse, frozen or backwards-stepping clock: so ordering by
+            # (time, id) keeps the order events were made in, and merged copies agree.
+            ts = clock().astimezone(timezone.utc)
+            last = _last_timestamp(fd)
+            if self._last_ts is not None and (last is None or self._last_ts > last):
+                last = self._last_ts
+            if last is not None and ts <= last:
+                ts = last + timedelta(microseconds=1)
+            event = Event(new_event_id(), ts, actor, kind, data)
+            line = (event.to_json() + "\n").encode("utf-8")
             if not creating and _ends_torn(fd):
                 # A crash left half a line; end it so our event stays a line of its own.
                 write_all(fd, b"\n")
@@ -180,8 +217,29 @@ def parse_journal(blob: bytes, shown: str) -> ReadResult:
             continue
         seen.add(event.id)
         result.events.append(event)
-    result.events.sort(key=lambda e: e.ts)  # stable: equal times keep file order
+    # Time, then id: every copy of a merged journal orders events the same way, even two
+    # events from different machines with the same timestamp (one writer never repeats one).
+    result.events.sort(key=lambda e: (e.ts, e.id))
     return result
+
+
+def _last_timestamp(fd: int, window: int = 65536) -> datetime | None:
+    """The timestamp of the last complete event line (read from the file's tail)."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return None
+    start = max(0, size - window)
+    tail = os.pread(fd, size - start, start)
+    # Drop the last piece: empty after a final newline, or a torn line with no trustworthy time.
+    lines = tail.split(b"\n")[:-1]
+    for raw in reversed(lines[1:] if start > 0 else lines):
+        try:
+            record = json.loads(raw)
+            ts = datetime.fromisoformat(record["ts"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        return ts if ts.tzinfo is not None else None
+    return None
 
 
 def _ends_torn(fd: int) -> bool:

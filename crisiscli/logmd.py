@@ -114,6 +114,13 @@ def describe_event(event: Event, playbook: Playbook) -> str:
     if kind == "message.recorded":
         platforms = ", ".join(md_escape(str(p)) for p in d.get("platforms", []) or [])
         return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
+    if kind == "message.checked":
+        checks = md_escape(str(d.get("summary", "")))
+        despite = d.get("override")
+        line = f"Checked the message for {step}: {checks}"
+        if despite:
+            line += f" — published despite the errors: {md_escape(str(despite))}"
+        return line
     if kind == "message.approved":
         override = d.get("override")
         if override:
@@ -140,7 +147,155 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         return f"Severity changed to {md_escape(str(d.get('to', '')))}"
     if kind == "title.changed":
         return f"Title changed to {md_escape(str(d.get('to', '')))}"
+    if kind in _QUEUE_AND_CONTACT_EVENTS:
+        return _describe_queue_or_contact(event)
+    if kind == "role.assigned":
+        role, person = md_escape(str(d.get("role", ""))), str(d.get("person") or "").strip()
+        return f"Role {role}: {md_escape(person)}" if person else f"Role {role} left open"
+    if kind == "handoff.recorded":
+        return _describe_handoff(d)
     return f"{md_escape(kind)}"
+
+
+_QUEUE_AND_CONTACT_EVENTS = (
+    "queue.imported",
+    "queue.decided",
+    "contact.logged",
+    "contact.followed_up",
+)
+DECISION_WORDS = {"keep": "keep", "cancel": "cancel", "reschedule": "reschedule"}
+
+
+def _short_time(value: Any, tz: tzinfo | None = None) -> str:
+    if not isinstance(value, str):
+        return "—"
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return md_escape(value)
+    if ts.tzinfo is None:
+        return md_escape(value)
+    return local_and_utc(ts, tz, date=True)
+
+
+def _hours(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else md_escape(str(value))
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _describe_queue_or_contact(event: Event) -> str:
+    d = event.data
+    kind = event.type
+    if kind == "queue.imported":
+        posts = d.get("posts") if isinstance(d.get("posts"), list) else []
+        return (
+            f"Scheduled posts imported from {md_escape(str(d.get('source', '')))}: "
+            f"{len(posts or [])} due in the next {_hours(d.get('hours', '?'))} h"
+        )
+    if kind == "queue.decided":
+        decision = str(d.get("decision", ""))
+        line = f"Scheduled post {md_escape(str(d.get('post', '')))}: {md_escape(decision)}"
+        if decision == "reschedule":
+            line += f" to {_short_time(d.get('new_time'))}"
+        reason = d.get("reason")
+        return line + (f" — {md_escape(str(reason))}" if reason else "")
+    if kind == "contact.logged":
+        line = (
+            f"Contact {md_escape(str(d.get('id', '')))}: {md_escape(_excerpt(str(d.get('who', '')), 80))} "
+            f"by {md_escape(str(d.get('channel', '')))} — {md_escape(str(d.get('outcome', '')))}"
+        )
+        if d.get("follow_up_due"):
+            line += f"; follow up by {_short_time(d.get('follow_up_due'))}"
+        return line
+    return f"Followed up contact {md_escape(str(d.get('id', '')))}"
+
+
+def _queue_section(state: IncidentState, tz: tzinfo | None) -> list[str]:
+    out = ["## Scheduled posts", ""]
+    for source in state.queue_imports:
+        out.append(
+            f"- Imported {md_escape(str(source['source']))} at "
+            f"{local_and_utc(source['ts'], tz, date=True)} by {md_escape(str(source['actor']))}: "
+            f"{source['posts']} post(s) in the next {_hours(source['window_hours'])} h"
+        )
+    out.append("")
+    out.append("| Post | Due | Platform | Text | Decision | Reason | By |")
+    out.append("|---|---|---|---|---|---|---|")
+    for post in state.queue.values():
+        due = local_and_utc(post.due, tz, date=True) if post.due else "—"
+        if post.decision is None:
+            decision = "**undecided**"
+        elif post.decision == "reschedule" and post.new_time is not None:
+            decision = f"reschedule to {local_and_utc(post.new_time, tz, date=True)}"
+        else:
+            decision = DECISION_WORDS.get(post.decision, md_escape(post.decision))
+        by = md_escape(post.decided_by) if post.decided_by else ""
+        out.append(
+            f"| `{md_escape(post.id)}` | {due} | {md_escape(post.platform or '—')} "
+            f"| {md_escape(_excerpt(post.text))} | {decision} | {md_escape(post.reason or '')} "
+            f"| {by} |"
+        )
+    out.append("")
+    return out
+
+
+def _contacts_section(state: IncidentState, now: datetime, tz: tzinfo | None) -> list[str]:
+    out = ["## Contacts", ""]
+    out.append("| Id | When | Who | Channel | Outcome | Follow-up | Note | By |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for c in state.contacts.values():
+        if c.follow_up_due is None:
+            follow = "—"
+        elif c.followed_up_at is not None:
+            follow = f"done {local_and_utc(c.followed_up_at, tz, date=True)}"
+        elif c.follow_up_due <= now:
+            follow = f"**OVERDUE** (due {local_and_utc(c.follow_up_due, tz, date=True)})"
+        else:
+            follow = f"due {local_and_utc(c.follow_up_due, tz, date=True)}"
+        out.append(
+            f"| {md_escape(c.id)} | {local_and_utc(c.ts, tz, date=True)} | {md_escape(_excerpt(c.who, 80))} "
+            f"| {md_escape(c.channel)} | {md_escape(c.outcome)} | {follow} "
+            f"| {md_escape(_excerpt(c.note or '', 80))} | {md_escape(c.actor)} |"
+        )
+    out.append("")
+    return out
+
+
+def _role_row(state: IncidentState, playbook: Playbook) -> list[tuple[str, str]]:
+    if not state.roles and not playbook.roles:
+        return []
+    from crisiscli.team import role_rows
+
+    shown = [
+        f"{md_escape(role)}: {md_escape(person) if person else 'open'}"
+        for role, person in role_rows(state, playbook)
+        if person or playbook.roles
+    ]
+    return [("Roles", " · ".join(shown))]
+
+
+def _describe_handoff(d: dict[str, Any]) -> str:
+    to = str(d.get("to") or "").strip()
+    raw = d.get("counts")
+    counts: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    words = {
+        "overdue": "deadline(s) overdue",
+        "deferred": "deferred",
+        "follow_ups": "follow-up(s) owed",
+        "approvals": "approval(s) pending",
+        "actions": "open action(s)",
+    }
+    open_items = [
+        f"{counts[k]} {w}"
+        for k, w in words.items()
+        if isinstance(counts.get(k), int) and not isinstance(counts.get(k), bool) and counts[k]
+    ]
+    text = "Handoff" + (f" to {md_escape(to)}" if to else "")
+    return text + (f" — {', '.join(open_items)}" if open_items else " — nothing left open")
 
 
 def render_log(
@@ -169,6 +324,7 @@ def render_log(
         ),
         ("Started", f"{started} by {md_escape(state.opened_by)}"),
         ("Responders", ", ".join(md_escape(a) for a in state.actors) or "—"),
+        *_role_row(state, playbook),
         ("Incident", f"`{incident_id}`"),
     ]
     if state.closed_at:
@@ -235,17 +391,36 @@ def render_log(
     if state.messages:
         out.append("## Messages")
         out.append("")
-        for msg in state.messages:
+        final: dict[str, Any] = {}
+        drafts: dict[str, int] = {}
+        for msg in state.messages:  # the last version of each step's message is the final one
+            final[msg.step] = msg
+            drafts[msg.step] = drafts.get(msg.step, 0) + 1
+        for msg in final.values():
             platforms = ", ".join(md_escape(p) for p in msg.platforms) or "no platform named"
             out.append(f"### {_step_title(playbook, msg.step)} — {platforms}")
             out.append("")
             out.extend(f"> {line}" if line else ">" for line in md_escape_block(msg.text))
             out.append("")
+            facts = [f"Written by {md_escape(msg.actor)} at {local_and_utc(msg.ts, tz)}"]
+            if drafts[msg.step] > 1:
+                facts.append(f"{drafts[msg.step] - 1} earlier version(s) in the timeline")
+            if msg.check_summary:
+                facts.append(f"Checks: {md_escape(msg.check_summary)}")
+            if msg.check_override:
+                facts.append(f"Published despite failed checks: {md_escape(msg.check_override)}")
             if msg.override:
-                out.append(f"Published without approval: {md_escape(msg.override)}")
+                when = f" ({local_and_utc(msg.approved_at, tz)})" if msg.approved_at else ""
+                facts.append(f"Published without approval{when}: {md_escape(msg.override)}")
             elif msg.approver:
-                out.append(f"Approved by {md_escape(msg.approver)}")
+                when = f" at {local_and_utc(msg.approved_at, tz)}" if msg.approved_at else ""
+                facts.append(f"Approved by {md_escape(msg.approver)}{when}")
+            out.extend(f"- {fact}" for fact in facts)
             out.append("")
+    if state.queue or state.queue_imports:
+        out.extend(_queue_section(state, tz))
+    if state.contacts:
+        out.extend(_contacts_section(state, now, tz))
     out.append("## Timeline")
     out.append("")
     current_day = None

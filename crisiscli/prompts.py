@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from crisiscli.compose import Review
+from crisiscli.contacts import FollowUp
 from crisiscli.deadlines import DeadlineStatus
 from crisiscli.playbook.model import Item, Question, Step
 
@@ -25,6 +27,16 @@ class Action(str, enum.Enum):
     NOT_APPLICABLE = "na"
     BACK = "back"
     PAUSE = "pause"
+    MESSAGE = "message"
+
+
+class ReviewDecision(str, enum.Enum):
+    """What the responder does with a checked message."""
+
+    ACCEPT = "accept"  # use it (no errors, or errors left for later: the step stays open)
+    EDIT = "edit"  # edit it again
+    OVERRIDE = "override"  # publish despite the errors, with a recorded reason
+    LATER = "later"  # keep the draft; the step cannot be done until it is fixed
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,10 @@ class StepView:
     can_go_back: bool = False
     message_text: str | None = None
     message_approved_by: str | None = None
+    message_review: Review | None = None  # lengths per platform and pre-publication findings
+    roles: tuple[tuple[str, str], ...] = ()  # (role, person) for the roles held
     extra: dict[str, Any] = field(default_factory=dict)
+    follow_ups: tuple[FollowUp, ...] = ()  # open off-platform follow-ups (contact log)
 
 
 @dataclass(frozen=True)
@@ -114,7 +129,15 @@ class Prompter(Protocol):
 
     def compose_message(self, view: StepView, draft: str) -> str: ...
 
+    def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
+        """Show lengths and findings; the decision and, for an override, its reason."""
+        ...
+
     def ask_approver(self, view: StepView) -> str: ...
+
+    def ask_approval_override(self, view: StepView) -> str:
+        """Nobody can approve: a reason to go ahead without approval, or "" to wait."""
+        ...
 
     def notify(self, text: str) -> None: ...
 

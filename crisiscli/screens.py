@@ -16,7 +16,9 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from crisiscli.compose import Review
 from crisiscli.deadlines import format_duration
+from crisiscli.playbook.model import Question
 from crisiscli.prompts import RunSummary, StepView
 from crisiscli.text import one_line, visible_controls
 
@@ -26,6 +28,16 @@ SEVERITY_STYLE = {
     "high": "bold red",
     "critical": "bold white on red",
 }
+
+
+def answer_label(question: Question, answer: object) -> str:
+    """What the person chose, in the words they saw (choice labels, yes/no)."""
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    labels = {c.value: c.label for c in question.choices}
+    if isinstance(answer, list):
+        return ", ".join(labels.get(str(a), str(a)) for a in answer)
+    return labels.get(str(answer), str(answer))
 
 
 def make_console(stream: TextIO, *, is_tty: bool) -> Console:
@@ -61,8 +73,18 @@ def header(view: StepView) -> Panel:
     progress.add_row(
         where, ProgressBar(total=view.step_count, completed=view.done_count, width=None)
     )
+    rows: list[object] = [top, progress]
+    if view.roles:
+        roles = Text()
+        for n, (role, person) in enumerate(view.roles):
+            roles.append(" · " if n else "", style="dim")
+            roles.append(f"{role} ", style="dim")
+            roles.append_text(safe(one_line(person)))
+        rows.append(roles)
+    if view.drill:
+        rows.append(Text("DRILL — a rehearsal: nothing here is real or public.", style="yellow"))
     return Panel(
-        Group(top, progress),
+        Group(*rows),  # type: ignore[arg-type]
         border_style="red" if view.severity in ("high", "critical") else "blue",
     )
 
@@ -84,6 +106,28 @@ def deadline_lines(view: StepView, limit: int = 3) -> list[Text]:
         line.append_text(safe(one_line(d.label)))
         line.append(f" — in {format_duration(left)}", style="yellow" if left < 600 else "dim")
         lines.append(line)
+    return lines
+
+
+def follow_up_lines(view: StepView, limit: int = 3) -> list[Text]:
+    """Open off-platform follow-ups (``crisis contact``), overdue first."""
+    lines: list[Text] = []
+    for fu in view.follow_ups[:limit]:
+        left = fu.seconds_left(view.now)
+        if fu.overdue:
+            line = Text("  FOLLOW UP", style="bold white on red")
+            when = f" — {format_duration(-left)} late"
+        else:
+            line = Text("  follow up", style="bold yellow" if left < 600 else "dim")
+            when = f" — in {format_duration(left)}"
+        line.append(" ")
+        line.append_text(safe(one_line(fu.who), "bold"))
+        line.append(f" ({fu.channel}, {fu.outcome}){when}", style="red" if fu.overdue else "dim")
+        line.append(f"  [crisis contact done {fu.contact_id}]", style="dim")
+        lines.append(line)
+    hidden = len(view.follow_ups) - limit
+    if hidden > 0:
+        lines.append(Text(f"  … {hidden} more follow-up(s): crisis contact list", style="dim"))
     return lines
 
 
@@ -115,15 +159,30 @@ def step_body(view: StepView) -> list[object]:
         line = Text(" ")
         line.append_text(safe(one_line(qv.question.prompt), "dim"))
         line.append(" ")
-        shown = qv.answer
-        if isinstance(shown, bool):
-            shown = "yes" if shown else "no"
-        elif isinstance(shown, list):
-            shown = ", ".join(str(s) for s in shown)
-        line.append_text(safe(one_line(str(shown)), "bold"))
+        line.append_text(safe(one_line(answer_label(qv.question, qv.answer)), "bold"))
         parts.append(line)
     if view.message_text is not None:
-        parts.append(Panel(safe(view.message_text), title="message", border_style="cyan"))
+        review = view.message_review
+        over = review is not None and any(ln.over for ln in review.lengths)
+        parts.append(
+            Panel(
+                safe(view.message_text),
+                title="message",
+                border_style="red" if over else "cyan",
+            )
+        )
+        if review is not None:
+            parts.extend(review_parts(review, brief=True))
+        if view.step.message is not None and view.step.message.approval:
+            if view.message_approved_by:
+                parts.append(safe(f"Approved: {one_line(view.message_approved_by)}", "green"))
+            else:
+                parts.append(
+                    Text(
+                        "Waiting for approval — the step cannot be done without it.",
+                        style="bold yellow",
+                    )
+                )
     if view.missing_values:
         parts.append(Text("Not filled in yet: " + ", ".join(view.missing_values), style="yellow"))
     others = [n for n in view.recent_notes if not n.mine]
@@ -139,11 +198,66 @@ def step_body(view: StepView) -> list[object]:
     return parts
 
 
+FINDING_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+FINDING_MARK = {"error": "ERROR", "warning": "check", "info": "note "}
+
+
+def length_line(review: Review) -> Text:
+    """``x 312/280  OVER LIMIT by 32 · bluesky 150/300``: counts as each platform counts."""
+    line = Text("Length  ", style="bold")
+    for i, ln in enumerate(review.lengths):
+        if i:
+            line.append(" · ", style="dim")
+        if ln.over:
+            line.append(f" {ln.platform} {ln.count}/{ln.limit} ", style="bold white on red")
+            line.append(f" OVER LIMIT by {ln.over}", style="bold red")
+        elif ln.limit is None:
+            line.append(f"{ln.platform} {ln.count}", style="")
+        else:
+            near = ln.count > ln.limit * 0.9
+            line.append(f"{ln.platform} {ln.count}/{ln.limit}", style="yellow" if near else "green")
+    if not review.lengths:
+        line.append("no platform named", style="dim")
+    return line
+
+
+def review_parts(review: Review, *, brief: bool = False) -> list[Text]:
+    """Lengths and findings of a message; ``brief`` leaves out the info-level lists."""
+    parts: list[Text] = [length_line(review)]
+    findings = [f for f in review.findings if not (brief and f.severity == "info")]
+    for finding in findings:
+        if finding.rule == "length" and finding.severity == "error":
+            continue  # already shown, loudly, on the length line
+        line = Text(f" {FINDING_MARK[finding.severity]}  ", style=FINDING_STYLE[finding.severity])
+        line.append_text(safe(one_line(finding.message), FINDING_STYLE[finding.severity]))
+        parts.append(line)
+    if review.override and review.errors:
+        parts.append(safe(f"Checks overridden: {one_line(review.override)}", "yellow"))
+    elif review.blocked:
+        parts.append(
+            Text(
+                "This message cannot be marked done until it is fixed (or overridden with a reason).",
+                style="bold red",
+            )
+        )
+    return parts
+
+
+def show_review(console: Console, review: Review) -> None:
+    console.print(
+        Panel(safe(review.text), title="message", border_style="red" if review.blocked else "cyan")
+    )
+    for part in review_parts(review):
+        console.print(part)
+
+
 def show_step(console: Console, view: StepView, *, clear: bool) -> None:
     if clear:
         console.clear()
     console.print(header(view))
     for line in deadline_lines(view):
+        console.print(line)
+    for line in follow_up_lines(view):
         console.print(line)
     console.print()
     for part in step_body(view):
@@ -152,6 +266,8 @@ def show_step(console: Console, view: StepView, *, clear: bool) -> None:
 
 
 def show_summary(console: Console, summary: RunSummary) -> None:
+    if summary.drill:
+        console.print(Text(" DRILL ", style="bold black on yellow") + Text(" rehearsal finished"))
     if summary.status == "complete":
         console.print(Text("The walk-through is complete.", style="bold green"))
     else:
@@ -173,6 +289,6 @@ def show_summary(console: Console, summary: RunSummary) -> None:
         table.add_column("Step")
         table.add_column("Time", justify="right")
         for title, seconds in summary.step_times:
-            table.add_row(safe(one_line(title)), format_duration(seconds))
+            table.add_row(safe(one_line(title)), format_duration(round(seconds)))
         console.print(table)
     console.print(Text("Log: ", style="dim") + safe(summary.log_path))

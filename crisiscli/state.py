@@ -14,7 +14,19 @@ from typing import Any
 
 from crisiscli.journal import Event
 
-_KEEPS_PAUSED = ("note.added", "session.paused", "session.interrupted", "incident.closed")
+_KEEPS_PAUSED = (
+    "note.added",
+    "session.paused",
+    "session.interrupted",
+    "incident.closed",
+    # side work from another terminal does not un-pause a walk-through
+    "queue.imported",
+    "queue.decided",
+    "contact.logged",
+    "contact.followed_up",
+    "role.assigned",
+    "handoff.recorded",
+)
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
     "step.done": "done",
@@ -57,6 +69,47 @@ class MessageRecord:
     approver: str | None = None
     approved_at: datetime | None = None
     override: str | None = None
+    check_override: str | None = None  # message.checked{override}: published despite errors
+    check_summary: str | None = None  # message.checked{summary}
+
+
+@dataclass
+class QueuedPost:
+    """A scheduled post from an imported export (``queue.imported``), with its decision."""
+
+    id: str
+    due: datetime | None
+    text: str
+    platform: str | None
+    link: str | None
+    source: str
+    imported_at: datetime
+    decision: str | None = None  # keep | cancel | reschedule
+    reason: str | None = None
+    new_time: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    history: list[tuple[datetime, str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ContactRecord:
+    """One attempt to take a conversation off-platform (``contact.logged``)."""
+
+    id: str
+    ts: datetime
+    actor: str
+    who: str
+    channel: str
+    outcome: str
+    follow_up_due: datetime | None = None
+    note: str | None = None
+    followed_up_at: datetime | None = None
+    followed_up_by: str | None = None
+
+    @property
+    def open_follow_up(self) -> bool:
+        return self.follow_up_due is not None and self.followed_up_at is None
 
 
 @dataclass
@@ -82,7 +135,11 @@ class IncidentState:
     summary: str | None = None
     paused: bool = False
     notes: list[Note] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # role id → person (role.assigned)
     messages: list[MessageRecord] = field(default_factory=list)
+    queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
+    queue_imports: list[dict[str, Any]] = field(default_factory=list)
+    contacts: dict[str, ContactRecord] = field(default_factory=dict)  # by contact id
     events: list[Event] = field(default_factory=list)
     last_event_at: datetime | None = None
 
@@ -235,6 +292,17 @@ def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             break
 
 
+def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    step = d.get("step")
+    for record in reversed(s.messages):
+        if record.step == step:
+            override = d.get("override")
+            record.check_override = str(override) if override else None
+            summary = d.get("summary")
+            record.check_summary = str(summary) if summary else None
+            break
+
+
 def _paused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.paused = True
 
@@ -267,6 +335,107 @@ def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.title = str(d.get("to", s.title))
 
 
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _opt(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    source = str(d.get("source", ""))
+    posts = d.get("posts")
+    if not isinstance(posts, list):
+        posts = []
+    s.queue_imports.append(
+        {
+            "ts": e.ts,
+            "actor": e.actor,
+            "source": source,
+            "posts": len(posts),
+            "window_hours": d.get("hours"),
+        }
+    )
+    for raw in posts:
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            continue
+        pid = raw["id"]
+        old = s.queue.get(pid)
+        post = QueuedPost(
+            pid,
+            _time(raw.get("due")),
+            str(raw.get("text", "")),
+            _opt(raw.get("platform")),
+            _opt(raw.get("link")),
+            source,
+            e.ts,
+        )
+        if old is not None:  # imported again: the facts refresh, the decision stays
+            post.decision, post.reason, post.new_time = old.decision, old.reason, old.new_time
+            post.decided_by, post.decided_at, post.history = (
+                old.decided_by,
+                old.decided_at,
+                old.history,
+            )
+        s.queue[pid] = post
+
+
+def _queue_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    post = s.queue.get(str(d.get("post", "")))
+    decision = d.get("decision")
+    if post is None or decision not in ("keep", "cancel", "reschedule"):
+        return
+    post.decision = str(decision)
+    post.reason = _opt(d.get("reason"))
+    post.new_time = _time(d.get("new_time")) if decision == "reschedule" else None
+    post.decided_by = e.actor
+    post.decided_at = e.ts
+    post.history.append((e.ts, e.actor, post.decision, post.reason or ""))
+
+
+def _contact_logged(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    cid = str(d.get("id") or f"c{len(s.contacts) + 1}")
+    if cid in s.contacts:  # two terminals picked the same number: keep both, distinctly
+        n = 2
+        while f"{cid}-{n}" in s.contacts:
+            n += 1
+        cid = f"{cid}-{n}"
+    s.contacts[cid] = ContactRecord(
+        cid,
+        e.ts,
+        e.actor,
+        str(d.get("who", "")),
+        str(d.get("channel", "")),
+        str(d.get("outcome", "")),
+        _time(d.get("follow_up_due")),
+        _opt(d.get("note")),
+    )
+
+
+def _contact_followed_up(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    contact = s.contacts.get(str(d.get("id", "")))
+    if contact is not None and contact.followed_up_at is None:
+        contact.followed_up_at = e.ts
+        contact.followed_up_by = e.actor
+
+
+def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    role, person = d.get("role"), d.get("person")
+    if not isinstance(role, str) or not role:
+        return
+    if isinstance(person, str) and person.strip():
+        s.roles[role] = person.strip()
+    else:
+        s.roles.pop(role, None)  # an empty person leaves the role open again
+
+
 _HANDLERS = {
     "incident.opened": _opened,
     "input.set": _input,
@@ -281,6 +450,7 @@ _HANDLERS = {
     "note.added": _note,
     "message.recorded": _message,
     "message.approved": _approved,
+    "message.checked": _message_checked,
     "session.paused": _paused,
     "session.interrupted": _paused,
     "run.finished": _finished,
@@ -288,4 +458,9 @@ _HANDLERS = {
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,
+    "queue.imported": _queue_imported,
+    "queue.decided": _queue_decided,
+    "contact.logged": _contact_logged,
+    "contact.followed_up": _contact_followed_up,
+    "role.assigned": _role,
 }

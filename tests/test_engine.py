@@ -164,7 +164,7 @@ def test_pause_then_resume_continues_at_same_step(env, tmp_path: Path) -> None:
     after = incident.events()[before:]
     assert after[0].type == "session.resumed"
     assert after[1].type in ("step.done", "answer.set")
-    assert [e.data.get("step") for e in after if e.type == "step.entered"][0] == "lessons"
+    assert next(e.data.get("step") for e in after if e.type == "step.entered") == "lessons"
     assert incident.state().finished
 
 
@@ -185,7 +185,9 @@ def test_message_needs_approver_before_done(env, tmp_path: Path) -> None:
 def test_message_template_fills_values_and_keeps_missing_visible(env, tmp_path: Path) -> None:
     incident = open_incident(env)
     steps = full_steps(statement={"approver": "Dana"})
-    run_script(incident, answers_from(tmp_path, script(**steps)))
+    with pytest.raises(AnswersError, match=r"\{\{ missing \}\}.* is not filled in"):
+        run_script(incident, answers_from(tmp_path, script(**steps)))
+    # The draft is journaled (nothing typed is lost) with the placeholder still visible.
     assert incident.state().messages[0].text == "We are sorry, Acme. {{ missing }}"
 
 
@@ -239,3 +241,67 @@ def test_closed_by_script(env, tmp_path: Path) -> None:
     incident = open_incident(env)
     run_script(incident, answers_from(tmp_path, {**script(**full_steps()), "close": True}))
     assert incident.state().closed
+
+
+def test_timestamps_increase_in_file_order_across_writers(crisis_home: Path) -> None:
+    """Two writers (separate Journal objects, as separate processes are) with a frozen
+    clock still produce strictly increasing times, so time order is file order."""
+    from crisiscli.incident import find_incident
+
+    clock = FrozenClock()
+    env = make_env(crisis_home, clock=clock)
+    incident = open_incident(env)
+    for i in range(5):
+        other = find_incident(make_env(crisis_home, clock=clock), incident.id)
+        other.record("note.added", {"text": f"note {i}"})
+    events = incident.events()
+    assert [e.ts for e in events] == sorted({e.ts for e in events})
+    assert [e.data.get("text") for e in events if e.type == "note.added"] == [
+        f"note {i}" for i in range(5)
+    ]
+
+
+def test_message_step_composes_before_its_checklist(crisis_home: Path, tmp_path: Path) -> None:
+    """Questions may fill the template, so they come first; "posted it" items come last."""
+    from crisiscli.answers import ScriptedPrompter
+    from crisiscli.engine import Walkthrough
+    from crisiscli.incident import create_incident
+    from crisiscli.playbook.load import load_playbook_text
+
+    playbook = load_playbook_text(
+        """
+id: order
+title: Order
+phases:
+  - id: respond
+    title: Respond
+    steps:
+      - id: reply
+        title: Reply
+        items: [Posted the reply where it started]
+        questions: [{id: who, prompt: Who complained?}]
+        message: {template: "Hello {{ who }}, we are sorry.", platforms: [x]}
+""",
+        "order.yaml",
+    )
+    calls: list[str] = []
+
+    class Recording(ScriptedPrompter):
+        def answer(self, view, question):  # type: ignore[no-untyped-def]
+            calls.append("question")
+            return super().answer(view, question)
+
+        def compose_message(self, view, draft):  # type: ignore[no-untyped-def]
+            calls.append(f"compose:{draft}")
+            return super().compose_message(view, draft)
+
+        def tick_items(self, view, pending):  # type: ignore[no-untyped-def]
+            calls.append("tick")
+            return super().tick_items(view, pending)
+
+    env = make_env(crisis_home, clock=FrozenClock())
+    incident = create_incident(env, playbook, title="t", severity="moderate")
+    answers = answers_from(tmp_path, {"steps": {"reply": {"answers": {"who": "Sam"}}}})
+    Walkthrough(incident, Recording(answers)).run()
+    assert calls[:3] == ["question", "compose:Hello Sam, we are sorry.", "tick"]
+    assert incident.state().steps["reply"].checked == {"i1"}

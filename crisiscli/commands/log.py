@@ -25,7 +25,7 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.incident import find_incident
+    from crisiscli.incident import find_incident, log_timezone
     from crisiscli.logmd import render_log
     from crisiscli.output import warn
 
@@ -36,7 +36,7 @@ def command(
         text = found.log_path.read_text(encoding="utf-8")
     else:
         state = found.state()
-        text = render_log(state, found.playbook(), found.id, now=env.clock())
+        text = render_log(state, found.playbook(), found.id, now=env.clock(), tz=log_timezone(env))
     for warning in found.warnings:
         warn(warning)
     env.stdout.write(text)

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from crisiscli.env import Environment
+    from crisiscli.playbook.model import Playbook
 
 HELP = """Open a new incident and walk through a playbook, step by step.
 
@@ -17,6 +21,7 @@ Examples:
   crisis start general --title "Wrong image on the brand account" --severity high
   crisis start ./our-playbook.yaml
   crisis start general --answers drill.yaml   # no prompts: scripts, drills, tests
+  crisis start general --drill --role commander=Ana --role approver=Dana
 """
 
 
@@ -38,6 +43,15 @@ def command(
     drill: Annotated[
         bool, typer.Option("--drill", help="A rehearsal: marked everywhere, left out of stats.")
     ] = False,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            "-r",
+            metavar="ROLE=NAME",
+            help="Who holds a role, e.g. --role approver=Dana (repeat for more).",
+        ),
+    ] = None,
 ) -> None:
     from crisiscli.commands import _walk
     from crisiscli.env import get_env
@@ -59,8 +73,12 @@ def command(
     entry = resolve(env, ref or DEFAULT_PLAYBOOK)
     assert entry.playbook is not None
     book = entry.playbook
+    book = _configured_scale(env, book)
     if script is not None:
         check_against(script, book)
+    from crisiscli.team import parse_assignment
+
+    roles = dict(parse_assignment(text, book) for text in role or [])
     level_ids = [lv.id for lv in book.severities]
     chosen_severity = severity or (script.severity if script else None)
     if chosen_severity is not None and chosen_severity not in level_ids:
@@ -74,6 +92,11 @@ def command(
             chosen_title = asker._text("In one line, what happened?", required=True)
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)
+        for role_id in book.roles:  # asked only when the playbook names its roles
+            if role_id not in roles:
+                roles[role_id] = asker._text(
+                    f"Who holds the role '{role_id}'? (Enter: nobody yet)"
+                ).strip()
     chosen_title = (chosen_title or book.title).strip() or book.title
     source_text = None
     with contextlib.suppress(OSError, UnicodeDecodeError):
@@ -86,9 +109,31 @@ def command(
         drill=drill or bool(script and script.drill),
         source_text=source_text,
     )
-    echo(f"Incident {incident.id} opened ({book.title}).")
+    for role_id, person in roles.items():
+        if person:
+            incident.record("role.assigned", {"role": role_id, "person": person})
+    marker = "DRILL (a rehearsal): " if incident.state().drill else ""
+    echo(f"{marker}Incident {incident.id} opened ({book.title}).")
     echo(f"Log: {incident.log_path}")
     _walk.run(incident, _walk.make_prompter(env, script))
+
+
+def _configured_scale(env: Environment, book: Playbook) -> Playbook:
+    """``severity_levels`` / ``default_severity`` from config.toml, where the playbook allows."""
+    import dataclasses
+
+    from crisiscli.config import current_config
+    from crisiscli.playbook.model import DEFAULT_SEVERITIES, SeverityLevel
+
+    config = current_config(env)
+    if config.severity_levels and book.severities == DEFAULT_SEVERITIES:
+        ids = list(config.severity_levels)
+        default = config.default_severity or ids[(len(ids) - 1) // 2]
+        levels = tuple(SeverityLevel(level) for level in ids)
+        return dataclasses.replace(book, severities=levels, default_severity=default)
+    if config.default_severity in [lv.id for lv in book.severities]:
+        return dataclasses.replace(book, default_severity=config.default_severity)
+    return book
 
 
 def _pick_playbook(env: object, entries: list) -> str:  # type: ignore[type-arg]
@@ -115,7 +160,8 @@ def _pick_severity(asker: object, book: object) -> str:
     levels = book.severities  # type: ignore[attr-defined]
     choices = [
         questionary.Choice(
-            one_line(f"{lv.id} — {lv.description}" if lv.description else lv.id), value=lv.id
+            one_line(f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id),
+            value=lv.id,
         )
         for lv in levels
     ]
@@ -123,6 +169,11 @@ def _pick_severity(asker: object, book: object) -> str:
     return str(
         questionary.select("How severe is it?", choices=choices, default=default).unsafe_ask()
     )
+
+
+def _first_sentence(text: str) -> str:
+    first = " ".join(text.split()).split(". ")[0].rstrip(".")
+    return first if len(first) <= 70 else first[:69] + "…"
 
 
 def register(app: typer.Typer) -> None:

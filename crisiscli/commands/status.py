@@ -19,6 +19,7 @@ def command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
+    from crisiscli.contacts import open_follow_ups
     from crisiscli.deadlines import deadline_statuses, format_duration
     from crisiscli.env import get_env
     from crisiscli.flow import next_target
@@ -62,6 +63,21 @@ def command(
         ],
         "log": str(found.log_path),
     }
+    follow_ups = open_follow_ups(state, now)
+    data["follow_ups"] = [
+        {
+            "contact": f.contact_id,
+            "who": f.who,
+            "channel": f.channel,
+            "due": f.due.isoformat(),
+            "overdue": f.overdue,
+        }
+        for f in follow_ups
+    ]
+    data["queue"] = {
+        "posts": len(state.queue),
+        "undecided": sum(1 for p in state.queue.values() if p.decision is None),
+    }
     for warning in found.warnings:
         warn(warning)
     if as_json:
@@ -88,6 +104,24 @@ def command(
             echo(f"  OVERDUE: {d.label} ({format_duration(-d.seconds_left(now))} late)")
         elif d.state == "open":
             echo(f"  due: {d.label} in {format_duration(d.seconds_left(now))}")
+    for f in follow_ups:
+        who = " ".join(f.who.split())
+        if f.overdue:
+            echo(
+                f"  FOLLOW UP OVERDUE: {who} ({f.channel}) {format_duration(-f.seconds_left(now))} late"
+                f" — crisis contact done {f.contact_id}"
+            )
+        else:
+            echo(
+                f"  follow up: {who} ({f.channel}) in {format_duration(f.seconds_left(now))}"
+                f" — crisis contact done {f.contact_id}"
+            )
+    if state.queue:
+        undecided = data["queue"]["undecided"]
+        echo(
+            f"  scheduled posts: {len(state.queue)} imported, {undecided} undecided"
+            + (" — crisis queue decide" if undecided else "")
+        )
     for note in state.notes[-3:]:
         echo(
             f"  note {note.ts.astimezone().strftime('%H:%M')} {note.actor}: {' '.join(note.text.split())}"

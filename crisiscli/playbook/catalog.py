@@ -17,7 +17,7 @@ DEFAULT_PLAYBOOK = "general"
 class PlaybookEntry:
     id: str
     path: Path
-    origin: str  # bundled | user | path
+    origin: str  # bundled | user | config (playbook_dirs) | path
     playbook: Playbook | None = None
     error: str | None = None
 
@@ -36,7 +36,11 @@ def bundled_dir() -> Path:
 
 
 def search_dirs(env: Environment) -> list[tuple[str, Path]]:
-    return [("user", env.playbooks_dir), ("bundled", bundled_dir())]
+    """CRISIS_HOME/playbooks, then ``playbook_dirs`` from config.toml, then the bundled ones."""
+    from crisiscli.config import current_config
+
+    extra = [("config", folder) for folder in current_config(env).playbook_dirs]
+    return [("user", env.playbooks_dir), *extra, ("bundled", bundled_dir())]
 
 
 def _files(folder: Path) -> list[Path]:

@@ -9,8 +9,6 @@ on questions that exist) live here too, so a playbook that loads can always be r
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +25,6 @@ Path_ = tuple[str | int, ...]
 Severity = Literal["error", "warning"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-DURATION_PATTERN = re.compile(
-    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$"
-)
 
 
 @dataclass(frozen=True)
@@ -67,6 +62,7 @@ PLAYBOOK_KEYS = {
     "severity",
     "exit_criteria",
     "platform_limits",
+    "roles",
     "phases",
 }
 PHASE_KEYS = {"id", "title", "description", "steps"}
@@ -90,13 +86,10 @@ MESSAGE_KEYS = {"template", "platforms", "approval", "kind", "banned", "limits"}
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
 
 
-def parse_duration(text: str) -> int | None:
-    """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
-    match = DURATION_PATTERN.match(text)
-    if not match or not any(match.groups()):
-        return None
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+def _close(word: str, options: list[str], n: int = 1) -> list[str]:
+    import difflib  # only when there is a hint to give
+
+    return difflib.get_close_matches(word, options, n=n)
 
 
 class _Builder:
@@ -127,7 +120,7 @@ class _Builder:
             return None
         for key in value:
             if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                close = _close(key, sorted(allowed), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.problem(
                     (*at, key), f"unknown key '{key}' in {what}{hint}", "unknown-key", on_key=True
@@ -358,7 +351,7 @@ class _Builder:
         if not isinstance(value, str):
             self.problem(after_at, "due must be a duration such as '15m' or '1h30m'")
             return None
-        seconds = parse_duration(value)
+        seconds = m.parse_duration(value)
         if seconds is None or seconds <= 0:
             self.problem(after_at, f"'{value}' is not a duration such as '15m' or '1h30m'")
             return None
@@ -527,6 +520,24 @@ class _Builder:
             default = ids[0]
         return tuple(levels), default
 
+    def roles(self, value: Any, at: Path_) -> tuple[str, ...]:
+        """Optional incident roles (``[commander, comms-lead, legal]``): ids, each once."""
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(at, f"roles must be a list of role ids, not {_kind(value)}")
+            return ()
+        found: list[str] = []
+        for i, entry in enumerate(value):
+            role = self.ident(entry, (*at, i), "role id")
+            if role is None:
+                continue
+            if role in found:
+                self.problem((*at, i), f"role '{role}' is listed twice", "duplicate-id")
+                continue
+            found.append(role)
+        return tuple(found)
+
     # -- whole playbook -------------------------------------------------------------------
 
     def playbook(self, value: Any, source: str) -> m.Playbook | None:
@@ -564,6 +575,7 @@ class _Builder:
             data.get("exit_criteria"), ("exit_criteria",), "exit criterion"
         )
         platform_limits = self.limits(data.get("platform_limits"), ("platform_limits",))
+        roles = self.roles(data.get("roles"), ("roles",))
         phases = []
         raw_phases = data.get("phases")
         if raw_phases is not None and (not isinstance(raw_phases, list) or not raw_phases):
@@ -589,6 +601,7 @@ class _Builder:
             exit_criteria,
             platform_limits,
             source,
+            roles=roles,
         )
         self.references(playbook)
         return playbook
@@ -642,7 +655,7 @@ class _Builder:
                         if self._has((*at, "goto", bi, "to"))
                         else (*at, "goto")
                     )
-                    close = difflib.get_close_matches(branch.to, sorted(step_ids), n=1)
+                    close = _close(branch.to, sorted(step_ids), n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     self.problem(
                         where, f"goto target '{branch.to}' is not a step id{hint}", "unknown-target"
@@ -653,7 +666,7 @@ class _Builder:
             for where, cond in conds:
                 for leaf in m.condition_refs(cond):
                     if leaf.ref not in questions:
-                        close = difflib.get_close_matches(leaf.ref, sorted(questions), n=1)
+                        close = _close(leaf.ref, sorted(questions), n=1)
                         hint = f"; did you mean '{close[0]}'?" if close else ""
                         self.problem(
                             (*where, leaf.ref),
@@ -761,26 +774,3 @@ def _accept(result: BuildResult, shown: str) -> m.Playbook:
         raise PlaybookError(first.message, location=problem_location(result, first, shown))
     assert result.playbook is not None
     return result.playbook
-
-
-def from_data(data: Any, source: str = "") -> m.Playbook:
-    """Build from a canonical mapping (an incident's snapshot); errors still raise."""
-    result = build(data, None, source)
-    if result.errors or result.playbook is None:
-        detail = result.errors[0].message if result.errors else "not a playbook"
-        raise PlaybookError(f"playbook snapshot is damaged: {detail}", location=Location(source))
-    return result.playbook
-
-
-def load_snapshot(path: Path) -> m.Playbook:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlaybookError(
-            "the incident has no playbook snapshot", location=Location(str(path))
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise PlaybookError(
-            f"cannot read playbook snapshot: {exc}", location=Location(str(path))
-        ) from None
-    return from_data(data, str(path))

@@ -7,6 +7,7 @@ with every incident, so an edited or deleted playbook never breaks resume or rep
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +31,20 @@ MILESTONES: tuple[str, ...] = (
 )
 
 END = "end"  # a branch target that finishes the walk-through
+
+
+DURATION_PATTERN = re.compile(
+    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$"
+)
+
+
+def parse_duration(text: str) -> int | None:
+    """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
+    match = DURATION_PATTERN.match(text)
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
 def truthy_word(text: str) -> bool | None:
@@ -194,6 +209,7 @@ class Playbook:
     exit_criteria: tuple[str, ...] = ()
     platform_limits: tuple[tuple[str, int], ...] = ()
     source: str = field(default="", compare=False)  # where it was loaded from
+    roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -318,6 +334,8 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         data["exit_criteria"] = list(playbook.exit_criteria)
     if playbook.platform_limits:
         data["platform_limits"] = dict(playbook.platform_limits)
+    if playbook.roles:
+        data["roles"] = list(playbook.roles)
     data["phases"] = [
         {
             "id": phase.id,
@@ -328,3 +346,121 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         for phase in playbook.phases
     ]
     return data
+
+
+# --- reading the canonical mapping back -------------------------------------------------------
+# The snapshot stored with an incident is ``to_data`` output, written by crisis itself, so it is
+# read back directly, without the YAML validator (which keeps ``crisis note`` and ``status``
+# fast). A damaged snapshot raises ValueError/KeyError/TypeError; callers report it.
+
+
+def condition_from_data(data: Any) -> Condition:
+    if not isinstance(data, dict) or not data:
+        raise ValueError("condition must be a non-empty mapping")
+    parts: list[Condition] = []
+    for key, value in data.items():
+        if key == "all":
+            parts.append(AllOf(tuple(condition_from_data(c) for c in value)))
+        elif key == "any":
+            parts.append(AnyOf(tuple(condition_from_data(c) for c in value)))
+        elif key == "not":
+            parts.append(Not(condition_from_data(value)))
+        else:
+            values = value if isinstance(value, list) else [value]
+            parts.append(Equals(str(key), tuple(str(v) for v in values)))
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+
+def _maybe_condition(data: Any) -> Condition | None:
+    return None if data is None else condition_from_data(data)
+
+
+def _question_from_data(d: dict[str, Any]) -> Question:
+    default = d.get("default")
+    if isinstance(default, list):
+        default = tuple(str(v) for v in default)
+    return Question(
+        id=str(d["id"]),
+        prompt=str(d["prompt"]),
+        type=d.get("type", "text"),
+        choices=tuple(Choice(str(c["value"]), str(c["label"])) for c in d.get("choices", [])),
+        required=bool(d.get("required", True)),
+        default=default,
+        help=d.get("help"),
+    )
+
+
+def _step_from_data(d: dict[str, Any]) -> Step:
+    due = d.get("due")
+    deadline = None
+    if due is not None:
+        seconds = parse_duration(str(due["after"]))
+        if seconds is None:
+            raise ValueError(f"bad duration {due['after']!r}")
+        deadline = Deadline(seconds, str(due["label"]), str(due["after"]))
+    msg = d.get("message")
+    message = None
+    if msg is not None:
+        message = Message(
+            template=str(msg["template"]),
+            platforms=tuple(msg.get("platforms", [])),
+            approval=bool(msg.get("approval", False)),
+            kind=str(msg.get("kind", "statement")),
+            banned=tuple(msg.get("banned", [])),
+            limits=tuple((str(k), int(v)) for k, v in msg.get("limits", {}).items()),
+        )
+    return Step(
+        id=str(d["id"]),
+        title=str(d["title"]),
+        guidance=str(d.get("guidance", "")),
+        checklist=d.get("checklist", "do-confirm"),
+        items=tuple(
+            Item(str(i["id"]), str(i["text"]), _maybe_condition(i.get("when")))
+            for i in d.get("items", [])
+        ),
+        questions=tuple(_question_from_data(q) for q in d.get("questions", [])),
+        when=_maybe_condition(d.get("when")),
+        goto=tuple(
+            Branch(str(b["to"]), _maybe_condition(b.get("when"))) for b in d.get("goto", [])
+        ),
+        due=deadline,
+        milestone=d.get("milestone"),
+        message=message,
+        pause_point=bool(d.get("pause_point", False)),
+    )
+
+
+def from_data(data: dict[str, Any], source: str = "") -> Playbook:
+    """The inverse of ``to_data`` (for snapshots written by crisis)."""
+    if not isinstance(data, dict):
+        raise TypeError("a playbook snapshot must be a mapping")
+    severity = data.get("severity") or {}
+    levels = tuple(
+        SeverityLevel(str(lv["id"]), str(lv.get("description", "")))
+        for lv in severity.get("levels", [])
+    )
+    return Playbook(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        phases=tuple(
+            Phase(
+                str(p["id"]),
+                str(p["title"]),
+                tuple(_step_from_data(s) for s in p["steps"]),
+                str(p.get("description", "")),
+            )
+            for p in data["phases"]
+        ),
+        version=str(data.get("version", "1")),
+        description=str(data.get("description", "")),
+        language=str(data.get("language", "en")),
+        kind=str(data.get("kind", "general")),
+        tags=tuple(str(t) for t in data.get("tags", [])),
+        inputs=tuple(_question_from_data(q) for q in data.get("inputs", [])),
+        severities=levels or DEFAULT_SEVERITIES,
+        default_severity=str(severity.get("default", "moderate")),
+        exit_criteria=tuple(str(c) for c in data.get("exit_criteria", [])),
+        platform_limits=tuple((str(k), int(v)) for k, v in data.get("platform_limits", {}).items()),
+        source=source,
+        roles=tuple(str(r) for r in data.get("roles", [])),
+    )

@@ -165,6 +165,12 @@ def playbook_schema() -> dict[str, Any]:
             },
             "exit_criteria": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "platform_limits": LIMITS,
+            "roles": {
+                "type": "array",
+                "items": ID,
+                "uniqueItems": True,
+                "description": "Incident roles assigned at start (default: commander, comms-lead, approver, monitor).",
+            },
             "phases": {
                 "type": "array",
                 "minItems": 1,

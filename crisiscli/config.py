@@ -1,0 +1,409 @@
+"""Settings in ``CRISIS_HOME/config.toml``: actor, time zone, severity scale, playbook folders,
+platform limits.
+
+The file is optional; a missing file means the defaults. It is read with ``tomllib`` (``tomli``
+on Python 3.10) and written by the small writer below, atomically, so a crash never leaves half
+a config. Every value is checked the same way whether it comes from the file or from
+``crisis config set``; a bad file is a one-line error naming it (exit 2), except where crisis
+only *prefers* a setting (the actor name, the log's time zone): there ``current_config`` falls
+back to the defaults with a warning, so a typo in the config never stops a note being recorded.
+
+Used by: ``env.py`` (actor), ``incident.py`` (log time zone), ``playbook/catalog.py`` (extra
+playbook folders), ``commands/start.py`` (severity scale) and, for message lengths,
+``platforms.limit(name, overrides=config.platform_limits)``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
+
+if TYPE_CHECKING:
+    from crisiscli.env import Environment
+
+CONFIG_FILE = "config.toml"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+#: Every key ``crisis config`` knows, with a one-line description (shown on errors and in help).
+KEYS: dict[str, str] = {
+    "actor": "your name in journals and logs (the CRISIS_USER variable still wins)",
+    "timezone": "IANA time zone for times in logs and briefs, e.g. Europe/Berlin (default: the system's)",
+    "severity_levels": "severity scale for playbooks that declare none, e.g.: sev1 sev2 sev3",
+    "default_severity": "severity suggested at start, if the playbook's scale has it",
+    "playbook_dirs": "extra folders searched for playbooks, after CRISIS_HOME/playbooks",
+    "platform_limits.<platform>": "character limit for one platform, overriding the built-in one",
+}
+LIST_KEYS = ("severity_levels", "playbook_dirs")
+
+
+@dataclass(frozen=True)
+class Config:
+    actor: str | None = None
+    timezone: str | None = None
+    severity_levels: tuple[str, ...] = ()
+    default_severity: str | None = None
+    playbook_dirs: tuple[Path, ...] = ()
+    platform_limits: Mapping[str, int] = field(default_factory=dict)
+    path: Path | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
+
+    def tzinfo(self) -> tzinfo | None:
+        """The configured zone, or ``None`` for the system's local time."""
+        return zone(self.timezone) if self.timezone else None
+
+
+def config_path(home: Path) -> Path:
+    return home / CONFIG_FILE
+
+
+def key_list() -> str:
+    return ", ".join(KEYS)
+
+
+def unknown_key(key: str, location: Location | None = None) -> UsageError:
+    return UsageError(
+        f"unknown setting '{key}' (settings: {key_list()})",
+        location=location,
+        hint="see: crisis config --help",
+    )
+
+
+# -- values --------------------------------------------------------------------------------
+
+
+def zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name.upper() == "UTC":
+        from datetime import timezone
+
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"'{name}' is not a known time zone (e.g. Europe/Berlin, UTC)") from None
+
+
+def _one_line_text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text")
+    text = value.strip()
+    if not text:
+        raise ValueError(f"{what} must not be empty")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(f"{what} must be one line without control characters")
+    return text
+
+
+def check_value(key: str, value: Any) -> Any:
+    """The stored form of ``value`` for ``key``; ``ValueError`` says what is wrong."""
+    if key == "actor":
+        text = _one_line_text(value, "actor")
+        if len(text) > 200:
+            raise ValueError("actor must be at most 200 characters")
+        return text
+    if key == "timezone":
+        text = _one_line_text(value, "timezone")
+        zone(text)
+        return text
+    if key == "severity_levels":
+        if not isinstance(value, list) or not value:
+            raise ValueError("severity_levels must be a non-empty list of level ids")
+        levels = []
+        for item in value:
+            if not isinstance(item, str) or not ID_PATTERN.match(item):
+                raise ValueError(
+                    f"severity level '{item}' must be lowercase letters, digits, '-' or '_'"
+                )
+            if item in levels:
+                raise ValueError(f"severity level '{item}' is listed twice")
+            levels.append(item)
+        return levels
+    if key == "default_severity":
+        text = _one_line_text(value, "default_severity")
+        if not ID_PATTERN.match(text):
+            raise ValueError(f"'{text}' is not a severity level id")
+        return text
+    if key == "playbook_dirs":
+        if not isinstance(value, list):
+            raise ValueError("playbook_dirs must be a list of folders")
+        return [_one_line_text(item, "a playbook folder") for item in value]
+    if key.startswith("platform_limits."):
+        platform = key.split(".", 1)[1]
+        if not ID_PATTERN.match(platform):
+            raise ValueError(f"'{platform}' is not a platform name")
+        known = known_platforms()
+        if known and platform not in known:
+            raise ValueError(f"unknown platform '{platform}' (platforms: {', '.join(known)})")
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"the limit for {platform} must be a positive whole number")
+        return value
+    raise KeyError(key)
+
+
+def known_platforms() -> list[str]:
+    """Platform names from ``crisiscli.platforms`` when it is there; empty means any name."""
+    try:
+        from crisiscli import platforms  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return []
+    limits = getattr(platforms, "DEFAULT_LIMITS", None)
+    return sorted(limits) if isinstance(limits, dict) else []
+
+
+def known_key(key: str) -> bool:
+    return key in KEYS or (key.startswith("platform_limits.") and key.count(".") == 1)
+
+
+def parse_cli_value(key: str, words: list[str]) -> Any:
+    """``crisis config set KEY VALUE...``: words → stored form, or ``UsageError``."""
+    if not known_key(key):
+        raise unknown_key(key)
+    if key in LIST_KEYS:
+        value: Any = [w for word in words for w in _split_list(key, word)]
+    elif len(words) != 1:
+        raise UsageError(f"'{key}' takes one value, got {len(words)}")
+    elif key.startswith("platform_limits."):
+        try:
+            value = int(words[0].replace("_", ""))
+        except ValueError:
+            raise UsageError(f"the limit must be a whole number, not '{words[0]}'") from None
+    else:
+        value = words[0]
+    try:
+        return check_value(key, value)
+    except ValueError as exc:
+        raise UsageError(f"{key}: {exc}", hint=f"settings: {key_list()}") from None
+
+
+def _split_list(key: str, word: str) -> list[str]:
+    # Severity ids cannot hold commas or spaces, so "low,high" is two levels; folders are
+    # taken whole (a path may contain a comma).
+    if key == "severity_levels":
+        return [part for part in re.split(r"[,\s]+", word) if part]
+    return [word]
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _toml_module() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import importlib
+
+    return importlib.import_module("tomli")
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Check and build a ``Config`` from TOML text; ``UsageError`` names file:line."""
+    toml = _toml_module()
+    shown = str(path)
+    try:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
+        message = str(exc)
+        found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        where = Location(shown, int(found.group(1)), int(found.group(2))) if found else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise UsageError(
+            f"not valid TOML: {message}",
+            location=where or Location(shown),
+            hint="fix the file, or remove it to start from the defaults",
+        ) from None
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "platform_limits":
+            if not isinstance(value, dict):
+                raise UsageError(
+                    "platform_limits must be a table: [platform_limits] then x = 280",
+                    location=Location(shown, _line_of(text, key)),
+                )
+            for platform, limit in value.items():
+                flat[f"platform_limits.{platform}"] = limit
+        else:
+            flat[key] = value
+    stored: dict[str, Any] = {}
+    for key, value in flat.items():
+        line = _line_of(text, key.split(".")[-1])
+        if not known_key(key):
+            raise unknown_key(key, Location(shown, line))
+        try:
+            stored[key] = check_value(key, value)
+        except ValueError as exc:
+            raise UsageError(
+                f"{key}: {exc}",
+                location=Location(shown, line),
+                hint="fix it with: crisis config set",
+            ) from None
+    return build_config(stored, path)
+
+
+def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
+    home = path.parent if path is not None else Path.cwd()
+    levels = tuple(stored.get("severity_levels", ()))
+    default = stored.get("default_severity")
+    if default is not None and levels and default not in levels:
+        where = Location(str(path)) if path is not None else None
+        raise UsageError(
+            f"default_severity '{default}' is not one of severity_levels ({', '.join(levels)})",
+            location=where,
+        )
+    dirs = []
+    for folder in stored.get("playbook_dirs", ()):
+        candidate = Path(folder).expanduser()
+        dirs.append(candidate if candidate.is_absolute() else home / candidate)
+    limits = {
+        key.split(".", 1)[1]: int(value)
+        for key, value in stored.items()
+        if key.startswith("platform_limits.")
+    }
+    return Config(
+        actor=stored.get("actor"),
+        timezone=stored.get("timezone"),
+        severity_levels=levels,
+        default_severity=default,
+        playbook_dirs=tuple(dirs),
+        platform_limits=limits,
+        path=path,
+        values=dict(stored),
+    )
+
+
+def read_config_file(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(path=path)
+    except UnicodeDecodeError:
+        raise UsageError(
+            "the config file is not UTF-8 text", location=Location(str(path))
+        ) from None
+    except OSError as exc:
+        raise CrisisError(
+            f"cannot read the config file: {exc.strerror}",
+            location=Location(str(path)),
+            exit_code=ExitCode.IO_ERROR,
+        ) from None
+    return parse_config(text, path)
+
+
+def load_config(env: Environment) -> Config:
+    """The configuration of ``env.home``; a missing file gives the defaults. Raises on a bad file."""
+    return read_config_file(config_path(env.home))
+
+
+_cache: dict[Path, tuple[tuple[int, int], Config]] = {}
+_warned: set[Path] = set()
+
+
+def current_config(env: Environment) -> Config:
+    """Like ``load_config`` but never fails: a bad file warns once and gives the defaults."""
+    path = config_path(env.home)
+    try:
+        info = path.stat()
+    except OSError:
+        return Config(path=path)
+    signature = (info.st_mtime_ns, info.st_size)
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    try:
+        config = read_config_file(path)
+    except CrisisError as exc:
+        if path not in _warned:
+            _warned.add(path)
+            from crisiscli.output import warn
+
+            warn(f"{exc.one_line()} — using the default settings")
+        return Config(path=path)
+    _cache[path] = (signature, config)
+    return config
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _toml_string(text: str) -> str:
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif code < 32 or code == 127:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")  # pragma: no cover
+
+
+def render_config(stored: Mapping[str, Any]) -> str:
+    """TOML text for the stored values, keys in a fixed order (small diffs in git)."""
+    lines = [
+        "# crisis settings; change them with `crisis config set KEY VALUE` (see docs/config.md)"
+    ]
+    for key in KEYS:
+        if key in stored:
+            lines.append(f"{key} = {_toml_value(stored[key])}")
+    limits = sorted(k for k in stored if k.startswith("platform_limits."))
+    if limits:
+        lines.append("")
+        lines.append("[platform_limits]")
+        lines.extend(f"{k.split('.', 1)[1]} = {_toml_value(stored[k])}" for k in limits)
+    return "\n".join(lines) + "\n"
+
+
+def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
+    """Check the whole set of values, then replace the file atomically."""
+    from crisiscli.fsutil import atomic_write_text
+
+    path = config_path(env.home)
+    try:
+        config = build_config(stored, path)  # cross-checks (default severity in the scale)
+    except UsageError as exc:
+        raise UsageError(exc.message, hint="see: crisis config") from None
+    try:
+        env.home.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, render_config(stored))
+    except OSError as exc:
+        raise CrisisError(
+            f"cannot write the config file: {exc.strerror}",
+            location=Location(str(path)),
+            exit_code=ExitCode.IO_ERROR,
+        ) from None
+    _cache.pop(path, None)
+    return config
