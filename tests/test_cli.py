@@ -65,7 +65,7 @@ def general_answers(tmp_path: Path) -> Path:
 def start_scripted(cli, tmp_path: Path, title: str = "Scripted", **extra: str) -> str:  # type: ignore[no-untyped-def]
     path = tmp_path / f"{re.sub(r'[^a-z]+', '-', title.lower())}.yaml"
     path.write_text(
-        "inputs: {brand: Acme, platform: x, what: test, source: ours}\n"
+        "inputs: {brand: Acme, platform: x, source: ours}\n"
         + "".join(f"{k}: {v}\n" for k, v in extra.items())
         + "steps:\n  first-look:\n    answers: {reach: spreading}\n    action: pause\n",
         encoding="utf-8",
@@ -325,7 +325,7 @@ BAD = [
 @pytest.mark.parametrize(("args", "codes"), BAD, ids=lambda a: " ".join(a) if isinstance(a, tuple) else "")  # fmt: skip
 def test_bad_input_never_shows_a_traceback(cli, tmp_path: Path, crisis_home: Path, args, codes) -> None:  # fmt: skip
     answers = tmp_path / "answers.yaml"
-    answers.write_text("inputs: {brand: A, platform: x, what: w, source: ours}\n", encoding="utf-8")
+    answers.write_text("inputs: {brand: A, platform: x, source: ours}\n", encoding="utf-8")
     args = tuple(str(answers) if a == "ANSWERS" else a for a in args)
     result = cli(*args)
     assert result.exit_code in codes, result

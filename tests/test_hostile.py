@@ -147,6 +147,6 @@ def test_bad_playbook_files_are_one_line_errors_and_create_nothing(tmp_path: Pat
 def test_bundled_playbook_is_untouched_by_a_hostile_title(cli, tmp_path: Path) -> None:
     before = (REPO / "playbooks" / "general.yaml").read_bytes()
     answers = tmp_path / "a.yaml"
-    answers.write_text("inputs: {brand: A, platform: x, what: w, source: ours}\ndefault: pause\n", encoding="utf-8")  # fmt: skip
+    answers.write_text("inputs: {brand: A, platform: x, source: ours}\ndefault: pause\n", encoding="utf-8")  # fmt: skip
     assert cli("start", "general", "--title", "../../playbooks/general", "--answers", str(answers)).exit_code == 0  # fmt: skip
     assert (REPO / "playbooks" / "general.yaml").read_bytes() == before

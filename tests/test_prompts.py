@@ -31,7 +31,9 @@ def pipe() -> Iterator[PipeInput]:
 
 @pytest.fixture
 def env(crisis_home: Path) -> Environment:
-    return make_env(crisis_home, clock=FrozenClock())
+    made = make_env(crisis_home, clock=FrozenClock())
+    made.editor = None  # the message composer offers no external editor here
+    return made
 
 
 def prompter(env: Environment, pipe: PipeInput) -> QuestionaryPrompter:
@@ -159,8 +161,10 @@ def test_message_starts_from_the_draft(env: Environment, pipe: PipeInput) -> Non
     w = walk(env)
     view = w.view(w.playbook.step("statement"))
     p = prompter(env, pipe)
-    pipe.send_text(" Truly." + SAVE)
+    pipe.send_text("\r" + " Truly." + SAVE)  # "Edit it here", then add to the draft
     assert p.compose_message(view, "We are sorry.") == "We are sorry. Truly."
+    pipe.send_text(DOWN + "\r")  # "Use it as it is"
+    assert p.compose_message(view, "We are sorry.") == "We are sorry."
     assert "Esc then Enter saves it" in screen(env)
     pipe.send_text("Dana\r")
     assert p.ask_approver(view) == "Dana"
@@ -185,22 +189,34 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
         DOWN + "\r",  # Tell legal — not yet
         DOWN * 4 + "\r",  # menu: defer
         "Legal is asleep\r",  # optional reason
-        SAVE,  # statement: keep the draft message
+        "\r",  # statement: the message — edit it here
+        "\x15We are sorry, Acme." + SAVE,  # replace the draft (it has a blank to fill)
+        "\r",  # its checks pass: use this message
         "Dana\r",  # approver
-        DOWN + "\r",  # menu (no items, so no "tick items"): add a note
+        DOWN * 2 + "\r",  # menu (done, message, note, …): add a note
         "Posted at 10:02" + SAVE,
         "\r",  # menu: done
         "\r",  # reply: optional question left empty
         "\r",  # menu: done
         DOWN * 2 + "\r",  # lessons: menu: skip
-        "\r",  # an empty reason is refused ...
-        "Next week\r",  # ... a reason is taken
+        "\rNext week\r",  # an empty reason is refused, then a reason is taken
         "\r",  # safety comes back: Tell legal — done
         "\r",  # menu: done
         "y",  # close the incident now
     ]
-    pipe.send_text("".join(keys))
-    summary = Walkthrough(incident, prompter(env, pipe)).run()
+    # Keys go in as each prompt opens, as a person types them (a whole walk's worth of
+    # typeahead is not how anyone answers, and prompt_toolkit need not keep it all).
+    p = prompter(env, pipe)
+    feed = iter(keys)
+    ask = p._ask
+
+    def typed(question):  # type: ignore[no-untyped-def]
+        pipe.send_text(next(feed))
+        return ask(question)
+
+    p._ask = typed  # type: ignore[method-assign]
+    summary = Walkthrough(incident, p).run()
+    assert next(feed, None) is None  # every key was asked for: no prompt more, none less
     assert summary.status == "complete"
     state = incident.state()
     assert state.closed
@@ -212,7 +228,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
     assert state.steps["look"].checked == {"i1", "links", "own"}
     assert state.steps["safety"].checked == {"i1", "i2"}
     assert state.steps["lessons"].reason == "Next week"
-    assert len(state.messages) == 1 and state.messages[0].text.startswith("We are sorry, Acme.")
+    assert [m.text for m in state.messages] == ["We are sorry, Acme."]
     assert state.messages[0].approver == "Dana"
     assert [n.text for n in state.notes] == ["Posted at 10:02"]
     shown = screen(env)

@@ -501,7 +501,7 @@ def test_no_terminal_and_no_answers_is_a_clear_error(tmp_path: Path, command: li
 def _answers(tmp_path: Path) -> Path:
     path = tmp_path / "answers.yaml"
     path.write_text(
-        "inputs: {brand: Acme, platform: x, what: test, source: ours}\n"
+        "inputs: {brand: Acme, platform: x, source: ours}\n"
         "steps:\n  first-look:\n    answers: {reach: spreading}\n    action: pause\n",
         encoding="utf-8",
     )
