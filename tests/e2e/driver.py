@@ -42,7 +42,7 @@ class Session:
         self.child = pexpect.spawn(
             cmd[0],
             [*cmd[1:], *args],
-            env=subprocess_env(home, **env),
+            env=subprocess_env(home, **{"VISUAL": "", "EDITOR": "", **env}),
             dimensions=(40, 100),
             encoding="utf-8",
             codec_errors="replace",
@@ -157,6 +157,28 @@ class Session:
         self.send(DOWN * present.index(label) + ENTER)
         self.expect(r"What now\?\s*" + re.escape(label[:30]))
         return shown
+
+    def message(self, text: str | None) -> None:
+        """The composer: type ``text`` over the draft, or keep the draft (None)."""
+        choices = ["Edit it here", "Use it as it is"]
+        self.select("The message:", choices, choices[1] if text is None else choices[0])
+        if text is not None:
+            self.expect(r"Esc then Enter saves it")
+            self.expect(r"Message")
+            self.send("\x15" + text + SAVE)  # Ctrl-U clears the draft's line
+
+    def review(self, pick: str, *, errors: bool = False) -> None:
+        """Answer the composer's "Now?" after the checks (``errors``: the checks failed)."""
+        labels = (
+            [
+                "Edit it again",
+                "Keep it as a draft — the step cannot be done until it is fixed",
+                "Publish it anyway — record an override with a reason",
+            ]
+            if errors
+            else ["Use this message", "Edit it again"]
+        )
+        self.select("Now?", labels, pick)
 
     def finish(self, timeout: float | None = None) -> int:
         """Wait for the process to end; its exit status (or 128+signal)."""

@@ -53,7 +53,6 @@ def open_general(s: Session, title: str = "Wrong image on the brand account") ->
     s.select("How severe is it?", SEVERITIES, SEVERITIES[2], start=1)  # default: moderate
     s.text_answer("Which brand or account is this about?", "Acme Coffee")
     s.select("Where did it start?", labels("platform"), "Bluesky")
-    s.text_answer("What happened, in one line?", "A holiday post used the wrong photo")
     s.select("What kind of incident is it?", labels("source"), labels("source")[0])  # ours
 
 
@@ -69,7 +68,7 @@ def first_look(s: Session) -> None:
 def who_needs_to_know(s: Session, *, threat: bool) -> None:
     s.expect(r"step 2 of 17")
     s.expect(r"Bring in the right people")
-    s.expect(r"A holiday post used the wrong photo")  # the input, filled into the guidance
+    s.expect(r"Start with the line you already wrote: Wrong image on the brand account")
     s.checklist(["Tell your", "Check that", "Talk to", "Add anyone else"], [0, 1, 2, 3])
     s.text_answer("Who approves public messages for this incident?", "Dana Reyes")
     s.text_answer("Who approves if they can't be reached?", "")
@@ -115,13 +114,13 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         s.select(start, read_do, "Done")
     s.menu("Mark this step done")
 
-    # -- 5 holding-line: a message, its approver ------------------------------------
+    # -- 5 holding-line: the message first (checked, approved), then its checklist ---
     s.expect(r"Post a one-line acknowledgement")
-    s.checklist(["Posted first where it started (Bluesky)", "Note the time"], [0, 1])
-    s.expect(r"Edit the message\. Esc then Enter saves it\.")
-    s.expect(r"We've seen what people are saying")  # the draft from the template
-    s.send("\x15" + "We've seen the post about our holiday photo. Update by 10:00." + SAVE)
+    s.expect(r"We've seen what people are saying about \[short description\]")  # the draft
+    s.message("We've seen the post about our holiday photo. Update here by 10:00.")
+    s.review("Use this message")
     s.text_answer("Who approved this message?", "Dana Reyes")
+    s.checklist(["Posted first where it started (Bluesky)", "Note the time"], [0, 1])
     s.menu("Mark this step done")
 
     # -- 6 watch: back, forward again, then skip (the reason is required) -------------
@@ -139,12 +138,17 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"Please type something\.")
     s.type_line("Maria watches all channels tonight")
 
-    # -- 7 first-actions: a message with approval, then done --------------------------
+    # -- 7 first-actions: the draft fails its checks, edited, approved, done ----------
     s.expect(r"Say what is being done")
-    s.checklist(["List the steps", "Tell affected", "Post it as a reply"], [0, 1, 2])
-    s.expect(r"Edit the message")
-    s.send(SAVE)  # keep the template's draft
+    s.message(None)
+    s.expect(r"still needs writing")  # the template's [blanks]
+    s.review("Edit it again", errors=True)
+    s.message(
+        "Update: the photo is down and we have contacted the photographer. Next update by 12:00."
+    )
+    s.review("Use this message")
     s.text_answer("Who approved this message?", "Dana Reyes")
+    s.checklist(["List the steps", "Tell affected", "Post it as a reply"], [0, 1, 2])
     s.menu("Mark this step done")
 
     # -- 8 grade-severity: choice, done with nothing ticked --------------------------
@@ -172,29 +176,28 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.select("What happens to the post?", labels("post-decision"), labels("post-decision")[0])
     s.menu("Mark this step done")
     s.expect(r"Apologise publicly")
+    s.message("We got this wrong: the photo was not ours to use. We're sorry.")
+    s.review("Use this message")
+    s.text_answer("Who approved this message?", "Dana Reyes")
     s.checklist(
         ["Says what", "Says sorry", "Names the", "Says what has", "Posted first"], [0, 1, 2, 3, 4]
     )
-    s.expect(r"Edit the message")
-    s.send("\x15" + "We got this wrong: the photo was not ours to use. We're sorry." + SAVE)
-    s.text_answer("Who approved this message?", "Dana Reyes")
     s.menu("Mark this step done")
 
     # -- 11 reply-each: yes/no, a message without approval; 12 updates: n/a ----------
     s.expect(r"Reply to people one by one")
+    s.confirm("Is there someone who needs a real conversation", False)
+    s.message("Hi Lena, you're right, and I'm sorry. The photo is down.")
+    s.review("Use this message")
     s.checklist(
         ["Reply first", "Write each", "Acknowledge", "Point to", "Don't argue", "Leave abuse"], [0]
     )
-    s.confirm("Is there someone who needs a real conversation", False)
-    s.expect(r"Edit the message")
-    s.send(SAVE)
     s.menu("Mark this step done")
     s.confirm("5 item(s) not ticked. Mark the step done anyway?", True)
     s.expect(r"Keep updates coming")
+    s.message(None)
+    s.review("Keep it as a draft — the step cannot be done until it is fixed", errors=True)
     s.checklist(["Post in the same", "Name the time", "Keep the internal"], [])
-    s.expect(r"Edit the message")
-    s.send(SAVE)
-    s.text_answer("Who approved this message?", "")
     s.menu("Not applicable")
     s.text_answer("Why does it not apply? (optional)", "Resolved within the hour")
 
@@ -242,7 +245,6 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     assert {d["input"]: d["value"] for d in of_type(events, "input.set")} == {
         "brand": "Acme Coffee",
         "platform": "bluesky",
-        "what": "A holiday post used the wrong photo",
         "source": "ours",
     }
     answers = {d["question"]: d["value"] for d in of_type(events, "answer.set")}
@@ -284,10 +286,16 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     assert ("holding-line", "back") in entered and ("safety", "revisit") in entered
     messages = {d["step"]: d["text"] for d in of_type(events, "message.recorded")}
     assert (
-        messages["holding-line"] == "We've seen the post about our holiday photo. Update by 10:00."
+        messages["holding-line"]
+        == "We've seen the post about our holiday photo. Update here by 10:00."
     )
     assert messages["apologise"].startswith("We got this wrong: the photo")
-    assert messages["first-actions"].startswith("Update on [topic]")
+    assert messages["first-actions"].startswith("Update: the photo is down")
+    assert messages["updates"].startswith("Update on [topic]")  # the draft, kept as a draft
+    first_actions = [
+        d["text"] for d in of_type(events, "message.recorded") if d["step"] == "first-actions"
+    ]
+    assert len(first_actions) == 2  # the failing template, then the edited text: both kept
     approved = {d["step"]: d["approver"] for d in of_type(events, "message.approved")}
     assert approved == {"holding-line": "Dana Reyes", "first-actions": "Dana Reyes", "apologise": "Dana Reyes"}  # fmt: skip
     assert of_type(events, "run.finished") == [{"status": "complete", "deferred": []}]
@@ -327,7 +335,6 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     s = Session(home, "start", "general", "--title", "Complaint about a late delivery", "--severity", "low")  # fmt: skip
     s.text_answer("Which brand or account is this about?", "Acme Coffee")
     s.select("Where did it start?", labels("platform"), "Threads")
-    s.text_answer("What happened, in one line?", "A customer's video about a late order")
     s.select("What kind of incident is it?", labels("source"), COMPLAINT)
     s.expect(r"Take a breath, then look")
     s.checklist(
@@ -389,10 +396,10 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     r.confirm("4 item(s) not ticked. Mark the step done anyway?", True)
     # low and not our post: the branch goes straight to the personal replies
     r.expect(r"Reply to people one by one")
-    r.checklist(["Reply first", "Write each", "Acknowledge", "Don't argue", "Leave abuse"], [0, 1])
     r.confirm("Is there someone who needs a real conversation", False)
-    r.expect(r"Edit the message")
-    r.send(SAVE)
+    r.message("Hi Sam, you're right, and I'm sorry. Your order is on its way today.")
+    r.review("Use this message")
+    r.checklist(["Reply first", "Write each", "Acknowledge", "Don't argue", "Leave abuse"], [0, 1])
     r.menu("Mark this step done")
     r.confirm("3 item(s) not ticked. Mark the step done anyway?", True)
     r.expect(r"Check it is contained, then resume")
@@ -423,7 +430,7 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     events = journal(home)
     assert events[: len(before)] == before  # nothing rewritten
     inputs = of_type(events, "input.set")
-    assert [d["input"] for d in inputs] == ["brand", "platform", "what", "source"]  # once each
+    assert [d["input"] for d in inputs] == ["brand", "platform", "source"]  # once each
     assert {d["input"]: d["value"] for d in inputs}["source"] == "customer-complaint"
     answers = [(d["question"], d["value"]) for d in of_type(events, "answer.set")]
     assert answers == [
@@ -453,7 +460,6 @@ def test_ctrl_c_says_where_the_data_is_and_how_to_resume(tmp_path: Path) -> None
     s = Session(home, "start", "general", "--title", "Ctrl-C test", "--severity", "moderate")
     s.text_answer("Which brand or account is this about?", "Acme Coffee")
     s.select("Where did it start?", labels("platform"), "X (Twitter)")
-    s.text_answer("What happened, in one line?", "Testing an interruption")
     s.select("What kind of incident is it?", labels("source"), labels("source")[0])
     s.expect(r"Take a breath, then look")
     s.expect(r"Tick what is done")
@@ -466,7 +472,7 @@ def test_ctrl_c_says_where_the_data_is_and_how_to_resume(tmp_path: Path) -> None
     assert s.finish() == 130
     events = journal(home)
     assert events[-1]["type"] == "session.interrupted"
-    assert [d["input"] for d in of_type(events, "input.set")] == ["brand", "platform", "what", "source"]  # fmt: skip
+    assert [d["input"] for d in of_type(events, "input.set")] == ["brand", "platform", "source"]
     assert "Traceback" not in s.text
 
 
