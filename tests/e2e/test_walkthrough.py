@@ -512,3 +512,34 @@ def _answers(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def test_pause_prints_the_resume_command_and_resume_asks_nothing_again(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    s = Session(home, "start", "general", "--title", "Pause test", "--severity", "low")
+    s.text_answer("Which brand or account is this about?", "Acme Coffee")
+    s.select("Where did it start?", labels("platform"), "Mastodon")
+    s.select("What kind of incident is it?", labels("source"), labels("source")[0])
+    s.expect(r"Take a breath, then look")
+    s.checklist(["Screenshot", "Save links", "Note where", "Note who", "Find out who"], [0, 1, 2, 3, 4])  # fmt: skip
+    s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[2])
+    s.menu("Pause — resume later")
+    (folder,) = (home / "incidents").iterdir()
+    s.expect(rf"Paused\. Everything so far is saved in {re.escape(str(folder))}")
+    s.expect(rf"Continue with: crisis resume {re.escape(folder.name)}")
+    assert s.finish() == 0
+
+    r = Session(home, "resume", folder.name)
+    r.expect(rf"Resuming {re.escape(folder.name)}\.")
+    start = r.cursor
+    r.expect(r"Take a breath, then look")
+    r.expect(r"\[x\] Find out who posted it")
+    r.expect(r"First impression, how far has it travelled\? Amplified")  # shown, not asked
+    shown = r.menu("Pause — resume later")
+    assert "Tick what is done" not in r.text[start:] and "Which brand" not in r.text[start:]
+    assert "Back to the previous step" not in shown  # nothing to go back to at step 1
+    r.expect(rf"Continue with: crisis resume {re.escape(folder.name)}")
+    assert r.finish() == 0
+    kinds = [e["type"] for e in journal(home)]
+    assert kinds.count("session.paused") == 2 and kinds.count("session.resumed") == 1
+    assert kinds.count("answer.set") == 1 and kinds.count("item.checked") == 5
