@@ -142,9 +142,9 @@ def register_commands() -> None:
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
     from crisiscli.output import echo_err
 
-    echo_err(f"crisis: error: {message}")
+    echo_err("crisis: error: " + " ".join(message.splitlines()))
     if hint:
-        echo_err(f"  hint: {hint}")
+        echo_err("  hint: " + " ".join(hint.splitlines()))
     raise SystemExit(code)
 
 

@@ -63,8 +63,9 @@ class CrisisError(Exception):
             self.exit_code = exit_code
 
     def one_line(self) -> str:
+        """The error as exactly one line, even when user data in it had line breaks."""
         where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.message}"
+        return " ".join(f"{where}{self.message}".splitlines())
 
 
 class PlaybookError(CrisisError):

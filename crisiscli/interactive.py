@@ -48,7 +48,21 @@ class QuestionaryPrompter:
     def _ask(self, question: questionary.Question) -> Any:
         return question.unsafe_ask()
 
-    def _text(
+    def choose(
+        self, message: str, options: list[tuple[str, str]], default: str | None = None
+    ) -> str:
+        """Pick one of ``(value, label)`` options; used by ``crisis start`` before a run."""
+        choices = [QChoice(one_line(label), value=value) for value, label in options]
+        picked = next((c for c in choices if c.value == default), None)
+        return str(
+            self._ask(
+                questionary.select(
+                    one_line(message), choices=choices, default=picked, style=STYLE, **self.kwargs
+                )
+            )
+        )
+
+    def ask_text(
         self, message: str, default: str = "", *, required: bool = False, multiline: bool = False
     ) -> str:
         validate = (lambda v: bool(v.strip()) or "Please type something.") if required else None
@@ -94,7 +108,7 @@ class QuestionaryPrompter:
                 )
             )
         prefill = question.default if isinstance(question.default, str) else ""
-        answer = self._text(message, prefill, required=question.required and not may_leave)
+        answer = self.ask_text(message, prefill, required=question.required and not may_leave)
         return answer if answer.strip() else None
 
     # -- Prompter --------------------------------------------------------------------------
@@ -151,10 +165,10 @@ class QuestionaryPrompter:
             Action.DEFER: "Why defer it? (optional)",
             Action.NOT_APPLICABLE: "Why does it not apply? (optional)",
         }.get(action, "Reason")
-        return self._text(label, required=required)
+        return self.ask_text(label, required=required)
 
     def ask_note(self, view: StepView) -> str:
-        return self._text("Note (press Esc then Enter to save)", multiline=True)
+        return self.ask_text("Note (press Esc then Enter to save)", multiline=True)
 
     def confirm(self, message: str, default: bool = False) -> bool:
         return bool(
@@ -184,7 +198,7 @@ class QuestionaryPrompter:
                 how = "inline"
         if how == "inline":
             self.console.print("Edit the message. Esc then Enter saves it.", style="dim")
-            return self._text("Message", draft, required=True, multiline=True)
+            return self.ask_text("Message", draft, required=True, multiline=True)
         return draft
 
     def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
@@ -210,13 +224,13 @@ class QuestionaryPrompter:
             self._ask(questionary.select("Now?", choices=choices, style=STYLE, **self.kwargs))
         )
         if decision is ReviewDecision.OVERRIDE:
-            return decision, self._text("Why does it go out as it is?", required=True)
+            return decision, self.ask_text("Why does it go out as it is?", required=True)
         return decision, ""
 
     def ask_approver(self, view: StepView) -> str:
         named = [one_line(str(n)) for n in view.extra.get("approvers", [])]
         hint = f" Named for this incident: {' / '.join(named)}." if named else ""
-        return self._text(f"Who approved this message? (name; leave empty if nobody yet){hint}")
+        return self.ask_text(f"Who approved this message? (name; leave empty if nobody yet){hint}")
 
     def ask_approval_override(self, view: StepView) -> str:
         if not self.confirm(
@@ -224,7 +238,7 @@ class QuestionaryPrompter:
             default=False,
         ):
             return ""
-        return self._text("Why does it go out without approval?", required=True)
+        return self.ask_text("Why does it go out without approval?", required=True)
 
     def notify(self, text: str) -> None:
         self.console.print(safe(text, "yellow"))

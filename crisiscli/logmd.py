@@ -147,6 +147,15 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         return f"Severity changed to {md_escape(str(d.get('to', '')))}"
     if kind == "title.changed":
         return f"Title changed to {md_escape(str(d.get('to', '')))}"
+    if kind == "action.added":
+        owner = f", owner {md_escape(str(d['owner']))}" if d.get("owner") else ""
+        due = f", due {md_escape(str(d['due']))}" if d.get("due") else ""
+        return (
+            f"Action item {md_escape(str(d.get('id', '')))} added: "
+            f"{md_escape(str(d.get('text', '')))}{owner}{due}"
+        )
+    if kind == "action.done":
+        return f"Action item {md_escape(str(d.get('id', '')))} done"
     if kind in _QUEUE_AND_CONTACT_EVENTS:
         return _describe_queue_or_contact(event)
     if kind == "role.assigned":

@@ -158,7 +158,7 @@ def test_non_utf8_error_points_at_the_byte(tmp_path: Path) -> None:
 
 def test_a_control_character_is_named_with_its_place() -> None:
     assert error_of("crisis: 1\ntitle: a\x07b\n") == (
-        "pb.yaml:2:9: invalid YAML: character U+0007 is not allowed in YAML text"
+        "pb.yaml:2:9: invalid YAML: unacceptable character #x0007: control characters are not allowed"
     )
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-HELP = """List the playbooks you can start, grouped by kind, with where each comes from.
+HELP = """List the playbooks you can start, grouped by kind, each with a one-line summary.
 
 Bundled playbooks ship with crisis; your own go in CRISIS_HOME/playbooks (a playbook
 there with a bundled id replaces the bundled one).
@@ -46,7 +46,10 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     kinds: dict[str, list] = {}  # type: ignore[type-arg]
     for entry in entries:
         kinds.setdefault(entry.playbook.kind if entry.playbook else "broken", []).append(entry)
-    for kind in sorted(kinds, key=lambda k: (k != "general", k == "broken", k)):
+    # The default first, incident kinds A-Z, then prevention routines, broken files last.
+    for kind in sorted(
+        kinds, key=lambda k: (k != "general", k == "broken", k in PREVENTION_KINDS, k)
+    ):
         echo(f"{kind}:")
         for entry in kinds[kind]:
             if entry.playbook is None:
@@ -61,9 +64,17 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     echo(f"Your own playbooks go in {env.playbooks_dir}")
 
 
+PREVENTION_KINDS = {"prevention"}
+SUMMARY_WIDTH = 100
+
+
 def _summary(description: str) -> str:
-    first = " ".join(description.split()).split(". ")[0]
-    return first if len(first) <= 100 else first[:97] + "..."
+    """The description's first sentence, shortened at a word boundary to one line."""
+    first = " ".join(description.split()).split(". ")[0].rstrip(".")
+    if len(first) <= SUMMARY_WIDTH:
+        return first
+    cut = first[: SUMMARY_WIDTH - 3].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "..."
 
 
 def register(app: typer.Typer) -> None:

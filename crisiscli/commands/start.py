@@ -8,6 +8,8 @@ import typer
 
 if TYPE_CHECKING:
     from crisiscli.env import Environment
+    from crisiscli.interactive import QuestionaryPrompter
+    from crisiscli.playbook.catalog import PlaybookEntry
     from crisiscli.playbook.model import Playbook
 
 HELP = """Open a new incident and walk through a playbook, step by step.
@@ -67,9 +69,14 @@ def command(
         from crisiscli.answers import check_against, load_answers
 
         script = load_answers(answers)
+    asker = None
+    if script is None:
+        from crisiscli.interactive import QuestionaryPrompter
+
+        asker = QuestionaryPrompter(env)
     ref = playbook or (script.playbook if script else None)
-    if ref is None and script is None:
-        ref = _pick_playbook(env, discover(env))
+    if ref is None and asker is not None:
+        ref = _pick_playbook(asker, discover(env))
     entry = resolve(env, ref or DEFAULT_PLAYBOOK)
     assert entry.playbook is not None
     book = entry.playbook
@@ -84,17 +91,14 @@ def command(
     if chosen_severity is not None and chosen_severity not in level_ids:
         raise UsageError(f"severity '{chosen_severity}' is not one of: {', '.join(level_ids)}")
     chosen_title = title or (script.title if script else None)
-    if script is None:
-        from crisiscli.interactive import QuestionaryPrompter
-
-        asker = QuestionaryPrompter(env)
+    if asker is not None:
         if not chosen_title:
-            chosen_title = asker._text("In one line, what happened?", required=True)
+            chosen_title = asker.ask_text("In one line, what happened?", required=True)
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)
         for role_id in book.roles:  # asked only when the playbook names its roles
             if role_id not in roles:
-                roles[role_id] = asker._text(
+                roles[role_id] = asker.ask_text(
                     f"Who holds the role '{role_id}'? (Enter: nobody yet)"
                 ).strip()
     chosen_title = (chosen_title or book.title).strip() or book.title
@@ -136,39 +140,20 @@ def _configured_scale(env: Environment, book: Playbook) -> Playbook:
     return book
 
 
-def _pick_playbook(env: object, entries: list) -> str:  # type: ignore[type-arg]
-    import questionary
-
-    from crisiscli.text import one_line
-
+def _pick_playbook(asker: QuestionaryPrompter, entries: list[PlaybookEntry]) -> str:
     usable = [e for e in entries if e.playbook is not None]
     if not usable:
         return "general"
-    choices = [
-        questionary.Choice(one_line(f"{e.title}  ({e.id}, {e.origin})"), value=e.id) for e in usable
+    options = [(e.id, f"{e.title}  ({e.id}, {e.origin})") for e in usable]
+    return asker.choose("Which playbook?", options, default=usable[0].id)
+
+
+def _pick_severity(asker: QuestionaryPrompter, book: Playbook) -> str:
+    options = [
+        (lv.id, f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id)
+        for lv in book.severities
     ]
-    return str(
-        questionary.select("Which playbook?", choices=choices, default=choices[0]).unsafe_ask()
-    )
-
-
-def _pick_severity(asker: object, book: object) -> str:
-    import questionary
-
-    from crisiscli.text import one_line
-
-    levels = book.severities  # type: ignore[attr-defined]
-    choices = [
-        questionary.Choice(
-            one_line(f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id),
-            value=lv.id,
-        )
-        for lv in levels
-    ]
-    default = next(c for c in choices if c.value == book.default_severity)  # type: ignore[attr-defined]
-    return str(
-        questionary.select("How severe is it?", choices=choices, default=default).unsafe_ask()
-    )
+    return asker.choose("How severe is it?", options, default=book.default_severity)
 
 
 def _first_sentence(text: str) -> str:

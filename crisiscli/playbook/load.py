@@ -96,6 +96,7 @@ class _Builder:
     def __init__(self, doc: Document | None) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.located: list[tuple[Path_, m.Step]] = []  # each built step and where it is written
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -449,7 +450,7 @@ class _Builder:
         pause_point = self.flag(data.get("pause_point"), (*at, "pause_point"), "pause_point", False)
         if sid is None or title is None:
             return None
-        return m.Step(
+        step = m.Step(
             sid,
             title,
             guidance,
@@ -463,6 +464,8 @@ class _Builder:
             message,
             pause_point,
         )
+        self.located.append((at, step))
+        return step
 
     def phase(self, value: Any, at: Path_) -> m.Phase | None:
         data = self.mapping(value, at, PHASE_KEYS, "phase", ("id", "title", "steps"))
@@ -608,6 +611,7 @@ class _Builder:
 
     def references(self, playbook: m.Playbook) -> None:
         """Ids unique, branch targets and condition references that exist."""
+        located = self.located if self.doc is not None else _located_steps(playbook)
         seen_phase: set[str] = set()
         for pi, phase in enumerate(playbook.phases):
             if phase.id in seen_phase:
@@ -623,7 +627,7 @@ class _Builder:
                     ("inputs", qi, "id"), f"input id '{q.id}' is used twice", "duplicate-id"
                 )
             questions[q.id] = q
-        for step, at in _step_places(playbook):
+        for at, step in located:
             if step.id in seen_step:
                 self.problem((*at, "id"), f"step id '{step.id}' is used twice", "duplicate-id")
             if step.id == m.END:
@@ -647,7 +651,7 @@ class _Builder:
                     )
                 questions[q.id] = q
         step_ids = {s.id for s in playbook.steps}
-        for step, at in _step_places(playbook):
+        for at, step in located:
             for bi, branch in enumerate(step.goto):
                 if branch.to != m.END and branch.to not in step_ids:
                     where = (
@@ -700,10 +704,10 @@ class _Builder:
         return bool(self.doc and at in self.doc.positions)
 
 
-def _step_places(playbook: m.Playbook) -> list[tuple[m.Step, Path_]]:
-    """Every step with its own path (a duplicated id is reported where it is repeated)."""
+def _located_steps(playbook: m.Playbook) -> list[tuple[Path_, m.Step]]:
+    """Every step with its own path (a repeated id still points at the repeat)."""
     return [
-        (step, ("phases", pi, "steps", si))
+        (("phases", pi, "steps", si), step)
         for pi, phase in enumerate(playbook.phases)
         for si, step in enumerate(phase.steps)
     ]

@@ -10,6 +10,7 @@ booleans, numbers or null (``yes``, ``off``, ``1.10``) keep their original text 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,12 @@ from crisiscli.errors import Location, PlaybookError
 
 try:  # the C parser is several times faster; positions are the same
     from yaml import CSafeLoader as _Loader
+
+    _USES_LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _USES_LIBYAML = False
 
 Path_ = tuple[str | int, ...]
 
@@ -117,12 +122,18 @@ def decode(blob: bytes, shown: str) -> str:
     return text
 
 
+PRESCAN_CHARS = 1_000_000  # larger texts are counted before anything is built
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
+
+
 def parse(text: str, shown: str) -> Document:
     """Compose one YAML document and convert it, keeping positions."""
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         raise PlaybookError("the file is empty", location=Location(shown, 1, 1))
+    if len(text) > PRESCAN_CHARS:
+        _prescan(text, shown)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates: only from callers, never a file
@@ -140,27 +151,11 @@ def parse(text: str, shown: str) -> Document:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        if mark is None:
-            raise PlaybookError(f"invalid YAML: {problem}", location=Location(shown)) from None
-        raise PlaybookError(
-            f"invalid YAML: {problem}",
-            location=Location(shown, mark.line + 1, mark.column + 1),
-        ) from None
+        raise _syntax_error(exc, shown) from None
     except yaml.reader.ReaderError as exc:
-        # A character YAML does not allow (a control character): name it and its place.
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        column = exc.position - (before.rfind("\n") + 1) + 1
-        raise PlaybookError(
-            f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML text"
-            if isinstance(exc.character, int)
-            else f"invalid YAML: {exc.reason}",
-            location=Location(shown, line, column),
-        ) from None
+        raise _reader_error(exc, text, shown) from None
     except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        first = str(exc).splitlines()[0] if str(exc) else "unreadable"
         raise PlaybookError(f"invalid YAML: {first}", location=Location(shown)) from None
     if node is None:
         raise PlaybookError("the file is empty", location=Location(shown, 1, 1))
@@ -168,6 +163,72 @@ def parse(text: str, shown: str) -> Document:
     converter = _Converter(doc)
     doc.data = converter.convert(node, (), 0)
     return doc
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, shown: str) -> PlaybookError:
+    """Where the parser stopped, and where the construct it was in began (a bracket, a quote)."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if mark is None:
+        return PlaybookError(f"invalid YAML: {problem}", location=Location(shown))
+    message = f"invalid YAML: {problem}"
+    begun = exc.context_mark
+    if (
+        exc.problem
+        and exc.context
+        and begun is not None
+        and (begun.line, begun.column)
+        != (
+            mark.line,
+            mark.column,
+        )
+    ):
+        message += (
+            f" ({exc.context}, which starts at line {begun.line + 1}, column {begun.column + 1})"
+        )
+    return PlaybookError(message, location=Location(shown, mark.line + 1, mark.column + 1))
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, shown: str) -> PlaybookError:
+    """A character YAML refuses (a control character): name its line and column."""
+    first = str(exc).splitlines()[0]
+    position = exc.position
+    if _USES_LIBYAML:  # libyaml counts UTF-8 bytes, the Python reader characters
+        prefix = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore")
+    else:
+        prefix = text[:position]
+    lines = _LINE_BREAK.split(prefix)
+    return PlaybookError(
+        f"invalid YAML: {first}", location=Location(shown, len(lines), len(lines[-1]) + 1)
+    )
+
+
+def _prescan(text: str, shown: str) -> None:
+    """Bound the work on big texts: count parse events before building any nodes.
+
+    Composing millions of values takes libyaml seconds and much memory before the value cap
+    below can say no; events are cheap, and stop at the same cap.
+    """
+    loader = _Loader(text)
+    values = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if not isinstance(event, values):
+                continue
+            count += 1
+            if count > MAX_NODES:
+                mark = event.start_mark
+                where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
+                raise PlaybookError(
+                    f"document expands to more than {MAX_NODES} values (too big for a playbook)",
+                    location=where,
+                )
+    except yaml.YAMLError:
+        return  # the real parse reports it, with its position
+    finally:
+        loader.dispose()
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:

@@ -1,0 +1,63 @@
+"""What a check produces: a ``Finding`` at a 1-based line and column, with its span."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from crisiscli.lint.rules import Rule, Severity
+
+# Line breaks as YAML counts them (so our line numbers match the parser's marks).
+LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str  # as shown to the user
+    line: int
+    column: int
+    end_line: int
+    end_column: int  # exclusive
+    rule: Rule
+    message: str
+    severity: Severity
+    source_line: str | None = None  # the text of ``line``, for snippets
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    def with_severity(self, severity: Severity) -> Finding:
+        return replace(self, severity=severity)
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: int = 0
+
+
+class SourceLines:
+    """Line lookups in a text, computed on first use (most files have no findings)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = LINE_BREAK.split(self.text)
+        return self._lines
+
+    def line(self, number: int) -> str | None:
+        lines = self.lines
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return None
+
+    def line_end(self, number: int) -> int:
+        """The exclusive end column of a line's text (at least 2 so a caret shows)."""
+        text = self.line(number)
+        return max(len(text or "") + 1, 2)

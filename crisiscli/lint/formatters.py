@@ -1,0 +1,336 @@
+"""Output formats: full, concise, json, github, sarif, junit, and ``--statistics``.
+
+Each formatter turns a ``Report`` into one string. Playbook text is untrusted: control
+characters are made visible in the human formats, escaped in JSON, and made XML-safe in
+JUnit; colour is added only when asked to (a terminal), never from the file's content.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from crisiscli import __version__
+from crisiscli.lint.findings import Finding
+from crisiscli.lint.rules import Rule, all_rules
+from crisiscli.lint.runner import Report
+from crisiscli.text import visible_controls
+
+SNIPPET_WIDTH = 120
+
+_RESET = "\x1b[0m"
+_STYLES = {
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[1;33m",
+    "path": "\x1b[1m",
+    "code": "\x1b[36m",
+    "gutter": "\x1b[34m",
+    "dim": "\x1b[2m",
+}
+
+
+class _Paint:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def __call__(self, style: str, text: str) -> str:
+        if not self.colour:
+            return text
+        return f"{_STYLES[style]}{text}{_RESET}"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(prefix: str) -> str:
+    """Whitespace as wide as ``prefix`` on screen (tabs kept as tabs)."""
+    return "".join("\t" if c == "\t" else " " * _width(c) for c in prefix)
+
+
+def _snippet(finding: Finding, paint: _Paint) -> list[str]:
+    line = finding.source_line
+    if line is None:
+        return []
+    start = finding.column - 1
+    stop = finding.end_column - 1 if finding.end_line == finding.line else len(line)
+    stop = max(stop, start + 1)
+    shift = 0
+    if len(line) > SNIPPET_WIDTH:  # a window around the column (minified or huge lines)
+        shift = max(0, start - SNIPPET_WIDTH // 3)
+        line = line[shift : shift + SNIPPET_WIDTH]
+        start -= shift
+        stop = min(stop - shift, len(line) + 1)
+    before = visible_controls(line[:start])
+    marked = visible_controls(line[start:stop]) or " "
+    shown = visible_controls(line).rstrip()
+    if shift:
+        shown = "…" + shown
+        before = "…" + before
+    number = str(finding.line)
+    gutter = " " * len(number)
+    carets = "^" * max(1, min(_width(marked), SNIPPET_WIDTH))
+    return [
+        paint("gutter", f"{gutter} |"),
+        paint("gutter", f"{number} |") + f" {shown}",
+        paint("gutter", f"{gutter} |")
+        + f" {_pad(before)}"
+        + paint(finding.severity, f"{carets} {finding.rule.name}"),
+        paint("gutter", f"{gutter} |"),
+    ]
+
+
+def _header(finding: Finding, paint: _Paint) -> str:
+    where = paint("path", f"{visible_controls(finding.path)}:{finding.line}:{finding.column}:")
+    return (
+        f"{where} {paint(finding.severity, finding.severity)} "
+        f"{paint('code', finding.code)} {visible_controls(finding.message)}"
+    )
+
+
+def summary(report: Report) -> str:
+    files = len(report.results)
+    errors = report.count("error")
+    warnings = report.count("warning")
+    noun = "file" if files == 1 else "files"
+    quiet = f" ({report.suppressed} suppressed)" if report.suppressed else ""
+    if not errors and not warnings:
+        return f"{files} {noun} checked: no problems{quiet}."
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    affected = sum(1 for r in report.results if r.findings)
+    return f"{files} {noun} checked: {' and '.join(parts)} in {affected} {'file' if affected == 1 else 'files'}{quiet}."
+
+
+def format_full(report: Report, *, colour: bool = False, **_: Any) -> str:
+    paint = _Paint(colour)
+    out: list[str] = []
+    for finding in report.findings:
+        out.append(_header(finding, paint))
+        out.extend(_snippet(finding, paint))
+        out.append("")
+    out.append(summary(report))
+    return "\n".join(out) + "\n"
+
+
+def format_concise(report: Report, **_: Any) -> str:
+    out = [
+        f"{visible_controls(f.path)}:{f.line}:{f.column}: {f.code} {visible_controls(f.message)}"
+        for f in report.findings
+    ]
+    out.append(summary(report))
+    return "\n".join(out) + "\n"
+
+
+def finding_data(finding: Finding) -> dict[str, Any]:
+    return {
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "code": finding.code,
+        "rule": finding.rule.name,
+        "severity": finding.severity,
+        "message": finding.message,
+    }
+
+
+def format_json(report: Report, **_: Any) -> str:
+    return json.dumps([finding_data(f) for f in report.findings], indent=2) + "\n"
+
+
+# -- GitHub workflow commands -----------------------------------------------------------------
+
+
+def github_data(text: str) -> str:
+    """Escape a workflow command's message (GitHub's rules: %, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """Escape a workflow command's property value (also ':' and ',')."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(report: Report, **_: Any) -> str:
+    out = []
+    for f in report.findings:
+        props = {
+            "file": f.path,
+            "line": str(f.line),
+            "col": str(f.column),
+            "endLine": str(f.end_line),
+            "endColumn": str(f.end_column),
+            "title": f"{f.code} {f.rule.name}",
+        }
+        joined = ",".join(f"{key}={github_property(value)}" for key, value in props.items())
+        out.append(f"::{f.severity} {joined}::{github_data(f.message)}")
+    return "".join(line + "\n" for line in out)
+
+
+# -- SARIF 2.1.0 --------------------------------------------------------------------------------
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def rule_anchor(rule: Rule) -> str:
+    return f"{rule.code.lower()}-{rule.name}"
+
+
+def format_sarif(report: Report, *, cwd: Path | None = None, **_: Any) -> str:
+    rules = list(all_rules())
+    index = {r.code: i for i, r in enumerate(rules)}
+    level = {"error": "error", "warning": "warning"}
+    results = []
+    for f in report.findings:
+        relative = not Path(f.path).is_absolute()
+        location: dict[str, Any] = {"uri": _uri(f.path) if relative else Path(f.path).as_uri()}
+        if relative:
+            location["uriBaseId"] = "SRCROOT"
+        results.append(
+            {
+                "ruleId": f.code,
+                "ruleIndex": index[f.code],
+                "level": level[f.severity],
+                "message": {"text": f.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": location,
+                            "region": {
+                                "startLine": f.line,
+                                "startColumn": f.column,
+                                "endLine": f.end_line,
+                                "endColumn": f.end_column,
+                            },
+                        }
+                    }
+                ],
+            }
+        )
+    base = (cwd or Path.cwd()).absolute().as_uri().rstrip("/") + "/"
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "crisis",
+                        "semanticVersion": __version__,
+                        "rules": [
+                            {
+                                "id": r.code,
+                                "name": r.name,
+                                "shortDescription": {"text": r.summary},
+                                "help": {"text": f"See docs/lint.md, section {r.code} {r.name}."},
+                                "defaultConfiguration": {"level": level[r.severity]},
+                                "properties": {"always-on": r.always_on},
+                            }
+                            for r in rules
+                        ],
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": base}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+# -- JUnit XML ----------------------------------------------------------------------------------
+
+
+def _xml_safe(text: str) -> str:
+    cleaned = visible_controls(text)
+    return "".join(c if c not in "\ufffe\uffff" else f"\\u{ord(c):04x}" for c in cleaned)
+
+
+def format_junit(report: Report, *, strict: bool = False, **_: Any) -> str:
+    import xml.etree.ElementTree as ET
+
+    failing = {"error"} | ({"warning"} if strict else set())
+    suites = ET.Element("testsuites", name="crisis lint")
+    total = failures = 0
+    for result in report.results:
+        suite = ET.SubElement(suites, "testsuite", name=_xml_safe(result.path))
+        cases = 0
+        fails = 0
+        if not result.findings:
+            ET.SubElement(suite, "testcase", name="lint", classname=_xml_safe(result.path))
+            cases = 1
+        for f in result.findings:
+            cases += 1
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=f"{f.code} {f.rule.name} at {f.line}:{f.column}",
+                classname=_xml_safe(f.path),
+                file=_xml_safe(f.path),
+                line=str(f.line),
+            )
+            text = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+            if f.severity in failing:
+                fails += 1
+                failure = ET.SubElement(
+                    case, "failure", message=_xml_safe(f.message), type=f"{f.code} {f.severity}"
+                )
+                failure.text = _xml_safe(text)
+            else:
+                out = ET.SubElement(case, "system-out")
+                out.text = _xml_safe(f"{f.severity}: {text}")
+        suite.set("tests", str(cases))
+        suite.set("failures", str(fails))
+        suite.set("errors", "0")
+        total += cases
+        failures += fails
+    suites.set("tests", str(total))
+    suites.set("failures", str(failures))
+    suites.set("errors", "0")
+    body = ET.tostring(suites, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+
+def statistics(report: Report, fmt: str) -> str:
+    counts = Counter((f.code, f.severity) for f in report.findings)
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+    from crisiscli.lint.rules import BY_CODE
+
+    if fmt == "json":
+        data = [
+            {"code": code, "rule": BY_CODE[code].name, "severity": sev, "count": n}
+            for (code, sev), n in rows
+        ]
+        return json.dumps(data, indent=2) + "\n"
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    out = [f"{n:>{width}}  {code}  {sev:<7}  {BY_CODE[code].name}" for (code, sev), n in rows]
+    out.append(summary(report))
+    return "\n".join(out) + "\n"
+
+
+FORMATTERS: dict[str, Callable[..., str]] = {
+    "full": format_full,
+    "concise": format_concise,
+    "json": format_json,
+    "github": format_github,
+    "sarif": format_sarif,
+    "junit": format_junit,
+}
+HUMAN = ("full", "concise")
