@@ -71,7 +71,8 @@ def test_the_base_loads() -> None:
         ("        due: 15m\n", "        due: 15m\n        due: 20m\n",
          "pb.yaml:17:9: key 'due' appears twice (first at line 16); YAML keeps only the last"),
         ("title: Demo", "title: [Demo",
-         "pb.yaml:4:8: invalid YAML: did not find expected ',' or ']'"),
+         "pb.yaml:4:8: invalid YAML: did not find expected ',' or ']' "
+         "(while parsing a flow sequence, which starts at line 3, column 8)"),
         ("id: reply", "id: look", "pb.yaml:21:13: step id 'look' is used twice"),
         ("title: Demo", "title: !!python/object:os.system x",
          "pb.yaml:3:8: unsupported YAML tag !!python/object:os.system"),
