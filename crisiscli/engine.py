@@ -307,6 +307,9 @@ class Walkthrough:
         if value is None or (value == "" and not qv.question.required):
             return False
         self.record("answer.set", step=step.id, question=qv.question.id, value=value)
+        if qv.question.sets == "severity" and value != self.state.severity:
+            # A grading question re-grades the incident: header, log and reports follow it.
+            self.record("severity.changed", to=value, by_question=qv.question.id)
         return True
 
     def allowed_actions(self, step: Step, view: StepView) -> list[Action]:

@@ -79,7 +79,7 @@ class QuestionaryPrompter:
             )
         )
 
-    def _question(self, question: Question, prefix: str = "") -> Any:
+    def _question(self, question: Question, prefix: str = "", *, may_leave: bool = False) -> Any:
         message = one_line(prefix + question.prompt)
         if question.type == "yesno":
             yes_default = question.default if isinstance(question.default, bool) else True
@@ -108,7 +108,7 @@ class QuestionaryPrompter:
                 )
             )
         prefill = question.default if isinstance(question.default, str) else ""
-        answer = self.ask_text(message, prefill, required=question.required)
+        answer = self.ask_text(message, prefill, required=question.required and not may_leave)
         return answer if answer.strip() else None
 
     # -- Prompter --------------------------------------------------------------------------
@@ -149,7 +149,9 @@ class QuestionaryPrompter:
         return bool(choice)
 
     def answer(self, view: StepView, question: Question) -> Any:
-        return self._question(question)
+        # A step's text question may be left empty for now: the step menu still lets the
+        # responder skip, defer or mark the step n/a, and "done" insists on an answer.
+        return self._question(question, may_leave=True)
 
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
         choices = [QChoice(ACTION_LABELS[a], value=a) for a in allowed]

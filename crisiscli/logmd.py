@@ -144,7 +144,10 @@ def describe_event(event: Event, playbook: Playbook) -> str:
     if kind == "incident.reopened":
         return "Incident reopened"
     if kind == "severity.changed":
-        return f"Severity changed to {md_escape(str(d.get('to', '')))}"
+        reason = d.get("reason")
+        return f"Severity changed to {md_escape(str(d.get('to', '')))}" + (
+            f" — {md_escape(str(reason))}" if reason else ""
+        )
     if kind == "title.changed":
         return f"Title changed to {md_escape(str(d.get('to', '')))}"
     if kind == "action.added":

@@ -21,8 +21,9 @@ def require_terminal(env: Environment, answers: Path | None) -> None:
     """Refuse, before anything is created, to prompt where nobody can answer."""
     if answers is None and not env.stdin_isatty:
         raise NotInteractiveError(
-            "standard input is not a terminal, so crisis cannot ask questions",
-            hint="run from a terminal, or give the answers in a file: --answers FILE",
+            "standard input is not a terminal, so crisis cannot ask questions: "
+            "give the answers in a file with --answers FILE",
+            hint="run it from a terminal, or see docs/answers.md for the file format",
         )
 
 

@@ -17,6 +17,28 @@ Examples:
   crisis action done A1 --incident wrong-image
 """
 
+ADD_HELP = """Add an action item (recorded as action.added).
+
+\b
+Examples:
+  crisis action add "Name a backup approver for nights" --owner Dana --due 2026-12-15
+  crisis action add "Add a licence check to the posting routine" --incident wrong-image
+"""
+DONE_HELP = """Mark an action item done (recorded as action.done).
+
+\b
+Examples:
+  crisis action done A1
+  crisis action done R2 --incident wrong-image
+"""
+LIST_HELP = """List an incident's action items.
+
+\b
+Examples:
+  crisis action list
+  crisis action list --incident wrong-image --json
+"""
+
 IncidentOpt = Annotated[
     str | None,
     typer.Option("--incident", "-i", help="Incident id (default: the latest one)."),
@@ -144,7 +166,7 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     )
-    sub.command("add", help="Add an action item (recorded as action.added).")(add)
-    sub.command("done", help="Mark an action item done (recorded as action.done).")(done)
-    sub.command("list", help="List an incident's action items.")(list_items)
+    sub.command("add", help=ADD_HELP)(add)
+    sub.command("done", help=DONE_HELP)(done)
+    sub.command("list", help=LIST_HELP)(list_items)
     app.add_typer(sub, name="action")

@@ -87,7 +87,13 @@ def show(
 
 @sub.command("get")
 def get(key: Annotated[str, typer.Argument(help="The setting, e.g. timezone.")]) -> None:
-    """Print one setting's value (nothing, exit 0, when it is not set)."""
+    """Print one setting's value (nothing, exit 0, when it is not set).
+
+    \b
+    Examples:
+      crisis config get timezone
+      crisis config get platform_limits
+    """
     from crisiscli.config import known_key, load_config
     from crisiscli.config import unknown_key as unknown
     from crisiscli.env import get_env
@@ -112,7 +118,13 @@ def set_(
         list[str], typer.Argument(help="The value; lists take several values.", show_default=False)
     ],
 ) -> None:
-    """Set one setting (checked before it is written)."""
+    """Set one setting (checked before it is written).
+
+    \b
+    Examples:
+      crisis config set timezone Europe/Berlin
+      crisis config set severity_levels sev3 sev2 sev1
+    """
     from crisiscli.config import load_config, parse_cli_value, save_config
     from crisiscli.env import get_env
     from crisiscli.output import echo
@@ -127,7 +139,12 @@ def set_(
 
 @sub.command("unset")
 def unset(key: Annotated[str, typer.Argument(help="The setting to remove.")]) -> None:
-    """Remove one setting, so its default applies again."""
+    """Remove one setting, so its default applies again.
+
+    \b
+    Examples:
+      crisis config unset timezone
+    """
     from crisiscli.config import known_key, load_config, save_config
     from crisiscli.config import unknown_key as unknown
     from crisiscli.env import get_env

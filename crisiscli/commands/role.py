@@ -33,7 +33,13 @@ def set_role(
         typer.Option("--incident", "-i", help="Incident id (default: the latest open one)."),
     ] = None,
 ) -> None:
-    """Give a role to a person (recorded as role.assigned)."""
+    """Give a role to a person (recorded as role.assigned).
+
+    \b
+    Examples:
+      crisis role set commander "Ana Ruiz"
+      crisis role set monitor ""
+    """
     from crisiscli.env import get_env
     from crisiscli.incident import find_incident
     from crisiscli.output import echo, warn
@@ -60,7 +66,13 @@ def list_roles(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show every role of an incident and who holds it."""
+    """Show every role of an incident and who holds it.
+
+    \b
+    Examples:
+      crisis role list
+      crisis role list wrong-image --json
+    """
     from crisiscli.env import get_env
     from crisiscli.incident import find_incident
     from crisiscli.output import echo_json, table

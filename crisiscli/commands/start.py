@@ -93,7 +93,12 @@ def command(
     chosen_title = title or (script.title if script else None)
     if asker is not None:
         if not chosen_title:
-            chosen_title = asker.ask_text("In one line, what happened?", required=True)
+            question = (
+                "In one line, what are you about to publish?"
+                if book.kind == "prevention"  # a routine check, not an incident
+                else "In one line, what happened?"
+            )
+            chosen_title = asker.ask_text(question, required=True)
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)
         for role_id in book.roles:  # asked only when the playbook names its roles

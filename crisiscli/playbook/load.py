@@ -80,7 +80,8 @@ STEP_KEYS = {
     "message",
     "pause_point",
 }
-QUESTION_KEYS = {"id", "prompt", "type", "choices", "required", "default", "help"}
+QUESTION_KEYS = {"id", "prompt", "type", "choices", "required", "default", "help", "sets"}
+SETTABLE = ("severity",)  # what a question's answer may set on the incident
 ITEM_KEYS = {"id", "text", "when"}
 MESSAGE_KEYS = {"template", "platforms", "approval", "kind", "banned", "limits"}
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
@@ -271,9 +272,25 @@ class _Builder:
         required = self.flag(data.get("required"), (*at, "required"), "required", True)
         default = self.default(data.get("default"), (*at, "default"), qtype, choices)
         help_text = self.text(data.get("help"), (*at, "help"), "help")
+        sets = self.text(data.get("sets"), (*at, "sets"), "sets")
+        if sets is not None and sets not in SETTABLE:
+            self.problem((*at, "sets"), f"sets must be one of {', '.join(SETTABLE)}, not '{sets}'")
+            sets = None
+        if sets is not None and qtype != "choice":
+            self.problem((*at, "sets"), "only a 'choice' question can set the severity")
+            sets = None
         if qid is None or prompt is None:
             return None
-        return m.Question(qid, prompt, qtype, tuple(choices), required, default, help_text)  # type: ignore[arg-type]
+        return m.Question(
+            qid,
+            prompt,
+            qtype,  # type: ignore[arg-type]
+            tuple(choices),
+            required,
+            default,
+            help_text,
+            sets,
+        )
 
     def choice(self, value: Any, at: Path_) -> m.Choice | None:
         if isinstance(value, dict):
@@ -650,6 +667,18 @@ class _Builder:
                         "duplicate-id",
                     )
                 questions[q.id] = q
+        levels = {lv.id for lv in playbook.severities}
+        for at, step in located:
+            for qi, q in enumerate(step.questions):
+                if q.sets == "severity":
+                    for ci, choice in enumerate(q.choices):
+                        if choice.value not in levels:
+                            self.problem(
+                                (*at, "questions", qi, "choices", ci),
+                                f"'{choice.value}' is not a severity level "
+                                f"({', '.join(lv.id for lv in playbook.severities)})",
+                                "unknown-choice",
+                            )
         step_ids = {s.id for s in playbook.steps}
         for at, step in located:
             for bi, branch in enumerate(step.goto):

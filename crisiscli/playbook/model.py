@@ -72,6 +72,7 @@ class Question:
     required: bool = True
     default: str | bool | tuple[str, ...] | None = None
     help: str | None = None
+    sets: str | None = None  # "severity": the answer becomes the incident's severity
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -260,6 +261,8 @@ def _question_to_data(q: Question) -> dict[str, Any]:
         data["default"] = list(q.default) if isinstance(q.default, tuple) else q.default
     if q.help:
         data["help"] = q.help
+    if q.sets:
+        data["sets"] = q.sets
     return data
 
 
@@ -387,6 +390,7 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         required=bool(d.get("required", True)),
         default=default,
         help=d.get("help"),
+        sets=d.get("sets"),
     )
 
 

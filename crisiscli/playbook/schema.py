@@ -60,6 +60,10 @@ def playbook_schema() -> dict[str, Any]:
             "required": {"type": "boolean", "default": True},
             "default": {},
             "help": TEXT,
+            "sets": {
+                "enum": ["severity"],
+                "description": "The answer becomes the incident's severity (choice questions).",
+            },
         },
     }
     item = {

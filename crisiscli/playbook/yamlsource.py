@@ -135,6 +135,16 @@ def parse(text: str, shown: str) -> Document:
     if len(text) > PRESCAN_CHARS:
         _prescan(text, shown)
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates: only from callers, never a file
+        before = text[: exc.start]
+        raise PlaybookError(
+            f"invalid text: character U+{ord(text[exc.start]):04X} cannot be encoded",
+            location=Location(
+                shown, before.count("\n") + 1, exc.start - (before.rfind("\n") + 1) + 1
+            ),
+        ) from None
+    try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()

@@ -1,0 +1,92 @@
+"""Re-grading an incident: `sets: severity` questions and `crisis severity`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crisiscli.playbook.load import build_text
+from tests.conftest import FrozenClock, make_env
+from tests.helpers import answers_from, open_incident, run_script
+
+GRADING = """\
+id: g
+title: G
+phases:
+  - id: p
+    title: P
+    steps:
+      - id: grade-it
+        title: Grade
+        questions:
+          - id: grade
+            prompt: How serious?
+            type: choice
+            sets: severity
+            choices: [low, moderate, high, critical]
+"""
+
+
+def test_grading_question_changes_the_incident_severity(crisis_home: Path, tmp_path: Path) -> None:
+    from crisiscli.incident import create_incident
+    from crisiscli.playbook.load import load_playbook_text
+
+    env = make_env(crisis_home, clock=FrozenClock())
+    incident = create_incident(
+        env, load_playbook_text(GRADING, "g.yaml"), title="t", severity="moderate"
+    )
+    run_script(
+        incident, answers_from(tmp_path, {"steps": {"grade-it": {"answers": {"grade": "high"}}}})
+    )
+    state = incident.state()
+    assert state.severity == "high"
+    changed = [e for e in incident.events() if e.type == "severity.changed"]
+    assert [e.data["to"] for e in changed] == ["high"]
+    assert "Severity changed to high" in incident.log_path.read_text()
+
+
+def test_same_grade_records_no_change(crisis_home: Path, tmp_path: Path) -> None:
+    from crisiscli.incident import create_incident
+    from crisiscli.playbook.load import load_playbook_text
+
+    env = make_env(crisis_home, clock=FrozenClock())
+    incident = create_incident(
+        env, load_playbook_text(GRADING, "g.yaml"), title="t", severity="moderate"
+    )
+    run_script(
+        incident,
+        answers_from(tmp_path, {"steps": {"grade-it": {"answers": {"grade": "moderate"}}}}),
+    )
+    assert not [e for e in incident.events() if e.type == "severity.changed"]
+
+
+def test_sets_is_validated() -> None:
+    bad_level = GRADING.replace("[low, moderate, high, critical]", "[low, huge]")
+    problems = build_text(bad_level, "g.yaml").problems
+    assert any(
+        p.rule == "unknown-choice" and "'huge' is not a severity level" in p.message
+        for p in problems
+    )
+    not_choice = GRADING.replace("type: choice", "type: text").replace(
+        "            choices: [low, moderate, high, critical]\n", ""
+    )
+    assert any(
+        "only a 'choice' question" in p.message for p in build_text(not_choice, "g.yaml").problems
+    )
+    unknown = GRADING.replace("sets: severity", "sets: title")
+    assert any(
+        "sets must be one of severity" in p.message for p in build_text(unknown, "g.yaml").problems
+    )
+
+
+def test_severity_command(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
+    env = make_env(crisis_home)
+    incident = open_incident(env)
+    shown = cli("severity")
+    assert shown.exit_code == 0 and "» moderate" in shown.stdout and "critical" in shown.stdout
+    changed = cli("severity", "high", "--reason", "Two national outlets")
+    assert changed.exit_code == 0 and "moderate → high" in changed.stdout
+    assert incident.state().severity == "high"
+    assert "Severity changed to high — Two national outlets" in incident.log_path.read_text()
+    wrong = cli("severity", "apocalyptic")
+    assert wrong.exit_code == 2 and "not a severity level" in wrong.stderr
+    assert cli("severity", "high").stdout.strip().endswith("is already high.")
