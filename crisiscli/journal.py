@@ -152,7 +152,9 @@ class Journal:
         """Write one event durably. Call with the lock held (see ``locked``)."""
         creating = not self.path.exists()
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            # Never write through a symlink: it could point anywhere outside CRISIS_HOME.
+            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(self.path, flags, 0o644)
         except OSError as exc:
             raise _io_error(exc, self.path) from None
         try:
@@ -258,6 +260,7 @@ def _io_error(exc: OSError, path: Path) -> CrisisError:
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
         errno.EDQUOT: "the disk quota is exceeded",
+        errno.ELOOP: "it is a symbolic link, and crisis does not write through links",
     }
     reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
     return CrisisError(

@@ -276,3 +276,21 @@ def test_environment_is_not_read_for_paths(
 
     env = Environment()
     assert os.path.normpath(env.home) == os.path.normpath(crisis_home / "home2")
+
+
+def test_journal_symlink_pointing_outside_is_not_written_through(
+    crisis_home: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import open_incident
+
+    incident = open_incident(make_env(crisis_home))
+    journal = incident.dir / "journal.jsonl"
+    outside = tmp_path / "outside.jsonl"
+    outside.write_bytes(journal.read_bytes())
+    journal.unlink()
+    journal.symlink_to(outside)
+    before = outside.read_bytes()
+    result = cli("note", "must not land outside", "--incident", incident.id)
+    assert result.exit_code == 7
+    assert result.stderr.startswith("crisis: error: ") and "symbolic link" in result.stderr
+    assert outside.read_bytes() == before
