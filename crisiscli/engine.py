@@ -162,6 +162,10 @@ class Walkthrough:
         for qv in view.questions:
             if qv.answer is None:
                 recorded |= self.ask_question(step, qv)
+            elif qv.question.sets == "severity" and self.regrade_pending(qv.question.id):
+                # Interrupted between the answer and the re-grade it implies: finish it.
+                self.record("severity.changed", to=qv.answer, by_question=qv.question.id)
+                recorded = True
         if step.message is not None:
             current = self.state_message(step)
             if view.message_text is None or (current is not None and current.check_summary is None):
@@ -300,6 +304,19 @@ class Walkthrough:
     def state_message(self, step: Step) -> MessageRecord | None:
         """The latest recorded version of this step's message, if any."""
         return next((m for m in reversed(self.state.messages) if m.step == step.id), None)
+
+    def regrade_pending(self, question_id: str) -> bool:
+        """A grading answer differs from the severity and no re-grade followed it."""
+        value = self.state.answers.get(question_id)
+        if value is None or value == self.state.severity:
+            return False
+        answered = changed = None
+        for event in self.state.events:
+            if event.type == "answer.set" and event.data.get("question") == question_id:
+                answered = event.ts
+            elif event.type == "severity.changed":
+                changed = event.ts
+        return answered is not None and (changed is None or changed < answered)
 
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
         view = self.view(step)
