@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from typing import Annotated, Any, NoReturn
 
@@ -32,9 +33,22 @@ def command_names() -> list[str]:
     )
 
 
-def command_help(name: str) -> str:
+_SUMMARY = re.compile(r'^HELP = """(.*)$', re.MULTILINE)
+
+
+def command_summary(name: str) -> str:
+    """The first line of a command's HELP, read from its source without importing it
+    (top-level ``--help`` would otherwise execute two dozen modules)."""
+    try:
+        with open(os.path.join(COMMANDS_DIR, f"{name}.py"), encoding="utf-8") as handle:
+            match = _SUMMARY.search(handle.read())
+    except OSError:
+        match = None
+    if match:
+        return match.group(1).strip()
     module = importlib.import_module(f"crisiscli.commands.{name}")
-    return str(getattr(module, "HELP", "") or "")
+    lines = str(getattr(module, "HELP", "") or "").strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def build_command(name: str) -> Any:
@@ -67,8 +81,7 @@ class LazyGroup(TyperGroup):
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         rows = []
         for name in command_names():
-            first = command_help(name).strip().splitlines()
-            rows.append((name, first[0] if first else ""))
+            rows.append((name, command_summary(name)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)

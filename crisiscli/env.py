@@ -31,7 +31,7 @@ def _default_actor(home: Path | None = None) -> str:
     name = os.environ.get("CRISIS_USER", "").strip()
     if name:
         return name
-    if home is not None:
+    if home is not None and (home / "config.toml").is_file():  # no file: nothing to import
         from crisiscli.config import config_path, read_config_file
         from crisiscli.errors import CrisisError
 

@@ -160,13 +160,12 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
             "Check whether it has",
             "Check whether journ",
             "Check whether main",
-            "Make sure",
         ],
         [],
     )
     s.select("How serious is it now?", labels("grade"), labels("grade")[2])
     s.menu("Mark this step done")
-    s.confirm("5 item(s) not ticked. Mark the step done anyway?", True)
+    s.confirm("4 item(s) not ticked. Mark the step done anyway?", True)
 
     # -- 9 decide-post, 10 apologise --------------------------------------------------
     s.expect(r"Keep or delete the post")
@@ -390,10 +389,10 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     r.menu("Not applicable")
     r.text_answer("Why does it not apply? (optional)", "")
     r.expect(r"Grade the severity")
-    r.checklist(["Compare", "Check", "Check", "Check", "Make sure"], [0])
+    r.checklist(["Compare", "Check", "Check", "Check"], [0])
     r.select("How serious is it now?", labels("grade"), labels("grade")[0])
     r.menu("Mark this step done")
-    r.confirm("4 item(s) not ticked. Mark the step done anyway?", True)
+    r.confirm("3 item(s) not ticked. Mark the step done anyway?", True)
     # low and not our post: the branch goes straight to the personal replies
     r.expect(r"Reply to people one by one")
     r.confirm("Is there someone who needs a real conversation", False)
