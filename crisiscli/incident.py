@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -185,27 +186,36 @@ def create_incident(
             "too many incidents with this title this minute", exit_code=ExitCode.STATE
         )
     incident = Incident(name, folder, env)
-    atomic_write_text(
-        folder / SNAPSHOT, json.dumps(to_data(playbook), ensure_ascii=False, indent=1)
-    )
-    if source_text is not None:
-        atomic_write_text(folder / SOURCE_COPY, source_text)
-    incident._playbook = playbook
-    incident.record(
-        "incident.opened",
-        {
-            "title": title,
-            "severity": severity,
-            "drill": drill,
-            "playbook": {
-                "id": playbook.id,
-                "title": playbook.title,
-                "version": playbook.version,
-                "source": playbook.source,
+    try:
+        atomic_write_text(
+            folder / SNAPSHOT, json.dumps(to_data(playbook), ensure_ascii=False, indent=1)
+        )
+        if source_text is not None:
+            atomic_write_text(folder / SOURCE_COPY, source_text)
+        incident._playbook = playbook
+        incident.record(
+            "incident.opened",
+            {
+                "title": title,
+                "severity": severity,
+                "drill": drill,
+                "playbook": {
+                    "id": playbook.id,
+                    "title": playbook.title,
+                    "version": playbook.version,
+                    "source": playbook.source,
+                },
+                "crisis_version": __version__,
             },
-            "crisis_version": __version__,
-        },
-    )
+        )
+    except BaseException:
+        # Nothing was recorded yet (the first event is what makes an incident): remove the
+        # half-made folder rather than leave an empty one behind. A folder whose journal
+        # holds an event is never removed.
+        journal = folder / JOURNAL
+        if not journal.exists() or journal.stat().st_size == 0:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     return incident
 
 
