@@ -14,18 +14,25 @@ from typing import Any
 
 from crisiscli.journal import Event
 
-_KEEPS_PAUSED = (
-    "note.added",
-    "session.paused",
-    "session.interrupted",
-    "incident.closed",
-    # side work from another terminal does not un-pause a walk-through
-    "queue.imported",
-    "queue.decided",
-    "contact.logged",
-    "contact.followed_up",
-    "role.assigned",
-    "handoff.recorded",
+# Only the walk-through's own events end a pause: notes, queue decisions, contacts, roles,
+# actions or a re-grade from another terminal leave a paused incident paused.
+_WALKTHROUGH_EVENTS = frozenset(
+    {
+        "session.resumed",
+        "input.set",
+        "step.entered",
+        "step.done",
+        "step.skipped",
+        "step.deferred",
+        "step.not_applicable",
+        "item.checked",
+        "item.unchecked",
+        "answer.set",
+        "message.recorded",
+        "message.checked",
+        "message.approved",
+        "run.finished",
+    }
 )
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
@@ -170,7 +177,7 @@ class IncidentState:
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(self, event, event.data)
-        if event.type not in _KEEPS_PAUSED:
+        if event.type in _WALKTHROUGH_EVENTS:
             self.paused = False
 
 

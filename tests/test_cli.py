@@ -145,7 +145,7 @@ def test_list_empty_then_table_then_json(cli, tmp_path: Path) -> None:
     ]
     rows = json.loads(ok(cli("list", "--json")).stdout)
     assert [(r["id"], r["status"], r["title"], r["current_step"]) for r in rows] == [
-        (first, "closed", "First one", "first-look"),
+        (first, "closed", "First one", None),  # a closed incident has no current step
         (second, "paused", "Second one", "first-look"),
     ]
     assert [r["id"] for r in json.loads(ok(cli("list", "--open", "--json")).stdout)] == [second]

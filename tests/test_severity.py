@@ -90,3 +90,18 @@ def test_severity_command(cli, crisis_home: Path) -> None:  # type: ignore[no-un
     wrong = cli("severity", "apocalyptic")
     assert wrong.exit_code == 2 and "not a severity level" in wrong.stderr
     assert cli("severity", "high").stdout.strip().endswith("is already high.")
+
+
+def test_side_work_from_another_terminal_keeps_a_pause(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
+    env = make_env(crisis_home)
+    incident = open_incident(env)
+    incident.record("session.paused", {"step": "look"})
+    for args in (
+        ("note", "from the other terminal"),
+        ("severity", "high"),
+        ("action", "add", "Fix the queue rules"),
+    ):
+        assert cli(*args).exit_code == 0, args
+        assert incident.state().paused, args
+    incident.record("session.resumed")
+    assert not incident.state().paused

@@ -39,7 +39,7 @@ def command(
                 "playbook": state.playbook.get("id", ""),
                 "drill": state.drill,
                 "started": state.started_at.isoformat() if state.started_at else None,
-                "current_step": state.current,
+                "current_step": None if state.closed else state.current,
                 "path": str(incident.dir),
             }
         )
