@@ -36,11 +36,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crisiscli.compose import Review
 from crisiscli.errors import AnswersError, Location
 from crisiscli.playbook.model import Playbook, Question, truthy_word
+
+if TYPE_CHECKING:
+    from crisiscli.playbook.yamlsource import Document
+
 from crisiscli.prompts import Action, ItemView, ReviewDecision, RunSummary, StepView
 
 ACTIONS = {
@@ -99,7 +103,9 @@ class AnswersFile:
         return self.locations.get(probe, Location(self.path))
 
 
-def load_answers(path: Path) -> AnswersFile:
+def read_script(path: Path) -> Document:
+    """Read a YAML script (answers, queue decisions) safely; any problem is an AnswersError
+    naming file:line:column, and a repeated key is an error rather than silently dropped."""
     from crisiscli.errors import PlaybookError
     from crisiscli.playbook.yamlsource import parse, read_text
 
@@ -111,6 +117,12 @@ def load_answers(path: Path) -> AnswersFile:
     if doc.duplicates:
         dup = doc.duplicates[0]
         raise AnswersError(f"key '{dup.key}' appears twice", location=Location(shown, *dup.second))
+    return doc
+
+
+def load_answers(path: Path) -> AnswersFile:
+    shown = str(path)
+    doc = read_script(path)
     data = doc.data
     result = AnswersFile(shown)
     for at, (line, col) in doc.positions.items():

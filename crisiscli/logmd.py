@@ -96,13 +96,7 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         reason = d.get("reason")
         return f"Not applicable: {step}" + (f" — {md_escape(str(reason))}" if reason else "")
     if kind in ("item.checked", "item.unchecked"):
-        item_text = str(d.get("item", ""))
-        try:
-            for item in playbook.step(str(d.get("step"))).items:
-                if item.id == item_text:
-                    item_text = item.text
-        except KeyError:
-            pass
+        item_text = playbook.item_text(str(d.get("step")), str(d.get("item", "")))
         verb = "Ticked" if kind == "item.checked" else "Unticked"
         return f"{verb}: {md_escape(item_text)}"
     if kind == "note.added":

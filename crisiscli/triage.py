@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli.deadlines import format_duration
-from crisiscli.errors import AnswersError, Location, NotFoundError, UsageError
+from crisiscli.errors import AnswersError, NotFoundError, UsageError
 from crisiscli.incident import Incident
 from crisiscli.queue import parse_when
 from crisiscli.state import IncidentState, QueuedPost
@@ -125,17 +125,10 @@ def load_decisions(path: Path, state: IncidentState, now: datetime, zone: tzinfo
 
     Every entry is checked before anything is recorded; errors name file:line:column.
     """
-    from crisiscli.errors import CrisisError, PlaybookError
-    from crisiscli.playbook.yamlsource import parse, read_text
+    from crisiscli.answers import read_script
+    from crisiscli.errors import CrisisError
 
-    shown = str(path)
-    try:
-        doc = parse(read_text(path, shown), shown)
-    except PlaybookError as exc:
-        raise AnswersError(exc.message, location=exc.location) from None
-    if doc.duplicates:
-        dup = doc.duplicates[0]
-        raise AnswersError(f"key '{dup.key}' appears twice", location=Location(shown, *dup.second))
+    doc = read_script(path)
     data = doc.data
     if not isinstance(data, dict) or set(data) - {"decisions"} or "decisions" not in data:
         raise AnswersError(

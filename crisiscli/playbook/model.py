@@ -228,6 +228,15 @@ class Playbook:
                 return phase
         raise KeyError(step_id)
 
+    def item_text(self, step_id: str, item_id: str) -> str:
+        """The words of a checklist item (its id if the step or item is unknown)."""
+        for step in self.steps:
+            if step.id == step_id:
+                for item in step.items:
+                    if item.id == item_id:
+                        return item.text
+        return item_id
+
     def questions(self) -> dict[str, Question]:
         """Inputs and step questions by id: they share one namespace."""
         found: dict[str, Question] = {q.id: q for q in self.inputs}

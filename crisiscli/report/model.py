@@ -622,13 +622,7 @@ def describe(event: Event, ctx: _Ctx) -> str:
         reason = _str(d.get("reason"))
         return f"{word}: {step}" + (f" — reason: {reason}" if reason else "")
     if kind in ("item.checked", "item.unchecked"):
-        item_text = str(d.get("item", ""))
-        try:
-            for item in pb.step(str(d.get("step"))).items:
-                if item.id == item_text:
-                    item_text = item.text
-        except KeyError:
-            pass
+        item_text = pb.item_text(str(d.get("step")), str(d.get("item", "")))
         return f"{'Ticked' if kind == 'item.checked' else 'Unticked'}: {item_text}"
     if kind == "note.added":
         return f"Note: {d.get('text', '')}"
