@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from crisiscli.commands._group import command_group
+
 HELP = """Action items from a post-mortem: add them, mark them done, list them.
 
 Items come from two places: the review phase's "Action items" answer (one per line,
@@ -160,12 +162,7 @@ def list_items(
 
 
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(
-        rich_markup_mode=None,
-        help=HELP,
-        no_args_is_help=True,
-        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    )
+    sub = command_group(HELP)
     sub.command("add", help=ADD_HELP)(add)
     sub.command("done", help=DONE_HELP)(done)
     sub.command("list", help=LIST_HELP)(list_items)

@@ -4,6 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
+from crisiscli.commands._group import command_group
+
 HELP = """Show or change settings (TOML in CRISIS_HOME/config.toml).
 
 Settings: actor, timezone, severity_levels, default_severity, playbook_dirs,
@@ -22,7 +24,7 @@ Examples:
   crisis config unset timezone
 """
 
-sub = typer.Typer(rich_markup_mode=None, no_args_is_help=False)
+sub = command_group(HELP, default_command=True)
 
 
 def _shown(value: Any) -> str:

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from crisiscli.commands._group import command_group
+
 HELP = """Log attempts to move a conversation off-platform, and their follow-ups.
 
 Each entry: who, channel (DM, email, phone, a mutual contact, in person), outcome and when to
@@ -204,12 +206,7 @@ def done_command(
 
 
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(
-        rich_markup_mode=None,
-        help=HELP,
-        no_args_is_help=True,
-        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    )
+    sub = command_group(HELP)
     sub.command("add", help=ADD_HELP)(add_command)
     sub.command("list", help=LIST_HELP)(list_command)
     sub.command("done", help=DONE_HELP)(done_command)

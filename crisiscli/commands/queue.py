@@ -5,6 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
+from crisiscli.commands._group import command_group
+
 HELP = """Triage scheduled posts: import the scheduler's export, keep/cancel/reschedule each.
 
 Every decision is journaled the moment it is made, with its reason.
@@ -348,13 +350,7 @@ def decide_command(
 
 
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(
-        rich_markup_mode=None,
-        help=HELP,
-        invoke_without_command=True,
-        no_args_is_help=False,
-        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    )
+    sub = command_group(HELP, default_command=True)
     sub.callback()(list_posts)
     sub.command("import", help=IMPORT_HELP)(import_command)
     sub.command("decide", help=DECIDE_HELP)(decide_command)

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from crisiscli.commands._group import command_group
+
 HELP = """Say who holds which incident role: commander, approver, ...
 
 Default roles: commander, comms-lead, approver, monitor.
@@ -21,7 +23,7 @@ Examples:
   crisis role list wrong-image --json
 """
 
-sub = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
+sub = command_group(HELP)
 
 
 @sub.command("set")
