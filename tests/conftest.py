@@ -97,6 +97,25 @@ def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClo
     return env
 
 
+def run_cli(
+    home: Path, *args: str, stdin: str = "", clock: FrozenClock | None = None, actor: str = "tester"
+) -> Result:
+    """`crisis ARGS` in-process against ``home``, with captured streams."""
+    from crisiscli.cli import main
+
+    env = make_env(home, stdin=stdin, clock=clock, actor=actor)
+    set_env(env)
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        set_env(None)
+    assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
+    return Result(code, env.stdout.getvalue(), env.stderr.getvalue())
+
+
 @pytest.fixture
 def cli(crisis_home: Path):  # type: ignore[no-untyped-def]
     """Run `crisis ARGS` in-process: ``cli("list", "--json")`` → Result."""
@@ -104,19 +123,7 @@ def cli(crisis_home: Path):  # type: ignore[no-untyped-def]
     def run(
         *args: str, stdin: str = "", clock: FrozenClock | None = None, actor: str = "tester"
     ) -> Result:
-        from crisiscli.cli import main
-
-        env = make_env(crisis_home, stdin=stdin, clock=clock, actor=actor)
-        set_env(env)
-        code = 0
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        finally:
-            set_env(None)
-        assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
-        return Result(code, env.stdout.getvalue(), env.stderr.getvalue())
+        return run_cli(crisis_home, *args, stdin=stdin, clock=clock, actor=actor)
 
     return run
 

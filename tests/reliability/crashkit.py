@@ -3,7 +3,6 @@ outcome" means when two runs of one script are compared."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import random
@@ -13,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from crisiscli.env import set_env
 from crisiscli.incident import JOURNAL, LOG, Incident, list_incidents
 from crisiscli.journal import parse_journal
 from crisiscli.logmd import render_log
 from crisiscli.state import IncidentState, replay
-from tests.conftest import Result, make_env
+from tests.conftest import make_env, run_cli
 
 DEFAULT_SEED = 20261123
 CI_KILLS = 50
@@ -113,23 +111,6 @@ def _timeline(log: str) -> list[str]:
     """The timeline lines of a log (one per event), which must all be there."""
     part = log.split("## Timeline", 1)[-1]
     return [line for line in part.splitlines() if line.startswith("- ")]
-
-
-def run_cli(home: Path, *args: str) -> Result:
-    """`crisis ARGS` in-process against ``home`` (like the ``cli`` fixture)."""
-    from crisiscli.cli import main
-
-    env = make_env(home)
-    set_env(env)
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        set_env(None)
-    assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
-    return Result(code, env.stdout.getvalue(), env.stderr.getvalue())
 
 
 def check_log_rebuild(incident: Incident) -> None:
