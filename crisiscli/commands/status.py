@@ -129,6 +129,8 @@ def command(
     echo(f"  log: {found.log_path}")
     if not (state.closed or state.finished):
         echo(f"  continue: crisis resume {found.id}")
+    elif state.finished and not state.closed:
+        echo(f'  next: crisis report {found.id}  ·  crisis close {found.id} --summary "…"')
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""Re-grading an incident: `sets: severity` questions and `crisis severity`."""
+"""Incident-level state: re-grading (`sets: severity`, `crisis severity`), pauses, next steps."""
 
 from __future__ import annotations
 
@@ -105,3 +105,19 @@ def test_side_work_from_another_terminal_keeps_a_pause(cli, crisis_home: Path) -
         assert incident.state().paused, args
     incident.record("session.resumed")
     assert not incident.state().paused
+
+
+def test_status_of_a_finished_incident_says_what_comes_next(
+    cli, crisis_home: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    env = make_env(crisis_home, clock=FrozenClock())
+    incident = open_incident(env)
+    steps = {"look": {"answers": {"reach": "wide", "threat": False}},
+             "statement": {"message": "We are sorry.", "approver": "Dana"}}  # fmt: skip
+    run_script(
+        incident,
+        answers_from(tmp_path, {"inputs": {"brand": "A", "source": "ours"}, "steps": steps}),
+    )
+    shown = cli("status", incident.id)
+    assert f"next: crisis report {incident.id}" in shown.stdout
+    assert "continue: crisis resume" not in shown.stdout
