@@ -86,7 +86,6 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
-        self._last_ts: datetime | None = None
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -163,8 +162,6 @@ class Journal:
             # (time, id) keeps the order events were made in, and merged copies agree.
             ts = clock().astimezone(timezone.utc)
             last = _last_timestamp(fd)
-            if self._last_ts is not None and (last is None or self._last_ts > last):
-                last = self._last_ts
             if last is not None and ts <= last:
                 ts = last + timedelta(microseconds=1)
             event = Event(new_event_id(), ts, actor, kind, data)
@@ -180,7 +177,6 @@ class Journal:
             os.close(fd)
         if creating:
             fsync_dir(self.path.parent)
-        self._last_ts = ts
         return event
 
     # -- reading ----------------------------------------------------------------------------
@@ -226,21 +222,27 @@ def parse_journal(blob: bytes, shown: str) -> ReadResult:
 
 
 def _last_timestamp(fd: int, window: int = 65536) -> datetime | None:
-    """The timestamp of the last complete event line (read from the file's tail)."""
+    """The timestamp of the last readable event line, read from the file's tail.
+
+    The window grows until it holds a whole line, so one huge event (a pasted 5 MB note)
+    cannot hide the last time from the next writer.
+    """
     size = os.fstat(fd).st_size
-    if size == 0:
-        return None
-    start = max(0, size - window)
-    tail = os.pread(fd, size - start, start)
-    # Drop the last piece: empty after a final newline, or a torn line with no trustworthy time.
-    lines = tail.split(b"\n")[:-1]
-    for raw in reversed(lines[1:] if start > 0 else lines):
-        try:
-            record = json.loads(raw)
-            ts = datetime.fromisoformat(record["ts"])
-        except (ValueError, KeyError, TypeError):
-            continue
-        return ts if ts.tzinfo is not None else None
+    while size:
+        start = max(0, size - window)
+        tail = os.pread(fd, size - start, start)
+        # Drop the last piece (empty after a final newline, or a torn line with no trustworthy
+        # time) and, unless we read from the start, the first (it may begin mid-line).
+        lines = tail.split(b"\n")[:-1]
+        for raw in reversed(lines[1:] if start > 0 else lines):
+            try:
+                ts = datetime.fromisoformat(json.loads(raw)["ts"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            return ts if ts.tzinfo is not None else None
+        if start == 0:
+            return None
+        window *= 4
     return None
 
 

@@ -305,3 +305,20 @@ phases:
     Walkthrough(incident, Recording(answers)).run()
     assert calls[:3] == ["question", "compose:Hello Sam, we are sorry.", "tick"]
     assert incident.state().steps["reply"].checked == {"i1"}
+
+
+def test_a_huge_last_event_still_orders_the_next_writer(crisis_home: Path) -> None:
+    """The last timestamp is found even when the last line is longer than any read window."""
+    from crisiscli.incident import find_incident
+
+    clock = FrozenClock()
+    incident = open_incident(make_env(crisis_home, clock=clock))
+    find_incident(make_env(crisis_home, clock=clock), incident.id).record(
+        "note.added", {"text": "x" * 300_000}
+    )
+    find_incident(make_env(crisis_home, clock=clock), incident.id).record(
+        "note.added", {"text": "after"}
+    )
+    notes = [e for e in incident.events() if e.type == "note.added"]
+    assert [len(n.data["text"]) for n in notes] == [300_000, 5]
+    assert notes[0].ts < notes[1].ts

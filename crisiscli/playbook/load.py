@@ -628,7 +628,7 @@ class _Builder:
 
     def references(self, playbook: m.Playbook) -> None:
         """Ids unique, branch targets and condition references that exist."""
-        located = self.located if self.doc is not None else _located_steps(playbook)
+        located = self.located  # built steps with where each is written
         seen_phase: set[str] = set()
         for pi, phase in enumerate(playbook.phases):
             if phase.id in seen_phase:
@@ -731,15 +731,6 @@ class _Builder:
 
     def _has(self, at: Path_) -> bool:
         return bool(self.doc and at in self.doc.positions)
-
-
-def _located_steps(playbook: m.Playbook) -> list[tuple[Path_, m.Step]]:
-    """Every step with its own path (a repeated id still points at the repeat)."""
-    return [
-        (("phases", pi, "steps", si), step)
-        for pi, phase in enumerate(playbook.phases)
-        for si, step in enumerate(phase.steps)
-    ]
 
 
 def _kind(value: Any) -> str:
