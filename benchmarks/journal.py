@@ -37,7 +37,7 @@ def _plain_append(path: Path, line: bytes) -> None:
 
 def run(smoke: bool) -> list[dict[str, Any]]:
     from crisiscli.env import utc_now
-    from crisiscli.journal import Event, Journal, new_event_id
+    from crisiscli.record.journal import Event, Journal, new_event_id
 
     events = 20 if smoke else 500
     history = 30 if smoke else 1000
@@ -92,8 +92,8 @@ def run(smoke: bool) -> list[dict[str, Any]]:
 def _record_latency(home: Path, history: int, samples: int) -> float:
     """Median time of one `Incident.record` on an incident that has ``history`` events."""
     from crisiscli.env import Environment
-    from crisiscli.incident import create_incident
     from crisiscli.playbook.catalog import resolve
+    from crisiscli.record.store import create_incident
 
     env = Environment(home=home, actor="bench")
     entry = resolve(env, "general")

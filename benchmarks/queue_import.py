@@ -1,7 +1,7 @@
 """How fast `crisis queue import` reads a big export, against the least work possible.
 
 Baseline: ``csv.reader`` over the same text plus ``datetime.fromisoformat`` on each date
-(what any reader must do at minimum). Measured: ``crisiscli.queue.read_queue_csv`` on the
+(what any reader must do at minimum). Measured: ``crisiscli.queue.importer.read_queue_csv`` on the
 same bytes (decoding, delimiter sniffing, header mapping, the file-wide day/month check,
 zone handling and post ids), which does several times the baseline's work per row.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crisiscli.queue import read_queue_csv
+from crisiscli.queue.importer import read_queue_csv
 
 TARGET = 12.0  # vs the bare minimum; real exports are a few hundred rows
 

@@ -29,10 +29,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from crisiscli.env import Environment  # noqa: E402
-from crisiscli.incident import JOURNAL, SNAPSHOT, Incident  # noqa: E402
-from crisiscli.journal import Event  # noqa: E402
 from crisiscli.playbook.load import load_playbook  # noqa: E402
 from crisiscli.playbook.model import Playbook, to_data  # noqa: E402
+from crisiscli.record.journal import Event  # noqa: E402
+from crisiscli.record.store import JOURNAL, SNAPSHOT, Incident  # noqa: E402
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 NOTES = [
@@ -132,9 +132,9 @@ def _row(name: str, seconds: float, baseline_name: str, baseline: float, target:
 
 
 def run(smoke: bool = False) -> list[dict[str, Any]]:
-    from crisiscli.report.model import report_for
-    from crisiscli.report.render import render
-    from crisiscli.report.stats import SnapshotCache, compute, summarize
+    from crisiscli.views.report.model import report_for
+    from crisiscli.views.report.render import render
+    from crisiscli.views.stats import SnapshotCache, compute, summarize
 
     playbook = load_playbook(ROOT / "playbooks" / "general.yaml")
     big = 1_000 if smoke else 10_000
@@ -212,7 +212,7 @@ def run(smoke: bool = False) -> list[dict[str, Any]]:
         stats_base = _best(lambda: _loads_each(all_lines), repeat)
 
         def stats() -> dict[str, Any]:
-            from crisiscli.incident import list_incidents
+            from crisiscli.record.store import list_incidents
 
             cache = SnapshotCache()
             found = [summarize(i, cache, now) for i in list_incidents(stats_env)]

@@ -39,7 +39,7 @@ def crisis() -> list[str]:
 
 
 def command_names() -> list[str]:
-    import crisiscli.commands as commands
+    import crisiscli.cli.commands as commands
 
     return sorted(
         i.name for i in pkgutil.iter_modules(commands.__path__) if not i.name.startswith("_")

@@ -1,4 +1,4 @@
-from crisiscli.cli import main
+from crisiscli.cli.app import main
 
 if __name__ == "__main__":
     main()

@@ -149,9 +149,9 @@ def check_value(key: str, value: Any) -> Any:
 
 
 def known_platforms() -> list[str]:
-    """Platform names from ``crisiscli.platforms`` when it is there; empty means any name."""
+    """Platform names from ``crisiscli.messages.platforms`` when it is there; empty means any name."""
     try:
-        from crisiscli import platforms  # type: ignore[attr-defined, unused-ignore]
+        from crisiscli.messages import platforms  # type: ignore[attr-defined, unused-ignore]
     except ImportError:
         return []
     limits = getattr(platforms, "DEFAULT_LIMITS", None)
@@ -328,7 +328,7 @@ def current_config(env: Environment) -> Config:
     except CrisisError as exc:
         if path not in _warned:
             _warned.add(path)
-            from crisiscli.output import warn
+            from crisiscli.ui.output import warn
 
             warn(f"{exc.one_line()} — using the default settings")
         return Config(path=path)

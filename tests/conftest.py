@@ -101,7 +101,7 @@ def run_cli(
     home: Path, *args: str, stdin: str = "", clock: FrozenClock | None = None, actor: str = "tester"
 ) -> Result:
     """`crisis ARGS` in-process against ``home``, with captured streams."""
-    from crisiscli.cli import main
+    from crisiscli.cli.app import main
 
     env = make_env(home, stdin=stdin, clock=clock, actor=actor)
     set_env(env)

@@ -7,12 +7,12 @@ from typing import Any
 
 import yaml
 
-from crisiscli.answers import AnswersFile, ScriptedPrompter, load_answers
-from crisiscli.engine import Walkthrough
 from crisiscli.env import Environment
-from crisiscli.incident import Incident, create_incident
 from crisiscli.playbook.load import load_playbook
-from crisiscli.prompts import RunSummary
+from crisiscli.record.store import Incident, create_incident
+from crisiscli.walk.answers import AnswersFile, ScriptedPrompter, load_answers
+from crisiscli.walk.engine import Walkthrough
+from crisiscli.walk.prompter import RunSummary
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -15,8 +15,8 @@ def test_failed_start_leaves_no_half_made_incident(crisis_home, monkeypatch) -> 
 
     import pytest
 
-    from crisiscli import journal
     from crisiscli.errors import CrisisError
+    from crisiscli.record import journal
     from tests.conftest import make_env
     from tests.helpers import open_incident
 

@@ -4,5 +4,5 @@
 positioned problems plus ``semantic`` checks on the built model), ``noqa`` applies
 suppression comments, ``config`` reads ``[tool.crisis.lint]`` / ``crisis.toml``,
 ``runner`` finds files and spreads them over processes, ``formatters`` renders the
-report. The command itself is ``crisiscli/commands/lint.py``.
+report. The command itself is ``crisiscli/cli/commands/lint.py``.
 """

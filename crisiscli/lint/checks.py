@@ -34,7 +34,7 @@ _UNSUPPORTED = (
 
 def platforms_module() -> Any:
     """The composer's platform counting (imported when first needed)."""
-    from crisiscli import platforms
+    from crisiscli.messages import platforms
 
     return platforms
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from crisiscli.playbook import model as m
-from crisiscli.template import placeholders
+from crisiscli.playbook.template import placeholders
 
 Path_ = tuple[str | int, ...]
 Raw = tuple[str, Path_, bool, str]  # code, path, on_key, message

@@ -150,7 +150,7 @@ class Session:
         start = self.cursor
         self.expect(r"Pause — resume later")
         shown = self.text[start : self.cursor]
-        from crisiscli.interactive import ACTION_LABELS
+        from crisiscli.ui.prompts import ACTION_LABELS
 
         present = [text for text in ACTION_LABELS.values() if text in shown]
         present.sort(key=shown.index)

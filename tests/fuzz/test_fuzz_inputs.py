@@ -18,12 +18,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crisiscli.answers import check_against, load_answers
 from crisiscli.errors import CrisisError
-from crisiscli.journal import parse_journal
 from crisiscli.playbook.load import build_text, load_playbook, problem_location
 from crisiscli.playbook.model import to_data
 from crisiscli.playbook.schema import playbook_schema
+from crisiscli.record.journal import parse_journal
+from crisiscli.walk.answers import check_against, load_answers
 from tests.fuzz import strategies as s
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -164,7 +164,7 @@ def test_journal_lines_never_break_reading(lines: list[tuple[str, Any]], cut: in
 
 @given(text=s.hostile_text)
 def test_notes_are_recorded_exactly_and_logged_escaped(text: str, cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
-    from crisiscli.incident import list_incidents
+    from crisiscli.record.store import list_incidents
     from tests.conftest import make_env
     from tests.helpers import open_incident
 
@@ -217,7 +217,7 @@ def test_csv_queues_fail_only_with_located_errors(
     import io
     from datetime import timezone
 
-    from crisiscli.queue import read_queue_csv
+    from crisiscli.queue.importer import read_queue_csv
 
     out = io.StringIO()
     # An escape character lets Python 3.10's writer emit a NUL at all (3.11+ needs none);

@@ -450,7 +450,7 @@ def test_noqa_forms(cli) -> None:  # type: ignore[no-untyped-def]
 def _run_on_terminal(home: Path, *args: str) -> str:
     import io
 
-    from crisiscli.cli import main
+    from crisiscli.cli.app import main
     from crisiscli.env import set_env
     from tests.conftest import make_env
 

@@ -1,4 +1,4 @@
-"""CR401 message-too-long, counted by ``crisiscli.platforms`` (the composer's counting)."""
+"""CR401 message-too-long, counted by ``crisiscli.messages.platforms`` (the composer's counting)."""
 
 from __future__ import annotations
 

@@ -258,8 +258,8 @@ def _flow_playbook(shapes: list) -> str:  # type: ignore[type-arg]
 def test_flow_findings_agree_with_the_engine(shapes: list) -> None:  # type: ignore[type-arg]
     from types import SimpleNamespace
 
-    from crisiscli.flow import applies, successor
     from crisiscli.playbook.load import build_text
+    from crisiscli.walk.flow import applies, successor
 
     text = _flow_playbook(shapes)
     result = check_text(text, "flow.yaml", CONFIG)

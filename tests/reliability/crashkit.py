@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from crisiscli.incident import JOURNAL, LOG, Incident, list_incidents
-from crisiscli.journal import parse_journal
-from crisiscli.logmd import render_log
-from crisiscli.state import IncidentState, replay
+from crisiscli.record.fold import IncidentState, replay
+from crisiscli.record.journal import parse_journal
+from crisiscli.record.store import JOURNAL, LOG, Incident, list_incidents
+from crisiscli.views.log import render_log
 from tests.conftest import make_env, run_cli
 
 DEFAULT_SEED = 20261123

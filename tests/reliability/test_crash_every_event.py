@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from crisiscli.answers import ScriptedPrompter, load_answers
-from crisiscli.engine import Walkthrough
-from crisiscli.incident import Incident, create_incident, list_incidents
-from crisiscli.journal import Journal
 from crisiscli.playbook.catalog import resolve
+from crisiscli.record.journal import Journal
+from crisiscli.record.store import Incident, create_incident, list_incidents
+from crisiscli.walk.answers import ScriptedPrompter, load_answers
+from crisiscli.walk.engine import Walkthrough
 from tests.conftest import make_env
 from tests.reliability import crashkit
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crisiscli.incident import JOURNAL
+from crisiscli.record.store import JOURNAL
 from tests.conftest import FIXTURES, crisis_command, subprocess_env
 from tests.reliability import crashkit
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from crisiscli import fsutil, journal
+from crisiscli import fsutil
 from crisiscli.errors import ExitCode
-from crisiscli.incident import JOURNAL, Incident
+from crisiscli.record import journal
+from crisiscli.record.store import JOURNAL, Incident
 from tests.conftest import make_env
 from tests.helpers import open_incident
 

@@ -3,7 +3,7 @@
 Not a timing test (timings live in benchmarks/startup.py): it checks, in a fresh
 interpreter, which modules a command loaded. `--version`, `--help`, every command's
 `--help` and `crisis note` must not import rich, questionary, yaml, jinja2, jsonschema —
-nor pydantic, which typer would pull in for parameter validation (see crisiscli/cli.py).
+nor pydantic, which typer would pull in for parameter validation (see crisiscli/cli/app.py).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-import crisiscli.commands
+import crisiscli.cli.commands
 from tests.conftest import subprocess_env
 from tests.helpers import open_incident
 
 HEAVY = ("rich", "questionary", "yaml", "jinja2", "jsonschema", "pydantic")
 PROBE = """
 import json, sys
-from crisiscli.cli import main
+from crisiscli.cli.app import main
 try:
     main(sys.argv[1:])
 except SystemExit as exc:
@@ -32,7 +32,9 @@ print("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 COMMANDS = sorted(
-    i.name for i in pkgutil.iter_modules(crisiscli.commands.__path__) if not i.name.startswith("_")
+    i.name
+    for i in pkgutil.iter_modules(crisiscli.cli.commands.__path__)
+    if not i.name.startswith("_")
 )
 CASES = [["--version"], ["--help"], *[[name, "--help"] for name in COMMANDS]]
 
@@ -68,7 +70,7 @@ def test_note_imports_nothing_heavy(crisis_home: Path) -> None:
     open_incident(make_env(crisis_home))
     code, modules = _loaded(crisis_home, ["note", "Legal is on the call"])
     assert code in (0, None)
-    assert "crisiscli.journal" in modules  # the note was written
+    assert "crisiscli.record.journal" in modules  # the note was written
     assert _heavy(modules) == []
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from crisiscli.engine import Walkthrough
 from crisiscli.errors import CrisisError, PlaybookError
-from crisiscli.incident import create_incident, find_incident, list_incidents
 from crisiscli.playbook.load import build_text, load_playbook_text
-from crisiscli.screens import show_step
-from crisiscli.template import render
+from crisiscli.playbook.template import render
+from crisiscli.record.store import create_incident, find_incident, list_incidents
+from crisiscli.ui.screens import show_step
+from crisiscli.walk.engine import Walkthrough
 from tests.conftest import make_env
 
 OSC8 = "\x1b]8;;https://evil.example/\x07click me\x1b]8;;\x07"
@@ -140,7 +140,7 @@ def test_templates_fill_names_once_and_evaluate_nothing() -> None:
 
 
 def test_message_drafts_keep_hostile_values_literal(hostile) -> None:  # type: ignore[no-untyped-def]
-    from crisiscli.engine import template_values
+    from crisiscli.walk.engine import template_values
 
     book = hostile.playbook()
     message = book.step("look").message

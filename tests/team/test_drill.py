@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from crisiscli.answers import ScriptedPrompter
-from crisiscli.engine import Walkthrough
-from crisiscli.prompts import StepView
-from crisiscli.screens import show_step, show_summary
+from crisiscli.ui.screens import show_step, show_summary
+from crisiscli.walk.answers import ScriptedPrompter
+from crisiscli.walk.engine import Walkthrough
+from crisiscli.walk.prompter import StepView
 from tests.conftest import FrozenClock, make_env
 from tests.helpers import answers_from, open_incident
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crisiscli.env import set_env
-from crisiscli.journal import Journal
+from crisiscli.record.journal import Journal
 from tests.conftest import FrozenClock, Result, make_env
 
 SHIFT = Path(__file__).parent / "fixtures" / "shift.yaml"
@@ -32,7 +32,7 @@ def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def crisis(
     home: Path, *args: str, actor: str = "tester", clock: FrozenClock | None = None
 ) -> Result:
-    from crisiscli.cli import main
+    from crisiscli.cli.app import main
 
     env = make_env(home, clock=clock, actor=actor)
     set_env(env)
@@ -164,7 +164,7 @@ def test_sync_explains_what_is_missing(tmp_path: Path, monkeypatch: pytest.Monke
         lonely.exit_code == 5 and "no git remote" in lonely.stderr and "remote add" in lonely.stderr
     )
     assert crisis(home, "init", "--remote", "x").exit_code == 2
-    monkeypatch.setattr("crisiscli.gitsync.shutil.which", lambda name: None)
+    monkeypatch.setattr("crisiscli.record.sync.shutil.which", lambda name: None)
     missing = crisis(home, "sync")
     assert missing.exit_code == 5 and "git is not installed" in missing.stderr
     assert "Traceback" not in missing.stderr
@@ -181,7 +181,7 @@ def test_sync_reports_an_unreachable_remote(tmp_path: Path) -> None:
 def test_sync_retries_when_someone_pushes_in_between(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crisiscli.gitsync as gitsync
+    import crisiscli.record.sync as gitsync
 
     remote = tmp_path / "team.git"
     git(tmp_path, "init", "--quiet", "--bare", str(remote))
@@ -199,7 +199,7 @@ def test_sync_retries_when_someone_pushes_in_between(
     def race(env, report):  # type: ignore[no-untyped-def]
         if not raced:  # b pushes after a fetched, before a pushes
             raced.append(True)
-            from crisiscli.incident import find_incident
+            from crisiscli.record.store import find_incident
 
             find_incident(make_env(b, actor="ben"), None).record("note.added", {"text": "from b"})
             git(b, "add", "-A")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crisiscli.errors import Paused
-from crisiscli.incident import Incident, find_incident
+from crisiscli.record.store import Incident, find_incident
 from tests.conftest import FrozenClock, make_env
 from tests.helpers import answers_from, open_incident, run_script
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from crisiscli.answers import ScriptedPrompter
-from crisiscli.engine import Walkthrough
-from crisiscli.incident import find_incident
 from crisiscli.playbook.load import load_playbook
-from crisiscli.screens import header
+from crisiscli.record.store import find_incident
+from crisiscli.ui.screens import header
+from crisiscli.walk.answers import ScriptedPrompter
+from crisiscli.walk.engine import Walkthrough
 from tests.conftest import make_env
 from tests.helpers import answers_from, open_incident
 
@@ -91,7 +91,7 @@ def test_roles_in_the_walkthrough_header(crisis_home: Path, tmp_path: Path) -> N
 def test_playbook_roles_load_and_survive_the_snapshot(crisis_home: Path) -> None:
     book = load_playbook(SHIFT)
     assert book.roles == ("commander", "legal")
-    from crisiscli.incident import create_incident
+    from crisiscli.record.store import create_incident
 
     incident = create_incident(make_env(crisis_home), book, title="T", severity="low")
     fresh = find_incident(make_env(crisis_home), incident.id)

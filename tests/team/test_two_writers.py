@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pexpect
 
-from crisiscli.journal import Journal
+from crisiscli.record.journal import Journal
 from tests.conftest import crisis_command, subprocess_env
 
 SHIFT = Path(__file__).parent / "fixtures" / "shift.yaml"

@@ -1,0 +1,207 @@
+"""The ``crisis`` command: registers one module per command and owns error handling.
+
+Start-up is kept lean on purpose (a stressed user types ``crisis`` a lot): this module
+imports typer and the command modules only; every command imports what it needs inside
+its function. Typer's Rich help is off (``rich_markup_mode=None``) so ``--help`` never
+loads Rich.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from crisiscli import __version__
+from crisiscli.cli import commands
+from crisiscli.env import get_env
+from crisiscli.errors import CrisisError, ExitCode
+
+COMMANDS_DIR = os.path.dirname(commands.__file__)
+
+
+def command_names() -> list[str]:
+    """Every ``crisiscli/cli/commands/<name>.py`` not starting with ``_`` is the command ``name``."""
+    return sorted(
+        entry[:-3]
+        for entry in os.listdir(COMMANDS_DIR)
+        if entry.endswith(".py") and not entry.startswith("_")
+    )
+
+
+_SUMMARY = re.compile(r'^HELP = """(.*)$', re.MULTILINE)
+
+
+def command_summary(name: str) -> str:
+    """The first line of a command's HELP, read from its source without importing it
+    (top-level ``--help`` would otherwise execute two dozen modules)."""
+    try:
+        with open(os.path.join(COMMANDS_DIR, f"{name}.py"), encoding="utf-8") as handle:
+            match = _SUMMARY.search(handle.read())
+    except OSError:
+        match = None
+    if match:
+        return match.group(1).strip()
+    module = importlib.import_module(f"crisiscli.cli.commands.{name}")
+    lines = str(getattr(module, "HELP", "") or "").strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def build_command(name: str) -> Any:
+    """Build one command (typer turns its signature into options only when it is used)."""
+    module = importlib.import_module(f"crisiscli.cli.commands.{name}")
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+    @holder.callback()
+    def _holder() -> None:  # a callback makes typer build a group we can take the command from
+        pass
+
+    module.register(holder)
+    group = typer.main.get_command(holder)
+    return group.commands[name]  # type: ignore[attr-defined]
+
+
+class LazyGroup(TyperGroup):
+    """Builds only the command being run; top-level help reads each module's HELP."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return command_names()
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            if cmd_name not in command_names():
+                return None
+            self.commands[cmd_name] = build_command(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in command_names():
+            rows.append((name, command_summary(name)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as exc:
+            import difflib
+
+            message = getattr(exc, "message", None)
+            matches = difflib.get_close_matches(args[0], command_names()) if args else []
+            if matches and isinstance(message, str) and "Did you mean" not in message:
+                exc.message = f"{message.rstrip('.')}. Did you mean '{matches[0]}'?"
+            raise
+
+
+app = typer.Typer(
+    name="crisis",
+    help=(
+        "Walk a social-media crisis step by step, with a crash-safe incident log.\n\n"
+        "Start with `crisis start`; if anything interrupts you, `crisis resume` continues "
+        "exactly where you were. Data lives in CRISIS_HOME (see `crisis status`)."
+    ),
+    epilog="Docs: README.md and docs/ in the source tree. Exit codes: docs/exit-codes.md.",
+    rich_markup_mode=None,
+    cls=LazyGroup,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        get_env().stdout.write(f"crisis {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a traceback for unexpected errors.")
+    ] = False,
+) -> None:
+    """Walk a social-media crisis step by step, with a crash-safe incident log."""
+    if debug:
+        get_env().debug = True
+
+
+_registered = False
+
+
+def register_commands() -> None:
+    """Register every command on ``app`` eagerly (docs and tests; ``main`` stays lazy)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    for name in command_names():
+        importlib.import_module(f"crisiscli.cli.commands.{name}").register(app)
+
+
+def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
+    from crisiscli.ui.output import echo_err
+
+    echo_err("crisis: error: " + " ".join(message.splitlines()))
+    if hint:
+        echo_err("  hint: " + " ".join(hint.splitlines()))
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    env = get_env()
+    if "--debug" in args:
+        env.debug = True
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="crisis", standalone_mode=False)
+    except CrisisError as exc:
+        if env.debug:
+            import traceback
+
+            traceback.print_exc()
+        _fail(exc.one_line(), int(exc.exit_code), exc.hint)
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        _fail("aborted", int(ExitCode.INTERRUPTED))
+    except KeyboardInterrupt:
+        _fail("interrupted", int(ExitCode.INTERRUPTED))
+    except typer.TyperException as exc:  # click's usage errors, bad parameters
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            env.stdout.write(exc.format_message().rstrip() + "\n")
+            raise SystemExit(0) from None
+        ctx = getattr(exc, "ctx", None)
+        hint = f"see: {ctx.command_path} --help" if ctx is not None else None
+        _fail(exc.format_message(), int(ExitCode.USAGE), hint)
+    except BrokenPipeError:
+        raise SystemExit(0) from None
+    except OSError as exc:
+        if env.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}", int(ExitCode.IO_ERROR))
+    except Exception as exc:
+        if env.debug:
+            raise
+        _fail(
+            f"internal error ({type(exc).__name__}: {exc}); nothing recorded was lost",
+            int(ExitCode.INTERNAL),
+            "run again with --debug for a traceback, and report it",
+        )
+    raise SystemExit(result if isinstance(result, int) else 0)

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crisiscli.cli.commands._group import command_group
+
+HELP = """Action items from a post-mortem: add them, mark them done, list them.
+
+Items come from two places: the review phase's "Action items" answer (one per line,
+"what | who | when"; ids R1, R2, …) and this command (ids A1, A2, …). Both appear in
+`crisis report` and in `crisis stats` while open. Works on closed incidents too.
+
+\b
+Examples:
+  crisis action add "Name a backup approver for nights" --owner Dana --due 2026-12-15
+  crisis action list
+  crisis action done A1 --incident wrong-image
+"""
+
+ADD_HELP = """Add an action item (recorded as action.added).
+
+\b
+Examples:
+  crisis action add "Name a backup approver for nights" --owner Dana --due 2026-12-15
+  crisis action add "Add a licence check to the posting routine" --incident wrong-image
+"""
+DONE_HELP = """Mark an action item done (recorded as action.done).
+
+\b
+Examples:
+  crisis action done A1
+  crisis action done R2 --incident wrong-image
+"""
+LIST_HELP = """List an incident's action items.
+
+\b
+Examples:
+  crisis action list
+  crisis action list --incident wrong-image --json
+"""
+
+IncidentOpt = Annotated[
+    str | None,
+    typer.Option("--incident", "-i", help="Incident id (default: the latest one)."),
+]
+
+
+def add(
+    text: Annotated[str, typer.Argument(help="What is to be done.")],
+    owner: Annotated[str | None, typer.Option("--owner", help="Who does it.")] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="By when, as YYYY-MM-DD.", metavar="DATE")
+    ] = None,
+    incident: IncidentOpt = None,
+) -> None:
+    from datetime import date
+
+    from crisiscli.env import get_env
+    from crisiscli.errors import UsageError
+    from crisiscli.record.store import find_incident
+    from crisiscli.ui.output import echo, warn
+    from crisiscli.views.report.model import collect_actions
+
+    env = get_env()
+    text = text.strip()
+    if not text:
+        raise UsageError("the action item is empty")
+    if due is not None:
+        try:
+            due = date.fromisoformat(due.strip()).isoformat()
+        except ValueError:
+            raise UsageError(f"--due '{due}' is not a date (use YYYY-MM-DD)") from None
+    found = find_incident(env, incident)
+    taken = {item.id.upper() for item in collect_actions(found.state())}
+    number = 1
+    while f"A{number}" in taken:
+        number += 1
+    data: dict[str, str] = {"id": f"A{number}", "text": text}
+    if owner and owner.strip():
+        data["owner"] = owner.strip()
+    if due:
+        data["due"] = due
+    found.record("action.added", data)
+    for warning in found.warnings:
+        warn(warning)
+    echo(f"Added action item A{number} to {found.id}.")
+
+
+def done(
+    item_id: Annotated[str, typer.Argument(help="The item's id (see: crisis action list).")],
+    incident: IncidentOpt = None,
+) -> None:
+    from crisiscli.env import get_env
+    from crisiscli.errors import NotFoundError, StateError
+    from crisiscli.record.store import find_incident
+    from crisiscli.ui.output import echo, warn
+    from crisiscli.views.report.model import collect_actions
+
+    env = get_env()
+    found = find_incident(env, incident)
+    items = {item.id.upper(): item for item in collect_actions(found.state())}
+    item = items.get(item_id.strip().upper())
+    if item is None:
+        raise NotFoundError(
+            f"no action item '{item_id}' in {found.id}",
+            hint=f"see: crisis action list --incident {found.id}",
+        )
+    if item.done_at is not None:
+        raise StateError(f"action item {item.id} is already done")
+    found.record("action.done", {"id": item.id})
+    for warning in found.warnings:
+        warn(warning)
+    echo(f"Marked {item.id} done in {found.id}.")
+
+
+def list_items(
+    incident: IncidentOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    from crisiscli.env import get_env
+    from crisiscli.record.store import find_incident
+    from crisiscli.ui.output import echo, echo_json, table, warn
+    from crisiscli.views.report.model import collect_actions
+
+    env = get_env()
+    found = find_incident(env, incident)
+    items = collect_actions(found.state())
+    for warning in found.warnings:
+        warn(warning)
+    rows = [
+        {
+            "id": i.id,
+            "text": i.text,
+            "owner": i.owner,
+            "due": i.due,
+            "source": i.source,
+            "done": i.done_at is not None,
+        }
+        for i in items
+    ]
+    if as_json:
+        echo_json({"incident": found.id, "actions": rows})
+        return
+    if not rows:
+        echo(f"No action items in {found.id}. Add one with: crisis action add TEXT")
+        return
+    table(
+        [
+            [
+                str(r["id"]),
+                "done" if r["done"] else "open",
+                str(r["owner"] or "—"),
+                str(r["due"] or "—"),
+                " ".join(str(r["text"]).split()),
+            ]
+            for r in rows
+        ],
+        ["ID", "STATUS", "OWNER", "DUE", "WHAT"],
+    )
+
+
+def register(app: typer.Typer) -> None:
+    sub = command_group(HELP)
+    sub.command("add", help=ADD_HELP)(add)
+    sub.command("done", help=DONE_HELP)(done)
+    sub.command("list", help=LIST_HELP)(list_items)
+    app.add_typer(sub, name="action")

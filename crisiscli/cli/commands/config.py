@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from crisiscli.cli.commands._group import command_group
+
+HELP = """Show or change settings (TOML in CRISIS_HOME/config.toml).
+
+Settings: actor, timezone, severity_levels, default_severity, playbook_dirs,
+platform_limits.<platform>. An unknown setting or a bad value is refused with exit
+code 2. See docs/config.md.
+
+\b
+Examples:
+  crisis config
+  crisis config set actor "Dana (comms lead)"
+  crisis config set timezone Europe/Berlin
+  crisis config set severity_levels sev3 sev2 sev1
+  crisis config set playbook_dirs ~/team-playbooks /srv/shared/playbooks
+  crisis config set platform_limits.x 25000
+  crisis config get timezone
+  crisis config unset timezone
+"""
+
+sub = command_group(HELP, default_command=True)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+@sub.callback(invoke_without_command=True)
+def show(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show every setting, its value and where it comes from."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from crisiscli.config import KEYS, load_config
+    from crisiscli.env import get_env
+    from crisiscli.ui.output import echo, echo_json
+
+    env = get_env()
+    config = load_config(env)
+    if as_json:
+        echo_json(
+            {
+                "file": str(config.path),
+                "settings": dict(config.values),
+                "effective": {
+                    "actor": env.actor,
+                    "timezone": config.timezone,
+                    "severity_levels": list(config.severity_levels),
+                    "default_severity": config.default_severity,
+                    "playbook_dirs": [str(p) for p in config.playbook_dirs],
+                    "platform_limits": dict(config.platform_limits),
+                },
+            }
+        )
+        return
+    exists = config.path is not None and config.path.exists()
+    echo(f"Settings file: {config.path}" + ("" if exists else " (none yet: all defaults)"))
+    defaults = {
+        "actor": f"(default: {env.actor})",
+        "timezone": "(default: the system's time zone)",
+        "severity_levels": "(default: the playbook's own, else low moderate high critical)",
+        "default_severity": "(default: the playbook's)",
+        "playbook_dirs": "(none)",
+    }
+    width = max(len(k) for k in KEYS)
+    for key in KEYS:
+        if key.startswith("platform_limits."):
+            continue
+        value = config.values.get(key)
+        echo(f"  {key.ljust(width)}  {_shown(value) if value is not None else defaults[key]}")
+    if config.actor and env.actor != config.actor:
+        echo(f"  (events are recorded as {env.actor}: the CRISIS_USER variable wins)")
+    limits = sorted(k for k in config.values if k.startswith("platform_limits."))
+    for key in limits:
+        echo(f"  {key.ljust(width)}  {config.values[key]}")
+    if not limits:
+        echo(f"  {'platform_limits.*'.ljust(width)}  (built-in limits)")
+
+
+@sub.command("get")
+def get(key: Annotated[str, typer.Argument(help="The setting, e.g. timezone.")]) -> None:
+    """Print one setting's value (nothing, exit 0, when it is not set).
+
+    \b
+    Examples:
+      crisis config get timezone
+      crisis config get platform_limits
+    """
+    from crisiscli.config import known_key, load_config
+    from crisiscli.config import unknown_key as unknown
+    from crisiscli.env import get_env
+    from crisiscli.ui.output import echo
+
+    if not known_key(key) and key != "platform_limits":
+        raise unknown(key)
+    config = load_config(get_env())
+    if key == "platform_limits":
+        for name, limit in sorted(config.platform_limits.items()):
+            echo(f"{name} = {limit}")
+        return
+    value = config.values.get(key)
+    if value is not None:
+        echo(_shown(value))
+
+
+@sub.command("set")
+def set_(
+    key: Annotated[str, typer.Argument(help="The setting, e.g. timezone.")],
+    values: Annotated[
+        list[str], typer.Argument(help="The value; lists take several values.", show_default=False)
+    ],
+) -> None:
+    """Set one setting (checked before it is written).
+
+    \b
+    Examples:
+      crisis config set timezone Europe/Berlin
+      crisis config set severity_levels sev3 sev2 sev1
+    """
+    from crisiscli.config import load_config, parse_cli_value, save_config
+    from crisiscli.env import get_env
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    value = parse_cli_value(key, list(values))
+    stored = dict(load_config(env).values)
+    stored[key] = value
+    config = save_config(env, stored)
+    echo(f"{key} = {_shown(value)}  ({config.path})")
+
+
+@sub.command("unset")
+def unset(key: Annotated[str, typer.Argument(help="The setting to remove.")]) -> None:
+    """Remove one setting, so its default applies again.
+
+    \b
+    Examples:
+      crisis config unset timezone
+    """
+    from crisiscli.config import known_key, load_config, save_config
+    from crisiscli.config import unknown_key as unknown
+    from crisiscli.env import get_env
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    if not known_key(key):
+        raise unknown(key)
+    stored = dict(load_config(env).values)
+    if stored.pop(key, None) is None:
+        echo(f"{key} was not set.")
+        return
+    save_config(env, stored)
+    echo(f"{key} unset.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sub, name="config", help=HELP)

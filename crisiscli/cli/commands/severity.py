@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+HELP = """Show or change an incident's severity (re-grade as it grows or calms down).
+
+The change is recorded with who, when and why; the walk-through header, the log and
+the post-mortem follow it. A playbook question with `sets: severity` does the same.
+
+\b
+Examples:
+  crisis severity                        # current level and the playbook's scale
+  crisis severity high --reason "Picked up by two national outlets"
+  crisis severity moderate --incident wrong-image
+"""
+
+
+def command(
+    level: Annotated[
+        str | None, typer.Argument(help="New severity level id (omit to show the scale).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it changes.")] = None,
+    incident: Annotated[
+        str | None,
+        typer.Option("--incident", "-i", help="Incident id (default: the latest open one)."),
+    ] = None,
+) -> None:
+    from crisiscli.env import get_env
+    from crisiscli.errors import StateError, UsageError
+    from crisiscli.record.store import find_incident
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    found = find_incident(env, incident, open_only=incident is None)
+    state = found.state()
+    levels = found.playbook().severities
+    if level is None:
+        echo(f"{found.id}: severity {state.severity}")
+        for lv in levels:
+            mark = "»" if lv.id == state.severity else " "
+            echo(f" {mark} {lv.id:<10} {' '.join(lv.description.split())}")
+        return
+    ids = [lv.id for lv in levels]
+    if level not in ids:
+        raise UsageError(f"'{level}' is not a severity level of this incident: {', '.join(ids)}")
+    if state.closed:
+        raise StateError(f"incident {found.id} is closed", hint=f"crisis close {found.id} --reopen")
+    if level == state.severity:
+        echo(f"{found.id} is already {level}.")
+        return
+    data = {"from": state.severity, "to": level}
+    if reason:
+        data["reason"] = reason
+    found.record("severity.changed", data)
+    echo(f"{found.id}: severity {state.severity} → {level}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("severity", help=HELP)(command)

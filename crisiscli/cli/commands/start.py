@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from crisiscli.env import Environment
+    from crisiscli.playbook.catalog import PlaybookEntry
+    from crisiscli.playbook.model import Playbook
+    from crisiscli.ui.prompts import QuestionaryPrompter
+
+HELP = """Open a new incident and walk through a playbook, step by step.
+
+Every answer, tick, skip and note is saved the moment you confirm it. If the session
+is interrupted, `crisis resume` continues exactly where you were.
+
+\b
+Examples:
+  crisis start                          # pick a playbook (default: general)
+  crisis start general --title "Wrong image on the brand account" --severity high
+  crisis start ./our-playbook.yaml
+  crisis start general --answers drill.yaml   # no prompts: scripts, drills, tests
+  crisis start general --drill --role commander=Ana --role approver=Dana
+"""
+
+
+def command(
+    playbook: Annotated[
+        str | None,
+        typer.Argument(help="Playbook id (see `crisis playbooks`) or a path to a YAML file."),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help="One line saying what happened.")
+    ] = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", "-s", help="Severity level id from the playbook.")
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="YAML file with the answers: run with no prompts."),
+    ] = None,
+    drill: Annotated[
+        bool, typer.Option("--drill", help="A rehearsal: marked everywhere, left out of stats.")
+    ] = False,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            "-r",
+            metavar="ROLE=NAME",
+            help="Who holds a role, e.g. --role approver=Dana (repeat for more).",
+        ),
+    ] = None,
+) -> None:
+    from crisiscli.cli.commands import _walk
+    from crisiscli.env import get_env
+    from crisiscli.errors import UsageError
+    from crisiscli.playbook.catalog import DEFAULT_PLAYBOOK, discover, resolve
+    from crisiscli.record.store import create_incident
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    _walk.require_terminal(env, answers)
+    script = None
+    if answers is not None:
+        from crisiscli.walk.answers import check_against, load_answers
+
+        script = load_answers(answers)
+    asker = None
+    if script is None:
+        from crisiscli.ui.prompts import QuestionaryPrompter
+
+        asker = QuestionaryPrompter(env)
+    ref = playbook or (script.playbook if script else None)
+    if ref is None and asker is not None:
+        ref = _pick_playbook(asker, discover(env))
+    entry = resolve(env, ref or DEFAULT_PLAYBOOK)
+    assert entry.playbook is not None
+    book = entry.playbook
+    book = _configured_scale(env, book)
+    if script is not None:
+        check_against(script, book)
+    from crisiscli.team.roles import parse_assignment
+
+    roles = dict(parse_assignment(text, book) for text in role or [])
+    level_ids = [lv.id for lv in book.severities]
+    chosen_severity = severity or (script.severity if script else None)
+    if chosen_severity is not None and chosen_severity not in level_ids:
+        raise UsageError(f"severity '{chosen_severity}' is not one of: {', '.join(level_ids)}")
+    chosen_title = title or (script.title if script else None)
+    if asker is not None:
+        if not chosen_title:
+            question = (
+                "In one line, what are you about to publish?"
+                if book.kind == "prevention"  # a routine check, not an incident
+                else "In one line, what happened?"
+            )
+            chosen_title = asker.ask_text(question, required=True)
+        if chosen_severity is None:
+            chosen_severity = _pick_severity(asker, book)
+        for role_id in book.roles:  # asked only when the playbook names its roles
+            if role_id not in roles:
+                roles[role_id] = asker.ask_text(
+                    f"Who holds the role '{role_id}'? (Enter: nobody yet)"
+                ).strip()
+    chosen_title = (chosen_title or book.title).strip() or book.title
+    source_text = None
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        source_text = entry.path.read_text(encoding="utf-8")
+    incident = create_incident(
+        env,
+        book,
+        title=chosen_title,
+        severity=chosen_severity or book.default_severity,
+        drill=drill or bool(script and script.drill),
+        source_text=source_text,
+    )
+    for role_id, person in roles.items():
+        if person:
+            incident.record("role.assigned", {"role": role_id, "person": person})
+    marker = "DRILL (a rehearsal): " if incident.state().drill else ""
+    echo(f"{marker}Incident {incident.id} opened ({book.title}).")
+    echo(f"Log: {incident.log_path}")
+    _walk.run(incident, _walk.make_prompter(env, script))
+
+
+def _configured_scale(env: Environment, book: Playbook) -> Playbook:
+    """``severity_levels`` / ``default_severity`` from config.toml, where the playbook allows."""
+    import dataclasses
+
+    from crisiscli.config import current_config
+    from crisiscli.playbook.model import DEFAULT_SEVERITIES, SeverityLevel
+
+    config = current_config(env)
+    if config.severity_levels and book.severities == DEFAULT_SEVERITIES:
+        ids = list(config.severity_levels)
+        default = config.default_severity or ids[(len(ids) - 1) // 2]
+        levels = tuple(SeverityLevel(level) for level in ids)
+        return dataclasses.replace(book, severities=levels, default_severity=default)
+    if config.default_severity in [lv.id for lv in book.severities]:
+        return dataclasses.replace(book, default_severity=config.default_severity)
+    return book
+
+
+def _pick_playbook(asker: QuestionaryPrompter, entries: list[PlaybookEntry]) -> str:
+    usable = [e for e in entries if e.playbook is not None]
+    if not usable:
+        return "general"
+    options = [(e.id, f"{e.title}  ({e.id}, {e.origin})") for e in usable]
+    return asker.choose("Which playbook?", options, default=usable[0].id)
+
+
+def _pick_severity(asker: QuestionaryPrompter, book: Playbook) -> str:
+    options = [
+        (lv.id, f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id)
+        for lv in book.severities
+    ]
+    return asker.choose("How severe is it?", options, default=book.default_severity)
+
+
+def _first_sentence(text: str) -> str:
+    first = " ".join(text.split()).split(". ")[0].rstrip(".")
+    return first if len(first) <= 70 else first[:69] + "…"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("start", help=HELP)(command)

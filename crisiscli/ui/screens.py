@@ -1,0 +1,294 @@
+"""What the responder sees: a calm header, progress, deadlines, guidance. Rich lives here.
+
+User and playbook text is always wrapped in ``rich.text.Text`` (never parsed as markup)
+after control characters are made visible; guidance is rendered as markdown with
+hyperlinks off so a playbook cannot smuggle terminal links.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from crisiscli.messages.checks import Review
+from crisiscli.playbook.model import Question
+from crisiscli.text import one_line, visible_controls
+from crisiscli.walk.deadlines import format_duration
+from crisiscli.walk.prompter import RunSummary, StepView
+
+SEVERITY_STYLE = {
+    "low": "green",
+    "moderate": "yellow",
+    "high": "bold red",
+    "critical": "bold white on red",
+}
+
+
+def answer_label(question: Question, answer: object) -> str:
+    """What the person chose, in the words they saw (choice labels, yes/no)."""
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    labels = {c.value: c.label for c in question.choices}
+    if isinstance(answer, list):
+        return ", ".join(labels.get(str(a), str(a)) for a in answer)
+    return labels.get(str(answer), str(answer))
+
+
+def make_console(stream: TextIO, *, is_tty: bool) -> Console:
+    return Console(
+        file=stream, force_terminal=is_tty or None, highlight=False, emoji=False, soft_wrap=False
+    )
+
+
+def safe(text: str, style: str = "") -> Text:
+    return Text(visible_controls(text), style=style)
+
+
+def header(view: StepView) -> Panel:
+    title = Text()
+    if view.drill:
+        title.append(" DRILL ", style="bold black on yellow")
+        title.append(" ")
+    title.append_text(safe(one_line(view.title), "bold"))
+    meta = Text()
+    meta.append(f"severity {view.severity}", style=SEVERITY_STYLE.get(view.severity, "bold"))
+    meta.append(f" · {format_duration(view.elapsed_seconds)} since start", style="dim")
+    top = Table.grid(expand=True)
+    top.add_column(ratio=1)
+    top.add_column(justify="right")
+    top.add_row(title, meta)
+    progress = Table.grid(expand=True, padding=(0, 1))
+    progress.add_column(ratio=2)
+    progress.add_column(ratio=1)
+    where = Text()
+    where.append(f"Phase {view.phase_index}/{view.phase_count} ", style="dim")
+    where.append_text(safe(one_line(view.phase_title), "bold cyan"))
+    where.append(f"  ·  step {view.step_index} of {view.step_count}", style="dim")
+    progress.add_row(
+        where, ProgressBar(total=view.step_count, completed=view.done_count, width=None)
+    )
+    rows: list[object] = [top, progress]
+    if view.roles:
+        roles = Text()
+        for n, (role, person) in enumerate(view.roles):
+            roles.append(" · " if n else "", style="dim")
+            roles.append(f"{role} ", style="dim")
+            roles.append_text(safe(one_line(person)))
+        rows.append(roles)
+    if view.drill:
+        rows.append(Text("DRILL — a rehearsal: nothing here is real or public.", style="yellow"))
+    return Panel(
+        Group(*rows),  # type: ignore[arg-type]
+        border_style="red" if view.severity in ("high", "critical") else "blue",
+    )
+
+
+def deadline_lines(view: StepView, limit: int = 3) -> list[Text]:
+    lines: list[Text] = []
+    overdue = [d for d in view.deadlines if d.state == "overdue"]
+    upcoming = [d for d in view.deadlines if d.state == "open"]
+    for d in overdue:
+        line = Text("  OVERDUE  ", style="bold white on red")
+        line.append(" ")
+        line.append_text(safe(one_line(d.label), "bold"))
+        line.append(f" — {format_duration(-d.seconds_left(view.now))} late", style="red")
+        lines.append(line)
+    for d in upcoming[:limit]:
+        left = d.seconds_left(view.now)
+        line = Text("  due      ", style="bold yellow" if left < 600 else "dim")
+        line.append(" ")
+        line.append_text(safe(one_line(d.label)))
+        line.append(f" — in {format_duration(left)}", style="yellow" if left < 600 else "dim")
+        lines.append(line)
+    return lines
+
+
+def follow_up_lines(view: StepView, limit: int = 3) -> list[Text]:
+    """Open off-platform follow-ups (``crisis contact``), overdue first."""
+    lines: list[Text] = []
+    for fu in view.follow_ups[:limit]:
+        left = fu.seconds_left(view.now)
+        if fu.overdue:
+            line = Text("  FOLLOW UP", style="bold white on red")
+            when = f" — {format_duration(-left)} late"
+        else:
+            line = Text("  follow up", style="bold yellow" if left < 600 else "dim")
+            when = f" — in {format_duration(left)}"
+        line.append(" ")
+        line.append_text(safe(one_line(fu.who), "bold"))
+        line.append(f" ({fu.channel}, {fu.outcome}){when}", style="red" if fu.overdue else "dim")
+        line.append(f"  [crisis contact done {fu.contact_id}]", style="dim")
+        lines.append(line)
+    hidden = len(view.follow_ups) - limit
+    if hidden > 0:
+        lines.append(Text(f"  … {hidden} more follow-up(s): crisis contact list", style="dim"))
+    return lines
+
+
+def step_body(view: StepView) -> list[object]:
+    parts: list[object] = []
+    heading = Text()
+    if view.revisit:
+        heading.append("Deferred — back again before the end. ", style="yellow")
+    heading.append_text(safe(one_line(view.step.title), "bold underline"))
+    kind = "READ-DO" if view.step.checklist == "read-do" else "DO-CONFIRM"
+    heading.append(f"   {kind}", style="dim")
+    parts.append(heading)
+    if view.guidance.strip():
+        parts.append(Markdown(visible_controls(view.guidance), hyperlinks=False))
+    shown_by_prompt = view.step.checklist == "do-confirm" and not any(
+        iv.checked for iv in view.items
+    )
+    if view.items and not shown_by_prompt:
+        checklist = Text()
+        for iv in view.items:
+            checklist.append(
+                " [x] " if iv.checked else " [ ] ", style="green" if iv.checked else ""
+            )
+            checklist.append_text(safe(one_line(iv.text), "dim" if iv.checked else ""))
+            checklist.append("\n")
+        parts.append(checklist)
+    answered = [qv for qv in view.questions if qv.answer is not None]
+    for qv in answered:
+        line = Text(" ")
+        line.append_text(safe(one_line(qv.question.prompt), "dim"))
+        line.append(" ")
+        line.append_text(safe(one_line(answer_label(qv.question, qv.answer)), "bold"))
+        parts.append(line)
+    if view.message_text is not None:
+        review = view.message_review
+        over = review is not None and any(ln.over for ln in review.lengths)
+        parts.append(
+            Panel(
+                safe(view.message_text),
+                title="message",
+                border_style="red" if over else "cyan",
+            )
+        )
+        if review is not None:
+            parts.extend(review_parts(review, brief=True))
+        if view.step.message is not None and view.step.message.approval:
+            if view.message_approved_by:
+                parts.append(safe(f"Approved: {one_line(view.message_approved_by)}", "green"))
+            else:
+                parts.append(
+                    Text(
+                        "Waiting for approval — the step cannot be done without it.",
+                        style="bold yellow",
+                    )
+                )
+    if view.missing_values:
+        parts.append(Text("Not filled in yet: " + ", ".join(view.missing_values), style="yellow"))
+    others = [n for n in view.recent_notes if not n.mine]
+    if others:
+        notes = Text("Notes from others\n", style="bold")
+        for note in others[-3:]:
+            notes.append(f" {note.ts.astimezone().strftime('%H:%M')} ", style="dim")
+            notes.append_text(safe(one_line(note.actor), "cyan"))
+            notes.append(": ")
+            notes.append_text(safe(one_line(note.text)))
+            notes.append("\n")
+        parts.append(notes)
+    return parts
+
+
+FINDING_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+FINDING_MARK = {"error": "ERROR", "warning": "check", "info": "note "}
+
+
+def length_line(review: Review) -> Text:
+    """``x 312/280  OVER LIMIT by 32 · bluesky 150/300``: counts as each platform counts."""
+    line = Text("Length  ", style="bold")
+    for i, ln in enumerate(review.lengths):
+        if i:
+            line.append(" · ", style="dim")
+        if ln.over:
+            line.append(f" {ln.platform} {ln.count}/{ln.limit} ", style="bold white on red")
+            line.append(f" OVER LIMIT by {ln.over}", style="bold red")
+        elif ln.limit is None:
+            line.append(f"{ln.platform} {ln.count}", style="")
+        else:
+            near = ln.count > ln.limit * 0.9
+            line.append(f"{ln.platform} {ln.count}/{ln.limit}", style="yellow" if near else "green")
+    if not review.lengths:
+        line.append("no platform named", style="dim")
+    return line
+
+
+def review_parts(review: Review, *, brief: bool = False) -> list[Text]:
+    """Lengths and findings of a message; ``brief`` leaves out the info-level lists."""
+    parts: list[Text] = [length_line(review)]
+    findings = [f for f in review.findings if not (brief and f.severity == "info")]
+    for finding in findings:
+        if finding.rule == "length" and finding.severity == "error":
+            continue  # already shown, loudly, on the length line
+        line = Text(f" {FINDING_MARK[finding.severity]}  ", style=FINDING_STYLE[finding.severity])
+        line.append_text(safe(one_line(finding.message), FINDING_STYLE[finding.severity]))
+        parts.append(line)
+    if review.override and review.errors:
+        parts.append(safe(f"Checks overridden: {one_line(review.override)}", "yellow"))
+    elif review.blocked:
+        parts.append(
+            Text(
+                "This message cannot be marked done until it is fixed (or overridden with a reason).",
+                style="bold red",
+            )
+        )
+    return parts
+
+
+def show_review(console: Console, review: Review) -> None:
+    console.print(
+        Panel(safe(review.text), title="message", border_style="red" if review.blocked else "cyan")
+    )
+    for part in review_parts(review):
+        console.print(part)
+
+
+def show_step(console: Console, view: StepView, *, clear: bool) -> None:
+    if clear:
+        console.clear()
+    console.print(header(view))
+    for line in deadline_lines(view):
+        console.print(line)
+    for line in follow_up_lines(view):
+        console.print(line)
+    console.print()
+    for part in step_body(view):
+        console.print(part)
+    console.print()
+
+
+def show_summary(console: Console, summary: RunSummary) -> None:
+    if summary.drill:
+        console.print(Text(" DRILL ", style="bold black on yellow") + Text(" rehearsal finished"))
+    if summary.status == "complete":
+        console.print(Text("The walk-through is complete.", style="bold green"))
+    else:
+        console.print(
+            Text("The walk-through is complete except deferred steps:", style="bold yellow")
+        )
+        for step in summary.deferred:
+            console.print(safe(f"  - {step}"))
+    counts = ", ".join(
+        f"{n} {word.replace('_', ' ')}" for word, n in sorted(summary.counts.items())
+    )
+    console.print(Text(f"Steps: {counts}", style="dim"))
+    missed = [d for d in summary.deadlines if d.state == "missed"]
+    met = [d for d in summary.deadlines if d.state == "met"]
+    if summary.deadlines:
+        console.print(Text(f"Deadlines: {len(met)} met, {len(missed)} missed", style="dim"))
+    if summary.drill and summary.step_times:
+        table = Table(title="Drill timing", show_edge=False)
+        table.add_column("Step")
+        table.add_column("Time", justify="right")
+        for title, seconds in summary.step_times:
+            table.add_row(safe(one_line(title)), format_duration(round(seconds)))
+        console.print(table)
+    console.print(Text("Log: ", style="dim") + safe(summary.log_path))

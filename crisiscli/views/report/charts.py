@@ -1,0 +1,180 @@
+"""Pictures of an incident drawn from the report model: a Mermaid gantt and an inline SVG.
+
+Both take only the model (plain data) and escape everything they place: Mermaid labels are
+reduced to letters, digits and a few safe marks (Mermaid has no escaping of its own); SVG
+text is XML-escaped. The SVG has no external references and parses as XML on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from crisiscli.walk.deadlines import format_duration
+
+_MERMAID_UNSAFE = re.compile(r"[^\w .,'()/+]")
+_MERMAID_KEYWORDS = {
+    "title", "section", "dateformat", "axisformat", "excludes", "includes", "todaymarker",
+    "tickinterval", "weekday", "click", "acctitle", "accdescr", "inclusiveenddates", "topaxis",
+    "displaymode", "gantt", "call", "href",
+}  # fmt: skip
+
+
+def mermaid_label(text: Any, fallback: str = "item") -> str:
+    """Text reduced to what a Mermaid gantt shows literally: no ``:``, ``#``, ``;``, ``-->``."""
+    cleaned = " ".join(_MERMAID_UNSAFE.sub(" ", str(text)).split())[:60].strip()
+    if not cleaned:
+        return fallback
+    if cleaned.split()[0].casefold() in _MERMAID_KEYWORDS:
+        cleaned = f"Phase {cleaned}"
+    return cleaned
+
+
+def _mermaid_time(ts: dict[str, str]) -> str:
+    return ts["utc"][:19].replace("T", " ")
+
+
+def mermaid_gantt(report: dict[str, Any]) -> str:
+    """Phases against time (UTC) with milestones, as a Mermaid ``gantt`` (no fences)."""
+    lines = [
+        "gantt",
+        "    title Phases against time (UTC)",
+        "    dateFormat YYYY-MM-DD HH:mm:ss",
+        "    axisFormat %H:%M",
+    ]
+    n = 0
+    for phase in report["phases"]:
+        start, end = phase["started_at"], phase["ended_at"]
+        if start is None:
+            continue
+        n += 1
+        label = mermaid_label(phase["title"], "phase")
+        lines.append(f"    section {label}")
+        span = (phase["end_offset_seconds"] or 0) - (phase["start_offset_seconds"] or 0)
+        if end is None or span < 60:
+            lines.append(f"    {label} :p{n}, {_mermaid_time(start)}, 1m")
+        else:
+            lines.append(f"    {label} :p{n}, {_mermaid_time(start)}, {_mermaid_time(end)}")
+    reached = [m for m in report["metrics"]["milestones"] if m["reached_at"] is not None]
+    if reached:
+        lines.append("    section Milestones")
+        for i, m in enumerate(reached, start=1):
+            label = mermaid_label(m["label"], "milestone")
+            lines.append(f"    {label} :milestone, m{i}, {_mermaid_time(m['reached_at'])}, 0m")
+    if n == 0 and not reached:
+        return ""
+    return "\n".join(lines)
+
+
+_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800]
+
+
+def _tick_step(total: float) -> int:
+    for step in _STEPS:
+        if total / step <= 8:
+            return step
+    return int(total / 8) + 1
+
+
+def _span_of(report: dict[str, Any]) -> float:
+    total = report["incident"]["duration_seconds"] or 0.0
+    for phase in report["phases"]:
+        total = max(total, phase["end_offset_seconds"] or 0.0)
+    for m in report["metrics"]["milestones"]:
+        total = max(total, m["seconds"] or 0.0)
+    return max(total, 60.0)
+
+
+def _offset(report: dict[str, Any], ts: dict[str, str] | None) -> float | None:
+    from datetime import datetime
+
+    start = report["incident"]["started_at"]
+    if ts is None or start is None:
+        return None
+    return (
+        datetime.fromisoformat(ts["local"]) - datetime.fromisoformat(start["local"])
+    ).total_seconds()
+
+
+def timeline_svg(report: dict[str, Any]) -> str:
+    """Phases as bars, milestones as diamonds and deadlines as dashed lines, over time."""
+    width, left, right, row = 760, 190, 20, 26
+    phases = [p for p in report["phases"]]
+    deadlines = [d for d in report["deadlines"] if d["state"] != "waived"]
+    milestones = [m for m in report["metrics"]["milestones"] if m["seconds"] is not None]
+    top = 30
+    height = top + row * (len(phases) + 1) + 40
+    total = _span_of(report)
+    for dl in deadlines:
+        off = _offset(report, dl["due_at"])
+        if off is not None:
+            total = max(total, off)
+    plot = width - left - right
+
+    def x(seconds: float) -> float:
+        return round(left + plot * max(0.0, seconds) / total, 1)
+
+    out = [
+        f'<svg class="timeline" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet">',
+        "<title>Phases, milestones and deadlines against time since the start</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" class="bg"/>',
+    ]
+    axis_y = top + row * (len(phases) + 1)
+    step = _tick_step(total)
+    tick = 0
+    while tick <= total:
+        tx = x(tick)
+        out.append(f'<line x1="{tx}" y1="{top - 8}" x2="{tx}" y2="{axis_y}" class="grid"/>')
+        label = "start" if tick == 0 else "+" + format_duration(tick)
+        out.append(
+            f'<text x="{tx}" y="{axis_y + 16}" class="tick" text-anchor="middle">{escape(label)}</text>'
+        )
+        tick += step
+    for i, phase in enumerate(phases):
+        y = top + i * row
+        out.append(
+            f'<text x="{left - 8}" y="{y + 16}" class="label" text-anchor="end">'
+            f"{escape(_short(phase['title']))}</text>"
+        )
+        start, end = phase["start_offset_seconds"], phase["end_offset_seconds"]
+        if start is None:
+            continue
+        x1, x2 = x(start), x(end if end is not None else start)
+        w = max(round(x2 - x1, 1), 3.0)
+        tip = f"{phase['title']}: {phase['started_at']['local'] if phase['started_at'] else ''}"
+        out.append(
+            f'<rect x="{x1}" y="{y + 4}" width="{w}" height="{row - 8}" class="phase">'
+            f"<title>{escape(tip)}</title></rect>"
+        )
+    my = top + len(phases) * row
+    out.append(
+        f'<text x="{left - 8}" y="{my + 16}" class="label" text-anchor="end">Milestones</text>'
+    )
+    for m in milestones:
+        mx = x(m["seconds"])
+        cy = my + row / 2
+        points = f"{mx},{cy - 7} {mx + 7},{cy} {mx},{cy + 7} {mx - 7},{cy}"
+        tip = f"{m['label']}: {format_duration(m['seconds'])} after the start"
+        out.append(
+            f'<polygon points="{points}" class="milestone"><title>{escape(tip)}</title></polygon>'
+        )
+    for dl in deadlines:
+        off = _offset(report, dl["due_at"])
+        if off is None:
+            continue
+        dx = x(off)
+        tip = f"Deadline: {dl['label']} ({dl['state']})"
+        out.append(
+            f'<line x1="{dx}" y1="{top - 8}" x2="{dx}" y2="{axis_y}" class="deadline {escape(dl["state"])}">'
+            f"<title>{escape(tip)}</title></line>"
+        )
+    out.append(f'<text x="{left}" y="{top - 14}" class="tick">time since the start →</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _short(text: str, limit: int = 28) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,441 @@
+"""``--answers FILE``: a YAML script that stands in for the responder.
+
+    title: Wrong image on the brand account      # optional
+    severity: high                               # optional
+    inputs: {brand: Acme, platform: x}
+    default: done          # what to do with steps not listed (done | skip | defer | na)
+    close: true            # close the incident at the end
+    steps:
+      assess:
+        answers: {reach: isolated}
+        notes: ["Screenshots saved to the team drive"]
+      pause-queue:
+        action: [defer, done]   # one action per visit: deferred, then done at the end
+      apology:
+        message: "We got this wrong. ..."
+        approver: Dana (comms lead)
+      holding-reply:
+        message: "A long reply ..."
+        checks_override: Posted as a thread of two   # publish despite over-limit/banned/…
+        override: Comms lead unreachable, CEO said go   # no approver: recorded override
+      statement:
+        action: skip
+        reason: Handled by a personal reply instead
+
+A message that fails its checks (over a platform's limit, a banned phrase, an unfilled
+placeholder) is an error unless ``checks_override`` gives a reason. An approval step with
+neither ``approver`` nor ``override`` stops with an error at "done".
+
+Items are all ticked unless ``items: none`` or a list of ids is given. Everything is
+checked against the playbook before the run starts: a wrong step id, question or choice
+is a one-line error naming the answers file's line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisiscli.errors import AnswersError, Location
+from crisiscli.messages.checks import Review
+from crisiscli.playbook.model import Playbook, Question, truthy_word
+
+if TYPE_CHECKING:
+    from crisiscli.playbook.yamlsource import Document
+
+from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
+
+ACTIONS = {
+    "done": Action.DONE,
+    "skip": Action.SKIP,
+    "defer": Action.DEFER,
+    "na": Action.NOT_APPLICABLE,
+    "not-applicable": Action.NOT_APPLICABLE,
+    "back": Action.BACK,
+    "pause": Action.PAUSE,
+}
+TOP_KEYS = {"title", "severity", "inputs", "steps", "default", "close", "playbook", "drill"}
+STEP_KEYS = {
+    "action",
+    "reason",
+    "items",
+    "answers",
+    "notes",
+    "message",
+    "approver",
+    "override",
+    "checks_override",
+}
+
+
+@dataclass
+class StepScript:
+    actions: list[Action] = field(default_factory=list)
+    reason: str = ""
+    items: str | list[str] = "all"
+    answers: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    message: str | None = None
+    approver: str = ""
+    override: str = ""  # approval override reason
+    checks_override: str = ""  # reason to publish despite failed checks
+
+
+@dataclass
+class AnswersFile:
+    path: str
+    title: str | None = None
+    severity: str | None = None
+    playbook: str | None = None
+    drill: bool = False
+    inputs: dict[str, Any] = field(default_factory=dict)
+    steps: dict[str, StepScript] = field(default_factory=dict)
+    default: Action = Action.DONE
+    close: bool = False
+    locations: dict[tuple[str | int, ...], Location] = field(default_factory=dict)
+
+    def where(self, *at: str | int) -> Location:
+        probe = tuple(at)
+        while probe and probe not in self.locations:
+            probe = probe[:-1]
+        return self.locations.get(probe, Location(self.path))
+
+
+def read_script(path: Path) -> Document:
+    """Read a YAML script (answers, queue decisions) safely; any problem is an AnswersError
+    naming file:line:column, and a repeated key is an error rather than silently dropped."""
+    from crisiscli.errors import PlaybookError
+    from crisiscli.playbook.yamlsource import parse, read_text
+
+    shown = str(path)
+    try:
+        doc = parse(read_text(path, shown), shown)
+    except PlaybookError as exc:
+        raise AnswersError(exc.message, location=exc.location) from None
+    if doc.duplicates:
+        dup = doc.duplicates[0]
+        raise AnswersError(f"key '{dup.key}' appears twice", location=Location(shown, *dup.second))
+    return doc
+
+
+def load_answers(path: Path) -> AnswersFile:
+    shown = str(path)
+    doc = read_script(path)
+    data = doc.data
+    result = AnswersFile(shown)
+    for at, (line, col) in doc.positions.items():
+        result.locations[at] = Location(shown, line, col)
+
+    def raw(at: tuple[str | int, ...], value: Any) -> Any:
+        text = doc.raw.get(at)
+        return text if text is not None and not isinstance(value, (list, dict)) else value
+
+    if not isinstance(data, dict):
+        raise AnswersError(
+            "an answers file must be a mapping (title, inputs, steps, …)", location=result.where()
+        )
+    for key in data:
+        if key not in TOP_KEYS:
+            raise AnswersError(
+                f"unknown key '{key}' (expected one of {', '.join(sorted(TOP_KEYS))})",
+                location=result.where(key),
+            )
+    for key in ("title", "severity", "playbook"):
+        if data.get(key) is not None:
+            setattr(result, key, str(raw((key,), data[key])))
+    result.drill = bool(data.get("drill", False))
+    result.close = bool(data.get("close", False))
+    if "default" in data:
+        result.default = _action(str(raw(("default",), data["default"])), result.where("default"))
+    inputs = data.get("inputs") or {}
+    if not isinstance(inputs, dict):
+        raise AnswersError(
+            "inputs must be a mapping of input id to value", location=result.where("inputs")
+        )
+    result.inputs = {str(k): raw(("inputs", k), v) for k, v in inputs.items()}
+    steps = data.get("steps") or {}
+    if not isinstance(steps, dict):
+        raise AnswersError(
+            "steps must be a mapping of step id to what to do", location=result.where("steps")
+        )
+    for sid, spec in steps.items():
+        at = ("steps", sid)
+        script = StepScript()
+        if spec is None:
+            spec = {}
+        if isinstance(spec, str):
+            spec = {"action": spec}
+        if not isinstance(spec, dict):
+            raise AnswersError(
+                f"step '{sid}' needs a mapping (action, answers, …)", location=result.where(*at)
+            )
+        for key in spec:
+            if key not in STEP_KEYS:
+                raise AnswersError(
+                    f"unknown key '{key}' for step '{sid}' (expected one of {', '.join(sorted(STEP_KEYS))})",
+                    location=result.where(*at, key),
+                )
+        action = spec.get("action")
+        if action is not None:
+            names = action if isinstance(action, list) else [action]
+            script.actions = [_action(str(n), result.where(*at, "action")) for n in names]
+        script.reason = str(spec.get("reason") or "")
+        items = spec.get("items", "all")
+        if isinstance(items, list):
+            script.items = [str(i) for i in items]
+        elif items in ("all", "none"):
+            script.items = str(items)
+        else:
+            raise AnswersError(
+                "items must be all, none or a list of item ids", location=result.where(*at, "items")
+            )
+        answers = spec.get("answers") or {}
+        if not isinstance(answers, dict):
+            raise AnswersError(
+                "answers must be a mapping of question id to value",
+                location=result.where(*at, "answers"),
+            )
+        script.answers = {str(k): raw((*at, "answers", k), v) for k, v in answers.items()}
+        notes = spec.get("notes") or []
+        script.notes = [str(n) for n in (notes if isinstance(notes, list) else [notes])]
+        if spec.get("message") is not None:
+            script.message = str(spec["message"])
+        script.approver = str(spec.get("approver") or "")
+        script.override = str(spec.get("override") or "")
+        script.checks_override = str(spec.get("checks_override") or "")
+        result.steps[str(sid)] = script
+    return result
+
+
+def _action(name: str, where: Location) -> Action:
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise AnswersError(
+            f"unknown action '{name}' (use {', '.join(sorted(ACTIONS))})", location=where
+        ) from None
+
+
+def coerce_answer(question: Question, value: Any, where: Location) -> Any:
+    """Turn a scripted value into what the interactive prompt would have produced."""
+    if question.type == "yesno":
+        if isinstance(value, bool):
+            return value
+        parsed = truthy_word(str(value))
+        if parsed is None:
+            raise AnswersError(
+                f"'{question.id}' is a yes/no question; '{value}' is neither", location=where
+            )
+        return parsed
+    if question.type == "multi":
+        values = value if isinstance(value, list) else [value]
+        texts = [str(v) for v in values]
+        known = {c.value for c in question.choices}
+        for text in texts:
+            if text not in known:
+                raise AnswersError(
+                    f"'{text}' is not a choice of '{question.id}' ({', '.join(sorted(known))})",
+                    location=where,
+                )
+        return texts
+    if question.type == "choice":
+        text = str(value)
+        known = {c.value for c in question.choices}
+        if text not in known:
+            raise AnswersError(
+                f"'{text}' is not a choice of '{question.id}' ({', '.join(sorted(known))})",
+                location=where,
+            )
+        return text
+    return str(value)
+
+
+def check_against(answers: AnswersFile, playbook: Playbook) -> None:
+    """Refuse a script that names steps, questions or choices the playbook does not have."""
+    step_ids = {s.id for s in playbook.steps}
+    questions = playbook.questions()
+    for key, value in answers.inputs.items():
+        input_q = next((q for q in playbook.inputs if q.id == key), None)
+        if input_q is None:
+            raise AnswersError(
+                f"playbook '{playbook.id}' has no input '{key}'",
+                location=answers.where("inputs", key),
+            )
+        coerce_answer(input_q, value, answers.where("inputs", key))
+    for sid, script in answers.steps.items():
+        if sid not in step_ids:
+            raise AnswersError(
+                f"playbook '{playbook.id}' has no step '{sid}'",
+                location=answers.where("steps", sid),
+            )
+        step = playbook.step(sid)
+        own = {q.id for q in step.questions}
+        for qid, value in script.answers.items():
+            if qid not in own:
+                where = answers.where("steps", sid, "answers", qid)
+                raise AnswersError(f"step '{sid}' has no question '{qid}'", location=where)
+            coerce_answer(questions[qid], value, answers.where("steps", sid, "answers", qid))
+        if step.message is None:
+            for key, value in (
+                ("message", script.message),
+                ("approver", script.approver),
+                ("override", script.override),
+                ("checks_override", script.checks_override),
+            ):
+                if value:
+                    raise AnswersError(
+                        f"step '{sid}' has no message, so '{key}' does not apply",
+                        location=answers.where("steps", sid, key),
+                    )
+        if isinstance(script.items, list):
+            known = {i.id for i in step.items}
+            for item in script.items:
+                if item not in known:
+                    raise AnswersError(
+                        f"step '{sid}' has no item '{item}'",
+                        location=answers.where("steps", sid, "items"),
+                    )
+
+
+class ScriptedPrompter:
+    """A ``Prompter`` that reads every decision from an ``AnswersFile``."""
+
+    def __init__(self, answers: AnswersFile, echo: Callable[[str], None] | None = None) -> None:
+        self.answers = answers
+        self.echo = echo or (lambda _line: None)
+        self.visits: dict[str, int] = {}
+        self.pending_notes: dict[str, list[str]] = {}
+        self._last_step: str | None = None
+        self._last_visit: tuple[str, int] | None = None
+
+    def _script(self, step_id: str) -> StepScript:
+        return self.answers.steps.get(step_id, StepScript())
+
+    def ask_input(self, question: Question) -> Any:
+        where = self.answers.where("inputs", question.id)
+        if question.id in self.answers.inputs:
+            return coerce_answer(question, self.answers.inputs[question.id], where)
+        if question.default is not None:
+            return (
+                list(question.default) if isinstance(question.default, tuple) else question.default
+            )
+        if not question.required:
+            return ""
+        raise AnswersError(
+            f"the answers file gives no value for input '{question.id}'", location=where
+        )
+
+    def show_step(self, view: StepView) -> None:
+        sid = view.step.id
+        self._last_step = sid
+        if self._last_visit != (sid, view.visit):
+            self._last_visit = (sid, view.visit)
+            self.visits[sid] = view.visit  # from the journal, so a resumed script agrees
+            pending = list(self._script(sid).notes) if self.visits[sid] == 1 else []
+            for text in view.step_notes:  # recorded before an interruption: not again
+                if text in pending:
+                    pending.remove(text)
+            self.pending_notes[sid] = pending
+            self.echo(f"[{view.step_index}/{view.step_count}] {view.step.title}")
+
+    def tick_items(self, view: StepView, pending: list[ItemView]) -> list[str]:
+        wanted = self._script(view.step.id).items
+        if wanted == "all":
+            return [iv.item.id for iv in pending]
+        if wanted == "none":
+            return []
+        return [iv.item.id for iv in pending if iv.item.id in wanted]
+
+    def confirm_item(self, view: StepView, item: ItemView) -> bool:
+        return item.item.id in self.tick_items(view, [item])
+
+    def answer(self, view: StepView, question: Question) -> Any:
+        script = self._script(view.step.id)
+        where = self.answers.where("steps", view.step.id, "answers", question.id)
+        if question.id in script.answers:
+            return coerce_answer(question, script.answers[question.id], where)
+        if question.default is not None:
+            return (
+                list(question.default) if isinstance(question.default, tuple) else question.default
+            )
+        if not question.required:
+            return None
+        action = self._action(view.step.id, peek=True)
+        if action in (Action.SKIP, Action.NOT_APPLICABLE, Action.DEFER, Action.BACK, Action.PAUSE):
+            return None
+        raise AnswersError(
+            f"the answers file gives no answer to '{question.id}' in step '{view.step.id}'",
+            location=self.answers.where("steps", view.step.id),
+        )
+
+    def _action(self, step_id: str, *, peek: bool = False) -> Action:
+        script = self._script(step_id)
+        visit = self.visits.get(step_id, 1)
+        if script.actions:
+            return script.actions[min(visit, len(script.actions)) - 1]
+        return self.answers.default
+
+    def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
+        notes = self.pending_notes.get(view.step.id)
+        if notes:
+            return Action.NOTE
+        action = self._action(view.step.id)
+        if action not in allowed:
+            raise AnswersError(
+                f"cannot '{action.value}' at step '{view.step.id}' now",
+                location=self.answers.where("steps", view.step.id),
+            )
+        return action
+
+    def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
+        reason = self._script(view.step.id).reason
+        if required and not reason.strip():
+            raise AnswersError(
+                f"step '{view.step.id}' is skipped without a reason: add 'reason:'",
+                location=self.answers.where("steps", view.step.id),
+            )
+        return reason
+
+    def ask_note(self, view: StepView) -> str:
+        notes = self.pending_notes.get(view.step.id) or []
+        return notes.pop(0) if notes else ""
+
+    def confirm(self, message: str, default: bool = False) -> bool:
+        return True  # the script already said which items to tick
+
+    def compose_message(self, view: StepView, draft: str) -> str:
+        script = self._script(view.step.id)
+        return script.message if script.message is not None else draft
+
+    def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
+        from crisiscli.messages.checks import summary_line
+
+        self.echo(f"  message: {summary_line(review)}")
+        if not review.errors:
+            return ReviewDecision.ACCEPT, ""
+        if self._action(view.step.id, peek=True) is not Action.DONE:
+            return ReviewDecision.LATER, ""  # skipped, deferred, …: the draft stays a draft
+        reason = self._script(view.step.id).checks_override
+        if reason.strip():
+            return ReviewDecision.OVERRIDE, reason
+        problems = "; ".join(f.message for f in review.errors)
+        raise AnswersError(
+            f"the message for step '{view.step.id}' fails its checks: {problems} "
+            "Fix 'message:', or add 'checks_override: <reason>'",
+            location=self.answers.where("steps", view.step.id, "message"),
+        )
+
+    def ask_approver(self, view: StepView) -> str:
+        return self._script(view.step.id).approver
+
+    def ask_approval_override(self, view: StepView) -> str:
+        return self._script(view.step.id).override
+
+    def notify(self, text: str) -> None:
+        # A person would read this and choose again; a script cannot, so stop clearly.
+        raise AnswersError(text, location=self.answers.where("steps", self._last_step or ""))
+
+    def finished(self, summary: RunSummary) -> bool:
+        return self.answers.close

@@ -1,0 +1,552 @@
+"""The walk-through: moves an incident through its playbook, one recorded event at a time.
+
+The engine never draws or reads a terminal: it builds ``StepView``s, asks a ``Prompter``
+and records every answer through ``Incident.record`` (durable before it returns) before it
+asks the next thing. State is re-read from the journal before each screen, so notes added
+from another terminal appear, and a crash at any point resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crisiscli.errors import Paused, StateError
+from crisiscli.messages.checks import Review, review, summary_line
+from crisiscli.messages.platforms import merged_limits
+from crisiscli.playbook.model import Playbook, Step
+from crisiscli.playbook.template import render
+from crisiscli.record.fold import IncidentState, MessageRecord
+from crisiscli.record.store import Incident
+from crisiscli.team.contacts import open_follow_ups
+from crisiscli.team.roles import assigned_roles
+from crisiscli.text import md_escape
+from crisiscli.walk.deadlines import deadline_statuses
+from crisiscli.walk.flow import (
+    Target,
+    applies,
+    holds,
+    known_answers,
+    next_target,
+    position,
+    still_deferred,
+)
+from crisiscli.walk.prompter import (
+    Action,
+    ItemView,
+    NoteView,
+    Prompter,
+    QuestionView,
+    ReviewDecision,
+    RunSummary,
+    StepView,
+)
+
+MAX_VISITS_PER_STEP = 200  # a branch cycle in a scripted run must not spin forever
+
+
+def template_values(playbook: Playbook, state: IncidentState, incident_id: str) -> dict[str, Any]:
+    """Variables for ``{{ name }}``: inputs and answers (choice labels), incident facts."""
+    questions = playbook.questions()
+    values: dict[str, Any] = {}
+    for qid, value in known_answers(state).items():
+        question = questions.get(qid)
+        if question is not None and question.choices:
+            labels = {c.value: c.label for c in question.choices}
+            value = (
+                [labels.get(v, v) for v in value]
+                if isinstance(value, list)
+                else labels.get(str(value), value)
+            )
+        values[qid] = value
+    values.update(
+        {
+            "incident.title": state.title,
+            "incident.severity": state.severity,
+            "incident.id": incident_id,
+            "playbook.title": playbook.title,
+        }
+    )
+    return values
+
+
+def config_limits(env: Any) -> dict[str, int]:
+    """``platform_limits`` from the team configuration (a bad file warns and is ignored:
+    a broken config must not stop a walk-through mid-crisis)."""
+    from crisiscli.config import current_config
+
+    return {str(k): int(v) for k, v in dict(current_config(env).platform_limits).items()}
+
+
+class Walkthrough:
+    def __init__(self, incident: Incident, prompter: Prompter) -> None:
+        self.incident = incident
+        self.prompter = prompter
+        self.playbook = incident.playbook()
+        self.env = incident.env
+        self.state = incident.state()
+        self._reviews: dict[tuple[str, str, str | None], Review] = {}
+        self._config_limits = config_limits(self.env)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(self, event_type: str, /, **data: Any) -> None:
+        self.state = self.incident.record(event_type, data)
+
+    def refresh(self) -> None:
+        self.state = self.incident.state()
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def run(self) -> RunSummary:
+        if self.state.closed:
+            raise StateError(
+                f"incident {self.incident.id} is closed",
+                hint="reopen it with: crisis close --reopen",
+            )
+        if self.state.finished:
+            raise StateError(
+                f"the walk-through of {self.incident.id} is finished",
+                hint=f"see: crisis status {self.incident.id}",
+            )
+        if len(self.state.events) > 1:
+            self.record("session.resumed")
+        self.ask_inputs()
+        while True:
+            self.refresh()
+            target = next_target(self.playbook, self.state)
+            if target is None:
+                return self.finish()
+            self.visit(target)
+
+    def ask_inputs(self) -> None:
+        for question in self.playbook.inputs:
+            if question.id in self.state.inputs:
+                continue
+            value = self.prompter.ask_input(question)
+            self.record("input.set", input=question.id, value=value)
+
+    def visit(self, target: Target) -> None:
+        step = self.playbook.step(target.step)
+        if target.via != "resume":
+            st = self.state.steps.get(step.id)
+            if st is not None and st.visits >= MAX_VISITS_PER_STEP:
+                raise StateError(
+                    f"step '{step.id}' was entered {st.visits} times: the playbook loops"
+                )
+            self.record("step.entered", step=step.id, via=target.via)
+        worked = False
+        while True:
+            self.refresh()
+            if self.state.current != step.id:
+                return  # another process moved this incident on (or closed it)
+            view = self.view(step)
+            self.prompter.show_step(view)
+            if not worked:
+                worked = True
+                if self.work(step, view):
+                    continue
+            allowed = self.allowed_actions(step, view)
+            action = self.prompter.choose_action(view, allowed)
+            if self.act(step, view, action):
+                return
+
+    def work(self, step: Step, view: StepView) -> bool:
+        """Items, questions and message of a step; True if anything was recorded.
+
+        A message step asks its questions first (they may fill the template), then the
+        message is written and approved, and only then comes its checklist ("posted it…").
+        """
+        recorded = False
+        if step.message is None:
+            recorded |= self.tick(step, view)
+        for qv in view.questions:
+            if qv.answer is None:
+                recorded |= self.ask_question(step, qv)
+            elif qv.question.sets == "severity" and self.regrade_pending(qv.question.id):
+                # Interrupted between the answer and the re-grade it implies: finish it.
+                self.record("severity.changed", to=qv.answer, by_question=qv.question.id)
+                recorded = True
+        if step.message is not None:
+            current = self.state_message(step)
+            if view.message_text is None or (current is not None and current.check_summary is None):
+                # Not written yet, or interrupted between writing it and its check.
+                self.compose(step)
+                recorded = True
+            elif (
+                step.message.approval
+                and view.message_approved_by is None
+                and not (view.message_review is not None and view.message_review.blocked)
+            ):
+                # Interrupted after the check, before the approver was named: ask now, in
+                # the same order as a walk-through that was never interrupted.
+                approver = self.prompter.ask_approver(view).strip()
+                if approver:
+                    self.record("message.approved", step=step.id, approver=approver)
+                    recorded = True
+            self.refresh()
+            recorded |= self.tick(step, self.view(step))
+        return recorded
+
+    def tick(self, step: Step, view: StepView) -> bool:
+        """Offer the unticked items: all at once (DO-CONFIRM) or one by one (READ-DO)."""
+        recorded = False
+        pending = [iv for iv in view.items if not iv.checked]
+        if not pending:
+            return False
+        if step.checklist == "read-do":
+            for item in pending:
+                if not self.prompter.confirm_item(view, item):
+                    break
+                self.record("item.checked", step=step.id, item=item.item.id)
+                recorded = True
+        else:
+            for item_id in self.prompter.tick_items(view, pending):
+                self.record("item.checked", step=step.id, item=item_id)
+                recorded = True
+        return recorded
+
+    # -- the message composer --------------------------------------------------------------
+
+    def limits_for(self, step: Step) -> dict[str, int]:
+        """Config, then playbook ``platform_limits``, then the message's ``limits``."""
+        message_limits = step.message.limits if step.message else ()
+        return merged_limits(
+            self._config_limits, dict(self.playbook.platform_limits), dict(message_limits)
+        )
+
+    def review(self, step: Step, text: str, override: str | None = None) -> Review:
+        """Lengths and pre-publication findings for a text of this step (cached by text)."""
+        key = (step.id, text, override)
+        cached = self._reviews.get(key)
+        if cached is None:
+            assert step.message is not None
+            known = [
+                str(v)
+                for v in template_values(self.playbook, self.state, self.incident.id).values()
+                if isinstance(v, (str, list))
+            ]
+            cached = review(
+                text,
+                step.message.platforms,
+                self.playbook.language,
+                step.message.banned,
+                self.limits_for(step),
+                known_words=known,
+                override=override,
+            )
+            self._reviews[key] = cached
+        return cached
+
+    def compose(self, step: Step) -> None:
+        """Draft, edit and check a message until the responder accepts, overrides or leaves it.
+
+        Every version is journaled (``message.recorded``) with its checks
+        (``message.checked``), so nothing typed is lost and the log shows what was fixed.
+        """
+        message = step.message
+        assert message is not None
+        self.refresh()
+        view = self.view(step)
+        if view.message_text is not None:
+            draft = view.message_text
+        else:
+            values = template_values(self.playbook, self.state, self.incident.id)
+            draft, _missing = render(message.template, values)
+        while True:
+            text = self.prompter.compose_message(view, draft)
+            current = self.state_message(step)
+            unchanged = current is not None and current.text == text
+            if not unchanged:
+                self.record(
+                    "message.recorded",
+                    step=step.id,
+                    text=text,
+                    platforms=list(message.platforms),
+                    kind=message.kind,
+                )
+            # An unchanged text keeps its version, its approval and any override of its checks.
+            checked = self.review(
+                step, text, current.check_override if current and unchanged else None
+            )
+            decision, reason = self.prompter.review_message(self.view(step), checked)
+            reason = reason.strip()
+            if decision is ReviewDecision.OVERRIDE and not reason:
+                self.prompter.notify("An override needs a reason; the message stays as a draft.")
+                decision = ReviewDecision.LATER
+            overriding = decision is ReviewDecision.OVERRIDE and bool(checked.errors)
+            unchecked = current is not None and current.check_summary is None
+            if not unchanged or overriding or unchecked:
+                data: dict[str, Any] = {
+                    "step": step.id,
+                    "lengths": {
+                        ln.platform: {"count": ln.count, "limit": ln.limit}
+                        for ln in checked.lengths
+                    },
+                    "findings": [f.to_data() for f in checked.findings if f.severity != "info"],
+                    "errors": len(checked.errors),
+                    "warnings": len(checked.warnings),
+                    "summary": summary_line(checked),
+                }
+                if overriding:
+                    data["override"] = reason
+                self.record("message.checked", **data)
+            if decision is not ReviewDecision.EDIT:
+                break
+            draft = text
+            view = self.view(step)
+        final = self.view(step)
+        ready = final.message_review is None or not final.message_review.blocked
+        if message.approval and ready and final.message_approved_by is None:
+            approver = self.prompter.ask_approver(final).strip()
+            if approver:
+                self.record("message.approved", step=step.id, approver=approver)
+
+    def state_message(self, step: Step) -> MessageRecord | None:
+        """The latest recorded version of this step's message, if any."""
+        return next((m for m in reversed(self.state.messages) if m.step == step.id), None)
+
+    def regrade_pending(self, question_id: str) -> bool:
+        """A grading answer differs from the severity and no re-grade followed it."""
+        value = self.state.answers.get(question_id)
+        if value is None or value == self.state.severity:
+            return False
+        answered = changed = None
+        for event in self.state.events:
+            if event.type == "answer.set" and event.data.get("question") == question_id:
+                answered = event.ts
+            elif event.type == "severity.changed":
+                changed = event.ts
+        return answered is not None and (changed is None or changed < answered)
+
+    def ask_question(self, step: Step, qv: QuestionView) -> bool:
+        view = self.view(step)
+        value = self.prompter.answer(view, qv.question)
+        if value is None or (value == "" and not qv.question.required):
+            return False
+        self.record("answer.set", step=step.id, question=qv.question.id, value=value)
+        if qv.question.sets == "severity" and value != self.state.severity:
+            # A grading question re-grades the incident: header, log and reports follow it.
+            self.record("severity.changed", to=value, by_question=qv.question.id)
+        return True
+
+    def allowed_actions(self, step: Step, view: StepView) -> list[Action]:
+        actions = [Action.DONE]
+        if view.items or view.questions:
+            actions.append(Action.EDIT)
+        if step.message is not None:
+            actions.append(Action.MESSAGE)
+        actions += [Action.NOTE, Action.SKIP, Action.DEFER, Action.NOT_APPLICABLE]
+        if view.can_go_back:
+            actions.append(Action.BACK)
+        actions.append(Action.PAUSE)
+        return actions
+
+    def act(self, step: Step, view: StepView, action: Action) -> bool:
+        """Carry out one menu action; True when the step is left."""
+        if action is Action.DONE:
+            return self.mark_done(step, view)
+        if action is Action.EDIT:
+            self.edit(step, view)
+            return False
+        if action is Action.MESSAGE and step.message is not None:
+            self.compose(step)
+            return False
+        if action is Action.NOTE:
+            text = self.prompter.ask_note(view)
+            if text.strip():
+                self.record("note.added", step=step.id, text=text)
+            return False
+        if action is Action.SKIP:
+            reason = self.prompter.ask_reason(view, action, True).strip()
+            if not reason:
+                self.prompter.notify("A step can only be skipped with a reason.")
+                return False
+            self.record("step.skipped", step=step.id, reason=reason)
+            return True
+        if action is Action.DEFER:
+            reason = self.prompter.ask_reason(view, action, False).strip()
+            self.record("step.deferred", step=step.id, **({"reason": reason} if reason else {}))
+            return True
+        if action is Action.NOT_APPLICABLE:
+            reason = self.prompter.ask_reason(view, action, False).strip()
+            self.record(
+                "step.not_applicable", step=step.id, **({"reason": reason} if reason else {})
+            )
+            return True
+        if action is Action.BACK:
+            if len(self.state.path) < 2:
+                self.prompter.notify("This is the first step; there is nothing to go back to.")
+                return False
+            self.record("step.entered", step=self.state.path[-2], via="back")
+            return True
+        if action is Action.PAUSE:
+            self.record("session.paused", step=step.id)
+            raise Paused()
+        raise StateError(f"unknown action {action!r}")  # pragma: no cover
+
+    def mark_done(self, step: Step, view: StepView) -> bool:
+        missing = [
+            qv.question.prompt
+            for qv in view.questions
+            if qv.answer is None and qv.question.required
+        ]
+        if missing:
+            self.prompter.notify(
+                f"Answer “{missing[0]}” first — or skip the step, with a reason, if it cannot be answered."
+            )
+            return False
+        if step.message is not None and not self.message_ready(step, view):
+            return False
+        unchecked = [iv.item.id for iv in view.items if not iv.checked]
+        if unchecked and not self.prompter.confirm(
+            f"{len(unchecked)} item(s) not ticked. Mark the step done anyway?", default=False
+        ):
+            return False
+        self.record("step.done", step=step.id, **({"unchecked": unchecked} if unchecked else {}))
+        return True
+
+    def message_ready(self, step: Step, view: StepView) -> bool:
+        """A message step is done only with a message that passes its checks (or carries a
+        recorded override) and, when required, an approver (or a recorded override)."""
+        assert step.message is not None
+        if view.message_text is None:
+            self.prompter.notify("This step's message has not been written yet.")
+            self.compose(step)
+            return False
+        checked = view.message_review
+        if checked is not None and checked.blocked:
+            problems = "; ".join(f.message for f in checked.errors[:3])
+            self.prompter.notify(
+                f"The message cannot go out as it is: {problems} "
+                "Edit the message, or record an override with a reason."
+            )
+            return False
+        if step.message.approval and view.message_approved_by is None:
+            approver = self.prompter.ask_approver(view).strip()
+            if approver:
+                self.record("message.approved", step=step.id, approver=approver)
+                return True
+            reason = self.prompter.ask_approval_override(view).strip()
+            if reason:
+                self.record("message.approved", step=step.id, override=reason)
+                return True
+            self.prompter.notify(
+                "This message needs an approver's name (or an override with a reason) "
+                "before the step is done."
+            )
+            return False
+        return True
+
+    def edit(self, step: Step, view: StepView) -> None:
+        if view.items:
+            wanted = set(self.prompter.tick_items(view, list(view.items)))
+            for iv in view.items:
+                if iv.checked and iv.item.id not in wanted:
+                    self.record("item.unchecked", step=step.id, item=iv.item.id)
+                elif not iv.checked and iv.item.id in wanted:
+                    self.record("item.checked", step=step.id, item=iv.item.id)
+        for qv in self.view(step).questions:
+            self.ask_question(step, qv)
+
+    def finish(self) -> RunSummary:
+        deferred = still_deferred(self.playbook, self.state)
+        status = "complete-except-deferred" if deferred else "complete"
+        self.record("run.finished", status=status, deferred=deferred)
+        summary = self.summary(status, deferred)
+        if self.prompter.finished(summary):
+            self.record("incident.closed")
+        return summary
+
+    def summary(self, status: str, deferred: list[str]) -> RunSummary:
+        counts: dict[str, int] = {}
+        times = []
+        for step in self.playbook.steps:
+            st = self.state.steps.get(step.id)
+            word = (
+                st.status if st else ("pending" if applies(step, self.state) else "not_applicable")
+            )
+            counts[word] = counts.get(word, 0) + 1
+            if st and st.first_entered and st.finished_at:
+                times.append((step.title, (st.finished_at - st.first_entered).total_seconds()))
+        return RunSummary(
+            self.incident.id,
+            status,
+            counts,
+            tuple(deferred),
+            tuple(deadline_statuses(self.playbook, self.state, self.env.clock())),
+            str(self.incident.log_path),
+            self.state.drill,
+            tuple(times),
+        )
+
+    # -- views -----------------------------------------------------------------------------
+
+    def view(self, step: Step) -> StepView:
+        state = self.state
+        now = self.env.clock()
+        values = template_values(self.playbook, state, self.incident.id)
+        guidance, missing = render(step.guidance, values, escape=md_escape)
+        answers = known_answers(state)
+        st = state.steps.get(step.id)
+        checked = st.checked if st else set()
+        items = []
+        for item in step.items:
+            if holds(item.when, answers):
+                text, gaps = render(item.text, values)
+                missing += [g for g in gaps if g not in missing]
+                items.append(ItemView(item, text, item.id in checked))
+        questions = tuple(QuestionView(q, state.answers.get(q.id)) for q in step.questions)
+        phase = self.playbook.phase_of(step.id)
+        phase_index = [p.id for p in self.playbook.phases].index(phase.id) + 1
+        index, total = position(self.playbook, step.id)
+        done = sum(
+            1 for s in state.steps.values() if s.status in ("done", "skipped", "not_applicable")
+        )
+        started = state.started_at or now
+        message = next((m for m in reversed(state.messages) if m.step == step.id), None)
+        roles = assigned_roles(state, self.playbook)
+        notes = tuple(
+            NoteView(n.ts, n.actor, n.text, n.actor == self.env.actor) for n in state.notes[-5:]
+        )
+        return StepView(
+            incident_id=self.incident.id,
+            title=state.title,
+            severity=state.severity,
+            drill=state.drill,
+            elapsed_seconds=(now - started).total_seconds(),
+            now=now,
+            phase_title=phase.title,
+            phase_index=phase_index,
+            phase_count=len(self.playbook.phases),
+            step=step,
+            step_index=index,
+            step_count=total,
+            done_count=done,
+            guidance=guidance,
+            items=tuple(items),
+            questions=questions,
+            deadlines=tuple(deadline_statuses(self.playbook, state, now)),
+            recent_notes=notes,
+            missing_values=tuple(missing),
+            revisit=state.last_entered_via == "revisit",
+            visit=st.visits if st else 1,
+            can_go_back=len(state.path) >= 2,
+            message_text=message.text if message else None,
+            message_approved_by=(message.approver or message.override) if message else None,
+            extra=(
+                {
+                    "approvers": [str(answers[k]) for k in ("approver", "backup") if answers.get(k)]
+                    + [person for role, person in roles if role == "approver"]
+                }
+                if step.message is not None and step.message.approval
+                else {}
+            ),
+            message_review=(
+                self.review(step, message.text, message.check_override)
+                if message is not None and step.message is not None
+                else None
+            ),
+            follow_ups=open_follow_ups(state, now),
+            roles=roles,
+            step_notes=tuple(n.text for n in state.notes if n.step == step.id),
+        )

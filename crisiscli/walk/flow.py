@@ -1,0 +1,119 @@
+"""Where the walk-through goes next: conditions, branches, the deferred round.
+
+Pure functions of a playbook and an ``IncidentState``; the engine asks, the journal
+remembers. Because the next step is always *derived*, resuming after a crash needs no
+saved cursor beyond the events themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from crisiscli.playbook.model import (
+    END,
+    AllOf,
+    AnyOf,
+    Condition,
+    Equals,
+    Not,
+    Playbook,
+    Step,
+    truthy_word,
+)
+from crisiscli.record.fold import IncidentState
+
+
+def holds(cond: Condition | None, answers: Mapping[str, Any]) -> bool:
+    """Evaluate a condition; an unanswered question makes a comparison false."""
+    if cond is None:
+        return True
+    if isinstance(cond, AllOf):
+        return all(holds(c, answers) for c in cond.conditions)
+    if isinstance(cond, AnyOf):
+        return any(holds(c, answers) for c in cond.conditions)
+    if isinstance(cond, Not):
+        return not holds(cond.condition, answers)
+    return _equals(cond, answers)
+
+
+def _equals(cond: Equals, answers: Mapping[str, Any]) -> bool:
+    answer = answers.get(cond.ref)
+    if answer is None:
+        return False
+    if isinstance(answer, bool):
+        return any(truthy_word(v) is answer for v in cond.values)
+    if isinstance(answer, list):
+        return any(str(a) in cond.values for a in answer)
+    return str(answer) in cond.values
+
+
+def known_answers(state: IncidentState) -> dict[str, Any]:
+    return {**state.inputs, **state.answers}
+
+
+def applies(step: Step, state: IncidentState) -> bool:
+    return holds(step.when, known_answers(state))
+
+
+def _first_applicable_from(playbook: Playbook, index: int, state: IncidentState) -> str | None:
+    steps = playbook.steps
+    for step in steps[index:]:
+        if applies(step, state):
+            return step.id
+    return None
+
+
+def successor(playbook: Playbook, step_id: str, state: IncidentState) -> str | None:
+    """The step after ``step_id``: its first matching branch, else the next that applies."""
+    steps = playbook.steps
+    order = {s.id: i for i, s in enumerate(steps)}
+    step = steps[order[step_id]]
+    answers = known_answers(state)
+    for branch in step.goto:
+        if holds(branch.when, answers):
+            if branch.to == END:
+                return None
+            return _first_applicable_from(playbook, order[branch.to], state)
+    return _first_applicable_from(playbook, order[step_id] + 1, state)
+
+
+@dataclass(frozen=True)
+class Target:
+    step: str
+    via: str  # next | back | revisit | resume
+
+
+def next_target(playbook: Playbook, state: IncidentState) -> Target | None:
+    """Where to go now; None means the walk-through is over."""
+    known = {s.id for s in playbook.steps}
+    if state.current is not None and state.current in known:
+        return Target(state.current, "resume")
+    if not state.path:
+        first = _first_applicable_from(playbook, 0, state)
+        if first is not None:
+            return Target(first, "next")
+    elif state.last_entered_via != "revisit" and state.path[-1] in known:
+        following = successor(playbook, state.path[-1], state)
+        if following is not None:
+            return Target(following, "next")
+    for step in playbook.steps:  # the final round: deferred steps, offered once more
+        st = state.steps.get(step.id)
+        if st is not None and st.status == "deferred" and not st.revisited:
+            return Target(step.id, "revisit")
+    return None
+
+
+def still_deferred(playbook: Playbook, state: IncidentState) -> list[str]:
+    return [
+        s.id
+        for s in playbook.steps
+        if (st := state.steps.get(s.id)) is not None and st.status == "deferred"
+    ]
+
+
+def position(playbook: Playbook, step_id: str) -> tuple[int, int]:
+    """1-based index of a step and the number of steps."""
+    ids = [s.id for s in playbook.steps]
+    return ids.index(step_id) + 1, len(ids)

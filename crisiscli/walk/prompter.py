@@ -1,0 +1,148 @@
+"""The ``Prompter`` interface the engine talks to, the views it shows, and the scripted
+implementation used by ``--answers`` and tests.
+
+The interactive implementation lives in ``interactive.py`` (the only module that imports
+questionary and rich screens), so running from an answers file never loads them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from crisiscli.messages.checks import Review
+from crisiscli.playbook.model import Item, Question, Step
+from crisiscli.team.contacts import FollowUp
+from crisiscli.walk.deadlines import DeadlineStatus
+
+
+class Action(str, enum.Enum):
+    DONE = "done"
+    EDIT = "edit"
+    NOTE = "note"
+    SKIP = "skip"
+    DEFER = "defer"
+    NOT_APPLICABLE = "na"
+    BACK = "back"
+    PAUSE = "pause"
+    MESSAGE = "message"
+
+
+class ReviewDecision(str, enum.Enum):
+    """What the responder does with a checked message."""
+
+    ACCEPT = "accept"  # use it (no errors, or errors left for later: the step stays open)
+    EDIT = "edit"  # edit it again
+    OVERRIDE = "override"  # publish despite the errors, with a recorded reason
+    LATER = "later"  # keep the draft; the step cannot be done until it is fixed
+
+
+@dataclass(frozen=True)
+class ItemView:
+    item: Item
+    text: str  # placeholders filled
+    checked: bool
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    question: Question
+    answer: Any  # None when unanswered
+
+
+@dataclass(frozen=True)
+class NoteView:
+    ts: datetime
+    actor: str
+    text: str
+    mine: bool
+
+
+@dataclass(frozen=True)
+class StepView:
+    """Everything a screen needs to draw one step; no behaviour."""
+
+    incident_id: str
+    title: str
+    severity: str
+    drill: bool
+    elapsed_seconds: float
+    now: datetime
+    phase_title: str
+    phase_index: int
+    phase_count: int
+    step: Step
+    step_index: int
+    step_count: int
+    done_count: int
+    guidance: str  # markdown, placeholders filled (values escaped)
+    items: tuple[ItemView, ...]
+    questions: tuple[QuestionView, ...]
+    deadlines: tuple[DeadlineStatus, ...]
+    recent_notes: tuple[NoteView, ...]
+    missing_values: tuple[str, ...]
+    revisit: bool = False
+    visit: int = 1
+    can_go_back: bool = False
+    message_text: str | None = None
+    message_approved_by: str | None = None
+    message_review: Review | None = None  # lengths per platform and pre-publication findings
+    roles: tuple[tuple[str, str], ...] = ()  # (role, person) for the roles held
+    # Texts of the notes already recorded for this step (a resumed script skips them).
+    step_notes: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    follow_ups: tuple[FollowUp, ...] = ()  # open off-platform follow-ups (contact log)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    incident_id: str
+    status: str  # complete | complete-except-deferred
+    counts: dict[str, int]
+    deferred: tuple[str, ...]
+    deadlines: tuple[DeadlineStatus, ...]
+    log_path: str
+    drill: bool = False
+    step_times: tuple[tuple[str, float], ...] = ()
+
+
+class Prompter(Protocol):
+    """What the engine may ask of a person (or of a script standing in for one)."""
+
+    def ask_input(self, question: Question) -> Any: ...
+
+    def show_step(self, view: StepView) -> None: ...
+
+    def tick_items(self, view: StepView, pending: list[ItemView]) -> list[str]: ...
+
+    def confirm_item(self, view: StepView, item: ItemView) -> bool: ...
+
+    def answer(self, view: StepView, question: Question) -> Any: ...
+
+    def choose_action(self, view: StepView, allowed: list[Action]) -> Action: ...
+
+    def ask_reason(self, view: StepView, action: Action, required: bool) -> str: ...
+
+    def ask_note(self, view: StepView) -> str: ...
+
+    def confirm(self, message: str, default: bool = False) -> bool: ...
+
+    def compose_message(self, view: StepView, draft: str) -> str: ...
+
+    def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
+        """Show lengths and findings; the decision and, for an override, its reason."""
+        ...
+
+    def ask_approver(self, view: StepView) -> str: ...
+
+    def ask_approval_override(self, view: StepView) -> str:
+        """Nobody can approve: a reason to go ahead without approval, or "" to wait."""
+        ...
+
+    def notify(self, text: str) -> None: ...
+
+    def finished(self, summary: RunSummary) -> bool:
+        """Show the end of the walk-through; True if the incident should be closed now."""
+        ...

@@ -1,0 +1,237 @@
+"""The interactive prompter, driven through prompt_toolkit's pipe input: the real
+questionary prompts, keys in, answers out — no terminal needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.input.base import PipeInput
+from prompt_toolkit.output import DummyOutput
+
+from crisiscli.env import Environment
+from crisiscli.playbook.model import Choice, Question
+from crisiscli.ui.prompts import QuestionaryPrompter
+from crisiscli.walk.engine import Walkthrough
+from crisiscli.walk.prompter import Action
+from tests.conftest import FrozenClock, make_env
+from tests.helpers import open_incident
+
+DOWN = "\x1b[B"
+SAVE = "\x1b\r"  # Esc, Enter
+
+
+@pytest.fixture
+def pipe() -> Iterator[PipeInput]:
+    with create_pipe_input() as inp:
+        yield inp
+
+
+@pytest.fixture
+def env(crisis_home: Path) -> Environment:
+    made = make_env(crisis_home, clock=FrozenClock())
+    made.editor = None  # the message composer offers no external editor here
+    return made
+
+
+def prompter(env: Environment, pipe: PipeInput) -> QuestionaryPrompter:
+    return QuestionaryPrompter(env, input=pipe, output=DummyOutput())
+
+
+def screen(env: Environment) -> str:
+    return env.stdout.getvalue()  # type: ignore[attr-defined]
+
+
+def walk(env: Environment) -> Walkthrough:
+    """A mini incident with its inputs given, standing at its first step."""
+    incident = open_incident(env)
+    incident.record("input.set", {"input": "brand", "value": "Acme"})
+    incident.record("input.set", {"input": "source", "value": "ours"})
+    incident.record("step.entered", {"step": "look", "via": "next"})
+    return Walkthrough(incident, prompter(env, create_pipe_input()))
+
+
+TEXT = Question("brand", "Which brand?")
+CHOICE = Question("reach", "How far?", "choice", (Choice("isolated", "Isolated"), Choice("wide", "Wide")))  # fmt: skip
+MULTI = Question(
+    "where", "Where?", "multi", (Choice("x", "X"), Choice("bsky", "Bluesky"), Choice("fb", "Facebook"))
+)  # fmt: skip
+YESNO = Question("threat", "Any threats?", "yesno")
+
+
+def test_text_input(env: Environment, pipe: PipeInput) -> None:
+    pipe.send_text("Acme Coffee\r")
+    assert prompter(env, pipe).ask_input(TEXT) == "Acme Coffee"
+
+
+def test_required_input_refuses_empty_then_takes_the_answer(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    pipe.send_text("\r\rAcme\r")
+    assert prompter(env, pipe).ask_input(TEXT) == "Acme"
+
+
+def test_step_text_question_may_be_left_for_the_menu(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    pipe.send_text("\r")
+    view = w.view(w.playbook.step("look"))
+    assert prompter(env, pipe).answer(view, TEXT) is None
+
+
+def test_choice_moves_with_arrows(env: Environment, pipe: PipeInput) -> None:
+    pipe.send_text(DOWN + "\r")
+    assert prompter(env, pipe).ask_input(CHOICE) == "wide"
+    pipe.send_text("\r")
+    assert prompter(env, pipe).ask_input(CHOICE) == "isolated"
+
+
+def test_choice_starts_at_its_default(env: Environment, pipe: PipeInput) -> None:
+    question = Question("reach", "How far?", "choice", CHOICE.choices, default="wide")
+    pipe.send_text("\r")
+    assert prompter(env, pipe).ask_input(question) == "wide"
+
+
+def test_multiple_choice_ticks_with_space(env: Environment, pipe: PipeInput) -> None:
+    pipe.send_text(" " + DOWN + DOWN + " \r")
+    assert prompter(env, pipe).ask_input(MULTI) == ["x", "fb"]
+    pipe.send_text("\r")
+    assert prompter(env, pipe).ask_input(MULTI) == []
+
+
+@pytest.mark.parametrize(("keys", "expected"), [("y", True), ("n", False), ("\r", True)])
+def test_yes_no(env: Environment, pipe: PipeInput, keys: str, expected: bool) -> None:
+    pipe.send_text(keys)
+    assert prompter(env, pipe).ask_input(YESNO) is expected
+
+
+def test_yes_no_default_from_the_playbook(env: Environment, pipe: PipeInput) -> None:
+    pipe.send_text("\r")
+    assert prompter(env, pipe).ask_input(Question("t", "Threats?", "yesno", default=False)) is False
+
+
+def test_checklist_ticks_items_with_space_and_enter(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    assert [iv.item.id for iv in view.items] == ["i1", "links", "own"]
+    pipe.send_text(DOWN + " " + DOWN + " \r")
+    assert prompter(env, pipe).tick_items(view, list(view.items)) == ["links", "own"]
+
+
+def test_read_do_confirms_one_item_at_a_time(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    p = prompter(env, pipe)
+    pipe.send_text("\r")
+    assert p.confirm_item(view, view.items[0]) is True
+    pipe.send_text(DOWN + "\r")
+    assert p.confirm_item(view, view.items[1]) is False
+
+
+def test_action_menu_offers_what_is_allowed(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    allowed = w.allowed_actions(w.playbook.step("look"), view)
+    assert allowed == [Action.DONE, Action.EDIT, Action.NOTE, Action.SKIP, Action.DEFER,
+                       Action.NOT_APPLICABLE, Action.PAUSE]  # fmt: skip
+    p = prompter(env, pipe)
+    for index, action in enumerate(allowed):
+        pipe.send_text(DOWN * index + "\r")
+        assert p.choose_action(view, allowed) is action
+
+
+def test_skip_reason_is_required_defer_reason_is_not(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    p = prompter(env, pipe)
+    pipe.send_text("\r   \r")  # empty, then blanks: both refused
+    pipe.send_text("\x15Handled by phone\r")  # clear the line, then a real reason
+    assert p.ask_reason(view, Action.SKIP, True) == "Handled by phone"
+    pipe.send_text("\r")
+    assert p.ask_reason(view, Action.DEFER, False) == ""
+
+
+def test_note_is_multi_line_and_saved_with_esc_enter(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    pipe.send_text("Legal is on the call\rReporter asked for comment" + SAVE)
+    assert prompter(env, pipe).ask_note(view) == "Legal is on the call\nReporter asked for comment"
+
+
+def test_message_starts_from_the_draft(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("statement"))
+    p = prompter(env, pipe)
+    pipe.send_text("\r" + " Truly." + SAVE)  # "Edit it here", then add to the draft
+    assert p.compose_message(view, "We are sorry.") == "We are sorry. Truly."
+    pipe.send_text(DOWN + "\r")  # "Use it as it is"
+    assert p.compose_message(view, "We are sorry.") == "We are sorry."
+    assert "Esc then Enter saves it" in screen(env)
+    pipe.send_text("Dana\r")
+    assert p.ask_approver(view) == "Dana"
+
+
+def test_ctrl_c_raises_keyboard_interrupt(env: Environment, pipe: PipeInput) -> None:
+    pipe.send_text("\x03")
+    with pytest.raises(KeyboardInterrupt):
+        prompter(env, pipe).ask_input(TEXT)
+
+
+def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> None:
+    incident = open_incident(env, title="Pipe walk")
+    keys = [
+        "Acme\r",  # brand
+        "\r",  # source: ours
+        " " + DOWN + " " + DOWN + " \r",  # look: tick all three
+        DOWN + "\r",  # reach: wide
+        "y",  # threats: yes -> the safety step applies
+        "\r",  # menu: done
+        "\r",  # safety (READ-DO): Call security — done
+        DOWN + "\r",  # Tell legal — not yet
+        DOWN * 4 + "\r",  # menu: defer
+        "Legal is asleep\r",  # optional reason
+        "\r",  # statement: the message — edit it here
+        "\x15We are sorry, Acme." + SAVE,  # replace the draft (it has a blank to fill)
+        "\r",  # its checks pass: use this message
+        "Dana\r",  # approver
+        DOWN * 2 + "\r",  # menu (done, message, note, …): add a note
+        "Posted at 10:02" + SAVE,
+        "\r",  # menu: done
+        "\r",  # reply: optional question left empty
+        "\r",  # menu: done
+        DOWN * 2 + "\r",  # lessons: menu: skip
+        "\rNext week\r",  # an empty reason is refused, then a reason is taken
+        "\r",  # safety comes back: Tell legal — done
+        "\r",  # menu: done
+        "y",  # close the incident now
+    ]
+    # Keys go in as each prompt opens, as a person types them (a whole walk's worth of
+    # typeahead is not how anyone answers, and prompt_toolkit need not keep it all).
+    p = prompter(env, pipe)
+    feed = iter(keys)
+    ask = p._ask
+
+    def typed(question):  # type: ignore[no-untyped-def]
+        pipe.send_text(next(feed))
+        return ask(question)
+
+    p._ask = typed  # type: ignore[method-assign]
+    summary = Walkthrough(incident, p).run()
+    assert next(feed, None) is None  # every key was asked for: no prompt more, none less
+    assert summary.status == "complete"
+    state = incident.state()
+    assert state.closed
+    assert state.inputs == {"brand": "Acme", "source": "ours"}
+    assert state.answers == {"reach": "wide", "threat": True}
+    assert {sid: st.status for sid, st in state.steps.items()} == {
+        "look": "done", "safety": "done", "statement": "done", "reply": "done", "lessons": "skipped",
+    }  # fmt: skip
+    assert state.steps["look"].checked == {"i1", "links", "own"}
+    assert state.steps["safety"].checked == {"i1", "i2"}
+    assert state.steps["lessons"].reason == "Next week"
+    assert [m.text for m in state.messages] == ["We are sorry, Acme."]
+    assert state.messages[0].approver == "Dana"
+    assert [n.text for n in state.notes] == ["Posted at 10:02"]
+    shown = screen(env)
+    assert "step 1 of 5" in shown and "Look first" in shown
+    assert "Deferred — back again before the end." in shown
+    assert "The walk-through is complete." in shown
