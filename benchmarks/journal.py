@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from crisiscli.record.events import NewEvent
+
 
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
@@ -106,7 +108,7 @@ def _record_latency(home: Path, history: int, samples: int) -> float:
     times = []
     for n in range(samples):
         started = time.perf_counter()
-        incident.record("note.added", {"text": f"timed note {n}"})
+        incident.record(NewEvent("note.added", {"text": f"timed note {n}"}))
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

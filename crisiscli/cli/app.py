@@ -162,6 +162,20 @@ def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
     raise SystemExit(code)
 
 
+def _run(command: Any, args: list[str]) -> Any:
+    """Run the command; then show, once, what the library warned about on the way
+    (a log that could not be rewritten, a journal line left out…), also on failure."""
+    try:
+        return command.main(args=args, prog_name="crisis", standalone_mode=False)
+    finally:
+        warnings = get_env().take_warnings()
+        if warnings:
+            from crisiscli.ui.output import warn
+
+            for warning in warnings:
+                warn(warning)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     env = get_env()
@@ -169,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         env.debug = True
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=args, prog_name="crisis", standalone_mode=False)
+        result = _run(command, args)
     except CrisisError as exc:
         if env.debug:
             import traceback

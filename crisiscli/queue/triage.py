@@ -15,6 +15,7 @@ from typing import Any
 
 from crisiscli.errors import AnswersError, NotFoundError, UsageError
 from crisiscli.queue.importer import parse_when
+from crisiscli.record.events import queue_decided
 from crisiscli.record.fold import IncidentState, QueuedPost
 from crisiscli.record.store import Incident
 from crisiscli.text import one_line
@@ -29,12 +30,6 @@ class Decision:
     decision: str
     reason: str
     new_time: datetime | None = None
-
-    def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"post": self.post, "decision": self.decision, "reason": self.reason}
-        if self.new_time is not None:
-            data["new_time"] = self.new_time.astimezone(timezone.utc).isoformat()
-        return data
 
 
 def fmt_time(ts: datetime | None, zone: tzinfo) -> str:
@@ -114,7 +109,9 @@ def make_decision(
 
 
 def record(incident: Incident, decision: Decision) -> IncidentState:
-    return incident.record("queue.decided", decision.to_data())
+    return incident.record(
+        queue_decided(decision.post, decision.decision, decision.reason, decision.new_time)
+    )
 
 
 # -- the answers file --------------------------------------------------------------------

@@ -1,39 +1,29 @@
-"""Replay: the state of an incident is a fold over its journal.
+"""The fold: an incident's state is its events, applied one by one in (time, id) order.
 
-``IncidentState.apply`` knows every event type; unknown types (from newer versions or
-other tools) are kept in the timeline and otherwise ignored, so old readers never break
-on new journals. Nothing here writes or prints.
+``IncidentState.apply`` is the one place that knows what each event means. Everything a
+view shows — the walk-through, ``log.md``, ``status``, ``handoff``, ``report``, ``stats`` —
+is read from this state, never from the journal itself.
+
+The state is bounded by the playbook and by what the incident really holds (steps,
+answers, one current message per step, posts, contacts, actions, re-grades), not by the
+number of events: notes keep only the latest few here. A full replay may also keep the
+``History`` (every note and one described line per event) for the views that list
+everything, the report. ``to_data``/``from_data`` turn the state into JSON-ready data for
+the checkpoint (see ``record/checkpoint.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from crisiscli.record.journal import Event
+from crisiscli.record.events import Event, is_walkthrough
+from crisiscli.timeutil import parse_iso
 
-# Only the walk-through's own events end a pause: notes, queue decisions, contacts, roles,
-# actions or a re-grade from another terminal leave a paused incident paused.
-_WALKTHROUGH_EVENTS = frozenset(
-    {
-        "session.resumed",
-        "input.set",
-        "step.entered",
-        "step.done",
-        "step.skipped",
-        "step.deferred",
-        "step.not_applicable",
-        "item.checked",
-        "item.unchecked",
-        "answer.set",
-        "message.recorded",
-        "message.checked",
-        "message.approved",
-        "run.finished",
-    }
-)
+RECENT_NOTES = 20  # what status, handoff and the walk-through show; the report replays all
+STEP_NOTES = 10  # notes kept with their step (shown on its screen)
+PATH_LIMIT = 1000  # how far "back" can go; a walk-through is never this deep
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
     "step.done": "done",
@@ -43,21 +33,7 @@ STATUS_BY_EVENT = {
 }
 
 
-@dataclass
-class StepState:
-    status: str = "pending"  # pending | active | done | skipped | deferred | not_applicable
-    checked: set[str] = field(default_factory=set)
-    reason: str | None = None
-    first_entered: datetime | None = None
-    finished_at: datetime | None = None
-    done_at: datetime | None = None
-    visits: int = 0
-    revisited: bool = False  # offered again in the final round since it was deferred
-    unchecked_at_done: tuple[str, ...] = ()
-
-
-@dataclass
-class Note:
+class Note(NamedTuple):
     ts: datetime
     actor: str
     text: str
@@ -65,22 +41,90 @@ class Note:
     event_id: str
 
 
-@dataclass
-class MessageRecord:
+class SeverityChange(NamedTuple):
     ts: datetime
     actor: str
+    was: str | None
+    to: str
+    reason: str | None
+    by_question: str | None
+
+
+class Handoff(NamedTuple):
+    ts: datetime
+    actor: str
+    to: str | None
+    brief: str
+    counts: dict[str, int]
+
+
+class RoleChange(NamedTuple):
+    ts: datetime
+    actor: str
+    role: str
+    person: str | None
+
+
+class PostDecision(NamedTuple):
+    ts: datetime
+    actor: str
+    decision: str
+    reason: str
+
+
+class Quarantined(NamedTuple):
+    """A journal line left out of the fold, and why (kept in the file as it is)."""
+
+    line: int
+    reason: str
+
+
+class TimelineEntry(NamedTuple):
+    id: str
+    ts: datetime
+    actor: str
+    type: str
+    text: str
+
+
+@dataclass(slots=True)
+class StepState:
+    status: str = "pending"  # pending | active | done | skipped | deferred | not_applicable
+    checked: set[str] = field(default_factory=set)
+    reason: str | None = None
+    first_entered: datetime | None = None
+    last_entered: datetime | None = None
+    finished_at: datetime | None = None
+    done_at: datetime | None = None
+    visits: int = 0
+    revisited: bool = False  # offered again in the final round since it was deferred
+    unchecked_at_done: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)  # the latest STEP_NOTES written at it
+
+
+@dataclass(slots=True)
+class MessageState:
+    """The current version of a step's message, with its checks and approval."""
+
     step: str
     text: str
     platforms: tuple[str, ...]
     kind: str
+    ts: datetime  # when this version was recorded
+    actor: str
+    first_at: datetime  # when the first version was recorded
+    versions: int = 1
     approver: str | None = None
     approved_at: datetime | None = None
-    override: str | None = None
-    check_override: str | None = None  # message.checked{override}: published despite errors
-    check_summary: str | None = None  # message.checked{summary}
+    approved_by: str | None = None  # who recorded the approval
+    override: str | None = None  # published without approval, and why
+    check_summary: str | None = None
+    check_override: str | None = None  # published despite failed checks, and why
+    check_errors: int = 0
+    lengths: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class QueuedPost:
     """A scheduled post from an imported export (``queue.imported``), with its decision."""
 
@@ -96,10 +140,10 @@ class QueuedPost:
     new_time: datetime | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
-    history: list[tuple[datetime, str, str, str]] = field(default_factory=list)
+    history: list[PostDecision] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactRecord:
     """One attempt to take a conversation off-platform (``contact.logged``)."""
 
@@ -119,10 +163,32 @@ class ContactRecord:
         return self.follow_up_due is not None and self.followed_up_at is None
 
 
-@dataclass
+@dataclass(slots=True)
+class ActionItem:
+    id: str
+    text: str
+    owner: str | None
+    due: str | None
+    step: str | None
+    added_at: datetime
+    added_by: str
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+
+@dataclass(slots=True)
+class History:
+    """What only a full replay keeps: every note, and every event's described line."""
+
+    notes: list[Note] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class IncidentState:
     title: str = ""
     severity: str = ""
+    first_severity: str = ""
     playbook: dict[str, Any] = field(default_factory=dict)
     drill: bool = False
     opened_by: str = ""
@@ -130,6 +196,7 @@ class IncidentState:
     actors: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
+    answered_at: dict[str, datetime] = field(default_factory=dict)
     steps: dict[str, StepState] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)  # entered steps; "back" pops
     current: str | None = None
@@ -141,14 +208,22 @@ class IncidentState:
     closed_at: datetime | None = None
     summary: str | None = None
     paused: bool = False
-    notes: list[Note] = field(default_factory=list)
-    roles: dict[str, str] = field(default_factory=dict)  # role id → person (role.assigned)
-    messages: list[MessageRecord] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # the latest RECENT_NOTES
+    note_count: int = 0
+    roles: dict[str, str] = field(default_factory=dict)  # role id → person
+    role_changes: list[RoleChange] = field(default_factory=list)
+    messages: dict[str, MessageState] = field(default_factory=dict)  # by step
+    severity_changes: list[SeverityChange] = field(default_factory=list)
+    handoffs: list[Handoff] = field(default_factory=list)
+    actions: dict[str, ActionItem] = field(default_factory=dict)  # by id, in order added
     queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
     queue_imports: list[dict[str, Any]] = field(default_factory=list)
-    contacts: dict[str, ContactRecord] = field(default_factory=dict)  # by contact id
-    events: list[Event] = field(default_factory=list)
+    contacts: dict[str, ContactRecord] = field(default_factory=dict)
+    event_count: int = 0
     last_event_at: datetime | None = None
+    last_key: tuple[datetime, str] | None = None  # the (time, id) of the last event applied
+    quarantined: list[Quarantined] = field(default_factory=list)
+    history: History | None = None  # kept only by a full replay that asks for it
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -169,21 +244,28 @@ class IncidentState:
     def is_open(self) -> bool:
         return not self.closed
 
+    def message_list(self) -> list[MessageState]:
+        """The current message of each step, in the order the steps first had one."""
+        return list(self.messages.values())
+
     def apply(self, event: Event) -> None:
-        self.events.append(event)
+        """Apply one event that fits the vocabulary (``events.problem`` found nothing)."""
+        self.event_count += 1
         self.last_event_at = event.ts
-        if event.actor and event.actor not in self.actors:
+        self.last_key = event.key
+        if event.actor not in self.actors:
             self.actors.append(event.actor)
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(self, event, event.data)
-        if event.type in _WALKTHROUGH_EVENTS:
+        if is_walkthrough(event.type):
             self.paused = False
 
 
-def replay(events: Iterable[Event]) -> IncidentState:
-    state = IncidentState()
-    for event in events:
+def replay(events: list[Event], *, history: bool = False) -> IncidentState:
+    """The state of already-validated events (tests and simple callers)."""
+    state = IncidentState(history=History() if history else None)
+    for event in sorted(events, key=lambda e: e.key):
         state.apply(event)
     return state
 
@@ -191,9 +273,13 @@ def replay(events: Iterable[Event]) -> IncidentState:
 # -- handlers ------------------------------------------------------------------------------
 
 
+def _opt(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
 def _opened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.title = str(d.get("title", ""))
-    s.severity = str(d.get("severity", ""))
+    s.severity = s.first_severity = str(d.get("severity", ""))
     pb = d.get("playbook")
     s.playbook = pb if isinstance(pb, dict) else {}
     s.drill = bool(d.get("drill", False))
@@ -202,21 +288,17 @@ def _opened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _input(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    key = d.get("input")
-    if isinstance(key, str):
-        s.inputs[key] = d.get("value")
+    s.inputs[d["input"]] = d["value"]
+    s.answered_at[d["input"]] = e.ts
 
 
 def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    key = d.get("question")
-    if isinstance(key, str):
-        s.answers[key] = d.get("value")
+    s.answers[d["question"]] = d["value"]
+    s.answered_at[d["question"]] = e.ts
 
 
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step_id = d.get("step")
-    if not isinstance(step_id, str):
-        return
+    step_id = d["step"]
     via = d.get("via", "next")
     if via == "back":
         if s.path:
@@ -225,10 +307,12 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             s.path.append(step_id)
     else:
         s.path.append(step_id)
+        del s.path[:-PATH_LIMIT]
     st = s.step(step_id)
     st.visits += 1
     if st.first_entered is None:
         st.first_entered = e.ts
+    st.last_entered = e.ts
     if via == "revisit":
         st.revisited = True
     st.status = "active"
@@ -238,76 +322,76 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step_id = d.get("step")
-    if not isinstance(step_id, str):
-        return
+    step_id = d["step"]
     st = s.step(step_id)
     st.status = STATUS_BY_EVENT[e.type]
-    reason = d.get("reason")
-    st.reason = str(reason) if reason else None
+    st.reason = _opt(d.get("reason"))
     st.finished_at = e.ts
     if e.type == "step.done":
         st.done_at = st.done_at or e.ts
-        unchecked = d.get("unchecked", [])
-        st.unchecked_at_done = (
-            tuple(str(u) for u in unchecked) if isinstance(unchecked, list) else ()
-        )
+        st.unchecked_at_done = tuple(d.get("unchecked") or ())
     if e.type == "step.deferred" and s.last_entered_via != "revisit":
         st.revisited = False
     if s.current == step_id:
         s.current = None
 
 
-def _checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step_id, item = d.get("step"), d.get("item")
-    if isinstance(step_id, str) and isinstance(item, str):
-        if e.type == "item.checked":
-            s.step(step_id).checked.add(item)
-        else:
-            s.step(step_id).checked.discard(item)
+def _ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    checked = s.step(d["step"]).checked
+    if e.type == "item.checked":
+        checked.add(d["item"])
+    else:
+        checked.discard(d["item"])
 
 
 def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step = d.get("step")
-    s.notes.append(
-        Note(e.ts, e.actor, str(d.get("text", "")), step if isinstance(step, str) else None, e.id)
-    )
+    note = Note(e.ts, e.actor, d["text"], _opt(d.get("step")), e.id)
+    s.note_count += 1
+    s.notes.append(note)
+    del s.notes[:-RECENT_NOTES]
+    if note.step is not None:
+        kept = s.step(note.step).notes
+        kept.append(note.text)
+        del kept[:-STEP_NOTES]
+    if s.history is not None:
+        s.history.notes.append(note)
 
 
 def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    platforms = d.get("platforms", [])
-    s.messages.append(
-        MessageRecord(
-            e.ts,
-            e.actor,
-            str(d.get("step", "")),
-            str(d.get("text", "")),
-            tuple(str(p) for p in platforms) if isinstance(platforms, list) else (),
-            str(d.get("kind", "statement")),
-        )
+    step = d["step"]
+    before = s.messages.get(step)
+    s.messages[step] = MessageState(
+        step,
+        d["text"],
+        tuple(d.get("platforms") or ()),
+        str(d.get("kind") or "statement"),
+        e.ts,
+        e.actor,
+        before.first_at if before else e.ts,
+        before.versions + 1 if before else 1,
     )
 
 
 def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step = d.get("step")
-    for record in reversed(s.messages):
-        if record.step == step:
-            record.approver = str(d.get("approver", "")) or None
-            record.approved_at = e.ts
-            override = d.get("override")
-            record.override = str(override) if override else None
-            break
+    message = s.messages.get(d["step"])
+    if message is None:
+        return
+    message.approver = _opt(d.get("approver"))
+    message.override = _opt(d.get("override"))
+    message.approved_at = e.ts
+    message.approved_by = e.actor
 
 
 def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step = d.get("step")
-    for record in reversed(s.messages):
-        if record.step == step:
-            override = d.get("override")
-            record.check_override = str(override) if override else None
-            summary = d.get("summary")
-            record.check_summary = str(summary) if summary else None
-            break
+    message = s.messages.get(d["step"])
+    if message is None:
+        return
+    message.check_summary = _opt(d.get("summary"))
+    message.check_override = _opt(d.get("override"))
+    errors = d.get("errors")
+    message.check_errors = errors if isinstance(errors, int) else 0
+    lengths = d.get("lengths")
+    message.lengths = lengths if isinstance(lengths, dict) else {}
 
 
 def _paused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -324,9 +408,7 @@ def _finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = True
     s.closed_at = e.ts
-    summary = d.get("summary")
-    if summary:
-        s.summary = str(summary)
+    s.summary = _opt(d.get("summary")) or s.summary
 
 
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -335,32 +417,22 @@ def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    s.severity = str(d.get("to", s.severity))
+    was = _opt(d.get("from")) or s.severity or None
+    s.severity_changes.append(
+        SeverityChange(
+            e.ts, e.actor, was, d["to"], _opt(d.get("reason")), _opt(d.get("by_question"))
+        )
+    )
+    s.severity = d["to"]
 
 
 def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    s.title = str(d.get("to", s.title))
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
-def _opt(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+    s.title = d["to"]
 
 
 def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     source = str(d.get("source", ""))
-    posts = d.get("posts")
-    if not isinstance(posts, list):
-        posts = []
+    posts = d["posts"] if isinstance(d["posts"], list) else []
     s.queue_imports.append(
         {
             "ts": e.ts,
@@ -377,7 +449,7 @@ def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         old = s.queue.get(pid)
         post = QueuedPost(
             pid,
-            _time(raw.get("due")),
+            parse_iso(str(raw.get("due", ""))),
             str(raw.get("text", "")),
             _opt(raw.get("platform")),
             _opt(raw.get("link")),
@@ -386,61 +458,82 @@ def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         )
         if old is not None:  # imported again: the facts refresh, the decision stays
             post.decision, post.reason, post.new_time = old.decision, old.reason, old.new_time
-            post.decided_by, post.decided_at, post.history = (
-                old.decided_by,
-                old.decided_at,
-                old.history,
-            )
+            post.decided_by, post.decided_at = old.decided_by, old.decided_at
+            post.history = old.history
         s.queue[pid] = post
 
 
 def _queue_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    post = s.queue.get(str(d.get("post", "")))
-    decision = d.get("decision")
-    if post is None or decision not in ("keep", "cancel", "reschedule"):
+    post = s.queue.get(d["post"])
+    if post is None:
         return
-    post.decision = str(decision)
+    post.decision = d["decision"]
     post.reason = _opt(d.get("reason"))
-    post.new_time = _time(d.get("new_time")) if decision == "reschedule" else None
+    new_time = d.get("new_time")
+    post.new_time = parse_iso(new_time) if d["decision"] == "reschedule" and new_time else None
     post.decided_by = e.actor
     post.decided_at = e.ts
-    post.history.append((e.ts, e.actor, post.decision, post.reason or ""))
+    post.history.append(PostDecision(e.ts, e.actor, d["decision"], post.reason or ""))
+
+
+def _unique(taken: dict[str, Any], wanted: str, sep: str) -> str:
+    """Two terminals picked the same number: keep both, the later one distinctly."""
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted}{sep}{n}" in taken:
+        n += 1
+    return f"{wanted}{sep}{n}"
 
 
 def _contact_logged(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    cid = str(d.get("id") or f"c{len(s.contacts) + 1}")
-    if cid in s.contacts:  # two terminals picked the same number: keep both, distinctly
-        n = 2
-        while f"{cid}-{n}" in s.contacts:
-            n += 1
-        cid = f"{cid}-{n}"
+    cid = _unique(s.contacts, d["id"], "-")
     s.contacts[cid] = ContactRecord(
         cid,
         e.ts,
         e.actor,
-        str(d.get("who", "")),
-        str(d.get("channel", "")),
-        str(d.get("outcome", "")),
-        _time(d.get("follow_up_due")),
+        d["who"],
+        str(d.get("channel") or ""),
+        str(d.get("outcome") or ""),
+        parse_iso(str(d.get("follow_up_due") or "")),
         _opt(d.get("note")),
     )
 
 
 def _contact_followed_up(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    contact = s.contacts.get(str(d.get("id", "")))
+    contact = s.contacts.get(d["id"])
     if contact is not None and contact.followed_up_at is None:
         contact.followed_up_at = e.ts
         contact.followed_up_by = e.actor
 
 
 def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    role, person = d.get("role"), d.get("person")
-    if not isinstance(role, str) or not role:
-        return
-    if isinstance(person, str) and person.strip():
-        s.roles[role] = person.strip()
+    person = str(d.get("person") or "").strip() or None
+    s.role_changes.append(RoleChange(e.ts, e.actor, d["role"], person))
+    if person:
+        s.roles[d["role"]] = person
     else:
-        s.roles.pop(role, None)  # an empty person leaves the role open again
+        s.roles.pop(d["role"], None)  # an empty person leaves the role open again
+
+
+def _handoff(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    counts = d.get("counts") if isinstance(d.get("counts"), dict) else {}
+    assert isinstance(counts, dict)
+    clean = {str(k): v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)}
+    s.handoffs.append(Handoff(e.ts, e.actor, _opt(d.get("to")), str(d.get("brief") or ""), clean))
+
+
+def _action_added(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    aid = _unique(s.actions, d["id"], ".")
+    s.actions[aid] = ActionItem(
+        aid, d["text"], _opt(d.get("owner")), _opt(d.get("due")), _opt(d.get("step")), e.ts, e.actor
+    )
+
+
+def _action_done(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    item = s.actions.get(d["id"])
+    if item is not None and item.done_at is None:
+        item.done_at, item.done_by = e.ts, e.actor
 
 
 _HANDLERS = {
@@ -452,8 +545,8 @@ _HANDLERS = {
     "step.skipped": _status,
     "step.deferred": _status,
     "step.not_applicable": _status,
-    "item.checked": _checked,
-    "item.unchecked": _checked,
+    "item.checked": _ticked,
+    "item.unchecked": _ticked,
     "note.added": _note,
     "message.recorded": _message,
     "message.approved": _approved,
@@ -470,4 +563,7 @@ _HANDLERS = {
     "contact.logged": _contact_logged,
     "contact.followed_up": _contact_followed_up,
     "role.assigned": _role,
+    "handoff.recorded": _handoff,
+    "action.added": _action_added,
+    "action.done": _action_done,
 }

@@ -17,6 +17,7 @@ from crisiscli.record.journal import parse_journal
 from crisiscli.record.store import JOURNAL, LOG, Incident, list_incidents
 from crisiscli.views.log import render_log
 from tests.conftest import make_env, run_cli
+from tests.helpers import events_of
 
 DEFAULT_SEED = 20261123
 CI_KILLS = 50
@@ -49,7 +50,7 @@ def the_incident(home: Path) -> Incident:
 def incident_or_none(home: Path) -> Incident | None:
     """The incident of a crash run, if its first event reached the journal."""
     found = list_incidents(make_env(home))
-    if not found or not found[0].events():
+    if not found or not events_of(found[0]):
         return None
     return found[0]
 
@@ -121,7 +122,7 @@ def check_log_rebuild(incident: Incident) -> None:
     fresh = run_cli(home, "log", incident.id)
     assert rebuilt.stdout == (incident.dir / LOG).read_text(encoding="utf-8")
     assert _timeline(rebuilt.stdout) == _timeline(fresh.stdout)
-    events = incident.events()
+    events = events_of(incident)
     assert len(_timeline(rebuilt.stdout)) == len(events), "the log's timeline misses events"
 
 
@@ -144,7 +145,8 @@ def essence(state: IncidentState) -> dict[str, Any]:
         },
         "notes": [(n.text, n.step, n.actor) for n in state.notes],
         "messages": [
-            (m.step, m.text, m.platforms, m.kind, m.approver, m.override) for m in state.messages
+            (m.step, m.text, m.platforms, m.kind, m.approver, m.override)
+            for m in state.message_list()
         ],
         "finished": state.finished,
         "finish_status": state.finish_status,

@@ -19,6 +19,7 @@ import pytest
 
 from crisiscli.record.store import JOURNAL
 from tests.conftest import crisis_command, subprocess_env
+from tests.helpers import events_of
 from tests.reliability import crashkit
 
 ANSWERS = Path(__file__).with_name("general-answers.yaml")
@@ -72,7 +73,7 @@ def test_sigkill_during_scripted_walkthroughs(
     reference = crashkit.the_incident(reference_home)
     expected = crashkit.essence(reference.state())
     expected_report = crashkit.report_essence(reference)
-    total = len(reference.events())
+    total = len(events_of(reference))
 
     kills = scenarios = 0
     while kills < budget:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from crisiscli.env import Environment
 from crisiscli.errors import ExitCode, NotInteractiveError, Paused
-from crisiscli.ui.output import echo, warn
+from crisiscli.ui.output import echo
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
@@ -47,25 +47,19 @@ def run(incident: Incident, prompter: Prompter) -> None:
     try:
         summary = Walkthrough(incident, prompter).run()
     except Paused:
-        _show_warnings(incident)
         echo(f"Paused. Everything so far is saved in {incident.dir}")
         echo(f"Continue with: {resume_hint(incident)}")
         return
     except KeyboardInterrupt:
         # Record the interruption if we can; the events before it are already durable.
         with contextlib.suppress(Exception):
-            incident.record("session.interrupted")
-        _show_warnings(incident)
+            from crisiscli.record.events import session
+
+            incident.record(session("interrupted"))
         echo("")
         echo(f"Interrupted. Everything you confirmed is saved in {incident.dir}")
         echo(f"Continue with: {resume_hint(incident)}")
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
-    _show_warnings(incident)
     if summary.status != "complete":
         echo(f"Finished except deferred steps: {', '.join(summary.deferred)}")
     echo(f"Log: {incident.log_path}")
-
-
-def _show_warnings(incident: Incident) -> None:
-    for warning in incident.warnings:
-        warn(warning)

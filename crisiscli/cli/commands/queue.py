@@ -179,8 +179,9 @@ def import_command(
         parse_mapping,
         read_queue_csv,
     )
+    from crisiscli.record.events import queue_imported
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, echo_json, warn
+    from crisiscli.ui.output import echo, echo_json
 
     env = get_env()
     zone = local_zone(tz)
@@ -220,24 +221,20 @@ def import_command(
             hint="use a shorter --hours window",
         )
     state = found.record(
-        "queue.imported",
-        {
-            "source": shown,
-            "preset": preset or "auto",
-            "hours": hours,
-            "window_start": now.isoformat(),
-            "window_end": end.isoformat(),
-            "rows": result.rows,
-            "encoding": result.encoding,
-            "delimiter": result.delimiter,
-            "columns": result.columns,
-            "past": past,
-            "later": later,
-            "posts": [p.to_data() for p in due],
-        },
+        queue_imported(
+            shown,
+            [p.to_data() for p in due],
+            preset=preset or "auto",
+            hours=hours,
+            window=(now, end),
+            rows=result.rows,
+            encoding=result.encoding,
+            delimiter=result.delimiter,
+            columns=result.columns,
+            past=past,
+            later=later,
+        )
     )
-    for warning in found.warnings:
-        warn(warning)
     if as_json:
         echo_json([p.to_data() for p in due])
         return

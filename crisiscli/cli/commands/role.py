@@ -43,6 +43,7 @@ def set_role(
       crisis role set monitor ""
     """
     from crisiscli.env import get_env
+    from crisiscli.record.events import role_assigned
     from crisiscli.record.store import find_incident
     from crisiscli.team.roles import check_person, check_role
     from crisiscli.ui.output import echo, warn
@@ -52,7 +53,7 @@ def set_role(
     book = found.playbook()
     role_id = check_role(book, role)
     name = check_person(person)
-    found.record("role.assigned", {"role": role_id, "person": name})
+    found.record(role_assigned(role_id, name))
     for warning in found.warnings:
         warn(warning)
     if name:
