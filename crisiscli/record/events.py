@@ -145,7 +145,7 @@ SPECS: dict[str, Spec] = {
         {"via": _one_of("next", "back", "revisit")},
         walkthrough=True,
         steps=("step",),
-    ),  # fmt: skip
+    ),
     "step.done": _spec(STEP, {"unchecked": _names}, walkthrough=True, steps=("step",)),
     "step.skipped": _spec({**STEP, **REASON}, walkthrough=True, steps=("step",)),
     "step.deferred": _spec(STEP, REASON, walkthrough=True, steps=("step",)),
@@ -171,7 +171,7 @@ SPECS: dict[str, Spec] = {
         },
         walkthrough=True,
         steps=("step",),
-    ),  # fmt: skip
+    ),
     "message.approved": _spec(
         STEP, {"approver": _text, "override": _text}, walkthrough=True, steps=("step",)
     ),
@@ -211,7 +211,7 @@ SPECS: dict[str, Spec] = {
             "past": _number,
             "later": _number,
         },
-    ),  # fmt: skip
+    ),
     "queue.decided": _spec(
         {"post": _name, "decision": _one_of("keep", "cancel", "reschedule")},
         {"reason": _text, "new_time": _time},
