@@ -117,11 +117,12 @@ def _parse(
     for line in lines:
         try:
             event = parse_line(line)
-            reason = problem(event, ctx.step_known)
         except ValueError as exc:
-            reason, event = str(exc), None
-        if reason is not None or event is None:
-            _quarantine(state, line.number, reason or "not an event", ctx, warnings)
+            _quarantine(state, line.number, f"an unreadable event ({exc})", ctx, warnings)
+            continue
+        reason = problem(event, ctx.step_known)
+        if reason is not None:
+            _quarantine(state, line.number, f"an event that does not fit ({reason})", ctx, warnings)
             continue
         if event.ts > ctx.now + CLOCK_SKEW:
             waiting.append((line.number, line.raw.decode("utf-8")))
@@ -153,7 +154,7 @@ def _quarantine(
 ) -> None:
     if len(state.quarantined) < MAX_QUARANTINED:
         state.quarantined.append(Quarantined(number, reason))
-    warnings.append(f"{ctx.shown}:{number}: skipped an event that does not fit ({reason})")
+    warnings.append(f"{ctx.shown}:{number}: skipped {reason}")
 
 
 def _apply(

@@ -12,6 +12,7 @@ pattern and every resolved folder must stay inside the incidents folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -222,11 +223,10 @@ class Incident:
     def _save(self) -> None:
         """Write the caches (best effort: they are rebuilt when missing or wrong)."""
         assert self._checkpoint is not None
-        try:
+        # A read-only or full disk only costs speed here: the next command folds again.
+        with contextlib.suppress(OSError):
             cp.save(self.dir, self._checkpoint)
             write_summary(self, self._checkpoint.state)
-        except OSError as exc:
-            self.env.warn(f"{self.dir}: could not save the fold's cache ({exc.strerror})")
 
     # -- recording -------------------------------------------------------------------------
 
@@ -283,8 +283,8 @@ class Incident:
             except OSError as exc:
                 derived.pop(output.name, None)
                 self.env.warn(
-                    f"{self.dir / output.name}: could not rewrite it ({exc.strerror}); the "
-                    f"journal is intact, run `crisis log {self.id} --rebuild` later"
+                    f"{self.dir}: could not rewrite the log {output.name} ({exc.strerror}); "
+                    f"the journal is intact, run `crisis log {self.id} --rebuild` later"
                 )
         self._checkpoint = self._checkpoint._replace(derived=derived, undelivered=[])
         self._save()

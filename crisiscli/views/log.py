@@ -72,6 +72,26 @@ def render_log(
     return head + "\n" + render_timeline(lines, len(lines))
 
 
+def current_log(incident: Incident) -> str:
+    """``log.md`` as it should read now: brought up to date under the lock, or — where the
+    folder cannot be written (a read-only copy) — rendered in memory, the same text."""
+    from crisiscli.errors import CrisisError
+
+    try:
+        incident.record()  # no event: only folds what is new and refreshes log.md
+        return incident.log_path.read_text(encoding="utf-8")
+    except (CrisisError, OSError):
+        state = incident.replay(history=True)
+        assert state.history is not None
+        entries = state.history.timeline
+        tz = incident.tz()
+        from crisiscli.views.log_sections import render_head
+
+        head = render_head(state, incident.playbook(), incident.id, tz)
+        lines = [timeline_line(e, tz) for e in entries[-WINDOW:]]
+        return head + "\n" + render_timeline(lines, len(entries))
+
+
 class LogFile:
     """The ``DerivedFile`` that keeps ``log.md`` true (see ``record/store.py``)."""
 

@@ -71,7 +71,7 @@ def test_sigkill_during_scripted_walkthroughs(
     reference_home = tmp_path / "reference"
     _complete_run(reference_home)
     reference = crashkit.the_incident(reference_home)
-    expected = crashkit.essence(reference.state())
+    expected = crashkit.essence(reference)
     expected_report = crashkit.report_essence(reference)
     total = len(events_of(reference))
 
@@ -132,7 +132,7 @@ def test_sigkill_during_scripted_walkthroughs(
                 break
         incident = crashkit.the_incident(home)
         crashkit.check_log_rebuild(incident)
-        got = crashkit.essence(incident.state())
+        got = crashkit.essence(incident)
         assert crashkit.report_essence(incident) == expected_report, (
             f"seed {seed}, scenario {scenarios}: the report differs"
         )

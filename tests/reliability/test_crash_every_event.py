@@ -66,7 +66,7 @@ def _reference(home: Path, case: str) -> tuple[dict[str, Any], int, dict[str, An
     _walk(home, case)
     incident = list_incidents(make_env(home))[0]
     return (
-        crashkit.essence(incident.state()),
+        crashkit.essence(incident),
         len(events_of(incident)),
         crashkit.report_essence(incident),
     )
@@ -108,7 +108,7 @@ def test_crash_after_every_event_then_resume(
         monkeypatch.setattr(Journal, "append", real_append)
         _walk(home, case)  # the resume
         incident = list_incidents(make_env(home))[0]
-        got = crashkit.essence(incident.state())
+        got = crashkit.essence(incident)
         if got == expected and crashkit.report_essence(incident) != expected_report:
             got = {**got, "report": "differs"}
         if got != expected:

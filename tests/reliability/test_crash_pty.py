@@ -97,7 +97,7 @@ def test_sigkill_in_a_terminal_walkthrough(tmp_path: Path, request: pytest.Fixtu
     total = _answer(child, None)
     child.close()
     assert child.exitstatus == 0, child.before
-    expected = crashkit.essence(crashkit.the_incident(reference).state())
+    expected = crashkit.essence(crashkit.the_incident(reference))
     expected_report = crashkit.report_essence(crashkit.the_incident(reference))
     assert expected["closed"] and expected["messages"][-1][1] == "We are sorry, Acme. More soon."
 
@@ -139,7 +139,7 @@ def test_sigkill_in_a_terminal_walkthrough(tmp_path: Path, request: pytest.Fixtu
             break
         incident = crashkit.the_incident(home)
         crashkit.check_log_rebuild(incident)
-        got = crashkit.essence(incident.state())
+        got = crashkit.essence(incident)
         assert crashkit.report_essence(incident) == expected_report, (
             f"seed {seed}, scenario {scenarios}: the report differs"
         )

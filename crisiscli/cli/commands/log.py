@@ -40,12 +40,13 @@ def command(
         history = found.replay(history=True)
         assert history.history is not None
         text = render_log(found.state(), found, history.history.timeline, found.tz())
-    else:
-        if rebuild or not found.log_path.is_file():
-            found.rebuild_log()
-        else:
-            found.record()  # brings log.md up to date with the journal (no event added)
+    elif rebuild:
+        found.rebuild_log()
         text = found.log_path.read_text(encoding="utf-8")
+    else:
+        from crisiscli.views.log import current_log
+
+        text = current_log(found)
     env.stdout.write(text)
     env.stdout.flush()
 
