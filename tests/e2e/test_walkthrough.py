@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import assert_renders_literally
-
 from crisiscli.playbook.load import load_playbook
 from tests.conftest import REPO, crisis_command, subprocess_env
 from tests.e2e.driver import CTRL_C, SAVE, Session
+from tests.helpers import assert_renders_literally
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 

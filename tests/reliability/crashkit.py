@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crisiscli.record.fold import IncidentState, replay
+from crisiscli.record.fold import replay
 from crisiscli.record.journal import parse_journal
 from crisiscli.record.store import JOURNAL, LOG, Incident, list_incidents
 from crisiscli.views.log import render_log
