@@ -12,9 +12,9 @@ JSON, not pickle: a file in CRISIS_HOME must never be able to run code.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -51,14 +51,14 @@ class Position(NamedTuple):
     ino: int
     offset: int
     lines: int
-    tail: str  # sha256 of the TAIL bytes before offset
+    tail: str  # CRC-32 of the TAIL bytes before offset (a cache check, not a seal)
 
     def to_data(self) -> list[Any]:
         return list(self)
 
 
 def tail_hash(blob: bytes) -> str:
-    return hashlib.sha256(blob).hexdigest()
+    return f"{zlib.crc32(blob):08x}:{len(blob)}"
 
 
 def still_valid(position: Position, journal: Path, fd: int | None = None) -> bool:

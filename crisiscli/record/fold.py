@@ -14,7 +14,6 @@ the checkpoint (see ``record/checkpoint.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -31,6 +30,18 @@ STATUS_BY_EVENT = {
     "step.deferred": "deferred",
     "step.not_applicable": "not_applicable",
 }
+
+
+class _Slots:
+    """Plain classes with ``__slots__`` rather than dataclasses: ``crisis note`` imports this
+    module on every call, and building eight dataclasses costs several milliseconds."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = self.__slots__
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({shown})"
 
 
 class Note(NamedTuple):
@@ -87,143 +98,386 @@ class TimelineEntry(NamedTuple):
     text: str
 
 
-@dataclass(slots=True)
-class StepState:
-    status: str = "pending"  # pending | active | done | skipped | deferred | not_applicable
-    checked: set[str] = field(default_factory=set)
-    reason: str | None = None
-    first_entered: datetime | None = None
-    last_entered: datetime | None = None
-    finished_at: datetime | None = None
-    done_at: datetime | None = None
-    visits: int = 0
-    revisited: bool = False  # offered again in the final round since it was deferred
-    unchecked_at_done: tuple[str, ...] = ()
-    notes: list[str] = field(default_factory=list)  # the latest STEP_NOTES written at it
+class StepState(_Slots):
+    __slots__ = (
+        "status",
+        "checked",
+        "reason",
+        "first_entered",
+        "last_entered",
+        "finished_at",
+        "done_at",
+        "visits",
+        "revisited",
+        "unchecked_at_done",
+        "notes",
+    )
+
+    def __init__(
+        self,
+        status: str = "pending",
+        checked: set[str] | None = None,
+        reason: str | None = None,
+        first_entered: datetime | None = None,
+        last_entered: datetime | None = None,
+        finished_at: datetime | None = None,
+        done_at: datetime | None = None,
+        visits: int = 0,
+        revisited: bool = False,
+        unchecked_at_done: tuple[str, ...] = (),
+        notes: list[str] | None = None,
+    ) -> None:
+        self.status = status  # pending | active | done | skipped | deferred | not_applicable
+        self.checked: set[str] = checked if checked is not None else set()
+        self.reason = reason
+        self.first_entered = first_entered
+        self.last_entered = last_entered
+        self.finished_at = finished_at
+        self.done_at = done_at
+        self.visits = visits
+        self.revisited = revisited  # offered again in the final round since it was deferred
+        self.unchecked_at_done = unchecked_at_done
+        self.notes: list[str] = (
+            notes if notes is not None else []
+        )  # the latest STEP_NOTES written at it
 
 
-@dataclass(slots=True)
-class MessageState:
+class MessageState(_Slots):
     """The current version of a step's message, with its checks and approval."""
 
-    step: str
-    text: str
-    platforms: tuple[str, ...]
-    kind: str
-    ts: datetime  # when this version was recorded
-    actor: str
-    first_at: datetime  # when the first version was recorded
-    versions: int = 1
-    approver: str | None = None
-    approved_at: datetime | None = None
-    approved_by: str | None = None  # who recorded the approval
-    override: str | None = None  # published without approval, and why
-    check_summary: str | None = None
-    check_override: str | None = None  # published despite failed checks, and why
-    check_errors: int = 0
-    lengths: dict[str, Any] = field(default_factory=dict)
+    __slots__ = (
+        "step",
+        "text",
+        "platforms",
+        "kind",
+        "ts",
+        "actor",
+        "first_at",
+        "versions",
+        "approver",
+        "approved_at",
+        "approved_by",
+        "override",
+        "check_summary",
+        "check_override",
+        "check_errors",
+        "lengths",
+    )
+
+    def __init__(
+        self,
+        step: str,
+        text: str,
+        platforms: tuple[str, ...],
+        kind: str,
+        ts: datetime,
+        actor: str,
+        first_at: datetime,
+        versions: int = 1,
+        approver: str | None = None,
+        approved_at: datetime | None = None,
+        approved_by: str | None = None,
+        override: str | None = None,
+        check_summary: str | None = None,
+        check_override: str | None = None,
+        check_errors: int = 0,
+        lengths: dict[str, Any] | None = None,
+    ) -> None:
+        self.step = step
+        self.text = text
+        self.platforms = platforms
+        self.kind = kind
+        self.ts = ts  # when this version was recorded
+        self.actor = actor
+        self.first_at = first_at  # when the first version was recorded
+        self.versions = versions
+        self.approver = approver
+        self.approved_at = approved_at
+        self.approved_by = approved_by  # who recorded the approval
+        self.override = override  # published without approval, and why
+        self.check_summary = check_summary
+        self.check_override = check_override  # published despite failed checks, and why
+        self.check_errors = check_errors
+        self.lengths: dict[str, Any] = lengths if lengths is not None else {}
 
 
-@dataclass(slots=True)
-class QueuedPost:
+class QueuedPost(_Slots):
     """A scheduled post from an imported export (``queue.imported``), with its decision."""
 
-    id: str
-    due: datetime | None
-    text: str
-    platform: str | None
-    link: str | None
-    source: str
-    imported_at: datetime
-    decision: str | None = None  # keep | cancel | reschedule
-    reason: str | None = None
-    new_time: datetime | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    history: list[PostDecision] = field(default_factory=list)
+    __slots__ = (
+        "id",
+        "due",
+        "text",
+        "platform",
+        "link",
+        "source",
+        "imported_at",
+        "decision",
+        "reason",
+        "new_time",
+        "decided_by",
+        "decided_at",
+        "history",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        due: datetime | None,
+        text: str,
+        platform: str | None,
+        link: str | None,
+        source: str,
+        imported_at: datetime,
+        decision: str | None = None,
+        reason: str | None = None,
+        new_time: datetime | None = None,
+        decided_by: str | None = None,
+        decided_at: datetime | None = None,
+        history: list[PostDecision] | None = None,
+    ) -> None:
+        self.id = id
+        self.due = due
+        self.text = text
+        self.platform = platform
+        self.link = link
+        self.source = source
+        self.imported_at = imported_at
+        self.decision = decision  # keep | cancel | reschedule
+        self.reason = reason
+        self.new_time = new_time
+        self.decided_by = decided_by
+        self.decided_at = decided_at
+        self.history: list[PostDecision] = history if history is not None else []
 
 
-@dataclass(slots=True)
-class ContactRecord:
+class ContactRecord(_Slots):
     """One attempt to take a conversation off-platform (``contact.logged``)."""
 
-    id: str
-    ts: datetime
-    actor: str
-    who: str
-    channel: str
-    outcome: str
-    follow_up_due: datetime | None = None
-    note: str | None = None
-    followed_up_at: datetime | None = None
-    followed_up_by: str | None = None
+    __slots__ = (
+        "id",
+        "ts",
+        "actor",
+        "who",
+        "channel",
+        "outcome",
+        "follow_up_due",
+        "note",
+        "followed_up_at",
+        "followed_up_by",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        ts: datetime,
+        actor: str,
+        who: str,
+        channel: str,
+        outcome: str,
+        follow_up_due: datetime | None = None,
+        note: str | None = None,
+        followed_up_at: datetime | None = None,
+        followed_up_by: str | None = None,
+    ) -> None:
+        self.id = id
+        self.ts = ts
+        self.actor = actor
+        self.who = who
+        self.channel = channel
+        self.outcome = outcome
+        self.follow_up_due = follow_up_due
+        self.note = note
+        self.followed_up_at = followed_up_at
+        self.followed_up_by = followed_up_by
 
     @property
     def open_follow_up(self) -> bool:
         return self.follow_up_due is not None and self.followed_up_at is None
 
 
-@dataclass(slots=True)
-class ActionItem:
-    id: str
-    text: str
-    owner: str | None
-    due: str | None
-    step: str | None
-    added_at: datetime
-    added_by: str
-    done_at: datetime | None = None
-    done_by: str | None = None
+class ActionItem(_Slots):
+    __slots__ = (
+        "id",
+        "text",
+        "owner",
+        "due",
+        "step",
+        "added_at",
+        "added_by",
+        "done_at",
+        "done_by",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        text: str,
+        owner: str | None,
+        due: str | None,
+        step: str | None,
+        added_at: datetime,
+        added_by: str,
+        done_at: datetime | None = None,
+        done_by: str | None = None,
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.owner = owner
+        self.due = due
+        self.step = step
+        self.added_at = added_at
+        self.added_by = added_by
+        self.done_at = done_at
+        self.done_by = done_by
 
 
-@dataclass(slots=True)
-class History:
+class History(_Slots):
     """What only a full replay keeps: every note, and every event's described line."""
 
-    notes: list[Note] = field(default_factory=list)
-    timeline: list[TimelineEntry] = field(default_factory=list)
+    __slots__ = (
+        "notes",
+        "timeline",
+    )
+
+    def __init__(
+        self,
+        notes: list[Note] | None = None,
+        timeline: list[TimelineEntry] | None = None,
+    ) -> None:
+        self.notes: list[Note] = notes if notes is not None else []
+        self.timeline: list[TimelineEntry] = timeline if timeline is not None else []
 
 
-@dataclass(slots=True)
-class IncidentState:
-    title: str = ""
-    severity: str = ""
-    first_severity: str = ""
-    playbook: dict[str, Any] = field(default_factory=dict)
-    drill: bool = False
-    opened_by: str = ""
-    started_at: datetime | None = None
-    actors: list[str] = field(default_factory=list)
-    inputs: dict[str, Any] = field(default_factory=dict)
-    answers: dict[str, Any] = field(default_factory=dict)
-    answered_at: dict[str, datetime] = field(default_factory=dict)
-    steps: dict[str, StepState] = field(default_factory=dict)
-    path: list[str] = field(default_factory=list)  # entered steps; "back" pops
-    current: str | None = None
-    last_entered_via: str | None = None
-    finished: bool = False
-    finish_status: str | None = None
-    finished_at: datetime | None = None
-    closed: bool = False
-    closed_at: datetime | None = None
-    summary: str | None = None
-    paused: bool = False
-    notes: list[Note] = field(default_factory=list)  # the latest RECENT_NOTES
-    note_count: int = 0
-    roles: dict[str, str] = field(default_factory=dict)  # role id → person
-    role_changes: list[RoleChange] = field(default_factory=list)
-    messages: dict[str, MessageState] = field(default_factory=dict)  # by step
-    severity_changes: list[SeverityChange] = field(default_factory=list)
-    handoffs: list[Handoff] = field(default_factory=list)
-    actions: dict[str, ActionItem] = field(default_factory=dict)  # by id, in order added
-    queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
-    queue_imports: list[dict[str, Any]] = field(default_factory=list)
-    contacts: dict[str, ContactRecord] = field(default_factory=dict)
-    event_count: int = 0
-    last_event_at: datetime | None = None
-    last_key: tuple[datetime, str] | None = None  # the (time, id) of the last event applied
-    quarantined: list[Quarantined] = field(default_factory=list)
-    history: History | None = None  # kept only by a full replay that asks for it
+class IncidentState(_Slots):
+    __slots__ = (
+        "title",
+        "severity",
+        "first_severity",
+        "playbook",
+        "drill",
+        "opened_by",
+        "started_at",
+        "actors",
+        "inputs",
+        "answers",
+        "answered_at",
+        "steps",
+        "path",
+        "current",
+        "last_entered_via",
+        "finished",
+        "finish_status",
+        "finished_at",
+        "closed",
+        "closed_at",
+        "summary",
+        "paused",
+        "notes",
+        "note_count",
+        "roles",
+        "role_changes",
+        "messages",
+        "severity_changes",
+        "handoffs",
+        "actions",
+        "queue",
+        "queue_imports",
+        "contacts",
+        "event_count",
+        "last_event_at",
+        "last_key",
+        "quarantined",
+        "history",
+    )
+
+    def __init__(
+        self,
+        title: str = "",
+        severity: str = "",
+        first_severity: str = "",
+        playbook: dict[str, Any] | None = None,
+        drill: bool = False,
+        opened_by: str = "",
+        started_at: datetime | None = None,
+        actors: list[str] | None = None,
+        inputs: dict[str, Any] | None = None,
+        answers: dict[str, Any] | None = None,
+        answered_at: dict[str, datetime] | None = None,
+        steps: dict[str, StepState] | None = None,
+        path: list[str] | None = None,
+        current: str | None = None,
+        last_entered_via: str | None = None,
+        finished: bool = False,
+        finish_status: str | None = None,
+        finished_at: datetime | None = None,
+        closed: bool = False,
+        closed_at: datetime | None = None,
+        summary: str | None = None,
+        paused: bool = False,
+        notes: list[Note] | None = None,
+        note_count: int = 0,
+        roles: dict[str, str] | None = None,
+        role_changes: list[RoleChange] | None = None,
+        messages: dict[str, MessageState] | None = None,
+        severity_changes: list[SeverityChange] | None = None,
+        handoffs: list[Handoff] | None = None,
+        actions: dict[str, ActionItem] | None = None,
+        queue: dict[str, QueuedPost] | None = None,
+        queue_imports: list[dict[str, Any]] | None = None,
+        contacts: dict[str, ContactRecord] | None = None,
+        event_count: int = 0,
+        last_event_at: datetime | None = None,
+        last_key: tuple[datetime, str] | None = None,
+        quarantined: list[Quarantined] | None = None,
+        history: History | None = None,
+    ) -> None:
+        self.title = title
+        self.severity = severity
+        self.first_severity = first_severity
+        self.playbook: dict[str, Any] = playbook if playbook is not None else {}
+        self.drill = drill
+        self.opened_by = opened_by
+        self.started_at = started_at
+        self.actors: list[str] = actors if actors is not None else []
+        self.inputs: dict[str, Any] = inputs if inputs is not None else {}
+        self.answers: dict[str, Any] = answers if answers is not None else {}
+        self.answered_at: dict[str, datetime] = answered_at if answered_at is not None else {}
+        self.steps: dict[str, StepState] = steps if steps is not None else {}
+        self.path: list[str] = path if path is not None else []  # entered steps; "back" pops
+        self.current = current
+        self.last_entered_via = last_entered_via
+        self.finished = finished
+        self.finish_status = finish_status
+        self.finished_at = finished_at
+        self.closed = closed
+        self.closed_at = closed_at
+        self.summary = summary
+        self.paused = paused
+        self.notes: list[Note] = notes if notes is not None else []  # the latest RECENT_NOTES
+        self.note_count = note_count
+        self.roles: dict[str, str] = roles if roles is not None else {}  # role id → person
+        self.role_changes: list[RoleChange] = role_changes if role_changes is not None else []
+        self.messages: dict[str, MessageState] = messages if messages is not None else {}  # by step
+        self.severity_changes: list[SeverityChange] = (
+            severity_changes if severity_changes is not None else []
+        )
+        self.handoffs: list[Handoff] = handoffs if handoffs is not None else []
+        self.actions: dict[str, ActionItem] = (
+            actions if actions is not None else {}
+        )  # by id, in order added
+        self.queue: dict[str, QueuedPost] = (
+            queue if queue is not None else {}
+        )  # by post id, import order
+        self.queue_imports: list[dict[str, Any]] = (
+            queue_imports if queue_imports is not None else []
+        )
+        self.contacts: dict[str, ContactRecord] = contacts if contacts is not None else {}
+        self.event_count = event_count
+        self.last_event_at = last_event_at
+        self.last_key = last_key  # the (time, id) of the last event applied
+        self.quarantined: list[Quarantined] = quarantined if quarantined is not None else []
+        self.history = history  # kept only by a full replay that asks for it
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:

@@ -16,8 +16,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -114,6 +112,8 @@ def snapshot_step_ids(path: Path) -> frozenset[str]:
 
 def slugify(title: str, limit: int = 48) -> str:
     """A safe ASCII folder name part: ``"../../etc"`` → ``"etc"``, ``""`` → ``"incident"``."""
+    import unicodedata
+
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     slug = slug[:limit].rstrip("-")
@@ -433,6 +433,8 @@ def create_incident(
         # holds an event is never removed.
         journal = folder / JOURNAL
         if not journal.exists() or journal.stat().st_size == 0:
+            import shutil
+
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return incident
