@@ -17,6 +17,7 @@ each command folds only what is new. That first full fold is reported for readin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -148,6 +149,7 @@ def in_process_record(home: Path, samples: int) -> float:
 def screen_waits(home: Path, steps: int) -> list[float]:
     """Seconds from each answer to the next screen, resuming a big incident scripted."""
     from crisiscli.env import Environment, set_env
+    from crisiscli.errors import Paused
     from crisiscli.record.store import list_incidents
     from crisiscli.walk.answers import ScriptedPrompter, load_answers
     from crisiscli.walk.engine import Walkthrough
@@ -170,15 +172,11 @@ def screen_waits(home: Path, steps: int) -> list[float]:
             action = super().choose_action(view, allowed)
             answered[0] = time.perf_counter()
             if len(waits) >= steps:
-                from crisiscli.errors import Paused
-
                 raise Paused()
             return action
 
-    try:
+    with contextlib.suppress(Paused):  # stopped after enough screens
         Walkthrough(incident, Timed(load_answers(path))).run()
-    except Exception:
-        pass
     set_env(None)
     return waits
 
@@ -253,7 +251,7 @@ def run(smoke: bool) -> list[dict[str, Any]]:
                 "target": "< 50 ms",
                 "ok": p90 < 0.05,
                 "samples": len(waits),
-            }  # fmt: skip
+            }
         )
     return rows
 
