@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 FORMAT_VERSION = 1
@@ -212,38 +213,41 @@ class Playbook:
     source: str = field(default="", compare=False)  # where it was loaded from
     roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
 
-    @property
+    # Lookups are asked for on every screen and every described event: each is built once
+    # (the playbook is frozen, so they can never go stale).
+    @cached_property
     def steps(self) -> tuple[Step, ...]:
         return tuple(step for phase in self.phases for step in phase.steps)
 
+    @cached_property
+    def _by_id(self) -> dict[str, tuple[Step, Phase]]:
+        return {step.id: (step, phase) for phase in self.phases for step in phase.steps}
+
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self._by_id[step_id][0]
 
     def phase_of(self, step_id: str) -> Phase:
-        for phase in self.phases:
-            if any(step.id == step_id for step in phase.steps):
-                return phase
-        raise KeyError(step_id)
+        return self._by_id[step_id][1]
 
     def item_text(self, step_id: str, item_id: str) -> str:
         """The words of a checklist item (its id if the step or item is unknown)."""
-        for step in self.steps:
-            if step.id == step_id:
-                for item in step.items:
-                    if item.id == item_id:
-                        return item.text
+        found = self._by_id.get(step_id)
+        for item in found[0].items if found else ():
+            if item.id == item_id:
+                return item.text
         return item_id
 
-    def questions(self) -> dict[str, Question]:
-        """Inputs and step questions by id: they share one namespace."""
+    @cached_property
+    def _questions(self) -> dict[str, Question]:
         found: dict[str, Question] = {q.id: q for q in self.inputs}
         for step in self.steps:
             for question in step.questions:
                 found[question.id] = question
         return found
+
+    def questions(self) -> dict[str, Question]:
+        """Inputs and step questions by id: they share one namespace (do not change it)."""
+        return self._questions
 
 
 # --- canonical mapping (snapshot) ---------------------------------------------------------
