@@ -207,7 +207,15 @@ def _link_problem(url: str) -> str | None:
 
 
 def links(text: str) -> list[str]:
-    return [text[s:e] for s, e in plat.find_urls(text)]
+    """Every link to verify: what the platforms link (twitter-text's rules), and any other
+    ``http(s)://`` link such as one on a domain twitter-text does not know."""
+    spans = plat.find_urls(text)
+    for m in _LINKISH.finditer(text):
+        if m.group().lower().startswith(("http://", "https://")) and not any(
+            s <= m.start() < e for s, e in spans
+        ):
+            spans.append((m.start(), m.start() + len(plat.trim_url(m.group()))))
+    return _unique(text[s:e] for s, e in sorted(spans))
 
 
 def mentions(text: str) -> list[str]:
