@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from crisiscli.env import Environment
 
 CONFIG_FILE = "config.toml"
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 
 #: Every key ``crisis config`` knows, with a one-line description (shown on errors and in help).
 KEYS: dict[str, str] = {

@@ -158,7 +158,7 @@ def find_links(text: str, *, without_scheme: bool = True) -> list[tuple[int, int
     """
     if "." not in text or (not without_scheme and ":" not in text):
         return []
-    link, ascii_host, tco, token, tld_hit = _patterns()
+    _link, _ascii_host, _tco, token, tld_hit = _patterns()
     if not tld_hit.search(text):
         return []
     spans: list[tuple[int, int]] = []
