@@ -236,6 +236,14 @@ def _unique(values: Iterable[str]) -> list[str]:
 # -- spelling -----------------------------------------------------------------------------
 
 SPELLING_LANGUAGES = ("ar", "de", "en", "es", "eu", "fa", "fr", "it", "lv", "nl", "pt", "ru")
+# The script each dictionary is written in: a word in another script (a Japanese phrase in an
+# English message) is not the dictionary's to judge.
+_SCRIPTS: dict[str, re.Pattern[str]] = {
+    "ar": re.compile("[\u0600-\u06ff\u0750-\u077f'’]+"),
+    "fa": re.compile("[\u0600-\u06ff\u0750-\u077f\u200c'’]+"),
+    "ru": re.compile("[\u0400-\u04ff'’-]+"),
+}
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff'’]+")
 CAPITALISED_NOUNS = frozenset({"de"})  # languages whose nouns are capitalised: check them too
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # British and Commonwealth spellings the (US-leaning) English dictionary lacks.
@@ -301,6 +309,8 @@ def misspelled(text: str, language: str, known: Iterable[str] = ()) -> list[tupl
         sentence_start = not before or before[-1] in ".!?:\n"
         if len(word) < 2 or word.lower() in skip:
             continue
+        if not _SCRIPTS.get(lang, _LATIN).fullmatch(word):
+            continue  # another script: not this dictionary's to judge
         if any(c.isupper() for c in word[1:]):
             continue  # an acronym or a brand (iPhone, ACME)
         if word[0].isupper() and not sentence_start and lang not in CAPITALISED_NOUNS:
@@ -438,14 +448,39 @@ def review(
     *,
     known_words: Iterable[str] = (),
     override: str | None = None,
+    spelling: bool = True,
 ) -> Review:
     names = list(platforms)
     return Review(
         text,
         tuple(lengths(text, names, limits)),
-        tuple(check_message(text, names, language, banned, limits, known_words=known_words)),
+        tuple(
+            check_message(
+                text, names, language, banned, limits, known_words=known_words, spelling=spelling
+            )
+        ),
         override,
     )
+
+
+def review_data(rev: Review) -> dict[str, Any]:
+    """A review as plain data (``crisis message check --json``)."""
+    return {
+        "text": rev.text,
+        "lengths": [
+            {
+                "platform": ln.platform,
+                "count": ln.count,
+                "limit": ln.limit,
+                "over": ln.over,
+                "rule": ln.rule,
+            }
+            for ln in rev.lengths
+        ],
+        "findings": [f.to_data() for f in rev.findings],
+        "errors": len(rev.errors),
+        "warnings": len(rev.warnings),
+    }
 
 
 def summary_line(rev: Review) -> str:
