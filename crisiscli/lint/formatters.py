@@ -8,7 +8,6 @@ JUnit; colour is added only when asked to (a terminal), never from the file's co
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -44,7 +43,9 @@ class _Paint:
 
 
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    from crisiscli.text import display_width
+
+    return display_width(text)
 
 
 def _pad(prefix: str) -> str:
