@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     if "--debug" in args:
         env.debug = True
     if "_CRISIS_COMPLETE" in os.environ:  # a completion script asking (crisis completion)
-        from typer.completion import completion_init
+        from typer._completion_classes import completion_init  # typer has no public name
 
         completion_init()
     command = typer.main.get_command(app)

@@ -24,7 +24,7 @@ SHELLS = ("bash", "zsh", "fish", "powershell")
 def command(
     shell: Annotated[str, typer.Argument(help="bash, zsh, fish or powershell.", metavar="SHELL")],
 ) -> None:
-    from typer.completion import get_completion_script
+    from typer._completion_shared import get_completion_script  # typer has no public name
 
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
