@@ -55,6 +55,13 @@ def _ranges(points: list[int]) -> list[tuple[int, int]]:
 @lru_cache(maxsize=1)
 def pattern() -> re.Pattern[str]:
     """The compiled emoji-sequence pattern (built once, on first use)."""
+    return _patterns()[0]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The sequence pattern, and one character class of everything but a keycap base that
+    can start a sequence (scanning for it first skips plain text at C speed)."""
     from wcwidth.table_grapheme import EXTENDED_PICTOGRAPHIC
     from wcwidth.table_vs16 import VS16_NARROW_TO_WIDE
 
@@ -70,16 +77,35 @@ def pattern() -> re.Pattern[str]:
     text = _char_class(_ranges(sorted(text_style)))
     bases = _char_class(list(MODIFIER_BASES))
     element = f"(?:[{bases}][{_MODIFIER}]|[{emoji_style}]\ufe0f?|[{text}]\ufe0f)(?:{_TAGS})?"
-    return re.compile(
+    sequence = re.compile(
         "[\U0001f1e6-\U0001f1ff]{2}"
         f"|[#*0-9]\ufe0f?\u20e3"
         f"|{element}(?:\u200d{element})*"
         f"|[{_MODIFIER}]"
     )
+    # A few wide ranges that hold every code point a sequence can start with: a short class
+    # is what keeps the scan fast (Python tests a long class's astral ranges one by one).
+    coarse = [(0xA9, 0xA9), (0xAE, 0xAE), (0x203C, 0x2B55), (0x1F000, 0x1FFFF)]
+    start_points = set(pictographs) | text_style | set(range(0x1F1E6, 0x1F200))
+    outside = [cp for cp in start_points if not any(lo <= cp <= hi for lo, hi in coarse)]
+    starts = re.compile(f"[{_char_class(coarse + _ranges(outside))}]")
+    return sequence, starts
 
 
 def spans(text: str) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the emoji sequences in ``text``."""
     if text.isascii():
         return []
-    return [m.span() for m in pattern().finditer(text)]
+    sequence, starts = _patterns()
+    if "\u20e3" in text:  # a keycap starts with a digit, '#' or '*': search everywhere
+        return [m.span() for m in sequence.finditer(text)]
+    found: list[tuple[int, int]] = []
+    end = 0
+    for candidate in starts.finditer(text):
+        if candidate.start() < end:
+            continue
+        match = sequence.match(text, candidate.start())
+        if match:
+            found.append(match.span())
+            end = match.end()
+    return found
