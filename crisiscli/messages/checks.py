@@ -169,6 +169,8 @@ def _norm(text: str) -> str:
 _LINKISH = re.compile(r"(?<![\w@])(?:[a-z][a-z0-9+.-]*:(?=[/\w])|www\.)[^\s<>\"'`]*", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[\w.-]+\w)?")
 _HASHTAG = re.compile(r"(?<![\w&#/])#\w+")
+# Characters twitter-text's validation refuses outright (a byte-order mark, non-characters).
+_X_INVALID = frozenset("\ufffe\ufeff\uffff")
 # ``[What happened]``: a part of a template the responder must write (docs/playbooks.md).
 _BLANK = re.compile(r"\[(?!\s)[^\[\]\n]{1,80}\](?!\()")
 _TLD = re.compile(r"\.[a-z]{2,24}$", re.IGNORECASE)
@@ -350,6 +352,7 @@ def check_message(
     spelling: bool = True,
 ) -> list[Finding]:
     """Every finding for a message, errors first."""
+    platforms = list(platforms)  # walked twice: lengths, then X's refused characters
     findings: list[Finding] = []
     if not text.strip():
         findings.append(Finding("error", "empty", "The message is empty."))
@@ -378,6 +381,17 @@ def check_message(
                     "length",
                     f"No known length limit for '{length.platform}' (counted {length.count}).",
                     platform=length.platform,
+                )
+            )
+    if "x" in {plat.canonical(p) for p in platforms}:
+        refused = sorted({f"U+{ord(c):04X}" for c in text if c in _X_INVALID})
+        if refused:
+            findings.append(
+                Finding(
+                    "error",
+                    "length",
+                    f"X refuses a post containing {', '.join(refused)} (an invisible character).",
+                    platform="x",
                 )
             )
     normalised = _norm(text)

@@ -107,3 +107,19 @@ def test_link_boundaries(text: str, links: list[str]) -> None:
 def test_mastodon_counts_only_links_with_a_scheme() -> None:
     assert platforms.count("see example.com", "mastodon") == len("see example.com")
     assert platforms.count("see https://example.com/a—b", "mastodon") == 4 + 23 + 2
+
+
+def test_x_refuses_invisible_non_characters() -> None:
+    """twitter-text's validation refuses U+FEFF, U+FFFE and U+FFFF (conformance: 'Handle
+    invalid characters' is not valid)."""
+    from crisiscli.messages.checks import check_message
+
+    findings = check_message("We are sorry.\ufeff", ["x"], spelling=False)
+    assert [f.message for f in findings if f.severity == "error"] == [
+        "X refuses a post containing U+FEFF (an invisible character)."
+    ]
+    assert not [
+        f
+        for f in check_message("We are sorry.\ufeff", ["bluesky"], spelling=False)
+        if f.severity == "error"
+    ]
