@@ -38,7 +38,7 @@ JOURNAL = "journal.jsonl"
 SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\Z")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
 def load_snapshot(path: Path) -> Playbook:

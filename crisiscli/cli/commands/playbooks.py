@@ -19,8 +19,8 @@ Examples:
 def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     from crisiscli.env import get_env
     from crisiscli.playbook.catalog import discover
-    from crisiscli.text import pad
     from crisiscli.ui.output import echo, echo_json
+    from crisiscli.ui.width import pad
 
     env = get_env()
     entries = discover(env)
