@@ -68,8 +68,11 @@ class Walkthrough:
 
     def record(self, event: ev.NewEvent) -> None:
         self.state = self.incident.record(event)
+        self.show_warnings()
+
+    def show_warnings(self) -> None:
         for warning in self.env.take_warnings():
-            self.prompter.notify(warning)
+            self.prompter.warn(warning)
 
     def refresh(self) -> None:
         self.state = self.incident.state()
