@@ -155,10 +155,6 @@ class Incident:
     def log_path(self) -> Path:
         return self.dir / LOG
 
-    @property
-    def warnings(self) -> list[str]:
-        return self.env.warnings
-
     def playbook(self) -> Playbook:
         if self._playbook is None:
             self._playbook = load_snapshot(self.dir / SNAPSHOT)

@@ -72,15 +72,13 @@ def list_posts(
     from crisiscli.env import get_env
     from crisiscli.queue.importer import local_zone
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, echo_json, warn
+    from crisiscli.ui.output import echo, echo_json
 
     env = get_env()
     zone = local_zone(tz)
     found = find_incident(env, incident, open_only=incident is None)
     state = found.state()
     now = env.clock()
-    for warning in found.warnings:
-        warn(warning)
     if as_json:
         echo_json(
             [
@@ -289,7 +287,7 @@ def decide_command(
         undecided,
     )
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, warn
+    from crisiscli.ui.output import echo
 
     env = get_env()
     zone = local_zone(tz)
@@ -339,8 +337,6 @@ def decide_command(
         made_count = interactive(found, zone)
         echo(f"{made_count} decision(s) recorded.")
     state = found.state()
-    for warning in found.warnings:
-        warn(warning)
     left = len(undecided(state))
     if left:
         echo(f"{left} post(s) still undecided: crisis queue decide")
