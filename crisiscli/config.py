@@ -328,9 +328,7 @@ def current_config(env: Environment) -> Config:
     except CrisisError as exc:
         if path not in _warned:
             _warned.add(path)
-            from crisiscli.ui.output import warn
-
-            warn(f"{exc.one_line()} — using the default settings")
+            env.warn(f"{exc.one_line()} — using the default settings")
         return Config(path=path)
     _cache[path] = (signature, config)
     return config

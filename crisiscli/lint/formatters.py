@@ -43,7 +43,7 @@ class _Paint:
 
 
 def _width(text: str) -> int:
-    from crisiscli.ui.width import display_width
+    from crisiscli.width import display_width
 
     return display_width(text)
 

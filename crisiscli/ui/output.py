@@ -12,7 +12,7 @@ from typing import Any
 
 from crisiscli.env import get_env
 from crisiscli.text import visible_controls
-from crisiscli.ui.width import display_width, pad
+from crisiscli.width import display_width, pad
 
 _C1 = re.compile(r"[\x7f-\x9f]")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crisiscli.ui.width import display_width, pad
+from crisiscli.width import display_width, pad
 
 
 def test_display_width() -> None:

@@ -20,7 +20,7 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     from crisiscli.env import get_env
     from crisiscli.playbook.catalog import discover
     from crisiscli.ui.output import echo, echo_json
-    from crisiscli.ui.width import pad
+    from crisiscli.width import pad
 
     env = get_env()
     entries = discover(env)

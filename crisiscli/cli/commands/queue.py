@@ -278,16 +278,10 @@ def decide_command(
     from crisiscli.env import get_env
     from crisiscli.errors import NotInteractiveError, UsageError
     from crisiscli.queue.importer import local_zone
-    from crisiscli.queue.triage import (
-        fmt_time,
-        interactive,
-        load_decisions,
-        make_decision,
-        record,
-        undecided,
-    )
+    from crisiscli.queue.triage import fmt_time, load_decisions, make_decision, record, undecided
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
+    from crisiscli.ui.triage import interactive
 
     env = get_env()
     zone = local_zone(tz)
