@@ -49,6 +49,7 @@ class StepState:
     checked: set[str] = field(default_factory=set)
     reason: str | None = None
     first_entered: datetime | None = None
+    last_entered: datetime | None = None
     finished_at: datetime | None = None
     done_at: datetime | None = None
     visits: int = 0
@@ -130,6 +131,7 @@ class IncidentState:
     actors: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
+    answered_at: dict[str, datetime] = field(default_factory=dict)  # question → latest answer
     steps: dict[str, StepState] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)  # entered steps; "back" pops
     current: str | None = None
@@ -211,6 +213,7 @@ def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     key = d.get("question")
     if isinstance(key, str):
         s.answers[key] = d.get("value")
+        s.answered_at[key] = e.ts
 
 
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -229,6 +232,7 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.visits += 1
     if st.first_entered is None:
         st.first_entered = e.ts
+    st.last_entered = e.ts
     if via == "revisit":
         st.revisited = True
     st.status = "active"
