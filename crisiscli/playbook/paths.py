@@ -547,12 +547,12 @@ def enumerate_paths(
     out: dict[State | None, list[int]] = {}
     for i, t in enumerate(exploration.transitions):
         out.setdefault(t.source, []).append(i)
-    # Deduplicate transitions that lead to the same place with the same visit.
+    # Answers that lead to the same state have the same future: one path stands for them.
     for key, indexes in out.items():
         unique: dict[tuple[Any, ...], int] = {}
         for i in indexes:
             t = exploration.transitions[i]
-            unique.setdefault((t.visit, t.inputs, t.target, t.move), i)
+            unique.setdefault((t.target, t.move), i)
         out[key] = list(unique.values())
     total = None if exploration.sampled else _count(out, exploration)
     paths: list[Path] = []
