@@ -16,7 +16,8 @@ import yaml
 from crisiscli.playbook.catalog import bundled_dir
 from crisiscli.playbook.load import load_playbook
 from crisiscli.playbook.model import Playbook
-from crisiscli.playbook.paths import PUBLIC_KINDS, Path as PlaybookPath, enumerate_paths
+from crisiscli.playbook.paths import PUBLIC_KINDS, enumerate_paths
+from crisiscli.playbook.paths import Path as PlaybookPath
 from crisiscli.playbook.template import placeholders
 from crisiscli.record.store import list_incidents
 from crisiscli.walk.drills import drill_script
