@@ -52,8 +52,9 @@ MAX_MULTI_GROUPS = 10  # a multi question with more distinct groups is sampled, 
 # A yes/no question asking whether the situation has reached a state ("Are we resuming
 # now?"): its "no" means "not yet".
 GATE_PROMPT = re.compile(
-    r"\b(resum\w*|resolved|solved|sorted out|contained|calmed? down|settled|back to normal|"
-    r"safe to|ready to|återupp\w*|löst|lagt sig|under kontroll|redo att)\b",
+    r"\b(resum\w*|resolved|solved|sorted out|fixed|working again|restored|contained|"
+    r"calmed? down|settled|back to normal|safe to|ready to|återupp\w*|löst|lagt sig|"
+    r"under kontroll|åtgärdat|fungerar igen|redo att)\b",
     re.IGNORECASE,
 )
 # A choice meaning "not yet" / "not resolved".

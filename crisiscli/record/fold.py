@@ -121,6 +121,18 @@ class ContactRecord:
 
 
 @dataclass
+class ExitCheck:
+    """One exit criterion as checked at close (``exit.checked``); the latest one counts."""
+
+    index: int  # 1-based, in the playbook's order
+    text: str
+    met: bool
+    note: str | None
+    ts: datetime
+    actor: str
+
+
+@dataclass
 class IncidentState:
     title: str = ""
     severity: str = ""
@@ -149,6 +161,7 @@ class IncidentState:
     queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
     queue_imports: list[dict[str, Any]] = field(default_factory=list)
     contacts: dict[str, ContactRecord] = field(default_factory=dict)  # by contact id
+    exit_checks: dict[int, ExitCheck] = field(default_factory=dict)  # by criterion number
     events: list[Event] = field(default_factory=list)
     last_event_at: datetime | None = None
 
@@ -333,6 +346,16 @@ def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.summary = str(summary)
 
 
+def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    index = d.get("criterion")
+    if isinstance(index, int) and not isinstance(index, bool):
+        note = d.get("note")
+        s.exit_checks[index] = ExitCheck(
+            index, str(d.get("text", "")), d.get("met") is True, str(note) if note else None,
+            e.ts, e.actor,
+        )  # fmt: skip
+
+
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = False
     s.closed_at = None
@@ -466,6 +489,7 @@ _HANDLERS = {
     "session.interrupted": _paused,
     "run.finished": _finished,
     "incident.closed": _closed,
+    "exit.checked": _exit_checked,
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,

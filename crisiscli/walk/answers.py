@@ -47,6 +47,7 @@ from crisiscli.playbook.model import Playbook, Question, truthy_word
 if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
 
+from crisiscli.walk.closing import CriterionCheck
 from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
 
 ACTIONS = {
@@ -58,7 +59,17 @@ ACTIONS = {
     "back": Action.BACK,
     "pause": Action.PAUSE,
 }
-TOP_KEYS = {"title", "severity", "inputs", "steps", "default", "close", "playbook", "drill"}
+TOP_KEYS = {
+    "title",
+    "severity",
+    "inputs",
+    "steps",
+    "default",
+    "close",
+    "exit_criteria",
+    "playbook",
+    "drill",
+}
 STEP_KEYS = {
     "action",
     "reason",
@@ -98,6 +109,7 @@ class AnswersFile:
     steps: dict[str, StepScript] = field(default_factory=dict)
     default: Action = Action.DONE
     close: bool = False
+    exit_criteria: Any = None  # all | none | one yes/no (or {met, note}) per criterion
     locations: dict[tuple[str | int, ...], Location] = field(default_factory=dict)
 
     def where(self, *at: str | int) -> Location:
@@ -151,6 +163,7 @@ def load_answers(path: Path) -> AnswersFile:
             setattr(result, key, str(raw((key,), data[key])))
     result.drill = bool(data.get("drill", False))
     result.close = bool(data.get("close", False))
+    result.exit_criteria = data.get("exit_criteria")
     if "default" in data:
         result.default = _action(str(raw(("default",), data["default"])), result.where("default"))
     inputs = data.get("inputs") or {}
@@ -266,6 +279,13 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
     """Refuse a script that names steps, questions or choices the playbook does not have."""
     step_ids = {s.id for s in playbook.steps}
     questions = playbook.questions()
+    if answers.exit_criteria is not None:
+        from crisiscli.walk.closing import scripted_checks
+
+        try:
+            scripted_checks(answers.exit_criteria, len(playbook.exit_criteria))
+        except ValueError as exc:
+            raise AnswersError(str(exc), location=answers.where("exit_criteria")) from None
     for key, value in answers.inputs.items():
         input_q = next((q for q in playbook.inputs if q.id == key), None)
         if input_q is None:
@@ -457,3 +477,17 @@ class ScriptedPrompter:
 
     def finished(self, summary: RunSummary) -> bool:
         return self.answers.close
+
+    def check_exit(self, criteria: tuple[str, ...]) -> list[CriterionCheck]:
+        from crisiscli.walk.closing import Given, scripted_checks
+
+        if self.answers.exit_criteria is None:
+            return []  # the script does not say: closed without checking, as before
+        try:
+            met, notes = scripted_checks(self.answers.exit_criteria, len(criteria))
+        except ValueError as exc:
+            raise AnswersError(str(exc), location=self.answers.where("exit_criteria")) from None
+        return Given(met, notes).check_exit(criteria)
+
+    def close_anyway(self, unmet: list[CriterionCheck]) -> bool:
+        return True  # the script asked to close, and said which criteria are not met

@@ -90,6 +90,8 @@ def drill_script(
         "inputs": inputs,
         "default": "done",
         "close": close,
-        "steps": steps,
     }
+    if close and playbook.exit_criteria:
+        script["exit_criteria"] = "all"  # a drill that closes checks them all as met
+    script["steps"] = steps
     return script

@@ -471,7 +471,10 @@ class Walkthrough:
         self.record("run.finished", status=status, deferred=deferred)
         summary = self.summary(status, deferred)
         if self.prompter.finished(summary):
-            self.record("incident.closed")
+            from crisiscli.walk.closing import check_and_close
+
+            check_and_close(self.incident, self.playbook.exit_criteria, self.prompter)
+            self.refresh()
         return summary
 
     def summary(self, status: str, deferred: list[str]) -> RunSummary:

@@ -242,6 +242,15 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.menu("Mark this step done")
     s.expect(r"The walk-through is complete\.")
     s.confirm("Close the incident now?", True)
+    # Before it closes, each exit criterion of the playbook is checked and recorded.
+    s.expect(r"Before closing: 5 exit criteria\.")
+    s.confirm("1/5 Is this true now?", True)
+    s.confirm("2/5 Is this true now?", True)
+    s.confirm("3/5 Is this true now?", False)
+    s.text_answer("What is still open? (optional)", "Ads stay off until Monday")
+    s.confirm("4/5 Is this true now?", True)
+    s.confirm("5/5 Is this true now?", True)
+    s.confirm("1 exit criterion not met (3). Close the incident anyway?", True)
     s.expect(r"Log: .*log\.md")
     assert s.finish() == 0
 
@@ -309,6 +318,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     approved = {d["step"]: d["approver"] for d in of_type(events, "message.approved")}
     assert approved == {"holding-line": "Dana Reyes", "first-actions": "Dana Reyes", "apologise": "Dana Reyes"}  # fmt: skip
     assert of_type(events, "run.finished") == [{"status": "complete", "deferred": []}]
+    exits = of_type(events, "exit.checked")
+    assert [(d["criterion"], d["met"]) for d in exits] == [(1, True), (2, True), (3, False), (4, True), (5, True)]  # fmt: skip
+    assert exits[2]["note"] == "Ads stay off until Monday"
     assert events[-1]["type"] == "incident.closed"
     assert all(e["actor"] == "tester" for e in events)
     assert len({e["id"] for e in events}) == len(events)
