@@ -19,7 +19,6 @@ from crisiscli.playbook.paths import (
     asks_consent,
     describe,
     explore,
-    person_variables,
     review_phase,
 )
 
@@ -94,12 +93,12 @@ def _gates(exploration: Exploration, explorer: Explorer, places: _Places) -> Ite
         if not t.gates or t.visit is None:
             continue
         after = t.move.step
-        step = playbook.step(t.visit.step)
+        step = explorer.by_id[t.visit.step]
         for qid in t.gates:
             if after is not None:
                 if after not in wrap_up:
                     continue
-                handler = playbook.step(after)
+                handler = explorer.by_id[after]
                 if any(leaf.ref == qid for leaf in m.condition_refs(handler.when)):
                     continue  # a step written for this answer
             q = explorer.questions[qid]
@@ -125,11 +124,10 @@ def _label(question: m.Question, value: object) -> str:
 
 
 def _approver(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:
-    playbook = exploration.playbook
     for i, t in enumerate(exploration.transitions):
         if t.visit is None or t.source is None:
             continue
-        step = playbook.step(t.visit.step)
+        step = explorer.by_id[t.visit.step]
         if step.message is None or not step.message.approval:
             continue
         if t.source.approver or explorer.names_approver[step.id]:
@@ -240,15 +238,16 @@ def _endings(exploration: Exploration, explorer: Explorer, places: _Places) -> I
 
 
 def _consent(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Variable]:
-    playbook = exploration.playbook
+    if not explorer.track_consent:
+        return
     seen: set[tuple[str, str]] = set()
     for i, t in enumerate(exploration.transitions):
         if t.visit is None or t.source is None:
             continue
-        step = playbook.step(t.visit.step)
-        names = person_variables(playbook, step)
+        names = explorer.named[t.visit.step]
         if not names:
             continue
+        step = explorer.by_id[t.visit.step]
         given = t.source.consent or any(
             value is True and asks_consent(explorer.questions[qid])
             for qid, value in t.visit.answers

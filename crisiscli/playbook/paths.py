@@ -33,7 +33,7 @@ import random
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from crisiscli.playbook import model as m
 from crisiscli.walk.flow import Flow, Move, holds
@@ -145,8 +145,7 @@ def flow_graph(playbook: m.Playbook) -> tuple[list[set[int]], set[int]]:
 # -- states, visits, transitions ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     step: str  # the step about to be entered
     answers: Answers  # what conditions from here on can still read
     phases: int  # bit i: phase i was entered on the way here
@@ -154,8 +153,7 @@ class State:
     consent: bool  # a person agreed to be named in public, earlier on this path
 
 
-@dataclass(frozen=True)
-class Visit:
+class Visit(NamedTuple):
     """One step entered on a path, with the answers that matter given there (None: left
     empty)."""
 
@@ -163,8 +161,7 @@ class Visit:
     answers: tuple[tuple[str, Value | None], ...] = ()
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(NamedTuple):
     """From a state, through one visit, to the next state (None: the walk-through ends)."""
 
     source: State | None  # None: the start, where the inputs are given
@@ -255,6 +252,9 @@ class Explorer:
         self.playbook = playbook
         self.flow = Flow(playbook)
         self.steps = playbook.steps
+        self.by_id: dict[str, m.Step] = {}
+        for step in self.steps:
+            self.by_id.setdefault(step.id, step)
         self.questions = playbook.questions()
         self.phase_bit: dict[str, int] = {}
         for pi, phase in enumerate(playbook.phases):
@@ -273,7 +273,11 @@ class Explorer:
             refs_of_step.append(refs)
         self.live = _liveness(playbook, refs_of_step)
         self.track_approver = any(s.message and s.message.approval for s in self.steps)
-        self.track_consent = any(_names_in_public(playbook, s) for s in self.steps)
+        # Person names in public messages, by step (CR606).
+        self.named: dict[str, list[str]] = {
+            s.id: person_variables(s, self.questions) for s in self.steps
+        }
+        self.track_consent = any(self.named.values())
         # Named before the first step: the role asked at start, or an input.
         self.approver_role = "approver" in playbook.roles or any(
             names_approver(q) for q in playbook.inputs
@@ -406,14 +410,13 @@ def review_phase(playbook: m.Playbook) -> int | None:
     return None
 
 
-def person_variables(playbook: m.Playbook, step: m.Step) -> list[str]:
+def person_variables(step: m.Step, questions: Mapping[str, m.Question]) -> list[str]:
     """``{{ names }}`` in a public message of the step that hold a person's name."""
     from crisiscli.playbook.template import placeholders
 
     msg = step.message
-    if msg is None or msg.kind not in PUBLIC_KINDS:
+    if msg is None or msg.kind not in PUBLIC_KINDS or "{{" not in msg.template:
         return []
-    questions = playbook.questions()
     return [
         name
         for name in dict.fromkeys(placeholders(msg.template))
@@ -433,30 +436,30 @@ def describe(path: Path, *, most_steps: int = 8, most_answers: int = 6) -> str:
     return f"{', '.join(words)}: {line}" if words else line
 
 
-def _names_in_public(playbook: m.Playbook, step: m.Step) -> bool:
-    return bool(person_variables(playbook, step))
-
-
 def _liveness(playbook: m.Playbook, refs_of_step: list[set[str]]) -> dict[str, frozenset[str]]:
     """For each step: the questions a condition can read from there on (its own goto, and
     every step the over-approximated graph can reach, including the steps a move passes
-    over)."""
+    over). A fixpoint over bit masks: loops converge in a few passes."""
     successors, _ = flow_graph(playbook)
     steps = playbook.steps
     end = len(steps)
+    names = sorted({q for refs in refs_of_step for q in refs})
+    bit = {q: 1 << i for i, q in enumerate(names)}
+    mask = [sum(bit[q] for q in refs) for refs in refs_of_step]
+    outs = [[n for n in successors[i] if n < end] for i in range(end)]
+    changed = True
+    while changed:
+        changed = False
+        for i in range(end - 1, -1, -1):
+            grown = mask[i]
+            for n in outs[i]:
+                grown |= mask[n]
+            if grown != mask[i]:
+                mask[i] = grown
+                changed = True
     live: dict[str, frozenset[str]] = {}
     for i, step in enumerate(steps):
-        seen = {i}
-        todo = [i]
-        refs: set[str] = set()
-        while todo:
-            node = todo.pop()
-            refs |= refs_of_step[node]
-            for nxt in successors[node]:
-                if nxt < end and nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        live.setdefault(step.id, frozenset(refs))
+        live.setdefault(step.id, frozenset(q for q in names if mask[i] & bit[q]))
     return live
 
 

@@ -181,3 +181,17 @@ def test_syntax_error_names_where_the_open_construct_began() -> None:
         "invalid YAML: did not find expected ',' or ']' "
         "(while parsing a flow sequence, which starts at line 23, column 22)"
     )
+
+
+def test_path_states_setting_bounds_the_explorer(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(
+        (FIXTURES / "ok" / "CR600-paths-sampled.yaml").read_text(encoding="utf-8"), "utf-8"
+    )
+    assert cli("lint", "--strict", "p.yaml").exit_code == 0
+    (tmp_path / "crisis.toml").write_text("[lint]\npath-states = 100\n", encoding="utf-8")
+    sampled = cli("lint", "-f", "concise", "p.yaml")
+    assert "CR600 more than 100 distinct states" in sampled.stdout
+    (tmp_path / "crisis.toml").write_text("[lint]\npath-states = 5\n", encoding="utf-8")
+    refused = cli("lint", "p.yaml")
+    assert refused.exit_code == 2 and "'path-states'" in refused.stderr
