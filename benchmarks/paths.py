@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,34 +29,22 @@ CORPUS = 1000
 SMOKE_CORPUS = 20
 
 
-def _best(fn: Callable[[], Any], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _row(
-    name: str, seconds: float, base: str, base_s: float, target: float | None, smoke: bool,
+    name: str,
+    seconds: float,
+    base: str,
+    base_s: float,
+    target: float | None,
+    smoke: bool,
     **extra: Any,
-) -> dict[str, Any]:  # fmt: skip
-    ratio = seconds / base_s if base_s else float("inf")
-    return {
-        "name": name,
-        "seconds": round(seconds, 4),
-        "baseline_name": base,
-        "baseline_seconds": round(base_s, 4),
-        "ratio": round(ratio, 3),
-        "target": f"<= {target:.2f}x" if target is not None else "",
-        "ok": None if smoke or target is None else ratio <= target,
-        **extra,
-    }
+) -> dict[str, Any]:
+    from lint import _row as lint_row  # the same row format as the lint figures
+
+    return {**lint_row(name, seconds, base, base_s, target, smoke), **extra}
 
 
 def run(smoke: bool = False) -> list[dict[str, Any]]:
-    from lint import make_corpus  # benchmarks/lint.py: the same corpus as the lint figures
+    from lint import _best, make_corpus  # benchmarks/lint.py: the same corpus and timing
 
     from crisiscli.playbook.catalog import bundled_dir
     from crisiscli.playbook.load import load_playbook
