@@ -16,6 +16,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crisiscli.playbook.catalog import bundled_dir
 from crisiscli.playbook.load import load_playbook, load_playbook_text
@@ -218,3 +220,11 @@ def test_show_paths_over_the_budget_says_it_sampled(cli) -> None:  # type: ignor
 def test_show_options_that_do_not_go_together(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("show", "general", "--flow", "--paths").exit_code == 2
     assert cli("show", "general", "--scripts", "x").exit_code == 2
+
+
+@given(st.text())
+def test_any_text_becomes_a_safe_label(text: str) -> None:
+    label = label_text(text)
+    assert re.fullmatch(LABEL, label)
+    assert not set(re.sub(r"#\d+;", "", label)) & set('"<>|`%[]{};#\n\r\t')
+    assert "style" not in label and "classDef" not in label
