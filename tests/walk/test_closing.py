@@ -130,3 +130,12 @@ def test_an_answers_file_with_the_wrong_number_of_criteria_is_refused(
     assert result.exit_code == 3
     assert "exit_criteria has 2 entries; the playbook has 5" in result.stderr
     assert list_incidents(make_env(crisis_home)) == []  # refused before anything was created
+
+
+def test_the_report_timeline_says_which_criteria_were_met(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
+    incident = open_general(crisis_home)
+    assert cli("close", incident.id, "--met", "2").exit_code == 0
+    report = cli("report", incident.id, "--format", "md")
+    assert report.exit_code == 0, report.stderr
+    assert "Exit criterion 1 not met:" in report.stdout
+    assert "Exit criterion 2 met:" in report.stdout
