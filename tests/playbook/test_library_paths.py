@@ -242,3 +242,39 @@ def test_high_severity_paths_equip_a_spokesperson(playbook_id: str) -> None:
         checked += 1
         assert "spokesperson" in asked, path.steps
     assert checked
+
+
+# -- the new playbooks ------------------------------------------------------------------
+
+
+def test_product_failure_keeps_updating_until_fixed_for_everyone() -> None:
+    playbook = book("product-failure")
+    public = {s.id for s in playbook.steps if s.message and s.message.kind in PUBLIC_KINDS}
+    for path in every_path("product-failure"):
+        steps = path.steps
+        # The promotion stops before anything is said in public.
+        said = [i for i, s in enumerate(steps) if s in public]
+        if said:
+            assert steps.index("pause-automation") < said[0], steps
+        # "Not yet" keeps the updates going and asks again; only "fixed" reaches the review.
+        for i, visit in enumerate(path.visits):
+            if visit.step == "fixed-check":
+                fixed = dict(visit.answers)["fixed"]
+                assert steps[i + 1] == ("fixed-update" if fixed else "keep-updating"), steps
+        assert steps.index("fixed-update") < steps.index("lessons"), steps
+
+
+def test_politics_keeps_the_check_and_the_misread_post_apart() -> None:
+    playbook = book("politics")
+    check_steps = {s.id for s in playbook.phases[1].steps}
+    for path in every_path("politics"):
+        answers = answers_of(path)
+        steps = set(path.steps)
+        if answers["situation"] == "check":
+            assert not steps - check_steps - {"first-look", "lessons", "close"}, path.steps
+            if answers.get("election-verdict") == "drop":
+                assert "election-publish" not in steps  # a dropped post is never published
+        else:
+            assert not steps & check_steps, path.steps
+            assert "pause-automation" in steps
+        assert path.steps[-2:] == ("lessons", "close")
