@@ -176,7 +176,9 @@ class Transition(NamedTuple):
 class Path:
     inputs: tuple[tuple[str, Value | None], ...]
     visits: tuple[Visit, ...]
-    ending: str  # "end" (an explicit goto: end) or "last" (no step after it applies)
+    # "end" (an explicit goto: end), "last" (no step after it applies), or "open" for the
+    # beginning of a path that a lint finding shows (Exploration.path_to)
+    ending: str
 
     @property
     def steps(self) -> tuple[str, ...]:
