@@ -27,7 +27,8 @@ def _default_home() -> Path:
 
 
 def _default_actor(home: Path | None = None) -> str:
-    """CRISIS_USER, else ``actor`` from CRISIS_HOME/config.toml, else the login name."""
+    """CRISIS_USER, else ``actor`` from CRISIS_HOME/config.toml, else the git identity
+    (``user.name``), else the login name."""
     name = os.environ.get("CRISIS_USER", "").strip()
     if name:
         return name
@@ -41,10 +42,97 @@ def _default_actor(home: Path | None = None) -> str:
             configured = None
         if configured:
             return configured
+    found = git_user_name(home)
+    if found:
+        return found
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers): still record something honest
         return "unknown"
+
+
+GIT_CONFIG_LIMIT = 256 * 1024  # a git config file larger than this is not read
+
+
+def git_user_name(home: Path | None = None) -> str | None:
+    """The name git would sign commits with: ``GIT_AUTHOR_NAME``, else ``user.name`` from
+    the shared folder's own repository, then the global config files.
+
+    Read from the files directly (no ``git`` process: this runs on every command's start,
+    and only when neither CRISIS_USER nor config.toml names anyone). ``include`` and
+    conditional includes are not followed: an identity set only there is not found.
+    """
+    name = os.environ.get("GIT_AUTHOR_NAME", "").strip()
+    if name:
+        return _clean_name(name)
+    candidates: list[str] = []
+    if home is not None:
+        candidates.append(os.path.join(home, ".git", "config"))
+    global_file = os.environ.get("GIT_CONFIG_GLOBAL")
+    if global_file:
+        candidates.append(global_file)
+    else:
+        xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+        candidates += [
+            os.path.join(os.path.expanduser("~"), ".gitconfig"),
+            os.path.join(xdg, "git", "config"),
+        ]
+    for path in candidates:
+        found = _user_name_in(path)
+        if found:
+            return found
+    return None
+
+
+def _user_name_in(path: str) -> str | None:
+    """``user.name`` in one git config file (the last one set wins, as in git)."""
+    try:
+        with open(path, "rb") as handle:
+            blob = handle.read(GIT_CONFIG_LIMIT + 1)
+    except OSError:
+        return None
+    if len(blob) > GIT_CONFIG_LIMIT:
+        return None
+    section = ""
+    found: str | None = None
+    for raw in blob.decode("utf-8", "replace").splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            header, _, rest = line[1:].partition("]")
+            section = header.strip().lower()  # '[user "x"]' is a sub-section, not [user]
+            line = rest.strip()
+            if not line or line[0] in "#;":
+                continue
+        key, sep, value = line.partition("=")
+        if section == "user" and sep and key.strip().lower() == "name":
+            found = _config_value(value)
+    return _clean_name(found) if found else None
+
+
+def _config_value(text: str) -> str:
+    """A git config value: quotes removed, ``\\"`` and ``\\\\`` unescaped, comments cut."""
+    out: list[str] = []
+    quoted = False
+    chars = iter(text.strip())
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            out.append({"n": " ", "t": " "}.get(nxt, nxt))
+        elif ch == '"':
+            quoted = not quoted
+        elif ch in "#;" and not quoted:
+            break
+        else:
+            out.append(ch)
+    return "".join(out).strip()
+
+
+def _clean_name(name: str) -> str | None:
+    """One line, no control characters, at most 200 characters (as config.toml's actor)."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in name).split())
+    return flat[:200] or None
 
 
 def utc_now() -> datetime:

@@ -69,6 +69,8 @@ class _Builder:
     def __init__(self, doc: Document | None) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        # The severity scale, lowest first: read before the phases, whose conditions use it.
+        self.severity_order: tuple[str, ...] = tuple(lv.id for lv in m.DEFAULT_SEVERITIES)
         self.located: list[tuple[Path_, m.Step]] = []  # each built step and where it is written
 
     # -- reporting ----------------------------------------------------------------------
@@ -213,6 +215,10 @@ class _Builder:
                 inner = self.condition(sub, where)
                 if inner is not None:
                     parts.append(m.Not(inner))
+            elif key == m.SEVERITY_REF:
+                severity = self.severity_condition(sub, where)
+                if severity is not None:
+                    parts.append(severity)
             else:
                 values = sub if isinstance(sub, list) else [sub]
                 texts = []
@@ -227,6 +233,61 @@ class _Builder:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else m.AllOf(tuple(parts))
+
+    def severity_condition(self, value: Any, at: Path_) -> m.SeverityIs | None:
+        """``severity: high``, ``severity: [high, critical]`` or ``severity: {at_least: high}``
+        (``at_most`` too, or both): a test of the incident's current severity."""
+        order = self.severity_order
+        if isinstance(value, dict):
+            if not value:
+                self.problem(at, "a severity condition needs at_least or at_most")
+                return None
+            bounds: list[tuple[str, str]] = []
+            for word, level in value.items():
+                where = (*at, word)
+                if word not in m.SEVERITY_BOUNDS:
+                    self.problem(
+                        where,
+                        f"unknown key '{word}' in a severity condition "
+                        f"(use {' or '.join(m.SEVERITY_BOUNDS)})",
+                        "unknown-key",
+                        on_key=True,
+                    )
+                    continue
+                text = self.text(level, where, "severity level")
+                if text is None or isinstance(level, (dict, list)):
+                    self.problem(where, f"{word} needs one severity level")
+                    continue
+                if text not in order:
+                    self.problem(
+                        where,
+                        f"'{text}' is not a severity level ({', '.join(order)})",
+                        "unknown-choice",
+                    )
+                    continue
+                bounds.append((str(word), text))
+            if not bounds:
+                return None
+            levels = m.severity_levels_between(order, tuple(bounds))
+            if not levels:
+                self.problem(at, "no severity level is within these bounds: it never holds")
+            return m.SeverityIs(m.SEVERITY_REF, levels, tuple(bounds))
+        values = value if isinstance(value, list) else [value]
+        found = []
+        for i, v in enumerate(values):
+            where = (*at, i) if isinstance(value, list) else at
+            text = None if isinstance(v, (dict, list)) else self.text(v, where, "severity level")
+            if text is None:
+                self.problem(where, "a condition on severity needs a level to compare with")
+            elif text not in order:
+                self.problem(
+                    where,
+                    f"'{text}' is not a severity level ({', '.join(order)})",
+                    "unknown-choice",
+                )
+            else:
+                found.append(text)
+        return m.SeverityIs(m.SEVERITY_REF, tuple(found)) if found else None
 
     def question(self, value: Any, at: Path_, what: str) -> m.Question | None:
         data = self.mapping(value, at, QUESTION_KEYS, what, ("id", "prompt"))
@@ -411,9 +472,24 @@ class _Builder:
             )
         banned = self.text_list(data.get("banned"), (*at, "banned"), "banned phrase")
         limits = self.limits(data.get("limits"), (*at, "limits"))
+        escalate = self.duration(
+            data.get("escalate_after"), (*at, "escalate_after"), "escalate_after"
+        )
         if template is None:
             return None
-        return m.Message(template, platforms, approval, kind, banned, limits)
+        return m.Message(template, platforms, approval, kind, banned, limits, escalate)
+
+    def duration(self, value: Any, at: Path_, what: str) -> str | None:
+        """A duration as written (``"5m"``), or None with a problem."""
+        if value is None:
+            return None
+        if isinstance(value, (bool, int, float)):
+            self.problem(at, f"{what} '{value}' needs a unit, such as '{value}m' (minutes)")
+            return None
+        if not isinstance(value, str) or m.parse_duration(value) is None:
+            self.problem(at, f"{what} must be a duration such as '5m' or '1h30m'")
+            return None
+        return value.strip()
 
     def step(self, value: Any, at: Path_) -> m.Step | None:
         data = self.mapping(value, at, STEP_KEYS, "step", ("id", "title"))
@@ -587,6 +663,7 @@ class _Builder:
             if q is not None:
                 inputs.append(q)
         severities, default_severity = self.severity(data.get("severity"), ("severity",))
+        self.severity_order = tuple(lv.id for lv in severities)
         exit_criteria = self.text_list(
             data.get("exit_criteria"), ("exit_criteria",), "exit criterion"
         )
@@ -634,6 +711,20 @@ class _Builder:
             seen_phase.add(phase.id)
         seen_step: set[str] = set()
         questions: dict[str, m.Question] = {}
+        asked: list[tuple[Path_, m.Question]] = [
+            (("inputs", qi), q) for qi, q in enumerate(playbook.inputs)
+        ]
+        asked += [
+            ((*sa, "questions", qi), q) for sa, s in located for qi, q in enumerate(s.questions)
+        ]
+        for where_asked, question in asked:
+            if question.id == m.SEVERITY_REF:
+                self.problem(
+                    (*where_asked, "id"),
+                    f"'{m.SEVERITY_REF}' is reserved: in conditions it means the incident's "
+                    "severity (a grading question uses sets: severity)",
+                    "bad-id",
+                )
         for qi, q in enumerate(playbook.inputs):
             if q.id in questions:
                 self.problem(
@@ -694,6 +785,8 @@ class _Builder:
             conds += [((*at, "items", ii, "when"), it.when) for ii, it in enumerate(step.items)]
             for where, cond in conds:
                 for leaf in m.condition_refs(cond):
+                    if isinstance(leaf, m.SeverityIs):
+                        continue  # checked against the scale as it was read
                     if leaf.ref not in questions:
                         close = _close(leaf.ref, sorted(questions), n=1)
                         hint = f"; did you mean '{close[0]}'?" if close else ""

@@ -79,6 +79,36 @@ class Equals:
     values: tuple[str, ...]
 
 
+SEVERITY_REF = "severity"  # in a condition: the incident's current severity, not a question
+SEVERITY_BOUNDS = ("at_least", "at_most")
+
+
+@dataclass(frozen=True)
+class SeverityIs(Equals):
+    """The incident's severity *now* is one of ``values`` (``ref`` is always ``severity``).
+
+    ``{severity: {at_least: high}}`` is resolved against the playbook's scale when it
+    loads (``values`` = high and every level after it); ``bounds`` keeps it as written, for
+    the snapshot and for people. A re-grade changes what it says at the next screen.
+    """
+
+    bounds: tuple[tuple[str, str], ...] = ()
+
+
+def severity_levels_between(
+    order: tuple[str, ...], bounds: tuple[tuple[str, str], ...]
+) -> tuple[str, ...]:
+    """The levels of ``order`` within every ``(at_least|at_most, level)`` bound."""
+    keep = list(order)
+    for word, level in bounds:
+        if level not in order:
+            continue  # reported by the loader
+        cut = order.index(level)
+        allowed = order[cut:] if word == "at_least" else order[: cut + 1]
+        keep = [lv for lv in keep if lv in allowed]
+    return tuple(keep)
+
+
 @dataclass(frozen=True)
 class AllOf:
     conditions: tuple[Condition, ...]
@@ -95,6 +125,11 @@ class Not:
 
 
 Condition = Equals | AllOf | AnyOf | Not
+
+
+def tests_severity(cond: Condition | None) -> bool:
+    """Does the condition read the incident's severity?"""
+    return any(isinstance(leaf, SeverityIs) for leaf in condition_refs(cond))
 
 
 def condition_refs(cond: Condition | None) -> Iterator[Equals]:
@@ -147,6 +182,11 @@ class Message:
     kind: str = "statement"  # statement | apology | reply | dm-invite | update | internal
     banned: tuple[str, ...] = ()
     limits: tuple[tuple[str, int], ...] = ()  # per-step overrides of platform limits
+    escalate_after: str | None = None  # e.g. "5m": no decision by then, the backup is asked
+
+    @property
+    def escalate_seconds(self) -> int | None:
+        return parse_duration(self.escalate_after) if self.escalate_after else None
 
 
 @dataclass(frozen=True)
@@ -259,6 +299,8 @@ class Playbook:
 
 
 def condition_to_data(cond: Condition) -> Any:
+    if isinstance(cond, SeverityIs) and cond.bounds:
+        return {SEVERITY_REF: dict(cond.bounds)}
     if isinstance(cond, Equals):
         values: Any = cond.values[0] if len(cond.values) == 1 else list(cond.values)
         return {cond.ref: values}
@@ -327,6 +369,8 @@ def _step_to_data(step: Step) -> dict[str, Any]:
             mdata["banned"] = list(msg.banned)
         if msg.limits:
             mdata["limits"] = dict(msg.limits)
+        if msg.escalate_after:
+            mdata["escalate_after"] = msg.escalate_after
         data["message"] = mdata
     return data
 
@@ -376,25 +420,33 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
 # fast). A damaged snapshot raises ValueError/KeyError/TypeError; callers report it.
 
 
-def condition_from_data(data: Any) -> Condition:
+def condition_from_data(data: Any, order: tuple[str, ...] = ()) -> Condition:
+    """``order``: the playbook's severity levels, lowest first (for ``at_least``/``at_most``)."""
     if not isinstance(data, dict) or not data:
         raise ValueError("condition must be a non-empty mapping")
     parts: list[Condition] = []
     for key, value in data.items():
         if key == "all":
-            parts.append(AllOf(tuple(condition_from_data(c) for c in value)))
+            parts.append(AllOf(tuple(condition_from_data(c, order) for c in value)))
         elif key == "any":
-            parts.append(AnyOf(tuple(condition_from_data(c) for c in value)))
+            parts.append(AnyOf(tuple(condition_from_data(c, order) for c in value)))
         elif key == "not":
-            parts.append(Not(condition_from_data(value)))
+            parts.append(Not(condition_from_data(value, order)))
+        elif key == SEVERITY_REF and isinstance(value, dict):
+            bounds = tuple((str(k), str(v)) for k, v in value.items())
+            levels = severity_levels_between(order, bounds)
+            parts.append(SeverityIs(SEVERITY_REF, levels, bounds))
+        elif key == SEVERITY_REF:
+            values = value if isinstance(value, list) else [value]
+            parts.append(SeverityIs(SEVERITY_REF, tuple(str(v) for v in values)))
         else:
             values = value if isinstance(value, list) else [value]
             parts.append(Equals(str(key), tuple(str(v) for v in values)))
     return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
 
-def _maybe_condition(data: Any) -> Condition | None:
-    return None if data is None else condition_from_data(data)
+def _maybe_condition(data: Any, order: tuple[str, ...] = ()) -> Condition | None:
+    return None if data is None else condition_from_data(data, order)
 
 
 def _question_from_data(d: dict[str, Any]) -> Question:
@@ -413,7 +465,7 @@ def _question_from_data(d: dict[str, Any]) -> Question:
     )
 
 
-def _step_from_data(d: dict[str, Any]) -> Step:
+def _step_from_data(d: dict[str, Any], order: tuple[str, ...] = ()) -> Step:
     due = d.get("due")
     deadline = None
     if due is not None:
@@ -431,6 +483,7 @@ def _step_from_data(d: dict[str, Any]) -> Step:
             kind=str(msg.get("kind", "statement")),
             banned=tuple(msg.get("banned", [])),
             limits=tuple((str(k), int(v)) for k, v in msg.get("limits", {}).items()),
+            escalate_after=str(msg["escalate_after"]) if msg.get("escalate_after") else None,
         )
     return Step(
         id=str(d["id"]),
@@ -438,13 +491,13 @@ def _step_from_data(d: dict[str, Any]) -> Step:
         guidance=str(d.get("guidance", "")),
         checklist=d.get("checklist", "do-confirm"),
         items=tuple(
-            Item(str(i["id"]), str(i["text"]), _maybe_condition(i.get("when")))
+            Item(str(i["id"]), str(i["text"]), _maybe_condition(i.get("when"), order))
             for i in d.get("items", [])
         ),
         questions=tuple(_question_from_data(q) for q in d.get("questions", [])),
-        when=_maybe_condition(d.get("when")),
+        when=_maybe_condition(d.get("when"), order),
         goto=tuple(
-            Branch(str(b["to"]), _maybe_condition(b.get("when"))) for b in d.get("goto", [])
+            Branch(str(b["to"]), _maybe_condition(b.get("when"), order)) for b in d.get("goto", [])
         ),
         due=deadline,
         milestone=d.get("milestone"),
@@ -462,6 +515,7 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         SeverityLevel(str(lv["id"]), str(lv.get("description", "")))
         for lv in severity.get("levels", [])
     )
+    order = tuple(lv.id for lv in levels or DEFAULT_SEVERITIES)
     return Playbook(
         id=str(data["id"]),
         title=str(data["title"]),
@@ -469,7 +523,7 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
             Phase(
                 str(p["id"]),
                 str(p["title"]),
-                tuple(_step_from_data(s) for s in p["steps"]),
+                tuple(_step_from_data(s, order) for s in p["steps"]),
                 str(p.get("description", "")),
                 bool(p.get("required", False)),
             )

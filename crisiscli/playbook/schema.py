@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli.playbook import spec
-from crisiscli.playbook.model import CHECKLIST_KINDS, MILESTONES, QUESTION_TYPES
+from crisiscli.playbook.model import (
+    CHECKLIST_KINDS,
+    MILESTONES,
+    QUESTION_TYPES,
+    SEVERITY_BOUNDS,
+    SEVERITY_REF,
+)
 
 # Anchored with (?![\s\S]) rather than $: the same end-of-text in ECMAScript (editors, ajv)
 # and Python (jsonschema), where $ also matches before a trailing newline.
@@ -39,14 +45,31 @@ def _obj(keys: tuple[str, ...], required: tuple[str, ...], props: dict[str, Any]
 
 
 def playbook_schema() -> dict[str, Any]:
+    level_bounds = {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": False,
+        "properties": {word: SCALAR for word in SEVERITY_BOUNDS},
+    }
     condition: dict[str, Any] = {
         "type": "object",
         "minProperties": 1,
-        "description": "{question-id: value | [values]}, or all/any (lists) and not.",
+        "description": (
+            "{question-id: value | [values]}, {severity: level | [levels] | "
+            "{at_least: level, at_most: level}}, or all/any (lists) and not."
+        ),
         "properties": {
             "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
             "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
             "not": {"$ref": "#/$defs/condition"},
+            SEVERITY_REF: {
+                "description": "The incident's current severity (re-grades switch steps).",
+                "anyOf": [
+                    SCALAR,
+                    {"type": "array", "minItems": 1, "items": SCALAR},
+                    level_bounds,
+                ],
+            },
         },
         "additionalProperties": {"anyOf": [SCALAR, {"type": "array", "items": SCALAR}]},
     }
@@ -65,7 +88,8 @@ def playbook_schema() -> dict[str, Any]:
         spec.QUESTION_KEYS,
         spec.QUESTION_REQUIRED,
         {
-            "id": ID,
+            # "severity" is reserved: in conditions it means the incident's severity
+            "id": {"allOf": [ID, {"not": {"const": SEVERITY_REF}}]},
             "prompt": TEXT,
             "type": {"enum": list(QUESTION_TYPES), "default": "text"},
             "choices": {"type": "array", "minItems": 1, "items": choice},
@@ -120,6 +144,10 @@ def playbook_schema() -> dict[str, Any]:
             "kind": {"enum": list(spec.MESSAGE_KINDS), "default": "statement"},
             "banned": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "limits": LIMITS,
+            "escalate_after": {
+                **DURATION,
+                "description": "No decision by then: the backup approver is asked.",
+            },
         },
     )
     step = _obj(

@@ -72,7 +72,15 @@ QUESTION_KEYS = ("id", "prompt", "type", "choices", "required", "default", "help
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
 ITEM_REQUIRED = ("id", "text")
-MESSAGE_KEYS = ("template", "platforms", "approval", "kind", "banned", "limits")
+MESSAGE_KEYS = (
+    "template",
+    "platforms",
+    "approval",
+    "kind",
+    "banned",
+    "limits",
+    "escalate_after",
+)
 MESSAGE_REQUIRED = ("template",)
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
 SETTABLE = ("severity",)  # what a question's answer may set on the incident

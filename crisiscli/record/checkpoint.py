@@ -23,10 +23,13 @@ from crisiscli import __version__
 from crisiscli.fsutil import atomic_write_text, read_bounded
 from crisiscli.record.fold import (
     ActionItem,
+    ApprovalRequest,
     ContactRecord,
+    EvidenceItem,
     ExitCheck,
     Handoff,
     IncidentState,
+    Mention,
     MessageState,
     Note,
     PostDecision,
@@ -36,6 +39,7 @@ from crisiscli.record.fold import (
     SeverityChange,
     StepState,
     TimelineEntry,
+    VoidedApproval,
 )
 
 CHECKPOINT = ".checkpoint.json"
@@ -166,7 +170,9 @@ def _message(m: MessageState) -> list[Any]:
     return [
         m.step, m.text, list(m.platforms), m.kind, _t(m.ts), m.actor, _t(m.first_at), m.versions,
         m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
-        m.check_override, m.check_errors, m.lengths,
+        m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
+        _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
+        m.self_approved, _tuples(m.voided),
     ]  # fmt: skip
 
 
@@ -174,6 +180,8 @@ def _unmessage(v: list[Any]) -> MessageState:
     return MessageState(
         v[0], v[1], tuple(v[2]), v[3], _req(v[4]), v[5], _req(v[6]), v[7], v[8], _dt(v[9]),
         v[10], v[11], v[12], v[13], v[14], v[15],
+        [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
+        v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]],
     )  # fmt: skip
 
 
@@ -246,7 +254,8 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "started_at": _t(s.started_at), "actors": s.actors, "inputs": s.inputs,
         "answers": s.answers, "answered_at": {k: _t(v) for k, v in s.answered_at.items()},
         "steps": {k: _step(v) for k, v in s.steps.items()}, "path": s.path,
-        "current": s.current, "last_entered_via": s.last_entered_via, "finished": s.finished,
+        "current": s.current, "last_entered_via": s.last_entered_via, "flow_via": s.flow_via,
+        "finished": s.finished,
         "finish_status": s.finish_status, "finished_at": _t(s.finished_at), "closed": s.closed,
         "closed_at": _t(s.closed_at), "summary": s.summary, "paused": s.paused,
         "notes": _tuples(s.notes), "note_count": s.note_count, "roles": s.roles,
@@ -257,6 +266,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "queue": [_post(p) for p in s.queue.values()], "queue_imports": imports,
         "contacts": [_contact(c) for c in s.contacts.values()],
         "exit_checks": [[*c[:4], _t(c.ts), c.actor] for c in s.exit_checks.values()],
+        "evidence": _tuples(s.evidence), "mentions": _tuples(s.mentions),
         "event_count": s.event_count, "last_event_at": _t(s.last_event_at),
         "last_key": [_t(s.last_key[0]), s.last_key[1]] if s.last_key else None,
         "quarantined": [list(q) for q in s.quarantined],
@@ -281,6 +291,7 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         path=list(d["path"]),
         current=d["current"],
         last_entered_via=d["last_entered_via"],
+        flow_via=d["flow_via"],
         finished=d["finished"],
         finish_status=d["finish_status"],
         finished_at=_dt(d["finished_at"]),
@@ -302,6 +313,8 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         exit_checks={
             c[0]: ExitCheck(c[0], c[1], c[2], c[3], _req(c[4]), c[5]) for c in d["exit_checks"]
         },
+        evidence=[EvidenceItem(_req(x[0]), *x[1:]) for x in d["evidence"]],
+        mentions=[Mention(_req(x[0]), *x[1:]) for x in d["mentions"]],
         event_count=d["event_count"],
         last_event_at=_dt(d["last_event_at"]),
         last_key=(_req(key[0]), key[1]) if key else None,

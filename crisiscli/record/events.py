@@ -105,6 +105,27 @@ def _record(value: Any) -> str | None:
     return "nested too deeply" if _depth(value) > MAX_DEPTH else None
 
 
+def _digest(value: Any) -> str | None:
+    """A SHA-256 as 64 lowercase hexadecimal digits (evidence files, message versions)."""
+    ok = isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    return None if ok else "not a SHA-256 (64 lowercase hex digits)"
+
+
+def _count(value: Any) -> str | None:
+    """A whole number from 0 to 10^15 (sizes, counts)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "not a whole number"
+    return None if 0 <= value <= 10**15 else "out of range"
+
+
+def _amount(value: Any) -> str | None:
+    """A non-negative number (a baseline, seconds)."""
+    reason = _number(value)
+    if reason:
+        return reason
+    return None if 0 <= value <= 10**15 else "out of range"
+
+
 def _one_of(*words: str) -> Check:
     def check(value: Any) -> str | None:
         return None if value in words else f"not one of {', '.join(words)}"
@@ -142,7 +163,7 @@ SPECS: dict[str, Spec] = {
     ),
     "step.entered": _spec(
         {"step": _name},
-        {"via": _one_of("next", "back", "revisit")},
+        {"via": _one_of("next", "back", "revisit", "aside", "return")},
         walkthrough=True,
         steps=("step",),
     ),
@@ -175,6 +196,28 @@ SPECS: dict[str, Spec] = {
     "message.approved": _spec(
         STEP, {"approver": _text, "override": _text}, walkthrough=True, steps=("step",)
     ),
+    "message.approval_requested": _spec(
+        {**STEP, "approver": _text, "digest": _digest, "text": _text},
+        {
+            "platforms": _names,
+            "checks": _text,
+            "escalate_after": _amount,
+            "backup": _text,
+            "escalated_from": _text,
+        },
+        walkthrough=True,
+        steps=("step",),
+    ),
+    "message.approval_decided": _spec(
+        {
+            **STEP,
+            "decision": _one_of("approve", "reject"),
+            "digest": _digest,
+            "approver": _text,
+        },
+        {"comment": _text, "scripted": _flag},
+        steps=("step",),
+    ),
     "session.paused": _spec(optional=STEP, steps=("step",)),
     "session.interrupted": _spec(),
     "session.resumed": _spec(walkthrough=True),
@@ -186,7 +229,14 @@ SPECS: dict[str, Spec] = {
     "exit.checked": _spec({"criterion": _number, "text": _text, "met": _flag}, {"note": _text}),
     "incident.reopened": _spec(),
     "severity.changed": _spec(
-        {"to": _name}, {"from": _text, "reason": _text, "by_question": _name}
+        {"to": _name},
+        {
+            "from": _text,
+            "reason": _text,
+            "by_question": _name,
+            "switched_on": _names,
+            "switched_off": _names,
+        },
     ),
     "title.changed": _spec({"to": _text}),
     "role.assigned": _spec({"role": _name}, {"person": _text}),
@@ -222,6 +272,16 @@ SPECS: dict[str, Spec] = {
         {"channel": _text, "outcome": _text, "follow_up_due": _time, "note": _text},
     ),
     "contact.followed_up": _spec({"id": _name}),
+    "evidence.added": _spec(
+        {"sha256": _digest, "size": _count, "name": _text, "type": _text},
+        {"note": _text, "step": _name},
+        steps=("step",),
+    ),
+    "evidence.linked": _spec({"url": _text}, {"note": _text, "step": _name}, steps=("step",)),
+    "mentions.recorded": _spec(
+        {"count": _count},
+        {"per": _one_of("minute", "hour", "day"), "baseline": _amount, "source": _text},
+    ),
 }
 
 
@@ -401,6 +461,53 @@ def message_approved(
     return NewEvent("message.approved", _with({"step": step}, approver=approver, override=override))
 
 
+def approval_requested(
+    step: str,
+    approver: str,
+    *,
+    text: str,
+    digest: str,
+    platforms: list[str],
+    checks: str | None = None,
+    escalate_after: float | None = None,
+    backup: str | None = None,
+    escalated_from: str | None = None,
+) -> NewEvent:
+    """The exact version of a message (text, platforms, checks) put to one approver."""
+    data = {"step": step, "approver": approver, "digest": digest, "text": text}
+    return NewEvent(
+        "message.approval_requested",
+        _with(
+            data,
+            platforms=platforms,
+            checks=checks,
+            escalate_after=escalate_after,
+            backup=backup,
+            escalated_from=escalated_from,
+        ),
+    )
+
+
+def approval_decided(
+    step: str,
+    decision: str,
+    *,
+    digest: str,
+    approver: str,
+    comment: str | None = None,
+    scripted: bool = False,
+) -> NewEvent:
+    """``approve`` or ``reject`` of the version with ``digest``, by ``approver`` (the person
+    deciding; ``scripted``: an answers file stood in for them)."""
+    if decision not in ("approve", "reject"):
+        raise ValueError(decision)
+    data = {"step": step, "decision": decision, "digest": digest, "approver": approver}
+    return NewEvent(
+        "message.approval_decided",
+        _with(data, comment=(comment or "").strip() or None, scripted=scripted or None),
+    )
+
+
 def session(kind: str, step: str | None = None) -> NewEvent:
     """``paused`` (at a step), ``interrupted`` or ``resumed``."""
     if kind not in ("paused", "interrupted", "resumed"):
@@ -428,11 +535,26 @@ def incident_reopened() -> NewEvent:
 
 
 def severity_changed(
-    to: str, *, was: str | None = None, reason: str | None = None, by_question: str | None = None
+    to: str,
+    *,
+    was: str | None = None,
+    reason: str | None = None,
+    by_question: str | None = None,
+    switched_on: list[str] | None = None,
+    switched_off: list[str] | None = None,
 ) -> NewEvent:
+    """A re-grade; ``switched_on``/``switched_off``: the steps whose conditions on the
+    severity now hold / no longer hold (as the playbook stood when it was recorded)."""
     return NewEvent(
         "severity.changed",
-        _with({"to": to}, reason=reason, by_question=by_question, **{"from": was}),
+        _with(
+            {"to": to},
+            reason=reason,
+            by_question=by_question,
+            switched_on=switched_on,
+            switched_off=switched_off,
+            **{"from": was},
+        ),
     )
 
 
@@ -522,6 +644,40 @@ def contact_followed_up(contact_id: str) -> NewEvent:
     return NewEvent("contact.followed_up", {"id": contact_id})
 
 
+def evidence_added(
+    sha256: str,
+    size: int,
+    name: str,
+    kind: str,
+    *,
+    note: str | None = None,
+    step: str | None = None,
+) -> NewEvent:
+    """A file kept as evidence: stored as ``evidence/<sha256>`` in the incident folder."""
+    data = {"sha256": sha256, "size": size, "name": name, "type": kind}
+    return NewEvent("evidence.added", _with(data, note=(note or "").strip() or None, step=step))
+
+
+def evidence_linked(url: str, *, note: str | None = None, step: str | None = None) -> NewEvent:
+    """A link kept as evidence (nothing is fetched)."""
+    return NewEvent(
+        "evidence.linked", _with({"url": url}, note=(note or "").strip() or None, step=step)
+    )
+
+
+def mentions_recorded(
+    count: int, *, per: str = "hour", baseline: float | None = None, source: str | None = None
+) -> NewEvent:
+    """A count of mentions or replies in one ``per`` (minute, hour, day), with the count of a
+    normal ``per`` beside it when known."""
+    if per not in ("minute", "hour", "day"):
+        raise ValueError(per)
+    data: dict[str, Any] = {"count": count, "per": per}
+    if baseline is not None:
+        data["baseline"] = baseline
+    return NewEvent("mentions.recorded", _with(data, source=(source or "").strip() or None))
+
+
 # -- describing: one sentence per event, plain text ---------------------------------------------
 
 
@@ -577,7 +733,12 @@ def _answered(key: str) -> Callable[[Mapping[str, Any], str, Names], str]:
 
 
 def _entered(d: Mapping[str, Any], step: str, names: Names) -> str:
-    via = {"back": " (went back)", "revisit": " (deferred, back again)"}.get(_s(d.get("via")), "")
+    via = {
+        "back": " (went back)",
+        "revisit": " (deferred, back again)",
+        "aside": " (out of turn: its approval came back, or a re-grade switched it on)",
+        "return": " (back to it after a step taken out of turn)",
+    }.get(_s(d.get("via")), "")
     return f"Started step: {step}{via}"
 
 
@@ -613,6 +774,69 @@ def _approved(d: Mapping[str, Any], step: str, names: Names) -> str:
     return f"Message for {step} approved by {_s(d.get('approver'))}"
 
 
+def _requested(d: Mapping[str, Any], step: str, names: Names) -> str:
+    line = f"Approval of the message for {step} asked of {_s(d.get('approver'))}"
+    late = _s(d.get("escalated_from")).strip()
+    if late:
+        after = d.get("escalate_after")
+        waited = f" in {_seconds_text(after)}" if isinstance(after, (int, float)) else ""
+        line += f" (no answer from {late}{waited}: escalated)"
+    checks = _s(d.get("checks")).strip()
+    return line + (f" — checks: {checks}" if checks else "")
+
+
+def _seconds_text(seconds: float) -> str:
+    whole = int(seconds)
+    if whole % 3600 == 0 and whole:
+        return f"{whole // 3600}h"
+    if whole % 60 == 0 and whole:
+        return f"{whole // 60}m"
+    return f"{whole}s"
+
+
+def _decided(d: Mapping[str, Any], step: str, names: Names) -> str:
+    word = "approved" if d.get("decision") == "approve" else "rejected"
+    line = f"Message for {step} {word} by {_s(d.get('approver'))}"
+    if d.get("scripted"):
+        line += " (scripted in an answers file)"
+    comment = _s(d.get("comment")).strip()
+    return line + (f": {comment}" if comment else "")
+
+
+def _evidence(d: Mapping[str, Any], step: str, names: Names) -> str:
+    sha = _s(d.get("sha256"))
+    size = d.get("size")
+    shown = f", {_size_text(size)}" if isinstance(size, int) else ""
+    line = f"Evidence added: {_s(d.get('name'))} ({_s(d.get('type'))}{shown}, sha256 {sha[:12]})"
+    note = _s(d.get("note")).strip()
+    return line + (f" — {note}" if note else "")
+
+
+def _size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _linked(d: Mapping[str, Any], step: str, names: Names) -> str:
+    note = _s(d.get("note")).strip()
+    return f"Evidence link: {_s(d.get('url'))}" + (f" — {note}" if note else "")
+
+
+def _mentions(d: Mapping[str, Any], step: str, names: Names) -> str:
+    per = _s(d.get("per")) or "hour"
+    line = f"Mentions: {_s(d.get('count'))} per {per}"
+    baseline = d.get("baseline")
+    if isinstance(baseline, (int, float)) and not isinstance(baseline, bool) and baseline > 0:
+        count = d.get("count")
+        ratio = count / baseline if isinstance(count, int) else None
+        line += f" (normal: {baseline:g}" + (f", {ratio:.1f}x)" if ratio is not None else ")")
+    source = _s(d.get("source")).strip()
+    return line + (f" — {source}" if source else "")
+
+
 def _finished(d: Mapping[str, Any], step: str, names: Names) -> str:
     deferred = d.get("deferred") or []
     if deferred:
@@ -639,6 +863,10 @@ def _severity(d: Mapping[str, Any], step: str, names: Names) -> str:
         line += f" (was {_s(d.get('from'))})"
     if d.get("by_question"):
         line += f", by the answer to “{names.question_label(_s(d.get('by_question')))}”"
+    for key, word in (("switched_on", "switches on"), ("switched_off", "switches off")):
+        ids = d.get(key) or []
+        if ids:
+            line += f"; {word}: " + ", ".join(names.step_title(_s(s)) for s in ids)
     return line
 
 
@@ -744,4 +972,9 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "queue.decided": _decided,
     "contact.logged": _contact,
     "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
+    "message.approval_requested": _requested,
+    "message.approval_decided": _decided,
+    "evidence.added": _evidence,
+    "evidence.linked": _linked,
+    "mentions.recorded": _mentions,
 }

@@ -90,6 +90,56 @@ class Quarantined(NamedTuple):
     reason: str
 
 
+class ApprovalRequest(NamedTuple):
+    """A version of a message put to an approver (``message.approval_requested``)."""
+
+    ts: datetime
+    actor: str  # who asked
+    approver: str  # who is asked
+    digest: str  # the SHA-256 of the text asked about
+    escalate_after: float | None  # seconds without an answer before the backup is asked
+    backup: str | None
+    escalated_from: str | None  # asked because this approver did not answer in time
+
+
+class VoidedApproval(NamedTuple):
+    """An approval (or a request, or a decision) that no longer counts: the text changed."""
+
+    ts: datetime  # when it stopped counting
+    approver: str
+    what: str  # approved | rejected | requested | decided on an earlier version
+
+
+class EvidenceItem(NamedTuple):
+    """A file (``evidence.added``, stored as ``evidence/<sha256>``) or a link kept."""
+
+    ts: datetime
+    actor: str
+    kind: str  # file | link
+    sha256: str | None
+    size: int | None
+    name: str  # the file's original name, or the URL
+    type: str | None  # media type of a file
+    note: str | None
+    step: str | None
+    event_id: str
+
+
+class Mention(NamedTuple):
+    """A mention count (``mentions.recorded``) and its ratio to a normal period."""
+
+    ts: datetime
+    actor: str
+    count: int
+    per: str  # minute | hour | day
+    baseline: float | None  # given, or the latest one given before (same source)
+    source: str | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.count / self.baseline if self.baseline else None
+
+
 class TimelineEntry(NamedTuple):
     id: str
     ts: datetime
@@ -153,15 +203,23 @@ class MessageState(_Slots):
         "check_errors",
         "check_override",
         "check_summary",
+        "decided_at",
+        "decided_by",
+        "decision",
+        "decision_comment",
+        "decision_scripted",
         "first_at",
         "kind",
         "lengths",
         "override",
         "platforms",
+        "requests",
+        "self_approved",
         "step",
         "text",
         "ts",
         "versions",
+        "voided",
     )
 
     def __init__(
@@ -182,6 +240,14 @@ class MessageState(_Slots):
         check_override: str | None = None,
         check_errors: int = 0,
         lengths: dict[str, Any] | None = None,
+        requests: list[ApprovalRequest] | None = None,
+        decision: str | None = None,
+        decided_at: datetime | None = None,
+        decided_by: str | None = None,
+        decision_comment: str | None = None,
+        decision_scripted: bool = False,
+        self_approved: bool = False,
+        voided: list[VoidedApproval] | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -199,6 +265,30 @@ class MessageState(_Slots):
         self.check_override = check_override  # published despite failed checks, and why
         self.check_errors = check_errors
         self.lengths: dict[str, Any] = lengths if lengths is not None else {}
+        # Approval of this version: who was asked (an escalation adds a request), and the
+        # latest decision on it. A new text starts over; what no longer counts is ``voided``.
+        self.requests: list[ApprovalRequest] = requests if requests is not None else []
+        self.decision = decision  # approved | rejected
+        self.decided_at = decided_at
+        self.decided_by = decided_by  # who decided (a scripted stand-in names who it played)
+        self.decision_comment = decision_comment
+        self.decision_scripted = decision_scripted
+        self.self_approved = self_approved  # approved by the person who wrote this version
+        self.voided: list[VoidedApproval] = voided if voided is not None else []
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 of the text: an approval names the exact version it is for."""
+        import hashlib  # only where approvals are folded (not on the note path)
+
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    @property
+    def pending_request(self) -> ApprovalRequest | None:
+        """The latest request of this version still waiting for a decision."""
+        if self.decision is not None or self.override or not self.requests:
+            return None
+        return self.requests[-1]
 
 
 class QueuedPost(_Slots):
@@ -372,17 +462,20 @@ class IncidentState(_Slots):
         "current",
         "drill",
         "event_count",
+        "evidence",
         "exit_checks",
         "finish_status",
         "finished",
         "finished_at",
         "first_severity",
+        "flow_via",
         "handoffs",
         "history",
         "inputs",
         "last_entered_via",
         "last_event_at",
         "last_key",
+        "mentions",
         "messages",
         "note_count",
         "notes",
@@ -420,6 +513,7 @@ class IncidentState(_Slots):
         path: list[str] | None = None,
         current: str | None = None,
         last_entered_via: str | None = None,
+        flow_via: str | None = None,
         finished: bool = False,
         finish_status: str | None = None,
         finished_at: datetime | None = None,
@@ -439,6 +533,8 @@ class IncidentState(_Slots):
         queue_imports: list[dict[str, Any]] | None = None,
         contacts: dict[str, ContactRecord] | None = None,
         exit_checks: dict[int, ExitCheck] | None = None,
+        evidence: list[EvidenceItem] | None = None,
+        mentions: list[Mention] | None = None,
         event_count: int = 0,
         last_event_at: datetime | None = None,
         last_key: tuple[datetime, str] | None = None,
@@ -460,6 +556,7 @@ class IncidentState(_Slots):
         self.path: list[str] = path if path is not None else []  # entered steps; "back" pops
         self.current = current
         self.last_entered_via = last_entered_via
+        self.flow_via = flow_via  # how the last step in turn was entered (not aside/return)
         self.finished = finished
         self.finish_status = finish_status
         self.finished_at = finished_at
@@ -487,6 +584,8 @@ class IncidentState(_Slots):
         )
         self.contacts: dict[str, ContactRecord] = contacts if contacts is not None else {}
         self.exit_checks: dict[int, ExitCheck] = exit_checks if exit_checks is not None else {}
+        self.evidence: list[EvidenceItem] = evidence if evidence is not None else []
+        self.mentions: list[Mention] = mentions if mentions is not None else []
         self.event_count = event_count
         self.last_event_at = last_event_at
         self.last_key = last_key  # the (time, id) of the last event applied
@@ -569,11 +668,17 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     step_id = d["step"]
     via = d.get("via", "next")
     if via == "back":
+        s.flow_via = via
         if s.path:
             s.path.pop()
         if not s.path or s.path[-1] != step_id:
             s.path.append(step_id)
+    elif via in ("aside", "return"):
+        # Out of turn (an approval came back, a re-grade switched a step on) and back to
+        # where the walk-through was: the path, which "next" follows, stays as it was.
+        pass
     else:
+        s.flow_via = via
         s.path.append(step_id)
         del s.path[:-PATH_LIMIT]
     st = s.step(step_id)
@@ -625,10 +730,13 @@ def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.history.notes.append(note)
 
 
+VOIDED_KEPT = 10  # per message, what stopped counting (shown in the report)
+
+
 def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     step = d["step"]
     before = s.messages.get(step)
-    s.messages[step] = MessageState(
+    new = MessageState(
         step,
         d["text"],
         tuple(d.get("platforms") or ()),
@@ -638,9 +746,38 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         before.first_at if before else e.ts,
         before.versions + 1 if before else 1,
     )
+    if before is not None and before.text == new.text:
+        # The same words again (a merged copy, a resumed composer): the approval stands.
+        for name in _APPROVAL_SLOTS:
+            setattr(new, name, getattr(before, name))
+    elif before is not None:
+        new.voided = before.voided
+        for gone in _still_counting(before):
+            new.voided.append(VoidedApproval(e.ts, *gone))
+        del new.voided[:-VOIDED_KEPT]
+    s.messages[step] = new
+
+
+_APPROVAL_SLOTS = (
+    "approver", "approved_at", "approved_by", "override", "requests", "decision", "decided_at",
+    "decided_by", "decision_comment", "decision_scripted", "self_approved", "voided",
+    "check_summary", "check_override", "check_errors", "lengths",
+)  # fmt: skip
+
+
+def _still_counting(message: MessageState) -> list[tuple[str, str]]:
+    """What an edit of this version voids: its decision or its open request."""
+    if message.decision is not None:
+        return [(message.decided_by or "", message.decision)]
+    if message.approver and not message.override:
+        return [(message.approver, "approved")]
+    pending = message.pending_request
+    return [(pending.approver, "requested")] if pending is not None else []
 
 
 def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """An override (published without approval), or an approver's name typed in by the
+    responder (journals written before approvals were requested and decided)."""
     message = s.messages.get(d["step"])
     if message is None:
         return
@@ -648,6 +785,76 @@ def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.override = _opt(d.get("override"))
     message.approved_at = e.ts
     message.approved_by = e.actor
+
+
+def _approval_requested(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    message = s.messages.get(d["step"])
+    if message is None or d["digest"] != message.digest:
+        return  # asked about a version that is no longer the current one
+    after = d.get("escalate_after")
+    message.requests.append(
+        ApprovalRequest(
+            e.ts,
+            e.actor,
+            d["approver"],
+            d["digest"],
+            float(after) if isinstance(after, (int, float)) and after > 0 else None,
+            _opt(d.get("backup")),
+            _opt(d.get("escalated_from")),
+        )
+    )
+    del message.requests[:-VOIDED_KEPT]
+
+
+def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    message = s.messages.get(d["step"])
+    if message is None:
+        return
+    approver = d["approver"]
+    if d["digest"] != message.digest:  # decided on a version since edited: recorded, void
+        message.voided.append(VoidedApproval(e.ts, approver, "decided on an earlier version"))
+        del message.voided[:-VOIDED_KEPT]
+        return
+    approved = d["decision"] == "approve"
+    message.decision = "approved" if approved else "rejected"
+    message.decided_at = e.ts
+    message.decided_by = approver
+    message.decision_comment = _opt(d.get("comment"))
+    message.decision_scripted = bool(d.get("scripted"))
+    message.self_approved = approved and _same_person(approver, message.actor)
+    message.approver = approver if approved else None
+    message.approved_at = e.ts if approved else None
+    message.approved_by = e.actor if approved else None
+
+
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if e.type == "evidence.added":
+        item = EvidenceItem(
+            e.ts, e.actor, "file", d["sha256"], d["size"], d["name"], d["type"],
+            _opt(d.get("note")), _opt(d.get("step")), e.id,
+        )  # fmt: skip
+    else:
+        item = EvidenceItem(
+            e.ts, e.actor, "link", None, None, d["url"], None,
+            _opt(d.get("note")), _opt(d.get("step")), e.id,
+        )  # fmt: skip
+    s.evidence.append(item)
+
+
+def _mentions(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    source = _opt(d.get("source"))
+    per = str(d.get("per") or "hour")
+    baseline = d.get("baseline")
+    if not isinstance(baseline, (int, float)) or baseline <= 0:
+        baseline = next(
+            (m.baseline for m in reversed(s.mentions) if m.source == source and m.per == per),
+            None,
+        )
+    s.mentions.append(Mention(e.ts, e.actor, d["count"], per, baseline, source))
 
 
 def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -825,6 +1032,8 @@ _HANDLERS = {
     "note.added": _note,
     "message.recorded": _message,
     "message.approved": _approved,
+    "message.approval_requested": _approval_requested,
+    "message.approval_decided": _approval_decided,
     "message.checked": _message_checked,
     "session.paused": _paused,
     "session.interrupted": _paused,
@@ -842,4 +1051,7 @@ _HANDLERS = {
     "handoff.recorded": _handoff,
     "action.added": _action_added,
     "action.done": _action_done,
+    "evidence.added": _evidence,
+    "evidence.linked": _evidence,
+    "mentions.recorded": _mentions,
 }

@@ -91,6 +91,9 @@ def drill_script(
         "default": "done",
         "close": close,
     }
+    start_level = given_inputs.get(m.SEVERITY_REF)
+    if isinstance(start_level, str):  # the path depends on the level the incident starts at
+        script["severity"] = start_level
     if close and playbook.exit_criteria:
         script["exit_criteria"] = "all"  # a drill that closes checks them all as met
     script["steps"] = steps

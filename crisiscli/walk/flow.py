@@ -3,6 +3,12 @@
 Pure functions of a playbook and an ``IncidentState``; the engine asks, the journal
 remembers. Because the next step is always *derived*, resuming after a crash needs no
 saved cursor beyond the events themselves.
+
+Conditions read the answers and the incident's current severity (``facts``), so a
+re-grade switches steps on and off at the next screen. Two kinds of step come *out of
+turn* (``via: aside``), between two steps: a step waiting for an approval whose decision
+has arrived, and a step a re-grade switched on that the walk-through already passed.
+Afterwards it goes on where it was (``via: return`` to a step an aside interrupted).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 
 from crisiscli.playbook.model import (
     END,
+    SEVERITY_REF,
     AllOf,
     AnyOf,
     Branch,
@@ -21,14 +28,23 @@ from crisiscli.playbook.model import (
     Not,
     Playbook,
     Step,
+    tests_severity,
     truthy_word,
 )
 from crisiscli.record.fold import IncidentState
 from crisiscli.record.names import known_answers
 
 
+def facts(state: IncidentState) -> dict[str, Any]:
+    """What conditions read: the inputs and answers, and the severity as it is now."""
+    found = known_answers(state)
+    found[SEVERITY_REF] = state.severity
+    return found
+
+
 def holds(cond: Condition | None, answers: Mapping[str, Any]) -> bool:
-    """Evaluate a condition; an unanswered question makes a comparison false."""
+    """Evaluate a condition over ``facts`` (answers, and ``severity`` for the incident's
+    current severity); an unanswered question makes a comparison false."""
     if cond is None:
         return True
     if isinstance(cond, AllOf):
@@ -52,7 +68,7 @@ def _equals(cond: Equals, answers: Mapping[str, Any]) -> bool:
 
 
 def applies(step: Step, state: IncidentState) -> bool:
-    return holds(step.when, known_answers(state))
+    return holds(step.when, facts(state))
 
 
 @dataclass(frozen=True)
@@ -103,20 +119,29 @@ class Flow:
         found = self.first_from(index + 1, answers)
         return Move(found, "next" if found is not None else "last")
 
+    def would_visit(self, answers: Mapping[str, Any]) -> list[str]:
+        """The steps a walk-through with these answers takes from the start (each once)."""
+        out: list[str] = []
+        step = self.first_from(0, answers)
+        while step is not None and step not in out:
+            out.append(step)
+            step = self.after(step, answers).step
+        return out
+
 
 def _first_applicable_from(playbook: Playbook, index: int, state: IncidentState) -> str | None:
-    return Flow(playbook).first_from(index, known_answers(state))
+    return Flow(playbook).first_from(index, facts(state))
 
 
 def successor(playbook: Playbook, step_id: str, state: IncidentState) -> str | None:
     """The step after ``step_id``: its first matching branch, else the next that applies."""
-    return Flow(playbook).after(step_id, known_answers(state)).step
+    return Flow(playbook).after(step_id, facts(state)).step
 
 
 @dataclass(frozen=True)
 class Target:
     step: str
-    via: str  # next | back | revisit | resume
+    via: str  # next | back | revisit | aside | return | resume
 
 
 def next_target(playbook: Playbook, state: IncidentState) -> Target | None:
@@ -124,26 +149,108 @@ def next_target(playbook: Playbook, state: IncidentState) -> Target | None:
     known = {s.id for s in playbook.steps}
     if state.current is not None and state.current in known:
         return Target(state.current, "resume")
+    if state.path and state.path[-1] in known:
+        last = state.steps.get(state.path[-1])
+        if last is not None and last.status == "active":
+            return Target(state.path[-1], "return")  # a step taken aside interrupted it
+    aside = out_of_turn(playbook, state)
+    if aside is not None:
+        return Target(aside, "aside")
     if not state.path:
         first = _first_applicable_from(playbook, 0, state)
         if first is not None:
             return Target(first, "next")
-    elif state.last_entered_via != "revisit" and state.path[-1] in known:
+    elif (state.flow_via or state.last_entered_via) != "revisit" and state.path[-1] in known:
         following = successor(playbook, state.path[-1], state)
         if following is not None:
             return Target(following, "next")
     for step in playbook.steps:  # the final round: deferred steps, offered once more
         st = state.steps.get(step.id)
-        if st is not None and st.status == "deferred" and not st.revisited:
+        if (
+            st is not None
+            and st.status == "deferred"
+            and not st.revisited
+            and _still_on(step, state)
+        ):
             return Target(step.id, "revisit")
     return None
+
+
+def _still_on(step: Step, state: IncidentState) -> bool:
+    """False for a step a re-grade has switched off (its condition reads the severity)."""
+    return not tests_severity(step.when) or applies(step, state)
+
+
+def decision_arrived(playbook: Playbook, state: IncidentState) -> list[str]:
+    """Steps left to wait for an approval (deferred) whose decision has come in since."""
+    found = []
+    for step in playbook.steps:
+        st = state.steps.get(step.id)
+        message = state.messages.get(step.id)
+        if st is None or message is None or st.status != "deferred":
+            continue
+        decided = message.decided_at
+        if decided is not None and (st.finished_at is None or decided > st.finished_at):
+            found.append(step.id)
+    return found
+
+
+def switched_on_behind(playbook: Playbook, state: IncidentState) -> list[str]:
+    """Steps a re-grade switched on that the walk-through already went past: on the path
+    these facts take, before the step it is at, never entered."""
+    if not state.path or not any(tests_severity(s.when) for s in playbook.steps):
+        return []
+    route = Flow(playbook).would_visit(facts(state))
+    here = state.path[-1]
+    if here not in route:
+        return []
+    behind = route[: route.index(here)]
+    found = []
+    for step_id in behind:
+        st = state.steps.get(step_id)
+        if (st is None or st.status == "pending") and tests_severity(playbook.step(step_id).when):
+            found.append(step_id)
+    return found
+
+
+def out_of_turn(playbook: Playbook, state: IncidentState) -> str | None:
+    """A step to take now, out of turn: an approval came back, or a re-grade switched on a
+    step already passed (approvals first: someone is waiting to publish)."""
+    for step_id in decision_arrived(playbook, state):
+        if applies(playbook.step(step_id), state):
+            return step_id
+    behind = switched_on_behind(playbook, state)
+    return behind[0] if behind else None
+
+
+def switched_steps(
+    playbook: Playbook, state: IncidentState, severity: str
+) -> tuple[list[str], list[str]]:
+    """The steps not yet finished that a re-grade to ``severity`` switches on and off."""
+    before, after = facts(state), facts(state)
+    after[SEVERITY_REF] = severity
+    on, off = [], []
+    for step in playbook.steps:
+        if not tests_severity(step.when):
+            continue
+        st = state.steps.get(step.id)
+        if st is not None and st.status in ("done", "skipped", "not_applicable"):
+            continue
+        was, now = holds(step.when, before), holds(step.when, after)
+        if now and not was:
+            on.append(step.id)
+        elif was and not now:
+            off.append(step.id)
+    return on, off
 
 
 def still_deferred(playbook: Playbook, state: IncidentState) -> list[str]:
     return [
         s.id
         for s in playbook.steps
-        if (st := state.steps.get(s.id)) is not None and st.status == "deferred"
+        if (st := state.steps.get(s.id)) is not None
+        and st.status == "deferred"
+        and _still_on(s, state)
     ]
 
 

@@ -24,6 +24,12 @@ Answers are reduced to what conditions can tell apart: two choices every conditi
 treats alike count once (the first stands for both), and a multi question's choices are
 grouped the same way. A step entered again (a ``goto`` looping back) asks its questions
 again, as the engine does.
+
+Where conditions test the incident's severity (``{severity: {at_least: high}}``), the
+severity is one more answer: the level the incident starts at (a pseudo-input named
+``severity``, grouped like a choice) and every grading question (``sets: severity``)
+re-grades it on the path. A re-grade from another terminal (``crisis severity``) at an
+arbitrary moment is not enumerated: the engine takes it at the next screen.
 """
 
 from __future__ import annotations
@@ -262,17 +268,19 @@ class Explorer:
         for pi, phase in enumerate(playbook.phases):
             for step in phase.steps:
                 self.phase_bit.setdefault(step.id, 1 << pi)
-        # Leaves of the conditions that decide the flow (step when, goto when), by question.
+        # Leaves of the conditions that decide the flow (step when, goto when), by question
+        # (and by ``severity`` for the tests of the incident's severity).
         self.leaves: dict[str, list[m.Equals]] = {}
         refs_of_step: list[set[str]] = []
         for step in self.steps:
             refs: set[str] = set()
             for cond in (step.when, *(b.when for b in step.goto)):
                 for leaf in m.condition_refs(cond):
-                    if leaf.ref in self.questions:
+                    if leaf.ref in self.questions or isinstance(leaf, m.SeverityIs):
                         self.leaves.setdefault(leaf.ref, []).append(leaf)
                         refs.add(leaf.ref)
             refs_of_step.append(refs)
+        self.severity_read = m.SEVERITY_REF in self.leaves
         self.live = _liveness(playbook, refs_of_step)
         self.track_approver = any(s.message and s.message.approval for s in self.steps)
         # Person names in public messages, by step (CR606).
@@ -284,16 +292,19 @@ class Explorer:
         self.approver_role = "approver" in playbook.roles or any(
             names_approver(q) for q in playbook.inputs
         )
-        relevant = set(self.leaves)
+        relevant = set(self.leaves) - {m.SEVERITY_REF}
         for q in self.questions.values():
             if (
-                (q.type == "yesno" and GATE_PROMPT.search(q.prompt))
+                (self.severity_read and q.sets == "severity")
+                or (q.type == "yesno" and GATE_PROMPT.search(q.prompt))
                 or (q.type in ("choice", "multi") and any(not_yet(q, c.value) for c in q.choices))
                 or (self.track_consent and asks_consent(q))
             ):
                 relevant.add(q.id)
         self.relevant = relevant
         self.domains = {qid: self._domain(self.questions[qid]) for qid in sorted(relevant)}
+        if self.severity_read:
+            self.domains[m.SEVERITY_REF] = self._severity_domain()
         self.asked: dict[str, tuple[m.Question, ...]] = {
             s.id: tuple(q for q in s.questions if q.id in relevant) for s in self.steps
         }
@@ -303,9 +314,19 @@ class Explorer:
 
     # -- answers ---------------------------------------------------------------------------
 
+    def _severity_domain(self) -> tuple[Value | None, ...]:
+        """The severity levels the conditions on the severity can tell apart."""
+        leaves = self.leaves[m.SEVERITY_REF]
+        found: dict[tuple[bool, ...], Value | None] = {}
+        for level in self.playbook.severities:
+            mapping = {m.SEVERITY_REF: level.id}
+            found.setdefault(tuple(holds(leaf, mapping) for leaf in leaves), level.id)
+        return tuple(found.values())
+
     def _domain(self, q: m.Question) -> tuple[Value | None, ...]:
         """The answers of ``q`` that conditions (and the path rules) can tell apart."""
         leaves = self.leaves.get(q.id, [])
+        grades = self.severity_read and q.sets == "severity"
         candidates: list[Value | None]
         if q.type == "yesno":
             candidates = [True, False]
@@ -325,6 +346,8 @@ class Explorer:
                 tuple(holds(leaf, mapping) for leaf in leaves),
                 not_yet(q, value),
                 value is True and asks_consent(q),
+                # a grading answer counts by the level it sets (None: the severity stays)
+                value if grades else None,
             )
             found.setdefault(signature, value)
         return tuple(found.values())
@@ -355,10 +378,12 @@ class Explorer:
     # -- moves -----------------------------------------------------------------------------
 
     def starts(self) -> Iterator[Transition]:
-        relevant_inputs = [q for q in self.playbook.inputs if q.id in self.relevant]
-        domains = [self.domains[q.id] for q in relevant_inputs]
+        relevant_inputs = [q.id for q in self.playbook.inputs if q.id in self.relevant]
+        if self.severity_read:  # the level the incident starts at, as if it were an input
+            relevant_inputs.append(m.SEVERITY_REF)
+        domains = [self.domains[qid] for qid in relevant_inputs]
         for combo in itertools.product(*domains):
-            given = tuple((q.id, v) for q, v in zip(relevant_inputs, combo, strict=True))
+            given = tuple((qid, v) for qid, v in zip(relevant_inputs, combo, strict=True))
             yield self._start(given)
 
     def _start(self, given: tuple[tuple[str, Value | None], ...]) -> Transition:
@@ -387,6 +412,8 @@ class Explorer:
             q = self.questions[qid]
             if value is not None:  # left empty: an earlier answer stays, as in the engine
                 answers[qid] = value
+                if q.sets == "severity" and self.severity_read:
+                    answers[m.SEVERITY_REF] = value  # the grading answer re-grades
             if self.track_consent and value is True and asks_consent(q):
                 consent = True
             if not_yet(q, value):
