@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -148,6 +149,7 @@ class Environment:
     stdout_isatty: bool = field(default_factory=lambda: _isatty(sys.stdout))
     home: Path = field(default_factory=_default_home)
     clock: Callable[[], datetime] = utc_now
+    sleep: Callable[[float], None] = time.sleep  # waiting for an approval (tests move clocks)
     actor: str = ""  # empty: resolved in __post_init__ (CRISIS_USER, config, login name)
     editor: str | None = field(
         default_factory=lambda: os.environ.get("VISUAL") or os.environ.get("EDITOR")

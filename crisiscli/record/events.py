@@ -794,7 +794,7 @@ def _seconds_text(seconds: float) -> str:
     return f"{whole}s"
 
 
-def _decided(d: Mapping[str, Any], step: str, names: Names) -> str:
+def _approval_decided(d: Mapping[str, Any], step: str, names: Names) -> str:
     word = "approved" if d.get("decision") == "approve" else "rejected"
     line = f"Message for {step} {word} by {_s(d.get('approver'))}"
     if d.get("scripted"):
@@ -973,7 +973,7 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "contact.logged": _contact,
     "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
     "message.approval_requested": _requested,
-    "message.approval_decided": _decided,
+    "message.approval_decided": _approval_decided,
     "evidence.added": _evidence,
     "evidence.linked": _linked,
     "mentions.recorded": _mentions,

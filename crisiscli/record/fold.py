@@ -130,14 +130,14 @@ class Mention(NamedTuple):
 
     ts: datetime
     actor: str
-    count: int
+    amount: int  # mentions (or replies) counted in one ``per``
     per: str  # minute | hour | day
     baseline: float | None  # given, or the latest one given before (same source)
     source: str | None
 
     @property
     def ratio(self) -> float | None:
-        return self.count / self.baseline if self.baseline else None
+        return self.amount / self.baseline if self.baseline else None
 
 
 class TimelineEntry(NamedTuple):
@@ -791,6 +791,11 @@ def _approval_requested(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message = s.messages.get(d["step"])
     if message is None or d["digest"] != message.digest:
         return  # asked about a version that is no longer the current one
+    if message.decision == "rejected":  # asked again (someone else): the "no" is history
+        message.voided.append(VoidedApproval(e.ts, message.decided_by or "", "rejected"))
+        del message.voided[:-VOIDED_KEPT]
+        message.decision = message.decided_at = message.decided_by = None
+        message.decision_comment, message.decision_scripted = None, False
     after = d.get("escalate_after")
     message.requests.append(
         ApprovalRequest(

@@ -2,7 +2,7 @@
 
 An incident is a folder ``YYYY-MM-DD-HHMM-<slug>`` holding ``journal.jsonl`` (the truth),
 ``playbook.json`` (the snapshot the incident runs on), ``playbook.yaml`` (the text it was
-loaded from, for people) and derived files: ``log.md``, and two caches that are safe to
+loaded from, for people), ``evidence/<sha256>`` (files kept as evidence) and derived files: ``log.md``, and two caches that are safe to
 delete at any time — ``.checkpoint.json`` (the fold as of a journal offset) and
 ``.summary.json`` (what ``list`` and ``status`` need, with the journal size it matches).
 
@@ -46,6 +46,11 @@ SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 SUMMARY = ".summary.json"
+# Evidence files (``crisis evidence add``) live in ``evidence/<sha256>``: 64 lowercase hex
+# digits, the SHA-256 of the bytes, at most MAX_EVIDENCE_BYTES. A shared folder (``crisis
+# sync``) carries them; whatever arrives must have that name, that size and that hash.
+EVIDENCE = "evidence"
+MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 MAX_SNAPSHOT = 16 * 1024 * 1024
 MAX_SUMMARY = 1024 * 1024

@@ -19,7 +19,17 @@ from crisiscli.playbook.model import Question
 from crisiscli.text import one_line
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.walk.closing import CriterionCheck, criteria_words
-from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
+from crisiscli.walk.prompter import (
+    Action,
+    ApprovalChoice,
+    EvidenceChoice,
+    ItemView,
+    ReviewDecision,
+    RunSummary,
+    StandIn,
+    StepView,
+    Waiting,
+)
 
 ACTION_LABELS = {
     Action.DONE: "Mark this step done",
@@ -31,6 +41,8 @@ ACTION_LABELS = {
     Action.BACK: "Back to the previous step",
     Action.PAUSE: "Pause — resume later",
     Action.MESSAGE: "Edit the message / see its checks",
+    Action.WAIT: "Wait for the approval decision",
+    Action.EVIDENCE: "Add evidence — a file or a link",
 }
 STYLE = questionary.Style(
     [("qmark", "fg:#d70000 bold"), ("highlighted", "bold"), ("pointer", "bold")]
@@ -228,10 +240,75 @@ class QuestionaryPrompter:
             return decision, self.ask_text("Why does it go out as it is?", required=True)
         return decision, ""
 
-    def ask_approver(self, view: StepView) -> str:
-        named = [one_line(str(n)) for n in view.extra.get("approvers", [])]
-        hint = f" Named for this incident: {' / '.join(named)}." if named else ""
-        return self.ask_text(f"Who approved this message? (name; leave empty if nobody yet){hint}")
+    def ask_approval(self, view: StepView) -> ApprovalChoice:
+        choices = [
+            QChoice(f"Ask {one_line(name)} ({why})", value=name) for name, why in view.approvers
+        ]
+        choices += [
+            QChoice("Ask someone else…", value="\x00other"),
+            QChoice("I approve it myself (recorded as self-approved)", value="\x00self"),
+            QChoice("Publish without approval (recorded, with a reason)", value="\x00override"),
+            QChoice("Not now — nobody is asked yet", value="\x00later"),
+        ]
+        picked = str(
+            self._ask(
+                questionary.select(
+                    "Who approves this message? They see the exact text and its checks "
+                    "(crisis approve).",
+                    choices=choices,
+                    style=STYLE,
+                    **self.kwargs,
+                )
+            )
+        )
+        if picked == "\x00other":
+            name = self.ask_text("Their name (as they appear in crisis)").strip()
+            return ApprovalChoice("ask", name) if name else ApprovalChoice("later")
+        if picked == "\x00self":
+            return ApprovalChoice("self")
+        if picked == "\x00override":
+            reason = self.ask_text("Why does it go out without approval?", required=True)
+            return ApprovalChoice("override", reason=reason)
+        if picked == "\x00later":
+            return ApprovalChoice("later")
+        return ApprovalChoice("ask", picked)
+
+    def stand_in(self, view: StepView, approver: str) -> StandIn | None:
+        return None  # a person decides, in their own terminal: crisis approve
+
+    def while_waiting(self, view: StepView, waiting: str, backup_next: str | None) -> Waiting:
+        later = ""
+        if backup_next is not None and view.step.message and view.step.message.escalate_after:
+            later = f"; {one_line(backup_next)} is asked after {view.step.message.escalate_after}"
+        self.console.print(safe(f"{waiting}{later}", "yellow"))
+        choices = [
+            QChoice("Wait here for the decision (Ctrl-C stops waiting)", value=Waiting.WAIT),
+            QChoice(
+                "Go on with other steps meanwhile — this step comes back with the decision",
+                value=Waiting.GO_ON,
+            ),
+            QChoice("Back to this step's menu", value=Waiting.MENU),
+        ]
+        return Waiting(
+            self._ask(questionary.select("Meanwhile?", choices=choices, style=STYLE, **self.kwargs))
+        )
+
+    def show_status(self, view: StepView, text: str) -> None:
+        self.console.print(safe(text, "yellow"))
+
+    def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
+        target = self.ask_text(
+            "A file to keep (its path) or a link (https://…); empty: nothing"
+        ).strip()
+        if not target:
+            return None
+        note = self.ask_text("What is it? (optional note)")
+        is_url = target.lower().startswith(("http://", "https://"))
+        if not is_url:
+            import os
+
+            target = os.path.expanduser(target.strip("'\""))
+        return EvidenceChoice(target, note, is_url)
 
     def ask_approval_override(self, view: StepView) -> str:
         if not self.confirm(

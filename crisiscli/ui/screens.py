@@ -81,6 +81,8 @@ def header(view: StepView) -> Panel:
             roles.append(f"{role} ", style="dim")
             roles.append_text(safe(one_line(person)))
         rows.append(roles)
+    for waiting in view.waiting:  # e.g. "waiting for approval from Dana — 3m"
+        rows.append(safe(one_line(waiting), "yellow"))
     if view.drill:
         rows.append(Text("DRILL — a rehearsal: nothing here is real or public.", style="yellow"))
     return Panel(
@@ -174,15 +176,15 @@ def step_body(view: StepView) -> list[object]:
         if review is not None:
             parts.extend(review_parts(review, brief=True))
         if view.step.message is not None and view.step.message.approval:
+            word = one_line(view.approval or "not approved")
             if view.message_approved_by:
-                parts.append(safe(f"Approved: {one_line(view.message_approved_by)}", "green"))
+                parts.append(safe(f"Approval: {word}", "green"))
             else:
                 parts.append(
-                    Text(
-                        "Waiting for approval — the step cannot be done without it.",
-                        style="bold yellow",
-                    )
+                    safe(f"Approval: {word} — the step cannot be done without it.", "bold yellow")
                 )
+    if view.mentions:
+        parts.append(safe(one_line(view.mentions.capitalize()), "bold"))
     if view.missing_values:
         parts.append(Text("Not filled in yet: " + ", ".join(view.missing_values), style="yellow"))
     others = [n for n in view.recent_notes if not n.mine]

@@ -15,7 +15,17 @@
         answers: [{resume: no}, {resume: yes}]   # one mapping per visit of a loop
       apology:
         message: "We got this wrong. ..."
-        approver: Dana (comms lead)
+        approver: Dana (comms lead)            # asked, and approves (scripted)
+      update:
+        message: ["First draft", "Second draft"]   # one text per version
+        approver:                               # one decision per request
+          - {name: Dana, decision: reject, comment: Too defensive}
+          - {name: Dana, decision: approve}
+      statement:
+        approver: {name: Dana, decision: none}  # Dana never answers ...
+        backup: {decision: approve}             # ... the backup does, after escalate_after
+      reply:
+        approver: self                          # the responder approves it: self-approved
       holding-reply:
         message: "A long reply ..."
         checks_override: Posted as a thread of two   # publish despite over-limit/banned/…
@@ -26,7 +36,8 @@
 
 A message that fails its checks (over a platform's limit, a banned phrase, an unfilled
 placeholder) is an error unless ``checks_override`` gives a reason. An approval step with
-neither ``approver`` nor ``override`` stops with an error at "done".
+neither ``approver`` nor ``override`` stops with an error at "done". A scripted approver
+stands in for the person asked: the decision is recorded as theirs, marked ``scripted``.
 
 Items are all ticked unless ``items: none`` or a list of ids is given. Everything is
 checked against the playbook before the run starts: a wrong step id, question or choice
@@ -48,7 +59,17 @@ if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
 
 from crisiscli.walk.closing import CriterionCheck
-from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
+from crisiscli.walk.prompter import (
+    Action,
+    ApprovalChoice,
+    EvidenceChoice,
+    ItemView,
+    ReviewDecision,
+    RunSummary,
+    StandIn,
+    StepView,
+    Waiting,
+)
 
 ACTIONS = {
     "done": Action.DONE,
@@ -78,9 +99,22 @@ STEP_KEYS = {
     "notes",
     "message",
     "approver",
+    "backup",
     "override",
     "checks_override",
+    "evidence",
 }
+DECISIONS = ("approve", "reject", "none")
+SELF = "self"  # ``approver: self``: the responder approves their own message
+
+
+@dataclass
+class ScriptedDecision:
+    """Who is asked about a version, and what they decide (``none``: no answer)."""
+
+    name: str = ""  # empty for a backup: the backup named in the incident
+    decision: str = "approve"
+    comment: str = ""
 
 
 @dataclass
@@ -92,10 +126,20 @@ class StepScript:
     # one answers every later visit.
     visit_answers: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    message: str | None = None
-    approver: str = ""
+    messages: list[str] = field(default_factory=list)  # one text per version (last repeats)
+    approvers: list[ScriptedDecision] = field(default_factory=list)  # one per request
+    backup: ScriptedDecision | None = None
     override: str = ""  # approval override reason
     checks_override: str = ""  # reason to publish despite failed checks
+    evidence: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, note, url)
+
+    @property
+    def message(self) -> str | None:
+        return self.messages[0] if self.messages else None
+
+    @property
+    def approver(self) -> str:
+        return self.approvers[0].name if self.approvers else ""
 
 
 @dataclass
@@ -223,13 +267,77 @@ def load_answers(path: Path) -> AnswersFile:
             )
         notes = spec.get("notes") or []
         script.notes = [str(n) for n in (notes if isinstance(notes, list) else [notes])]
-        if spec.get("message") is not None:
-            script.message = str(spec["message"])
-        script.approver = str(spec.get("approver") or "")
+        raw_message = spec.get("message")
+        if raw_message is not None:
+            texts = raw_message if isinstance(raw_message, list) else [raw_message]
+            script.messages = [str(t) for t in texts]
+        if spec.get("approver") is not None:
+            entries = spec["approver"] if isinstance(spec["approver"], list) else [spec["approver"]]
+            for n, entry in enumerate(entries):
+                where = (
+                    (*at, "approver", n)
+                    if isinstance(spec["approver"], list)
+                    else (*at, "approver")
+                )
+                script.approvers.append(_decision(entry, result.where(*where), needs_name=True))
+        if spec.get("backup") is not None:
+            script.backup = _decision(spec["backup"], result.where(*at, "backup"), needs_name=False)
+        script.evidence = _evidence(
+            spec.get("evidence"), path.parent, result.where(*at, "evidence")
+        )
         script.override = str(spec.get("override") or "")
         script.checks_override = str(spec.get("checks_override") or "")
         result.steps[str(sid)] = script
     return result
+
+
+def _decision(entry: Any, where: Location, *, needs_name: bool) -> ScriptedDecision:
+    """``Dana`` (Dana approves), ``self``, or ``{name, decision, comment}``."""
+    if isinstance(entry, str) and entry.strip():
+        return ScriptedDecision(" ".join(entry.split()))
+    if not isinstance(entry, dict):
+        raise AnswersError(
+            "an approver is a name, 'self', or {name, decision, comment}", location=where
+        )
+    unknown = [k for k in entry if k not in ("name", "decision", "comment")]
+    if unknown:
+        raise AnswersError(
+            f"unknown key '{unknown[0]}' for an approver (expected name, decision, comment)",
+            location=where,
+        )
+    name = " ".join(str(entry.get("name") or "").split())
+    if needs_name and not name:
+        raise AnswersError("an approver needs a name (or 'self')", location=where)
+    raw = entry.get("decision", "approve")
+    decision = "none" if raw is None else str(raw)
+    if decision not in DECISIONS:
+        raise AnswersError(
+            f"decision '{decision}' is not one of {', '.join(DECISIONS)}", location=where
+        )
+    return ScriptedDecision(name, decision, str(entry.get("comment") or ""))
+
+
+def _evidence(value: Any, folder: Path, where: Location) -> list[tuple[str, str, bool]]:
+    """``evidence:`` a file (relative to the answers file), a list, or {file|url, note}."""
+    if value is None:
+        return []
+    found = []
+    for entry in value if isinstance(value, list) else [value]:
+        if isinstance(entry, str) and entry.strip():
+            found.append((str(folder / entry), "", False))
+            continue
+        if isinstance(entry, dict) and (bool(entry.get("file")) != bool(entry.get("url"))):
+            note = str(entry.get("note") or "")
+            if entry.get("url"):
+                found.append((str(entry["url"]), note, True))
+            else:
+                found.append((str(folder / str(entry["file"])), note, False))
+            continue
+        raise AnswersError(
+            "evidence is a file name, or {file: NAME, note: TEXT}, or {url: URL, note: TEXT}",
+            location=where,
+        )
+    return found
 
 
 def _action(name: str, where: Location) -> Action:
@@ -314,6 +422,7 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
             for key, value in (
                 ("message", script.message),
                 ("approver", script.approver),
+                ("backup", script.backup),
                 ("override", script.override),
                 ("checks_override", script.checks_override),
             ):
@@ -332,6 +441,10 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
                     )
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 class ScriptedPrompter:
     """A ``Prompter`` that reads every decision from an ``AnswersFile``."""
 
@@ -347,6 +460,9 @@ class ScriptedPrompter:
         self._warn = warn or self.warnings.append
         self.visits: dict[str, int] = {}
         self.pending_notes: dict[str, list[str]] = {}
+        self.pending_evidence: dict[str, list[tuple[str, str, bool]]] = {}
+        self.asked: dict[str, int] = {}  # approval requests made per step (one entry each)
+        self.written: dict[str, int] = {}  # versions written per step
         self._last_step: str | None = None
         self._last_visit: tuple[str, int] | None = None
 
@@ -378,6 +494,9 @@ class ScriptedPrompter:
                 if text in pending:
                     pending.remove(text)
             self.pending_notes[sid] = pending
+            self.pending_evidence[sid] = (
+                list(self._script(sid).evidence) if self.visits[sid] == 1 else []
+            )
             self.echo(f"[{view.step_index}/{view.step_count}] {view.step.title}")
 
     def tick_items(self, view: StepView, pending: list[ItemView]) -> list[str]:
@@ -426,6 +545,8 @@ class ScriptedPrompter:
         notes = self.pending_notes.get(view.step.id)
         if notes:
             return Action.NOTE
+        if self.pending_evidence.get(view.step.id):
+            return Action.EVIDENCE
         action = self._action(view.step.id)
         if action not in allowed:
             raise AnswersError(
@@ -452,7 +573,17 @@ class ScriptedPrompter:
 
     def compose_message(self, view: StepView, draft: str) -> str:
         script = self._script(view.step.id)
-        return script.message if script.message is not None else draft
+        n = self.written.get(view.step.id, 0)
+        self.written[view.step.id] = n + 1
+        if n >= len(script.messages) and view.approval and view.approval.startswith("rejected"):
+            raise AnswersError(
+                f"the message for step '{view.step.id}' was {view.approval}, and the answers "
+                "file has no other version: add one to 'message' (a list, one per version)",
+                location=self.answers.where("steps", view.step.id, "message"),
+            )
+        if not script.messages:
+            return draft
+        return script.messages[min(n, len(script.messages) - 1)]
 
     def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
         from crisiscli.messages.checks import summary_line
@@ -472,8 +603,54 @@ class ScriptedPrompter:
             location=self.answers.where("steps", view.step.id, "message"),
         )
 
-    def ask_approver(self, view: StepView) -> str:
-        return self._script(view.step.id).approver
+    def _approver_entry(self, step_id: str, *, taking: bool) -> ScriptedDecision | None:
+        entries = self._script(step_id).approvers
+        if not entries:
+            return None
+        n = self.asked.get(step_id, 0)
+        if taking:
+            self.asked[step_id] = n + 1
+        else:
+            n = max(n - 1, 0)
+        return entries[min(n, len(entries) - 1)]
+
+    def ask_approval(self, view: StepView) -> ApprovalChoice:
+        entry = self._approver_entry(view.step.id, taking=True)
+        if entry is None:
+            return ApprovalChoice("later")
+        if entry.name == SELF:
+            return ApprovalChoice("self")
+        return ApprovalChoice("ask", entry.name)
+
+    def stand_in(self, view: StepView, approver: str) -> StandIn | None:
+        script = self._script(view.step.id)
+        entry = self._approver_entry(view.step.id, taking=False)
+        backup = script.backup
+        chosen = None
+        if entry is not None and (entry.name == SELF or _same(entry.name, approver)):
+            chosen = entry
+        elif backup is not None and (not backup.name or _same(backup.name, approver)):
+            chosen = backup
+        if chosen is None or chosen.decision == "none":
+            return None
+        return StandIn(chosen.decision, chosen.comment)
+
+    def while_waiting(self, view: StepView, waiting: str, backup_next: str | None) -> Waiting:
+        # Wait only for a decision the script makes: the backup's, after escalate_after.
+        backup = self._script(view.step.id).backup
+        if backup_next is not None and backup is not None and backup.decision != "none":
+            return Waiting.WAIT
+        return Waiting.MENU
+
+    def show_status(self, view: StepView, text: str) -> None:
+        self.echo(f"  {text}")
+
+    def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
+        pending = self.pending_evidence.get(view.step.id) or []
+        if not pending:
+            return None
+        target, note, is_url = pending.pop(0)
+        return EvidenceChoice(target, note, is_url)
 
     def ask_approval_override(self, view: StepView) -> str:
         return self._script(view.step.id).override

@@ -17,19 +17,22 @@ from crisiscli.playbook.model import Step
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
 from crisiscli.record.fold import MessageState
-from crisiscli.record.names import known_answers, template_values
+from crisiscli.record.names import template_values
 from crisiscli.record.store import Incident
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
+from crisiscli.walk import approvals
 from crisiscli.walk.deadlines import deadline_statuses
 from crisiscli.walk.flow import (
     Target,
     applies,
+    facts,
     holds,
     next_target,
     position,
     still_deferred,
+    switched_steps,
 )
 from crisiscli.walk.prompter import (
     Action,
@@ -40,9 +43,22 @@ from crisiscli.walk.prompter import (
     ReviewDecision,
     RunSummary,
     StepView,
+    Waiting,
 )
 
 MAX_VISITS_PER_STEP = 200  # a branch cycle in a scripted run must not spin forever
+POLL_SECONDS = 1.0  # how often a walk-through waiting for an approval reads the journal
+
+
+def mention_words(state: Any) -> str | None:
+    """The latest mention count and its ratio to a normal period, for the grading step."""
+    if not state.mentions:
+        return None
+    last = state.mentions[-1]
+    line = f"mentions: {last.amount} per {last.per}"
+    if last.ratio is not None:
+        line += f", {last.ratio:.1f}x a normal {last.per} ({last.baseline:g})"
+    return line + (f" — {last.source}" if last.source else "")
 
 
 def config_limits(env: Any) -> dict[str, int]:
@@ -127,6 +143,9 @@ class Walkthrough:
             self.refresh()
             if self.state.current != step.id:
                 return  # another process moved this incident on (or closed it)
+            self.escalate()
+            if self.switched_off(step):
+                return
             view = self.view(step)
             self.prompter.show_step(view)
             if not worked:
@@ -152,7 +171,7 @@ class Walkthrough:
                 recorded |= self.ask_question(step, qv)
             elif qv.question.sets == "severity" and self.regrade_pending(qv.question.id):
                 # Interrupted between the answer and the re-grade it implies: finish it.
-                self.record(ev.severity_changed(str(qv.answer), by_question=qv.question.id))
+                self.record(self.regrade_event(str(qv.answer), by_question=qv.question.id))
                 recorded = True
         if step.message is not None:
             current = self.state_message(step)
@@ -160,19 +179,15 @@ class Walkthrough:
                 # Not written yet, or interrupted between writing it and its check.
                 self.compose(step)
                 recorded = True
-            elif (
-                step.message.approval
-                and view.message_approved_by is None
-                and not (view.message_review is not None and view.message_review.blocked)
-            ):
-                # Interrupted after the check, before the approver was named: ask now, in
-                # the same order as a walk-through that was never interrupted.
-                approver = self.prompter.ask_approver(view).strip()
-                if approver:
-                    self.record(ev.message_approved(step.id, approver=approver))
-                    recorded = True
+            elif not (view.message_review is not None and view.message_review.blocked):
+                # Back at a written message (resumed, or its decision came back): carry
+                # its approval on, in the same order as a walk-through never interrupted.
+                recorded |= self.settle_approval(step)
             self.refresh()
-            recorded |= self.tick(step, self.view(step))
+            if self.state.current != step.id:
+                return True  # left to wait for the approval (the step comes back)
+            if not approvals.needs_approval(step) or approvals.settled(self.state_message(step)):
+                recorded |= self.tick(step, self.view(step))  # "posted it" comes after approval
         return recorded
 
     def tick(self, step: Step, view: StepView) -> bool:
@@ -281,9 +296,157 @@ class Walkthrough:
         final = self.view(step)
         ready = final.message_review is None or not final.message_review.blocked
         if message.approval and ready and final.message_approved_by is None:
-            approver = self.prompter.ask_approver(final).strip()
-            if approver:
-                self.record(ev.message_approved(step.id, approver=approver))
+            self.settle_approval(step, just_written=True)
+
+    # -- approvals -------------------------------------------------------------------------
+
+    def settle_approval(self, step: Step, *, just_written: bool = False) -> bool:
+        """Carry a version's approval on: ask someone, wait for them, or take in their
+        decision (a rejection goes back to the composer). True if anything was recorded."""
+        if not approvals.needs_approval(step):
+            return False
+        message = self.state_message(step)
+        if message is None or approvals.settled(message):
+            return False
+        if message.decision == "rejected" and not just_written:
+            self.prompter.show_status(
+                self.view(step), f"{approvals.outcome(message)}. Edit the message, or ask again."
+            )
+            self.compose(step)
+            return True
+        recorded = False
+        if message.pending_request is None:
+            if not self.seek_approval(step):
+                return False
+            recorded = True
+        self.await_decision(step)
+        return recorded or True
+
+    def seek_approval(self, step: Step) -> bool:
+        """Put the current version to someone (or approve it oneself, or record that it
+        goes out without approval). True if anything was recorded."""
+        message = self.state_message(step)
+        assert message is not None
+        choice = self.prompter.ask_approval(self.view(step))
+        if choice.kind == "override" and choice.reason.strip():
+            self.record(ev.message_approved(step.id, override=choice.reason.strip()))
+            return True
+        if choice.kind == "self":
+            who = self.env.actor
+        elif choice.kind == "ask" and choice.name.strip():
+            who = " ".join(choice.name.split())
+        else:
+            return False
+        _, backup = approvals.named_approvers(self.state)
+        self.record(
+            approvals.request_event(step, message, who, checks=message.check_summary, backup=backup)
+        )
+        if choice.kind == "self" or approvals.same_person(who, self.env.actor):
+            # The writer approves their own words: recorded as such (the report says so).
+            self.decide_as(step, who, "approve", scripted=False)
+        else:
+            self.stand_in(step, who)
+        return True
+
+    def decide_as(
+        self, step: Step, who: str, decision: str, comment: str = "", *, scripted: bool
+    ) -> None:
+        message = self.state_message(step)
+        assert message is not None
+        self.record(
+            ev.approval_decided(
+                step.id,
+                decision,
+                digest=message.digest,
+                approver=who,
+                comment=comment,
+                scripted=scripted,
+            )
+        )
+
+    def stand_in(self, step: Step, who: str) -> None:
+        """Where an answers file plays the approver, its decision is made at once."""
+        decided = self.prompter.stand_in(self.view(step), who)
+        if decided is not None:
+            self.decide_as(step, who, decided.decision, decided.comment, scripted=True)
+
+    def escalate(self) -> bool:
+        """Ask the backup about every version unanswered for its ``escalate_after``."""
+        due = approvals.escalation_events(self.playbook, self.state, self.env.clock())
+        for event in due:
+            self.record(event)
+            step = self.playbook.step(event.data["step"])
+            self.prompter.show_status(
+                self.view(step),
+                f"No answer from {event.data['escalated_from']} in time: "
+                f"the message for “{step.title}” is now also with {event.data['approver']}.",
+            )
+            self.stand_in(step, event.data["approver"])
+        return bool(due)
+
+    def await_decision(self, step: Step) -> None:
+        """A version waits for a decision: wait here, or go on with other steps meanwhile
+        (the step is deferred and comes back, out of turn, when the decision arrives)."""
+        while True:
+            self.refresh()
+            message = self.state_message(step)
+            if message is None:
+                return
+            pending = message.pending_request
+            if pending is None:
+                if message.decision == "rejected":
+                    words = f"{approvals.outcome(message)}. Edit the message, or ask again."
+                    self.prompter.show_status(self.view(step), words)
+                    self.compose(step)
+                elif approvals.settled(message):
+                    words = f"The message is {approvals.outcome(message)}."
+                    self.prompter.show_status(self.view(step), words)
+                return
+            text = approvals.waiting_text(pending, self.env.clock())
+            backup = approvals.backup_next(self.playbook, self.state, step.id)
+            choice = self.prompter.while_waiting(self.view(step), text, backup)
+            if choice is Waiting.GO_ON:
+                reason = f"waiting for approval from {pending.approver}"
+                self.record(ev.step_left("deferred", step.id, reason))
+                return
+            if choice is not Waiting.WAIT or not self.wait_for_decision(step):
+                return
+
+    def wait_for_decision(self, step: Step) -> bool:
+        """Watch the journal until the version is decided (by ``crisis approve`` here or
+        on another machine after a sync), asking the backup when it is time. False when
+        the responder stops waiting (Ctrl-C): the request stays open."""
+        shown = ""
+        try:
+            while True:
+                self.refresh()
+                self.escalate()
+                message = self.state_message(step)
+                pending = message.pending_request if message is not None else None
+                if pending is None or self.state.current != step.id:
+                    return True
+                text = approvals.waiting_text(pending, self.env.clock())
+                if text != shown:
+                    self.prompter.show_status(self.view(step), f"{text} (Ctrl-C stops waiting)")
+                    shown = text
+                self.env.sleep(POLL_SECONDS)
+        except KeyboardInterrupt:
+            self.prompter.show_status(self.view(step), "Stopped waiting: the request stays open.")
+            return False
+
+    def switched_off(self, step: Step) -> bool:
+        """A re-grade made the step at hand not apply: recorded, and the walk-through
+        moves on at this screen."""
+        from crisiscli.playbook.model import tests_severity
+
+        if not tests_severity(step.when) or applies(step, self.state):
+            return False
+        reason = f"not for severity {self.state.severity} (re-graded)"
+        self.prompter.show_status(
+            self.view(step), f"“{step.title}” does not apply any more: {reason}."
+        )
+        self.record(ev.step_left("not_applicable", step.id, reason))
+        return True
 
     def state_message(self, step: Step) -> MessageState | None:
         """The latest recorded version of this step's message, if any."""
@@ -321,10 +484,20 @@ class Walkthrough:
         if value is None or (value == "" and not qv.question.required):
             return False
         self.record(ev.answer_set(step.id, qv.question.id, value))
+        role = approvals.role_for_answer(qv.question.id, value, self.state)
+        if role is not None:  # naming the approver fills the approver role
+            self.record(role)
         if qv.question.sets == "severity" and value != self.state.severity:
-            # A grading question re-grades the incident: header, log and reports follow it.
-            self.record(ev.severity_changed(str(value), by_question=qv.question.id))
+            # A grading question re-grades the incident: header, log and reports follow it,
+            # and so do the steps whose conditions read the severity.
+            self.record(self.regrade_event(str(value), by_question=qv.question.id))
         return True
+
+    def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:
+        on, off = switched_steps(self.playbook, self.state, level)
+        return ev.severity_changed(
+            level, by_question=by_question, switched_on=on or None, switched_off=off or None
+        )
 
     def allowed_actions(self, step: Step, view: StepView) -> list[Action]:
         actions = [Action.DONE]
@@ -332,7 +505,11 @@ class Walkthrough:
             actions.append(Action.EDIT)
         if step.message is not None:
             actions.append(Action.MESSAGE)
+            message = self.state_message(step)
+            if message is not None and message.pending_request is not None:
+                actions.append(Action.WAIT)
         actions += [Action.NOTE, Action.SKIP, Action.DEFER, Action.NOT_APPLICABLE]
+        actions.append(Action.EVIDENCE)
         if view.can_go_back:
             actions.append(Action.BACK)
         actions.append(Action.PAUSE)
@@ -347,6 +524,12 @@ class Walkthrough:
             return False
         if action is Action.MESSAGE and step.message is not None:
             self.compose(step)
+            return False
+        if action is Action.WAIT:
+            self.await_decision(step)
+            return False
+        if action is Action.EVIDENCE:
+            self.add_evidence(step, view)
             return False
         if action is Action.NOTE:
             text = self.prompter.ask_note(view)
@@ -390,8 +573,15 @@ class Walkthrough:
                 f"Answer “{missing[0]}” first — or skip the step, with a reason, if it cannot be answered."
             )
             return False
+        approved_before = approvals.settled(self.state_message(step))
         if step.message is not None and not self.message_ready(step, view):
             return False
+        if approvals.needs_approval(step) and not approved_before:
+            # Approved (or overridden) just now: the items that come after it ("posted it").
+            self.refresh()
+            view = self.view(step)
+            if self.tick(step, view):
+                view = self.view(step)
         unchecked = [iv.item.id for iv in view.items if not iv.checked]
         if unchecked and not self.prompter.confirm(
             f"{len(unchecked)} item(s) not ticked. Mark the step done anyway?", default=False
@@ -417,20 +607,51 @@ class Walkthrough:
             )
             return False
         if step.message.approval and view.message_approved_by is None:
-            approver = self.prompter.ask_approver(view).strip()
-            if approver:
-                self.record(ev.message_approved(step.id, approver=approver))
+            self.settle_approval(step)
+            self.refresh()
+            if self.state.current != step.id:
+                return False  # gone on with other steps while the approver decides
+            message = self.state_message(step)
+            if approvals.settled(message):
                 return True
-            reason = self.prompter.ask_approval_override(view).strip()
+            reason = self.prompter.ask_approval_override(self.view(step)).strip()
             if reason:
                 self.record(ev.message_approved(step.id, override=reason))
                 return True
+            waiting = message.pending_request if message is not None else None
             self.prompter.notify(
-                "This message needs an approver's name (or an override with a reason) "
-                "before the step is done."
+                f"This message is {approvals.outcome(message)}: wait for the decision, or "
+                "go on with other steps meanwhile (defer)."
+                if waiting is not None and message is not None
+                else "This message needs an approver's decision (or an override with a "
+                "reason) before the step is done."
             )
             return False
         return True
+
+    def add_evidence(self, step: Step, view: StepView) -> None:
+        """Keep a file (copied, hashed) or a link as evidence, at this step."""
+        from crisiscli.errors import CrisisError
+        from crisiscli.team.evidence import add_files, add_link
+
+        choice = self.prompter.ask_evidence(view)
+        if choice is None or not choice.target.strip():
+            return
+        try:
+            if choice.is_url:
+                add_link(self.incident, choice.target.strip(), note=choice.note, step=step.id)
+            else:
+                from pathlib import Path
+
+                add_files(
+                    self.incident, [Path(choice.target.strip())], note=choice.note, step=step.id
+                )
+        except CrisisError as exc:
+            self.prompter.notify(exc.one_line())
+            return
+        self.refresh()
+        self.show_warnings()
+        self.prompter.show_status(self.view(step), "Kept as evidence.")
 
     def edit(self, step: Step, view: StepView) -> None:
         if view.items:
@@ -479,12 +700,19 @@ class Walkthrough:
 
     # -- views -----------------------------------------------------------------------------
 
+    def approver_choices(self, step: Step) -> tuple[tuple[str, str], ...]:
+        if not approvals.needs_approval(step):
+            return ()
+        primary, backup = approvals.named_approvers(self.state)
+        found = [(primary, "named approver"), (backup, "backup")]
+        return tuple((name, why) for name, why in found if name)
+
     def view(self, step: Step) -> StepView:
         state = self.state
         now = self.env.clock()
         values = template_values(self.playbook, state, self.incident.id)
         guidance, missing = render(step.guidance, values, escape=md_escape)
-        answers = known_answers(state)
+        answers = facts(state)
         st = state.steps.get(step.id)
         checked = st.checked if st else set()
         items = []
@@ -534,14 +762,15 @@ class Walkthrough:
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
             message_approved_by=(message.approver or message.override) if message else None,
-            extra=(
-                {
-                    "approvers": [str(answers[k]) for k in ("approver", "backup") if answers.get(k)]
-                    + [person for role, person in roles if role == "approver"]
-                }
-                if step.message is not None and step.message.approval
-                else {}
-            ),
+            approvers=self.approver_choices(step),
+            waiting=approvals.waiting_texts(self.playbook, state, now),
+            approval=approvals.outcome(message)
+            if message and approvals.needs_approval(step)
+            else None,
+            evidence_count=len(state.evidence),
+            mentions=mention_words(state)
+            if any(q.sets == "severity" for q in step.questions)
+            else None,
             message_review=(
                 self.review(step, message.text, message.check_override)
                 if message is not None and step.message is not None

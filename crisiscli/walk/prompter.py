@@ -29,6 +29,8 @@ class Action(str, enum.Enum):
     BACK = "back"
     PAUSE = "pause"
     MESSAGE = "message"
+    WAIT = "wait"  # wait here for the approval decision
+    EVIDENCE = "evidence"  # keep a file or a link as evidence
 
 
 class ReviewDecision(str, enum.Enum):
@@ -38,6 +40,42 @@ class ReviewDecision(str, enum.Enum):
     EDIT = "edit"  # edit it again
     OVERRIDE = "override"  # publish despite the errors, with a recorded reason
     LATER = "later"  # keep the draft; the step cannot be done until it is fixed
+
+
+class Waiting(str, enum.Enum):
+    """What the responder does while an approver decides."""
+
+    WAIT = "wait"  # wait here (the engine watches the journal)
+    GO_ON = "go-on"  # go on with other steps; the step comes back when the decision arrives
+    MENU = "menu"  # back to the step's menu
+
+
+@dataclass(frozen=True)
+class ApprovalChoice:
+    """Who is to approve a message: ``ask`` a person (``name``), ``self`` (the responder
+    approves their own message), ``override`` (publish without approval, ``reason``) or
+    ``later`` (nobody yet)."""
+
+    kind: str
+    name: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A decision an answers file makes for the person asked (drills and tests)."""
+
+    decision: str  # approve | reject
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceChoice:
+    """A file path or a URL to keep, with a note."""
+
+    target: str
+    note: str = ""
+    is_url: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +133,13 @@ class StepView:
     step_notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     follow_ups: tuple[FollowUp, ...] = ()  # open off-platform follow-ups (contact log)
+    # (name, why) of the people who can approve this step's message: named approver, backup
+    approvers: tuple[tuple[str, str], ...] = ()
+    # "waiting for approval from Dana — 3m", one per version waiting (any step): the status line
+    waiting: tuple[str, ...] = ()
+    approval: str | None = None  # what became of this step's approval, in words
+    evidence_count: int = 0
+    mentions: str | None = None  # the latest mention count and its ratio, in words
 
 
 @dataclass(frozen=True)
@@ -136,10 +181,32 @@ class Prompter(Protocol):
         """Show lengths and findings; the decision and, for an override, its reason."""
         ...
 
-    def ask_approver(self, view: StepView) -> str: ...
+    def ask_approval(self, view: StepView) -> ApprovalChoice:
+        """Who approves this version (``view.approvers`` lists the people named)."""
+        ...
 
     def ask_approval_override(self, view: StepView) -> str:
         """Nobody can approve: a reason to go ahead without approval, or "" to wait."""
+        ...
+
+    def stand_in(self, view: StepView, approver: str) -> StandIn | None:
+        """The decision ``approver`` makes at once, where a script stands in for them;
+        None: a real person decides, in their own terminal (``crisis approve``)."""
+        ...
+
+    def while_waiting(self, view: StepView, waiting: str, backup_next: str | None) -> Waiting:
+        """A version waits for a decision (``waiting`` says from whom, since when;
+        ``backup_next``: who is asked if nobody answers in time): wait here, go on with
+        other steps meanwhile, or back to the step's menu."""
+        ...
+
+    def show_status(self, view: StepView, text: str) -> None:
+        """Tell the responder how things stand (an approval came in, the walk-through waits
+        for one, a backup was asked): not a question, never a reason to stop."""
+        ...
+
+    def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
+        """A file or a link to keep as evidence (None: nothing)."""
         ...
 
     def notify(self, text: str) -> None: ...

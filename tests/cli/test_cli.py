@@ -302,8 +302,16 @@ def test_the_documented_answers_example_runs_the_general_playbook(cli, tmp_path:
     assert answers["direct-contact"] == "talking" and answers["post-decision"] == "delete"
     done_first = next(e["data"] for e in events if e["type"] == "step.done" and e["data"]["step"] == "who-needs-to-know")  # fmt: skip
     assert done_first["unchecked"] == ["i6"]
-    approvals = [e["data"]["step"] for e in events if e["type"] == "message.approved"]
-    assert approvals == ["holding-line", "first-actions", "apologise"]
+    approvals = [
+        (e["data"]["step"], e["data"]["approver"])
+        for e in events
+        if e["type"] == "message.approval_decided" and e["data"]["decision"] == "approve"
+    ]
+    assert approvals == [
+        ("holding-line", "Dana Reyes"),
+        ("first-actions", "Dana Reyes"),
+        ("apologise", "Dana Reyes"),
+    ]
     log = (folder / "log.md").read_text(encoding="utf-8")
     assert "(DRILL)" in log and "Call with the photographer at 11:00" in log
 

@@ -345,7 +345,13 @@ def test_hidden_attack_names_security_and_legal_roles(cli, crisis_home: Path) ->
     assigned = {
         e.data["role"]: e.data["person"] for e in events_of(incident) if e.type == "role.assigned"
     }
-    assert assigned == {"security": "Omar (facilities)", "legal": "Lena (counsel)"}
+    # Answering "who approves?" (and the backup) fills those roles too.
+    assert assigned == {
+        "security": "Omar (facilities)",
+        "legal": "Lena (counsel)",
+        "approver": "Priya Shah",
+        "backup-approver": "Tom Reed",
+    }
 
 
 def test_every_bundled_playbook_lints_clean_even_strict(cli) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from crisiscli.playbook.model import Choice, Question
 from crisiscli.record.events import NewEvent
 from crisiscli.ui.prompts import QuestionaryPrompter
 from crisiscli.walk.engine import Walkthrough
-from crisiscli.walk.prompter import Action
+from crisiscli.walk.prompter import Action, ApprovalChoice
 from tests.conftest import FrozenClock, make_env
 from tests.helpers import open_incident
 
@@ -133,7 +133,7 @@ def test_action_menu_offers_what_is_allowed(env: Environment, pipe: PipeInput) -
     view = w.view(w.playbook.step("look"))
     allowed = w.allowed_actions(w.playbook.step("look"), view)
     assert allowed == [Action.DONE, Action.EDIT, Action.NOTE, Action.SKIP, Action.DEFER,
-                       Action.NOT_APPLICABLE, Action.PAUSE]  # fmt: skip
+                       Action.NOT_APPLICABLE, Action.EVIDENCE, Action.PAUSE]  # fmt: skip
     p = prompter(env, pipe)
     for index, action in enumerate(allowed):
         pipe.send_text(DOWN * index + "\r")
@@ -167,8 +167,10 @@ def test_message_starts_from_the_draft(env: Environment, pipe: PipeInput) -> Non
     pipe.send_text(DOWN + "\r")  # "Use it as it is"
     assert p.compose_message(view, "We are sorry.") == "We are sorry."
     assert "Esc then Enter saves it" in screen(env)
-    pipe.send_text("Dana\r")
-    assert p.ask_approver(view) == "Dana"
+    pipe.send_text("\rDana\r")  # "Ask someone else…", then their name
+    assert p.ask_approval(view) == ApprovalChoice("ask", "Dana")
+    pipe.send_text(DOWN + "\r")
+    assert p.ask_approval(view) == ApprovalChoice("self")
 
 
 def test_ctrl_c_raises_keyboard_interrupt(env: Environment, pipe: PipeInput) -> None:
@@ -193,7 +195,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
         "\r",  # statement: the message — edit it here
         "\x15We are sorry, Acme." + SAVE,  # replace the draft (it has a blank to fill)
         "\r",  # its checks pass: use this message
-        "Dana\r",  # approver
+        DOWN + "\r",  # who approves: I approve it myself (recorded as self-approved)
         DOWN * 2 + "\r",  # menu (done, message, note, …): add a note
         "Posted at 10:02" + SAVE,
         "\r",  # menu: done
@@ -230,7 +232,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
     assert state.steps["safety"].checked == {"i1", "i2"}
     assert state.steps["lessons"].reason == "Next week"
     assert [m.text for m in state.message_list()] == ["We are sorry, Acme."]
-    assert state.message_list()[0].approver == "Dana"
+    assert state.message_list()[0].approver == "tester" and state.message_list()[0].self_approved
     assert [n.text for n in state.notes] == ["Posted at 10:02"]
     shown = screen(env)
     assert "step 1 of 5" in shown and "Look first" in shown

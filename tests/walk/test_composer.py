@@ -53,8 +53,21 @@ def test_message_is_checked_and_recorded_with_approver(env, tmp_path: Path) -> N
         "mastodon": {"count": len(GOOD), "limit": 400},  # the playbook's platform_limits
     }
     assert "override" not in checked
-    approved = events(incident, "message.approved")[0]
-    assert approved == {"step": "apology", "approver": "Dana (comms)"}
+    # The exact version is put to Dana (text, platforms, checks), and the script stands in
+    # for her decision: recorded as hers, marked scripted.
+    (asked,) = events(incident, "message.approval_requested")
+    assert asked["approver"] == "Dana (comms)" and asked["text"] == GOOD
+    assert asked["platforms"] == ["x", "bluesky", "mastodon"]
+    assert asked["checks"] == checked["summary"]
+    (decided,) = events(incident, "message.approval_decided")
+    assert decided == {
+        "step": "apology",
+        "decision": "approve",
+        "digest": asked["digest"],
+        "approver": "Dana (comms)",
+        "scripted": True,
+    }
+    assert events(incident, "message.approved") == []  # no name typed in on Dana's behalf
     state = incident.state()
     assert state.steps["apology"].status == "done"
     assert (
@@ -133,7 +146,7 @@ def test_approval_is_required_before_done(env, tmp_path: Path) -> None:
 def test_message_without_approval_needs_no_approver(env, tmp_path: Path) -> None:
     incident = open_incident(env, "composer")
     run_script(incident, answers_from(tmp_path, script(apology={"approver": "Dana"})))
-    assert [e["step"] for e in events(incident, "message.approved")] == ["apology"]
+    assert [e["step"] for e in events(incident, "message.approval_decided")] == ["apology"]
     assert incident.state().steps["reply"].status == "done"
 
 
@@ -241,8 +254,11 @@ def test_editing_after_approval_needs_approval_again(env, tmp_path: Path) -> Non
     walk = Walkthrough(incident, first)
     first.texts = ["Acme is sorry. Shorter."]
     walk.compose(walk.playbook.step("apology"))
-    assert incident.state().message_list()[-1].approver == "Dana"  # asked again, and given again
-    assert len(events(incident, "message.approved")) == 2
+    message = incident.state().message_list()[-1]
+    assert message.approver == "Dana"  # asked again, and given again
+    assert [v.what for v in message.voided] == ["approved"]  # the first no longer counts
+    decided = events(incident, "message.approval_decided")
+    assert len(decided) == 2 and decided[0]["digest"] != decided[1]["digest"]
 
 
 def test_message_keys_on_a_step_without_a_message_are_refused(env, tmp_path: Path) -> None:
@@ -282,7 +298,7 @@ def test_overriding_the_checks_of_a_kept_draft_later(env, tmp_path: Path) -> Non
     )
     step = walk.playbook.step("apology")
     walk.compose(step)
-    assert events(incident, "message.approved") == []  # a blocked draft is not put to approval
+    assert events(incident, "message.approval_requested") == []  # a blocked draft is not asked
     walk.refresh()
     assert walk.view(step).message_review.blocked  # type: ignore[union-attr]
 
@@ -296,7 +312,9 @@ def test_overriding_the_checks_of_a_kept_draft_later(env, tmp_path: Path) -> Non
     assert events(incident, "message.checked")[-1]["override"] == "Posting it as a thread of two"
     walk.refresh()
     assert not walk.view(step).message_review.blocked  # type: ignore[union-attr]
-    assert events(incident, "message.approved") == [{"step": "apology", "approver": "Dana"}]
+    assert [(e["approver"], e["decision"]) for e in events(incident, "message.approval_decided")] == [
+        ("Dana", "approve")
+    ]
 
 
 def test_team_config_limits_apply_below_playbook_and_message_limits(

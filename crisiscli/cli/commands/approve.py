@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+HELP = """Approve or reject a message waiting for your decision, as yourself.
+
+Shows every message version put to an approver (in the open incidents, or in ID): the
+exact text, its platforms and checks, who asked and how long ago. Your decision is
+recorded under your name (CRISIS_USER, config, or your git identity) for exactly that
+version: an edit afterwards voids it. Works from a second terminal while the walk-through
+waits, or on another machine after `crisis sync` (sync again to send it back).
+
+\b
+Examples:
+  crisis approve                                     # choose interactively
+  crisis approve --list
+  crisis approve wrong-image --approve --comment "Good to go"
+  crisis approve wrong-image --step apologise --reject --comment "Too defensive"
+"""
+
+
+def command(
+    incident: Annotated[
+        str | None, typer.Argument(help="Incident id (default: every open incident).")
+    ] = None,
+    step: Annotated[
+        str | None, typer.Option("--step", help="The step whose message to decide.")
+    ] = None,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve it.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject it (say why).")] = False,
+    comment: Annotated[
+        str | None, typer.Option("--comment", "-m", help="Your comment, recorded.")
+    ] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="Only list what waits.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="List as JSON.")] = False,
+) -> None:
+    from crisiscli.cli.commands._approve import decide, waiting_for
+    from crisiscli.env import get_env
+    from crisiscli.errors import UsageError
+
+    if approve and reject:
+        raise UsageError("--approve or --reject, not both")
+    env = get_env()
+    found = waiting_for(env, incident, step)
+    decision = "approve" if approve else "reject" if reject else None
+    decide(env, found, decision, comment, list_only=list_only or as_json, as_json=as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("approve", help=HELP)(command)
