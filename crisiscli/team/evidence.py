@@ -254,3 +254,46 @@ def verify(incident: Incident, items: list[EvidenceItem]) -> list[Problem]:
         if size != expected or left <= 0 or digest.hexdigest() != item.sha256:
             problems.append(Problem(item, "changed: its SHA-256 no longer matches"))
     return problems
+
+
+THUMBNAIL_FILE_LIMIT = 512 * 1024  # an image larger than this is listed, not shown inline
+THUMBNAIL_BUDGET = 4 * 1024 * 1024  # all the images one report shows inline, together
+
+
+def thumbnails(
+    incident: Incident,
+    items: list[EvidenceItem],
+    *,
+    per_file: int = THUMBNAIL_FILE_LIMIT,
+    budget: int = THUMBNAIL_BUDGET,
+) -> dict[str, str]:
+    """``data:`` URIs of the evidence images to show inline in an HTML report: only what
+    the bytes say is PNG, JPEG, GIF or WebP (never SVG: it could carry script), each within
+    ``per_file``, all within ``budget``, and only files whose hash still matches."""
+    import base64
+    import hashlib
+
+    shown: dict[str, str] = {}
+    spent = 0
+    for item in items:
+        sha = item.sha256
+        if item.kind != "file" or sha is None or sha in shown or item.type not in IMAGE_TYPES:
+            continue
+        size = item.size or 0
+        if size > per_file or spent + size > budget:
+            continue
+        try:
+            fd, _ = _open_regular(evidence_path(incident, sha), per_file)
+        except CrisisError:
+            continue
+        try:
+            blob = os.read(fd, per_file + 1)
+        finally:
+            os.close(fd)
+        if hashlib.sha256(blob).hexdigest() != sha:
+            continue  # changed since it was kept: `crisis evidence verify` says so
+        if media_type(blob[:16], item.name) != item.type:
+            continue
+        shown[sha] = f"data:{item.type};base64,{base64.b64encode(blob).decode('ascii')}"
+        spent += size
+    return shown

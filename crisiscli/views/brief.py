@@ -44,21 +44,25 @@ def unfinished_steps(state: IncidentState, playbook: Playbook) -> list[dict[str,
     return out
 
 
-def pending_approvals(state: IncidentState, playbook: Playbook) -> list[dict[str, Any]]:
-    """The current message of each step that needs an approval and has none (nor an override)."""
+def pending_approvals(
+    state: IncidentState, playbook: Playbook, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The current message of each step that needs an approval and has none (nor an
+    override): put to someone and waiting (who, since when), or not put to anyone yet."""
+    from crisiscli.walk import approvals
+
     pending = []
     for message in state.messages.values():
         try:
             step = playbook.step(message.step)
         except KeyError:
             continue
-        if step.message is None or not step.message.approval:
-            continue
-        if message.approver or message.override:
+        if not approvals.needs_approval(step) or approvals.settled(message):
             continue
         st = state.steps.get(step.id)
         if st is not None and st.status in ("skipped", "not_applicable"):
             continue  # a draft that will not go out needs no approval
+        request = message.pending_request
         pending.append(
             {
                 "step": step.id,
@@ -67,6 +71,13 @@ def pending_approvals(state: IncidentState, playbook: Playbook) -> list[dict[str
                 "text": message.text,
                 "recorded_at": message.ts,
                 "by": message.actor,
+                "approver": request.approver if request else None,
+                "asked_at": request.ts if request else None,
+                "waiting": (
+                    approvals.waiting_text(request, now)
+                    if request and now
+                    else approvals.outcome(message)
+                ),
             }
         )
     return pending
@@ -154,7 +165,25 @@ def build_brief(
         "unticked": unticked,
         "deadlines": deadlines,
         "follow_ups": follow_ups,
-        "approvals": pending_approvals(state, book),
+        "approvals": pending_approvals(state, book, now),
+        "evidence": {
+            "files": sum(1 for e in state.evidence if e.kind == "file"),
+            "links": sum(1 for e in state.evidence if e.kind == "link"),
+            "last": [
+                {"name": e.name, "kind": e.kind, "at": e.ts, "by": e.actor}
+                for e in state.evidence[-3:]
+            ],
+        },
+        "mentions": (
+            {
+                "count": state.mentions[-1].amount,
+                "per": state.mentions[-1].per,
+                "ratio": state.mentions[-1].ratio,
+                "at": state.mentions[-1].ts,
+            }
+            if state.mentions
+            else None
+        ),
         "actions": [
             {"id": a.id, "text": a.text, "owner": a.owner, "due": a.due}
             for a in state.actions.values()
@@ -271,6 +300,10 @@ def render_brief(brief: dict[str, Any]) -> str:
             text = _text(a["text"])
             text = text if len(text) <= 80 else text[:77] + "..."
             out.append(f'  - {_text(a["title"])}{platforms}: "{text}"')
+            out.append(f"    {_text(a['waiting'])}")
+    out += _evidence_lines(brief, "Evidence: ", "")
+    if brief["mentions"]:
+        out.append(f"Mentions: {_mention_words(brief['mentions'], tz, now)}")
     if brief["actions"]:
         out.append("Open actions:")
         for a in brief["actions"]:
@@ -322,7 +355,10 @@ def render_status(brief: dict[str, Any]) -> str:
         else:
             out.append(f"  follow up: {f['who']} ({f['channel']}) in {format_duration(left)}{hint}")
     for a in brief["approvals"]:
-        out.append(f"  waiting for approval: {_text(a['title'])}")
+        out.append(f"  {_text(a['waiting'])}: {_text(a['title'])}")
+    out += _evidence_lines(brief, "  evidence: ", " — crisis evidence list")
+    if brief["mentions"]:
+        out.append(f"  mentions: {_mention_words(brief['mentions'], tz, now)}")
     queue = brief["queue"]
     if queue["posts"]:
         undecided = queue["undecided"]
@@ -346,6 +382,19 @@ def render_status(brief: dict[str, Any]) -> str:
             f'  next: crisis report {brief["id"]}  ·  crisis close {brief["id"]} --summary "…"'
         )
     return "\n".join(out)
+
+
+def _evidence_lines(brief: dict[str, Any], lead: str, tail: str) -> list[str]:
+    files, links = brief["evidence"]["files"], brief["evidence"]["links"]
+    if not files and not links:
+        return []
+    names = ", ".join(_text(e["name"]) for e in brief["evidence"]["last"])
+    return [f"{lead}{files} file(s), {links} link(s) kept; latest: {names}{tail}"]
+
+
+def _mention_words(m: dict[str, Any], tz: tzinfo | None, now: datetime) -> str:
+    ratio = f", {m['ratio']:.1f}x normal" if m["ratio"] is not None else ""
+    return f"{m['count']} per {m['per']}{ratio} ({short_when(m['at'], tz, now)})"
 
 
 def brief_json(brief: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from crisiscli.playbook.model import Playbook
 from crisiscli.playbook.template import display_value, render
-from crisiscli.record.fold import IncidentState
+from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.record.names import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
 from crisiscli.timeutil import format_duration, local_and_utc
@@ -65,6 +65,10 @@ def render_head(
         out += _queue(state, tz)
     if state.contacts:
         out += _contacts(state, tz)
+    if state.evidence:
+        out += _evidence(state, playbook, tz)
+    if state.mentions:
+        out += _mentions(state, tz)
     if state.actions:
         out += _actions(state, playbook)
     if state.exit_checks:
@@ -216,15 +220,47 @@ def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> li
             facts.append(f"Checks: {md_inline(msg.check_summary)}")
         if msg.check_override:
             facts.append(f"Published despite failed checks: {md_inline(msg.check_override)}")
-        if msg.override:
-            when = f" ({local_and_utc(msg.approved_at, tz)})" if msg.approved_at else ""
-            facts.append(f"Published without approval{when}: {md_inline(msg.override)}")
-        elif msg.approver:
-            when = f" at {local_and_utc(msg.approved_at, tz)}" if msg.approved_at else ""
-            facts.append(f"Approved by {md_inline(msg.approver)}{when}")
+        facts += approval_facts(msg, tz)
         out += [f"- {fact}" for fact in facts]
         out.append("")
     return out
+
+
+def approval_facts(msg: MessageState, tz: tzinfo | None) -> list[str]:
+    """What became of a version's approval, and what no longer counts (markdown lines)."""
+    from crisiscli.walk.approvals import outcome
+
+    facts = []
+    for request in msg.requests:
+        late = (
+            f" (no answer from {md_inline(request.escalated_from)} in time)"
+            if request.escalated_from
+            else ""
+        )
+        facts.append(
+            f"Asked of {md_inline(request.approver)} by {md_inline(request.actor)} at "
+            f"{local_and_utc(request.ts, tz)}{late}"
+        )
+    if msg.override:
+        when = f" ({local_and_utc(msg.approved_at, tz)})" if msg.approved_at else ""
+        facts.append(f"Published without approval{when}: {md_inline(msg.override)}")
+    elif msg.decision or msg.approver:
+        ts = msg.decided_at or msg.approved_at
+        when = f" at {local_and_utc(ts, tz)}" if ts else ""
+        word = outcome(msg)
+        facts.append(f"{md_inline(word[:1].upper() + word[1:])}{when}")
+    elif msg.pending_request is not None:
+        pending = msg.pending_request
+        facts.append(
+            f"Waiting for approval from {md_inline(pending.approver)} since "
+            f"{local_and_utc(pending.ts, tz)}"
+        )
+    for gone in msg.voided:
+        facts.append(
+            f"No longer counts: {md_inline(gone.what)} by {md_inline(gone.approver)} "
+            f"(voided at {local_and_utc(gone.ts, tz)})"
+        )
+    return facts
 
 
 def _queue(state: IncidentState, tz: tzinfo | None) -> list[str]:
@@ -283,6 +319,63 @@ def _actions(state: IncidentState, playbook: Playbook) -> list[str]:
         out.append(
             f"| {md_cell(a.id)} | {md_cell(a.text)} | {md_cell(a.owner or '—')} "
             f"| {md_cell(a.due or '—')} | {status} |"
+        )
+    out.append("")
+    return out
+
+
+def size_text(size: int | None) -> str:
+    if size is None:
+        return "—"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _evidence(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
+    out = [
+        "## Evidence",
+        "",
+        "Files are kept as `evidence/<sha256>`; `crisis evidence verify` checks them.",
+        "",
+    ]
+    out += ["| When | By | What | Type | Size | SHA-256 | Note |", "|---|---|---|---|---|---|---|"]
+    for item in state.evidence:
+        what = md_cell(item.name)
+        titles = {st.id: st.title for st in playbook.steps}
+        if item.step in titles:
+            what += f" (at {md_cell(titles[item.step])})"
+        sha = md_code(item.sha256) if item.sha256 else "link"
+        out.append(
+            f"| {local_and_utc(item.ts, tz, date=True)} | {md_cell(item.actor)} | {what} "
+            f"| {md_cell(item.type or '—')} | {size_text(item.size)} | {sha} "
+            f"| {md_cell(item.note or '')} |"
+        )
+    out.append("")
+    return out
+
+
+def mention_rows(state: IncidentState) -> list[tuple[str, str, str, str, str]]:
+    """Per mention count: count, per, baseline, ratio, source (plain words)."""
+    rows = []
+    for m in state.mentions:
+        ratio = f"{m.ratio:.1f}x" if m.ratio is not None else "—"
+        baseline = f"{m.baseline:g}" if m.baseline else "—"
+        rows.append((str(m.amount), m.per, baseline, ratio, m.source or ""))
+    return rows
+
+
+def _mentions(state: IncidentState, tz: tzinfo | None) -> list[str]:
+    out = ["## Mentions", "", "| When | Count | Per | Normal | Ratio | Source | By |"]
+    out.append("|---|---|---|---|---|---|---|")
+    for m, (count, per, baseline, ratio, source) in zip(
+        state.mentions, mention_rows(state), strict=True
+    ):
+        out.append(
+            f"| {local_and_utc(m.ts, tz, date=True)} | {count} | {per} | {baseline} | {ratio} "
+            f"| {md_cell(source)} | {md_cell(m.actor)} |"
         )
     out.append("")
     return out

@@ -167,7 +167,8 @@ def test_log_shows_the_final_text_platforms_checks_and_approver(env, tmp_path: P
     assert "### Public apology — x, bluesky, mastodon" in log
     assert f"> {GOOD}" in log
     assert "Checks: x 89/280 · bluesky 89/120 · mastodon 89/400 · 0 errors, 0 warnings" in log
-    assert "Approved by Dana at " in log
+    assert "Asked of Dana by tester at " in log
+    assert "Approved by Dana (scripted) at " in log
     assert "Checked the message for Public apology" in log
 
 

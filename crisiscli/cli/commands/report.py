@@ -10,9 +10,10 @@ HELP = """Write a post-mortem of an incident: markdown, self-contained HTML, or 
 Built only from the incident's journal and playbook snapshot, so it can be regenerated at
 any time: header, summary and impact, time to each milestone, deadlines met or missed,
 steps done / skipped / deferred, a diagram of phases against time, messages, scheduled
-posts, contacts, roles, lessons, action items and the full timeline in local time and UTC.
---redact replaces outsiders' names and contact details for a public version (exactly what
-is replaced: docs/report.md).
+posts, contacts, evidence (HTML shows images inline), mentions over time, roles, lessons,
+action items and the full timeline in local time and UTC. --redact replaces outsiders'
+names and contact details and leaves evidence out, for a public version (exactly what is
+replaced: docs/report.md).
 
 \b
 Examples:
@@ -60,14 +61,14 @@ def command(
     from crisiscli.fsutil import atomic_write_text
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo_err
-    from crisiscli.views.report.model import report_for, resolve_zone
+    from crisiscli.views.report.model import report_for, report_thumbnails, resolve_zone
     from crisiscli.views.report.render import render
 
     env = get_env()
     zone, zone_name = resolve_zone(tz, env)
     found = find_incident(env, incident)
     model = report_for(found, now=env.clock(), tz=zone, zone_name=zone_name, redact=redact)
-    text = render(model, fmt.lower(), template)
+    text = render(model, fmt.lower(), template, report_thumbnails(found, model, fmt.lower()))
     if output is None:
         env.stdout.write(text)
         env.stdout.flush()

@@ -185,3 +185,64 @@ def timeline_svg(report: dict[str, Any]) -> str:
 def _short(text: str, limit: int = 28) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mentions_svg(report: dict[str, Any]) -> str:
+    """Mention counts over time as bars (hover: count, ratio, source), with the normal
+    level as a dashed line where one was given."""
+    mentions = report["mentions"]
+    if not mentions:
+        return ""
+    width, left, right, top, height = 760, 60, 20, 20, 200
+    bottom = height - 30
+    offsets = [max(0.0, _offset(report, m["at"]) or 0.0) for m in mentions]
+    total = max(max(offsets), 60.0)
+    highest = float(
+        max(max(m["count"] for m in mentions), *(m["baseline"] or 0 for m in mentions), 1)
+    )
+    plot = width - left - right
+
+    def x(seconds: float) -> float:
+        return round(left + plot * seconds / total, 1)
+
+    def y(value: float) -> float:
+        return round(bottom - (bottom - top) * value / highest, 1)
+
+    out = [
+        f'<svg class="mentions" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet">',
+        "<title>Mentions counted over time since the start</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" class="bg"/>',
+        f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" class="grid"/>',
+        f'<text x="{left - 6}" y="{y(highest) + 4}" class="tick" text-anchor="end">'
+        f"{highest:g}</text>",
+        f'<text x="{left - 6}" y="{bottom + 4}" class="tick" text-anchor="end">0</text>',
+    ]
+    step = _tick_step(total)
+    tick = 0.0
+    while tick <= total:
+        label = "start" if tick == 0 else "+" + format_duration(tick)
+        out.append(
+            f'<text x="{x(tick)}" y="{bottom + 16}" class="tick" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+        tick += step
+    bar = max(4.0, min(24.0, plot / (len(mentions) * 2)))
+    for m, off in zip(mentions, offsets, strict=True):
+        top_y = y(m["count"])
+        ratio = f", {m['ratio']}x normal" if m["ratio"] is not None else ""
+        source = f" — {m['source']}" if m["source"] else ""
+        tip = f"{m['count']} per {m['per']}{ratio}{source}"
+        out.append(
+            f'<rect x="{round(x(off) - bar / 2, 1)}" y="{top_y}" width="{bar}" '
+            f'height="{round(bottom - top_y, 1)}" class="bar"><title>{escape(tip)}</title></rect>'
+        )
+        if m["baseline"]:
+            by = y(m["baseline"])
+            out.append(
+                f'<line x1="{round(x(off) - bar, 1)}" y1="{by}" x2="{round(x(off) + bar, 1)}" '
+                f'y2="{by}" class="base"><title>normal: {m["baseline"]:g} per '
+                f"{escape(m['per'])}</title></line>"
+            )
+    out.append("</svg>")
+    return "\n".join(out)

@@ -36,6 +36,7 @@ REVIEW_KEYS = {"went-well": "went_well", "went-wrong": "went_wrong"}
 # Messages the public sees (a reply under a post counts; a DM invitation or an internal
 # note does not): the first one published is the first public response.
 PUBLIC_KINDS = frozenset({"statement", "apology", "reply", "update"})
+EVIDENCE_EVENTS = frozenset({"evidence.added", "evidence.linked"})
 
 
 def stamp(ts: datetime | None, tz: tzinfo | None) -> dict[str, str] | None:
@@ -187,6 +188,20 @@ def build_report(
         "drafts": [m for m in messages if not m["published"]],
         "queue": _queue(ctx, state),
         "contacts": _contacts(ctx, state),
+        "evidence": [] if redact else _evidence(ctx, state),
+        "evidence_left_out": len(state.evidence) if redact else 0,
+        "mentions": [
+            {
+                "at": ctx.t(m.ts),
+                "by": m.actor,
+                "count": m.amount,
+                "per": m.per,
+                "baseline": m.baseline,
+                "ratio": round(m.ratio, 2) if m.ratio is not None else None,
+                "source": r.text(m.source),
+            }
+            for m in state.mentions
+        ],
         "roles": [
             {"role": c.role, "person": c.person, "at": ctx.t(c.ts), "by": c.actor}
             for c in state.role_changes
@@ -229,6 +244,7 @@ def build_report(
                 "text": r.text(e.text),
             }
             for e in history.timeline
+            if not (redact and e.type in EVIDENCE_EVENTS)  # --redact leaves evidence out
         ],
         "warnings": list(warnings or ()),
     }
@@ -412,11 +428,67 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
         "approver": m.approver,
         "approved_at": ctx.t(m.approved_at),
         "override": ctx.r.text(m.override),
+        "approval": _approval(ctx, m),
         "checks": ctx.r.text(m.check_summary),
         "check_errors": m.check_errors,
         "check_override": ctx.r.text(m.check_override),
         "versions": m.versions,
     }
+
+
+def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
+    """Who was asked, what they decided (or that nobody did), and what stopped counting."""
+    from crisiscli.walk.approvals import outcome
+
+    if m.override:
+        status = "published without approval"
+    elif m.decision == "approved" and m.self_approved:
+        status = "self-approved"
+    elif m.decision is not None:
+        status = m.decision
+    elif m.approver:
+        status = "approved"  # a name typed in by the responder (older journals)
+    elif m.pending_request is not None:
+        status = "waiting"
+    else:
+        status = "none"
+    return {
+        "status": status,
+        "words": ctx.r.text(outcome(m)),
+        "decided_by": m.decided_by or m.approver,
+        "decided_at": ctx.t(m.decided_at or m.approved_at),
+        "comment": ctx.r.text(m.decision_comment),
+        "scripted": m.decision_scripted,
+        "self_approved": m.self_approved,
+        "requests": [
+            {
+                "approver": q.approver,
+                "asked_by": q.actor,
+                "at": ctx.t(q.ts),
+                "escalated_from": q.escalated_from,
+            }
+            for q in m.requests
+        ],
+        "voided": [{"approver": v.approver, "what": v.what, "at": ctx.t(v.ts)} for v in m.voided],
+    }
+
+
+def _evidence(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": e.kind,
+            "name": e.name,
+            "sha256": e.sha256,
+            "size": e.size,
+            "type": e.type,
+            "note": e.note,
+            "step": e.step,
+            "step_title": ctx.title(e.step) if e.step else None,
+            "at": ctx.t(e.ts),
+            "by": e.actor,
+        }
+        for e in state.evidence
+    ]
 
 
 def _messages(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
@@ -511,3 +583,12 @@ def report_for(
         redact=redact,
         warnings=warnings,
     )
+
+
+def report_thumbnails(incident: Any, model: dict[str, Any], fmt: str) -> dict[str, str]:
+    """The evidence images an HTML report shows inline (none for md/json, none redacted)."""
+    if fmt != "html" or not model["evidence"]:
+        return {}
+    from crisiscli.team.evidence import thumbnails
+
+    return thumbnails(incident, incident.state().evidence)

@@ -19,7 +19,7 @@ from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
 from crisiscli.text import md_escape_block
-from crisiscli.views.report.charts import mermaid_gantt, mermaid_label, timeline_svg
+from crisiscli.views.report.charts import mentions_svg, mermaid_gantt, mermaid_label, timeline_svg
 from crisiscli.walk.deadlines import format_duration
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -35,20 +35,34 @@ def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> str:
-    """The report as text; ``template`` replaces the default md/html template."""
+def render(
+    report: dict[str, Any],
+    fmt: str,
+    template: Path | None = None,
+    thumbnails: dict[str, str] | None = None,
+) -> str:
+    """The report as text; ``template`` replaces the default md/html template;
+    ``thumbnails`` (evidence SHA-256 → ``data:`` URI) are shown inline in HTML."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose one of: {', '.join(FORMATS)})")
     if template is None and fmt == "json":
         return render_json(report)
+    extra = {"thumbnails": thumbnails or {}}
     if template is None:
-        return _render_template(TEMPLATES, DEFAULT_TEMPLATES[fmt], report, html=fmt == "html")
+        return _render_template(
+            TEMPLATES, DEFAULT_TEMPLATES[fmt], report, html=fmt == "html", extra=extra
+        )
     if not template.is_file():
         raise UsageError(f"{template}: no such template file")
     name = template.name.lower()
     html = fmt == "html" or name.endswith((".html", ".htm", ".html.j2", ".htm.j2", ".html.jinja"))
     return _render_template(
-        template.resolve().parent, template.name, report, html=html, shown=str(template)
+        template.resolve().parent,
+        template.name,
+        report,
+        html=html,
+        shown=str(template),
+        extra=extra,
     )
 
 
@@ -171,11 +185,18 @@ def _environment(root: Path, *, html: bool, tidy: bool) -> Any:
     env.filters.update(FILTERS)
     env.globals["mermaid_gantt"] = mermaid_gantt
     env.globals["timeline_svg"] = lambda report: Markup(timeline_svg(report))
+    env.globals["mentions_svg"] = lambda report: Markup(mentions_svg(report))
     return env
 
 
 def _render_template(
-    root: Path, name: str, report: dict[str, Any], *, html: bool, shown: str | None = None
+    root: Path,
+    name: str,
+    report: dict[str, Any],
+    *,
+    html: bool,
+    shown: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     import jinja2
 
@@ -183,7 +204,7 @@ def _render_template(
     where = shown or name
     try:
         template = env.get_template(name)
-        return str(template.render(report=report, **report))
+        return str(template.render(report=report, **report, **(extra or {})))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"template syntax error: {exc.message}",
