@@ -297,3 +297,22 @@ def thumbnails(
         shown[sha] = f"data:{item.type};base64,{base64.b64encode(blob).decode('ascii')}"
         spent += size
     return shown
+
+
+def evidence_rows(incident: Incident) -> list[dict[str, object]]:
+    """What ``crisis evidence list`` shows (and prints as JSON), oldest first."""
+    return [
+        {
+            "at": e.ts.isoformat(),
+            "by": e.actor,
+            "kind": e.kind,
+            "name": e.name,
+            "sha256": e.sha256,
+            "size": e.size,
+            "type": e.type,
+            "note": e.note,
+            "step": e.step,
+            "path": f"{EVIDENCE}/{e.sha256}" if e.sha256 else None,
+        }
+        for e in incident.state().evidence
+    ]

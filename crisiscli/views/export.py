@@ -1,0 +1,287 @@
+"""``crisis export``: one zip for legal or a manager, with proof of every byte in it.
+
+The bundle holds the journal (as written), the playbook snapshot (and the YAML it came
+from), ``log.md`` with the whole timeline, the report as HTML and JSON, every evidence
+file as ``evidence/<sha256>``, and ``manifest.json`` listing the SHA-256 and size of every
+other member. It is deterministic — the same incident gives the same bytes: members in a
+fixed order, each stamped with the time of the incident's last event, fixed permissions,
+no extra fields, and reports generated "as of" that last event rather than now.
+
+``verify_bundle`` reads a bundle back (without extracting it: names are only compared,
+never used as paths) and names every member missing, extra or changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from crisiscli import __version__
+from crisiscli.errors import CrisisError, ExitCode, Location
+from crisiscli.fsutil import NOFOLLOW, fsync_dir, read_bounded
+from crisiscli.record.store import EVIDENCE, JOURNAL, MAX_SNAPSHOT, SNAPSHOT, SOURCE_COPY, Incident
+
+FORMAT = "crisis-export"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+MEMBER_MODE = 0o644 << 16  # -rw-r--r--, whatever the umask
+MAX_MEMBERS = 100_000
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024 * 1024  # what verify reads, uncompressed, at most
+CHUNK = 1 << 20
+MAX_JOURNAL_BYTES = 512 * 1024 * 1024  # a journal is a few MB; this is damage
+
+
+class ExportError(CrisisError):
+    exit_code = ExitCode.FINDINGS
+
+
+class Member(NamedTuple):
+    name: str
+    data: bytes | None  # None: streamed from ``path``
+    path: Path | None = None
+
+
+def _stamp(ts: datetime | None) -> tuple[int, int, int, int, int, int]:
+    when = (ts or datetime(1980, 1, 1, tzinfo=timezone.utc)).astimezone(timezone.utc)
+    when = max(when, datetime(1980, 1, 1, tzinfo=timezone.utc))
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
+
+
+def _journal_bytes(incident: Incident) -> bytes:
+    """The journal as written, up to its last complete line (a writer may be mid-line)."""
+    with incident.journal.locked():
+        blob = read_bounded(incident.dir / JOURNAL, MAX_JOURNAL_BYTES)
+    end = blob.rfind(b"\n")
+    return blob[: end + 1] if end >= 0 else b""
+
+
+def bundle_members(
+    incident: Incident, *, tz: Any = None, zone_name: str | None = None
+) -> list[Member]:
+    """Every member of the bundle but the manifest, in their fixed order."""
+    from crisiscli.team.evidence import evidence_path, verify
+    from crisiscli.views.log import render_log
+    from crisiscli.views.report.model import build_report
+    from crisiscli.views.report.render import render
+
+    journal = _journal_bytes(incident)
+    state = incident.replay(tz=tz, history=True)
+    assert state.history is not None
+    problems = verify(incident, state.evidence)
+    if problems:
+        names = "; ".join(
+            f"evidence/{p.item.sha256} ({p.item.name}): {p.problem}" for p in problems[:3]
+        )
+        raise ExportError(
+            f"evidence no longer matches its hash: {names}",
+            hint=f"see: crisis evidence verify --incident {incident.id}",
+        )
+    as_of = state.last_event_at or state.started_at or datetime.now(timezone.utc)
+    prefix = str(incident.dir) + "/"
+    warnings = [w.replace(prefix, "") for w in incident.env.warnings]
+    model = build_report(
+        state,
+        incident.playbook(),
+        incident.id,
+        now=as_of,
+        tz=tz,
+        zone_name=zone_name,
+        warnings=warnings,
+    )
+    from crisiscli.team.evidence import thumbnails
+
+    members = [
+        Member(JOURNAL, journal),
+        Member(SNAPSHOT, read_bounded(incident.dir / SNAPSHOT, MAX_SNAPSHOT)),
+    ]
+    with contextlib.suppress(FileNotFoundError):
+        members.append(Member(SOURCE_COPY, read_bounded(incident.dir / SOURCE_COPY, MAX_SNAPSHOT)))
+    members += [
+        Member("log.md", render_log(state, incident, state.history.timeline, tz).encode("utf-8")),
+        Member(
+            "report.html",
+            render(model, "html", None, thumbnails(incident, state.evidence)).encode("utf-8"),
+        ),
+        Member("report.json", render(model, "json").encode("utf-8")),
+    ]
+    for sha in sorted({e.sha256 for e in state.evidence if e.sha256}):
+        members.append(Member(f"{EVIDENCE}/{sha}", None, evidence_path(incident, sha)))
+    return members
+
+
+def _manifest(
+    incident: Incident, members: list[tuple[str, str, int]], as_of: datetime | None
+) -> bytes:
+    state = incident.state()
+    data = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "crisis": __version__,
+        "incident": incident.id,
+        "title": state.title,
+        "as_of": as_of.astimezone(timezone.utc).isoformat() if as_of else None,
+        "members": [{"name": n, "sha256": h, "size": s} for n, h, s in members],
+        "evidence": [
+            {
+                "sha256": e.sha256,
+                "name": e.name,
+                "type": e.type,
+                "size": e.size,
+                "note": e.note,
+                "added_at": e.ts.isoformat(),
+                "added_by": e.actor,
+            }
+            for e in state.evidence
+            if e.kind == "file"
+        ],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _info(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix, on every platform: the same bytes everywhere
+    info.external_attr = MEMBER_MODE
+    return info
+
+
+def _chunks(member: Member) -> Iterator[bytes]:
+    if member.data is not None:
+        yield member.data
+        return
+    assert member.path is not None
+    fd = os.open(member.path, os.O_RDONLY | NOFOLLOW)
+    try:
+        while chunk := os.read(fd, CHUNK):
+            yield chunk
+    finally:
+        os.close(fd)
+
+
+def write_bundle(
+    incident: Incident, out: IO[bytes], *, tz: Any = None, zone_name: str | None = None
+) -> int:
+    """Write the bundle to ``out``; the number of members (the manifest included)."""
+    members = bundle_members(incident, tz=tz, zone_name=zone_name)
+    stamp = _stamp(incident.state().last_event_at)
+    listed: list[tuple[str, str, int]] = []
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as bundle:
+        for member in members:
+            digest, size = hashlib.sha256(), 0
+            with bundle.open(_info(member.name, stamp), "w", force_zip64=True) as sink:
+                for chunk in _chunks(member):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    sink.write(chunk)
+            listed.append((member.name, digest.hexdigest(), size))
+        bundle.writestr(
+            _info(MANIFEST, stamp), _manifest(incident, listed, incident.state().last_event_at)
+        )
+    return len(members) + 1
+
+
+def export(
+    incident: Incident, target: Path, *, tz: Any = None, zone_name: str | None = None
+) -> int:
+    """Write the bundle to ``target`` atomically (a temporary file beside it, renamed)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    tmp = folder / f".{target.name}.{os.urandom(6).hex()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise CrisisError(
+            f"cannot write the bundle: {exc.strerror}",
+            location=Location(str(target)),
+            exit_code=ExitCode.IO_ERROR,
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            count = write_bundle(incident, out, tz=tz, zone_name=zone_name)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(folder)
+    return count
+
+
+class Finding(NamedTuple):
+    member: str
+    problem: str
+
+
+def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
+    """The manifest and what does not match it: missing, extra or changed members."""
+    shown = str(path)
+    try:
+        bundle = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        from crisiscli.errors import NotFoundError
+
+        raise NotFoundError(f"{shown}: no such file") from None
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CrisisError(
+            f"{shown} is not a zip file ({exc})", exit_code=ExitCode.INVALID_INPUT
+        ) from None
+    with bundle:
+        infos = bundle.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise CrisisError(
+                f"{shown} has more than {MAX_MEMBERS:,} members", exit_code=ExitCode.INVALID_INPUT
+            )
+        names = [i.filename for i in infos]
+        if MANIFEST not in names:
+            raise ExportError(f"{shown} has no {MANIFEST}: not a crisis export")
+        try:
+            manifest = json.loads(bundle.read(MANIFEST)[: 64 * 1024 * 1024])
+            listed = {m["name"]: (m["sha256"], int(m["size"])) for m in manifest["members"]}
+        except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+            raise ExportError(f"{shown}: the manifest cannot be read ({exc})") from None
+        if manifest.get("format") != FORMAT:
+            raise ExportError(f"{shown}: not a crisis export (format {manifest.get('format')!r})")
+        findings: list[Finding] = []
+        seen: set[str] = set()
+        budget = MAX_BUNDLE_BYTES
+        for info in infos:
+            name = info.filename
+            if name == MANIFEST:
+                continue
+            if name in seen:
+                findings.append(Finding(name, "appears twice"))
+                continue
+            seen.add(name)
+            if name not in listed:
+                findings.append(Finding(name, "not in the manifest"))
+                continue
+            digest, size = hashlib.sha256(), 0
+            try:
+                with bundle.open(info) as source:
+                    while chunk := source.read(CHUNK):
+                        size += len(chunk)
+                        budget -= len(chunk)
+                        if budget < 0 or size > listed[name][1]:
+                            break
+                        digest.update(chunk)
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                findings.append(Finding(name, f"cannot be read ({exc})"))
+                continue
+            sha, expected = listed[name]
+            if size != expected or digest.hexdigest() != sha:
+                findings.append(Finding(name, "changed: its SHA-256 does not match the manifest"))
+            elif name.startswith(f"{EVIDENCE}/") and name != f"{EVIDENCE}/{sha}":
+                findings.append(Finding(name, "an evidence file not named by its SHA-256"))
+        for name in listed:
+            if name not in seen:
+                findings.append(Finding(name, "listed in the manifest, missing from the bundle"))
+    return manifest, findings
