@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 FORMAT_VERSION = 1
 
-QuestionType = Literal["text", "choice", "multi", "yesno"]
-QUESTION_TYPES: tuple[str, ...] = ("text", "choice", "multi", "yesno")
+QuestionType = Literal["text", "choice", "multi", "yesno", "actions"]
+# ``actions``: action items, entered one at a time (what, owner, due) until "no more";
+# each one is an ``action.added`` event, the answer the list of their ids.
+QUESTION_TYPES: tuple[str, ...] = ("text", "choice", "multi", "yesno", "actions")
 
 ChecklistKind = Literal["do-confirm", "read-do"]
 CHECKLIST_KINDS: tuple[str, ...] = ("do-confirm", "read-do")

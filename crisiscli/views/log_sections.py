@@ -174,14 +174,23 @@ def _deadlines(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> l
     return ["## Deadlines", "", *lines, ""] if lines else []
 
 
-def message_outcome(state: IncidentState, step_id: str) -> str:
-    """What became of a step's message: published (its step done), or a draft left."""
+def message_fate(state: IncidentState, step_id: str) -> str:
+    """What became of a step's message: ``published`` (its step is done), ``dropped`` (its
+    step was skipped or is not applicable: it never goes out) or ``draft`` (not yet)."""
     st = state.steps.get(step_id)
     if st is not None and st.status == "done":
         return "published"
     if st is not None and st.status in ("skipped", "not_applicable"):
-        return "never published (the step was " + STATUS_WORDS[st.status] + ")"
-    return "draft, not published yet"
+        return "dropped"
+    return "draft"
+
+
+def message_outcome(state: IncidentState, step_id: str) -> str:
+    """``message_fate`` in words."""
+    fate = message_fate(state, step_id)
+    if fate == "dropped":
+        return "never published (the step was " + STATUS_WORDS[state.steps[step_id].status] + ")"
+    return "published" if fate == "published" else "draft, not published yet"
 
 
 def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:

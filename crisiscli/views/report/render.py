@@ -10,7 +10,6 @@ with the ``md`` filters. Jinja2 is imported here only, never at start-up.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
-from crisiscli.text import md_escape_block
+from crisiscli.text import md_cell, md_inline, md_lines
 from crisiscli.views.report.charts import mermaid_gantt, mermaid_label, timeline_svg
 from crisiscli.walk.deadlines import format_duration
 
@@ -53,27 +52,39 @@ def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> st
 
 
 # -- filters (documented in docs/report.md) --------------------------------------------------
+# Markdown is escaped where the text lands, and only where it would change the rendering
+# (``crisiscli/text.py``): people read these files as text too.
 
 
-# Anything md_escape would change, or a line break: plain text skips the escaping work.
-_MD_WORK = re.compile(r"[\\`*_{}\[\]()<>#+!|~^&\x00-\x1f\x7f-\x9f\u2028\u2029-]")
-
-
-def _md(value: Any) -> str:
-    """Inline markdown: escaped, line breaks as <br> (safe in tables and list items)."""
+def _md(value: Any, start: bool = False) -> str:
+    """Inline markdown (line breaks become ``<br>``); ``start=True`` where the text begins a
+    block, e.g. a list item's first words (``1. `` or ``# `` would format there)."""
     if value is None:
         return "—"
-    text = str(value)
-    if _MD_WORK.search(text) is None:
-        return text
-    return "<br>".join(md_escape_block(text))
+    return md_inline(str(value), starts_block=start)
+
+
+def _md_cell(value: Any) -> str:
+    """Text in a table cell: inline escaping, and ``|`` would end the cell."""
+    return "—" if value is None else md_cell(str(value))
+
+
+def _md_heading(value: Any) -> str:
+    """Text in an ATX heading: inline escaping, and a closing ``#`` run would be dropped."""
+    if value is None:
+        return "—"
+    text = md_inline(str(value))
+    stripped = text.rstrip("#")
+    if stripped != text and (not stripped or stripped[-1] in " \t"):
+        text = stripped + "\\" + text[len(stripped) :]
+    return text
 
 
 def _md_quote(value: Any) -> str:
     """A markdown block quote that keeps the text's line breaks (hard breaks)."""
     if value is None:
         return ">"
-    lines = md_escape_block(str(value))
+    lines = md_lines(str(value))
     out = []
     for i, line in enumerate(lines):
         more = i + 1 < len(lines) and lines[i + 1] != ""
@@ -84,7 +95,7 @@ def _md_quote(value: Any) -> str:
 def _md_para(value: Any) -> str:
     if value is None:
         return ""
-    return "  \n".join(md_escape_block(str(value)))
+    return "  \n".join(md_lines(str(value)))
 
 
 def _local(ts: Any) -> str:
@@ -100,14 +111,16 @@ def _utc(ts: Any) -> str:
 
 
 def _when(ts: Any) -> str:
-    """``2026-11-23 16:00:00 CET (15:00:00 UTC)``; the UTC date shown when it differs."""
+    """``2026-11-23 16:00:00 CET (15:00:00 UTC)``; the UTC date shown when it differs; only
+    one time where local time is UTC (or has its offset): it would say the same twice."""
     if not isinstance(ts, dict):
         return "—"
     local, utc = str(ts["local"]), str(ts["utc"])
-    if local.endswith("+00:00") and local[:19] == utc[:19] and ts["zone"] in ("UTC", "GMT"):
-        return f"{local[:19].replace('T', ' ')} UTC"
+    shown = f"{local[:19].replace('T', ' ')} {ts['zone']}"
+    if local.endswith("+00:00"):
+        return shown
     utc_part = utc[11:19] if utc[:10] == local[:10] else utc[:19].replace("T", " ")
-    return f"{local[:19].replace('T', ' ')} {ts['zone']} ({utc_part} UTC)"
+    return f"{shown} ({utc_part} UTC)"
 
 
 def _duration(seconds: Any) -> str:
@@ -116,18 +129,36 @@ def _duration(seconds: Any) -> str:
     return format_duration(float(seconds))
 
 
+WAIVED_WORDS = {
+    "skipped": "not needed: the step was skipped",
+    "not applicable": "not needed: the step did not apply",
+    "not on the path": "not needed: the walk-through did not lead to the step",
+    "closed before it was due": "not needed: the incident closed before it was due",
+}
+
+
 def _deadline_result(dl: Any) -> str:
+    """What became of a deadline, in words that are true when the report is made."""
     state, late = dl["state"], dl["late_by_seconds"]
     if state == "met":
         return f"met, {format_duration(-(late or 0))} early" if late else "met, on the minute"
     if state == "missed":
-        return f"missed by {format_duration(late)}" if late is not None else "missed (never done)"
+        if late is not None:
+            return f"missed: done {format_duration(late)} late"
+        return "missed: not done before the incident closed"
     if state == "overdue":
-        return f"overdue by {format_duration(late or 0)}"
-    return {"waived": "not needed", "open": "open"}.get(state, str(state))
+        return f"overdue by {format_duration(late or 0)}, not done yet"
+    if state == "open":
+        left = dl.get("seconds_left")
+        return f"not due yet (due in {format_duration(left)})" if left is not None else "not due yet"
+    if state == "waived":
+        why = dl.get("why")
+        return WAIVED_WORDS.get(why, f"not needed ({why})" if why else "not needed")
+    return str(state)
 
 
 STATUS_WORDS = {
+    "pending": "not reached",
     "done": "done",
     "skipped": "skipped",
     "deferred": "deferred",
@@ -141,8 +172,22 @@ def _status(value: Any) -> str:
     return STATUS_WORDS.get(str(value), str(value))
 
 
+INCIDENT_STATUS_WORDS = {
+    "active": "active (the walk-through is under way)",
+    "paused": "paused (crisis resume continues it)",
+    "finished": "walk-through finished, not closed yet",
+    "closed": "closed",
+}
+
+
+def _incident_status(value: Any) -> str:
+    return INCIDENT_STATUS_WORDS.get(str(value), str(value))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "md": _md,
+    "md_cell": _md_cell,
+    "md_heading": _md_heading,
     "md_quote": _md_quote,
     "md_para": _md_para,
     "local": _local,
@@ -151,6 +196,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "duration": _duration,
     "deadline_result": _deadline_result,
     "status_word": _status,
+    "incident_status": _incident_status,
     "mermaid_label": mermaid_label,
 }
 
