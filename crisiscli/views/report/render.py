@@ -73,7 +73,7 @@ def _md_heading(value: Any) -> str:
     """Text in an ATX heading: inline escaping, and a closing ``#`` run would be dropped."""
     if value is None:
         return "—"
-    text = md_inline(str(value))
+    text = md_inline(str(value)).rstrip()  # a heading ends at its last visible character
     stripped = text.rstrip("#")
     if stripped != text and (not stripped or stripped[-1] in " \t"):
         text = stripped + "\\" + text[len(stripped) :]
