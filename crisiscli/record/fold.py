@@ -100,17 +100,17 @@ class TimelineEntry(NamedTuple):
 
 class StepState(_Slots):
     __slots__ = (
-        "status",
         "checked",
-        "reason",
+        "done_at",
+        "finished_at",
         "first_entered",
         "last_entered",
-        "finished_at",
-        "done_at",
-        "visits",
-        "revisited",
-        "unchecked_at_done",
         "notes",
+        "reason",
+        "revisited",
+        "status",
+        "unchecked_at_done",
+        "visits",
     )
 
     def __init__(
@@ -146,22 +146,22 @@ class MessageState(_Slots):
     """The current version of a step's message, with its checks and approval."""
 
     __slots__ = (
-        "step",
-        "text",
-        "platforms",
-        "kind",
-        "ts",
         "actor",
-        "first_at",
-        "versions",
-        "approver",
         "approved_at",
         "approved_by",
-        "override",
-        "check_summary",
-        "check_override",
+        "approver",
         "check_errors",
+        "check_override",
+        "check_summary",
+        "first_at",
+        "kind",
         "lengths",
+        "override",
+        "platforms",
+        "step",
+        "text",
+        "ts",
+        "versions",
     )
 
     def __init__(
@@ -205,19 +205,19 @@ class QueuedPost(_Slots):
     """A scheduled post from an imported export (``queue.imported``), with its decision."""
 
     __slots__ = (
-        "id",
-        "due",
-        "text",
-        "platform",
-        "link",
-        "source",
-        "imported_at",
-        "decision",
-        "reason",
-        "new_time",
-        "decided_by",
         "decided_at",
+        "decided_by",
+        "decision",
+        "due",
         "history",
+        "id",
+        "imported_at",
+        "link",
+        "new_time",
+        "platform",
+        "reason",
+        "source",
+        "text",
     )
 
     def __init__(
@@ -255,16 +255,16 @@ class ContactRecord(_Slots):
     """One attempt to take a conversation off-platform (``contact.logged``)."""
 
     __slots__ = (
-        "id",
-        "ts",
         "actor",
-        "who",
         "channel",
-        "outcome",
         "follow_up_due",
-        "note",
         "followed_up_at",
         "followed_up_by",
+        "id",
+        "note",
+        "outcome",
+        "ts",
+        "who",
     )
 
     def __init__(
@@ -298,15 +298,15 @@ class ContactRecord(_Slots):
 
 class ActionItem(_Slots):
     __slots__ = (
-        "id",
-        "text",
-        "owner",
-        "due",
-        "step",
         "added_at",
         "added_by",
         "done_at",
         "done_by",
+        "due",
+        "id",
+        "owner",
+        "step",
+        "text",
     )
 
     def __init__(
@@ -351,44 +351,44 @@ class History(_Slots):
 
 class IncidentState(_Slots):
     __slots__ = (
-        "title",
-        "severity",
-        "first_severity",
-        "playbook",
-        "drill",
-        "opened_by",
-        "started_at",
+        "actions",
         "actors",
-        "inputs",
-        "answers",
         "answered_at",
-        "steps",
-        "path",
-        "current",
-        "last_entered_via",
-        "finished",
-        "finish_status",
-        "finished_at",
+        "answers",
         "closed",
         "closed_at",
-        "summary",
-        "paused",
-        "notes",
-        "note_count",
-        "roles",
-        "role_changes",
-        "messages",
-        "severity_changes",
-        "handoffs",
-        "actions",
-        "queue",
-        "queue_imports",
         "contacts",
+        "current",
+        "drill",
         "event_count",
+        "finish_status",
+        "finished",
+        "finished_at",
+        "first_severity",
+        "handoffs",
+        "history",
+        "inputs",
+        "last_entered_via",
         "last_event_at",
         "last_key",
+        "messages",
+        "note_count",
+        "notes",
+        "opened_by",
+        "path",
+        "paused",
+        "playbook",
         "quarantined",
-        "history",
+        "queue",
+        "queue_imports",
+        "role_changes",
+        "roles",
+        "severity",
+        "severity_changes",
+        "started_at",
+        "steps",
+        "summary",
+        "title",
     )
 
     def __init__(

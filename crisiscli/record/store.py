@@ -138,6 +138,12 @@ class Incident:
     _journal: Journal | None = None
     _checkpoint: cp.Checkpoint | None = field(default=None, repr=False)
     _step_ids: frozenset[str] | None = None
+    # A long-lived writer (the walk-through) saves its checkpoint at most this often: a
+    # checkpoint that lags is still valid (others fold the lines after it), and saving
+    # costs a write and a rename per event. Commands that run once save every time.
+    save_interval: float = 0.0
+    _saved_at: float = 0.0
+    _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def journal(self) -> Journal:
@@ -148,10 +154,6 @@ class Incident:
     @property
     def log_path(self) -> Path:
         return self.dir / LOG
-
-    @property
-    def warnings(self) -> list[str]:
-        return self.env.warnings
 
     def playbook(self) -> Playbook:
         if self._playbook is None:
@@ -197,7 +199,7 @@ class Incident:
             )
         return step_id in self._step_ids
 
-    def _catch_up(self) -> Caught:
+    def _catch_up(self, *, save: bool = True) -> Caught:
         tz = self.tz()
         zone = zone_key(tz)
         previous = self._checkpoint or cp.load(self.dir)
@@ -216,17 +218,33 @@ class Incident:
         self._checkpoint = cp.Checkpoint(
             caught.position, caught.state, caught.pending, derived, undelivered, zone
         )
-        if previous is None or caught.position != previous.position:
+        if save and (previous is None or caught.position != previous.position):
             self._save()
         return caught
 
-    def _save(self) -> None:
+    def _save(self, *, force: bool = False) -> None:
         """Write the caches (best effort: they are rebuilt when missing or wrong)."""
+        import time
+
         assert self._checkpoint is not None
+        now = time.monotonic()
+        if not force and self.save_interval and now - self._saved_at < self.save_interval:
+            return
+        self._saved_at = now
         # A read-only or full disk only costs speed here: the next command folds again.
         with contextlib.suppress(OSError):
             cp.save(self.dir, self._checkpoint)
-            write_summary(self, self._checkpoint.state)
+            summary = summary_of(self._checkpoint.state)
+            if self._summary is None:
+                self._summary = _summary_on_disk(self)
+            if summary != self._summary:  # list and status re-fold a journal that grew
+                write_summary(self, summary)
+                self._summary = summary
+
+    def flush(self) -> None:
+        """Save the checkpoint now (a long-lived writer, when it stops)."""
+        if self._checkpoint is not None:
+            self._save(force=True)
 
     # -- recording -------------------------------------------------------------------------
 
@@ -271,7 +289,7 @@ class Incident:
 
     def _refresh_derived(self) -> IncidentState:
         """Fold what is new and show it to the derived files. Call with the lock held."""
-        caught = self._catch_up()
+        caught = self._catch_up(save=False)
         assert self._checkpoint is not None
         derived = dict(self._checkpoint.derived)
         entries = self._checkpoint.undelivered
@@ -312,12 +330,9 @@ def log_timezone(env: Environment) -> tzinfo | None:
 # -- summaries for list and status ---------------------------------------------------------
 
 
-def write_summary(incident: Incident, state: IncidentState) -> None:
-    ident = incident.journal.identity()
-    data = {
-        "format": 1,
-        "crisis": __version__,
-        "journal": list(ident) if ident else None,
+def summary_of(state: IncidentState) -> dict[str, Any]:
+    """What ``list`` and ``status`` need to know of an incident without folding it."""
+    return {
         "title": state.title,
         "status": state.status,
         "severity": state.severity,
@@ -325,9 +340,26 @@ def write_summary(incident: Incident, state: IncidentState) -> None:
         "drill": state.drill,
         "started_at": state.started_at.isoformat() if state.started_at else None,
         "current": None if state.closed else state.current,
-        "events": state.event_count,
     }
-    atomic_write_text(incident.dir / SUMMARY, json.dumps(data, ensure_ascii=False), durable=False)
+
+
+def write_summary(incident: Incident, summary: dict[str, Any]) -> None:
+    """The summary with the journal's identity and size it was folded from (a journal that
+    has grown since makes ``read_summary`` fold again)."""
+    ident = incident.journal.identity()
+    data = {"format": 1, "crisis": __version__, "journal": list(ident) if ident else None}
+    text = json.dumps({**data, **summary}, ensure_ascii=False)
+    atomic_write_text(incident.dir / SUMMARY, text, durable=False)
+
+
+def _summary_on_disk(incident: Incident) -> dict[str, Any] | None:
+    try:
+        data = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("crisis") != __version__:
+        return None
+    return {k: v for k, v in data.items() if k not in ("format", "crisis", "journal")}
 
 
 def read_summary(incident: Incident) -> dict[str, Any]:
@@ -344,24 +376,10 @@ def read_summary(incident: Incident) -> dict[str, Any]:
             return data
     except (OSError, ValueError, RecursionError):
         pass
-    incident.state()  # folds and writes a fresh summary
-    try:
-        fresh = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
-        if isinstance(fresh, dict):
-            return fresh
-    except (OSError, ValueError):
-        pass
-    state = incident.state()  # the folder is read-only: build it in memory
-    return {
-        "title": state.title,
-        "status": state.status,
-        "severity": state.severity,
-        "playbook": str(state.playbook.get("id", "")),
-        "drill": state.drill,
-        "started_at": state.started_at.isoformat() if state.started_at else None,
-        "current": None if state.closed else state.current,
-        "events": state.event_count,
-    }
+    summary = summary_of(incident.state())  # the journal grew (or no summary yet): fold
+    with contextlib.suppress(OSError):  # a read-only copy: just not cached
+        write_summary(incident, summary)
+    return summary
 
 
 # -- creating and finding ------------------------------------------------------------------

@@ -285,6 +285,9 @@ class QuestionaryPrompter:
     def notify(self, text: str) -> None:
         self.console.print(safe(text, "yellow"))
 
+    def warn(self, text: str) -> None:
+        self.console.print(safe(f"warning: {text}", "yellow"))
+
     def finished(self, summary: RunSummary) -> bool:
         show_summary(self.console, summary)
         return bool(

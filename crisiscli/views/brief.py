@@ -172,6 +172,7 @@ def build_brief(
             {"ts": previous.ts, "from": previous.actor, "to": previous.to} if previous else None
         ),
         "log": str(incident.log_path),
+        "left_out": [{"line": q.line, "reason": q.reason} for q in state.quarantined],
         "tz": tz,
     }
 
@@ -335,6 +336,8 @@ def render_status(brief: dict[str, Any]) -> str:
         out.append(
             f"  note {short_when(note['ts'], tz, now)} {_text(note['actor'])}: {_text(note['text'])}"
         )
+    for q in brief["left_out"]:
+        out.append(f"  left out of the reading: journal line {q['line']} ({_text(q['reason'])})")
     out.append(f"  log: {brief['log']}")
     if brief["status"] in ("active", "paused"):
         out.append(f"  continue: crisis resume {brief['id']}")

@@ -113,8 +113,10 @@ class LogFile:
         lines += [timeline_line(e, tz) for e in entries[-WINDOW:]]
         del lines[:-WINDOW]
         actors = list(cache["actors"]) if cache else []
-        neutral = cache is not None and all(
-            e.type in HEAD_NEUTRAL and e.actor in actors for e in entries
+        neutral = (
+            cache is not None
+            and cache.get("left_out") == len(state.quarantined)
+            and all(e.type in HEAD_NEUTRAL and e.actor in actors for e in entries)
         )
         if neutral and cache is not None:
             head = str(cache["head"])
@@ -124,4 +126,10 @@ class LogFile:
             head = render_head(state, incident.playbook(), incident.id, tz)
         text = head + "\n" + render_timeline(lines, state.event_count)
         atomic_write_text(incident.log_path, text, durable=False)
-        return {"count": state.event_count, "head": head, "lines": lines, "actors": state.actors}
+        return {
+            "count": state.event_count,
+            "head": head,
+            "lines": lines,
+            "actors": state.actors,
+            "left_out": len(state.quarantined),
+        }

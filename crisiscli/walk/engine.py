@@ -58,6 +58,7 @@ def config_limits(env: Any) -> dict[str, int]:
 class Walkthrough:
     def __init__(self, incident: Incident, prompter: Prompter) -> None:
         self.incident = incident
+        self.incident.save_interval = 2.0  # a walker holds the fold; others catch up from the log
         self.prompter = prompter
         self.playbook = incident.playbook()
         self.env = incident.env
@@ -69,8 +70,11 @@ class Walkthrough:
 
     def record(self, event: ev.NewEvent) -> None:
         self.state = self.incident.record(event)
+        self.show_warnings()
+
+    def show_warnings(self) -> None:
         for warning in self.env.take_warnings():
-            self.prompter.notify(warning)
+            self.prompter.warn(warning)
 
     def refresh(self) -> None:
         self.state = self.incident.state()
@@ -78,6 +82,12 @@ class Walkthrough:
     # -- the run ---------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
+        try:
+            return self._run()
+        finally:
+            self.incident.flush()
+
+    def _run(self) -> RunSummary:
         if self.state.closed:
             raise StateError(
                 f"incident {self.incident.id} is closed",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from crisiscli.env import Environment
 from crisiscli.errors import ExitCode, NotInteractiveError, Paused
-from crisiscli.ui.output import echo
+from crisiscli.ui.output import echo, warn
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
@@ -31,7 +31,7 @@ def make_prompter(env: Environment, answers: AnswersFile | None) -> Prompter:
     if answers is not None:
         from crisiscli.walk.answers import ScriptedPrompter
 
-        return ScriptedPrompter(answers, echo=echo)
+        return ScriptedPrompter(answers, echo=echo, warn=warn)
     from crisiscli.ui.prompts import QuestionaryPrompter
 
     return QuestionaryPrompter(env)

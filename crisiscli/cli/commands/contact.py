@@ -121,15 +121,13 @@ def list_command(
     from crisiscli.record.store import find_incident
     from crisiscli.team.contacts import CHANNEL_WORDS, OUTCOME_WORDS
     from crisiscli.text import one_line
-    from crisiscli.ui.output import echo, echo_json, table, warn
+    from crisiscli.ui.output import echo, echo_json, table
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None)
     state = found.state()
     now = env.clock()
     zone = local_zone(tz)
-    for warning in found.warnings:
-        warn(warning)
     contacts = list(state.contacts.values())
     if as_json:
         echo_json(

@@ -46,7 +46,7 @@ def set_role(
     from crisiscli.record.events import role_assigned
     from crisiscli.record.store import find_incident
     from crisiscli.team.roles import check_person, check_role
-    from crisiscli.ui.output import echo, warn
+    from crisiscli.ui.output import echo
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None)
@@ -54,8 +54,6 @@ def set_role(
     role_id = check_role(book, role)
     name = check_person(person)
     found.record(role_assigned(role_id, name))
-    for warning in found.warnings:
-        warn(warning)
     if name:
         echo(f"{role_id}: {name} ({found.id}).")
     else:
