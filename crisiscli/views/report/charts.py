@@ -116,7 +116,8 @@ def timeline_svg(report: dict[str, Any]) -> str:
     phases = list(report["phases"])
     milestones = [m for m in report["metrics"]["milestones"] if m["seconds"] is not None]
     total = _span_of(report)
-    inside, beyond = [], []
+    inside: list[tuple[float, dict[str, Any]]] = []
+    beyond: list[tuple[float, dict[str, Any]]] = []
     for dl in report["deadlines"]:
         off = _offset(report, dl["due_at"])
         if dl["state"] == "waived" or off is None:

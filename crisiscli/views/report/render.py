@@ -150,7 +150,9 @@ def _deadline_result(dl: Any) -> str:
         return f"overdue by {format_duration(late or 0)}, not done yet"
     if state == "open":
         left = dl.get("seconds_left")
-        return f"not due yet (due in {format_duration(left)})" if left is not None else "not due yet"
+        return (
+            f"not due yet (due in {format_duration(left)})" if left is not None else "not due yet"
+        )
     if state == "waived":
         why = dl.get("why")
         return WAIVED_WORDS.get(why, f"not needed ({why})" if why else "not needed")

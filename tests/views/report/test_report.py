@@ -20,7 +20,13 @@ from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.answers import ScriptedPrompter
 from crisiscli.walk.engine import Walkthrough
 from tests.conftest import REPO, FrozenClock, make_env
-from tests.helpers import answers_from, append_raw, assert_renders_literally, render_markdown, rendered_text
+from tests.helpers import (
+    answers_from,
+    append_raw,
+    assert_renders_literally,
+    render_markdown,
+    rendered_text,
+)
 from tests.views.report.support import FIXTURES, START, Writer, review_playbook
 
 HOSTILE = (
@@ -97,7 +103,9 @@ def test_hostile_content_renders_literally_in_markdown(hostile, cli) -> None:  #
     assert "<h1>heading" not in html and "<h2>heading" not in html
     # each table keeps its shape: every row as many cells as its header
     for table in re.findall(r"<table>.*?</table>", html, re.S):
-        widths = {len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, re.S)}
+        widths = {
+            len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, re.S)
+        }
         assert len(widths) == 1, table[:400]
     assert re.search(r"<tr>\s*<td>[^<]*</td>\s*<td>dana</td>\s*<td>Note: &lt;script&gt;", html)
 
@@ -191,7 +199,12 @@ def test_report_of_an_incident_killed_mid_run_and_resumed(
                         "lucky": "L",
                     }
                 },
-                "close": {"answers": {"actions": "Fix it | Sam | 2026-12-01"}},
+                "updates": {"message": "Update on Acme: the image is down. Next update at 10:00."},
+                "close": {
+                    "answers": {
+                        "actions": [{"what": "Fix it", "owner": "Sam", "due": "2026-12-01"}]
+                    }
+                },
             },
         },
     )
@@ -307,7 +320,8 @@ def test_custom_template_gets_the_model_and_filters(crisis_home: Path, cli, tmp_
     assert out.exit_code == 0, out.stderr
     assert out.stdout.splitlines() == [
         "Wrong image on the brand account / 1h 30m",
-        "acknowledged=6m;queue-paused=8m;first-response=32m;apology=19m;off-platform=45m;resolution=1h 06m;",
+        # the apology (published at 19m) is the first public response, before the replies
+        "acknowledged=6m;queue-paused=8m;first-response=19m;apology=19m;off-platform=45m;resolution=1h 06m;",
         "2026-10-25 00:30:00 UTC",
     ]
 
@@ -356,7 +370,7 @@ def test_missing_review_is_said_plainly_and_output_file(
     assert result.exit_code == 0 and result.stdout == ""
     md = out.read_text()
     assert md.count("_Not recorded._") == 5  # summary, impact, went well, went wrong, lucky
-    assert "Still to answer in the review phase: summary, impact, went\\-well" in md
+    assert "Still to answer in the review phase: summary, impact, went-well" in md
     assert "_None recorded._ Add them in the review phase or with `crisis action add`" in md
     bad = cli("report", incident.id, "--format", "pdf", clock=clock)
     assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.stderr
@@ -439,7 +453,8 @@ def test_report_of_an_ongoing_incident(crisis_home: Path, cli) -> None:  # type:
     assert by_step["look"] == ("overdue", 600.0) and by_step["apology"] == ("open", None)
     md = cli("report", incident.id, "--tz", "UTC", clock=clock).stdout
     assert "| Ended | not yet (ongoing) |" in md and "| Duration | 20m so far |" in md
-    assert "| Look first | 2026-10-25 00:40:00 UTC | overdue by 10m |" in md
+    assert "| Look first | 2026-10-25 00:40:00 UTC | overdue by 10m, not done yet |" in md
+    assert "| Apologise publicly | 2026-10-25 01:00:00 UTC | not due yet (due in 10m) |" in md
     assert "- [ ] Identify › Look first — in progress" in md
 
 
