@@ -8,9 +8,12 @@ import typer
 HELP = """Write a post-mortem of an incident: markdown, self-contained HTML, or JSON.
 
 Built only from the incident's journal and playbook snapshot, so it can be regenerated at
-any time: header, summary and impact, time to each milestone, deadlines met or missed,
-steps done / skipped / deferred, a diagram of phases against time, messages, scheduled
-posts, contacts, roles, lessons, action items and the full timeline in local time and UTC.
+any time: header, summary and impact, time to each milestone, deadlines (met, missed, not
+due yet or not needed, and why), steps done / skipped / deferred, severity changes with
+their reasons, a diagram of phases against time, the messages published (with approvals
+and check overrides) and the drafts that were not, scheduled posts, contacts, roles,
+lessons, action items and the full timeline (local time and UTC; one column when local
+time is UTC).
 --redact replaces outsiders' names and contact details for a public version (exactly what
 is replaced: docs/report.md).
 
