@@ -243,6 +243,18 @@ class Playbook:
         """Inputs and step questions by id: they share one namespace (do not change it)."""
         return self._questions
 
+    @cached_property
+    def _choice_labels(self) -> dict[str, dict[str, str]]:
+        return {
+            qid: {c.value: c.label for c in q.choices}
+            for qid, q in self._questions.items()
+            if q.choices
+        }
+
+    def choice_labels(self) -> dict[str, dict[str, str]]:
+        """Per question with choices: stored value → the label a person saw."""
+        return self._choice_labels
+
 
 # --- canonical mapping (snapshot) ---------------------------------------------------------
 

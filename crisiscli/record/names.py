@@ -27,10 +27,9 @@ def known_answers(state: IncidentState) -> dict[str, Any]:
 
 def choice_label(playbook: Playbook, question_id: str, value: Any) -> Any:
     """The label a person chose, not the stored value, where the question has choices."""
-    question = playbook.questions().get(question_id)
-    if question is None or not question.choices:
+    labels = playbook.choice_labels().get(question_id)
+    if not labels:
         return value
-    labels = {c.value: c.label for c in question.choices}
     if isinstance(value, list):
         return [labels.get(str(v), str(v)) for v in value]
     return labels.get(str(value), value) if value is not None else None

@@ -32,14 +32,13 @@ from crisiscli.errors import (
     UsageError,
 )
 from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded
-from crisiscli.record import checkpoint as cp
-from crisiscli.record.catchup import Caught, Context, catch_up
-from crisiscli.record.events import Event, NewEvent, incident_opened, problem
-from crisiscli.record.fold import IncidentState, TimelineEntry
-from crisiscli.record.journal import Journal
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the fold's modules load when an incident is folded, not to list them
     from crisiscli.playbook.model import Playbook
+    from crisiscli.record import checkpoint as cp
+    from crisiscli.record.catchup import Caught, Context
+    from crisiscli.record.events import NewEvent
+    from crisiscli.record.fold import IncidentState, TimelineEntry
+    from crisiscli.record.journal import Journal
 
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "playbook.json"
@@ -148,6 +147,8 @@ class Incident:
     @property
     def journal(self) -> Journal:
         if self._journal is None:
+            from crisiscli.record.journal import Journal
+
             self._journal = Journal(self.dir / JOURNAL)
         return self._journal
 
@@ -171,6 +172,8 @@ class Incident:
 
     def replay(self, *, tz: tzinfo | None = None, history: bool = True) -> IncidentState:
         """A full replay that also keeps every note and timeline line (for the report)."""
+        from crisiscli.record.catchup import catch_up
+
         zone = tz if tz is not None else self.tz()
         caught = catch_up(self.journal, None, self._context(zone), history=history)
         for warning in caught.warnings:
@@ -178,6 +181,7 @@ class Incident:
         return caught.state
 
     def _context(self, tz: tzinfo | None) -> Context:
+        from crisiscli.record.catchup import Context
         from crisiscli.record.names import PlaybookNames
 
         return Context(
@@ -200,6 +204,9 @@ class Incident:
         return step_id in self._step_ids
 
     def _catch_up(self, *, save: bool = True) -> Caught:
+        from crisiscli.record import checkpoint as cp
+        from crisiscli.record.catchup import catch_up
+
         tz = self.tz()
         zone = zone_key(tz)
         previous = self._checkpoint or cp.load(self.dir)
@@ -232,6 +239,8 @@ class Incident:
             return
         self._saved_at = now
         # A read-only or full disk only costs speed here: the next command folds again.
+        from crisiscli.record import checkpoint as cp
+
         with contextlib.suppress(OSError):
             cp.save(self.dir, self._checkpoint)
             summary = summary_of(self._checkpoint.state)
@@ -254,6 +263,8 @@ class Incident:
         Once an event is appended nothing can turn the command into a failure: what goes
         wrong afterwards (the log, the caches) is a warning, and the next command repairs it.
         """
+        from crisiscli.record.events import Event, problem
+
         for event in new:  # nothing that would not fold is ever written
             reason = problem(Event("-", self.env.clock(), self.env.actor, *event), self._step_known)
             if reason is not None:
@@ -277,6 +288,8 @@ class Incident:
         try:
             return self.state()
         except Exception:
+            from crisiscli.record.fold import IncidentState
+
             return IncidentState()
 
     def rebuild_log(self) -> IncidentState:
@@ -364,14 +377,18 @@ def _summary_on_disk(incident: Incident) -> dict[str, Any] | None:
 
 def read_summary(incident: Incident) -> dict[str, Any]:
     """The incident's summary, refreshed by a fold when its journal has changed since."""
-    ident = incident.journal.identity()
+    try:
+        st = os.stat(os.path.join(incident.dir, JOURNAL), follow_symlinks=False)
+        ident: list[int] | None = [st.st_dev, st.st_ino, st.st_size]
+    except OSError:
+        ident = None
     try:
         data = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
         if (
             isinstance(data, dict)
             and data.get("crisis") == __version__
             and ident is not None
-            and data.get("journal") == list(ident)
+            and data.get("journal") == ident
         ):
             return data
     except (OSError, ValueError, RecursionError):
@@ -395,6 +412,7 @@ def create_incident(
     source_text: str | None = None,
 ) -> Incident:
     from crisiscli.playbook.model import to_data
+    from crisiscli.record.events import incident_opened
 
     root = env.incidents_dir
     try:
@@ -458,14 +476,6 @@ def create_incident(
     return incident
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError):
-        return False
-    return True
-
-
 def list_incidents(env: Environment) -> list[Incident]:
     """All incident folders, oldest first (names start with the UTC start time)."""
     root = env.incidents_dir
@@ -481,12 +491,13 @@ def list_incidents(env: Environment) -> list[Incident]:
         ) from None
     found = []
     for entry in entries:
-        if not ID_PATTERN.fullmatch(entry.name) or entry.is_symlink():
-            continue  # a link could point out of CRISIS_HOME
-        path = Path(entry.path)
-        if not (path / JOURNAL).is_file() or not _inside(path, root):
+        # Only real folders directly inside: a link could point out of CRISIS_HOME, and a
+        # folder that is not a link cannot (no resolving per entry: list stays fast).
+        if not ID_PATTERN.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
-        found.append(Incident(entry.name, path, env))
+        if not os.path.isfile(os.path.join(entry.path, JOURNAL)):
+            continue
+        found.append(Incident(entry.name, Path(entry.path), env))
     return found
 
 
