@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -35,11 +36,18 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     following links, in the target's own folder. ``durable=False`` skips the fsyncs, for
     caches that are rebuilt when they are lost.
     """
+    atomic_write_chunks(path, (text,), durable=durable)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[str], *, durable: bool = True) -> None:
+    """``atomic_write_text`` for a text made piece by piece (a long report): the pieces are
+    written as they come, so the whole text is never held at once. If making a piece fails,
+    the old file stays as it was."""
     tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
-    data = text.encode("utf-8")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
     try:
-        write_all(fd, data)
+        for block in blocks(chunks):
+            write_all(fd, block.encode("utf-8"))
         if durable:
             os.fsync(fd)
     except BaseException:
@@ -56,6 +64,21 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
         raise
     if durable:
         fsync_dir(path.parent)
+
+
+def blocks(chunks: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Many small pieces of text joined into blocks of about ``size`` characters (one write
+    per block instead of one per piece)."""
+    pending: list[str] = []
+    held = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield "".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield "".join(pending)
 
 
 def read_bounded(path: Path, limit: int) -> bytes:

@@ -84,17 +84,21 @@ def _incremental(journal: Journal, cp: Checkpoint, ctx: Context) -> Caught | Non
 def _full(journal: Journal, ctx: Context, *, history: bool) -> Caught:
     blob = journal.read_from(0)
     lines, used = split_lines(blob, 1)
-    state = IncidentState(history=History() if history else None)
-    warnings: list[str] = []
-    parsed, waiting = _parse(lines, ctx, state, warnings)
-    seen: set[str] = set()
-    unique = []
-    for number, event in parsed:
-        if event.id not in seen:
-            seen.add(event.id)
-            unique.append((number, event))
-    unique.sort(key=lambda e: e[1].key)
-    entries = _apply(state, unique, ctx, warnings)
+    in_order = _in_file_order(lines, ctx, history)
+    if in_order is not None:
+        state, entries, waiting, warnings = in_order
+    else:
+        state = IncidentState(history=History() if history else None)
+        warnings = []
+        parsed, waiting = _parse(lines, ctx, state, warnings)
+        seen: set[str] = set()
+        unique = []
+        for number, event in parsed:
+            if event.id not in seen:
+                seen.add(event.id)
+                unique.append((number, event))
+        unique.sort(key=lambda e: e[1].key)
+        entries = _apply(state, unique, ctx, warnings)
     if used < len(blob):
         warnings.append(
             f"{ctx.shown}:{_count_lines(blob[:used]) + 1}: ignored an incomplete last line "
@@ -102,6 +106,35 @@ def _full(journal: Journal, ctx: Context, *, history: bool) -> Caught:
         )
     position = _position(journal, used, _count_lines(blob[:used]), blob[:used])
     return Caught(state, entries, True, position, waiting, warnings)
+
+
+def _in_file_order(
+    lines: list[Line], ctx: Context, history: bool
+) -> tuple[IncidentState, list[TimelineEntry], list[tuple[int, str]], list[str]] | None:
+    """The usual journal — every event after the one before it, as appends write them —
+    folded line by line, holding no more than the state: each event is parsed, applied and
+    let go. None when an event sorts before one already applied (a merge interleaved two
+    histories): then only reading them all and sorting folds them in the right order."""
+    state = IncidentState(history=History() if history else None)
+    warnings: list[str] = []
+    waiting: list[tuple[int, str]] = []
+    entries: list[TimelineEntry] = []
+    seen: set[str] = set()
+    one: list[Line] = [lines[0]] if lines else []
+    for line in lines:
+        one[0] = line
+        parsed, later = _parse(one, ctx, state, warnings)
+        waiting += later
+        if not parsed:
+            continue
+        event = parsed[0][1]
+        if event.id in seen:
+            continue  # the same event twice: the first one counts
+        if state.last_key is not None and event.key < state.last_key:
+            return None
+        seen.add(event.id)
+        entries += _apply(state, parsed, ctx, warnings)
+    return state, entries, waiting, warnings
 
 
 def _count_lines(blob: bytes) -> int:

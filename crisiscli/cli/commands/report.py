@@ -60,22 +60,23 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.fsutil import atomic_write_text
+    from crisiscli.fsutil import atomic_write_chunks, blocks
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo_err
     from crisiscli.views.report.model import report_for, resolve_zone
-    from crisiscli.views.report.render import render
+    from crisiscli.views.report.render import render_chunks
 
     env = get_env()
     zone, zone_name = resolve_zone(tz, env)
     found = find_incident(env, incident)
     model = report_for(found, now=env.clock(), tz=zone, zone_name=zone_name, redact=redact)
-    text = render(model, fmt.lower(), template)
+    chunks = render_chunks(model, fmt.lower(), template)
     if output is None:
-        env.stdout.write(text)
+        for block in blocks(chunks):
+            env.stdout.write(block)
         env.stdout.flush()
         return
-    atomic_write_text(output, text)
+    atomic_write_chunks(output, chunks)
     echo_err(f"Report written to {output}")
 
 

@@ -1,8 +1,9 @@
 """The report model: one incident's fold + playbook snapshot → a plain mapping.
 
-The mapping holds only strings, numbers, booleans, ``None``, lists and dicts, so it is at
-once the ``--format json`` output (documented in docs/report.md), the context of every
-template, and easy to test. Times are ``{"utc", "local", "zone"}`` objects; durations are
+The mapping holds only strings, numbers, booleans, ``None``, lists and dicts (the two lists
+that grow with every event, ``notes`` and ``timeline``, are ``Rows``: each row is made when
+it is read), so it is at once the ``--format json`` output (documented in docs/report.md),
+the context of every template, and easy to test. Times are ``{"utc", "local", "zone"}`` objects; durations are
 seconds. Text is stored as written (or redacted): each renderer escapes for its format.
 
 Everything comes from the fold (``IncidentState`` and, for the lists of every note and
@@ -11,8 +12,9 @@ every event, its ``History``); the timeline lines are the ones ``events.describe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone, tzinfo
-from typing import Any
+from typing import Any, overload
 
 from crisiscli.playbook.model import MILESTONES, Playbook
 from crisiscli.record.fold import IncidentState, MessageState
@@ -38,15 +40,49 @@ REVIEW_KEYS = {"went-well": "went_well", "went-wrong": "went_wrong"}
 PUBLIC_KINDS = frozenset({"statement", "apology", "reply", "update"})
 
 
+class Rows(Sequence[dict[str, Any]]):
+    """A list of report rows made as they are read, from a list the fold keeps (every note,
+    every timeline line): a 100,000-event report holds each row only while it is written,
+    not all of them at once. Reads like a list (``len``, index, iterate, JSON: a list)."""
+
+    __slots__ = ("_items", "_row")
+
+    def __init__(self, items: Sequence[Any], row: Callable[[Any], dict[str, Any]]) -> None:
+        self._items = items
+        self._row = row
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._row(item) for item in self._items[index]]
+        return self._row(self._items[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._row, self._items)
+
+    def __repr__(self) -> str:
+        return f"Rows({len(self)} rows)"
+
+
 def stamp(ts: datetime | None, tz: tzinfo | None) -> dict[str, str] | None:
     """A time as UTC and local ISO text plus the local zone's abbreviation."""
     if ts is None:
         return None
-    local = ts.astimezone(tz) if tz is not None else ts.astimezone()
-    utc = ts.astimezone(timezone.utc).replace(tzinfo=None)
+    if ts.tzinfo is not timezone.utc:
+        ts = ts.astimezone(timezone.utc)  # the fold's times are UTC already: usually skipped
+    utc = ts.isoformat(timespec="seconds")
+    local = ts if tz is timezone.utc else ts.astimezone(tz) if tz is not None else ts.astimezone()
     return {
-        "utc": utc.isoformat(timespec="seconds") + "Z",
-        "local": local.isoformat(timespec="seconds"),
+        "utc": utc[:-6] + "Z",
+        "local": utc if local is ts else local.isoformat(timespec="seconds"),
         "zone": local.tzname() or local.strftime("%z"),
     }
 
@@ -218,26 +254,26 @@ def build_report(
             }
             for a in state.actions.values()
         ],
-        "notes": [
-            {
+        "notes": Rows(
+            history.notes,
+            lambda n: {
                 "at": ctx.t(n.ts),
                 "actor": n.actor,
                 "step": n.step,
                 "step_title": ctx.title(n.step) if n.step else None,
                 "text": r.text(n.text),
-            }
-            for n in history.notes
-        ],
-        "timeline": [
-            {
+            },
+        ),
+        "timeline": Rows(
+            history.timeline,
+            lambda e: {
                 "id": e.id,
                 "at": ctx.t(e.ts),
                 "actor": e.actor,
                 "type": e.type,
                 "text": r.text(e.text),
-            }
-            for e in history.timeline
-        ],
+            },
+        ),
         "warnings": list(warnings or ()),
     }
 

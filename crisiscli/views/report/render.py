@@ -10,8 +10,9 @@ with the ``md`` filters. Jinja2 is imported here only, never at start-up.
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
 from crisiscli.text import md_cell, md_inline, md_lines
 from crisiscli.views.report.charts import mermaid_gantt, mermaid_label, timeline_svg
+from crisiscli.views.report.model import Rows
 from crisiscli.walk.deadlines import format_duration
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -30,25 +32,52 @@ class TemplateError(CrisisError):
     exit_code = ExitCode.INVALID_INPUT
 
 
+def json_chunks(report: dict[str, Any]) -> Iterator[str]:
+    """The model as JSON, indented, piece by piece; the rows of ``notes`` and ``timeline``
+    one per line (a 100,000-event timeline is written row by row, never held whole)."""
+    yield "{\n"
+    last = len(report) - 1
+    for i, (key, value) in enumerate(report.items()):
+        yield f"  {json.dumps(key)}: "
+        if isinstance(value, Rows) and len(value):
+            for n, row in enumerate(value):
+                yield ("[\n    " if n == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False)
+            yield "\n  ]"
+        elif isinstance(value, Rows):
+            yield "[]"
+        else:  # JSON strings hold no raw line breaks: re-indenting is safe
+            yield json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield ",\n" if i < last else "\n"
+    yield "}\n"
+
+
 def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    return "".join(json_chunks(report))
 
 
 def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> str:
     """The report as text; ``template`` replaces the default md/html template."""
+    return "".join(render_chunks(report, fmt, template))
+
+
+def render_chunks(report: dict[str, Any], fmt: str, template: Path | None = None) -> Iterator[str]:
+    """The report as pieces of text, made as they are written, so a long incident's report
+    is never held whole. The default templates and JSON stream; a ``--template`` is rendered
+    completely first, so an error in it leaves no half-written output."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose one of: {', '.join(FORMATS)})")
     if template is None and fmt == "json":
-        return render_json(report)
+        return json_chunks(report)
     if template is None:
-        return _render_template(TEMPLATES, DEFAULT_TEMPLATES[fmt], report, html=fmt == "html")
+        return _generate(TEMPLATES, DEFAULT_TEMPLATES[fmt], report, html=fmt == "html")
     if not template.is_file():
         raise UsageError(f"{template}: no such template file")
     name = template.name.lower()
     html = fmt == "html" or name.endswith((".html", ".htm", ".html.j2", ".htm.j2", ".html.jinja"))
-    return _render_template(
+    text = _render_template(
         template.resolve().parent, template.name, report, html=html, shown=str(template)
     )
+    return iter((text,))
 
 
 # -- filters (documented in docs/report.md) --------------------------------------------------
@@ -56,17 +85,28 @@ def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> st
 # (``crisiscli/text.py``): people read these files as text too.
 
 
+# Text without any of these needs no escaping inline or in a cell (most names, times and
+# timeline lines): the filters hand it back as it is, without the escaping work.
+_PLAIN = re.compile(r"[^*`\[\]<>~\\&_|\n\r\x00-\x1f\x7f-\x9f\u2028\u2029]*")
+
+
 def _md(value: Any, start: bool = False) -> str:
     """Inline markdown (line breaks become ``<br>``); ``start=True`` where the text begins a
     block, e.g. a list item's first words (``1. `` or ``# `` would format there)."""
     if value is None:
         return "—"
-    return md_inline(str(value), starts_block=start)
+    text = str(value)
+    if not start and _PLAIN.fullmatch(text):
+        return text
+    return md_inline(text, starts_block=start)
 
 
 def _md_cell(value: Any) -> str:
     """Text in a table cell: inline escaping, and ``|`` would end the cell."""
-    return "—" if value is None else md_cell(str(value))
+    if value is None:
+        return "—"
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else md_cell(text)
 
 
 def _md_heading(value: Any) -> str:
@@ -225,13 +265,20 @@ def _environment(root: Path, *, html: bool, tidy: bool) -> Any:
 def _render_template(
     root: Path, name: str, report: dict[str, Any], *, html: bool, shown: str | None = None
 ) -> str:
+    return "".join(_generate(root, name, report, html=html, shown=shown))
+
+
+def _generate(
+    root: Path, name: str, report: dict[str, Any], *, html: bool, shown: str | None = None
+) -> Iterator[str]:
     import jinja2
 
     env = _environment(root, html=html, tidy=shown is None)
     where = shown or name
     try:
         template = env.get_template(name)
-        return str(template.render(report=report, **report))
+        for piece in template.generate(report=report, **report):
+            yield str(piece)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"template syntax error: {exc.message}",

@@ -83,6 +83,13 @@ def test_quotes_and_paragraphs_stay_one_block(text: str) -> None:
     assert_renders_literally(para, text)
 
 
+@given(ANY)
+def test_the_plain_text_shortcut_changes_nothing(text: str) -> None:
+    from crisiscli.text import md_cell, md_inline
+
+    assert _md(text) == md_inline(text) and _md_cell(text) == md_cell(text)
+
+
 def test_ordinary_text_is_left_as_it_is() -> None:
     # People read the raw file too: nothing that would not format gets a backslash.
     for text in ("Social-media (general) 2026-11-30-1542-wrong-image", "3 + 4 = 7!", "50%",
