@@ -10,7 +10,9 @@ further ahead than any clock could be wait, unapplied, until their time comes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
@@ -82,6 +84,25 @@ def _incremental(journal: Journal, cp: Checkpoint, ctx: Context) -> Caught | Non
 
 
 def _full(journal: Journal, ctx: Context, *, history: bool) -> Caught:
+    with _no_cycle_collection():
+        return _full_replay(journal, ctx, history=history)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A full replay makes a great many small objects that live on (the state, every
+    timeline line) and no reference cycles; the cycle collector would only re-walk them,
+    more often the longer the journal. Reference counting still frees everything."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _full_replay(journal: Journal, ctx: Context, *, history: bool) -> Caught:
     blob = journal.read_from(0)
     lines, used = split_lines(blob, 1)
     in_order = _in_file_order(lines, ctx, history)

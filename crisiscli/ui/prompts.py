@@ -169,9 +169,8 @@ class QuestionaryPrompter:
 
         for n, entry in enumerate(added, start=1):
             extra = ", ".join(x for x in (entry.owner, entry.due and f"due {entry.due}") if x)
-            self.console.print(
-                safe(one_line(f"  {n}. {entry.what}" + (f" — {extra}" if extra else "")))
-            )
+            shown = one_line(f"{n}. {entry.what}" + (f" — {extra}" if extra else ""))
+            self.console.print(safe(f"  {shown}"))
         more = "another action item" if added else "an action item"
         if not self.confirm(f"{question.prompt}: add {more}?", default=not added):
             return None
