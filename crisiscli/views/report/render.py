@@ -19,6 +19,8 @@ from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
 from crisiscli.text import md_cell, md_inline, md_lines
+from crisiscli.views.log_sections import STATUS_WORDS as LOG_STATUS_WORDS
+from crisiscli.views.log_sections import settled_deadline_words
 from crisiscli.views.report.charts import mermaid_gantt, mermaid_label, timeline_svg
 from crisiscli.views.report.model import Rows
 from crisiscli.walk.deadlines import format_duration
@@ -169,45 +171,20 @@ def _duration(seconds: Any) -> str:
     return format_duration(float(seconds))
 
 
-WAIVED_WORDS = {
-    "skipped": "not needed: the step was skipped",
-    "not applicable": "not needed: the step did not apply",
-    "not on the path": "not needed: the walk-through did not lead to the step",
-    "closed before it was due": "not needed: the incident closed before it was due",
-}
-
-
 def _deadline_result(dl: Any) -> str:
-    """What became of a deadline, in words that are true when the report is made."""
-    state, late = dl["state"], dl["late_by_seconds"]
-    if state == "met":
-        return f"met, {format_duration(-(late or 0))} early" if late else "met, on the minute"
-    if state == "missed":
-        if late is not None:
-            return f"missed: done {format_duration(late)} late"
-        return "missed: not done before the incident closed"
-    if state == "overdue":
-        return f"overdue by {format_duration(late or 0)}, not done yet"
-    if state == "open":
-        left = dl.get("seconds_left")
-        return (
-            f"not due yet (due in {format_duration(left)})" if left is not None else "not due yet"
-        )
-    if state == "waived":
-        why = dl.get("why")
-        return WAIVED_WORDS.get(why, f"not needed ({why})" if why else "not needed")
-    return str(state)
+    """What became of a deadline, in words that are true when the report is made: as the log
+    says it once settled; while open, how long is left (or how late it is)."""
+    settled = settled_deadline_words(dl["state"], dl["late_by_seconds"], dl.get("why"))
+    if settled is not None:
+        return settled
+    if dl["state"] == "overdue":
+        return f"overdue by {format_duration(dl['late_by_seconds'] or 0)}, not done yet"
+    left = dl.get("seconds_left")
+    return f"not due yet (due in {format_duration(left)})" if left is not None else "not due yet"
 
 
-STATUS_WORDS = {
-    "pending": "not reached",
-    "done": "done",
-    "skipped": "skipped",
-    "deferred": "deferred",
-    "not_applicable": "not applicable",
-    "active": "in progress",
-    "not_reached": "not reached",
-}
+# Step statuses in words, as the log says them; a step the walk-through never reached.
+STATUS_WORDS = {**LOG_STATUS_WORDS, "not_reached": "not reached"}
 
 
 def _status(value: Any) -> str:

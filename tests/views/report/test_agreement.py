@@ -16,20 +16,13 @@ from hypothesis import strategies as st
 
 from crisiscli.record import events as ev
 from crisiscli.record.store import Incident, create_incident
+from crisiscli.views.report.render import STATUS_WORDS  # the log's words, and "not reached"
 from tests.conftest import FrozenClock, make_env, run_cli
 from tests.views.report.support import START, review_playbook
 
 STEPS = ["look", "pause", "apology", "reply", "invite", "updates", "lessons", "close"]
 MESSAGE_STEPS = {"apology": ("apology", ["x", "bluesky"]), "updates": ("update", ["x"])}
 LEVELS = ["low", "moderate", "high", "critical"]
-LOG_WORDS = {
-    "done": "done",
-    "skipped": "skipped",
-    "deferred": "deferred",
-    "not_applicable": "not applicable",
-    "active": "in progress",
-    "not_reached": "not reached",
-}
 
 
 def _event(draw: Any, n: int) -> ev.NewEvent:
@@ -125,7 +118,9 @@ def _check(incident: Incident, clock: FrozenClock) -> None:
     # step states
     in_log = _log_steps(log, titles)
     for step in report["steps"]:
-        word = "not applicable (condition)" if step["by_condition"] else LOG_WORDS[step["status"]]
+        word = (
+            "not applicable (condition)" if step["by_condition"] else STATUS_WORDS[step["status"]]
+        )
         assert in_log[step["id"]] == word, (step, in_log[step["id"]])
     counts = {k: 0 for k in ("done", "skipped", "deferred", "not_applicable", "active", "pending")}
     for step in report["steps"]:

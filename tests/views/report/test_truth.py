@@ -231,7 +231,7 @@ def test_every_statement_in_the_post_mortem_is_true(incident: Incident) -> None:
     assert by_step["resume-normal"]["state"] == "open"
     assert by_step["updates"]["state"] == "waived" and by_step["updates"]["why"] == "not applicable"
     assert (
-        "| Pause the queue, ads and automations | 2026-11-30 14:52:05 UTC | missed: done 1m 05s late |"
+        "| Pause the queue, ads and automations | 2026-11-30 14:52:05 UTC | missed by 1m 05s |"
         in md
     )
     assert (
