@@ -238,7 +238,7 @@ def test_every_statement_in_the_post_mortem_is_true(incident: Incident) -> None:
         "| 24-hour check: contained? (Check it is contained, then resume) | 2026-12-01 14:42:05 UTC "
         "| not due yet (due in 23h 38m) |"
     ) in md
-    assert "Met 3 · missed 1 · overdue 0 · not due yet 1 · not needed 1" in md
+    assert "Met 3 · missed 1 · overdue 0 · not due yet 1 · not needed 2" in md
 
     # Steps: deferred and then done; the 24-hour check still deferred
     steps = {s["id"]: s for s in data["steps"]}
