@@ -11,7 +11,7 @@ further ahead than any clock could be wait, unapplied, until their time comes.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
@@ -104,11 +104,12 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def _full_replay(journal: Journal, ctx: Context, *, history: bool) -> Caught:
     blob = journal.read_from(0)
-    lines, used = split_lines(blob, 1)
-    in_order = _in_file_order(lines, ctx, history)
+    used = blob.rfind(b"\n") + 1
+    in_order = _in_file_order(_each_line(blob, used), ctx, history)
     if in_order is not None:
         state, entries, waiting, warnings = in_order
     else:
+        lines, used = split_lines(blob, 1)
         state = IncidentState(history=History() if history else None)
         warnings = []
         parsed, waiting = _parse(lines, ctx, state, warnings)
@@ -129,8 +130,20 @@ def _full_replay(journal: Journal, ctx: Context, *, history: bool) -> Caught:
     return Caught(state, entries, True, position, waiting, warnings)
 
 
+def _each_line(blob: bytes, end: int) -> Iterator[Line]:
+    """The complete lines of ``blob[:end]``, one at a time (as ``split_lines``, unlisted)."""
+    number, start = 0, 0
+    while start < end:
+        stop = blob.index(b"\n", start)
+        number += 1
+        raw = blob[start:stop]
+        if raw.strip():
+            yield Line(number, raw)
+        start = stop + 1
+
+
 def _in_file_order(
-    lines: list[Line], ctx: Context, history: bool
+    lines: Iterable[Line], ctx: Context, history: bool
 ) -> tuple[IncidentState, list[TimelineEntry], list[tuple[int, str]], list[str]] | None:
     """The usual journal — every event after the one before it, as appends write them —
     folded line by line, holding no more than the state: each event is parsed, applied and
@@ -141,9 +154,9 @@ def _in_file_order(
     waiting: list[tuple[int, str]] = []
     entries: list[TimelineEntry] = []
     seen: set[str] = set()
-    one: list[Line] = [lines[0]] if lines else []
+    one: list[Line] = []
     for line in lines:
-        one[0] = line
+        one[:] = (line,)
         parsed, later = _parse(one, ctx, state, warnings)
         waiting += later
         if not parsed:

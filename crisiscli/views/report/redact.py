@@ -49,7 +49,9 @@ class Redactor:
         self._people: dict[str, str] = {}
         self._handles: dict[str, str] = {}
         names = []
-        spellings = set()  # as written and case-folded ("Strauß", "strauss"): the slow path
+        spellings: set[str] = (
+            set()
+        )  # as written and case-folded ("Strauß", "strauss"): the slow path
         for name in outsiders:
             name = name.strip()
             if name and name.casefold() not in self.team and name.casefold() not in names:
