@@ -3,8 +3,9 @@
 The mapping holds only strings, numbers, booleans, ``None``, lists and dicts (the two lists
 that grow with every event, ``notes`` and ``timeline``, are ``Rows``: each row is made when
 it is read), so it is at once the ``--format json`` output (documented in docs/report.md),
-the context of every template, and easy to test. Times are ``{"utc", "local", "zone"}`` objects; durations are
-seconds. Text is stored as written (or redacted): each renderer escapes for its format.
+the context of every template, and easy to test. Times are ``{"utc", "local", "zone"}``
+objects; durations are seconds. Text is stored as written (or redacted): each renderer
+escapes for its format.
 
 Everything comes from the fold (``IncidentState`` and, for the lists of every note and
 every event, its ``History``); the timeline lines are the ones ``events.describe`` wrote.
