@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, StateError
-from crisiscli.fsutil import fsync_dir, write_all
+from crisiscli.fsutil import fsync_dir, open_lock_file, read_bounded, why, write_all
 
 FORMAT_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15.0
 LOCK_POLL_SECONDS = 0.005  # a waiting writer gets in within ~5 ms of the lock coming free
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024  # ~500,000 events; reads beyond are refused, not allocated
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Journal:
                 yield
             return
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = open_lock_file(self.lock_path)  # never through a link planted under its name
         except OSError as exc:
             raise _io_error(exc, self.lock_path) from None
         try:
@@ -183,11 +184,15 @@ class Journal:
 
     def read(self) -> ReadResult:
         try:
-            blob = self.path.read_bytes()
+            blob = read_bounded(self.path, MAX_JOURNAL_BYTES)
         except FileNotFoundError:
             return ReadResult()
         except OSError as exc:
-            raise _io_error(exc, self.path) from None
+            raise CrisisError(
+                f"cannot read the journal: {why(exc)}",
+                location=Location(str(self.path)),
+                exit_code=ExitCode.IO_ERROR,
+            ) from None
         return parse_journal(blob, str(self.path))
 
 

@@ -29,7 +29,7 @@ from crisiscli.errors import (
     PlaybookError,
     UsageError,
 )
-from crisiscli.fsutil import atomic_write_text
+from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded, why
 from crisiscli.playbook.model import Playbook, from_data, to_data
 from crisiscli.record.fold import IncidentState, replay
 from crisiscli.record.journal import Event, Journal
@@ -38,6 +38,7 @@ JOURNAL = "journal.jsonl"
 SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
+MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024  # the playbook loader's own limit
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
@@ -45,12 +46,16 @@ def load_snapshot(path: Path) -> Playbook:
     """Read an incident's ``playbook.json``: canonical data that crisis wrote itself, so it is
     read with ``model.from_data`` rather than the YAML validator (keeps ``note`` fast)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path, MAX_SNAPSHOT_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise PlaybookError(
             "the incident has no playbook snapshot", location=Location(str(path))
         ) from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise PlaybookError(
+            f"cannot read the playbook snapshot: {why(exc)}", location=Location(str(path))
+        ) from None
+    except (ValueError, RecursionError) as exc:
         raise PlaybookError(
             f"cannot read the playbook snapshot: {exc}", location=Location(str(path))
         ) from None
@@ -180,6 +185,7 @@ def create_incident(
                 exit_code=ExitCode.IO_ERROR,
             ) from None
         folder = candidate
+        fsync_dir(root)  # the new folder's name is durable before its first event
         break
     if folder is None:  # pragma: no cover - a thousand incidents with one title in a minute
         raise CrisisError(

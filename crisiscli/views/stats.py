@@ -45,11 +45,12 @@ class SnapshotCache:
 
     def load(self, incident: Any) -> Playbook:
         from crisiscli.errors import PlaybookError
-        from crisiscli.record.store import SNAPSHOT, load_snapshot
+        from crisiscli.fsutil import read_bounded
+        from crisiscli.record.store import MAX_SNAPSHOT_BYTES, SNAPSHOT, load_snapshot
 
         path = incident.dir / SNAPSHOT
         try:
-            blob = path.read_bytes()
+            blob = read_bounded(path, MAX_SNAPSHOT_BYTES)
         except OSError:
             blob = b""
         if blob and blob in self._built:

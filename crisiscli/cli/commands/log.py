@@ -25,6 +25,8 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
+    from crisiscli.fsutil import read_bounded
+    from crisiscli.record.journal import MAX_JOURNAL_BYTES
     from crisiscli.record.store import find_incident, log_timezone
     from crisiscli.ui.output import warn
     from crisiscli.views.log import render_log
@@ -33,7 +35,8 @@ def command(
     found = find_incident(env, incident)
     if rebuild:
         found.rebuild_log()
-        text = found.log_path.read_text(encoding="utf-8")
+        # What was just written, read without following a link swapped in meanwhile.
+        text = read_bounded(found.log_path, MAX_JOURNAL_BYTES).decode("utf-8", "replace")
     else:
         state = found.state()
         text = render_log(state, found.playbook(), found.id, now=env.clock(), tz=log_timezone(env))
