@@ -163,6 +163,9 @@ def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from crisiscli.ui.encoding import tolerant_standard_streams
+
+    tolerant_standard_streams()  # a latin-1 or ASCII terminal gets "?" and "-", never a crash
     args = list(sys.argv[1:] if argv is None else argv)
     env = get_env()
     if "--debug" in args:

@@ -38,6 +38,10 @@ DURATION_PATTERN = re.compile(
 )
 
 
+MAX_DUE_SECONDS = 366 * 86400  # a deadline falls within a year of the start
+MAX_ITEMS_PER_STEP = 200  # a checklist longer than this is not a step (and would be slow)
+
+
 def parse_duration(text: str) -> int | None:
     """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
     match = DURATION_PATTERN.match(text)

@@ -127,17 +127,25 @@ class Incident:
     def _write_log(self, state: IncidentState) -> None:
         from crisiscli.views.log import render_log
 
-        text = render_log(
-            state, self.playbook(), self.id, now=self.env.clock(), tz=log_timezone(self.env)
-        )
+        # The event is already durable: whatever fails from here on is a warning, never an
+        # error (a retry after an error would record the event twice).
         try:
+            text = render_log(
+                state, self.playbook(), self.id, now=self.env.clock(), tz=log_timezone(self.env)
+            )
             atomic_write_text(self.log_path, text)
         except OSError as exc:
-            # The event itself is safe in the journal; the log can be rebuilt later.
-            self.warnings.append(
-                f"{self.log_path}: could not rewrite the log ({exc.strerror}); "
-                f"the journal is intact, run `crisis log {self.id} --rebuild` later"
-            )
+            reason = why(exc)
+        except CrisisError as exc:
+            reason = exc.one_line()
+        except Exception as exc:  # a bug in a view must not turn a saved event into a failure
+            reason = f"{type(exc).__name__}: {exc}"
+        else:
+            return
+        self.warnings.append(
+            f"{self.log_path}: could not rewrite the log ({reason}); "
+            f"the journal is intact, run `crisis log {self.id} --rebuild` later"
+        )
 
 
 def log_timezone(env: Environment) -> tzinfo | None:

@@ -14,7 +14,7 @@ from crisiscli.playbook.model import Playbook
 from crisiscli.record.fold import IncidentState
 from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
-from crisiscli.walk.deadlines import deadline_statuses, format_duration
+from crisiscli.walk.deadlines import deadline_statuses, format_duration, since_start
 from crisiscli.walk.flow import next_target, position
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ def render_brief(brief: dict[str, Any]) -> str:
     out.append(f"HANDOFF: {_text(brief['title'])}{drill}")
     out.append(
         f"  {brief['id']} · {brief['status']} · severity {_text(brief['severity'])} · "
-        f"{format_duration(brief['elapsed_seconds'])} since start"
+        f"{since_start(brief['elapsed_seconds'])}"
     )
     to = f" to {_text(brief['to'])}" if brief["to"] else ""
     out.append(f"  from {_text(brief['from'])}{to} at {_when(now, tz, now)}")

@@ -37,7 +37,10 @@ def deadline_statuses(
     for step in playbook.steps:
         if step.due is None:
             continue
-        due_at = state.started_at + timedelta(seconds=step.due.seconds)
+        try:
+            due_at = state.started_at + timedelta(seconds=step.due.seconds)
+        except OverflowError:  # an old snapshot's deadline beyond the calendar never comes due
+            continue
         st = state.steps.get(step.id)
         if st is not None and st.done_at is not None:
             kind = "met" if st.done_at <= due_at else "missed"
@@ -58,9 +61,19 @@ def deadline_statuses(
     return found
 
 
+def since_start(seconds: float) -> str:
+    """``"2h 10m since start"``; a clock behind the incident's start is said to be so
+    (never folded into a positive time, which would read as a plausible but false age)."""
+    if seconds >= 0:
+        return f"{format_duration(seconds)} since start"
+    return f"starts in {format_duration(-seconds)} by this computer's clock (clock behind?)"
+
+
 def format_duration(seconds: float) -> str:
-    """``5400`` → ``1h 30m``; short and calm."""
-    seconds = int(abs(seconds))
+    """``5400`` → ``1h 30m``; short and calm. A negative time keeps its sign (``-5m``)."""
+    if seconds < 0:
+        return "-" + format_duration(-seconds)
+    seconds = int(seconds)
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

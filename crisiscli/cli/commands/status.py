@@ -23,11 +23,14 @@ def command(
     from crisiscli.record.store import find_incident, list_incidents
     from crisiscli.team.contacts import open_follow_ups
     from crisiscli.ui.output import echo, echo_json, warn
-    from crisiscli.walk.deadlines import deadline_statuses, format_duration
+    from crisiscli.walk.deadlines import deadline_statuses, format_duration, since_start
     from crisiscli.walk.flow import next_target
 
     env = get_env()
     if incident is None and not any(not i.state().closed for i in list_incidents(env)):
+        if as_json:  # scripts get JSON whatever the answer is
+            echo_json({"id": None, "status": None, "open": False, "home": str(env.home)})
+            return
         echo(f"No open incident. Data home: {env.home}")
         echo("Start one with: crisis start")
         return
@@ -85,8 +88,8 @@ def command(
         return
     drill = "  [DRILL]" if state.drill else ""
     echo(f"{' '.join(state.title.split())}{drill}")
-    elapsed = format_duration(data["elapsed_seconds"] or 0)
-    echo(f"  {found.id} · {state.status} · severity {state.severity} · {elapsed} since start")
+    elapsed = since_start(data["elapsed_seconds"] or 0)
+    echo(f"  {found.id} · {state.status} · severity {state.severity} · {elapsed}")
     echo(f"  playbook: {book.title} ({book.id} v{book.version})")
     done = counts.get("done", 0)
     echo(
