@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     env = get_env()
     if "--debug" in args:
         env.debug = True
+    if "_CRISIS_COMPLETE" in os.environ:  # a completion script asking (crisis completion)
+        from typer._completion_classes import completion_init  # typer has no public name
+
+        completion_init()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="crisis", standalone_mode=False)

@@ -7,7 +7,6 @@ with every incident, so an edited or deleted playbook never breaks resume or rep
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,22 +32,15 @@ MILESTONES: tuple[str, ...] = (
 END = "end"  # a branch target that finishes the walk-through
 
 
-DURATION_PATTERN = re.compile(
-    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$"
-)
-
-
 MAX_DUE_SECONDS = 366 * 86400  # a deadline falls within a year of the start
 MAX_ITEMS_PER_STEP = 200  # a checklist longer than this is not a step (and would be slow)
 
 
 def parse_duration(text: str) -> int | None:
-    """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
-    match = DURATION_PATTERN.match(text)
-    if not match or not any(match.groups()):
-        return None
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    """``"1h30m"`` → 5400 seconds; None when it is not a duration (see ``spec``)."""
+    from crisiscli.playbook.spec import duration_seconds
+
+    return duration_seconds(text)
 
 
 def truthy_word(text: str) -> bool | None:
