@@ -117,6 +117,18 @@ def run_cli(
 
 
 @pytest.fixture
+def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A private git configuration: no user settings leak in, commits have an author."""
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Crisis Test")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "test@example.org")
+
+
+@pytest.fixture
 def cli(crisis_home: Path):  # type: ignore[no-untyped-def]
     """Run `crisis ARGS` in-process: ``cli("list", "--json")`` → Result."""
 
