@@ -71,6 +71,13 @@ def _in_writing(text: str, at: int) -> bool:
                for c in (before, after))  # fmt: skip
 
 
+def visible_line(text: str) -> str:
+    """``visible``, and a line break or tab shown too (``\\x0a``): for what must stay on
+    one line whatever it holds, such as a file name in a message (a newline in a name could
+    otherwise forge a line of its own)."""
+    return visible(text).replace("\n", "\\x0a").replace("\t", "\\x09")
+
+
 def visible_controls(text: str) -> str:
     """The same as ``visible`` (the older name, kept for existing callers)."""
     return visible(text)

@@ -91,3 +91,55 @@ def note_texts(home: Path, incident_id: str) -> list[str]:
 
 def tracked(home: Path) -> list[str]:
     return sorted(git(home, "ls-tree", "-r", "--name-only", "-z", "HEAD").strip("\0").split("\0"))
+
+
+def hostile_push(remote: Path, changes: dict[str, tuple[str, bytes] | None], message: str = "mallory") -> str:  # fmt: skip
+    """Commit straight into the team repository what a hostile teammate could push with
+    plain git: any path, any mode (``120000`` a link, ``160000`` a submodule), any bytes.
+    ``None`` removes a path. Returns the new commit of ``main``."""
+    import os
+    import tempfile
+
+    def run(*args: str, input: bytes | None = None, index: str | None = None) -> str:
+        env = dict(os.environ, **({"GIT_INDEX_FILE": index} if index else {}))
+        import subprocess
+
+        done = subprocess.run(["git", f"--git-dir={remote}", *args], input=input,
+                              capture_output=True, env=env, check=False)  # fmt: skip
+        assert done.returncode == 0, (args, done.stderr.decode(errors="replace"))
+        return done.stdout.decode("utf-8", "surrogateescape").strip()
+
+    parent = run("rev-parse", "refs/heads/main")
+    with tempfile.TemporaryDirectory() as scratch:
+        index = os.path.join(scratch, "index")
+        run("read-tree", parent, index=index)
+        listing = b""
+        for path, change in changes.items():
+            raw = path.encode("utf-8", "surrogateescape")
+            if change is None:
+                listing += b"0 " + b"0" * 40 + b"\t" + raw + b"\0"
+                continue
+            mode, data = change
+            oid = data.decode() if mode == "160000" else run("hash-object", "-w", "--stdin", input=data)  # fmt: skip
+            listing += f"{mode} {oid}\t".encode() + raw + b"\0"
+        run("update-index", "-z", "--index-info", input=listing, index=index)
+        tree = run("write-tree", "--missing-ok", index=index)
+    commit = run("commit-tree", tree, "-p", parent, input=message.encode())
+    run("update-ref", "refs/heads/main", commit, parent)
+    return commit
+
+
+def remote_file(remote: Path, path: str) -> bytes:
+    import subprocess
+
+    return subprocess.run(["git", f"--git-dir={remote}", "show", f"main:{path}"],
+                          capture_output=True, check=True).stdout  # fmt: skip
+
+
+def files_outside(root: Path, inside: list[Path]) -> set[Path]:
+    """Every path under ``root`` that is not under one of ``inside``."""
+    found = set()
+    for path in root.rglob("*"):
+        if not any(path == p or p in path.parents for p in inside):
+            found.add(path)
+    return found

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from crisiscli.record.gitrepo import Repo, TreeEntry
 from crisiscli.record.journal import MAX_JOURNAL_BYTES
 from crisiscli.record.store import ID_PATTERN, JOURNAL, MAX_SNAPSHOT_BYTES, SNAPSHOT, SOURCE_COPY
-from crisiscli.text import visible
+from crisiscli.text import visible_line
 
 INCIDENTS = "incidents"
 ATTRIBUTES = ".gitattributes"
@@ -78,13 +78,16 @@ def attribute_line_problem(line: str) -> str | None:
     return None
 
 
+_CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")  # a merge by hand left them
+
+
 def controlled_text(canonical: tuple[str, ...], *sources: list[str]) -> str:
     """crisis's own lines, then every other line of ``sources`` once, in order."""
     seen: set[str] = set()
     out: list[str] = []
     for line in [*canonical, *(line for source in sources for line in source)]:
         key = line.strip()
-        if not key or key in seen:
+        if not key or key in seen or key.startswith(_CONFLICT_MARKERS):
             continue
         seen.add(key)
         out.append(line.rstrip())
@@ -107,7 +110,7 @@ class SharedTree:
 
 def shown(path: str) -> str:
     """A path from a tree as a person may safely read it (no controls, no bidi tricks)."""
-    return visible(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    return visible_line(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
@@ -142,7 +145,8 @@ def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
                 if path not in LEGACY:
                     refuse(path, "crisis sync shares incident folders only")
         else:
-            refuse(name, _kind_problem(entry) or "crisis sync shares incident folders only")
+            link_or_module = entry.kind != "tree" and _kind_problem(entry)
+            refuse(name, link_or_module or "crisis sync shares incident folders only")
     return tree
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from crisiscli.fsutil import append_durably, read_bounded
 from crisiscli.record.journal import MAX_JOURNAL_BYTES, Journal
@@ -38,7 +37,8 @@ def line_event_id(raw: bytes) -> tuple[str | None, str]:
     Only the shape is checked here (what merging needs); the fold validates the rest.
     """
     try:
-        record = json.loads(raw)
+        # UTF-8 only, as journals are read: json.loads would guess UTF-16 from bytes.
+        record = json.loads(raw.decode("utf-8"))
     except RecursionError:
         return None, "nested too deeply"
     except UnicodeDecodeError:
@@ -100,9 +100,3 @@ def shared_copy(base: bytes, base_lines: EventLines, local: EventLines) -> bytes
     if base and not base.endswith(b"\n"):
         base += b"\n"
     return base + b"".join(raw + b"\n" for raw in extra)
-
-
-def journal_path(incident_dir: Path) -> Path:
-    from crisiscli.record.store import JOURNAL
-
-    return incident_dir / JOURNAL
