@@ -31,6 +31,7 @@ _HIDDEN_CLASS = (
     r"\ufff9-\ufffb\U000e0000-\U000e007f"
 )
 _JOINERS = "\u200c\u200d"
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
 _SUSPECT = re.compile(f"[{_CONTROL_CLASS}{_HIDDEN_CLASS}{_JOINERS}]")
 _FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")  # subdivision flags
@@ -45,22 +46,37 @@ def _shown(char: str) -> str:
     return f"<U+{code:04X}>"
 
 
+def hidden_characters(text: str) -> list[tuple[int, str]]:
+    """Where ``text`` holds a control, bidi or invisible character: (index, character)."""
+    if _SUSPECT.search(text) is None:  # the usual case: nothing to do
+        return []
+    keep = {m.start() + i for m in _FLAG_TAGS.finditer(text) for i in range(len(m.group()))}
+    found = []
+    for match in _SUSPECT.finditer(text):
+        at, char = match.start(), match.group()
+        if at in keep or (char in _JOINERS and _in_writing(text, at)):
+            continue
+        found.append((at, char))
+    return found
+
+
 def visible(text: str) -> str:
     """``text`` with every control, bidi and invisible character made visible."""
-    if _SUSPECT.search(text) is None:  # the usual case: nothing to do
+    hidden = hidden_characters(text)
+    if not hidden:
         return text
-    keep = {m.start() + i for m in _FLAG_TAGS.finditer(text) for i in range(len(m.group()))}
+    out = []
+    last = 0
+    for at, char in hidden:
+        out.append(text[last:at])
+        out.append(_shown(char))
+        last = at + 1
+    out.append(text[last:])
+    return "".join(out)
 
-    def shown(match: re.Match[str]) -> str:
-        at = match.start()
-        char = match.group()
-        if at in keep:
-            return char
-        if char in _JOINERS and _in_writing(text, at):
-            return char
-        return _shown(char)
 
-    return _SUSPECT.sub(shown, text)
+def is_bidi_control(char: str) -> bool:
+    return char in _BIDI
 
 
 def _in_writing(text: str, at: int) -> bool:
