@@ -136,26 +136,61 @@ class Repo:
             )
         return entries
 
-    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
-        """Many blobs in one ``cat-file --batch`` (raw bytes: no filter is applied)."""
+    def read_trees(self, oids: Iterable[str]) -> dict[str, list[TreeEntry]]:
+        """Many trees, one level each, in one ``cat-file --batch`` (sizes not filled in)."""
+        trees: dict[str, list[TreeEntry]] = {}
+        for oid, body in self._batch(oids, "tree").items():
+            entries = []
+            at = 0
+            width = len(oid) // 2  # SHA-1 or SHA-256 repositories
+            while at < len(body):
+                space = body.index(b" ", at)
+                nul = body.index(b"\0", space)
+                mode = body[at:space].decode("ascii", "replace").rjust(6, "0")
+                name = body[space + 1 : nul].decode("utf-8", "surrogateescape")
+                entry_oid = body[nul + 1 : nul + 1 + width].hex()
+                kind = "tree" if mode == "040000" else "commit" if mode == "160000" else "blob"
+                entries.append(TreeEntry(mode, kind, entry_oid, None, name))
+                at = nul + 1 + width
+            trees[oid] = entries
+        return trees
+
+    def sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """Object sizes without reading the objects (``cat-file --batch-check``)."""
         wanted = list(dict.fromkeys(oids))
         if not wanted:
             return {}
-        out = self.run(
-            "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode()
-        ).stdout
-        blobs: dict[str, bytes] = {}
+        listing = "".join(f"{o}\n" for o in wanted).encode()
+        out = self.run("cat-file", "--batch-check", input=listing).stdout
+        found = {}
+        for line in out.decode("ascii", "replace").splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[2].isdigit():
+                found[parts[0]] = int(parts[2])
+        return found
+
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """Many blobs in one ``cat-file --batch`` (raw bytes: no filter is applied)."""
+        return self._batch(oids, "blob")
+
+    def _batch(self, oids: Iterable[str], kind: str) -> dict[str, bytes]:
+        wanted = list(dict.fromkeys(oids))
+        if not wanted:
+            return {}
+        listing = "".join(f"{o}\n" for o in wanted).encode()
+        out = self.run("cat-file", "--batch", input=listing).stdout
+        found: dict[str, bytes] = {}
         at = 0
         for oid in wanted:
             end = out.index(b"\n", at)
             header = out[at:end].decode("ascii", "replace").split()
             at = end + 1
-            if len(header) < 3 or header[1] != "blob":
-                raise GitError(f"git object {oid} is not a file ({' '.join(header[1:2])})")
+            if len(header) < 3 or header[1] != kind:
+                raise GitError(f"git object {oid} is not a {kind} ({' '.join(header[1:2])})")
             size = int(header[2])
-            blobs[oid] = out[at : at + size]
+            found[oid] = out[at : at + size]
             at += size + 1
-        return blobs
+        return found
 
     # -- writing objects -----------------------------------------------------------------
 

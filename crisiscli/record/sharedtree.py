@@ -11,6 +11,7 @@ never listed further than the first entry that is refused.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -137,7 +138,7 @@ def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
                     refuse(f"{name}:{number}", f"{why} (line '{line.strip()[:120]}')")
                 else:
                     tree.attributes.append(line)
-        elif name == INCIDENTS and entry.kind == "tree" and entry.mode == "040000":
+        elif name == INCIDENTS and entry.kind == "tree":
             _read_incidents(repo, entry.oid, tree, refuse)
         elif name == "playbooks" and entry.kind == "tree":
             for inner in repo.ls_tree(entry.oid):
@@ -150,36 +151,41 @@ def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
     return tree
 
 
-def _read_incidents(
-    repo: Repo, oid: str, tree: SharedTree, refuse: Callable[[str, str], None]
-) -> None:
-    for entry in repo.ls_tree(oid):
+def _read_incidents(repo: Repo, oid: str, tree: SharedTree, refuse: Callable[[str, str], None]) -> None:  # fmt: skip
+    # Four git processes whatever the number of incidents: the folder, its sub-folders in
+    # one batch, the sizes of their files in one batch (no file is read to learn its size).
+    folders: list[TreeEntry] = []
+    for entry in repo.read_trees([oid])[oid]:
         path = f"{INCIDENTS}/{entry.name}"
         if entry.name == KEEP and entry.kind == "blob":
             continue
-        if entry.kind != "tree" or entry.mode != "040000":
+        if entry.kind != "tree":
             refuse(path, _kind_problem(entry) or "not an incident folder")
-            continue
-        if not ID_PATTERN.match(entry.name) or ".." in entry.name:
+        elif not ID_PATTERN.match(entry.name) or ".." in entry.name:
             refuse(path, "not an incident id")
-            continue
-        if len(tree.incidents) >= MAX_INCIDENTS:
+        elif len(folders) >= MAX_INCIDENTS:
             refuse(path, f"more than {MAX_INCIDENTS:,} incidents in one repository")
-            continue
-        files: dict[str, TreeEntry] = {}
-        for inner in repo.ls_tree(entry.oid):
-            inner_path = f"{path}/{inner.name}"
+        else:
+            folders.append(entry)
+    subtrees = repo.read_trees(folder.oid for folder in folders)
+    wanted: list[tuple[str, TreeEntry, int]] = []
+    for folder in folders:
+        for inner in subtrees[folder.oid]:
+            inner_path = f"{INCIDENTS}/{folder.name}/{inner.name}"
             budget = BUDGETS.get(inner.name)
-            if budget is None:
-                refuse(inner_path, _kind_problem(inner) or "not a file crisis shares")
-                continue
-            problem = _file_problem(inner, budget)
-            if problem:
-                refuse(inner_path, problem)
-                continue
-            files[inner.name] = inner
-        if files:
-            tree.incidents[entry.name] = files
+            problem = _kind_problem(inner) or (None if budget else "not a file crisis shares")
+            if problem or budget is None:
+                refuse(inner_path, problem or "not a file crisis shares")
+            else:
+                wanted.append((folder.name, inner, budget))
+    sizes = repo.sizes(inner.oid for _name, inner, _budget in wanted)
+    for name, inner, budget in wanted:
+        sized = dataclasses.replace(inner, size=sizes.get(inner.oid))
+        problem = _file_problem(sized, budget)
+        if problem:
+            refuse(f"{INCIDENTS}/{name}/{inner.name}", problem)
+        else:
+            tree.incidents.setdefault(name, {})[inner.name] = sized
 
 
 def _kind_problem(entry: TreeEntry) -> str | None:

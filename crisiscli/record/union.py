@@ -15,6 +15,7 @@ own journal (whose file order is the order this machine received the events in).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 
 from crisiscli.fsutil import append_durably, read_bounded
@@ -72,6 +73,7 @@ def event_lines(blob: bytes) -> EventLines:
 class TakeIn:
     local: EventLines  # the local journal after the append
     appended: int = 0
+    stat: tuple[int, int, int] = (0, 0, 0)  # size, mtime (ns), inode of what ``local`` is
 
 
 def take_in(journal: Journal, copies: list[EventLines]) -> TakeIn:
@@ -89,7 +91,12 @@ def take_in(journal: Journal, copies: list[EventLines]) -> TakeIn:
         if missing:
             append_durably(journal.path, b"".join(raw + b"\n" for raw in missing.values()))
             local.by_id.update(missing)
-    return TakeIn(local, len(missing))
+        try:
+            st = os.lstat(journal.path)
+            stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except FileNotFoundError:
+            stat = (0, 0, 0)
+    return TakeIn(local, len(missing), stat)
 
 
 def shared_copy(base: bytes, base_lines: EventLines, local: EventLines) -> bytes:

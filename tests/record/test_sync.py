@@ -273,3 +273,21 @@ def test_no_push_takes_in_and_keeps_local_events_for_later(tmp_path: Path) -> No
     assert "from b" not in git(remote, "show", f"main:incidents/{name}/journal.jsonl")
     ok(run_cli(b, "sync"))
     assert "from b" in git(remote, "show", f"main:incidents/{name}/journal.jsonl")
+
+
+def test_a_sync_with_nothing_new_reads_no_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import crisiscli.record.merge as merge
+
+    _remote, a, b, name = start_team(tmp_path)
+    merged: list[str] = []
+    real = merge.take_in
+    monkeypatch.setattr(merge, "take_in", lambda journal, copies: (merged.append(str(journal.path)), real(journal, copies))[1])  # fmt: skip
+    assert "Up to date" in ok(run_cli(b, "sync")).stdout
+    assert merged == []
+    ok(run_cli(a, "note", "-i", name, "new"))  # the local journal grew: read again
+    assert "Pushed 1 event(s)" in ok(run_cli(a, "sync")).stdout
+    assert merged == [str(journal_of(a, name))]
+    assert "Took in 1 event(s)" in ok(run_cli(b, "sync")).stdout  # the remote's copy changed
+    assert note_texts(b, name) == ["new"]
+    (a / ".git" / "crisis" / "merged.json").write_text("{broken", encoding="utf-8")
+    assert "Up to date" in ok(run_cli(a, "sync")).stdout  # a broken memory costs only time

@@ -101,7 +101,9 @@ def test_the_report_printed_to_a_terminal_changes_no_title(tricky, cli) -> None:
     def strings(value: object) -> list[str]:
         if isinstance(value, str):
             return [value]
-        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        items = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        )
         return [s for item in items for s in strings(item)]
 
     assert NOTE in strings(data)  # the JSON value is exact, only its spelling escaped
