@@ -18,6 +18,7 @@ import errno
 import os
 import secrets
 import stat
+import time
 from pathlib import Path
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -131,6 +132,22 @@ def read_bounded(path: Path, limit: int) -> bytes:
 def open_lock_file(path: Path) -> int:
     """Open (creating) a lock file; a link or a non-file under that name is refused."""
     return open_regular(path, os.O_RDWR | os.O_CREAT)
+
+
+def lock_exclusive(fd: int, seconds: float, poll: float = 0.01) -> bool:
+    """Take an exclusive ``flock`` on ``fd``, waiting up to ``seconds``; False if it stayed
+    taken (the OS releases such a lock when its holder dies, however it dies)."""
+    import fcntl
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)
 
 
 def _temporary_name(path: Path) -> Path:

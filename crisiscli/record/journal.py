@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, StateError
-from crisiscli.fsutil import fsync_dir, open_lock_file, read_bounded, why, write_all
+from crisiscli.fsutil import fsync_dir, lock_exclusive, open_lock_file, read_bounded, why, write_all
 
 FORMAT_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15.0
@@ -104,15 +103,8 @@ class Journal:
         except OSError as exc:
             raise _io_error(exc, self.lock_path) from None
         try:
-            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise self._busy() from None
-                    time.sleep(0.01)
+            if not lock_exclusive(fd, LOCK_TIMEOUT_SECONDS):
+                raise self._busy()
             try:
                 yield
             finally:
@@ -259,19 +251,8 @@ def _ends_torn(fd: int) -> bool:
 
 
 def _io_error(exc: OSError, path: Path) -> CrisisError:
-    import errno
-
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.ELOOP: "it is a symbolic link, and crisis does not write through links",
-    }
-    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
     return CrisisError(
-        f"cannot write the journal: {reason}; nothing after the last saved event was recorded",
+        f"cannot write the journal: {why(exc)}; nothing after the last saved event was recorded",
         location=Location(str(path)),
         exit_code=ExitCode.IO_ERROR,
     )

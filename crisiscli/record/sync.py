@@ -31,9 +31,7 @@ from pathlib import Path
 
 from crisiscli.env import Environment
 from crisiscli.errors import CrisisError, ExitCode, Location
-from crisiscli.fsutil import (
-    open_lock_file,
-)
+from crisiscli.fsutil import lock_exclusive, open_lock_file
 from crisiscli.record import repair
 from crisiscli.record.gitrepo import (
     GitError,
@@ -202,24 +200,15 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
 @contextlib.contextmanager
 def _sync_lock(repo: Repo) -> Iterator[None]:
     """One sync (or init) at a time per repository; the OS releases it if the holder dies."""
-    import fcntl  # POSIX; crisis's journals need it too
-
     repo.crisis_dir.mkdir(exist_ok=True)
     fd = open_lock_file(repo.crisis_dir / "sync.lock")
     try:
-        deadline = time.monotonic() + SYNC_LOCK_SECONDS
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise GitError(
-                        f"another crisis sync has been running in {repo.home} for "
-                        f"{SYNC_LOCK_SECONDS:.0f} s",
-                        hint="wait for it, then run: crisis sync",
-                    ) from None
-                time.sleep(0.05)
+        if not lock_exclusive(fd, SYNC_LOCK_SECONDS, poll=0.05):
+            raise GitError(
+                f"another crisis sync has been running in {repo.home} for "
+                f"{SYNC_LOCK_SECONDS:.0f} s",
+                hint="wait for it, then run: crisis sync",
+            )
         yield
     finally:
         os.close(fd)

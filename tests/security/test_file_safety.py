@@ -135,18 +135,6 @@ def test_a_journal_linked_to_dev_zero_is_not_read(crisis_home: Path, cli) -> Non
     assert result.exit_code == 4 and "Traceback" not in result.stderr
 
 
-def test_a_journal_linked_to_a_file_outside_is_not_read(crisis_home: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
-    incident = open_incident(make_env(crisis_home))
-    journal = incident.dir / "journal.jsonl"
-    outside = tmp_path / "outside.jsonl"
-    outside.write_bytes(journal.read_bytes())
-    journal.unlink()
-    journal.symlink_to(outside)
-    result = cli("status", incident.id)
-    assert result.exit_code == 7 and "Traceback" not in result.stderr
-    assert "cannot read the journal: it is a symbolic link" in result.stderr
-
-
 def test_the_incidents_folder_is_fsynced_after_a_new_incident(crisis_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     import crisiscli.record.store as store
 
