@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 import time
 from pathlib import Path
@@ -150,9 +149,14 @@ def lock_exclusive(fd: int, seconds: float, poll: float = 0.01) -> bool:
             time.sleep(poll)
 
 
+def random_token() -> str:
+    """64 random bits as hex (``secrets.token_hex(8)``, without importing ``secrets``)."""
+    return os.urandom(8).hex()
+
+
 def _temporary_name(path: Path) -> Path:
     # Unpredictable, so nobody can plant a link or a file under the name in advance.
-    return path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    return path.with_name(f".{path.name}.{random_token()}.tmp")
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:

@@ -11,7 +11,6 @@ never through a shell.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crisiscli.errors import StateError
+from crisiscli.fsutil import random_token
 
 ZERO = "0" * 40
 # Whatever the user's or the repository's configuration says, crisis's own git calls do not
@@ -202,7 +202,7 @@ class Repo:
     def private_index(self) -> Path:
         """A fresh index file only this process uses (git's own index.lock is not touched)."""
         self.crisis_dir.mkdir(exist_ok=True)
-        return self.crisis_dir / f"index-{secrets.token_hex(8)}"
+        return self.crisis_dir / f"index-{random_token()}"
 
     def write_tree(self, files: Mapping[str, tuple[str, str]], index: Path) -> str:
         """A tree holding exactly ``files`` (path → (mode, blob id)), built in ``index``."""

@@ -15,12 +15,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crisiscli.fsutil import random_token
 from crisiscli.record.gitrepo import GitError, Repo
 
 STALE_AFTER_SECONDS = 2.0  # git holds a ref lock for milliseconds; one this old is dead
@@ -113,7 +113,7 @@ def clear(repo: Repo, found: Interrupted) -> None:
         if not os.path.lexists(path):
             continue
         # Renamed away first (atomic), so a kill never leaves half a state directory.
-        trash = repo.crisis_dir / f"trash-{secrets.token_hex(6)}"
+        trash = repo.crisis_dir / f"trash-{random_token()}"
         repo.crisis_dir.mkdir(exist_ok=True)
         try:
             os.replace(path, trash)

@@ -44,7 +44,7 @@ def test_a_link_planted_under_the_temporary_name_is_not_written_through(
     folder = tmp_path / "incident"
     folder.mkdir()
     tokens = iter(["planted", "fresh"])
-    monkeypatch.setattr(fsutil.secrets, "token_hex", lambda n: next(tokens))
+    monkeypatch.setattr(fsutil, "random_token", lambda: next(tokens))
     (folder / ".log.md.planted.tmp").symlink_to(victim)  # the attacker guessed the first name
     fsutil.atomic_write_text(folder / "log.md", "the log")
     assert victim.read_text() == "precious"
