@@ -49,6 +49,7 @@ class StepState:
     checked: set[str] = field(default_factory=set)
     reason: str | None = None
     first_entered: datetime | None = None
+    last_entered: datetime | None = None
     finished_at: datetime | None = None
     done_at: datetime | None = None
     visits: int = 0
@@ -120,6 +121,18 @@ class ContactRecord:
 
 
 @dataclass
+class ExitCheck:
+    """One exit criterion as checked at close (``exit.checked``); the latest one counts."""
+
+    index: int  # 1-based, in the playbook's order
+    text: str
+    met: bool
+    note: str | None
+    ts: datetime
+    actor: str
+
+
+@dataclass
 class IncidentState:
     title: str = ""
     severity: str = ""
@@ -130,6 +143,7 @@ class IncidentState:
     actors: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
+    answered_at: dict[str, datetime] = field(default_factory=dict)  # question → latest answer
     steps: dict[str, StepState] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)  # entered steps; "back" pops
     current: str | None = None
@@ -147,6 +161,7 @@ class IncidentState:
     queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
     queue_imports: list[dict[str, Any]] = field(default_factory=list)
     contacts: dict[str, ContactRecord] = field(default_factory=dict)  # by contact id
+    exit_checks: dict[int, ExitCheck] = field(default_factory=dict)  # by criterion number
     events: list[Event] = field(default_factory=list)
     last_event_at: datetime | None = None
 
@@ -211,6 +226,7 @@ def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     key = d.get("question")
     if isinstance(key, str):
         s.answers[key] = d.get("value")
+        s.answered_at[key] = e.ts
 
 
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -229,6 +245,7 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.visits += 1
     if st.first_entered is None:
         st.first_entered = e.ts
+    st.last_entered = e.ts
     if via == "revisit":
         st.revisited = True
     st.status = "active"
@@ -327,6 +344,16 @@ def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     summary = d.get("summary")
     if summary:
         s.summary = str(summary)
+
+
+def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    index = d.get("criterion")
+    if isinstance(index, int) and not isinstance(index, bool):
+        note = d.get("note")
+        s.exit_checks[index] = ExitCheck(
+            index, str(d.get("text", "")), d.get("met") is True, str(note) if note else None,
+            e.ts, e.actor,
+        )  # fmt: skip
 
 
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -462,6 +489,7 @@ _HANDLERS = {
     "session.interrupted": _paused,
     "run.finished": _finished,
     "incident.closed": _closed,
+    "exit.checked": _exit_checked,
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,

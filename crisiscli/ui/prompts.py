@@ -19,6 +19,7 @@ from crisiscli.playbook.model import Question
 from crisiscli.text import one_line
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.ui.visible_input import ShowHiddenCharacters
+from crisiscli.walk.closing import CriterionCheck, criteria_words
 from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
 
 ACTION_LABELS = {
@@ -245,6 +246,23 @@ class QuestionaryPrompter:
 
     def notify(self, text: str) -> None:
         self.console.print(safe(text, "yellow"))
+
+    def check_exit(self, criteria: tuple[str, ...]) -> list[CriterionCheck]:
+        """Each exit criterion, one at a time: met or not, and why not."""
+        self.console.print(safe(f"Before closing: {criteria_words(len(criteria))}.", "bold"))
+        checks = []
+        for index, text in enumerate(criteria, 1):
+            met = self.confirm(f"{index}/{len(criteria)} Is this true now? {text}", default=True)
+            note = "" if met else self.ask_text("What is still open? (optional)")
+            checks.append(CriterionCheck(index, text, met, note))
+        return checks
+
+    def close_anyway(self, unmet: list[CriterionCheck]) -> bool:
+        numbers = ", ".join(str(c.index) for c in unmet)
+        return self.confirm(
+            f"{criteria_words(len(unmet))} not met ({numbers}). Close the incident anyway?",
+            default=False,
+        )
 
     def finished(self, summary: RunSummary) -> bool:
         show_summary(self.console, summary)

@@ -135,6 +135,14 @@ def describe_event(event: Event, playbook: Playbook) -> str:
     if kind == "incident.closed":
         summary = d.get("summary")
         return "Incident closed" + (f": {md_escape(str(summary))}" if summary else "")
+    if kind == "exit.checked":
+        met = "met" if d.get("met") is True else "**not met**"
+        note = d.get("note")
+        return (
+            f"Exit criterion {md_escape(str(d.get('criterion', '')))} {met}: "
+            + md_escape(str(d.get("text", "")))
+            + (f" — {md_escape(str(note))}" if note else "")
+        )
     if kind == "incident.reopened":
         return "Incident reopened"
     if kind == "severity.changed":

@@ -4,12 +4,19 @@ from typing import Annotated
 
 import typer
 
-HELP = """Close an incident (or reopen it), with an optional one-line summary.
+HELP = """Close an incident (or reopen it), checking the playbook's exit criteria first.
+
+At a terminal, each exit criterion of the playbook is shown and you say whether it is
+true now (and, if not, what is still open); each answer is recorded. If some are not
+met, you are asked whether to close anyway. Without a terminal, say which are met with
+--met (all, none, or their numbers as shown by crisis show PLAYBOOK); without --met the
+incident is closed and the criteria are listed as not checked.
 
 \b
 Examples:
   crisis close --summary "Apology published; complaint resolved by phone"
-  crisis close wrong-image
+  crisis close wrong-image --met all
+  crisis close wrong-image --met 1,2,4
   crisis close wrong-image --reopen
 """
 
@@ -21,12 +28,28 @@ def command(
     summary: Annotated[
         str | None, typer.Option("--summary", help="What happened and how it ended.")
     ] = None,
+    met: Annotated[
+        str | None,
+        typer.Option(
+            "--met",
+            metavar="all|none|N,N",
+            help="Exit criteria that are met (the others are recorded as not met).",
+        ),
+    ] = None,
     reopen: Annotated[bool, typer.Option("--reopen", help="Reopen a closed incident.")] = False,
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import StateError
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo
+    from crisiscli.ui.output import echo, warn
+    from crisiscli.walk.closing import (
+        ExitChecker,
+        Given,
+        NotChecked,
+        check_and_close,
+        criteria_words,
+        parse_met,
+    )
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None and not reopen)
@@ -39,8 +62,32 @@ def command(
         return
     if state.closed:
         raise StateError(f"incident {found.id} is already closed")
-    found.record("incident.closed", {"summary": summary} if summary else {})
-    echo(f"Closed {found.id}.")
+    criteria = found.playbook().exit_criteria
+    checker: ExitChecker
+    if met is not None:
+        checker = Given(parse_met(met, len(criteria)))
+    elif env.stdin_isatty and criteria:
+        from crisiscli.ui.prompts import QuestionaryPrompter
+
+        checker = QuestionaryPrompter(env)
+    else:
+        checker = NotChecked()
+    closed, checks = check_and_close(found, criteria, checker, summary)
+    if criteria and not checks:
+        warn(
+            f"{criteria_words(len(criteria))} not checked (no terminal); "
+            f"next time, say which are met: crisis close {found.id} --met all"
+        )
+    for check in checks:
+        echo(f"  [{'x' if check.met else ' '}] {check.index}. {check.text}")
+    if not closed:
+        echo(f"Not closed: {found.id} stays open. The answers above are recorded.")
+        return
+    unmet = [c for c in checks if not c.met]
+    if unmet:
+        echo(f"Closed {found.id} with {criteria_words(len(unmet))} not met.")
+    else:
+        echo(f"Closed {found.id}.")
     echo(f"Log: {found.log_path}")
 
 

@@ -652,6 +652,12 @@ def describe(event: Event, ctx: _Ctx) -> str:
     if kind == "incident.closed":
         summary = _str(d.get("summary"))
         return "Incident closed" + (f": {summary}" if summary else "")
+    if kind == "exit.checked":
+        met = "met" if d.get("met") is True else "not met"
+        note = _str(d.get("note"))
+        return f"Exit criterion {d.get('criterion', '')} {met}: {d.get('text', '')}" + (
+            f" — {note}" if note else ""
+        )
     if kind == "severity.changed":
         return f"Severity changed to {d.get('to', '')}"
     if kind == "title.changed":
