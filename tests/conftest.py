@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--long",
         action="store_true",
         default=False,
-        help="run the deep reliability suites (1,000 crash kills) instead of the CI-sized ones",
+        help="run the deep reliability suites (1,000 crash kills, 500 sync kills) instead of the CI-sized ones",
     )
 
 

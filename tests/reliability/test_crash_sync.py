@@ -8,7 +8,7 @@ is left half done. CI makes 30 kills; `pytest --long` makes 500. The kill moment
 from a seeded generator (CRISIS_CRASH_SEED reproduces the choice of moments).
 
 The team repository stands for a server: its receive-pack runs in a session of its own
-(`setsid`), as a real server's does, so a kill of the client's process group cannot reach
+(`os.setsid`), as a real server's does, so a kill of the client's process group cannot reach
 it — the same as a laptop losing power in the middle of a push.
 """
 
@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -60,8 +61,13 @@ def make_team(tmp: Path) -> tuple[Path, Path, Path, str]:
     must(crisis(a, "start", str(SHIFT), "--answers", str(answers), actor="ana"))
     must(crisis(a, "sync"))
     must(crisis(b, "init", "--git", "--remote", str(remote)))
-    for home in (a, b):  # the server's side of a push is not ours to kill
-        git(home, "config", "remote.origin.receivepack", "setsid git-receive-pack")
+    # The server's side of a push is not ours to kill: receive-pack in a session of its own.
+    server = tmp / "receive-pack"
+    server.write_text(f"#!{sys.executable}\nimport os, sys\nos.setsid()\n"
+                      "os.execvp('git', ['git', 'receive-pack', *sys.argv[1:]])\n", encoding="utf-8")  # fmt: skip
+    server.chmod(0o755)
+    for home in (a, b):
+        git(home, "config", "remote.origin.receivepack", str(server))
     must(crisis(b, "sync"))
     name = next(p.name for p in (a / "incidents").iterdir() if not p.name.startswith("."))
     return remote, a, b, name
