@@ -72,7 +72,9 @@ def render_head(
         for check in sorted(state.exit_checks.values()):
             mark = "x" if check.met else " "
             note = f" — {md_inline(check.note)}" if check.note else ""
-            out.append(f"- [{mark}] {md_inline(check.text)}{'' if check.met else ' (not met)'}{note}")
+            out.append(
+                f"- [{mark}] {md_inline(check.text)}{'' if check.met else ' (not met)'}{note}"
+            )
         out.append("")
     if state.quarantined:
         out += ["## Lines left out of the journal's reading", ""]
