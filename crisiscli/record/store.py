@@ -283,7 +283,7 @@ class Incident:
                 if self.env.debug:
                     raise
                 self.env.warn(
-                    f"{self.dir}: recorded, but could not update the log "
+                    f"{self.dir}: recorded, but could not rewrite the log "
                     f"({type(exc).__name__}: {exc}); run `crisis log {self.id} --rebuild`"
                 )
                 self._checkpoint = None

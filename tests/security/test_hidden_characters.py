@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from crisiscli.record.events import NewEvent
 from crisiscli.record.store import find_incident
 from crisiscli.text import json_dumps, visible, visible_line
 from crisiscli.ui.screens import show_step
@@ -50,13 +51,13 @@ def test_visible_marks_each_kind() -> None:
 @pytest.fixture
 def tricky(crisis_home: Path):  # type: ignore[no-untyped-def]
     incident = open_incident(make_env(crisis_home), title=f"Title {RLO}gpj.exe {ZERO_WIDTH}")
-    incident.record("input.set", {"input": "brand", "value": TROJAN})
-    incident.record("input.set", {"input": "source", "value": "ours"})
-    incident.record("step.entered", {"step": "look", "via": "next"})
+    incident.record(NewEvent("input.set", {"input": "brand", "value": TROJAN}))
+    incident.record(NewEvent("input.set", {"input": "source", "value": "ours"}))
+    incident.record(NewEvent("step.entered", {"step": "look", "via": "next"}))
     find_incident(make_env(crisis_home, actor=f"mal{RLO}lory"), incident.id).record(
-        "note.added", {"text": NOTE}
+        NewEvent("note.added", {"text": NOTE})
     )
-    incident.record("note.added", {"text": NOTE, "step": "look"})
+    incident.record(NewEvent("note.added", {"text": NOTE, "step": "look"}))
     return incident
 
 
