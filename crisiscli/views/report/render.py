@@ -9,7 +9,6 @@ with the ``md`` filters. Jinja2 is imported here only, never at start-up.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
-from crisiscli.text import md_cell, md_inline, md_lines
+from crisiscli.text import json_dumps, md_cell, md_inline, md_lines, visible
 from crisiscli.views.log_sections import STATUS_WORDS as LOG_STATUS_WORDS
 from crisiscli.views.log_sections import settled_deadline_words
 from crisiscli.views.report.charts import mermaid_gantt, mermaid_label, timeline_svg
@@ -37,18 +36,19 @@ class TemplateError(CrisisError):
 def json_chunks(report: dict[str, Any]) -> Iterator[str]:
     """The model as JSON, indented, piece by piece; the rows of ``notes`` and ``timeline``
     one per line (a 100,000-event timeline is written row by row, never held whole)."""
+    # No raw C1, bidi or invisible character in the text (escaped, the value unchanged).
     yield "{\n"
     last = len(report) - 1
     for i, (key, value) in enumerate(report.items()):
-        yield f"  {json.dumps(key)}: "
+        yield f"  {json_dumps(key)}: "
         if isinstance(value, Rows) and len(value):
             for n, row in enumerate(value):
-                yield ("[\n    " if n == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False)
+                yield ("[\n    " if n == 0 else ",\n    ") + json_dumps(row, indent=None)
             yield "\n  ]"
         elif isinstance(value, Rows):
             yield "[]"
         else:  # JSON strings hold no raw line breaks: re-indenting is safe
-            yield json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            yield json_dumps(value).replace("\n", "\n  ")
         yield ",\n" if i < last else "\n"
     yield "}\n"
 
@@ -232,6 +232,9 @@ def _environment(root: Path, *, html: bool, tidy: bool) -> Any:
         keep_trailing_newline=True,
         trim_blocks=tidy,  # the shipped templates; user templates get Jinja's defaults
         lstrip_blocks=tidy,
+        # Every value placed by a template shows its controls, bidi and invisible characters
+        # (a report printed to a terminal must not drive it); markup made here is left alone.
+        finalize=lambda value: visible(value) if type(value) is str else value,
     )
     env.filters.update(FILTERS)
     env.globals["mermaid_gantt"] = mermaid_gantt
