@@ -26,7 +26,14 @@ from typing import IO, Any, NamedTuple
 from crisiscli import __version__
 from crisiscli.errors import CrisisError, ExitCode, Location
 from crisiscli.fsutil import NOFOLLOW, fsync_dir, read_bounded
-from crisiscli.record.store import EVIDENCE, JOURNAL, MAX_SNAPSHOT, SNAPSHOT, SOURCE_COPY, Incident
+from crisiscli.record.store import (
+    EVIDENCE,
+    JOURNAL,
+    MAX_SNAPSHOT_BYTES,
+    SNAPSHOT,
+    SOURCE_COPY,
+    Incident,
+)
 
 FORMAT = "crisis-export"
 FORMAT_VERSION = 1
@@ -99,10 +106,12 @@ def bundle_members(
 
     members = [
         Member(JOURNAL, journal),
-        Member(SNAPSHOT, read_bounded(incident.dir / SNAPSHOT, MAX_SNAPSHOT)),
+        Member(SNAPSHOT, read_bounded(incident.dir / SNAPSHOT, MAX_SNAPSHOT_BYTES)),
     ]
     with contextlib.suppress(FileNotFoundError):
-        members.append(Member(SOURCE_COPY, read_bounded(incident.dir / SOURCE_COPY, MAX_SNAPSHOT)))
+        members.append(
+            Member(SOURCE_COPY, read_bounded(incident.dir / SOURCE_COPY, MAX_SNAPSHOT_BYTES))
+        )
     members += [
         Member("log.md", render_log(state, incident, state.history.timeline, tz).encode("utf-8")),
         Member(

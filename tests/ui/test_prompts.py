@@ -238,3 +238,58 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
     assert "step 1 of 5" in shown and "Look first" in shown
     assert "Deferred — back again before the end." in shown
     assert "The walk-through is complete." in shown
+
+
+def test_a_text_field_shows_hidden_characters_and_keeps_them(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.layout.processors import TransformationInput
+
+    from crisiscli.ui.visible_input import ShowHiddenCharacters
+
+    line = "sorry \u202eabc\u202c #a\u200bb 👩\u200d💻"
+    shown = ShowHiddenCharacters().apply_transformation(
+        TransformationInput(None, Document(line), 0, lambda i: i, [("", line)], 80, 1)  # type: ignore[arg-type]
+    )
+    drawn = "".join(fragment[1] for fragment in shown.fragments)
+    assert drawn == "sorry <U+202E>abc<U+202C> #a<U+200B>b 👩\u200d💻"
+    assert shown.source_to_display(6) == 6 and shown.source_to_display(7) == 14  # after the mark
+    assert shown.display_to_source(10) == 6  # inside the mark: the hidden character itself
+    pipe.send_text("\x1b[F ok" + SAVE)  # End, type, save
+    answer = prompter(env, pipe).ask_text("Message", line, multiline=True)
+    assert answer == line + " ok"  # the text keeps every character
+
+
+ACTIONS = Question("actions", "Action items", "actions")
+
+
+def test_action_items_are_entered_one_at_a_time(env: Environment, pipe: PipeInput) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    # Add one? (Enter: yes) · what · owner · a due date that is not a date is refused, then
+    # rubbed out and typed again
+    pipe.send_text("\rFix the  image check\rSam\rfriday\r" + "\x7f" * 6 + "2026-12-15\r")
+    got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
+    assert got == ActionEntry("Fix the image check", "Sam", "2026-12-15")
+
+
+def test_action_items_stop_when_there_are_no_more(env: Environment, pipe: PipeInput) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    pipe.send_text("\r")  # "add another?" defaults to no once one is held
+    held = [ActionEntry("Fix the image check", "Sam", "2026-12-15")]
+    assert prompter(env, pipe).ask_action_item(view, ACTIONS, held) is None
+    assert "1. Fix the image check — Sam, due 2026-12-15" in screen(env)
+
+
+def test_an_action_item_may_leave_owner_and_date_open(env: Environment, pipe: PipeInput) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    pipe.send_text("y\rCall legal\r\r\r")
+    got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
+    assert got == ActionEntry("Call legal", None, None)

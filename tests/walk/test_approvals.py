@@ -208,7 +208,7 @@ def test_a_script_rejected_without_another_version_stops_clearly(env, tmp_path) 
 
     incident = open_incident(env, "approvals")
     holding = {"approver": {"name": "Dana Reyes", "decision": "reject", "comment": "No"}}
-    with pytest.raises(AnswersError, match="rejected by Dana Reyes: No.*no other version"):
+    with pytest.raises(AnswersError, match=r"rejected by Dana Reyes: No.*no other version"):
         run_script(incident, answers_from(tmp_path, script(holding)))
 
 

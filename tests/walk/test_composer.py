@@ -313,9 +313,9 @@ def test_overriding_the_checks_of_a_kept_draft_later(env, tmp_path: Path) -> Non
     assert events(incident, "message.checked")[-1]["override"] == "Posting it as a thread of two"
     walk.refresh()
     assert not walk.view(step).message_review.blocked  # type: ignore[union-attr]
-    assert [(e["approver"], e["decision"]) for e in events(incident, "message.approval_decided")] == [
-        ("Dana", "approve")
-    ]
+    assert [
+        (e["approver"], e["decision"]) for e in events(incident, "message.approval_decided")
+    ] == [("Dana", "approve")]
 
 
 def test_team_config_limits_apply_below_playbook_and_message_limits(

@@ -8,12 +8,15 @@ import typer
 HELP = """Write a post-mortem of an incident: markdown, self-contained HTML, or JSON.
 
 Built only from the incident's journal and playbook snapshot, so it can be regenerated at
-any time: header, summary and impact, time to each milestone, deadlines met or missed,
-steps done / skipped / deferred, a diagram of phases against time, messages, scheduled
-posts, contacts, evidence (HTML shows images inline), mentions over time, roles, lessons,
-action items and the full timeline in local time and UTC. --redact replaces outsiders'
-names and contact details and leaves evidence out, for a public version (exactly what is
-replaced: docs/report.md).
+any time: header, summary and impact, time to each milestone, deadlines (met, missed, not
+due yet or not needed, and why), steps done / skipped / deferred, severity changes with
+their reasons, a diagram of phases against time, the messages published (with approvals:
+who was asked, who decided, self-approved or published without approval; check
+overrides) and the drafts that were not, scheduled posts, contacts, evidence (HTML shows
+images inline), mentions over time, roles, lessons, action items and the full timeline
+(local time and UTC; one column when local time is UTC).
+--redact replaces outsiders' names and contact details and leaves evidence out, for a
+public version (exactly what is replaced: docs/report.md).
 
 \b
 Examples:
@@ -58,22 +61,24 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.fsutil import atomic_write_text
+    from crisiscli.fsutil import atomic_write_chunks, blocks
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo_err
     from crisiscli.views.report.model import report_for, report_thumbnails, resolve_zone
-    from crisiscli.views.report.render import render
+    from crisiscli.views.report.render import render_chunks
 
     env = get_env()
     zone, zone_name = resolve_zone(tz, env)
     found = find_incident(env, incident)
     model = report_for(found, now=env.clock(), tz=zone, zone_name=zone_name, redact=redact)
-    text = render(model, fmt.lower(), template, report_thumbnails(found, model, fmt.lower()))
+    shown = report_thumbnails(found, model, fmt.lower())
+    chunks = render_chunks(model, fmt.lower(), template, shown)
     if output is None:
-        env.stdout.write(text)
+        for block in blocks(chunks):
+            env.stdout.write(block)
         env.stdout.flush()
         return
-    atomic_write_text(output, text)
+    atomic_write_chunks(output, chunks)
     echo_err(f"Report written to {output}")
 
 
