@@ -39,11 +39,14 @@ from crisiscli.record.sharedtree import (
     SharedTree,
     attribute_line_problem,
     controlled_text,
+    evidence_name,
     read_shared_tree,
     shown,
 )
 from crisiscli.record.store import (
+    EVIDENCE,
     JOURNAL,
+    MAX_EVIDENCE_BYTES,
     MAX_SNAPSHOT_BYTES,
     SNAPSHOT,
     SOURCE_COPY,
@@ -209,6 +212,7 @@ def _merge_incident(
     unchanged = _unchanged(folder, incident_id, entries, copies)
     if unchanged is not None:
         return unchanged
+    head = entries[1] if copies.head is not None and len(entries) > 1 else {}
     created = False
     if not is_local:
         source = next((e for e in entries if SNAPSHOT in e), {})
@@ -227,7 +231,7 @@ def _merge_incident(
     except (OSError, CrisisError) as exc:
         reason = exc.one_line() if isinstance(exc, CrisisError) else why(exc)
         warnings.append(f"{prefix}/{JOURNAL}: not merged ({reason}); the next sync tries again")
-        return _carry(prefix, entries)
+        return _carry(prefix, entries, head)
     # The base is the remote's copy, else HEAD's, else an older commit's, else nothing yet.
     base_oid = journals[0] if journals else None
     base = b""
@@ -238,6 +242,7 @@ def _merge_incident(
     journal_oid = base_oid if base_oid is not None and shared is base else repo.hash_blob(shared)
     files: Files = {f"{prefix}/{JOURNAL}": (FILE_MODE, journal_oid)}
     files.update(_snapshot_files(repo, folder, prefix, entries))
+    files.update(_evidence_files(repo, folder, prefix, entries, head, warnings))
     copies.remembered[incident_id] = {"oid": journal_oid, "stat": list(taken.stat)}
     theirs_ids = copies.parsed[theirs[JOURNAL].oid].by_id if JOURNAL in theirs else {}
     events_out = sum(1 for event_id in taken.local.by_id if event_id not in theirs_ids)
@@ -258,8 +263,18 @@ def _unchanged(folder: Path, incident_id: str, entries: list[dict[str, TreeEntry
         return None
     if [st.st_size, st.st_mtime_ns, st.st_ino] != known.get("stat"):
         return None
+    head = entries[1] if len(entries) > 1 else {}
+    for name in head:  # an evidence file lost here: merge again, the shared copy restores it
+        if name.startswith(f"{EVIDENCE}/") and not _present(folder / name):
+            return None
+    for tree in entries:  # an evidence file that is new (to be checked) in a copy
+        for name, entry in tree.items():
+            if name.startswith(f"{EVIDENCE}/") and head.get(name, entry).oid != entry.oid:
+                return None
+            if name.startswith(f"{EVIDENCE}/") and name not in head:
+                return None
     copies.remembered[incident_id] = known
-    return _carry(f"{INCIDENTS}/{incident_id}", entries)
+    return _carry(f"{INCIDENTS}/{incident_id}", entries, head)
 
 
 def _report_bad_lines(prefix: str, entries: list[dict[str, TreeEntry]], copies: _Copies, warnings: list[str]) -> None:  # fmt: skip
@@ -291,14 +306,95 @@ def _snapshot_files(repo: Repo, folder: Path, prefix: str, entries: list[dict[st
     return files
 
 
-def _carry(prefix: str, entries: list[dict[str, TreeEntry]]) -> _Merged:
-    """What the trees already hold for an incident (nothing new, or not mergeable now)."""
+def _carry(prefix: str, entries: list[dict[str, TreeEntry]], head: dict[str, TreeEntry]) -> _Merged:
+    """What the trees already hold for an incident (nothing new, or not mergeable now):
+    the evidence files of our own last commit only (others' are checked when they arrive)."""
     files: Files = {}
     for name in (JOURNAL, SNAPSHOT, SOURCE_COPY):
         entry = next((e[name] for e in entries if name in e), None)
         if entry is not None:
             files[f"{prefix}/{name}"] = (FILE_MODE, entry.oid)
+    for name, entry in head.items():
+        if name.startswith(f"{EVIDENCE}/"):
+            files[f"{prefix}/{name}"] = (FILE_MODE, entry.oid)
     return _Merged(files)
+
+
+def _evidence_files(
+    repo: Repo,
+    folder: Path,
+    prefix: str,
+    entries: list[dict[str, TreeEntry]],
+    head: dict[str, TreeEntry],
+    warnings: list[str],
+) -> Files:
+    """Every evidence file of the incident, here and in the trees, each checked once: a
+    file another copy brings is written here only when its bytes hash to its name, and a
+    file of this machine's is shared only when it still does. Our own last commit's are
+    trusted (only checked files are ever committed)."""
+    import hashlib
+
+    local = folder / EVIDENCE
+    known: dict[str, str] = {n: e.oid for n, e in head.items() if n.startswith(f"{EVIDENCE}/")}
+    for tree in entries:
+        for name, entry in tree.items():
+            if not name.startswith(f"{EVIDENCE}/") or known.get(name) == entry.oid:
+                continue
+            sha = name.split("/", 1)[1]
+            data = repo.read_blobs([entry.oid])[entry.oid]  # one at a time: memory stays low
+            if hashlib.sha256(data).hexdigest() != sha:
+                warnings.append(f"refused {prefix}/{name}: its bytes do not hash to its name")
+                continue
+            known.setdefault(name, entry.oid)
+            if not _present(local / sha):
+                _arrive(local, sha, data, prefix, warnings)
+    for name, oid in known.items():  # lost here: the shared copy brings it back
+        sha = name.split("/", 1)[1]
+        if not _present(local / sha):
+            data = repo.read_blobs([oid])[oid]
+            if hashlib.sha256(data).hexdigest() == sha:
+                _arrive(local, sha, data, prefix, warnings)
+    try:
+        # A linked folder is never followed: only files that are here are shared.
+        here = [] if os.path.islink(local) else sorted(os.listdir(local))
+    except OSError:
+        here = []
+    for sha in here:
+        name = f"{EVIDENCE}/{sha}"
+        if not evidence_name(sha) or name in known:
+            continue  # temporary files of an add in progress, or shared already
+        try:
+            data = read_bounded(local / sha, MAX_EVIDENCE_BYTES)
+        except OSError as exc:
+            warnings.append(f"{prefix}/{name}: not shared ({why(exc)})")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha:
+            warnings.append(
+                f"{prefix}/{name}: not shared, its bytes no longer match its SHA-256 "
+                "(see: crisis evidence verify)"
+            )
+            continue
+        known[name] = repo.hash_blob(data)
+    for name in [n for n in known if not evidence_name(n.split("/", 1)[1])]:
+        del known[name]
+    return {f"{prefix}/{name}": (FILE_MODE, oid) for name, oid in sorted(known.items())}
+
+
+def _present(path: Path) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _arrive(local: Path, sha: str, data: bytes, prefix: str, warnings: list[str]) -> None:
+    try:
+        make_dir(local, exist_ok=True)
+        atomic_write_bytes(local / sha, data)
+    except OSError as exc:
+        warnings.append(f"{prefix}/{EVIDENCE}/{sha}: not written here ({why(exc)})")
 
 
 def _create_incident_folder(repo: Repo, folder: Path, files: dict[str, TreeEntry]) -> str | None:

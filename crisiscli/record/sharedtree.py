@@ -2,7 +2,9 @@
 
 The repository's layout is crisis's: at the top ``.gitattributes`` and ``.gitignore`` (both
 controlled by crisis), and ``incidents/<id>/`` folders holding ``journal.jsonl``,
-``playbook.json`` and ``playbook.yaml``. Anything else a fetched commit carries — a
+``playbook.json``, ``playbook.yaml`` and ``evidence/<sha256>`` (evidence files: named by
+the SHA-256 of their bytes, at most ``MAX_EVIDENCE_BYTES`` each; the hash is checked when
+a file arrives, in ``merge.py``). Anything else a fetched commit carries — a
 symbolic link, a submodule, a path outside ``incidents/<id>/``, an unexpected file name,
 a file larger than its budget — is refused with a message naming the commit and the path,
 and never reaches the disk. Trees are walked one level at a time, so a hostile tree is
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 from crisiscli.record.gitrepo import Repo, TreeEntry
 from crisiscli.record.journal import MAX_JOURNAL_BYTES
 from crisiscli.record.store import (
+    EVIDENCE,
     JOURNAL,
+    MAX_EVIDENCE_BYTES,
     MAX_SNAPSHOT_BYTES,
     SNAPSHOT,
     SOURCE_COPY,
@@ -38,6 +42,15 @@ BUDGETS = {
     SOURCE_COPY: MAX_SNAPSHOT_BYTES,
 }
 REGULAR = ("100644", "100755")
+MAX_EVIDENCE_FILES = 10_000  # per incident
+_HEX = frozenset("0123456789abcdef")
+
+
+def evidence_name(name: str) -> bool:
+    """``<sha256>``: 64 lowercase hex digits, the only name an evidence file may have."""
+    return len(name) == 64 and all(c in _HEX for c in name)
+
+
 LEGACY = {
     "playbooks/.gitkeep"
 }  # written by earlier versions of `crisis init --git`: dropped quietly
@@ -175,15 +188,20 @@ def _read_incidents(repo: Repo, oid: str, tree: SharedTree, refuse: Callable[[st
             folders.append(entry)
     subtrees = repo.read_trees(folder.oid for folder in folders)
     wanted: list[tuple[str, TreeEntry, int]] = []
+    evidence: list[tuple[str, TreeEntry]] = []
     for folder in folders:
         for inner in subtrees[folder.oid]:
             inner_path = f"{INCIDENTS}/{folder.name}/{inner.name}"
+            if inner.name == EVIDENCE and inner.kind == "tree":
+                evidence.append((folder.name, inner))
+                continue
             budget = BUDGETS.get(inner.name)
             problem = _kind_problem(inner) or (None if budget else "not a file crisis shares")
             if problem or budget is None:
                 refuse(inner_path, problem or "not a file crisis shares")
             else:
                 wanted.append((folder.name, inner, budget))
+    wanted += _evidence_entries(repo, evidence, refuse)  # one more git process for them all
     sizes = repo.sizes(inner.oid for _name, inner, _budget in wanted)
     for name, inner, budget in wanted:
         sized = dataclasses.replace(inner, size=sizes.get(inner.oid))
@@ -192,6 +210,27 @@ def _read_incidents(repo: Repo, oid: str, tree: SharedTree, refuse: Callable[[st
             refuse(f"{INCIDENTS}/{name}/{inner.name}", problem)
         else:
             tree.incidents.setdefault(name, {})[inner.name] = sized
+
+
+def _evidence_entries(
+    repo: Repo, folders: list[tuple[str, TreeEntry]], refuse: Callable[[str, str], None]
+) -> list[tuple[str, TreeEntry, int]]:
+    """The files of each incident's ``evidence/`` folder, named ``evidence/<sha256>``."""
+    found: list[tuple[str, TreeEntry, int]] = []
+    listed = repo.read_trees(folder.oid for _name, folder in folders)
+    for name, folder in folders:
+        count = 0
+        for entry in listed[folder.oid]:
+            path = f"{INCIDENTS}/{name}/{EVIDENCE}/{entry.name}"
+            if not evidence_name(entry.name):
+                refuse(path, "an evidence file is named by the SHA-256 of its bytes")
+            elif count >= MAX_EVIDENCE_FILES:
+                refuse(path, f"more than {MAX_EVIDENCE_FILES:,} evidence files in one incident")
+            else:
+                count += 1
+                key = dataclasses.replace(entry, name=f"{EVIDENCE}/{entry.name}")
+                found.append((name, key, MAX_EVIDENCE_BYTES))
+    return found
 
 
 def _kind_problem(entry: TreeEntry) -> str | None:

@@ -26,6 +26,7 @@ from typing import IO, Any, NamedTuple
 from crisiscli import __version__
 from crisiscli.errors import CrisisError, ExitCode, Location
 from crisiscli.fsutil import NOFOLLOW, fsync_dir, read_bounded
+from crisiscli.record.journal import MAX_JOURNAL_BYTES
 from crisiscli.record.store import (
     EVIDENCE,
     JOURNAL,
@@ -42,7 +43,6 @@ MEMBER_MODE = 0o644 << 16  # -rw-r--r--, whatever the umask
 MAX_MEMBERS = 100_000
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024 * 1024  # what verify reads, uncompressed, at most
 CHUNK = 1 << 20
-MAX_JOURNAL_BYTES = 512 * 1024 * 1024  # a journal is a few MB; this is damage
 
 
 class ExportError(CrisisError):
