@@ -316,13 +316,15 @@ class Walkthrough:
             )
             self.compose(step)
             return True
-        recorded = False
         if message.pending_request is None:
             if not self.seek_approval(step):
                 return False
-            recorded = True
+        else:
+            # Asked before this run (interrupted between the request and the decision): a
+            # script standing in for the person asked decides now, as it would have then.
+            self.stand_in(step, message.pending_request.approver)
         self.await_decision(step)
-        return recorded or True
+        return True  # a request stands (or was decided): the step waits or moves on
 
     def seek_approval(self, step: Step) -> bool:
         """Put the current version to someone (or approve it oneself, or record that it
@@ -366,11 +368,13 @@ class Walkthrough:
             )
         )
 
-    def stand_in(self, step: Step, who: str) -> None:
+    def stand_in(self, step: Step, who: str) -> bool:
         """Where an answers file plays the approver, its decision is made at once."""
         decided = self.prompter.stand_in(self.view(step), who)
-        if decided is not None:
-            self.decide_as(step, who, decided.decision, decided.comment, scripted=True)
+        if decided is None:
+            return False
+        self.decide_as(step, who, decided.decision, decided.comment, scripted=True)
+        return True
 
     def escalate(self) -> bool:
         """Ask the backup about every version unanswered for its ``escalate_after``."""

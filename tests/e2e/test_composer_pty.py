@@ -69,8 +69,10 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         child.send(DOWN + "\r")  # Edit it in the editor
         child.expect("Use this message")
         child.send("\r")
-        child.expect("Who approved this message")
-        child.send("Dana Berg\r")
+        child.expect("Who approves this message")
+        child.expect("Not now")
+        child.send(DOWN + "\r")  # I approve it myself (recorded as self-approved)
+        child.expect("Approval: self-approved")
         child.expect("What now\\?")
         child.send("\r")  # Mark this step done
         # The personal reply: use the draft as it is, then done.
@@ -97,8 +99,10 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
     checked = [e["data"] for e in journal if e["type"] == "message.checked"]
     assert [c["errors"] for c in checked] == [1, 0, 0]
     assert checked[0]["lengths"]["bluesky"] == {"count": 130, "limit": 120}
-    approved = [e["data"] for e in journal if e["type"] == "message.approved"]
-    assert approved == [{"step": "apology", "approver": "Dana Berg"}]
+    (asked,) = [e for e in journal if e["type"] == "message.approval_requested"]
+    assert asked["actor"] == asked["data"]["approver"] == "tester"
+    (decided,) = [e for e in journal if e["type"] == "message.approval_decided"]
+    assert decided["actor"] == "tester" and decided["data"]["decision"] == "approve"
     done = [e["data"]["step"] for e in journal if e["type"] == "step.done"]
     assert done == ["apology", "reply"]
     assert not list((home / "tmp").iterdir())  # the editor's temp file is gone
@@ -136,13 +140,14 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.send(DOWN + DOWN + "\r")  # Publish it anyway
         child.expect("Why does it go out as it is")
         child.send("Posting it on Bluesky as a thread of two\r")
-        child.expect("Who approved this message")
-        child.send("\r")  # nobody yet
-        child.expect("Waiting for approval")
+        child.expect("Who approves this message")
+        child.expect("Not now")
+        child.send(DOWN * 3 + "\r")  # Not now — nobody is asked yet
         child.expect("What now\\?")
         child.send("\r")  # Mark this step done
-        child.expect("Who approved this message")
-        child.send("\r")  # still nobody
+        child.expect("Who approves this message")
+        child.expect("Not now")
+        child.send(DOWN * 3 + "\r")  # still nobody
         child.expect("Nobody can approve it")
         child.send("y")
         child.expect("Why does it go out without approval")

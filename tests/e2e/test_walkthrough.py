@@ -20,7 +20,7 @@ import pytest
 
 from crisiscli.playbook.load import load_playbook
 from tests.conftest import REPO, crisis_command, subprocess_env
-from tests.e2e.driver import CTRL_C, SAVE, Session
+from tests.e2e.driver import CTRL_C, ENTER, SAVE, Session
 from tests.helpers import assert_renders_literally
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
@@ -76,6 +76,25 @@ def who_needs_to_know(s: Session, *, threat: bool) -> None:
     s.confirm("Is anyone's safety threatened", threat)
 
 
+def approved_by_dana(s: Session, home: Path) -> None:
+    """The responder asks Dana and waits; Dana approves in a process of her own."""
+    s.expect(r"Who approves this message\?")
+    s.expect(r"Not now — nobody is asked yet")
+    s.send(ENTER)  # Ask Dana Reyes (named approver)
+    s.expect(r"Wait here for the decision")
+    s.expect(r"Back to this step's menu")
+    s.send(ENTER)  # Wait here
+    s.expect(r"Ctrl-C stops waiting\)")
+    (folder,) = (home / "incidents").iterdir()
+    decided = subprocess.run(
+        [*crisis_command(), "approve", folder.name, "--approve"],
+        env=subprocess_env(home, CRISIS_USER="Dana Reyes"),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+    s.expect(r"The message is approved by Dana Reyes")
+
+
 def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     home = tmp_path / "home"
     s = Session(home, "start", "general")
@@ -120,7 +139,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"We've seen what people are saying about \[short description\]")  # the draft
     s.message("We've seen the post about our holiday photo. Update here by 10:00.")
     s.review("Use this message")
-    s.text_answer("Who approved this message?", "Dana Reyes")
+    approved_by_dana(s, home)
     s.checklist(["Posted first where it started (Bluesky)", "Note the time"], [0, 1])
     s.menu("Mark this step done")
 
@@ -148,7 +167,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         "Update: the photo is down and we have contacted the photographer. Next update by 12:00."
     )
     s.review("Use this message")
-    s.text_answer("Who approved this message?", "Dana Reyes")
+    approved_by_dana(s, home)
     s.checklist(["List the steps", "Tell affected", "Post it as a reply"], [0, 1, 2])
     s.menu("Mark this step done")
 
@@ -173,7 +192,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.text_answer("Who speaks to the press?", "Dana Reyes")
     s.message(None)
     s.review("Keep it as a draft — the step cannot be done until it is fixed", errors=True)
-    s.checklist(["One spokesperson", "Everyone who", "The brief", "Each enquiry"], [])
+    # A message that needs approval comes before the checklist; a draft that cannot be
+    # approved yet leaves the items to the menu.
+    s.expect(r"Approval: not approved — the step cannot be done without it\.")
     s.menu("Not applicable")
     s.text_answer("Why does it not apply? (optional)", "No journalist has called")
 
@@ -187,7 +208,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"Apologise publicly")
     s.message("We got this wrong: the photo was not ours to use. We're sorry.")
     s.review("Use this message")
-    s.text_answer("Who approved this message?", "Dana Reyes")
+    approved_by_dana(s, home)
     s.checklist(
         ["Says what", "Says sorry", "Names the", "Says what has", "Posted first"], [0, 1, 2, 3, 4]
     )
@@ -206,7 +227,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"Keep updates coming")
     s.message(None)
     s.review("Keep it as a draft — the step cannot be done until it is fixed", errors=True)
-    s.checklist(["Post in the same", "Name the time", "Keep the internal"], [])
+    s.expect(r"Approval: not approved — the step cannot be done without it\.")
     s.menu("Not applicable")
     s.text_answer("Why does it not apply? (optional)", "Resolved within the hour")
 
@@ -334,14 +355,22 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         d["text"] for d in of_type(events, "message.recorded") if d["step"] == "first-actions"
     ]
     assert len(first_actions) == 2  # the failing template, then the edited text: both kept
-    approved = {d["step"]: d["approver"] for d in of_type(events, "message.approved")}
+    approved = {
+        d["step"]: d["approver"]
+        for d in of_type(events, "message.approval_decided")
+        if d["decision"] == "approve"
+    }
     assert approved == {"holding-line": "Dana Reyes", "first-actions": "Dana Reyes", "apologise": "Dana Reyes"}  # fmt: skip
     assert of_type(events, "run.finished") == [{"status": "complete", "deferred": []}]
     exits = of_type(events, "exit.checked")
     assert [(d["criterion"], d["met"]) for d in exits] == [(1, True), (2, True), (3, False), (4, True), (5, True)]  # fmt: skip
     assert exits[2]["note"] == "Ads stay off until Monday"
     assert events[-1]["type"] == "incident.closed"
-    assert all(e["actor"] == "tester" for e in events)
+    # Every event is the responder's, but Dana's decisions, recorded as her.
+    decided = of_type(events, "message.approval_decided")
+    assert {e["actor"] for e in events if e["type"] == "message.approval_decided"} == {"Dana Reyes"}
+    assert all(e["actor"] == "tester" for e in events if e["type"] != "message.approval_decided")
+    assert len(decided) == 3
     assert len({e["id"] for e in events}) == len(events)
 
     log = log_md(home)

@@ -84,7 +84,8 @@ def test_crash_after_every_event_then_resume(
     kinds = {kind for kind, _data in expected["events"]}
     assert case != "grading" or "severity.changed" in kinds
     assert case == "grading" or {"input.set", "item.checked", "answer.set", "note.added", "step.deferred",
-            "message.recorded", "message.approved", "step.done", "incident.closed"} <= kinds  # fmt: skip
+            "message.recorded", "message.approval_requested", "message.approval_decided",
+            "step.done", "incident.closed"} <= kinds  # fmt: skip
     real_append = Journal.append
     failures = []
     for crash_after in range(1, total):

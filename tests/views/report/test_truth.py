@@ -220,18 +220,18 @@ def test_every_statement_in_the_post_mortem_is_true(incident: Incident) -> None:
     )
     assert ms["off-platform"]["reached_at"] is None  # invitation not applicable: not reached
     assert (
-        "| First public response | 2m 55s | 2026-11-30 14:45:00 UTC | Post a one-line acknowledgement |"
+        "| First public response | 3m 10s | 2026-11-30 14:45:15 UTC | Post a one-line acknowledgement |"
         in md
     )
 
     # Deadlines: the deferred-then-done step was late; the 24-hour check is not due yet
     by_step = {d["step"]: d for d in data["deadlines"]}
     assert by_step["pause-automation"]["state"] == "missed"
-    assert by_step["pause-automation"]["late_by_seconds"] == 65
+    assert by_step["pause-automation"]["late_by_seconds"] == 75
     assert by_step["resume-normal"]["state"] == "open"
     assert by_step["updates"]["state"] == "waived" and by_step["updates"]["why"] == "not applicable"
     assert (
-        "| Pause the queue, ads and automations | 2026-11-30 14:52:05 UTC | missed by 1m 05s |"
+        "| Pause the queue, ads and automations | 2026-11-30 14:52:05 UTC | missed by 1m 15s |"
         in md
     )
     assert (
