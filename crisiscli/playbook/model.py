@@ -1,4 +1,4 @@
-"""The playbook as frozen dataclasses: what a loaded, validated playbook is.
+"""The playbook as frozen value classes (``crisiscli.frozen``): what a loaded, validated playbook is.
 
 The YAML format is described in docs/playbooks.md; ``load.py`` builds these objects and
 ``to_data`` turns them back into the canonical mapping (used for the snapshot stored
@@ -8,9 +8,10 @@ with every incident, so an edited or deleted playbook never breaks resume or rep
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
+
+from crisiscli.frozen import Frozen, field
 
 FORMAT_VERSION = 1
 
@@ -56,14 +57,12 @@ def truthy_word(text: str) -> bool | None:
     return None
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(Frozen):
     value: str
     label: str
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(Frozen):
     id: str
     prompt: str
     type: QuestionType = "text"
@@ -77,8 +76,7 @@ class Question:
 # --- conditions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Equals:
+class Equals(Frozen):
     """True when the answer to ``ref`` is one of ``values`` (any overlap for multi)."""
 
     ref: str
@@ -89,7 +87,6 @@ SEVERITY_REF = "severity"  # in a condition: the incident's current severity, no
 SEVERITY_BOUNDS = ("at_least", "at_most")
 
 
-@dataclass(frozen=True)
 class SeverityIs(Equals):
     """The incident's severity *now* is one of ``values`` (``ref`` is always ``severity``).
 
@@ -115,18 +112,15 @@ def severity_levels_between(
     return tuple(keep)
 
 
-@dataclass(frozen=True)
-class AllOf:
+class AllOf(Frozen):
     conditions: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(Frozen):
     conditions: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(Frozen):
     condition: Condition
 
 
@@ -154,23 +148,20 @@ def condition_refs(cond: Condition | None) -> Iterator[Equals]:
 # --- steps ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(Frozen):
     id: str
     text: str
     when: Condition | None = None
 
 
-@dataclass(frozen=True)
-class Branch:
+class Branch(Frozen):
     """Go to ``to`` after the step when ``when`` holds (no condition: always)."""
 
     to: str
     when: Condition | None = None
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Frozen):
     """Due ``seconds`` after the incident started."""
 
     seconds: int
@@ -178,8 +169,7 @@ class Deadline:
     text: str  # as written, e.g. "15m"
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(Frozen):
     """A message the responder composes and publishes from this step."""
 
     template: str
@@ -195,8 +185,7 @@ class Message:
         return parse_duration(self.escalate_after) if self.escalate_after else None
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Frozen):
     id: str
     title: str
     guidance: str = ""
@@ -211,8 +200,7 @@ class Step:
     pause_point: bool = False
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(Frozen):
     id: str
     title: str
     steps: tuple[Step, ...]
@@ -220,8 +208,7 @@ class Phase:
     required: bool = False  # every path must enter it (lint CR603)
 
 
-@dataclass(frozen=True)
-class SeverityLevel:
+class SeverityLevel(Frozen):
     id: str
     description: str = ""
 
@@ -234,8 +221,7 @@ DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Playbook:
+class Playbook(Frozen):
     id: str
     title: str
     phases: tuple[Phase, ...]

@@ -14,9 +14,9 @@ Afterwards it goes on where it was (``via: return`` to a step an aside interrupt
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from crisiscli.frozen import Frozen
 from crisiscli.playbook.model import (
     END,
     SEVERITY_REF,
@@ -71,8 +71,7 @@ def applies(step: Step, state: IncidentState) -> bool:
     return holds(step.when, facts(state))
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(Frozen):
     """Where the walk-through goes after a step: ``step`` (None: the walk-through ends),
     and how: ``branch`` (a goto rule), ``next`` (the next step that applies), ``end`` (an
     explicit ``goto: end``) or ``last`` (no step after it applies)."""
@@ -138,8 +137,7 @@ def successor(playbook: Playbook, step_id: str, state: IncidentState) -> str | N
     return Flow(playbook).after(step_id, facts(state)).step
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Frozen):
     step: str
     via: str  # next | back | revisit | aside | return | resume
 
