@@ -199,7 +199,7 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
         raw.extend(semantic.check_flow(playbook, paths))
     if "CR206" in enabled:
         raw.extend(semantic.check_question_order(playbook, paths))
-    if {"CR401", "CR402"} & enabled:
+    if {"CR401", "CR402", "CR403", "CR404"} & enabled:
         raw.extend(
             semantic.check_messages(
                 playbook, paths, dict(config.platform_limits), platforms_module()

@@ -122,6 +122,18 @@ _RULES: tuple[Rule, ...] = (
         "warning",
         "A public statement, apology or update that skips approval.",
     ),
+    Rule(
+        "CR403",
+        "escalation-without-approval",
+        "warning",
+        "escalate_after on a message that needs no approval: nobody is ever escalated to.",
+    ),
+    Rule(
+        "CR404",
+        "escalation-without-backup",
+        "warning",
+        "escalate_after in a playbook that never asks who the backup approver is.",
+    ),
     # -- checklist design -------------------------------------------------------------------
     Rule(
         "CR501",

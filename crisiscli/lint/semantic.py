@@ -13,6 +13,7 @@ from typing import Any
 
 from crisiscli.playbook import model as m
 from crisiscli.playbook.template import placeholders
+from crisiscli.walk.approvals import BACKUP_QUESTION, BACKUP_ROLE
 from crisiscli.walk.paths import flow_graph
 
 Path_ = tuple[str | int, ...]
@@ -221,11 +222,29 @@ _PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z0-9_.-]+\s*\}\}")
 def check_messages(
     playbook: m.Playbook, paths: list[Path_], extra_limits: Mapping[str, int], platforms: Any
 ) -> Iterator[Raw]:
+    asks_backup = BACKUP_QUESTION in playbook.questions()
     for i, step in enumerate(playbook.steps):
         msg = step.message
         if msg is None:
             continue
         at = (*paths[i], "message")
+        if msg.escalate_after is not None and not msg.approval:
+            yield (
+                "CR403",
+                (*at, "escalate_after"),
+                True,
+                f"escalate_after: {msg.escalate_after} on a message without 'approval: true': "
+                "nobody is asked, so nobody is escalated to",
+            )
+        elif msg.escalate_after is not None and not asks_backup:
+            yield (
+                "CR404",
+                (*at, "escalate_after"),
+                True,
+                f"escalate_after: {msg.escalate_after}, but no step asks the '{BACKUP_QUESTION}' "
+                "question: the backup is only known if someone runs "
+                f"'crisis role set {BACKUP_ROLE} NAME'",
+            )
         if msg.kind in PUBLIC_KINDS and not msg.approval:
             yield (
                 "CR402",

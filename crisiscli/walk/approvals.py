@@ -26,9 +26,10 @@ from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState
 # An answer to one of these questions fills the role beside it (the bundled playbooks ask
 # "Who approves public messages?" as ``approver`` and "... if they can't be reached?" as
 # ``backup``).
-ROLE_OF_QUESTION = {"approver": "approver", "backup": "backup-approver"}
+APPROVER_QUESTION, BACKUP_QUESTION = "approver", "backup"
 APPROVER_ROLE = "approver"
 BACKUP_ROLE = "backup-approver"
+ROLE_OF_QUESTION = {APPROVER_QUESTION: APPROVER_ROLE, BACKUP_QUESTION: BACKUP_ROLE}
 
 
 def _name(value: Any) -> str | None:

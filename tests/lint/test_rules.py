@@ -39,6 +39,8 @@ EXPECTED: dict[str, list[tuple[str, int, int]]] = {
     "CR302-branch-cycle.yaml": [("CR302", 42, 9)],
     "CR401-message-too-long.yaml": [("CR401", 34, 21)],
     "CR402-statement-without-approval.yaml": [("CR402", 28, 9)],
+    "CR403-escalation-without-approval.yaml": [("CR403", 35, 11)],
+    "CR404-escalation-without-backup.yaml": [("CR404", 34, 11)],
     "CR501-long-checklist.yaml": [("CR501", 19, 9)],
     "CR502-no-review.yaml": [("CR502", 12, 1)],
     "CR503-no-exit-criteria.yaml": [("CR503", 2, 1)],
@@ -130,6 +132,56 @@ def test_nested_condition_reference_points_at_its_key(tmp_path: Path) -> None:
     line = text.splitlines().index("        when: {any: [{reach: wide}, {spread: wide}]}") + 1
     column = text.splitlines()[line - 1].index("spread") + 1
     assert lint(path) == [("CR203", line, column)]
+
+
+@pytest.mark.parametrize(
+    ("written", "code", "at"),
+    [
+        ("when: {severity: {at_least: high}}", None, ""),
+        ("when: {severity: [high, critical]}", None, ""),
+        ("when: {severity: {at_leest: high}}", "CR103", "at_leest"),
+        ("when: {severity: {at_least: hihg}}", "CR204", "hihg"),
+        ("when: {severity: [high, severe]}", "CR204", "severe"),
+        ("when: {severity: {at_least: critical, at_most: low}}", "CR101", "{at_least"),
+    ],
+)
+def test_severity_conditions_are_checked_where_they_are_written(
+    tmp_path: Path, written: str, code: str | None, at: str
+) -> None:
+    text = (FIXTURES / "clean.yaml").read_text(encoding="utf-8")
+    text = text.replace("when: {reach: wide}", written)
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    if code is None:
+        assert lint(path) == []
+        return
+    line = text.splitlines().index(f"        {written}") + 1
+    column = text.splitlines()[line - 1].index(at) + 1
+    assert lint(path) == [(code, line, column)]
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "code", "at"),
+    [
+        ("          approval: true\n", "          approval: true\n          escalate_after: 5\n",
+         "CR101", "5"),
+        ("          approval: true\n", "          approval: true\n          escalate_after: soon\n",
+         "CR101", "soon"),
+        ("  - id: approver\n", "  - id: severity\n", "CR104", "severity"),
+    ],
+)  # fmt: skip
+def test_escalation_and_the_reserved_severity_id_are_located(
+    tmp_path: Path, replace: str, by: str, code: str, at: str
+) -> None:
+    text = (FIXTURES / "clean.yaml").read_text(encoding="utf-8")
+    assert replace in text
+    text = text.replace(replace, by)
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.endswith(f": {at}"))
+    found = [f for f in lint(path) if f[0] == code]
+    assert found == [(code, line, lines[line - 1].rindex(at) + 1)]
 
 
 def test_conditional_goto_keeps_following_step_reachable(tmp_path: Path) -> None:
