@@ -32,8 +32,8 @@ from crisiscli.walk.flow import (
     holds,
     next_target,
     position,
+    regrade_event,
     still_deferred,
-    switched_steps,
 )
 from crisiscli.walk.prompter import (
     Action,
@@ -502,10 +502,7 @@ class Walkthrough:
         return True
 
     def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:
-        on, off = switched_steps(self.playbook, self.state, level)
-        return ev.severity_changed(
-            level, by_question=by_question, switched_on=on or None, switched_off=off or None
-        )
+        return regrade_event(self.playbook, self.state, level, by_question=by_question)
 
     def ask_action_items(self, step: Step, question: Question) -> bool:
         """Action items one at a time (what, owner, due), each recorded as it is given,

@@ -14,7 +14,7 @@ Afterwards it goes on where it was (``via: return`` to a step an aside interrupt
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crisiscli.frozen import Frozen
 from crisiscli.playbook.model import (
@@ -33,6 +33,9 @@ from crisiscli.playbook.model import (
 )
 from crisiscli.record.fold import IncidentState
 from crisiscli.record.names import known_answers
+
+if TYPE_CHECKING:
+    from crisiscli.record.events import NewEvent
 
 
 def facts(state: IncidentState) -> dict[str, Any]:
@@ -240,6 +243,30 @@ def switched_steps(
         elif was and not now:
             off.append(step.id)
     return on, off
+
+
+def regrade_event(
+    playbook: Playbook,
+    state: IncidentState,
+    level: str,
+    *,
+    was: str | None = None,
+    reason: str | None = None,
+    by_question: str | None = None,
+) -> NewEvent:
+    """A re-grade to ``level``, with the steps it switches on and off (a grading question
+    in the walk-through and ``crisis severity`` record the same)."""
+    from crisiscli.record import events as ev
+
+    on, off = switched_steps(playbook, state, level)
+    return ev.severity_changed(
+        level,
+        was=was,
+        reason=reason,
+        by_question=by_question,
+        switched_on=on or None,
+        switched_off=off or None,
+    )
 
 
 def still_deferred(playbook: Playbook, state: IncidentState) -> list[str]:

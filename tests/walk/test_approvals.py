@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from crisiscli.errors import Paused
 from crisiscli.record import events as ev
 from crisiscli.record.store import Incident
 from crisiscli.walk import approvals
@@ -248,3 +249,38 @@ def test_a_regrade_down_switches_the_current_step_off(env, tmp_path: Path, cli, 
     assert state.steps["brief-ceo"].status == "not_applicable"
     assert state.steps["brief-ceo"].reason == "not for severity low (re-graded)"
     assert "statement" not in state.steps  # off at moderate (the grade) as well
+
+
+def test_crisis_severity_switches_steps_on_records_them_and_the_walk_through_follows(
+    env, tmp_path: Path, cli, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """A re-grade from another terminal while the responder is at the holding line: the
+    command says what it switches on, the event records it, and the resumed walk-through
+    takes the step meant for high that it had passed (out of turn) and the one ahead."""
+    incident = open_incident(env, "approvals")
+    paused = script(holding={"approver": "Dana Reyes", "action": "pause"})
+    with pytest.raises(Paused):
+        run_script(incident, answers_from(tmp_path, paused))
+    said = cli("severity", "high", "--reason", "Picked up by the press", clock=clock)
+    assert said.exit_code == 0, said.stderr
+    assert "Switches on: Brief the CEO, Public statement" in said.stdout
+    (change,) = data(incident, "severity.changed")
+    assert change["switched_on"] == ["brief-ceo", "statement"] and change["from"] == "moderate"
+    assert "switches on: Brief the CEO, Public statement" in incident.log_path.read_text()
+    again = script(
+        holding={"approver": "Dana Reyes"},
+        grade={"answers": {"grade": "high"}},
+        statement={"approver": "Dana Reyes"},
+    )
+    run_script(incident, answers_from(tmp_path, again))
+    assert entered(incident) == [
+        ("people", "next"),
+        ("holding", "next"),
+        ("brief-ceo", "aside"),  # passed at moderate, switched on by `crisis severity high`
+        ("grade", "next"),
+        ("statement", "next"),
+        ("watch", "next"),
+        ("lessons", "next"),
+    ]
+    state = incident.state()
+    assert state.steps["brief-ceo"].status == "done" and state.steps["statement"].status == "done"

@@ -7,7 +7,10 @@ import typer
 HELP = """Show or change an incident's severity (re-grade as it grows or calms down).
 
 The change is recorded with who, when and why; the walk-through header, the log and
-the post-mortem follow it. A playbook question with `sets: severity` does the same.
+the post-mortem follow it, and so do the steps whose conditions read the severity
+(`when: {severity: {at_least: high}}`): the command says which it switches on or off,
+and a running walk-through takes them at its next screen. A playbook question with
+`sets: severity` does the same.
 
 \b
 Examples:
@@ -29,9 +32,10 @@ def command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import StateError, UsageError
-    from crisiscli.record.events import severity_changed
     from crisiscli.record.store import find_incident
+    from crisiscli.text import one_line
     from crisiscli.ui.output import echo
+    from crisiscli.walk.flow import regrade_event
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None)
@@ -52,8 +56,14 @@ def command(
         echo(f"{found.id} is already {level}.")
         return
     was = state.severity
-    found.record(severity_changed(level, was=was, reason=(reason or "").strip() or None))
+    playbook = found.playbook()
+    event = regrade_event(playbook, state, level, was=was, reason=(reason or "").strip() or None)
+    found.record(event)
     echo(f"{found.id}: severity {was} → {level}.")
+    for key, words in (("switched_on", "Switches on"), ("switched_off", "Switches off")):
+        if event.data.get(key):
+            titles = ", ".join(one_line(playbook.step(s).title) for s in event.data[key])
+            echo(f"  {words}: {titles} (the walk-through follows at its next screen).")
 
 
 def register(app: typer.Typer) -> None:
