@@ -19,7 +19,7 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from crisiscli.errors import CrisisError, ExitCode, Location, NotFoundError, UsageError
 from crisiscli.fsutil import NOFOLLOW, fsync_dir, write_all
@@ -299,19 +299,26 @@ def thumbnails(
     return shown
 
 
+def evidence_fields(e: EvidenceItem) -> dict[str, Any]:
+    """One file or link as the list, the JSON and the report show it (times apart)."""
+    return {
+        "kind": e.kind,
+        "name": e.name,
+        "sha256": e.sha256,
+        "size": e.size,
+        "type": e.type,
+        "note": e.note,
+        "step": e.step,
+    }
+
+
 def evidence_rows(incident: Incident) -> list[dict[str, object]]:
     """What ``crisis evidence list`` shows (and prints as JSON), oldest first."""
     return [
         {
             "at": e.ts.isoformat(),
             "by": e.actor,
-            "kind": e.kind,
-            "name": e.name,
-            "sha256": e.sha256,
-            "size": e.size,
-            "type": e.type,
-            "note": e.note,
-            "step": e.step,
+            **evidence_fields(e),
             "path": f"{EVIDENCE}/{e.sha256}" if e.sha256 else None,
         }
         for e in incident.state().evidence

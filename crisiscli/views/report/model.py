@@ -548,15 +548,11 @@ def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
 
 
 def _evidence(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
+    from crisiscli.team.evidence import evidence_fields
+
     return [
         {
-            "kind": e.kind,
-            "name": e.name,
-            "sha256": e.sha256,
-            "size": e.size,
-            "type": e.type,
-            "note": e.note,
-            "step": e.step,
+            **evidence_fields(e),
             "step_title": ctx.title(e.step) if e.step else None,
             "at": ctx.t(e.ts),
             "by": e.actor,
