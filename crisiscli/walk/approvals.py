@@ -219,6 +219,18 @@ def decision_event(
     )
 
 
+def role_still_to_fill(question_id: str, state: IncidentState) -> ev.NewEvent | None:
+    """The role an earlier answer should have filled, when the process stopped between the
+    answer and the role (no assignment of that role since the answer)."""
+    role = ROLE_OF_QUESTION.get(question_id)
+    answered = state.answered_at.get(question_id)
+    if role is None or answered is None:
+        return None
+    if any(c.role == role and c.ts >= answered for c in state.role_changes):
+        return None  # assigned at or after the answer (crisis role set wins)
+    return role_for_answer(question_id, state.answers.get(question_id), state)
+
+
 def role_for_answer(question_id: str, value: Any, state: IncidentState) -> ev.NewEvent | None:
     """Answering the approver (or backup) question fills its role, unless it holds already."""
     role = ROLE_OF_QUESTION.get(question_id)

@@ -175,6 +175,10 @@ class Walkthrough:
                 # Interrupted between the answer and the re-grade it implies: finish it.
                 self.record(self.regrade_event(str(qv.answer), by_question=qv.question.id))
                 recorded = True
+            elif (role := approvals.role_still_to_fill(qv.question.id, self.state)) is not None:
+                # Interrupted between naming the approver and the role it fills: fill it.
+                self.record(role)
+                recorded = True
         if step.message is not None:
             current = self.state_message(step)
             if view.message_text is None or (current is not None and current.check_summary is None):

@@ -284,3 +284,22 @@ def test_crisis_severity_switches_steps_on_records_them_and_the_walk_through_fol
     ]
     state = incident.state()
     assert state.steps["brief-ceo"].status == "done" and state.steps["statement"].status == "done"
+
+
+def test_a_run_stopped_between_the_answer_and_its_role_fills_the_role(
+    env, tmp_path: Path, cli, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Killed after "Who approves if they can't be reached?" was recorded, before the role
+    it fills: the resumed run fills it. A role set by hand after the answer is kept."""
+    incident = open_incident(env, "approvals")
+    incident.record(ev.input_set("brand", "Acme"))
+    incident.record(ev.step_entered("people", "next"))
+    incident.record(ev.answer_set("people", "approver", "Dana Reyes"))
+    incident.record(ev.answer_set("people", "backup", "Lee Park"))  # ... and then killed
+    assert incident.state().roles.get("backup-approver") is None
+    clock.advance(60)
+    assert cli("role", "set", "approver", "Kim Long", clock=clock).exit_code == 0  # by hand
+    run_script(incident, answers_from(tmp_path, script(people={})))
+    roles = incident.state().roles
+    assert roles.get("backup-approver") == "Lee Park"
+    assert roles.get("approver") == "Kim Long"
