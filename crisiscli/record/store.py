@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -46,6 +47,8 @@ SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 SUMMARY = ".summary.json"
+INDEX = ".index.json"  # in incidents/: every incident's summary, for list
+MAX_INDEX = 64 * 1024 * 1024
 INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 
 
@@ -155,6 +158,9 @@ class Incident:
     save_interval: float = 0.0
     _saved_at: float = 0.0
     _summary: dict[str, Any] | None = field(default=None, repr=False)
+    # (device, inode, size) of the journal when ``list_incidents`` found it: what the
+    # index of summaries is checked against, without a second stat.
+    listed_journal: list[int] | None = field(default=None, repr=False)
 
     @property
     def journal(self) -> Journal:
@@ -259,7 +265,7 @@ class Incident:
             if self._summary is None:
                 self._summary = _summary_on_disk(self)
             if summary != self._summary:  # list and status re-fold a journal that grew
-                write_summary(self, summary)
+                write_summary(self, summary, self._checkpoint.position.offset)
                 self._summary = summary
 
     def flush(self) -> None:
@@ -368,11 +374,27 @@ def summary_of(state: IncidentState) -> dict[str, Any]:
     }
 
 
-def write_summary(incident: Incident, summary: dict[str, Any]) -> None:
-    """The summary with the journal's identity and size it was folded from (a journal that
-    has grown since makes ``read_summary`` fold again)."""
-    ident = incident.journal.identity()
-    data = {"format": 1, "crisis": __version__, "journal": list(ident) if ident else None}
+def journal_stamp(path: str | os.PathLike[str]) -> list[int] | None:
+    """What a cache made from a journal is checked against: device, inode, size and time
+    of the last change (a journal replaced by one of the same size, even on a reused
+    inode, has another time). None when it is not a regular file (a link is not followed)."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def write_summary(incident: Incident, summary: dict[str, Any], folded_size: int) -> None:
+    """The summary with the stamp of the journal it was folded from (a journal that has
+    changed since makes ``read_summary`` fold again). When the journal has grown past what
+    was folded, no stamp is kept: the summary is then never believed, only rewritten."""
+    stamp = journal_stamp(incident.journal.path)
+    if stamp is not None and stamp[2] != folded_size:
+        stamp = None
+    data = {"format": 1, "crisis": __version__, "journal": stamp}
     text = json.dumps({**data, **summary}, ensure_ascii=False)
     atomic_write_text(incident.dir / SUMMARY, text, durable=False)
 
@@ -389,11 +411,7 @@ def _summary_on_disk(incident: Incident) -> dict[str, Any] | None:
 
 def read_summary(incident: Incident) -> dict[str, Any]:
     """The incident's summary, refreshed by a fold when its journal has changed since."""
-    try:
-        st = os.stat(os.path.join(incident.dir, JOURNAL), follow_symlinks=False)
-        ident: list[int] | None = [st.st_dev, st.st_ino, st.st_size]
-    except OSError:
-        ident = None
+    ident = journal_stamp(os.path.join(incident.dir, JOURNAL))
     try:
         data = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
         if (
@@ -405,9 +423,12 @@ def read_summary(incident: Incident) -> dict[str, Any]:
             return data
     except (OSError, ValueError, RecursionError):
         pass
-    summary = summary_of(incident.state())  # the journal grew (or no summary yet): fold
+    state = incident.state()  # the journal changed (or no summary yet): fold
+    summary = summary_of(state)
+    checkpoint = incident._checkpoint
     with contextlib.suppress(OSError):  # a read-only copy: just not cached
-        write_summary(incident, summary)
+        if checkpoint is not None:
+            write_summary(incident, summary, checkpoint.position.offset)
     return summary
 
 
@@ -507,10 +528,53 @@ def list_incidents(env: Environment) -> list[Incident]:
         # folder that is not a link cannot (no resolving per entry: list stays fast).
         if not is_incident_id(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
-        if not os.path.isfile(os.path.join(entry.path, JOURNAL)):
+        stamp = journal_stamp(os.path.join(entry.path, JOURNAL))
+        if stamp is None:
             continue
-        found.append(Incident(entry.name, Path(entry.path), env))
+        incident = Incident(entry.name, Path(entry.path), env)
+        incident.listed_journal = stamp
+        found.append(incident)
     return found
+
+
+def summaries(env: Environment, incidents: list[Incident]) -> list[dict[str, Any]]:
+    """The summary of each listed incident, from one index file where it is still true.
+
+    ``incidents/.index.json`` holds every incident's summary with the journal identity it
+    was made from; an incident whose journal changed since is read (its own summary, or a
+    fold) and the index rewritten. It is a cache like the others: safe to delete, never
+    trusted over a journal that differs from what it recorded."""
+    path = env.incidents_dir / INDEX
+    try:
+        data = json.loads(read_bounded(path, MAX_INDEX))
+        cached = data["incidents"] if data.get("crisis") == __version__ else {}
+        if not isinstance(cached, dict):
+            cached = {}
+    except (OSError, ValueError, RecursionError, TypeError, KeyError, AttributeError):
+        cached = {}
+    fresh: dict[str, Any] = {}
+    result = []
+    for incident in incidents:
+        entry = cached.get(incident.id)
+        ident = incident.listed_journal
+        if (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and ident is not None
+            and entry[0] == ident
+            and isinstance(entry[1], dict)
+        ):
+            summary = entry[1]
+        else:
+            summary = read_summary(incident)  # at least as new as the listed journal
+        if ident is not None:
+            fresh[incident.id] = [ident, summary]
+        result.append(summary)
+    if fresh != cached:
+        text = json.dumps({"format": 1, "crisis": __version__, "incidents": fresh})
+        with contextlib.suppress(OSError):  # a read-only home: just not cached
+            atomic_write_text(path, text, durable=False)
+    return result
 
 
 def is_open(incident: Incident) -> bool:
