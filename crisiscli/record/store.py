@@ -17,7 +17,6 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -143,24 +142,40 @@ def zone_key(tz: tzinfo | None) -> str:
     return f"system:{os.environ.get('TZ', '')}:{'/'.join(time.tzname)}"
 
 
-@dataclass
 class Incident:
-    id: str
-    dir: Path
-    env: Environment
-    _playbook: Playbook | None = None
-    _journal: Journal | None = None
-    _checkpoint: cp.Checkpoint | None = field(default=None, repr=False)
-    _step_ids: frozenset[str] | None = None
-    # A long-lived writer (the walk-through) saves its checkpoint at most this often: a
-    # checkpoint that lags is still valid (others fold the lines after it), and saving
-    # costs a write and a rename per event. Commands that run once save every time.
-    save_interval: float = 0.0
-    _saved_at: float = 0.0
-    _summary: dict[str, Any] | None = field(default=None, repr=False)
-    # (device, inode, size) of the journal when ``list_incidents`` found it: what the
-    # index of summaries is checked against, without a second stat.
-    listed_journal: list[int] | None = field(default=None, repr=False)
+    """One incident folder: its journal, snapshot, caches and the fold of its events.
+
+    A plain class (not a dataclass): it is built on every command's quick path, and
+    ``list`` builds a thousand of them. Two are equal when they name the same folder."""
+
+    def __init__(self, id: str, dir: Path, env: Environment) -> None:
+        self.id = id
+        self.dir = dir
+        self.env = env
+        self._playbook: Playbook | None = None
+        self._journal: Journal | None = None
+        self._checkpoint: cp.Checkpoint | None = None
+        self._step_ids: frozenset[str] | None = None
+        # A long-lived writer (the walk-through) saves its checkpoint at most this often: a
+        # checkpoint that lags is still valid (others fold the lines after it), and saving
+        # costs a write and a rename per event. Commands that run once save every time.
+        self.save_interval = 0.0
+        self._saved_at = 0.0
+        self._summary: dict[str, Any] | None = None
+        # ``journal_stamp`` of the journal when ``list_incidents`` found it: what the index
+        # of summaries is checked against, without a second stat.
+        self.listed_journal: list[int] | None = None
+
+    def __repr__(self) -> str:
+        return f"Incident(id={self.id!r}, dir={str(self.dir)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Incident):
+            return NotImplemented
+        return (self.id, self.dir) == (other.id, other.dir)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.dir))
 
     @property
     def journal(self) -> Journal:
@@ -531,7 +546,7 @@ def list_incidents(env: Environment) -> list[Incident]:
         stamp = journal_stamp(os.path.join(entry.path, JOURNAL))
         if stamp is None:
             continue
-        incident = Incident(entry.name, Path(entry.path), env)
+        incident = Incident(entry.name, root / entry.name, env)
         incident.listed_journal = stamp
         found.append(incident)
     return found
