@@ -543,9 +543,10 @@ def list_incidents(env: Environment) -> list[Incident]:
         # folder that is not a link cannot (no resolving per entry: list stays fast).
         if not is_incident_id(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
-        stamp = journal_stamp(os.path.join(entry.path, JOURNAL))
-        if stamp is None:
-            continue
+        journal = os.path.join(entry.path, JOURNAL)
+        stamp = journal_stamp(journal)
+        if stamp is None and not os.path.islink(journal):
+            continue  # no journal: not an incident (a linked one is, and says why it is refused)
         incident = Incident(entry.name, root / entry.name, env)
         incident.listed_journal = stamp
         found.append(incident)
