@@ -8,7 +8,6 @@ freeze time or pretend there is a terminal.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import sys
 import time
@@ -47,6 +46,8 @@ def _default_actor(home: Path | None = None) -> str:
     found = git_user_name(home)
     if found:
         return found
+    import getpass  # only when CRISIS_USER, the config and git name nobody (it imports termios)
+
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers): still record something honest
