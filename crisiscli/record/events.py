@@ -117,6 +117,7 @@ class Spec(NamedTuple):
     optional: Mapping[str, Check]
     walkthrough: bool = False  # the walk-through's own events end a pause
     steps: tuple[str, ...] = ()  # fields naming a step of the playbook
+    quiet: bool = False  # bookkeeping (notification deliveries): not among the latest events
 
 
 def _spec(
@@ -125,12 +126,14 @@ def _spec(
     *,
     walkthrough: bool = False,
     steps: tuple[str, ...] = (),
+    quiet: bool = False,
 ) -> Spec:
-    return Spec(required or {}, optional or {}, walkthrough, steps)
+    return Spec(required or {}, optional or {}, walkthrough, steps, quiet)
 
 
 STEP = {"step": _name}
 REASON = {"reason": _text}
+NOTICE = {"key": _name, "channel": _name, "attempt": _number}
 SPECS: dict[str, Spec] = {
     "incident.opened": _spec(
         {"title": _text, "severity": _text},
@@ -222,6 +225,12 @@ SPECS: dict[str, Spec] = {
         {"channel": _text, "outcome": _text, "follow_up_due": _time, "note": _text},
     ),
     "contact.followed_up": _spec({"id": _name}),
+    "update.promised": _spec({**STEP, "due": _time}, walkthrough=True, steps=("step",)),
+    "notify.claimed": _spec({**NOTICE, "kind": _name}, {"text": _text, "label": _text}, quiet=True),
+    "notify.delivered": _spec(NOTICE, {"label": _text}, quiet=True),
+    "notify.failed": _spec(
+        {**NOTICE, "error": _text}, {"final": _flag, "label": _text}, quiet=True
+    ),
 }
 
 
@@ -292,6 +301,11 @@ def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> s
 def is_walkthrough(kind: str) -> bool:
     spec = SPECS.get(kind)
     return spec is not None and spec.walkthrough
+
+
+def is_quiet(kind: str) -> bool:
+    spec = SPECS.get(kind)
+    return spec is not None and spec.quiet
 
 
 def to_line(event: Event) -> str:
@@ -522,6 +536,33 @@ def contact_followed_up(contact_id: str) -> NewEvent:
     return NewEvent("contact.followed_up", {"id": contact_id})
 
 
+def update_promised(step: str, due: datetime) -> NewEvent:
+    """The message of ``step`` promises the next public update by ``due``."""
+    return NewEvent(
+        "update.promised", {"step": step, "due": due.astimezone(timezone.utc).isoformat()}
+    )
+
+
+def notify_claimed(
+    key: str, channel: str, *, kind: str, attempt: int, text: str, label: str
+) -> NewEvent:
+    """This process sends notification ``key`` to ``channel`` now (others leave it)."""
+    data = {"key": key, "channel": channel, "kind": kind, "attempt": attempt}
+    return NewEvent("notify.claimed", {**data, "text": text, "label": label})
+
+
+def notify_delivered(key: str, channel: str, *, attempt: int, label: str) -> NewEvent:
+    data = {"key": key, "channel": channel, "attempt": attempt, "label": label}
+    return NewEvent("notify.delivered", data)
+
+
+def notify_failed(
+    key: str, channel: str, *, attempt: int, error: str, final: bool, label: str
+) -> NewEvent:
+    data = {"key": key, "channel": channel, "attempt": attempt, "error": error[:500]}
+    return NewEvent("notify.failed", {**data, "final": final, "label": label})
+
+
 # -- describing: one sentence per event, plain text ---------------------------------------------
 
 
@@ -712,6 +753,25 @@ def _contact(d: Mapping[str, Any], step: str, names: Names) -> str:
     return line + (f" — {note}" if note else "")
 
 
+def _promised(d: Mapping[str, Any], step: str, names: Names) -> str:
+    due = parse_iso(_s(d.get("due")))
+    when = names.time_text(due) if due is not None else _s(d.get("due"))
+    return f"Next update promised by {when} (message for {step})"
+
+
+def _notice_claimed(d: Mapping[str, Any], step: str, names: Names) -> str:
+    attempt = d.get("attempt")
+    again = f" (attempt {attempt})" if isinstance(attempt, int) and attempt > 1 else ""
+    text = _s(d.get("text")).strip() or _s(d.get("kind"))
+    return f"Notifying {_s(d.get('label')) or 'a channel'}{again}: {text}"
+
+
+def _notice_failed(d: Mapping[str, Any], step: str, names: Names) -> str:
+    then = "gave up" if d.get("final") else "will retry"
+    to = _s(d.get("label")) or "a channel"
+    return f"Notification to {to} not delivered (attempt {_s(d.get('attempt'))}): {_s(d.get('error'))} — {then}"
+
+
 _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "incident.opened": _opened,
     "input.set": _answered("input"),
@@ -744,4 +804,10 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "queue.decided": _decided,
     "contact.logged": _contact,
     "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
+    "update.promised": _promised,
+    "notify.claimed": _notice_claimed,
+    "notify.delivered": lambda d, step, names: (
+        f"Notification delivered to {_s(d.get('label')) or 'a channel'}"
+    ),
+    "notify.failed": _notice_failed,
 }

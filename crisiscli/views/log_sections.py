@@ -17,7 +17,7 @@ from crisiscli.record.fold import IncidentState
 from crisiscli.record.names import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
 from crisiscli.timeutil import format_duration, local_and_utc
-from crisiscli.walk.deadlines import deadline_statuses
+from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses
 from crisiscli.walk.flow import applies
 
 STATUS_WORDS = {
@@ -72,7 +72,9 @@ def render_head(
         for check in sorted(state.exit_checks.values()):
             mark = "x" if check.met else " "
             note = f" — {md_inline(check.note)}" if check.note else ""
-            out.append(f"- [{mark}] {md_inline(check.text)}{'' if check.met else ' (not met)'}{note}")
+            out.append(
+                f"- [{mark}] {md_inline(check.text)}{'' if check.met else ' (not met)'}{note}"
+            )
         out.append("")
     if state.quarantined:
         out += ["## Lines left out of the journal's reading", ""]
@@ -153,27 +155,67 @@ def _steps(state: IncidentState, playbook: Playbook, incident_id: str) -> list[s
     return out
 
 
+def _outcome(dl: DeadlineStatus) -> str:
+    """What became of one deadline, in words that hold at any hour (no clock)."""
+    if dl.state == "met":
+        return f"met, {format_duration(-(dl.late_by or 0))} early"
+    if dl.state == "missed" and dl.late_by is not None:
+        return f"missed by {format_duration(dl.late_by)}"
+    if dl.state == "missed":
+        return "missed: not done before the incident closed"
+    if dl.state == "waived":
+        return f"not needed ({dl.why})" if dl.why else "not needed"
+    return "not done yet"
+
+
 def deadline_words(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
-    """One line per deadline, the same at any hour (what is due, and what became of it)."""
+    """One line per deadline, the same at any hour (what is due, and what became of it).
+
+    A recurring deadline is one line: how many occurrences were met and missed (each miss
+    with its time), and the next one due."""
     lines: list[str] = []
     now = state.last_event_at or state.started_at
     if now is None:
         return lines
-    for dl in deadline_statuses(playbook, state, now):
+    statuses = deadline_statuses(playbook, state, now)
+
+    def when(dl: DeadlineStatus) -> str:
         other_day = state.started_at is not None and dl.due_at.date() != state.started_at.date()
-        due = local_and_utc(dl.due_at, tz, date=other_day)
-        if dl.state == "met":
-            detail = f"met, {format_duration(-(dl.late_by or 0))} early"
-        elif dl.state == "missed" and dl.late_by is not None:
-            detail = f"missed by {format_duration(dl.late_by)}"
-        elif dl.state == "missed":
-            detail = "missed: not done before the incident closed"
-        elif dl.state == "waived":
-            detail = f"not needed ({dl.why})" if dl.why else "not needed"
-        else:
-            detail = "not done yet"
-        lines.append(f"- {md_inline(dl.label)} — due {due} — {detail}")
+        return local_and_utc(dl.due_at, tz, date=other_day)
+
+    cadences: dict[str, list[DeadlineStatus]] = {}
+    for dl in statuses:
+        if dl.kind == "cadence":
+            cadences.setdefault(dl.key.rsplit(":", 1)[0], []).append(dl)
+            continue
+        name = md_inline(dl.label)
+        if dl.kind == "promise":
+            name += f" ({md_inline(_step_title(playbook, dl.step))})"
+        lines.append(f"- {name} — due {when(dl)} — {_outcome(dl)}")
+    for occurrences in cadences.values():
+        last = occurrences[-1]
+        every = f" (every {md_inline(last.every)})" if last.every else ""
+        met = sum(1 for d in occurrences if d.state == "met")
+        missed = [d for d in occurrences if d.state == "missed"]
+        parts = [f"{met} met", f"{len(missed)} missed"]
+        misses = "; ".join(f"#{d.occurrence} due {when(d)}, {_outcome(d)}" for d in missed[:5])
+        if len(missed) > 5:
+            misses += f"; {len(missed) - 5} more in the report"
+        line = f"- {md_inline(last.label)}{every} — {', '.join(parts)}"
+        line += f" ({misses})" if misses else ""
+        if last.pending:
+            line += f" — #{last.occurrence} due {when(last)}, not done yet"
+        elif last.state == "waived":
+            line += f" — #{last.occurrence} {_outcome(last)}"
+        lines.append(line)
     return lines
+
+
+def _step_title(playbook: Playbook, step_id: str) -> str:
+    try:
+        return playbook.step(step_id).title
+    except KeyError:
+        return f"step {step_id}"
 
 
 def _deadlines(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
