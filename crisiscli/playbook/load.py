@@ -368,6 +368,13 @@ class _Builder:
         if seconds is None or seconds <= 0:
             self.problem(after_at, f"'{value}' is not a duration such as '15m' or '1h30m'")
             return None
+        if seconds > m.MAX_DUE_SECONDS:
+            self.problem(
+                after_at,
+                f"due '{value.strip()}' is more than {m.MAX_DUE_SECONDS // 86400} days after the "
+                "start; a deadline must fall within a year",
+            )
+            return None
         return m.Deadline(seconds, label, value.strip())
 
     def duration(self, value: Any, at: Path_, what: str) -> tuple[int, str] | None:
@@ -522,6 +529,14 @@ class _Builder:
         raw_items = data.get("items")
         if raw_items is not None and not isinstance(raw_items, list):
             self.problem((*at, "items"), f"items must be a list, not {_kind(raw_items)}")
+        if isinstance(raw_items, list) and len(raw_items) > m.MAX_ITEMS_PER_STEP:
+            self.problem(
+                (*at, "items"),
+                f"a step has {len(raw_items):,} items; at most {m.MAX_ITEMS_PER_STEP} "
+                "(a responder cannot work through more at 2 a.m.: split it into steps)",
+                on_key=True,
+            )
+            raw_items = raw_items[: m.MAX_ITEMS_PER_STEP]
         for i, entry in enumerate(raw_items if isinstance(raw_items, list) else []):
             item = self.item(entry, (*at, "items", i), i)
             if item is not None:

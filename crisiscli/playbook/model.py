@@ -35,6 +35,10 @@ MILESTONES: tuple[str, ...] = (
 END = "end"  # a branch target that finishes the walk-through
 
 
+MAX_DUE_SECONDS = 366 * 86400  # a deadline falls within a year of the start
+MAX_ITEMS_PER_STEP = 200  # a checklist longer than this is not a step (and would be slow)
+
+
 def parse_duration(text: str) -> int | None:
     """``"1h30m"`` → 5400 seconds; None when it is not a duration (see ``spec``)."""
     from crisiscli.playbook.spec import duration_seconds

@@ -31,7 +31,7 @@ from crisiscli.errors import (
     PlaybookError,
     UsageError,
 )
-from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded
+from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded, why
 
 if TYPE_CHECKING:  # the fold's modules load when an incident is folded, not to list them
     from crisiscli.playbook.model import Playbook
@@ -47,7 +47,7 @@ SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 SUMMARY = ".summary.json"
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
-MAX_SNAPSHOT = 16 * 1024 * 1024
+MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024  # the playbook loader's own limit
 MAX_SUMMARY = 1024 * 1024
 
 
@@ -85,12 +85,16 @@ def load_snapshot(path: Path) -> Playbook:
 
 def _snapshot_data(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(read_bounded(path, MAX_SNAPSHOT))
+        data = json.loads(read_bounded(path, MAX_SNAPSHOT_BYTES))
     except FileNotFoundError:
         raise PlaybookError(
             "the incident has no playbook snapshot", location=Location(str(path))
         ) from None
-    except (OSError, ValueError, RecursionError) as exc:
+    except OSError as exc:
+        raise PlaybookError(
+            f"cannot read the playbook snapshot: {why(exc)}", location=Location(str(path))
+        ) from None
+    except (ValueError, RecursionError) as exc:
         raise PlaybookError(
             f"cannot read the playbook snapshot: {exc}", location=Location(str(path))
         ) from None
@@ -279,7 +283,7 @@ class Incident:
                 if self.env.debug:
                     raise
                 self.env.warn(
-                    f"{self.dir}: recorded, but could not update the log "
+                    f"{self.dir}: recorded, but could not rewrite the log "
                     f"({type(exc).__name__}: {exc}); run `crisis log {self.id} --rebuild`"
                 )
                 self._checkpoint = None

@@ -19,6 +19,7 @@ from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Question
 from crisiscli.text import one_line
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
+from crisiscli.ui.visible_input import ShowHiddenCharacters
 from crisiscli.walk.closing import CriterionCheck, criteria_words
 from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
 
@@ -76,6 +77,8 @@ class QuestionaryPrompter:
                     validate=validate,
                     multiline=multiline,
                     style=STYLE,
+                    # the field shows bidi and invisible characters as <U+202E>; the text keeps them
+                    input_processors=[ShowHiddenCharacters()],
                     **self.kwargs,
                 )
             )

@@ -19,7 +19,7 @@ from rich.text import Text
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Question
 from crisiscli.text import one_line, visible_controls
-from crisiscli.walk.deadlines import format_duration
+from crisiscli.walk.deadlines import format_duration, since_start
 from crisiscli.walk.prompter import RunSummary, StepView
 
 SEVERITY_STYLE = {
@@ -58,7 +58,7 @@ def header(view: StepView) -> Panel:
     title.append_text(safe(one_line(view.title), "bold"))
     meta = Text()
     meta.append(f"severity {view.severity}", style=SEVERITY_STYLE.get(view.severity, "bold"))
-    meta.append(f" · {format_duration(view.elapsed_seconds)} since start", style="dim")
+    meta.append(f" · {since_start(view.elapsed_seconds)}", style="dim")
     top = Table.grid(expand=True)
     top.add_column(ratio=1)
     top.add_column(justify="right")

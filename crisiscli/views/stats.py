@@ -47,11 +47,11 @@ class SnapshotCache:
     def load(self, incident: Any) -> Playbook:
         from crisiscli.errors import PlaybookError
         from crisiscli.fsutil import read_bounded
-        from crisiscli.record.store import MAX_SNAPSHOT, SNAPSHOT, load_snapshot
+        from crisiscli.record.store import MAX_SNAPSHOT_BYTES, SNAPSHOT, load_snapshot
 
         path = incident.dir / SNAPSHOT
         try:
-            blob = read_bounded(path, MAX_SNAPSHOT)
+            blob = read_bounded(path, MAX_SNAPSHOT_BYTES)
         except OSError:
             blob = b""
         if blob and blob in self._built:

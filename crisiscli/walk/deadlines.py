@@ -31,10 +31,16 @@ from datetime import datetime, timedelta
 from crisiscli.playbook.model import Cadence, Playbook
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.record.fold import IncidentState, Publication
-from crisiscli.timeutil import format_duration
+from crisiscli.timeutil import format_duration, since_start
 from crisiscli.walk.flow import applies
 
-__all__ = ["DeadlineStatus", "deadline_statuses", "format_duration", "next_update_due"]
+__all__ = [
+    "DeadlineStatus",
+    "deadline_statuses",
+    "format_duration",
+    "next_update_due",
+    "since_start",
+]
 
 PROMISE_LABEL = "Promised next update"
 
@@ -122,7 +128,10 @@ def deadline_statuses(
     for step in playbook.steps:
         if step.due is None:
             continue
-        due_at = state.started_at + timedelta(seconds=step.due.seconds)
+        try:
+            due_at = state.started_at + timedelta(seconds=step.due.seconds)
+        except OverflowError:  # an old snapshot's deadline beyond the calendar never comes due
+            continue
         found.append(_status(step.id, step.due.label, due_at, state, applies(step, state), now))
     for cadence in playbook.cadences:
         found += _occurrences(cadence, state, now)
@@ -139,10 +148,20 @@ def next_update_due(playbook: Playbook, state: IncidentState, at: datetime) -> d
         for c in playbook.cadences
         if (seconds := c.interval(state.severity)) is not None and not _stopped(c, state)
     ]
-    return at + timedelta(seconds=min(intervals)) if intervals else None
+    return _after(at, min(intervals)) if intervals else None
 
 
 # -- cadence -------------------------------------------------------------------------------
+
+
+def _after(ts: datetime, seconds: int | None) -> datetime | None:
+    """``ts`` plus ``seconds`` (None: no interval, or one beyond the calendar: never due)."""
+    if seconds is None:
+        return None
+    try:
+        return ts + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
 
 
 def _stopped(cadence: Cadence, state: IncidentState) -> bool:
@@ -190,27 +209,25 @@ def _occurrences(cadence: Cadence, state: IncidentState, now: datetime) -> list[
         out.append(status)
 
     first = cadence.first if cadence.first is not None else cadence.interval(severity)
-    due = state.started_at + timedelta(seconds=first) if first is not None else None
+    due = _after(state.started_at, first)
     for ts, what, value in _moments(cadence, state):
         if what == "severity":
             assert value is not None
             severity = value
             seconds = cadence.interval(severity)
-            if seconds is None:
+            sooner = _after(ts, seconds)
+            if sooner is None:
                 if due is not None:
                     made(due, "waived", None, f"not needed at severity {severity}")
                     n += 1
                 due = None
-            else:
-                sooner = ts + timedelta(seconds=seconds)
-                if due is None or sooner < due:
-                    due, every = sooner, cadence.interval_text(severity)
+            elif due is None or sooner < due:
+                due, every = sooner, cadence.interval_text(severity)
         elif what == "update":
             if due is not None:
                 made(due, "met" if ts <= due else "missed", ts)
                 n += 1
-            seconds = cadence.interval(severity)
-            due = ts + timedelta(seconds=seconds) if seconds is not None else None
+            due = _after(ts, cadence.interval(severity))
             every = cadence.interval_text(severity)
         else:  # the incident closed, or the step that ends the updates is over
             if due is not None:

@@ -236,3 +236,22 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
     assert "step 1 of 5" in shown and "Look first" in shown
     assert "Deferred — back again before the end." in shown
     assert "The walk-through is complete." in shown
+
+
+def test_a_text_field_shows_hidden_characters_and_keeps_them(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.layout.processors import TransformationInput
+
+    from crisiscli.ui.visible_input import ShowHiddenCharacters
+
+    line = "sorry \u202eabc\u202c #a\u200bb 👩\u200d💻"
+    shown = ShowHiddenCharacters().apply_transformation(
+        TransformationInput(None, Document(line), 0, lambda i: i, [("", line)], 80, 1)  # type: ignore[arg-type]
+    )
+    drawn = "".join(fragment[1] for fragment in shown.fragments)
+    assert drawn == "sorry <U+202E>abc<U+202C> #a<U+200B>b 👩\u200d💻"
+    assert shown.source_to_display(6) == 6 and shown.source_to_display(7) == 14  # after the mark
+    assert shown.display_to_source(10) == 6  # inside the mark: the hidden character itself
+    pipe.send_text("\x1b[F ok" + SAVE)  # End, type, save
+    answer = prompter(env, pipe).ask_text("Message", line, multiline=True)
+    assert answer == line + " ok"  # the text keeps every character

@@ -8,9 +8,10 @@ text is XML-escaped. The SVG has no external references and parses as XML on its
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape as _xml_escape
 from typing import Any
 
+from crisiscli.text import visible
 from crisiscli.walk.deadlines import format_duration
 
 _MERMAID_UNSAFE = re.compile(r"[^\w .,'()/+]")
@@ -21,9 +22,14 @@ _MERMAID_KEYWORDS = {
 }  # fmt: skip
 
 
+def escape(text: Any) -> str:
+    """XML-escaped, with controls, bidi and invisible characters made visible."""
+    return _xml_escape(visible(str(text)))
+
+
 def mermaid_label(text: Any, fallback: str = "item") -> str:
     """Text reduced to what a Mermaid gantt shows literally: no ``:``, ``#``, ``;``, ``-->``."""
-    cleaned = " ".join(_MERMAID_UNSAFE.sub(" ", str(text)).split())[:60].strip()
+    cleaned = " ".join(_MERMAID_UNSAFE.sub(" ", visible(str(text))).split())[:60].strip()
     if not cleaned:
         return fallback
     if cleaned.split()[0].casefold() in _MERMAID_KEYWORDS:

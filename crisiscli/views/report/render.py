@@ -9,7 +9,6 @@ with the ``md`` filters. Jinja2 is imported here only, never at start-up.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
-from crisiscli.text import md_escape_block
+from crisiscli.text import json_dumps, md_escape_block, visible
 from crisiscli.views.report.charts import mermaid_gantt, mermaid_label, timeline_svg
 from crisiscli.walk.deadlines import format_duration
 
@@ -32,7 +31,8 @@ class TemplateError(CrisisError):
 
 
 def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    # No raw C1, bidi or invisible character in the text (escaped, the value unchanged).
+    return json_dumps(report) + "\n"
 
 
 def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> str:
@@ -167,6 +167,9 @@ def _environment(root: Path, *, html: bool, tidy: bool) -> Any:
         keep_trailing_newline=True,
         trim_blocks=tidy,  # the shipped templates; user templates get Jinja's defaults
         lstrip_blocks=tidy,
+        # Every value placed by a template shows its controls, bidi and invisible characters
+        # (a report printed to a terminal must not drive it); markup made here is left alone.
+        finalize=lambda value: visible(value) if type(value) is str else value,
     )
     env.filters.update(FILTERS)
     env.globals["mermaid_gantt"] = mermaid_gantt
