@@ -14,8 +14,8 @@ import pytest
 from crisiscli.playbook.load import load_playbook_text
 from crisiscli.record import events as ev
 from crisiscli.record.store import Incident
-from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses, next_update_due
 from crisiscli.walk.answers import AnswersFile, ScriptedPrompter
+from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses, next_update_due
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import StepView
 from tests.conftest import FrozenClock, make_env
