@@ -118,6 +118,7 @@ class Spec(NamedTuple):
     walkthrough: bool = False  # the walk-through's own events end a pause
     steps: tuple[str, ...] = ()  # fields naming a step of the playbook
     quiet: bool = False  # bookkeeping (notification deliveries): not among the latest events
+    notifies: bool = False  # may give rise to a notification (walk/alerts.py)
 
 
 def _spec(
@@ -127,8 +128,9 @@ def _spec(
     walkthrough: bool = False,
     steps: tuple[str, ...] = (),
     quiet: bool = False,
+    notifies: bool = False,
 ) -> Spec:
-    return Spec(required or {}, optional or {}, walkthrough, steps, quiet)
+    return Spec(required or {}, optional or {}, walkthrough, steps, quiet, notifies)
 
 
 STEP = {"step": _name}
@@ -138,6 +140,7 @@ SPECS: dict[str, Spec] = {
     "incident.opened": _spec(
         {"title": _text, "severity": _text},
         {"drill": _flag, "playbook": _record, "crisis_version": _text},
+        notifies=True,
     ),
     "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
     "answer.set": _spec(
@@ -161,6 +164,7 @@ SPECS: dict[str, Spec] = {
         {"platforms": _names, "kind": _name, "approval": _flag},
         walkthrough=True,
         steps=("step",),
+        notifies=True,
     ),
     "message.checked": _spec(
         STEP,
@@ -176,7 +180,11 @@ SPECS: dict[str, Spec] = {
         steps=("step",),
     ),
     "message.approved": _spec(
-        STEP, {"approver": _text, "override": _text}, walkthrough=True, steps=("step",)
+        STEP,
+        {"approver": _text, "override": _text},
+        walkthrough=True,
+        steps=("step",),
+        notifies=True,
     ),
     "session.paused": _spec(optional=STEP, steps=("step",)),
     "session.interrupted": _spec(),
@@ -185,15 +193,17 @@ SPECS: dict[str, Spec] = {
         optional={"status": _one_of("complete", "complete-except-deferred"), "deferred": _names},
         walkthrough=True,
     ),
-    "incident.closed": _spec(optional={"summary": _text}),
+    "incident.closed": _spec(optional={"summary": _text}, notifies=True),
     "exit.checked": _spec({"criterion": _number, "text": _text, "met": _flag}, {"note": _text}),
     "incident.reopened": _spec(),
     "severity.changed": _spec(
-        {"to": _name}, {"from": _text, "reason": _text, "by_question": _name}
+        {"to": _name}, {"from": _text, "reason": _text, "by_question": _name}, notifies=True
     ),
     "title.changed": _spec({"to": _text}),
     "role.assigned": _spec({"role": _name}, {"person": _text}),
-    "handoff.recorded": _spec(optional={"to": _text, "brief": _text, "counts": _record}),
+    "handoff.recorded": _spec(
+        optional={"to": _text, "brief": _text, "counts": _record}, notifies=True
+    ),
     "action.added": _spec(
         {"id": _name, "text": _text},
         {"owner": _text, "due": _text, "step": _name},
@@ -301,6 +311,11 @@ def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> s
 def is_walkthrough(kind: str) -> bool:
     spec = SPECS.get(kind)
     return spec is not None and spec.walkthrough
+
+
+def notifies(kinds: set[str]) -> bool:
+    """Any of these event types may give rise to a notification."""
+    return any((spec := SPECS.get(kind)) is not None and spec.notifies for kind in kinds)
 
 
 def is_quiet(kind: str) -> bool:
