@@ -88,7 +88,8 @@ def alerts(
     now: datetime,
     tz: tzinfo | None = None,
 ) -> list[Notification]:
-    """Every notification whose moment has come (``at`` ≤ ``now``), oldest first."""
+    """Every notification whose moment has come, oldest first (an event's the moment it
+    was recorded; a deadline's while it is two minutes away or overdue at ``now``)."""
     if state.started_at is None:
         return []
     facts = _Facts(incident_id, state, playbook, now, tz)
@@ -100,7 +101,7 @@ def alerts(
         *_handoffs(facts),
         *_closed(facts),
     ]
-    return sorted((n for n in found if n.at <= now), key=lambda n: (n.at, n.key))
+    return sorted(found, key=lambda n: (n.at, n.key))
 
 
 def _opened(f: _Facts) -> Iterator[Notification]:

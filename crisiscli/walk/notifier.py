@@ -252,6 +252,32 @@ def after_command(env: Environment) -> None:
                 env.warn(f"{incident.id}: notifications not sent ({type(exc).__name__}: {exc})")
 
 
+def send_now(env: Environment, ref: str | None) -> list[tuple[str, Round]]:
+    """``crisis notify``: what is due or owed now, for one incident or every open one (and
+    every one that owes a delivery) — for a cron job, or after fixing a webhook."""
+    from crisiscli.record.store import find_incident, is_open
+
+    settings = settings_of(env)
+    if ref is not None:
+        chosen = [find_incident(env, ref)]
+    else:
+        owed_ids = set(outbox.owed(env.home))
+        chosen = [i for i in list_incidents(env) if i.id in owed_ids or is_open(i)]
+    return [(i.id, send_round(i, settings, retry_now=True, tries=2, timeout=5.0)) for i in chosen]
+
+
+def test_channels(env: Environment) -> list[tuple[str, str | None]]:
+    """Send a test notification to every configured channel (nothing is recorded);
+    (channel label, None or why it failed) for each."""
+    settings = settings_of(env)
+    note = Notification(
+        "test", "test", env.clock(), "Test notification from crisis",
+        "If you can read this here, crisis notifications reach this channel.",
+        (("Sent by", env.actor),), "test", "Test notification", "none", False, env.actor,
+    )  # fmt: skip
+    return [(c.label, deliver(Job(note, c, 1), tries=1, timeout=5.0)) for c in settings.channels]
+
+
 class Notifier:
     """A background thread beside a long-running view: rings the bell for what is new and
     delivers what is owed, once a second, without ever blocking the screen."""
