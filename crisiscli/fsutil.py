@@ -18,6 +18,7 @@ import errno
 import os
 import stat
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -166,6 +167,35 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644, durable: b
     link at ``path`` rather than writing through it. ``durable=False`` skips the fsyncs, for
     caches that are rebuilt when they are lost (the fold's checkpoint, log.md).
     """
+    atomic_write_pieces(path, (data,), mode=mode, durable=durable)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[str], *, durable: bool = True) -> None:
+    """``atomic_write_text`` for a text made piece by piece (a long report): written as the
+    pieces come, in blocks, so the whole text is never held at once. If making a piece
+    fails, the old file stays as it was."""
+    atomic_write_pieces(path, (block.encode("utf-8") for block in blocks(chunks)), durable=durable)
+
+
+def blocks(chunks: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Many small pieces of text joined into blocks of about ``size`` characters (one write
+    per block instead of one per piece)."""
+    pending: list[str] = []
+    held = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield "".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield "".join(pending)
+
+
+def atomic_write_pieces(
+    path: Path, pieces: Iterable[bytes], *, mode: int = 0o644, durable: bool = True
+) -> None:
+    """``atomic_write_bytes`` of the bytes ``pieces`` give, written as they come."""
     for _attempt in range(8):
         tmp = _temporary_name(path)
         try:
@@ -176,7 +206,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644, durable: b
     else:  # pragma: no cover
         raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
     try:
-        write_all(fd, data)
+        for data in pieces:
+            write_all(fd, data)
         if durable:
             os.fsync(fd)
     except BaseException:

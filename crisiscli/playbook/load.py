@@ -262,6 +262,12 @@ class _Builder:
         elif raw_choices is not None:
             self.problem((*at, "choices"), f"a '{qtype}' question takes no choices")
         required = self.flag(data.get("required"), (*at, "required"), "required", True)
+        if qtype == "actions" and data.get("default") is not None:
+            self.problem((*at, "default"), "an 'actions' question takes no default")
+        if qtype == "actions" and what == "input":
+            self.problem(
+                (*at, "type"), "an input cannot be an 'actions' question (ask it in a step)"
+            )
         default = self.default(data.get("default"), (*at, "default"), qtype, choices)
         help_text = self.text(data.get("help"), (*at, "help"), "help")
         sets = self.text(data.get("sets"), (*at, "sets"), "sets")
@@ -823,6 +829,13 @@ class _Builder:
                                     "unknown-choice",
                                     on_key=True,
                                 )
+                    elif q.type == "actions":
+                        self.problem(
+                            (*where, leaf.ref),
+                            f"'{leaf.ref}' collects action items; a condition cannot test it",
+                            "unknown-choice",
+                            on_key=True,
+                        )
                     elif q.type == "yesno":
                         for value in leaf.values:
                             if m.truthy_word(value) is None:

@@ -16,8 +16,10 @@ from crisiscli.playbook.spec import PUBLIC_KINDS
 
 FORMAT_VERSION = 1
 
-QuestionType = Literal["text", "choice", "multi", "yesno"]
-QUESTION_TYPES: tuple[str, ...] = ("text", "choice", "multi", "yesno")
+QuestionType = Literal["text", "choice", "multi", "yesno", "actions"]
+# ``actions``: action items, entered one at a time (what, owner, due) until "no more";
+# each one is an ``action.added`` event, the answer the list of their ids.
+QUESTION_TYPES: tuple[str, ...] = ("text", "choice", "multi", "yesno", "actions")
 
 ChecklistKind = Literal["do-confirm", "read-do"]
 CHECKLIST_KINDS: tuple[str, ...] = ("do-confirm", "read-do")

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 
 from crisiscli.record.gitrepo import Repo, TreeEntry
 from crisiscli.record.journal import MAX_JOURNAL_BYTES
-from crisiscli.record.store import ID_PATTERN, JOURNAL, MAX_SNAPSHOT_BYTES, SNAPSHOT, SOURCE_COPY
+from crisiscli.record.store import (
+    JOURNAL,
+    MAX_SNAPSHOT_BYTES,
+    SNAPSHOT,
+    SOURCE_COPY,
+    is_incident_id,
+)
 from crisiscli.text import visible_line
 
 INCIDENTS = "incidents"
@@ -161,7 +167,7 @@ def _read_incidents(repo: Repo, oid: str, tree: SharedTree, refuse: Callable[[st
             continue
         if entry.kind != "tree":
             refuse(path, _kind_problem(entry) or "not an incident folder")
-        elif not ID_PATTERN.match(entry.name) or ".." in entry.name:
+        elif not is_incident_id(entry.name):
             refuse(path, "not an incident id")
         elif len(folders) >= MAX_INCIDENTS:
             refuse(path, f"more than {MAX_INCIDENTS:,} incidents in one repository")

@@ -47,7 +47,14 @@ SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 SUMMARY = ".summary.json"
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+
+
+def is_incident_id(name: str) -> bool:
+    """Whether a folder name can be an incident id: one path segment, never ``..``."""
+    return INCIDENT_ID.fullmatch(name) is not None and ".." not in name
+
+
 MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024  # the playbook loader's own limit
 MAX_SUMMARY = 1024 * 1024
 
@@ -529,7 +536,7 @@ def list_incidents(env: Environment) -> list[Incident]:
     for entry in entries:
         # Only real folders directly inside: a link could point out of CRISIS_HOME, and a
         # folder that is not a link cannot (no resolving per entry: list stays fast).
-        if not ID_PATTERN.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
+        if not is_incident_id(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
         if not os.path.isfile(os.path.join(entry.path, JOURNAL)):
             continue
@@ -552,7 +559,7 @@ def find_incident(env: Environment, ref: str | None, *, open_only: bool = False)
         raise NotFoundError(
             f"no {what} in {env.incidents_dir}", hint="start one with: crisis start"
         )
-    if not ID_PATTERN.fullmatch(ref) or ".." in ref:
+    if not is_incident_id(ref):
         raise UsageError(f"'{ref}' is not an incident id (see: crisis list)")
     exact = [i for i in incidents if i.id == ref]
     if exact:

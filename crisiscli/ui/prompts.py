@@ -21,7 +21,14 @@ from crisiscli.text import one_line
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.ui.visible_input import ShowHiddenCharacters
 from crisiscli.walk.closing import CriterionCheck, criteria_words
-from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
+from crisiscli.walk.prompter import (
+    Action,
+    ActionEntry,
+    ItemView,
+    ReviewDecision,
+    RunSummary,
+    StepView,
+)
 
 ACTION_LABELS = {
     Action.DONE: "Mark this step done",
@@ -157,6 +164,40 @@ class QuestionaryPrompter:
         # A step's text question may be left empty for now: the step menu still lets the
         # responder skip, defer or mark the step n/a, and "done" insists on an answer.
         return self._question(question, may_leave=True)
+
+    def ask_action_item(
+        self, view: StepView, question: Question, added: list[ActionEntry]
+    ) -> ActionEntry | None:
+        """``type: actions``: one item at a time — what, owner, due — until "no more"."""
+        from crisiscli.errors import UsageError
+        from crisiscli.team.actions import check_due
+
+        for n, entry in enumerate(added, start=1):
+            extra = ", ".join(x for x in (entry.owner, entry.due and f"due {entry.due}") if x)
+            shown = one_line(f"{n}. {entry.what}" + (f" — {extra}" if extra else ""))
+            self.console.print(safe(f"  {shown}"))
+        more = "another action item" if added else "an action item"
+        if not self.confirm(f"{question.prompt}: add {more}?", default=not added):
+            return None
+        what = self.ask_text("What is to be done?", required=True)
+        owner = self.ask_text("Who owns it? (a name; leave empty if nobody yet)")
+
+        def valid_date(text: str) -> bool | str:
+            try:
+                check_due(text)
+            except UsageError:
+                return "A date as YYYY-MM-DD (e.g. 2026-12-15), or leave it empty."
+            return True
+
+        due = self._ask(
+            questionary.text(
+                "Due by (YYYY-MM-DD; leave empty if not set yet)",
+                validate=valid_date,
+                style=STYLE,
+                **self.kwargs,
+            )
+        )
+        return ActionEntry(" ".join(what.split()), one_line(owner) or None, check_due(due))
 
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
         choices = [QChoice(ACTION_LABELS[a], value=a) for a in allowed]

@@ -36,7 +36,7 @@ def answer_label(question: Question, answer: object) -> str:
         return "yes" if answer else "no"
     labels = {c.value: c.label for c in question.choices}
     if isinstance(answer, list):
-        return ", ".join(labels.get(str(a), str(a)) for a in answer)
+        return ", ".join(labels.get(str(a), str(a)) for a in answer) or "none"
     return labels.get(str(answer), str(answer))
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from crisiscli.errors import PlaybookError
 from crisiscli.playbook.load import load_playbook_text
+from crisiscli.record.events import note_added
 from tests.conftest import FrozenClock, crisis_command, make_env, subprocess_env
 from tests.helpers import FIXTURES, open_incident
 
@@ -94,13 +95,19 @@ def test_a_note_whose_log_cannot_be_rendered_still_succeeds_once(
     assert notes == ["written once"]
 
 
-def test_a_note_on_an_incident_with_a_damaged_snapshot_is_saved_and_says_so(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+def test_a_note_on_an_incident_with_a_damaged_snapshot_is_saved_and_status_names_the_damage(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    # A note needs no playbook: the log's head is cached, so the note lands in the journal and
+    # in log.md; the commands that do need the snapshot say which file is damaged, in one line.
     incident = open_incident(make_env(crisis_home))
     (incident.dir / "playbook.json").write_text("{broken", encoding="utf-8")
     result = cli("note", "saved anyway", "-i", incident.id)
     assert result.exit_code == 0, result
-    assert "could not rewrite the log" in result.stderr
     assert [n.text for n in incident.state().notes] == ["saved anyway"]
+    assert "Note: saved anyway" in (incident.dir / "log.md").read_text(encoding="utf-8")
+    status = cli("status", incident.id)
+    assert status.exit_code == 3, status
+    assert "playbook.json: cannot read the playbook snapshot" in status.stderr
+    assert len(status.stderr.strip().splitlines()) == 1 and "Traceback" not in status.stderr
 
 
 # -- standard input ----------------------------------------------------------------------
@@ -159,7 +166,7 @@ COMMANDS = [
 )  # fmt: skip
 def test_no_command_crashes_on_a_terminal_that_is_not_utf8(crisis_home: Path, encoding: dict[str, str]) -> None:  # fmt: skip
     incident = open_incident(make_env(crisis_home), title="Café — “quoted” · 日本 👍")
-    incident.record("note.added", {"text": "naïve → arrow ✓ and 日本語"})
+    incident.record(note_added("naïve → arrow ✓ and 日本語"))
     failures = []
     for args in COMMANDS:
         done = _run(crisis_home, *args, **encoding)

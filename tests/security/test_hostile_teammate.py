@@ -164,8 +164,9 @@ def test_links_submodules_paths_and_names_are_refused(
     assert not (
         b / "incidents" / new / "journal.jsonl"
     ).exists()  # no incident without its snapshot
+    grew = {"journal.jsonl", "log.md", ".checkpoint.json", ".summary.json"}  # and its caches
     for p, data in mine.items():  # the existing incident's files are untouched (the journal grew)
-        if data is not None and p.name != "journal.jsonl" and p.name != "log.md":
+        if data is not None and p.name not in grew:
             assert p.read_bytes() == data
     listing = git(b, "ls-tree", "-r", "HEAD")
     assert "120000 " not in listing and "160000 " not in listing  # the tip is clean again
@@ -269,5 +270,5 @@ def test_a_valid_new_incident_is_written_inside_crisis_home_only(tmp_path: Path)
     assert not (b / "incidents" / new / "playbook.yaml").exists()  # not text: not written
     assert note_texts(b, new) == ["hello \u202eevil\u202c"]  # exact in the journal
     shown = ok(run_cli(b, "log", new)).stdout
-    assert "\u202e" not in shown and "\\<U\\+202E\\>" in shown  # markdown for <U+202E>
+    assert "\u202e" not in shown and "\\<U+202E>" in shown  # markdown for <U+202E>
     check_unharmed(tmp_path, remote, a, b, name, before, outside)

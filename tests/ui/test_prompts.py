@@ -255,3 +255,39 @@ def test_a_text_field_shows_hidden_characters_and_keeps_them(env: Environment, p
     pipe.send_text("\x1b[F ok" + SAVE)  # End, type, save
     answer = prompter(env, pipe).ask_text("Message", line, multiline=True)
     assert answer == line + " ok"  # the text keeps every character
+
+
+ACTIONS = Question("actions", "Action items", "actions")
+
+
+def test_action_items_are_entered_one_at_a_time(env: Environment, pipe: PipeInput) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    # Add one? (Enter: yes) · what · owner · a due date that is not a date is refused, then
+    # rubbed out and typed again
+    pipe.send_text("\rFix the  image check\rSam\rfriday\r" + "\x7f" * 6 + "2026-12-15\r")
+    got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
+    assert got == ActionEntry("Fix the image check", "Sam", "2026-12-15")
+
+
+def test_action_items_stop_when_there_are_no_more(env: Environment, pipe: PipeInput) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    pipe.send_text("\r")  # "add another?" defaults to no once one is held
+    held = [ActionEntry("Fix the image check", "Sam", "2026-12-15")]
+    assert prompter(env, pipe).ask_action_item(view, ACTIONS, held) is None
+    assert "1. Fix the image check — Sam, due 2026-12-15" in screen(env)
+
+
+def test_an_action_item_may_leave_owner_and_date_open(env: Environment, pipe: PipeInput) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    pipe.send_text("y\rCall legal\r\r\r")
+    got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
+    assert got == ActionEntry("Call legal", None, None)
