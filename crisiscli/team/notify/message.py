@@ -116,9 +116,9 @@ def webhook_payload(note: Notification) -> dict[str, Any]:
         "contentUrl": None,
         "content": card,
     }
+    # No top-level "type": Mattermost would make it the post's type and refuse the post.
     return {
         "text": summary,
-        "type": "message",
         "attachments": [attachment],
         "crisis": hook_json(note),
     }
