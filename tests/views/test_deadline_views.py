@@ -114,3 +114,24 @@ def test_the_report_has_met_or_missed_per_occurrence(
     md = cli("report", incident.id, "--format", "md", "--tz", "UTC", clock=clock).stdout
     assert "| Public update #2 (every 30m) |" in md and "missed by 15m" in md
     assert "| Promised next update (Post a holding line) |" in md
+
+
+def test_the_walk_through_status_line_counts_down_both(
+    incident: Incident, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from crisiscli.ui.screens import deadline_lines
+    from crisiscli.walk.answers import ScriptedPrompter, load_answers
+    from crisiscli.walk.engine import Walkthrough
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("default: na\n", encoding="utf-8")
+
+    clock.now = at(56)
+    incident.record(ev.update_promised("update", at(70)))  # promised after it went out
+    engine = Walkthrough(incident, ScriptedPrompter(load_answers(answers)))
+    view = engine.view(incident.playbook().step("dm"))
+    lines = [line.plain for line in deadline_lines(view)]
+    assert lines == [
+        "  due       Promised next update — in 14m",
+        "  due       Public update (every 30m) — in 29m",
+    ]
