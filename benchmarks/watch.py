@@ -135,9 +135,7 @@ def run(smoke: bool) -> list[dict[str, Any]]:
             for n in range(notes):
                 mark = len(watch.output)
                 text = f"bench-note-{n:03d}"
-                subprocess.run(
-                    [*crisis(), "note", text], env=env, check=True, capture_output=True
-                )
+                subprocess.run([*crisis(), "note", text], env=env, check=True, capture_output=True)
                 durable = time.perf_counter()
                 latencies.append(watch.wait_for(text.encode(), since=mark) - durable)
                 time.sleep(0.3)  # notes arrive apart, not at one poll

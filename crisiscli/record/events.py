@@ -774,7 +774,7 @@ def _contact(d: Mapping[str, Any], step: str, names: Names) -> str:
 def _promised(d: Mapping[str, Any], step: str, names: Names) -> str:
     due = parse_iso(_s(d.get("due")))
     when = names.time_text(due) if due is not None else _s(d.get("due"))
-    return f"Next update promised by {when} (message for {step})"
+    return f"Message for {step} promises the next update by {when}"
 
 
 def _notice_claimed(d: Mapping[str, Any], step: str, names: Names) -> str:

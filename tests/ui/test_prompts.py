@@ -193,6 +193,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
         "\r",  # statement: the message — edit it here
         "\x15We are sorry, Acme." + SAVE,  # replace the draft (it has a blank to fill)
         "\r",  # its checks pass: use this message
+        "10:30\r",  # the next update it promises
         "Dana\r",  # approver
         DOWN * 2 + "\r",  # menu (done, message, note, …): add a note
         "Posted at 10:02" + SAVE,
@@ -232,6 +233,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
     assert [m.text for m in state.message_list()] == ["We are sorry, Acme."]
     assert state.message_list()[0].approver == "Dana"
     assert [n.text for n in state.notes] == ["Posted at 10:02"]
+    assert [(p.step, p.promise is not None) for p in state.published] == [("statement", True)]
     shown = screen(env)
     assert "step 1 of 5" in shown and "Look first" in shown
     assert "Deferred — back again before the end." in shown
