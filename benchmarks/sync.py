@@ -64,6 +64,7 @@ def _timed(action: Any) -> float:
 
 def run(smoke: bool) -> list[dict[str, Any]]:
     from crisiscli.env import Environment
+    from crisiscli.record.events import note_added
     from crisiscli.record.store import find_incident
     from crisiscli.record.sync import init_home, sync
 
@@ -92,7 +93,7 @@ def run(smoke: bool) -> list[dict[str, Any]]:
             ours, base, idle, fetch = [], [], [], []
             for n in range(rounds):
                 incident = find_incident(env(a), "2026-11-23-0000-bench")
-                incident.record("note.added", {"text": f"round {n}"})
+                incident.record(note_added(f"round {n}"))
                 sync(env(a))
                 ours.append(_timed(lambda: sync(env(b))))
                 base.append(_timed(lambda: (_git(plain, "fetch", "--quiet"), _git(plain, "merge", "--quiet", "--ff-only", "origin/main"))))  # fmt: skip

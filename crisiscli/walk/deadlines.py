@@ -25,9 +25,9 @@ clock (``log.md``) passes the time of the last event and words both as "not done
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from crisiscli.frozen import Frozen
 from crisiscli.playbook.model import Cadence, Playbook
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.record.fold import IncidentState, Publication
@@ -45,8 +45,7 @@ __all__ = [
 PROMISE_LABEL = "Promised next update"
 
 
-@dataclass(frozen=True)
-class DeadlineStatus:
+class DeadlineStatus(Frozen):
     step: str  # the step (step deadlines), the promising message's step (promises), or ""
     label: str
     due_at: datetime
