@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,12 @@ from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import RunSummary
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+START = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # the conftest clock's start
+
+
+def at(minutes: float) -> datetime:
+    """``minutes`` after START (tests of deadlines speak in minutes since the start)."""
+    return START + timedelta(minutes=minutes)
 
 
 def load_fixture_playbook(name: str = "mini"):  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,7 @@ import pytest
 from crisiscli.record import events as ev
 from crisiscli.record.store import Incident
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import open_incident
-
-START = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-
-
-def at(minutes: float) -> datetime:
-    return START + timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(START)
+from tests.helpers import at, open_incident
 
 
 @pytest.fixture

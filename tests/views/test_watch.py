@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -18,18 +18,7 @@ from crisiscli.ui.watchscreen import render
 from crisiscli.views.watch import watch_model
 from crisiscli.width import display_width
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import open_incident
-
-START = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-
-
-def at(minutes: float) -> datetime:
-    return START + timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(START)
+from tests.helpers import at, open_incident
 
 
 @pytest.fixture

@@ -19,18 +19,7 @@ from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses, next_upd
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import StepView
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import answers_from, events_of, open_incident, run_script
-
-START = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-
-
-def at(minutes: float) -> datetime:
-    return START + timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(START)
+from tests.helpers import START, answers_from, at, events_of, open_incident, run_script
 
 
 @pytest.fixture

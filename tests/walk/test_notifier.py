@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,13 +20,7 @@ from crisiscli.team.notify import outbox
 from crisiscli.walk import notifier
 from crisiscli.walk.notifier import Notifier, send_round, settings_of
 from tests.conftest import FrozenClock, crisis_command, make_env, subprocess_env
-from tests.helpers import WebhookServer, configure_webhook, events_of, open_incident
-
-START = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-
-
-def at(minutes: float) -> datetime:
-    return START + timedelta(minutes=minutes)
+from tests.helpers import WebhookServer, at, configure_webhook, events_of, open_incident
 
 
 @pytest.fixture
@@ -34,11 +28,6 @@ def server() -> Iterator[WebhookServer]:
     hook = WebhookServer().start()
     yield hook
     hook.stop()
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(START)
 
 
 @pytest.fixture

@@ -23,16 +23,6 @@ from typing import Any, NamedTuple
 
 from crisiscli.text import one_line
 
-KINDS = (
-    "incident.opened",
-    "severity.changed",
-    "deadline.soon",
-    "deadline.passed",
-    "approval.requested",
-    "approval.decided",
-    "handoff",
-    "incident.closed",
-)
 COLOURS = {  # the left edge of a chat attachment, and the Adaptive Card's accent
     "deadline.passed": "#d00000",
     "deadline.soon": "#e8a317",
@@ -50,7 +40,7 @@ MAX_TEXT = 600  # a chat notification is a pointer, not the incident log
 
 class Notification(NamedTuple):
     key: str  # stable: the same notification has the same key in every terminal
-    kind: str  # one of KINDS
+    kind: str  # one of config.NOTIFY_KINDS
     at: datetime  # when it became due
     title: str  # one line: "Overdue: Post a holding line"
     text: str  # a sentence or two
