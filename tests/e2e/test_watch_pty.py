@@ -107,3 +107,23 @@ def test_ctrl_c_leaves_cleanly_too(tmp_path: Path) -> None:
     finally:
         code = screen.close()
     assert code == 0
+
+
+def test_sigterm_and_sighup_give_the_terminal_back(tmp_path: Path) -> None:
+    import signal
+
+    home = tmp_path / "home"
+    opened(home)
+    for sig, code in ((signal.SIGTERM, 0), (signal.SIGHUP, 128 + signal.SIGHUP)):
+        screen = Screen(home, "watch", size=(80, 24))
+        try:
+            screen.wait_for(r"DEADLINES")
+            screen.child.kill(sig)
+            deadline = time.monotonic() + 20
+            while screen.child.isalive() and time.monotonic() < deadline:
+                screen.pump()
+            assert echoing(screen.child.child_fd), sig
+            assert screen.raw.rstrip().endswith(LEAVE), sig
+        finally:
+            exit_code = screen.close()
+        assert exit_code == code, sig
