@@ -21,3 +21,17 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """``text`` followed by spaces up to ``width`` terminal columns."""
     return text + " " * max(0, width - display_width(text))
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` terminal columns, with ``…`` where it was cut."""
+    if width <= 0:
+        return ""
+    if display_width(text) <= width:
+        return text
+    kept = ""
+    for char in text[: width * 2]:
+        if display_width(kept + char) > width - 1:
+            break
+        kept += char
+    return kept.rstrip() + "…"

@@ -32,7 +32,9 @@ from crisiscli.record.fold import (
     Mention,
     MessageState,
     Note,
+    Notice,
     PostDecision,
+    Publication,
     Quarantined,
     QueuedPost,
     RoleChange,
@@ -172,7 +174,7 @@ def _message(m: MessageState) -> list[Any]:
         m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
         m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
         _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
-        m.self_approved, _tuples(m.voided),
+        m.self_approved, _tuples(m.voided), _t(m.promise),
     ]  # fmt: skip
 
 
@@ -181,7 +183,7 @@ def _unmessage(v: list[Any]) -> MessageState:
         v[0], v[1], tuple(v[2]), v[3], _req(v[4]), v[5], _req(v[6]), v[7], v[8], _dt(v[9]),
         v[10], v[11], v[12], v[13], v[14], v[15],
         [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
-        v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]],
+        v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
     )  # fmt: skip
 
 
@@ -236,6 +238,21 @@ def _unaction(v: list[Any]) -> ActionItem:
     return ActionItem(v[0], v[1], v[2], v[3], v[4], _req(v[5]), v[6], _dt(v[7]), v[8])
 
 
+def _notice(n: Notice) -> list[Any]:
+    return [
+        n.key, n.channel, n.kind, n.text, n.label, n.status, n.attempt, _t(n.first_at),
+        _t(n.last_at), n.error,
+    ]  # fmt: skip
+
+
+def _unnotice(v: list[Any]) -> Notice:
+    return Notice(v[0], v[1], v[2], v[3], v[4], v[5], v[6], _req(v[7]), _req(v[8]), v[9])
+
+
+def _publication(p: Publication) -> list[Any]:
+    return [_t(p.ts), p.actor, p.step, p.kind, _t(p.promise)]
+
+
 def _tuples(items: list[Any]) -> list[list[Any]]:
     """NamedTuples whose first field is a time (notes, changes, handoffs) as lists."""
     return _tuples_at(items, 0)
@@ -270,6 +287,10 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "event_count": s.event_count, "last_event_at": _t(s.last_event_at),
         "last_key": [_t(s.last_key[0]), s.last_key[1]] if s.last_key else None,
         "quarantined": [list(q) for q in s.quarantined],
+        "published": [_publication(p) for p in s.published],
+        "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
+        "recent": _tuples_at(s.recent, 1),
+        "notices": [_notice(n) for n in s.notices.values()],
     }  # fmt: skip
 
 
@@ -319,4 +340,9 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         last_event_at=_dt(d["last_event_at"]),
         last_key=(_req(key[0]), key[1]) if key else None,
         quarantined=[Quarantined(*q) for q in d["quarantined"]],
+        published=[Publication(_req(p[0]), p[1], p[2], p[3], _dt(p[4])) for p in d["published"]],
+        walked_by=d["walked_by"],
+        walked_at=_dt(d["walked_at"]),
+        recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
+        notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
     )

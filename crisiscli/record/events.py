@@ -139,6 +139,8 @@ class Spec(NamedTuple):
     optional: Mapping[str, Check]
     walkthrough: bool = False  # the walk-through's own events end a pause
     steps: tuple[str, ...] = ()  # fields naming a step of the playbook
+    quiet: bool = False  # bookkeeping (notification deliveries): not among the latest events
+    notifies: bool = False  # may give rise to a notification (walk/alerts.py)
 
 
 def _spec(
@@ -147,16 +149,20 @@ def _spec(
     *,
     walkthrough: bool = False,
     steps: tuple[str, ...] = (),
+    quiet: bool = False,
+    notifies: bool = False,
 ) -> Spec:
-    return Spec(required or {}, optional or {}, walkthrough, steps)
+    return Spec(required or {}, optional or {}, walkthrough, steps, quiet, notifies)
 
 
 STEP = {"step": _name}
 REASON = {"reason": _text}
+NOTICE = {"key": _name, "channel": _name, "attempt": _number}
 SPECS: dict[str, Spec] = {
     "incident.opened": _spec(
         {"title": _text, "severity": _text},
         {"drill": _flag, "playbook": _record, "crisis_version": _text},
+        notifies=True,
     ),
     "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
     "answer.set": _spec(
@@ -180,6 +186,7 @@ SPECS: dict[str, Spec] = {
         {"platforms": _names, "kind": _name, "approval": _flag},
         walkthrough=True,
         steps=("step",),
+        notifies=True,
     ),
     "message.checked": _spec(
         STEP,
@@ -195,7 +202,11 @@ SPECS: dict[str, Spec] = {
         steps=("step",),
     ),
     "message.approved": _spec(
-        STEP, {"approver": _text, "override": _text}, walkthrough=True, steps=("step",)
+        STEP,
+        {"approver": _text, "override": _text},
+        walkthrough=True,
+        steps=("step",),
+        notifies=True,
     ),
     "message.approval_requested": _spec(
         {**STEP, "approver": _text, "digest": _digest, "text": _text},
@@ -208,6 +219,7 @@ SPECS: dict[str, Spec] = {
         },
         walkthrough=True,
         steps=("step",),
+        notifies=True,
     ),
     "message.approval_decided": _spec(
         {
@@ -218,6 +230,7 @@ SPECS: dict[str, Spec] = {
         },
         {"comment": _text, "scripted": _flag},
         steps=("step",),
+        notifies=True,
     ),
     "session.paused": _spec(optional=STEP, steps=("step",)),
     "session.interrupted": _spec(),
@@ -226,7 +239,7 @@ SPECS: dict[str, Spec] = {
         optional={"status": _one_of("complete", "complete-except-deferred"), "deferred": _names},
         walkthrough=True,
     ),
-    "incident.closed": _spec(optional={"summary": _text}),
+    "incident.closed": _spec(optional={"summary": _text}, notifies=True),
     "exit.checked": _spec({"criterion": _number, "text": _text, "met": _flag}, {"note": _text}),
     "incident.reopened": _spec(),
     "severity.changed": _spec(
@@ -238,10 +251,13 @@ SPECS: dict[str, Spec] = {
             "switched_on": _names,
             "switched_off": _names,
         },
+        notifies=True,
     ),
     "title.changed": _spec({"to": _text}),
     "role.assigned": _spec({"role": _name}, {"person": _text}),
-    "handoff.recorded": _spec(optional={"to": _text, "brief": _text, "counts": _record}),
+    "handoff.recorded": _spec(
+        optional={"to": _text, "brief": _text, "counts": _record}, notifies=True
+    ),
     "action.added": _spec(
         {"id": _name, "text": _text},
         {"owner": _text, "due": _text, "step": _name},
@@ -282,6 +298,12 @@ SPECS: dict[str, Spec] = {
     "mentions.recorded": _spec(
         {"count": _count},
         {"per": _one_of("minute", "hour", "day"), "baseline": _amount, "source": _text},
+    ),
+    "update.promised": _spec({**STEP, "due": _time}, walkthrough=True, steps=("step",)),
+    "notify.claimed": _spec({**NOTICE, "kind": _name}, {"text": _text, "label": _text}, quiet=True),
+    "notify.delivered": _spec(NOTICE, {"label": _text}, quiet=True),
+    "notify.failed": _spec(
+        {**NOTICE, "error": _text}, {"final": _flag, "label": _text}, quiet=True
     ),
 }
 
@@ -355,6 +377,16 @@ def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> s
 def is_walkthrough(kind: str) -> bool:
     spec = SPECS.get(kind)
     return spec is not None and spec.walkthrough
+
+
+def notifies(kinds: set[str]) -> bool:
+    """Any of these event types may give rise to a notification."""
+    return any((spec := SPECS.get(kind)) is not None and spec.notifies for kind in kinds)
+
+
+def is_quiet(kind: str) -> bool:
+    spec = SPECS.get(kind)
+    return spec is not None and spec.quiet
 
 
 def to_line(event: Event) -> str:
@@ -681,6 +713,33 @@ def mentions_recorded(
     return NewEvent("mentions.recorded", _with(data, source=(source or "").strip() or None))
 
 
+def update_promised(step: str, due: datetime) -> NewEvent:
+    """The message of ``step`` promises the next public update by ``due``."""
+    return NewEvent(
+        "update.promised", {"step": step, "due": due.astimezone(timezone.utc).isoformat()}
+    )
+
+
+def notify_claimed(
+    key: str, channel: str, *, kind: str, attempt: int, text: str, label: str
+) -> NewEvent:
+    """This process sends notification ``key`` to ``channel`` now (others leave it)."""
+    data = {"key": key, "channel": channel, "kind": kind, "attempt": attempt}
+    return NewEvent("notify.claimed", {**data, "text": text, "label": label})
+
+
+def notify_delivered(key: str, channel: str, *, attempt: int, label: str) -> NewEvent:
+    data = {"key": key, "channel": channel, "attempt": attempt, "label": label}
+    return NewEvent("notify.delivered", data)
+
+
+def notify_failed(
+    key: str, channel: str, *, attempt: int, error: str, final: bool, label: str
+) -> NewEvent:
+    data = {"key": key, "channel": channel, "attempt": attempt, "error": error[:500]}
+    return NewEvent("notify.failed", {**data, "final": final, "label": label})
+
+
 # -- describing: one sentence per event, plain text ---------------------------------------------
 
 
@@ -943,6 +1002,25 @@ def _contact(d: Mapping[str, Any], step: str, names: Names) -> str:
     return line + (f" — {note}" if note else "")
 
 
+def _promised(d: Mapping[str, Any], step: str, names: Names) -> str:
+    due = parse_iso(_s(d.get("due")))
+    when = names.time_text(due) if due is not None else _s(d.get("due"))
+    return f"Message for {step} promises the next update by {when}"
+
+
+def _notice_claimed(d: Mapping[str, Any], step: str, names: Names) -> str:
+    attempt = d.get("attempt")
+    again = f" (attempt {attempt})" if isinstance(attempt, int) and attempt > 1 else ""
+    text = _s(d.get("text")).strip() or _s(d.get("kind"))
+    return f"Notifying {_s(d.get('label')) or 'a channel'}{again}: {text}"
+
+
+def _notice_failed(d: Mapping[str, Any], step: str, names: Names) -> str:
+    then = "gave up" if d.get("final") else "will retry"
+    to = _s(d.get("label")) or "a channel"
+    return f"Notification to {to} not delivered (attempt {_s(d.get('attempt'))}): {_s(d.get('error'))} — {then}"
+
+
 _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "incident.opened": _opened,
     "input.set": _answered("input"),
@@ -980,4 +1058,10 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "evidence.added": _evidence,
     "evidence.linked": _linked,
     "mentions.recorded": _mentions,
+    "update.promised": _promised,
+    "notify.claimed": _notice_claimed,
+    "notify.delivered": lambda d, step, names: (
+        f"Notification delivered to {_s(d.get('label')) or 'a channel'}"
+    ),
+    "notify.failed": _notice_failed,
 }

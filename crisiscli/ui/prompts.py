@@ -8,6 +8,7 @@ real prompts through prompt_toolkit's pipe input.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import questionary
@@ -347,6 +348,17 @@ class QuestionaryPrompter:
 
             target = os.path.expanduser(target.strip("'\""))
         return EvidenceChoice(target, note, is_url)
+
+    def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
+        from crisiscli.record.store import log_timezone
+        from crisiscli.timeutil import in_zone
+
+        prefill = ""
+        if suggested is not None:
+            prefill = in_zone(suggested, log_timezone(self.env)).strftime("%H:%M")
+        return self.ask_text(
+            "Next update promised by? (a time like 15:30, or 30m; empty: no promise)", prefill
+        )
 
     def ask_approval_override(self, view: StepView) -> str:
         if not self.confirm(

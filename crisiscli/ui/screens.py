@@ -98,14 +98,14 @@ def deadline_lines(view: StepView, limit: int = 3) -> list[Text]:
     for d in overdue:
         line = Text("  OVERDUE  ", style="bold white on red")
         line.append(" ")
-        line.append_text(safe(one_line(d.label), "bold"))
+        line.append_text(safe(one_line(d.name), "bold"))
         line.append(f" — {format_duration(-d.seconds_left(view.now))} late", style="red")
         lines.append(line)
     for d in upcoming[:limit]:
         left = d.seconds_left(view.now)
         line = Text("  due      ", style="bold yellow" if left < 600 else "dim")
         line.append(" ")
-        line.append_text(safe(one_line(d.label)))
+        line.append_text(safe(one_line(d.name)))
         line.append(f" — in {format_duration(left)}", style="yellow" if left < 600 else "dim")
         lines.append(line)
     return lines

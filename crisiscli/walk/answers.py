@@ -16,6 +16,7 @@
       apology:
         message: "We got this wrong. ..."
         approver: Dana (comms lead)            # asked, and approves (scripted)
+        next_update: 1h          # the next update this message promises (30m, 15:30, suggested)
       update:
         message: ["First draft", "Second draft"]   # one text per version
         approver:                               # one decision per request
@@ -53,6 +54,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +111,7 @@ STEP_KEYS = {
     "override",
     "checks_override",
     "evidence",
+    "next_update",
 }
 DECISIONS = ("approve", "reject", "none")
 SELF = "self"  # ``approver: self``: the responder approves their own message
@@ -137,6 +140,7 @@ class StepScript:
     backup: ScriptedDecision | None = None
     override: str = ""  # approval override reason
     checks_override: str = ""  # reason to publish despite failed checks
+    next_update: str = ""  # the next update a public message promises ("suggested": the cadence's)
     evidence: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, note, url)
 
     @property
@@ -293,6 +297,7 @@ def load_answers(path: Path) -> AnswersFile:
         )
         script.override = str(spec.get("override") or "")
         script.checks_override = str(spec.get("checks_override") or "")
+        script.next_update = str(raw((*at, "next_update"), spec.get("next_update")) or "")
         result.steps[str(sid)] = script
     return result
 
@@ -490,6 +495,7 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
                 ("backup", script.backup),
                 ("override", script.override),
                 ("checks_override", script.checks_override),
+                ("next_update", script.next_update),
             ):
                 if value:
                     raise AnswersError(
@@ -735,6 +741,12 @@ class ScriptedPrompter:
             return None
         target, note, is_url = pending.pop(0)
         return EvidenceChoice(target, note, is_url)
+
+    def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
+        wanted = self._script(view.step.id).next_update.strip()
+        if wanted == "suggested":
+            return suggested.isoformat() if suggested is not None else ""
+        return wanted
 
     def ask_approval_override(self, view: StepView) -> str:
         return self._script(view.step.id).override

@@ -200,6 +200,12 @@ class Prompter(Protocol):
         """Who approves this version (``view.approvers`` lists the people named)."""
         ...
 
+    def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
+        """When this public message says the next update comes ("30m", "15:30"); empty:
+        it promises none. ``suggested`` (the cadence's next due time, or the time promised
+        before) is offered as the answer to accept."""
+        ...
+
     def ask_approval_override(self, view: StepView) -> str:
         """Nobody can approve: a reason to go ahead without approval, or "" to wait."""
         ...

@@ -69,6 +69,8 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         child.send(DOWN + "\r")  # Edit it in the editor
         child.expect("Use this message")
         child.send("\r")
+        child.expect("Next update promised by")  # no cadence here: nothing suggested
+        child.send("45m\r")
         child.expect("Who approves this message")
         child.expect("Not now")
         child.send(DOWN + "\r")  # I approve it myself (recorded as self-approved)
@@ -103,6 +105,10 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
     assert asked["actor"] == asked["data"]["approver"] == "tester"
     (decided,) = [e for e in journal if e["type"] == "message.approval_decided"]
     assert decided["actor"] == "tester" and decided["data"]["decision"] == "approve"
+    (promised,) = [e for e in journal if e["type"] == "update.promised"]
+    assert promised["data"]["step"] == "apology"
+    opened = next(e["ts"] for e in journal if e["type"] == "incident.opened")
+    assert promised["data"]["due"] > opened  # 45 minutes from when it was asked
     done = [e["data"]["step"] for e in journal if e["type"] == "step.done"]
     assert done == ["apology", "reply"]
     assert not list((home / "tmp").iterdir())  # the editor's temp file is gone
@@ -140,6 +146,8 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.send(DOWN + DOWN + "\r")  # Publish it anyway
         child.expect("Why does it go out as it is")
         child.send("Posting it on Bluesky as a thread of two\r")
+        child.expect("Next update promised by")
+        child.send("\r")  # no promise
         child.expect("Who approves this message")
         child.expect("Not now")
         child.send(DOWN * 3 + "\r")  # Not now — nobody is asked yet

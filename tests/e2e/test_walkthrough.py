@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -139,8 +140,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"We've seen what people are saying about \[short description\]")  # the draft
     s.message("We've seen the post about our holiday photo. Update here by 10:00.")
     s.review("Use this message")
+    s.promise(None)  # the cadence's suggestion: an hour at severity high
     approved_by_dana(s, home)
-    s.checklist(["Posted first where it started (Bluesky)", "Note the time"], [0, 1])
+    s.checklist(["Posted first where it started (Bluesky)", "Promised a time"], [0, 1])
     s.menu("Mark this step done")
 
     # -- 6 watch: back, forward again, then skip (the reason is required) -------------
@@ -167,6 +169,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         "Update: the photo is down and we have contacted the photographer. Next update by 12:00."
     )
     s.review("Use this message")
+    s.promise("30m")
     approved_by_dana(s, home)
     s.checklist(["List the steps", "Tell affected", "Post it as a reply"], [0, 1, 2])
     s.menu("Mark this step done")
@@ -208,6 +211,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"Apologise publicly")
     s.message("We got this wrong: the photo was not ours to use. We're sorry.")
     s.review("Use this message")
+    s.promise("")  # no promise
     approved_by_dana(s, home)
     s.checklist(
         ["Says what", "Says sorry", "Names the", "Says what has", "Posted first"], [0, 1, 2, 3, 4]
@@ -355,6 +359,10 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         d["text"] for d in of_type(events, "message.recorded") if d["step"] == "first-actions"
     ]
     assert len(first_actions) == 2  # the failing template, then the edited text: both kept
+    promised = [(e["data"]["step"], e["ts"], e["data"]["due"]) for e in events if e["type"] == "update.promised"]  # fmt: skip
+    assert [step for step, _, _ in promised] == ["holding-line", "first-actions"]
+    ahead = [(datetime.fromisoformat(due) - datetime.fromisoformat(ts)).total_seconds() / 60 for _, ts, due in promised]  # fmt: skip
+    assert 58 < ahead[0] <= 60 and 29 < ahead[1] <= 30.1
     approved = {
         d["step"]: d["approver"]
         for d in of_type(events, "message.approval_decided")

@@ -195,6 +195,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
         "\r",  # statement: the message — edit it here
         "\x15We are sorry, Acme." + SAVE,  # replace the draft (it has a blank to fill)
         "\r",  # its checks pass: use this message
+        "10:30\r",  # the next update it promises
         DOWN + "\r",  # who approves: I approve it myself (recorded as self-approved)
         DOWN * 2 + "\r",  # menu (done, message, note, …): add a note
         "Posted at 10:02" + SAVE,
@@ -234,6 +235,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
     assert [m.text for m in state.message_list()] == ["We are sorry, Acme."]
     assert state.message_list()[0].approver == "tester" and state.message_list()[0].self_approved
     assert [n.text for n in state.notes] == ["Posted at 10:02"]
+    assert [(p.step, p.promise is not None) for p in state.published] == [("statement", True)]
     shown = screen(env)
     assert "step 1 of 5" in shown and "Look first" in shown
     assert "Deferred — back again before the end." in shown

@@ -303,3 +303,25 @@ def test_a_run_stopped_between_the_answer_and_its_role_fills_the_role(
     roles = incident.state().roles
     assert roles.get("backup-approver") == "Lee Park"
     assert roles.get("approver") == "Kim Long"
+
+
+def test_the_team_is_told_who_is_asked_the_backup_after_escalation_and_the_decision(env, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """Notifications (the live incident's channels and bell) follow the approval events:
+    the person asked, the backup when nobody answered in time, and the decision."""
+    from crisiscli.walk.alerts import alerts
+
+    incident = open_incident(env, "approvals")
+    holding = {"approver": {"name": "Dana Reyes", "decision": "none"}, "backup": {"decision": "approve", "comment": "Go"}}  # fmt: skip
+    run_script(incident, answers_from(tmp_path, script(holding)))
+    state = incident.state()
+    found = [
+        (n.kind, n.title, n.text)
+        for n in alerts(incident.id, state, incident.playbook(), clock())
+        if n.kind.startswith("approval.")
+    ]
+    assert [(kind, title) for kind, title, _ in found] == [
+        ("approval.requested", "Approval needed from Dana Reyes: Holding line"),
+        ("approval.requested", "Approval needed from Sam Ode: Holding line"),
+        ("approval.decided", "Approved by Sam Ode: Holding line"),
+    ]
+    assert "(Dana Reyes did not answer in time)" in found[1][2] and TEXT in found[1][2]

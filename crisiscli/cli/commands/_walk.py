@@ -4,8 +4,9 @@ and turning a pause or Ctrl-C into the exact command that continues."""
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crisiscli.env import Environment
 from crisiscli.errors import ExitCode, NotInteractiveError, Paused
@@ -41,9 +42,34 @@ def resume_hint(incident: Incident) -> str:
     return f"crisis resume {incident.id}"
 
 
+def _notifier(incident: Incident, prompter: Prompter) -> Any:
+    """Beside an interactive walk-through: a bell when a deadline comes close or passes (or
+    someone else re-grades, hands over, closes…), and delivery to the configured channels,
+    in a background thread that never holds up a prompt."""
+    from crisiscli.ui.prompts import QuestionaryPrompter
+
+    if not isinstance(prompter, QuestionaryPrompter):
+        return None  # a scripted run: its notifications go out when the command ends
+    from crisiscli.walk.notifier import Notifier, settings_of
+
+    env = incident.env
+    settings = settings_of(env)
+    if not env.stdout_isatty and not settings.channels:
+        return None
+    ring = None
+    if env.stdout_isatty:
+        fd = env.stdout.fileno()
+
+        def ring() -> None:
+            os.write(fd, b"\a")  # one byte: it cannot split what the prompt is drawing
+
+    return Notifier(incident, settings, bell=ring, derived=True, skip_own=True).start()
+
+
 def run(incident: Incident, prompter: Prompter) -> None:
     from crisiscli.walk.engine import Walkthrough
 
+    notifier = _notifier(incident, prompter)
     try:
         summary = Walkthrough(incident, prompter).run()
     except Paused:
@@ -60,6 +86,9 @@ def run(incident: Incident, prompter: Prompter) -> None:
         echo(f"Interrupted. Everything you confirmed is saved in {incident.dir}")
         echo(f"Continue with: {resume_hint(incident)}")
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
+    finally:
+        if notifier is not None:
+            notifier.stop()
     if summary.status != "complete":
         echo(f"Finished except deferred steps: {', '.join(summary.deferred)}")
     echo(f"Log: {incident.log_path}")
