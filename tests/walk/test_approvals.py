@@ -305,7 +305,9 @@ def test_a_run_stopped_between_the_answer_and_its_role_fills_the_role(
     assert roles.get("approver") == "Kim Long"
 
 
-def test_the_team_is_told_who_is_asked_the_backup_after_escalation_and_the_decision(env, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_team_is_told_who_is_asked_the_backup_after_escalation_and_the_decision(
+    env, tmp_path: Path, clock
+) -> None:  # type: ignore[no-untyped-def]
     """Notifications (the live incident's channels and bell) follow the approval events:
     the person asked, the backup when nobody answered in time, and the decision."""
     from crisiscli.walk.alerts import alerts
