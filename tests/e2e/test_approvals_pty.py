@@ -65,6 +65,7 @@ def to_the_holding_line(s: Session) -> None:
     s.expect(r"Holding line")
     s.message(None)
     s.review("Use this message")
+    s.promise("")  # no next update promised
     s.select(ASK, ASK_LABELS, ASK_LABELS[0])
     s.expect(r"waiting for approval from Dana Reyes — under a minute")
 
