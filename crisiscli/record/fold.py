@@ -149,6 +149,8 @@ class IncidentState:
     contacts: dict[str, ContactRecord] = field(default_factory=dict)  # by contact id
     events: list[Event] = field(default_factory=list)
     last_event_at: datetime | None = None
+    # The latest walker.started / walker.taken_over: who walks the incident (one at a time).
+    walker: dict[str, Any] = field(default_factory=dict)
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -342,6 +344,10 @@ def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.title = str(d.get("to", s.title))
 
 
+def _walker(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.walker = {**d, "actor": e.actor, "ts": e.ts, "type": e.type}
+
+
 def _time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -451,6 +457,8 @@ _HANDLERS = {
     "step.done": _status,
     "step.skipped": _status,
     "step.deferred": _status,
+    "walker.started": _walker,
+    "walker.taken_over": _walker,
     "step.not_applicable": _status,
     "item.checked": _checked,
     "item.unchecked": _checked,

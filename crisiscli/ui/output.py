@@ -17,8 +17,10 @@ _C1 = re.compile(r"[\x7f-\x9f]")
 
 
 def echo(text: str = "") -> None:
+    from crisiscli.cli.invocation import as_typed  # hints name crisis as it was run
+
     stream = get_env().stdout
-    stream.write(visible_controls(text).replace("\\x0a", "\n") + "\n")
+    stream.write(as_typed(visible_controls(text)).replace("\\x0a", "\n") + "\n")
     stream.flush()
 
 

@@ -7,6 +7,7 @@ hyperlinks off so a playbook cannot smuggle terminal links.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TextIO
 
 from rich.console import Console, Group
@@ -19,6 +20,7 @@ from rich.text import Text
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Question
 from crisiscli.text import one_line, visible_controls
+from crisiscli.ui.i18n import Catalogue
 from crisiscli.walk.deadlines import format_duration
 from crisiscli.walk.prompter import RunSummary, StepView
 
@@ -50,61 +52,67 @@ def safe(text: str, style: str = "") -> Text:
     return Text(visible_controls(text), style=style)
 
 
-def header(view: StepView) -> Panel:
-    title = Text()
+def header(view: StepView, words: Catalogue | None = None) -> Panel:
+    """Two calm lines whatever the width: the incident's title (cut with an ellipsis, never
+    wrapped), then severity, phase and step. Time lives in the live status line."""
+    w = words or Catalogue()
+    title = Text(no_wrap=True, overflow="ellipsis")
     if view.drill:
         title.append(" DRILL ", style="bold black on yellow")
         title.append(" ")
     title.append_text(safe(one_line(view.title), "bold"))
-    meta = Text()
-    meta.append(f"severity {view.severity}", style=SEVERITY_STYLE.get(view.severity, "bold"))
-    meta.append(f" · {format_duration(view.elapsed_seconds)} since start", style="dim")
-    top = Table.grid(expand=True)
-    top.add_column(ratio=1)
-    top.add_column(justify="right")
-    top.add_row(title, meta)
-    progress = Table.grid(expand=True, padding=(0, 1))
-    progress.add_column(ratio=2)
-    progress.add_column(ratio=1)
-    where = Text()
-    where.append(f"Phase {view.phase_index}/{view.phase_count} ", style="dim")
-    where.append_text(safe(one_line(view.phase_title), "bold cyan"))
-    where.append(f"  ·  step {view.step_index} of {view.step_count}", style="dim")
-    progress.add_row(
-        where, ProgressBar(total=view.step_count, completed=view.done_count, width=None)
+    where = Text(no_wrap=True, overflow="ellipsis")
+    where.append(
+        w.t("screen.severity", level=view.severity),
+        style=SEVERITY_STYLE.get(view.severity, "bold"),
     )
-    rows: list[object] = [top, progress]
+    where.append("  ·  " + w.t("screen.phase", index=view.phase_index, count=view.phase_count) + " ", style="dim")
+    where.append_text(safe(one_line(view.phase_title), "bold cyan"))
+    where.append(
+        "  ·  " + w.t("screen.step_of", index=view.step_index, count=view.step_count), style="dim"
+    )
+    progress = Table.grid(expand=True, padding=(0, 1))
+    progress.add_column(ratio=1, no_wrap=True)
+    progress.add_column(width=12)
+    progress.add_row(
+        where, ProgressBar(total=view.step_count, completed=view.done_count, width=12)
+    )
+    rows: list[object] = [title, progress]
     if view.roles:
-        roles = Text()
+        roles = Text(no_wrap=True, overflow="ellipsis")
         for n, (role, person) in enumerate(view.roles):
             roles.append(" · " if n else "", style="dim")
             roles.append(f"{role} ", style="dim")
             roles.append_text(safe(one_line(person)))
         rows.append(roles)
     if view.drill:
-        rows.append(Text("DRILL — a rehearsal: nothing here is real or public.", style="yellow"))
+        rows.append(Text(w.t("screen.drill"), style="yellow"))
     return Panel(
         Group(*rows),  # type: ignore[arg-type]
         border_style="red" if view.severity in ("high", "critical") else "blue",
     )
 
 
-def deadline_lines(view: StepView, limit: int = 3) -> list[Text]:
+def clock_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = None) -> list[Text]:
+    """Deadlines as clock times, which never go stale; the countdown is on the status line."""
+    w = words or Catalogue()
     lines: list[Text] = []
-    overdue = [d for d in view.deadlines if d.state == "overdue"]
-    upcoming = [d for d in view.deadlines if d.state == "open"]
+    overdue = [d for d in view.deadlines if d.state == "overdue" or (d.state == "open" and d.seconds_left(view.now) < 0)]
+    upcoming = [d for d in view.deadlines if d not in overdue and d.state == "open"]
     for d in overdue:
-        line = Text("  OVERDUE  ", style="bold white on red")
+        line = Text(f"  {w.t('screen.overdue_since', at=clock_time(d.due_at))}  ", style="bold white on red")
         line.append(" ")
         line.append_text(safe(one_line(d.label), "bold"))
-        line.append(f" — {format_duration(-d.seconds_left(view.now))} late", style="red")
         lines.append(line)
     for d in upcoming[:limit]:
-        left = d.seconds_left(view.now)
-        line = Text("  due      ", style="bold yellow" if left < 600 else "dim")
-        line.append(" ")
+        soon = d.seconds_left(view.now) < 600
+        line = Text(f"  {w.t('screen.due', at=clock_time(d.due_at))}", style="bold yellow" if soon else "dim")
+        line.append("  ")
         line.append_text(safe(one_line(d.label)))
-        line.append(f" — in {format_duration(left)}", style="yellow" if left < 600 else "dim")
         lines.append(line)
     return lines
 
@@ -131,11 +139,23 @@ def follow_up_lines(view: StepView, limit: int = 3) -> list[Text]:
     return lines
 
 
-def step_body(view: StepView) -> list[object]:
+def checklist_table(view: StepView) -> Table:
+    """Ticked and unticked items; a long item wraps under itself instead of being cut."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1, overflow="fold")
+    for iv in view.items:
+        mark = Text("[x]" if iv.checked else "[ ]", style="green" if iv.checked else "")
+        table.add_row(mark, safe(one_line(iv.text), "dim" if iv.checked else ""))
+    return table
+
+
+def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
+    w = words or Catalogue()
     parts: list[object] = []
     heading = Text()
     if view.revisit:
-        heading.append("Deferred — back again before the end. ", style="yellow")
+        heading.append(w.t("deferred_back") + " ", style="yellow")
     heading.append_text(safe(one_line(view.step.title), "bold underline"))
     kind = "READ-DO" if view.step.checklist == "read-do" else "DO-CONFIRM"
     heading.append(f"   {kind}", style="dim")
@@ -146,14 +166,7 @@ def step_body(view: StepView) -> list[object]:
         iv.checked for iv in view.items
     )
     if view.items and not shown_by_prompt:
-        checklist = Text()
-        for iv in view.items:
-            checklist.append(
-                " [x] " if iv.checked else " [ ] ", style="green" if iv.checked else ""
-            )
-            checklist.append_text(safe(one_line(iv.text), "dim" if iv.checked else ""))
-            checklist.append("\n")
-        parts.append(checklist)
+        parts.append(checklist_table(view))
     answered = [qv for qv in view.questions if qv.answer is not None]
     for qv in answered:
         line = Text(" ")
@@ -175,19 +188,20 @@ def step_body(view: StepView) -> list[object]:
             parts.extend(review_parts(review, brief=True))
         if view.step.message is not None and view.step.message.approval:
             if view.message_approved_by:
-                parts.append(safe(f"Approved: {one_line(view.message_approved_by)}", "green"))
+                parts.append(
+                    safe(w.t("screen.approved", name=one_line(view.message_approved_by)), "green")
+                )
             else:
                 parts.append(
-                    Text(
-                        "Waiting for approval — the step cannot be done without it.",
-                        style="bold yellow",
-                    )
+                    Text(w.t("screen.waiting_approval"), style="bold yellow")
                 )
     if view.missing_values:
-        parts.append(Text("Not filled in yet: " + ", ".join(view.missing_values), style="yellow"))
+        parts.append(
+            Text(w.t("screen.not_filled", names=", ".join(view.missing_values)), style="yellow")
+        )
     others = [n for n in view.recent_notes if not n.mine]
     if others:
-        notes = Text("Notes from others\n", style="bold")
+        notes = Text(w.t("screen.notes_from_others") + "\n", style="bold")
         for note in others[-3:]:
             notes.append(f" {note.ts.astimezone().strftime('%H:%M')} ", style="dim")
             notes.append_text(safe(one_line(note.actor), "cyan"))
@@ -251,39 +265,41 @@ def show_review(console: Console, review: Review) -> None:
         console.print(part)
 
 
-def show_step(console: Console, view: StepView, *, clear: bool) -> None:
+def show_step(
+    console: Console, view: StepView, *, clear: bool, words: Catalogue | None = None
+) -> None:
     if clear:
         console.clear()
-    console.print(header(view))
-    for line in deadline_lines(view):
+    console.print(header(view, words))
+    for line in deadline_lines(view, words=words):
         console.print(line)
     for line in follow_up_lines(view):
         console.print(line)
     console.print()
-    for part in step_body(view):
+    for part in step_body(view, words):
         console.print(part)
     console.print()
 
 
-def show_summary(console: Console, summary: RunSummary) -> None:
+def show_summary(console: Console, summary: RunSummary, words: Catalogue | None = None) -> None:
+    w = words or Catalogue()
     if summary.drill:
         console.print(Text(" DRILL ", style="bold black on yellow") + Text(" rehearsal finished"))
-    if summary.status == "complete":
-        console.print(Text("The walk-through is complete.", style="bold green"))
+    if not summary.open_steps:
+        console.print(Text(w.t("summary.complete"), style="bold green"))
     else:
-        console.print(
-            Text("The walk-through is complete except deferred steps:", style="bold yellow")
-        )
-        for step in summary.deferred:
-            console.print(safe(f"  - {step}"))
+        console.print(Text(w.t("summary.unfinished"), style="bold yellow"))
+        for title, status in summary.open_steps:
+            word = w.t("summary.deferred_step" if status == "deferred" else "summary.active_step")
+            console.print(safe(f"  - {one_line(title)} ({word})"))
     counts = ", ".join(
         f"{n} {word.replace('_', ' ')}" for word, n in sorted(summary.counts.items())
     )
-    console.print(Text(f"Steps: {counts}", style="dim"))
+    console.print(Text(w.t("summary.steps", counts=counts), style="dim"))
     missed = [d for d in summary.deadlines if d.state == "missed"]
     met = [d for d in summary.deadlines if d.state == "met"]
     if summary.deadlines:
-        console.print(Text(f"Deadlines: {len(met)} met, {len(missed)} missed", style="dim"))
+        console.print(Text(w.t("summary.deadlines", met=len(met), missed=len(missed)), style="dim"))
     if summary.drill and summary.step_times:
         table = Table(title="Drill timing", show_edge=False)
         table.add_column("Step")
@@ -291,4 +307,4 @@ def show_summary(console: Console, summary: RunSummary) -> None:
         for title, seconds in summary.step_times:
             table.add_row(safe(one_line(title)), format_duration(round(seconds)))
         console.print(table)
-    console.print(Text("Log: ", style="dim") + safe(summary.log_path))
+    console.print(Text(w.t("summary.log"), style="dim") + safe(summary.log_path))

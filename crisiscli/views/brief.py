@@ -15,7 +15,7 @@ from crisiscli.record.fold import IncidentState
 from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
 from crisiscli.walk.deadlines import deadline_statuses, format_duration
-from crisiscli.walk.flow import next_target, position
+from crisiscli.walk.flow import next_target, position, unfinished
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
@@ -154,10 +154,14 @@ def build_brief(
         st = state.steps.get(step.id)
         word = st.status if st else "pending"
         counts[word] = counts.get(word, 0) + 1
-    deferred = [
-        {"step": s.id, "title": s.title, "reason": state.steps[s.id].reason or ""}
-        for s in book.steps
-        if s.id in state.steps and state.steps[s.id].status == "deferred"
+    deferred = [  # deferred, or entered and left without an outcome: never silently gone
+        {
+            "step": sid,
+            "title": book.step(sid).title,
+            "reason": state.steps[sid].reason or "",
+            "status": state.steps[sid].status,
+        }
+        for sid in unfinished(book, state)
     ]
     unticked = []
     for s in book.steps:
@@ -277,10 +281,11 @@ def render_brief(brief: dict[str, Any]) -> str:
                     f" ({_when(d['due'], tz, now)})"
                 )
     if brief["deferred"]:
-        out.append("Deferred (offered again before the end):")
+        out.append("Still open (deferred, or started and not finished):")
         for d in brief["deferred"]:
+            how = "deferred" if d["status"] == "deferred" else "started, not finished"
             reason = f" — {_text(d['reason'])}" if d["reason"] else ""
-            out.append(f"  - {_text(d['title'])}{reason}")
+            out.append(f"  - {_text(d['title'])} ({how}){reason}")
     if brief["unticked"]:
         out.append("Done with items left unticked:")
         for u in brief["unticked"]:

@@ -126,11 +126,15 @@ def describe_event(event: Event, playbook: Playbook) -> str:
         return "Interrupted (Ctrl-C)"
     if kind == "session.resumed":
         return "Resumed"
+    if kind in ("walker.started", "walker.taken_over"):
+        where = md_escape(f"{d.get('host', '?')} {d.get('tty', '')}".strip())
+        verb = "Took over the walk-through" if kind == "walker.taken_over" else "Walking"
+        return f"{verb} (pid {md_escape(str(d.get('pid', '?')))} on {where})"
     if kind == "run.finished":
-        deferred = d.get("deferred") or []
+        deferred = d.get("unfinished") or d.get("deferred") or []
         if deferred:
             names = ", ".join(_step_title(playbook, s) for s in deferred)
-            return f"Walk-through complete except deferred: {names}"
+            return f"Walk-through ended with steps still open: {names}"
         return "Walk-through complete"
     if kind == "incident.closed":
         summary = d.get("summary")

@@ -29,9 +29,11 @@ from crisiscli.walk.flow import (
     next_target,
     position,
     still_deferred,
+    unfinished,
 )
 from crisiscli.walk.prompter import (
     Action,
+    GoBack,
     ItemView,
     NoteView,
     Prompter,
@@ -86,14 +88,26 @@ class Walkthrough:
         self.state = incident.state()
         self._reviews: dict[tuple[str, str, str | None], Review] = {}
         self._config_limits = config_limits(self.env)
+        self._mine: set[str] = set()  # ids of the events this walker recorded
+        # Checks run before each screen and each record: who walks (lease), closed elsewhere.
+        self.guards: list[Any] = []
 
     # -- recording -------------------------------------------------------------------------
 
     def record(self, event_type: str, /, **data: Any) -> None:
+        for guard in self.guards:
+            guard(self.state, recording=True)
         self.state = self.incident.record(event_type, data)
+        self._mine.add(self.state.events[-1].id)
 
     def refresh(self) -> None:
         self.state = self.incident.state()
+        if self.state.closed:
+            from crisiscli.walk.walker import ClosedElsewhere
+
+            raise ClosedElsewhere(self.incident.id, self.state)
+        for guard in self.guards:
+            guard(self.state, recording=False)
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -141,14 +155,22 @@ class Walkthrough:
                 return  # another process moved this incident on (or closed it)
             view = self.view(step)
             self.prompter.show_step(view)
-            if not worked:
-                worked = True
-                if self.work(step, view):
-                    continue
-            allowed = self.allowed_actions(step, view)
-            action = self.prompter.choose_action(view, allowed)
-            if self.act(step, view, action):
-                return
+            try:
+                if not worked:
+                    worked = True
+                    if self.work(step, view):
+                        continue
+                allowed = self.allowed_actions(step, view)
+                action = self.prompter.choose_action(view, allowed)
+                if self.act(step, view, action):
+                    return
+            except GoBack:
+                # Esc: nothing more is recorded; the step and its menu are shown again.
+                self.prompter.notify(self.escape_notice())
+
+    def escape_notice(self) -> str:
+        words = getattr(self.prompter, "t", None)
+        return words("esc_back") if callable(words) else "Esc — back to the step menu."
 
     def work(self, step: Step, view: StepView) -> bool:
         """Items, questions and message of a step; True if anything was recorded.
@@ -450,8 +472,10 @@ class Walkthrough:
 
     def finish(self) -> RunSummary:
         deferred = still_deferred(self.playbook, self.state)
-        status = "complete-except-deferred" if deferred else "complete"
-        self.record("run.finished", status=status, deferred=deferred)
+        left_open = unfinished(self.playbook, self.state)
+        status = "complete-except-deferred" if left_open else "complete"
+        extra = {"unfinished": left_open} if left_open else {}
+        self.record("run.finished", status=status, deferred=deferred, **extra)
         summary = self.summary(status, deferred)
         if self.prompter.finished(summary):
             self.record("incident.closed")
@@ -477,6 +501,10 @@ class Walkthrough:
             str(self.incident.log_path),
             self.state.drill,
             tuple(times),
+            tuple(
+                (self.playbook.step(sid).title, self.state.steps[sid].status)
+                for sid in unfinished(self.playbook, self.state)
+            ),
         )
 
     # -- views -----------------------------------------------------------------------------
@@ -506,7 +534,7 @@ class Walkthrough:
         message = next((m for m in reversed(state.messages) if m.step == step.id), None)
         roles = assigned_roles(state, self.playbook)
         notes = tuple(
-            NoteView(n.ts, n.actor, n.text, n.actor == self.env.actor) for n in state.notes[-5:]
+            NoteView(n.ts, n.actor, n.text, n.event_id in self._mine) for n in state.notes[-5:]
         )
         return StepView(
             incident_id=self.incident.id,

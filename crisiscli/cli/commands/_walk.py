@@ -13,6 +13,8 @@ from crisiscli.ui.output import echo, warn
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
+    from crisiscli.walk.engine import Walkthrough
+    from crisiscli.walk.walker import WalkerInfo
     from crisiscli.walk.answers import AnswersFile
     from crisiscli.walk.prompter import Prompter
 
@@ -32,20 +34,69 @@ def make_prompter(env: Environment, answers: AnswersFile | None) -> Prompter:
         from crisiscli.walk.answers import ScriptedPrompter
 
         return ScriptedPrompter(answers, echo=echo)
-    from crisiscli.ui.prompts import QuestionaryPrompter
+    from crisiscli.ui.prompts import TerminalPrompter
 
-    return QuestionaryPrompter(env)
+    return TerminalPrompter(env)
 
 
 def resume_hint(incident: Incident) -> str:
-    return f"crisis resume {incident.id}"
+    from crisiscli.cli.invocation import program
+
+    return f"{program()} resume {incident.id}"
 
 
-def run(incident: Incident, prompter: Prompter) -> None:
+def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> None:
+    """Walk ``incident`` as its one walker (see walk/walker.py), or watch / take over / quit
+    when another terminal walks it."""
     from crisiscli.walk.engine import Walkthrough
+    from crisiscli.walk.walker import Lease
 
+    set_language = getattr(prompter, "set_language", None)
+    if callable(set_language):
+        set_language(incident.playbook().language)
+    lease = Lease(incident)
+    holder = lease.try_hold()
+    if holder is not None and not take_over:
+        choice = _other_walker(incident, prompter, holder)
+        if choice == "watch":
+            from crisiscli.ui.watch import watch
+
+            watch(incident, prompter)
+            return
+        if choice != "take-over":
+            echo(f"Left {incident.id} to {holder.actor}. Nothing was recorded.")
+            return
     try:
-        summary = Walkthrough(incident, prompter).run()
+        lease.start(taking_over=holder)
+        walk = Walkthrough(incident, prompter)
+        walk.guards.append(lease.guard)
+        _walk(incident, walk)
+    finally:
+        lease.release()
+
+
+def _other_walker(incident: Incident, prompter: Prompter, holder: WalkerInfo) -> str:
+    """Someone walks this incident now: say who, where and since when; ask what to do."""
+    from crisiscli.errors import StateError
+
+    told = f"{incident.id} is being walked by {holder.describe()}"
+    choose = getattr(prompter, "choose", None)
+    if not callable(choose):
+        raise StateError(
+            told, hint=f"take over with: crisis resume {incident.id} --take-over"
+        )
+    echo(told + ".")
+    options = [
+        ("watch", "Watch it read-only (this terminal records nothing)"),
+        ("take-over", "Take over — the other terminal is told at its next screen and stops"),
+        ("quit", "Quit — leave it to them"),
+    ]
+    return str(choose("What do you want to do?", options, "watch"))
+
+
+def _walk(incident: Incident, walk: Walkthrough) -> None:
+    try:
+        summary = walk.run()
     except Paused:
         _show_warnings(incident)
         echo(f"Paused. Everything so far is saved in {incident.dir}")
@@ -61,8 +112,9 @@ def run(incident: Incident, prompter: Prompter) -> None:
         echo(f"Continue with: {resume_hint(incident)}")
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
     _show_warnings(incident)
-    if summary.status != "complete":
-        echo(f"Finished except deferred steps: {', '.join(summary.deferred)}")
+    if summary.open_steps:
+        titles = "; ".join(title for title, _ in summary.open_steps)
+        echo(f"Finished with steps still open: {titles}")
     echo(f"Log: {incident.log_path}")
 
 

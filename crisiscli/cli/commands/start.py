@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from crisiscli.env import Environment
     from crisiscli.playbook.catalog import PlaybookEntry
     from crisiscli.playbook.model import Playbook
-    from crisiscli.ui.prompts import QuestionaryPrompter
+    from crisiscli.ui.prompts import TerminalPrompter
 
 HELP = """Open a new incident and walk through a playbook, step by step.
 
@@ -71,9 +71,9 @@ def command(
         script = load_answers(answers)
     asker = None
     if script is None:
-        from crisiscli.ui.prompts import QuestionaryPrompter
+        from crisiscli.ui.prompts import TerminalPrompter
 
-        asker = QuestionaryPrompter(env)
+        asker = TerminalPrompter(env)
     ref = playbook or (script.playbook if script else None)
     if ref is None and asker is not None:
         ref = _pick_playbook(asker, discover(env))
@@ -81,6 +81,8 @@ def command(
     assert entry.playbook is not None
     book = entry.playbook
     book = _configured_scale(env, book)
+    if asker is not None:
+        asker.set_language(book.language)
     if script is not None:
         check_against(script, book)
     from crisiscli.team.roles import parse_assignment
@@ -124,7 +126,7 @@ def command(
     marker = "DRILL (a rehearsal): " if incident.state().drill else ""
     echo(f"{marker}Incident {incident.id} opened ({book.title}).")
     echo(f"Log: {incident.log_path}")
-    _walk.run(incident, _walk.make_prompter(env, script))
+    _walk.run(incident, asker if asker is not None else _walk.make_prompter(env, script))
 
 
 def _configured_scale(env: Environment, book: Playbook) -> Playbook:
@@ -145,7 +147,7 @@ def _configured_scale(env: Environment, book: Playbook) -> Playbook:
     return book
 
 
-def _pick_playbook(asker: QuestionaryPrompter, entries: list[PlaybookEntry]) -> str:
+def _pick_playbook(asker: TerminalPrompter, entries: list[PlaybookEntry]) -> str:
     usable = [e for e in entries if e.playbook is not None]
     if not usable:
         return "general"
@@ -153,7 +155,7 @@ def _pick_playbook(asker: QuestionaryPrompter, entries: list[PlaybookEntry]) -> 
     return asker.choose("Which playbook?", options, default=usable[0].id)
 
 
-def _pick_severity(asker: QuestionaryPrompter, book: Playbook) -> str:
+def _pick_severity(asker: TerminalPrompter, book: Playbook) -> str:
     options = [
         (lv.id, f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id)
         for lv in book.severities
@@ -162,8 +164,8 @@ def _pick_severity(asker: QuestionaryPrompter, book: Playbook) -> str:
 
 
 def _first_sentence(text: str) -> str:
-    first = " ".join(text.split()).split(". ")[0].rstrip(".")
-    return first if len(first) <= 70 else first[:69] + "…"
+    """Whole: the menu wraps a long description instead of cutting it."""
+    return " ".join(text.split()).split(". ")[0].rstrip(".")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ def command(
     from crisiscli.team.contacts import open_follow_ups
     from crisiscli.ui.output import echo, echo_json, warn
     from crisiscli.walk.deadlines import deadline_statuses, format_duration
-    from crisiscli.walk.flow import next_target
+    from crisiscli.walk.flow import next_target, unfinished
 
     env = get_env()
     if incident is None and not any(not i.state().closed for i in list_incidents(env)):
@@ -52,6 +52,10 @@ def command(
         "started": state.started_at.isoformat() if state.started_at else None,
         "elapsed_seconds": (now - state.started_at).total_seconds() if state.started_at else None,
         "current_step": current.id if current else None,
+        "open_steps": [
+            {"step": sid, "title": book.step(sid).title, "status": state.steps[sid].status}
+            for sid in unfinished(book, state)
+        ],
         "steps": counts,
         "deadlines": [
             {"step": d.step, "label": d.label, "due": d.due_at.isoformat(), "state": d.state}
@@ -99,6 +103,9 @@ def command(
     )
     if current is not None:
         echo(f"  now: {current.title}")
+    for step in data["open_steps"]:
+        how = "deferred" if step["status"] == "deferred" else "started, not finished"
+        echo(f"  still open: {step['title']} ({how})")
     for d in deadlines:
         if d.state == "overdue":
             echo(f"  OVERDUE: {d.label} ({format_duration(-d.seconds_left(now))} late)")

@@ -1,0 +1,109 @@
+"""The live status line under every prompt: incident, step, time since start, next deadline.
+
+It is computed from the last step view and the environment's clock each time the prompt
+redraws (twice a second), so "in 5m 42s" counts down while the person reads, and the
+moment a deadline passes it turns into OVERDUE — with exactly one terminal bell per
+deadline for the life of the walker (``tick``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.utils import get_cwidth
+
+from crisiscli.env import Environment
+from crisiscli.text import one_line, visible_controls
+from crisiscli.ui.i18n import Catalogue
+from crisiscli.walk.deadlines import DeadlineStatus, format_duration
+from crisiscli.walk.prompter import StepView
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, with an ellipsis when it had to be cut."""
+    if get_cwidth(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if get_cwidth(out + ch) > width - 1:
+            break
+        out += ch
+    return out.rstrip() + "…"
+
+
+class StatusLine:
+    def __init__(self, env: Environment, words: Catalogue) -> None:
+        self.env = env
+        self.words = words
+        self.view: StepView | None = None
+        self._rung: set[tuple[str, str]] = set()
+        self._seen_open: set[tuple[str, str]] = set()
+        self.alert = ""  # e.g. someone took over: shown on the status line
+
+    def show(self, view: StepView) -> None:
+        self.view = view
+        self._watch(self.env.clock())
+
+    def _pending(self) -> list[DeadlineStatus]:
+        assert self.view is not None
+        return [d for d in self.view.deadlines if d.state in ("open", "overdue")]
+
+    def _watch(self, now: datetime) -> list[tuple[str, str]]:
+        """Deadlines that passed since they were last seen open."""
+        passed = []
+        for d in self._pending() if self.view else []:
+            key = (d.step, d.label)
+            if now <= d.due_at:
+                self._seen_open.add(key)
+            elif key in self._seen_open and key not in self._rung:
+                self._rung.add(key)
+                passed.append(key)
+        return passed
+
+    def tick(self) -> bool:
+        return bool(self.view is not None and self._watch(self.env.clock()))
+
+    def next_deadline(self, now: datetime) -> tuple[str, bool]:
+        """The text about the next deadline, and whether it is overdue."""
+        pending = sorted(self._pending(), key=lambda d: d.due_at)
+        if not pending:
+            return self.words.t("status.no_deadline"), False
+        d = pending[0]
+        left = d.seconds_left(now)
+        label = one_line(visible_controls(d.label))
+        if left < 0:
+            late = format_duration(-left)
+            return self.words.t("status.overdue", label=label, late=late), True
+        return self.words.t("status.next", label=label, left=format_duration(left)), False
+
+    def lines(self, width: int) -> StyleAndTextTuples:
+        view = self.view
+        if view is None:
+            return []
+        width = max(width - 1, 20)
+        now = self.env.clock()
+        started = view.now - timedelta(seconds=view.elapsed_seconds)
+        elapsed = format_duration((now - started).total_seconds())
+        step = self.words.t("status.step", index=view.step_index, count=view.step_count)
+        tail = f" · {view.severity} · {step} "
+        title = one_line(visible_controls(view.title))
+        drill = "DRILL · " if view.drill else ""
+        first = " " + clip(drill + title, width - get_cwidth(tail) - 1) + tail
+        clock = " " + self.words.t("status.since_start", elapsed=elapsed) + " · "
+        deadline, overdue = self.next_deadline(now)
+        out: StyleAndTextTuples = [
+            ("class:status", first.ljust(width)),
+            ("", "\n"),
+            ("class:status", clock),
+            (
+                "class:status.overdue" if overdue else "class:status",
+                clip(deadline, width - get_cwidth(clock)),
+            ),
+        ]
+        rest = width - get_cwidth(clock) - get_cwidth(clip(deadline, width - get_cwidth(clock)))
+        if rest > 0:
+            out.append(("class:status", " " * rest))
+        if self.alert:
+            out += [("", "\n"), ("class:status.overdue", clip(" " + self.alert, width))]
+        return out

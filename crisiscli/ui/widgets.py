@@ -1,0 +1,409 @@
+"""The prompts themselves, built on prompt_toolkit: a menu, a checklist, a yes/no and a text.
+
+What they promise a stressed person (issue 11):
+
+- **Esc never ends a run nor picks anything.** Each prompt is told what Esc means there:
+  ``back`` raises ``GoBack`` (the engine returns to the step menu and says so), ``stay``
+  leaves the prompt open and says on screen that Esc does nothing here.
+- **No keystroke typed for one prompt acts on the next.** Yes/no waits for Enter, and a new
+  prompt drops type-ahead (prompt_toolkit's stored keys and the terminal's input queue)
+  before it reads anything.
+- **A live status line** under every prompt: the incident, the step, time since start and
+  the next deadline counting down, redrawn twice a second; ``StatusLine.tick`` rings the
+  terminal bell once when a deadline passes.
+- **Nothing is cut.** Long choices wrap under their own indent instead of being truncated,
+  and the answer line after a choice shows the whole label.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from prompt_toolkit.application import Application, get_app
+from prompt_toolkit.filters import Condition, is_done
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.input import Input
+from prompt_toolkit.input.typeahead import clear_typeahead
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
+from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.output import Output
+from prompt_toolkit.styles import Style
+from prompt_toolkit.utils import get_cwidth
+
+from crisiscli.ui.i18n import Catalogue
+from crisiscli.walk.prompter import GoBack
+
+STYLE = Style.from_dict(
+    {
+        "qmark": "fg:#d70000 bold",
+        "question": "bold",
+        "answer": "fg:#5f87ff bold",
+        "pointer": "bold",
+        "selected": "bold",
+        "checked": "fg:#00af00",
+        "hint": "fg:#808080",
+        "notice": "fg:#d7af00 bold",
+        "status": "reverse",
+        "status.overdue": "bg:#d70000 fg:#ffffff bold",
+        "error": "fg:#d70000 bold",
+        "bottom-toolbar": "noreverse",
+    }
+)
+TICK_SECONDS = 0.5
+
+
+class StatusSource(Protocol):
+    def lines(self, width: int) -> StyleAndTextTuples: ...
+
+    def tick(self) -> bool:
+        """Called twice a second while a prompt waits; True rings the bell once."""
+        ...
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """Word-wrap ``text`` to ``width`` terminal cells; a word longer than a line is split."""
+    width = max(width, 8)
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if get_cwidth(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while get_cwidth(word) > width:
+            cut = width
+            while get_cwidth(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    lines.append(current)
+    return lines
+
+
+def drop_typeahead(inp: Input) -> None:
+    """Forget every key typed before this prompt appeared."""
+    clear_typeahead(inp)
+    with contextlib.suppress(Exception):
+        fd = inp.fileno()
+        import os
+        import termios
+
+        if os.isatty(fd):
+            termios.tcflush(fd, termios.TCIFLUSH)
+
+
+@dataclass
+class Prompts:
+    """Builds and runs one prompt at a time; ``input``/``output`` are injected by tests."""
+
+    words: Catalogue
+    status: StatusSource | None = None
+    input: Input | None = None
+    output: Output | None = None
+    notice: str = ""  # shown under the prompt until the next key
+    _running: list[Application[Any]] = field(default_factory=list)
+
+    # -- the parts every prompt shares ---------------------------------------------------------
+
+    def _width(self) -> int:
+        try:
+            return max(get_app().output.get_size().columns, 20)
+        except Exception:  # pragma: no cover - no running app
+            return 80
+
+    def _footer(self, hint: str) -> Window:
+        def fragments() -> StyleAndTextTuples:
+            width = self._width()
+            out: StyleAndTextTuples = []
+            if self.notice:
+                for line in wrap_cells(self.notice, width - 1):
+                    out += [("class:notice", line), ("", "\n")]
+            out += [("class:hint", hint[: width - 1]), ("", "\n")]
+            if self.status is not None:
+                out += self.status.lines(width)
+            return out
+
+        return Window(FormattedTextControl(fragments), dont_extend_height=True, wrap_lines=True)
+
+    def _escape(self, kb: KeyBindings, on_escape: str, stay_text: str) -> None:
+        @kb.add("escape")
+        def _(event: KeyPressEvent) -> None:
+            if on_escape == "back":
+                event.app.exit(exception=GoBack())
+            else:
+                self.notice = stay_text
+
+    def _interrupts(self, kb: KeyBindings) -> None:
+        @kb.add("c-c")
+        @kb.add("c-d")
+        def _(event: KeyPressEvent) -> None:
+            event.app.exit(exception=KeyboardInterrupt())
+
+    def _hint(self, base: str, on_escape: str) -> str:
+        esc = self.words.t("key_hint_back" if on_escape == "back" else "key_hint_stay")
+        return f"{base} · {esc} · Ctrl-C stop"
+
+    async def _ticker(self, app: Application[Any]) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            if self.status is not None and self.status.tick():
+                app.output.bell()
+            app.invalidate()
+
+    def _run(self, app: Application[Any]) -> Any:
+        drop_typeahead(app.input)
+
+        def started() -> None:
+            app.create_background_task(self._ticker(app))
+
+        try:
+            return app.run(pre_run=started)
+        finally:
+            self.notice = ""
+
+    def _app(self, layout: HSplit, kb: KeyBindings) -> Application[Any]:
+        return Application(
+            layout=Layout(layout),
+            key_bindings=kb,
+            style=STYLE,
+            input=self.input,
+            output=self.output,
+            erase_when_done=False,
+        )
+
+    # -- a menu (one choice) and a checklist (many) ---------------------------------------------
+
+    def select(
+        self,
+        message: str,
+        options: Sequence[tuple[Any, str]],
+        default: Any = None,
+        *,
+        on_escape: str = "back",
+    ) -> Any:
+        values = [v for v, _ in options]
+        state = {"at": values.index(default) if default in values else 0, "done": False}
+        return self._menu(message, options, state, None, on_escape)
+
+    def checkbox(
+        self,
+        message: str,
+        options: Sequence[tuple[Any, str]],
+        checked: Sequence[Any] = (),
+        *,
+        on_escape: str = "back",
+    ) -> list[Any]:
+        ticked = {v for v, _ in options if v in set(checked)}
+        state = {"at": 0, "done": False}
+        return list(self._menu(message, options, state, ticked, on_escape))
+
+    def _menu(
+        self,
+        message: str,
+        options: Sequence[tuple[Any, str]],
+        state: dict[str, Any],
+        ticked: set[Any] | None,
+        on_escape: str,
+    ) -> Any:
+        multi = ticked is not None
+
+        def answer_text() -> str:
+            if multi:
+                assert ticked is not None
+                chosen = [label for v, label in options if v in ticked]
+                return ", ".join(chosen) if chosen else "—"
+            return options[state["at"]][1]
+
+        def question() -> StyleAndTextTuples:
+            out: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message)]
+            if state["done"]:
+                out += [("", " "), ("class:answer", answer_text())]
+            return out
+
+        def choices() -> StyleAndTextTuples:
+            width = self._width() - 1
+            out: StyleAndTextTuples = []
+            for n, (value, label) in enumerate(options):
+                here = n == state["at"]
+                mark = ""
+                if multi:
+                    assert ticked is not None
+                    mark = "[x] " if value in ticked else "[ ] "
+                lead = ("» " if here else "  ") + mark
+                pad = " " * get_cwidth(lead)
+                for i, line in enumerate(wrap_cells(label, width - len(pad))):
+                    if i == 0 and here:
+                        out.append(("[SetCursorPosition]", ""))
+                    style = "class:selected" if here else ""
+                    if i == 0:
+                        checked_style = "class:checked" if mark.startswith("[x") else style
+                        out += [("class:pointer", lead[:2]), (checked_style, lead[2:])]
+                    else:
+                        out.append(("", pad))
+                    out += [(style, line), ("", "\n")]
+            if out:
+                out.pop()
+            return out
+
+        kb = KeyBindings()
+        self._interrupts(kb)
+        self._escape(kb, on_escape, self.words.t("esc_stay"))
+
+        @kb.add("down")
+        @kb.add("c-n")
+        def _down(event: KeyPressEvent) -> None:
+            self.notice = ""
+            state["at"] = (state["at"] + 1) % len(options)
+
+        @kb.add("up")
+        @kb.add("c-p")
+        def _up(event: KeyPressEvent) -> None:
+            self.notice = ""
+            state["at"] = (state["at"] - 1) % len(options)
+
+        if multi:
+            assert ticked is not None
+
+            @kb.add(" ")
+            def _tick(event: KeyPressEvent) -> None:
+                value = options[state["at"]][0]
+                ticked.symmetric_difference_update({value})
+
+            @kb.add("a")
+            def _all(event: KeyPressEvent) -> None:
+                every = {v for v, _ in options}
+                ticked.clear() if ticked == every else ticked.update(every)
+
+        @kb.add("enter")
+        def _enter(event: KeyPressEvent) -> None:
+            state["done"] = True
+            if multi:
+                assert ticked is not None
+                event.app.exit(result=[v for v, _ in options if v in ticked])
+            else:
+                event.app.exit(result=options[state["at"]][0])
+
+        hint = self.words.t("key_hint_checkbox" if multi else "key_hint_select")
+        body = HSplit(
+            [
+                Window(FormattedTextControl(question), wrap_lines=True, dont_extend_height=True),
+                ConditionalContainer(
+                    HSplit(
+                        [
+                            Window(FormattedTextControl(choices, focusable=True)),
+                            self._footer(self._hint(hint, on_escape)),
+                        ]
+                    ),
+                    filter=~is_done,
+                ),
+            ]
+        )
+        return self._run(self._app(body, kb))
+
+    # -- yes / no, confirmed with Enter ----------------------------------------------------------
+
+    def confirm(self, message: str, default: bool = False, *, on_escape: str = "back") -> bool:
+        yes_keys, no_keys = self.words.letters("yes_keys"), self.words.letters("no_keys")
+        yes, no = self.words.t("yes"), self.words.t("no")
+        state = {"value": default, "done": False}
+        shown = f"({yes[0].upper()}/{no[0].lower()})" if default else f"({yes[0].lower()}/{no[0].upper()})"
+
+        def question() -> StyleAndTextTuples:
+            out: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message)]
+            if state["done"]:
+                return [*out, ("", " "), ("class:answer", yes if state["value"] else no)]
+            return [*out, ("class:hint", f" {shown} "), ("class:answer", yes if state["value"] else no)]
+
+        kb = KeyBindings()
+        self._interrupts(kb)
+        self._escape(kb, on_escape, self.words.t("esc_stay"))
+        for letter in sorted(yes_keys | {k.upper() for k in yes_keys}):
+            kb.add(letter)(lambda e: state.update(value=True))
+        for letter in sorted(no_keys | {k.upper() for k in no_keys}):
+            kb.add(letter)(lambda e: state.update(value=False))
+        for key in ("up", "down", "left", "right", "tab"):
+            kb.add(key)(lambda e: state.update(value=not state["value"]))
+
+        @kb.add("enter")
+        def _enter(event: KeyPressEvent) -> None:
+            state["done"] = True
+            event.app.exit(result=bool(state["value"]))
+
+        hint = self.words.t("yes_no_hint")
+        body = HSplit(
+            [
+                Window(FormattedTextControl(question), wrap_lines=True, dont_extend_height=True),
+                ConditionalContainer(self._footer(self._hint(hint, on_escape)), filter=~is_done),
+            ]
+        )
+        return bool(self._run(self._app(body, kb)))
+
+    # -- text ------------------------------------------------------------------------------------
+
+    def text(
+        self,
+        message: str,
+        default: str = "",
+        *,
+        required: bool = False,
+        multiline: bool = False,
+        on_escape: str = "back",
+    ) -> str:
+        from prompt_toolkit.shortcuts import PromptSession
+        from prompt_toolkit.validation import Validator
+
+        kb = KeyBindings()
+        self._interrupts(kb)
+        self._escape(kb, on_escape, self.words.t("esc_stay_text"))
+        if multiline:
+
+            @kb.add("escape", "enter")
+            def _save(event: KeyPressEvent) -> None:
+                event.current_buffer.validate_and_handle()
+
+        validator = (
+            Validator.from_callable(lambda v: bool(v.strip()), error_message=self.words.t("required"))
+            if required
+            else None
+        )
+        hint = self.words.t("key_hint_multiline" if multiline else "key_hint_text")
+        footer = self._footer(self._hint(hint, on_escape))
+
+        def toolbar() -> StyleAndTextTuples:
+            control = footer.content
+            assert isinstance(control, FormattedTextControl)
+            return list(control.text())  # type: ignore[operator]
+
+        session: PromptSession[str] = PromptSession(
+            [("class:qmark", "? "), ("class:question", message), ("", " ")],
+            multiline=multiline,
+            validator=validator,
+            validate_while_typing=False,
+            key_bindings=kb,
+            bottom_toolbar=toolbar,
+            style=STYLE,
+            input=self.input,
+            output=self.output,
+            erase_when_done=False,
+            prompt_continuation=(lambda width, line, wrap: " " * width) if multiline else None,
+        )
+        drop_typeahead(session.input)
+
+        def started() -> None:
+            session.app.create_background_task(self._ticker(session.app))
+
+        try:
+            return str(session.prompt(default=default, pre_run=started))
+        except EOFError:
+            raise KeyboardInterrupt() from None
+        finally:
+            self.notice = ""
+
