@@ -145,6 +145,12 @@ EXCUSES: dict[str, tuple[tuple[str, str], ...]] = {
             r"om (någon|ni|du) (blev|har blivit|känt sig|kände sig) (kränkt|stött|sårad|upprörd)",
             "villkorad ursäkt",
         ),
+        (
+            r"om (någon|ni|du) (tog|har tagit|skulle ha tagit|tar) (det )?illa upp"
+            r"|om (vi|det|inlägget) (har )?(sårat|kränkt|stött|upprört) (någon|er|dig)"
+            r"|till (alla|dem) som (tog|har tagit) illa upp",
+            "villkorad ursäkt",
+        ),
         (r"(bara|endast) ett skämt", "förminskar skadan"),
         (r"(en|vår) praktikant", "skyller på en person"),
         (r"inte vårt fel|utom vår kontroll", "förnekar ansvar"),

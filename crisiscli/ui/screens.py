@@ -238,7 +238,10 @@ def length_line(review: Review) -> Text:
 def review_parts(review: Review, *, brief: bool = False) -> list[Text]:
     """Lengths and findings of a message; ``brief`` leaves out the info-level lists."""
     parts: list[Text] = [length_line(review)]
-    findings = [f for f in review.findings if not (brief and f.severity == "info")]
+    # Brief views leave out info-level lists, but never the notice that spelling went unchecked.
+    findings = [
+        f for f in review.findings if not (brief and f.severity == "info" and f.rule != "spelling")
+    ]
     for finding in findings:
         if finding.rule == "length" and finding.severity == "error":
             continue  # already shown, loudly, on the length line

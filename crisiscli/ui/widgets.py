@@ -169,7 +169,7 @@ class Prompts:
         finally:
             self.notice = ""
 
-    def _app(self, layout: HSplit, kb: KeyBindings) -> Application[Any]:
+    def _app(self, layout: HSplit, kb: Any) -> Application[Any]:
         return Application(
             layout=Layout(layout),
             key_bindings=kb,
@@ -357,53 +357,71 @@ class Prompts:
         multiline: bool = False,
         on_escape: str = "back",
     ) -> str:
-        from prompt_toolkit.shortcuts import PromptSession
+        from prompt_toolkit.buffer import Buffer
+        from prompt_toolkit.document import Document
+        from prompt_toolkit.filters import has_validation_error
+        from prompt_toolkit.key_binding import merge_key_bindings
+        from prompt_toolkit.key_binding.defaults import load_key_bindings
+        from prompt_toolkit.layout.controls import BufferControl
         from prompt_toolkit.validation import Validator
 
         kb = KeyBindings()
         self._interrupts(kb)
         self._escape(kb, on_escape, self.words.t("esc_stay_text"))
-        if multiline:
+        state = {"done": False}
 
-            @kb.add("escape", "enter")
-            def _save(event: KeyPressEvent) -> None:
-                event.current_buffer.validate_and_handle()
+        @kb.add("escape", "enter")
+        def _save(event: KeyPressEvent) -> None:
+            event.current_buffer.validate_and_handle()
 
         validator = (
-            Validator.from_callable(lambda v: bool(v.strip()), error_message=self.words.t("required"))
+            Validator.from_callable(
+                lambda v: bool(v.strip()),
+                error_message=self.words.t("required"),
+                move_cursor_to_end=True,
+            )
             if required
             else None
         )
-        hint = self.words.t("key_hint_multiline" if multiline else "key_hint_text")
-        footer = self._footer(self._hint(hint, on_escape))
 
-        def toolbar() -> StyleAndTextTuples:
-            control = footer.content
-            assert isinstance(control, FormattedTextControl)
-            return list(control.text())  # type: ignore[operator]
+        def accept(buffer: Buffer) -> bool:
+            state["done"] = True
+            get_app().exit(result=buffer.text)
+            return True
 
-        session: PromptSession[str] = PromptSession(
-            [("class:qmark", "? "), ("class:question", message), ("", " ")],
+        buffer = Buffer(
+            document=Document(default, len(default)),
             multiline=multiline,
             validator=validator,
-            validate_while_typing=False,
-            key_bindings=kb,
-            bottom_toolbar=toolbar,
-            style=STYLE,
-            input=self.input,
-            output=self.output,
-            erase_when_done=False,
-            prompt_continuation=(lambda width, line, wrap: " " * width) if multiline else None,
+            accept_handler=accept,
         )
-        drop_typeahead(session.input)
+        lead: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message), ("", " ")]
 
-        def started() -> None:
-            session.app.create_background_task(self._ticker(session.app))
+        def prefix(line: int, wrap: int) -> StyleAndTextTuples:
+            return lead if line == 0 and wrap == 0 else []
 
+        def error() -> StyleAndTextTuples:
+            problem = buffer.validation_error
+            return [("class:error", problem.message)] if problem else []
+
+        hint = self.words.t("key_hint_multiline" if multiline else "key_hint_text")
+        body = HSplit(
+            [
+                Window(
+                    BufferControl(buffer),
+                    get_line_prefix=prefix,
+                    wrap_lines=True,
+                    dont_extend_height=True,
+                ),
+                ConditionalContainer(
+                    Window(FormattedTextControl(error), height=1), filter=has_validation_error
+                ),
+                ConditionalContainer(self._footer(self._hint(hint, on_escape)), filter=~is_done),
+            ]
+        )
+        app = self._app(body, merge_key_bindings([load_key_bindings(), kb]))  # type: ignore[arg-type]
         try:
-            return str(session.prompt(default=default, pre_run=started))
+            return str(self._run(app))
         except EOFError:
             raise KeyboardInterrupt() from None
-        finally:
-            self.notice = ""
 

@@ -247,9 +247,12 @@ class Walkthrough:
                 for v in template_values(self.playbook, self.state, self.incident.id).values()
                 if isinstance(v, (str, list))
             ]
+            from crisiscli.messages.platforms import checked_platforms, incident_platforms
+
+            where = incident_platforms(known_answers(self.state))
             cached = review(
                 text,
-                step.message.platforms,
+                checked_platforms(where, step.message.platforms),
                 self.playbook.language,
                 step.message.banned,
                 self.limits_for(step),

@@ -71,7 +71,8 @@ def test_brief_lists_everything_open(cli, busy: Incident, clock: FrozenClock) ->
     assert "Now: Reply to each person (phase Respond, step 4 of 5)" in text
     assert "Progress: 1 done of 5, 1 deferred, 1 active" in text
     assert (
-        "Deferred (offered again before the end):\n  - Public statement — Legal wants to read it"
+        "Still open (deferred, or started and not finished):\n"
+        "  - Public statement (deferred) — Legal wants to read it"
         in text
     )
     assert "  - Jane (customer) (dm), due 15:30 UTC — OVERDUE" in text
@@ -118,7 +119,8 @@ def test_approval_and_follow_up_clear(cli, busy: Incident, clock: FrozenClock) -
     assert data["approvals"] == []
     assert [f["who"] for f in data["follow_ups"]] == ["Herald reporter", "['not', 'text']"]
     assert data["deferred"] == [
-        {"step": "statement", "title": "Public statement", "reason": "Legal wants to read it"}
+        {"step": "statement", "title": "Public statement", "reason": "Legal wants to read it",
+         "status": "deferred"}
     ]
     assert data["current"]["step"] == "reply"
     assert data["counts"]["approvals"] == 0 and data["to"] is None
