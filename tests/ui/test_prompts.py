@@ -243,3 +243,111 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput, monk
     assert "step 1 of 5" in shown and "Look first" in shown
     assert "Deferred — back again before the end." in shown
     assert "The walk-through is complete." in shown
+
+
+# -- issue 11: keys a stressed person can trust ---------------------------------------------
+
+
+def test_esc_goes_back_from_a_step_prompt_and_picks_nothing(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    from crisiscli.walk.prompter import GoBack
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    p = prompter(env, pipe)
+    for ask in (
+        lambda: p.tick_items(view, list(view.items)),
+        lambda: p.confirm_item(view, view.items[0]),
+        lambda: p.answer(view, CHOICE),
+        lambda: p.ask_reason(view, Action.SKIP, True),
+        lambda: p.compose_message(view, "Sorry."),
+        lambda: p.confirm("Mark the step done anyway?"),
+    ):
+        pipe.send_text("\x1b")
+        with pytest.raises(GoBack):
+            ask()
+
+
+def test_esc_at_the_step_menu_does_nothing_and_says_so(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    p = prompter(env, pipe)
+    seen: list[str] = []
+    real = p.ui._footer
+
+    def footer(hint: str):  # type: ignore[no-untyped-def]
+        seen.append(hint)
+        return real(hint)
+
+    p.ui._footer = footer  # type: ignore[method-assign]
+    pipe.send_text("\x1b")
+    pipe.send_text(DOWN + "\r")
+    assert p.choose_action(view, [Action.DONE, Action.PAUSE]) is Action.PAUSE
+    assert "Esc does nothing here" in seen[0]
+
+
+def test_type_ahead_from_one_prompt_never_answers_the_next(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    p = prompter(env, pipe)
+    pipe.send_text("n\r\r")  # "n", Enter — and one Enter too many
+    assert p.confirm("Mark the step done anyway?", default=True) is False
+    # The stray Enter was read with the first answer; the next prompt must not take it.
+    pipe.send_text(DOWN + "\r")
+    assert p.ui.select("Next?", [("a", "A"), ("b", "B")]) == "b"
+
+
+def test_yes_no_answers_only_on_enter(env: Environment, pipe: PipeInput) -> None:
+    p = prompter(env, pipe)
+    pipe.send_text("y")
+    pipe.send_text("n")
+    pipe.send_text("\r")
+    assert p.confirm("Sure?") is False  # the last letter before Enter counts
+
+
+def test_swedish_yes_is_j(env: Environment, pipe: PipeInput) -> None:
+    p = QuestionaryPrompter(env, "sv", input=pipe, output=DummyOutput())
+    pipe.send_text("j\r")
+    assert p.confirm("Säker?") is True
+    assert p.t("what_now") == "Vad nu?"
+
+
+def test_changing_answers_starts_from_the_current_ones(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    step = w.playbook.step("look")
+    w.record("answer.set", step="look", question="reach", value="wide")
+    view = w.view(step)
+    p = prompter(env, pipe)
+    pipe.send_text("\r")
+    assert p.answer(view, view.questions[0].question) == "wide"  # not downgraded to isolated
+    text = Question("brand", "Which brand?")
+    from crisiscli.walk.prompter import QuestionView
+
+    with_text = view.__class__(**{**view.__dict__, "questions": (QuestionView(text, "Acme"),)})
+    pipe.send_text("\r")
+    assert p.answer(with_text, text) == "Acme"  # prefilled
+
+
+def test_ctrl_d_at_a_text_prompt_is_ctrl_c(env: Environment, pipe: PipeInput) -> None:
+    pipe.send_text("\x04")
+    with pytest.raises(KeyboardInterrupt):
+        prompter(env, pipe).ask_input(TEXT)
+
+
+def test_status_line_counts_down_and_turns_overdue_with_one_bell(env: Environment) -> None:
+    from crisiscli.ui.i18n import Catalogue
+    from crisiscli.ui.statusline import StatusLine
+
+    w = walk(env)
+    line = StatusLine(env, Catalogue())
+    line.show(w.view(w.playbook.step("look")))  # "look" is due 15 minutes after the start
+
+    def text() -> str:
+        return "".join(t for _, t in line.lines(80))
+
+    assert "0s since start" in text() and "next: Look first in 15m" in text()
+    env.clock.advance(14 * 60 + 58)  # type: ignore[attr-defined]
+    assert line.tick() is False
+    assert "14m since start" in text() and "in 2s" in text()
+    env.clock.advance(3)  # type: ignore[attr-defined]
+    assert line.tick() is True  # the bell, once
+    assert "OVERDUE: Look first — 1s late" in text()
+    env.clock.advance(5)  # type: ignore[attr-defined]
+    assert line.tick() is False
