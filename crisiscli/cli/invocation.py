@@ -41,9 +41,7 @@ def as_typed(text: str) -> str:
 def closest_command(typed: str, names: list[str]) -> str | None:
     """The command a typo meant: ``strat``/``statr`` → ``start`` (a swap of two letters
     costs one edit, as people mistype), ties broken by shared letters."""
-    scored = sorted(
-        (_distance(typed, name), -len(set(typed) & set(name)), name) for name in names
-    )
+    scored = sorted((_distance(typed, name), -len(set(typed) & set(name)), name) for name in names)
     if not scored:
         return None
     best = scored[0]

@@ -17,7 +17,7 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 FALLBACK = "en"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(language: str) -> dict[str, str]:
     import yaml
 

@@ -66,7 +66,10 @@ def header(view: StepView, words: Catalogue | None = None) -> Panel:
         w.t("screen.severity", level=view.severity),
         style=SEVERITY_STYLE.get(view.severity, "bold"),
     )
-    where.append("  ·  " + w.t("screen.phase", index=view.phase_index, count=view.phase_count) + " ", style="dim")
+    where.append(
+        "  ·  " + w.t("screen.phase", index=view.phase_index, count=view.phase_count) + " ",
+        style="dim",
+    )
     where.append_text(safe(one_line(view.phase_title), "bold cyan"))
     where.append(
         "  ·  " + w.t("screen.step_of", index=view.step_index, count=view.step_count), style="dim"
@@ -74,9 +77,7 @@ def header(view: StepView, words: Catalogue | None = None) -> Panel:
     progress = Table.grid(expand=True, padding=(0, 1))
     progress.add_column(ratio=1, no_wrap=True)
     progress.add_column(width=12)
-    progress.add_row(
-        where, ProgressBar(total=view.step_count, completed=view.done_count, width=12)
-    )
+    progress.add_row(where, ProgressBar(total=view.step_count, completed=view.done_count, width=12))
     rows: list[object] = [title, progress]
     if view.roles:
         roles = Text(no_wrap=True, overflow="ellipsis")
@@ -101,16 +102,25 @@ def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = Non
     """Deadlines as clock times, which never go stale; the countdown is on the status line."""
     w = words or Catalogue()
     lines: list[Text] = []
-    overdue = [d for d in view.deadlines if d.state == "overdue" or (d.state == "open" and d.seconds_left(view.now) < 0)]
+    overdue = [
+        d
+        for d in view.deadlines
+        if d.state == "overdue" or (d.state == "open" and d.seconds_left(view.now) < 0)
+    ]
     upcoming = [d for d in view.deadlines if d not in overdue and d.state == "open"]
     for d in overdue:
-        line = Text(f"  {w.t('screen.overdue_since', at=clock_time(d.due_at))}  ", style="bold white on red")
+        line = Text(
+            f"  {w.t('screen.overdue_since', at=clock_time(d.due_at))}  ", style="bold white on red"
+        )
         line.append(" ")
         line.append_text(safe(one_line(d.label), "bold"))
         lines.append(line)
     for d in upcoming[:limit]:
         soon = d.seconds_left(view.now) < 600
-        line = Text(f"  {w.t('screen.due', at=clock_time(d.due_at))}", style="bold yellow" if soon else "dim")
+        line = Text(
+            f"  {w.t('screen.due', at=clock_time(d.due_at))}",
+            style="bold yellow" if soon else "dim",
+        )
         line.append("  ")
         line.append_text(safe(one_line(d.label)))
         lines.append(line)
@@ -192,9 +202,7 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
                     safe(w.t("screen.approved", name=one_line(view.message_approved_by)), "green")
                 )
             else:
-                parts.append(
-                    Text(w.t("screen.waiting_approval"), style="bold yellow")
-                )
+                parts.append(Text(w.t("screen.waiting_approval"), style="bold yellow"))
     if view.missing_values:
         parts.append(
             Text(w.t("screen.not_filled", names=", ".join(view.missing_values)), style="yellow")

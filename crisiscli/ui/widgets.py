@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from prompt_toolkit.application import Application, get_app
-from prompt_toolkit.filters import Condition, is_done
+from prompt_toolkit.filters import is_done
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.input import Input
 from prompt_toolkit.input.typeahead import clear_typeahead
@@ -314,13 +314,21 @@ class Prompts:
         yes_keys, no_keys = self.words.letters("yes_keys"), self.words.letters("no_keys")
         yes, no = self.words.t("yes"), self.words.t("no")
         state = {"value": default, "done": False}
-        shown = f"({yes[0].upper()}/{no[0].lower()})" if default else f"({yes[0].lower()}/{no[0].upper()})"
+        shown = (
+            f"({yes[0].upper()}/{no[0].lower()})"
+            if default
+            else f"({yes[0].lower()}/{no[0].upper()})"
+        )
 
         def question() -> StyleAndTextTuples:
             out: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message)]
             if state["done"]:
                 return [*out, ("", " "), ("class:answer", yes if state["value"] else no)]
-            return [*out, ("class:hint", f" {shown} "), ("class:answer", yes if state["value"] else no)]
+            return [
+                *out,
+                ("class:hint", f" {shown} "),
+                ("class:answer", yes if state["value"] else no),
+            ]
 
         kb = KeyBindings()
         self._interrupts(kb)
@@ -424,4 +432,3 @@ class Prompts:
             return str(self._run(app))
         except EOFError:
             raise KeyboardInterrupt() from None
-

@@ -120,7 +120,10 @@ class Lease:
     def start(self, *, taking_over: WalkerInfo | None = None) -> None:
         """Record that this process walks the incident from now on."""
         if taking_over is not None:
-            data = {**self.info.to_data(), "from": taking_over.to_data() | {"actor": taking_over.actor}}
+            data = {
+                **self.info.to_data(),
+                "from": taking_over.to_data() | {"actor": taking_over.actor},
+            }
             self.incident.record("walker.taken_over", data)
         else:
             self.incident.record("walker.started", self.info.to_data())

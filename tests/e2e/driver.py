@@ -141,7 +141,7 @@ class Session:
     def confirm(self, prompt: str, yes: bool) -> None:
         self.expect(re.escape(prompt))
         self.expect(f"(?:{wrapped('(Y/n)')}|{wrapped('(y/N)')})")
-        self.send("y" if yes else "n")
+        self.send(("y" if yes else "n") + ENTER)  # a letter alone answers nothing
         self.expect(re.escape(prompt) + r"[^\n]*\n?[^\n]*?" + wrapped("Yes" if yes else "No"))
 
     def menu(self, label: str) -> str:

@@ -42,7 +42,9 @@ class Screen:
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
-    def wait_for(self, pattern: str, timeout: float | None = None, *, gone: str | None = None) -> str:
+    def wait_for(
+        self, pattern: str, timeout: float | None = None, *, gone: str | None = None
+    ) -> str:
         """Wait until ``pattern`` is on the screen (and ``gone`` is not); returns the screen."""
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:

@@ -72,8 +72,7 @@ def test_brief_lists_everything_open(cli, busy: Incident, clock: FrozenClock) ->
     assert "Progress: 1 done of 5, 1 deferred, 1 active" in text
     assert (
         "Still open (deferred, or started and not finished):\n"
-        "  - Public statement (deferred) — Legal wants to read it"
-        in text
+        "  - Public statement (deferred) — Legal wants to read it" in text
     )
     assert "  - Jane (customer) (dm), due 15:30 UTC — OVERDUE" in text
     assert "  - Herald reporter (email), due 18:00 UTC\n" in text
@@ -119,8 +118,12 @@ def test_approval_and_follow_up_clear(cli, busy: Incident, clock: FrozenClock) -
     assert data["approvals"] == []
     assert [f["who"] for f in data["follow_ups"]] == ["Herald reporter", "['not', 'text']"]
     assert data["deferred"] == [
-        {"step": "statement", "title": "Public statement", "reason": "Legal wants to read it",
-         "status": "deferred"}
+        {
+            "step": "statement",
+            "title": "Public statement",
+            "reason": "Legal wants to read it",
+            "status": "deferred",
+        }
     ]
     assert data["current"]["step"] == "reply"
     assert data["counts"]["approvals"] == 0 and data["to"] is None

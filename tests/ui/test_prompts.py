@@ -98,7 +98,9 @@ def test_multiple_choice_ticks_with_space(env: Environment, pipe: PipeInput) -> 
     assert prompter(env, pipe).ask_input(MULTI) == []
 
 
-@pytest.mark.parametrize(("keys", "expected"), [("y\r", True), ("n\r", False), ("\r", True), ("yn\r", False)])
+@pytest.mark.parametrize(
+    ("keys", "expected"), [("y\r", True), ("n\r", False), ("\r", True), ("yn\r", False)]
+)
 def test_yes_no(env: Environment, pipe: PipeInput, keys: str, expected: bool) -> None:
     pipe.send_text(keys)
     assert prompter(env, pipe).ask_input(YESNO) is expected

@@ -13,10 +13,10 @@ from crisiscli.ui.output import echo, warn
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
-    from crisiscli.walk.engine import Walkthrough
-    from crisiscli.walk.walker import WalkerInfo
     from crisiscli.walk.answers import AnswersFile
+    from crisiscli.walk.engine import Walkthrough
     from crisiscli.walk.prompter import Prompter
+    from crisiscli.walk.walker import WalkerInfo
 
 
 def require_terminal(env: Environment, answers: Path | None) -> None:
@@ -82,9 +82,7 @@ def _other_walker(incident: Incident, prompter: Prompter, holder: WalkerInfo) ->
     told = f"{incident.id} is being walked by {holder.describe()}"
     choose = getattr(prompter, "choose", None)
     if not callable(choose):
-        raise StateError(
-            told, hint=f"take over with: crisis resume {incident.id} --take-over"
-        )
+        raise StateError(told, hint=f"take over with: crisis resume {incident.id} --take-over")
     echo(told + ".")
     options = [
         ("watch", "Watch it read-only (this terminal records nothing)"),

@@ -33,7 +33,9 @@ def command(
     ] = None,
     take_over: Annotated[
         bool,
-        typer.Option("--take-over", help="Take over from the terminal walking it now, no question."),
+        typer.Option(
+            "--take-over", help="Take over from the terminal walking it now, no question."
+        ),
     ] = False,
 ) -> None:
     from crisiscli.cli.commands import _walk
