@@ -220,7 +220,7 @@ class Prompts:
                 assert ticked is not None
                 chosen = [label for v, label in options if v in ticked]
                 return ", ".join(chosen) if chosen else "—"
-            return options[state["at"]][1]
+            return str(options[state["at"]][1])
 
         def question() -> StyleAndTextTuples:
             out: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message)]
@@ -427,7 +427,7 @@ class Prompts:
                 ConditionalContainer(self._footer(self._hint(hint, on_escape)), filter=~is_done),
             ]
         )
-        app = self._app(body, merge_key_bindings([load_key_bindings(), kb]))  # type: ignore[arg-type]
+        app = self._app(body, merge_key_bindings([load_key_bindings(), kb]))
         try:
             return str(self._run(app))
         except EOFError:

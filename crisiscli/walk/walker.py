@@ -12,6 +12,7 @@ incident was closed elsewhere stops too (``ClosedElsewhere``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -40,10 +41,8 @@ class WalkerInfo:
 
     def describe(self) -> str:
         when = self.since
-        try:
+        with contextlib.suppress(ValueError):
             when = datetime.fromisoformat(self.since).astimezone().strftime("%H:%M")
-        except ValueError:
-            pass
         return f"{self.actor} (pid {self.pid} on {self.host}, {self.tty}) since {when}"
 
     def to_data(self) -> dict[str, Any]:

@@ -163,7 +163,7 @@ class Session:
         choices = ["Edit it here", "Use it as it is"]
         self.select("The message:", choices, choices[1] if text is None else choices[0])
         if text is not None:
-            self.expect(r"Esc then Enter saves it")
+            self.expect(r"saves")
             self.expect(r"Message")
             self.send("\x15" + text + SAVE)  # Ctrl-U clears the draft's line
 

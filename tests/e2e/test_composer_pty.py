@@ -57,7 +57,7 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         child.expect("Acme is sorry. We got this wrong and we are fixing it.")
         child.expect("The message:")
         child.send("\r")  # Edit it here
-        child.expect("Esc then Enter saves it")
+        child.expect("saves")
         child.send(" We will explain everything in detail tomorrow, once the review is complete.")
         child.send("\x1b\r")  # Esc, Enter: save the multi-line text
         # 130 graphemes against the step's Bluesky limit of 120: shown loudly.
@@ -128,7 +128,7 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.send("Acme\r")
         child.expect("The message:")
         child.send("\r")  # Edit it here (no editor configured: only here or as it is)
-        child.expect("Esc then Enter saves it")
+        child.expect("saves")
         child.send(" We will explain everything in detail tomorrow, once the review is complete.")
         child.send("\x1b\r")
         child.expect("OVER LIMIT by 10")
