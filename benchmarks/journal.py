@@ -3,7 +3,7 @@
 `Journal.append` takes the incident's lock, checks for a torn tail, writes one line and
 fsyncs it before returning: that fsync is the price of "nothing lost". This measures its
 p50 and p95 against the cheapest possible append (open, write, close, no fsync, no lock)
-of the same lines, and the whole `Incident.record` (append, replay, log.md rewrite) on a
+of the same lines, and the whole `Incident.record` (append, fold, log.md rewrite) on a
 journal already holding many events. The figures are for reading, not gating: fsync cost
 depends on the disk far more than on our code.
 
@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from crisiscli.record.events import NewEvent
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -37,7 +39,8 @@ def _plain_append(path: Path, line: bytes) -> None:
 
 def run(smoke: bool) -> list[dict[str, Any]]:
     from crisiscli.env import utc_now
-    from crisiscli.record.journal import Event, Journal, new_event_id
+    from crisiscli.record.events import Event, to_line
+    from crisiscli.record.journal import Journal, new_event_id
 
     events = 20 if smoke else 500
     history = 30 if smoke else 1000
@@ -49,11 +52,10 @@ def run(smoke: bool) -> list[dict[str, Any]]:
         for _ in range(events):  # interleaved, so noise hits both alike
             started = time.perf_counter()
             with journal.locked():
-                journal.append("note.added", data, actor="bench", clock=utc_now)
+                journal.append(NewEvent("note.added", data), actor="bench", clock=utc_now)
             durable.append(time.perf_counter() - started)
-            line = (
-                Event(new_event_id(), utc_now(), "bench", "note.added", data).to_json() + "\n"
-            ).encode()
+            event = Event(new_event_id(), utc_now(), "bench", "note.added", data)
+            line = (to_line(event) + "\n").encode()
             started = time.perf_counter()
             _plain_append(folder / "plain.jsonl", line)
             plain.append(time.perf_counter() - started)
@@ -81,7 +83,7 @@ def run(smoke: bool) -> list[dict[str, Any]]:
             "baseline_name": "append p50 (lock + fsync)",
             "baseline_seconds": round(median_append, 6),
             "ratio": round(record / median_append, 2) if median_append > 0 else None,
-            "target": "for reading (replay + log.md rewrite)",
+            "target": "for reading (fold + log.md rewrite)",
             "ok": None,
             "events": history,
         }
@@ -102,11 +104,13 @@ def _record_latency(home: Path, history: int, samples: int) -> float:
     journal = incident.journal
     with journal.locked():
         for n in range(history):
-            journal.append("note.added", {"text": f"note {n}"}, actor="bench", clock=env.clock)
+            journal.append(
+                NewEvent("note.added", {"text": f"note {n}"}), actor="bench", clock=env.clock
+            )
     times = []
     for n in range(samples):
         started = time.perf_counter()
-        incident.record("note.added", {"text": f"timed note {n}"})
+        incident.record(NewEvent("note.added", {"text": f"timed note {n}"}))
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

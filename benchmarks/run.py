@@ -110,6 +110,23 @@ def compare(rows: list[dict[str, Any]], baseline_path: Path) -> list[str]:
     return notes
 
 
+def compile_bytecode() -> None:
+    """Write every module's bytecode first: with PYTHONDONTWRITEBYTECODE set (as on many CI
+    machines) each start-up would otherwise compile crisis and its libraries from source,
+    and the start-up figures would measure the compiler."""
+    import compileall
+    import site
+    import sysconfig
+
+    import crisiscli
+
+    folders = {Path(crisiscli.__file__).parent, Path(sysconfig.get_paths()["purelib"])}
+    folders.update(Path(p) for p in site.getsitepackages())
+    for folder in folders:
+        if folder.is_dir():
+            compileall.compile_dir(str(folder), quiet=2, force=False, workers=0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, just prove it works")
@@ -119,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", help="benchmark module names to run (default: all)")
     args = parser.parse_args(argv)
 
+    compile_bytecode()
     rows: list[dict[str, Any]] = []
     failed = []
     started = time.perf_counter()

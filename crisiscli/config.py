@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from crisiscli.env import Environment
 
 CONFIG_FILE = "config.toml"
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 
 #: Every key ``crisis config`` knows, with a one-line description (shown on errors and in help).
 KEYS: dict[str, str] = {
@@ -328,9 +328,7 @@ def current_config(env: Environment) -> Config:
     except CrisisError as exc:
         if path not in _warned:
             _warned.add(path)
-            from crisiscli.ui.output import warn
-
-            warn(f"{exc.one_line()} — using the default settings")
+            env.warn(f"{exc.one_line()} — using the default settings")
         return Config(path=path)
     _cache[path] = (signature, config)
     return config
@@ -387,6 +385,36 @@ def render_config(stored: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
+    """The user's config.toml with the stored values changed in place: comments, blank
+    lines, order and formatting of everything else stay as written (tomlkit round-trips;
+    it is imported only here, when a setting is written)."""
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    for key in KEYS:
+        if key in stored:
+            value = list(stored[key]) if isinstance(stored[key], tuple) else stored[key]
+            if doc.get(key) != value:
+                doc[key] = value
+        elif key in doc:
+            del doc[key]
+    limits = {k.split(".", 1)[1]: v for k, v in stored.items() if k.startswith("platform_limits.")}
+    table = doc.get("platform_limits")
+    if limits and table is None:
+        table = tomlkit.table()
+        doc["platform_limits"] = table
+    if table is not None:
+        for name in [n for n in table if n not in limits]:
+            del table[name]
+        for name, limit in sorted(limits.items()):
+            if table.get(name) != limit:
+                table[name] = limit
+        if not limits:
+            del doc["platform_limits"]
+    return tomlkit.dumps(doc)
+
+
 def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     """Check the whole set of values, then replace the file atomically."""
     from crisiscli.fsutil import atomic_write_text
@@ -398,7 +426,12 @@ def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
         raise UsageError(exc.message, hint="see: crisis config") from None
     try:
         env.home.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, render_config(stored))
+        try:
+            before = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            before = None
+        text = render_config(stored) if before is None else update_config_text(before, stored)
+        atomic_write_text(path, text)
     except OSError as exc:
         raise CrisisError(
             f"cannot write the config file: {exc.strerror}",

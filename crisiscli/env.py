@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 def _default_home() -> Path:
@@ -65,10 +65,32 @@ class Environment:
         default_factory=lambda: os.environ.get("VISUAL") or os.environ.get("EDITOR")
     )
     debug: bool = False
+    # What went wrong after the work was done (a log that could not be rewritten, a journal
+    # line left out): library code adds here, ``cli.app`` shows each once, on stderr.
+    warnings: list[str] = field(default_factory=list)
+    # Files kept true after every recorded event (log.md). The environment composes them,
+    # so the record layer never imports the views; tests may replace them.
+    derived: list[Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.actor:
             self.actor = _default_actor(self.home)
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def derived_files(self) -> list[Any]:
+        if self.derived is None:
+            from crisiscli.views.log import LogFile  # light; it renders lazily
+
+            self.derived = [LogFile()]
+        return self.derived
+
+    def take_warnings(self) -> list[str]:
+        """The warnings not shown yet (and forget them)."""
+        taken, self.warnings[:] = list(self.warnings), []
+        return taken
 
     @property
     def incidents_dir(self) -> Path:

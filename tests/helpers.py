@@ -9,6 +9,7 @@ import yaml
 
 from crisiscli.env import Environment
 from crisiscli.playbook.load import load_playbook
+from crisiscli.record.events import Event
 from crisiscli.record.store import Incident, create_incident
 from crisiscli.walk.answers import AnswersFile, ScriptedPrompter, load_answers
 from crisiscli.walk.engine import Walkthrough
@@ -38,3 +39,59 @@ def open_incident(
 
 def run_script(incident: Incident, answers: AnswersFile) -> RunSummary:
     return Walkthrough(incident, ScriptedPrompter(answers)).run()
+
+
+def events_of(incident: Incident) -> list[Event]:
+    """The incident's journal, read raw (tests inspect what was written; views never do)."""
+    return incident.journal.read().events
+
+
+def render_markdown(markdown: str) -> str:
+    """HTML as a CommonMark renderer (with GFM tables and strikethrough) makes it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+
+
+def rendered_text(markdown: str) -> str:
+    """What a reader sees: the text of the rendered HTML, white space folded."""
+    from html.parser import HTMLParser
+
+    parts: list[str] = []
+
+    class Text(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("br", "p", "li", "td", "th", "tr", "blockquote", "h1", "h2", "h3"):
+                parts.append(" ")
+
+    parser = Text(convert_charrefs=True)
+    parser.feed(render_markdown(markdown))
+    parser.close()
+    return " ".join("".join(parts).split())
+
+
+def assert_renders_literally(markdown: str, text: str) -> None:
+    """``text`` (as crisis shows it: controls made visible) appears word for word in the
+    rendered markdown, and no HTML element came from it."""
+    from crisiscli.text import visible_controls
+
+    html = render_markdown(markdown).lower()
+    for tag in ("<script", "<img", "<a ", "<b>", "<em>", "<strong>", "<h1", "<iframe"):
+        if tag in visible_controls(text).lower():
+            assert tag not in html, f"{tag} became markup: {html[:300]}"
+    shown = " ".join(visible_controls(text).split())
+    assert shown in rendered_text(markdown), (shown, rendered_text(markdown)[:500])
+
+
+def append_raw(incident: Incident, kind: str, data: object, *, actor: str = "other") -> None:
+    """A line as another tool, version or a hand edit might write it: not checked."""
+    import json
+    import os
+
+    line = {"v": 1, "id": os.urandom(16).hex(), "ts": incident.env.clock().isoformat(),
+            "actor": actor, "type": kind, "data": data}  # fmt: skip
+    with incident.journal.locked(), open(incident.journal.path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")

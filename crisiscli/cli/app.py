@@ -91,7 +91,7 @@ class LazyGroup(TyperGroup):
         try:
             return super().resolve_command(ctx, args)
         except typer.TyperException as exc:
-            from crisiscli.cli.invocation import closest_command
+            from crisiscli.invocation import closest_command
 
             message = getattr(exc, "message", None)
             match = closest_command(args[0], command_names()) if args else None
@@ -155,7 +155,7 @@ def register_commands() -> None:
 
 
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
-    from crisiscli.cli.invocation import as_typed
+    from crisiscli.invocation import as_typed
     from crisiscli.ui.output import echo_err
 
     echo_err("crisis: error: " + " ".join(message.splitlines()))
@@ -164,14 +164,32 @@ def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
     raise SystemExit(code)
 
 
+def _run(command: Any, args: list[str]) -> Any:
+    """Run the command; then show, once, what the library warned about on the way
+    (a log that could not be rewritten, a journal line left out…), also on failure."""
+    try:
+        return command.main(args=args, prog_name="crisis", standalone_mode=False)
+    finally:
+        warnings = get_env().take_warnings()
+        if warnings:
+            from crisiscli.ui.output import warn
+
+            for warning in warnings:
+                warn(warning)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     env = get_env()
     if "--debug" in args:
         env.debug = True
+    if "_CRISIS_COMPLETE" in os.environ:  # a completion script asking (crisis completion)
+        from typer._completion_classes import completion_init  # typer has no public name
+
+        completion_init()
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=args, prog_name="crisis", standalone_mode=False)
+        result = _run(command, args)
     except CrisisError as exc:
         if env.debug:
             import traceback

@@ -106,15 +106,21 @@ class _Context:
 
 def check_file(path: Path, shown: str, config: LintConfig) -> FileResult:
     """Every finding for one file; reading problems are findings too."""
+    import time
+
     from crisiscli.playbook.yamlsource import read_text
 
+    started = time.perf_counter()
     try:
         text = read_text(path, shown)
     except PlaybookError as exc:
-        return _error_result(shown, "", exc, BY_CODE["CR002"])
+        result = _error_result(shown, "", exc, BY_CODE["CR002"])
     except RecursionError:  # pragma: no cover - defensive
-        return _crash(shown, "")
-    return check_text(text, shown, config)
+        result = _crash(shown, "")
+    else:
+        result = check_text(text, shown, config)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def check_text(text: str, shown: str, config: LintConfig) -> FileResult:

@@ -36,6 +36,7 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     suppressed: int = 0
+    seconds: float = 0.0  # how long checking the file took (JUnit's time)
 
 
 class SourceLines:

@@ -8,7 +8,6 @@ JUnit; colour is added only when asked to (a terminal), never from the file's co
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -44,7 +43,9 @@ class _Paint:
 
 
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    from crisiscli.width import display_width
+
+    return display_width(text)
 
 
 def _pad(prefix: str) -> str:
@@ -160,11 +161,36 @@ def github_property(text: str) -> str:
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(report: Report, **_: Any) -> str:
+def root_relative(path: str, cwd: Path | None, root: Path | None) -> str | None:
+    """``path`` (as shown, relative to ``cwd``) relative to the repository root, in POSIX
+    form; None when the file is outside the root (or no root is given)."""
+    import os
+
+    if root is None:
+        return path.replace("\\", "/") if not Path(path).is_absolute() else None
+    here = Path(os.path.normpath((cwd or Path.cwd()) / path))
+    for candidate, base in ((here, root.absolute()), (here.resolve(), root.resolve())):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def _absolute(path: str, cwd: Path | None) -> Path:
+    import os
+
+    return Path(os.path.normpath((cwd or Path.cwd()) / path))
+
+
+def format_github(
+    report: Report, *, cwd: Path | None = None, root: Path | None = None, **_: Any
+) -> str:
     out = []
     for f in report.findings:
+        shown = root_relative(f.path, cwd, root) or str(_absolute(f.path, cwd))
         props = {
-            "file": f.path,
+            "file": shown,
             "line": str(f.line),
             "col": str(f.column),
             "endLine": str(f.end_line),
@@ -189,16 +215,51 @@ def rule_anchor(rule: Rule) -> str:
     return f"{rule.code.lower()}-{rule.name}"
 
 
-def format_sarif(report: Report, *, cwd: Path | None = None, **_: Any) -> str:
+#: Where the tool is described (SARIF ``informationUri``); each rule's help names its section.
+INFORMATION_URI = "https://crisis.example/docs/lint"
+
+
+def _rule_descriptor(rule: Rule, level: str) -> dict[str, Any]:
+    always = (
+        " It is one of the loader's errors: always checked, never suppressed, and a "
+        "playbook with it does not load."
+        if rule.always_on
+        else " Select, ignore or suppress it in crisis-lint.toml or with a noqa comment."
+    )
+    full = f"{rule.summary}{always} Default severity: {rule.severity}."
+    section = f"{rule.code} {rule.name}"
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": full},
+        "help": {
+            "text": f"{full} How to fix it: docs/lint.md, section {section}.",
+            "markdown": f"{full}\n\nHow to fix it: `docs/lint.md`, section **{section}**.",
+        },
+        "helpUri": f"{INFORMATION_URI}#{rule_anchor(rule)}",
+        "defaultConfiguration": {"level": level},
+        "properties": {"always-on": rule.always_on, "tags": ["playbook"]},
+    }
+
+
+def format_sarif(
+    report: Report, *, cwd: Path | None = None, root: Path | None = None, **_: Any
+) -> str:
+    """SARIF 2.1.0; artifact URIs relative to the repository root (``SRCROOT``), so code
+    scanning can map them whatever folder ``crisis lint`` ran in."""
     rules = list(all_rules())
     index = {r.code: i for i, r in enumerate(rules)}
     level = {"error": "error", "warning": "warning"}
+    base_dir = root or cwd or Path.cwd()
     results = []
     for f in report.findings:
-        relative = not Path(f.path).is_absolute()
-        location: dict[str, Any] = {"uri": _uri(f.path) if relative else Path(f.path).as_uri()}
-        if relative:
-            location["uriBaseId"] = "SRCROOT"
+        relative = root_relative(f.path, cwd, base_dir)
+        location: dict[str, Any] = (
+            {"uri": _uri(relative), "uriBaseId": "SRCROOT"}
+            if relative is not None
+            else {"uri": _absolute(f.path, cwd).as_uri()}
+        )
         results.append(
             {
                 "ruleId": f.code,
@@ -220,7 +281,7 @@ def format_sarif(report: Report, *, cwd: Path | None = None, **_: Any) -> str:
                 ],
             }
         )
-    base = (cwd or Path.cwd()).absolute().as_uri().rstrip("/") + "/"
+    base = base_dir.absolute().as_uri().rstrip("/") + "/"
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -230,17 +291,8 @@ def format_sarif(report: Report, *, cwd: Path | None = None, **_: Any) -> str:
                     "driver": {
                         "name": "crisis",
                         "semanticVersion": __version__,
-                        "rules": [
-                            {
-                                "id": r.code,
-                                "name": r.name,
-                                "shortDescription": {"text": r.summary},
-                                "help": {"text": f"See docs/lint.md, section {r.code} {r.name}."},
-                                "defaultConfiguration": {"level": level[r.severity]},
-                                "properties": {"always-on": r.always_on},
-                            }
-                            for r in rules
-                        ],
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule_descriptor(r, level[r.severity]) for r in rules],
                     }
                 },
                 "originalUriBaseIds": {"SRCROOT": {"uri": base}},
@@ -260,18 +312,32 @@ def _xml_safe(text: str) -> str:
     return "".join(c if c not in "\ufffe\uffff" else f"\\u{ord(c):04x}" for c in cleaned)
 
 
+def _seconds(value: float) -> str:
+    """Seconds with millisecond precision, as JUnit (and Surefire's schema) write them."""
+    return f"{value:.3f}"
+
+
 def format_junit(report: Report, *, strict: bool = False, **_: Any) -> str:
     import xml.etree.ElementTree as ET
 
     failing = {"error"} | ({"warning"} if strict else set())
     suites = ET.Element("testsuites", name="crisis lint")
     total = failures = 0
+    total_seconds = 0.0
     for result in report.results:
-        suite = ET.SubElement(suites, "testsuite", name=_xml_safe(result.path))
+        # The file is named on the suite: Jenkins' JUnit schema allows no file or line on a
+        # test case (both are in the case's name and failure text).
+        suite = ET.SubElement(
+            suites, "testsuite", name=_xml_safe(result.path), file=_xml_safe(result.path)
+        )
+        # One check makes all of a file's findings: its time is shared among its cases.
+        case_time = _seconds(result.seconds / max(1, len(result.findings)))
         cases = 0
         fails = 0
         if not result.findings:
-            ET.SubElement(suite, "testcase", name="lint", classname=_xml_safe(result.path))
+            ET.SubElement(
+                suite, "testcase", name="lint", classname=_xml_safe(result.path), time=case_time
+            )
             cases = 1
         for f in result.findings:
             cases += 1
@@ -280,8 +346,7 @@ def format_junit(report: Report, *, strict: bool = False, **_: Any) -> str:
                 "testcase",
                 name=f"{f.code} {f.rule.name} at {f.line}:{f.column}",
                 classname=_xml_safe(f.path),
-                file=_xml_safe(f.path),
-                line=str(f.line),
+                time=case_time,
             )
             text = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
             if f.severity in failing:
@@ -296,11 +361,14 @@ def format_junit(report: Report, *, strict: bool = False, **_: Any) -> str:
         suite.set("tests", str(cases))
         suite.set("failures", str(fails))
         suite.set("errors", "0")
+        suite.set("time", _seconds(result.seconds))
         total += cases
         failures += fails
+        total_seconds += result.seconds
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     suites.set("errors", "0")
+    suites.set("time", _seconds(total_seconds))
     body = ET.tostring(suites, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 

@@ -175,6 +175,8 @@ def _norm(text: str) -> str:
 _LINKISH = re.compile(r"(?<![\w@])(?:[a-z][a-z0-9+.-]*:(?=[/\w])|www\.)[^\s<>\"'`]*", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[\w.-]+\w)?")
 _HASHTAG = re.compile(r"(?<![\w&#/])#\w+")
+# Characters twitter-text's validation refuses outright (a byte-order mark, non-characters).
+_X_INVALID = frozenset("\ufffe\ufeff\uffff")
 # ``[What happened]``: a part of a template the responder must write (docs/playbooks.md).
 _BLANK = re.compile(r"\[(?!\s)[^\[\]\n]{1,80}\](?!\()")
 _TLD = re.compile(r"\.[a-z]{2,24}$", re.IGNORECASE)
@@ -213,7 +215,15 @@ def _link_problem(url: str) -> str | None:
 
 
 def links(text: str) -> list[str]:
-    return [text[s:e] for s, e in plat.find_urls(text)]
+    """Every link to verify: what the platforms link (twitter-text's rules), and any other
+    ``http(s)://`` link such as one on a domain twitter-text does not know."""
+    spans = plat.find_urls(text)
+    for m in _LINKISH.finditer(text):
+        if m.group().lower().startswith(("http://", "https://")) and not any(
+            s <= m.start() < e for s, e in spans
+        ):
+            spans.append((m.start(), m.start() + len(plat.trim_url(m.group()))))
+    return _unique(text[s:e] for s, e in sorted(spans))
 
 
 def mentions(text: str) -> list[str]:
@@ -234,6 +244,14 @@ def _unique(values: Iterable[str]) -> list[str]:
 # -- spelling -----------------------------------------------------------------------------
 
 SPELLING_LANGUAGES = ("ar", "de", "en", "es", "eu", "fa", "fr", "it", "lv", "nl", "pt", "ru")
+# The script each dictionary is written in: a word in another script (a Japanese phrase in an
+# English message) is not the dictionary's to judge.
+_SCRIPTS: dict[str, re.Pattern[str]] = {
+    "ar": re.compile("[\u0600-\u06ff\u0750-\u077f'’]+"),
+    "fa": re.compile("[\u0600-\u06ff\u0750-\u077f\u200c'’]+"),
+    "ru": re.compile("[\u0400-\u04ff'’-]+"),
+}
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff'’]+")
 CAPITALISED_NOUNS = frozenset({"de"})  # languages whose nouns are capitalised: check them too
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # British and Commonwealth spellings the (US-leaning) English dictionary lacks.
@@ -299,6 +317,8 @@ def misspelled(text: str, language: str, known: Iterable[str] = ()) -> list[tupl
         sentence_start = not before or before[-1] in ".!?:\n"
         if len(word) < 2 or word.lower() in skip:
             continue
+        if not _SCRIPTS.get(lang, _LATIN).fullmatch(word):
+            continue  # another script: not this dictionary's to judge
         if any(c.isupper() for c in word[1:]):
             continue  # an acronym or a brand (iPhone, ACME)
         if word[0].isupper() and not sentence_start and lang not in CAPITALISED_NOUNS:
@@ -338,6 +358,7 @@ def check_message(
     spelling: bool = True,
 ) -> list[Finding]:
     """Every finding for a message, errors first."""
+    platforms = list(platforms)  # walked twice: lengths, then X's refused characters
     findings: list[Finding] = []
     if not text.strip():
         findings.append(Finding("error", "empty", "The message is empty."))
@@ -366,6 +387,17 @@ def check_message(
                     "length",
                     f"No known length limit for '{length.platform}' (counted {length.count}).",
                     platform=length.platform,
+                )
+            )
+    if "x" in {plat.canonical(p) for p in platforms}:
+        refused = sorted({f"U+{ord(c):04X}" for c in text if c in _X_INVALID})
+        if refused:
+            findings.append(
+                Finding(
+                    "error",
+                    "length",
+                    f"X refuses a post containing {', '.join(refused)} (an invisible character).",
+                    platform="x",
                 )
             )
     normalised = _norm(text)
@@ -436,14 +468,39 @@ def review(
     *,
     known_words: Iterable[str] = (),
     override: str | None = None,
+    spelling: bool = True,
 ) -> Review:
     names = list(platforms)
     return Review(
         text,
         tuple(lengths(text, names, limits)),
-        tuple(check_message(text, names, language, banned, limits, known_words=known_words)),
+        tuple(
+            check_message(
+                text, names, language, banned, limits, known_words=known_words, spelling=spelling
+            )
+        ),
         override,
     )
+
+
+def review_data(rev: Review) -> dict[str, Any]:
+    """A review as plain data (``crisis message check --json``)."""
+    return {
+        "text": rev.text,
+        "lengths": [
+            {
+                "platform": ln.platform,
+                "count": ln.count,
+                "limit": ln.limit,
+                "over": ln.over,
+                "rule": ln.rule,
+            }
+            for ln in rev.lengths
+        ],
+        "findings": [f.to_data() for f in rev.findings],
+        "errors": len(rev.errors),
+        "warnings": len(rev.warnings),
+    }
 
 
 def summary_line(rev: Review) -> str:

@@ -64,7 +64,12 @@ def discover(env: Environment) -> list[PlaybookEntry]:
     """Every playbook found; a user playbook with a bundled id hides the bundled one."""
     seen: dict[str, PlaybookEntry] = {}
     for origin, folder in search_dirs(env):
-        for path in _files(folder):
+        files = _files(folder)
+        if files and origin != "bundled":
+            from crisiscli.playbook.schema import write_schema_beside
+
+            write_schema_beside(folder)  # so the playbooks' modeline resolves there
+        for path in files:
             entry = load_entry(path, origin)
             seen.setdefault(entry.id, entry)
     return sorted(seen.values(), key=lambda e: (e.id != DEFAULT_PLAYBOOK, e.id))

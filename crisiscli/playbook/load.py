@@ -9,13 +9,13 @@ on questions that exist) live here too, so a playbook that loads can always be r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from crisiscli.errors import Location, PlaybookError
 from crisiscli.playbook import model as m
+from crisiscli.playbook import spec
 
 if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 Path_ = tuple[str | int, ...]
 
 Severity = Literal["error", "warning"]
-
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -49,42 +47,16 @@ class BuildResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-PLAYBOOK_KEYS = {
-    "crisis",
-    "id",
-    "title",
-    "version",
-    "description",
-    "language",
-    "kind",
-    "tags",
-    "inputs",
-    "severity",
-    "exit_criteria",
-    "platform_limits",
-    "roles",
-    "phases",
-}
-PHASE_KEYS = {"id", "title", "description", "steps"}
-STEP_KEYS = {
-    "id",
-    "title",
-    "guidance",
-    "checklist",
-    "items",
-    "questions",
-    "when",
-    "goto",
-    "due",
-    "milestone",
-    "message",
-    "pause_point",
-}
-QUESTION_KEYS = {"id", "prompt", "type", "choices", "required", "default", "help", "sets"}
-SETTABLE = ("severity",)  # what a question's answer may set on the incident
-ITEM_KEYS = {"id", "text", "when"}
-MESSAGE_KEYS = {"template", "platforms", "approval", "kind", "banned", "limits"}
-MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
+PLAYBOOK_KEYS = set(spec.PLAYBOOK_KEYS)
+PHASE_KEYS = set(spec.PHASE_KEYS)
+STEP_KEYS = set(spec.STEP_KEYS)
+QUESTION_KEYS = set(spec.QUESTION_KEYS)
+SETTABLE = spec.SETTABLE
+ITEM_KEYS = set(spec.ITEM_KEYS)
+MESSAGE_KEYS = set(spec.MESSAGE_KEYS)
+MESSAGE_KINDS = spec.MESSAGE_KINDS
+# YAML 1.2 (what editors read) knows only these as booleans; ``yes``/``on`` are text there.
+_YAML12_BOOLEANS = {"true", "True", "TRUE", "false", "False", "FALSE"}
 
 
 def _close(word: str, options: list[str], n: int = 1) -> list[str]:
@@ -153,10 +125,15 @@ class _Builder:
         return None
 
     def ident(self, value: Any, at: Path_, what: str) -> str | None:
+        if value is not None and not isinstance(value, str):
+            raw = self.doc.raw.get(at) if self.doc else None
+            shown = f"'{raw}' " if raw is not None else ""
+            self.problem(at, f"{what} {shown}must be text; quote it")
+            return raw
         result = self.text(value, at, what)
         if result is None:
             return None
-        if not ID_PATTERN.match(result):
+        if not spec.is_id(result):
             self.problem(
                 at,
                 f"{what} '{result}' must be lowercase letters, digits, '-' or '_' (max 64)",
@@ -167,6 +144,13 @@ class _Builder:
     def flag(self, value: Any, at: Path_, what: str, default: bool) -> bool:
         if value is None:
             return default
+        raw = self.doc.raw.get(at) if self.doc else None
+        if isinstance(value, bool) and raw is not None and raw not in _YAML12_BOOLEANS:
+            self.problem(
+                at,
+                f"{what} '{raw}' is true or false only in YAML 1.1; write {str(value).lower()}",
+            )
+            return value
         if isinstance(value, bool):
             return value
         self.problem(at, f"{what} must be true or false, not {_kind(value)}")
@@ -175,13 +159,17 @@ class _Builder:
     def text_list(self, value: Any, at: Path_, what: str) -> tuple[str, ...]:
         if value is None:
             return ()
-        if isinstance(value, str):
-            return (value,)
+        if not isinstance(value, (list, dict)):
+            single = self.text(value, at, what)
+            return (single,) if single is not None else ()
         if not isinstance(value, list):
             self.problem(at, f"{what} must be a list, not {_kind(value)}")
             return ()
         found = []
         for i, entry in enumerate(value):
+            if entry is None:
+                self.problem((*at, i), f"{what} is empty")
+                continue
             item = self.text(entry, (*at, i), what)
             if item is not None:
                 found.append(item)
@@ -195,6 +183,8 @@ class _Builder:
             return ()
         found = []
         for name, limit in value.items():
+            if isinstance(limit, float) and limit.is_integer():
+                limit = int(limit)  # 280.0 is 280, as JSON Schema's "integer" has it
             if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
                 self.problem((*at, name), f"limit for '{name}' must be a positive whole number")
                 continue
@@ -336,6 +326,9 @@ class _Builder:
         return text
 
     def item(self, value: Any, at: Path_, index: int) -> m.Item | None:
+        if value is None:
+            self.problem(at, "an item needs text (this one is empty)")
+            return None
         if isinstance(value, str) or (
             not isinstance(value, dict) and self.doc and at in self.doc.raw
         ):
@@ -535,7 +528,9 @@ class _Builder:
             default = "moderate" if "moderate" in ids else ids[(len(ids) - 1) // 2]
         elif default not in ids:
             self.problem(
-                (*at, "default"), f"default severity '{default}' is not one of {', '.join(ids)}"
+                (*at, "default"),
+                f"default severity '{default}' is not one of {', '.join(ids)}",
+                "unknown-choice",
             )
             default = ids[0]
         return tuple(levels), default
@@ -570,7 +565,7 @@ class _Builder:
         data = self.mapping(value, (), PLAYBOOK_KEYS, "playbook", ("id", "title", "phases"))
         assert data is not None
         fmt = data.get("crisis", m.FORMAT_VERSION)
-        if str(fmt).strip() != str(m.FORMAT_VERSION):
+        if isinstance(fmt, bool) or not isinstance(fmt, (int, float)) or fmt != m.FORMAT_VERSION:
             self.problem(
                 ("crisis",),
                 f"format version {fmt!r} is not supported (this crisis reads {m.FORMAT_VERSION})",

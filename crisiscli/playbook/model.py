@@ -7,9 +7,9 @@ with every incident, so an edited or deleted playbook never breaks resume or rep
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 FORMAT_VERSION = 1
@@ -33,18 +33,11 @@ MILESTONES: tuple[str, ...] = (
 END = "end"  # a branch target that finishes the walk-through
 
 
-DURATION_PATTERN = re.compile(
-    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$"
-)
-
-
 def parse_duration(text: str) -> int | None:
-    """``"1h30m"`` → 5400 seconds; None when it is not a duration."""
-    match = DURATION_PATTERN.match(text)
-    if not match or not any(match.groups()):
-        return None
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    """``"1h30m"`` → 5400 seconds; None when it is not a duration (see ``spec``)."""
+    from crisiscli.playbook.spec import duration_seconds
+
+    return duration_seconds(text)
 
 
 def truthy_word(text: str) -> bool | None:
@@ -212,38 +205,53 @@ class Playbook:
     source: str = field(default="", compare=False)  # where it was loaded from
     roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
 
-    @property
+    # Lookups are asked for on every screen and every described event: each is built once
+    # (the playbook is frozen, so they can never go stale).
+    @cached_property
     def steps(self) -> tuple[Step, ...]:
         return tuple(step for phase in self.phases for step in phase.steps)
 
+    @cached_property
+    def _by_id(self) -> dict[str, tuple[Step, Phase]]:
+        return {step.id: (step, phase) for phase in self.phases for step in phase.steps}
+
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self._by_id[step_id][0]
 
     def phase_of(self, step_id: str) -> Phase:
-        for phase in self.phases:
-            if any(step.id == step_id for step in phase.steps):
-                return phase
-        raise KeyError(step_id)
+        return self._by_id[step_id][1]
 
     def item_text(self, step_id: str, item_id: str) -> str:
         """The words of a checklist item (its id if the step or item is unknown)."""
-        for step in self.steps:
-            if step.id == step_id:
-                for item in step.items:
-                    if item.id == item_id:
-                        return item.text
+        found = self._by_id.get(step_id)
+        for item in found[0].items if found else ():
+            if item.id == item_id:
+                return item.text
         return item_id
 
-    def questions(self) -> dict[str, Question]:
-        """Inputs and step questions by id: they share one namespace."""
+    @cached_property
+    def _questions(self) -> dict[str, Question]:
         found: dict[str, Question] = {q.id: q for q in self.inputs}
         for step in self.steps:
             for question in step.questions:
                 found[question.id] = question
         return found
+
+    def questions(self) -> dict[str, Question]:
+        """Inputs and step questions by id: they share one namespace (do not change it)."""
+        return self._questions
+
+    @cached_property
+    def _choice_labels(self) -> dict[str, dict[str, str]]:
+        return {
+            qid: {c.value: c.label for c in q.choices}
+            for qid, q in self._questions.items()
+            if q.choices
+        }
+
+    def choice_labels(self) -> dict[str, dict[str, str]]:
+        """Per question with choices: stored value → the label a person saw."""
+        return self._choice_labels
 
 
 # --- canonical mapping (snapshot) ---------------------------------------------------------

@@ -1,23 +1,41 @@
 """JSON Schema (draft 2020-12) of playbook format v1, for editors and CI.
 
-Hand-written to match ``load.py``; a test validates every bundled playbook and the
-canonical form of generated playbooks against it, so the two cannot drift apart.
+Built from the same definition as the loader (``spec.py``: ids, durations, keys, required
+keys, reserved ids, which question types take choices). It compiles under ajv's strict
+mode (no union types, every ``required`` key declared). What a schema cannot express —
+ids unique across the playbook, ``goto`` targets and condition references that exist, a
+default that is one of the choices — only ``crisis lint`` checks; docs/lint.md lists it.
+tests/playbook/test_schema_agreement.py generates playbooks and checks both agree.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from crisiscli.playbook.load import MESSAGE_KINDS
+from crisiscli.playbook import spec
 from crisiscli.playbook.model import CHECKLIST_KINDS, MILESTONES, QUESTION_TYPES
 
-ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"}
-DURATION = {
-    "type": "string",
-    "pattern": r"^\s*(\d+\s*d)?\s*(\d+\s*h)?\s*(\d+\s*m)?\s*(\d+\s*s)?\s*$",
-}
-TEXT = {"type": "string"}
+# Anchored with (?![\s\S]) rather than $: the same end-of-text in ECMAScript (editors, ajv)
+# and Python (jsonschema), where $ also matches before a trailing newline.
+ID = {"type": "string", "pattern": f"^{spec.ID_REGEX}(?![\\s\\S])"}
+DURATION = {"type": "string", "pattern": f"^{spec.DURATION_REGEX}(?![\\s\\S])"}
+# Text fields take any scalar: `title: 2026` is the title "2026" (lint suggests quoting).
+SCALAR = {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
+TEXT = SCALAR
 LIMITS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
+
+
+def _obj(keys: tuple[str, ...], required: tuple[str, ...], props: dict[str, Any]) -> dict[str, Any]:
+    """An object schema whose keys are exactly ``keys`` (checked against ``props``)."""
+    assert tuple(props) == keys, (tuple(props), keys)
+    return {
+        "type": "object",
+        "required": list(required),
+        "additionalProperties": False,
+        "properties": props,
+    }
 
 
 def playbook_schema() -> dict[str, Any]:
@@ -30,29 +48,23 @@ def playbook_schema() -> dict[str, Any]:
             "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
             "not": {"$ref": "#/$defs/condition"},
         },
-        "additionalProperties": {
-            "anyOf": [
-                {"type": ["string", "number", "boolean"]},
-                {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
-            ]
-        },
+        "additionalProperties": {"anyOf": [SCALAR, {"type": "array", "items": SCALAR}]},
     }
     choice = {
         "anyOf": [
-            {"type": ["string", "number", "boolean"]},
+            SCALAR,
             {
                 "type": "object",
                 "required": ["value"],
                 "additionalProperties": False,
-                "properties": {"value": {"type": ["string", "number", "boolean"]}, "label": TEXT},
+                "properties": {"value": SCALAR, "label": TEXT},
             },
         ]
     }
-    question = {
-        "type": "object",
-        "required": ["id", "prompt"],
-        "additionalProperties": False,
-        "properties": {
+    question = _obj(
+        spec.QUESTION_KEYS,
+        spec.QUESTION_REQUIRED,
+        {
             "id": ID,
             "prompt": TEXT,
             "type": {"enum": list(QUESTION_TYPES), "default": "text"},
@@ -61,20 +73,30 @@ def playbook_schema() -> dict[str, Any]:
             "default": {},
             "help": TEXT,
             "sets": {
-                "enum": ["severity"],
+                "enum": list(spec.SETTABLE),
                 "description": "The answer becomes the incident's severity (choice questions).",
             },
         },
+    )
+    # Choice and multi questions list choices; no other type takes any; only a choice
+    # question can set the severity.
+    question["if"] = {
+        "properties": {"type": {"enum": list(spec.CHOICE_TYPES)}},
+        "required": ["type"],
+    }
+    question["then"] = {"properties": {"choices": True}, "required": ["choices"]}
+    question["else"] = {"properties": {"choices": False}}
+    question["dependentSchemas"] = {
+        "sets": {"properties": {"type": {"const": "choice"}}, "required": ["type"]}
     }
     item = {
         "anyOf": [
             TEXT,
-            {
-                "type": "object",
-                "required": ["id", "text"],
-                "additionalProperties": False,
-                "properties": {"id": ID, "text": TEXT, "when": {"$ref": "#/$defs/condition"}},
-            },
+            _obj(
+                spec.ITEM_KEYS,
+                spec.ITEM_REQUIRED,
+                {"id": ID, "text": TEXT, "when": {"$ref": "#/$defs/condition"}},
+            ),
         ]
     }
     branch = {
@@ -88,25 +110,23 @@ def playbook_schema() -> dict[str, Any]:
             },
         ]
     }
-    message = {
-        "type": "object",
-        "required": ["template"],
-        "additionalProperties": False,
-        "properties": {
+    message = _obj(
+        spec.MESSAGE_KEYS,
+        spec.MESSAGE_REQUIRED,
+        {
             "template": TEXT,
             "platforms": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "approval": {"type": "boolean", "default": False},
-            "kind": {"enum": list(MESSAGE_KINDS), "default": "statement"},
+            "kind": {"enum": list(spec.MESSAGE_KINDS), "default": "statement"},
             "banned": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "limits": LIMITS,
         },
-    }
-    step = {
-        "type": "object",
-        "required": ["id", "title"],
-        "additionalProperties": False,
-        "properties": {
-            "id": ID,
+    )
+    step = _obj(
+        spec.STEP_KEYS,
+        spec.STEP_REQUIRED,
+        {
+            "id": {"allOf": [ID, {"not": {"enum": list(spec.RESERVED_STEP_IDS)}}]},
             "title": TEXT,
             "guidance": {"type": "string", "description": "Markdown; {{ name }} placeholders."},
             "checklist": {"enum": list(CHECKLIST_KINDS), "default": "do-confirm"},
@@ -129,7 +149,7 @@ def playbook_schema() -> dict[str, Any]:
             "message": message,
             "pause_point": {"type": "boolean", "default": False},
         },
-    }
+    )
     severity_level = {
         "anyOf": [
             ID,
@@ -145,55 +165,79 @@ def playbook_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://crisis.example/schema/playbook-v1.json",
         "title": "crisis playbook (format 1)",
-        "type": "object",
-        "required": ["id", "title", "phases"],
-        "additionalProperties": False,
-        "properties": {
-            "crisis": {"const": 1, "description": "Format version."},
-            "id": ID,
-            "title": TEXT,
-            "version": {"type": ["string", "number"]},
-            "description": TEXT,
-            "language": TEXT,
-            "kind": TEXT,
-            "tags": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
-            "inputs": {"type": "array", "items": {"$ref": "#/$defs/question"}},
-            "severity": {
-                "type": "object",
-                "required": ["levels"],
-                "additionalProperties": False,
-                "properties": {
-                    "levels": {"type": "array", "minItems": 1, "items": severity_level},
-                    "default": TEXT,
-                },
-            },
-            "exit_criteria": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
-            "platform_limits": LIMITS,
-            "roles": {
-                "type": "array",
-                "items": ID,
-                "uniqueItems": True,
-                "description": "Incident roles assigned at start (default: commander, comms-lead, approver, monitor).",
-            },
-            "phases": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
+        **_obj(
+            spec.PLAYBOOK_KEYS,
+            spec.PLAYBOOK_REQUIRED,
+            {
+                "crisis": {"const": 1, "description": "Format version."},
+                "id": ID,
+                "title": TEXT,
+                "version": {"anyOf": [{"type": "string"}, {"type": "number"}]},
+                "description": TEXT,
+                "language": TEXT,
+                "kind": TEXT,
+                "tags": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
+                "inputs": {"type": "array", "items": {"$ref": "#/$defs/question"}},
+                "severity": {
                     "type": "object",
-                    "required": ["id", "title", "steps"],
+                    "required": ["levels"],
                     "additionalProperties": False,
                     "properties": {
-                        "id": ID,
-                        "title": TEXT,
-                        "description": TEXT,
-                        "steps": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {"$ref": "#/$defs/step"},
-                        },
+                        "levels": {"type": "array", "minItems": 1, "items": severity_level},
+                        "default": TEXT,
                     },
                 },
+                "exit_criteria": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
+                "platform_limits": LIMITS,
+                "roles": {
+                    "type": "array",
+                    "items": ID,
+                    "uniqueItems": True,
+                    "description": "Incident roles assigned at start (default: commander, comms-lead, approver, monitor).",
+                },
+                "phases": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _obj(
+                        spec.PHASE_KEYS,
+                        spec.PHASE_REQUIRED,
+                        {
+                            "id": ID,
+                            "title": TEXT,
+                            "description": TEXT,
+                            "steps": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {"$ref": "#/$defs/step"},
+                            },
+                        },
+                    ),
+                },
             },
-        },
+        ),
         "$defs": {"condition": condition, "question": question, "step": step},
     }
+
+
+SCHEMA_FILE = "playbook.schema.json"
+
+
+def schema_text() -> str:
+    """The schema as ``crisis schema`` prints it (and playbooks/playbook.schema.json holds)."""
+    return json.dumps(playbook_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema_beside(folder: Path) -> bool:
+    """Keep ``folder/playbook.schema.json`` current, so the modeline of a playbook copied
+    there (``$schema=./playbook.schema.json``) resolves. Returns whether it wrote."""
+    from crisiscli.fsutil import atomic_write_text
+
+    target = folder / SCHEMA_FILE
+    text = schema_text()
+    try:
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            return False
+        atomic_write_text(target, text)
+    except OSError:
+        return False  # a read-only folder: the playbooks still work, only the editor hint
+    return True

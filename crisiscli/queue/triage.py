@@ -15,10 +15,10 @@ from typing import Any
 
 from crisiscli.errors import AnswersError, NotFoundError, UsageError
 from crisiscli.queue.importer import parse_when
+from crisiscli.record.events import queue_decided
 from crisiscli.record.fold import IncidentState, QueuedPost
 from crisiscli.record.store import Incident
-from crisiscli.text import one_line
-from crisiscli.walk.deadlines import format_duration
+from crisiscli.timeutil import format_duration
 
 DECISIONS = ("keep", "cancel", "reschedule")
 
@@ -29,12 +29,6 @@ class Decision:
     decision: str
     reason: str
     new_time: datetime | None = None
-
-    def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"post": self.post, "decision": self.decision, "reason": self.reason}
-        if self.new_time is not None:
-            data["new_time"] = self.new_time.astimezone(timezone.utc).isoformat()
-        return data
 
 
 def fmt_time(ts: datetime | None, zone: tzinfo) -> str:
@@ -114,7 +108,9 @@ def make_decision(
 
 
 def record(incident: Incident, decision: Decision) -> IncidentState:
-    return incident.record("queue.decided", decision.to_data())
+    return incident.record(
+        queue_decided(decision.post, decision.decision, decision.reason, decision.new_time)
+    )
 
 
 # -- the answers file --------------------------------------------------------------------
@@ -184,84 +180,3 @@ def load_decisions(path: Path, state: IncidentState, now: datetime, zone: tzinfo
 
 
 # -- interactive -------------------------------------------------------------------------
-
-
-def interactive(incident: Incident, zone: tzinfo, **prompt_kwargs: Any) -> int:
-    """Ask about every undecided post; returns how many decisions were recorded."""
-    import questionary
-    from questionary import Choice
-
-    from crisiscli.ui.output import echo
-
-    env = incident.env
-    made = 0
-    asked: set[str] = set()
-    while True:
-        state = incident.state()  # fresh: another terminal may have decided some
-        waiting = [p for p in undecided(state) if p.id not in asked]
-        if not waiting:
-            break
-        post = waiting[0]
-        asked.add(post.id)
-        now = env.clock()
-        left = len(undecided(state))
-        echo("")
-        echo(
-            f"Post {post.id} · due {fmt_time(post.due, zone)} ({relative(post.due, now)})"
-            f" · {post.platform or 'no platform named'} · {left} undecided"
-        )
-        if post.due is not None and post.due <= now:
-            echo("  (its time has passed: it may already be published — check the scheduler)")
-        for line in (post.text or "(no text)").splitlines() or [""]:
-            echo(f"  | {line}")
-        if post.link:
-            echo(f"  link: {one_line(post.link)}")
-        choice = questionary.select(
-            "Decision for this post?",
-            choices=[
-                Choice("keep — let it go out as planned", value="keep", shortcut_key="k"),
-                Choice("cancel — remove it from the queue", value="cancel", shortcut_key="c"),
-                Choice(
-                    "reschedule — move it to a later time", value="reschedule", shortcut_key="r"
-                ),
-                Choice("skip for now", value="skip", shortcut_key="s"),
-                Choice("stop — decide the rest later", value="stop", shortcut_key="q"),
-            ],
-            use_shortcuts=True,
-            use_jk_keys=False,
-            **prompt_kwargs,
-        ).unsafe_ask()
-        if choice == "stop":
-            break
-        if choice == "skip":
-            continue
-        to = None
-        if choice == "reschedule":
-
-            def valid_time(value: str) -> bool | str:
-                try:
-                    when = parse_when(value, env.clock(), zone, what="new time")
-                except UsageError as exc:
-                    return exc.message
-                return True if when > env.clock() else "that time is in the past"
-
-            to = str(
-                questionary.text(
-                    "New time (2h, 18:00, 2026-11-25 09:00):", validate=valid_time, **prompt_kwargs
-                ).unsafe_ask()
-            )
-        reason = str(
-            questionary.text(
-                "Reason (one line):",
-                validate=lambda v: bool(v.strip()) or "A reason is needed.",
-                **prompt_kwargs,
-            ).unsafe_ask()
-        )
-        decision = make_decision(
-            incident.state(), post.id, str(choice), reason, to, env.clock(), zone
-        )
-        record(incident, decision)
-        made += 1
-        shown = f" to {fmt_time(decision.new_time, zone)}" if decision.new_time else ""
-        echo(f"Recorded: {post.id} → {decision.decision}{shown}")
-    return made

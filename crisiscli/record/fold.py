@@ -1,39 +1,28 @@
-"""Replay: the state of an incident is a fold over its journal.
+"""The fold: an incident's state is its events, applied one by one in (time, id) order.
 
-``IncidentState.apply`` knows every event type; unknown types (from newer versions or
-other tools) are kept in the timeline and otherwise ignored, so old readers never break
-on new journals. Nothing here writes or prints.
+``IncidentState.apply`` is the one place that knows what each event means. Everything a
+view shows — the walk-through, ``log.md``, ``status``, ``handoff``, ``report``, ``stats`` —
+is read from this state, never from the journal itself.
+
+The state is bounded by the playbook and by what the incident really holds (steps,
+answers, one current message per step, posts, contacts, actions, re-grades), not by the
+number of events: notes keep only the latest few here. A full replay may also keep the
+``History`` (every note and one described line per event) for the views that list
+everything, the report. ``to_data``/``from_data`` turn the state into JSON-ready data for
+the checkpoint (see ``record/checkpoint.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from crisiscli.record.journal import Event
+from crisiscli.record.events import Event, is_walkthrough
+from crisiscli.timeutil import parse_iso
 
-# Only the walk-through's own events end a pause: notes, queue decisions, contacts, roles,
-# actions or a re-grade from another terminal leave a paused incident paused.
-_WALKTHROUGH_EVENTS = frozenset(
-    {
-        "session.resumed",
-        "input.set",
-        "step.entered",
-        "step.done",
-        "step.skipped",
-        "step.deferred",
-        "step.not_applicable",
-        "item.checked",
-        "item.unchecked",
-        "answer.set",
-        "message.recorded",
-        "message.checked",
-        "message.approved",
-        "run.finished",
-    }
-)
+RECENT_NOTES = 20  # what status, handoff and the walk-through show; the report replays all
+STEP_NOTES = 10  # notes kept with their step (shown on its screen)
+PATH_LIMIT = 1000  # how far "back" can go; a walk-through is never this deep
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
     "step.done": "done",
@@ -43,21 +32,19 @@ STATUS_BY_EVENT = {
 }
 
 
-@dataclass
-class StepState:
-    status: str = "pending"  # pending | active | done | skipped | deferred | not_applicable
-    checked: set[str] = field(default_factory=set)
-    reason: str | None = None
-    first_entered: datetime | None = None
-    finished_at: datetime | None = None
-    done_at: datetime | None = None
-    visits: int = 0
-    revisited: bool = False  # offered again in the final round since it was deferred
-    unchecked_at_done: tuple[str, ...] = ()
+class _Slots:
+    """Plain classes with ``__slots__`` rather than dataclasses: ``crisis note`` imports this
+    module on every call, and building eight dataclasses costs several milliseconds."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = self.__slots__
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({shown})"
 
 
-@dataclass
-class Note:
+class Note(NamedTuple):
     ts: datetime
     actor: str
     text: str
@@ -65,92 +52,450 @@ class Note:
     event_id: str
 
 
-@dataclass
-class MessageRecord:
+class SeverityChange(NamedTuple):
     ts: datetime
     actor: str
-    step: str
+    was: str | None
+    to: str
+    reason: str | None
+    by_question: str | None
+
+
+class Handoff(NamedTuple):
+    ts: datetime
+    actor: str
+    to: str | None
+    brief: str
+    counts: dict[str, int]
+
+
+class RoleChange(NamedTuple):
+    ts: datetime
+    actor: str
+    role: str
+    person: str | None
+
+
+class PostDecision(NamedTuple):
+    ts: datetime
+    actor: str
+    decision: str
+    reason: str
+
+
+class WalkerClaim(NamedTuple):
+    """Who walks the incident (the latest ``walker.started`` / ``walker.taken_over``)."""
+
+    ts: datetime
+    actor: str
+    lease: str
+    pid: int
+    host: str
+    tty: str
+    taken_over: bool
+
+
+class Quarantined(NamedTuple):
+    """A journal line left out of the fold, and why (kept in the file as it is)."""
+
+    line: int
+    reason: str
+
+
+class TimelineEntry(NamedTuple):
+    id: str
+    ts: datetime
+    actor: str
+    type: str
     text: str
-    platforms: tuple[str, ...]
-    kind: str
-    approver: str | None = None
-    approved_at: datetime | None = None
-    override: str | None = None
-    check_override: str | None = None  # message.checked{override}: published despite errors
-    check_summary: str | None = None  # message.checked{summary}
 
 
-@dataclass
-class QueuedPost:
+class StepState(_Slots):
+    __slots__ = (
+        "checked",
+        "done_at",
+        "finished_at",
+        "first_entered",
+        "last_entered",
+        "notes",
+        "reason",
+        "revisited",
+        "status",
+        "unchecked_at_done",
+        "visits",
+    )
+
+    def __init__(
+        self,
+        status: str = "pending",
+        checked: set[str] | None = None,
+        reason: str | None = None,
+        first_entered: datetime | None = None,
+        last_entered: datetime | None = None,
+        finished_at: datetime | None = None,
+        done_at: datetime | None = None,
+        visits: int = 0,
+        revisited: bool = False,
+        unchecked_at_done: tuple[str, ...] = (),
+        notes: list[str] | None = None,
+    ) -> None:
+        self.status = status  # pending | active | done | skipped | deferred | not_applicable
+        self.checked: set[str] = checked if checked is not None else set()
+        self.reason = reason
+        self.first_entered = first_entered
+        self.last_entered = last_entered
+        self.finished_at = finished_at
+        self.done_at = done_at
+        self.visits = visits
+        self.revisited = revisited  # offered again in the final round since it was deferred
+        self.unchecked_at_done = unchecked_at_done
+        self.notes: list[str] = (
+            notes if notes is not None else []
+        )  # the latest STEP_NOTES written at it
+
+
+class MessageState(_Slots):
+    """The current version of a step's message, with its checks and approval."""
+
+    __slots__ = (
+        "actor",
+        "approved_at",
+        "approved_by",
+        "approver",
+        "check_errors",
+        "check_override",
+        "check_summary",
+        "first_at",
+        "kind",
+        "lengths",
+        "override",
+        "platforms",
+        "step",
+        "text",
+        "ts",
+        "versions",
+    )
+
+    def __init__(
+        self,
+        step: str,
+        text: str,
+        platforms: tuple[str, ...],
+        kind: str,
+        ts: datetime,
+        actor: str,
+        first_at: datetime,
+        versions: int = 1,
+        approver: str | None = None,
+        approved_at: datetime | None = None,
+        approved_by: str | None = None,
+        override: str | None = None,
+        check_summary: str | None = None,
+        check_override: str | None = None,
+        check_errors: int = 0,
+        lengths: dict[str, Any] | None = None,
+    ) -> None:
+        self.step = step
+        self.text = text
+        self.platforms = platforms
+        self.kind = kind
+        self.ts = ts  # when this version was recorded
+        self.actor = actor
+        self.first_at = first_at  # when the first version was recorded
+        self.versions = versions
+        self.approver = approver
+        self.approved_at = approved_at
+        self.approved_by = approved_by  # who recorded the approval
+        self.override = override  # published without approval, and why
+        self.check_summary = check_summary
+        self.check_override = check_override  # published despite failed checks, and why
+        self.check_errors = check_errors
+        self.lengths: dict[str, Any] = lengths if lengths is not None else {}
+
+
+class QueuedPost(_Slots):
     """A scheduled post from an imported export (``queue.imported``), with its decision."""
 
-    id: str
-    due: datetime | None
-    text: str
-    platform: str | None
-    link: str | None
-    source: str
-    imported_at: datetime
-    decision: str | None = None  # keep | cancel | reschedule
-    reason: str | None = None
-    new_time: datetime | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    history: list[tuple[datetime, str, str, str]] = field(default_factory=list)
+    __slots__ = (
+        "decided_at",
+        "decided_by",
+        "decision",
+        "due",
+        "history",
+        "id",
+        "imported_at",
+        "link",
+        "new_time",
+        "platform",
+        "reason",
+        "source",
+        "text",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        due: datetime | None,
+        text: str,
+        platform: str | None,
+        link: str | None,
+        source: str,
+        imported_at: datetime,
+        decision: str | None = None,
+        reason: str | None = None,
+        new_time: datetime | None = None,
+        decided_by: str | None = None,
+        decided_at: datetime | None = None,
+        history: list[PostDecision] | None = None,
+    ) -> None:
+        self.id = id
+        self.due = due
+        self.text = text
+        self.platform = platform
+        self.link = link
+        self.source = source
+        self.imported_at = imported_at
+        self.decision = decision  # keep | cancel | reschedule
+        self.reason = reason
+        self.new_time = new_time
+        self.decided_by = decided_by
+        self.decided_at = decided_at
+        self.history: list[PostDecision] = history if history is not None else []
 
 
-@dataclass
-class ContactRecord:
+class ContactRecord(_Slots):
     """One attempt to take a conversation off-platform (``contact.logged``)."""
 
-    id: str
-    ts: datetime
-    actor: str
-    who: str
-    channel: str
-    outcome: str
-    follow_up_due: datetime | None = None
-    note: str | None = None
-    followed_up_at: datetime | None = None
-    followed_up_by: str | None = None
+    __slots__ = (
+        "actor",
+        "channel",
+        "follow_up_due",
+        "followed_up_at",
+        "followed_up_by",
+        "id",
+        "note",
+        "outcome",
+        "ts",
+        "who",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        ts: datetime,
+        actor: str,
+        who: str,
+        channel: str,
+        outcome: str,
+        follow_up_due: datetime | None = None,
+        note: str | None = None,
+        followed_up_at: datetime | None = None,
+        followed_up_by: str | None = None,
+    ) -> None:
+        self.id = id
+        self.ts = ts
+        self.actor = actor
+        self.who = who
+        self.channel = channel
+        self.outcome = outcome
+        self.follow_up_due = follow_up_due
+        self.note = note
+        self.followed_up_at = followed_up_at
+        self.followed_up_by = followed_up_by
 
     @property
     def open_follow_up(self) -> bool:
         return self.follow_up_due is not None and self.followed_up_at is None
 
 
-@dataclass
-class IncidentState:
-    title: str = ""
-    severity: str = ""
-    playbook: dict[str, Any] = field(default_factory=dict)
-    drill: bool = False
-    opened_by: str = ""
-    started_at: datetime | None = None
-    actors: list[str] = field(default_factory=list)
-    inputs: dict[str, Any] = field(default_factory=dict)
-    answers: dict[str, Any] = field(default_factory=dict)
-    steps: dict[str, StepState] = field(default_factory=dict)
-    path: list[str] = field(default_factory=list)  # entered steps; "back" pops
-    current: str | None = None
-    last_entered_via: str | None = None
-    finished: bool = False
-    finish_status: str | None = None
-    finished_at: datetime | None = None
-    closed: bool = False
-    closed_at: datetime | None = None
-    summary: str | None = None
-    paused: bool = False
-    notes: list[Note] = field(default_factory=list)
-    roles: dict[str, str] = field(default_factory=dict)  # role id → person (role.assigned)
-    messages: list[MessageRecord] = field(default_factory=list)
-    queue: dict[str, QueuedPost] = field(default_factory=dict)  # by post id, import order
-    queue_imports: list[dict[str, Any]] = field(default_factory=list)
-    contacts: dict[str, ContactRecord] = field(default_factory=dict)  # by contact id
-    events: list[Event] = field(default_factory=list)
-    last_event_at: datetime | None = None
-    # The latest walker.started / walker.taken_over: who walks the incident (one at a time).
-    walker: dict[str, Any] = field(default_factory=dict)
+class ActionItem(_Slots):
+    __slots__ = (
+        "added_at",
+        "added_by",
+        "done_at",
+        "done_by",
+        "due",
+        "id",
+        "owner",
+        "step",
+        "text",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        text: str,
+        owner: str | None,
+        due: str | None,
+        step: str | None,
+        added_at: datetime,
+        added_by: str,
+        done_at: datetime | None = None,
+        done_by: str | None = None,
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.owner = owner
+        self.due = due
+        self.step = step
+        self.added_at = added_at
+        self.added_by = added_by
+        self.done_at = done_at
+        self.done_by = done_by
+
+
+class History(_Slots):
+    """What only a full replay keeps: every note, and every event's described line."""
+
+    __slots__ = (
+        "notes",
+        "timeline",
+    )
+
+    def __init__(
+        self,
+        notes: list[Note] | None = None,
+        timeline: list[TimelineEntry] | None = None,
+    ) -> None:
+        self.notes: list[Note] = notes if notes is not None else []
+        self.timeline: list[TimelineEntry] = timeline if timeline is not None else []
+
+
+class IncidentState(_Slots):
+    __slots__ = (
+        "actions",
+        "actors",
+        "answered_at",
+        "answers",
+        "closed",
+        "closed_at",
+        "closed_by",
+        "contacts",
+        "current",
+        "drill",
+        "event_count",
+        "finish_status",
+        "finished",
+        "finished_at",
+        "first_severity",
+        "handoffs",
+        "history",
+        "inputs",
+        "last_entered_via",
+        "last_event_at",
+        "last_key",
+        "messages",
+        "note_count",
+        "notes",
+        "opened_by",
+        "path",
+        "paused",
+        "playbook",
+        "quarantined",
+        "queue",
+        "queue_imports",
+        "role_changes",
+        "roles",
+        "severity",
+        "severity_changes",
+        "started_at",
+        "steps",
+        "summary",
+        "title",
+        "walker",
+    )
+
+    def __init__(
+        self,
+        title: str = "",
+        severity: str = "",
+        first_severity: str = "",
+        playbook: dict[str, Any] | None = None,
+        drill: bool = False,
+        opened_by: str = "",
+        started_at: datetime | None = None,
+        actors: list[str] | None = None,
+        inputs: dict[str, Any] | None = None,
+        answers: dict[str, Any] | None = None,
+        answered_at: dict[str, datetime] | None = None,
+        steps: dict[str, StepState] | None = None,
+        path: list[str] | None = None,
+        current: str | None = None,
+        last_entered_via: str | None = None,
+        finished: bool = False,
+        finish_status: str | None = None,
+        finished_at: datetime | None = None,
+        closed: bool = False,
+        closed_at: datetime | None = None,
+        closed_by: str | None = None,
+        summary: str | None = None,
+        paused: bool = False,
+        notes: list[Note] | None = None,
+        note_count: int = 0,
+        roles: dict[str, str] | None = None,
+        role_changes: list[RoleChange] | None = None,
+        messages: dict[str, MessageState] | None = None,
+        severity_changes: list[SeverityChange] | None = None,
+        handoffs: list[Handoff] | None = None,
+        actions: dict[str, ActionItem] | None = None,
+        queue: dict[str, QueuedPost] | None = None,
+        queue_imports: list[dict[str, Any]] | None = None,
+        contacts: dict[str, ContactRecord] | None = None,
+        event_count: int = 0,
+        last_event_at: datetime | None = None,
+        last_key: tuple[datetime, str] | None = None,
+        quarantined: list[Quarantined] | None = None,
+        history: History | None = None,
+        walker: WalkerClaim | None = None,
+    ) -> None:
+        self.title = title
+        self.severity = severity
+        self.first_severity = first_severity
+        self.playbook: dict[str, Any] = playbook if playbook is not None else {}
+        self.drill = drill
+        self.opened_by = opened_by
+        self.started_at = started_at
+        self.actors: list[str] = actors if actors is not None else []
+        self.inputs: dict[str, Any] = inputs if inputs is not None else {}
+        self.answers: dict[str, Any] = answers if answers is not None else {}
+        self.answered_at: dict[str, datetime] = answered_at if answered_at is not None else {}
+        self.steps: dict[str, StepState] = steps if steps is not None else {}
+        self.path: list[str] = path if path is not None else []  # entered steps; "back" pops
+        self.current = current
+        self.last_entered_via = last_entered_via
+        self.finished = finished
+        self.finish_status = finish_status
+        self.finished_at = finished_at
+        self.closed = closed
+        self.closed_at = closed_at
+        self.closed_by = closed_by  # who recorded the latest incident.closed
+        self.summary = summary
+        self.paused = paused
+        self.notes: list[Note] = notes if notes is not None else []  # the latest RECENT_NOTES
+        self.note_count = note_count
+        self.roles: dict[str, str] = roles if roles is not None else {}  # role id → person
+        self.role_changes: list[RoleChange] = role_changes if role_changes is not None else []
+        self.messages: dict[str, MessageState] = messages if messages is not None else {}  # by step
+        self.severity_changes: list[SeverityChange] = (
+            severity_changes if severity_changes is not None else []
+        )
+        self.handoffs: list[Handoff] = handoffs if handoffs is not None else []
+        self.actions: dict[str, ActionItem] = (
+            actions if actions is not None else {}
+        )  # by id, in order added
+        self.queue: dict[str, QueuedPost] = (
+            queue if queue is not None else {}
+        )  # by post id, import order
+        self.queue_imports: list[dict[str, Any]] = (
+            queue_imports if queue_imports is not None else []
+        )
+        self.contacts: dict[str, ContactRecord] = contacts if contacts is not None else {}
+        self.event_count = event_count
+        self.last_event_at = last_event_at
+        self.last_key = last_key  # the (time, id) of the last event applied
+        self.quarantined: list[Quarantined] = quarantined if quarantined is not None else []
+        self.history = history  # kept only by a full replay that asks for it
+        self.walker = walker  # one walker at a time: see walk/walker.py
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -171,21 +516,28 @@ class IncidentState:
     def is_open(self) -> bool:
         return not self.closed
 
+    def message_list(self) -> list[MessageState]:
+        """The current message of each step, in the order the steps first had one."""
+        return list(self.messages.values())
+
     def apply(self, event: Event) -> None:
-        self.events.append(event)
+        """Apply one event that fits the vocabulary (``events.problem`` found nothing)."""
+        self.event_count += 1
         self.last_event_at = event.ts
-        if event.actor and event.actor not in self.actors:
+        self.last_key = event.key
+        if event.actor not in self.actors:
             self.actors.append(event.actor)
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(self, event, event.data)
-        if event.type in _WALKTHROUGH_EVENTS:
+        if is_walkthrough(event.type):
             self.paused = False
 
 
-def replay(events: Iterable[Event]) -> IncidentState:
-    state = IncidentState()
-    for event in events:
+def replay(events: list[Event], *, history: bool = False) -> IncidentState:
+    """The state of already-validated events (tests and simple callers)."""
+    state = IncidentState(history=History() if history else None)
+    for event in sorted(events, key=lambda e: e.key):
         state.apply(event)
     return state
 
@@ -193,9 +545,13 @@ def replay(events: Iterable[Event]) -> IncidentState:
 # -- handlers ------------------------------------------------------------------------------
 
 
+def _opt(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
 def _opened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.title = str(d.get("title", ""))
-    s.severity = str(d.get("severity", ""))
+    s.severity = s.first_severity = str(d.get("severity", ""))
     pb = d.get("playbook")
     s.playbook = pb if isinstance(pb, dict) else {}
     s.drill = bool(d.get("drill", False))
@@ -204,21 +560,17 @@ def _opened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _input(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    key = d.get("input")
-    if isinstance(key, str):
-        s.inputs[key] = d.get("value")
+    s.inputs[d["input"]] = d["value"]
+    s.answered_at[d["input"]] = e.ts
 
 
 def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    key = d.get("question")
-    if isinstance(key, str):
-        s.answers[key] = d.get("value")
+    s.answers[d["question"]] = d["value"]
+    s.answered_at[d["question"]] = e.ts
 
 
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step_id = d.get("step")
-    if not isinstance(step_id, str):
-        return
+    step_id = d["step"]
     via = d.get("via", "next")
     if via == "back":
         if s.path:
@@ -227,10 +579,12 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             s.path.append(step_id)
     else:
         s.path.append(step_id)
+        del s.path[:-PATH_LIMIT]
     st = s.step(step_id)
     st.visits += 1
     if st.first_entered is None:
         st.first_entered = e.ts
+    st.last_entered = e.ts
     if via == "revisit":
         st.revisited = True
     st.status = "active"
@@ -240,76 +594,76 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step_id = d.get("step")
-    if not isinstance(step_id, str):
-        return
+    step_id = d["step"]
     st = s.step(step_id)
     st.status = STATUS_BY_EVENT[e.type]
-    reason = d.get("reason")
-    st.reason = str(reason) if reason else None
+    st.reason = _opt(d.get("reason"))
     st.finished_at = e.ts
     if e.type == "step.done":
         st.done_at = st.done_at or e.ts
-        unchecked = d.get("unchecked", [])
-        st.unchecked_at_done = (
-            tuple(str(u) for u in unchecked) if isinstance(unchecked, list) else ()
-        )
+        st.unchecked_at_done = tuple(d.get("unchecked") or ())
     if e.type == "step.deferred" and s.last_entered_via != "revisit":
         st.revisited = False
     if s.current == step_id:
         s.current = None
 
 
-def _checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step_id, item = d.get("step"), d.get("item")
-    if isinstance(step_id, str) and isinstance(item, str):
-        if e.type == "item.checked":
-            s.step(step_id).checked.add(item)
-        else:
-            s.step(step_id).checked.discard(item)
+def _ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    checked = s.step(d["step"]).checked
+    if e.type == "item.checked":
+        checked.add(d["item"])
+    else:
+        checked.discard(d["item"])
 
 
 def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step = d.get("step")
-    s.notes.append(
-        Note(e.ts, e.actor, str(d.get("text", "")), step if isinstance(step, str) else None, e.id)
-    )
+    note = Note(e.ts, e.actor, d["text"], _opt(d.get("step")), e.id)
+    s.note_count += 1
+    s.notes.append(note)
+    del s.notes[:-RECENT_NOTES]
+    if note.step is not None:
+        kept = s.step(note.step).notes
+        kept.append(note.text)
+        del kept[:-STEP_NOTES]
+    if s.history is not None:
+        s.history.notes.append(note)
 
 
 def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    platforms = d.get("platforms", [])
-    s.messages.append(
-        MessageRecord(
-            e.ts,
-            e.actor,
-            str(d.get("step", "")),
-            str(d.get("text", "")),
-            tuple(str(p) for p in platforms) if isinstance(platforms, list) else (),
-            str(d.get("kind", "statement")),
-        )
+    step = d["step"]
+    before = s.messages.get(step)
+    s.messages[step] = MessageState(
+        step,
+        d["text"],
+        tuple(d.get("platforms") or ()),
+        str(d.get("kind") or "statement"),
+        e.ts,
+        e.actor,
+        before.first_at if before else e.ts,
+        before.versions + 1 if before else 1,
     )
 
 
 def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step = d.get("step")
-    for record in reversed(s.messages):
-        if record.step == step:
-            record.approver = str(d.get("approver", "")) or None
-            record.approved_at = e.ts
-            override = d.get("override")
-            record.override = str(override) if override else None
-            break
+    message = s.messages.get(d["step"])
+    if message is None:
+        return
+    message.approver = _opt(d.get("approver"))
+    message.override = _opt(d.get("override"))
+    message.approved_at = e.ts
+    message.approved_by = e.actor
 
 
 def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    step = d.get("step")
-    for record in reversed(s.messages):
-        if record.step == step:
-            override = d.get("override")
-            record.check_override = str(override) if override else None
-            summary = d.get("summary")
-            record.check_summary = str(summary) if summary else None
-            break
+    message = s.messages.get(d["step"])
+    if message is None:
+        return
+    message.check_summary = _opt(d.get("summary"))
+    message.check_override = _opt(d.get("override"))
+    errors = d.get("errors")
+    message.check_errors = errors if isinstance(errors, int) else 0
+    lengths = d.get("lengths")
+    message.lengths = lengths if isinstance(lengths, dict) else {}
 
 
 def _paused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -326,47 +680,45 @@ def _finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = True
     s.closed_at = e.ts
-    summary = d.get("summary")
-    if summary:
-        s.summary = str(summary)
+    s.closed_by = e.actor
+    s.summary = _opt(d.get("summary")) or s.summary
 
 
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = False
     s.closed_at = None
+    s.closed_by = None
 
 
 def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    s.severity = str(d.get("to", s.severity))
+    was = _opt(d.get("from")) or s.severity or None
+    s.severity_changes.append(
+        SeverityChange(
+            e.ts, e.actor, was, d["to"], _opt(d.get("reason")), _opt(d.get("by_question"))
+        )
+    )
+    s.severity = d["to"]
 
 
 def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    s.title = str(d.get("to", s.title))
+    s.title = d["to"]
 
 
 def _walker(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    s.walker = {**d, "actor": e.actor, "ts": e.ts, "type": e.type}
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
-def _opt(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+    s.walker = WalkerClaim(
+        e.ts,
+        e.actor,
+        d["lease"],
+        int(d["pid"]),
+        d["host"],
+        d["tty"],
+        e.type == "walker.taken_over",
+    )
 
 
 def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     source = str(d.get("source", ""))
-    posts = d.get("posts")
-    if not isinstance(posts, list):
-        posts = []
+    posts = d["posts"] if isinstance(d["posts"], list) else []
     s.queue_imports.append(
         {
             "ts": e.ts,
@@ -383,7 +735,7 @@ def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         old = s.queue.get(pid)
         post = QueuedPost(
             pid,
-            _time(raw.get("due")),
+            parse_iso(str(raw.get("due", ""))),
             str(raw.get("text", "")),
             _opt(raw.get("platform")),
             _opt(raw.get("link")),
@@ -392,61 +744,82 @@ def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         )
         if old is not None:  # imported again: the facts refresh, the decision stays
             post.decision, post.reason, post.new_time = old.decision, old.reason, old.new_time
-            post.decided_by, post.decided_at, post.history = (
-                old.decided_by,
-                old.decided_at,
-                old.history,
-            )
+            post.decided_by, post.decided_at = old.decided_by, old.decided_at
+            post.history = old.history
         s.queue[pid] = post
 
 
 def _queue_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    post = s.queue.get(str(d.get("post", "")))
-    decision = d.get("decision")
-    if post is None or decision not in ("keep", "cancel", "reschedule"):
+    post = s.queue.get(d["post"])
+    if post is None:
         return
-    post.decision = str(decision)
+    post.decision = d["decision"]
     post.reason = _opt(d.get("reason"))
-    post.new_time = _time(d.get("new_time")) if decision == "reschedule" else None
+    new_time = d.get("new_time")
+    post.new_time = parse_iso(new_time) if d["decision"] == "reschedule" and new_time else None
     post.decided_by = e.actor
     post.decided_at = e.ts
-    post.history.append((e.ts, e.actor, post.decision, post.reason or ""))
+    post.history.append(PostDecision(e.ts, e.actor, d["decision"], post.reason or ""))
+
+
+def _unique(taken: dict[str, Any], wanted: str, sep: str) -> str:
+    """Two terminals picked the same number: keep both, the later one distinctly."""
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted}{sep}{n}" in taken:
+        n += 1
+    return f"{wanted}{sep}{n}"
 
 
 def _contact_logged(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    cid = str(d.get("id") or f"c{len(s.contacts) + 1}")
-    if cid in s.contacts:  # two terminals picked the same number: keep both, distinctly
-        n = 2
-        while f"{cid}-{n}" in s.contacts:
-            n += 1
-        cid = f"{cid}-{n}"
+    cid = _unique(s.contacts, d["id"], "-")
     s.contacts[cid] = ContactRecord(
         cid,
         e.ts,
         e.actor,
-        str(d.get("who", "")),
-        str(d.get("channel", "")),
-        str(d.get("outcome", "")),
-        _time(d.get("follow_up_due")),
+        d["who"],
+        str(d.get("channel") or ""),
+        str(d.get("outcome") or ""),
+        parse_iso(str(d.get("follow_up_due") or "")),
         _opt(d.get("note")),
     )
 
 
 def _contact_followed_up(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    contact = s.contacts.get(str(d.get("id", "")))
+    contact = s.contacts.get(d["id"])
     if contact is not None and contact.followed_up_at is None:
         contact.followed_up_at = e.ts
         contact.followed_up_by = e.actor
 
 
 def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    role, person = d.get("role"), d.get("person")
-    if not isinstance(role, str) or not role:
-        return
-    if isinstance(person, str) and person.strip():
-        s.roles[role] = person.strip()
+    person = str(d.get("person") or "").strip() or None
+    s.role_changes.append(RoleChange(e.ts, e.actor, d["role"], person))
+    if person:
+        s.roles[d["role"]] = person
     else:
-        s.roles.pop(role, None)  # an empty person leaves the role open again
+        s.roles.pop(d["role"], None)  # an empty person leaves the role open again
+
+
+def _handoff(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    counts = d.get("counts") if isinstance(d.get("counts"), dict) else {}
+    assert isinstance(counts, dict)
+    clean = {str(k): v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)}
+    s.handoffs.append(Handoff(e.ts, e.actor, _opt(d.get("to")), str(d.get("brief") or ""), clean))
+
+
+def _action_added(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    aid = _unique(s.actions, d["id"], ".")
+    s.actions[aid] = ActionItem(
+        aid, d["text"], _opt(d.get("owner")), _opt(d.get("due")), _opt(d.get("step")), e.ts, e.actor
+    )
+
+
+def _action_done(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    item = s.actions.get(d["id"])
+    if item is not None and item.done_at is None:
+        item.done_at, item.done_by = e.ts, e.actor
 
 
 _HANDLERS = {
@@ -457,11 +830,9 @@ _HANDLERS = {
     "step.done": _status,
     "step.skipped": _status,
     "step.deferred": _status,
-    "walker.started": _walker,
-    "walker.taken_over": _walker,
     "step.not_applicable": _status,
-    "item.checked": _checked,
-    "item.unchecked": _checked,
+    "item.checked": _ticked,
+    "item.unchecked": _ticked,
     "note.added": _note,
     "message.recorded": _message,
     "message.approved": _approved,
@@ -473,9 +844,14 @@ _HANDLERS = {
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,
+    "walker.started": _walker,
+    "walker.taken_over": _walker,
     "queue.imported": _queue_imported,
     "queue.decided": _queue_decided,
     "contact.logged": _contact_logged,
     "contact.followed_up": _contact_followed_up,
     "role.assigned": _role,
+    "handoff.recorded": _handoff,
+    "action.added": _action_added,
+    "action.done": _action_done,
 }

@@ -1,12 +1,10 @@
 """The incident journal: an append-only JSON Lines file, the one source of truth.
 
 Each line is one event: ``{"v": 1, "id", "ts", "actor", "type", "data"}`` (see
-docs/journal.md). Appends take a file lock, repair a torn tail left by a crash, write the
-whole line with one ``write`` and ``fsync`` before returning: when ``append`` returns, the
-event survives a power cut. Reading tolerates a torn last line and skips (with a warning)
-lines that are not valid events, so one bad line never hides the rest of an incident.
-Events are deduplicated by id and ordered by timestamp, which makes two journals of the
-same incident mergeable by a plain union of their lines.
+docs/journal.md and ``record/events.py``). Appends take a file lock, repair a torn tail left
+by a crash, write the whole line with one ``write`` and ``fsync`` before returning: when
+``append`` returns, the event survives a power cut. Reading hands back complete lines with
+their numbers; what they mean, and whether they fit, is the fold's business.
 """
 
 from __future__ import annotations
@@ -16,70 +14,87 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from crisiscli.errors import CrisisError, ExitCode, Location, StateError
-from crisiscli.fsutil import fsync_dir, write_all
+from crisiscli.fsutil import NOFOLLOW, fsync_dir, write_all
+from crisiscli.record.events import Event, NewEvent, from_record, to_line
+from crisiscli.timeutil import parse_iso
 
-FORMAT_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15.0
 LOCK_POLL_SECONDS = 0.005  # a waiting writer gets in within ~5 ms of the lock coming free
+# A teammate's clock may run a little ahead; a timestamp further ahead than this is a wrong
+# clock, and new events must not inherit it (see ``Journal.append``).
+CLOCK_SKEW = timedelta(minutes=10)
 
 
-@dataclass(frozen=True)
-class Event:
-    id: str
-    ts: datetime
-    actor: str
-    type: str
-    data: dict[str, Any]
-
-    def to_json(self) -> str:
-        record = {
-            "v": FORMAT_VERSION,
-            "id": self.id,
-            "ts": self.ts.astimezone(timezone.utc).isoformat(timespec="microseconds"),
-            "actor": self.actor,
-            "type": self.type,
-            "data": self.data,
-        }
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def from_record(cls, record: Any) -> Event:
-        if not isinstance(record, dict):
-            raise ValueError("not an object")
-        ts_text = record.get("ts")
-        event_id = record.get("id")
-        kind = record.get("type")
-        data = record.get("data", {})
-        if not isinstance(event_id, str) or not event_id:
-            raise ValueError("no event id")
-        if not isinstance(kind, str) or not kind:
-            raise ValueError("no event type")
-        if not isinstance(ts_text, str):
-            raise ValueError("no timestamp")
-        ts = datetime.fromisoformat(ts_text)
-        if ts.tzinfo is None:
-            raise ValueError("timestamp without offset")
-        if not isinstance(data, dict):
-            raise ValueError("data is not an object")
-        actor = record.get("actor")
-        return cls(event_id, ts, actor if isinstance(actor, str) else "unknown", kind, data)
-
-
-@dataclass
-class ReadResult:
-    events: list[Event] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+class Line(NamedTuple):
+    number: int  # 1-based line number in the file
+    raw: bytes
 
 
 def new_event_id() -> str:
     """128 random bits as hex (what uuid4 would give, without importing uuid)."""
     return os.urandom(16).hex()
+
+
+def split_lines(blob: bytes, first_number: int) -> tuple[list[Line], int]:
+    """Complete lines of ``blob`` (numbered from ``first_number``) and the bytes they span.
+
+    A last piece without its newline is not consumed: a writer may be writing it now, or
+    died writing it (the next writer ends it with a newline before its own event).
+    """
+    end = blob.rfind(b"\n") + 1
+    lines = [
+        Line(first_number + i, raw)
+        for i, raw in enumerate(blob[:end].split(b"\n")[:-1])
+        if raw.strip()
+    ]
+    return lines, end
+
+
+def parse_line(line: Line) -> Event:
+    """A line → ``Event``; ``ValueError`` says why it is not one."""
+    try:
+        record = json.loads(line.raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    return from_record(record)
+
+
+class ReadResult(NamedTuple):
+    events: list[Event]
+    warnings: list[str]
+
+
+def parse_journal(blob: bytes, shown: str) -> ReadResult:
+    """The events of a journal's bytes: readable lines only, each id once, in (time, id)
+    order. Whether an event fits the vocabulary is the fold's question, not this one's."""
+    lines, used = split_lines(blob, 1)
+    events: list[Event] = []
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        try:
+            event = parse_line(line)
+        except ValueError as exc:
+            warnings.append(f"{shown}:{line.number}: skipped an unreadable event ({exc})")
+            continue
+        if event.id not in seen:
+            seen.add(event.id)
+            events.append(event)
+    if used < len(blob):
+        number = blob.count(b"\n", 0, used) + 1
+        warnings.append(
+            f"{shown}:{number}: ignored an incomplete last line "
+            f"({len(blob) - used} bytes; the writer was interrupted)"
+        )
+    events.sort(key=lambda e: e.key)
+    return ReadResult(events, warnings)
 
 
 class Journal:
@@ -99,7 +114,7 @@ class Journal:
                 yield
             return
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o644)
         except OSError as exc:
             raise _io_error(exc, self.lock_path) from None
         try:
@@ -111,7 +126,7 @@ class Journal:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise self._busy() from None
-                    time.sleep(0.01)
+                    time.sleep(LOCK_POLL_SECONDS)
             try:
                 yield
             finally:
@@ -141,84 +156,81 @@ class Journal:
         )
 
     def append(
-        self,
-        kind: str,
-        data: dict[str, Any],
-        *,
-        actor: str,
-        clock: Callable[[], datetime],
-    ) -> Event:
-        """Write one event durably. Call with the lock held (see ``locked``)."""
+        self, new: NewEvent, *, actor: str, clock: Callable[[], datetime]
+    ) -> tuple[Event, int]:
+        """Write one event durably; returns it and the journal's size after it.
+
+        Call with the lock held (see ``locked``).
+        """
         creating = not self.path.exists()
         try:
             # Never write through a symlink: it could point anywhere outside CRISIS_HOME.
-            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-            fd = os.open(self.path, flags, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | NOFOLLOW, 0o644)
         except OSError as exc:
             raise _io_error(exc, self.path) from None
         try:
-            # Timestamps strictly increase in file order, across every process on this
-            # machine, even with a coarse, frozen or backwards-stepping clock: so ordering by
-            # (time, id) keeps the order events were made in, and merged copies agree.
-            ts = clock().astimezone(timezone.utc)
+            # Timestamps strictly increase in file order on this machine, even with a
+            # coarse, frozen or backwards-stepping clock, so the fold's (time, id) order is
+            # the order events were made in. A last event stamped far ahead (a teammate's
+            # wrong clock) is not copied: new events keep the real time.
+            now = clock().astimezone(timezone.utc)
             last = _last_timestamp(fd)
-            if last is not None and ts <= last:
+            ts = now
+            if last is not None and now <= last <= now + CLOCK_SKEW:
                 ts = last + timedelta(microseconds=1)
-            event = Event(new_event_id(), ts, actor, kind, data)
-            line = (event.to_json() + "\n").encode("utf-8")
+            event = Event(new_event_id(), ts, actor, new.type, new.data)
+            line = (to_line(event) + "\n").encode("utf-8")
             if not creating and _ends_torn(fd):
                 # A crash left half a line; end it so our event stays a line of its own.
                 write_all(fd, b"\n")
             write_all(fd, line)
             os.fsync(fd)
+            size = os.fstat(fd).st_size
         except OSError as exc:
             raise _io_error(exc, self.path) from None
         finally:
             os.close(fd)
         if creating:
             fsync_dir(self.path.parent)
-        return event
+        return event, size
 
     # -- reading ----------------------------------------------------------------------------
 
-    def read(self) -> ReadResult:
+    def read_from(self, offset: int) -> bytes:
+        """The journal's bytes from ``offset`` to its end (empty when there is none)."""
         try:
-            blob = self.path.read_bytes()
+            fd = os.open(self.path, os.O_RDONLY | NOFOLLOW)
         except FileNotFoundError:
-            return ReadResult()
+            return b""
         except OSError as exc:
-            raise _io_error(exc, self.path) from None
-        return parse_journal(blob, str(self.path))
-
-
-def parse_journal(blob: bytes, shown: str) -> ReadResult:
-    result = ReadResult()
-    lines = blob.split(b"\n")
-    torn_tail = lines[-1] != b""
-    seen: set[str] = set()
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        last = number == len(lines)
+            raise _io_error(exc, self.path, reading=True) from None
         try:
-            event = Event.from_record(json.loads(raw.decode("utf-8")))
-        except (ValueError, UnicodeDecodeError) as exc:
-            if last and torn_tail:
-                result.warnings.append(
-                    f"{shown}:{number}: ignored an incomplete last line "
-                    f"({len(raw)} bytes; the writer was interrupted)"
-                )
-            else:
-                result.warnings.append(f"{shown}:{number}: skipped an unreadable event ({exc})")
-            continue
-        if event.id in seen:
-            continue
-        seen.add(event.id)
-        result.events.append(event)
-    # Time, then id: every copy of a merged journal orders events the same way, even two
-    # events from different machines with the same timestamp (one writer never repeats one).
-    result.events.sort(key=lambda e: (e.ts, e.id))
-    return result
+            chunks = []
+            position = offset
+            while True:
+                chunk = os.pread(fd, 1 << 22, position)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                position += len(chunk)
+            return b"".join(chunks)
+        except OSError as exc:
+            raise _io_error(exc, self.path, reading=True) from None
+        finally:
+            os.close(fd)
+
+    def read(self) -> ReadResult:
+        """Every event in the file, in the fold's order (for sync and tests; views read the
+        fold, never the journal)."""
+        return parse_journal(self.read_from(0), str(self.path))
+
+    def identity(self) -> tuple[int, int, int] | None:
+        """(device, inode, size) of the journal, or None when there is none."""
+        try:
+            st = os.stat(self.path, follow_symlinks=False)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino, st.st_size
 
 
 def _last_timestamp(fd: int, window: int = 65536) -> datetime | None:
@@ -236,10 +248,11 @@ def _last_timestamp(fd: int, window: int = 65536) -> datetime | None:
         lines = tail.split(b"\n")[:-1]
         for raw in reversed(lines[1:] if start > 0 else lines):
             try:
-                ts = datetime.fromisoformat(json.loads(raw)["ts"])
-            except (ValueError, KeyError, TypeError):
+                ts = parse_iso(json.loads(raw)["ts"])
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue
-            return ts if ts.tzinfo is not None else None
+            if ts is not None:
+                return ts
         if start == 0:
             return None
         window *= 4
@@ -253,7 +266,7 @@ def _ends_torn(fd: int) -> bool:
     return os.pread(fd, 1, size - 1) != b"\n"
 
 
-def _io_error(exc: OSError, path: Path) -> CrisisError:
+def _io_error(exc: OSError, path: Path, *, reading: bool = False) -> CrisisError:
     import errno
 
     reasons = {
@@ -262,11 +275,13 @@ def _io_error(exc: OSError, path: Path) -> CrisisError:
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
         errno.EDQUOT: "the disk quota is exceeded",
-        errno.ELOOP: "it is a symbolic link, and crisis does not write through links",
+        errno.ELOOP: "it is a symbolic link, and crisis does not follow links",
     }
     reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
-    return CrisisError(
-        f"cannot write the journal: {reason}; nothing after the last saved event was recorded",
-        location=Location(str(path)),
-        exit_code=ExitCode.IO_ERROR,
-    )
+    if reading:
+        message = f"cannot read the journal: {reason}"
+    else:
+        message = (
+            f"cannot write the journal: {reason}; nothing after the last saved event was recorded"
+        )
+    return CrisisError(message, location=Location(str(path)), exit_code=ExitCode.IO_ERROR)

@@ -1,23 +1,25 @@
-"""Incident folders under ``CRISIS_HOME/incidents``: creating, finding, recording.
+"""Incident folders under ``CRISIS_HOME/incidents``: creating, finding, recording, folding.
 
 An incident is a folder ``YYYY-MM-DD-HHMM-<slug>`` holding ``journal.jsonl`` (the truth),
 ``playbook.json`` (the snapshot the incident runs on), ``playbook.yaml`` (the text it was
-loaded from, for people) and ``log.md`` (derived, rewritten atomically after every event).
+loaded from, for people) and derived files: ``log.md``, and two caches that are safe to
+delete at any time — ``.checkpoint.json`` (the fold as of a journal offset) and
+``.summary.json`` (what ``list`` and ``status`` need, with the journal size it matches).
+
 Ids and titles are never trusted as paths: slugs are ASCII, ids are checked against a
 pattern and every resolved folder must stay inside the incidents folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crisiscli import __version__
 from crisiscli.env import Environment
@@ -29,31 +31,48 @@ from crisiscli.errors import (
     PlaybookError,
     UsageError,
 )
-from crisiscli.fsutil import atomic_write_text
-from crisiscli.playbook.model import Playbook, from_data, to_data
-from crisiscli.record.fold import IncidentState, replay
-from crisiscli.record.journal import Event, Journal
+from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded
+if TYPE_CHECKING:  # the fold's modules load when an incident is folded, not to list them
+    from crisiscli.playbook.model import Playbook
+    from crisiscli.record import checkpoint as cp
+    from crisiscli.record.catchup import Caught, Context
+    from crisiscli.record.events import NewEvent
+    from crisiscli.record.fold import IncidentState, TimelineEntry
+    from crisiscli.record.journal import Journal
 
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+SUMMARY = ".summary.json"
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+MAX_SNAPSHOT = 16 * 1024 * 1024
+MAX_SUMMARY = 1024 * 1024
+
+
+class DerivedFile(Protocol):
+    """A file kept true after every recorded event (``log.md``): see ``views/log.py``."""
+
+    name: str
+
+    def update(
+        self,
+        incident: Incident,
+        state: IncidentState,
+        entries: list[TimelineEntry],
+        cache: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """Bring the file up to date with ``entries`` (new since ``cache``); returns the new
+        cache. ``cache`` None: rebuild from scratch."""
+        ...
 
 
 def load_snapshot(path: Path) -> Playbook:
     """Read an incident's ``playbook.json``: canonical data that crisis wrote itself, so it is
     read with ``model.from_data`` rather than the YAML validator (keeps ``note`` fast)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlaybookError(
-            "the incident has no playbook snapshot", location=Location(str(path))
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise PlaybookError(
-            f"cannot read the playbook snapshot: {exc}", location=Location(str(path))
-        ) from None
+    from crisiscli.playbook.model import from_data
+
+    data = _snapshot_data(path)
     try:
         return from_data(data, str(path))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -63,12 +82,50 @@ def load_snapshot(path: Path) -> Playbook:
         ) from None
 
 
+def _snapshot_data(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(read_bounded(path, MAX_SNAPSHOT))
+    except FileNotFoundError:
+        raise PlaybookError(
+            "the incident has no playbook snapshot", location=Location(str(path))
+        ) from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise PlaybookError(
+            f"cannot read the playbook snapshot: {exc}", location=Location(str(path))
+        ) from None
+    if not isinstance(data, dict):
+        raise PlaybookError("the playbook snapshot is damaged", location=Location(str(path)))
+    return data
+
+
+def snapshot_step_ids(path: Path) -> frozenset[str]:
+    """The step ids of a snapshot, read without building the playbook model."""
+    data = _snapshot_data(path)
+    ids = set()
+    for phase in data.get("phases") or []:
+        for step in (phase.get("steps") or []) if isinstance(phase, dict) else []:
+            if isinstance(step, dict) and isinstance(step.get("id"), str):
+                ids.add(step["id"])
+    return frozenset(ids)
+
+
 def slugify(title: str, limit: int = 48) -> str:
     """A safe ASCII folder name part: ``"../../etc"`` → ``"etc"``, ``""`` → ``"incident"``."""
+    import unicodedata
+
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     slug = slug[:limit].rstrip("-")
     return slug or "incident"
+
+
+def zone_key(tz: tzinfo | None) -> str:
+    """Names the zone derived text was written in (a change means: describe again)."""
+    if tz is not None:
+        return str(tz)
+    import time
+
+    return f"system:{os.environ.get('TZ', '')}:{'/'.join(time.tzname)}"
 
 
 @dataclass
@@ -76,13 +133,22 @@ class Incident:
     id: str
     dir: Path
     env: Environment
-    warnings: list[str] = field(default_factory=list)
     _playbook: Playbook | None = None
     _journal: Journal | None = None
+    _checkpoint: cp.Checkpoint | None = field(default=None, repr=False)
+    _step_ids: frozenset[str] | None = None
+    # A long-lived writer (the walk-through) saves its checkpoint at most this often: a
+    # checkpoint that lags is still valid (others fold the lines after it), and saving
+    # costs a write and a rename per event. Commands that run once save every time.
+    save_interval: float = 0.0
+    _saved_at: float = 0.0
+    _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def journal(self) -> Journal:
         if self._journal is None:
+            from crisiscli.record.journal import Journal
+
             self._journal = Journal(self.dir / JOURNAL)
         return self._journal
 
@@ -95,54 +161,245 @@ class Incident:
             self._playbook = load_snapshot(self.dir / SNAPSHOT)
         return self._playbook
 
-    def events(self) -> list[Event]:
-        result = self.journal.read()
-        for warning in result.warnings:
-            if warning not in self.warnings:
-                self.warnings.append(warning)
-        return result.events
+    def tz(self) -> tzinfo | None:
+        return log_timezone(self.env)
+
+    # -- folding ---------------------------------------------------------------------------
 
     def state(self) -> IncidentState:
-        return replay(self.events())
+        """The incident as it stands: the checkpoint plus the lines written since."""
+        return self._catch_up().state
 
-    def record(self, kind: str, data: dict[str, Any] | None = None) -> IncidentState:
-        """Append one event durably, then rewrite the log; returns the new state."""
+    def replay(self, *, tz: tzinfo | None = None, history: bool = True) -> IncidentState:
+        """A full replay that also keeps every note and timeline line (for the report)."""
+        from crisiscli.record.catchup import catch_up
+
+        zone = tz if tz is not None else self.tz()
+        caught = catch_up(self.journal, None, self._context(zone), history=history)
+        for warning in caught.warnings:
+            self.env.warn(warning)
+        return caught.state
+
+    def _context(self, tz: tzinfo | None) -> Context:
+        from crisiscli.record.catchup import Context
+        from crisiscli.record.names import PlaybookNames
+
+        return Context(
+            step_known=self._step_known,
+            names=lambda state: PlaybookNames(self.playbook, state, self.id, tz),
+            now=self.env.clock(),
+            shown=self._shown(),
+        )
+
+    def _shown(self) -> str:
+        return f"{self.id}/{JOURNAL}"
+
+    def _step_known(self, step_id: str) -> bool:
+        if self._step_ids is None:
+            self._step_ids = (
+                frozenset(s.id for s in self._playbook.steps)
+                if self._playbook is not None
+                else snapshot_step_ids(self.dir / SNAPSHOT)
+            )
+        return step_id in self._step_ids
+
+    def _catch_up(self, *, save: bool = True) -> Caught:
+        from crisiscli.record import checkpoint as cp
+        from crisiscli.record.catchup import catch_up
+
+        tz = self.tz()
+        zone = zone_key(tz)
+        previous = self._checkpoint or cp.load(self.dir)
+        if previous is not None and previous.zone != zone:
+            previous = None  # described in another zone: describe again
+        caught = catch_up(self.journal, previous, self._context(tz))
+        for warning in caught.warnings:
+            self.env.warn(warning)
+        if caught.replayed or previous is None:
+            derived: dict[str, Any] = {}
+            undelivered: list[TimelineEntry] = []
+        else:
+            derived, undelivered = previous.derived, previous.undelivered + caught.entries
+            if len(undelivered) > cp.MAX_UNDELIVERED:
+                derived, undelivered = {}, []
+        self._checkpoint = cp.Checkpoint(
+            caught.position, caught.state, caught.pending, derived, undelivered, zone
+        )
+        if save and (previous is None or caught.position != previous.position):
+            self._save()
+        return caught
+
+    def _save(self, *, force: bool = False) -> None:
+        """Write the caches (best effort: they are rebuilt when missing or wrong)."""
+        import time
+
+        assert self._checkpoint is not None
+        now = time.monotonic()
+        if not force and self.save_interval and now - self._saved_at < self.save_interval:
+            return
+        self._saved_at = now
+        # A read-only or full disk only costs speed here: the next command folds again.
+        from crisiscli.record import checkpoint as cp
+
+        with contextlib.suppress(OSError):
+            cp.save(self.dir, self._checkpoint)
+            summary = summary_of(self._checkpoint.state)
+            if self._summary is None:
+                self._summary = _summary_on_disk(self)
+            if summary != self._summary:  # list and status re-fold a journal that grew
+                write_summary(self, summary)
+                self._summary = summary
+
+    def flush(self) -> None:
+        """Save the checkpoint now (a long-lived writer, when it stops)."""
+        if self._checkpoint is not None:
+            self._save(force=True)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(self, *new: NewEvent) -> IncidentState:
+        """Append events durably (fsynced, in order), then fold them and rewrite the log.
+
+        Once an event is appended nothing can turn the command into a failure: what goes
+        wrong afterwards (the log, the caches) is a warning, and the next command repairs it.
+        """
+        from crisiscli.record.events import Event, problem
+
+        for event in new:  # nothing that would not fold is ever written
+            reason = problem(Event("-", self.env.clock(), self.env.actor, *event), self._step_known)
+            if reason is not None:
+                raise ValueError(f"refusing to record an event that does not fit: {reason}")
         with self.journal.locked():
-            self.journal.append(kind, data or {}, actor=self.env.actor, clock=self.env.clock)
-            state = self.state()
-            self._write_log(state)
-        return state
+            for event in new:
+                self.journal.append(event, actor=self.env.actor, clock=self.env.clock)
+            try:
+                return self._refresh_derived()
+            except Exception as exc:  # the events are safe; say what was not done
+                if self.env.debug:
+                    raise
+                self.env.warn(
+                    f"{self.dir}: recorded, but could not update the log "
+                    f"({type(exc).__name__}: {exc}); run `crisis log {self.id} --rebuild`"
+                )
+                self._checkpoint = None
+                return self._last_known_state()
+
+    def _last_known_state(self) -> IncidentState:
+        try:
+            return self.state()
+        except Exception:
+            from crisiscli.record.fold import IncidentState
+
+            return IncidentState()
 
     def rebuild_log(self) -> IncidentState:
+        """Rebuild every derived file from a full replay."""
         with self.journal.locked():
-            state = self.state()
-            self._write_log(state)
-        return state
+            self._catch_up()
+            assert self._checkpoint is not None
+            self._checkpoint = self._checkpoint._replace(derived={}, undelivered=[])
+            return self._refresh_derived()
 
-    def _write_log(self, state: IncidentState) -> None:
-        from crisiscli.views.log import render_log
+    def _refresh_derived(self) -> IncidentState:
+        """Fold what is new and show it to the derived files. Call with the lock held."""
+        caught = self._catch_up(save=False)
+        assert self._checkpoint is not None
+        derived = dict(self._checkpoint.derived)
+        entries = self._checkpoint.undelivered
+        for output in self.env.derived_files():
+            try:
+                derived[output.name] = output.update(
+                    self, caught.state, entries, derived.get(output.name)
+                )
+            except OSError as exc:
+                derived.pop(output.name, None)
+                self.env.warn(
+                    f"{self.dir}: could not rewrite the log {output.name} ({exc.strerror}); "
+                    f"the journal is intact, run `crisis log {self.id} --rebuild` later"
+                )
+        self._checkpoint = self._checkpoint._replace(derived=derived, undelivered=[])
+        self._save()
+        return caught.state
 
-        text = render_log(
-            state, self.playbook(), self.id, now=self.env.clock(), tz=log_timezone(self.env)
-        )
-        try:
-            atomic_write_text(self.log_path, text)
-        except OSError as exc:
-            # The event itself is safe in the journal; the log can be rebuilt later.
-            self.warnings.append(
-                f"{self.log_path}: could not rewrite the log ({exc.strerror}); "
-                f"the journal is intact, run `crisis log {self.id} --rebuild` later"
-            )
+    def derived_history(self) -> list[TimelineEntry]:
+        """Every timeline line, from a full replay (for derived files rebuilt from scratch)."""
+        state = self.replay(history=True)
+        assert state.history is not None
+        return state.history.timeline
 
 
 def log_timezone(env: Environment) -> tzinfo | None:
     """The time zone for logs and briefs: ``timezone`` in config.toml, else the system's."""
+    if not (env.home / "config.toml").is_file():
+        return None  # nothing configured: no config import on the quick paths
     from crisiscli.config import current_config
 
     try:
         return current_config(env).tzinfo()
     except ValueError:  # the zone database lost the name since it was configured
         return None
+
+
+# -- summaries for list and status ---------------------------------------------------------
+
+
+def summary_of(state: IncidentState) -> dict[str, Any]:
+    """What ``list`` and ``status`` need to know of an incident without folding it."""
+    return {
+        "title": state.title,
+        "status": state.status,
+        "severity": state.severity,
+        "playbook": str(state.playbook.get("id", "")),
+        "drill": state.drill,
+        "started_at": state.started_at.isoformat() if state.started_at else None,
+        "current": None if state.closed else state.current,
+    }
+
+
+def write_summary(incident: Incident, summary: dict[str, Any]) -> None:
+    """The summary with the journal's identity and size it was folded from (a journal that
+    has grown since makes ``read_summary`` fold again)."""
+    ident = incident.journal.identity()
+    data = {"format": 1, "crisis": __version__, "journal": list(ident) if ident else None}
+    text = json.dumps({**data, **summary}, ensure_ascii=False)
+    atomic_write_text(incident.dir / SUMMARY, text, durable=False)
+
+
+def _summary_on_disk(incident: Incident) -> dict[str, Any] | None:
+    try:
+        data = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("crisis") != __version__:
+        return None
+    return {k: v for k, v in data.items() if k not in ("format", "crisis", "journal")}
+
+
+def read_summary(incident: Incident) -> dict[str, Any]:
+    """The incident's summary, refreshed by a fold when its journal has changed since."""
+    try:
+        st = os.stat(os.path.join(incident.dir, JOURNAL), follow_symlinks=False)
+        ident: list[int] | None = [st.st_dev, st.st_ino, st.st_size]
+    except OSError:
+        ident = None
+    try:
+        data = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
+        if (
+            isinstance(data, dict)
+            and data.get("crisis") == __version__
+            and ident is not None
+            and data.get("journal") == ident
+        ):
+            return data
+    except (OSError, ValueError, RecursionError):
+        pass
+    summary = summary_of(incident.state())  # the journal grew (or no summary yet): fold
+    with contextlib.suppress(OSError):  # a read-only copy: just not cached
+        write_summary(incident, summary)
+    return summary
+
+
+# -- creating and finding ------------------------------------------------------------------
 
 
 def create_incident(
@@ -154,6 +411,9 @@ def create_incident(
     drill: bool = False,
     source_text: str | None = None,
 ) -> Incident:
+    from crisiscli.playbook.model import to_data
+    from crisiscli.record.events import incident_opened
+
     root = env.incidents_dir
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -185,6 +445,7 @@ def create_incident(
         raise CrisisError(
             "too many incidents with this title this minute", exit_code=ExitCode.STATE
         )
+    fsync_dir(root)  # the new folder survives a power cut with its first event
     incident = Incident(name, folder, env)
     try:
         atomic_write_text(
@@ -193,20 +454,14 @@ def create_incident(
         if source_text is not None:
             atomic_write_text(folder / SOURCE_COPY, source_text)
         incident._playbook = playbook
+        info = {
+            "id": playbook.id,
+            "title": playbook.title,
+            "version": playbook.version,
+            "source": playbook.source,
+        }
         incident.record(
-            "incident.opened",
-            {
-                "title": title,
-                "severity": severity,
-                "drill": drill,
-                "playbook": {
-                    "id": playbook.id,
-                    "title": playbook.title,
-                    "version": playbook.version,
-                    "source": playbook.source,
-                },
-                "crisis_version": __version__,
-            },
+            incident_opened(title, severity, drill=drill, playbook=info, version=__version__)
         )
     except BaseException:
         # Nothing was recorded yet (the first event is what makes an incident): remove the
@@ -214,17 +469,11 @@ def create_incident(
         # holds an event is never removed.
         journal = folder / JOURNAL
         if not journal.exists() or journal.stat().st_size == 0:
+            import shutil
+
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return incident
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError):
-        return False
-    return True
 
 
 def list_incidents(env: Environment) -> list[Incident]:
@@ -242,13 +491,18 @@ def list_incidents(env: Environment) -> list[Incident]:
         ) from None
     found = []
     for entry in entries:
-        path = Path(entry.path)
-        if not ID_PATTERN.match(entry.name) or not (path / JOURNAL).is_file():
+        # Only real folders directly inside: a link could point out of CRISIS_HOME, and a
+        # folder that is not a link cannot (no resolving per entry: list stays fast).
+        if not ID_PATTERN.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
-        if not _inside(path, root):  # a symlink pointing out of CRISIS_HOME is ignored
+        if not os.path.isfile(os.path.join(entry.path, JOURNAL)):
             continue
-        found.append(Incident(entry.name, path, env))
+        found.append(Incident(entry.name, Path(entry.path), env))
     return found
+
+
+def is_open(incident: Incident) -> bool:
+    return read_summary(incident).get("status") != "closed"
 
 
 def find_incident(env: Environment, ref: str | None, *, open_only: bool = False) -> Incident:
@@ -256,13 +510,13 @@ def find_incident(env: Environment, ref: str | None, *, open_only: bool = False)
     incidents = list_incidents(env)
     if ref is None or ref == "latest":
         for incident in reversed(incidents):
-            if not open_only or incident.state().is_open:
+            if not open_only or is_open(incident):
                 return incident
         what = "open incident" if open_only else "incident"
         raise NotFoundError(
             f"no {what} in {env.incidents_dir}", hint="start one with: crisis start"
         )
-    if not ID_PATTERN.match(ref) or ".." in ref:
+    if not ID_PATTERN.fullmatch(ref) or ".." in ref:
         raise UsageError(f"'{ref}' is not an incident id (see: crisis list)")
     exact = [i for i in incidents if i.id == ref]
     if exact:

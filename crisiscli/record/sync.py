@@ -30,6 +30,7 @@ ATTRIBUTES = (
 IGNORES = (
     "# crisis: derived, personal or temporary files",
     "incidents/*/log.md",
+    "incidents/*/.*",
     "*.lock",
     ".*.tmp",
     "config.toml",
@@ -290,6 +291,5 @@ def _rebuild_logs(env: Environment, report: SyncReport) -> int:
         except CrisisError as exc:
             report.warnings.append(exc.one_line())
             continue
-        report.warnings.extend(incident.warnings)
         count += 1
     return count

@@ -12,12 +12,13 @@ from typing import Any
 
 from crisiscli.env import get_env
 from crisiscli.text import visible_controls
+from crisiscli.width import display_width, pad
 
 _C1 = re.compile(r"[\x7f-\x9f]")
 
 
 def echo(text: str = "") -> None:
-    from crisiscli.cli.invocation import as_typed  # hints name crisis as it was run
+    from crisiscli.invocation import as_typed  # hints name crisis as it was run
 
     stream = get_env().stdout
     stream.write(as_typed(visible_controls(text)).replace("\\x0a", "\n") + "\n")
@@ -45,10 +46,10 @@ def warn(text: str) -> None:
 
 
 def table(rows: list[list[str]], headers: list[str]) -> None:
-    """Aligned columns; the last column is not padded."""
+    """Aligned columns (by terminal width: CJK takes two columns); the last is not padded."""
     cells = [[visible_controls(c) for c in row] for row in [headers, *rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    widths = [max(display_width(r[i]) for r in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):
-        echo("  ".join(c.ljust(widths[i]) if i < len(row) - 1 else c for i, c in enumerate(row)))
+        echo("  ".join(pad(c, widths[i]) if i < len(row) - 1 else c for i, c in enumerate(row)))
         if n == 0:
             echo("  ".join("-" * w for w in widths))

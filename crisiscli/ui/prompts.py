@@ -199,6 +199,9 @@ class TerminalPrompter:
         self.console.print(safe(text, "yellow"))
         self._notices.append(text)
 
+    def warn(self, text: str) -> None:
+        self.console.print(safe(f"warning: {text}", "yellow"))
+
     def finished(self, summary: RunSummary) -> bool:
         show_summary(self.console, summary, words=self.words)
         return self.ui.confirm(self.t("close_now"), False, on_escape="stay")

@@ -1,130 +1,72 @@
-"""The handoff brief: everything the next person needs.
+"""Where an incident stands: the data behind ``crisis status`` and ``crisis handoff``.
 
-The brief is a pure reading of the state,
-the playbook snapshot and the raw events — built defensively, because contact, action and
-queue events come from other parts of crisis (and from other versions, through git).
+``build_brief`` reads the fold's state and the playbook snapshot, nothing else: the step
+the walk-through is at, progress, every step left unfinished (deferred, or begun and not
+finished) by title, items left unticked, deadlines still open or overdue, follow-ups owed,
+messages waiting for approval, open action items and the last notes. ``render_brief`` is
+the handoff's plain text, ``render_status`` the short form; ``brief_json`` is both JSONs.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from crisiscli.playbook.model import Playbook
 from crisiscli.record.fold import IncidentState
+from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
-from crisiscli.walk.deadlines import deadline_statuses, format_duration
+from crisiscli.timeutil import format_duration, short_when
+from crisiscli.walk.deadlines import deadline_statuses
 from crisiscli.walk.flow import next_target, position, unfinished
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
-
-# -- handoff brief -------------------------------------------------------------------------
-
-
-def _when(ts: datetime, tz: tzinfo | None, now: datetime) -> str:
-    local = ts.astimezone(tz) if tz else ts.astimezone()
-    today = now.astimezone(tz) if tz else now.astimezone()
-    fmt = "%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M"
-    return f"{local.strftime(fmt)} {local.tzname() or ''}".strip()
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _text(value: Any) -> str:
     return one_line(str(value)) if value not in (None, "") else ""
 
 
-def open_follow_ups(state: IncidentState) -> list[dict[str, Any]]:
-    """``contact.logged`` with a ``follow_up_due`` and no later ``contact.followed_up``."""
-    owed: dict[str, dict[str, Any]] = {}
-    for event in state.events:
-        d = event.data
-        cid = d.get("id")
-        if not isinstance(cid, (str, int)):
-            continue
-        cid = str(cid)
-        if event.type == "contact.logged":
-            due = d.get("follow_up_due")
-            if due in (None, "", False):
-                owed.pop(cid, None)
-                continue
-            owed[cid] = {
-                "id": cid,
-                "who": _text(d.get("who")) or "someone",
-                "channel": _text(d.get("channel")),
-                "outcome": _text(d.get("outcome")),
-                "due": str(due),
-                "due_at": _parse_time(due),
-                "note": _text(d.get("note")),
-            }
-        elif event.type == "contact.followed_up":
-            owed.pop(cid, None)
-    far = datetime.max.replace(tzinfo=timezone.utc)
-    return sorted(owed.values(), key=lambda f: f["due_at"] or far)
+def unfinished_steps(state: IncidentState, playbook: Playbook) -> list[dict[str, Any]]:
+    """Steps deferred, or begun and left without an outcome, by title (never lost from sight;
+    the step the walk-through is at is "now", not "left behind")."""
+    out = []
+    for step_id in unfinished(playbook, state):
+        st, step = state.steps[step_id], playbook.step(step_id)
+        out.append(
+            {"step": step.id, "title": step.title, "reason": st.reason or "", "status": st.status}
+        )
+    return out
 
 
 def pending_approvals(state: IncidentState, playbook: Playbook) -> list[dict[str, Any]]:
-    """The latest message of each step that needs an approval and has none (nor an override)."""
-    needs: dict[str, bool] = {}
-    for event in state.events:
-        if event.type == "message.recorded":
-            step = str(event.data.get("step", ""))
-            flag = event.data.get("approval")
-            if isinstance(flag, bool):
-                needs[step] = flag
-            else:
-                try:
-                    message = playbook.step(step).message
-                except KeyError:
-                    message = None
-                needs[step] = bool(message and message.approval)
-    latest = {m.step: m for m in state.messages}
+    """The current message of each step that needs an approval and has none (nor an override)."""
     pending = []
-    for step, record in latest.items():
-        if needs.get(step) and not (record.approver or record.override):
-            try:
-                title = playbook.step(step).title
-            except KeyError:
-                title = step
-            pending.append(
-                {
-                    "step": step,
-                    "title": title,
-                    "platforms": list(record.platforms),
-                    "text": record.text,
-                    "recorded_at": record.ts,
-                    "by": record.actor,
-                }
-            )
-    return pending
-
-
-def open_actions(state: IncidentState) -> list[dict[str, Any]]:
-    actions: dict[str, dict[str, Any]] = {}
-    for event in state.events:
-        aid = event.data.get("id")
-        if not isinstance(aid, (str, int)):
+    for message in state.messages.values():
+        try:
+            step = playbook.step(message.step)
+        except KeyError:
             continue
-        if event.type == "action.added":
-            actions[str(aid)] = {
-                "id": str(aid),
-                "text": _text(event.data.get("text")),
-                "owner": _text(event.data.get("owner")),
-                "due": _text(event.data.get("due")),
+        if step.message is None or not step.message.approval:
+            continue
+        if message.approver or message.override:
+            continue
+        st = state.steps.get(step.id)
+        if st is not None and st.status in ("skipped", "not_applicable"):
+            continue  # a draft that will not go out needs no approval
+        pending.append(
+            {
+                "step": step.id,
+                "title": step.title,
+                "platforms": list(message.platforms),
+                "text": message.text,
+                "recorded_at": message.ts,
+                "by": message.actor,
             }
-        elif event.type == "action.done":
-            actions.pop(str(aid), None)
-    return list(actions.values())
+        )
+    return pending
 
 
 def build_brief(
@@ -133,9 +75,10 @@ def build_brief(
     now: datetime,
     to: str | None = None,
     tz: tzinfo | None = None,
+    state: IncidentState | None = None,
 ) -> dict[str, Any]:
     """Everything the next person needs, as data (``render_brief`` makes it text)."""
-    state = incident.state()
+    state = state if state is not None else incident.state()
     book = incident.playbook()
     target = next_target(book, state) if not (state.closed or state.finished) else None
     current: dict[str, Any] | None = None
@@ -154,15 +97,6 @@ def build_brief(
         st = state.steps.get(step.id)
         word = st.status if st else "pending"
         counts[word] = counts.get(word, 0) + 1
-    deferred = [  # deferred, or entered and left without an outcome: never silently gone
-        {
-            "step": sid,
-            "title": book.step(sid).title,
-            "reason": state.steps[sid].reason or "",
-            "status": state.steps[sid].status,
-        }
-        for sid in unfinished(book, state)
-    ]
     unticked = []
     for s in book.steps:
         st = state.steps.get(s.id)
@@ -183,17 +117,26 @@ def build_brief(
         for d in deadline_statuses(book, state, now)
         if d.state in ("overdue", "open")
     ]
-    follow_ups = open_follow_ups(state)
-    for f in follow_ups:
-        f["overdue"] = f["due_at"] is not None and f["due_at"] < now
-    approvals = pending_approvals(state, book)
-    previous = [e for e in state.events if e.type == "handoff.recorded"]
+    follow_ups = [
+        {
+            "contact": f.contact_id,
+            "who": _text(f.who) or "someone",
+            "channel": f.channel,
+            "outcome": f.outcome,
+            "due": f.due,
+            "overdue": f.overdue,
+        }
+        for f in open_follow_ups(state, now)
+    ]
+    previous = state.handoffs[-1] if state.handoffs else None
+    unfinished = unfinished_steps(state, book)
     return {
         "id": incident.id,
         "title": state.title,
         "status": state.status,
         "severity": state.severity,
         "drill": state.drill,
+        "playbook": {"id": book.id, "title": book.title, "version": book.version},
         "started": state.started_at,
         "elapsed_seconds": (now - state.started_at).total_seconds() if state.started_at else 0,
         "at": now,
@@ -203,36 +146,60 @@ def build_brief(
         "current": current,
         "steps": counts,
         "step_count": len(book.steps),
-        "deferred": deferred,
+        "deferred": [_without_status(u) for u in unfinished if u["status"] == "deferred"],
+        "unfinished": [_without_status(u) for u in unfinished if u["status"] == "active"],
         "unticked": unticked,
         "deadlines": deadlines,
         "follow_ups": follow_ups,
-        "approvals": approvals,
-        "actions": open_actions(state),
+        "approvals": pending_approvals(state, book),
+        "actions": [
+            {"id": a.id, "text": a.text, "owner": a.owner, "due": a.due}
+            for a in state.actions.values()
+            if a.done_at is None
+        ],
+        "queue": {
+            "posts": len(state.queue),
+            "undecided": sum(1 for p in state.queue.values() if p.decision is None),
+        },
+        "responders": list(state.actors),
         "notes": [
             {"ts": n.ts, "actor": n.actor, "text": n.text, "step": n.step} for n in state.notes[-5:]
         ],
         "previous_handoff": (
-            {
-                "ts": previous[-1].ts,
-                "from": previous[-1].actor,
-                "to": previous[-1].data.get("to"),
-            }
-            if previous
-            else None
+            {"ts": previous.ts, "from": previous.actor, "to": previous.to} if previous else None
         ),
+        "log": str(incident.log_path),
+        "left_out": [{"line": q.line, "reason": q.reason} for q in state.quarantined],
         "tz": tz,
     }
+
+
+def _without_status(step: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in step.items() if k != "status"}
 
 
 def brief_counts(brief: dict[str, Any]) -> dict[str, int]:
     return {
         "deferred": len(brief["deferred"]),
+        "unfinished": len(brief["unfinished"]),
         "follow_ups": len(brief["follow_ups"]),
         "approvals": len(brief["approvals"]),
         "overdue": sum(1 for d in brief["deadlines"] if d["state"] == "overdue"),
         "actions": len(brief["actions"]),
     }
+
+
+def _progress(brief: dict[str, Any]) -> str:
+    counts = brief["steps"]
+    extra = "".join(
+        f", {n} {k.replace('_', ' ')}" for k, n in counts.items() if k not in ("done", "pending")
+    )
+    return f"{counts.get('done', 0)} done of {brief['step_count']}{extra}"
+
+
+def _step_line(u: dict[str, Any]) -> str:
+    reason = f" — {_text(u['reason'])}" if u["reason"] else ""
+    return f"{_text(u['title'])}{reason}"
 
 
 def render_brief(brief: dict[str, Any]) -> str:
@@ -247,12 +214,12 @@ def render_brief(brief: dict[str, Any]) -> str:
         f"{format_duration(brief['elapsed_seconds'])} since start"
     )
     to = f" to {_text(brief['to'])}" if brief["to"] else ""
-    out.append(f"  from {_text(brief['from'])}{to} at {_when(now, tz, now)}")
+    out.append(f"  from {_text(brief['from'])}{to} at {short_when(now, tz, now)}")
     prev = brief["previous_handoff"]
     if prev:
         prev_to = f" to {_text(prev['to'])}" if prev.get("to") else ""
         out.append(
-            f"  previous handoff: {_when(prev['ts'], tz, now)} by {_text(prev['from'])}{prev_to}"
+            f"  previous handoff: {short_when(prev['ts'], tz, now)} by {_text(prev['from'])}{prev_to}"
         )
     roles = " · ".join(f"{r['role']} {_text(r['person']) or '(open)'}" for r in brief["roles"])
     out.append(f"Roles: {roles}")
@@ -263,11 +230,7 @@ def render_brief(brief: dict[str, Any]) -> str:
         )
     elif brief["status"] in ("finished", "closed"):
         out.append(f"Now: the walk-through is {brief['status']}")
-    counts = brief["steps"]
-    extra = "".join(
-        f", {n} {k.replace('_', ' ')}" for k, n in counts.items() if k not in ("done", "pending")
-    )
-    out.append(f"Progress: {counts.get('done', 0)} done of {brief['step_count']}{extra}")
+    out.append(f"Progress: {_progress(brief)}")
     if brief["deadlines"]:
         out.append("Deadlines:")
         for d in brief["deadlines"]:
@@ -278,14 +241,14 @@ def render_brief(brief: dict[str, Any]) -> str:
             else:
                 out.append(
                     f"  due      {_text(d['label'])} — in {format_duration(d['seconds_left'])}"
-                    f" ({_when(d['due'], tz, now)})"
+                    f" ({short_when(d['due'], tz, now)})"
                 )
     if brief["deferred"]:
-        out.append("Still open (deferred, or started and not finished):")
-        for d in brief["deferred"]:
-            how = "deferred" if d["status"] == "deferred" else "started, not finished"
-            reason = f" — {_text(d['reason'])}" if d["reason"] else ""
-            out.append(f"  - {_text(d['title'])} ({how}){reason}")
+        out.append("Deferred (offered again before the end):")
+        out += [f"  - {_step_line(u)}" for u in brief["deferred"]]
+    if brief["unfinished"]:
+        out.append("Begun and left unfinished:")
+        out += [f"  - {_step_line(u)}" for u in brief["unfinished"]]
     if brief["unticked"]:
         out.append("Done with items left unticked:")
         for u in brief["unticked"]:
@@ -294,13 +257,8 @@ def render_brief(brief: dict[str, Any]) -> str:
         out.append("Follow-ups owed:")
         for f in brief["follow_ups"]:
             channel = f" ({f['channel']})" if f["channel"] else ""
-            if f["due_at"] is not None:
-                due = _when(f["due_at"], tz, now)
-                due += " — OVERDUE" if f["overdue"] else ""
-            else:
-                due = _text(f["due"])
-            note = f" — {f['note']}" if f["note"] else ""
-            out.append(f"  - {f['who']}{channel}, due {due}{note}")
+            due = short_when(f["due"], tz, now) + (" — OVERDUE" if f["overdue"] else "")
+            out.append(f"  - {f['who']}{channel}, due {due}")
     if brief["approvals"]:
         out.append("Waiting for approval:")
         for a in brief["approvals"]:
@@ -313,15 +271,77 @@ def render_brief(brief: dict[str, Any]) -> str:
     if brief["actions"]:
         out.append("Open actions:")
         for a in brief["actions"]:
-            owner = f" — {a['owner']}" if a["owner"] else ""
+            owner = f" — {_text(a['owner'])}" if a["owner"] else ""
             due = f" (due {a['due']})" if a["due"] else ""
-            out.append(f"  - {a['text']}{owner}{due}")
+            out.append(f"  - {a['id']}: {_text(a['text'])}{owner}{due}")
     if brief["notes"]:
         out.append("Last notes:")
         for n in brief["notes"]:
-            out.append(f"  {_when(n['ts'], tz, now)} {_text(n['actor'])}: {_text(n['text'])}")
+            out.append(f"  {short_when(n['ts'], tz, now)} {_text(n['actor'])}: {_text(n['text'])}")
     if brief["status"] in ("active", "paused"):
         out.append(f"Continue with: crisis resume {brief['id']}")
+    return "\n".join(out)
+
+
+def render_status(brief: dict[str, Any]) -> str:
+    """``crisis status``: the short form, one fact a line."""
+    tz: tzinfo | None = brief["tz"]
+    now: datetime = brief["at"]
+    out = [f"{_text(brief['title'])}{'  [DRILL]' if brief['drill'] else ''}"]
+    elapsed = format_duration(brief["elapsed_seconds"])
+    out.append(
+        f"  {brief['id']} · {brief['status']} · severity {_text(brief['severity'])} · "
+        f"{elapsed} since start"
+    )
+    pb = brief["playbook"]
+    out.append(f"  playbook: {_text(pb['title'])} ({pb['id']} v{_text(pb['version'])})")
+    out.append(f"  steps: {_progress(brief)}")
+    if brief["current"] is not None:
+        out.append(f"  now: {_text(brief['current']['title'])}")
+    for u in brief["deferred"]:
+        out.append(f"  deferred: {_step_line(u)}")
+    for u in brief["unfinished"]:
+        out.append(f"  begun, not finished: {_step_line(u)}")
+    for d in brief["deadlines"]:
+        if d["state"] == "overdue":
+            out.append(
+                f"  OVERDUE: {_text(d['label'])} ({format_duration(-d['seconds_left'])} late)"
+            )
+        else:
+            out.append(f"  due: {_text(d['label'])} in {format_duration(d['seconds_left'])}")
+    for f in brief["follow_ups"]:
+        hint = f" — crisis contact done {f['contact']}"
+        left = (f["due"] - now).total_seconds()
+        if f["overdue"]:
+            out.append(
+                f"  FOLLOW UP OVERDUE: {f['who']} ({f['channel']}) {format_duration(-left)} late{hint}"
+            )
+        else:
+            out.append(f"  follow up: {f['who']} ({f['channel']}) in {format_duration(left)}{hint}")
+    for a in brief["approvals"]:
+        out.append(f"  waiting for approval: {_text(a['title'])}")
+    queue = brief["queue"]
+    if queue["posts"]:
+        undecided = queue["undecided"]
+        out.append(
+            f"  scheduled posts: {queue['posts']} imported, {undecided} undecided"
+            + (" — crisis queue decide" if undecided else "")
+        )
+    for a in brief["actions"]:
+        out.append(f"  open action {a['id']}: {_text(a['text'])}")
+    for note in brief["notes"][-3:]:
+        out.append(
+            f"  note {short_when(note['ts'], tz, now)} {_text(note['actor'])}: {_text(note['text'])}"
+        )
+    for q in brief["left_out"]:
+        out.append(f"  left out of the reading: journal line {q['line']} ({_text(q['reason'])})")
+    out.append(f"  log: {brief['log']}")
+    if brief["status"] in ("active", "paused"):
+        out.append(f"  continue: crisis resume {brief['id']}")
+    elif brief["status"] == "finished":
+        out.append(
+            f'  next: crisis report {brief["id"]}  ·  crisis close {brief["id"]} --summary "…"'
+        )
     return "\n".join(out)
 
 
@@ -332,7 +352,7 @@ def brief_json(brief: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, datetime):
             return value.isoformat()
         if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items() if k not in ("tz", "due_at")}
+            return {k: plain(v) for k, v in value.items() if k != "tz"}
         if isinstance(value, list):
             return [plain(v) for v in value]
         return value

@@ -302,9 +302,16 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
 class ScriptedPrompter:
     """A ``Prompter`` that reads every decision from an ``AnswersFile``."""
 
-    def __init__(self, answers: AnswersFile, echo: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        answers: AnswersFile,
+        echo: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.answers = answers
         self.echo = echo or (lambda _line: None)
+        self.warnings: list[str] = []
+        self._warn = warn or self.warnings.append
         self.visits: dict[str, int] = {}
         self.pending_notes: dict[str, list[str]] = {}
         self._last_step: str | None = None
@@ -436,6 +443,9 @@ class ScriptedPrompter:
     def notify(self, text: str) -> None:
         # A person would read this and choose again; a script cannot, so stop clearly.
         raise AnswersError(text, location=self.answers.where("steps", self._last_step or ""))
+
+    def warn(self, text: str) -> None:
+        self._warn(text)
 
     def finished(self, summary: RunSummary) -> bool:
         return self.answers.close

@@ -8,14 +8,17 @@ from another terminal appear, and a crash at any point resumes exactly where it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crisiscli.errors import Paused, StateError
 from crisiscli.messages.checks import Review, review, summary_line
 from crisiscli.messages.platforms import merged_limits
-from crisiscli.playbook.model import Playbook, Step
+from crisiscli.playbook.model import Step
 from crisiscli.playbook.template import render
-from crisiscli.record.fold import IncidentState, MessageRecord
+from crisiscli.record import events as ev
+from crisiscli.record.fold import IncidentState, MessageState
+from crisiscli.record.names import known_answers, template_values
 from crisiscli.record.store import Incident
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
@@ -25,7 +28,6 @@ from crisiscli.walk.flow import (
     Target,
     applies,
     holds,
-    known_answers,
     next_target,
     position,
     still_deferred,
@@ -42,33 +44,9 @@ from crisiscli.walk.prompter import (
     RunSummary,
     StepView,
 )
+from crisiscli.walk.walker import ClosedElsewhere
 
 MAX_VISITS_PER_STEP = 200  # a branch cycle in a scripted run must not spin forever
-
-
-def template_values(playbook: Playbook, state: IncidentState, incident_id: str) -> dict[str, Any]:
-    """Variables for ``{{ name }}``: inputs and answers (choice labels), incident facts."""
-    questions = playbook.questions()
-    values: dict[str, Any] = {}
-    for qid, value in known_answers(state).items():
-        question = questions.get(qid)
-        if question is not None and question.choices:
-            labels = {c.value: c.label for c in question.choices}
-            value = (
-                [labels.get(v, v) for v in value]
-                if isinstance(value, list)
-                else labels.get(str(value), value)
-            )
-        values[qid] = value
-    values.update(
-        {
-            "incident.title": state.title,
-            "incident.severity": state.severity,
-            "incident.id": incident_id,
-            "playbook.title": playbook.title,
-        }
-    )
-    return values
 
 
 def config_limits(env: Any) -> dict[str, int]:
@@ -82,6 +60,7 @@ def config_limits(env: Any) -> dict[str, int]:
 class Walkthrough:
     def __init__(self, incident: Incident, prompter: Prompter) -> None:
         self.incident = incident
+        self.incident.save_interval = 2.0  # a walker holds the fold; others catch up from the log
         self.prompter = prompter
         self.playbook = incident.playbook()
         self.env = incident.env
@@ -90,28 +69,46 @@ class Walkthrough:
         self._config_limits = config_limits(self.env)
         self._mine: set[str] = set()  # ids of the events this walker recorded
         # Checks run before each screen and each record: who walks (lease), closed elsewhere.
-        self.guards: list[Any] = []
+        self.guards: list[Callable[[IncidentState], None]] = []
 
     # -- recording -------------------------------------------------------------------------
 
-    def record(self, event_type: str, /, **data: Any) -> None:
-        for guard in self.guards:
-            guard(self.state, recording=True)
-        self.state = self.incident.record(event_type, data)
-        self._mine.add(self.state.events[-1].id)
+    def record(self, event: ev.NewEvent) -> None:
+        # Read afresh: a take-over or a close from another terminal while a prompt waited
+        # stops this walker before it writes (the fold catches up incrementally: cheap).
+        self.check(self.incident.state())
+        self.state = self.incident.record(event)
+        if self.state.last_key is not None:
+            self._mine.add(self.state.last_key[1])
+        self.show_warnings()
+
+    def show_warnings(self) -> None:
+        for warning in self.env.take_warnings():
+            self.prompter.warn(warning)
 
     def refresh(self) -> None:
         self.state = self.incident.state()
-        if self.state.closed:
-            from crisiscli.walk.walker import ClosedElsewhere
+        self.show_warnings()
+        self.check(self.state)
 
-            raise ClosedElsewhere(self.incident.id, self.state)
+    def check(self, state: IncidentState) -> None:
+        """Stop (an exception) when this walker may no longer write: the incident was closed
+        from another terminal, or a guard (the one-walker lease, walk/walker.py) says so."""
+        if state.closed:
+            raise ClosedElsewhere(self.incident.id, state)
         for guard in self.guards:
-            guard(self.state, recording=False)
+            guard(state)
 
     # -- the run ---------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
+        try:
+            return self._run()
+        finally:
+            self.incident.flush()
+
+    def refuse_if_over(self) -> None:
+        """A closed incident, or a finished walk-through, is not walked again."""
         if self.state.closed:
             raise StateError(
                 f"incident {self.incident.id} is closed",
@@ -122,8 +119,11 @@ class Walkthrough:
                 f"the walk-through of {self.incident.id} is finished",
                 hint=f"see: crisis status {self.incident.id}",
             )
-        if len(self.state.events) > 1:
-            self.record("session.resumed")
+
+    def _run(self) -> RunSummary:
+        self.refuse_if_over()
+        if self.state.steps or self.state.inputs or self.state.paused:
+            self.record(ev.session("resumed"))  # not on a fresh start (roles, walker events)
         self.ask_inputs()
         while True:
             self.refresh()
@@ -137,7 +137,7 @@ class Walkthrough:
             if question.id in self.state.inputs:
                 continue
             value = self.prompter.ask_input(question)
-            self.record("input.set", input=question.id, value=value)
+            self.record(ev.input_set(question.id, value))
 
     def visit(self, target: Target) -> None:
         step = self.playbook.step(target.step)
@@ -147,7 +147,7 @@ class Walkthrough:
                 raise StateError(
                     f"step '{step.id}' was entered {st.visits} times: the playbook loops"
                 )
-            self.record("step.entered", step=step.id, via=target.via)
+            self.record(ev.step_entered(step.id, target.via))
         worked = False
         while True:
             self.refresh()
@@ -186,7 +186,7 @@ class Walkthrough:
                 recorded |= self.ask_question(step, qv)
             elif qv.question.sets == "severity" and self.regrade_pending(qv.question.id):
                 # Interrupted between the answer and the re-grade it implies: finish it.
-                self.record("severity.changed", to=qv.answer, by_question=qv.question.id)
+                self.record(ev.severity_changed(str(qv.answer), by_question=qv.question.id))
                 recorded = True
         if step.message is not None:
             current = self.state_message(step)
@@ -203,7 +203,7 @@ class Walkthrough:
                 # the same order as a walk-through that was never interrupted.
                 approver = self.prompter.ask_approver(view).strip()
                 if approver:
-                    self.record("message.approved", step=step.id, approver=approver)
+                    self.record(ev.message_approved(step.id, approver=approver))
                     recorded = True
             self.refresh()
             recorded |= self.tick(step, self.view(step))
@@ -219,11 +219,11 @@ class Walkthrough:
             for item in pending:
                 if not self.prompter.confirm_item(view, item):
                     break
-                self.record("item.checked", step=step.id, item=item.item.id)
+                self.record(ev.item_ticked(step.id, item.item.id))
                 recorded = True
         else:
             for item_id in self.prompter.tick_items(view, pending):
-                self.record("item.checked", step=step.id, item=item_id)
+                self.record(ev.item_ticked(step.id, item_id))
                 recorded = True
         return recorded
 
@@ -283,11 +283,7 @@ class Walkthrough:
             unchanged = current is not None and current.text == text
             if not unchanged:
                 self.record(
-                    "message.recorded",
-                    step=step.id,
-                    text=text,
-                    platforms=list(message.platforms),
-                    kind=message.kind,
+                    ev.message_recorded(step.id, text, list(message.platforms), message.kind)
                 )
             # An unchanged text keeps its version, its approval and any override of its checks.
             checked = self.review(
@@ -301,20 +297,20 @@ class Walkthrough:
             overriding = decision is ReviewDecision.OVERRIDE and bool(checked.errors)
             unchecked = current is not None and current.check_summary is None
             if not unchanged or overriding or unchecked:
-                data: dict[str, Any] = {
-                    "step": step.id,
-                    "lengths": {
-                        ln.platform: {"count": ln.count, "limit": ln.limit}
-                        for ln in checked.lengths
-                    },
-                    "findings": [f.to_data() for f in checked.findings if f.severity != "info"],
-                    "errors": len(checked.errors),
-                    "warnings": len(checked.warnings),
-                    "summary": summary_line(checked),
-                }
-                if overriding:
-                    data["override"] = reason
-                self.record("message.checked", **data)
+                self.record(
+                    ev.message_checked(
+                        step.id,
+                        lengths={
+                            ln.platform: {"count": ln.count, "limit": ln.limit}
+                            for ln in checked.lengths
+                        },
+                        findings=[f.to_data() for f in checked.findings if f.severity != "info"],
+                        errors=len(checked.errors),
+                        warnings=len(checked.warnings),
+                        summary=summary_line(checked),
+                        override=reason if overriding else None,
+                    )
+                )
             if decision is not ReviewDecision.EDIT:
                 break
             draft = text
@@ -324,34 +320,30 @@ class Walkthrough:
         if message.approval and ready and final.message_approved_by is None:
             approver = self.prompter.ask_approver(final).strip()
             if approver:
-                self.record("message.approved", step=step.id, approver=approver)
+                self.record(ev.message_approved(step.id, approver=approver))
 
-    def state_message(self, step: Step) -> MessageRecord | None:
+    def state_message(self, step: Step) -> MessageState | None:
         """The latest recorded version of this step's message, if any."""
-        return next((m for m in reversed(self.state.messages) if m.step == step.id), None)
+        return self.state.messages.get(step.id)
 
     def regrade_pending(self, question_id: str) -> bool:
         """A grading answer differs from the severity and no re-grade followed it."""
         value = self.state.answers.get(question_id)
         if value is None or value == self.state.severity:
             return False
-        answered = changed = None
-        for event in self.state.events:
-            if event.type == "answer.set" and event.data.get("question") == question_id:
-                answered = event.ts
-            elif event.type == "severity.changed":
-                changed = event.ts
-        return answered is not None and (changed is None or changed < answered)
+        answered = self.state.answered_at.get(question_id)
+        changes = self.state.severity_changes
+        return answered is not None and (not changes or changes[-1].ts < answered)
 
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
         view = self.view(step)
         value = self.prompter.answer(view, qv.question)
         if value is None or (value == "" and not qv.question.required):
             return False
-        self.record("answer.set", step=step.id, question=qv.question.id, value=value)
+        self.record(ev.answer_set(step.id, qv.question.id, value))
         if qv.question.sets == "severity" and value != self.state.severity:
             # A grading question re-grades the incident: header, log and reports follow it.
-            self.record("severity.changed", to=value, by_question=qv.question.id)
+            self.record(ev.severity_changed(str(value), by_question=qv.question.id))
         return True
 
     def allowed_actions(self, step: Step, view: StepView) -> list[Action]:
@@ -379,33 +371,31 @@ class Walkthrough:
         if action is Action.NOTE:
             text = self.prompter.ask_note(view)
             if text.strip():
-                self.record("note.added", step=step.id, text=text)
+                self.record(ev.note_added(text, step.id))
             return False
         if action is Action.SKIP:
             reason = self.prompter.ask_reason(view, action, True).strip()
             if not reason:
                 self.prompter.notify("A step can only be skipped with a reason.")
                 return False
-            self.record("step.skipped", step=step.id, reason=reason)
+            self.record(ev.step_left("skipped", step.id, reason))
             return True
         if action is Action.DEFER:
             reason = self.prompter.ask_reason(view, action, False).strip()
-            self.record("step.deferred", step=step.id, **({"reason": reason} if reason else {}))
+            self.record(ev.step_left("deferred", step.id, reason or None))
             return True
         if action is Action.NOT_APPLICABLE:
             reason = self.prompter.ask_reason(view, action, False).strip()
-            self.record(
-                "step.not_applicable", step=step.id, **({"reason": reason} if reason else {})
-            )
+            self.record(ev.step_left("not_applicable", step.id, reason or None))
             return True
         if action is Action.BACK:
             if len(self.state.path) < 2:
                 self.prompter.notify("This is the first step; there is nothing to go back to.")
                 return False
-            self.record("step.entered", step=self.state.path[-2], via="back")
+            self.record(ev.step_entered(self.state.path[-2], "back"))
             return True
         if action is Action.PAUSE:
-            self.record("session.paused", step=step.id)
+            self.record(ev.session("paused", step.id))
             raise Paused()
         raise StateError(f"unknown action {action!r}")  # pragma: no cover
 
@@ -427,7 +417,7 @@ class Walkthrough:
             f"{len(unchecked)} item(s) not ticked. Mark the step done anyway?", default=False
         ):
             return False
-        self.record("step.done", step=step.id, **({"unchecked": unchecked} if unchecked else {}))
+        self.record(ev.step_done(step.id, unchecked))
         return True
 
     def message_ready(self, step: Step, view: StepView) -> bool:
@@ -449,11 +439,11 @@ class Walkthrough:
         if step.message.approval and view.message_approved_by is None:
             approver = self.prompter.ask_approver(view).strip()
             if approver:
-                self.record("message.approved", step=step.id, approver=approver)
+                self.record(ev.message_approved(step.id, approver=approver))
                 return True
             reason = self.prompter.ask_approval_override(view).strip()
             if reason:
-                self.record("message.approved", step=step.id, override=reason)
+                self.record(ev.message_approved(step.id, override=reason))
                 return True
             self.prompter.notify(
                 "This message needs an approver's name (or an override with a reason) "
@@ -467,9 +457,9 @@ class Walkthrough:
             wanted = set(self.prompter.tick_items(view, list(view.items)))
             for iv in view.items:
                 if iv.checked and iv.item.id not in wanted:
-                    self.record("item.unchecked", step=step.id, item=iv.item.id)
+                    self.record(ev.item_ticked(step.id, iv.item.id, ticked=False))
                 elif not iv.checked and iv.item.id in wanted:
-                    self.record("item.checked", step=step.id, item=iv.item.id)
+                    self.record(ev.item_ticked(step.id, iv.item.id))
         for qv in self.view(step).questions:
             self.ask_question(step, qv)
 
@@ -477,11 +467,10 @@ class Walkthrough:
         deferred = still_deferred(self.playbook, self.state)
         left_open = unfinished(self.playbook, self.state)
         status = "complete-except-deferred" if left_open else "complete"
-        extra = {"unfinished": left_open} if left_open else {}
-        self.record("run.finished", status=status, deferred=deferred, **extra)
+        self.record(ev.run_finished(deferred, left_open))
         summary = self.summary(status, deferred)
         if self.prompter.finished(summary):
-            self.record("incident.closed")
+            self.record(ev.incident_closed())
         return summary
 
     def summary(self, status: str, deferred: list[str]) -> RunSummary:
@@ -534,7 +523,7 @@ class Walkthrough:
             1 for s in state.steps.values() if s.status in ("done", "skipped", "not_applicable")
         )
         started = state.started_at or now
-        message = next((m for m in reversed(state.messages) if m.step == step.id), None)
+        message = state.messages.get(step.id)
         roles = assigned_roles(state, self.playbook)
         notes = tuple(
             NoteView(n.ts, n.actor, n.text, n.event_id in self._mine) for n in state.notes[-5:]
@@ -579,5 +568,5 @@ class Walkthrough:
             ),
             follow_ups=open_follow_ups(state, now),
             roles=roles,
-            step_notes=tuple(n.text for n in state.notes if n.step == step.id),
+            step_notes=tuple(st.notes) if st else (),
         )

@@ -23,6 +23,7 @@ from crisiscli.playbook.model import (
     truthy_word,
 )
 from crisiscli.record.fold import IncidentState
+from crisiscli.record.names import known_answers
 
 
 def holds(cond: Condition | None, answers: Mapping[str, Any]) -> bool:
@@ -47,10 +48,6 @@ def _equals(cond: Equals, answers: Mapping[str, Any]) -> bool:
     if isinstance(answer, list):
         return any(str(a) in cond.values for a in answer)
     return str(answer) in cond.values
-
-
-def known_answers(state: IncidentState) -> dict[str, Any]:
-    return {**state.inputs, **state.answers}
 
 
 def applies(step: Step, state: IncidentState) -> bool:

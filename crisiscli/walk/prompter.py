@@ -150,6 +150,11 @@ class Prompter(Protocol):
 
     def notify(self, text: str) -> None: ...
 
+    def warn(self, text: str) -> None:
+        """Something went wrong beside the walk-through (a journal line left out, a log not
+        rewritten): shown on the screen; never a reason to stop."""
+        ...
+
     def finished(self, summary: RunSummary) -> bool:
         """Show the end of the walk-through; True if the incident should be closed now."""
         ...

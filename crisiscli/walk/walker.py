@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from crisiscli.errors import ExitCode, StateError
+from crisiscli.record import events as ev
 from crisiscli.record.fold import IncidentState
 from crisiscli.record.store import Incident
 
@@ -45,8 +46,8 @@ class WalkerInfo:
             when = datetime.fromisoformat(self.since).astimezone().strftime("%H:%M")
         return f"{self.actor} (pid {self.pid} on {self.host}, {self.tty}) since {when}"
 
-    def to_data(self) -> dict[str, Any]:
-        return {"lease": self.lease, "pid": self.pid, "host": self.host, "tty": self.tty}
+    def where(self) -> dict[str, Any]:
+        return {"pid": self.pid, "host": self.host, "tty": self.tty}
 
 
 class TakenOver(StateError):
@@ -59,7 +60,7 @@ class ClosedElsewhere(StateError):
     exit_code = ExitCode.STATE
 
     def __init__(self, incident_id: str, state: IncidentState) -> None:
-        who = next((e.actor for e in reversed(state.events) if e.type == "incident.closed"), "")
+        who = state.closed_by or ""
         when = state.closed_at.astimezone().strftime("%H:%M") if state.closed_at else "?"
         super().__init__(
             f"incident {incident_id} was closed at {when}"
@@ -111,37 +112,39 @@ class Lease:
             os.close(fd)
             return holder or WalkerInfo("?", 0, "?", "?", "someone", "?")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({**self.info.to_data(), "actor": self.info.actor,
-                                  "since": self.info.since}).encode(), 0)  # fmt: skip
+        mine = {**self.info.where(), "lease": self.info.lease, "actor": self.info.actor}
+        os.pwrite(fd, json.dumps({**mine, "since": self.info.since}).encode(), 0)
         self.fd = fd
         return None
 
     def start(self, *, taking_over: WalkerInfo | None = None) -> None:
         """Record that this process walks the incident from now on."""
+        info = self.info
         if taking_over is not None:
-            data = {
-                **self.info.to_data(),
-                "from": taking_over.to_data() | {"actor": taking_over.actor},
-            }
-            self.incident.record("walker.taken_over", data)
+            taken_from = {**taking_over.where(), "actor": taking_over.actor}
+            self.incident.record(
+                ev.walker_taken_over(info.lease, **info.where(), taken_from=taken_from)
+            )
         else:
-            self.incident.record("walker.started", self.info.to_data())
+            self.incident.record(ev.walker_started(info.lease, **info.where()))
 
-    def guard(self, state: IncidentState, *, recording: bool) -> None:
+    def guard(self, state: IncidentState) -> None:
         """Stop if the journal says another walker took over since we started."""
-        current = state.walker.get("lease")
-        if current and current != self.info.lease:
-            who = state.walker.get("actor", "someone")
-            where = f"{state.walker.get('host', '?')}, {state.walker.get('tty', '?')}"
-            ts = state.walker.get("ts")
-            when = ts.astimezone().strftime("%H:%M") if isinstance(ts, datetime) else "?"
+        claim = state.walker
+        if claim is not None and not self.still_walking(state):
+            when = claim.ts.astimezone().strftime("%H:%M")
             raise TakenOver(
-                f"{who} took over this walk-through at {when} (pid {state.walker.get('pid')}"
-                f" on {where}); this terminal stops here and records nothing more",
+                f"{claim.actor} took over this walk-through at {when} (pid {claim.pid}"
+                f" on {claim.host}, {claim.tty}); this terminal stops here and records "
+                "nothing more",
                 hint=f"to watch it: crisis resume {self.incident.id} (then choose Watch)",
             )
         if self.fd is None:
             self.try_hold()  # the walker we took over from has gone: hold the lock now
+
+    def still_walking(self, state: IncidentState) -> bool:
+        """No other walker has taken over since this one started."""
+        return state.walker is None or state.walker.lease == self.info.lease
 
     def release(self) -> None:
         if self.fd is not None:

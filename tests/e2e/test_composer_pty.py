@@ -82,7 +82,7 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         child.expect("What now\\?")
         child.send("\r")
         child.expect("Close the incident now")
-        child.send("n")
+        child.send("n\r")  # yes/no waits for Enter
         child.expect(pexpect.EOF)
     finally:
         child.close()
@@ -144,7 +144,7 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.expect("Who approved this message")
         child.send("\r")  # still nobody
         child.expect("Nobody can approve it")
-        child.send("y")
+        child.send("y\r")
         child.expect("Why does it go out without approval")
         child.send("Comms lead unreachable for 40 minutes\r")
         child.expect("Hi, Acme here")
@@ -155,7 +155,7 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.expect("What now\\?")
         child.send("\r")
         child.expect("Close the incident now")
-        child.send("n")
+        child.send("n\r")  # yes/no waits for Enter
         child.expect(pexpect.EOF)
     finally:
         child.close()

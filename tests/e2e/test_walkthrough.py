@@ -21,6 +21,7 @@ import pytest
 from crisiscli.playbook.load import load_playbook
 from tests.conftest import REPO, crisis_command, subprocess_env
 from tests.e2e.driver import CTRL_C, SAVE, Session
+from tests.helpers import assert_renders_literally
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 
@@ -312,12 +313,13 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     assert "- [ ] Keep updates coming — not applicable: Resolved within the hour" in log
     assert "Invite them to talk directly — not applicable (condition)" in log
     assert "Approved by Dana Reyes" in log
-    # The note is logged literally: markup escaped, both lines kept.
-    assert (
-        "Note:<br>Screenshots are in the \\[bold\\]team drive\\[/bold\\]<br>Two shares so far"
-        in log
-    )
-    assert re.search(r"\d\d:\d\d:\d\d UTC \(\d\d:\d\d:\d\d UTC\) · tester · Skipped: Watch", log)
+    # The note is logged literally: markup shown as typed, both lines kept.
+    note = next(line for line in log.splitlines() if "Screenshots are in the" in line)
+    assert "<br>Two shares so far" in note
+    assert_renders_literally(note, "Screenshots are in the [bold]team drive[/bold]")
+    # Local time is UTC here: each time is said once, not "UTC (… UTC)".
+    assert re.search(r"- \d\d:\d\d:\d\d UTC · tester · Skipped: Watch", log)
+    assert "UTC (" not in log
     assert "Walk-through complete" in log and "Incident closed" in log
 
 

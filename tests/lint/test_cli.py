@@ -167,21 +167,31 @@ def test_github_format_is_automatic_on_actions_and_escaped(
     assert cli("lint", "-f", "concise", "a,b:c.yaml").stdout.startswith("a,b:c.yaml:27:9:")
 
 
-def test_sarif_validates_against_the_sarif_schema(cli) -> None:  # type: ignore[no-untyped-def]
+def _sarif_validator() -> jsonschema.Draft4Validator:
+    """The official OASIS SARIF 2.1.0 schema (tests/lint/data/SOURCES.md)."""
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_sarif_validates_against_the_official_schema(cli) -> None:  # type: ignore[no-untyped-def]
     for name in (
         "CR202-unknown-target.yaml",
         "CR503-no-exit-criteria.yaml",
         "CR002-unreadable.yaml",
     ):
         copy(name, Path.cwd() / "playbooks" / name)
-    result = cli("lint", "-f", "sarif", "playbooks")
+    result = cli("lint", "-f", "sarif", "--root", ".", "playbooks")
     assert result.exit_code == 1
     sarif = json.loads(result.stdout)
-    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text(encoding="utf-8"))
-    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(sarif)
+    _sarif_validator().validate(sarif)
     run = sarif["runs"][0]
-    rules = run["tool"]["driver"]["rules"]
+    driver = run["tool"]["driver"]
+    assert driver["informationUri"].startswith("https://")
+    rules = driver["rules"]
     assert [r["id"] for r in rules][:3] == ["CR001", "CR002", "CR003"]
+    for rule in rules:  # GitHub code scanning needs these (multitool's GH2012)
+        assert rule["fullDescription"]["text"]
+        assert rule["help"]["text"] and rule["help"]["markdown"]
     found = {
         (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
         for r in run["results"]
@@ -197,8 +207,27 @@ def test_sarif_validates_against_the_sarif_schema(cli) -> None:  # type: ignore[
     assert run["originalUriBaseIds"]["SRCROOT"]["uri"].startswith("file:///")
 
 
-def test_sarif_schema_fixture_rejects_a_broken_log() -> None:
-    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text(encoding="utf-8"))
+def test_sarif_and_github_paths_are_relative_to_the_repository_root(  # type: ignore[no-untyped-def]
+    cli, monkeypatch
+) -> None:
+    repo = Path.cwd()
+    copy("CR202-unknown-target.yaml", repo / "team" / "playbooks" / "a.yaml")
+    (repo / "tools").mkdir()
+    monkeypatch.chdir(repo / "tools")  # run from a sibling folder: ../team/... is unmappable
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    sarif = json.loads(cli("lint", "-f", "sarif", "../team/playbooks").stdout)
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "team/playbooks/a.yaml", "uriBaseId": "SRCROOT"}
+    assert sarif["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] == repo.as_uri() + "/"
+    github = cli("lint", "-f", "github", "../team/playbooks").stdout
+    assert "file=team/playbooks/a.yaml," in github
+    monkeypatch.delenv("GITHUB_WORKSPACE")
+    explicit = json.loads(cli("lint", "-f", "sarif", "--root", "..", "../team/playbooks").stdout)
+    uri = explicit["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"] == "team/playbooks/a.yaml"
+
+
+def test_sarif_schema_rejects_a_broken_log() -> None:
     broken = {
         "version": "2.1.0",
         "runs": [
@@ -209,7 +238,19 @@ def test_sarif_schema_fixture_rejects_a_broken_log() -> None:
         ],
     }
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft7Validator(schema).validate(broken)
+        _sarif_validator().validate(broken)
+
+
+def test_junit_validates_against_the_jenkins_schema_with_times(cli) -> None:  # type: ignore[no-untyped-def]
+    import xmlschema
+
+    copy("CR202-unknown-target.yaml")
+    copy("clean.yaml")
+    out = cli("lint", "-f", "junit", ".").stdout
+    xmlschema.XMLSchema(str(DATA / "junit-10.xsd")).validate(out)
+    root = ET.fromstring(out)
+    for element in [root, *root.iter("testsuite"), *root.iter("testcase")]:
+        assert re.fullmatch(r"[0-9]+\.[0-9]{3}", element.get("time") or ""), element.tag
 
 
 def test_junit_is_parseable_xml(cli) -> None:  # type: ignore[no-untyped-def]

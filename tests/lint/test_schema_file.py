@@ -33,3 +33,19 @@ def test_bundled_playbooks_carry_the_modeline_and_validate() -> None:
         assert text.splitlines()[0] == MODELINE, path.name
         errors = list(validator.iter_errors(parse(text, path.name).data))
         assert errors == [], (path.name, [e.message for e in errors])
+
+
+def test_a_bundled_playbook_copied_into_crisis_home_has_its_schema(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """library.md says: copy a bundled playbook to CRISIS_HOME/playbooks and edit it. Its
+    modeline points at ./playbook.schema.json: crisis keeps that file there."""
+    import os
+
+    folder = Path(os.environ["CRISIS_HOME"]) / "playbooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "own-post.yaml").write_text(
+        (REPO / "playbooks" / "own-post.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert cli("playbooks").exit_code == 0
+    modeline = (folder / "own-post.yaml").read_text(encoding="utf-8").splitlines()[0]
+    target = folder / modeline.split("$schema=", 1)[1]
+    assert target.read_text(encoding="utf-8") == SCHEMA_FILE.read_text(encoding="utf-8")

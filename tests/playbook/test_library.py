@@ -20,6 +20,7 @@ from crisiscli.text import md_escape
 from crisiscli.walk.deadlines import deadline_statuses
 from crisiscli.walk.flow import applies
 from tests.conftest import make_env
+from tests.helpers import events_of
 
 ANSWERS = Path(__file__).resolve().parents[1] / "fixtures" / "answers"
 BUNDLED = sorted(bundled_dir().glob("*.yaml"))
@@ -157,7 +158,7 @@ def test_runs_end_to_end_with_its_answers_file(cli, crisis_home: Path, playbook_
     (incident,) = list_incidents(make_env(crisis_home))
     pb = incident.playbook()
     assert pb.id == playbook_id
-    events = incident.events()
+    events = events_of(incident)
     types = [e.type for e in events]
     assert "run.finished" in types
     finished = next(e for e in events if e.type == "run.finished")
@@ -186,7 +187,7 @@ def test_runs_end_to_end_with_its_answers_file(cli, crisis_home: Path, playbook_
     # Every scripted message, and nothing else, was recorded, approved where needed,
     # and appears in the log.
     scripted = {sid: spec for sid, spec in script["steps"].items() if "message" in spec}
-    recorded = {m.step: m for m in state.messages}
+    recorded = {m.step: m for m in state.message_list()}
     assert set(recorded) == set(scripted)
     for sid, spec in scripted.items():
         msg = recorded[sid]
@@ -295,7 +296,7 @@ def test_hidden_attack_names_security_and_legal_roles(cli, crisis_home: Path) ->
     assert result.exit_code == 0, result.stderr
     (incident,) = list_incidents(make_env(crisis_home))
     assigned = {
-        e.data["role"]: e.data["person"] for e in incident.events() if e.type == "role.assigned"
+        e.data["role"]: e.data["person"] for e in events_of(incident) if e.type == "role.assigned"
     }
     assert assigned == {"security": "Omar (facilities)", "legal": "Lena (counsel)"}
 

@@ -13,7 +13,7 @@ from crisiscli.errors import UsageError
 from crisiscli.queue.importer import QueueFileError, parse_when, read_queue_csv
 from crisiscli.record.store import list_incidents
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import open_incident
+from tests.helpers import events_of, open_incident
 
 QUEUE = Path(__file__).resolve().parents[1] / "fixtures" / "queue"
 UTC = timezone.utc
@@ -29,7 +29,7 @@ def incident(crisis_home: Path):  # type: ignore[no-untyped-def]
 def imported(home: Path) -> list[dict]:  # type: ignore[type-arg]
     env = Environment(home=home)
     found = list_incidents(env)[-1]
-    return [e.data for e in found.events() if e.type == "queue.imported"]
+    return [e.data for e in events_of(found) if e.type == "queue.imported"]
 
 
 def run_import(cli, *args: str):  # type: ignore[no-untyped-def]

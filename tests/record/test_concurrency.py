@@ -12,7 +12,8 @@ from pathlib import Path
 
 from crisiscli.record.journal import parse_journal
 from crisiscli.record.store import find_incident
-from tests.conftest import FrozenClock, crisis_command, make_env, subprocess_env
+from crisiscli.views.log import WINDOW
+from tests.conftest import FrozenClock, crisis_command, make_env, run_cli, subprocess_env
 from tests.helpers import open_incident
 
 DRIVER = r"""
@@ -20,13 +21,14 @@ import os, sys, time
 from pathlib import Path
 from crisiscli.env import get_env
 from crisiscli.record.store import find_incident
+from crisiscli.record.events import NewEvent
 
 incident_id, tag, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 incident = find_incident(get_env(), incident_id)
 while not go.exists():  # start together
     time.sleep(0.001)
 for n in range(count):
-    incident.record("note.added", {"text": f"{tag} note {n:04d}"})
+    incident.record(NewEvent("note.added", {"text": f"{tag} note {n:04d}"}))
     time.sleep(0.01)  # a breath between events, as a real writer has; lets the other in
 """
 
@@ -75,10 +77,14 @@ def test_two_processes_500_records_each(crisis_home: Path, tmp_path: Path) -> No
     # they really interleaved (both wrote while the other was writing)
     switches = sum(1 for a, b in itertools.pairwise(notes) if a[0] != b[0])
     assert switches >= 2
+    # log.md holds the latest WINDOW events, in order; `crisis log --full` holds all of them
     log = (incident.dir / "log.md").read_text(encoding="utf-8")
+    shown = [line.split("Note: ")[1] for line in log.splitlines() if "· Note: " in line]
+    assert shown == notes[-len(shown) :] and len(shown) >= min(len(notes), WINDOW - 10)
+    full = run_cli(crisis_home, "log", incident.id, "--full").stdout
     for tag in "AB":
         for n in range(500):
-            assert f"Note: {tag} note {n:04d}" in log
+            assert f"Note: {tag} note {n:04d}" in full
     state = find_incident(make_env(crisis_home), incident.id).state()
     assert {"writer0", "writer1"} <= set(state.actors)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from crisiscli.playbook.load import build_text
+from crisiscli.record.events import NewEvent
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import answers_from, open_incident, run_script
+from tests.helpers import answers_from, events_of, open_incident, run_script
 
 GRADING = """\
 id: g
@@ -39,7 +40,7 @@ def test_grading_question_changes_the_incident_severity(crisis_home: Path, tmp_p
     )
     state = incident.state()
     assert state.severity == "high"
-    changed = [e for e in incident.events() if e.type == "severity.changed"]
+    changed = [e for e in events_of(incident) if e.type == "severity.changed"]
     assert [e.data["to"] for e in changed] == ["high"]
     assert "Severity changed to high" in incident.log_path.read_text()
 
@@ -56,7 +57,7 @@ def test_same_grade_records_no_change(crisis_home: Path, tmp_path: Path) -> None
         incident,
         answers_from(tmp_path, {"steps": {"grade-it": {"answers": {"grade": "moderate"}}}}),
     )
-    assert not [e for e in incident.events() if e.type == "severity.changed"]
+    assert not [e for e in events_of(incident) if e.type == "severity.changed"]
 
 
 def test_sets_is_validated() -> None:
@@ -95,7 +96,7 @@ def test_severity_command(cli, crisis_home: Path) -> None:  # type: ignore[no-un
 def test_side_work_from_another_terminal_keeps_a_pause(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
     env = make_env(crisis_home)
     incident = open_incident(env)
-    incident.record("session.paused", {"step": "look"})
+    incident.record(NewEvent("session.paused", {"step": "look"}))
     for args in (
         ("note", "from the other terminal"),
         ("severity", "high"),
@@ -103,7 +104,7 @@ def test_side_work_from_another_terminal_keeps_a_pause(cli, crisis_home: Path) -
     ):
         assert cli(*args).exit_code == 0, args
         assert incident.state().paused, args
-    incident.record("session.resumed")
+    incident.record(NewEvent("session.resumed", {}))
     assert not incident.state().paused
 
 

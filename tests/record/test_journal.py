@@ -14,6 +14,7 @@ import pytest
 
 from crisiscli.errors import ExitCode, StateError
 from crisiscli.record import journal as journal_module
+from crisiscli.record.events import NewEvent
 from crisiscli.record.journal import Event, Journal, parse_journal
 from tests.conftest import FrozenClock, make_env
 from tests.helpers import open_incident
@@ -23,7 +24,10 @@ T0 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 
 def write(journal: Journal, kind: str, data: dict[str, object] | None = None, clock=None) -> Event:  # type: ignore[no-untyped-def]
     with journal.locked():
-        return journal.append(kind, data or {}, actor="tester", clock=clock or FrozenClock(T0))
+        event, _size = journal.append(
+            NewEvent(kind, data or {}), actor="tester", clock=clock or FrozenClock(T0)
+        )
+        return event
 
 
 def line(event_id: str, ts: datetime, kind: str = "note.added", **data: object) -> str:
@@ -82,7 +86,7 @@ def test_incident_record_fsyncs_the_journal_each_time(crisis_home: Path, monkeyp
 
     monkeypatch.setattr(os, "fsync", counting_fsync)
     for n in range(3):
-        incident.record("note.added", {"text": f"n{n}"})
+        incident.record(NewEvent("note.added", {"text": f"n{n}"}))
     assert count == 3
 
 

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from crisiscli.record.fold import IncidentState, replay
+from crisiscli.record.fold import replay
 from crisiscli.record.journal import parse_journal
 from crisiscli.record.store import JOURNAL, LOG, Incident, list_incidents
 from crisiscli.views.log import render_log
 from tests.conftest import make_env, run_cli
+from tests.helpers import events_of
 
 DEFAULT_SEED = 20261123
 CI_KILLS = 50
@@ -49,7 +50,7 @@ def the_incident(home: Path) -> Incident:
 def incident_or_none(home: Path) -> Incident | None:
     """The incident of a crash run, if its first event reached the journal."""
     found = list_incidents(make_env(home))
-    if not found or not found[0].events():
+    if not found or not events_of(found[0]):
         return None
     return found[0]
 
@@ -100,8 +101,11 @@ def check_after_kill(
     # (usually the last event but one; more after kills in a row), never half a file.
     if incident.log_path.exists() and result.events:
         on_disk = _timeline(incident.log_path.read_text(encoding="utf-8"))
-        full = _timeline(render_log(state, incident.playbook(), incident.id))
-        assert on_disk and on_disk == full[: len(on_disk)], (
+        history = incident.replay(history=True).history
+        assert history is not None
+        full = _timeline(render_log(state, incident, history.timeline, incident.tz()))
+        n = len(on_disk)
+        assert on_disk and any(full[k : k + n] == on_disk for k in range(len(full) - n + 1)), (
             f"{why}: log.md is not a complete log of an earlier moment"
         )
     return AfterKill(len(result.events), torn)
@@ -121,12 +125,13 @@ def check_log_rebuild(incident: Incident) -> None:
     fresh = run_cli(home, "log", incident.id)
     assert rebuilt.stdout == (incident.dir / LOG).read_text(encoding="utf-8")
     assert _timeline(rebuilt.stdout) == _timeline(fresh.stdout)
-    events = incident.events()
+    events = events_of(incident)
     assert len(_timeline(rebuilt.stdout)) == len(events), "the log's timeline misses events"
 
 
-def essence(state: IncidentState) -> dict[str, Any]:
+def essence(incident: Incident) -> dict[str, Any]:
     """What a report is made of, without times, ids or session bookkeeping."""
+    state = incident.state()
     return {
         "title": state.title,
         "severity": state.severity,
@@ -144,17 +149,21 @@ def essence(state: IncidentState) -> dict[str, Any]:
         },
         "notes": [(n.text, n.step, n.actor) for n in state.notes],
         "messages": [
-            (m.step, m.text, m.platforms, m.kind, m.approver, m.override) for m in state.messages
+            (m.step, m.text, m.platforms, m.kind, m.approver, m.override)
+            for m in state.message_list()
         ],
         "finished": state.finished,
         "finish_status": state.finish_status,
         "closed": state.closed,
         "summary": state.summary,
-        # The decisions in order; pauses, interruptions and resumes are bookkeeping.
-        "events": [(e.type, e.data) for e in state.events if not e.type.startswith("session.")],
+        # The decisions in order; pauses, interruptions, resumes and walkers are bookkeeping.
+        "events": [(e.type, e.data) for e in events_of(incident) if not e.type.startswith(SESSION)],
     }
 
 
+# Which process walked when (pauses, resumes, interruptions, each walker's pid and lease)
+# differs between a killed run and an undisturbed one; the decisions do not.
+SESSION = ("session.", "walker.")
 _BOOKKEEPING = {"id", "visits", "events", "generated_at", "duration_seconds"}
 
 
@@ -172,7 +181,7 @@ def _strip(value: Any) -> Any:
         kept = [
             v
             for v in value
-            if not (isinstance(v, dict) and str(v.get("type", "")).startswith("session."))
+            if not (isinstance(v, dict) and str(v.get("type", "")).startswith(SESSION))
         ]
         return [_strip(v) for v in kept]
     return value

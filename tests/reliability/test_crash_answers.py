@@ -19,6 +19,7 @@ import pytest
 
 from crisiscli.record.store import JOURNAL
 from tests.conftest import crisis_command, subprocess_env
+from tests.helpers import events_of
 from tests.reliability import crashkit
 
 ANSWERS = Path(__file__).with_name("general-answers.yaml")
@@ -70,9 +71,9 @@ def test_sigkill_during_scripted_walkthroughs(
     reference_home = tmp_path / "reference"
     _complete_run(reference_home)
     reference = crashkit.the_incident(reference_home)
-    expected = crashkit.essence(reference.state())
+    expected = crashkit.essence(reference)
     expected_report = crashkit.report_essence(reference)
-    total = len(reference.events())
+    total = len(events_of(reference))
 
     kills = scenarios = 0
     while kills < budget:
@@ -131,7 +132,7 @@ def test_sigkill_during_scripted_walkthroughs(
                 break
         incident = crashkit.the_incident(home)
         crashkit.check_log_rebuild(incident)
-        got = crashkit.essence(incident.state())
+        got = crashkit.essence(incident)
         assert crashkit.report_essence(incident) == expected_report, (
             f"seed {seed}, scenario {scenarios}: the report differs"
         )

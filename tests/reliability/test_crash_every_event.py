@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from crisiscli.playbook.catalog import resolve
+from crisiscli.record.events import NewEvent
 from crisiscli.record.journal import Journal
 from crisiscli.record.store import Incident, create_incident, list_incidents
 from crisiscli.walk.answers import ScriptedPrompter, load_answers
 from crisiscli.walk.engine import Walkthrough
 from tests.conftest import make_env
+from tests.helpers import events_of
 from tests.reliability import crashkit
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +54,9 @@ def _walk(home: Path, case: str) -> None:
     if state.closed:
         return
     if state.finished:
-        incident.record("incident.closed")  # what is left: the close (see the SIGKILL test)
+        incident.record(
+            NewEvent("incident.closed", {})
+        )  # what is left: the close (see the SIGKILL test)
         return
     Walkthrough(incident, ScriptedPrompter(load_answers(CASES[case][1]))).run()
 
@@ -62,8 +66,8 @@ def _reference(home: Path, case: str) -> tuple[dict[str, Any], int, dict[str, An
     _walk(home, case)
     incident = list_incidents(make_env(home))[0]
     return (
-        crashkit.essence(incident.state()),
-        len(incident.events()),
+        crashkit.essence(incident),
+        len(events_of(incident)),
         crashkit.report_essence(incident),
     )
 
@@ -104,11 +108,11 @@ def test_crash_after_every_event_then_resume(
         monkeypatch.setattr(Journal, "append", real_append)
         _walk(home, case)  # the resume
         incident = list_incidents(make_env(home))[0]
-        got = crashkit.essence(incident.state())
+        got = crashkit.essence(incident)
         if got == expected and crashkit.report_essence(incident) != expected_report:
             got = {**got, "report": "differs"}
         if got != expected:
-            failures.append((crash_after, incident.events()[crash_after - 1].type, got, expected))
+            failures.append((crash_after, events_of(incident)[crash_after - 1].type, got, expected))
     assert not failures, [
         f"crash after event {n} ({kind}): {_diff(got, exp)}" for n, kind, got, exp in failures
     ]

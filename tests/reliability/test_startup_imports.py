@@ -20,7 +20,7 @@ import crisiscli.cli.commands
 from tests.conftest import subprocess_env
 from tests.helpers import open_incident
 
-HEAVY = ("rich", "questionary", "yaml", "jinja2", "jsonschema", "pydantic")
+HEAVY = ("rich", "questionary", "yaml", "jinja2", "jsonschema", "pydantic", "tomlkit", "wcwidth")
 PROBE = """
 import json, sys
 from crisiscli.cli.app import main

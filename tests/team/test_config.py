@@ -172,3 +172,34 @@ def test_severity_scale_applies_to_playbooks_without_their_own(
     assert result.exit_code == 0, result
     status = cli("list", "--json").stdout
     assert '"sev2"' in status
+
+
+def test_set_keeps_the_users_comments_and_layout(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
+    crisis_home.mkdir(parents=True, exist_ok=True)
+    path = crisis_home / "config.toml"
+    path.write_text(
+        "# our team's settings\n"
+        'actor = "Ana"   # who I am\n'
+        "\n"
+        "# the scale we agreed on in March\n"
+        'severity_levels = ["low", "high"]\n'
+        "\n"
+        "[platform_limits]\n"
+        "x = 25000  # premium account\n",
+        encoding="utf-8",
+    )
+    assert cli("config", "set", "timezone", "Europe/Stockholm").exit_code == 0
+    assert cli("config", "set", "platform_limits.bluesky", "300").exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    for kept in (
+        "# our team's settings\n",
+        'actor = "Ana"   # who I am\n',
+        "# the scale we agreed on in March\n",
+        "x = 25000  # premium account\n",
+    ):
+        assert kept in text
+    assert 'timezone = "Europe/Stockholm"' in text and "bluesky = 300" in text
+    assert cli("config", "unset", "actor").exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert "actor" not in text and "# the scale we agreed on in March\n" in text
+    assert cli("config", "get", "platform_limits.x").stdout.strip() == "25000"

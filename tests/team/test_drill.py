@@ -12,7 +12,7 @@ from crisiscli.walk.answers import ScriptedPrompter
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import StepView
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import answers_from, open_incident
+from tests.helpers import answers_from, events_of, open_incident
 
 SHIFT = Path(__file__).parent / "fixtures" / "shift.yaml"
 
@@ -58,10 +58,9 @@ def test_a_drill_is_marked_everywhere_and_timed(cli, crisis_home: Path, tmp_path
     log = incident.log_path.read_text(encoding="utf-8")
     assert log.startswith("# Test incident (DRILL)")
     assert (
-        "Incident opened: Test incident (severity moderate, playbook Mini playbook) — **drill**"
-        in log
+        "Incident opened: Test incident (severity moderate, playbook Mini playbook) — drill" in log
     )
-    assert incident.events()[0].data["drill"] is True  # what reports use to leave drills out
+    assert events_of(incident)[0].data["drill"] is True  # what reports use to leave drills out
     assert "[DRILL]" in cli("status", incident.id).stdout
     assert "(drill)" in cli("list").stdout
     assert json.loads(cli("status", incident.id, "--json").stdout)["drill"] is True

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crisiscli.env import set_env
+from crisiscli.record.events import NewEvent
 from crisiscli.record.journal import Journal
 from tests.conftest import FrozenClock, Result, make_env
 
@@ -201,7 +202,9 @@ def test_sync_retries_when_someone_pushes_in_between(
             raced.append(True)
             from crisiscli.record.store import find_incident
 
-            find_incident(make_env(b, actor="ben"), None).record("note.added", {"text": "from b"})
+            find_incident(make_env(b, actor="ben"), None).record(
+                NewEvent("note.added", {"text": "from b"})
+            )
             git(b, "add", "-A")
             git(b, "commit", "--quiet", "-m", "b")
             git(b, "push", "--quiet")

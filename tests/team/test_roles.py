@@ -8,12 +8,13 @@ from pathlib import Path
 from rich.console import Console
 
 from crisiscli.playbook.load import load_playbook
+from crisiscli.record.events import NewEvent
 from crisiscli.record.store import find_incident
 from crisiscli.ui.screens import header
 from crisiscli.walk.answers import ScriptedPrompter
 from crisiscli.walk.engine import Walkthrough
 from tests.conftest import make_env
-from tests.helpers import answers_from, open_incident
+from tests.helpers import answers_from, events_of, open_incident
 
 SHIFT = Path(__file__).parent / "fixtures" / "shift.yaml"
 
@@ -32,7 +33,7 @@ def test_start_assigns_roles_and_the_log_shows_them(cli, crisis_home: Path, tmp_
     assert result.exit_code == 0, result
     incident = find_incident(make_env(crisis_home), None)
     assigned = [
-        (e.data["role"], e.data["person"]) for e in incident.events() if e.type == "role.assigned"
+        (e.data["role"], e.data["person"]) for e in events_of(incident) if e.type == "role.assigned"
     ]
     assert assigned == [("commander", "Ana Ruiz"), ("approver", "Dana")]
     log = incident.log_path.read_text(encoding="utf-8")
@@ -76,8 +77,10 @@ def test_bad_roles_are_usage_errors(cli, crisis_home: Path, tmp_path: Path) -> N
 def test_roles_in_the_walkthrough_header(crisis_home: Path, tmp_path: Path) -> None:
     env = make_env(crisis_home)
     incident = open_incident(env, drill=True)
-    incident.record("role.assigned", {"role": "commander", "person": "Ana [bold]Ruiz[/bold]"})
-    incident.record("role.assigned", {"role": "approver", "person": "Dana"})
+    incident.record(
+        NewEvent("role.assigned", {"role": "commander", "person": "Ana [bold]Ruiz[/bold]"})
+    )
+    incident.record(NewEvent("role.assigned", {"role": "approver", "person": "Dana"}))
     walk = Walkthrough(incident, ScriptedPrompter(answers_from(tmp_path, {})))
     view = walk.view(incident.playbook().step("look"))
     assert view.roles == (("commander", "Ana [bold]Ruiz[/bold]"), ("approver", "Dana"))

@@ -13,6 +13,7 @@ from prompt_toolkit.output import DummyOutput
 
 from crisiscli.env import Environment
 from crisiscli.playbook.model import Choice, Question
+from crisiscli.record.events import NewEvent, answer_set
 from crisiscli.ui.prompts import QuestionaryPrompter
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import Action
@@ -47,9 +48,9 @@ def screen(env: Environment) -> str:
 def walk(env: Environment) -> Walkthrough:
     """A mini incident with its inputs given, standing at its first step."""
     incident = open_incident(env)
-    incident.record("input.set", {"input": "brand", "value": "Acme"})
-    incident.record("input.set", {"input": "source", "value": "ours"})
-    incident.record("step.entered", {"step": "look", "via": "next"})
+    incident.record(NewEvent("input.set", {"input": "brand", "value": "Acme"}))
+    incident.record(NewEvent("input.set", {"input": "source", "value": "ours"}))
+    incident.record(NewEvent("step.entered", {"step": "look", "via": "next"}))
     return Walkthrough(incident, prompter(env, create_pipe_input()))
 
 
@@ -238,8 +239,8 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput, monk
     assert state.steps["look"].checked == {"i1", "links", "own"}
     assert state.steps["safety"].checked == {"i1", "i2"}
     assert state.steps["lessons"].reason == "Next week"
-    assert [m.text for m in state.messages] == ["We are sorry, Acme."]
-    assert state.messages[0].approver == "Dana"
+    assert [m.text for m in state.message_list()] == ["We are sorry, Acme."]
+    assert state.message_list()[0].approver == "Dana"
     assert [n.text for n in state.notes] == ["Posted at 10:02"]
     shown = screen(env)
     assert "step 1 of 5" in shown and "Look first" in shown
@@ -314,7 +315,7 @@ def test_swedish_yes_is_j(env: Environment, pipe: PipeInput) -> None:
 def test_changing_answers_starts_from_the_current_ones(env: Environment, pipe: PipeInput) -> None:
     w = walk(env)
     step = w.playbook.step("look")
-    w.record("answer.set", step="look", question="reach", value="wide")
+    w.record(answer_set("look", "reach", "wide"))
     view = w.view(step)
     p = prompter(env, pipe)
     pipe.send_text("\r")

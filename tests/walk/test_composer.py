@@ -13,7 +13,7 @@ from crisiscli.walk.answers import ScriptedPrompter
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import Action, ReviewDecision, StepView
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import answers_from, open_incident, run_script
+from tests.helpers import answers_from, events_of, open_incident, run_script
 
 GOOD = "Acme is sorry. We got this wrong, the post is down, and we are reviewing how it happened."
 LONG = "Acme is sorry. " + "We are reviewing every step. " * 6  # 189: over Bluesky's 120 only
@@ -29,7 +29,7 @@ def script(**steps: Any) -> dict[str, Any]:
 
 
 def events(incident: Any, kind: str) -> list[dict[str, Any]]:
-    return [e.data for e in incident.events() if e.type == kind]
+    return [e.data for e in events_of(incident) if e.type == kind]
 
 
 def test_message_is_checked_and_recorded_with_approver(env, tmp_path: Path) -> None:
@@ -57,13 +57,15 @@ def test_message_is_checked_and_recorded_with_approver(env, tmp_path: Path) -> N
     assert approved == {"step": "apology", "approver": "Dana (comms)"}
     state = incident.state()
     assert state.steps["apology"].status == "done"
-    assert state.messages[0].approver == "Dana (comms)" and state.messages[0].approved_at
+    assert (
+        state.message_list()[0].approver == "Dana (comms)" and state.message_list()[0].approved_at
+    )
 
 
 def test_the_template_is_rendered_with_the_inputs(env, tmp_path: Path) -> None:
     incident = open_incident(env, "composer")
     run_script(incident, answers_from(tmp_path, script(apology={"approver": "Dana"})))
-    texts = [m.text for m in incident.state().messages]
+    texts = [m.text for m in incident.state().message_list()]
     assert texts == [
         "Acme is sorry. We got this wrong and we are fixing it.",
         "Hi, Acme here. Could we talk by DM?",
@@ -79,7 +81,7 @@ def test_over_limit_scripted_message_is_a_clear_error(env, tmp_path: Path) -> No
     assert "checks_override" in info.value.message
     state = incident.state()
     assert state.steps["apology"].status == "active"
-    assert state.messages[-1].text == LONG  # the draft is kept in the journal
+    assert state.message_list()[-1].text == LONG  # the draft is kept in the journal
 
 
 def test_banned_phrase_is_an_error_unless_overridden(env, tmp_path: Path) -> None:
@@ -114,7 +116,7 @@ def test_approval_override_when_nobody_answers(env, tmp_path: Path) -> None:
         incident, answers_from(tmp_path, script(apology={"message": GOOD, "override": reason}))
     )
     assert events(incident, "message.approved") == [{"step": "apology", "override": reason}]
-    msg = incident.state().messages[0]
+    msg = incident.state().message_list()[0]
     assert msg.override == reason and msg.approver is None
     log = incident.log_path.read_text()
     assert "Approval overridden for Public apology" in log
@@ -214,8 +216,8 @@ def test_a_blocked_draft_cannot_be_marked_done(env, tmp_path: Path) -> None:
     Walkthrough(incident, prompter).run()
     assert "cannot go out as it is" in prompter.notices[0]
     assert "over the bluesky limit" in prompter.notices[0]
-    done = [e for e in incident.events() if e.type == "step.done" and e.data["step"] == "apology"]
-    recorded = [e for e in incident.events() if e.type == "message.recorded"]
+    done = [e for e in events_of(incident) if e.type == "step.done" and e.data["step"] == "apology"]
+    recorded = [e for e in events_of(incident) if e.type == "message.recorded"]
     assert len(done) == 1 and done[0].ts >= recorded[1].ts  # done only after the fix
 
 
@@ -234,12 +236,12 @@ def test_editing_after_approval_needs_approval_again(env, tmp_path: Path) -> Non
         Walkthrough(
             incident, PauseAfterApproval(answers, texts=[GOOD], decisions=[ReviewDecision.ACCEPT])
         ).run()
-    assert incident.state().messages[-1].approver == "Dana"
+    assert incident.state().message_list()[-1].approver == "Dana"
     # A new version of the text is a new message: the old approval does not carry over.
     walk = Walkthrough(incident, first)
     first.texts = ["Acme is sorry. Shorter."]
     walk.compose(walk.playbook.step("apology"))
-    assert incident.state().messages[-1].approver == "Dana"  # asked again, and given again
+    assert incident.state().message_list()[-1].approver == "Dana"  # asked again, and given again
     assert len(events(incident, "message.approved")) == 2
 
 
@@ -264,12 +266,12 @@ def test_reopening_an_unchanged_message_keeps_its_version_and_approval(env, tmp_
     )
     step = walk.playbook.step("apology")
     walk.compose(step)
-    before = len(incident.events())
+    before = len(events_of(incident))
     # Open it again from the menu and use it as it is: nothing new to record or approve.
     walk.prompter = EditingPrompter(answers, texts=[GOOD], decisions=[ReviewDecision.ACCEPT])
     walk.compose(step)
-    assert len(incident.events()) == before
-    assert incident.state().messages[-1].approver == "Dana"
+    assert len(events_of(incident)) == before
+    assert incident.state().message_list()[-1].approver == "Dana"
 
 
 def test_overriding_the_checks_of_a_kept_draft_later(env, tmp_path: Path) -> None:

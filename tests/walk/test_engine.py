@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from crisiscli.errors import AnswersError, Paused
+from crisiscli.record.events import NewEvent
 from crisiscli.record.store import Incident
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import answers_from, open_incident, run_script
+from tests.helpers import answers_from, events_of, open_incident, run_script
 
 BASE = {"inputs": {"brand": "Acme", "source": "ours"}}
 
 
 def types(incident: Incident) -> list[str]:
-    return [e.type for e in incident.events()]
+    return [e.type for e in events_of(incident)]
 
 
 def statuses(incident: Incident) -> dict[str, str]:
@@ -51,7 +52,7 @@ def test_done_all_steps_records_everything(env, tmp_path: Path) -> None:
     assert state.inputs == {"brand": "Acme", "source": "ours"}
     assert state.answers["reach"] == "wide" and state.answers["threat"] is False
     assert state.steps["look"].checked == {"i1", "links", "own"}
-    assert state.messages[0].text == "Sorry." and state.messages[0].approver == "Dana"
+    assert state.message_list()[0].text == "Sorry." and state.message_list()[0].approver == "Dana"
     assert "run.finished" in types(incident)
     assert "Done: Public statement" in incident.log_path.read_text()
 
@@ -80,7 +81,7 @@ def test_branch_jumps_past_steps(env, tmp_path: Path) -> None:
     run_script(incident, answers_from(tmp_path, script(**steps)))
     st = statuses(incident)
     assert "statement" not in st and st["reply"] == "done" and st["lessons"] == "done"
-    entered = [e.data["step"] for e in incident.events() if e.type == "step.entered"]
+    entered = [e.data["step"] for e in events_of(incident) if e.type == "step.entered"]
     assert entered == ["look", "reply", "lessons"]
 
 
@@ -103,7 +104,7 @@ def test_defer_comes_back_before_the_end(env, tmp_path: Path) -> None:
     summary = run_script(incident, answers_from(tmp_path, script(**steps)))
     assert summary.status == "complete"
     entered = [
-        (e.data["step"], e.data["via"]) for e in incident.events() if e.type == "step.entered"
+        (e.data["step"], e.data["via"]) for e in events_of(incident) if e.type == "step.entered"
     ]
     assert entered[-1] == ("reply", "revisit")
     assert entered.index(("lessons", "next")) < entered.index(("reply", "revisit"))
@@ -142,7 +143,7 @@ def test_back_reopens_previous_step(env, tmp_path: Path) -> None:
     steps = full_steps(reply={"action": ["back", "done"]})
     run_script(incident, answers_from(tmp_path, script(**steps)))
     entered = [
-        (e.data["step"], e.data["via"]) for e in incident.events() if e.type == "step.entered"
+        (e.data["step"], e.data["via"]) for e in events_of(incident) if e.type == "step.entered"
     ]
     assert ("statement", "back") in entered
     # After going back, the statement is done again and the run continues to reply.
@@ -159,9 +160,9 @@ def test_pause_then_resume_continues_at_same_step(env, tmp_path: Path) -> None:
     state = incident.state()
     assert state.paused and state.current == "reply"
     # Resume with a script that just finishes: the same step continues, nothing repeats.
-    before = len(incident.events())
+    before = len(events_of(incident))
     run_script(incident, answers_from(tmp_path, script(**full_steps())))
-    after = incident.events()[before:]
+    after = events_of(incident)[before:]
     assert after[0].type == "session.resumed"
     assert after[1].type in ("step.done", "answer.set")
     assert next(e.data.get("step") for e in after if e.type == "step.entered") == "lessons"
@@ -188,7 +189,7 @@ def test_message_template_fills_values_and_keeps_missing_visible(env, tmp_path: 
     with pytest.raises(AnswersError, match=r"\{\{ missing \}\}.* is not filled in"):
         run_script(incident, answers_from(tmp_path, script(**steps)))
     # The draft is journaled (nothing typed is lost) with the placeholder still visible.
-    assert incident.state().messages[0].text == "We are sorry, Acme. {{ missing }}"
+    assert incident.state().message_list()[0].text == "We are sorry, Acme. {{ missing }}"
 
 
 def test_deadlines_met_missed_and_overdue(env, tmp_path: Path) -> None:
@@ -253,8 +254,8 @@ def test_timestamps_increase_in_file_order_across_writers(crisis_home: Path) -> 
     incident = open_incident(env)
     for i in range(5):
         other = find_incident(make_env(crisis_home, clock=clock), incident.id)
-        other.record("note.added", {"text": f"note {i}"})
-    events = incident.events()
+        other.record(NewEvent("note.added", {"text": f"note {i}"}))
+    events = events_of(incident)
     assert [e.ts for e in events] == sorted({e.ts for e in events})
     assert [e.data.get("text") for e in events if e.type == "note.added"] == [
         f"note {i}" for i in range(5)
@@ -314,11 +315,11 @@ def test_a_huge_last_event_still_orders_the_next_writer(crisis_home: Path) -> No
     clock = FrozenClock()
     incident = open_incident(make_env(crisis_home, clock=clock))
     find_incident(make_env(crisis_home, clock=clock), incident.id).record(
-        "note.added", {"text": "x" * 300_000}
+        NewEvent("note.added", {"text": "x" * 300_000})
     )
     find_incident(make_env(crisis_home, clock=clock), incident.id).record(
-        "note.added", {"text": "after"}
+        NewEvent("note.added", {"text": "after"})
     )
-    notes = [e for e in incident.events() if e.type == "note.added"]
+    notes = [e for e in events_of(incident) if e.type == "note.added"]
     assert [len(n.data["text"]) for n in notes] == [300_000, 5]
     assert notes[0].ts < notes[1].ts

@@ -8,7 +8,7 @@ import pytest
 
 from crisiscli.walk.engine import Walkthrough
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import open_incident
+from tests.helpers import events_of, open_incident
 from tests.walk.fake import ListPrompter
 
 
@@ -35,7 +35,8 @@ def test_deferred_step_left_by_back_at_its_return_stays_open_by_title(env) -> No
     assert not prompter.answers
     assert summary.status != "complete"
     assert summary.open_steps == (("Safety first", "active"),)
-    assert "safety" in incident.state().events[-1].data.get("unfinished", [])
+    finished = [e for e in events_of(incident) if e.type == "run.finished"]
+    assert finished[-1].data["unfinished"] == ["safety"]
 
 
 def _walk_leaving_safety_open(env) -> None:  # type: ignore[no-untyped-def]
@@ -53,10 +54,9 @@ def test_status_handoff_and_close_name_the_open_step(env, crisis_home: Path) -> 
 
     _walk_leaving_safety_open(env)
     status = run_cli(crisis_home, "status", "test-incident")
-    assert "still open: Safety first (started, not finished)" in status.stdout
+    assert "begun, not finished: Safety first" in status.stdout
     handoff = run_cli(crisis_home, "handoff", "test-incident")
-    assert "Still open (deferred, or started and not finished):" in handoff.stdout
-    assert "Safety first (started, not finished)" in handoff.stdout
+    assert "Begun and left unfinished:\n  - Safety first" in handoff.stdout
     closing = run_cli(crisis_home, "close", "test-incident")
     assert "1 step(s) still open: Safety first" in closing.stderr
     assert closing.exit_code == 0  # no terminal to ask: warned, then closed

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from crisiscli.walk.answers import AnswersFile
     from crisiscli.walk.engine import Walkthrough
     from crisiscli.walk.prompter import Prompter
-    from crisiscli.walk.walker import WalkerInfo
+    from crisiscli.walk.walker import Lease, WalkerInfo
 
 
 def require_terminal(env: Environment, answers: Path | None) -> None:
@@ -33,14 +33,14 @@ def make_prompter(env: Environment, answers: AnswersFile | None) -> Prompter:
     if answers is not None:
         from crisiscli.walk.answers import ScriptedPrompter
 
-        return ScriptedPrompter(answers, echo=echo)
+        return ScriptedPrompter(answers, echo=echo, warn=warn)
     from crisiscli.ui.prompts import TerminalPrompter
 
     return TerminalPrompter(env)
 
 
 def resume_hint(incident: Incident) -> str:
-    from crisiscli.cli.invocation import program
+    from crisiscli.invocation import program
 
     return f"{program()} resume {incident.id}"
 
@@ -67,10 +67,11 @@ def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> N
             echo(f"Left {incident.id} to {holder.actor}. Nothing was recorded.")
             return
     try:
-        lease.start(taking_over=holder)
         walk = Walkthrough(incident, prompter)
+        walk.refuse_if_over()  # a closed or finished incident gets no walker event
+        lease.start(taking_over=holder)
         walk.guards.append(lease.guard)
-        _walk(incident, walk)
+        _walk(incident, walk, lease)
     finally:
         lease.release()
 
@@ -92,30 +93,26 @@ def _other_walker(incident: Incident, prompter: Prompter, holder: WalkerInfo) ->
     return str(choose("What do you want to do?", options, "watch"))
 
 
-def _walk(incident: Incident, walk: Walkthrough) -> None:
+def _walk(incident: Incident, walk: Walkthrough, lease: Lease) -> None:
     try:
         summary = walk.run()
     except Paused:
-        _show_warnings(incident)
         echo(f"Paused. Everything so far is saved in {incident.dir}")
         echo(f"Continue with: {resume_hint(incident)}")
         return
     except KeyboardInterrupt:
-        # Record the interruption if we can; the events before it are already durable.
+        # Record the interruption if we can (and still walk it: after a take-over the
+        # incident is someone else's); the events before it are already durable.
         with contextlib.suppress(Exception):
-            incident.record("session.interrupted")
-        _show_warnings(incident)
+            from crisiscli.record.events import session
+
+            if lease.still_walking(incident.state()):
+                incident.record(session("interrupted"))
         echo("")
         echo(f"Interrupted. Everything you confirmed is saved in {incident.dir}")
         echo(f"Continue with: {resume_hint(incident)}")
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
-    _show_warnings(incident)
     if summary.open_steps:
         titles = "; ".join(title for title, _ in summary.open_steps)
         echo(f"Finished with steps still open: {titles}")
     echo(f"Log: {incident.log_path}")
-
-
-def _show_warnings(incident: Incident) -> None:
-    for warning in incident.warnings:
-        warn(warning)

@@ -8,9 +8,10 @@ from crisiscli.cli.commands._group import command_group
 
 HELP = """Action items from a post-mortem: add them, mark them done, list them.
 
-Items come from two places: the review phase's "Action items" answer (one per line,
-"what | who | when"; ids R1, R2, …) and this command (ids A1, A2, …). Both appear in
-`crisis report` and in `crisis stats` while open. Works on closed incidents too.
+Each item has what is to be done, an owner and a due date. They are added one at a time:
+in the walk-through's review step, in an --answers file, or with this command (ids A1,
+A2, …). They appear in the log, `crisis report`, and `crisis stats` while open. Works on
+closed incidents too.
 
 \b
 Examples:
@@ -55,37 +56,17 @@ def add(
     ] = None,
     incident: IncidentOpt = None,
 ) -> None:
-    from datetime import date
-
     from crisiscli.env import get_env
-    from crisiscli.errors import UsageError
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, warn
-    from crisiscli.views.report.model import collect_actions
+    from crisiscli.team.actions import new_action
+    from crisiscli.ui.output import echo
 
     env = get_env()
-    text = text.strip()
-    if not text:
-        raise UsageError("the action item is empty")
-    if due is not None:
-        try:
-            due = date.fromisoformat(due.strip()).isoformat()
-        except ValueError:
-            raise UsageError(f"--due '{due}' is not a date (use YYYY-MM-DD)") from None
     found = find_incident(env, incident)
-    taken = {item.id.upper() for item in collect_actions(found.state())}
-    number = 1
-    while f"A{number}" in taken:
-        number += 1
-    data: dict[str, str] = {"id": f"A{number}", "text": text}
-    if owner and owner.strip():
-        data["owner"] = owner.strip()
-    if due:
-        data["due"] = due
-    found.record("action.added", data)
-    for warning in found.warnings:
-        warn(warning)
-    echo(f"Added action item A{number} to {found.id}.")
+    event = new_action(found.state(), text, owner=owner, due=due)
+    state = found.record(event)
+    item_id = list(state.actions)[-1]  # as the fold settled it (two terminals, one number)
+    echo(f"Added action item {item_id} to {found.id}.")
 
 
 def done(
@@ -94,13 +75,13 @@ def done(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import NotFoundError, StateError
+    from crisiscli.record.events import action_done
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, warn
-    from crisiscli.views.report.model import collect_actions
+    from crisiscli.ui.output import echo
 
     env = get_env()
     found = find_incident(env, incident)
-    items = {item.id.upper(): item for item in collect_actions(found.state())}
+    items = {key.upper(): item for key, item in found.state().actions.items()}
     item = items.get(item_id.strip().upper())
     if item is None:
         raise NotFoundError(
@@ -109,9 +90,7 @@ def done(
         )
     if item.done_at is not None:
         raise StateError(f"action item {item.id} is already done")
-    found.record("action.done", {"id": item.id})
-    for warning in found.warnings:
-        warn(warning)
+    found.record(action_done(item.id))
     echo(f"Marked {item.id} done in {found.id}.")
 
 
@@ -121,24 +100,20 @@ def list_items(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, echo_json, table, warn
-    from crisiscli.views.report.model import collect_actions
+    from crisiscli.ui.output import echo, echo_json, table
 
     env = get_env()
     found = find_incident(env, incident)
-    items = collect_actions(found.state())
-    for warning in found.warnings:
-        warn(warning)
     rows = [
         {
             "id": i.id,
             "text": i.text,
             "owner": i.owner,
             "due": i.due,
-            "source": i.source,
+            "step": i.step,
             "done": i.done_at is not None,
         }
-        for i in items
+        for i in found.state().actions.values()
     ]
     if as_json:
         echo_json({"incident": found.id, "actions": rows})

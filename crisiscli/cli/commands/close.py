@@ -32,6 +32,7 @@ def command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import StateError
+    from crisiscli.record.events import incident_closed, incident_reopened
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
 
@@ -41,7 +42,7 @@ def command(
     if reopen:
         if not state.closed:
             raise StateError(f"incident {found.id} is not closed")
-        found.record("incident.reopened")
+        found.record(incident_reopened())
         echo(f"Reopened {found.id}.")
         return
     if state.closed:
@@ -57,7 +58,7 @@ def command(
         if env.stdin_isatty and not yes and not _ask("Close it anyway? [y/N] "):
             echo(f"Not closed. Continue with: crisis resume {found.id}")
             return
-    found.record("incident.closed", {"summary": summary} if summary else {})
+    found.record(incident_closed((summary or "").strip() or None))
     echo(f"Closed {found.id}.")
     echo(f"Log: {found.log_path}")
 

@@ -73,9 +73,10 @@ def add_command(
     from crisiscli.errors import UsageError
     from crisiscli.queue.importer import local_zone, parse_when
     from crisiscli.queue.triage import fmt_time
+    from crisiscli.record.events import contact_logged
     from crisiscli.record.store import find_incident
     from crisiscli.team.contacts import CHANNELS, OUTCOMES, next_contact_id
-    from crisiscli.ui.output import echo, warn
+    from crisiscli.ui.output import echo
 
     env = get_env()
     if not who.strip():
@@ -92,21 +93,17 @@ def add_command(
     if due is not None and due <= now:
         raise UsageError(f"the follow-up time '{follow_up}' is in the past")
     found = find_incident(env, incident, open_only=incident is None)
-    data: dict[str, object] = {
-        "id": next_contact_id(found.state()),
-        "who": who.strip(),
-        "channel": chan,
-        "outcome": result,
-    }
-    if due is not None:
-        data["follow_up_due"] = due.isoformat()
-    if note and note.strip():
-        data["note"] = note.strip()
-    state = found.record("contact.logged", data)
-    # the id as replay settled it (two terminals may have picked the same number)
+    event = contact_logged(
+        next_contact_id(found.state()),
+        who.strip(),
+        chan,
+        result,
+        follow_up_due=due,
+        note=(note or "").strip() or None,
+    )
+    state = found.record(event)
+    # the id as the fold settled it (two terminals may have picked the same number)
     cid = list(state.contacts)[-1]
-    for warning in found.warnings:
-        warn(warning)
     line = f"Logged contact {cid} in {found.id}"
     if due is not None:
         line += f"; follow up by {fmt_time(due, zone)} (then: crisis contact done {cid})"
@@ -124,15 +121,13 @@ def list_command(
     from crisiscli.record.store import find_incident
     from crisiscli.team.contacts import CHANNEL_WORDS, OUTCOME_WORDS
     from crisiscli.text import one_line
-    from crisiscli.ui.output import echo, echo_json, table, warn
+    from crisiscli.ui.output import echo, echo_json, table
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None)
     state = found.state()
     now = env.clock()
     zone = local_zone(tz)
-    for warning in found.warnings:
-        warn(warning)
     contacts = list(state.contacts.values())
     if as_json:
         echo_json(
@@ -186,8 +181,9 @@ def done_command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import NotFoundError, StateError
+    from crisiscli.record.events import contact_followed_up
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, warn
+    from crisiscli.ui.output import echo
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None)
@@ -199,9 +195,7 @@ def done_command(
         )
     if record.followed_up_at is not None:
         raise StateError(f"contact {contact}'s follow-up is already done")
-    found.record("contact.followed_up", {"id": contact})
-    for warning in found.warnings:
-        warn(warning)
+    found.record(contact_followed_up(contact))
     echo(f"Follow-up of {contact} ({' '.join(record.who.split())}) marked done.")
 
 

@@ -30,9 +30,10 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the brief as JSON.")] = False,
 ) -> None:
     from crisiscli.env import get_env
+    from crisiscli.record.events import handoff_recorded
     from crisiscli.record.store import find_incident, log_timezone
     from crisiscli.team.roles import check_person
-    from crisiscli.ui.output import echo, echo_json, warn
+    from crisiscli.ui.output import echo, echo_json
     from crisiscli.views.brief import brief_counts, brief_json, build_brief, render_brief
 
     env = get_env()
@@ -40,12 +41,7 @@ def command(
     person = check_person(to) if to is not None else None
     brief = build_brief(found, now=env.clock(), to=person or None, tz=log_timezone(env))
     text = render_brief(brief)
-    data = {"brief": text, "counts": brief_counts(brief)}
-    if person:
-        data["to"] = person
-    found.record("handoff.recorded", data)
-    for warning in found.warnings:
-        warn(warning)
+    found.record(handoff_recorded(text, brief_counts(brief), to=person or None))
     if as_json:
         echo_json(brief_json(brief))
     else:

@@ -25,6 +25,7 @@ Examples:
   crisis lint playbooks/                   # a folder, in a repository or CI job
   crisis lint my.yaml --format concise
   crisis lint --strict --format sarif -o lint.sarif playbooks/
+  crisis lint --format sarif --root . team/playbooks/   # URIs relative to the repository
   crisis lint --select CR3,CR4 --ignore CR402 --statistics
 """
 
@@ -53,6 +54,16 @@ def command(
     output_file: Annotated[
         Path | None,
         typer.Option("--output-file", "-o", help="Write the report to a file.", metavar="FILE"),
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="SARIF and GitHub paths are relative to this folder (default: "
+            "$GITHUB_WORKSPACE, else the git top level, else the current folder).",
+            metavar="DIR",
+            show_default=False,
+        ),
     ] = None,
     select: Annotated[
         list[str] | None,
@@ -139,7 +150,8 @@ def command(
     if stats:
         text = formatters.statistics(report, "json" if fmt == "json" else "text")
     else:
-        text = formatters.FORMATTERS[fmt](report, colour=colour, strict=strict, cwd=cwd)
+        where = _repository_root(root, cwd) if fmt in ("sarif", "github") else None
+        text = formatters.FORMATTERS[fmt](report, colour=colour, strict=strict, cwd=cwd, root=where)
     if output_file is not None:
         try:
             atomic_write_text(output_file, text)
@@ -157,6 +169,31 @@ def command(
     failed = report.count("error") > 0 or (strict and report.count("warning") > 0)
     if failed and not exit_zero:
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _repository_root(given: Path | None, cwd: Path) -> Path:
+    """What SARIF and GitHub paths are relative to: --root, else $GITHUB_WORKSPACE, else the
+    git work tree's top level, else the current folder."""
+    import os
+    import subprocess
+
+    if given is not None:
+        return given.absolute()
+    workspace = os.environ.get("GITHUB_WORKSPACE", "").strip()
+    if workspace:
+        return Path(workspace)
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        top = ""
+    return Path(top) if top else cwd
 
 
 def _default_dirs(env: Environment) -> list[Path]:

@@ -21,30 +21,28 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.record.store import list_incidents
-    from crisiscli.ui.output import echo, echo_json, table, warn
+    from crisiscli.record.store import list_incidents, read_summary
+    from crisiscli.ui.output import echo, echo_json, table
 
     env = get_env()
     rows = []
     for incident in list_incidents(env):
-        state = incident.state()
-        if open_only and state.closed:
+        summary = read_summary(incident)  # a small cached file; folded again only if stale
+        if open_only and summary["status"] == "closed":
             continue
         rows.append(
             {
                 "id": incident.id,
-                "title": state.title,
-                "status": state.status,
-                "severity": state.severity,
-                "playbook": state.playbook.get("id", ""),
-                "drill": state.drill,
-                "started": state.started_at.isoformat() if state.started_at else None,
-                "current_step": None if state.closed else state.current,
+                "title": summary["title"],
+                "status": summary["status"],
+                "severity": summary["severity"],
+                "playbook": summary["playbook"],
+                "drill": summary["drill"],
+                "started": summary["started_at"],
+                "current_step": summary["current"],
                 "path": str(incident.dir),
             }
         )
-        for warning in incident.warnings:
-            warn(warning)
     if as_json:
         echo_json(rows)
         return

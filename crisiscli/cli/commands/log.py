@@ -7,12 +7,14 @@ import typer
 HELP = """Print an incident's markdown log (rebuilt from the journal with --rebuild).
 
 The log is derived: it can always be regenerated from journal.jsonl, e.g. after a
-merge or a crash between writing an event and rewriting the log.
+merge or a crash between writing an event and rewriting the log. log.md keeps the
+latest 500 events of the timeline; --full prints every one.
 
 \b
 Examples:
   crisis log
   crisis log wrong-image --rebuild > incident.md
+  crisis log wrong-image --full
 """
 
 
@@ -23,22 +25,28 @@ def command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Regenerate log.md from the journal first.")
     ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Print the whole timeline, however long.")
+    ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.record.store import find_incident, log_timezone
-    from crisiscli.ui.output import warn
-    from crisiscli.views.log import render_log
+    from crisiscli.record.store import find_incident
 
     env = get_env()
     found = find_incident(env, incident)
-    if rebuild:
+    if full:
+        from crisiscli.views.log import render_log
+
+        history = found.replay(history=True)
+        assert history.history is not None
+        text = render_log(found.state(), found, history.history.timeline, found.tz())
+    elif rebuild:
         found.rebuild_log()
         text = found.log_path.read_text(encoding="utf-8")
     else:
-        state = found.state()
-        text = render_log(state, found.playbook(), found.id, now=env.clock(), tz=log_timezone(env))
-    for warning in found.warnings:
-        warn(warning)
+        from crisiscli.views.log import current_log
+
+        text = current_log(found)
     env.stdout.write(text)
     env.stdout.flush()
 

@@ -26,8 +26,9 @@ def command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
+    from crisiscli.record.events import note_added
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, warn
+    from crisiscli.ui.output import echo
 
     env = get_env()
     if text == "-":
@@ -35,9 +36,7 @@ def command(
     if not text.strip():
         raise UsageError("the note is empty")
     found = find_incident(env, incident, open_only=incident is None)
-    found.record("note.added", {"text": text.rstrip("\n")})
-    for warning in found.warnings:
-        warn(warning)
+    found.record(note_added(text.rstrip("\n")))
     echo(f"Noted in {found.id}.")
 
 

@@ -20,6 +20,7 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     from crisiscli.env import get_env
     from crisiscli.playbook.catalog import discover
     from crisiscli.ui.output import echo, echo_json
+    from crisiscli.width import pad
 
     env = get_env()
     entries = discover(env)
@@ -53,10 +54,10 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
         echo(f"{kind}:")
         for entry in kinds[kind]:
             if entry.playbook is None:
-                echo(f"  {entry.id:<28} does not load: {entry.error}")
+                echo(f"  {pad(entry.id, 28)} does not load: {entry.error}")
                 continue
             lang = f" [{entry.playbook.language}]" if entry.playbook.language != "en" else ""
-            echo(f"  {entry.id:<28} {entry.title}{lang}  ({entry.origin})")
+            echo(f"  {pad(entry.id, 28)} {entry.title}{lang}  ({entry.origin})")
             summary = _summary(entry.playbook.description)
             if summary:
                 echo(f"  {'':<28} {summary}")
@@ -70,11 +71,10 @@ SUMMARY_WIDTH = 100
 
 def _summary(description: str) -> str:
     """The description's first sentence, shortened at a word boundary to one line."""
+    import textwrap
+
     first = " ".join(description.split()).split(". ")[0].rstrip(".")
-    if len(first) <= SUMMARY_WIDTH:
-        return first
-    cut = first[: SUMMARY_WIDTH - 3].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return cut + "..."
+    return textwrap.shorten(first, SUMMARY_WIDTH, placeholder="...") if first else ""
 
 
 def register(app: typer.Typer) -> None:

@@ -72,15 +72,13 @@ def list_posts(
     from crisiscli.env import get_env
     from crisiscli.queue.importer import local_zone
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, echo_json, warn
+    from crisiscli.ui.output import echo, echo_json
 
     env = get_env()
     zone = local_zone(tz)
     found = find_incident(env, incident, open_only=incident is None)
     state = found.state()
     now = env.clock()
-    for warning in found.warnings:
-        warn(warning)
     if as_json:
         echo_json(
             [
@@ -179,8 +177,9 @@ def import_command(
         parse_mapping,
         read_queue_csv,
     )
+    from crisiscli.record.events import queue_imported
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, echo_json, warn
+    from crisiscli.ui.output import echo, echo_json
 
     env = get_env()
     zone = local_zone(tz)
@@ -220,24 +219,20 @@ def import_command(
             hint="use a shorter --hours window",
         )
     state = found.record(
-        "queue.imported",
-        {
-            "source": shown,
-            "preset": preset or "auto",
-            "hours": hours,
-            "window_start": now.isoformat(),
-            "window_end": end.isoformat(),
-            "rows": result.rows,
-            "encoding": result.encoding,
-            "delimiter": result.delimiter,
-            "columns": result.columns,
-            "past": past,
-            "later": later,
-            "posts": [p.to_data() for p in due],
-        },
+        queue_imported(
+            shown,
+            [p.to_data() for p in due],
+            preset=preset or "auto",
+            hours=hours,
+            window=(now, end),
+            rows=result.rows,
+            encoding=result.encoding,
+            delimiter=result.delimiter,
+            columns=result.columns,
+            past=past,
+            later=later,
+        )
     )
-    for warning in found.warnings:
-        warn(warning)
     if as_json:
         echo_json([p.to_data() for p in due])
         return
@@ -283,16 +278,10 @@ def decide_command(
     from crisiscli.env import get_env
     from crisiscli.errors import NotInteractiveError, UsageError
     from crisiscli.queue.importer import local_zone
-    from crisiscli.queue.triage import (
-        fmt_time,
-        interactive,
-        load_decisions,
-        make_decision,
-        record,
-        undecided,
-    )
+    from crisiscli.queue.triage import fmt_time, load_decisions, make_decision, record, undecided
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo, warn
+    from crisiscli.ui.output import echo
+    from crisiscli.ui.triage import interactive
 
     env = get_env()
     zone = local_zone(tz)
@@ -342,8 +331,6 @@ def decide_command(
         made_count = interactive(found, zone)
         echo(f"{made_count} decision(s) recorded.")
     state = found.state()
-    for warning in found.warnings:
-        warn(warning)
     left = len(undecided(state))
     if left:
         echo(f"{left} post(s) still undecided: crisis queue decide")

@@ -59,7 +59,7 @@ def command(
     from crisiscli.env import get_env
     from crisiscli.fsutil import atomic_write_text
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo_err, warn
+    from crisiscli.ui.output import echo_err
     from crisiscli.views.report.model import report_for, resolve_zone
     from crisiscli.views.report.render import render
 
@@ -68,8 +68,6 @@ def command(
     found = find_incident(env, incident)
     model = report_for(found, now=env.clock(), tz=zone, zone_name=zone_name, redact=redact)
     text = render(model, fmt.lower(), template)
-    for warning in found.warnings:
-        warn(warning)
     if output is None:
         env.stdout.write(text)
         env.stdout.flush()

@@ -43,18 +43,17 @@ def set_role(
       crisis role set monitor ""
     """
     from crisiscli.env import get_env
+    from crisiscli.record.events import role_assigned
     from crisiscli.record.store import find_incident
     from crisiscli.team.roles import check_person, check_role
-    from crisiscli.ui.output import echo, warn
+    from crisiscli.ui.output import echo
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None)
     book = found.playbook()
     role_id = check_role(book, role)
     name = check_person(person)
-    found.record("role.assigned", {"role": role_id, "person": name})
-    for warning in found.warnings:
-        warn(warning)
+    found.record(role_assigned(role_id, name))
     if name:
         echo(f"{role_id}: {name} ({found.id}).")
     else:

@@ -29,6 +29,7 @@ def command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import StateError, UsageError
+    from crisiscli.record.events import severity_changed
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
 
@@ -50,11 +51,9 @@ def command(
     if level == state.severity:
         echo(f"{found.id} is already {level}.")
         return
-    data = {"from": state.severity, "to": level}
-    if reason:
-        data["reason"] = reason
-    found.record("severity.changed", data)
-    echo(f"{found.id}: severity {state.severity} → {level}.")
+    was = state.severity
+    found.record(severity_changed(level, was=was, reason=(reason or "").strip() or None))
+    echo(f"{found.id}: severity {was} → {level}.")
 
 
 def register(app: typer.Typer) -> None:

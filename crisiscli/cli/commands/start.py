@@ -59,6 +59,7 @@ def command(
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
     from crisiscli.playbook.catalog import DEFAULT_PLAYBOOK, discover, resolve
+    from crisiscli.record.events import role_assigned
     from crisiscli.record.store import create_incident
     from crisiscli.ui.output import echo
 
@@ -120,9 +121,9 @@ def command(
         drill=drill or bool(script and script.drill),
         source_text=source_text,
     )
-    for role_id, person in roles.items():
-        if person:
-            incident.record("role.assigned", {"role": role_id, "person": person})
+    assigned = [role_assigned(role_id, person) for role_id, person in roles.items() if person]
+    if assigned:
+        incident.record(*assigned)
     marker = "DRILL (a rehearsal): " if incident.state().drill else ""
     echo(f"{marker}Incident {incident.id} opened ({book.title}).")
     echo(f"Log: {incident.log_path}")

@@ -65,8 +65,6 @@ def command(
             summaries.append(summarize(incident, cache, now))
         except CrisisError as exc:  # one damaged incident must not hide the others
             warn(f"{incident.id}: left out: {exc.one_line()}")
-        for warning in incident.warnings:
-            warn(warning)
     stats = compute(summaries, since=start, until=end, drills=drills)
     if as_json:
         echo_json(stats)

@@ -31,16 +31,26 @@ def mermaid_label(text: Any, fallback: str = "item") -> str:
     return cleaned
 
 
-def _mermaid_time(ts: dict[str, str]) -> str:
-    return ts["utc"][:19].replace("T", " ")
+def _instant_ms(ts: dict[str, str]) -> int:
+    """The instant as milliseconds since the epoch: the same moment in every time zone."""
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(ts["utc"].replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def mermaid_gantt(report: dict[str, Any]) -> str:
-    """Phases against time (UTC) with milestones, as a Mermaid ``gantt`` (no fences)."""
+    """Phases against time with milestones, as a Mermaid ``gantt`` (no fences).
+
+    Times are instants, never wall-clock text: ``dateFormat x`` (milliseconds since the
+    epoch, which Mermaid reads as ``new Date(ms)``) and each length as a duration in seconds.
+    Wall-clock times without a zone are drawn in the viewer's zone, so across a DST change
+    a phase drew with no length or the wrong one; instants and durations draw the same
+    lengths everywhere, and the axis shows the viewer's own clock.
+    """
     lines = [
         "gantt",
-        "    title Phases against time (UTC)",
-        "    dateFormat YYYY-MM-DD HH:mm:ss",
+        "    title Phases against time (axis in your local time)",
+        "    dateFormat x",
         "    axisFormat %H:%M",
     ]
     n = 0
@@ -51,17 +61,14 @@ def mermaid_gantt(report: dict[str, Any]) -> str:
         n += 1
         label = mermaid_label(phase["title"], "phase")
         lines.append(f"    section {label}")
-        span = (phase["end_offset_seconds"] or 0) - (phase["start_offset_seconds"] or 0)
-        if end is None or span < 60:
-            lines.append(f"    {label} :p{n}, {_mermaid_time(start)}, 1m")
-        else:
-            lines.append(f"    {label} :p{n}, {_mermaid_time(start)}, {_mermaid_time(end)}")
+        seconds = _instant_ms(end) // 1000 - _instant_ms(start) // 1000 if end else 0
+        lines.append(f"    {label} :p{n}, {_instant_ms(start)}, {max(seconds, 60)}s")
     reached = [m for m in report["metrics"]["milestones"] if m["reached_at"] is not None]
     if reached:
         lines.append("    section Milestones")
         for i, m in enumerate(reached, start=1):
             label = mermaid_label(m["label"], "milestone")
-            lines.append(f"    {label} :milestone, m{i}, {_mermaid_time(m['reached_at'])}, 0m")
+            lines.append(f"    {label} :milestone, m{i}, {_instant_ms(m['reached_at'])}, 0s")
     if n == 0 and not reached:
         return ""
     return "\n".join(lines)

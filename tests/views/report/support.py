@@ -15,6 +15,7 @@ from typing import Any
 
 from crisiscli.env import Environment
 from crisiscli.playbook.load import load_playbook
+from crisiscli.record.events import NewEvent
 from crisiscli.record.store import Incident, create_incident
 from tests.conftest import FrozenClock, make_env
 
@@ -38,7 +39,7 @@ class Writer:
         self.clock.now = self.start + timedelta(minutes=minutes)
         if actor is not None:
             self.incident.env.actor = actor
-        self.incident.record(event, data)
+        self.incident.record(NewEvent(event, data))
 
 
 def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incident, FrozenClock]:

@@ -135,5 +135,10 @@ def test_markdown_has_a_mermaid_gantt_of_the_phases(golden) -> None:  # type: ig
     lines = block.splitlines()
     assert lines[0] == "gantt"
     assert "    section Identify" in lines
-    assert "    Identify :p1, 2026-10-25 00:30:30, 2026-10-25 00:38:00" in lines
-    assert "    Apology :milestone, m4, 2026-10-25 00:49:00, 0m" in lines
+    assert "    dateFormat x" in lines
+    # Instants (ms since the epoch) and durations: the same lengths in every viewer's zone.
+    # 00:30:30Z-00:38:00Z is 450 s; Respond runs 00:40Z-01:40Z across the night the clocks
+    # go back in Stockholm (01:00 UTC) and is still 3,600 s.
+    assert "    Identify :p1, 1792888230000, 450s" in lines
+    assert "    Respond :p2, 1792888800000, 3600s" in lines
+    assert "    Apology :milestone, m4, 1792889340000, 0s" in lines

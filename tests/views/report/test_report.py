@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from crisiscli.playbook.load import load_playbook
+from crisiscli.record.events import NewEvent
 from crisiscli.record.store import create_incident
 from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.answers import ScriptedPrompter
@@ -186,7 +187,7 @@ def test_report_of_an_incident_killed_mid_run_and_resumed(
         f.write(b'{"v":1,"id":"torn","ts":"2026-10-25T00:31:00+00:00","actor":"dana","ty')
     clock.advance(600)
     Walkthrough(incident, ScriptedPrompter(answers)).run()
-    incident.record("incident.closed")
+    incident.record(NewEvent("incident.closed", {}))
     data = json.loads(cli("report", incident.id, "--format", "json", clock=clock).stdout)
     statuses = {s["id"]: s["status"] for s in data["steps"]}
     assert statuses == {
@@ -220,7 +221,7 @@ def _incident_at(crisis_home: Path, times: list[datetime]):  # type: ignore[no-u
     incident = create_incident(env, review_playbook(), title="Zones", severity="low")
     for ts in times[1:]:
         clock.now = ts
-        incident.record("note.added", {"text": ts.isoformat()})
+        incident.record(NewEvent("note.added", {"text": ts.isoformat()}))
     return incident, clock
 
 

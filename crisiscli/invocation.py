@@ -8,16 +8,16 @@ would be "command not found". Hints therefore name the program the way it was in
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import shlex
-import shutil
 import sys
-
-_COMMAND = re.compile(r"(?<![\w/.-])crisis (?=[a-z]+\b)")
 
 
 def program() -> str:
+    import shlex
+    import shutil
+
     argv0 = sys.argv[0] if sys.argv else ""
     if argv0.endswith(("crisiscli/__main__.py", "crisiscli")) or argv0 == "-m":
         return f"{shlex.quote(sys.executable)} -m crisiscli"
@@ -32,10 +32,26 @@ def program() -> str:
     return shlex.quote(argv0)
 
 
+@functools.cache
+def _command_pattern() -> re.Pattern[str]:
+    """``crisis <name>`` for the real command names only, so a note that reads "the crisis
+    is over" is never rewritten. The names are the files of ``cli/commands`` (listed, not
+    imported: this base module stays below the cli layer)."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli", "commands")
+    names = sorted(
+        (n[:-3] for n in os.listdir(folder) if n.endswith(".py") and not n.startswith("_")),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(r"(?<![\w/.-])crisis (?=(?:" + "|".join(names) + r")\b)")
+
+
 def as_typed(text: str) -> str:
     """``text`` with each ``crisis <command>`` spelled as this process was invoked."""
+    if "crisis " not in text:
+        return text
     prog = program()
-    return text if prog == "crisis" else _COMMAND.sub(prog + " ", text)
+    return text if prog == "crisis" else _command_pattern().sub(prog + " ", text)
 
 
 def closest_command(typed: str, names: list[str]) -> str | None:

@@ -1,0 +1,92 @@
+"""The rules of the playbook format that both checkers read: one definition.
+
+``load.py`` (what ``crisis lint``, ``start`` and the engine accept) and ``schema.py`` (the
+JSON Schema editors and CI validate with) take their ids, durations, keys and required
+keys from here, so the two cannot drift apart; tests/playbook/test_schema_agreement.py
+generates playbooks and checks that both say the same.
+
+Patterns are written once in the common subset of Python's and ECMAScript's regular
+expressions: ASCII digits only (``[0-9]``, never ``\\d``, which in Python also matches
+``١٠``) and no ``\\s``; Python matches them with ``fullmatch`` (``$`` would accept a
+trailing newline), JSON Schema anchors them with ``^…(?![\\s\\S])`` (the end of the text
+in both languages).
+"""
+
+from __future__ import annotations
+
+import re
+
+ID_REGEX = "[a-z0-9][a-z0-9_-]{0,63}"
+# A duration: days, hours, minutes, seconds in that order, each optional, at least one
+# non-zero number ("15m", "1h30m", "2d"); spaces allowed around the parts.
+DURATION_REGEX = (
+    "(?=[^1-9]*[1-9]) *(?:[0-9]+ *d)? *(?:[0-9]+ *h)? *(?:[0-9]+ *m)? *(?:[0-9]+ *s)? *"
+)
+
+ID_PATTERN = re.compile(ID_REGEX)
+DURATION_PATTERN = re.compile(
+    " *(?:([0-9]+) *d)? *(?:([0-9]+) *h)? *(?:([0-9]+) *m)? *(?:([0-9]+) *s)? *"
+)
+
+#: The one reserved step id: ``goto: end`` finishes the walk-through.
+RESERVED_STEP_IDS = ("end",)
+
+#: Question types that list choices (and must).
+CHOICE_TYPES = ("choice", "multi")
+
+PLAYBOOK_KEYS = (
+    "crisis",
+    "id",
+    "title",
+    "version",
+    "description",
+    "language",
+    "kind",
+    "tags",
+    "inputs",
+    "severity",
+    "exit_criteria",
+    "platform_limits",
+    "roles",
+    "phases",
+)
+PLAYBOOK_REQUIRED = ("id", "title", "phases")
+PHASE_KEYS = ("id", "title", "description", "steps")
+PHASE_REQUIRED = ("id", "title", "steps")
+STEP_KEYS = (
+    "id",
+    "title",
+    "guidance",
+    "checklist",
+    "items",
+    "questions",
+    "when",
+    "goto",
+    "due",
+    "milestone",
+    "message",
+    "pause_point",
+)
+STEP_REQUIRED = ("id", "title")
+QUESTION_KEYS = ("id", "prompt", "type", "choices", "required", "default", "help", "sets")
+QUESTION_REQUIRED = ("id", "prompt")
+ITEM_KEYS = ("id", "text", "when")
+ITEM_REQUIRED = ("id", "text")
+MESSAGE_KEYS = ("template", "platforms", "approval", "kind", "banned", "limits")
+MESSAGE_REQUIRED = ("template",)
+MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
+SETTABLE = ("severity",)  # what a question's answer may set on the incident
+
+
+def is_id(text: str) -> bool:
+    return ID_PATTERN.fullmatch(text) is not None
+
+
+def duration_seconds(text: str) -> int | None:
+    """``"1h30m"`` → 5400; None when the text is not a duration of at least one second."""
+    match = DURATION_PATTERN.fullmatch(text)
+    if not match:
+        return None
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    return total or None

@@ -1,0 +1,175 @@
+"""Bringing a state up to date with its journal: a checkpoint plus the lines after it.
+
+``catch_up`` is the only reader of journal lines. From a valid checkpoint it folds just the
+new complete lines; it falls back to a full replay when there is no usable checkpoint, when
+the file changed under it (it shrank, was replaced, or its bytes before the offset differ)
+or when a new line sorts before what was already applied (a merge brought older events).
+Lines that do not fit the vocabulary are left out with a located warning; events stamped
+further ahead than any clock could be wait, unapplied, until their time comes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
+
+from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid, tail_hash
+from crisiscli.record.events import Event, Names, describe, problem
+from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
+from crisiscli.record.journal import CLOCK_SKEW, Journal, Line, parse_line, split_lines
+
+MAX_QUARANTINED = 100  # the state remembers this many left-out lines (the first ones)
+
+
+class Caught(NamedTuple):
+    state: IncidentState
+    entries: list[TimelineEntry]  # the events applied now, described, in order
+    replayed: bool  # a full replay: derived files must be rebuilt from scratch
+    position: Position
+    pending: list[tuple[int, str]]
+    warnings: list[str]
+
+
+class Context(NamedTuple):
+    """What folding needs besides the journal (all of it cheap until asked for)."""
+
+    step_known: Callable[[str], bool]
+    names: Callable[[IncidentState], Names]
+    now: datetime
+    shown: str  # the journal's name in warnings
+
+
+def catch_up(
+    journal: Journal,
+    checkpoint: Checkpoint | None,
+    ctx: Context,
+    *,
+    history: bool = False,
+) -> Caught:
+    if checkpoint is not None and not history and still_valid(checkpoint.position, journal.path):
+        caught = _incremental(journal, checkpoint, ctx)
+        if caught is not None:
+            return caught
+    return _full(journal, ctx, history=history)
+
+
+def _position(journal: Journal, offset: int, lines: int, blob_before: bytes) -> Position:
+    ident = journal.identity()
+    dev, ino = (ident[0], ident[1]) if ident else (0, 0)
+    return Position(dev, ino, offset, lines, tail_hash(blob_before[-TAIL:]))
+
+
+def _incremental(journal: Journal, cp: Checkpoint, ctx: Context) -> Caught | None:
+    start = cp.position.offset
+    tail_start = max(0, start - TAIL)
+    blob = journal.read_from(tail_start)
+    before, new = blob[: start - tail_start], blob[start - tail_start :]
+    if tail_hash(before) != cp.position.tail:
+        return None  # changed between the check and the read
+    lines, used = split_lines(new, cp.position.lines + 1)
+    state = cp.state
+    warnings: list[str] = []
+    events, waiting = _parse(lines, ctx, state, warnings)
+    events += _due(cp.pending, ctx, waiting)
+    events.sort(key=lambda e: e[1].key)
+    if events and state.last_key is not None and events[0][1].key < state.last_key:
+        return None  # older events arrived (a merge): only a full replay orders them right
+    entries = _apply(state, events, ctx, warnings)
+    last_line = cp.position.lines + _count_lines(new[:used])
+    position = _position(journal, start + used, last_line, blob[: start - tail_start + used])
+    return Caught(state, entries, False, position, waiting, warnings)
+
+
+def _full(journal: Journal, ctx: Context, *, history: bool) -> Caught:
+    blob = journal.read_from(0)
+    lines, used = split_lines(blob, 1)
+    state = IncidentState(history=History() if history else None)
+    warnings: list[str] = []
+    parsed, waiting = _parse(lines, ctx, state, warnings)
+    seen: set[str] = set()
+    unique = []
+    for number, event in parsed:
+        if event.id not in seen:
+            seen.add(event.id)
+            unique.append((number, event))
+    unique.sort(key=lambda e: e[1].key)
+    entries = _apply(state, unique, ctx, warnings)
+    if used < len(blob):
+        warnings.append(
+            f"{ctx.shown}:{_count_lines(blob[:used]) + 1}: ignored an incomplete last line "
+            f"({len(blob) - used} bytes; the writer was interrupted)"
+        )
+    position = _position(journal, used, _count_lines(blob[:used]), blob[:used])
+    return Caught(state, entries, True, position, waiting, warnings)
+
+
+def _count_lines(blob: bytes) -> int:
+    return blob.count(b"\n")
+
+
+def _parse(
+    lines: list[Line], ctx: Context, state: IncidentState, warnings: list[str]
+) -> tuple[list[tuple[int, Event]], list[tuple[int, str]]]:
+    """Events that fit, and the raw lines of events stamped too far ahead to apply yet."""
+    found: list[tuple[int, Event]] = []
+    waiting: list[tuple[int, str]] = []
+    for line in lines:
+        try:
+            event = parse_line(line)
+        except ValueError as exc:
+            _quarantine(state, line.number, f"an unreadable event ({exc})", ctx, warnings)
+            continue
+        reason = problem(event, ctx.step_known)
+        if reason is not None:
+            _quarantine(state, line.number, f"an event that does not fit ({reason})", ctx, warnings)
+            continue
+        if event.ts > ctx.now + CLOCK_SKEW:
+            waiting.append((line.number, line.raw.decode("utf-8")))
+            warnings.append(
+                f"{ctx.shown}:{line.number}: an event stamped {event.ts:%Y-%m-%d %H:%M} UTC, "
+                "ahead of this machine's clock, is left out until that time (a wrong clock?)"
+            )
+            continue
+        found.append((line.number, event))
+    return found, waiting
+
+
+def _due(
+    pending: list[tuple[int, str]], ctx: Context, still: list[tuple[int, str]]
+) -> list[tuple[int, Event]]:
+    """Pending future events whose time has come; the others stay pending."""
+    due = []
+    for number, raw in pending:
+        event = parse_line(Line(number, raw.encode("utf-8")))
+        if event.ts > ctx.now + CLOCK_SKEW:
+            still.append((number, raw))
+        else:
+            due.append((number, event))
+    return due
+
+
+def _quarantine(
+    state: IncidentState, number: int, reason: str, ctx: Context, warnings: list[str]
+) -> None:
+    if len(state.quarantined) < MAX_QUARANTINED:
+        state.quarantined.append(Quarantined(number, reason))
+    warnings.append(f"{ctx.shown}:{number}: skipped {reason}")
+
+
+def _apply(
+    state: IncidentState, events: list[tuple[int, Event]], ctx: Context, warnings: list[str]
+) -> list[TimelineEntry]:
+    entries = []
+    names: Names | None = None
+    for _number, event in events:
+        if state.last_key is not None and event.key == state.last_key:
+            continue  # the same event twice (a merged copy)
+        state.apply(event)
+        if names is None:
+            names = ctx.names(state)
+        entry = TimelineEntry(event.id, event.ts, event.actor, event.type, describe(event, names))
+        entries.append(entry)
+        if state.history is not None:
+            state.history.timeline.append(entry)
+    return entries

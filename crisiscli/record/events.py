@@ -1,0 +1,770 @@
+"""The event vocabulary: every kind of fact crisis records, in one place.
+
+For each event type this module says which payload fields it carries and of what type
+(``SPECS``), offers the builder that commands call (no command assembles a payload by
+hand), checks a line read back from a journal against it (``problem``), and says in one
+plain-text sentence what it means (``describe``; each view escapes that text for its own
+format). A line that does not fit is kept in the file but left out of the fold.
+
+Kept free of dataclasses and heavy imports: ``crisis note`` loads it on every call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any, NamedTuple, Protocol
+
+from crisiscli.timeutil import parse_iso
+
+FORMAT_VERSION = 1
+MAX_TEXT = 64 * 1024 * 1024  # a pasted 5 MB note is kept; a text this long is damage
+MAX_DEPTH = 6  # payloads are flat records; deeper nesting is damage or an attack
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
+class Event(NamedTuple):
+    """One line of a journal, as read back (``ts`` is aware, in UTC)."""
+
+    id: str
+    ts: datetime
+    actor: str
+    type: str
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[datetime, str]:
+        """The fold's order: time, then id (so every merged copy agrees)."""
+        return (self.ts, self.id)
+
+
+class NewEvent(NamedTuple):
+    """An event about to be recorded: what a builder returns and ``record`` appends."""
+
+    type: str
+    data: dict[str, Any]
+
+
+# -- field types ---------------------------------------------------------------------------
+# A field check returns None when the value fits, else a short reason.
+
+Check = Callable[[Any], "str | None"]
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "not a string"
+    return "too long" if len(value) > MAX_TEXT else None
+
+
+def _name(value: Any) -> str | None:
+    """An id or a short name (step, item, question, post, contact, role)."""
+    if not isinstance(value, str) or not value:
+        return "not a name"
+    return "too long" if len(value) > 200 else None
+
+
+def _flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "not true/false"
+
+
+def _number(value: Any) -> str | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return None if ok else "not a number"
+
+
+def _time(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "not a time"
+    parsed = parse_iso(value)
+    if parsed is None or not EARLIEST <= parsed < LATEST:
+        return "not a time crisis can place"
+    return None
+
+
+def _names(value: Any) -> str | None:
+    if not isinstance(value, list) or any(_name(v) for v in value):
+        return "not a list of names"
+    return None
+
+
+def _answer(value: Any) -> str | None:
+    """Answers are a string, a yes/no, a number or a list of strings."""
+    if isinstance(value, (str, bool, int, float)):
+        return _text(value) if isinstance(value, str) else None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return None
+    return "not an answer (text, yes/no, a number or a list of texts)"
+
+
+def _record(value: Any) -> str | None:
+    """A nested mapping or list (queue posts, check results), bounded in depth."""
+    if not isinstance(value, (dict, list)):
+        return "not a mapping or list"
+    return "nested too deeply" if _depth(value) > MAX_DEPTH else None
+
+
+def _one_of(*words: str) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in words else f"not one of {', '.join(words)}"
+
+    return check
+
+
+class Spec(NamedTuple):
+    required: Mapping[str, Check]
+    optional: Mapping[str, Check]
+    walkthrough: bool = False  # the walk-through's own events end a pause
+    steps: tuple[str, ...] = ()  # fields naming a step of the playbook
+
+
+def _spec(
+    required: Mapping[str, Check] | None = None,
+    optional: Mapping[str, Check] | None = None,
+    *,
+    walkthrough: bool = False,
+    steps: tuple[str, ...] = (),
+) -> Spec:
+    return Spec(required or {}, optional or {}, walkthrough, steps)
+
+
+STEP = {"step": _name}
+REASON = {"reason": _text}
+WALKER = {"lease": _name, "pid": _number, "host": _text, "tty": _text}
+SPECS: dict[str, Spec] = {
+    "incident.opened": _spec(
+        {"title": _text, "severity": _text},
+        {"drill": _flag, "playbook": _record, "crisis_version": _text},
+    ),
+    "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
+    "answer.set": _spec(
+        {"step": _name, "question": _name, "value": _answer}, walkthrough=True, steps=("step",)
+    ),
+    "step.entered": _spec(
+        {"step": _name},
+        {"via": _one_of("next", "back", "revisit")},
+        walkthrough=True,
+        steps=("step",),
+    ),
+    "step.done": _spec(STEP, {"unchecked": _names}, walkthrough=True, steps=("step",)),
+    "step.skipped": _spec({**STEP, **REASON}, walkthrough=True, steps=("step",)),
+    "step.deferred": _spec(STEP, REASON, walkthrough=True, steps=("step",)),
+    "step.not_applicable": _spec(STEP, REASON, walkthrough=True, steps=("step",)),
+    "item.checked": _spec({**STEP, "item": _name}, walkthrough=True, steps=("step",)),
+    "item.unchecked": _spec({**STEP, "item": _name}, walkthrough=True, steps=("step",)),
+    "note.added": _spec({"text": _text}, STEP, steps=("step",)),
+    "message.recorded": _spec(
+        {**STEP, "text": _text},
+        {"platforms": _names, "kind": _name, "approval": _flag},
+        walkthrough=True,
+        steps=("step",),
+    ),
+    "message.checked": _spec(
+        STEP,
+        {
+            "lengths": _record,
+            "findings": _record,
+            "errors": _number,
+            "warnings": _number,
+            "summary": _text,
+            "override": _text,
+        },
+        walkthrough=True,
+        steps=("step",),
+    ),
+    "message.approved": _spec(
+        STEP, {"approver": _text, "override": _text}, walkthrough=True, steps=("step",)
+    ),
+    "session.paused": _spec(optional=STEP, steps=("step",)),
+    "session.interrupted": _spec(),
+    "session.resumed": _spec(walkthrough=True),
+    "run.finished": _spec(
+        optional={
+            "status": _one_of("complete", "complete-except-deferred"),
+            "deferred": _names,
+            "unfinished": _names,  # deferred, or begun and left: still open at the end
+        },
+        walkthrough=True,
+    ),
+    "walker.started": _spec(WALKER),
+    "walker.taken_over": _spec(WALKER, {"from": _record}),
+    "incident.closed": _spec(optional={"summary": _text}),
+    "incident.reopened": _spec(),
+    "severity.changed": _spec(
+        {"to": _name}, {"from": _text, "reason": _text, "by_question": _name}
+    ),
+    "title.changed": _spec({"to": _text}),
+    "role.assigned": _spec({"role": _name}, {"person": _text}),
+    "handoff.recorded": _spec(optional={"to": _text, "brief": _text, "counts": _record}),
+    "action.added": _spec(
+        {"id": _name, "text": _text},
+        {"owner": _text, "due": _text, "step": _name},
+        steps=("step",),
+    ),
+    "action.done": _spec({"id": _name}),
+    "queue.imported": _spec(
+        {"posts": _record},
+        {
+            "source": _text,
+            "preset": _text,
+            "hours": _number,
+            "window_start": _time,
+            "window_end": _time,
+            "rows": _number,
+            "encoding": _text,
+            "delimiter": _text,
+            "columns": _record,
+            "past": _number,
+            "later": _number,
+        },
+    ),
+    "queue.decided": _spec(
+        {"post": _name, "decision": _one_of("keep", "cancel", "reschedule")},
+        {"reason": _text, "new_time": _time},
+    ),
+    "contact.logged": _spec(
+        {"id": _name, "who": _text},
+        {"channel": _text, "outcome": _text, "follow_up_due": _time, "note": _text},
+    ),
+    "contact.followed_up": _spec({"id": _name}),
+}
+
+
+# -- reading: does a line fit? ----------------------------------------------------------------
+
+
+def _depth(value: Any, level: int = 1) -> int:
+    if level > MAX_DEPTH + 1:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level)
+    return level - 1
+
+
+def from_record(record: Any) -> Event:
+    """A parsed JSON line → ``Event``; ``ValueError`` says why it is not an event."""
+    if not isinstance(record, dict):
+        raise ValueError("not an object")
+    event_id, kind, ts_text = record.get("id"), record.get("type"), record.get("ts")
+    data = record.get("data", {})
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 64:
+        raise ValueError("no event id")
+    if not isinstance(kind, str) or not 0 < len(kind) <= 64:
+        raise ValueError("no event type")
+    if not isinstance(ts_text, str):
+        raise ValueError("no timestamp")
+    ts = parse_iso(ts_text)
+    if ts is None:
+        raise ValueError(f"timestamp {ts_text[:40]!r} is not an ISO time with an offset")
+    if not EARLIEST <= ts < LATEST:
+        raise ValueError(f"timestamp {ts_text[:40]} is outside the years 2000-8999")
+    if not isinstance(data, dict):
+        raise ValueError("data is not an object")
+    actor = record.get("actor")
+    actor = actor if isinstance(actor, str) and actor else "unknown"
+    return Event(event_id, ts, actor[:200], kind, data)
+
+
+def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> str | None:
+    """Why an event cannot be folded (None: it fits). ``known_steps`` checks step ids."""
+    spec = SPECS.get(event.type)
+    if spec is None:
+        return f"unknown event type '{event.type[:64]}' (from a newer crisis?)"
+    data = event.data
+    for name, check in spec.required.items():
+        if name not in data:
+            return f"{event.type} without '{name}'"
+        reason = check(data[name])
+        if reason:
+            return f"{event.type}: '{name}' is {reason}"
+    for name, check in spec.optional.items():
+        if name in data and data[name] is not None:
+            reason = check(data[name])
+            if reason:
+                return f"{event.type}: '{name}' is {reason}"
+    if _depth(data) > MAX_DEPTH:
+        return f"{event.type}: the data is nested too deeply"
+    if known_steps is not None:
+        for name in spec.steps:
+            step = data.get(name)
+            if isinstance(step, str) and not known_steps(step):
+                return f"{event.type}: step '{step[:64]}' is not in this incident's playbook"
+    return None
+
+
+def is_walkthrough(kind: str) -> bool:
+    spec = SPECS.get(kind)
+    return spec is not None and spec.walkthrough
+
+
+def to_line(event: Event) -> str:
+    """The journal line of an event (without the newline)."""
+    import json
+
+    record = {
+        "v": FORMAT_VERSION,
+        "id": event.id,
+        "ts": event.ts.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "type": event.type,
+        "data": event.data,
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- builders: the only way commands make events ----------------------------------------------
+
+
+def _with(data: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """``data`` plus the optional fields that have a value."""
+    data.update({k: v for k, v in optional.items() if v not in (None, "", [], {})})
+    return data
+
+
+def incident_opened(
+    title: str, severity: str, *, drill: bool, playbook: Mapping[str, Any], version: str
+) -> NewEvent:
+    return NewEvent(
+        "incident.opened",
+        {
+            "title": title,
+            "severity": severity,
+            "drill": drill,
+            "playbook": dict(playbook),
+            "crisis_version": version,
+        },
+    )
+
+
+def input_set(question: str, value: Any) -> NewEvent:
+    return NewEvent("input.set", {"input": question, "value": value})
+
+
+def answer_set(step: str, question: str, value: Any) -> NewEvent:
+    return NewEvent("answer.set", {"step": step, "question": question, "value": value})
+
+
+def step_entered(step: str, via: str) -> NewEvent:
+    return NewEvent("step.entered", {"step": step, "via": via})
+
+
+def step_done(step: str, unchecked: list[str] | None = None) -> NewEvent:
+    return NewEvent("step.done", _with({"step": step}, unchecked=unchecked))
+
+
+def step_left(kind: str, step: str, reason: str | None = None) -> NewEvent:
+    """``skipped`` (a reason is required), ``deferred`` or ``not_applicable``."""
+    if kind not in ("skipped", "deferred", "not_applicable"):
+        raise ValueError(kind)
+    if kind == "skipped" and not reason:
+        raise ValueError("a skip needs a reason")
+    return NewEvent(f"step.{kind}", _with({"step": step}, reason=reason))
+
+
+def item_ticked(step: str, item: str, ticked: bool = True) -> NewEvent:
+    return NewEvent("item.checked" if ticked else "item.unchecked", {"step": step, "item": item})
+
+
+def note_added(text: str, step: str | None = None) -> NewEvent:
+    return NewEvent("note.added", _with({"text": text}, step=step))
+
+
+def message_recorded(step: str, text: str, platforms: list[str], kind: str) -> NewEvent:
+    return NewEvent(
+        "message.recorded", {"step": step, "text": text, "platforms": platforms, "kind": kind}
+    )
+
+
+def message_checked(
+    step: str,
+    *,
+    lengths: dict[str, Any],
+    findings: list[dict[str, Any]],
+    errors: int,
+    warnings: int,
+    summary: str,
+    override: str | None = None,
+) -> NewEvent:
+    data = {
+        "step": step,
+        "lengths": lengths,
+        "findings": findings,
+        "errors": errors,
+        "warnings": warnings,
+        "summary": summary,
+    }
+    return NewEvent("message.checked", _with(data, override=override))
+
+
+def message_approved(
+    step: str, *, approver: str | None = None, override: str | None = None
+) -> NewEvent:
+    if bool(approver) == bool(override):
+        raise ValueError("an approval names an approver or an override reason, not both")
+    return NewEvent("message.approved", _with({"step": step}, approver=approver, override=override))
+
+
+def session(kind: str, step: str | None = None) -> NewEvent:
+    """``paused`` (at a step), ``interrupted`` or ``resumed``."""
+    if kind not in ("paused", "interrupted", "resumed"):
+        raise ValueError(kind)
+    return NewEvent(f"session.{kind}", _with({}, step=step))
+
+
+def run_finished(deferred: list[str], unfinished: list[str] | None = None) -> NewEvent:
+    """The walk-through ended; ``unfinished``: every step still open (deferred ones too)."""
+    status = "complete-except-deferred" if deferred or unfinished else "complete"
+    return NewEvent(
+        "run.finished", _with({"status": status, "deferred": deferred}, unfinished=unfinished)
+    )
+
+
+def walker_started(lease: str, *, pid: int, host: str, tty: str) -> NewEvent:
+    """This process walks the incident from now on (one walker at a time)."""
+    return NewEvent("walker.started", {"lease": lease, "pid": pid, "host": host, "tty": tty})
+
+
+def walker_taken_over(
+    lease: str, *, pid: int, host: str, tty: str, taken_from: Mapping[str, Any]
+) -> NewEvent:
+    """This process takes the walk-through over from a live walker (``taken_from``)."""
+    data = {"lease": lease, "pid": pid, "host": host, "tty": tty}
+    return NewEvent("walker.taken_over", _with(data, **{"from": dict(taken_from)}))
+
+
+def incident_closed(summary: str | None = None) -> NewEvent:
+    return NewEvent("incident.closed", _with({}, summary=summary))
+
+
+def incident_reopened() -> NewEvent:
+    return NewEvent("incident.reopened", {})
+
+
+def severity_changed(
+    to: str, *, was: str | None = None, reason: str | None = None, by_question: str | None = None
+) -> NewEvent:
+    return NewEvent(
+        "severity.changed",
+        _with({"to": to}, reason=reason, by_question=by_question, **{"from": was}),
+    )
+
+
+def role_assigned(role: str, person: str) -> NewEvent:
+    return NewEvent("role.assigned", {"role": role, "person": person})
+
+
+def handoff_recorded(brief: str, counts: dict[str, int], to: str | None = None) -> NewEvent:
+    return NewEvent("handoff.recorded", _with({"brief": brief, "counts": counts}, to=to))
+
+
+def action_added(
+    item_id: str,
+    text: str,
+    *,
+    owner: str | None = None,
+    due: str | None = None,
+    step: str | None = None,
+) -> NewEvent:
+    return NewEvent(
+        "action.added", _with({"id": item_id, "text": text}, owner=owner, due=due, step=step)
+    )
+
+
+def action_done(item_id: str) -> NewEvent:
+    return NewEvent("action.done", {"id": item_id})
+
+
+def queue_imported(
+    source: str,
+    posts: list[dict[str, Any]],
+    *,
+    preset: str,
+    hours: float,
+    window: tuple[datetime, datetime],
+    rows: int,
+    encoding: str,
+    delimiter: str,
+    columns: dict[str, Any],
+    past: int,
+    later: int,
+) -> NewEvent:
+    """A scheduler export read: the posts due in the window, and how the file was read."""
+    return NewEvent(
+        "queue.imported",
+        {
+            "source": source,
+            "preset": preset,
+            "hours": hours,
+            "window_start": window[0].isoformat(),
+            "window_end": window[1].isoformat(),
+            "rows": rows,
+            "encoding": encoding,
+            "delimiter": delimiter,
+            "columns": columns,
+            "past": past,
+            "later": later,
+            "posts": posts,
+        },
+    )
+
+
+def queue_decided(
+    post: str, decision: str, reason: str, new_time: datetime | None = None
+) -> NewEvent:
+    data: dict[str, Any] = {"post": post, "decision": decision, "reason": reason}
+    if new_time is not None:
+        data["new_time"] = new_time.astimezone(timezone.utc).isoformat()
+    return NewEvent("queue.decided", data)
+
+
+def contact_logged(
+    contact_id: str,
+    who: str,
+    channel: str,
+    outcome: str,
+    *,
+    follow_up_due: datetime | None = None,
+    note: str | None = None,
+) -> NewEvent:
+    due = follow_up_due.isoformat() if follow_up_due is not None else None
+    data = {"id": contact_id, "who": who, "channel": channel, "outcome": outcome}
+    return NewEvent("contact.logged", _with(data, follow_up_due=due, note=note))
+
+
+def contact_followed_up(contact_id: str) -> NewEvent:
+    return NewEvent("contact.followed_up", {"id": contact_id})
+
+
+# -- describing: one sentence per event, plain text ---------------------------------------------
+
+
+class Names(Protocol):
+    """What a description needs from the playbook and the incident at that moment."""
+
+    def step_title(self, step_id: str) -> str: ...
+
+    def question_label(self, question_id: str) -> str: ...
+
+    def answer_label(self, question_id: str, value: Any) -> str: ...
+
+    def item_text(self, step_id: str, item_id: str) -> str: ...
+
+    def time_text(self, ts: datetime) -> str: ...
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _reason(d: Mapping[str, Any], lead: str = " — ") -> str:
+    reason = _s(d.get("reason")).strip()
+    return f"{lead}{reason}" if reason else ""
+
+
+def describe(event: Event, names: Names) -> str:
+    """One plain-text sentence: what this event says happened."""
+    d, kind = event.data, event.type
+    step = names.step_title(_s(d.get("step"))) if d.get("step") else ""
+    handler = _DESCRIBERS.get(kind)
+    if handler is not None:
+        return handler(d, step, names)
+    text = _s(d.get("text"))
+    return kind + (f": {text}" if text else "")
+
+
+def _opened(d: Mapping[str, Any], step: str, names: Names) -> str:
+    pb = d.get("playbook") if isinstance(d.get("playbook"), dict) else {}
+    drill = " — drill" if d.get("drill") else ""
+    return (
+        f"Incident opened: {_s(d.get('title'))} (severity {_s(d.get('severity'))}, "
+        f"playbook {_s(pb.get('title') if pb else '')}){drill}"
+    )
+
+
+def _answered(key: str) -> Callable[[Mapping[str, Any], str, Names], str]:
+    def describe_answer(d: Mapping[str, Any], step: str, names: Names) -> str:
+        qid = _s(d.get(key))
+        return f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+
+    return describe_answer
+
+
+def _entered(d: Mapping[str, Any], step: str, names: Names) -> str:
+    via = {"back": " (went back)", "revisit": " (deferred, back again)"}.get(_s(d.get("via")), "")
+    return f"Started step: {step}{via}"
+
+
+def _done(d: Mapping[str, Any], step: str, names: Names) -> str:
+    unchecked = d.get("unchecked") or []
+    extra = f" ({len(unchecked)} item(s) left unticked)" if unchecked else ""
+    return f"Done: {step}{extra}"
+
+
+def _left(word: str, lead: str) -> Callable[[Mapping[str, Any], str, Names], str]:
+    return lambda d, step, names: f"{word}: {step}{_reason(d, lead)}"
+
+
+def _ticked(d: Mapping[str, Any], step: str, names: Names) -> str:
+    return names.item_text(_s(d.get("step")), _s(d.get("item")))
+
+
+def _message(d: Mapping[str, Any], step: str, names: Names) -> str:
+    platforms = ", ".join(_s(p) for p in d.get("platforms") or [])
+    return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
+
+
+def _checked(d: Mapping[str, Any], step: str, names: Names) -> str:
+    line = f"Checked the message for {step}: {_s(d.get('summary'))}"
+    override = _s(d.get("override")).strip()
+    return line + (f" — published despite the errors: {override}" if override else "")
+
+
+def _approved(d: Mapping[str, Any], step: str, names: Names) -> str:
+    override = _s(d.get("override")).strip()
+    if override:
+        return f"Approval overridden for {step}: {override}"
+    return f"Message for {step} approved by {_s(d.get('approver'))}"
+
+
+def _finished(d: Mapping[str, Any], step: str, names: Names) -> str:
+    left_open = d.get("unfinished") or []
+    if left_open:
+        titles = ", ".join(names.step_title(_s(s)) for s in left_open)
+        return f"Walk-through ended with steps still open: {titles}"
+    deferred = d.get("deferred") or []
+    if deferred:
+        titles = ", ".join(names.step_title(_s(s)) for s in deferred)
+        return f"Walk-through complete except deferred: {titles}"
+    return "Walk-through complete"
+
+
+def _walker(d: Mapping[str, Any], step: str, names: Names) -> str:
+    where = f"pid {_s(d.get('pid'))} on {_s(d.get('host'))}, {_s(d.get('tty'))}"
+    taken = d.get("from") if isinstance(d.get("from"), dict) else None
+    if taken is None:
+        return f"Walking the incident ({where})"
+    was = f"{_s(taken.get('actor'))} (pid {_s(taken.get('pid'))} on {_s(taken.get('host'))})"
+    return f"Took over the walk-through from {was} ({where})"
+
+
+def _closed(d: Mapping[str, Any], step: str, names: Names) -> str:
+    summary = _s(d.get("summary")).strip()
+    return "Incident closed" + (f": {summary}" if summary else "")
+
+
+def _severity(d: Mapping[str, Any], step: str, names: Names) -> str:
+    line = f"Severity changed to {_s(d.get('to'))}" + _reason(d)
+    if d.get("from"):
+        line += f" (was {_s(d.get('from'))})"
+    if d.get("by_question"):
+        line += f", by the answer to “{names.question_label(_s(d.get('by_question')))}”"
+    return line
+
+
+def _role(d: Mapping[str, Any], step: str, names: Names) -> str:
+    person = _s(d.get("person")).strip()
+    role = _s(d.get("role"))
+    return f"Role {role}: {person}" if person else f"Role {role} left open"
+
+
+_HANDOFF_WORDS = {
+    "overdue": "deadline(s) overdue",
+    "deferred": "deferred",
+    "unfinished": "step(s) left unfinished",
+    "follow_ups": "follow-up(s) owed",
+    "approvals": "approval(s) pending",
+    "actions": "open action(s)",
+}
+
+
+def _handoff(d: Mapping[str, Any], step: str, names: Names) -> str:
+    to = _s(d.get("to")).strip()
+    counts = d.get("counts") if isinstance(d.get("counts"), dict) else {}
+    assert isinstance(counts, dict)
+    open_items = [
+        f"{counts[k]} {w}"
+        for k, w in _HANDOFF_WORDS.items()
+        if isinstance(counts.get(k), int) and not isinstance(counts.get(k), bool) and counts[k]
+    ]
+    text = "Handoff" + (f" to {to}" if to else "")
+    return text + (f" — {', '.join(open_items)}" if open_items else " — nothing left open")
+
+
+def _action_added(d: Mapping[str, Any], step: str, names: Names) -> str:
+    extra = [
+        f"owner {_s(d['owner'])}" if d.get("owner") else "",
+        f"due {_s(d['due'])}" if d.get("due") else "",
+    ]
+    shown = ", ".join(x for x in extra if x)
+    return f"Action item {_s(d.get('id'))} added: {_s(d.get('text'))}" + (
+        f" ({shown})" if shown else ""
+    )
+
+
+def _imported(d: Mapping[str, Any], step: str, names: Names) -> str:
+    posts = d.get("posts") if isinstance(d.get("posts"), list) else []
+    hours = d.get("hours")
+    window = f" due in the next {hours:g} h" if isinstance(hours, (int, float)) else ""
+    source = _s(d.get("source"))
+    return (
+        "Scheduled posts imported"
+        + (f" from {source}" if source else "")
+        + (f": {len(posts or [])}{window}")
+    )
+
+
+def _decided(d: Mapping[str, Any], step: str, names: Names) -> str:
+    line = f"Scheduled post {_s(d.get('post'))}: {_s(d.get('decision'))}"
+    new_time = parse_iso(_s(d.get("new_time")))
+    if d.get("decision") == "reschedule" and new_time is not None:
+        line += f" to {names.time_text(new_time)}"
+    return line + _reason(d)
+
+
+def _contact(d: Mapping[str, Any], step: str, names: Names) -> str:
+    who = " ".join(_s(d.get("who")).split())
+    line = f"Contact {_s(d.get('id'))}: {who} by {_s(d.get('channel'))} — {_s(d.get('outcome'))}"
+    due = parse_iso(_s(d.get("follow_up_due")))
+    if due is not None:
+        line += f"; follow up by {names.time_text(due)}"
+    note = _s(d.get("note")).strip()
+    return line + (f" — {note}" if note else "")
+
+
+_DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
+    "incident.opened": _opened,
+    "input.set": _answered("input"),
+    "answer.set": _answered("question"),
+    "step.entered": _entered,
+    "step.done": _done,
+    "step.skipped": _left("Skipped", " — reason: "),
+    "step.deferred": _left("Deferred", " — "),
+    "step.not_applicable": _left("Not applicable", " — "),
+    "item.checked": lambda d, step, names: f"Ticked: {_ticked(d, step, names)}",
+    "item.unchecked": lambda d, step, names: f"Unticked: {_ticked(d, step, names)}",
+    "note.added": lambda d, step, names: f"Note: {_s(d.get('text'))}",
+    "message.recorded": _message,
+    "message.checked": _checked,
+    "message.approved": _approved,
+    "session.paused": lambda d, step, names: "Paused",
+    "session.interrupted": lambda d, step, names: "Interrupted (Ctrl-C)",
+    "session.resumed": lambda d, step, names: "Resumed",
+    "run.finished": _finished,
+    "walker.started": _walker,
+    "walker.taken_over": _walker,
+    "incident.closed": _closed,
+    "incident.reopened": lambda d, step, names: "Incident reopened",
+    "severity.changed": _severity,
+    "title.changed": lambda d, step, names: f"Title changed to {_s(d.get('to'))}",
+    "role.assigned": _role,
+    "handoff.recorded": _handoff,
+    "action.added": _action_added,
+    "action.done": lambda d, step, names: f"Action item {_s(d.get('id'))} done",
+    "queue.imported": _imported,
+    "queue.decided": _decided,
+    "contact.logged": _contact,
+    "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
+}

@@ -1,0 +1,279 @@
+"""The sections of ``log.md`` above the timeline: a pure function of the state.
+
+Nothing here depends on the clock — a deadline reads "not done yet", never "overdue by
+3m" — so the text is the same whenever it is rendered, and ``views/log.py`` can keep it
+while only notes arrive. Every piece of user or playbook text is escaped for where it
+lands (``text.md_*``); times are local, with UTC beside them when local is not UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from crisiscli.playbook.model import Playbook
+from crisiscli.playbook.template import display_value, render
+from crisiscli.record.fold import IncidentState
+from crisiscli.record.names import choice_label, template_values
+from crisiscli.text import md_cell, md_code, md_inline, md_lines
+from crisiscli.timeutil import format_duration, local_and_utc
+from crisiscli.walk.deadlines import deadline_statuses
+from crisiscli.walk.flow import applies
+
+STATUS_WORDS = {
+    "done": "done",
+    "skipped": "skipped",
+    "deferred": "deferred",
+    "not_applicable": "not applicable",
+    "active": "in progress",
+    "pending": "not reached",
+}
+DECISION_WORDS = {"keep": "keep", "cancel": "cancel", "reschedule": "reschedule"}
+
+
+def answer_text(playbook: Playbook, question_id: str, value: Any) -> str:
+    """The label a person chose (not the stored id), as text."""
+    return display_value(choice_label(playbook, question_id, value)) or "—"
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def render_head(
+    state: IncidentState, playbook: Playbook, incident_id: str, tz: tzinfo | None
+) -> str:
+    out: list[str] = []
+    drill = " (DRILL)" if state.drill else ""
+    out += [f"# {md_inline(state.title or incident_id, starts_block=False)}{drill}", ""]
+    if state.drill:
+        out += ["> **Drill.** This is a rehearsal, not a real incident.", ""]
+    out += _facts_table(state, playbook, incident_id, tz)
+    if state.summary:
+        out += ["## Summary", "", *md_lines(state.summary), ""]
+    if playbook.inputs:
+        out += ["## Facts at the start", ""]
+        for q in playbook.inputs:
+            value = answer_text(playbook, q.id, state.inputs.get(q.id))
+            out.append(f"- **{md_inline(q.prompt)}** {md_inline(value)}")
+        out.append("")
+    out += _steps(state, playbook, incident_id)
+    out += _deadlines(state, playbook, tz)
+    out += _messages(state, playbook, tz)
+    if state.queue or state.queue_imports:
+        out += _queue(state, tz)
+    if state.contacts:
+        out += _contacts(state, tz)
+    if state.actions:
+        out += _actions(state, playbook)
+    if state.quarantined:
+        out += ["## Lines left out of the journal's reading", ""]
+        out += [f"- line {q.line}: {md_inline(q.reason)}" for q in state.quarantined]
+        out.append("")
+    return "\n".join(out)
+
+
+def _severity_text(state: IncidentState, tz: tzinfo | None) -> str:
+    text = md_cell(state.severity)
+    if state.severity_changes:
+        last = state.severity_changes[-1]
+        since = f" since {local_and_utc(last.ts, tz)}"
+        was = f", was {md_cell(last.was)}" if last.was else ""
+        why = f": {md_cell(last.reason)}" if last.reason else ""
+        text += f" ({len(state.severity_changes)} change(s){was}{since}{why})"
+    return text
+
+
+def _facts_table(
+    state: IncidentState, playbook: Playbook, incident_id: str, tz: tzinfo | None
+) -> list[str]:
+    started = local_and_utc(state.started_at, tz, date=True) if state.started_at else "—"
+    rows = [
+        ("Status", state.status),
+        ("Severity", _severity_text(state, tz)),
+        (
+            "Playbook",
+            f"{md_cell(playbook.title)} ({md_code(playbook.id)} v{md_cell(playbook.version)})",
+        ),
+        ("Started", f"{started} by {md_cell(state.opened_by)}"),
+        ("Responders", ", ".join(md_cell(a) for a in state.actors) or "—"),
+    ]
+    if state.roles or playbook.roles:
+        from crisiscli.team.roles import role_rows
+
+        shown = [
+            f"{md_cell(role)}: {md_cell(person) if person else 'open'}"
+            for role, person in role_rows(state, playbook)
+            if person or playbook.roles
+        ]
+        rows.append(("Roles", " · ".join(shown)))
+    rows.append(("Incident", md_code(incident_id)))
+    if state.closed_at:
+        rows.append(("Closed", local_and_utc(state.closed_at, tz, date=True)))
+        if state.started_at:
+            rows.append(
+                ("Duration", format_duration((state.closed_at - state.started_at).total_seconds()))
+            )
+    return ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
+
+
+def _steps(state: IncidentState, playbook: Playbook, incident_id: str) -> list[str]:
+    out = ["## Steps", ""]
+    values = template_values(playbook, state, incident_id)
+    for phase in playbook.phases:
+        out += [f"### {md_inline(phase.title)}", ""]
+        for step in phase.steps:
+            st = state.steps.get(step.id)
+            status = st.status if st else "pending"
+            word = STATUS_WORDS.get(status, status)
+            if status == "pending" and not applies(step, state):
+                word = "not applicable (condition)"
+            mark = "x" if status == "done" else " "
+            line = f"- [{mark}] {md_inline(step.title)} — {word}"
+            if st and st.reason:
+                line += f": {md_inline(st.reason)}"
+            out.append(line)
+            if st and st.unchecked_at_done:
+                texts = {i.id: i.text for i in step.items}
+                left = [render(texts.get(i, i), values)[0] for i in st.unchecked_at_done]
+                out.append(f"  - left unticked: {md_inline('; '.join(left))}")
+            for q in step.questions:
+                if q.id in state.answers:
+                    shown = answer_text(playbook, q.id, state.answers[q.id])
+                    out.append(f"  - {md_inline(q.prompt)} **{md_inline(shown)}**")
+        out.append("")
+    return out
+
+
+def deadline_words(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
+    """One line per deadline, the same at any hour (what is due, and what became of it)."""
+    lines: list[str] = []
+    now = state.last_event_at or state.started_at
+    if now is None:
+        return lines
+    for dl in deadline_statuses(playbook, state, now):
+        other_day = state.started_at is not None and dl.due_at.date() != state.started_at.date()
+        due = local_and_utc(dl.due_at, tz, date=other_day)
+        if dl.state == "met":
+            detail = f"met, {format_duration(-(dl.late_by or 0))} early"
+        elif dl.state == "missed" and dl.late_by is not None:
+            detail = f"missed by {format_duration(dl.late_by)}"
+        elif dl.state == "missed":
+            detail = "missed: not done before the incident closed"
+        elif dl.state == "waived":
+            detail = f"not needed ({dl.why})" if dl.why else "not needed"
+        else:
+            detail = "not done yet"
+        lines.append(f"- {md_inline(dl.label)} — due {due} — {detail}")
+    return lines
+
+
+def _deadlines(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
+    lines = deadline_words(state, playbook, tz)
+    return ["## Deadlines", "", *lines, ""] if lines else []
+
+
+def message_outcome(state: IncidentState, step_id: str) -> str:
+    """What became of a step's message: published (its step done), or a draft left."""
+    st = state.steps.get(step_id)
+    if st is not None and st.status == "done":
+        return "published"
+    if st is not None and st.status in ("skipped", "not_applicable"):
+        return "never published (the step was " + STATUS_WORDS[st.status] + ")"
+    return "draft, not published yet"
+
+
+def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
+    if not state.messages:
+        return []
+    out = ["## Messages", ""]
+    for msg in state.messages.values():
+        try:
+            title = playbook.step(msg.step).title
+        except KeyError:
+            title = f"step {msg.step}"
+        platforms = ", ".join(md_inline(p) for p in msg.platforms) or "no platform named"
+        out += [f"### {md_inline(title)} — {platforms}", ""]
+        out += [f"> {line}" if line else ">" for line in md_lines(msg.text)]
+        out.append("")
+        facts = [
+            message_outcome(state, msg.step).capitalize(),
+            f"Written by {md_inline(msg.actor)} at {local_and_utc(msg.ts, tz)}",
+        ]
+        if msg.versions > 1:
+            facts.append(f"{msg.versions - 1} earlier version(s) in the timeline")
+        if msg.check_summary:
+            facts.append(f"Checks: {md_inline(msg.check_summary)}")
+        if msg.check_override:
+            facts.append(f"Published despite failed checks: {md_inline(msg.check_override)}")
+        if msg.override:
+            when = f" ({local_and_utc(msg.approved_at, tz)})" if msg.approved_at else ""
+            facts.append(f"Published without approval{when}: {md_inline(msg.override)}")
+        elif msg.approver:
+            when = f" at {local_and_utc(msg.approved_at, tz)}" if msg.approved_at else ""
+            facts.append(f"Approved by {md_inline(msg.approver)}{when}")
+        out += [f"- {fact}" for fact in facts]
+        out.append("")
+    return out
+
+
+def _queue(state: IncidentState, tz: tzinfo | None) -> list[str]:
+    out = ["## Scheduled posts", ""]
+    for source in state.queue_imports:
+        hours = source["window_hours"]
+        window = f"{hours:g}" if isinstance(hours, (int, float)) else "?"
+        out.append(
+            f"- Imported {md_inline(str(source['source']))} at "
+            f"{local_and_utc(source['ts'], tz, date=True)} by {md_inline(str(source['actor']))}: "
+            f"{source['posts']} post(s) in the next {window} h"
+        )
+    out += ["", "| Post | Due | Platform | Text | Decision | Reason | By |"]
+    out.append("|---|---|---|---|---|---|---|")
+    for post in state.queue.values():
+        due = local_and_utc(post.due, tz, date=True) if post.due else "—"
+        if post.decision is None:
+            decision = "**undecided**"
+        elif post.decision == "reschedule" and post.new_time is not None:
+            decision = f"reschedule to {local_and_utc(post.new_time, tz, date=True)}"
+        else:
+            decision = DECISION_WORDS.get(post.decision, md_cell(post.decision))
+        out.append(
+            f"| {md_code(post.id)} | {due} | {md_cell(post.platform or '—')} "
+            f"| {md_cell(_excerpt(post.text))} | {decision} | {md_cell(post.reason or '')} "
+            f"| {md_cell(post.decided_by or '')} |"
+        )
+    out.append("")
+    return out
+
+
+def _contacts(state: IncidentState, tz: tzinfo | None) -> list[str]:
+    out = ["## Contacts", ""]
+    out.append("| Id | When | Who | Channel | Outcome | Follow-up | Note | By |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for c in state.contacts.values():
+        if c.follow_up_due is None:
+            follow = "—"
+        elif c.followed_up_at is not None:
+            follow = f"done {local_and_utc(c.followed_up_at, tz, date=True)}"
+        else:
+            follow = f"due {local_and_utc(c.follow_up_due, tz, date=True)}, not done yet"
+        out.append(
+            f"| {md_cell(c.id)} | {local_and_utc(c.ts, tz, date=True)} | {md_cell(_excerpt(c.who, 80))} "
+            f"| {md_cell(c.channel)} | {md_cell(c.outcome)} | {follow} "
+            f"| {md_cell(_excerpt(c.note or '', 80))} | {md_cell(c.actor)} |"
+        )
+    out.append("")
+    return out
+
+
+def _actions(state: IncidentState, playbook: Playbook) -> list[str]:
+    out = ["## Action items", "", "| Id | What | Owner | Due | Status |", "|---|---|---|---|---|"]
+    for a in state.actions.values():
+        status = f"done by {md_cell(a.done_by or '')}" if a.done_at else "open"
+        out.append(
+            f"| {md_cell(a.id)} | {md_cell(a.text)} | {md_cell(a.owner or '—')} "
+            f"| {md_cell(a.due or '—')} | {status} |"
+        )
+    out.append("")
+    return out

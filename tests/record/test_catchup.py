@@ -1,0 +1,272 @@
+"""The incremental fold: a checkpoint plus the new lines is the same as a full replay.
+
+Each case changes the journal the way the world does (another writer, a crash, a git
+merge, a hand edit, a wrong clock) and checks that the state a command folds is the state
+a full replay gives, and that a checkpoint is only ever a cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crisiscli.record import checkpoint as cp
+from crisiscli.record import events as ev
+from crisiscli.record.catchup import catch_up
+from crisiscli.record.store import JOURNAL, Incident, find_incident, list_incidents
+from tests.conftest import FrozenClock, make_env, run_cli
+from tests.helpers import append_raw, open_incident
+
+
+def _fresh(incident: Incident) -> Incident:
+    """The same incident as another process would see it (no memory of this one)."""
+    return find_incident(
+        make_env(incident.dir.parent.parent, clock=incident.env.clock), incident.id
+    )  # type: ignore[arg-type]
+
+
+def _same(a: Incident, b: Incident) -> None:
+    assert cp.encode_state(a.state()) == cp.encode_state(b.replay(history=False))
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def incident(crisis_home: Path, clock: FrozenClock) -> Incident:
+    inc = open_incident(make_env(crisis_home, clock=clock))
+    inc.record(ev.note_added("first"))
+    return inc
+
+
+def test_a_second_process_folds_only_the_new_lines(incident: Incident, clock: FrozenClock) -> None:
+    other = _fresh(incident)
+    assert other.state().note_count == 1
+    clock.advance(1)
+    incident.record(ev.note_added("second"))
+    checkpoint = cp.load(incident.dir)
+    assert checkpoint is not None
+    appended = incident.journal.read_from(checkpoint.position.offset)
+    assert appended == b""  # the writer's checkpoint covers its own event
+    clock.advance(1)
+    append_raw(incident, "note.added", {"text": "from a tool that keeps no checkpoint"})
+    caught = catch_up(other.journal, cp.load(other.dir), other._context(None))
+    assert not caught.replayed and [e.text for e in caught.entries] == [
+        "Note: from a tool that keeps no checkpoint"
+    ]
+    _same(_fresh(incident), incident)
+
+
+def test_a_journal_that_shrank_or_was_replaced_is_replayed(incident: Incident) -> None:
+    incident.record(ev.note_added("second"))
+    path = incident.dir / JOURNAL
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-1]))  # shrank (a hand edit, a restore)
+    fresh = _fresh(incident)
+    assert [n.text for n in fresh.state().notes] == ["first"]
+    # Replaced by a file of the same size but other content (git checkout writes a new file).
+    other = lines[-2].replace(b"first", b"FIRST")
+    path.write_bytes(b"".join(lines[:-2]) + other)
+    assert [n.text for n in _fresh(incident).state().notes] == ["FIRST"]
+
+
+def test_older_events_arriving_later_are_put_in_their_place(
+    incident: Incident, clock: FrozenClock
+) -> None:
+    """A merge appends a teammate's events that happened before ours: full replay, in order."""
+    clock.advance(600)
+    incident.record(ev.note_added("mine, later"))
+    earlier = (clock.now - timedelta(seconds=300)).isoformat()
+    line = {"v": 1, "id": "a" * 32, "ts": earlier, "actor": "dana", "type": "note.added",
+            "data": {"text": "hers, earlier"}}  # fmt: skip
+    with (incident.dir / JOURNAL).open("a") as out:
+        out.write(json.dumps(line) + "\n")
+    state = _fresh(incident).state()
+    assert [n.text for n in state.notes] == ["first", "hers, earlier", "mine, later"]
+    log = run_cli(incident.dir.parent.parent, "log", incident.id).stdout
+    assert log.index("hers, earlier") < log.index("mine, later")
+
+
+def test_a_checkpoint_is_only_a_cache(incident: Incident) -> None:
+    expected = cp.encode_state(incident.state())
+    (incident.dir / cp.CHECKPOINT).unlink()
+    assert cp.encode_state(_fresh(incident).state()) == expected
+    (incident.dir / cp.CHECKPOINT).write_text('{"format": 1, "state": "garbage"')
+    assert cp.encode_state(_fresh(incident).state()) == expected
+    (incident.dir / cp.CHECKPOINT).write_bytes(os.urandom(2000))
+    assert cp.encode_state(_fresh(incident).state()) == expected
+
+
+def test_a_kill_between_append_and_checkpoint_loses_nothing(
+    incident: Incident, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event is durable; the log and caches are not written (killed); the next command
+    folds the event and brings log.md up to date."""
+    clock.advance(1)
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise SystemExit(137)
+
+    monkeypatch.setattr(Incident, "_refresh_derived", killed)
+    with pytest.raises(SystemExit):
+        incident.record(ev.note_added("acknowledged, then killed"))
+    monkeypatch.undo()
+    home = incident.dir.parent.parent
+    assert "acknowledged, then killed" not in (incident.dir / "log.md").read_text()
+    assert run_cli(home, "note", "next", "--incident", incident.id).exit_code == 0
+    log = (incident.dir / "log.md").read_text()
+    assert log.index("acknowledged, then killed") < log.index("Note: next")
+
+
+def test_a_reader_between_a_crash_and_the_next_writer(
+    incident: Incident, clock: FrozenClock
+) -> None:
+    """status folds a line no writer showed to log.md; the next writer still adds it."""
+    append_raw(incident, "note.added", {"text": "written by a writer that died"}, actor="tester")
+    home = incident.dir.parent.parent
+    assert run_cli(home, "status").exit_code == 0  # saves a checkpoint past that line
+    assert run_cli(home, "note", "after", "--incident", incident.id).exit_code == 0
+    log = (incident.dir / "log.md").read_text()
+    assert "written by a writer that died" in log and "Note: after" in log
+
+
+def test_an_event_stamped_a_year_ahead_waits_and_is_not_copied(
+    incident: Incident, clock: FrozenClock
+) -> None:
+    future = (clock.now + timedelta(days=365)).isoformat()
+    line = {"v": 1, "id": "f" * 32, "ts": future, "actor": "dana", "type": "note.added",
+            "data": {"text": "from a clock a year ahead"}}  # fmt: skip
+    with (incident.dir / JOURNAL).open("a") as out:
+        out.write(json.dumps(line) + "\n")
+    clock.advance(60)
+    incident.record(ev.note_added("now"))
+    state = _fresh(incident).state()
+    assert [n.text for n in state.notes] == ["first", "now"]
+    now_event = [json.loads(x) for x in (incident.dir / JOURNAL).read_text().splitlines()][-1]
+    assert now_event["ts"].startswith("2026-11-23T15:01")  # the real time, not the future one
+    assert any("ahead of this machine's clock" in w for w in incident.env.warnings)
+    # A year later the event is folded in its place.
+    clock.advance(366 * 86400)
+    later = _fresh(incident)
+    assert [n.text for n in later.state().notes][-1] == "from a clock a year ahead"
+    _same(later, later)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"ts": "9999-12-31T23:59:59.999999+00:00", "type": "note.added", "data": {"text": "x"}},
+        {"ts": "0001-01-01T00:00:00+05:00", "type": "note.added", "data": {"text": "x"}},
+        {"type": "answer.set", "data": {"step": "look", "question": "reach", "value": [{"a": 1}]}},
+        {"type": "step.done", "data": {"step": "no-such-step"}},
+        {"type": "note.added", "data": {"text": "x", "deep": "DEEP"}},
+        {"type": "from.a.newer.crisis", "data": {}},
+    ],
+    ids=[
+        "year-9999",
+        "year-1-offset",
+        "answer-of-mappings",
+        "unknown-step",
+        "deep",
+        "unknown-type",
+    ],
+)
+def test_lines_that_do_not_fit_are_left_out_with_a_located_warning(
+    incident: Incident, line: dict[str, object]
+) -> None:
+    record = {"v": 1, "id": "b" * 32, "ts": incident.env.clock().isoformat(), "actor": "x", **line}
+    text = json.dumps(record).replace('"DEEP"', "[" * 1100 + "]" * 1100)  # one line, 1,100 deep
+    with (incident.dir / JOURNAL).open("a") as out:
+        out.write(text + "\n")
+    home = incident.dir.parent.parent
+    first = run_cli(home, "status", "--json")
+    assert first.exit_code == 0 and f"{JOURNAL}:3: skipped " in first.stderr  # located
+    for args in (("status", "--json"), ("list",), ("log", incident.id), ("report", incident.id)):
+        result = run_cli(home, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    state = _fresh(incident).state()
+    assert state.quarantined and state.quarantined[0].line == 3
+    assert state.note_count == 1 and not state.finished
+    shown = json.loads(run_cli(home, "status", "--json").stdout)
+    assert shown["left_out"][0]["line"] == 3  # said every time, not only the first
+    assert "line 3:" in run_cli(home, "log", incident.id).stdout
+
+
+def test_a_resumed_walk_through_is_not_ended_by_a_step_the_playbook_lacks(
+    incident: Incident, tmp_path: Path
+) -> None:
+    from tests.helpers import answers_from, run_script
+
+    append_raw(incident, "step.entered", {"step": "ghost", "via": "next"})
+    append_raw(incident, "step.done", {"step": "ghost"})
+    summary = run_script(
+        _fresh(incident),
+        answers_from(
+            tmp_path,
+            {
+                "inputs": {"brand": "A", "source": "ours"},
+                "steps": {"look": {"answers": {"reach": "isolated", "threat": False}}},
+                "default": "done",
+            },
+        ),
+    )
+    state = _fresh(incident).state()
+    assert summary.status == "complete"
+    assert sum(1 for s in state.steps.values() if s.status == "done") >= 3
+
+
+# -- incremental == full, for any sequence and any split -----------------------------------
+
+NOTES = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
+EVENTS = st.lists(
+    st.one_of(
+        NOTES.map(lambda t: ev.note_added(t)),
+        st.sampled_from(["look", "statement", "reply", "lessons"]).map(
+            lambda s: ev.step_entered(s, "next")
+        ),
+        st.sampled_from(["look", "statement", "reply"]).map(lambda s: ev.step_done(s)),
+        st.sampled_from(["look", "statement"]).map(lambda s: ev.step_left("deferred", s, "later")),
+        st.sampled_from(["moderate", "high", "low"]).map(
+            lambda lv: ev.severity_changed(lv, reason="re-graded")
+        ),
+        NOTES.map(lambda t: ev.action_added("A1", t, owner="Dana")),
+        st.just(ev.action_done("A1")),
+        st.just(ev.session("paused")),
+        st.just(ev.session("resumed")),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=40)
+@given(events=EVENTS, cuts=st.lists(st.integers(0, 25), max_size=4))
+def test_any_split_folds_to_the_full_replay(
+    events: list[ev.NewEvent], cuts: list[int], crisis_home: Path
+) -> None:
+    clock = FrozenClock()
+    env = make_env(crisis_home, clock=clock)
+    for old in list_incidents(env):
+        import shutil
+
+        shutil.rmtree(old.dir)
+    incident = open_incident(env)
+    readers = []
+    for n, event in enumerate(events):
+        clock.advance(1)
+        incident.record(event)
+        if n in cuts:  # another process folds at this point and keeps its checkpoint
+            readers.append(_fresh(incident))
+            readers[-1].state()
+    for reader in [*readers, _fresh(incident)]:
+        _same(reader, incident)
+    full = _fresh(incident).replay(history=True)
+    assert full.history is not None and len(full.history.timeline) == full.event_count
