@@ -32,6 +32,7 @@ from crisiscli.errors import (
     UsageError,
 )
 from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded
+
 if TYPE_CHECKING:  # the fold's modules load when an incident is folded, not to list them
     from crisiscli.playbook.model import Playbook
     from crisiscli.record import checkpoint as cp

@@ -1,6 +1,6 @@
 """The interactive ``Prompter``: the prompts of ``ui/widgets.py`` around the rich screens.
 
-Words come from the message catalogue in the playbook's language (``ui/i18n.py``). Every
+Words come from the message catalogue in the playbook's language (``i18n.py``). Every
 prompt carries the live status line (``ui/statusline.py``); Esc leaves a prompt for the step
 menu (``GoBack``) or, where there is nothing to go back to, does nothing and says so.
 Ctrl-C and Ctrl-D raise ``KeyboardInterrupt`` (the CLI records it and prints how to
@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from crisiscli.env import Environment
+from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Question
 from crisiscli.text import one_line
-from crisiscli.ui.i18n import Catalogue
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.ui.statusline import StatusLine
 from crisiscli.ui.widgets import Prompts
@@ -149,7 +149,7 @@ class TerminalPrompter:
     def compose_message(self, view: StepView, draft: str) -> str:
         from rich.panel import Panel
 
-        self.console.print(Panel(safe(draft), title="draft", border_style="cyan"))
+        self.console.print(Panel(safe(draft), title=self.t("screen.draft"), border_style="cyan"))
         options = [("inline", self.t("message_edit_here"))]
         if self.env.editor:
             options.append(("editor", self.t("message_edit_in", editor=one_line(self.env.editor))))
@@ -168,7 +168,7 @@ class TerminalPrompter:
         return draft
 
     def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
-        show_review(self.console, review)
+        show_review(self.console, review, self.words)
         if review.errors:
             options = [
                 (ReviewDecision.EDIT, self.t("review_edit")),
@@ -200,9 +200,10 @@ class TerminalPrompter:
         self._notices.append(text)
 
     def warn(self, text: str) -> None:
-        self.console.print(safe(f"warning: {text}", "yellow"))
+        self.console.print(safe(self.t("warning", text=text), "yellow"))
 
     def finished(self, summary: RunSummary) -> bool:
+        self.ui.status = None  # the walk-through is over: no step, no countdown to show
         show_summary(self.console, summary, words=self.words)
         return self.ui.confirm(self.t("close_now"), False, on_escape="stay")
 

@@ -17,10 +17,11 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from crisiscli.i18n import Catalogue
+from crisiscli.invocation import as_typed
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Question
 from crisiscli.text import one_line, visible_controls
-from crisiscli.ui.i18n import Catalogue
 from crisiscli.walk.deadlines import format_duration
 from crisiscli.walk.prompter import RunSummary, StepView
 
@@ -32,10 +33,10 @@ SEVERITY_STYLE = {
 }
 
 
-def answer_label(question: Question, answer: object) -> str:
+def answer_label(question: Question, answer: object, words: Catalogue | None = None) -> str:
     """What the person chose, in the words they saw (choice labels, yes/no)."""
     if isinstance(answer, bool):
-        return "yes" if answer else "no"
+        return (words or Catalogue()).t("yes" if answer else "no")
     labels = {c.value: c.label for c in question.choices}
     if isinstance(answer, list):
         return ", ".join(labels.get(str(a), str(a)) for a in answer)
@@ -66,18 +67,19 @@ def header(view: StepView, words: Catalogue | None = None) -> Panel:
         w.t("screen.severity", level=view.severity),
         style=SEVERITY_STYLE.get(view.severity, "bold"),
     )
+    # The step before the phase: on a narrow screen the phase's title is what gets cut.
+    where.append(
+        "  ·  " + w.t("screen.step_of", index=view.step_index, count=view.step_count), style="dim"
+    )
     where.append(
         "  ·  " + w.t("screen.phase", index=view.phase_index, count=view.phase_count) + " ",
         style="dim",
     )
     where.append_text(safe(one_line(view.phase_title), "bold cyan"))
-    where.append(
-        "  ·  " + w.t("screen.step_of", index=view.step_index, count=view.step_count), style="dim"
-    )
     progress = Table.grid(expand=True, padding=(0, 1))
     progress.add_column(ratio=1, no_wrap=True)
-    progress.add_column(width=12)
-    progress.add_row(where, ProgressBar(total=view.step_count, completed=view.done_count, width=12))
+    progress.add_column(width=10)
+    progress.add_row(where, ProgressBar(total=view.step_count, completed=view.done_count, width=10))
     rows: list[object] = [title, progress]
     if view.roles:
         roles = Text(no_wrap=True, overflow="ellipsis")
@@ -127,25 +129,30 @@ def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = Non
     return lines
 
 
-def follow_up_lines(view: StepView, limit: int = 3) -> list[Text]:
+def follow_up_lines(view: StepView, limit: int = 3, words: Catalogue | None = None) -> list[Text]:
     """Open off-platform follow-ups (``crisis contact``), overdue first."""
+    w = words or Catalogue()
     lines: list[Text] = []
     for fu in view.follow_ups[:limit]:
         left = fu.seconds_left(view.now)
         if fu.overdue:
-            line = Text("  FOLLOW UP", style="bold white on red")
-            when = f" — {format_duration(-left)} late"
+            line = Text("  " + w.t("screen.follow_up_overdue"), style="bold white on red")
+            when = " — " + w.t("screen.late", late=format_duration(-left))
         else:
-            line = Text("  follow up", style="bold yellow" if left < 600 else "dim")
-            when = f" — in {format_duration(left)}"
+            line = Text(
+                "  " + w.t("screen.follow_up"), style="bold yellow" if left < 600 else "dim"
+            )
+            when = " — " + w.t("screen.in", left=format_duration(left))
         line.append(" ")
         line.append_text(safe(one_line(fu.who), "bold"))
-        line.append(f" ({fu.channel}, {fu.outcome}){when}", style="red" if fu.overdue else "dim")
-        line.append(f"  [crisis contact done {fu.contact_id}]", style="dim")
+        where = safe(f" ({fu.channel}, {fu.outcome}){when}", "red" if fu.overdue else "dim")
+        line.append_text(where)
+        line.append(f"  [{as_typed('crisis contact done')} {fu.contact_id}]", style="dim")
         lines.append(line)
     hidden = len(view.follow_ups) - limit
     if hidden > 0:
-        lines.append(Text(f"  … {hidden} more follow-up(s): crisis contact list", style="dim"))
+        more = w.t("screen.more_follow_ups", count=hidden, command=as_typed("crisis contact list"))
+        lines.append(Text(f"  … {more}", style="dim"))
     return lines
 
 
@@ -182,7 +189,7 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
         line = Text(" ")
         line.append_text(safe(one_line(qv.question.prompt), "dim"))
         line.append(" ")
-        line.append_text(safe(one_line(answer_label(qv.question, qv.answer)), "bold"))
+        line.append_text(safe(one_line(answer_label(qv.question, qv.answer, w)), "bold"))
         parts.append(line)
     if view.message_text is not None:
         review = view.message_review
@@ -190,12 +197,12 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
         parts.append(
             Panel(
                 safe(view.message_text),
-                title="message",
+                title=w.t("screen.message"),
                 border_style="red" if over else "cyan",
             )
         )
         if review is not None:
-            parts.extend(review_parts(review, brief=True))
+            parts.extend(review_parts(review, brief=True, words=w))
         if view.step.message is not None and view.step.message.approval:
             if view.message_approved_by:
                 parts.append(
@@ -221,31 +228,34 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
 
 
 FINDING_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
-FINDING_MARK = {"error": "ERROR", "warning": "check", "info": "note "}
 
 
-def length_line(review: Review) -> Text:
+def length_line(review: Review, words: Catalogue | None = None) -> Text:
     """``x 312/280  OVER LIMIT by 32 · bluesky 150/300``: counts as each platform counts."""
-    line = Text("Length  ", style="bold")
+    w = words or Catalogue()
+    line = Text(w.t("screen.length") + "  ", style="bold")
     for i, ln in enumerate(review.lengths):
         if i:
             line.append(" · ", style="dim")
         if ln.over:
             line.append(f" {ln.platform} {ln.count}/{ln.limit} ", style="bold white on red")
-            line.append(f" OVER LIMIT by {ln.over}", style="bold red")
+            line.append(" " + w.t("screen.over_limit", over=ln.over), style="bold red")
         elif ln.limit is None:
             line.append(f"{ln.platform} {ln.count}", style="")
         else:
             near = ln.count > ln.limit * 0.9
             line.append(f"{ln.platform} {ln.count}/{ln.limit}", style="yellow" if near else "green")
     if not review.lengths:
-        line.append("no platform named", style="dim")
+        line.append(w.t("screen.no_platform"), style="dim")
     return line
 
 
-def review_parts(review: Review, *, brief: bool = False) -> list[Text]:
+def review_parts(
+    review: Review, *, brief: bool = False, words: Catalogue | None = None
+) -> list[Text]:
     """Lengths and findings of a message; ``brief`` leaves out the info-level lists."""
-    parts: list[Text] = [length_line(review)]
+    w = words or Catalogue()
+    parts: list[Text] = [length_line(review, w)]
     # Brief views leave out info-level lists, but never the notice that spelling went unchecked.
     findings = [
         f for f in review.findings if not (brief and f.severity == "info" and f.rule != "spelling")
@@ -253,26 +263,22 @@ def review_parts(review: Review, *, brief: bool = False) -> list[Text]:
     for finding in findings:
         if finding.rule == "length" and finding.severity == "error":
             continue  # already shown, loudly, on the length line
-        line = Text(f" {FINDING_MARK[finding.severity]}  ", style=FINDING_STYLE[finding.severity])
+        mark = w.t(f"screen.finding.{finding.severity}")
+        line = Text(f" {mark}  ", style=FINDING_STYLE[finding.severity])
         line.append_text(safe(one_line(finding.message), FINDING_STYLE[finding.severity]))
         parts.append(line)
     if review.override and review.errors:
-        parts.append(safe(f"Checks overridden: {one_line(review.override)}", "yellow"))
+        parts.append(safe(w.t("screen.overridden", reason=one_line(review.override)), "yellow"))
     elif review.blocked:
-        parts.append(
-            Text(
-                "This message cannot be marked done until it is fixed (or overridden with a reason).",
-                style="bold red",
-            )
-        )
+        parts.append(Text(w.t("screen.blocked"), style="bold red"))
     return parts
 
 
-def show_review(console: Console, review: Review) -> None:
-    console.print(
-        Panel(safe(review.text), title="message", border_style="red" if review.blocked else "cyan")
-    )
-    for part in review_parts(review):
+def show_review(console: Console, review: Review, words: Catalogue | None = None) -> None:
+    w = words or Catalogue()
+    border = "red" if review.blocked else "cyan"
+    console.print(Panel(safe(review.text), title=w.t("screen.message"), border_style=border))
+    for part in review_parts(review, words=w):
         console.print(part)
 
 
@@ -284,7 +290,7 @@ def show_step(
     console.print(header(view, words))
     for line in deadline_lines(view, words=words):
         console.print(line)
-    for line in follow_up_lines(view):
+    for line in follow_up_lines(view, words=words):
         console.print(line)
     console.print()
     for part in step_body(view, words):
@@ -295,7 +301,9 @@ def show_step(
 def show_summary(console: Console, summary: RunSummary, words: Catalogue | None = None) -> None:
     w = words or Catalogue()
     if summary.drill:
-        console.print(Text(" DRILL ", style="bold black on yellow") + Text(" rehearsal finished"))
+        console.print(
+            Text(" DRILL ", style="bold black on yellow") + Text(" " + w.t("summary.drill_done"))
+        )
     if not summary.open_steps:
         console.print(Text(w.t("summary.complete"), style="bold green"))
     else:
@@ -304,7 +312,7 @@ def show_summary(console: Console, summary: RunSummary, words: Catalogue | None 
             word = w.t("summary.deferred_step" if status == "deferred" else "summary.active_step")
             console.print(safe(f"  - {one_line(title)} ({word})"))
     counts = ", ".join(
-        f"{n} {word.replace('_', ' ')}" for word, n in sorted(summary.counts.items())
+        f"{n} {w.t('summary.status.' + word)}" for word, n in sorted(summary.counts.items())
     )
     console.print(Text(w.t("summary.steps", counts=counts), style="dim"))
     missed = [d for d in summary.deadlines if d.state == "missed"]
@@ -312,9 +320,9 @@ def show_summary(console: Console, summary: RunSummary, words: Catalogue | None 
     if summary.deadlines:
         console.print(Text(w.t("summary.deadlines", met=len(met), missed=len(missed)), style="dim"))
     if summary.drill and summary.step_times:
-        table = Table(title="Drill timing", show_edge=False)
-        table.add_column("Step")
-        table.add_column("Time", justify="right")
+        table = Table(title=w.t("summary.drill_timing"), show_edge=False)
+        table.add_column(w.t("summary.step"))
+        table.add_column(w.t("summary.time"), justify="right")
         for title, seconds in summary.step_times:
             table.add_row(safe(one_line(title)), format_duration(round(seconds)))
         console.print(table)

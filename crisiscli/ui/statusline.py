@@ -14,8 +14,8 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.utils import get_cwidth
 
 from crisiscli.env import Environment
+from crisiscli.i18n import Catalogue
 from crisiscli.text import one_line, visible_controls
-from crisiscli.ui.i18n import Catalogue
 from crisiscli.walk.deadlines import DeadlineStatus, format_duration
 from crisiscli.walk.prompter import StepView
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -35,7 +36,7 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 from prompt_toolkit.utils import get_cwidth
 
-from crisiscli.ui.i18n import Catalogue
+from crisiscli.i18n import Catalogue
 from crisiscli.walk.prompter import GoBack
 
 STYLE = Style.from_dict(
@@ -86,6 +87,33 @@ def wrap_cells(text: str, width: int) -> list[str]:
         current = word
     lines.append(current)
     return lines
+
+
+def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTuples:
+    """Styled text word-wrapped to ``width`` cells (the terminal would cut words in two)."""
+    out: StyleAndTextTuples = []
+    used = 0
+    for style, text in fragments:
+        for n, part in enumerate(text.split("\n")):
+            if n:
+                out.append(("", "\n"))
+                used = 0
+            for word in re.split(r"(?<= )", part):  # each word keeps its trailing space
+                if not word:
+                    continue
+                size = get_cwidth(word.rstrip(" "))
+                if used and used + size > width:
+                    last_style, last = out[-1]
+                    out[-1] = (last_style, last.rstrip(" "))  # no space hanging at the edge
+                    out.append(("", "\n"))
+                    used = 0
+                for line in wrap_cells(word, width)[:-1] if size > width else []:
+                    out += [(style, line), ("", "\n")]
+                if size > width:
+                    word = wrap_cells(word, width)[-1]
+                out.append((style, word))
+                used += get_cwidth(word)
+    return out
 
 
 def drop_typeahead(inp: Input) -> None:
@@ -219,14 +247,18 @@ class Prompts:
             if multi:
                 assert ticked is not None
                 chosen = [label for v, label in options if v in ticked]
-                return ", ".join(chosen) if chosen else "—"
+                shown = ", ".join(chosen) if chosen else "—"
+                if get_cwidth(shown) + get_cwidth(message) + 3 > self._width():
+                    # Long checklist items are on screen above; the count says enough.
+                    return self.words.t("ticked_count", count=len(chosen), total=len(options))
+                return shown
             return str(options[state["at"]][1])
 
         def question() -> StyleAndTextTuples:
             out: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message)]
             if state["done"]:
                 out += [("", " "), ("class:answer", answer_text())]
-            return out
+            return wrap_fragments(out, self._width() - 1)
 
         def choices() -> StyleAndTextTuples:
             width = self._width() - 1
@@ -323,12 +355,13 @@ class Prompts:
         def question() -> StyleAndTextTuples:
             out: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message)]
             if state["done"]:
-                return [*out, ("", " "), ("class:answer", yes if state["value"] else no)]
-            return [
-                *out,
-                ("class:hint", f" {shown} "),
-                ("class:answer", yes if state["value"] else no),
-            ]
+                out += [("", " "), ("class:answer", yes if state["value"] else no)]
+            else:
+                out += [
+                    ("class:hint", f" {shown} "),
+                    ("class:answer", yes if state["value"] else no),
+                ]
+            return wrap_fragments(out, self._width() - 1)
 
         kb = KeyBindings()
         self._interrupts(kb)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crisiscli.errors import Paused, StateError
+from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review, review, summary_line
 from crisiscli.messages.platforms import merged_limits
 from crisiscli.playbook.model import Step
@@ -67,6 +68,7 @@ class Walkthrough:
         self.state = incident.state()
         self._reviews: dict[tuple[str, str, str | None], Review] = {}
         self._config_limits = config_limits(self.env)
+        self.words = Catalogue(self.playbook.language)  # notices in the playbook's language
         self._mine: set[str] = set()  # ids of the events this walker recorded
         # Checks run before each screen and each record: who walks (lease), closed elsewhere.
         self.guards: list[Callable[[IncidentState], None]] = []
@@ -166,11 +168,7 @@ class Walkthrough:
                     return
             except GoBack:
                 # Esc: nothing more is recorded; the step and its menu are shown again.
-                self.prompter.notify(self.escape_notice())
-
-    def escape_notice(self) -> str:
-        words = getattr(self.prompter, "t", None)
-        return words("esc_back") if callable(words) else "Esc — back to the step menu."
+                self.prompter.notify(self.words.t("esc_back"))
 
     def work(self, step: Step, view: StepView) -> bool:
         """Items, questions and message of a step; True if anything was recorded.
@@ -292,7 +290,7 @@ class Walkthrough:
             decision, reason = self.prompter.review_message(self.view(step), checked)
             reason = reason.strip()
             if decision is ReviewDecision.OVERRIDE and not reason:
-                self.prompter.notify("An override needs a reason; the message stays as a draft.")
+                self.prompter.notify(self.words.t("engine.override_needs_reason"))
                 decision = ReviewDecision.LATER
             overriding = decision is ReviewDecision.OVERRIDE and bool(checked.errors)
             unchecked = current is not None and current.check_summary is None
@@ -376,7 +374,7 @@ class Walkthrough:
         if action is Action.SKIP:
             reason = self.prompter.ask_reason(view, action, True).strip()
             if not reason:
-                self.prompter.notify("A step can only be skipped with a reason.")
+                self.prompter.notify(self.words.t("engine.skip_needs_reason"))
                 return False
             self.record(ev.step_left("skipped", step.id, reason))
             return True
@@ -390,7 +388,7 @@ class Walkthrough:
             return True
         if action is Action.BACK:
             if len(self.state.path) < 2:
-                self.prompter.notify("This is the first step; there is nothing to go back to.")
+                self.prompter.notify(self.words.t("engine.first_step"))
                 return False
             self.record(ev.step_entered(self.state.path[-2], "back"))
             return True
@@ -406,15 +404,13 @@ class Walkthrough:
             if qv.answer is None and qv.question.required
         ]
         if missing:
-            self.prompter.notify(
-                f"Answer “{missing[0]}” first — or skip the step, with a reason, if it cannot be answered."
-            )
+            self.prompter.notify(self.words.t("engine.answer_first", question=missing[0]))
             return False
         if step.message is not None and not self.message_ready(step, view):
             return False
         unchecked = [iv.item.id for iv in view.items if not iv.checked]
         if unchecked and not self.prompter.confirm(
-            f"{len(unchecked)} item(s) not ticked. Mark the step done anyway?", default=False
+            self.words.t("engine.done_anyway", count=len(unchecked)), default=False
         ):
             return False
         self.record(ev.step_done(step.id, unchecked))
@@ -425,16 +421,13 @@ class Walkthrough:
         recorded override) and, when required, an approver (or a recorded override)."""
         assert step.message is not None
         if view.message_text is None:
-            self.prompter.notify("This step's message has not been written yet.")
+            self.prompter.notify(self.words.t("engine.message_not_written"))
             self.compose(step)
             return False
         checked = view.message_review
         if checked is not None and checked.blocked:
             problems = "; ".join(f.message for f in checked.errors[:3])
-            self.prompter.notify(
-                f"The message cannot go out as it is: {problems} "
-                "Edit the message, or record an override with a reason."
-            )
+            self.prompter.notify(self.words.t("engine.cannot_go_out", problems=problems))
             return False
         if step.message.approval and view.message_approved_by is None:
             approver = self.prompter.ask_approver(view).strip()
@@ -445,10 +438,7 @@ class Walkthrough:
             if reason:
                 self.record(ev.message_approved(step.id, override=reason))
                 return True
-            self.prompter.notify(
-                "This message needs an approver's name (or an override with a reason) "
-                "before the step is done."
-            )
+            self.prompter.notify(self.words.t("engine.needs_approver"))
             return False
         return True
 

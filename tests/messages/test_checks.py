@@ -157,10 +157,10 @@ def test_spelling_ignores_links_mentions_hashtags_and_placeholders() -> None:
     assert "spelling" not in rules(findings, "warning")
 
 
-def test_spelling_without_a_dictionary_degrades_to_a_notice() -> None:
+def test_spelling_without_a_dictionary_degrades_to_a_notice_in_the_messages_language() -> None:
     findings = check_message("Vi ber om ursäkt. Vi har tagit bort inlägget.", [], "sv")
     spelling = [f for f in findings if f.rule == "spelling"]
-    assert [(f.severity, "no offline dictionary for 'sv'" in f.message) for f in spelling] == [
+    assert [(f.severity, "ingen offlineordlista för 'sv'" in f.message) for f in spelling] == [
         ("info", True)
     ]
 

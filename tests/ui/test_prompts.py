@@ -335,7 +335,7 @@ def test_ctrl_d_at_a_text_prompt_is_ctrl_c(env: Environment, pipe: PipeInput) ->
 
 
 def test_status_line_counts_down_and_turns_overdue_with_one_bell(env: Environment) -> None:
-    from crisiscli.ui.i18n import Catalogue
+    from crisiscli.i18n import Catalogue
     from crisiscli.ui.statusline import StatusLine
 
     w = walk(env)
