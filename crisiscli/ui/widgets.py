@@ -93,7 +93,8 @@ def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTup
     """Styled text word-wrapped to ``width`` cells (the terminal would cut words in two)."""
     out: StyleAndTextTuples = []
     used = 0
-    for style, text in fragments:
+    for fragment in fragments:
+        style, text = fragment[0], fragment[1]
         for n, part in enumerate(text.split("\n")):
             if n:
                 out.append(("", "\n"))
@@ -103,8 +104,7 @@ def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTup
                     continue
                 size = get_cwidth(word.rstrip(" "))
                 if used and used + size > width:
-                    last_style, last = out[-1]
-                    out[-1] = (last_style, last.rstrip(" "))  # no space hanging at the edge
+                    out[-1] = (out[-1][0], out[-1][1].rstrip(" "))  # no space hanging at the edge
                     out.append(("", "\n"))
                     used = 0
                 for line in wrap_cells(word, width)[:-1] if size > width else []:
