@@ -333,3 +333,12 @@ def test_bad_input_never_shows_a_traceback(cli, tmp_path: Path, crisis_home: Pat
     assert not (crisis_home / "incidents").exists() or not any(
         (crisis_home / "incidents").iterdir()
     )
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("strat", "start"), ("statr", "start")])
+def test_a_mistyped_command_suggests_the_one_meant(cli, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    # Swapped letters are one slip, not two (difflib suggested 'stats' for both).
+    result = cli(typed)
+    assert result.exit_code == 2
+    assert f"No such command '{typed}'. Did you mean '{meant}'?" in result.stderr
+    assert "Traceback" not in result.stderr
