@@ -6,13 +6,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from crisiscli.i18n import Catalogue
+from crisiscli.invocation import program
 from crisiscli.record.store import Incident
 from crisiscli.ui.output import echo
 
 POLL_SECONDS = 1.0
 
 
-def watch(incident: Incident, prompter: Any) -> None:
+def watch(incident: Incident, prompter: Any, words: Catalogue) -> None:
     from crisiscli.walk.engine import Walkthrough
 
     seen: tuple[int, int] | None = None
@@ -24,15 +26,13 @@ def watch(incident: Incident, prompter: Any) -> None:
                 walk = Walkthrough(incident, prompter)
                 state = walk.state
                 if state.closed or state.finished:
-                    echo(f"The walk-through of {incident.id} is {state.status}.")
+                    echo(words.t("watch.ended", incident=incident.id, status=state.status))
                     return
                 if state.current is not None:
                     prompter.show_step(walk.view(walk.playbook.step(state.current)))
-                echo(
-                    "Watching read-only: nothing is recorded here. Ctrl-C leaves; to take "
-                    f"over: crisis resume {incident.id} --take-over"
-                )
+                command = f"{program()} resume {incident.id} --take-over"
+                echo(words.t("watch.read_only", command=command))
             time.sleep(POLL_SECONDS)
     except KeyboardInterrupt:
         echo("")
-        echo("Stopped watching.")
+        echo(words.t("watch.stopped"))

@@ -74,6 +74,9 @@ class ListPrompter:
     def notify(self, text: str) -> None:
         self.notices.append(text)
 
+    def warn(self, text: str) -> None:
+        self.notices.append(f"warning: {text}")
+
     def finished(self, summary: RunSummary) -> bool:
         self.summary = summary
         return self.close

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from crisiscli.env import Environment
 from crisiscli.errors import ExitCode, NotInteractiveError, Paused
+from crisiscli.i18n import Catalogue
 from crisiscli.ui.output import echo, warn
 
 if TYPE_CHECKING:
@@ -51,54 +52,53 @@ def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> N
     from crisiscli.walk.engine import Walkthrough
     from crisiscli.walk.walker import Lease
 
+    words = Catalogue(incident.playbook().language)
     set_language = getattr(prompter, "set_language", None)
     if callable(set_language):
         set_language(incident.playbook().language)
     lease = Lease(incident)
     holder = lease.try_hold()
     if holder is not None and not take_over:
-        choice = _other_walker(incident, prompter, holder)
+        choice = _other_walker(incident, prompter, holder, words)
         if choice == "watch":
             from crisiscli.ui.watch import watch
 
-            watch(incident, prompter)
+            watch(incident, prompter, words)
             return
         if choice != "take-over":
-            echo(f"Left {incident.id} to {holder.actor}. Nothing was recorded.")
+            echo(words.t("walker.left", incident=incident.id, who=holder.actor))
             return
     try:
         walk = Walkthrough(incident, prompter)
         walk.refuse_if_over()  # a closed or finished incident gets no walker event
         lease.start(taking_over=holder)
         walk.guards.append(lease.guard)
-        _walk(incident, walk, lease)
+        _walk(incident, walk, lease, words)
     finally:
         lease.release()
 
 
-def _other_walker(incident: Incident, prompter: Prompter, holder: WalkerInfo) -> str:
+def _other_walker(
+    incident: Incident, prompter: Prompter, holder: WalkerInfo, words: Catalogue
+) -> str:
     """Someone walks this incident now: say who, where and since when; ask what to do."""
     from crisiscli.errors import StateError
 
-    told = f"{incident.id} is being walked by {holder.describe()}"
+    told = words.t("walker.busy", incident=incident.id, who=holder.describe())
     choose = getattr(prompter, "choose", None)
     if not callable(choose):
         raise StateError(told, hint=f"take over with: crisis resume {incident.id} --take-over")
-    echo(told + ".")
-    options = [
-        ("watch", "Watch it read-only (this terminal records nothing)"),
-        ("take-over", "Take over — the other terminal is told at its next screen and stops"),
-        ("quit", "Quit — leave it to them"),
-    ]
-    return str(choose("What do you want to do?", options, "watch"))
+    echo(told)
+    options = [(key, words.t(f"walker.{key}")) for key in ("watch", "take-over", "quit")]
+    return str(choose(words.t("walker.what_now"), options, "watch"))
 
 
-def _walk(incident: Incident, walk: Walkthrough, lease: Lease) -> None:
+def _walk(incident: Incident, walk: Walkthrough, lease: Lease, words: Catalogue) -> None:
     try:
         summary = walk.run()
     except Paused:
-        echo(f"Paused. Everything so far is saved in {incident.dir}")
-        echo(f"Continue with: {resume_hint(incident)}")
+        echo(words.t("run.paused", folder=incident.dir))
+        echo(words.t("run.continue", command=resume_hint(incident)))
         return
     except KeyboardInterrupt:
         # Record the interruption if we can (and still walk it: after a take-over the
@@ -109,10 +109,10 @@ def _walk(incident: Incident, walk: Walkthrough, lease: Lease) -> None:
             if lease.still_walking(incident.state()):
                 incident.record(session("interrupted"))
         echo("")
-        echo(f"Interrupted. Everything you confirmed is saved in {incident.dir}")
-        echo(f"Continue with: {resume_hint(incident)}")
+        echo(words.t("run.interrupted", folder=incident.dir))
+        echo(words.t("run.continue", command=resume_hint(incident)))
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
     if summary.open_steps:
         titles = "; ".join(title for title, _ in summary.open_steps)
-        echo(f"Finished with steps still open: {titles}")
-    echo(f"Log: {incident.log_path}")
+        echo(words.t("run.open_steps", titles=titles))
+    echo(words.t("run.log", path=incident.log_path))

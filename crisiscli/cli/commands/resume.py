@@ -63,7 +63,9 @@ def command(
 
         script = load_answers(answers)
         check_against(script, found.playbook())
-    echo(f"Resuming {found.id}.")
+    from crisiscli.i18n import Catalogue
+
+    echo(Catalogue(found.playbook().language).t("run.resuming", incident=found.id))
     _walk.run(found, _walk.make_prompter(env, script), take_over=take_over)
 
 

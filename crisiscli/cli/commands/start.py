@@ -124,9 +124,12 @@ def command(
     assigned = [role_assigned(role_id, person) for role_id, person in roles.items() if person]
     if assigned:
         incident.record(*assigned)
-    marker = "DRILL (a rehearsal): " if incident.state().drill else ""
-    echo(f"{marker}Incident {incident.id} opened ({book.title}).")
-    echo(f"Log: {incident.log_path}")
+    from crisiscli.i18n import Catalogue
+
+    words = Catalogue(book.language)
+    marker = words.t("run.drill_marker") if incident.state().drill else ""
+    echo(marker + words.t("run.opened", incident=incident.id, playbook=book.title))
+    echo(words.t("run.log", path=incident.log_path))
     _walk.run(incident, asker if asker is not None else _walk.make_prompter(env, script))
 
 
