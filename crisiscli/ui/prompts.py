@@ -10,6 +10,7 @@ prompt_toolkit's pipe input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crisiscli.env import Environment
@@ -50,6 +51,10 @@ class TerminalPrompter:
         self.words = Catalogue(language)
         self.status.words = self.words
         self.ui.words = self.words
+
+    def set_watchdog(self, check: Callable[[], None] | None) -> None:
+        """``check`` runs every two seconds while a prompt waits; what it raises ends it."""
+        self.ui.watchdog = check
 
     def t(self, key: str, **values: Any) -> str:
         return self.words.t(key, **values)

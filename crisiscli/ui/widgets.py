@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,6 +56,7 @@ STYLE = Style.from_dict(
     }
 )
 TICK_SECONDS = 0.5
+WATCH_SECONDS = 2.0
 
 
 class StatusSource(Protocol):
@@ -137,6 +138,9 @@ class Prompts:
     input: Input | None = None
     output: Output | None = None
     notice: str = ""  # shown under the prompt until the next key
+    # Called every WATCH_SECONDS while a prompt waits; an exception it raises ends the prompt
+    # (another terminal took the walk-through over, or closed the incident).
+    watchdog: Callable[[], None] | None = None
     _running: list[Application[Any]] = field(default_factory=list)
 
     # -- the parts every prompt shares ---------------------------------------------------------
@@ -180,8 +184,16 @@ class Prompts:
         return f"{base} · {esc} · Ctrl-C stop"
 
     async def _ticker(self, app: Application[Any]) -> None:
+        ticks = 0
         while True:
             await asyncio.sleep(TICK_SECONDS)
+            ticks += 1
+            if self.watchdog is not None and ticks % round(WATCH_SECONDS / TICK_SECONDS) == 0:
+                try:
+                    self.watchdog()
+                except Exception as exc:  # the walker must stop: leave the prompt with it
+                    app.exit(exception=exc)
+                    return
             if self.status is not None and self.status.tick():
                 app.output.bell()
             app.invalidate()

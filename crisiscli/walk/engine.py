@@ -104,10 +104,17 @@ class Walkthrough:
     # -- the run ---------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
+        # A prompt that can watch while it waits stops as soon as another terminal takes
+        # over or closes the incident, not only at the next screen.
+        watch = getattr(self.prompter, "set_watchdog", None)
+        if callable(watch):
+            watch(lambda: self.check(self.incident.state()))
         try:
             return self._run()
         finally:
             self.incident.flush()
+            if callable(watch):
+                watch(None)
 
     def refuse_if_over(self) -> None:
         """A closed incident, or a finished walk-through, is not walked again."""

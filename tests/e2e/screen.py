@@ -42,14 +42,25 @@ class Screen:
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
+    @property
+    def flat(self) -> str:
+        """The rows run together: a line the terminal wrapped reads as one."""
+        return "".join(line.rstrip() for line in self.screen.display)
+
     def wait_for(
-        self, pattern: str, timeout: float | None = None, *, gone: str | None = None
+        self,
+        pattern: str,
+        timeout: float | None = None,
+        *,
+        gone: str | None = None,
+        flat: bool = False,
     ) -> str:
-        """Wait until ``pattern`` is on the screen (and ``gone`` is not); returns the screen."""
+        """Wait until ``pattern`` is on the screen (and ``gone`` is not); returns the screen
+        (``flat``: search, and return, the rows run together)."""
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
             self.pump()
-            shown = self.text
+            shown = self.flat if flat else self.text
             if re.search(pattern, shown) and not (gone and re.search(gone, shown)):
                 return shown
             if time.monotonic() > deadline or not self.child.isalive():
