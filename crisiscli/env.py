@@ -47,6 +47,16 @@ def _default_actor(home: Path | None = None) -> str:
         return "unknown"
 
 
+def _terminal_columns() -> int | None:
+    """How wide the terminal output goes to is (``COLUMNS`` wins); None when output goes to
+    a pipe or a file, which keep whole lines."""
+    if not _isatty(sys.stdout):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -58,6 +68,7 @@ class Environment:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     stdin_isatty: bool = field(default_factory=lambda: _isatty(sys.stdin))
     stdout_isatty: bool = field(default_factory=lambda: _isatty(sys.stdout))
+    columns: int | None = field(default_factory=_terminal_columns)  # lists fit this width
     home: Path = field(default_factory=_default_home)
     clock: Callable[[], datetime] = utc_now
     actor: str = ""  # empty: resolved in __post_init__ (CRISIS_USER, config, login name)

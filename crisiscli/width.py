@@ -1,4 +1,5 @@
-"""How wide text is in a terminal, for aligning columns: CJK and emoji take two columns."""
+"""How wide text is in a terminal, for aligning, cutting and wrapping it: CJK and emoji take
+two columns, combining marks none."""
 
 from __future__ import annotations
 
@@ -21,3 +22,38 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """``text`` followed by spaces up to ``width`` terminal columns."""
     return text + " " * max(0, width - display_width(text))
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns, with an ellipsis when it had to be cut."""
+    if display_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out.rstrip() + "…"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Word-wrap ``text`` to ``width`` columns; a word longer than a line is split."""
+    width = max(width, 8)
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while display_width(word) > width:
+            cut = width
+            while display_width(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    lines.append(current)
+    return lines

@@ -11,25 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
-from prompt_toolkit.utils import get_cwidth
 
 from crisiscli.env import Environment
 from crisiscli.i18n import Catalogue
 from crisiscli.text import one_line, visible_controls
 from crisiscli.walk.deadlines import DeadlineStatus, format_duration
 from crisiscli.walk.prompter import StepView
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells, with an ellipsis when it had to be cut."""
-    if get_cwidth(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if get_cwidth(out + ch) > width - 1:
-            break
-        out += ch
-    return out.rstrip() + "…"
+from crisiscli.width import clip, display_width
 
 
 class StatusLine:
@@ -39,7 +27,6 @@ class StatusLine:
         self.view: StepView | None = None
         self._rung: set[tuple[str, str]] = set()
         self._seen_open: set[tuple[str, str]] = set()
-        self.alert = ""  # e.g. someone took over: shown on the status line
 
     def show(self, view: StepView) -> None:
         self.view = view
@@ -89,7 +76,7 @@ class StatusLine:
         tail = f" · {view.severity} · {step} "
         title = one_line(visible_controls(view.title))
         drill = "DRILL · " if view.drill else ""
-        first = " " + clip(drill + title, width - get_cwidth(tail) - 1) + tail
+        first = " " + clip(drill + title, width - display_width(tail) - 1) + tail
         clock = " " + self.words.t("status.since_start", elapsed=elapsed) + " · "
         deadline, overdue = self.next_deadline(now)
         out: StyleAndTextTuples = [
@@ -98,12 +85,14 @@ class StatusLine:
             ("class:status", clock),
             (
                 "class:status.overdue" if overdue else "class:status",
-                clip(deadline, width - get_cwidth(clock)),
+                clip(deadline, width - display_width(clock)),
             ),
         ]
-        rest = width - get_cwidth(clock) - get_cwidth(clip(deadline, width - get_cwidth(clock)))
+        rest = (
+            width
+            - display_width(clock)
+            - display_width(clip(deadline, width - display_width(clock)))
+        )
         if rest > 0:
             out.append(("class:status", " " * rest))
-        if self.alert:
-            out += [("", "\n"), ("class:status.overdue", clip(" " + self.alert, width))]
         return out

@@ -34,10 +34,10 @@ from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
-from prompt_toolkit.utils import get_cwidth
 
 from crisiscli.i18n import Catalogue
 from crisiscli.walk.prompter import GoBack
+from crisiscli.width import display_width, wrap
 
 STYLE = Style.from_dict(
     {
@@ -67,29 +67,6 @@ class StatusSource(Protocol):
         ...
 
 
-def wrap_cells(text: str, width: int) -> list[str]:
-    """Word-wrap ``text`` to ``width`` terminal cells; a word longer than a line is split."""
-    width = max(width, 8)
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if get_cwidth(candidate) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        while get_cwidth(word) > width:
-            cut = width
-            while get_cwidth(word[:cut]) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    lines.append(current)
-    return lines
-
-
 def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTuples:
     """Styled text word-wrapped to ``width`` cells (the terminal would cut words in two)."""
     out: StyleAndTextTuples = []
@@ -103,17 +80,17 @@ def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTup
             for word in re.split(r"(?<= )", part):  # each word keeps its trailing space
                 if not word:
                     continue
-                size = get_cwidth(word.rstrip(" "))
+                size = display_width(word.rstrip(" "))
                 if used and used + size > width:
                     out[-1] = (out[-1][0], out[-1][1].rstrip(" "))  # no space hanging at the edge
                     out.append(("", "\n"))
                     used = 0
-                for line in wrap_cells(word, width)[:-1] if size > width else []:
+                for line in wrap(word, width)[:-1] if size > width else []:
                     out += [(style, line), ("", "\n")]
                 if size > width:
-                    word = wrap_cells(word, width)[-1]
+                    word = wrap(word, width)[-1]
                 out.append((style, word))
-                used += get_cwidth(word)
+                used += display_width(word)
     return out
 
 
@@ -156,7 +133,7 @@ class Prompts:
             width = self._width()
             out: StyleAndTextTuples = []
             if self.notice:
-                for line in wrap_cells(self.notice, width - 1):
+                for line in wrap(self.notice, width - 1):
                     out += [("class:notice", line), ("", "\n")]
             out += [("class:hint", hint[: width - 1]), ("", "\n")]
             if self.status is not None:
@@ -260,7 +237,7 @@ class Prompts:
                 assert ticked is not None
                 chosen = [label for v, label in options if v in ticked]
                 shown = ", ".join(chosen) if chosen else "—"
-                if get_cwidth(shown) + get_cwidth(message) + 3 > self._width():
+                if display_width(shown) + display_width(message) + 3 > self._width():
                     # Long checklist items are on screen above; the count says enough.
                     return self.words.t("ticked_count", count=len(chosen), total=len(options))
                 return shown
@@ -282,8 +259,8 @@ class Prompts:
                     assert ticked is not None
                     mark = "[x] " if value in ticked else "[ ] "
                 lead = ("» " if here else "  ") + mark
-                pad = " " * get_cwidth(lead)
-                for i, line in enumerate(wrap_cells(label, width - len(pad))):
+                pad = " " * display_width(lead)
+                for i, line in enumerate(wrap(label, width - len(pad))):
                     if i == 0 and here:
                         out.append(("[SetCursorPosition]", ""))
                     style = "class:selected" if here else ""
