@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli.errors import CrisisError, PlaybookError
-from crisiscli.lint import noqa, semantic
+from crisiscli.lint import noqa, pathrules, semantic
 from crisiscli.lint.config import LintConfig
 from crisiscli.lint.findings import FileResult, Finding, SourceLines
 from crisiscli.lint.rules import BY_CODE, LOADER_RULES, Rule
@@ -206,16 +206,25 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
         )
     if {"CR501", "CR502", "CR503", "CR504"} & enabled:
         raw.extend(semantic.check_design(playbook, paths, ctx.doc))
+    named: list[pathrules.Variable] = []
+    if pathrules.PATH_CODES & enabled:
+        found, named = pathrules.check_paths(playbook, paths, enabled, config.path_states)
+        raw.extend(found)
+    if "CR607" in enabled:
+        raw.extend(pathrules.check_grading(playbook, paths))
     for code, path, on_key, message in raw:
         yield ctx.at_path(BY_CODE[code], message, path, on_key)
+    for path, name, message in named:
+        yield _variable_finding(ctx, path, name, message, BY_CODE["CR606"])
     if "CR205" in enabled:
         for path, name, message in semantic.check_variables(playbook, paths):
             yield _variable_finding(ctx, path, name, message)
 
 
-def _variable_finding(ctx: _Context, path: Path_, name: str, message: str) -> Finding:
+def _variable_finding(
+    ctx: _Context, path: Path_, name: str, message: str, rule: Rule = BY_CODE["CR205"]
+) -> Finding:
     """Point at the ``{{ name }}`` itself inside the (possibly multi-line) string."""
-    rule = BY_CODE["CR205"]
     doc = ctx.doc
     start = doc.positions.get(path)
     end = doc.ends.get(path)

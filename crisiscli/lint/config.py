@@ -23,7 +23,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-KEYS = ("select", "ignore", "severity", "platform-limits", "paths", "exclude", "format")
+KEYS = (
+    "select",
+    "ignore",
+    "severity",
+    "platform-limits",
+    "paths",
+    "exclude",
+    "format",
+    "path-states",
+)
+PATH_STATES = 20_000  # the path explorer's budget (crisiscli.walk.paths)
+MIN_PATH_STATES = 100
 FORMATS = ("full", "concise", "json", "github", "sarif", "junit")
 
 
@@ -36,6 +47,7 @@ class LintConfig:
     exclude: tuple[str, ...] = ()
     format: str | None = None
     source: str | None = None  # the file it came from
+    path_states: int = PATH_STATES  # states the path rules explore before sampling (CR600)
 
     def severity_of(self, rule: Rule) -> Severity:
         if rule.always_on:
@@ -195,6 +207,12 @@ def build_config(
         raise UsageError(
             f"'format': '{fmt}' is not one of {', '.join(FORMATS)}", location=Location(shown)
         )
+    states = table.get("path-states", PATH_STATES)
+    if isinstance(states, bool) or not isinstance(states, int) or states < MIN_PATH_STATES:
+        raise UsageError(
+            f"'path-states' must be a whole number of at least {MIN_PATH_STATES}",
+            location=Location(shown),
+        )
     return LintConfig(
         frozenset(enabled),
         tuple(severities),
@@ -203,6 +221,7 @@ def build_config(
         exclude,
         fmt,
         shown if table or shown != "(defaults)" else None,
+        states,
     )
 
 

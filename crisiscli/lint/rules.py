@@ -3,7 +3,8 @@
 Ids never change meaning once released (a retired rule keeps its number unused). The
 groups: ``CR0xx`` reading the file, ``CR1xx`` structure (the loader's errors: a playbook
 with one of these does not load at all), ``CR2xx`` references, ``CR3xx`` flow,
-``CR4xx`` messages, ``CR5xx`` checklist design, ``CR9xx`` the linter itself.
+``CR4xx`` messages, ``CR5xx`` checklist design, ``CR6xx`` paths (checked on every path
+the path explorer finds), ``CR9xx`` the linter itself.
 
 Rules marked ``always_on`` are the loader's errors: they are checked whatever the
 configuration selects, cannot be suppressed, and keep severity ``error``, because
@@ -123,6 +124,55 @@ _RULES: tuple[Rule, ...] = (
         "deadline-order",
         "warning",
         "A deadline later than a deadline in a later phase.",
+    ),
+    # -- paths (every way through the playbook: crisiscli/walk/paths.py) -----------------
+    Rule(
+        "CR600",
+        "paths-sampled",
+        "warning",
+        "Too many paths to check every one: the path rules checked a seeded sample.",
+    ),
+    Rule(
+        "CR601",
+        "gate-not-held",
+        "warning",
+        'A "not yet" answer leads straight to the review or the end.',
+    ),
+    Rule(
+        "CR602",
+        "approver-not-named",
+        "warning",
+        "A path reaches a message that needs approval before anyone is named to approve it.",
+    ),
+    Rule(
+        "CR603",
+        "required-phase-skipped",
+        "error",
+        "A path passes by every step of a phase marked 'required: true'.",
+    ),
+    Rule(
+        "CR604",
+        "deadline-out-of-reach",
+        "warning",
+        "A deadline whose step no path reaches, or reaches only after a later phase began.",
+    ),
+    Rule(
+        "CR605",
+        "ends-without-review",
+        "warning",
+        "A path ends without reaching the review phase, and not by an explicit 'goto: end'.",
+    ),
+    Rule(
+        "CR606",
+        "named-without-consent",
+        "warning",
+        "A public message names a person on a path where nobody asked their permission.",
+    ),
+    Rule(
+        "CR607",
+        "grade-not-set",
+        "warning",
+        "A question whose choices are the severity levels, without 'sets: severity'.",
     ),
     # -- the linter itself ------------------------------------------------------------------
     Rule("CR901", "unused-noqa", "warning", "A suppression comment that suppresses nothing."),

@@ -13,6 +13,7 @@ from typing import Any
 
 from crisiscli.playbook import model as m
 from crisiscli.playbook.template import placeholders
+from crisiscli.walk.paths import flow_graph
 
 Path_ = tuple[str | int, ...]
 Raw = tuple[str, Path_, bool, str]  # code, path, on_key, message
@@ -31,43 +32,6 @@ def step_paths(playbook: m.Playbook) -> list[Path_]:
 
 
 # -- flow -------------------------------------------------------------------------------------
-
-
-def flow_graph(playbook: m.Playbook) -> tuple[list[set[int]], set[int]]:
-    """Successors of each step index (``len(steps)`` stands for the end) and the start set."""
-    steps = playbook.steps
-    end = len(steps)
-    index: dict[str, int] = {}
-    for i, step in enumerate(steps):
-        index.setdefault(step.id, i)
-
-    def landing(k: int) -> set[int]:
-        # Where "go to step k" can land: k, or past it while steps' conditions fail.
-        found: set[int] = set()
-        while k < end:
-            found.add(k)
-            if steps[k].when is None:
-                return found
-            k += 1
-        found.add(end)
-        return found
-
-    successors: list[set[int]] = []
-    for i, step in enumerate(steps):
-        out: set[int] = set()
-        for branch in step.goto:
-            if branch.to == m.END:
-                out.add(end)
-            elif branch.to in index:
-                out |= landing(index[branch.to])
-            else:  # an unknown target (reported by the loader): assume it gets out
-                out.add(end)
-            if branch.when is None:
-                break
-        else:
-            out |= landing(i + 1)
-        successors.append(out)
-    return successors, landing(0)
 
 
 def _reachable(successors: list[set[int]], start: set[int]) -> set[int]:

@@ -484,6 +484,7 @@ class _Builder:
         pid = self.ident(data.get("id"), (*at, "id"), "phase id")
         title = self.text(data.get("title"), (*at, "title"), "title")
         description = self.text(data.get("description"), (*at, "description"), "description") or ""
+        required = self.flag(data.get("required"), (*at, "required"), "required", False)
         raw_steps = data.get("steps")
         steps = []
         if raw_steps is not None and (not isinstance(raw_steps, list) or not raw_steps):
@@ -494,7 +495,7 @@ class _Builder:
                 steps.append(step)
         if pid is None or title is None:
             return None
-        return m.Phase(pid, title, tuple(steps), description)
+        return m.Phase(pid, title, tuple(steps), description, required)
 
     def severity(self, value: Any, at: Path_) -> tuple[tuple[m.SeverityLevel, ...], str]:
         if value is None:

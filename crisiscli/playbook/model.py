@@ -171,6 +171,7 @@ class Phase:
     title: str
     steps: tuple[Step, ...]
     description: str = ""
+    required: bool = False  # every path must enter it (lint CR603)
 
 
 @dataclass(frozen=True)
@@ -361,6 +362,7 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
             "id": phase.id,
             "title": phase.title,
             **({"description": phase.description} if phase.description else {}),
+            **({"required": True} if phase.required else {}),
             "steps": [_step_to_data(step) for step in phase.steps],
         }
         for phase in playbook.phases
@@ -469,6 +471,7 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
                 str(p["title"]),
                 tuple(_step_from_data(s) for s in p["steps"]),
                 str(p.get("description", "")),
+                bool(p.get("required", False)),
             )
             for p in data["phases"]
         ),

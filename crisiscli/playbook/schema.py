@@ -205,6 +205,11 @@ def playbook_schema() -> dict[str, Any]:
                             "id": ID,
                             "title": TEXT,
                             "description": TEXT,
+                            "required": {
+                                "type": "boolean",
+                                "default": False,
+                                "description": "Every path must enter this phase (lint CR603).",
+                            },
                             "steps": {
                                 "type": "array",
                                 "minItems": 1,

@@ -51,7 +51,7 @@ PLAYBOOK_KEYS = (
     "phases",
 )
 PLAYBOOK_REQUIRED = ("id", "title", "phases")
-PHASE_KEYS = ("id", "title", "description", "steps")
+PHASE_KEYS = ("id", "title", "description", "required", "steps")
 PHASE_REQUIRED = ("id", "title", "steps")
 STEP_KEYS = (
     "id",

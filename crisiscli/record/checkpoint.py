@@ -24,6 +24,7 @@ from crisiscli.fsutil import atomic_write_text, read_bounded
 from crisiscli.record.fold import (
     ActionItem,
     ContactRecord,
+    ExitCheck,
     Handoff,
     IncidentState,
     MessageState,
@@ -256,6 +257,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "actions": [_action(a) for a in s.actions.values()],
         "queue": [_post(p) for p in s.queue.values()], "queue_imports": imports,
         "contacts": [_contact(c) for c in s.contacts.values()],
+        "exit_checks": [[*c[:4], _t(c.ts), c.actor] for c in s.exit_checks.values()],
         "event_count": s.event_count, "last_event_at": _t(s.last_event_at),
         "last_key": [_t(s.last_key[0]), s.last_key[1]] if s.last_key else None,
         "quarantined": [list(q) for q in s.quarantined],
@@ -300,6 +302,9 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         queue={p[0]: _unpost(p) for p in d["queue"]},
         queue_imports=[{**i, "ts": _req(i["ts"])} for i in d["queue_imports"]],
         contacts={c[0]: _uncontact(c) for c in d["contacts"]},
+        exit_checks={
+            c[0]: ExitCheck(c[0], c[1], c[2], c[3], _req(c[4]), c[5]) for c in d["exit_checks"]
+        },
         event_count=d["event_count"],
         last_event_at=_dt(d["last_event_at"]),
         last_key=(_req(key[0]), key[1]) if key else None,

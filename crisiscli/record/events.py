@@ -190,6 +190,7 @@ SPECS: dict[str, Spec] = {
     "walker.started": _spec(WALKER),
     "walker.taken_over": _spec(WALKER, {"from": _record}),
     "incident.closed": _spec(optional={"summary": _text}),
+    "exit.checked": _spec({"criterion": _number, "text": _text, "met": _flag}, {"note": _text}),
     "incident.reopened": _spec(),
     "severity.changed": _spec(
         {"to": _name}, {"from": _text, "reason": _text, "by_question": _name}
@@ -439,6 +440,12 @@ def incident_closed(summary: str | None = None) -> NewEvent:
     return NewEvent("incident.closed", _with({}, summary=summary))
 
 
+def exit_checked(criterion: int, text: str, met: bool, note: str | None = None) -> NewEvent:
+    """One exit criterion of the playbook, checked at close: met or not (and why not)."""
+    data = {"criterion": criterion, "text": text, "met": met}
+    return NewEvent("exit.checked", _with(data, note=(note or "").strip() or None))
+
+
 def incident_reopened() -> NewEvent:
     return NewEvent("incident.reopened", {})
 
@@ -655,6 +662,13 @@ def _closed(d: Mapping[str, Any], step: str, names: Names) -> str:
     return "Incident closed" + (f": {summary}" if summary else "")
 
 
+def _exit(d: Mapping[str, Any], step: str, names: Names) -> str:
+    met = "met" if d.get("met") is True else "not met"
+    note = _s(d.get("note")).strip()
+    line = f"Exit criterion {_s(d.get('criterion'))} {met}: {_s(d.get('text'))}"
+    return line + (f" — {note}" if note else "")
+
+
 def _severity(d: Mapping[str, Any], step: str, names: Names) -> str:
     line = f"Severity changed to {_s(d.get('to'))}" + _reason(d)
     if d.get("from"):
@@ -756,6 +770,7 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "walker.started": _walker,
     "walker.taken_over": _walker,
     "incident.closed": _closed,
+    "exit.checked": _exit,
     "incident.reopened": lambda d, step, names: "Incident reopened",
     "severity.changed": _severity,
     "title.changed": lambda d, step, names: f"Title changed to {_s(d.get('to'))}",

@@ -344,6 +344,17 @@ class ActionItem(_Slots):
         self.done_by = done_by
 
 
+class ExitCheck(NamedTuple):
+    """One exit criterion as checked at close (``exit.checked``); the latest one counts."""
+
+    number: int  # 1-based, in the playbook's order
+    text: str
+    met: bool
+    note: str | None
+    ts: datetime
+    actor: str
+
+
 class History(_Slots):
     """What only a full replay keeps: every note, and every event's described line."""
 
@@ -374,6 +385,7 @@ class IncidentState(_Slots):
         "current",
         "drill",
         "event_count",
+        "exit_checks",
         "finish_status",
         "finished",
         "finished_at",
@@ -441,6 +453,7 @@ class IncidentState(_Slots):
         queue: dict[str, QueuedPost] | None = None,
         queue_imports: list[dict[str, Any]] | None = None,
         contacts: dict[str, ContactRecord] | None = None,
+        exit_checks: dict[int, ExitCheck] | None = None,
         event_count: int = 0,
         last_event_at: datetime | None = None,
         last_key: tuple[datetime, str] | None = None,
@@ -490,6 +503,7 @@ class IncidentState(_Slots):
             queue_imports if queue_imports is not None else []
         )
         self.contacts: dict[str, ContactRecord] = contacts if contacts is not None else {}
+        self.exit_checks: dict[int, ExitCheck] = exit_checks if exit_checks is not None else {}
         self.event_count = event_count
         self.last_event_at = last_event_at
         self.last_key = last_key  # the (time, id) of the last event applied
@@ -684,6 +698,13 @@ def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.summary = _opt(d.get("summary")) or s.summary
 
 
+def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    number = int(d["criterion"])
+    s.exit_checks[number] = ExitCheck(
+        number, d["text"], d["met"], _opt(d.get("note")), e.ts, e.actor
+    )
+
+
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = False
     s.closed_at = None
@@ -841,6 +862,7 @@ _HANDLERS = {
     "session.interrupted": _paused,
     "run.finished": _finished,
     "incident.closed": _closed,
+    "exit.checked": _exit_checked,
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,

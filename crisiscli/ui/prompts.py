@@ -21,6 +21,7 @@ from crisiscli.text import one_line
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.ui.statusline import StatusLine
 from crisiscli.ui.widgets import Prompts
+from crisiscli.walk.closing import CriterionCheck
 from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
 
 ACTION_KEYS = {
@@ -206,6 +207,26 @@ class TerminalPrompter:
 
     def warn(self, text: str) -> None:
         self.console.print(safe(self.t("warning", text=text), "yellow"))
+
+    def check_exit(self, criteria: tuple[str, ...]) -> list[CriterionCheck]:
+        """Each exit criterion, one at a time: met or not, and why not."""
+        count = len(criteria)
+        self.console.print(safe(self.t("exit.before", criteria=self._criteria(count)), "bold"))
+        checks = []
+        for index, text in enumerate(criteria, 1):
+            asked = self.t("exit.true_now", index=index, count=count, text=text)
+            met = self.ui.confirm(one_line(asked), True, on_escape="stay")
+            note = "" if met else self.ask_text(self.t("exit.still_open"), on_escape="stay")
+            checks.append(CriterionCheck(index, text, met, note))
+        return checks
+
+    def close_anyway(self, unmet: list[CriterionCheck]) -> bool:
+        numbers = ", ".join(str(c.index) for c in unmet)
+        asked = self.t("exit.close_anyway", criteria=self._criteria(len(unmet)), numbers=numbers)
+        return self.ui.confirm(asked, False, on_escape="stay")
+
+    def _criteria(self, count: int) -> str:
+        return self.t("exit.criterion" if count == 1 else "exit.criteria", count=count)
 
     def finished(self, summary: RunSummary) -> bool:
         self.ui.status = None  # the walk-through is over: no step, no countdown to show

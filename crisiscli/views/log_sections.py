@@ -67,6 +67,15 @@ def render_head(
         out += _contacts(state, tz)
     if state.actions:
         out += _actions(state, playbook)
+    if state.exit_checks:
+        out += ["## Exit criteria", ""]
+        for check in sorted(state.exit_checks.values()):
+            mark = "x" if check.met else " "
+            note = f" — {md_inline(check.note)}" if check.note else ""
+            out.append(
+                f"- [{mark}] {md_inline(check.text)}{'' if check.met else ' (not met)'}{note}"
+            )
+        out.append("")
     if state.quarantined:
         out += ["## Lines left out of the journal's reading", ""]
         out += [f"- line {q.line}: {md_inline(q.reason)}" for q in state.quarantined]

@@ -11,6 +11,8 @@
         notes: ["Screenshots saved to the team drive"]
       pause-queue:
         action: [defer, done]   # one action per visit: deferred, then done at the end
+      resume-check:
+        answers: [{resume: no}, {resume: yes}]   # one mapping per visit of a loop
       apology:
         message: "We got this wrong. ..."
         approver: Dana (comms lead)
@@ -45,6 +47,7 @@ from crisiscli.playbook.model import Playbook, Question, truthy_word
 if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
 
+from crisiscli.walk.closing import CriterionCheck
 from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
 
 ACTIONS = {
@@ -56,7 +59,17 @@ ACTIONS = {
     "back": Action.BACK,
     "pause": Action.PAUSE,
 }
-TOP_KEYS = {"title", "severity", "inputs", "steps", "default", "close", "playbook", "drill"}
+TOP_KEYS = {
+    "title",
+    "severity",
+    "inputs",
+    "steps",
+    "default",
+    "close",
+    "exit_criteria",
+    "playbook",
+    "drill",
+}
 STEP_KEYS = {
     "action",
     "reason",
@@ -75,7 +88,9 @@ class StepScript:
     actions: list[Action] = field(default_factory=list)
     reason: str = ""
     items: str | list[str] = "all"
-    answers: dict[str, Any] = field(default_factory=dict)
+    # One mapping per visit (a step the flow loops back to is asked again); the last
+    # one answers every later visit.
+    visit_answers: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     message: str | None = None
     approver: str = ""
@@ -94,6 +109,7 @@ class AnswersFile:
     steps: dict[str, StepScript] = field(default_factory=dict)
     default: Action = Action.DONE
     close: bool = False
+    exit_criteria: Any = None  # all | none | one yes/no (or {met, note}) per criterion
     locations: dict[tuple[str | int, ...], Location] = field(default_factory=dict)
 
     def where(self, *at: str | int) -> Location:
@@ -147,6 +163,7 @@ def load_answers(path: Path) -> AnswersFile:
             setattr(result, key, str(raw((key,), data[key])))
     result.drill = bool(data.get("drill", False))
     result.close = bool(data.get("close", False))
+    result.exit_criteria = data.get("exit_criteria")
     if "default" in data:
         result.default = _action(str(raw(("default",), data["default"])), result.where("default"))
     inputs = data.get("inputs") or {}
@@ -192,12 +209,18 @@ def load_answers(path: Path) -> AnswersFile:
                 "items must be all, none or a list of item ids", location=result.where(*at, "items")
             )
         answers = spec.get("answers") or {}
-        if not isinstance(answers, dict):
-            raise AnswersError(
-                "answers must be a mapping of question id to value",
-                location=result.where(*at, "answers"),
+        visits = answers if isinstance(answers, list) else [answers]
+        for v, mapping in enumerate(visits):
+            where = (*at, "answers", v) if isinstance(answers, list) else (*at, "answers")
+            if not isinstance(mapping, dict):
+                raise AnswersError(
+                    "answers must be a mapping of question id to value, "
+                    "or a list of such mappings (one per visit)",
+                    location=result.where(*where),
+                )
+            script.visit_answers.append(
+                {str(k): raw((*where, k), value) for k, value in mapping.items()}
             )
-        script.answers = {str(k): raw((*at, "answers", k), v) for k, v in answers.items()}
         notes = spec.get("notes") or []
         script.notes = [str(n) for n in (notes if isinstance(notes, list) else [notes])]
         if spec.get("message") is not None:
@@ -256,6 +279,13 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
     """Refuse a script that names steps, questions or choices the playbook does not have."""
     step_ids = {s.id for s in playbook.steps}
     questions = playbook.questions()
+    if answers.exit_criteria is not None:
+        from crisiscli.walk.closing import scripted_checks
+
+        try:
+            scripted_checks(answers.exit_criteria, len(playbook.exit_criteria))
+        except ValueError as exc:
+            raise AnswersError(str(exc), location=answers.where("exit_criteria")) from None
     for key, value in answers.inputs.items():
         input_q = next((q for q in playbook.inputs if q.id == key), None)
         if input_q is None:
@@ -272,11 +302,14 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
             )
         step = playbook.step(sid)
         own = {q.id for q in step.questions}
-        for qid, value in script.answers.items():
-            if qid not in own:
-                where = answers.where("steps", sid, "answers", qid)
-                raise AnswersError(f"step '{sid}' has no question '{qid}'", location=where)
-            coerce_answer(questions[qid], value, answers.where("steps", sid, "answers", qid))
+        many = len(script.visit_answers) > 1
+        for v, mapping in enumerate(script.visit_answers):
+            base = ("steps", sid, "answers", v) if many else ("steps", sid, "answers")
+            for qid, value in mapping.items():
+                if qid not in own:
+                    where = answers.where(*base, qid)
+                    raise AnswersError(f"step '{sid}' has no question '{qid}'", location=where)
+                coerce_answer(questions[qid], value, answers.where(*base, qid))
         if step.message is None:
             for key, value in (
                 ("message", script.message),
@@ -360,9 +393,14 @@ class ScriptedPrompter:
 
     def answer(self, view: StepView, question: Question) -> Any:
         script = self._script(view.step.id)
-        where = self.answers.where("steps", view.step.id, "answers", question.id)
-        if question.id in script.answers:
-            return coerce_answer(question, script.answers[question.id], where)
+        given = script.visit_answers
+        visit = min(self.visits.get(view.step.id, 1), len(given)) - 1
+        base: tuple[str | int, ...] = ("steps", view.step.id, "answers")
+        if len(given) > 1:
+            base = (*base, visit)
+        if given and question.id in given[visit]:
+            where = self.answers.where(*base, question.id)
+            return coerce_answer(question, given[visit][question.id], where)
         if question.default is not None:
             return (
                 list(question.default) if isinstance(question.default, tuple) else question.default
@@ -449,3 +487,17 @@ class ScriptedPrompter:
 
     def finished(self, summary: RunSummary) -> bool:
         return self.answers.close
+
+    def check_exit(self, criteria: tuple[str, ...]) -> list[CriterionCheck]:
+        from crisiscli.walk.closing import Given, scripted_checks
+
+        if self.answers.exit_criteria is None:
+            return []  # the script does not say: closed without checking, as before
+        try:
+            met, notes = scripted_checks(self.answers.exit_criteria, len(criteria))
+        except ValueError as exc:
+            raise AnswersError(str(exc), location=self.answers.where("exit_criteria")) from None
+        return Given(met, notes).check_exit(criteria)
+
+    def close_anyway(self, unmet: list[CriterionCheck]) -> bool:
+        return True  # the script asked to close, and said which criteria are not met

@@ -340,6 +340,23 @@ class Walkthrough:
         changes = self.state.severity_changes
         return answered is not None and (not changes or changes[-1].ts < answered)
 
+    def asked_before_loop(self, step: Step, question_id: str) -> bool:
+        """The step was entered again by the flow (a goto looped back to it) after this
+        question was last answered: the answer belongs to the earlier visit, so the question
+        is asked again ("are we resuming now?" at the next check). Derived from the journal,
+        so a walk-through interrupted mid-loop asks again after ``crisis resume`` too."""
+        st = self.state.steps.get(step.id)
+        answered = self.state.answered_at.get(question_id)
+        return (
+            st is not None
+            and st.visits > 1
+            and self.state.current == step.id
+            and self.state.last_entered_via == "next"
+            and st.last_entered is not None
+            and answered is not None
+            and answered < st.last_entered
+        )
+
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
         view = self.view(step)
         value = self.prompter.answer(view, qv.question)
@@ -467,7 +484,10 @@ class Walkthrough:
         self.record(ev.run_finished(deferred, left_open))
         summary = self.summary(status, deferred)
         if self.prompter.finished(summary):
-            self.record(ev.incident_closed())
+            from crisiscli.walk.closing import check_and_close
+
+            check_and_close(self.incident, self.playbook.exit_criteria, self.prompter)
+            self.state = self.incident.state()  # closed by this walker: not "elsewhere"
         return summary
 
     def summary(self, status: str, deferred: list[str]) -> RunSummary:
@@ -512,7 +532,10 @@ class Walkthrough:
                 text, gaps = render(item.text, values)
                 missing += [g for g in gaps if g not in missing]
                 items.append(ItemView(item, text, item.id in checked))
-        questions = tuple(QuestionView(q, state.answers.get(q.id)) for q in step.questions)
+        questions = tuple(
+            QuestionView(q, None if self.asked_before_loop(step, q.id) else state.answers.get(q.id))
+            for q in step.questions
+        )
         phase = self.playbook.phase_of(step.id)
         phase_index = [p.id for p in self.playbook.phases].index(phase.id) + 1
         index, total = position(self.playbook, step.id)

@@ -15,6 +15,7 @@ from crisiscli.playbook.model import (
     END,
     AllOf,
     AnyOf,
+    Branch,
     Condition,
     Equals,
     Not,
@@ -45,7 +46,7 @@ def _equals(cond: Equals, answers: Mapping[str, Any]) -> bool:
         return False
     if isinstance(answer, bool):
         return any(truthy_word(v) is answer for v in cond.values)
-    if isinstance(answer, list):
+    if isinstance(answer, (list, tuple)):
         return any(str(a) in cond.values for a in answer)
     return str(answer) in cond.values
 
@@ -54,26 +55,62 @@ def applies(step: Step, state: IncidentState) -> bool:
     return holds(step.when, known_answers(state))
 
 
+@dataclass(frozen=True)
+class Move:
+    """Where the walk-through goes after a step: ``step`` (None: the walk-through ends),
+    and how: ``branch`` (a goto rule), ``next`` (the next step that applies), ``end`` (an
+    explicit ``goto: end``) or ``last`` (no step after it applies)."""
+
+    step: str | None
+    how: str
+
+
+class Flow:
+    """The walk-through's moves over one playbook, for any answers.
+
+    The engine asks it with the answers of an incident; the path explorer
+    (``crisiscli/walk/paths.py``) asks it with every combination of answers, so lint
+    and the walk-through can never disagree about where a path goes.
+    """
+
+    def __init__(self, playbook: Playbook) -> None:
+        self.steps = playbook.steps
+        self.order = {s.id: i for i, s in enumerate(self.steps)}
+
+    def first_from(self, index: int, answers: Mapping[str, Any]) -> str | None:
+        """The first step at or after ``index`` whose ``when`` holds."""
+        for step in self.steps[index:]:
+            if holds(step.when, answers):
+                return step.id
+        return None
+
+    def branch(self, step: Step, answers: Mapping[str, Any]) -> Branch | None:
+        """The step's first goto rule whose condition holds."""
+        for rule in step.goto:
+            if holds(rule.when, answers):
+                return rule
+        return None
+
+    def after(self, step_id: str, answers: Mapping[str, Any]) -> Move:
+        """The step after ``step_id``: its first matching branch, else the next that applies."""
+        index = self.order[step_id]
+        rule = self.branch(self.steps[index], answers)
+        if rule is not None:
+            if rule.to == END:
+                return Move(None, "end")
+            found = self.first_from(self.order[rule.to], answers)
+            return Move(found, "branch" if found is not None else "last")
+        found = self.first_from(index + 1, answers)
+        return Move(found, "next" if found is not None else "last")
+
+
 def _first_applicable_from(playbook: Playbook, index: int, state: IncidentState) -> str | None:
-    steps = playbook.steps
-    for step in steps[index:]:
-        if applies(step, state):
-            return step.id
-    return None
+    return Flow(playbook).first_from(index, known_answers(state))
 
 
 def successor(playbook: Playbook, step_id: str, state: IncidentState) -> str | None:
     """The step after ``step_id``: its first matching branch, else the next that applies."""
-    steps = playbook.steps
-    order = {s.id: i for i, s in enumerate(steps)}
-    step = steps[order[step_id]]
-    answers = known_answers(state)
-    for branch in step.goto:
-        if holds(branch.when, answers):
-            if branch.to == END:
-                return None
-            return _first_applicable_from(playbook, order[branch.to], state)
-    return _first_applicable_from(playbook, order[step_id] + 1, state)
+    return Flow(playbook).after(step_id, known_answers(state)).step
 
 
 @dataclass(frozen=True)

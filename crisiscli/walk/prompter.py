@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Item, Question, Step
 from crisiscli.team.contacts import FollowUp
+from crisiscli.walk.closing import CriterionCheck
 from crisiscli.walk.deadlines import DeadlineStatus
 
 
@@ -157,4 +158,12 @@ class Prompter(Protocol):
 
     def finished(self, summary: RunSummary) -> bool:
         """Show the end of the walk-through; True if the incident should be closed now."""
+        ...
+
+    def check_exit(self, criteria: tuple[str, ...]) -> list[CriterionCheck]:
+        """Before closing: each exit criterion met or not (an empty list: not checked)."""
+        ...
+
+    def close_anyway(self, unmet: list[CriterionCheck]) -> bool:
+        """Some exit criteria are not met: close all the same?"""
         ...

@@ -69,7 +69,7 @@ def first_look(s: Session) -> None:
 
 
 def who_needs_to_know(s: Session, *, threat: bool) -> None:
-    s.expect(r"step 2 of 17")
+    s.expect(r"step 2 of 19")
     s.expect(r"Bring in the right people")
     s.expect(r"Start with the line you already wrote: Wrong image on the brand account")
     s.checklist(["Tell your", "Check that", "Talk to", "Add anyone else"], [0, 1, 2, 3])
@@ -86,7 +86,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     # -- 1 first-look: header, deadlines, guidance; tick 4 of 5, answer, note, done ------
     # The title on a line of its own; severity, step and phase on the next.
     s.expect(r"Wrong image on the brand account\s*│\n│ severity high")
-    s.expect(r"step 1 of 17\s+·\s+Phase 1/6 Identify and assess")
+    s.expect(r"step 1 of 19\s+·\s+Phase 1/6 Identify and assess")
     # Deadlines as clock times (never stale); the countdown is on the live status line.
     s.expect(r"due \d\d:\d\d\s+Pause the queue, ads and automations")
     s.expect(r"due \d\d:\d\d\s+Post a one-line acknowledgement")
@@ -173,6 +173,15 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.menu("Mark this step done")
     s.confirm("4 item(s) not ticked. Mark the step done anyway?", True)
 
+    # -- graded high, so the press step: spokesperson named, brief left a draft, n/a --
+    s.expect(r"Answer the press through one spokesperson")
+    s.text_answer("Who speaks to the press?", "Dana Reyes")
+    s.message(None)
+    s.review("Keep it as a draft — the step cannot be done until it is fixed", errors=True)
+    s.checklist(["One spokesperson", "Everyone who", "The brief", "Each enquiry"], [])
+    s.menu("Not applicable")
+    s.text_answer("Why does it not apply? (optional)", "No journalist has called")
+
     # -- 9 decide-post, 10 apologise --------------------------------------------------
     s.expect(r"Keep or delete the post")
     s.checklist(
@@ -239,6 +248,15 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.menu("Mark this step done")
     s.expect(r"The walk-through is complete\.")
     s.confirm("Close the incident now?", True)
+    # Before it closes, each exit criterion of the playbook is checked and recorded.
+    s.expect(r"Before closing: 5 exit criteria\.")
+    s.confirm("1/5 Is this true now?", True)
+    s.confirm("2/5 Is this true now?", True)
+    s.confirm("3/5 Is this true now?", False)
+    s.text_answer("What is still open? (optional)", "Ads stay off until Monday")
+    s.confirm("4/5 Is this true now?", True)
+    s.confirm("5/5 Is this true now?", True)
+    s.confirm("1 exit criterion not met (3). Close the incident anyway?", True)
     s.expect(r"Log: .*log\.md")
     assert s.finish() == 0
 
@@ -259,6 +277,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         "approver": "Dana Reyes",
         "threat": True,
         "grade": "high",
+        "spokesperson": "Dana Reyes",
         "post-decision": "keep",
         "individual": False,
         "summary": "A stock photo went out without a licence.",
@@ -280,7 +299,8 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         {"step": "safety", "reason": "Legal calls back at nine"}
     ]
     assert of_type(events, "step.not_applicable") == [
-        {"step": "updates", "reason": "Resolved within the hour"}
+        {"step": "press", "reason": "No journalist has called"},
+        {"step": "updates", "reason": "Resolved within the hour"},
     ]
     assert of_type(events, "note.added") == [
         {
@@ -305,6 +325,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     approved = {d["step"]: d["approver"] for d in of_type(events, "message.approved")}
     assert approved == {"holding-line": "Dana Reyes", "first-actions": "Dana Reyes", "apologise": "Dana Reyes"}  # fmt: skip
     assert of_type(events, "run.finished") == [{"status": "complete", "deferred": []}]
+    exits = of_type(events, "exit.checked")
+    assert [(d["criterion"], d["met"]) for d in exits] == [(1, True), (2, True), (3, False), (4, True), (5, True)]  # fmt: skip
+    assert exits[2]["note"] == "Ads stay off until Monday"
     assert events[-1]["type"] == "incident.closed"
     assert all(e["actor"] == "tester" for e in events)
     assert len({e["id"] for e in events}) == len(events)
@@ -392,6 +415,12 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
         else:
             assert asked_before not in resumed_screen, asked_before
     r.menu("Mark this step done")
+    # A complaint: the person who complained is answered first, where they wrote.
+    r.expect(r"Reply to the person who complained, where they wrote")
+    r.message("Hi Sam, I'm really sorry your order is late. Could you DM us the order number?")
+    r.review("Use this message")
+    r.checklist(["Replied under", "Written for", "Offered to take"], [0, 1, 2])
+    r.menu("Mark this step done")
     # Isolated: no holding line. The rest, quickly: n/a or done.
     r.expect(r"Watch the conversation")
     r.checklist(["Search"] * 6 + ["Don't argue"], [])
@@ -453,6 +482,8 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     ticked = [d["item"] for d in of_type(events, "item.checked") if d["step"] == "pause-automation"]
     assert len(ticked) == 6 == len(set(ticked))
     assert of_type(events, "note.added") == [{"step": "first-look", "text": "Order 4411, shipped 9 days late"}]  # fmt: skip
+    done = [d["step"] for d in of_type(events, "step.done")]
+    assert done.index("reply-first") < done.index("reply-each")  # the person first
     assert [e["type"] for e in events].count("session.resumed") == 1
     assert of_type(events, "run.finished") == [
         {

@@ -116,8 +116,8 @@ def test_snippets_neutralise_terminal_escapes_and_keep_carets_aligned(cli) -> No
     assert result.exit_code == 1
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("esc.yaml:26:24: error CR001 invalid YAML: unacceptable character")
-    assert lines[2] == "26 |         title: Reply ✓ \\x1b[2J\\x1b]0;pwned\\x07"
+    assert lines[0].startswith("esc.yaml:28:24: error CR001 invalid YAML: unacceptable character")
+    assert lines[2] == "28 |         title: Reply ✓ \\x1b[2J\\x1b]0;pwned\\x07"
     assert lines[3] == "   |                        ^^^^ yaml-syntax"
 
 
@@ -134,9 +134,9 @@ def test_json_format(cli) -> None:  # type: ignore[no-untyped-def]
     assert data == [
         {
             "path": "CR205-undefined-variable.yaml",
-            "line": 32,
+            "line": 34,
             "column": 79,
-            "end_line": 32,
+            "end_line": 34,
             "end_column": 92,
             "code": "CR205",
             "rule": "undefined-variable",
@@ -162,9 +162,9 @@ def test_github_format_is_automatic_on_actions_and_escaped(
     out = cli("lint", "a,b:c.yaml").stdout
     lines = out.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("::error file=a%2Cb%3Ac.yaml,line=27,col=9,endLine=27,endColumn=")
+    assert lines[0].startswith("::error file=a%2Cb%3Ac.yaml,line=29,col=9,endLine=29,endColumn=")
     assert ",title=CR103 unknown-key::unknown key '50%25%0D%0Aof it' in step" in lines[0]
-    assert cli("lint", "-f", "concise", "a,b:c.yaml").stdout.startswith("a,b:c.yaml:27:9:")
+    assert cli("lint", "-f", "concise", "a,b:c.yaml").stdout.startswith("a,b:c.yaml:29:9:")
 
 
 def _sarif_validator() -> jsonschema.Draft4Validator:
@@ -442,7 +442,7 @@ def test_blanket_noqa_and_unused_noqa_can_be_silenced_file_wide(cli) -> None:  #
     text = CLEAN.read_text(encoding="utf-8").replace("title: Act\n", "title: Act  # crisis: noqa\n")
     write("p.yaml", text)
     out = cli("lint", "-f", "concise", "p.yaml").stdout
-    assert "p.yaml:13:17: CR901 this suppression comment suppresses nothing" in out
+    assert "p.yaml:15:17: CR901 this suppression comment suppresses nothing" in out
     write("q.yaml", "# crisis: noqa-file CR901\n" + text)
     assert cli("lint", "--strict", "q.yaml").exit_code == 0
 

@@ -17,7 +17,7 @@ def findings(text: str, config: LintConfig | None = None) -> list[tuple[str, int
 
 def test_fixture_message() -> None:
     result = check_file(FIXTURE, FIXTURE.name, LintConfig())
-    assert [(f.code, f.line, f.column) for f in result.findings] == [("CR401", 32, 21)]
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("CR401", 34, 21)]
     assert result.findings[0].message == (
         "message is 334 characters on x (not counting {{ variables }}), over its limit of 280"
     )
@@ -51,7 +51,7 @@ def test_only_the_message_platforms_are_checked() -> None:
 def test_counting_is_the_platforms(tmp_path: Path) -> None:
     # X counts CJK characters twice: 150 of them are 300 on X, but fine on Mastodon (500).
     text = FIXTURE.read_text(encoding="utf-8")
-    long_line = text.splitlines()[32].strip()
+    long_line = text.splitlines()[34].strip()
     cjk = text.replace(long_line, "危" * 150)
     assert [f[3] for f in findings(cjk)] == [
         "message is 300 characters on x, over its limit of 280"

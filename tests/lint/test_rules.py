@@ -30,16 +30,24 @@ EXPECTED: dict[str, list[tuple[str, int, int]]] = {
     "CR202-unknown-target.yaml": [("CR202", 28, 15)],
     "CR203-unknown-ref.yaml": [("CR203", 26, 16)],
     "CR204-unknown-choice.yaml": [("CR204", 26, 16)],
-    "CR205-undefined-variable.yaml": [("CR205", 32, 79)],
-    "CR206-question-asked-later.yaml": [("CR206", 21, 20)],
-    "CR301-unreachable-step.yaml": [("CR301", 33, 13)],
-    "CR302-branch-cycle.yaml": [("CR302", 40, 9)],
-    "CR401-message-too-long.yaml": [("CR401", 32, 21)],
+    "CR205-undefined-variable.yaml": [("CR205", 34, 79)],
+    "CR206-question-asked-later.yaml": [("CR206", 23, 20)],
+    "CR301-unreachable-step.yaml": [("CR301", 35, 13)],
+    "CR302-branch-cycle.yaml": [("CR302", 42, 9)],
+    "CR401-message-too-long.yaml": [("CR401", 34, 21)],
     "CR402-statement-without-approval.yaml": [("CR402", 28, 9)],
-    "CR501-long-checklist.yaml": [("CR501", 17, 9)],
-    "CR502-no-review.yaml": [("CR502", 10, 1)],
+    "CR501-long-checklist.yaml": [("CR501", 19, 9)],
+    "CR502-no-review.yaml": [("CR502", 12, 1)],
     "CR503-no-exit-criteria.yaml": [("CR503", 2, 1)],
-    "CR504-deadline-order.yaml": [("CR504", 27, 14)],
+    "CR504-deadline-order.yaml": [("CR504", 29, 14)],
+    "CR600-paths-sampled.yaml": [("CR600", 13, 1)],
+    "CR601-gate-not-held.yaml": [("CR601", 25, 13)],
+    "CR602-approver-not-named.yaml": [("CR602", 32, 9)],
+    "CR603-required-phase-skipped.yaml": [("CR603", 27, 5)],
+    "CR604-deadline-out-of-reach.yaml": [("CR604", 31, 9)],
+    "CR605-ends-without-review.yaml": [("CR605", 17, 13)],
+    "CR606-named-without-consent.yaml": [("CR606", 34, 57)],
+    "CR607-grade-not-set.yaml": [("CR607", 21, 17)],
     "CR901-unused-noqa.yaml": [("CR901", 4, 26)],
     "CR902-bad-noqa.yaml": [("CR902", 5, 17)],
 }
@@ -63,6 +71,18 @@ def test_every_rule_has_a_fixture() -> None:
 
 def test_clean_fixture_is_clean() -> None:
     assert lint(FIXTURES / "clean.yaml") == []
+
+
+PATH_RULES = [r for r in all_rules() if r.code.startswith("CR6")]
+
+
+@pytest.mark.parametrize("rule", PATH_RULES, ids=lambda r: r.code)
+def test_each_path_rule_has_a_fixture_that_passes(rule) -> None:  # type: ignore[no-untyped-def]
+    # The near miss: the same playbook, changed just enough to be right on every path.
+    passing = FIXTURES / "ok" / f"{rule.code}-{rule.name}.yaml"
+    assert passing.is_file(), passing
+    assert lint(passing) == []
+    assert lint(FIXTURES / passing.name) != []
 
 
 def test_fixture_names_match_rule_names() -> None:
@@ -161,3 +181,17 @@ def test_syntax_error_names_where_the_open_construct_began() -> None:
         "invalid YAML: did not find expected ',' or ']' "
         "(while parsing a flow sequence, which starts at line 23, column 22)"
     )
+
+
+def test_path_states_setting_bounds_the_explorer(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(
+        (FIXTURES / "ok" / "CR600-paths-sampled.yaml").read_text(encoding="utf-8"), "utf-8"
+    )
+    assert cli("lint", "--strict", "p.yaml").exit_code == 0
+    (tmp_path / "crisis.toml").write_text("[lint]\npath-states = 100\n", encoding="utf-8")
+    sampled = cli("lint", "-f", "concise", "p.yaml")
+    assert "CR600 more than 100 distinct states" in sampled.stdout
+    (tmp_path / "crisis.toml").write_text("[lint]\npath-states = 5\n", encoding="utf-8")
+    refused = cli("lint", "p.yaml")
+    assert refused.exit_code == 2 and "'path-states'" in refused.stderr

@@ -142,6 +142,53 @@ def test_the_swedish_playbook_mirrors_the_english_one() -> None:
     assert sorted(sv.questions()) == sorted(en.questions())
     assert sv.title != en.title
     assert "ursäkt" in sv.step("public-apology").message.template  # type: ignore[union-attr]
+    # ...and the same flow: phases, conditions, branches, clock, messages, questions.
+    assert [(p.id, p.required) for p in sv.phases] == [(p.id, p.required) for p in en.phases]
+    assert [lv.id for lv in sv.severities] == [lv.id for lv in en.severities]
+    assert len(sv.exit_criteria) == len(en.exit_criteria)
+    for s_step, e_step in zip(sv.steps, en.steps, strict=True):
+        assert s_step.when == e_step.when, s_step.id
+        assert s_step.goto == e_step.goto, s_step.id
+        assert s_step.due == e_step.due or (
+            s_step.due and e_step.due and s_step.due.seconds == e_step.due.seconds
+        ), s_step.id
+        assert s_step.milestone == e_step.milestone, s_step.id
+        assert s_step.checklist == e_step.checklist, s_step.id
+        assert [(i.id, i.when) for i in s_step.items if i.when] == [
+            (i.id, i.when) for i in e_step.items if i.when
+        ], s_step.id
+        assert len(s_step.items) == len(e_step.items), s_step.id
+        for s_q, e_q in zip(s_step.questions, e_step.questions, strict=True):
+            assert (s_q.id, s_q.type, s_q.required, s_q.sets, s_q.default) == (
+                e_q.id, e_q.type, e_q.required, e_q.sets, e_q.default,
+            )  # fmt: skip
+            assert [c.value for c in s_q.choices] == [c.value for c in e_q.choices]
+        s_msg, e_msg = s_step.message, e_step.message
+        assert (s_msg is None) == (e_msg is None), s_step.id
+        if s_msg is not None and e_msg is not None:
+            assert (s_msg.kind, s_msg.approval, s_msg.platforms) == (
+                e_msg.kind, e_msg.approval, e_msg.platforms,
+            )  # fmt: skip
+            assert set(placeholders(s_msg.template)) == set(placeholders(e_msg.template))
+            assert len(s_msg.banned) >= len(e_msg.banned), s_step.id
+
+
+def test_the_swedish_playbook_says_it_as_a_swede_would() -> None:
+    text = " ".join((bundled_dir() / "complaint-sv.yaml").read_text(encoding="utf-8").split())
+    sv = book("complaint-sv")
+    first = sv.step("first-reply").message
+    assert first is not None
+    # As strong as the English "I'm really sorry", and as its own guidance asks.
+    assert "verkligen ledsen" in first.template
+    assert "Vad tråkigt" not in text
+    # Idioms, not calques; the Swedish word for orders.
+    assert "alle man på däck" in text.lower() and "Alla på däck" not in text
+    assert "Avsluta synligt" not in text and "Äg samtalet" not in text
+    assert "ordrar" not in text and "ordernummer" not in text
+    # The dismissive "we have no record" is banned in Swedish too.
+    en_banned = book("complaint").step("first-reply").message.banned  # type: ignore[union-attr]
+    assert "we have no record" in en_banned
+    assert {"vi har ingen uppgift om", "finns inte registrerat"} <= set(first.banned)
 
 
 # --- end to end through the CLI ----------------------------------------------------------

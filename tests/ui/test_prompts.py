@@ -18,7 +18,7 @@ from crisiscli.ui.prompts import QuestionaryPrompter
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import Action
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import open_incident
+from tests.helpers import open_incident, per_prompt
 
 DOWN = "\x1b[B"
 SAVE = "\x1b\r"  # Esc, Enter
@@ -158,22 +158,6 @@ def test_note_is_multi_line_and_saved_with_esc_enter(env: Environment, pipe: Pip
     view = w.view(w.playbook.step("look"))
     pipe.send_text("Legal is on the call\rReporter asked for comment" + SAVE)
     assert prompter(env, pipe).ask_note(view) == "Legal is on the call\nReporter asked for comment"
-
-
-def per_prompt(monkeypatch: pytest.MonkeyPatch, pipe: PipeInput, keys: list[str]) -> list[str]:
-    """Type each entry of ``keys`` when the next prompt opens, as a person does (keys typed
-    earlier are dropped on purpose: no keystroke for one prompt acts on the next)."""
-    from crisiscli.ui import widgets
-
-    left = list(keys)
-    real = widgets.drop_typeahead
-
-    def opened(inp):  # type: ignore[no-untyped-def]
-        real(inp)
-        pipe.send_text(left.pop(0))
-
-    monkeypatch.setattr(widgets, "drop_typeahead", opened)
-    return left
 
 
 def test_message_starts_from_the_draft(env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip

@@ -323,3 +323,90 @@ def test_a_huge_last_event_still_orders_the_next_writer(crisis_home: Path) -> No
     notes = [e for e in events_of(incident) if e.type == "note.added"]
     assert [len(n.data["text"]) for n in notes] == [300_000, 5]
     assert notes[0].ts < notes[1].ts
+
+
+# -- loops: a step the flow comes back to asks its questions again -----------------------
+
+
+def loop_answers(tmp_path: Path, *visits: dict[str, object]) -> object:
+    return answers_from(
+        tmp_path,
+        {
+            "inputs": {"brand": "Acme"},
+            "steps": {
+                "check": {"answers": list(visits)},
+                "keep-holding": {"answers": {"next-check": "tomorrow 9:00"}},
+            },
+        },
+    )
+
+
+def resume_answers(incident: Incident) -> list[object]:
+    return [
+        e.data["value"]
+        for e in events_of(incident)
+        if e.type == "answer.set" and e.data["question"] == "resume"
+    ]
+
+
+def test_a_loop_asks_again_until_the_answer_lets_go(env, tmp_path: Path) -> None:
+    incident = open_incident(env, "loop")
+    answers = loop_answers(tmp_path, {"resume": "no"}, {"resume": "no"}, {"resume": "yes"})
+    summary = run_script(incident, answers)  # type: ignore[arg-type]
+    assert summary.status == "complete"
+    entered = [e.data["step"] for e in events_of(incident) if e.type == "step.entered"]
+    assert entered == [
+        "halt", "check", "keep-holding", "check", "keep-holding", "check", "first-back",
+        "lessons",
+    ]  # fmt: skip
+    assert resume_answers(incident) == [False, False, True]
+
+
+def test_the_same_answer_every_time_is_a_loop_that_never_ends(env, tmp_path: Path) -> None:
+    from crisiscli.errors import StateError
+
+    incident = open_incident(env, "loop")
+    with pytest.raises(StateError, match="loops"):
+        run_script(incident, loop_answers(tmp_path, {"resume": "no"}))  # type: ignore[arg-type]
+
+
+def test_an_optional_answer_left_empty_in_a_loop_keeps_the_earlier_one(env, tmp_path: Path) -> None:  # fmt: skip
+    incident = open_incident(env, "loop")
+    answers = loop_answers(tmp_path, {"resume": "no", "why": "News still on"}, {"resume": "yes"})
+    run_script(incident, answers)  # type: ignore[arg-type]
+    assert incident.state().answers["why"] == "News still on"
+    assert resume_answers(incident) == [False, True]
+
+
+def test_interrupted_in_a_loop_the_question_is_asked_again_on_resume(env, tmp_path: Path) -> None:
+    from crisiscli.walk.answers import ScriptedPrompter
+    from crisiscli.walk.engine import Walkthrough
+    from crisiscli.walk.prompter import StepView
+
+    class CrashOnSecondCheck(ScriptedPrompter):
+        def answer(self, view: StepView, question):  # type: ignore[no-untyped-def]
+            if view.step.id == "check" and view.visit == 2:
+                raise KeyboardInterrupt
+            return super().answer(view, question)
+
+    incident = open_incident(env, "loop")
+    answers = loop_answers(tmp_path, {"resume": "no"}, {"resume": "yes"})
+    with pytest.raises(KeyboardInterrupt):
+        Walkthrough(incident, CrashOnSecondCheck(answers)).run()  # type: ignore[arg-type]
+    state = incident.state()
+    assert state.current == "check" and state.steps["check"].visits == 2
+    assert state.answers["resume"] is False  # the first visit's answer is still on record
+    run_script(incident, answers)  # type: ignore[arg-type]
+    assert resume_answers(incident) == [False, True]
+    assert incident.state().finished
+
+
+def test_answers_per_visit_are_checked_against_the_playbook(env, tmp_path: Path) -> None:
+    from crisiscli.playbook.load import load_playbook
+    from crisiscli.walk.answers import check_against
+
+    playbook = load_playbook(Path(__file__).resolve().parents[1] / "fixtures" / "loop.yaml")
+    bad = loop_answers(tmp_path, {"resume": "no"}, {"resume": "maybe"})
+    with pytest.raises(AnswersError, match="'maybe' is neither") as caught:
+        check_against(bad, playbook)  # type: ignore[arg-type]
+    assert caught.value.location is not None and caught.value.location.line is not None

@@ -4,17 +4,24 @@ from typing import Annotated
 
 import typer
 
-HELP = """Close an incident (or reopen it), with an optional one-line summary.
+HELP = """Close an incident (or reopen it), checking the playbook's exit criteria first.
+
+At a terminal, each exit criterion of the playbook is shown and you say whether it is
+true now (and, if not, what is still open); each answer is recorded. If some are not
+met, you are asked whether to close anyway. Without a terminal, say which are met with
+--met (all, none, or their numbers as shown by crisis show PLAYBOOK); without --met the
+incident is closed and the criteria are listed as not checked.
+
+A step still open (deferred, or started and never finished) is named first; at a terminal
+you are asked before the incident closes over it (--yes: close without asking).
 
 \b
 Examples:
   crisis close --summary "Apology published; complaint resolved by phone"
-  crisis close wrong-image
+  crisis close wrong-image --met all
+  crisis close wrong-image --met 1,2,4
   crisis close wrong-image --reopen
   crisis close wrong-image --yes     # even with deferred steps still open, no question
-
-A step still open (deferred, or started and never finished) is named first; in a terminal
-you are asked before the incident closes over it.
 """
 
 
@@ -25,6 +32,14 @@ def command(
     summary: Annotated[
         str | None, typer.Option("--summary", help="What happened and how it ended.")
     ] = None,
+    met: Annotated[
+        str | None,
+        typer.Option(
+            "--met",
+            metavar="all|none|N,N",
+            help="Exit criteria that are met (the others are recorded as not met).",
+        ),
+    ] = None,
     reopen: Annotated[bool, typer.Option("--reopen", help="Reopen a closed incident.")] = False,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Close even with steps still open, without asking.")
@@ -32,9 +47,17 @@ def command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import StateError
-    from crisiscli.record.events import incident_closed, incident_reopened
+    from crisiscli.record.events import incident_reopened
     from crisiscli.record.store import find_incident
-    from crisiscli.ui.output import echo
+    from crisiscli.ui.output import echo, warn
+    from crisiscli.walk.closing import (
+        ExitChecker,
+        Given,
+        NotChecked,
+        check_and_close,
+        criteria_words,
+        parse_met,
+    )
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None and not reopen)
@@ -50,26 +73,43 @@ def command(
     from crisiscli.walk.flow import unfinished
 
     book = found.playbook()
+    criteria = book.exit_criteria
     still_open = [book.step(sid).title for sid in unfinished(book, state)]
-    if still_open:
-        from crisiscli.ui.output import warn
+    asking = env.stdin_isatty and ((still_open and not yes) or (criteria and met is None))
+    prompter = None
+    if asking:
+        from crisiscli.ui.prompts import TerminalPrompter
 
+        prompter = TerminalPrompter(env, book.language)
+    if still_open:
         warn(f"{len(still_open)} step(s) still open: " + "; ".join(still_open))
-        if env.stdin_isatty and not yes and not _ask("Close it anyway? [y/N] "):
+        if prompter is not None and not yes and not prompter.confirm("Close it anyway?"):
             echo(f"Not closed. Continue with: crisis resume {found.id}")
             return
-    found.record(incident_closed((summary or "").strip() or None))
-    echo(f"Closed {found.id}.")
+    checker: ExitChecker
+    if met is not None:
+        checker = Given(parse_met(met, len(criteria)))
+    elif prompter is not None and criteria:
+        checker = prompter
+    else:
+        checker = NotChecked()
+    closed, checks = check_and_close(found, criteria, checker, summary)
+    if criteria and not checks:
+        warn(
+            f"{criteria_words(len(criteria))} not checked (no terminal); "
+            f"next time, say which are met: crisis close {found.id} --met all"
+        )
+    for check in checks:
+        echo(f"  [{'x' if check.met else ' '}] {check.index}. {check.text}")
+    if not closed:
+        echo(f"Not closed: {found.id} stays open. The answers above are recorded.")
+        return
+    unmet = [c for c in checks if not c.met]
+    if unmet:
+        echo(f"Closed {found.id} with {criteria_words(len(unmet))} not met.")
+    else:
+        echo(f"Closed {found.id}.")
     echo(f"Log: {found.log_path}")
-
-
-def _ask(question: str) -> bool:
-    from crisiscli.env import get_env
-
-    env = get_env()
-    env.stdout.write(question)
-    env.stdout.flush()
-    return env.stdin.readline().strip().lower() in ("y", "yes", "j", "ja")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,290 @@
+"""The path rules (``CR6xx``): checks that hold on every path through a playbook.
+
+They read the state graph of ``crisiscli.walk.paths.explore`` — the engine's own
+moves over every combination of the answers that matter — so a finding is a way the
+walk-through really goes, and its message shows one such path. Each check yields
+``(rule code, path, on_key, message)`` like ``semantic.py``; a finding is reported once per
+place, with the first path found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from crisiscli.playbook import model as m
+from crisiscli.walk.paths import (
+    Exploration,
+    Explorer,
+    Transition,
+    asks_consent,
+    describe,
+    explore,
+    review_phase,
+)
+
+Path_ = tuple[str | int, ...]
+Raw = tuple[str, Path_, bool, str]
+Variable = tuple[Path_, str, str]  # (template path, variable name, message): CR606
+
+PATH_CODES = frozenset({"CR600", "CR601", "CR602", "CR603", "CR604", "CR605", "CR606"})
+
+
+class _Places:
+    """Where each step, question and phase is written."""
+
+    def __init__(self, playbook: m.Playbook, step_paths: list[Path_]) -> None:
+        self.step: dict[str, Path_] = {}
+        self.index: dict[str, int] = {}
+        for i, (step, at) in enumerate(zip(playbook.steps, step_paths, strict=True)):
+            self.step.setdefault(step.id, at)
+            self.index.setdefault(step.id, i)
+
+    def question(self, step: m.Step, question_id: str) -> Path_:
+        at = self.step[step.id]
+        for qi, q in enumerate(step.questions):
+            if q.id == question_id:
+                return (*at, "questions", qi, "id")
+        return (*at, "id")  # pragma: no cover - the explorer only reports asked questions
+
+
+def check_paths(
+    playbook: m.Playbook, step_paths: list[Path_], enabled: frozenset[str], max_states: int
+) -> tuple[list[Raw], list[Variable]]:
+    """Every path finding; CR606's come apart so they can point at the variable itself."""
+    exploration = explore(playbook, max_states=max_states)
+    explorer = exploration.explorer
+    assert explorer is not None
+    places = _Places(playbook, step_paths)
+    raw: list[Raw] = []
+    if exploration.sampled and "CR600" in enabled:
+        raw.append(("CR600", ("phases",), True, f"{exploration.note()}; findings may be missing"))
+    checks = (
+        ("CR601", _gates),
+        ("CR602", _approver),
+        ("CR603", _required_phases),
+        ("CR604", _deadlines),
+        ("CR605", _endings),
+    )
+    for code, check in checks:
+        if code in enabled:
+            raw.extend(_once(check(exploration, explorer, places)))
+    variables = list(_consent(exploration, explorer, places)) if "CR606" in enabled else []
+    return raw, variables
+
+
+def _once(found: Iterator[Raw]) -> Iterator[Raw]:
+    seen: set[tuple[str, Path_]] = set()
+    for item in found:
+        key = (item[0], item[1])
+        if key not in seen:
+            seen.add(key)
+            yield item
+
+
+def _witness(exploration: Exploration, index: int) -> str:
+    return describe(exploration.path_to(index))
+
+
+def _gates(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:
+    playbook = exploration.playbook
+    review = review_phase(playbook)
+    wrap_up = {s.id for s in playbook.phases[review].steps} if review is not None else set()
+    for i, t in enumerate(exploration.transitions):
+        if not t.gates or t.visit is None:
+            continue
+        after = t.move.step
+        step = explorer.by_id[t.visit.step]
+        for qid in t.gates:
+            if after is not None:
+                if after not in wrap_up:
+                    continue
+                handler = explorer.by_id[after]
+                if any(leaf.ref == qid for leaf in m.condition_refs(handler.when)):
+                    continue  # a step written for this answer
+            q = explorer.questions[qid]
+            value = dict(t.visit.answers)[qid]
+            answer = _label(q, value)
+            where = "the end of the walk-through" if after is None else f"'{after}', in the review"
+            yield (
+                "CR601",
+                places.question(step, qid),
+                True,
+                f"answering {answer} to '{qid}' leads straight to {where}: a 'not yet' "
+                "answer needs a step that handles it (hold, check again, follow up) before "
+                f"the review; path: {_witness(exploration, i)}",
+            )
+
+
+def _label(question: m.Question, value: object) -> str:
+    if isinstance(value, bool):
+        return "'yes'" if value else "'no'"
+    labels = {c.value: c.label for c in question.choices}
+    picked = value if isinstance(value, tuple) else (value,)
+    return ", ".join(f"'{labels.get(str(v), str(v))}'" for v in picked)
+
+
+def _approver(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:
+    for i, t in enumerate(exploration.transitions):
+        if t.visit is None or t.source is None:
+            continue
+        step = explorer.by_id[t.visit.step]
+        if step.message is None or not step.message.approval:
+            continue
+        if t.source.approver or explorer.names_approver[step.id]:
+            continue
+        yield (
+            "CR602",
+            (*places.step[step.id], "message"),
+            True,
+            f"step '{step.id}' needs an approver, but on this path nobody has been named to "
+            "approve yet: ask 'Who approves public messages?' (question id 'approver') in an "
+            "earlier step on every path, or list 'approver' in the playbook's roles; "
+            f"path: {_witness(exploration, i)}",
+        )
+
+
+def _final_phases(explorer: Explorer, t: Transition) -> int:
+    """The phases a path entered, up to and including its last step."""
+    if t.source is None or t.visit is None:
+        return 0
+    return t.source.phases | explorer.phase_bit[t.visit.step]
+
+
+def _required_phases(
+    exploration: Exploration, explorer: Explorer, places: _Places
+) -> Iterator[Raw]:
+    phases = exploration.playbook.phases
+    required = [(pi, phase) for pi, phase in enumerate(phases) if phase.required]
+    if not required:
+        return
+    for i, t in enumerate(exploration.transitions):
+        if t.target is not None:
+            continue
+        entered = _final_phases(explorer, t)
+        for pi, phase in required:
+            if not entered & (1 << pi):
+                yield (
+                    "CR603",
+                    ("phases", pi, "required"),
+                    True,
+                    f"phase '{phase.id}' is required, but a path passes by every one of its "
+                    f"steps: {_witness(exploration, i)}",
+                )
+
+
+def _deadlines(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:
+    """A deadline no path reaches while its own phase is still the latest one entered."""
+    if exploration.sampled:
+        return  # "no path reaches it" needs every path
+    playbook = exploration.playbook
+    in_time: set[str] = set()
+    late: dict[str, int] = {}  # step → a transition reaching it after a later phase began
+    for i, t in enumerate(exploration.transitions):
+        if t.visit is None or t.source is None:
+            continue
+        sid = t.visit.step
+        if t.source.phases < explorer.phase_bit[sid] << 1:
+            in_time.add(sid)
+        else:
+            late.setdefault(sid, i)
+    for step in playbook.steps:
+        if step.due is None or step.id in in_time:
+            continue
+        where = (*places.step[step.id], "due")
+        if step.id in late:
+            i = late[step.id]
+            source = exploration.transitions[i].source
+            assert source is not None
+            later = source.phases.bit_length() - 1
+            yield (
+                "CR604",
+                where,
+                True,
+                f"deadline '{step.due.label}' (due {step.due.text}) is reached only after "
+                f"phase '{playbook.phases[later].id}' began, on every path that reaches it: "
+                f"move the step or its deadline; path: {_witness(exploration, i)}",
+            )
+        else:
+            yield (
+                "CR604",
+                where,
+                True,
+                f"deadline '{step.due.label}' (due {step.due.text}) can never be met: no path "
+                f"through the playbook reaches step '{step.id}'",
+            )
+
+
+def _endings(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:
+    playbook = exploration.playbook
+    review = review_phase(playbook)
+    if review is None:
+        return  # CR502 says there is no review at all
+    for i, t in enumerate(exploration.transitions):
+        if t.target is not None or t.move.how == "end":
+            continue
+        if _final_phases(explorer, t) & (1 << review):
+            continue
+        last = t.visit.step if t.visit is not None else None
+        where: Path_ = (*places.step[last], "id") if last is not None else ("phases",)
+        yield (
+            "CR605",
+            where,
+            last is None,
+            f"a path ends {'after step ' + repr(last) if last else 'before any step'} "
+            f"without reaching the review phase '{playbook.phases[review].id}': make a step "
+            "of the review apply on this path, or end it on purpose with 'goto: end'; "
+            f"path: {_witness(exploration, i)}",
+        )
+
+
+def _consent(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Variable]:
+    if not explorer.track_consent:
+        return
+    seen: set[tuple[str, str]] = set()
+    for i, t in enumerate(exploration.transitions):
+        if t.visit is None or t.source is None:
+            continue
+        names = explorer.named[t.visit.step]
+        if not names:
+            continue
+        step = explorer.by_id[t.visit.step]
+        given = t.source.consent or any(
+            value is True and asks_consent(explorer.questions[qid])
+            for qid, value in t.visit.answers
+        )
+        if given:
+            continue
+        assert step.message is not None
+        for name in names:
+            if (step.id, name) in seen:
+                continue
+            seen.add((step.id, name))
+            yield (
+                (*places.step[step.id], "message", "template"),
+                name,
+                f"public {step.message.kind} names '{{{{ {name} }}}}' on a path where nobody "
+                "asked them first: ask a yes/no question such as 'Has this person agreed to "
+                "be named in public?' and name them only on the 'yes' path, or leave the name "
+                f"out; path: {_witness(exploration, i)}",
+            )
+
+
+def check_grading(playbook: m.Playbook, step_paths: list[Path_]) -> Iterator[Raw]:
+    """CR607: a question that grades the incident without setting its severity."""
+    levels = {lv.id for lv in playbook.severities}
+    located: list[tuple[Path_, m.Question]] = [
+        (("inputs", qi, "id"), q) for qi, q in enumerate(playbook.inputs)
+    ]
+    for step, at in zip(playbook.steps, step_paths, strict=True):
+        located += [((*at, "questions", qi, "id"), q) for qi, q in enumerate(step.questions)]
+    for where, q in located:
+        values = {c.value for c in q.choices}
+        if q.type == "choice" and len(values) >= 2 and values <= levels and q.sets is None:
+            yield (
+                "CR607",
+                where,
+                False,
+                f"question '{q.id}' grades the incident (its choices are severity levels) but "
+                "does not set the severity: add 'sets: severity', or the incident keeps its "
+                "old grade whatever the answer",
+            )
