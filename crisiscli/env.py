@@ -7,6 +7,7 @@ freeze time or pretend there is a terminal.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import sys
@@ -102,6 +103,42 @@ class Environment:
         """The warnings not shown yet (and forget them)."""
         taken, self.warnings[:] = list(self.warnings), []
         return taken
+
+    def read_stdin_text(self) -> str:
+        """All of standard input as text: UTF-8, else the encoding the terminal declares.
+        A closed stdin is a ``UsageError``; bytes that decode as neither, a located error
+        (``<stdin>:line:column``)."""
+        from crisiscli.errors import CrisisError, Location, UsageError
+
+        stream = self.stdin
+        data: str | bytes
+        try:
+            buffer = getattr(stream, "buffer", None)
+            data = buffer.read() if buffer is not None else stream.read()
+        except UnicodeDecodeError as exc:  # a text stream that decoded strictly
+            data = bytes(exc.object)
+        except (AttributeError, OSError, ValueError):  # no stdin at all (``<&-``), or closed
+            raise UsageError(
+                "standard input is closed: there is nothing to read the note from",
+                hint='give the text as an argument: crisis note "..."',
+            ) from None
+        if isinstance(data, str):
+            # surrogates from a lenient decoder survive as the bytes they stood for
+            data = data.encode("utf-8", "surrogateescape")
+        declared = str(getattr(stream, "encoding", "") or "utf-8")
+        try:
+            return bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if declared.lower().replace("_", "-") not in ("utf-8", "utf8"):
+                with contextlib.suppress(UnicodeDecodeError, LookupError):
+                    return bytes(data).decode(declared)  # what this terminal says it sends
+            before = bytes(data)[: exc.start]
+            line = before.count(b"\n") + 1
+            column = len(before) - (before.rfind(b"\n") + 1) + 1
+            raise CrisisError(
+                f"not valid UTF-8 (byte 0x{bytes(data)[exc.start]:02x}); nothing was recorded",
+                location=Location("<stdin>", line, column),
+            ) from None
 
     @property
     def incidents_dir(self) -> Path:

@@ -59,6 +59,14 @@ def format_duration(seconds: float) -> str:
     return f"{sign}{secs}s"
 
 
+def since_start(seconds: float) -> str:
+    """``"2h 10m since start"``; a clock behind the incident's start is said to be so
+    (never folded into a positive time, which would read as a plausible but false age)."""
+    if seconds >= 0:
+        return f"{format_duration(seconds)} since start"
+    return f"starts in {format_duration(-seconds)} by this computer's clock (clock behind?)"
+
+
 def parse_iso(text: str) -> datetime | None:
     """An ISO 8601 time with an offset (``Z`` allowed) → aware datetime in UTC, else None.
 

@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--long",
         action="store_true",
         default=False,
-        help="run the deep reliability suites (1,000 crash kills) instead of the CI-sized ones",
+        help="run the deep reliability suites (1,000 crash kills, 500 sync kills) instead of the CI-sized ones",
     )
 
 
@@ -117,6 +117,18 @@ def run_cli(
         set_env(None)
     assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
     return Result(code, env.stdout.getvalue(), env.stderr.getvalue())
+
+
+@pytest.fixture
+def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A private git configuration: no user settings leak in, commits have an author."""
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Crisis Test")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "test@example.org")
 
 
 @pytest.fixture

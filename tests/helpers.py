@@ -115,3 +115,108 @@ def per_prompt(monkeypatch: pytest.MonkeyPatch, pipe: PipeInput, keys: list[str]
 
     monkeypatch.setattr(widgets, "drop_typeahead", opened)
     return left
+
+
+# -- teams sharing incidents through git ------------------------------------------------------
+
+SHIFT = Path(__file__).resolve().parent / "team" / "fixtures" / "shift.yaml"
+
+
+def git(cwd: Path, *args: str, input: bytes | None = None) -> str:
+    """Plain git, as a person (or a hostile teammate) would run it."""
+    import subprocess
+
+    done = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, check=False)
+    assert done.returncode == 0, (args, done.stderr.decode(errors="replace"))
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+def ok(result: Any) -> Any:
+    assert result.exit_code == 0, result
+    return result
+
+
+def start_team(tmp: Path, *, title: str = "Wrong image") -> tuple[Path, Path, Path, str]:
+    """A bare team repository and two clones sharing one incident (started in the first,
+    joined by the second with `crisis init --git --remote` and `crisis sync`)."""
+    from datetime import datetime, timezone
+
+    from tests.conftest import FrozenClock, run_cli
+
+    clock = FrozenClock(
+        datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    )  # before the tests' times
+    remote, a, b = tmp / "team.git", tmp / "laptop-a", tmp / "laptop-b"
+    git(tmp, "init", "--quiet", "--bare", str(remote))
+    ok(run_cli(a, "init", "--git", "--remote", str(remote)))
+    answers = tmp / "team-answers.yaml"
+    answers.write_text(f"title: {title}\nsteps:\n  watch: pause\n", encoding="utf-8")
+    ok(run_cli(a, "start", str(SHIFT), "--answers", str(answers), actor="ana", clock=clock))
+    ok(run_cli(a, "sync", actor="ana"))
+    ok(run_cli(b, "init", "--git", "--remote", str(remote)))
+    ok(run_cli(b, "sync", actor="ben"))
+    name = next(p.name for p in (a / "incidents").iterdir() if not p.name.startswith("."))
+    return remote, a, b, name
+
+
+def note_texts(home: Path, incident_id: str) -> list[str]:
+    from crisiscli.record.journal import Journal
+
+    journal = Journal(home / "incidents" / incident_id / "journal.jsonl")
+    return [str(e.data.get("text")) for e in journal.read().events if e.type == "note.added"]
+
+
+def tracked(home: Path) -> list[str]:
+    return sorted(git(home, "ls-tree", "-r", "--name-only", "-z", "HEAD").strip("\0").split("\0"))
+
+
+def hostile_push(remote: Path, changes: dict[str, tuple[str, bytes] | None], message: str = "mallory") -> str:  # fmt: skip
+    """Commit straight into the team repository what a hostile teammate could push with
+    plain git: any path, any mode (``120000`` a link, ``160000`` a submodule), any bytes.
+    ``None`` removes a path. Returns the new commit of ``main``."""
+    import os
+    import tempfile
+
+    def run(*args: str, input: bytes | None = None, index: str | None = None) -> str:
+        env = dict(os.environ, **({"GIT_INDEX_FILE": index} if index else {}))
+        import subprocess
+
+        done = subprocess.run(["git", f"--git-dir={remote}", *args], input=input,
+                              capture_output=True, env=env, check=False)  # fmt: skip
+        assert done.returncode == 0, (args, done.stderr.decode(errors="replace"))
+        return done.stdout.decode("utf-8", "surrogateescape").strip()
+
+    parent = run("rev-parse", "refs/heads/main")
+    with tempfile.TemporaryDirectory() as scratch:
+        index = os.path.join(scratch, "index")
+        run("read-tree", parent, index=index)
+        listing = b""
+        for path, change in changes.items():
+            raw = path.encode("utf-8", "surrogateescape")
+            if change is None:
+                listing += b"0 " + b"0" * 40 + b"\t" + raw + b"\0"
+                continue
+            mode, data = change
+            oid = data.decode() if mode == "160000" else run("hash-object", "-w", "--stdin", input=data)  # fmt: skip
+            listing += f"{mode} {oid}\t".encode() + raw + b"\0"
+        run("update-index", "-z", "--index-info", input=listing, index=index)
+        tree = run("write-tree", "--missing-ok", index=index)
+    commit = run("commit-tree", tree, "-p", parent, input=message.encode())
+    run("update-ref", "refs/heads/main", commit, parent)
+    return commit
+
+
+def remote_file(remote: Path, path: str) -> bytes:
+    import subprocess
+
+    return subprocess.run(["git", f"--git-dir={remote}", "show", f"main:{path}"],
+                          capture_output=True, check=True).stdout  # fmt: skip
+
+
+def files_outside(root: Path, inside: list[Path]) -> set[Path]:
+    """Every path under ``root`` that is not under one of ``inside``."""
+    found = set()
+    for path in root.rglob("*"):
+        if not any(path == p or p in path.parents for p in inside):
+            found.add(path)
+    return found

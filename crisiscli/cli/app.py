@@ -179,6 +179,9 @@ def _run(command: Any, args: list[str]) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from crisiscli.ui.encoding import tolerant_standard_streams
+
+    tolerant_standard_streams()  # a latin-1 or ASCII terminal gets "?" and "-", never a crash
     args = list(sys.argv[1:] if argv is None else argv)
     env = get_env()
     if "--debug" in args:

@@ -180,6 +180,7 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
         findings = [f for f in findings if f.rule.structural]
     elif built.playbook is not None and not broken:
         findings.extend(_semantic(ctx, built.playbook, config))
+    findings.extend(_hidden(ctx, config))
     result = FileResult(shown)
     result.findings = [
         f.with_severity(config.severity_of(f.rule)) if not f.rule.always_on else f
@@ -219,6 +220,26 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
     if "CR205" in enabled:
         for path, name, message in semantic.check_variables(playbook, paths):
             yield _variable_finding(ctx, path, name, message)
+
+
+def _hidden(ctx: _Context, config: LintConfig) -> Iterable[Finding]:
+    """CR071–CR073: characters a reader cannot see, typed or written as escapes."""
+    from crisiscli.lint import hidden
+
+    if not {"CR071", "CR072", "CR073"} & config.enabled:
+        return
+    literal_lines = set()
+    for code, line, column, message in hidden.in_source(ctx.source.lines):
+        literal_lines.add(line)
+        yield ctx.finding(BY_CODE[code], message, line, column, line, column + 1)
+    seen = set()
+    for code, path, message in hidden.in_values(ctx.doc.data):
+        start, end = ctx.doc.positions.get(path), ctx.doc.ends.get(path)
+        if start and end and any(start[0] <= n <= end[0] for n in literal_lines):
+            continue  # already pointed at where it was typed
+        if (code, path) not in seen:
+            seen.add((code, path))
+            yield ctx.at_path(BY_CODE[code], message, path, False)
 
 
 def _variable_finding(

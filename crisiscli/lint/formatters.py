@@ -17,7 +17,7 @@ from crisiscli import __version__
 from crisiscli.lint.findings import Finding
 from crisiscli.lint.rules import Rule, all_rules
 from crisiscli.lint.runner import Report
-from crisiscli.text import visible_controls
+from crisiscli.text import visible, visible_controls, visible_line
 
 SNIPPET_WIDTH = 120
 
@@ -86,10 +86,10 @@ def _snippet(finding: Finding, paint: _Paint) -> list[str]:
 
 
 def _header(finding: Finding, paint: _Paint) -> str:
-    where = paint("path", f"{visible_controls(finding.path)}:{finding.line}:{finding.column}:")
+    where = paint("path", f"{visible_line(finding.path)}:{finding.line}:{finding.column}:")
     return (
         f"{where} {paint(finding.severity, finding.severity)} "
-        f"{paint('code', finding.code)} {visible_controls(finding.message)}"
+        f"{paint('code', finding.code)} {visible_line(finding.message)}"
     )
 
 
@@ -123,7 +123,7 @@ def format_full(report: Report, *, colour: bool = False, **_: Any) -> str:
 
 def format_concise(report: Report, **_: Any) -> str:
     out = [
-        f"{visible_controls(f.path)}:{f.line}:{f.column}: {f.code} {visible_controls(f.message)}"
+        f"{visible_line(f.path)}:{f.line}:{f.column}: {f.code} {visible_line(f.message)}"
         for f in report.findings
     ]
     out.append(summary(report))
@@ -188,7 +188,8 @@ def format_github(
 ) -> str:
     out = []
     for f in report.findings:
-        shown = root_relative(f.path, cwd, root) or str(_absolute(f.path, cwd))
+        # A name or message cannot drive the log viewer (ESC, BEL, bidi) or forge a command.
+        shown = visible_line(root_relative(f.path, cwd, root) or str(_absolute(f.path, cwd)))
         props = {
             "file": shown,
             "line": str(f.line),
@@ -198,7 +199,7 @@ def format_github(
             "title": f"{f.code} {f.rule.name}",
         }
         joined = ",".join(f"{key}={github_property(value)}" for key, value in props.items())
-        out.append(f"::{f.severity} {joined}::{github_data(f.message)}")
+        out.append(f"::{f.severity} {joined}::{visible(github_data(f.message))}")
     return "".join(line + "\n" for line in out)
 
 
@@ -308,7 +309,7 @@ def format_sarif(
 
 
 def _xml_safe(text: str) -> str:
-    cleaned = visible_controls(text)
+    cleaned = visible_line(text)
     return "".join(c if c not in "\ufffe\uffff" else f"\\u{ord(c):04x}" for c in cleaned)
 
 
@@ -348,7 +349,7 @@ def format_junit(report: Report, *, strict: bool = False, **_: Any) -> str:
                 classname=_xml_safe(f.path),
                 time=case_time,
             )
-            text = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+            text = f"{visible_line(f.path)}:{f.line}:{f.column}: {f.code} {f.message}"
             if f.severity in failing:
                 fails += 1
                 failure = ET.SubElement(

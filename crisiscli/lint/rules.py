@@ -1,7 +1,7 @@
 """The rule registry: every check ``crisis lint`` makes, with a stable id.
 
 Ids never change meaning once released (a retired rule keeps its number unused). The
-groups: ``CR0xx`` reading the file, ``CR1xx`` structure (the loader's errors: a playbook
+groups: ``CR0xx`` reading the file (``CR07x``: characters a reader cannot see), ``CR1xx`` structure (the loader's errors: a playbook
 with one of these does not load at all), ``CR2xx`` references, ``CR3xx`` flow,
 ``CR4xx`` messages, ``CR5xx`` checklist design, ``CR6xx`` paths (checked on every path
 the path explorer finds), ``CR9xx`` the linter itself.
@@ -59,6 +59,20 @@ _RULES: tuple[Rule, ...] = (
         "warning",
         "An unquoted yes/no/on/off or number where text is expected.",
     ),
+    # -- characters a reader cannot see -------------------------------------------------------
+    Rule(
+        "CR071",
+        "bidi-control",
+        "error",
+        "A bidirectional control character: text can read in another order than it is stored.",
+    ),
+    Rule(
+        "CR072",
+        "invisible-character",
+        "warning",
+        "An invisible character (zero-width space, word joiner, BOM, tag character, …).",
+    ),
+    Rule("CR073", "control-character", "error", "A control character (ESC, BEL, CR, C1 …)."),
     # -- structure --------------------------------------------------------------------------
     Rule("CR101", "schema", "error", "A value has the wrong type or an invalid value.", True),
     Rule("CR102", "required", "error", "A required key is missing.", True),

@@ -355,6 +355,14 @@ def _british_known(checker: Any, word: str) -> bool:
 # -- the check ----------------------------------------------------------------------------
 
 
+def placeholders_left(text: str) -> list[str]:
+    """What in a message still needs writing: ``{{ name }}`` and ``[blank]`` placeholders."""
+    found = [
+        f"{{{{ {name} }}}}" for name in _unique(m.group(1) for m in PLACEHOLDER.finditer(text))
+    ]
+    return found + list(_unique(m.group() for m in _BLANK.finditer(text)))
+
+
 def check_message(
     text: str,
     platforms: Iterable[str],

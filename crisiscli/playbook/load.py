@@ -260,6 +260,12 @@ class _Builder:
         elif raw_choices is not None:
             self.problem((*at, "choices"), f"a '{qtype}' question takes no choices")
         required = self.flag(data.get("required"), (*at, "required"), "required", True)
+        if qtype == "actions" and data.get("default") is not None:
+            self.problem((*at, "default"), "an 'actions' question takes no default")
+        if qtype == "actions" and what == "input":
+            self.problem(
+                (*at, "type"), "an input cannot be an 'actions' question (ask it in a step)"
+            )
         default = self.default(data.get("default"), (*at, "default"), qtype, choices)
         help_text = self.text(data.get("help"), (*at, "help"), "help")
         sets = self.text(data.get("sets"), (*at, "sets"), "sets")
@@ -366,6 +372,13 @@ class _Builder:
         if seconds is None or seconds <= 0:
             self.problem(after_at, f"'{value}' is not a duration such as '15m' or '1h30m'")
             return None
+        if seconds > m.MAX_DUE_SECONDS:
+            self.problem(
+                after_at,
+                f"due '{value.strip()}' is more than {m.MAX_DUE_SECONDS // 86400} days after the "
+                "start; a deadline must fall within a year",
+            )
+            return None
         return m.Deadline(seconds, label, value.strip())
 
     def branches(self, value: Any, at: Path_) -> tuple[m.Branch, ...]:
@@ -432,6 +445,14 @@ class _Builder:
         raw_items = data.get("items")
         if raw_items is not None and not isinstance(raw_items, list):
             self.problem((*at, "items"), f"items must be a list, not {_kind(raw_items)}")
+        if isinstance(raw_items, list) and len(raw_items) > m.MAX_ITEMS_PER_STEP:
+            self.problem(
+                (*at, "items"),
+                f"a step has {len(raw_items):,} items; at most {m.MAX_ITEMS_PER_STEP} "
+                "(a responder cannot work through more at 2 a.m.: split it into steps)",
+                on_key=True,
+            )
+            raw_items = raw_items[: m.MAX_ITEMS_PER_STEP]
         for i, entry in enumerate(raw_items if isinstance(raw_items, list) else []):
             item = self.item(entry, (*at, "items", i), i)
             if item is not None:
@@ -715,6 +736,13 @@ class _Builder:
                                     "unknown-choice",
                                     on_key=True,
                                 )
+                    elif q.type == "actions":
+                        self.problem(
+                            (*where, leaf.ref),
+                            f"'{leaf.ref}' collects action items; a condition cannot test it",
+                            "unknown-choice",
+                            on_key=True,
+                        )
                     elif q.type == "yesno":
                         for value in leaf.values:
                             if m.truthy_word(value) is None:

@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 FORMAT_VERSION = 1
 
-QuestionType = Literal["text", "choice", "multi", "yesno"]
-QUESTION_TYPES: tuple[str, ...] = ("text", "choice", "multi", "yesno")
+QuestionType = Literal["text", "choice", "multi", "yesno", "actions"]
+# ``actions``: action items, entered one at a time (what, owner, due) until "no more";
+# each one is an ``action.added`` event, the answer the list of their ids.
+QUESTION_TYPES: tuple[str, ...] = ("text", "choice", "multi", "yesno", "actions")
 
 ChecklistKind = Literal["do-confirm", "read-do"]
 CHECKLIST_KINDS: tuple[str, ...] = ("do-confirm", "read-do")
@@ -31,6 +33,10 @@ MILESTONES: tuple[str, ...] = (
 )
 
 END = "end"  # a branch target that finishes the walk-through
+
+
+MAX_DUE_SECONDS = 366 * 86400  # a deadline falls within a year of the start
+MAX_ITEMS_PER_STEP = 200  # a checklist longer than this is not a step (and would be slow)
 
 
 def parse_duration(text: str) -> int | None:

@@ -87,7 +87,9 @@ def playbook_schema() -> dict[str, Any]:
     question["then"] = {"properties": {"choices": True}, "required": ["choices"]}
     question["else"] = {"properties": {"choices": False}}
     question["dependentSchemas"] = {
-        "sets": {"properties": {"type": {"const": "choice"}}, "required": ["type"]}
+        "sets": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
+        # action items are entered one at a time: nothing to preset
+        "default": {"not": {"properties": {"type": {"const": "actions"}}, "required": ["type"]}},
     }
     item = {
         "anyOf": [
@@ -177,7 +179,14 @@ def playbook_schema() -> dict[str, Any]:
                 "language": TEXT,
                 "kind": TEXT,
                 "tags": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
-                "inputs": {"type": "array", "items": {"$ref": "#/$defs/question"}},
+                "inputs": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/$defs/question",
+                        # asked before the walk-through: action items belong to a step
+                        "not": {"properties": {"type": {"const": "actions"}}, "required": ["type"]},
+                    },
+                },
                 "severity": {
                     "type": "object",
                     "required": ["levels"],

@@ -587,15 +587,25 @@ def _parse_known(text: str, order: str | None) -> datetime | None:
 _DURATION = re.compile(r"^(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
 
 
+MAX_AHEAD = timedelta(days=366)  # a follow-up or a new post time within a year
+
+
 def parse_duration(text: str) -> timedelta | None:
-    """``2h``, ``90m``, ``1h30m``, ``1d`` → timedelta; anything else → None."""
+    """``2h``, ``90m``, ``1h30m``, ``1d`` → timedelta; anything else → None.
+
+    A duration too large for the calendar is returned as ``timedelta.max``; callers
+    refuse anything beyond ``MAX_AHEAD``.
+    """
     t = text.strip().lower().replace(" ", "")
     if not t:
         return None
     m = _DURATION.match(t)
     if not m or not any(m.groupdict().values()):
         return None
-    return timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
+    try:
+        return timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
+    except OverflowError:
+        return timedelta.max
 
 
 def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime:
@@ -605,6 +615,11 @@ def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime
     if delta is not None:
         if delta.total_seconds() <= 0:
             raise UsageError(f"{what} '{text}' is not in the future")
+        if delta > MAX_AHEAD:
+            raise UsageError(
+                f"{what} '{text}' is more than {MAX_AHEAD.days} days away",
+                hint="give a delay such as 2h or 1d, or a date within a year",
+            )
         return (now + delta).astimezone(timezone.utc)
     hms = _clock(value)
     if hms is not None:
@@ -636,9 +651,19 @@ def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime
             f"cannot read {what} '{text}'",
             hint="use 2h, 30m, 14:30, or 2026-11-24 14:30",
         )
-    if parsed.tzinfo is None:
-        parsed = _localize(parsed, zone)
-    return parsed.astimezone(timezone.utc)
+    try:
+        if parsed.tzinfo is None:
+            parsed = _localize(parsed, zone)
+        moment = parsed.astimezone(timezone.utc)
+        too_far = moment - now > MAX_AHEAD
+    except (OverflowError, ValueError):  # at the very edge of the calendar
+        too_far = True
+    if too_far:
+        raise UsageError(
+            f"{what} '{text}' is more than {MAX_AHEAD.days} days away",
+            hint="give a delay such as 2h or 1d, or a date within a year",
+        )
+    return moment
 
 
 def local_zone(name: str | None = None) -> tzinfo:

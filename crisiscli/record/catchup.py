@@ -10,7 +10,9 @@ further ahead than any clock could be wait, unapplied, until their time comes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
@@ -82,19 +84,43 @@ def _incremental(journal: Journal, cp: Checkpoint, ctx: Context) -> Caught | Non
 
 
 def _full(journal: Journal, ctx: Context, *, history: bool) -> Caught:
+    with _no_cycle_collection():
+        return _full_replay(journal, ctx, history=history)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A full replay makes a great many small objects that live on (the state, every
+    timeline line) and no reference cycles; the cycle collector would only re-walk them,
+    more often the longer the journal. Reference counting still frees everything."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _full_replay(journal: Journal, ctx: Context, *, history: bool) -> Caught:
     blob = journal.read_from(0)
-    lines, used = split_lines(blob, 1)
-    state = IncidentState(history=History() if history else None)
-    warnings: list[str] = []
-    parsed, waiting = _parse(lines, ctx, state, warnings)
-    seen: set[str] = set()
-    unique = []
-    for number, event in parsed:
-        if event.id not in seen:
-            seen.add(event.id)
-            unique.append((number, event))
-    unique.sort(key=lambda e: e[1].key)
-    entries = _apply(state, unique, ctx, warnings)
+    used = blob.rfind(b"\n") + 1
+    in_order = _in_file_order(_each_line(blob, used), ctx, history)
+    if in_order is not None:
+        state, entries, waiting, warnings = in_order
+    else:
+        lines, used = split_lines(blob, 1)
+        state = IncidentState(history=History() if history else None)
+        warnings = []
+        parsed, waiting = _parse(lines, ctx, state, warnings)
+        seen: set[str] = set()
+        unique = []
+        for number, event in parsed:
+            if event.id not in seen:
+                seen.add(event.id)
+                unique.append((number, event))
+        unique.sort(key=lambda e: e[1].key)
+        entries = _apply(state, unique, ctx, warnings)
     if used < len(blob):
         warnings.append(
             f"{ctx.shown}:{_count_lines(blob[:used]) + 1}: ignored an incomplete last line "
@@ -102,6 +128,47 @@ def _full(journal: Journal, ctx: Context, *, history: bool) -> Caught:
         )
     position = _position(journal, used, _count_lines(blob[:used]), blob[:used])
     return Caught(state, entries, True, position, waiting, warnings)
+
+
+def _each_line(blob: bytes, end: int) -> Iterator[Line]:
+    """The complete lines of ``blob[:end]``, one at a time (as ``split_lines``, unlisted)."""
+    number, start = 0, 0
+    while start < end:
+        stop = blob.index(b"\n", start)
+        number += 1
+        raw = blob[start:stop]
+        if raw.strip():
+            yield Line(number, raw)
+        start = stop + 1
+
+
+def _in_file_order(
+    lines: Iterable[Line], ctx: Context, history: bool
+) -> tuple[IncidentState, list[TimelineEntry], list[tuple[int, str]], list[str]] | None:
+    """The usual journal — every event after the one before it, as appends write them —
+    folded line by line, holding no more than the state: each event is parsed, applied and
+    let go. None when an event sorts before one already applied (a merge interleaved two
+    histories): then only reading them all and sorting folds them in the right order."""
+    state = IncidentState(history=History() if history else None)
+    warnings: list[str] = []
+    waiting: list[tuple[int, str]] = []
+    entries: list[TimelineEntry] = []
+    seen: set[str] = set()
+    one: list[Line] = []
+    for line in lines:
+        one[:] = (line,)
+        parsed, later = _parse(one, ctx, state, warnings)
+        waiting += later
+        if not parsed:
+            continue
+        event = parsed[0][1]
+        if event.id in seen:
+            continue  # the same event twice: the first one counts
+        if state.last_key is not None and event.key < state.last_key:
+            return None
+        seen.add(event.id)
+        entries += _apply(state, parsed, ctx, warnings)
+    return state, entries, waiting, warnings
 
 
 def _count_lines(blob: bytes) -> int:

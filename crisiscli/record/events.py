@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from sys import intern
 from typing import Any, NamedTuple, Protocol
 
 from crisiscli.timeutil import parse_iso
@@ -266,7 +267,8 @@ def from_record(record: Any) -> Event:
         raise ValueError("data is not an object")
     actor = record.get("actor")
     actor = actor if isinstance(actor, str) and actor else "unknown"
-    return Event(event_id, ts, actor[:200], kind, data)
+    # A few people and a few dozen types, written on every line: one copy of each is kept.
+    return Event(event_id, ts, intern(actor[:200]), intern(kind), data)
 
 
 def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> str | None:
@@ -286,7 +288,8 @@ def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> s
             reason = check(data[name])
             if reason:
                 return f"{event.type}: '{name}' is {reason}"
-    if _depth(data) > MAX_DEPTH:
+    nested = any(isinstance(value, (dict, list)) for value in data.values())
+    if nested and _depth(data) > MAX_DEPTH:  # most payloads are flat: no walk needed
         return f"{event.type}: the data is nested too deeply"
     if known_steps is not None:
         for name in spec.steps:

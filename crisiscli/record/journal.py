@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -19,12 +18,21 @@ from pathlib import Path
 from typing import NamedTuple
 
 from crisiscli.errors import CrisisError, ExitCode, Location, StateError
-from crisiscli.fsutil import NOFOLLOW, fsync_dir, write_all
+from crisiscli.fsutil import (
+    NOFOLLOW,
+    fsync_dir,
+    lock_exclusive,
+    open_lock_file,
+    open_regular,
+    why,
+    write_all,
+)
 from crisiscli.record.events import Event, NewEvent, from_record, to_line
 from crisiscli.timeutil import parse_iso
 
 LOCK_TIMEOUT_SECONDS = 15.0
 LOCK_POLL_SECONDS = 0.005  # a waiting writer gets in within ~5 ms of the lock coming free
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024  # ~500,000 events; reads beyond are refused, not allocated
 # A teammate's clock may run a little ahead; a timestamp further ahead than this is a wrong
 # clock, and new events must not inherit it (see ``Journal.append``).
 CLOCK_SKEW = timedelta(minutes=10)
@@ -114,19 +122,12 @@ class Journal:
                 yield
             return
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o644)
+            fd = open_lock_file(self.lock_path)  # never through a link planted under its name
         except OSError as exc:
             raise _io_error(exc, self.lock_path) from None
         try:
-            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise self._busy() from None
-                    time.sleep(LOCK_POLL_SECONDS)
+            if not lock_exclusive(fd, LOCK_TIMEOUT_SECONDS, LOCK_POLL_SECONDS):
+                raise self._busy()
             try:
                 yield
             finally:
@@ -199,12 +200,14 @@ class Journal:
     def read_from(self, offset: int) -> bytes:
         """The journal's bytes from ``offset`` to its end (empty when there is none)."""
         try:
-            fd = os.open(self.path, os.O_RDONLY | NOFOLLOW)
+            fd = open_regular(self.path, os.O_RDONLY)  # no link, no FIFO, no device
         except FileNotFoundError:
             return b""
         except OSError as exc:
             raise _io_error(exc, self.path, reading=True) from None
         try:
+            if os.fstat(fd).st_size - offset > MAX_JOURNAL_BYTES:
+                raise OSError(27, f"more than {MAX_JOURNAL_BYTES // (1024 * 1024)} MiB to read")
             chunks = []
             position = offset
             while True:
@@ -267,17 +270,7 @@ def _ends_torn(fd: int) -> bool:
 
 
 def _io_error(exc: OSError, path: Path, *, reading: bool = False) -> CrisisError:
-    import errno
-
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.ELOOP: "it is a symbolic link, and crisis does not follow links",
-    }
-    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    reason = why(exc)
     if reading:
         message = f"cannot read the journal: {reason}"
     else:

@@ -86,6 +86,8 @@ class PlaybookNames:
 
     def item_text(self, step_id: str, item_id: str) -> str:
         text = self.playbook.item_text(step_id, item_id)
+        if "{{" not in text:
+            return text  # most items name no variable: no need to gather the answers
         filled, _missing = render(text, self.values())
         return filled
 

@@ -31,7 +31,7 @@ from crisiscli.errors import (
     PlaybookError,
     UsageError,
 )
-from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded
+from crisiscli.fsutil import atomic_write_text, fsync_dir, read_bounded, why
 
 if TYPE_CHECKING:  # the fold's modules load when an incident is folded, not to list them
     from crisiscli.playbook.model import Playbook
@@ -46,8 +46,15 @@ SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 SUMMARY = ".summary.json"
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
-MAX_SNAPSHOT = 16 * 1024 * 1024
+INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+
+
+def is_incident_id(name: str) -> bool:
+    """Whether a folder name can be an incident id: one path segment, never ``..``."""
+    return INCIDENT_ID.fullmatch(name) is not None and ".." not in name
+
+
+MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024  # the playbook loader's own limit
 MAX_SUMMARY = 1024 * 1024
 
 
@@ -85,12 +92,16 @@ def load_snapshot(path: Path) -> Playbook:
 
 def _snapshot_data(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(read_bounded(path, MAX_SNAPSHOT))
+        data = json.loads(read_bounded(path, MAX_SNAPSHOT_BYTES))
     except FileNotFoundError:
         raise PlaybookError(
             "the incident has no playbook snapshot", location=Location(str(path))
         ) from None
-    except (OSError, ValueError, RecursionError) as exc:
+    except OSError as exc:
+        raise PlaybookError(
+            f"cannot read the playbook snapshot: {why(exc)}", location=Location(str(path))
+        ) from None
+    except (ValueError, RecursionError) as exc:
         raise PlaybookError(
             f"cannot read the playbook snapshot: {exc}", location=Location(str(path))
         ) from None
@@ -279,7 +290,7 @@ class Incident:
                 if self.env.debug:
                     raise
                 self.env.warn(
-                    f"{self.dir}: recorded, but could not update the log "
+                    f"{self.dir}: recorded, but could not rewrite the log "
                     f"({type(exc).__name__}: {exc}); run `crisis log {self.id} --rebuild`"
                 )
                 self._checkpoint = None
@@ -494,7 +505,7 @@ def list_incidents(env: Environment) -> list[Incident]:
     for entry in entries:
         # Only real folders directly inside: a link could point out of CRISIS_HOME, and a
         # folder that is not a link cannot (no resolving per entry: list stays fast).
-        if not ID_PATTERN.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
+        if not is_incident_id(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
         if not os.path.isfile(os.path.join(entry.path, JOURNAL)):
             continue
@@ -517,7 +528,7 @@ def find_incident(env: Environment, ref: str | None, *, open_only: bool = False)
         raise NotFoundError(
             f"no {what} in {env.incidents_dir}", hint="start one with: crisis start"
         )
-    if not ID_PATTERN.fullmatch(ref) or ".." in ref:
+    if not is_incident_id(ref):
         raise UsageError(f"'{ref}' is not an incident id (see: crisis list)")
     exact = [i for i in incidents if i.id == ref]
     if exact:

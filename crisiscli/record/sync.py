@@ -1,112 +1,56 @@
-"""CRISIS_HOME as a git work tree shared by a team: ``crisis init --git`` and ``crisis sync``.
+"""CRISIS_HOME as a git repository shared by a team: ``crisis init --git`` and ``crisis sync``.
 
-Journals are append-only files of events with unique ids, so two copies merge by a plain union
-of their lines (``merge=union`` in ``.gitattributes``); readers dedupe by id and sort by time.
-``log.md`` is derived and *not tracked* (``.gitignore``): it is rebuilt from the merged journal,
-so it can never conflict. ``config.toml`` holds personal settings (your name) and is not shared.
+Journals are append-only sets of events with unique ids, so crisis merges them itself and
+never asks git to rebase, merge or check out the working tree:
 
-Git is the user's own, run as a subprocess with a list argv (never a shell). While ``sync``
-commits and pulls it holds every incident's writer lock, so a walk-through running in another
-terminal cannot append to a journal that git is rewriting; it waits, then carries on.
+1. fetch the remote branch (no lock held while the network is slow);
+2. read the fetched tree with plumbing, refusing what a shared incident folder may not hold
+   (``sharedtree``); for every incident, append to the local journal the events it lacks,
+   byte for byte, under the incident's lock, fsynced (``union``); a new incident's
+   validated snapshot is written first;
+3. record the merge: a commit whose tree is the union (built in a private index), with the
+   remote head as second parent, moved onto the branch by compare-and-swap;
+4. push; if someone pushed in between, fetch and merge again.
+
+Every step is computed afresh from what is on disk, so a sync killed at any instant is
+completed by the next one; so is what an interrupted git operation (the rebase of earlier
+versions) left behind (``repair``). Local journals are only ever appended to. Writers
+(``crisis note``, a walk-through in another terminal) are safe throughout: sync holds an
+incident's lock only while it appends to that journal.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import subprocess
-from collections.abc import Sequence
+import os
+import random
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crisiscli.env import Environment
-from crisiscli.errors import CrisisError, ExitCode, Location, StateError
-
-ATTRIBUTES = (
-    "# crisis: journals are append-only; merging two copies is the union of their lines",
-    "incidents/*/journal.jsonl merge=union",
-    "incidents/*/log.md -diff",
+from crisiscli.errors import CrisisError, ExitCode, Location
+from crisiscli.fsutil import lock_exclusive, open_lock_file
+from crisiscli.record import repair
+from crisiscli.record.gitrepo import (
+    GitError,
+    Repo,
+    enclosing_work_tree,
+    failure,
+    git_executable,
+    open_repo,
+    run_git,
 )
-IGNORES = (
-    "# crisis: derived, personal or temporary files",
-    "incidents/*/log.md",
-    "incidents/*/.*",
-    "*.lock",
-    ".*.tmp",
-    "config.toml",
-)
-PUSH_ATTEMPTS = 3
+from crisiscli.record.merge import record_merge, write_control_files
+from crisiscli.record.store import list_incidents
+
+PUSH_ATTEMPTS = 6
+SYNC_LOCK_SECONDS = 120.0
+FILE_MODE = "100644"
 
 
-class GitError(StateError):
-    """git is missing, has no remote, or refused: exit 5 (the folder cannot sync now)."""
-
-
-def git_executable() -> str:
-    found = shutil.which("git")
-    if found is None:
-        raise GitError(
-            "git is not installed (or not on PATH): crisis uses your own git to share incidents",
-            hint="install git, then: crisis init --git",
-        )
-    return found
-
-
-def run_git(
-    home: Path, *args: str, check: bool = True, capture: bool = True
-) -> subprocess.CompletedProcess[str]:
-    argv = [git_executable(), "-C", str(home), *args]
-    try:
-        done = subprocess.run(
-            argv,
-            check=False,
-            text=True,
-            stdout=subprocess.PIPE if capture else None,
-            stderr=subprocess.PIPE,
-        )
-    except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
-    if check and done.returncode != 0:
-        raise _failure(args, done)
-    return done
-
-
-def _failure(args: Sequence[str], done: subprocess.CompletedProcess[str]) -> GitError:
-    lines = [ln.strip() for ln in (done.stderr or "").splitlines() if ln.strip()]
-    text = "\n".join(lines)
-    detail = next((ln for ln in lines if ln.lower().startswith(("fatal:", "error:"))), None)
-    detail = detail or (lines[-1] if lines else f"exit status {done.returncode}")
-    hint = None
-    if "identity unknown" in text or "tell me who you are" in text.lower():
-        hint = 'tell git who you are: git config --global user.name "Your Name"; git config --global user.email you@example.org'
-    elif "could not read from remote" in text.lower() or "does not appear to be a git" in text:
-        hint = "check the remote: git remote -v (and that you can reach it)"
-    return GitError(f"git {' '.join(args[:2])} failed: {detail}", hint=hint)
-
-
-def in_work_tree(home: Path) -> bool:
-    if not home.is_dir():
-        return False
-    done = run_git(home, "rev-parse", "--is-inside-work-tree", check=False)
-    return done.returncode == 0 and done.stdout.strip() == "true"
-
-
-def _merge_lines(path: Path, wanted: Sequence[str]) -> bool:
-    """Append the lines ``path`` lacks (keeping the user's own); True if it changed."""
-    from crisiscli.fsutil import atomic_write_text
-
-    try:
-        current = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = ""
-    have = {line.strip() for line in current.splitlines()}
-    missing = [line for line in wanted if line.strip() not in have]
-    if not [m for m in missing if not m.startswith("#")]:
-        return False
-    text = current + ("\n" if current and not current.endswith("\n") else "")
-    text += "\n".join(missing) + "\n"
-    atomic_write_text(path, text)
-    return True
+# -- init -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -116,6 +60,7 @@ class InitReport:
     wrote: list[str] = field(default_factory=list)
     committed: bool = False
     remote: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def init_home(env: Environment, *, git: bool, remote: str | None = None) -> InitReport:
@@ -133,163 +78,216 @@ def init_home(env: Environment, *, git: bool, remote: str | None = None) -> Init
     if not git:
         return report
     git_executable()
-    if not in_work_tree(home):
+    repo = open_repo(home)
+    if repo is None:  # not a repository, or inside someone else's: give it its own
         run_git(home, "init", "--quiet")
         report.created_repo = True
-    for name, lines in ((".gitattributes", ATTRIBUTES), (".gitignore", IGNORES)):
-        if _merge_lines(home / name, lines):
-            report.wrote.append(name)
-    for keep in (env.incidents_dir, env.playbooks_dir):
-        marker = keep / ".gitkeep"
-        if not any(keep.iterdir()):
-            marker.touch()
-    if remote:
-        remotes = run_git(home, "remote").stdout.split()
-        if "origin" in remotes:
-            run_git(home, "remote", "set-url", "origin", remote)
-        else:
-            run_git(home, "remote", "add", "origin", remote)
-        report.remote = remote
-    run_git(home, "add", "-A", "--", ".")
-    if _staged(home):
-        run_git(home, "commit", "--quiet", "-m", "crisis: shared incident folder")
-        report.committed = True
+        repo = open_repo(home)
+        if repo is None:  # pragma: no cover - git init succeeded but git disagrees
+            raise GitError(f"git init did not make {home} a repository")
+    with _sync_lock(repo):
+        report.wrote += write_control_files(repo, [], [], report.warnings)
+        if remote:
+            remotes = repo.text("remote").split()
+            verb = "set-url" if "origin" in remotes else "add"
+            repo.run("remote", verb, "origin", remote)
+            report.remote = remote
+        if remote and _remote_has_history(repo, "origin"):
+            return report  # joining a team: the first sync adopts its history
+        branch = _current_branch(repo)
+        outcome = record_merge(env, repo, branch, None, [], report.warnings, message_hint="init")
+        report.committed = outcome.committed
     return report
 
 
-def _staged(home: Path) -> bool:
-    return run_git(home, "diff", "--cached", "--quiet", check=False).returncode == 1
+def _remote_has_history(repo: Repo, remote: str) -> bool:
+    done = repo.run("ls-remote", "--heads", remote, check=False)
+    return done.returncode == 0 and bool(done.stdout.strip())
+
+
+# -- sync -------------------------------------------------------------------------------------
 
 
 @dataclass
 class SyncReport:
-    committed: bool = False
-    pulled_commits: int = 0
-    rebuilt: int = 0
-    pushed: bool = False
     remote: str = ""
     branch: str = ""
+    events_in: int = 0  # events this machine's journals took in
+    events_out: int = 0  # events of this machine the remote did not have
+    new_incidents: list[str] = field(default_factory=list)
+    committed: bool = False
+    pushed: bool = False
+    rebuilt: int = 0
+    repaired: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
-def _upstream(home: Path) -> str | None:
-    done = run_git(
-        home, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}", check=False
-    )
-    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
-
-
-def _in_progress(home: Path) -> str | None:
-    for name, what in (
-        ("rebase-merge", "rebase"),
-        ("rebase-apply", "rebase"),
-        ("MERGE_HEAD", "merge"),
-    ):
-        path = run_git(home, "rev-parse", "--git-path", name).stdout.strip()
-        if (home / path).exists():
-            return what
-    return None
-
-
-def _fetch(home: Path, remote: str, branch: str, upstream: str | None) -> tuple[str, int]:
-    """Fetch (network, no locks held); the tracking ref and how many commits it has for us."""
-    run_git(home, "fetch", "--quiet", remote)
-    tracking = f"refs/remotes/{upstream}" if upstream else f"refs/remotes/{remote}/{branch}"
-    known = run_git(home, "rev-parse", "--verify", "--quiet", tracking, check=False)
-    if known.returncode != 0:
-        return tracking, 0  # the remote does not have this branch yet: the push creates it
-    incoming = run_git(home, "rev-list", "--count", f"HEAD..{tracking}", check=False)
-    return tracking, int(incoming.stdout.strip() or 0) if incoming.returncode == 0 else 0
-
-
-def _rebase(home: Path, tracking: str) -> None:
-    """The local half of ``pull --rebase``: replay our commits on what was fetched.
-    Journals merge by union (``.gitattributes``); anything else that conflicts is undone."""
-    args = ["rebase", "--quiet", tracking]
-    done = run_git(home, *args, check=False)
-    if done.returncode != 0:
-        if _in_progress(home):
-            run_git(home, "rebase", "--abort", check=False)
-            raise GitError(
-                "the pull needs a merge crisis cannot do by itself; nothing was changed",
-                hint=f"merge by hand in {home} (git pull --rebase), then run: crisis sync",
-            )
-        raise _failure(args, done)
-
-
 def sync(env: Environment, *, push: bool = True) -> SyncReport:
-    """Commit local events, fetch and rebase (journals merge by union), rebuild logs, push."""
-    from crisiscli.record.store import list_incidents
-
+    """Fetch, merge the journals event by event, record the merge, push (see module doc)."""
     home = env.home
     git_executable()
-    if not in_work_tree(home):
+    repo = open_repo(home)
+    if repo is None:
+        outer = enclosing_work_tree(home)
+        if outer is not None:
+            raise GitError(
+                f"{home} is inside the git work tree {outer}, without a repository of its own",
+                hint="give it one with: crisis init --git",
+            )
         raise GitError(
             f"{home} is not a git work tree",
             hint="make it one with: crisis init --git (or clone your team's repository there)",
         )
-    remotes = run_git(home, "remote").stdout.split()
+    remotes = repo.text("remote").split()
     if not remotes:
         raise GitError(
             "this incident folder has no git remote to sync with",
             hint=f"add one: git -C {home} remote add origin URL (or crisis init --git --remote URL)",
         )
-    busy = _in_progress(home)
-    if busy:
-        raise GitError(
-            f"a git {busy} is in progress in {home}",
-            hint="finish or abort it with git first, then run: crisis sync",
-        )
     report = SyncReport()
-    branch = run_git(home, "symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip()
-    if not branch:
-        raise GitError(f"{home} is not on a branch (detached HEAD)", hint="git switch BRANCH")
-    upstream = _upstream(home)
-    remote = (
-        upstream.split("/", 1)[0] if upstream else ("origin" if "origin" in remotes else remotes[0])
-    )
-    report.remote, report.branch = remote, branch
-    for attempt in range(1, PUSH_ATTEMPTS + 1):
-        # pull --rebase in two halves, so no network time is spent holding the locks.
-        tracking, incoming = _fetch(home, remote, branch, upstream)
-        with contextlib.ExitStack() as stack:
-            # No local writer may append while git reads or rewrites the journals.
-            for incident in list_incidents(env):
-                stack.enter_context(incident.journal.locked())
-            run_git(home, "add", "-A", "--", ".")
-            if _staged(home):
-                who = " ".join(env.actor.split())[:80]
-                run_git(home, "commit", "--quiet", "-m", f"crisis: events from {who}")
-                report.committed = True
-            if incoming:
-                _rebase(home, tracking)
-                report.pulled_commits += incoming
-        report.rebuilt = _rebuild_logs(env, report)
-        if not push:
-            return report
-        args = ["push", "--quiet"] + (
-            ["--set-upstream", remote, branch] if upstream is None else []
+    touched: set[str] = set()
+    with _sync_lock(repo):
+        repair.clear_own_garbage(repo)
+        interrupted = repair.inspect(repo)
+        report.repaired += [f"found {what}" for what in interrupted.what]
+        branch = repair.branch_for(repo, interrupted) or _current_branch(repo)
+        remote, rbranch = _upstream(repo, branch, remotes)
+        report.remote, report.branch = remote, rbranch
+        refs = [f"refs/heads/{branch}", f"refs/remotes/{remote}/{rbranch}", "HEAD"]
+        report.repaired += repair.clear_stale_locks(repo, refs, interrupted=bool(interrupted))
+        repair.reattach(repo, interrupted, branch)
+        seen_refusals: set[str] = set()
+        for attempt in range(1, PUSH_ATTEMPTS + 1):
+            remote_tip = _fetch(repo, remote, rbranch)
+            if remote_tip is None and _adopt_remote_default(repo, remote, branch):
+                branch = _current_branch(repo)
+                rbranch = branch
+                report.branch = rbranch
+                remote_tip = _fetch(repo, remote, rbranch)
+            warnings: list[str] = []
+            outcome = record_merge(
+                env, repo, branch, remote_tip, interrupted.commits, warnings, message_hint=remote
+            )
+            for warning in warnings:
+                if warning not in seen_refusals:
+                    seen_refusals.add(warning)
+                    report.warnings.append(warning)
+            report.events_in += outcome.events_in
+            report.events_out = outcome.events_out
+            report.new_incidents += outcome.new_incidents
+            report.committed = report.committed or outcome.committed
+            touched |= outcome.touched
+            if interrupted:
+                repair.clear(repo, interrupted)
+                report.repaired.append("finished it: every event is kept, HEAD is on its branch")
+                interrupted = repair.Interrupted()
+            if not push or outcome.tip is None or outcome.tip == remote_tip:
+                break
+            if _push(repo, remote, rbranch, branch, outcome.tip):
+                report.pushed = True
+                break
+            if attempt == PUSH_ATTEMPTS:
+                raise GitError(
+                    f"{remote}/{rbranch} kept changing while crisis pushed "
+                    f"({PUSH_ATTEMPTS} attempts); every event is saved here",
+                    hint="run again: crisis sync",
+                )
+            time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other pusher finish
+    report.rebuilt = _rebuild_logs(env, sorted(touched), report.warnings)
+    return report
+
+
+@contextlib.contextmanager
+def _sync_lock(repo: Repo) -> Iterator[None]:
+    """One sync (or init) at a time per repository; the OS releases it if the holder dies."""
+    repo.crisis_dir.mkdir(exist_ok=True)
+    fd = open_lock_file(repo.crisis_dir / "sync.lock")
+    try:
+        if not lock_exclusive(fd, SYNC_LOCK_SECONDS, poll=0.05):
+            raise GitError(
+                f"another crisis sync has been running in {repo.home} for "
+                f"{SYNC_LOCK_SECONDS:.0f} s",
+                hint="wait for it, then run: crisis sync",
+            )
+        yield
+    finally:
+        os.close(fd)
+
+
+def _current_branch(repo: Repo) -> str:
+    name = repo.text("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    if not name:
+        raise GitError(
+            f"{repo.home} is not on a branch (detached HEAD)",
+            hint="git switch BRANCH, then run: crisis sync",
         )
-        done = run_git(home, *args, check=False)
-        if done.returncode == 0:
-            report.pushed = True
-            return report
-        rejected = "rejected" in done.stderr or "fetch first" in done.stderr
-        if not rejected or attempt == PUSH_ATTEMPTS:
-            raise _failure(args, done)
-        upstream = _upstream(home)  # someone pushed in between: pull again, then push
-    return report  # pragma: no cover - the loop returns or raises
+    return name
 
 
-def _rebuild_logs(env: Environment, report: SyncReport) -> int:
-    from crisiscli.record.store import list_incidents
+def _upstream(repo: Repo, branch: str, remotes: list[str]) -> tuple[str, str]:
+    remote = repo.config(f"branch.{branch}.remote")
+    merge = repo.config(f"branch.{branch}.merge") or ""
+    if remote in remotes and merge.startswith("refs/heads/"):
+        return remote, merge[len("refs/heads/") :]
+    return ("origin" if "origin" in remotes else remotes[0]), branch
 
+
+def _fetch(repo: Repo, remote: str, rbranch: str) -> str | None:
+    """Fetch the remote branch; its head, or None if the remote does not have it yet."""
+    tracking = f"refs/remotes/{remote}/{rbranch}"
+    args = ("fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+            "--no-recurse-submodules", remote, f"+refs/heads/{rbranch}:{tracking}")  # fmt: skip
+    done = repo.run(*args, check=False)
+    if done.returncode != 0:
+        listed = repo.run("ls-remote", "--heads", remote, f"refs/heads/{rbranch}", check=False)
+        if listed.returncode == 0 and not listed.stdout.strip():
+            return None  # the remote does not have this branch: the push creates it
+        raise failure(args, done)
+    return repo.resolve(tracking)
+
+
+def _adopt_remote_default(repo: Repo, remote: str, branch: str) -> bool:
+    """A fresh clone (no commit yet) whose branch name differs from the team's: take theirs."""
+    if repo.resolve("HEAD") is not None:
+        return False
+    done = repo.run("ls-remote", "--symref", remote, "HEAD", check=False)
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
+            name = line[len("ref: refs/heads/") : -len("\tHEAD")]
+            if name and name != branch:
+                repo.run("symbolic-ref", "HEAD", f"refs/heads/{name}")
+                return True
+    return False
+
+
+def _push(repo: Repo, remote: str, rbranch: str, branch: str, tip: str) -> bool:
+    """Push ``tip``; False when the remote moved on (someone pushed first)."""
+    args = ("push", "--porcelain", "--quiet", remote, f"{tip}:refs/heads/{rbranch}")
+    done = repo.run(*args, check=False)
+    out = done.stdout.decode("utf-8", "replace")
+    if any(line.startswith("!") for line in out.splitlines()):
+        return False
+    if done.returncode != 0:
+        raise failure(args, done)
+    repo.run("update-ref", f"refs/remotes/{remote}/{rbranch}", tip)
+    if repo.config(f"branch.{branch}.remote") is None:
+        repo.run("config", f"branch.{branch}.remote", remote)
+        repo.run("config", f"branch.{branch}.merge", f"refs/heads/{rbranch}")
+    return True
+
+
+# -- after the merge --------------------------------------------------------------------------
+
+
+def _rebuild_logs(env: Environment, ids: list[str], warnings: list[str]) -> int:
     count = 0
     for incident in list_incidents(env):
+        if incident.id not in ids:
+            continue
         try:
             incident.rebuild_log()
         except CrisisError as exc:
-            report.warnings.append(exc.one_line())
+            warnings.append(exc.one_line())
             continue
         count += 1
     return count

@@ -6,16 +6,12 @@ anything user-typed goes through ``visible_controls`` so it cannot drive the ter
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from crisiscli.env import get_env
-from crisiscli.text import visible_controls
+from crisiscli.text import json_dumps, visible_controls
 from crisiscli.width import display_width, pad, wrap
-
-_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 def echo(text: str = "") -> None:
@@ -34,11 +30,9 @@ def echo_err(text: str) -> None:
 
 def echo_json(data: Any) -> None:
     stream = get_env().stdout
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    # JSON escapes C0 controls itself; DEL and C1 (U+0080-U+009F, which some terminals
-    # obey as escape sequences) get the same \u form, still the same JSON value.
-    text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    stream.write(text + "\n")
+    # C1 controls (which some terminals obey), bidi and invisible characters are written as
+    # \u escapes: the same JSON value, nothing hidden in the raw text.
+    stream.write(json_dumps(data) + "\n")
     stream.flush()
 
 

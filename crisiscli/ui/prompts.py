@@ -22,7 +22,14 @@ from crisiscli.ui.screens import make_console, safe, show_review, show_step, sho
 from crisiscli.ui.statusline import StatusLine
 from crisiscli.ui.widgets import Prompts
 from crisiscli.walk.closing import CriterionCheck
-from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
+from crisiscli.walk.prompter import (
+    Action,
+    ActionEntry,
+    ItemView,
+    ReviewDecision,
+    RunSummary,
+    StepView,
+)
 
 ACTION_KEYS = {
     Action.DONE: "action.done",
@@ -136,6 +143,34 @@ class TerminalPrompter:
         # Changing an answer starts from the current one.
         current = next((qv.answer for qv in view.questions if qv.question.id == question.id), None)
         return self._question(question, current, may_leave=True, escape="back")
+
+    def ask_action_item(
+        self, view: StepView, question: Question, added: list[ActionEntry]
+    ) -> ActionEntry | None:
+        """``type: actions``: one item at a time — what, owner, due — until "no more"."""
+        from crisiscli.errors import UsageError
+        from crisiscli.team.actions import check_due
+
+        for n, entry in enumerate(added, start=1):
+            due = self.t("actions.due", date=entry.due) if entry.due else ""
+            extra = ", ".join(x for x in (entry.owner, due) if x)
+            shown = one_line(f"{n}. {entry.what}" + (f" — {extra}" if extra else ""))
+            self.console.print(safe(f"  {shown}"))
+        more = self.t("actions.add_another" if added else "actions.add_one", prompt=question.prompt)
+        if not self.confirm(more, default=not added):
+            return None
+        what = self.ask_text(self.t("actions.what"), required=True)
+        owner = self.ask_text(self.t("actions.owner"))
+
+        def valid_date(text: str) -> str | None:
+            try:
+                check_due(text)
+            except UsageError:
+                return self.t("actions.bad_date")
+            return None
+
+        due = self.ui.text(self.t("actions.due_prompt"), check=valid_date)
+        return ActionEntry(" ".join(what.split()), one_line(owner) or None, check_due(due))
 
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
         options = [(a, self.t(ACTION_KEYS[a])) for a in allowed]

@@ -39,7 +39,8 @@ def answer_label(question: Question, answer: object, words: Catalogue | None = N
         return (words or Catalogue()).t("yes" if answer else "no")
     labels = {c.value: c.label for c in question.choices}
     if isinstance(answer, list):
-        return ", ".join(labels.get(str(a), str(a)) for a in answer)
+        shown = ", ".join(labels.get(str(a), str(a)) for a in answer)
+        return shown or (words or Catalogue()).t("none_chosen")
     return labels.get(str(answer), str(answer))
 
 

@@ -71,13 +71,15 @@ class StatusLine:
         width = max(width - 1, 20)
         now = self.env.clock()
         started = view.now - timedelta(seconds=view.elapsed_seconds)
-        elapsed = format_duration((now - started).total_seconds())
+        seconds = (now - started).total_seconds()
         step = self.words.t("status.step", index=view.step_index, count=view.step_count)
         tail = f" · {view.severity} · {step} "
         title = one_line(visible_controls(view.title))
         drill = "DRILL · " if view.drill else ""
         first = " " + clip(drill + title, width - display_width(tail) - 1) + tail
-        clock = " " + self.words.t("status.since_start", elapsed=elapsed) + " · "
+        # a clock behind the incident's start says so (never a plausible but false age)
+        since = "status.since_start" if seconds >= 0 else "status.clock_behind"
+        clock = " " + self.words.t(since, elapsed=format_duration(abs(seconds))) + " · "
         deadline, overdue = self.next_deadline(now)
         out: StyleAndTextTuples = [
             ("class:status", first.ljust(width)),

@@ -17,7 +17,7 @@ from crisiscli.record.fold import IncidentState
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
-from crisiscli.timeutil import format_duration, short_when
+from crisiscli.timeutil import format_duration, short_when, since_start
 from crisiscli.walk.deadlines import deadline_statuses
 from crisiscli.walk.flow import next_target, position, unfinished
 
@@ -211,7 +211,7 @@ def render_brief(brief: dict[str, Any]) -> str:
     out.append(f"HANDOFF: {_text(brief['title'])}{drill}")
     out.append(
         f"  {brief['id']} · {brief['status']} · severity {_text(brief['severity'])} · "
-        f"{format_duration(brief['elapsed_seconds'])} since start"
+        f"{since_start(brief['elapsed_seconds'])}"
     )
     to = f" to {_text(brief['to'])}" if brief["to"] else ""
     out.append(f"  from {_text(brief['from'])}{to} at {short_when(now, tz, now)}")
@@ -288,10 +288,9 @@ def render_status(brief: dict[str, Any]) -> str:
     tz: tzinfo | None = brief["tz"]
     now: datetime = brief["at"]
     out = [f"{_text(brief['title'])}{'  [DRILL]' if brief['drill'] else ''}"]
-    elapsed = format_duration(brief["elapsed_seconds"])
     out.append(
         f"  {brief['id']} · {brief['status']} · severity {_text(brief['severity'])} · "
-        f"{elapsed} since start"
+        f"{since_start(brief['elapsed_seconds'])}"
     )
     pb = brief["playbook"]
     out.append(f"  playbook: {_text(pb['title'])} ({pb['id']} v{_text(pb['version'])})")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from crisiscli.fsutil import atomic_write_text
+from crisiscli.fsutil import atomic_write_text, read_bounded
 from crisiscli.record.fold import IncidentState, TimelineEntry
 from crisiscli.text import md_inline
 from crisiscli.timeutil import in_zone, local_and_utc
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from crisiscli.record.store import Incident
 
 WINDOW = 500  # timeline lines kept in log.md; a real walk-through has a few hundred events
+MAX_LOG_BYTES = 256 * 1024 * 1024
 # Events that change nothing above the timeline (when their author is already listed).
 HEAD_NEUTRAL = frozenset({"note.added"})
 
@@ -79,7 +80,8 @@ def current_log(incident: Incident) -> str:
 
     try:
         incident.record()  # no event: only folds what is new and refreshes log.md
-        return incident.log_path.read_text(encoding="utf-8")
+        # What was just written, read without following a link swapped in meanwhile.
+        return read_bounded(incident.log_path, MAX_LOG_BYTES).decode("utf-8", "replace")
     except (CrisisError, OSError):
         state = incident.replay(history=True)
         assert state.history is not None

@@ -164,18 +164,31 @@ def deadline_words(state: IncidentState, playbook: Playbook, tz: tzinfo | None) 
     for dl in deadline_statuses(playbook, state, now):
         other_day = state.started_at is not None and dl.due_at.date() != state.started_at.date()
         due = local_and_utc(dl.due_at, tz, date=other_day)
-        if dl.state == "met":
-            detail = f"met, {format_duration(-(dl.late_by or 0))} early"
-        elif dl.state == "missed" and dl.late_by is not None:
-            detail = f"missed by {format_duration(dl.late_by)}"
-        elif dl.state == "missed":
-            detail = "missed: not done before the incident closed"
-        elif dl.state == "waived":
-            detail = f"not needed ({dl.why})" if dl.why else "not needed"
-        else:
-            detail = "not done yet"
+        detail = settled_deadline_words(dl.state, dl.late_by, dl.why) or "not done yet"
         lines.append(f"- {md_inline(dl.label)} — due {due} — {detail}")
     return lines
+
+
+WAIVED_WORDS = {
+    "skipped": "the step was skipped",
+    "not applicable": "the step did not apply",
+    "not on the path": "the walk-through did not lead to the step",
+    "closed before it was due": "the incident closed before it was due",
+}
+
+
+def settled_deadline_words(state: str, late_by: float | None, why: str | None) -> str | None:
+    """A deadline whose outcome no longer depends on the clock, in words (None: still open).
+    The log and the report say it alike; only the report adds how long is left."""
+    if state == "met":
+        return f"met, {format_duration(-late_by)} early" if late_by else "met, on the minute"
+    if state == "missed" and late_by is not None:
+        return f"missed by {format_duration(late_by)}"
+    if state == "missed":
+        return "missed: not done before the incident closed"
+    if state == "waived":
+        return f"not needed: {WAIVED_WORDS.get(why, why)}" if why else "not needed"
+    return None
 
 
 def _deadlines(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
@@ -183,14 +196,23 @@ def _deadlines(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> l
     return ["## Deadlines", "", *lines, ""] if lines else []
 
 
-def message_outcome(state: IncidentState, step_id: str) -> str:
-    """What became of a step's message: published (its step done), or a draft left."""
+def message_fate(state: IncidentState, step_id: str) -> str:
+    """What became of a step's message: ``published`` (its step is done), ``dropped`` (its
+    step was skipped or is not applicable: it never goes out) or ``draft`` (not yet)."""
     st = state.steps.get(step_id)
     if st is not None and st.status == "done":
         return "published"
     if st is not None and st.status in ("skipped", "not_applicable"):
-        return "never published (the step was " + STATUS_WORDS[st.status] + ")"
-    return "draft, not published yet"
+        return "dropped"
+    return "draft"
+
+
+def message_outcome(state: IncidentState, step_id: str) -> str:
+    """``message_fate`` in words."""
+    fate = message_fate(state, step_id)
+    if fate == "dropped":
+        return "never published (the step was " + STATUS_WORDS[state.steps[step_id].status] + ")"
+    return "published" if fate == "published" else "draft, not published yet"
 
 
 def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:

@@ -47,11 +47,11 @@ class SnapshotCache:
     def load(self, incident: Any) -> Playbook:
         from crisiscli.errors import PlaybookError
         from crisiscli.fsutil import read_bounded
-        from crisiscli.record.store import MAX_SNAPSHOT, SNAPSHOT, load_snapshot
+        from crisiscli.record.store import MAX_SNAPSHOT_BYTES, SNAPSHOT, load_snapshot
 
         path = incident.dir / SNAPSHOT
         try:
-            blob = read_bounded(path, MAX_SNAPSHOT)
+            blob = read_bounded(path, MAX_SNAPSHOT_BYTES)
         except OSError:
             blob = b""
         if blob and blob in self._built:
@@ -197,6 +197,11 @@ def compute(
         "deadlines": {
             "met": totals["met"],
             "missed": totals["missed"],
+            # not missed: not needed (skipped, not applicable, closed before it was due…)
+            # or still to come in an open incident
+            "not_needed": totals["waived"],
+            "open": totals["open"],
+            "overdue": totals["overdue"],
             "missed_by_deadline": missed_rows,
         },
         "most_skipped": most_skipped[:10],
@@ -239,7 +244,19 @@ def render_text(stats: dict[str, Any]) -> list[str]:
         )
     dl = stats["deadlines"]
     out.append("")
-    out.append(f"Deadlines: {dl['met']} met, {dl['missed']} missed")
+    others = [
+        f"{dl[key]} {words}"
+        for key, words in (
+            ("overdue", "overdue"),
+            ("open", "not due yet"),
+            ("not_needed", "not needed"),
+        )
+        if dl[key]
+    ]
+    out.append(
+        f"Deadlines: {dl['met']} met, {dl['missed']} missed"
+        + (f" ({', '.join(others)})" if others else "")
+    )
     for row in dl["missed_by_deadline"][:5]:
         out.append(
             f"  missed {row['missed']}x  {row['playbook']} / {row['label']} "

@@ -23,6 +23,11 @@
       statement:
         action: skip
         reason: Handled by a personal reply instead
+      close:
+        answers:
+          actions:                 # a `type: actions` question: one item at a time
+            - {what: Add an image check to the routine, owner: Sam, due: 2026-12-15}
+            - Name a night-time approver          # just what, no owner or date yet
 
 A message that fails its checks (over a platform's limit, a banned phrase, an unfilled
 placeholder) is an error unless ``checks_override`` gives a reason. An approval step with
@@ -48,7 +53,14 @@ if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
 
 from crisiscli.walk.closing import CriterionCheck
-from crisiscli.walk.prompter import Action, ItemView, ReviewDecision, RunSummary, StepView
+from crisiscli.walk.prompter import (
+    Action,
+    ActionEntry,
+    ItemView,
+    ReviewDecision,
+    RunSummary,
+    StepView,
+)
 
 ACTIONS = {
     "done": Action.DONE,
@@ -241,8 +253,61 @@ def _action(name: str, where: Location) -> Action:
         ) from None
 
 
+ACTION_ITEM_KEYS = ("what", "owner", "due")
+
+
+def action_entries(
+    question: Question, value: Any, where: Callable[..., Location]
+) -> list[ActionEntry]:
+    """The action items a script gives a ``type: actions`` question: a list of
+    ``{what, owner, due}`` (or of plain texts: just what). ``where(i, key)`` locates one."""
+    from crisiscli.errors import UsageError
+    from crisiscli.team.actions import check_due
+
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AnswersError(
+            f"'{question.id}' takes action items one at a time: give a list, each with "
+            "what, owner and due (e.g. - {what: Name a backup approver, owner: Dana, "
+            "due: 2026-12-15})",
+            location=where(),
+        )
+    entries = []
+    for i, raw in enumerate(value):
+        entry = {"what": raw} if isinstance(raw, str) else raw
+        if not isinstance(entry, dict):
+            raise AnswersError(
+                f"action item {i + 1} of '{question.id}' must be a text or a mapping "
+                "(what, owner, due)",
+                location=where(i),
+            )
+        for key in entry:
+            if key not in ACTION_ITEM_KEYS:
+                raise AnswersError(
+                    f"unknown key '{key}' in action item {i + 1} of '{question.id}' "
+                    f"(expected {', '.join(ACTION_ITEM_KEYS)})",
+                    location=where(i, key),
+                )
+        what = " ".join(str(entry.get("what") or "").split())
+        if not what:
+            raise AnswersError(
+                f"action item {i + 1} of '{question.id}' says nothing to do: add 'what:'",
+                location=where(i),
+            )
+        owner = " ".join(str(entry.get("owner") or "").split()) or None
+        try:
+            due = check_due(None if entry.get("due") is None else str(entry["due"]))
+        except UsageError as exc:
+            raise AnswersError(exc.message, location=where(i, "due")) from None
+        entries.append(ActionEntry(what, owner, due))
+    return entries
+
+
 def coerce_answer(question: Question, value: Any, where: Location) -> Any:
     """Turn a scripted value into what the interactive prompt would have produced."""
+    if question.type == "actions":
+        return action_entries(question, value, lambda *_at: where)
     if question.type == "yesno":
         if isinstance(value, bool):
             return value
@@ -309,7 +374,13 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
                 if qid not in own:
                     where = answers.where(*base, qid)
                     raise AnswersError(f"step '{sid}' has no question '{qid}'", location=where)
-                coerce_answer(questions[qid], value, answers.where(*base, qid))
+                if questions[qid].type == "actions":
+                    at = (*base, qid)
+                    action_entries(
+                        questions[qid], value, lambda *more, at=at: answers.where(*at, *more)
+                    )
+                else:
+                    coerce_answer(questions[qid], value, answers.where(*base, qid))
         if step.message is None:
             for key, value in (
                 ("message", script.message),
@@ -390,6 +461,25 @@ class ScriptedPrompter:
 
     def confirm_item(self, view: StepView, item: ItemView) -> bool:
         return item.item.id in self.tick_items(view, [item])
+
+    def ask_action_item(
+        self, view: StepView, question: Question, added: list[ActionEntry]
+    ) -> ActionEntry | None:
+        """The script's next action item for this question that the step does not hold
+        yet (a resumed script does not add again what was recorded before)."""
+        given = self._script(view.step.id).visit_answers
+        visit = min(self.visits.get(view.step.id, 1), len(given)) - 1
+        value = given[visit].get(question.id) if given else None
+        at: tuple[str | int, ...] = ("steps", view.step.id, "answers")
+        at = (*at, visit, question.id) if len(given) > 1 else (*at, question.id)
+        wanted = action_entries(question, value, lambda *more: self.answers.where(*at, *more))
+        held = [entry.what for entry in added]
+        for entry in wanted:
+            if entry.what in held:
+                held.remove(entry.what)
+            else:
+                return entry
+        return None
 
     def answer(self, view: StepView, question: Question) -> Any:
         script = self._script(view.step.id)

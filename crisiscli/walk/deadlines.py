@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from crisiscli.playbook.model import Playbook
 from crisiscli.record.fold import IncidentState
-from crisiscli.timeutil import format_duration
+from crisiscli.timeutil import format_duration, since_start
 from crisiscli.walk.flow import applies
 
-__all__ = ["DeadlineStatus", "deadline_statuses", "format_duration"]
+__all__ = ["DeadlineStatus", "deadline_statuses", "format_duration", "since_start"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,10 @@ def deadline_statuses(
     for step in playbook.steps:
         if step.due is None:
             continue
-        due_at = state.started_at + timedelta(seconds=step.due.seconds)
+        try:
+            due_at = state.started_at + timedelta(seconds=step.due.seconds)
+        except OverflowError:  # an old snapshot's deadline beyond the calendar never comes due
+            continue
         found.append(_status(step.id, step.due.label, due_at, state, applies(step, state), now))
     found.sort(key=lambda d: d.due_at)
     return found

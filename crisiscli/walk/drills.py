@@ -34,6 +34,8 @@ def filler(question: m.Question) -> Any:
         return question.choices[0].value
     if question.type == "multi":
         return [question.choices[0].value]
+    if question.type == "actions":
+        return []  # a drill decides no action items
     return f"Drill answer ({question.id})"
 
 

@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crisiscli.errors import Paused, StateError
+from crisiscli.errors import Paused, StateError, UsageError
 from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review, review, summary_line
 from crisiscli.messages.platforms import merged_limits
-from crisiscli.playbook.model import Step
+from crisiscli.playbook.model import Question, Step
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.record.names import known_answers, template_values
 from crisiscli.record.store import Incident
+from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
@@ -36,6 +37,7 @@ from crisiscli.walk.flow import (
 )
 from crisiscli.walk.prompter import (
     Action,
+    ActionEntry,
     GoBack,
     ItemView,
     NoteView,
@@ -358,6 +360,8 @@ class Walkthrough:
         )
 
     def ask_question(self, step: Step, qv: QuestionView) -> bool:
+        if qv.question.type == "actions":
+            return self.ask_action_items(step, qv.question)
         view = self.view(step)
         value = self.prompter.answer(view, qv.question)
         if value is None or (value == "" and not qv.question.required):
@@ -367,6 +371,34 @@ class Walkthrough:
             # A grading question re-grades the incident: header, log and reports follow it.
             self.record(ev.severity_changed(str(value), by_question=qv.question.id))
         return True
+
+    def ask_action_items(self, step: Step, question: Question) -> bool:
+        """Action items one at a time (what, owner, due), each recorded as it is given,
+        until the responder has no more; then the answer: the ids of this step's items."""
+        recorded = False
+        while True:
+            added = [
+                ActionEntry(a.text, a.owner, a.due)
+                for a in self.state.actions.values()
+                if a.step == step.id
+            ]
+            entry = self.prompter.ask_action_item(self.view(step), question, added)
+            if entry is None:
+                break
+            try:
+                event = new_action(
+                    self.state, entry.what, owner=entry.owner, due=entry.due, step=step.id
+                )
+            except UsageError as exc:
+                self.prompter.notify(exc.message)
+                continue
+            self.record(event)
+            recorded = True
+        ids = [a.id for a in self.state.actions.values() if a.step == step.id]
+        if self.state.answers.get(question.id) != ids:
+            self.record(ev.answer_set(step.id, question.id, ids))
+            recorded = True
+        return recorded
 
     def allowed_actions(self, step: Step, view: StepView) -> list[Action]:
         actions = [Action.DONE]

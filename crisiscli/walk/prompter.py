@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Item, Question, Step
@@ -44,6 +44,14 @@ class ReviewDecision(str, enum.Enum):
     EDIT = "edit"  # edit it again
     OVERRIDE = "override"  # publish despite the errors, with a recorded reason
     LATER = "later"  # keep the draft; the step cannot be done until it is fixed
+
+
+class ActionEntry(NamedTuple):
+    """One action item as a person enters it: what is to be done, who owns it, by when."""
+
+    what: str
+    owner: str | None = None
+    due: str | None = None  # YYYY-MM-DD
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,13 @@ class Prompter(Protocol):
     def confirm_item(self, view: StepView, item: ItemView) -> bool: ...
 
     def answer(self, view: StepView, question: Question) -> Any: ...
+
+    def ask_action_item(
+        self, view: StepView, question: Question, added: list[ActionEntry]
+    ) -> ActionEntry | None:
+        """The next action item of an ``actions`` question, or None: no more. ``added``
+        are the items this step already holds (from earlier, or before an interruption)."""
+        ...
 
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action: ...
 

@@ -304,6 +304,13 @@ def test_the_documented_answers_example_runs_the_general_playbook(cli, tmp_path:
     assert done_first["unchecked"] == ["i6"]
     approvals = [e["data"]["step"] for e in events if e["type"] == "message.approved"]
     assert approvals == ["holding-line", "first-actions", "apologise"]
+    added = [e["data"] for e in events if e["type"] == "action.added"]
+    assert added == [
+        {"id": "A1", "text": "Add a licence check to the posting routine", "owner": "Sam Ode",
+         "due": "2026-12-01", "step": "close"},
+        {"id": "A2", "text": "Name a night-time approver", "owner": "Dana Reyes", "step": "close"},
+    ]  # fmt: skip
+    assert answers["actions"] == ["A1", "A2"]
     log = (folder / "log.md").read_text(encoding="utf-8")
     assert "(DRILL)" in log and "Call with the photographer at 11:00" in log
 

@@ -235,9 +235,22 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         ["Name who", "The same", "Add the pre", "Update the", "Every action", "Tell the team"],
         [0, 1, 2, 3, 4, 5],
     )
-    s.text_answer(
-        "Action items (what, who, by when)", "Licence check in the posting routine (Sam, 1 Dec)"
-    )
+    # action items, one at a time: what, owner, due (a date that is not one is refused)
+    s.confirm("Action items: add an action item?", True)
+    s.text_answer("What is to be done?", "Licence check in the posting routine")
+    s.text_answer("Who owns it?", "Sam Ode")
+    s.expect(re.escape("Due by (YYYY-MM-DD"))
+    s.type_line("1 Dec")
+    s.expect(re.escape("A date as YYYY-MM-DD"))
+    s.send("\x15")  # Ctrl-U: rub the line out
+    s.type_line("2026-12-01")
+    s.expect(r"1\. Licence check in the posting routine — Sam Ode, due 2026-12-01")
+    s.confirm("Action items: add another action item?", True)
+    s.text_answer("What is to be done?", "Name a night-time approver")
+    s.text_answer("Who owns it?", "")
+    s.text_answer("Due by (YYYY-MM-DD", "")
+    s.confirm("Action items: add another action item?", False)
+    s.expect(r"Action items\s+A1, A2")
     s.menu("Mark this step done")
 
     # -- the deferred step comes back, then the end ---------------------------------
@@ -284,8 +297,13 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         "impact": "About 300 replies; no press.",
         "went-well": "The queue was paused in four minutes.",
         "went-wrong": "Finding the approver took twenty minutes.",
-        "actions": "Licence check in the posting routine (Sam, 1 Dec)",
+        "actions": ["A1", "A2"],
     }
+    assert of_type(events, "action.added") == [
+        {"id": "A1", "text": "Licence check in the posting routine", "owner": "Sam Ode",
+         "due": "2026-12-01", "step": "close"},
+        {"id": "A2", "text": "Name a night-time approver", "step": "close"},
+    ]  # fmt: skip
     assert [d["step"] for d in of_type(events, "step.done")] == [
         "first-look", "who-needs-to-know", "pause-automation", "holding-line", "holding-line",
         "first-actions", "grade-severity", "decide-post", "apologise", "reply-each",
@@ -452,7 +470,7 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     r.text_answer("Why skip it?", "Review on Monday")
     r.expect(r"Prevent the next one, and close")
     r.checklist(["Name", "The same", "Add the", "Update", "Every action", "Tell the team"], [])
-    r.text_answer("Action items (what, who, by when)", "")
+    r.confirm("Action items: add an action item?", False)
     r.menu("Not applicable")
     r.text_answer("Why does it not apply? (optional)", "")
     r.expect(r"Deferred — back again before the end\. Check it is contained")
@@ -478,6 +496,7 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
         ("threat", False),
         ("grade", "low"),
         ("individual", False),
+        ("actions", []),  # "add an action item?" — no: said once, recorded
     ]
     ticked = [d["item"] for d in of_type(events, "item.checked") if d["step"] == "pause-automation"]
     assert len(ticked) == 6 == len(set(ticked))

@@ -161,9 +161,10 @@ def test_github_format_is_automatic_on_actions_and_escaped(
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     out = cli("lint", "a,b:c.yaml").stdout
     lines = out.splitlines()
-    assert len(lines) == 1
+    assert len(lines) == 2  # the unknown key, and the carriage return in it (CR073)
     assert lines[0].startswith("::error file=a%2Cb%3Ac.yaml,line=29,col=9,endLine=29,endColumn=")
     assert ",title=CR103 unknown-key::unknown key '50%25%0D%0Aof it' in step" in lines[0]
+    assert "title=CR073 control-character::control character U+000D" in lines[1]
     assert cli("lint", "-f", "concise", "a,b:c.yaml").stdout.startswith("a,b:c.yaml:29:9:")
 
 
@@ -274,11 +275,11 @@ def test_junit_is_parseable_xml(cli) -> None:  # type: ignore[no-untyped-def]
     assert suites["CR202-unknown-target.yaml"].get("failures") == "1"
     assert suites["CR503-no-exit-criteria.yaml"].get("failures") == "0"  # a warning
     assert suites["clean.yaml"].get("tests") == "1"
-    assert root.get("failures") == "2"
+    assert root.get("failures") == "3"  # ctl.yaml: the unknown key and its BEL (CR073)
     failure = suites["ctl.yaml"].find("testcase/failure")
     assert failure is not None and "\\x07<&>" in (failure.get("message") or "")
     strict = ET.fromstring(cli("lint", "-f", "junit", "--strict", ".").stdout)
-    assert strict.get("failures") == "3"
+    assert strict.get("failures") == "4"
 
 
 def test_statistics(cli) -> None:  # type: ignore[no-untyped-def]
@@ -518,3 +519,33 @@ def test_colour_on_a_terminal_unless_no_color(
     )
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in _run_on_terminal(crisis_home, "CR202-unknown-target.yaml")
+
+
+# -- hostile file names ----------------------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "x\n::error file=x::pwned.yaml",  # a newline would start a forged workflow command
+    "evil\x1b]0;title\x07\x1b[2J.yaml",  # ESC and BEL would drive a terminal or a log viewer
+    "rtl\u202eLMAY.yaml",  # a bidi override would reverse the name on screen
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=["newline", "escapes", "bidi"])
+@pytest.mark.parametrize("fmt", ["full", "concise", "github", "junit"])
+def test_a_hostile_file_name_cannot_forge_lines_or_drive_the_terminal(cli, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    copy("CR202-unknown-target.yaml", Path.cwd() / name)
+    out = cli("lint", "-f", fmt, ".").stdout
+    lines = out.splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("::error file=x::")], out
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in out, (fmt, out)
+    if fmt == "github":
+        assert len(lines) == 1 and lines[0].startswith("::error file=")
+    if fmt == "junit":
+        ET.fromstring(out)
+    shown = {"newline": "x\\x0a::error file", "escapes": "evil\\x1b]0;title\\x07", "bidi": "rtl<U+202E>LMAY"}  # fmt: skip
+    key = "newline" if "\n" in name else "escapes" if "\x1b" in name else "bidi"
+    expected = shown[key] if fmt != "github" else shown[key].replace(":", "%3A")
+    if fmt == "junit":
+        expected = expected.replace("<", "&lt;").replace(">", "&gt;")
+    assert expected in out, out

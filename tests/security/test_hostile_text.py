@@ -297,3 +297,6 @@ def test_journal_symlink_pointing_outside_is_not_written_through(
     assert result.exit_code == 7
     assert result.stderr.startswith("crisis: error: ") and "symbolic link" in result.stderr
     assert outside.read_bytes() == before
+    read = cli("status", incident.id)  # not read through the link either
+    assert read.exit_code == 7 and "cannot read the journal: it is a symbolic link" in read.stderr
+    assert outside.read_bytes() == before

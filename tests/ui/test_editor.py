@@ -68,3 +68,42 @@ def test_a_missing_editor_is_reported(crisis_home: Path) -> None:
     env.editor = "vim '"
     with pytest.raises(EditorFailed, match="cannot read the editor command"):
         edit_text(env, "text")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("path.unlink()\n", "removed the draft file"),
+        ("path.unlink(); path.mkdir()\n", "left something other than the draft file"),
+        ("path.unlink(); path.symlink_to('/dev/zero')\n", "left something other than the draft file (it is a symbolic link"),
+        ("path.write_bytes('Caf\\xe9 ferm\\xe9'.encode('latin-1'))\n", "saved the text in another encoding than UTF-8 (byte 0xe9 at line 1, column 4)"),
+    ],
+    ids=["deleted", "folder", "link-to-dev-zero", "latin-1"],
+)  # fmt: skip
+def test_an_editor_that_loses_the_draft_keeps_the_previous_one_and_says_why(
+    tmp_path: Path, crisis_home: Path, body: str, reason: str
+) -> None:
+    env = make_env(crisis_home)
+    env.editor = fake_editor(tmp_path, body)
+    with pytest.raises(EditorFailed) as caught:
+        edit_text(env, "the previous draft")
+    assert reason in str(caught.value) and "the previous draft is kept" in str(caught.value)
+
+
+def test_the_walk_through_goes_on_with_the_previous_draft(
+    tmp_path: Path, crisis_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prompter catches the failure, says why and offers the previous draft inline."""
+    from crisiscli.ui.prompts import QuestionaryPrompter
+
+    env = make_env(crisis_home)
+    env.editor = fake_editor(tmp_path, "path.unlink()\n")
+    prompter = QuestionaryPrompter(env)
+    told: list[str] = []
+    inline: list[str] = []
+    monkeypatch.setattr(prompter.ui, "select", lambda *a, **kw: "editor")  # "Edit it in ..."
+    monkeypatch.setattr(prompter, "notify", told.append)
+    monkeypatch.setattr(prompter, "ask_text", lambda label, default, **kw: inline.append(default) or default)  # fmt: skip
+    assert prompter.compose_message(None, "the previous draft") == "the previous draft"  # type: ignore[arg-type]
+    assert inline == ["the previous draft"]
+    assert told and "removed the draft file" in told[0]

@@ -338,3 +338,64 @@ def test_status_line_counts_down_and_turns_overdue_with_one_bell(env: Environmen
     assert "OVERDUE: Look first — 1s late" in text()
     env.clock.advance(5)  # type: ignore[attr-defined]
     assert line.tick() is False
+
+
+def test_a_text_field_shows_hidden_characters_and_keeps_them(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.layout.processors import TransformationInput
+
+    from crisiscli.ui.visible_input import ShowHiddenCharacters
+
+    line = "sorry \u202eabc\u202c #a\u200bb 👩\u200d💻"
+    shown = ShowHiddenCharacters().apply_transformation(
+        TransformationInput(None, Document(line), 0, lambda i: i, [("", line)], 80, 1)  # type: ignore[arg-type]
+    )
+    drawn = "".join(fragment[1] for fragment in shown.fragments)
+    assert drawn == "sorry <U+202E>abc<U+202C> #a<U+200B>b 👩\u200d💻"
+    assert shown.source_to_display(6) == 6 and shown.source_to_display(7) == 14  # after the mark
+    assert shown.display_to_source(10) == 6  # inside the mark: the hidden character itself
+    pipe.send_text("\x1b[F ok" + SAVE)  # End, type, save
+    answer = prompter(env, pipe).ask_text("Message", line, multiline=True)
+    assert answer == line + " ok"  # the text keeps every character
+
+
+ACTIONS = Question("actions", "Action items", "actions")
+
+
+def test_action_items_are_entered_one_at_a_time(
+    env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    # Add one? (Enter: yes) · what · owner · a due date that is not a date is refused, then
+    # rubbed out and typed again (at the same prompt)
+    keys = ["\r", "Fix the  image check\r", "Sam\r", "friday\r" + "\x7f" * 6 + "2026-12-15\r"]
+    left = per_prompt(monkeypatch, pipe, keys)
+    got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
+    assert got == ActionEntry("Fix the image check", "Sam", "2026-12-15")
+    assert left == []
+
+
+def test_action_items_stop_when_there_are_no_more(env: Environment, pipe: PipeInput) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    pipe.send_text("\r")  # "add another?" defaults to no once one is held
+    held = [ActionEntry("Fix the image check", "Sam", "2026-12-15")]
+    assert prompter(env, pipe).ask_action_item(view, ACTIONS, held) is None
+    assert "1. Fix the image check — Sam, due 2026-12-15" in screen(env)
+
+
+def test_an_action_item_may_leave_owner_and_date_open(
+    env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crisiscli.walk.prompter import ActionEntry
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    per_prompt(monkeypatch, pipe, ["y\r", "Call legal\r", "\r", "\r"])
+    got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
+    assert got == ActionEntry("Call legal", None, None)

@@ -32,7 +32,7 @@ DONE_HELP = """Mark an action item done (recorded as action.done).
 \b
 Examples:
   crisis action done A1
-  crisis action done R2 --incident wrong-image
+  crisis action done A2 --incident wrong-image
 """
 LIST_HELP = """List an incident's action items.
 

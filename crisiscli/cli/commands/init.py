@@ -6,10 +6,11 @@ import typer
 
 HELP = """Prepare CRISIS_HOME; with --git, share it with a team through git.
 
---git makes CRISIS_HOME a git work tree if it is not one, and writes .gitattributes (journals
-merge as a union of lines) and .gitignore (the derived log.md, lock and temporary files,
-your personal config.toml). Safe to run again: existing lines are kept, missing ones added.
-See docs/team.md.
+--git makes CRISIS_HOME a git repository of its own if it is not one, and writes
+.gitattributes (controlled by crisis: nothing may convert journal bytes) and .gitignore
+(logs, drafts, locks, caches and your personal config.toml are never shared). Safe to run
+again: existing lines are kept, missing ones added. To join a team, run it with --remote
+in an empty folder, then crisis sync. See docs/team.md.
 
 \b
 Examples:
@@ -29,12 +30,14 @@ def command(
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
     from crisiscli.record.sync import init_home
-    from crisiscli.ui.output import echo
+    from crisiscli.ui.output import echo, warn
 
     env = get_env()
     if remote is not None and not git:
         raise UsageError("--remote needs --git")
     report = init_home(env, git=git, remote=remote)
+    for warning in report.warnings:
+        warn(warning)
     echo(f"Data folder: {report.home}")
     if not git:
         echo("Ready. Share it with a team: crisis init --git")

@@ -41,8 +41,12 @@ def command(
         assert history.history is not None
         text = render_log(found.state(), found, history.history.timeline, found.tz())
     elif rebuild:
+        from crisiscli.fsutil import read_bounded
+        from crisiscli.record.journal import MAX_JOURNAL_BYTES
+
         found.rebuild_log()
-        text = found.log_path.read_text(encoding="utf-8")
+        # What was just written, read without following a link swapped in meanwhile.
+        text = read_bounded(found.log_path, MAX_JOURNAL_BYTES).decode("utf-8", "replace")
     else:
         from crisiscli.views.log import current_log
 

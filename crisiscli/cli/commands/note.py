@@ -32,7 +32,7 @@ def command(
 
     env = get_env()
     if text == "-":
-        text = env.stdin.read()
+        text = env.read_stdin_text()
     if not text.strip():
         raise UsageError("the note is empty")
     found = find_incident(env, incident, open_only=incident is None)

@@ -8,9 +8,12 @@ import typer
 HELP = """Write a post-mortem of an incident: markdown, self-contained HTML, or JSON.
 
 Built only from the incident's journal and playbook snapshot, so it can be regenerated at
-any time: header, summary and impact, time to each milestone, deadlines met or missed,
-steps done / skipped / deferred, a diagram of phases against time, messages, scheduled
-posts, contacts, roles, lessons, action items and the full timeline in local time and UTC.
+any time: header, summary and impact, time to each milestone, deadlines (met, missed, not
+due yet or not needed, and why), steps done / skipped / deferred, severity changes with
+their reasons, a diagram of phases against time, the messages published (with approvals
+and check overrides) and the drafts that were not, scheduled posts, contacts, roles,
+lessons, action items and the full timeline (local time and UTC; one column when local
+time is UTC).
 --redact replaces outsiders' names and contact details for a public version (exactly what
 is replaced: docs/report.md).
 
@@ -57,22 +60,23 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.fsutil import atomic_write_text
+    from crisiscli.fsutil import atomic_write_chunks, blocks
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo_err
     from crisiscli.views.report.model import report_for, resolve_zone
-    from crisiscli.views.report.render import render
+    from crisiscli.views.report.render import render_chunks
 
     env = get_env()
     zone, zone_name = resolve_zone(tz, env)
     found = find_incident(env, incident)
     model = report_for(found, now=env.clock(), tz=zone, zone_name=zone_name, redact=redact)
-    text = render(model, fmt.lower(), template)
+    chunks = render_chunks(model, fmt.lower(), template)
     if output is None:
-        env.stdout.write(text)
+        for block in blocks(chunks):
+            env.stdout.write(block)
         env.stdout.flush()
         return
-    atomic_write_text(output, text)
+    atomic_write_chunks(output, chunks)
     echo_err(f"Report written to {output}")
 
 

@@ -32,7 +32,7 @@ def command(
         if incident is not None:
             raise
         if as_json:
-            echo_json({"incident": None, "home": str(env.home)})
+            echo_json({"id": None, "status": None, "open": False, "home": str(env.home)})
         else:
             echo(f"No open incident. Data home: {env.home}")
             echo("Start one with: crisis start")

@@ -4,15 +4,15 @@ from typing import Annotated
 
 import typer
 
-HELP = """Share incidents through git: commit, pull, rebuild logs, push.
+HELP = """Share incidents through git: fetch, merge the journals event by event, push.
 
-In detail: commit, pull --rebase, rebuild every log.md, push.
-
-Uses your own git in CRISIS_HOME (see `crisis init --git`). Journals merge as a union of
-their lines, so two people adding events to one incident at the same time both keep
-theirs; every log.md is then rebuilt from the merged journal. Safe while a walk-through
-runs in another terminal: its writes wait for the sync. Exit code 5 when git is missing,
-there is no remote, or git refuses. See docs/team.md.
+crisis merges the team's journals itself: every event a teammate added is appended to
+your journal (and yours to theirs); nothing is rebased, nothing rewritten, and an
+interrupted sync is finished by the next one. Anything a shared incident folder may not
+hold (links, other files, oversized files, attributes that change file bytes) is refused
+with a warning naming the commit and path. Safe while a walk-through or `crisis note`
+runs in another terminal. Exit code 5 when git is missing, there is no remote, or git
+refuses. See docs/team.md.
 
 \b
 Examples:
@@ -23,7 +23,7 @@ Examples:
 
 def command(
     push: Annotated[
-        bool, typer.Option("--push/--no-push", help="Push after pulling (default: push).")
+        bool, typer.Option("--push/--no-push", help="Push after merging (default: push).")
     ] = True,
 ) -> None:
     from crisiscli.env import get_env
@@ -32,16 +32,24 @@ def command(
 
     env = get_env()
     report = sync(env, push=push)
+    for line in report.repaired:
+        echo(f"Repaired: {line}.")
     for warning in report.warnings:
         warn(warning)
-    parts = ["Committed local events." if report.committed else "Nothing new to commit."]
     where = f"{report.remote}/{report.branch}"
-    if report.pulled_commits:
-        parts.append(f"Took in {report.pulled_commits} commit(s) from {where}.")
-    parts.append(f"Rebuilt {report.rebuilt} log(s).")
+    parts = []
+    if report.events_in:
+        new = f", {len(report.new_incidents)} new" if report.new_incidents else ""
+        parts.append(f"Took in {report.events_in} event(s) from {where}{new}.")
     if report.pushed:
-        parts.append(f"Pushed to {where}.")
-    echo(" ".join(parts))
+        parts.append(f"Pushed {report.events_out} event(s) to {where}.")
+    elif report.events_out and push:
+        parts.append(f"{report.events_out} event(s) not yet on {where}.")
+    elif report.events_out:
+        parts.append(f"{report.events_out} event(s) to push later (--no-push).")
+    echo(" ".join(parts) if parts else f"Up to date with {where}.")
+    if report.rebuilt:
+        echo(f"Rebuilt {report.rebuilt} log(s).")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,9 +8,10 @@ text is XML-escaped. The SVG has no external references and parses as XML on its
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape as _xml_escape
 from typing import Any
 
+from crisiscli.text import visible
 from crisiscli.walk.deadlines import format_duration
 
 _MERMAID_UNSAFE = re.compile(r"[^\w .,'()/+]")
@@ -21,9 +22,14 @@ _MERMAID_KEYWORDS = {
 }  # fmt: skip
 
 
+def escape(text: Any) -> str:
+    """XML-escaped, with controls, bidi and invisible characters made visible."""
+    return _xml_escape(visible(str(text)))
+
+
 def mermaid_label(text: Any, fallback: str = "item") -> str:
     """Text reduced to what a Mermaid gantt shows literally: no ``:``, ``#``, ``;``, ``-->``."""
-    cleaned = " ".join(_MERMAID_UNSAFE.sub(" ", str(text)).split())[:60].strip()
+    cleaned = " ".join(_MERMAID_UNSAFE.sub(" ", visible(str(text))).split())[:60].strip()
     if not cleaned:
         return fallback
     if cleaned.split()[0].casefold() in _MERMAID_KEYWORDS:
@@ -85,12 +91,14 @@ def _tick_step(total: float) -> int:
 
 
 def _span_of(report: dict[str, Any]) -> float:
-    total = report["incident"]["duration_seconds"] or 0.0
+    """The incident's own span: to the end of its last phase or milestone (at least a
+    minute). Deadlines further out do not stretch it: eleven minutes of work stay visible."""
+    total = 60.0
     for phase in report["phases"]:
         total = max(total, phase["end_offset_seconds"] or 0.0)
     for m in report["metrics"]["milestones"]:
         total = max(total, m["seconds"] or 0.0)
-    return max(total, 60.0)
+    return total
 
 
 def _offset(report: dict[str, Any], ts: dict[str, str] | None) -> float | None:
@@ -104,23 +112,30 @@ def _offset(report: dict[str, Any], ts: dict[str, str] | None) -> float | None:
     ).total_seconds()
 
 
+DEADLINE_WORDS = {"met": "met", "missed": "missed", "overdue": "overdue", "open": "not due yet"}
+
+
 def timeline_svg(report: dict[str, Any]) -> str:
-    """Phases as bars, milestones as diamonds and deadlines as dashed lines, over time."""
+    """Phases as bars, milestones as diamonds and deadlines as dashed lines, over the
+    incident's own span; a deadline beyond it is a labelled marker at the right edge."""
     width, left, right, row = 760, 190, 20, 26
-    phases = [p for p in report["phases"]]
-    deadlines = [d for d in report["deadlines"] if d["state"] != "waived"]
+    phases = list(report["phases"])
     milestones = [m for m in report["metrics"]["milestones"] if m["seconds"] is not None]
-    top = 30
-    height = top + row * (len(phases) + 1) + 40
     total = _span_of(report)
-    for dl in deadlines:
+    inside: list[tuple[float, dict[str, Any]]] = []
+    beyond: list[tuple[float, dict[str, Any]]] = []
+    for dl in report["deadlines"]:
         off = _offset(report, dl["due_at"])
-        if off is not None:
-            total = max(total, off)
+        if dl["state"] == "waived" or off is None:
+            continue
+        (inside if off <= total else beyond).append((off, dl))
+    top = 30
+    axis_y = top + row * (len(phases) + 1)
+    height = axis_y + 40 + row * len(beyond)
     plot = width - left - right
 
     def x(seconds: float) -> float:
-        return round(left + plot * max(0.0, seconds) / total, 1)
+        return round(left + plot * min(max(0.0, seconds), total) / total, 1)
 
     out = [
         f'<svg class="timeline" role="img" viewBox="0 0 {width} {height}" width="100%" '
@@ -128,7 +143,6 @@ def timeline_svg(report: dict[str, Any]) -> str:
         "<title>Phases, milestones and deadlines against time since the start</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" class="bg"/>',
     ]
-    axis_y = top + row * (len(phases) + 1)
     step = _tick_step(total)
     tick = 0
     while tick <= total:
@@ -167,19 +181,31 @@ def timeline_svg(report: dict[str, Any]) -> str:
         out.append(
             f'<polygon points="{points}" class="milestone"><title>{escape(tip)}</title></polygon>'
         )
-    for dl in deadlines:
-        off = _offset(report, dl["due_at"])
-        if off is None:
-            continue
+    for off, dl in inside:
         dx = x(off)
-        tip = f"Deadline: {dl['label']} ({dl['state']})"
+        tip = f"Deadline: {dl['label']} at +{format_duration(off)} ({_state(dl)})"
         out.append(
             f'<line x1="{dx}" y1="{top - 8}" x2="{dx}" y2="{axis_y}" class="deadline {escape(dl["state"])}">'
             f"<title>{escape(tip)}</title></line>"
         )
+    for i, (off, dl) in enumerate(beyond):
+        y = axis_y + 40 + i * row
+        ex = left + plot
+        text = f"{dl['label']} at +{format_duration(off)} ({_state(dl)}), beyond this span →"
+        out.append(
+            f'<path d="M {ex - 9} {y - 13} L {ex} {y - 8} L {ex - 9} {y - 3} Z" class="later-mark"/>'
+        )
+        out.append(
+            f'<text x="{ex - 14}" y="{y - 4}" class="tick later" text-anchor="end">'
+            f"Deadline: {escape(_short(text, 90))}</text>"
+        )
     out.append(f'<text x="{left}" y="{top - 14}" class="tick">time since the start →</text>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _state(dl: dict[str, Any]) -> str:
+    return DEADLINE_WORDS.get(str(dl["state"]), str(dl["state"]))
 
 
 def _short(text: str, limit: int = 28) -> str:

@@ -1,9 +1,11 @@
 """The report model: one incident's fold + playbook snapshot → a plain mapping.
 
-The mapping holds only strings, numbers, booleans, ``None``, lists and dicts, so it is at
-once the ``--format json`` output (documented in docs/report.md), the context of every
-template, and easy to test. Times are ``{"utc", "local", "zone"}`` objects; durations are
-seconds. Text is stored as written (or redacted): each renderer escapes for its format.
+The mapping holds only strings, numbers, booleans, ``None``, lists and dicts (the two lists
+that grow with every event, ``notes`` and ``timeline``, are ``Rows``: each row is made when
+it is read), so it is at once the ``--format json`` output (documented in docs/report.md),
+the context of every template, and easy to test. Times are ``{"utc", "local", "zone"}``
+objects; durations are seconds. Text is stored as written (or redacted): each renderer
+escapes for its format.
 
 Everything comes from the fold (``IncidentState`` and, for the lists of every note and
 every event, its ``History``); the timeline lines are the ones ``events.describe`` wrote.
@@ -11,13 +13,14 @@ every event, its ``History``); the timeline lines are the ones ``events.describe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone, tzinfo
-from typing import Any
+from typing import Any, overload
 
 from crisiscli.playbook.model import MILESTONES, Playbook
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.timeutil import is_utc
-from crisiscli.views.log_sections import answer_text, message_outcome
+from crisiscli.views.log_sections import answer_text, message_fate
 from crisiscli.views.report import FORMAT, FORMAT_VERSION
 from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.deadlines import deadline_statuses
@@ -38,17 +41,58 @@ REVIEW_KEYS = {"went-well": "went_well", "went-wrong": "went_wrong"}
 PUBLIC_KINDS = frozenset({"statement", "apology", "reply", "update"})
 
 
+class Rows(Sequence[dict[str, Any]]):
+    """A list of report rows made as they are read, from a list the fold keeps (every note,
+    every timeline line): a 100,000-event report holds each row only while it is written,
+    not all of them at once. Reads like a list (``len``, index, iterate, JSON: a list)."""
+
+    __slots__ = ("_items", "_row")
+
+    def __init__(self, items: Sequence[Any], row: Callable[[Any], dict[str, Any]]) -> None:
+        self._items = items
+        self._row = row
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._row(item) for item in self._items[index]]
+        return self._row(self._items[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._row, self._items)
+
+    def __repr__(self) -> str:
+        return f"Rows({len(self)} rows)"
+
+
 def stamp(ts: datetime | None, tz: tzinfo | None) -> dict[str, str] | None:
     """A time as UTC and local ISO text plus the local zone's abbreviation."""
     if ts is None:
         return None
-    local = ts.astimezone(tz) if tz is not None else ts.astimezone()
-    utc = ts.astimezone(timezone.utc).replace(tzinfo=None)
+    if ts.tzinfo is not timezone.utc:
+        ts = ts.astimezone(timezone.utc)  # the fold's times are UTC already: usually skipped
+    utc = ts.isoformat(timespec="seconds")
+    local = ts if tz is timezone.utc else ts.astimezone(tz) if tz is not None else ts.astimezone()
     return {
-        "utc": utc.isoformat(timespec="seconds") + "Z",
-        "local": local.isoformat(timespec="seconds"),
+        "utc": utc[:-6] + "Z",
+        "local": utc if local is ts else local.isoformat(timespec="seconds"),
         "zone": local.tzname() or local.strftime("%z"),
     }
+
+
+def _prompt(playbook: Playbook, question_id: str | None) -> str | None:
+    if question_id is None:
+        return None
+    question = playbook.questions().get(question_id)
+    return question.prompt if question is not None else question_id
 
 
 def _str(value: Any) -> str | None:
@@ -140,7 +184,7 @@ def build_report(
         "format_version": FORMAT_VERSION,
         "generated_at": ctx.t(now),
         "timezone": zone_name or "local",
-        "local_is_utc": is_utc(tz, state.started_at or now),
+        "local_is_utc": is_utc(tz, state.started_at or now) and is_utc(tz, end_at or now),
         "redacted": redact,
         "incident": {
             "id": incident_id,
@@ -177,6 +221,7 @@ def build_report(
                 "to": c.to,
                 "reason": r.text(c.reason),
                 "by_question": c.by_question,
+                "by_question_prompt": _prompt(playbook, c.by_question),
             }
             for c in state.severity_changes
         ],
@@ -210,26 +255,26 @@ def build_report(
             }
             for a in state.actions.values()
         ],
-        "notes": [
-            {
+        "notes": Rows(
+            history.notes,
+            lambda n: {
                 "at": ctx.t(n.ts),
                 "actor": n.actor,
                 "step": n.step,
                 "step_title": ctx.title(n.step) if n.step else None,
                 "text": r.text(n.text),
-            }
-            for n in history.notes
-        ],
-        "timeline": [
-            {
+            },
+        ),
+        "timeline": Rows(
+            history.timeline,
+            lambda e: {
                 "id": e.id,
                 "at": ctx.t(e.ts),
                 "actor": e.actor,
                 "type": e.type,
                 "text": r.text(e.text),
-            }
-            for e in history.timeline
-        ],
+            },
+        ),
         "warnings": list(warnings or ()),
     }
 
@@ -250,13 +295,26 @@ def _review(ctx: _Ctx, state: IncidentState) -> dict[str, Any]:
         review[REVIEW_KEYS.get(qid, qid)] = ctx.r.text(text)
         if text is None and qid in ctx.playbook.questions():
             missing.append(qid)
-    # Action items typed as one free-text answer by crisis before 0.2: shown as written.
+    # Action items typed as one free-text answer (journals written before action items
+    # were entered one at a time): shown as written, never split into guessed items.
     typed = state.answers.get("actions")
     review["actions_as_typed"] = ctx.r.text(_str(typed)) if isinstance(typed, str) else None
-    if not state.actions and not review["actions_as_typed"]:
-        missing.append("actions")
+    for qid in action_questions(ctx.playbook):
+        if qid not in state.answers and not state.actions:
+            missing.append(qid)
     review["missing"] = missing
     return review
+
+
+def action_questions(playbook: Playbook) -> list[str]:
+    """The questions that collect action items: ``type: actions`` (and, in playbooks
+    written before that type, the free-text question ``actions``)."""
+    return [
+        q.id
+        for step in playbook.steps
+        for q in step.questions
+        if q.type == "actions" or q.id == "actions"
+    ]
 
 
 def _metrics(
@@ -336,11 +394,14 @@ def _steps(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
 
 
 def _deadlines(ctx: _Ctx, state: IncidentState, now: datetime) -> list[dict[str, Any]]:
+    """Each deadline and what became of it; ``seconds_left`` only while it is still open."""
     out = []
     for dl in deadline_statuses(ctx.playbook, state, now):
         late = dl.late_by
-        if dl.state == "overdue":
-            late = -dl.seconds_left(now)
+        left = None
+        if dl.state in ("open", "overdue"):
+            left = dl.seconds_left(now)
+            late = -left if dl.state == "overdue" else None
         out.append(
             {
                 "step": dl.step,
@@ -351,6 +412,7 @@ def _deadlines(ctx: _Ctx, state: IncidentState, now: datetime) -> list[dict[str,
                 "why": dl.why,
                 "finished_at": ctx.t(dl.finished_at),
                 "late_by_seconds": late,
+                "seconds_left": left,
             }
         )
     return out
@@ -398,21 +460,31 @@ def _offset(state: IncidentState, ts: datetime | None) -> float | None:
 
 
 def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]:
-    outcome = message_outcome(state, m.step)
+    """A step's final message: published (its step done) or not, and why not."""
+    from crisiscli.messages.checks import placeholders_left
+
+    st = state.steps.get(m.step)
+    step_status = st.status if st is not None else "pending"
+    outcome = message_fate(state, m.step)
+    published = outcome == "published"
     return {
         "step": m.step,
         "step_title": ctx.title(m.step),
         "kind": m.kind,
         "text": ctx.r.text(m.text),
         "platforms": list(m.platforms),
-        "published": outcome == "published",
+        "published": published,
         "outcome": outcome,
+        "step_status": step_status,
+        "step_reason": ctx.r.text(st.reason) if st is not None and not published else None,
+        "published_at": ctx.t(st.done_at) if published and st is not None else None,
+        "placeholders_left": placeholders_left(m.text),
         "recorded_at": ctx.t(m.ts),
         "recorded_by": m.actor,
         "approver": m.approver,
         "approved_at": ctx.t(m.approved_at),
         "override": ctx.r.text(m.override),
-        "checks": ctx.r.text(m.check_summary),
+        "checks": m.check_summary,
         "check_errors": m.check_errors,
         "check_override": ctx.r.text(m.check_override),
         "versions": m.versions,

@@ -9,17 +9,19 @@ with the ``md`` filters. Jinja2 is imported here only, never at start-up.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
-from crisiscli.text import md_escape_block
+from crisiscli.text import json_dumps, md_cell, md_inline, md_lines, visible
+from crisiscli.views.log_sections import STATUS_WORDS as LOG_STATUS_WORDS
+from crisiscli.views.log_sections import settled_deadline_words
 from crisiscli.views.report.charts import mermaid_gantt, mermaid_label, timeline_svg
+from crisiscli.views.report.model import Rows
 from crisiscli.walk.deadlines import format_duration
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -31,49 +33,100 @@ class TemplateError(CrisisError):
     exit_code = ExitCode.INVALID_INPUT
 
 
+def json_chunks(report: dict[str, Any]) -> Iterator[str]:
+    """The model as JSON, indented, piece by piece; the rows of ``notes`` and ``timeline``
+    one per line (a 100,000-event timeline is written row by row, never held whole)."""
+    # No raw C1, bidi or invisible character in the text (escaped, the value unchanged).
+    yield "{\n"
+    last = len(report) - 1
+    for i, (key, value) in enumerate(report.items()):
+        yield f"  {json_dumps(key)}: "
+        if isinstance(value, Rows) and len(value):
+            for n, row in enumerate(value):
+                yield ("[\n    " if n == 0 else ",\n    ") + json_dumps(row, indent=None)
+            yield "\n  ]"
+        elif isinstance(value, Rows):
+            yield "[]"
+        else:  # JSON strings hold no raw line breaks: re-indenting is safe
+            yield json_dumps(value).replace("\n", "\n  ")
+        yield ",\n" if i < last else "\n"
+    yield "}\n"
+
+
 def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    return "".join(json_chunks(report))
 
 
 def render(report: dict[str, Any], fmt: str, template: Path | None = None) -> str:
     """The report as text; ``template`` replaces the default md/html template."""
+    return "".join(render_chunks(report, fmt, template))
+
+
+def render_chunks(report: dict[str, Any], fmt: str, template: Path | None = None) -> Iterator[str]:
+    """The report as pieces of text, made as they are written, so a long incident's report
+    is never held whole. The default templates and JSON stream; a ``--template`` is rendered
+    completely first, so an error in it leaves no half-written output."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (choose one of: {', '.join(FORMATS)})")
     if template is None and fmt == "json":
-        return render_json(report)
+        return json_chunks(report)
     if template is None:
-        return _render_template(TEMPLATES, DEFAULT_TEMPLATES[fmt], report, html=fmt == "html")
+        return _generate(TEMPLATES, DEFAULT_TEMPLATES[fmt], report, html=fmt == "html")
     if not template.is_file():
         raise UsageError(f"{template}: no such template file")
     name = template.name.lower()
     html = fmt == "html" or name.endswith((".html", ".htm", ".html.j2", ".htm.j2", ".html.jinja"))
-    return _render_template(
+    text = _render_template(
         template.resolve().parent, template.name, report, html=html, shown=str(template)
     )
+    return iter((text,))
 
 
 # -- filters (documented in docs/report.md) --------------------------------------------------
+# Markdown is escaped where the text lands, and only where it would change the rendering
+# (``crisiscli/text.py``): people read these files as text too.
 
 
-# Anything md_escape would change, or a line break: plain text skips the escaping work.
-_MD_WORK = re.compile(r"[\\`*_{}\[\]()<>#+!|~^&\x00-\x1f\x7f-\x9f\u2028\u2029-]")
+# Text without any of these needs no escaping inline or in a cell (most names, times and
+# timeline lines): the filters hand it back as it is, without the escaping work.
+_PLAIN = re.compile(r"[^*`\[\]<>~\\&_|\n\r\x00-\x1f\x7f-\x9f\u2028\u2029]*")
 
 
-def _md(value: Any) -> str:
-    """Inline markdown: escaped, line breaks as <br> (safe in tables and list items)."""
+def _md(value: Any, start: bool = False) -> str:
+    """Inline markdown (line breaks become ``<br>``); ``start=True`` where the text begins a
+    block, e.g. a list item's first words (``1. `` or ``# `` would format there)."""
     if value is None:
         return "—"
     text = str(value)
-    if _MD_WORK.search(text) is None:
+    if not start and _PLAIN.fullmatch(text):
         return text
-    return "<br>".join(md_escape_block(text))
+    return md_inline(text, starts_block=start)
+
+
+def _md_cell(value: Any) -> str:
+    """Text in a table cell: inline escaping, and ``|`` would end the cell."""
+    if value is None:
+        return "—"
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else md_cell(text)
+
+
+def _md_heading(value: Any) -> str:
+    """Text in an ATX heading: inline escaping, and a closing ``#`` run would be dropped."""
+    if value is None:
+        return "—"
+    text = md_inline(str(value)).rstrip()  # a heading ends at its last visible character
+    stripped = text.rstrip("#")
+    if stripped != text and (not stripped or stripped[-1] in " \t"):
+        text = stripped + "\\" + text[len(stripped) :]
+    return text
 
 
 def _md_quote(value: Any) -> str:
     """A markdown block quote that keeps the text's line breaks (hard breaks)."""
     if value is None:
         return ">"
-    lines = md_escape_block(str(value))
+    lines = md_lines(str(value))
     out = []
     for i, line in enumerate(lines):
         more = i + 1 < len(lines) and lines[i + 1] != ""
@@ -84,7 +137,7 @@ def _md_quote(value: Any) -> str:
 def _md_para(value: Any) -> str:
     if value is None:
         return ""
-    return "  \n".join(md_escape_block(str(value)))
+    return "  \n".join(md_lines(str(value)))
 
 
 def _local(ts: Any) -> str:
@@ -100,14 +153,16 @@ def _utc(ts: Any) -> str:
 
 
 def _when(ts: Any) -> str:
-    """``2026-11-23 16:00:00 CET (15:00:00 UTC)``; the UTC date shown when it differs."""
+    """``2026-11-23 16:00:00 CET (15:00:00 UTC)``; the UTC date shown when it differs; only
+    one time where local time is UTC (or has its offset): it would say the same twice."""
     if not isinstance(ts, dict):
         return "—"
     local, utc = str(ts["local"]), str(ts["utc"])
-    if local.endswith("+00:00") and local[:19] == utc[:19] and ts["zone"] in ("UTC", "GMT"):
-        return f"{local[:19].replace('T', ' ')} UTC"
+    shown = f"{local[:19].replace('T', ' ')} {ts['zone']}"
+    if local.endswith("+00:00"):
+        return shown
     utc_part = utc[11:19] if utc[:10] == local[:10] else utc[:19].replace("T", " ")
-    return f"{local[:19].replace('T', ' ')} {ts['zone']} ({utc_part} UTC)"
+    return f"{shown} ({utc_part} UTC)"
 
 
 def _duration(seconds: Any) -> str:
@@ -117,32 +172,41 @@ def _duration(seconds: Any) -> str:
 
 
 def _deadline_result(dl: Any) -> str:
-    state, late = dl["state"], dl["late_by_seconds"]
-    if state == "met":
-        return f"met, {format_duration(-(late or 0))} early" if late else "met, on the minute"
-    if state == "missed":
-        return f"missed by {format_duration(late)}" if late is not None else "missed (never done)"
-    if state == "overdue":
-        return f"overdue by {format_duration(late or 0)}"
-    return {"waived": "not needed", "open": "open"}.get(state, str(state))
+    """What became of a deadline, in words that are true when the report is made: as the log
+    says it once settled; while open, how long is left (or how late it is)."""
+    settled = settled_deadline_words(dl["state"], dl["late_by_seconds"], dl.get("why"))
+    if settled is not None:
+        return settled
+    if dl["state"] == "overdue":
+        return f"overdue by {format_duration(dl['late_by_seconds'] or 0)}, not done yet"
+    left = dl.get("seconds_left")
+    return f"not due yet (due in {format_duration(left)})" if left is not None else "not due yet"
 
 
-STATUS_WORDS = {
-    "done": "done",
-    "skipped": "skipped",
-    "deferred": "deferred",
-    "not_applicable": "not applicable",
-    "active": "in progress",
-    "not_reached": "not reached",
-}
+# Step statuses in words, as the log says them; a step the walk-through never reached.
+STATUS_WORDS = {**LOG_STATUS_WORDS, "not_reached": "not reached"}
 
 
 def _status(value: Any) -> str:
     return STATUS_WORDS.get(str(value), str(value))
 
 
+INCIDENT_STATUS_WORDS = {
+    "active": "active (the walk-through is under way)",
+    "paused": "paused (crisis resume continues it)",
+    "finished": "walk-through finished, not closed yet",
+    "closed": "closed",
+}
+
+
+def _incident_status(value: Any) -> str:
+    return INCIDENT_STATUS_WORDS.get(str(value), str(value))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "md": _md,
+    "md_cell": _md_cell,
+    "md_heading": _md_heading,
     "md_quote": _md_quote,
     "md_para": _md_para,
     "local": _local,
@@ -151,6 +215,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "duration": _duration,
     "deadline_result": _deadline_result,
     "status_word": _status,
+    "incident_status": _incident_status,
     "mermaid_label": mermaid_label,
 }
 
@@ -167,6 +232,9 @@ def _environment(root: Path, *, html: bool, tidy: bool) -> Any:
         keep_trailing_newline=True,
         trim_blocks=tidy,  # the shipped templates; user templates get Jinja's defaults
         lstrip_blocks=tidy,
+        # Every value placed by a template shows its controls, bidi and invisible characters
+        # (a report printed to a terminal must not drive it); markup made here is left alone.
+        finalize=lambda value: visible(value) if type(value) is str else value,
     )
     env.filters.update(FILTERS)
     env.globals["mermaid_gantt"] = mermaid_gantt
@@ -177,13 +245,20 @@ def _environment(root: Path, *, html: bool, tidy: bool) -> Any:
 def _render_template(
     root: Path, name: str, report: dict[str, Any], *, html: bool, shown: str | None = None
 ) -> str:
+    return "".join(_generate(root, name, report, html=html, shown=shown))
+
+
+def _generate(
+    root: Path, name: str, report: dict[str, Any], *, html: bool, shown: str | None = None
+) -> Iterator[str]:
     import jinja2
 
     env = _environment(root, html=html, tidy=shown is None)
     where = shown or name
     try:
         template = env.get_template(name)
-        return str(template.render(report=report, **report))
+        for piece in template.generate(report=report, **report):
+            yield str(piece)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"template syntax error: {exc.message}",

@@ -2,9 +2,10 @@
 
 It starts at 2026-10-25 00:30 UTC, so in Europe/Stockholm it crosses the end of summer time
 (03:00 CEST → 02:00 CET at 01:00 UTC). It has a met and a missed deadline, every milestone,
-a message with two versions and an approver, a role, a queue decision, a contact attempt
-with an outsider's details, a handoff, a deferred-then-skipped step, review answers with
-one missing ("lucky"), action items from the review and from `crisis action`, and a close.
+a message with two versions, an approver and a checks override, a re-grade with a reason, a
+draft left on a step that is then skipped, a role, a queue decision, a contact attempt with
+an outsider's details, a handoff, a deferred-then-skipped step, review answers with one
+missing ("lucky"), action items from the review and from `crisis action`, and a close.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
          text="We got this wrong.")  # fmt: skip
     w.at(16, "message.recorded", step="apology", kind="apology", platforms=["x", "bluesky"],
          text="We got this wrong, and we're sorry.\nThe image is down; we are checking how it went out.")  # fmt: skip
+    w.at(17, "message.checked", step="apology", errors=1, warnings=0,
+         summary="x 86/280 · bluesky 86/300 · 1 error, 0 warnings",
+         override="“checking” is on the banned list, but it is the plain truth here")  # fmt: skip
     w.at(18, "message.approved", step="apology", approver="Sam")
     w.at(19, "step.done", step="apology")
     w.at(20, "queue.imported", source="buffer.csv", posts=[
@@ -73,6 +77,7 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
     w.at(21, "queue.decided", post="p1", decision="cancel", reason="Wrong tone today")
     w.at(22, "step.entered", step="reply", via="next")
     w.at(25, "answer.set", step="reply", question="individual", value=True)
+    w.at(30, "severity.changed", to="critical", reason="Picked up by the press", **{"from": "high"})
     w.at(32, "step.done", step="reply")
     w.at(33, "step.entered", step="invite", via="next")
     w.at(40, "contact.logged", id="c1", who="Jo Customer", channel="phone", outcome="talked",
@@ -86,6 +91,8 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
         brief="Watch mentions overnight; Jo Customer may call back",
     )
     w.at(47, "step.entered", step="updates", via="next", actor="alex")
+    w.at(48, "message.recorded", step="updates", kind="update", platforms=["x"],
+         text="Update on Acme: [what has changed], next update at [time].")  # fmt: skip
     w.at(50, "step.deferred", step="updates", reason="Nothing new to say yet")
     w.at(51, "step.entered", step="lessons", via="next")
     w.at(53, "answer.set", step="lessons", question="summary",
@@ -113,8 +120,10 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
     )
     w.at(60, "step.done", step="lessons")
     w.at(61, "step.entered", step="close", via="next")
-    w.at(65, "answer.set", step="close", question="actions",
-         value="Add an image check to the posting routine | Sam | 2026-11-15\nName a night-time approver")  # fmt: skip
+    w.at(63, "action.added", id="A1", text="Add an image check to the posting routine",
+         owner="Sam", due="2026-11-15", step="close")  # fmt: skip
+    w.at(64, "action.added", id="A2", text="Name a night-time approver", step="close")
+    w.at(65, "answer.set", step="close", question="actions", value=["A1", "A2"])
     w.at(66, "step.done", step="close")
     w.at(67, "step.entered", step="updates", via="revisit")
     w.at(70, "step.skipped", step="updates", reason="Contained; no update needed")
@@ -123,12 +132,12 @@ def golden_incident(home: Path, clock: FrozenClock | None = None) -> tuple[Incid
         75,
         "action.added",
         actor="dana",
-        id="A1",
+        id="A3",
         text="Share the log with legal",
         owner="dana",
         due="2026-11-01",
     )
-    w.at(80, "action.done", id="R2")
+    w.at(80, "action.done", id="A2")
     w.at(90, "incident.closed", summary="Resolved by phone")
     w.at(95, "note.added", text="Report drafted")
     return incident, clock

@@ -61,7 +61,7 @@ def test_json_matches_what_the_journal_says(golden) -> None:  # type: ignore[no-
     assert milestones == {
         "acknowledged": 360.0,
         "queue-paused": 480.0,
-        "first-response": 32 * 60.0,
+        "first-response": 19 * 60.0,  # the apology is public: it counts, before the replies
         "apology": 19 * 60.0,
         "off-platform": 45 * 60.0,
         "resolution": 66 * 60.0,
@@ -70,18 +70,34 @@ def test_json_matches_what_the_journal_says(golden) -> None:  # type: ignore[no-
     assert deadlines["pause"] == ("missed", 180.0)
     assert deadlines["look"] == ("met", -240.0)
     assert deadlines["updates"][0] == "waived"
+    assert {d["step"]: d["why"] for d in data["deadlines"]}["updates"] == "skipped"
     steps = {s["id"]: (s["status"], s["reason"]) for s in data["steps"]}
     assert steps["updates"] == ("skipped", "Contained; no update needed")
     assert data["metrics"]["steps"]["done"] == 7 and data["metrics"]["steps"]["skipped"] == 1
     assert data["review"]["missing"] == ["lucky"]
     assert data["review"]["summary"].startswith("A personal photo")
-    assert [(a["id"], a["owner"], a["due"], a["done"]) for a in data["actions"]] == [
-        ("R1", "Sam", "2026-11-15", False),
-        ("R2", None, None, True),
-        ("A1", "dana", "2026-11-01", False),
+    assert [(a["id"], a["owner"], a["due"], a["step"], a["done"]) for a in data["actions"]] == [
+        ("A1", "Sam", "2026-11-15", "close", False),
+        ("A2", None, None, "close", True),
+        ("A3", "dana", "2026-11-01", None, False),
     ]
-    msg = data["messages"][0]
+    assert data["review"]["actions_as_typed"] is None
+    (msg,) = data["messages"]
     assert msg["versions"] == 2 and msg["approver"] == "Sam" and msg["text"].startswith("We got")
+    assert msg["published"] is True and msg["check_errors"] == 1
+    assert msg["check_override"].startswith("“checking” is on the banned list")
+    (draft,) = data["drafts"]
+    assert (draft["step"], draft["outcome"], draft["step_status"]) == (
+        "updates",
+        "dropped",
+        "skipped",
+    )
+    assert draft["placeholders_left"] == ["[what has changed]", "[time]"]
+    assert [(c["from"], c["to"], c["reason"], c["by"]) for c in data["severity_changes"]] == [
+        ("high", "critical", "Picked up by the press", "dana")
+    ]
+    assert data["incident"]["severity"] == "critical"
+    assert data["incident"]["first_severity"] == "high"
     assert data["queue"][0]["decision"] == "cancel" and data["queue"][0]["platform"] == "instagram"
     assert data["queue"][1]["decision"] is None  # imported, never decided: shown as undecided
     assert data["contacts"][0]["follow_up_due"]["local"] == "2026-10-25T09:00:00+01:00"
@@ -92,7 +108,7 @@ def test_json_matches_what_the_journal_says(golden) -> None:  # type: ignore[no-
     # every event is in the timeline, in order, with both times
     journal = Path(golden.home) / "incidents" / data["incident"]["id"] / "journal.jsonl"
     ids = [json.loads(line)["id"] for line in journal.read_text().splitlines()]
-    assert [e["id"] for e in data["timeline"]] == ids and len(ids) == 42
+    assert [e["id"] for e in data["timeline"]] == ids and len(ids) == 47
     assert data["timeline"][0]["at"] == {
         "utc": "2026-10-25T00:30:00Z",
         "local": "2026-10-25T02:30:00+02:00",

@@ -20,7 +20,13 @@ from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.answers import ScriptedPrompter
 from crisiscli.walk.engine import Walkthrough
 from tests.conftest import REPO, FrozenClock, make_env
-from tests.helpers import answers_from
+from tests.helpers import (
+    answers_from,
+    append_raw,
+    assert_renders_literally,
+    render_markdown,
+    rendered_text,
+)
 from tests.views.report.support import FIXTURES, START, Writer, review_playbook
 
 HOSTILE = (
@@ -70,28 +76,38 @@ def hostile(crisis_home: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     w.at(10, "action.added", id="A1", text=HOSTILE, owner=HOSTILE)
     w.at(11, "answer.set", step="lessons", question="summary", value=HOSTILE)
     w.at(12, "handoff.recorded", to="alex", brief=HOSTILE)
-    w.at(13, "custom.thing", text=HOSTILE)
+    clock.now = START.replace(minute=43)
+    append_raw(incident, "custom.thing", {"text": HOSTILE})  # from a newer crisis: left out
     return incident, clock
 
 
-def test_hostile_content_is_escaped_in_markdown(hostile, cli) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_content_renders_literally_in_markdown(hostile, cli) -> None:  # type: ignore[no-untyped-def]
     incident, clock = hostile
     md = cli("report", incident.id, clock=clock).stdout
-    assert "<script>" not in md and "</script>" not in md and "<b>" not in md and "<i>" not in md
-    assert "](http" not in md and "**strong**" not in md
-    assert "{{ 7*7 }}" not in md and "49" not in md.split("## Timeline")[0].replace("2026", "")
-    assert r"\{\{ 7\*7 \}\}" in md
-    assert md.count("```") == 2  # only the mermaid fence; the note's backticks are escaped
-    assert not re.search(r"^#+ heading", md, re.MULTILINE)
+    html = render_markdown(md)
+    for tag in ("<script", "<b>", "<i>", "<strong>strong", "<a ", "<h1>heading", "<img"):
+        assert tag not in html, tag  # no element came from the text
+    first = HOSTILE.split("\n")[0]
+    for shown in (first, "{{ 7*7 }}", "**strong** [x](http://evil.example)"):
+        assert_renders_literally(md, shown)  # shown as typed, wherever it lands
+    # template syntax typed in a note is data, never evaluated
+    assert "49" not in rendered_text(md.split("## Timeline")[0]).replace("2026", "")
+    # code fences: only the mermaid block; the typed ``` opens nothing
+    assert html.count("<pre>") == 1 and 'class="language-mermaid"' in html
     gantt = md.split("```mermaid\n", 1)[1].split("```", 1)[0]
     for line in gantt.splitlines()[4:]:
         label = line.strip().split(" :", 1)[0]
         assert re.fullmatch(r"(section )?[\w .,'()/+]+", label), line
     assert "-->" not in gantt and "]" not in gantt and "%%" not in gantt and "<" not in gantt
-    # each table row keeps its column count: '|' in text is escaped
-    for line in md.split("## Timeline", 1)[1].splitlines():
-        if line.startswith("| 2026-10-25"):
-            assert len(re.findall(r"(?<!\\)\|", line)) == 5, line
+    # no heading from the second line of a text
+    assert "<h1>heading" not in html and "<h2>heading" not in html
+    # each table keeps its shape: every row as many cells as its header
+    for table in re.findall(r"<table>.*?</table>", html, re.S):
+        widths = {
+            len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, re.S)
+        }
+        assert len(widths) == 1, table[:400]
+    assert re.search(r"<tr>\s*<td>[^<]*</td>\s*<td>dana</td>\s*<td>Note: &lt;script&gt;", html)
 
 
 def test_hostile_content_is_escaped_in_html(hostile, cli) -> None:  # type: ignore[no-untyped-def]
@@ -116,7 +132,15 @@ def test_hostile_content_round_trips_in_json(hostile, cli) -> None:  # type: ign
     assert data["messages"][0]["text"] == HOSTILE and data["messages"][0]["override"] == HOSTILE
     assert data["contacts"][0]["who"] == HOSTILE
     assert data["review"]["summary"] == HOSTILE
-    assert data["timeline"][-1]["text"] == f"custom.thing: {HOSTILE}"
+    # an event type this crisis does not know is left out of the fold, with a located warning
+    assert all(e["type"] != "custom.thing" for e in data["timeline"])
+    assert any(
+        re.search(r"journal\.jsonl:\d+: skipped an event that does not fit \(unknown event type "
+                  r"'custom\.thing'", w)
+        for w in data["warnings"]
+    ), data["warnings"]  # fmt: skip
+    md = cli("report", incident.id, clock=clock).stdout
+    assert "## Journal warnings" in md and "unknown event type 'custom.thing'" in md
 
 
 def test_hostile_content_is_not_evaluated_by_a_custom_template(
@@ -175,7 +199,12 @@ def test_report_of_an_incident_killed_mid_run_and_resumed(
                         "lucky": "L",
                     }
                 },
-                "close": {"answers": {"actions": "Fix it | Sam | 2026-12-01"}},
+                "updates": {"message": "Update on Acme: the image is down. Next update at 10:00."},
+                "close": {
+                    "answers": {
+                        "actions": [{"what": "Fix it", "owner": "Sam", "due": "2026-12-01"}]
+                    }
+                },
             },
         },
     )
@@ -291,7 +320,8 @@ def test_custom_template_gets_the_model_and_filters(crisis_home: Path, cli, tmp_
     assert out.exit_code == 0, out.stderr
     assert out.stdout.splitlines() == [
         "Wrong image on the brand account / 1h 30m",
-        "acknowledged=6m;queue-paused=8m;first-response=32m;apology=19m;off-platform=45m;resolution=1h 06m;",
+        # the apology (published at 19m) is the first public response, before the replies
+        "acknowledged=6m;queue-paused=8m;first-response=19m;apology=19m;off-platform=45m;resolution=1h 06m;",
         "2026-10-25 00:30:00 UTC",
     ]
 
@@ -340,7 +370,7 @@ def test_missing_review_is_said_plainly_and_output_file(
     assert result.exit_code == 0 and result.stdout == ""
     md = out.read_text()
     assert md.count("_Not recorded._") == 5  # summary, impact, went well, went wrong, lucky
-    assert "Still to answer in the review phase: summary, impact, went\\-well" in md
+    assert "Still to answer in the review phase: summary, impact, went-well" in md
     assert "_None recorded._ Add them in the review phase or with `crisis action add`" in md
     bad = cli("report", incident.id, "--format", "pdf", clock=clock)
     assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.stderr
@@ -423,7 +453,8 @@ def test_report_of_an_ongoing_incident(crisis_home: Path, cli) -> None:  # type:
     assert by_step["look"] == ("overdue", 600.0) and by_step["apology"] == ("open", None)
     md = cli("report", incident.id, "--tz", "UTC", clock=clock).stdout
     assert "| Ended | not yet (ongoing) |" in md and "| Duration | 20m so far |" in md
-    assert "| Look first | 2026-10-25 00:40:00 UTC | overdue by 10m |" in md
+    assert "| Look first | 2026-10-25 00:40:00 UTC | overdue by 10m, not done yet |" in md
+    assert "| Apologise publicly | 2026-10-25 01:00:00 UTC | not due yet (due in 10m) |" in md
     assert "- [ ] Identify › Look first — in progress" in md
 
 

@@ -64,14 +64,16 @@ def test_stats_json(history, cli) -> None:  # type: ignore[no-untyped-def]
         "label": "Resolution", "count": 0, "median_seconds": None, "p90_seconds": None,
     }  # fmt: skip
     missed = data["deadlines"]["missed_by_deadline"]
-    # never done in a closed incident counts as missed (without a lateness)
+    # never done in an incident closed after it was due counts as missed (without a
+    # lateness); the 2-hour "updates" deadline of incidents closed within the hour was not
+    # due yet, so it is not missed (one incident skipped the step: not needed either way)
     assert [(r["step"], r["missed"], r["met"], r["median_late_seconds"]) for r in missed] == [
         ("pause", 3, 0, None),
         ("apology", 1, 2, 600.0),
         ("look", 1, 2, 120.0),
-        ("updates", 1, 0, None),
     ]
-    assert data["deadlines"]["missed"] == 6 and data["deadlines"]["met"] == 4
+    assert data["deadlines"]["missed"] == 5 and data["deadlines"]["met"] == 4
+    assert data["deadlines"]["not_needed"] == 3 and data["deadlines"]["open"] == 0
     assert data["most_skipped"] == [
         {"playbook": "review-test", "step": "updates", "title": "Keep updates coming",
          "count": 2, "reasons": ["No news", "Contained"]},
@@ -164,7 +166,7 @@ def test_action_add_list_done(crisis_home: Path, cli) -> None:  # type: ignore[n
     assert table[2].split()[:2] == ["A1", "open"] and table[3].split()[:2] == ["A2", "done"]
     incident_dir = next((crisis_home / "incidents").iterdir())
     log = (incident_dir / "log.md").read_text()
-    assert "Action item A2 added: Check \\<the\\> queue" in log and "Action item A2 done" in log
+    assert "Action item A2 added: Check \\<the> queue" in log and "Action item A2 done" in log
 
 
 def test_action_bad_input(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -176,23 +178,50 @@ def test_action_bad_input(crisis_home: Path, cli) -> None:  # type: ignore[no-un
     assert empty.exit_code == 2 and "empty" in empty.stderr
 
 
-def test_review_action_lines_can_be_marked_done(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_free_text_action_items_of_an_old_journal_are_shown_as_typed(
+    crisis_home: Path, cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Before action items were entered one at a time, the review's "actions" question was
+    one free-text answer, which the report split by guesswork: "Call legal; dana" became an
+    item owned by "dana", and two items typed with ";" became one. Now such an answer is
+    shown as written and never turned into items nobody entered."""
+    import yaml
+
+    from crisiscli.playbook.load import load_playbook
+    from tests.views.report.support import FIXTURES
+
+    data = yaml.safe_load((FIXTURES / "review.yaml").read_text(encoding="utf-8"))
+    for phase in data["phases"]:
+        for step in phase["steps"]:
+            for q in step.get("questions", []):
+                if q["id"] == "actions":
+                    q["type"] = "text"  # the playbook as it was then
+    old = tmp_path / "old-review.yaml"
+    old.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     start = datetime(2026, 10, 20, 3, 0, tzinfo=timezone.utc)
     clock = FrozenClock(start)
     env = make_env(crisis_home, clock=clock, actor="dana")
-    incident = create_incident(env, review_playbook(), title="Review", severity="high")
+    incident = create_incident(env, load_playbook(old), title="Review", severity="high")
+    typed = "Fix the image check; Call legal (Sam)\nJust text | dana | 2026-11-15"
     Writer(incident, clock, start).at(
-        5, "answer.set", step="close", question="actions",
-        value="- Fix the image check | Sam | 2026-11-15\n\n* Call legal; dana\nJust text",
-    )  # fmt: skip
+        5, "answer.set", step="close", question="actions", value=typed
+    )
+    report = json.loads(cli("report", "--format", "json", clock=clock).stdout)
+    assert report["actions"] == []  # no item was entered, none is invented
+    assert report["review"]["actions_as_typed"] == typed
+    assert "actions" not in report["review"]["missing"]
+    md = cli("report", clock=clock).stdout
+    assert "Action items as typed in the review, in one answer (shown as written):" in md
+    assert "> Fix the image check; Call legal (Sam)  \n> Just text | dana | 2026-11-15" in md
+    assert "| A1 |" not in md and "| R1 |" not in md
+    assert "_None recorded._" not in md  # what was typed is there, just not as items
+    stats = json.loads(cli("stats", "--json", clock=clock).stdout)
+    assert stats["open_actions"] == []
     listed = json.loads(cli("action", "list", "--json").stdout)["actions"]
-    assert [(a["id"], a["text"], a["owner"], a["due"], a["source"]) for a in listed] == [
-        ("R1", "Fix the image check", "Sam", "2026-11-15", "review"),
-        ("R2", "Call legal", "dana", None, "review"),
-        ("R3", "Just text", None, None, "review"),
-    ]
-    assert cli("action", "done", "R2").exit_code == 0
-    assert cli("action", "add", "More").stdout.startswith("Added action item A1")
+    assert listed == []
+    assert cli("action", "add", "Fix the image check", "--owner", "Sam").stdout.startswith(
+        "Added action item A1"
+    )
 
 
 def test_action_items_added_at_once_are_both_kept(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,407 @@
+"""Recording a merge: every incident's journal takes in what the other copies hold, then one
+commit records the union.
+
+For each incident, the copies are the remote's (the fetched tree), HEAD's, and those of
+any commit an interrupted git operation names (``repair``). The local journal takes in
+the events it lacks (``union.take_in``); the journal committed is the remote's copy with
+the local events it lacks (``union.shared_copy``). The tree is built in a private index
+from accepted entries only (``sharedtree``), committed with the remote head as second
+parent, and moved onto the branch by compare-and-swap; the user's index is then replaced
+whole (git's ``index.lock`` is never taken).
+
+An incident merged before, whose local journal and shared copies have not changed since,
+is taken as it is (``merged.json`` remembers the journal's size, time and inode and the
+blob committed): a sync with nothing new reads no journal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crisiscli.env import Environment
+from crisiscli.errors import CrisisError
+from crisiscli.fsutil import atomic_write_bytes, atomic_write_text, make_dir, read_bounded, why
+from crisiscli.record.gitrepo import Repo, TreeEntry
+from crisiscli.record.journal import Journal
+from crisiscli.record.sharedtree import (
+    ATTRIBUTE_LINES,
+    ATTRIBUTES,
+    IGNORE,
+    IGNORE_LINES,
+    INCIDENTS,
+    KEEP,
+    MAX_CONTROL_FILE_BYTES,
+    SharedTree,
+    attribute_line_problem,
+    controlled_text,
+    read_shared_tree,
+    shown,
+)
+from crisiscli.record.store import (
+    JOURNAL,
+    MAX_SNAPSHOT_BYTES,
+    SNAPSHOT,
+    SOURCE_COPY,
+    list_incidents,
+)
+from crisiscli.record.union import EventLines, event_lines, shared_copy, take_in
+
+FILE_MODE = "100644"
+CACHE = "merged.json"
+Files = dict[str, tuple[str, str]]  # path -> (mode, blob id)
+
+
+@dataclass
+class Outcome:
+    tip: str | None = None
+    committed: bool = False
+    events_in: int = 0
+    events_out: int = 0
+    new_incidents: list[str] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # incidents whose journal took events in
+
+
+@dataclass
+class _Copies:
+    """Every tree an incident's copies come from, and what is known of them."""
+
+    remote: SharedTree
+    head: SharedTree | None
+    extras: list[SharedTree]
+    cache: dict[str, dict[str, Any]]
+    parsed: dict[str, EventLines] = field(default_factory=dict)
+    remembered: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def entries(self, incident_id: str) -> list[dict[str, TreeEntry]]:
+        """The incident's files in each tree, the remote's first (may be empty)."""
+        trees = [self.remote, *([self.head] if self.head else []), *self.extras]
+        return [tree.incidents.get(incident_id, {}) for tree in trees]
+
+
+def record_merge(
+    env: Environment,
+    repo: Repo,
+    branch: str,
+    remote_tip: str | None,
+    extra_commits: list[str],
+    warnings: list[str],
+    *,
+    message_hint: str,
+) -> Outcome:
+    """Take the remote's (and ``extra_commits``') events into the local journals, then
+    commit the union on ``branch``; the outcome names the branch's new head."""
+    outcome = Outcome()
+    head = repo.resolve("HEAD")
+    remote = read_shared_tree(repo, remote_tip) if remote_tip else SharedTree("")
+    warnings += remote.refused
+    extras = [read_shared_tree(repo, c) for c in dict.fromkeys(extra_commits) if c != head]
+    copies = _Copies(
+        remote,
+        read_shared_tree(repo, head) if head else None,
+        extras,
+        {} if extras else _load_cache(repo),
+    )
+    local_ids = {incident.id for incident in list_incidents(env)}
+    ids = set(local_ids)
+    for tree in (remote, *([copies.head] if copies.head else []), *extras):
+        ids |= set(tree.incidents)
+    files: Files = {}
+    for incident_id in sorted(ids):
+        merged = _merge_incident(env, repo, incident_id, incident_id in local_ids, copies, warnings)
+        if merged is None:
+            continue
+        files.update(merged.files)
+        outcome.events_in += merged.events_in
+        outcome.events_out += merged.events_out
+        if merged.created:
+            outcome.new_incidents.append(incident_id)
+        if merged.events_in:
+            outcome.touched.add(incident_id)
+    files.update(_control_files(repo, remote, warnings))
+    outcome.tip, outcome.committed = _commit(env, repo, branch, head, remote_tip, files, outcome, message_hint)  # fmt: skip
+    if not extras:
+        _save_cache(repo, copies.remembered)
+    return outcome
+
+
+def _commit(
+    env: Environment,
+    repo: Repo,
+    branch: str,
+    head: str | None,
+    remote_tip: str | None,
+    files: Files,
+    outcome: Outcome,
+    hint: str,
+) -> tuple[str | None, bool]:
+    index = repo.private_index()
+    committed = False
+    try:
+        union = repo.write_tree(files, index)
+        parents = _parents(repo, head, remote_tip)
+        if len(parents) == 1 and repo.tree_of(parents[0]) == union:
+            tip = parents[0]
+        else:
+            tip = repo.commit_tree(union, parents, _message(env, outcome, hint, parents))
+            committed = True
+        if tip != head:
+            repo.update_ref(f"refs/heads/{branch}", tip, head)
+        # The user's index now matches HEAD (renamed in whole; git's index.lock is not used).
+        os.replace(index, repo.git_dir / "index")
+    finally:
+        for leftover in (index, Path(f"{index}.lock")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    return tip, committed
+
+
+def _parents(repo: Repo, head: str | None, remote_tip: str | None) -> list[str]:
+    if head is None:
+        return [remote_tip] if remote_tip else []
+    if remote_tip is None or remote_tip == head or repo.is_ancestor(remote_tip, head):
+        return [head]
+    if repo.is_ancestor(head, remote_tip):
+        return [remote_tip]
+    return [head, remote_tip]
+
+
+def _message(env: Environment, outcome: Outcome, hint: str, parents: list[str]) -> str:
+    who = " ".join(env.actor.split())[:80] or "someone"
+    if len(parents) < 2:
+        return f"crisis: events from {who}\n"
+    return (
+        f"crisis: merge {hint} ({outcome.events_in} event(s) in, "
+        f"{outcome.events_out} out) by {who}\n"
+    )
+
+
+# -- one incident -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Merged:
+    files: Files
+    events_in: int = 0
+    events_out: int = 0
+    created: bool = False
+
+
+def _merge_incident(
+    env: Environment,
+    repo: Repo,
+    incident_id: str,
+    is_local: bool,
+    copies: _Copies,
+    warnings: list[str],
+) -> _Merged | None:
+    folder = env.incidents_dir / incident_id
+    prefix = f"{INCIDENTS}/{incident_id}"
+    entries = copies.entries(incident_id)
+    theirs = entries[0]
+    journals = list(dict.fromkeys(e[JOURNAL].oid for e in entries if JOURNAL in e))
+    if not journals and not is_local:
+        return None  # a snapshot without a journal is not an incident
+    unchanged = _unchanged(folder, incident_id, entries, copies)
+    if unchanged is not None:
+        return unchanged
+    created = False
+    if not is_local:
+        source = next((e for e in entries if SNAPSHOT in e), {})
+        problem = _create_incident_folder(repo, folder, source)
+        if problem:
+            where = copies.remote.commit[:12] if source is theirs else "a local commit"
+            warnings.append(f"refused {prefix} in commit {where}: {problem}")
+            return None
+        created = True
+    blobs = repo.read_blobs(oid for oid in journals if oid not in copies.parsed)
+    for oid, blob in blobs.items():
+        copies.parsed[oid] = event_lines(blob)
+    _report_bad_lines(prefix, entries, copies, warnings)
+    try:
+        taken = take_in(Journal(folder / JOURNAL), [copies.parsed[oid] for oid in journals])
+    except (OSError, CrisisError) as exc:
+        reason = exc.one_line() if isinstance(exc, CrisisError) else why(exc)
+        warnings.append(f"{prefix}/{JOURNAL}: not merged ({reason}); the next sync tries again")
+        return _carry(prefix, entries)
+    # The base is the remote's copy, else HEAD's, else an older commit's, else nothing yet.
+    base_oid = journals[0] if journals else None
+    base = b""
+    if base_oid is not None:
+        base = blobs[base_oid] if base_oid in blobs else repo.read_blobs([base_oid])[base_oid]
+    base_lines = copies.parsed[base_oid] if base_oid is not None else EventLines()
+    shared = shared_copy(base, base_lines, taken.local)
+    journal_oid = base_oid if base_oid is not None and shared is base else repo.hash_blob(shared)
+    files: Files = {f"{prefix}/{JOURNAL}": (FILE_MODE, journal_oid)}
+    files.update(_snapshot_files(repo, folder, prefix, entries))
+    copies.remembered[incident_id] = {"oid": journal_oid, "stat": list(taken.stat)}
+    theirs_ids = copies.parsed[theirs[JOURNAL].oid].by_id if JOURNAL in theirs else {}
+    events_out = sum(1 for event_id in taken.local.by_id if event_id not in theirs_ids)
+    return _Merged(files, taken.appended, events_out, created)
+
+
+def _unchanged(folder: Path, incident_id: str, entries: list[dict[str, TreeEntry]], copies: _Copies) -> _Merged | None:  # fmt: skip
+    """The incident as last merged, if neither its journal nor any copy changed since."""
+    known = copies.cache.get(incident_id)
+    if known is None or copies.head is None:
+        return None
+    oids = {e[JOURNAL].oid for e in entries if JOURNAL in e}
+    if oids != {known.get("oid")}:
+        return None
+    try:
+        st = os.lstat(folder / JOURNAL)
+    except OSError:
+        return None
+    if [st.st_size, st.st_mtime_ns, st.st_ino] != known.get("stat"):
+        return None
+    copies.remembered[incident_id] = known
+    return _carry(f"{INCIDENTS}/{incident_id}", entries)
+
+
+def _report_bad_lines(prefix: str, entries: list[dict[str, TreeEntry]], copies: _Copies, warnings: list[str]) -> None:  # fmt: skip
+    """Lines of the remote's copy that are not events, unless HEAD's copy had them too."""
+    theirs = entries[0].get(JOURNAL)
+    if theirs is None:
+        return
+    ours = entries[1].get(JOURNAL) if copies.head is not None and len(entries) > 1 else None
+    known = {raw for _n, raw, _w in copies.parsed[ours.oid].bad} if ours else set()
+    for number, raw, reason in copies.parsed[theirs.oid].bad:
+        if raw not in known:
+            warnings.append(
+                f"skipped line {number} of {prefix}/{JOURNAL} in commit "
+                f"{copies.remote.commit[:12]}: not an event ({reason})"
+            )
+
+
+def _snapshot_files(repo: Repo, folder: Path, prefix: str, entries: list[dict[str, TreeEntry]]) -> Files:  # fmt: skip
+    """The snapshot and its source copy: as the trees hold them, else this machine's."""
+    files: Files = {}
+    for name in (SNAPSHOT, SOURCE_COPY):
+        entry = next((e[name] for e in entries if name in e), None)
+        if entry is not None:
+            files[f"{prefix}/{name}"] = (FILE_MODE, entry.oid)
+            continue
+        with contextlib.suppress(OSError):
+            data = read_bounded(folder / name, MAX_SNAPSHOT_BYTES)
+            files[f"{prefix}/{name}"] = (FILE_MODE, repo.hash_blob(data))
+    return files
+
+
+def _carry(prefix: str, entries: list[dict[str, TreeEntry]]) -> _Merged:
+    """What the trees already hold for an incident (nothing new, or not mergeable now)."""
+    files: Files = {}
+    for name in (JOURNAL, SNAPSHOT, SOURCE_COPY):
+        entry = next((e[name] for e in entries if name in e), None)
+        if entry is not None:
+            files[f"{prefix}/{name}"] = (FILE_MODE, entry.oid)
+    return _Merged(files)
+
+
+def _create_incident_folder(repo: Repo, folder: Path, files: dict[str, TreeEntry]) -> str | None:
+    """Write a new incident's snapshot (validated) before its journal; why not, or None."""
+    from crisiscli.playbook.model import from_data
+
+    entry = files.get(SNAPSHOT)
+    if entry is None:
+        return "it has no playbook snapshot"
+    source = files.get(SOURCE_COPY)
+    blobs = repo.read_blobs([entry.oid, *([source.oid] if source else [])])
+    snapshot = blobs[entry.oid]
+    try:
+        from_data(json.loads(snapshot.decode("utf-8")), str(folder / SNAPSHOT))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError) as exc:
+        return f"its playbook snapshot is not valid ({type(exc).__name__}: {str(exc)[:120]})"
+    source_text = blobs.get(source.oid) if source else None
+    if source_text is not None:
+        try:
+            source_text.decode("utf-8")
+        except UnicodeDecodeError:
+            source_text = None  # a copy for people only: not worth refusing the incident for
+    try:
+        make_dir(folder.parent, exist_ok=True)
+        if os.path.lexists(folder) and (folder.is_symlink() or not folder.is_dir()):
+            return "something other than a folder has its name here"
+        make_dir(folder, exist_ok=True)
+        atomic_write_bytes(folder / SNAPSHOT, snapshot)
+        if source_text is not None:
+            atomic_write_bytes(folder / SOURCE_COPY, source_text)
+    except OSError as exc:
+        return f"cannot write it here ({why(exc)})"
+    return None
+
+
+# -- what was merged last time --------------------------------------------------------------------
+
+
+def _load_cache(repo: Repo) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(read_bounded(repo.crisis_dir / CACHE, 16 * 1024 * 1024))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != 1:
+        return {}
+    incidents = data.get("incidents")
+    return incidents if isinstance(incidents, dict) else {}
+
+
+def _save_cache(repo: Repo, remembered: dict[str, dict[str, Any]]) -> None:
+    with contextlib.suppress(OSError):  # only a shortcut: the next sync reads everything
+        payload = {"version": 1, "incidents": remembered}
+        atomic_write_bytes(repo.crisis_dir / CACHE, json.dumps(payload).encode())
+
+
+# -- the files crisis controls ----------------------------------------------------------------------
+
+
+def _control_files(repo: Repo, remote: SharedTree, warnings: list[str]) -> Files:
+    write_control_files(repo, remote.attributes, remote.ignore, warnings)
+    files: Files = {}
+    for name in (ATTRIBUTES, IGNORE):
+        data = read_bounded(repo.home / name, MAX_CONTROL_FILE_BYTES)
+        files[name] = (FILE_MODE, repo.hash_blob(data))
+    keep = repo.home / INCIDENTS / KEEP
+    if not os.path.lexists(keep):  # so an empty incidents folder exists in every clone
+        with contextlib.suppress(OSError):
+            make_dir(keep.parent, exist_ok=True)
+            atomic_write_bytes(keep, b"")
+    files[f"{INCIDENTS}/{KEEP}"] = (FILE_MODE, repo.hash_blob(b""))
+    return files
+
+
+def write_control_files(
+    repo: Repo, remote_attributes: list[str], remote_ignore: list[str], warnings: list[str]
+) -> list[str]:
+    """Write ``.gitattributes`` and ``.gitignore``: crisis's lines, the local file's other
+    lines and the remote's (attribute lines that would change file bytes are dropped)."""
+    written = []
+    for name, canonical, theirs in (
+        (ATTRIBUTES, ATTRIBUTE_LINES, remote_attributes),
+        (IGNORE, IGNORE_LINES, remote_ignore),
+    ):
+        path = repo.home / name
+        try:
+            current = read_bounded(path, MAX_CONTROL_FILE_BYTES).decode("utf-8", "replace")
+        except FileNotFoundError:
+            current = ""
+        except OSError as exc:
+            warnings.append(f"{path}: replaced ({why(exc)})")
+            current = ""
+        mine = current.splitlines()
+        if name == ATTRIBUTES:
+            kept = []
+            for number, line in enumerate(mine, start=1):
+                problem = attribute_line_problem(line)
+                if problem:
+                    warnings.append(f"removed line {number} of {shown(str(path))}: {problem}")
+                else:
+                    kept.append(line)
+            mine = kept
+        text = controlled_text(canonical, mine, theirs)
+        if text != current:
+            atomic_write_text(path, text)
+            written.append(name)
+    return written
