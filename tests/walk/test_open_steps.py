@@ -60,3 +60,17 @@ def test_status_handoff_and_close_name_the_open_step(env, crisis_home: Path) -> 
     closing = run_cli(crisis_home, "close", "test-incident")
     assert "1 step(s) still open: Safety first" in closing.stderr
     assert closing.exit_code == 0  # no terminal to ask: warned, then closed
+
+
+def test_close_names_the_step_a_paused_walk_through_stopped_at(env, crisis_home: Path) -> None:
+    from crisiscli.errors import Paused
+    from tests.conftest import run_cli
+
+    incident = open_incident(env)
+    with pytest.raises(Paused):
+        Walkthrough(incident, ListPrompter(["Acme", "ours", [], None, None, "pause"])).run()
+    closing = run_cli(crisis_home, "close", "test-incident")
+    assert (
+        "1 step(s) still open: Look first (the walk-through stopped here, step 1 of 5)"
+        in closing.stderr
+    )

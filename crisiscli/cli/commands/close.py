@@ -12,8 +12,9 @@ met, you are asked whether to close anyway. Without a terminal, say which are me
 --met (all, none, or their numbers as shown by crisis show PLAYBOOK); without --met the
 incident is closed and the criteria are listed as not checked.
 
-A step still open (deferred, or started and never finished) is named first; at a terminal
-you are asked before the incident closes over it (--yes: close without asking).
+A step still open (deferred, started and never finished, or the one a paused walk-through
+stopped at) is named first; at a terminal you are asked before the incident closes over it
+(--yes: close without asking).
 
 \b
 Examples:
@@ -70,11 +71,15 @@ def command(
         return
     if state.closed:
         raise StateError(f"incident {found.id} is already closed")
-    from crisiscli.walk.flow import unfinished
+    from crisiscli.walk.flow import position, unfinished
 
     book = found.playbook()
     criteria = book.exit_criteria
     still_open = [book.step(sid).title for sid in unfinished(book, state)]
+    if not state.finished and state.current is not None:  # paused or interrupted mid-way
+        index, count = position(book, state.current)
+        here = f"{book.step(state.current).title} (the walk-through stopped here, step {index} of {count})"  # fmt: skip
+        still_open.insert(0, here)
     asking = env.stdin_isatty and ((still_open and not yes) or (criteria and met is None))
     prompter = None
     if asking:
