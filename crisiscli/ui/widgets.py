@@ -154,7 +154,8 @@ class Prompts:
             if self.notice:
                 for line in wrap(self.notice, width - 1):
                     out += [("class:notice", line), ("", "\n")]
-            out += [("class:hint", hint[: width - 1]), ("", "\n")]
+            for line in wrap(hint, width - 1):  # wrapped, never cut: the keys are the point
+                out += [("class:hint", line), ("", "\n")]
             if self.status is not None:
                 out += self.status.lines(width)
             return out
@@ -177,7 +178,7 @@ class Prompts:
 
     def _hint(self, base: str, on_escape: str) -> str:
         esc = self.words.t("key_hint_back" if on_escape == "back" else "key_hint_stay")
-        return f"{base} · {esc} · Ctrl-C stop"
+        return f"{base} · {esc} · {self.words.t('key_hint_stop')}"
 
     async def _ticker(self, app: Application[Any]) -> None:
         ticks = 0

@@ -6,20 +6,11 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Any
 
 import pexpect
 import pyte
 
 from tests.conftest import crisis_command, subprocess_env
-
-
-class _Terminal(pyte.Screen):
-    answer: Any = None
-
-    def write_process_input(self, data: str) -> None:
-        if self.answer is not None:
-            self.answer(data)
 
 
 class Screen:
@@ -32,8 +23,7 @@ class Screen:
             codec_errors="replace", timeout=timeout,
             env=subprocess_env(home, VISUAL="", EDITOR="", COLUMNS=str(cols), LINES=str(rows), **env),
         )  # fmt: skip
-        self.screen = _Terminal(cols, rows)
-        self.screen.answer = self.child.send  # "where is the cursor?" answered, as a terminal does
+        self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.Stream(self.screen)
         self.timeout = timeout
         self.bells = 0

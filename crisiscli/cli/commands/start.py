@@ -96,19 +96,14 @@ def command(
     chosen_title = title or (script.title if script else None)
     if asker is not None:
         if not chosen_title:
-            question = (
-                "In one line, what are you about to publish?"
-                if book.kind == "prevention"  # a routine check, not an incident
-                else "In one line, what happened?"
-            )
-            chosen_title = asker.ask_text(question, required=True)
+            # a routine check before publishing is not an incident
+            key = "start.title_prevention" if book.kind == "prevention" else "start.title"
+            chosen_title = asker.ask_text(asker.t(key), required=True)
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)
         for role_id in book.roles:  # asked only when the playbook names its roles
             if role_id not in roles:
-                roles[role_id] = asker.ask_text(
-                    f"Who holds the role '{role_id}'? (Enter: nobody yet)"
-                ).strip()
+                roles[role_id] = asker.ask_text(asker.t("start.role", role=role_id)).strip()
     chosen_title = (chosen_title or book.title).strip() or book.title
     source_text = None
     with contextlib.suppress(OSError, UnicodeDecodeError):
@@ -164,7 +159,7 @@ def _pick_severity(asker: TerminalPrompter, book: Playbook) -> str:
         (lv.id, f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id)
         for lv in book.severities
     ]
-    return asker.choose("How severe is it?", options, default=book.default_severity)
+    return asker.choose(asker.t("start.severity"), options, default=book.default_severity)
 
 
 def _first_sentence(text: str) -> str:
