@@ -8,7 +8,8 @@ exceptions into messages; nothing else prints errors.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from crisiscli.frozen import Frozen
 
 
 class ExitCode(enum.IntEnum):
@@ -26,8 +27,7 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Frozen):
     """A place in a file; line and column are 1-based."""
 
     path: str

@@ -1,4 +1,4 @@
-"""The playbook as frozen dataclasses: what a loaded, validated playbook is.
+"""The playbook as frozen value classes (``crisiscli.frozen``): what a loaded, validated playbook is.
 
 The YAML format is described in docs/playbooks.md; ``load.py`` builds these objects and
 ``to_data`` turns them back into the canonical mapping (used for the snapshot stored
@@ -8,9 +8,10 @@ with every incident, so an edited or deleted playbook never breaks resume or rep
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
+
+from crisiscli.frozen import Frozen, field
 
 FORMAT_VERSION = 1
 
@@ -56,14 +57,12 @@ def truthy_word(text: str) -> bool | None:
     return None
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(Frozen):
     value: str
     label: str
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(Frozen):
     id: str
     prompt: str
     type: QuestionType = "text"
@@ -77,26 +76,22 @@ class Question:
 # --- conditions -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Equals:
+class Equals(Frozen):
     """True when the answer to ``ref`` is one of ``values`` (any overlap for multi)."""
 
     ref: str
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class AllOf:
+class AllOf(Frozen):
     conditions: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(Frozen):
     conditions: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(Frozen):
     condition: Condition
 
 
@@ -119,23 +114,20 @@ def condition_refs(cond: Condition | None) -> Iterator[Equals]:
 # --- steps ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(Frozen):
     id: str
     text: str
     when: Condition | None = None
 
 
-@dataclass(frozen=True)
-class Branch:
+class Branch(Frozen):
     """Go to ``to`` after the step when ``when`` holds (no condition: always)."""
 
     to: str
     when: Condition | None = None
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Frozen):
     """Due ``seconds`` after the incident started."""
 
     seconds: int
@@ -143,8 +135,7 @@ class Deadline:
     text: str  # as written, e.g. "15m"
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(Frozen):
     """A message the responder composes and publishes from this step."""
 
     template: str
@@ -155,8 +146,7 @@ class Message:
     limits: tuple[tuple[str, int], ...] = ()  # per-step overrides of platform limits
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Frozen):
     id: str
     title: str
     guidance: str = ""
@@ -171,8 +161,7 @@ class Step:
     pause_point: bool = False
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(Frozen):
     id: str
     title: str
     steps: tuple[Step, ...]
@@ -180,8 +169,7 @@ class Phase:
     required: bool = False  # every path must enter it (lint CR603)
 
 
-@dataclass(frozen=True)
-class SeverityLevel:
+class SeverityLevel(Frozen):
     id: str
     description: str = ""
 
@@ -194,8 +182,7 @@ DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Playbook:
+class Playbook(Frozen):
     id: str
     title: str
     phases: tuple[Phase, ...]

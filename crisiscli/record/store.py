@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import re
-from dataclasses import dataclass, field
+import stat
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -46,6 +46,8 @@ SNAPSHOT = "playbook.json"
 SOURCE_COPY = "playbook.yaml"
 LOG = "log.md"
 SUMMARY = ".summary.json"
+INDEX = ".index.json"  # in incidents/: every incident's summary, for list
+MAX_INDEX = 64 * 1024 * 1024
 INCIDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 
 
@@ -140,21 +142,40 @@ def zone_key(tz: tzinfo | None) -> str:
     return f"system:{os.environ.get('TZ', '')}:{'/'.join(time.tzname)}"
 
 
-@dataclass
 class Incident:
-    id: str
-    dir: Path
-    env: Environment
-    _playbook: Playbook | None = None
-    _journal: Journal | None = None
-    _checkpoint: cp.Checkpoint | None = field(default=None, repr=False)
-    _step_ids: frozenset[str] | None = None
-    # A long-lived writer (the walk-through) saves its checkpoint at most this often: a
-    # checkpoint that lags is still valid (others fold the lines after it), and saving
-    # costs a write and a rename per event. Commands that run once save every time.
-    save_interval: float = 0.0
-    _saved_at: float = 0.0
-    _summary: dict[str, Any] | None = field(default=None, repr=False)
+    """One incident folder: its journal, snapshot, caches and the fold of its events.
+
+    A plain class (not a dataclass): it is built on every command's quick path, and
+    ``list`` builds a thousand of them. Two are equal when they name the same folder."""
+
+    def __init__(self, id: str, dir: Path, env: Environment) -> None:
+        self.id = id
+        self.dir = dir
+        self.env = env
+        self._playbook: Playbook | None = None
+        self._journal: Journal | None = None
+        self._checkpoint: cp.Checkpoint | None = None
+        self._step_ids: frozenset[str] | None = None
+        # A long-lived writer (the walk-through) saves its checkpoint at most this often: a
+        # checkpoint that lags is still valid (others fold the lines after it), and saving
+        # costs a write and a rename per event. Commands that run once save every time.
+        self.save_interval = 0.0
+        self._saved_at = 0.0
+        self._summary: dict[str, Any] | None = None
+        # ``journal_stamp`` of the journal when ``list_incidents`` found it: what the index
+        # of summaries is checked against, without a second stat.
+        self.listed_journal: list[int] | None = None
+
+    def __repr__(self) -> str:
+        return f"Incident(id={self.id!r}, dir={str(self.dir)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Incident):
+            return NotImplemented
+        return (self.id, self.dir) == (other.id, other.dir)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.dir))
 
     @property
     def journal(self) -> Journal:
@@ -259,7 +280,7 @@ class Incident:
             if self._summary is None:
                 self._summary = _summary_on_disk(self)
             if summary != self._summary:  # list and status re-fold a journal that grew
-                write_summary(self, summary)
+                write_summary(self, summary, self._checkpoint.position.offset)
                 self._summary = summary
 
     def flush(self) -> None:
@@ -368,11 +389,27 @@ def summary_of(state: IncidentState) -> dict[str, Any]:
     }
 
 
-def write_summary(incident: Incident, summary: dict[str, Any]) -> None:
-    """The summary with the journal's identity and size it was folded from (a journal that
-    has grown since makes ``read_summary`` fold again)."""
-    ident = incident.journal.identity()
-    data = {"format": 1, "crisis": __version__, "journal": list(ident) if ident else None}
+def journal_stamp(path: str | os.PathLike[str]) -> list[int] | None:
+    """What a cache made from a journal is checked against: device, inode, size and time
+    of the last change (a journal replaced by one of the same size, even on a reused
+    inode, has another time). None when it is not a regular file (a link is not followed)."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def write_summary(incident: Incident, summary: dict[str, Any], folded_size: int) -> None:
+    """The summary with the stamp of the journal it was folded from (a journal that has
+    changed since makes ``read_summary`` fold again). When the journal has grown past what
+    was folded, no stamp is kept: the summary is then never believed, only rewritten."""
+    stamp = journal_stamp(incident.journal.path)
+    if stamp is not None and stamp[2] != folded_size:
+        stamp = None
+    data = {"format": 1, "crisis": __version__, "journal": stamp}
     text = json.dumps({**data, **summary}, ensure_ascii=False)
     atomic_write_text(incident.dir / SUMMARY, text, durable=False)
 
@@ -389,11 +426,7 @@ def _summary_on_disk(incident: Incident) -> dict[str, Any] | None:
 
 def read_summary(incident: Incident) -> dict[str, Any]:
     """The incident's summary, refreshed by a fold when its journal has changed since."""
-    try:
-        st = os.stat(os.path.join(incident.dir, JOURNAL), follow_symlinks=False)
-        ident: list[int] | None = [st.st_dev, st.st_ino, st.st_size]
-    except OSError:
-        ident = None
+    ident = journal_stamp(os.path.join(incident.dir, JOURNAL))
     try:
         data = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
         if (
@@ -405,9 +438,12 @@ def read_summary(incident: Incident) -> dict[str, Any]:
             return data
     except (OSError, ValueError, RecursionError):
         pass
-    summary = summary_of(incident.state())  # the journal grew (or no summary yet): fold
+    state = incident.state()  # the journal changed (or no summary yet): fold
+    summary = summary_of(state)
+    checkpoint = incident._checkpoint
     with contextlib.suppress(OSError):  # a read-only copy: just not cached
-        write_summary(incident, summary)
+        if checkpoint is not None:
+            write_summary(incident, summary, checkpoint.position.offset)
     return summary
 
 
@@ -507,10 +543,53 @@ def list_incidents(env: Environment) -> list[Incident]:
         # folder that is not a link cannot (no resolving per entry: list stays fast).
         if not is_incident_id(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
-        if not os.path.isfile(os.path.join(entry.path, JOURNAL)):
+        stamp = journal_stamp(os.path.join(entry.path, JOURNAL))
+        if stamp is None:
             continue
-        found.append(Incident(entry.name, Path(entry.path), env))
+        incident = Incident(entry.name, root / entry.name, env)
+        incident.listed_journal = stamp
+        found.append(incident)
     return found
+
+
+def summaries(env: Environment, incidents: list[Incident]) -> list[dict[str, Any]]:
+    """The summary of each listed incident, from one index file where it is still true.
+
+    ``incidents/.index.json`` holds every incident's summary with the journal identity it
+    was made from; an incident whose journal changed since is read (its own summary, or a
+    fold) and the index rewritten. It is a cache like the others: safe to delete, never
+    trusted over a journal that differs from what it recorded."""
+    path = env.incidents_dir / INDEX
+    try:
+        data = json.loads(read_bounded(path, MAX_INDEX))
+        cached = data["incidents"] if data.get("crisis") == __version__ else {}
+        if not isinstance(cached, dict):
+            cached = {}
+    except (OSError, ValueError, RecursionError, TypeError, KeyError, AttributeError):
+        cached = {}
+    fresh: dict[str, Any] = {}
+    result = []
+    for incident in incidents:
+        entry = cached.get(incident.id)
+        ident = incident.listed_journal
+        if (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and ident is not None
+            and entry[0] == ident
+            and isinstance(entry[1], dict)
+        ):
+            summary = entry[1]
+        else:
+            summary = read_summary(incident)  # at least as new as the listed journal
+        if ident is not None:
+            fresh[incident.id] = [ident, summary]
+        result.append(summary)
+    if fresh != cached:
+        text = json.dumps({"format": 1, "crisis": __version__, "incidents": fresh})
+        with contextlib.suppress(OSError):  # a read-only home: just not cached
+            atomic_write_text(path, text, durable=False)
+    return result
 
 
 def is_open(incident: Incident) -> bool:

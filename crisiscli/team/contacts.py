@@ -6,9 +6,9 @@ Pure helpers over ``IncidentState.contacts`` (see ``state.py``); the commands li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from crisiscli.frozen import Frozen
 from crisiscli.record.fold import IncidentState
 
 CHANNELS = ("dm", "email", "phone", "mutual-contact", "in-person")
@@ -28,8 +28,7 @@ OUTCOME_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class FollowUp:
+class FollowUp(Frozen):
     """An open follow-up: who to contact again, how, and by when."""
 
     contact_id: str

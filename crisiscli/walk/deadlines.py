@@ -8,9 +8,9 @@ closed after it was due without it; otherwise *open*, or *overdue* once ``now`` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from crisiscli.frozen import Frozen
 from crisiscli.playbook.model import Playbook
 from crisiscli.record.fold import IncidentState
 from crisiscli.timeutil import format_duration, since_start
@@ -19,8 +19,7 @@ from crisiscli.walk.flow import applies
 __all__ = ["DeadlineStatus", "deadline_statuses", "format_duration", "since_start"]
 
 
-@dataclass(frozen=True)
-class DeadlineStatus:
+class DeadlineStatus(Frozen):
     step: str
     label: str
     due_at: datetime

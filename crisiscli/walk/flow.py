@@ -8,9 +8,9 @@ saved cursor beyond the events themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from crisiscli.frozen import Frozen
 from crisiscli.playbook.model import (
     END,
     AllOf,
@@ -55,8 +55,7 @@ def applies(step: Step, state: IncidentState) -> bool:
     return holds(step.when, known_answers(state))
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(Frozen):
     """Where the walk-through goes after a step: ``step`` (None: the walk-through ends),
     and how: ``branch`` (a goto rule), ``next`` (the next step that applies), ``end`` (an
     explicit ``goto: end``) or ``last`` (no step after it applies)."""
@@ -113,8 +112,7 @@ def successor(playbook: Playbook, step_id: str, state: IncidentState) -> str | N
     return Flow(playbook).after(step_id, known_answers(state)).step
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Frozen):
     step: str
     via: str  # next | back | revisit | resume
 

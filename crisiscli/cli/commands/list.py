@@ -21,13 +21,13 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.record.store import list_incidents, read_summary
+    from crisiscli.record.store import list_incidents, summaries
     from crisiscli.ui.output import echo, echo_json, table
 
     env = get_env()
     rows = []
-    for incident in list_incidents(env):
-        summary = read_summary(incident)  # a small cached file; folded again only if stale
+    incidents = list_incidents(env)
+    for incident, summary in zip(incidents, summaries(env, incidents), strict=True):
         if open_only and summary["status"] == "closed":
             continue
         rows.append(

@@ -130,9 +130,8 @@ def command(
 
 def _configured_scale(env: Environment, book: Playbook) -> Playbook:
     """``severity_levels`` / ``default_severity`` from config.toml, where the playbook allows."""
-    import dataclasses
-
     from crisiscli.config import current_config
+    from crisiscli.frozen import replace
     from crisiscli.playbook.model import DEFAULT_SEVERITIES, SeverityLevel
 
     config = current_config(env)
@@ -140,9 +139,9 @@ def _configured_scale(env: Environment, book: Playbook) -> Playbook:
         ids = list(config.severity_levels)
         default = config.default_severity or ids[(len(ids) - 1) // 2]
         levels = tuple(SeverityLevel(level) for level in ids)
-        return dataclasses.replace(book, severities=levels, default_severity=default)
+        return replace(book, severities=levels, default_severity=default)
     if config.default_severity in [lv.id for lv in book.severities]:
-        return dataclasses.replace(book, default_severity=config.default_severity)
+        return replace(book, default_severity=config.default_severity)
     return book
 
 
