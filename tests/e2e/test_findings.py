@@ -268,6 +268,36 @@ def test_a_swedish_walk_through_speaks_swedish(tmp_path: Path, size) -> None:  #
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_esc_at_the_severity_menu_picks_nothing_and_the_choice_reads_whole(
+    tmp_path: Path, size
+) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    title = "Our apology post went out with the wrong image on every platform we run today"
+    s = Screen(home, "start", WALK, "--title", title, size=size)
+    try:
+        s.wait_for(r"\? How severe is it\?\s*\n» low")
+        s.send(ESC)
+        screen = s.wait_for(r"Esc does nothing here: choose")
+        assert re.search(r"\? How severe is it\?\s*\n» low", screen)  # still asking
+        assert not (home / "incidents").exists() or not list(home.glob("incidents/*/journal.jsonl"))
+        s.send(DOWN + ENTER)
+        s.wait_for(r"\? Where did it start\?\s*\n» ")
+        # The choice as chosen, whole (its first sentence), not cut with an ellipsis.
+        chosen = "high — Picked up by journalists, public figures or big creators, or on several platforms at once"  # fmt: skip
+        assert chosen in " ".join(s.text.split()), s.text
+        s.send(DOWN + ENTER)
+        screen = s.wait_for(r"\? How far has it travelled\?\s*\n» ")
+        # The header box: the title on one line of its own, the severity on the next.
+        rows = screen.splitlines()
+        top = next(i for i, row in enumerate(rows) if row.startswith("╭"))
+        assert rows[top + 1].startswith("│ Our apology post") and "severity" not in rows[top + 1]
+        assert "severity high" in rows[top + 2] and rows[top + 3].startswith("╰")
+    finally:
+        s.send("\x03")
+        s.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_lists_fit_the_terminal(tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     s = Screen(home, "playbooks", size=(size[0], 100))  # as wide, and tall enough for all
