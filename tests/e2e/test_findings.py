@@ -8,10 +8,12 @@ pointer line (``» …``) or the key hint under it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,17 @@ def start(home: Path, size: tuple[int, int]) -> Screen:
     s.send(DOWN + ENTER)  # Instagram
     s.wait_for(r"\? How far has it travelled\?\s*\n» ")
     return s
+
+
+@contextlib.contextmanager
+def walking(home: Path, size: tuple[int, int]) -> Iterator[Screen]:
+    """``start``, and at the end Ctrl-C and the terminal closed, whatever happened."""
+    s = start(home, size)
+    try:
+        yield s
+    finally:
+        s.send("\x03")
+        s.close()
 
 
 def answer_look(s: Screen, who: str = "Kim") -> None:
@@ -70,8 +83,7 @@ def essentials_in_view(screen: str, step: str) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_keys_typed_for_one_prompt_never_act_on_the_next(tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
-    s = start(home, size)
-    try:
+    with walking(home, size) as s:
         answer_look(s)
         s.send(ENTER)  # Mark this step done
         s.wait_for(r"\? Check that nobody is in danger\s*\n» Done")  # READ-DO, one item
@@ -96,16 +108,12 @@ def test_keys_typed_for_one_prompt_never_act_on_the_next(tmp_path: Path, size) -
         assert [d["step"] for d in of_type(home, "step.done")] == ["look", "safety"]
         assert not of_type(home, "message.recorded")
         essentials_in_view(screen, "3/4")
-    finally:
-        s.send("\x03")
-        s.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_changing_answers_starts_from_the_current_ones(tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
-    s = start(home, size)
-    try:
+    with walking(home, size) as s:
         answer_look(s)
         s.send(DOWN + ENTER)  # Tick items / change answers
         screen = s.wait_for(r"\? How far has it travelled\?\s*\n  Isolated.*\n» Spreading")
@@ -117,16 +125,12 @@ def test_changing_answers_starts_from_the_current_ones(tmp_path: Path, size) -> 
         reach = [d["value"] for d in of_type(home, "answer.set") if d["question"] == "reach"]
         who = [d["value"] for d in of_type(home, "answer.set") if d["question"] == "who"]
         assert reach[-1] == "spreading" and who[-1] == "Kim"  # Enter kept them both
-    finally:
-        s.send("\x03")
-        s.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_reason_done_was_refused_stays_with_the_menu(tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
-    s = start(home, size)
-    try:
+    with walking(home, size) as s:
         s.send(DOWN + ENTER)
         s.wait_for(r"\? Who posted it\?.*\n.*Enter confirms")
         s.send(ENTER)  # left empty for now
@@ -137,9 +141,6 @@ def test_the_reason_done_was_refused_stays_with_the_menu(tmp_path: Path, size) -
         s.send(DOWN * 2 + ENTER)  # Add a note: one save hint, not two
         screen = s.wait_for(r"\? Note")
         assert len(re.findall(r"Esc then Enter saves", screen)) == 1, screen
-    finally:
-        s.send("\x03")
-        s.close()
     assert not of_type(home, "step.done")
 
 
