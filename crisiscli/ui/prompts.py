@@ -184,8 +184,9 @@ class TerminalPrompter:
     def ask_note(self, view: StepView) -> str:
         return self.ask_text(self.t("note_prompt"), multiline=True)
 
-    def confirm(self, message: str, default: bool = False) -> bool:
-        return self.ui.confirm(one_line(message), default)
+    def confirm(self, message: str, default: bool = False, *, on_escape: str = "back") -> bool:
+        """Yes/no; Esc goes back to the step menu (``stay``: outside a walk-through)."""
+        return self.ui.confirm(one_line(message), default, on_escape=on_escape)
 
     def compose_message(self, view: StepView, draft: str) -> str:
         from rich.panel import Panel

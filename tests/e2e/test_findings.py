@@ -299,6 +299,35 @@ def test_esc_at_the_severity_menu_picks_nothing_and_the_choice_reads_whole(
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_esc_before_the_walk_through_and_at_close_keeps_the_command_alive(
+    tmp_path: Path, size
+) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    s = Screen(home, "start", WALK, "--severity", "high", size=size)
+    try:
+        s.wait_for(r"\? In one line, what happened\?.*\n.*Enter confirms")
+        s.send(ESC)  # no step menu to go back to yet: nothing happens, and it says so
+        s.wait_for(r"Esc does nothing here: type an answer")
+        s.send("Walk eleven" + ENTER)
+        s.wait_for(r"\? Where did it start\?\s*\n» ")
+        s.send(ENTER)
+        s.wait_for(r"\? How far has it travelled\?\s*\n» ")
+        s.send("\x03")  # interrupted at the first step
+    finally:
+        assert s.close() == 130
+    c = Screen(home, "close", size=size)  # the walk-through stopped at its first step
+    try:
+        c.wait_for(r"Close it anyway\? \(y/N\).*\n" + CONFIRM_HINT)
+        c.send(ESC)
+        c.wait_for(r"Esc does nothing here: choose")
+        c.send("n" + ENTER)
+        c.wait_for(r"Not closed\. Continue with: \S+ resume", flat=True)
+    finally:
+        assert c.close() == 0
+    assert "incident.closed" not in [e["type"] for e in journal(home)]
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_lists_fit_the_terminal(tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     s = Screen(home, "playbooks", size=(size[0], 100))  # as wide, and tall enough for all

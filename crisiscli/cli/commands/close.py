@@ -88,7 +88,11 @@ def command(
         prompter = TerminalPrompter(env, book.language)
     if still_open:
         warn(f"{len(still_open)} step(s) still open: " + "; ".join(still_open))
-        if prompter is not None and not yes and not prompter.confirm("Close it anyway?"):
+        if (
+            prompter is not None
+            and not yes
+            and not prompter.confirm("Close it anyway?", on_escape="stay")
+        ):
             echo(f"Not closed. Continue with: crisis resume {found.id}")
             return
     checker: ExitChecker

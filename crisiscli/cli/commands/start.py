@@ -94,16 +94,17 @@ def command(
     if chosen_severity is not None and chosen_severity not in level_ids:
         raise UsageError(f"severity '{chosen_severity}' is not one of: {', '.join(level_ids)}")
     chosen_title = title or (script.title if script else None)
-    if asker is not None:
+    if asker is not None:  # before the walk-through there is no step menu for Esc to go back to
         if not chosen_title:
             # a routine check before publishing is not an incident
             key = "start.title_prevention" if book.kind == "prevention" else "start.title"
-            chosen_title = asker.ask_text(asker.t(key), required=True)
+            chosen_title = asker.ask_text(asker.t(key), required=True, on_escape="stay")
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)
         for role_id in book.roles:  # asked only when the playbook names its roles
             if role_id not in roles:
-                roles[role_id] = asker.ask_text(asker.t("start.role", role=role_id)).strip()
+                asked = asker.t("start.role", role=role_id)
+                roles[role_id] = asker.ask_text(asked, on_escape="stay").strip()
     chosen_title = (chosen_title or book.title).strip() or book.title
     source_text = None
     with contextlib.suppress(OSError, UnicodeDecodeError):
