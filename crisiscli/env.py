@@ -8,7 +8,6 @@ freeze time or pretend there is a terminal.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -42,6 +41,8 @@ def _default_actor(home: Path | None = None) -> str:
             configured = None
         if configured:
             return configured
+    import getpass  # only when CRISIS_USER and the config name nobody (it imports termios)
+
     try:
         return getpass.getuser()
     except Exception:  # no login name (containers): still record something honest

@@ -524,8 +524,10 @@ def create_incident(
     return incident
 
 
-def list_incidents(env: Environment) -> list[Incident]:
-    """All incident folders, oldest first (names start with the UTC start time)."""
+def _folders(env: Environment) -> list[os.DirEntry[str]]:
+    """The folders directly in ``incidents/`` named like incidents, oldest first (names start
+    with the UTC start time). Only real folders: a link could point out of CRISIS_HOME, and a
+    folder that is not a link cannot (``scandir`` knows without a ``stat``)."""
     root = env.incidents_dir
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
@@ -537,19 +539,25 @@ def list_incidents(env: Environment) -> list[Incident]:
             location=Location(str(root)),
             exit_code=ExitCode.IO_ERROR,
         ) from None
-    found = []
-    for entry in entries:
-        # Only real folders directly inside: a link could point out of CRISIS_HOME, and a
-        # folder that is not a link cannot (no resolving per entry: list stays fast).
-        if not is_incident_id(entry.name) or not entry.is_dir(follow_symlinks=False):
-            continue
-        stamp = journal_stamp(os.path.join(entry.path, JOURNAL))
-        if stamp is None:
-            continue
-        incident = Incident(entry.name, root / entry.name, env)
-        incident.listed_journal = stamp
-        found.append(incident)
-    return found
+    return [e for e in entries if is_incident_id(e.name) and e.is_dir(follow_symlinks=False)]
+
+
+def _incident_in(env: Environment, entry: os.DirEntry[str]) -> Incident | None:
+    """The incident in a folder, or None when it holds no journal file (a journal linked to
+    a file counts: the command that reads it says why it is refused)."""
+    journal = os.path.join(entry.path, JOURNAL)
+    stamp = journal_stamp(journal)
+    if stamp is None and not os.path.isfile(journal):
+        return None
+    incident = Incident(entry.name, env.incidents_dir / entry.name, env)
+    incident.listed_journal = stamp
+    return incident
+
+
+def list_incidents(env: Environment) -> list[Incident]:
+    """All incidents, oldest first."""
+    found = (_incident_in(env, entry) for entry in _folders(env))
+    return [incident for incident in found if incident is not None]
 
 
 def summaries(env: Environment, incidents: list[Incident]) -> list[dict[str, Any]]:
@@ -598,20 +606,24 @@ def is_open(incident: Incident) -> bool:
 
 def find_incident(env: Environment, ref: str | None, *, open_only: bool = False) -> Incident:
     """By exact id, unique prefix or unique part of the id; no ref: the latest open one."""
-    incidents = list_incidents(env)
+    folders = _folders(env)
     if ref is None or ref == "latest":
-        for incident in reversed(incidents):
-            if not open_only or is_open(incident):
-                return incident
+        # Newest first, stopping at the first that fits: one stat, not one per incident.
+        for entry in reversed(folders):
+            found = _incident_in(env, entry)
+            if found is not None and (not open_only or is_open(found)):
+                return found
         what = "open incident" if open_only else "incident"
         raise NotFoundError(
             f"no {what} in {env.incidents_dir}", hint="start one with: crisis start"
         )
     if not is_incident_id(ref):
         raise UsageError(f"'{ref}' is not an incident id (see: crisis list)")
-    exact = [i for i in incidents if i.id == ref]
-    if exact:
-        return exact[0]
+    exact = next((e for e in folders if e.name == ref), None)
+    found = _incident_in(env, exact) if exact is not None else None
+    if found is not None:
+        return found
+    incidents = list_incidents(env)
     matches = [i for i in incidents if i.id.startswith(ref)] or [
         i for i in incidents if ref in i.id
     ]

@@ -372,6 +372,16 @@ class Walkthrough:
             self.record(ev.severity_changed(str(value), by_question=qv.question.id))
         return True
 
+    def shown_answer(self, step: Step, question: Question) -> Any:
+        """The answer as the step's screen shows it: action items by their words, not ids."""
+        if self.asked_before_loop(step, question.id):
+            return None
+        answer = self.state.answers.get(question.id)
+        if question.type == "actions" and isinstance(answer, list):
+            actions = self.state.actions
+            return [f"{i}: {actions[i].text}" if i in actions else str(i) for i in answer]
+        return answer
+
     def ask_action_items(self, step: Step, question: Question) -> bool:
         """Action items one at a time (what, owner, due), each recorded as it is given,
         until the responder has no more; then the answer: the ids of this step's items."""
@@ -564,10 +574,7 @@ class Walkthrough:
                 text, gaps = render(item.text, values)
                 missing += [g for g in gaps if g not in missing]
                 items.append(ItemView(item, text, item.id in checked))
-        questions = tuple(
-            QuestionView(q, None if self.asked_before_loop(step, q.id) else state.answers.get(q.id))
-            for q in step.questions
-        )
+        questions = tuple(QuestionView(q, self.shown_answer(step, q)) for q in step.questions)
         phase = self.playbook.phase_of(step.id)
         phase_index = [p.id for p in self.playbook.phases].index(phase.id) + 1
         index, total = position(self.playbook, step.id)

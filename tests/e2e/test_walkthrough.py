@@ -250,7 +250,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.text_answer("Who owns it?", "")
     s.text_answer("Due by (YYYY-MM-DD", "")
     s.confirm("Action items: add another action item?", False)
-    s.expect(r"Action items\s+A1, A2")
+    s.expect(r"Action items\s+A1: Licence check in the posting routine, A2: Name a night-time")
     s.menu("Mark this step done")
 
     # -- the deferred step comes back, then the end ---------------------------------

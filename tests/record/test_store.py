@@ -88,3 +88,16 @@ def test_an_index_entry_for_the_wrong_journal_is_not_believed(crisis_home: Path)
     journal.unlink()
     journal.write_bytes(text.replace(b'"moderate"', b'"critical"'))
     assert _listed(crisis_home)[first] == ("active", "critical")
+
+
+def test_the_latest_open_incident_is_found_without_looking_at_the_others(crisis_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    first, second, third = _three(crisis_home)
+    find_incident(make_env(crisis_home), third).record(incident_closed())
+    looked: list[str] = []
+    real = store.journal_stamp
+    monkeypatch.setattr(store, "journal_stamp", lambda p: looked.append(Path(p).parent.name) or real(p))  # fmt: skip
+    assert find_incident(make_env(crisis_home), None, open_only=True).id == second
+    assert looked[0] == third and first not in looked
+    looked.clear()
+    assert find_incident(make_env(crisis_home), first).id == first
+    assert set(looked) == {first}  # an exact id: only that folder

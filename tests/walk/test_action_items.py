@@ -181,3 +181,20 @@ def test_the_playbook_loader_knows_the_type(tmp_path: Path, change, message: str
     with pytest.raises(PlaybookError) as caught:
         load_playbook(playbook_file(tmp_path, data))
     assert message in caught.value.message
+
+
+def test_the_steps_screen_shows_the_items_words_not_their_ids(incident: Incident) -> None:
+    shown: list[object] = []
+
+    class Person(ScriptedPrompter):
+        def choose_action(self, view, allowed):  # type: ignore[no-untyped-def]
+            if view.step.id == "close":
+                shown.extend(qv.answer for qv in view.questions)
+            return super().choose_action(view, allowed)
+
+    answers = answers_from(Path(incident.dir), script(ITEMS))
+    Walkthrough(incident, Person(answers)).run()
+    assert shown and shown[-1] == [
+        "A1: Add an image check to the routine",
+        "A2: Name a night-time approver",
+    ]
