@@ -39,8 +39,25 @@ KEYS: dict[str, str] = {
     "default_severity": "severity suggested at start, if the playbook's scale has it",
     "playbook_dirs": "extra folders searched for playbooks, after CRISIS_HOME/playbooks",
     "platform_limits.<platform>": "character limit for one platform, overriding the built-in one",
+    "notify.webhook": "incoming-webhook URLs (Slack, Mattermost, Teams) told about the incident",
+    "notify.command": "a program run with each notification as JSON on stdin (no shell)",
+    "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
+    "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
+    "notify.kinds": "which notifications to send (default: all kinds)",
 }
-LIST_KEYS = ("severity_levels", "playbook_dirs")
+LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
+BOOL_KEYS = ("notify.desktop", "notify.bell")
+TABLES = ("platform_limits", "notify")  # [platform_limits] x = 280 · [notify] webhook = [...]
+NOTIFY_KINDS = (
+    "incident.opened",
+    "severity.changed",
+    "deadline.soon",
+    "deadline.passed",
+    "approval.requested",
+    "approval.decided",
+    "handoff",
+    "incident.closed",
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +68,31 @@ class Config:
     default_severity: str | None = None
     playbook_dirs: tuple[Path, ...] = ()
     platform_limits: Mapping[str, int] = field(default_factory=dict)
+    notify_webhooks: tuple[str, ...] = ()
+    notify_command: tuple[str, ...] = ()
+    notify_desktop: bool = False
+    notify_bell: bool = True
+    notify_kinds: tuple[str, ...] = NOTIFY_KINDS
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
     def tzinfo(self) -> tzinfo | None:
         """The configured zone, or ``None`` for the system's local time."""
         return zone(self.timezone) if self.timezone else None
+
+    @property
+    def notifies(self) -> bool:
+        """Some channel beside the terminal bell is configured."""
+        return bool(self.notify_webhooks or self.notify_command or self.notify_desktop)
+
+
+def shown_value(key: str, value: Any) -> Any:
+    """A setting as it may be printed: webhook URLs are secrets, shown redacted."""
+    if key == "notify.webhook" and isinstance(value, (list, tuple)):
+        from crisiscli.webhooks import redact_url
+
+        return [redact_url(str(url)) for url in value]
+    return value
 
 
 def config_path(home: Path) -> Path:
@@ -135,6 +171,8 @@ def check_value(key: str, value: Any) -> Any:
         if not isinstance(value, list):
             raise ValueError("playbook_dirs must be a list of folders")
         return [_one_line_text(item, "a playbook folder") for item in value]
+    if key.startswith("notify."):
+        return _check_notify(key, value)
     if key.startswith("platform_limits."):
         platform = key.split(".", 1)[1]
         if not ID_PATTERN.match(platform):
@@ -146,6 +184,33 @@ def check_value(key: str, value: Any) -> Any:
             raise ValueError(f"the limit for {platform} must be a positive whole number")
         return value
     raise KeyError(key)
+
+
+def _check_notify(key: str, value: Any) -> Any:
+    if key in BOOL_KEYS:
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        return value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key} must be a list of texts")
+    if key == "notify.webhook":
+        from crisiscli.webhooks import url_problem
+
+        for n, url in enumerate(value, 1):
+            problem = url_problem(url)
+            if problem:
+                raise ValueError(f"webhook {n} is not usable: {problem}")
+        return [url.strip() for url in value]
+    if key == "notify.command":
+        if value and not value[0].strip():
+            raise ValueError("the command's first word (the program) must not be empty")
+        if any("\x00" in v for v in value):
+            raise ValueError("the command must not contain NUL characters")
+        return list(value)
+    unknown = [kind for kind in value if kind not in NOTIFY_KINDS]
+    if unknown:
+        raise ValueError(f"unknown kind '{unknown[0]}' (kinds: {', '.join(NOTIFY_KINDS)})")
+    return list(dict.fromkeys(value))
 
 
 def known_platforms() -> list[str]:
@@ -162,6 +227,15 @@ def known_key(key: str) -> bool:
     return key in KEYS or (key.startswith("platform_limits.") and key.count(".") == 1)
 
 
+def _word_bool(key: str, word: str) -> bool:
+    lowered = word.strip().lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise UsageError(f"'{key}' takes true or false, not '{word}'")
+
+
 def parse_cli_value(key: str, words: list[str]) -> Any:
     """``crisis config set KEY VALUE...``: words → stored form, or ``UsageError``."""
     if not known_key(key):
@@ -175,6 +249,8 @@ def parse_cli_value(key: str, words: list[str]) -> Any:
             value = int(words[0].replace("_", ""))
         except ValueError:
             raise UsageError(f"the limit must be a whole number, not '{words[0]}'") from None
+    elif key in BOOL_KEYS:
+        value = _word_bool(key, words[0])
     else:
         value = words[0]
     try:
@@ -184,9 +260,9 @@ def parse_cli_value(key: str, words: list[str]) -> Any:
 
 
 def _split_list(key: str, word: str) -> list[str]:
-    # Severity ids cannot hold commas or spaces, so "low,high" is two levels; folders are
-    # taken whole (a path may contain a comma).
-    if key == "severity_levels":
+    # Severity ids and notification kinds cannot hold commas or spaces, so "low,high" is two
+    # levels; folders, URLs and command words are taken whole (they may contain a comma).
+    if key in ("severity_levels", "notify.kinds"):
         return [part for part in re.split(r"[,\s]+", word) if part]
     return [word]
 
@@ -228,14 +304,15 @@ def parse_config(text: str, path: Path) -> Config:
         ) from None
     flat: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "platform_limits":
+        if key in TABLES:
             if not isinstance(value, dict):
+                example = "x = 280" if key == "platform_limits" else 'webhook = ["https://…"]'
                 raise UsageError(
-                    "platform_limits must be a table: [platform_limits] then x = 280",
+                    f"{key} must be a table: [{key}] then {example}",
                     location=Location(shown, _line_of(text, key)),
                 )
-            for platform, limit in value.items():
-                flat[f"platform_limits.{platform}"] = limit
+            for name, item in value.items():
+                flat[f"{key}.{name}"] = item
         else:
             flat[key] = value
     stored: dict[str, Any] = {}
@@ -273,6 +350,13 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         for key, value in stored.items()
         if key.startswith("platform_limits.")
     }
+    notify: dict[str, Any] = {
+        "notify_webhooks": tuple(stored.get("notify.webhook", ())),
+        "notify_command": tuple(stored.get("notify.command", ())),
+        "notify_desktop": bool(stored.get("notify.desktop", False)),
+        "notify_bell": bool(stored.get("notify.bell", True)),
+        "notify_kinds": tuple(stored.get("notify.kinds", NOTIFY_KINDS)),
+    }
     return Config(
         actor=stored.get("actor"),
         timezone=stored.get("timezone"),
@@ -280,6 +364,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         default_severity=default,
         playbook_dirs=tuple(dirs),
         platform_limits=limits,
+        **notify,
         path=path,
         values=dict(stored),
     )
@@ -375,13 +460,14 @@ def render_config(stored: Mapping[str, Any]) -> str:
         "# crisis settings; change them with `crisis config set KEY VALUE` (see docs/config.md)"
     ]
     for key in KEYS:
-        if key in stored:
+        if key in stored and "." not in key:
             lines.append(f"{key} = {_toml_value(stored[key])}")
-    limits = sorted(k for k in stored if k.startswith("platform_limits."))
-    if limits:
-        lines.append("")
-        lines.append("[platform_limits]")
-        lines.extend(f"{k.split('.', 1)[1]} = {_toml_value(stored[k])}" for k in limits)
+    for table in TABLES:
+        inside = sorted(k for k in stored if k.startswith(f"{table}."))
+        if inside:
+            lines.append("")
+            lines.append(f"[{table}]")
+            lines.extend(f"{k.split('.', 1)[1]} = {_toml_value(stored[k])}" for k in inside)
     return "\n".join(lines) + "\n"
 
 
@@ -393,26 +479,31 @@ def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
 
     doc = tomlkit.parse(text)
     for key in KEYS:
+        if "." in key:
+            continue  # in a table, below
         if key in stored:
             value = list(stored[key]) if isinstance(stored[key], tuple) else stored[key]
             if doc.get(key) != value:
                 doc[key] = value
         elif key in doc:
             del doc[key]
-    limits = {k.split(".", 1)[1]: v for k, v in stored.items() if k.startswith("platform_limits.")}
-    table = doc.get("platform_limits")
-    if limits and table is None:
-        table = tomlkit.table()
-        doc["platform_limits"] = table
-    if table is not None:
-        for name in [n for n in table if n not in limits]:
-            del table[name]
-        for name, limit in sorted(limits.items()):
-            if table.get(name) != limit:
-                table[name] = limit
-        if not limits:
-            del doc["platform_limits"]
-    return tomlkit.dumps(doc)
+    for name in TABLES:
+        inside = {k.split(".", 1)[1]: v for k, v in stored.items() if k.startswith(f"{name}.")}
+        table = doc.get(name)
+        if inside and table is None:
+            table = tomlkit.table()
+            doc[name] = table
+        if table is not None:
+            for entry in [n for n in table if n not in inside]:
+                del table[entry]
+            for entry, value in sorted(inside.items()):
+                value = list(value) if isinstance(value, tuple) else value
+                if table.get(entry) != value:
+                    table[entry] = value
+            if not inside:
+                del doc[name]
+    out = tomlkit.dumps(doc)
+    return out if out.endswith("\n") or not out else out + "\n"
 
 
 def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:

@@ -84,6 +84,9 @@ class Environment:
     # Files kept true after every recorded event (log.md). The environment composes them,
     # so the record layer never imports the views; tests may replace them.
     derived: list[Any] | None = None
+    # Event types recorded by this command, by incident folder: ``cli.app`` sends the
+    # notifications they give rise to once the command is done (see walk/notifier.py).
+    recorded: dict[Path, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.actor:

@@ -25,15 +25,17 @@ def pad(text: str, width: int) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` columns, with an ellipsis when it had to be cut."""
+    """``text`` cut to at most ``width`` terminal columns, with ``…`` where it was cut."""
+    if width <= 0:
+        return ""
     if display_width(text) <= width:
         return text
-    out = ""
-    for ch in text:
-        if display_width(out + ch) > width - 1:
+    kept = ""
+    for char in text[: width * 2]:
+        if display_width(kept + char) > width - 1:
             break
-        out += ch
-    return out.rstrip() + "…"
+        kept += char
+    return kept.rstrip() + "…"
 
 
 def wrap(text: str, width: int) -> list[str]:

@@ -81,6 +81,12 @@ class FrozenClock:
         self.now = self.now + timedelta(seconds=seconds)
 
 
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock at 2026-11-23 15:00 UTC (``tests.helpers.START``) that the test moves."""
+    return FrozenClock()
+
+
 def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClock | None = None,
              actor: str = "tester", columns: int | None = None) -> Environment:  # fmt: skip
     env = Environment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
     from prompt_toolkit.input.base import PipeInput
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+START = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # the conftest clock's start
+
+
+def at(minutes: float) -> datetime:
+    """``minutes`` after START (tests of deadlines speak in minutes since the start)."""
+    return START + timedelta(minutes=minutes)
 
 
 def load_fixture_playbook(name: str = "mini"):  # type: ignore[no-untyped-def]
@@ -220,3 +227,68 @@ def files_outside(root: Path, inside: list[Path]) -> set[Path]:
         if not any(path == p or p in path.parents for p in inside):
             found.add(path)
     return found
+
+
+# -- notifications -----------------------------------------------------------------------------
+
+
+class WebhookServer:
+    """An incoming webhook on 127.0.0.1 that keeps every JSON body it receives.
+
+    ``stop()`` and ``start()`` again keep the port, so a test can take the channel down and
+    bring it back. ``status`` is what it answers (200, like Slack and Mattermost)."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.status = status
+        self.port = 0
+        self._server: Any = None
+        self._thread: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/T0001/B0002/secretsecretsecret"
+
+    def start(self) -> WebhookServer:
+        import http.server
+        import json
+        import threading
+
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                size = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(size).decode("utf-8"))
+                owner.bodies.append(body)
+                self.send_response(owner.status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def kinds(self) -> list[str]:
+        return [str(b["crisis"]["kind"]) for b in self.bodies]
+
+    def keys(self) -> list[str]:
+        return [str(b["crisis"]["key"]) for b in self.bodies]
+
+
+def configure_webhook(home: Path, url: str, **extra: str) -> None:
+    """config.toml with a webhook (and any other notify.* values, as TOML)."""
+    home.mkdir(parents=True, exist_ok=True)
+    lines = ["[notify]", f'webhook = ["{url}"]', *(f"{k} = {v}" for k, v in extra.items())]
+    (home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")

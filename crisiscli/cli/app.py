@@ -165,17 +165,43 @@ def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
 
 
 def _run(command: Any, args: list[str]) -> Any:
-    """Run the command; then show, once, what the library warned about on the way
-    (a log that could not be rewritten, a journal line left out…), also on failure."""
+    """Run the command; then send the notifications it gave rise to, and show, once, what
+    the library warned about on the way (a log that could not be rewritten, a journal line
+    left out, a webhook that did not answer…), also on failure."""
     try:
         return command.main(args=args, prog_name="crisis", standalone_mode=False)
     finally:
+        _notify(get_env())
         warnings = get_env().take_warnings()
         if warnings:
             from crisiscli.ui.output import warn
 
             for warning in warnings:
                 warn(warning)
+
+
+OUTBOX = "notify-outbox"  # crisiscli/team/notify/outbox.py: a delivery is owed
+
+
+def _notify(env: Any) -> None:
+    """What every command pays when nothing is owed and nothing worth telling was recorded:
+    one stat (``crisis note`` loads nothing more). Otherwise the notifier sends it now."""
+    owed = os.path.isdir(os.path.join(env.home, OUTBOX))
+    if not owed and not env.recorded:
+        return
+    if not owed:
+        from crisiscli.record.events import notifies
+
+        if not notifies(set().union(*env.recorded.values())):
+            return
+    from crisiscli.walk.notifier import after_command
+
+    try:
+        after_command(env)
+    except Exception as exc:  # a notification never turns a command into a failure
+        if env.debug:
+            raise
+        env.warn(f"notifications not sent ({type(exc).__name__}: {exc})")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli.errors import CrisisError, PlaybookError
-from crisiscli.lint import noqa, pathrules, semantic
+from crisiscli.lint import cadence, noqa, pathrules, semantic
 from crisiscli.lint.config import LintConfig
 from crisiscli.lint.findings import FileResult, Finding, SourceLines
 from crisiscli.lint.rules import BY_CODE, LOADER_RULES, Rule
@@ -205,6 +205,8 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
                 playbook, paths, dict(config.platform_limits), platforms_module()
             )
         )
+    if cadence.CODES & enabled:
+        raw.extend(cadence.check_cadence(playbook))
     if {"CR501", "CR502", "CR503", "CR504"} & enabled:
         raw.extend(semantic.check_design(playbook, paths, ctx.doc))
     named: list[pathrules.Variable] = []

@@ -26,7 +26,7 @@ Path_ = tuple[str | int, ...]
 Raw = tuple[str, Path_, bool, str]
 Variable = tuple[Path_, str, str]  # (template path, variable name, message): CR606
 
-PATH_CODES = frozenset({"CR600", "CR601", "CR602", "CR603", "CR604", "CR605", "CR606"})
+PATH_CODES = frozenset({"CR453", "CR600", "CR601", "CR602", "CR603", "CR604", "CR605", "CR606"})
 
 
 class _Places:
@@ -64,6 +64,7 @@ def check_paths(
         ("CR603", _required_phases),
         ("CR604", _deadlines),
         ("CR605", _endings),
+        ("CR453", _cadence_until),
     )
     for code, check in checks:
         if code in enabled:
@@ -212,6 +213,23 @@ def _deadlines(exploration: Exploration, explorer: Explorer, places: _Places) ->
                 f"deadline '{step.due.label}' (due {step.due.text}) can never be met: no path "
                 f"through the playbook reaches step '{step.id}'",
             )
+
+
+def _cadence_until(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:
+    """A cadence's ``until`` step that no path reaches: only the close stops the clock."""
+    if exploration.sampled:
+        return  # "no path reaches it" needs every path
+    reached = {t.visit.step for t in exploration.transitions if t.visit is not None}
+    for ci, cadence in enumerate(exploration.playbook.cadences):
+        if cadence.until is None or cadence.until in reached:
+            continue
+        yield (
+            "CR453",
+            ("cadence", ci, "until"),
+            False,
+            f"cadence '{cadence.id}' stops at step '{cadence.until}', which no path through "
+            "the playbook reaches: the updates stay due until the incident is closed",
+        )
 
 
 def _endings(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:

@@ -3,7 +3,7 @@
 Ids never change meaning once released (a retired rule keeps its number unused). The
 groups: ``CR0xx`` reading the file (``CR07x``: characters a reader cannot see), ``CR1xx`` structure (the loader's errors: a playbook
 with one of these does not load at all), ``CR2xx`` references, ``CR3xx`` flow,
-``CR4xx`` messages, ``CR5xx`` checklist design, ``CR6xx`` paths (checked on every path
+``CR4xx`` messages (``CR45x`` the update cadence), ``CR5xx`` checklist design, ``CR6xx`` paths (checked on every path
 the path explorer finds), ``CR9xx`` the linter itself.
 
 Rules marked ``always_on`` are the loader's errors: they are checked whatever the
@@ -121,6 +121,32 @@ _RULES: tuple[Rule, ...] = (
         "statement-without-approval",
         "warning",
         "A public statement, apology or update that skips approval.",
+    ),
+    # -- update cadence (recurring deadlines: ``cadence:``) --------------------------------
+    Rule(
+        "CR450",
+        "cadence-without-message",
+        "warning",
+        "A recurring deadline no message of the playbook can meet (no step has a message of "
+        "one of its kinds).",
+    ),
+    Rule(
+        "CR451",
+        "cadence-too-often",
+        "warning",
+        "A recurring deadline more often than every 10 minutes.",
+    ),
+    Rule(
+        "CR452",
+        "cadence-never-on",
+        "warning",
+        "A recurring deadline that is 'off' at every severity level of the playbook.",
+    ),
+    Rule(
+        "CR453",
+        "cadence-until-unreached",
+        "warning",
+        "A recurring deadline whose 'until' step no path reaches: only the close stops it.",
     ),
     # -- checklist design -------------------------------------------------------------------
     Rule(

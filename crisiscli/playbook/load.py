@@ -55,6 +55,7 @@ SETTABLE = spec.SETTABLE
 ITEM_KEYS = set(spec.ITEM_KEYS)
 MESSAGE_KEYS = set(spec.MESSAGE_KEYS)
 MESSAGE_KINDS = spec.MESSAGE_KINDS
+CADENCE_KEYS = set(spec.CADENCE_KEYS)
 # YAML 1.2 (what editors read) knows only these as booleans; ``yes``/``on`` are text there.
 _YAML12_BOOLEANS = {"true", "True", "TRUE", "false", "False", "FALSE"}
 
@@ -70,6 +71,7 @@ class _Builder:
         self.doc = doc
         self.problems: list[Problem] = []
         self.located: list[tuple[Path_, m.Step]] = []  # each built step and where it is written
+        self.located_cadences: list[tuple[Path_, m.Cadence]] = []
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -381,6 +383,94 @@ class _Builder:
             return None
         return m.Deadline(seconds, label, value.strip())
 
+    def duration(self, value: Any, at: Path_, what: str) -> tuple[int, str] | None:
+        """A duration such as ``30m`` (seconds and the text as written), or a problem."""
+        if isinstance(value, bool) or value is None:
+            self.problem(at, f"{what} must be a duration such as '30m' or '1h'")
+            return None
+        if isinstance(value, (int, float)):
+            self.problem(at, f"{what} '{value}' needs a unit, such as '{value}m' (minutes)")
+            return None
+        if not isinstance(value, str):
+            self.problem(at, f"{what} must be a duration such as '30m' or '1h'")
+            return None
+        seconds = m.parse_duration(value)
+        if seconds is None or seconds <= 0:
+            self.problem(at, f"'{value}' is not a duration such as '30m' or '1h'")
+            return None
+        return seconds, value.strip()
+
+    def cadence(self, value: Any, at: Path_) -> m.Cadence | None:
+        """One recurring deadline: ``{id, label, every, first, severity, kinds, until}``."""
+        data = self.mapping(value, at, CADENCE_KEYS, "cadence", spec.CADENCE_REQUIRED)
+        if data is None:
+            return None
+        cid = self.ident(data.get("id"), (*at, "id"), "cadence id")
+        label = self.text(data.get("label"), (*at, "label"), "label")
+        every = first = None
+        if "every" in data:
+            every = self.duration(data.get("every"), (*at, "every"), "every")
+        if "first" in data:
+            first = self.duration(data.get("first"), (*at, "first"), "first")
+        levels: list[tuple[str, int | None, str]] = []
+        raw_levels = data.get("severity")
+        if "severity" in data and not isinstance(raw_levels, dict):
+            self.problem(
+                (*at, "severity"),
+                "severity must map levels to a duration or off, e.g. {critical: 15m, low: off}",
+            )
+        for level, interval in (raw_levels or {}).items() if isinstance(raw_levels, dict) else ():
+            where = (*at, "severity", level)
+            raw = self.doc.raw.get(where) if self.doc else None
+            word = raw if raw is not None else interval
+            # "off" (which YAML 1.1 reads as false), "none" or a YAML 1.2 false: no updates.
+            if (interval is False and raw in (None, *_YAML12_BOOLEANS)) or (
+                isinstance(word, str) and word.strip() in spec.OFF_WORDS
+            ):
+                levels.append((str(level), None, "off"))
+                continue
+            found = self.duration(interval, where, f"the interval for '{level}'")
+            if found is not None:
+                levels.append((str(level), found[0], found[1]))
+        if "every" not in data and "severity" not in data:
+            self.problem(at, "a cadence needs 'every' (e.g. every: 30m) or intervals by severity")
+        kinds = self.text_list(data.get("kinds"), (*at, "kinds"), "message kind")
+        for i, kind in enumerate(kinds):
+            if kind not in MESSAGE_KINDS:
+                where = (*at, "kinds", i) if isinstance(data.get("kinds"), list) else (*at, "kinds")
+                self.problem(
+                    where, f"message kind '{kind}' is not one of {', '.join(MESSAGE_KINDS)}"
+                )
+        until = self.ident(data.get("until"), (*at, "until"), "until")
+        if cid is None:
+            return None
+        cadence = m.Cadence(
+            cid,
+            label or cid,
+            every[0] if every else None,
+            every[1] if every else None,
+            first[0] if first else None,
+            first[1] if first else None,
+            tuple(levels),
+            tuple(k for k in kinds if k in MESSAGE_KINDS) if kinds else spec.PUBLIC_KINDS,
+            until,
+        )
+        self.located_cadences.append((at, cadence))
+        return cadence
+
+    def cadences(self, value: Any, at: Path_) -> tuple[m.Cadence, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(at, f"cadence must be a list of recurring deadlines, not {_kind(value)}")
+            return ()
+        found = []
+        for i, entry in enumerate(value):
+            cadence = self.cadence(entry, (*at, i))
+            if cadence is not None:
+                found.append(cadence)
+        return tuple(found)
+
     def branches(self, value: Any, at: Path_) -> tuple[m.Branch, ...]:
         if value is None:
             return ()
@@ -613,6 +703,7 @@ class _Builder:
         )
         platform_limits = self.limits(data.get("platform_limits"), ("platform_limits",))
         roles = self.roles(data.get("roles"), ("roles",))
+        cadences = self.cadences(data.get("cadence"), ("cadence",))
         phases = []
         raw_phases = data.get("phases")
         if raw_phases is not None and (not isinstance(raw_phases, list) or not raw_phases):
@@ -639,6 +730,7 @@ class _Builder:
             platform_limits,
             source,
             roles=roles,
+            cadences=cadences,
         )
         self.references(playbook)
         return playbook
@@ -697,6 +789,7 @@ class _Builder:
                                 "unknown-choice",
                             )
         step_ids = {s.id for s in playbook.steps}
+        self.cadence_references(playbook, step_ids)
         for at, step in located:
             for bi, branch in enumerate(step.goto):
                 if branch.to != m.END and branch.to not in step_ids:
@@ -752,6 +845,35 @@ class _Builder:
                                     "unknown-choice",
                                     on_key=True,
                                 )
+
+    def cadence_references(self, playbook: m.Playbook, step_ids: set[str]) -> None:
+        """Cadence ids unique, severity levels and ``until`` steps that exist."""
+        levels = [lv.id for lv in playbook.severities]
+        seen: set[str] = set()
+        for at, cadence in self.located_cadences:
+            if cadence.id in seen:
+                self.problem(
+                    (*at, "id"), f"cadence id '{cadence.id}' is used twice", "duplicate-id"
+                )
+            seen.add(cadence.id)
+            for level, _seconds, _text in cadence.by_severity:
+                if level not in levels:
+                    close = _close(level, levels, n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    self.problem(
+                        (*at, "severity", level),
+                        f"'{level}' is not a severity level ({', '.join(levels)}){hint}",
+                        "unknown-choice",
+                        on_key=True,
+                    )
+            if cadence.until is not None and cadence.until not in step_ids:
+                close = _close(cadence.until, sorted(step_ids), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.problem(
+                    (*at, "until"),
+                    f"until '{cadence.until}' is not a step id{hint}",
+                    "unknown-target",
+                )
 
     def _has(self, at: Path_) -> bool:
         return bool(self.doc and at in self.doc.positions)

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from crisiscli.frozen import Frozen, field
+from crisiscli.playbook.spec import PUBLIC_KINDS
 
 FORMAT_VERSION = 1
 
@@ -135,6 +136,40 @@ class Deadline(Frozen):
     text: str  # as written, e.g. "15m"
 
 
+class Cadence(Frozen):
+    """A recurring deadline: a public update every ``every`` while the incident is open.
+
+    The clock starts when the incident opens (the first update is due ``first`` after it,
+    else one interval after it) and restarts at every published message of one of ``kinds``;
+    a severity with its own interval (``by_severity``; ``None`` there means no updates at that
+    level) takes over from the moment the incident is re-graded. ``until`` names a step whose
+    end stops the clock (the incident's close always does).
+    """
+
+    id: str
+    label: str
+    every: int | None  # seconds, for levels not listed in by_severity (None: no default)
+    every_text: str | None = None
+    first: int | None = None  # seconds from the start to the first update (None: one interval)
+    first_text: str | None = None
+    by_severity: tuple[tuple[str, int | None, str], ...] = ()  # (level, seconds or None, text)
+    kinds: tuple[str, ...] = PUBLIC_KINDS
+    until: str | None = None
+
+    def interval(self, severity: str) -> int | None:
+        """Seconds between updates at ``severity`` (None: no updates due at that level)."""
+        for level, seconds, _text in self.by_severity:
+            if level == severity:
+                return seconds
+        return self.every
+
+    def interval_text(self, severity: str) -> str | None:
+        for level, seconds, text in self.by_severity:
+            if level == severity:
+                return text if seconds is not None else None
+        return self.every_text
+
+
 class Message(Frozen):
     """A message the responder composes and publishes from this step."""
 
@@ -198,6 +233,7 @@ class Playbook(Frozen):
     platform_limits: tuple[tuple[str, int], ...] = ()
     source: str = field(default="", compare=False)  # where it was loaded from
     roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
+    cadences: tuple[Cadence, ...] = ()  # recurring deadlines (public updates while open)
 
     # Lookups are asked for on every screen and every described event: each is built once
     # (the playbook is frozen, so they can never go stale).
@@ -324,6 +360,48 @@ def _step_to_data(step: Step) -> dict[str, Any]:
     return data
 
 
+def cadence_to_data(cadence: Cadence) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": cadence.id, "label": cadence.label}
+    if cadence.every_text is not None:
+        data["every"] = cadence.every_text
+    if cadence.first_text is not None:
+        data["first"] = cadence.first_text
+    if cadence.by_severity:
+        data["severity"] = {
+            level: text if seconds is not None else "off"
+            for level, seconds, text in cadence.by_severity
+        }
+    data["kinds"] = list(cadence.kinds)
+    if cadence.until is not None:
+        data["until"] = cadence.until
+    return data
+
+
+def _cadence_from_data(d: dict[str, Any]) -> Cadence:
+    def seconds(text: Any) -> int:
+        value = parse_duration(str(text))
+        if value is None:
+            raise ValueError(f"bad duration {text!r}")
+        return value
+
+    every, first = d.get("every"), d.get("first")
+    levels = tuple(
+        (str(level), None if text == "off" else seconds(text), str(text))
+        for level, text in (d.get("severity") or {}).items()
+    )
+    return Cadence(
+        id=str(d["id"]),
+        label=str(d.get("label") or d["id"]),
+        every=seconds(every) if every is not None else None,
+        every_text=str(every) if every is not None else None,
+        first=seconds(first) if first is not None else None,
+        first_text=str(first) if first is not None else None,
+        by_severity=levels,
+        kinds=tuple(str(k) for k in d.get("kinds", PUBLIC_KINDS)),
+        until=d.get("until"),
+    )
+
+
 def to_data(playbook: Playbook) -> dict[str, Any]:
     """The canonical mapping of a playbook: valid input for ``load.build_playbook``."""
     data: dict[str, Any] = {
@@ -350,6 +428,8 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         data["platform_limits"] = dict(playbook.platform_limits)
     if playbook.roles:
         data["roles"] = list(playbook.roles)
+    if playbook.cadences:
+        data["cadence"] = [cadence_to_data(c) for c in playbook.cadences]
     data["phases"] = [
         {
             "id": phase.id,
@@ -480,4 +560,5 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         platform_limits=tuple((str(k), int(v)) for k, v in data.get("platform_limits", {}).items()),
         source=source,
         roles=tuple(str(r) for r in data.get("roles", [])),
+        cadences=tuple(_cadence_from_data(c) for c in data.get("cadence", [])),
     )

@@ -152,6 +152,36 @@ def playbook_schema() -> dict[str, Any]:
             "pause_point": {"type": "boolean", "default": False},
         },
     )
+    cadence = _obj(
+        spec.CADENCE_KEYS,
+        spec.CADENCE_REQUIRED,
+        {
+            "id": ID,
+            "label": TEXT,
+            "every": {**DURATION, "description": "Time between updates, e.g. 30m."},
+            "first": {**DURATION, "description": "Time from the start to the first update."},
+            "severity": {
+                "type": "object",
+                "description": "Interval by severity level; off: no updates due at that level.",
+                "additionalProperties": {"anyOf": [DURATION, {"enum": [*spec.OFF_WORDS, False]}]},
+            },
+            "kinds": {
+                "anyOf": [
+                    {"enum": list(spec.MESSAGE_KINDS)},
+                    {"type": "array", "items": {"enum": list(spec.MESSAGE_KINDS)}},
+                ],
+                "description": "Message kinds that count as an update (default: "
+                + ", ".join(spec.PUBLIC_KINDS)
+                + ").",
+            },
+            "until": {**ID, "description": "A step whose end stops the clock."},
+        },
+    )
+    # Some interval: every, or intervals by severity.
+    cadence["anyOf"] = [
+        {"properties": {"every": True}, "required": ["every"]},
+        {"properties": {"severity": True}, "required": ["severity"]},
+    ]
     severity_level = {
         "anyOf": [
             ID,
@@ -203,6 +233,11 @@ def playbook_schema() -> dict[str, Any]:
                     "items": ID,
                     "uniqueItems": True,
                     "description": "Incident roles assigned at start (default: commander, comms-lead, approver, monitor).",
+                },
+                "cadence": {
+                    "type": "array",
+                    "items": cadence,
+                    "description": "Recurring deadlines, e.g. a public update every 30m.",
                 },
                 "phases": {
                     "type": "array",

@@ -48,6 +48,7 @@ PLAYBOOK_KEYS = (
     "exit_criteria",
     "platform_limits",
     "roles",
+    "cadence",
     "phases",
 )
 PLAYBOOK_REQUIRED = ("id", "title", "phases")
@@ -76,6 +77,14 @@ MESSAGE_KEYS = ("template", "platforms", "approval", "kind", "banned", "limits")
 MESSAGE_REQUIRED = ("template",)
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
 SETTABLE = ("severity",)  # what a question's answer may set on the incident
+#: A recurring deadline (``cadence:``): public updates every so often while the incident is open.
+CADENCE_KEYS = ("id", "label", "every", "first", "severity", "kinds", "until")
+CADENCE_REQUIRED = ("id",)
+#: Message kinds that speak to the public: they satisfy a cadence (by default) and a promised
+#: next update, and the composer asks when the next update is due after one of them.
+PUBLIC_KINDS = ("statement", "apology", "update")
+#: ``severity: {low: off}``: no recurring deadline at that level (YAML 1.1 reads ``off`` as false).
+OFF_WORDS = ("off", "none")
 
 
 def is_id(text: str) -> bool:

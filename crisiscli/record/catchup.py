@@ -237,6 +237,7 @@ def _apply(
             names = ctx.names(state)
         entry = TimelineEntry(event.id, event.ts, event.actor, event.type, describe(event, names))
         entries.append(entry)
+        state.remember(entry)
         if state.history is not None:
             state.history.timeline.append(entry)
     return entries

@@ -29,7 +29,9 @@ from crisiscli.record.fold import (
     IncidentState,
     MessageState,
     Note,
+    Notice,
     PostDecision,
+    Publication,
     Quarantined,
     QueuedPost,
     RoleChange,
@@ -167,14 +169,14 @@ def _message(m: MessageState) -> list[Any]:
     return [
         m.step, m.text, list(m.platforms), m.kind, _t(m.ts), m.actor, _t(m.first_at), m.versions,
         m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
-        m.check_override, m.check_errors, m.lengths,
+        m.check_override, m.check_errors, m.lengths, _t(m.promise),
     ]  # fmt: skip
 
 
 def _unmessage(v: list[Any]) -> MessageState:
     return MessageState(
         v[0], v[1], tuple(v[2]), v[3], _req(v[4]), v[5], _req(v[6]), v[7], v[8], _dt(v[9]),
-        v[10], v[11], v[12], v[13], v[14], v[15],
+        v[10], v[11], v[12], v[13], v[14], v[15], _dt(v[16]),
     )  # fmt: skip
 
 
@@ -229,6 +231,21 @@ def _unaction(v: list[Any]) -> ActionItem:
     return ActionItem(v[0], v[1], v[2], v[3], v[4], _req(v[5]), v[6], _dt(v[7]), v[8])
 
 
+def _notice(n: Notice) -> list[Any]:
+    return [
+        n.key, n.channel, n.kind, n.text, n.label, n.status, n.attempt, _t(n.first_at),
+        _t(n.last_at), n.error,
+    ]  # fmt: skip
+
+
+def _unnotice(v: list[Any]) -> Notice:
+    return Notice(v[0], v[1], v[2], v[3], v[4], v[5], v[6], _req(v[7]), _req(v[8]), v[9])
+
+
+def _publication(p: Publication) -> list[Any]:
+    return [_t(p.ts), p.actor, p.step, p.kind, _t(p.promise)]
+
+
 def _tuples(items: list[Any]) -> list[list[Any]]:
     """NamedTuples whose first field is a time (notes, changes, handoffs) as lists."""
     return _tuples_at(items, 0)
@@ -262,6 +279,10 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "last_key": [_t(s.last_key[0]), s.last_key[1]] if s.last_key else None,
         "quarantined": [list(q) for q in s.quarantined],
         "walker": _tuples([s.walker])[0] if s.walker else None,
+        "published": [_publication(p) for p in s.published],
+        "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
+        "recent": _tuples_at(s.recent, 1),
+        "notices": [_notice(n) for n in s.notices.values()],
     }  # fmt: skip
 
 
@@ -310,4 +331,9 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         last_key=(_req(key[0]), key[1]) if key else None,
         quarantined=[Quarantined(*q) for q in d["quarantined"]],
         walker=WalkerClaim(_req(w[0]), *w[1:]) if (w := d["walker"]) else None,
+        published=[Publication(_req(p[0]), p[1], p[2], p[3], _dt(p[4])) for p in d["published"]],
+        walked_by=d["walked_by"],
+        walked_at=_dt(d["walked_at"]),
+        recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
+        notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
     )

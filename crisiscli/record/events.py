@@ -118,6 +118,8 @@ class Spec(NamedTuple):
     optional: Mapping[str, Check]
     walkthrough: bool = False  # the walk-through's own events end a pause
     steps: tuple[str, ...] = ()  # fields naming a step of the playbook
+    quiet: bool = False  # bookkeeping (notification deliveries): not among the latest events
+    notifies: bool = False  # may give rise to a notification (walk/alerts.py)
 
 
 def _spec(
@@ -126,17 +128,21 @@ def _spec(
     *,
     walkthrough: bool = False,
     steps: tuple[str, ...] = (),
+    quiet: bool = False,
+    notifies: bool = False,
 ) -> Spec:
-    return Spec(required or {}, optional or {}, walkthrough, steps)
+    return Spec(required or {}, optional or {}, walkthrough, steps, quiet, notifies)
 
 
 STEP = {"step": _name}
 REASON = {"reason": _text}
 WALKER = {"lease": _name, "pid": _number, "host": _text, "tty": _text}
+NOTICE = {"key": _name, "channel": _name, "attempt": _number}
 SPECS: dict[str, Spec] = {
     "incident.opened": _spec(
         {"title": _text, "severity": _text},
         {"drill": _flag, "playbook": _record, "crisis_version": _text},
+        notifies=True,
     ),
     "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
     "answer.set": _spec(
@@ -160,6 +166,7 @@ SPECS: dict[str, Spec] = {
         {"platforms": _names, "kind": _name, "approval": _flag},
         walkthrough=True,
         steps=("step",),
+        notifies=True,
     ),
     "message.checked": _spec(
         STEP,
@@ -175,7 +182,11 @@ SPECS: dict[str, Spec] = {
         steps=("step",),
     ),
     "message.approved": _spec(
-        STEP, {"approver": _text, "override": _text}, walkthrough=True, steps=("step",)
+        STEP,
+        {"approver": _text, "override": _text},
+        walkthrough=True,
+        steps=("step",),
+        notifies=True,
     ),
     "session.paused": _spec(optional=STEP, steps=("step",)),
     "session.interrupted": _spec(),
@@ -190,15 +201,17 @@ SPECS: dict[str, Spec] = {
     ),
     "walker.started": _spec(WALKER),
     "walker.taken_over": _spec(WALKER, {"from": _record}),
-    "incident.closed": _spec(optional={"summary": _text}),
+    "incident.closed": _spec(optional={"summary": _text}, notifies=True),
     "exit.checked": _spec({"criterion": _number, "text": _text, "met": _flag}, {"note": _text}),
     "incident.reopened": _spec(),
     "severity.changed": _spec(
-        {"to": _name}, {"from": _text, "reason": _text, "by_question": _name}
+        {"to": _name}, {"from": _text, "reason": _text, "by_question": _name}, notifies=True
     ),
     "title.changed": _spec({"to": _text}),
     "role.assigned": _spec({"role": _name}, {"person": _text}),
-    "handoff.recorded": _spec(optional={"to": _text, "brief": _text, "counts": _record}),
+    "handoff.recorded": _spec(
+        optional={"to": _text, "brief": _text, "counts": _record}, notifies=True
+    ),
     "action.added": _spec(
         {"id": _name, "text": _text},
         {"owner": _text, "due": _text, "step": _name},
@@ -230,6 +243,12 @@ SPECS: dict[str, Spec] = {
         {"channel": _text, "outcome": _text, "follow_up_due": _time, "note": _text},
     ),
     "contact.followed_up": _spec({"id": _name}),
+    "update.promised": _spec({**STEP, "due": _time}, walkthrough=True, steps=("step",)),
+    "notify.claimed": _spec({**NOTICE, "kind": _name}, {"text": _text, "label": _text}, quiet=True),
+    "notify.delivered": _spec(NOTICE, {"label": _text}, quiet=True),
+    "notify.failed": _spec(
+        {**NOTICE, "error": _text}, {"final": _flag, "label": _text}, quiet=True
+    ),
 }
 
 
@@ -302,6 +321,16 @@ def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> s
 def is_walkthrough(kind: str) -> bool:
     spec = SPECS.get(kind)
     return spec is not None and spec.walkthrough
+
+
+def notifies(kinds: set[str]) -> bool:
+    """Any of these event types may give rise to a notification."""
+    return any((spec := SPECS.get(kind)) is not None and spec.notifies for kind in kinds)
+
+
+def is_quiet(kind: str) -> bool:
+    spec = SPECS.get(kind)
+    return spec is not None and spec.quiet
 
 
 def to_line(event: Event) -> str:
@@ -548,6 +577,33 @@ def contact_followed_up(contact_id: str) -> NewEvent:
     return NewEvent("contact.followed_up", {"id": contact_id})
 
 
+def update_promised(step: str, due: datetime) -> NewEvent:
+    """The message of ``step`` promises the next public update by ``due``."""
+    return NewEvent(
+        "update.promised", {"step": step, "due": due.astimezone(timezone.utc).isoformat()}
+    )
+
+
+def notify_claimed(
+    key: str, channel: str, *, kind: str, attempt: int, text: str, label: str
+) -> NewEvent:
+    """This process sends notification ``key`` to ``channel`` now (others leave it)."""
+    data = {"key": key, "channel": channel, "kind": kind, "attempt": attempt}
+    return NewEvent("notify.claimed", {**data, "text": text, "label": label})
+
+
+def notify_delivered(key: str, channel: str, *, attempt: int, label: str) -> NewEvent:
+    data = {"key": key, "channel": channel, "attempt": attempt, "label": label}
+    return NewEvent("notify.delivered", data)
+
+
+def notify_failed(
+    key: str, channel: str, *, attempt: int, error: str, final: bool, label: str
+) -> NewEvent:
+    data = {"key": key, "channel": channel, "attempt": attempt, "error": error[:500]}
+    return NewEvent("notify.failed", {**data, "final": final, "label": label})
+
+
 # -- describing: one sentence per event, plain text ---------------------------------------------
 
 
@@ -751,6 +807,25 @@ def _contact(d: Mapping[str, Any], step: str, names: Names) -> str:
     return line + (f" — {note}" if note else "")
 
 
+def _promised(d: Mapping[str, Any], step: str, names: Names) -> str:
+    due = parse_iso(_s(d.get("due")))
+    when = names.time_text(due) if due is not None else _s(d.get("due"))
+    return f"Message for {step} promises the next update by {when}"
+
+
+def _notice_claimed(d: Mapping[str, Any], step: str, names: Names) -> str:
+    attempt = d.get("attempt")
+    again = f" (attempt {attempt})" if isinstance(attempt, int) and attempt > 1 else ""
+    text = _s(d.get("text")).strip() or _s(d.get("kind"))
+    return f"Notifying {_s(d.get('label')) or 'a channel'}{again}: {text}"
+
+
+def _notice_failed(d: Mapping[str, Any], step: str, names: Names) -> str:
+    then = "gave up" if d.get("final") else "will retry"
+    to = _s(d.get("label")) or "a channel"
+    return f"Notification to {to} not delivered (attempt {_s(d.get('attempt'))}): {_s(d.get('error'))} — {then}"
+
+
 _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "incident.opened": _opened,
     "input.set": _answered("input"),
@@ -785,4 +860,10 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "queue.decided": _decided,
     "contact.logged": _contact,
     "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
+    "update.promised": _promised,
+    "notify.claimed": _notice_claimed,
+    "notify.delivered": lambda d, step, names: (
+        f"Notification delivered to {_s(d.get('label')) or 'a channel'}"
+    ),
+    "notify.failed": _notice_failed,
 }

@@ -17,10 +17,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from crisiscli.record.events import Event, is_walkthrough
+from crisiscli.record.events import Event, is_quiet, is_walkthrough
 from crisiscli.timeutil import parse_iso
 
 RECENT_NOTES = 20  # what status, handoff and the walk-through show; the report replays all
+RECENT_EVENTS = 12  # the latest described events (``crisis watch`` shows them as they come)
 STEP_NOTES = 10  # notes kept with their step (shown on its screen)
 PATH_LIMIT = 1000  # how far "back" can go; a walk-through is never this deep
 TERMINAL = ("done", "skipped", "deferred", "not_applicable")
@@ -93,6 +94,16 @@ class WalkerClaim(NamedTuple):
     host: str
     tty: str
     taken_over: bool
+
+
+class Publication(NamedTuple):
+    """A message that went out: its step was done with a current message (``step.done``)."""
+
+    ts: datetime
+    actor: str
+    step: str
+    kind: str
+    promise: datetime | None  # the next update it promised (``update.promised``), if any
 
 
 class Quarantined(NamedTuple):
@@ -170,6 +181,7 @@ class MessageState(_Slots):
         "lengths",
         "override",
         "platforms",
+        "promise",
         "step",
         "text",
         "ts",
@@ -194,6 +206,7 @@ class MessageState(_Slots):
         check_override: str | None = None,
         check_errors: int = 0,
         lengths: dict[str, Any] | None = None,
+        promise: datetime | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -211,6 +224,48 @@ class MessageState(_Slots):
         self.check_override = check_override  # published despite failed checks, and why
         self.check_errors = check_errors
         self.lengths: dict[str, Any] = lengths if lengths is not None else {}
+        self.promise = promise  # the next public update it promises, by when
+
+
+class Notice(_Slots):
+    """One notification to one channel (``notify.*``): claimed, delivered or failed."""
+
+    __slots__ = (
+        "attempt",
+        "channel",
+        "error",
+        "first_at",
+        "key",
+        "kind",
+        "label",
+        "last_at",
+        "status",
+        "text",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        channel: str,
+        kind: str,
+        text: str,
+        label: str,
+        status: str,
+        attempt: int,
+        first_at: datetime,
+        last_at: datetime,
+        error: str | None = None,
+    ) -> None:
+        self.key = key
+        self.channel = channel
+        self.kind = kind
+        self.text = text
+        self.label = label  # the channel as it may be shown (a webhook's host, never its URL)
+        self.status = status  # claimed | delivered | failed | given_up
+        self.attempt = attempt
+        self.first_at = first_at  # first claimed
+        self.last_at = last_at  # the latest claim or outcome
+        self.error = error
 
 
 class QueuedPost(_Slots):
@@ -399,13 +454,16 @@ class IncidentState(_Slots):
         "messages",
         "note_count",
         "notes",
+        "notices",
         "opened_by",
         "path",
         "paused",
         "playbook",
+        "published",
         "quarantined",
         "queue",
         "queue_imports",
+        "recent",
         "role_changes",
         "roles",
         "severity",
@@ -414,6 +472,8 @@ class IncidentState(_Slots):
         "steps",
         "summary",
         "title",
+        "walked_at",
+        "walked_by",
         "walker",
     )
 
@@ -460,6 +520,11 @@ class IncidentState(_Slots):
         quarantined: list[Quarantined] | None = None,
         history: History | None = None,
         walker: WalkerClaim | None = None,
+        published: list[Publication] | None = None,
+        walked_by: str | None = None,
+        walked_at: datetime | None = None,
+        recent: list[TimelineEntry] | None = None,
+        notices: dict[str, Notice] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -510,6 +575,12 @@ class IncidentState(_Slots):
         self.quarantined: list[Quarantined] = quarantined if quarantined is not None else []
         self.history = history  # kept only by a full replay that asks for it
         self.walker = walker  # one walker at a time: see walk/walker.py
+        self.published: list[Publication] = published if published is not None else []
+        self.walked_by = walked_by  # who recorded the latest walk-through event
+        self.walked_at = walked_at
+        # The latest RECENT_EVENTS described events, bookkeeping left out (``remember``).
+        self.recent: list[TimelineEntry] = recent if recent is not None else []
+        self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -530,6 +601,13 @@ class IncidentState(_Slots):
     def is_open(self) -> bool:
         return not self.closed
 
+    def remember(self, entry: TimelineEntry) -> None:
+        """Keep a described event among the latest ones (bookkeeping is left out)."""
+        if is_quiet(entry.type):
+            return
+        self.recent.append(entry)
+        del self.recent[:-RECENT_EVENTS]
+
     def message_list(self) -> list[MessageState]:
         """The current message of each step, in the order the steps first had one."""
         return list(self.messages.values())
@@ -539,13 +617,16 @@ class IncidentState(_Slots):
         self.event_count += 1
         self.last_event_at = event.ts
         self.last_key = event.key
-        if event.actor not in self.actors:
-            self.actors.append(event.actor)
+        if event.actor not in self.actors and not is_quiet(event.type):
+            self.actors.append(
+                event.actor
+            )  # a wall screen that sent a notification is no responder
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(self, event, event.data)
         if is_walkthrough(event.type):
             self.paused = False
+            self.walked_by, self.walked_at = event.actor, event.ts
 
 
 def replay(events: list[Event], *, history: bool = False) -> IncidentState:
@@ -616,6 +697,9 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if e.type == "step.done":
         st.done_at = st.done_at or e.ts
         st.unchecked_at_done = tuple(d.get("unchecked") or ())
+        message = s.messages.get(step_id)
+        if message is not None:  # its message went out now
+            s.published.append(Publication(e.ts, e.actor, step_id, message.kind, message.promise))
     if e.type == "step.deferred" and s.last_entered_via != "revisit":
         st.revisited = False
     if s.current == step_id:
@@ -678,6 +762,42 @@ def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.check_errors = errors if isinstance(errors, int) else 0
     lengths = d.get("lengths")
     message.lengths = lengths if isinstance(lengths, dict) else {}
+
+
+def _promised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    due = parse_iso(d["due"])
+    message = s.messages.get(d["step"])
+    if message is None or due is None:
+        return
+    message.promise = due
+    st = s.steps.get(d["step"])
+    last = s.published[-1] if s.published else None
+    if st is not None and st.status == "done" and last is not None and last.step == d["step"]:
+        s.published[-1] = last._replace(promise=due)  # promised after it went out
+
+
+def _notice(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    ref = f"{d['key']}|{d['channel']}"
+    attempt = int(d["attempt"])
+    notice = s.notices.get(ref)
+    if e.type == "notify.claimed":
+        if notice is None:
+            notice = Notice(
+                d["key"], d["channel"], d["kind"], str(d.get("text") or ""),
+                str(d.get("label") or ""), "claimed", attempt, e.ts, e.ts,
+            )  # fmt: skip
+            s.notices[ref] = notice
+        elif notice.status != "delivered":
+            notice.status, notice.attempt, notice.last_at = "claimed", attempt, e.ts
+        return
+    if notice is None or notice.status == "delivered" or attempt < notice.attempt:
+        return  # an outcome of an older attempt (or of nothing claimed): already superseded
+    notice.attempt, notice.last_at = attempt, e.ts
+    if e.type == "notify.delivered":
+        notice.status, notice.error = "delivered", None
+    else:
+        notice.status = "given_up" if d.get("final") else "failed"
+        notice.error = str(d["error"])
 
 
 def _paused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -876,4 +996,8 @@ _HANDLERS = {
     "handoff.recorded": _handoff,
     "action.added": _action_added,
     "action.done": _action_done,
+    "update.promised": _promised,
+    "notify.claimed": _notice,
+    "notify.delivered": _notice,
+    "notify.failed": _notice,
 }

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -296,26 +297,56 @@ class Incident:
         Once an event is appended nothing can turn the command into a failure: what goes
         wrong afterwards (the log, the caches) is a warning, and the next command repairs it.
         """
+        for event in new:  # nothing that would not fold is ever written
+            self._check(event)
+        with self.journal.locked():
+            return self._append(list(new), derived=True)
+
+    def record_if(
+        self, decide: Callable[[IncidentState], list[NewEvent]], *, derived: bool = True
+    ) -> tuple[IncidentState, list[NewEvent]]:
+        """Compare and append: under the incident's lock, fold what is new, ask ``decide``
+        which events to record given that state, and record them. Two processes asking at
+        once see each other's events (``notify.claimed``: only one of them claims).
+
+        ``derived=False`` leaves log.md as it is (a reader such as ``crisis watch`` recording
+        its notification deliveries): the next writer adds the lines it missed.
+        """
+        with self.journal.locked():
+            wanted = decide(self._catch_up(save=False).state)
+            for event in wanted:
+                self._check(event)
+            if not wanted:
+                assert self._checkpoint is not None
+                return self._checkpoint.state, []
+            return self._append(wanted, derived=derived), wanted
+
+    def _check(self, event: NewEvent) -> None:
         from crisiscli.record.events import Event, problem
 
-        for event in new:  # nothing that would not fold is ever written
-            reason = problem(Event("-", self.env.clock(), self.env.actor, *event), self._step_known)
-            if reason is not None:
-                raise ValueError(f"refusing to record an event that does not fit: {reason}")
-        with self.journal.locked():
-            for event in new:
-                self.journal.append(event, actor=self.env.actor, clock=self.env.clock)
-            try:
-                return self._refresh_derived()
-            except Exception as exc:  # the events are safe; say what was not done
-                if self.env.debug:
-                    raise
-                self.env.warn(
-                    f"{self.dir}: recorded, but could not rewrite the log "
-                    f"({type(exc).__name__}: {exc}); run `crisis log {self.id} --rebuild`"
-                )
-                self._checkpoint = None
-                return self._last_known_state()
+        reason = problem(Event("-", self.env.clock(), self.env.actor, *event), self._step_known)
+        if reason is not None:
+            raise ValueError(f"refusing to record an event that does not fit: {reason}")
+
+    def _append(self, new: list[NewEvent], *, derived: bool) -> IncidentState:
+        """Append (the lock is held), then bring the fold and the derived files up to date."""
+        for event in new:
+            self.journal.append(event, actor=self.env.actor, clock=self.env.clock)
+        if new:
+            self.env.recorded.setdefault(self.dir, set()).update(e.type for e in new)
+        try:
+            if not derived:
+                return self._catch_up().state
+            return self._refresh_derived()
+        except Exception as exc:  # the events are safe; say what was not done
+            if self.env.debug:
+                raise
+            self.env.warn(
+                f"{self.dir}: recorded, but could not rewrite the log "
+                f"({type(exc).__name__}: {exc}); run `crisis log {self.id} --rebuild`"
+            )
+            self._checkpoint = None
+            return self._last_known_state()
 
     def _last_known_state(self) -> IncidentState:
         try:

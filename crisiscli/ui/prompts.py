@@ -11,6 +11,7 @@ prompt_toolkit's pipe input.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from crisiscli.env import Environment
@@ -226,6 +227,17 @@ class TerminalPrompter:
         if decision is ReviewDecision.OVERRIDE:
             return decision, self.ask_text(self.t("review_override_why"), required=True)
         return decision, ""
+
+    def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
+        from crisiscli.record.store import log_timezone
+        from crisiscli.timeutil import in_zone
+
+        prefill = ""
+        if suggested is not None:
+            prefill = in_zone(suggested, log_timezone(self.env)).strftime("%H:%M")
+        return self.ask_text(
+            "Next update promised by? (a time like 15:30, or 30m; empty: no promise)", prefill
+        )
 
     def ask_approver(self, view: StepView) -> str:
         named = [one_line(str(n)) for n in view.extra.get("approvers", [])]

@@ -116,7 +116,7 @@ def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = Non
             f"  {w.t('screen.overdue_since', at=clock_time(d.due_at))}  ", style="bold white on red"
         )
         line.append(" ")
-        line.append_text(safe(one_line(d.label), "bold"))
+        line.append_text(safe(one_line(d.name), "bold"))
         lines.append(line)
     for d in upcoming[:limit]:
         soon = d.seconds_left(view.now) < 600
@@ -125,7 +125,7 @@ def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = Non
             style="bold yellow" if soon else "dim",
         )
         line.append("  ")
-        line.append_text(safe(one_line(d.label)))
+        line.append_text(safe(one_line(d.name)))
         lines.append(line)
     return lines
 

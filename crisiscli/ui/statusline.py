@@ -2,8 +2,8 @@
 
 It is computed from the last step view and the environment's clock each time the prompt
 redraws (twice a second), so "in 5m 42s" counts down while the person reads, and the
-moment a deadline passes it turns into OVERDUE — with exactly one terminal bell per
-deadline for the life of the walker (``tick``).
+moment a deadline passes it turns into OVERDUE. The bell that goes with it is rung once by
+the walk-through's notifier (walk/notifier.py), which rings for every alert of the fold.
 """
 
 from __future__ import annotations
@@ -25,31 +25,13 @@ class StatusLine:
         self.env = env
         self.words = words
         self.view: StepView | None = None
-        self._rung: set[tuple[str, str]] = set()
-        self._seen_open: set[tuple[str, str]] = set()
 
     def show(self, view: StepView) -> None:
         self.view = view
-        self._watch(self.env.clock())
 
     def _pending(self) -> list[DeadlineStatus]:
         assert self.view is not None
         return [d for d in self.view.deadlines if d.state in ("open", "overdue")]
-
-    def _watch(self, now: datetime) -> list[tuple[str, str]]:
-        """Deadlines that passed since they were last seen open."""
-        passed = []
-        for d in self._pending() if self.view else []:
-            key = (d.step, d.label)
-            if now <= d.due_at:
-                self._seen_open.add(key)
-            elif key in self._seen_open and key not in self._rung:
-                self._rung.add(key)
-                passed.append(key)
-        return passed
-
-    def tick(self) -> bool:
-        return bool(self.view is not None and self._watch(self.env.clock()))
 
     def next_deadline(self, now: datetime) -> tuple[str, bool]:
         """The text about the next deadline, and whether it is overdue."""
@@ -58,7 +40,7 @@ class StatusLine:
             return self.words.t("status.no_deadline"), False
         d = pending[0]
         left = d.seconds_left(now)
-        label = one_line(visible_controls(d.label))
+        label = one_line(visible_controls(d.name))
         if left < 0:
             late = format_duration(-left)
             return self.words.t("status.overdue", label=label, late=late), True

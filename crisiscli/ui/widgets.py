@@ -9,8 +9,8 @@ What they promise a stressed person (issue 11):
   prompt drops type-ahead (prompt_toolkit's stored keys and the terminal's input queue)
   before it reads anything.
 - **A live status line** under every prompt: the incident, the step, time since start and
-  the next deadline counting down, redrawn twice a second; ``StatusLine.tick`` rings the
-  terminal bell once when a deadline passes.
+  the next deadline counting down, redrawn twice a second (the bell when a deadline passes
+  is the walk-through's notifier's, walk/notifier.py).
 - **Nothing is cut.** Long choices wrap under their own indent instead of being truncated,
   and the answer line after a choice shows the whole label.
 """
@@ -62,10 +62,6 @@ WATCH_SECONDS = 2.0
 
 class StatusSource(Protocol):
     def lines(self, width: int) -> StyleAndTextTuples: ...
-
-    def tick(self) -> bool:
-        """Called twice a second while a prompt waits; True rings the bell once."""
-        ...
 
 
 def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTuples:
@@ -191,8 +187,6 @@ class Prompts:
                 except Exception as exc:  # the walker must stop: leave the prompt with it
                     app.exit(exception=exc)
                     return
-            if self.status is not None and self.status.tick():
-                app.output.bell()
             app.invalidate()
 
     def _run(self, app: Application[Any]) -> Any:

@@ -108,8 +108,10 @@ def build_brief(
             unticked.append({"step": s.id, "title": s.title, "items": left})
     deadlines = [
         {
-            "step": d.step,
+            "step": d.step or None,
             "label": d.label,
+            "kind": d.kind,
+            "every": d.every,
             "due": d.due_at,
             "state": d.state,
             "seconds_left": d.seconds_left(now),
@@ -197,6 +199,12 @@ def _progress(brief: dict[str, Any]) -> str:
     return f"{counts.get('done', 0)} done of {brief['step_count']}{extra}"
 
 
+def deadline_name(d: dict[str, Any]) -> str:
+    """``Holding line``, ``Public update (every 30m)``, ``Promised next update``."""
+    every = f" (every {d['every']})" if d.get("kind") == "cadence" and d.get("every") else ""
+    return f"{_text(d['label'])}{every}"
+
+
 def _step_line(u: dict[str, Any]) -> str:
     reason = f" — {_text(u['reason'])}" if u["reason"] else ""
     return f"{_text(u['title'])}{reason}"
@@ -236,11 +244,12 @@ def render_brief(brief: dict[str, Any]) -> str:
         for d in brief["deadlines"]:
             if d["state"] == "overdue":
                 out.append(
-                    f"  OVERDUE  {_text(d['label'])} — {format_duration(-d['seconds_left'])} late"
+                    f"  OVERDUE  {deadline_name(d)} — {format_duration(-d['seconds_left'])} late"
+                    f" (was due {short_when(d['due'], tz, now)})"
                 )
             else:
                 out.append(
-                    f"  due      {_text(d['label'])} — in {format_duration(d['seconds_left'])}"
+                    f"  due      {deadline_name(d)} — in {format_duration(d['seconds_left'])}"
                     f" ({short_when(d['due'], tz, now)})"
                 )
     if brief["deferred"]:
@@ -304,10 +313,14 @@ def render_status(brief: dict[str, Any]) -> str:
     for d in brief["deadlines"]:
         if d["state"] == "overdue":
             out.append(
-                f"  OVERDUE: {_text(d['label'])} ({format_duration(-d['seconds_left'])} late)"
+                f"  OVERDUE: {deadline_name(d)} ({format_duration(-d['seconds_left'])} late,"
+                f" was due {short_when(d['due'], tz, now)})"
             )
         else:
-            out.append(f"  due: {_text(d['label'])} in {format_duration(d['seconds_left'])}")
+            out.append(
+                f"  due: {deadline_name(d)} in {format_duration(d['seconds_left'])}"
+                f" ({short_when(d['due'], tz, now)})"
+            )
     for f in brief["follow_ups"]:
         hint = f" — crisis contact done {f['contact']}"
         left = (f["due"] - now).total_seconds()

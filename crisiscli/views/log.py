@@ -19,6 +19,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from crisiscli.fsutil import atomic_write_text, read_bounded
+from crisiscli.record.events import is_quiet
 from crisiscli.record.fold import IncidentState, TimelineEntry
 from crisiscli.text import md_inline
 from crisiscli.timeutil import in_zone, local_and_utc
@@ -118,7 +119,9 @@ class LogFile:
         neutral = (
             cache is not None
             and cache.get("left_out") == len(state.quarantined)
-            and all(e.type in HEAD_NEUTRAL and e.actor in actors for e in entries)
+            and all(
+                (e.type in HEAD_NEUTRAL and e.actor in actors) or is_quiet(e.type) for e in entries
+            )
         )
         if neutral and cache is not None:
             head = str(cache["head"])

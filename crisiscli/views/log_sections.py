@@ -17,7 +17,7 @@ from crisiscli.record.fold import IncidentState
 from crisiscli.record.names import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
 from crisiscli.timeutil import format_duration, local_and_utc
-from crisiscli.walk.deadlines import deadline_statuses
+from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses
 from crisiscli.walk.flow import applies
 
 STATUS_WORDS = {
@@ -155,18 +155,59 @@ def _steps(state: IncidentState, playbook: Playbook, incident_id: str) -> list[s
     return out
 
 
+def _outcome(dl: DeadlineStatus) -> str:
+    """What became of one deadline, in words that hold at any hour (no clock)."""
+    return settled_deadline_words(dl.state, dl.late_by, dl.why) or "not done yet"
+
+
 def deadline_words(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
-    """One line per deadline, the same at any hour (what is due, and what became of it)."""
+    """One line per deadline, the same at any hour (what is due, and what became of it).
+
+    A recurring deadline is one line: how many occurrences were met and missed (each miss
+    with its time), and the next one due."""
     lines: list[str] = []
     now = state.last_event_at or state.started_at
     if now is None:
         return lines
-    for dl in deadline_statuses(playbook, state, now):
+    statuses = deadline_statuses(playbook, state, now)
+
+    def when(dl: DeadlineStatus) -> str:
         other_day = state.started_at is not None and dl.due_at.date() != state.started_at.date()
-        due = local_and_utc(dl.due_at, tz, date=other_day)
-        detail = settled_deadline_words(dl.state, dl.late_by, dl.why) or "not done yet"
-        lines.append(f"- {md_inline(dl.label)} — due {due} — {detail}")
+        return local_and_utc(dl.due_at, tz, date=other_day)
+
+    cadences: dict[str, list[DeadlineStatus]] = {}
+    for dl in statuses:
+        if dl.kind == "cadence":
+            cadences.setdefault(dl.key.rsplit(":", 1)[0], []).append(dl)
+            continue
+        name = md_inline(dl.label)
+        if dl.kind == "promise":
+            name += f" ({md_inline(_step_title(playbook, dl.step))})"
+        lines.append(f"- {name} — due {when(dl)} — {_outcome(dl)}")
+    for occurrences in cadences.values():
+        last = occurrences[-1]
+        every = f" (every {md_inline(last.every)})" if last.every else ""
+        met = sum(1 for d in occurrences if d.state == "met")
+        missed = [d for d in occurrences if d.state == "missed"]
+        parts = [f"{met} met", f"{len(missed)} missed"]
+        misses = "; ".join(f"#{d.occurrence} due {when(d)}, {_outcome(d)}" for d in missed[:5])
+        if len(missed) > 5:
+            misses += f"; {len(missed) - 5} more in the report"
+        line = f"- {md_inline(last.label)}{every} — {', '.join(parts)}"
+        line += f" ({misses})" if misses else ""
+        if last.pending:
+            line += f" — #{last.occurrence} due {when(last)}, not done yet"
+        elif last.state == "waived":
+            line += f" — #{last.occurrence} {_outcome(last)}"
+        lines.append(line)
     return lines
+
+
+def _step_title(playbook: Playbook, step_id: str) -> str:
+    try:
+        return playbook.step(step_id).title
+    except KeyError:
+        return f"step {step_id}"
 
 
 WAIVED_WORDS = {

@@ -16,6 +16,7 @@
       apology:
         message: "We got this wrong. ..."
         approver: Dana (comms lead)
+        next_update: 1h          # the next update this message promises (30m, 15:30, suggested)
       holding-reply:
         message: "A long reply ..."
         checks_override: Posted as a thread of two   # publish despite over-limit/banned/…
@@ -42,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +94,7 @@ STEP_KEYS = {
     "approver",
     "override",
     "checks_override",
+    "next_update",
 }
 
 
@@ -108,6 +111,7 @@ class StepScript:
     approver: str = ""
     override: str = ""  # approval override reason
     checks_override: str = ""  # reason to publish despite failed checks
+    next_update: str = ""  # the next update a public message promises ("suggested": the cadence's)
 
 
 @dataclass
@@ -240,6 +244,7 @@ def load_answers(path: Path) -> AnswersFile:
         script.approver = str(spec.get("approver") or "")
         script.override = str(spec.get("override") or "")
         script.checks_override = str(spec.get("checks_override") or "")
+        script.next_update = str(raw((*at, "next_update"), spec.get("next_update")) or "")
         result.steps[str(sid)] = script
     return result
 
@@ -387,6 +392,7 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
                 ("approver", script.approver),
                 ("override", script.override),
                 ("checks_override", script.checks_override),
+                ("next_update", script.next_update),
             ):
                 if value:
                     raise AnswersError(
@@ -561,6 +567,12 @@ class ScriptedPrompter:
             "Fix 'message:', or add 'checks_override: <reason>'",
             location=self.answers.where("steps", view.step.id, "message"),
         )
+
+    def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
+        wanted = self._script(view.step.id).next_update.strip()
+        if wanted == "suggested":
+            return suggested.isoformat() if suggested is not None else ""
+        return wanted
 
     def ask_approver(self, view: StepView) -> str:
         return self._script(view.step.id).approver

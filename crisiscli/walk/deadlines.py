@@ -1,31 +1,61 @@
-"""Deadline status derived from the playbook's ``due`` times and the fold.
+"""Deadline status, computed in one place from the playbook, the fold and ``now``.
 
-A deadline is *met* or *missed* when its step was done (on time or late); *waived* when the
-step did not have to be done (skipped, not applicable, not on the path the incident took,
-or the incident closed before it was due — ``why`` says which); *missed* when the incident
-closed after it was due without it; otherwise *open*, or *overdue* once ``now`` passes it.
+Three kinds of deadline, one ``DeadlineStatus`` each:
+
+- **step** — a step's ``due`` (counted from the incident's start). It is *met* or *missed*
+  when its step was done (on time or late); *waived* when the step did not have to be done
+  (skipped, not applicable, not on the path the incident took, or the incident closed before
+  it was due — ``why`` says which); *missed* when the incident closed after it was due
+  without it; otherwise *open*, or *overdue* once ``now`` passes it.
+- **cadence** — one occurrence of a recurring deadline (``cadence:`` in the playbook, e.g. a
+  public update every 30 minutes). The clock starts at the incident's start and restarts at
+  every published message of the cadence's kinds: the occurrence it ends is *met* (published
+  by its due time) or *missed* (published later; ``late_by`` says how much). A re-grade to a
+  level with a shorter interval brings the open occurrence forward at once; a level with
+  ``off`` waives it. The close (or the end of the ``until`` step) ends the clock: the open
+  occurrence is waived if it was not due yet, else missed.
+- **promise** — the next update a published message promised (``update.promised``): *met* by
+  the next public message published by then, *missed* by a later one or by none before the
+  close, waived if the incident closed before it was due.
+
+Nothing here reads a clock: ``now`` only tells *open* from *overdue*, so a view without a
+clock (``log.md``) passes the time of the last event and words both as "not done yet".
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from crisiscli.frozen import Frozen
-from crisiscli.playbook.model import Playbook
-from crisiscli.record.fold import IncidentState
+from crisiscli.playbook.model import Cadence, Playbook
+from crisiscli.playbook.spec import PUBLIC_KINDS
+from crisiscli.record.fold import IncidentState, Publication
 from crisiscli.timeutil import format_duration, since_start
 from crisiscli.walk.flow import applies
 
-__all__ = ["DeadlineStatus", "deadline_statuses", "format_duration", "since_start"]
+__all__ = [
+    "DeadlineStatus",
+    "deadline_statuses",
+    "format_duration",
+    "next_update_due",
+    "since_start",
+]
+
+PROMISE_LABEL = "Promised next update"
 
 
 class DeadlineStatus(Frozen):
-    step: str
+    step: str  # the step (step deadlines), the promising message's step (promises), or ""
     label: str
     due_at: datetime
     state: str  # met | missed | open | overdue | waived
     finished_at: datetime | None = None
-    why: str | None = None  # for waived: skipped | not applicable | not on the path | closed early
+    why: str | None = None  # for waived: skipped | not applicable | not on the path | closed…
+    kind: str = "step"  # step | cadence | promise
+    key: str = ""  # stable and unique: step:<id>, cadence:<id>:<n>, promise:<step>:<time>
+    occurrence: int = 0  # cadence: 1, 2, 3… (0 for the other kinds)
+    every: str | None = None  # cadence: the interval as written ("30m")
 
     def seconds_left(self, now: datetime) -> float:
         return (self.due_at - now).total_seconds()
@@ -41,34 +71,56 @@ class DeadlineStatus(Frozen):
         """Its outcome no longer depends on the clock."""
         return self.state in ("met", "missed", "waived")
 
+    @property
+    def pending(self) -> bool:
+        return self.state in ("open", "overdue")
+
+    @property
+    def name(self) -> str:
+        """What a live view calls it: ``Public update (every 30m)``."""
+        if self.kind == "cadence" and self.every:
+            return f"{self.label} (every {self.every})"
+        return self.label
+
+    @property
+    def title(self) -> str:
+        """The label with what tells occurrences apart: ``Public update #3 (every 30m)``."""
+        if self.kind == "cadence":
+            every = f" (every {self.every})" if self.every else ""
+            return f"{self.label} #{self.occurrence}{every}"
+        return self.label
+
 
 def _status(
     step_id: str, label: str, due_at: datetime, state: IncidentState, relevant: bool, now: datetime
 ) -> DeadlineStatus:
+    key = f"step:{step_id}"
     st = state.steps.get(step_id)
     if st is not None and st.done_at is not None:
         kind = "met" if st.done_at <= due_at else "missed"
-        return DeadlineStatus(step_id, label, due_at, kind, st.done_at)
+        return DeadlineStatus(step_id, label, due_at, kind, st.done_at, key=key)
     if st is not None and st.status in ("skipped", "not_applicable"):
         why = "skipped" if st.status == "skipped" else "not applicable"
-        return DeadlineStatus(step_id, label, due_at, "waived", st.finished_at, why)
+        return DeadlineStatus(step_id, label, due_at, "waived", st.finished_at, why, key=key)
     if not relevant:
-        return DeadlineStatus(step_id, label, due_at, "waived", None, "not applicable")
+        return DeadlineStatus(step_id, label, due_at, "waived", None, "not applicable", key=key)
     if state.finished and (st is None or st.visits == 0):
         # The walk-through ended without needing this step (a branch went past it).
-        return DeadlineStatus(step_id, label, due_at, "waived", None, "not on the path")
+        return DeadlineStatus(step_id, label, due_at, "waived", None, "not on the path", key=key)
     if state.closed and state.closed_at is not None:
         if state.closed_at < due_at:
             return DeadlineStatus(
-                step_id, label, due_at, "waived", None, "closed before it was due"
+                step_id, label, due_at, "waived", None, "closed before it was due", key=key
             )
-        return DeadlineStatus(step_id, label, due_at, "missed")
-    return DeadlineStatus(step_id, label, due_at, "overdue" if now > due_at else "open")
+        return DeadlineStatus(step_id, label, due_at, "missed", key=key)
+    state_word = "overdue" if now > due_at else "open"
+    return DeadlineStatus(step_id, label, due_at, state_word, key=key)
 
 
 def deadline_statuses(
     playbook: Playbook, state: IncidentState, now: datetime
 ) -> list[DeadlineStatus]:
+    """Every deadline of the incident — steps, cadence occurrences, promises — by due time."""
     if state.started_at is None:
         return []
     found = []
@@ -80,5 +132,136 @@ def deadline_statuses(
         except OverflowError:  # an old snapshot's deadline beyond the calendar never comes due
             continue
         found.append(_status(step.id, step.due.label, due_at, state, applies(step, state), now))
-    found.sort(key=lambda d: d.due_at)
+    for cadence in playbook.cadences:
+        found += _occurrences(cadence, state, now)
+    found += _promises(state, now)
+    found.sort(key=lambda d: (d.due_at, d.key))
     return found
+
+
+def next_update_due(playbook: Playbook, state: IncidentState, at: datetime) -> datetime | None:
+    """When the next public update would be due if one went out at ``at`` (the composer's
+    suggestion for the time to promise): the shortest cadence interval at the severity now."""
+    intervals = [
+        seconds
+        for c in playbook.cadences
+        if (seconds := c.interval(state.severity)) is not None and not _stopped(c, state)
+    ]
+    return _after(at, min(intervals)) if intervals else None
+
+
+# -- cadence -------------------------------------------------------------------------------
+
+
+def _after(ts: datetime, seconds: int | None) -> datetime | None:
+    """``ts`` plus ``seconds`` (None: no interval, or one beyond the calendar: never due)."""
+    if seconds is None:
+        return None
+    try:
+        return ts + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
+
+
+def _stopped(cadence: Cadence, state: IncidentState) -> bool:
+    return state.closed or _until_at(cadence, state) is not None
+
+
+def _until_at(cadence: Cadence, state: IncidentState) -> datetime | None:
+    if cadence.until is None:
+        return None
+    st = state.steps.get(cadence.until)
+    if st is not None and st.status in ("done", "skipped", "not_applicable"):
+        return st.finished_at
+    return None
+
+
+def _moments(cadence: Cadence, state: IncidentState) -> Iterator[tuple[datetime, str, str | None]]:
+    """What moves a cadence's clock, in time order: re-grades, publications, the stop."""
+    moments: list[tuple[datetime, int, str, str | None]] = []
+    for change in state.severity_changes:
+        moments.append((change.ts, 0, "severity", change.to))
+    for pub in state.published:
+        if pub.kind in cadence.kinds:
+            moments.append((pub.ts, 1, "update", None))
+    stops = [t for t in (state.closed_at, _until_at(cadence, state)) if t is not None]
+    if stops:
+        moments.append((min(stops), 2, "stop", None))
+    for ts, _order, what, value in sorted(moments, key=lambda m: (m[0], m[1])):
+        yield ts, what, value
+
+
+def _occurrences(cadence: Cadence, state: IncidentState, now: datetime) -> list[DeadlineStatus]:
+    assert state.started_at is not None
+    out: list[DeadlineStatus] = []
+    severity = state.first_severity or state.severity
+    n = 1
+    every = cadence.interval_text(severity)
+
+    def made(
+        due: datetime, word: str, done: datetime | None = None, why: str | None = None
+    ) -> None:
+        key = f"cadence:{cadence.id}:{n}"
+        status = DeadlineStatus(
+            "", cadence.label, due, word, done, why, "cadence", key, occurrence=n, every=every
+        )
+        out.append(status)
+
+    first = cadence.first if cadence.first is not None else cadence.interval(severity)
+    due = _after(state.started_at, first)
+    for ts, what, value in _moments(cadence, state):
+        if what == "severity":
+            assert value is not None
+            severity = value
+            seconds = cadence.interval(severity)
+            sooner = _after(ts, seconds)
+            if sooner is None:
+                if due is not None:
+                    made(due, "waived", None, f"not needed at severity {severity}")
+                    n += 1
+                due = None
+            elif due is None or sooner < due:
+                due, every = sooner, cadence.interval_text(severity)
+        elif what == "update":
+            if due is not None:
+                made(due, "met" if ts <= due else "missed", ts)
+                n += 1
+            due = _after(ts, cadence.interval(severity))
+            every = cadence.interval_text(severity)
+        else:  # the incident closed, or the step that ends the updates is over
+            if due is not None:
+                if ts < due:
+                    why = "closed before it was due" if ts == state.closed_at else "updates ended"
+                    made(due, "waived", None, why)
+                else:
+                    made(due, "missed")
+            return out
+    if due is not None:
+        made(due, "overdue" if now > due else "open")
+    return out
+
+
+# -- promises ------------------------------------------------------------------------------
+
+
+def _promises(state: IncidentState, now: datetime) -> list[DeadlineStatus]:
+    public = [p for p in state.published if p.kind in PUBLIC_KINDS]
+    return [_promise(pub, public, state, now) for pub in state.published if pub.promise]
+
+
+def _promise(
+    pub: Publication, public: list[Publication], state: IncidentState, now: datetime
+) -> DeadlineStatus:
+    assert pub.promise is not None
+    due = pub.promise
+    key = f"promise:{pub.step}:{pub.ts.isoformat()}"
+    after = next((p for p in public if p.ts > pub.ts), None)
+    word, done, why = "overdue" if now > due else "open", None, None
+    if after is not None and (state.closed_at is None or after.ts <= state.closed_at):
+        word, done = ("met" if after.ts <= due else "missed"), after.ts
+    elif state.closed and state.closed_at is not None:
+        if state.closed_at < due:
+            word, why = "waived", "closed before it was due"
+        else:
+            word = "missed"
+    return DeadlineStatus(pub.step, PROMISE_LABEL, due, word, done, why, "promise", key)

@@ -9,6 +9,7 @@ from another terminal appear, and a crash at any point resumes exactly where it 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import Any
 
 from crisiscli.errors import Paused, StateError, UsageError
@@ -16,6 +17,7 @@ from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review, review, summary_line
 from crisiscli.messages.platforms import merged_limits
 from crisiscli.playbook.model import Question, Step
+from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
 from crisiscli.record.fold import IncidentState, MessageState
@@ -25,7 +27,7 @@ from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
-from crisiscli.walk.deadlines import deadline_statuses
+from crisiscli.walk.deadlines import deadline_statuses, next_update_due
 from crisiscli.walk.flow import (
     Target,
     applies,
@@ -50,6 +52,13 @@ from crisiscli.walk.prompter import (
 from crisiscli.walk.walker import ClosedElsewhere
 
 MAX_VISITS_PER_STEP = 200  # a branch cycle in a scripted run must not spin forever
+
+
+def _local() -> tzinfo:
+    """The system's zone (times a person types are local unless configured otherwise)."""
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
 
 
 def config_limits(env: Any) -> dict[str, int]:
@@ -324,10 +333,39 @@ class Walkthrough:
             view = self.view(step)
         final = self.view(step)
         ready = final.message_review is None or not final.message_review.blocked
+        if ready and decision is not ReviewDecision.LATER:
+            self.promise_next_update(step)
+            final = self.view(step)
         if message.approval and ready and final.message_approved_by is None:
             approver = self.prompter.ask_approver(final).strip()
             if approver:
                 self.record(ev.message_approved(step.id, approver=approver))
+
+    def promise_next_update(self, step: Step) -> None:
+        """A public message says when the next update comes: ask for that time (suggested
+        by the playbook's cadence, or the time promised before) and record the promise — it
+        becomes a deadline once the message goes out."""
+        assert step.message is not None
+        if step.message.kind not in PUBLIC_KINDS:
+            return
+        from crisiscli.queue.importer import parse_when
+
+        now = self.env.clock()
+        current = self.state_message(step)
+        known = current.promise if current is not None else None
+        suggested = known or next_update_due(self.playbook, self.state, now)
+        while True:
+            text = self.prompter.ask_next_update(self.view(step), suggested).strip()
+            if not text:
+                return
+            try:
+                due = parse_when(text, now, self.incident.tz() or _local(), what="next update")
+            except UsageError as exc:
+                self.prompter.notify(f"{exc.message} (e.g. 30m, 1h or 15:30; empty: none)")
+                continue
+            if due != known:
+                self.record(ev.update_promised(step.id, due))
+            return
 
     def state_message(self, step: Step) -> MessageState | None:
         """The latest recorded version of this step's message, if any."""

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from crisiscli.playbook import model as m
+from crisiscli.playbook.spec import PUBLIC_KINDS  # messages anyone can read
 from crisiscli.walk.flow import Flow, Move, holds
 
 Value = str | bool | tuple[str, ...]  # a multi answer is a tuple of choice values
@@ -44,7 +45,6 @@ Answers = tuple[tuple[str, Value], ...]  # sorted by question id
 DEFAULT_MAX_STATES = 20_000
 DEFAULT_PATH_BUDGET = 1_000
 DEFAULT_SEED = 0
-PUBLIC_KINDS = ("statement", "apology", "update")  # messages anyone can read
 MAX_MULTI_GROUPS = 10  # a multi question with more distinct groups is sampled, not expanded
 
 # -- what some answers mean (English and Swedish, the bundled languages) ---------------------

@@ -158,6 +158,12 @@ class Prompter(Protocol):
         """Show lengths and findings; the decision and, for an override, its reason."""
         ...
 
+    def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
+        """When this public message says the next update comes ("30m", "15:30"); empty:
+        it promises none. ``suggested`` (the cadence's next due time, or the time promised
+        before) is offered as the answer to accept."""
+        ...
+
     def ask_approver(self, view: StepView) -> str: ...
 
     def ask_approval_override(self, view: StepView) -> str:

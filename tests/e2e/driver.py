@@ -118,6 +118,15 @@ class Session:
             re.escape(prompt) + r".*" + re.escape(answer.splitlines()[-1] if answer else "")
         )
 
+    def promise(self, answer: str | None) -> None:
+        """The composer's "Next update promised by?": None keeps the suggestion (Enter),
+        "" clears it (no promise), anything else replaces it."""
+        self.expect(r"Next update promised by\?")
+        if answer is None:
+            self.send(ENTER)
+            return
+        self.send("\x15" + answer + ENTER)  # Ctrl-U: the line emptied first
+
     def select(self, prompt: str, labels: list[str], pick: str, start: int = 0) -> None:
         """Answer a single-choice prompt whose choices are ``labels`` (in order)."""
         self.expect(re.escape(prompt))

@@ -69,6 +69,8 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         child.send(DOWN + "\r")  # Edit it in the editor
         child.expect("Use this message")
         child.send("\r")
+        child.expect("Next update promised by")  # no cadence here: nothing suggested
+        child.send("45m\r")
         child.expect("Who approved this message")
         child.send("Dana Berg\r")
         child.expect("What now\\?")
@@ -99,6 +101,10 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
     assert checked[0]["lengths"]["bluesky"] == {"count": 130, "limit": 120}
     approved = [e["data"] for e in journal if e["type"] == "message.approved"]
     assert approved == [{"step": "apology", "approver": "Dana Berg"}]
+    (promised,) = [e for e in journal if e["type"] == "update.promised"]
+    assert promised["data"]["step"] == "apology"
+    opened = next(e["ts"] for e in journal if e["type"] == "incident.opened")
+    assert promised["data"]["due"] > opened  # 45 minutes from when it was asked
     done = [e["data"]["step"] for e in journal if e["type"] == "step.done"]
     assert done == ["apology", "reply"]
     assert not list((home / "tmp").iterdir())  # the editor's temp file is gone
@@ -136,6 +142,8 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.send(DOWN + DOWN + "\r")  # Publish it anyway
         child.expect("Why does it go out as it is")
         child.send("Posting it on Bluesky as a thread of two\r")
+        child.expect("Next update promised by")
+        child.send("\r")  # no promise
         child.expect("Who approved this message")
         child.send("\r")  # nobody yet
         child.expect("Waiting for approval")

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"We've seen what people are saying about \[short description\]")  # the draft
     s.message("We've seen the post about our holiday photo. Update here by 10:00.")
     s.review("Use this message")
+    s.promise(None)  # the cadence's suggestion: an hour at severity high
     s.text_answer("Who approved this message?", "Dana Reyes")
-    s.checklist(["Posted first where it started (Bluesky)", "Note the time"], [0, 1])
+    s.checklist(["Posted first where it started (Bluesky)", "Promised a time"], [0, 1])
     s.menu("Mark this step done")
 
     # -- 6 watch: back, forward again, then skip (the reason is required) -------------
@@ -153,6 +155,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         "Update: the photo is down and we have contacted the photographer. Next update by 12:00."
     )
     s.review("Use this message")
+    s.promise("30m")
     s.text_answer("Who approved this message?", "Dana Reyes")
     s.checklist(["List the steps", "Tell affected", "Post it as a reply"], [0, 1, 2])
     s.menu("Mark this step done")
@@ -192,6 +195,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"Apologise publicly")
     s.message("We got this wrong: the photo was not ours to use. We're sorry.")
     s.review("Use this message")
+    s.promise("")  # no promise
     s.text_answer("Who approved this message?", "Dana Reyes")
     s.checklist(
         ["Says what", "Says sorry", "Names the", "Says what has", "Posted first"], [0, 1, 2, 3, 4]
@@ -340,6 +344,10 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         d["text"] for d in of_type(events, "message.recorded") if d["step"] == "first-actions"
     ]
     assert len(first_actions) == 2  # the failing template, then the edited text: both kept
+    promised = [(e["data"]["step"], e["ts"], e["data"]["due"]) for e in events if e["type"] == "update.promised"]  # fmt: skip
+    assert [step for step, _, _ in promised] == ["holding-line", "first-actions"]
+    ahead = [(datetime.fromisoformat(due) - datetime.fromisoformat(ts)).total_seconds() / 60 for _, ts, due in promised]  # fmt: skip
+    assert 58 < ahead[0] <= 60 and 29 < ahead[1] <= 30.1
     approved = {d["step"]: d["approver"] for d in of_type(events, "message.approved")}
     assert approved == {"holding-line": "Dana Reyes", "first-actions": "Dana Reyes", "apologise": "Dana Reyes"}  # fmt: skip
     assert of_type(events, "run.finished") == [{"status": "complete", "deferred": []}]

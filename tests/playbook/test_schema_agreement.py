@@ -130,6 +130,32 @@ def _set_question(book: dict[str, Any], rng: random.Random, **changes: Any) -> N
     _step(book, rng).setdefault("questions", []).append(question)
 
 
+def _cadence(rng: random.Random) -> dict[str, Any]:
+    """A recurring deadline: mostly valid, wrong now and then in the ways people get it wrong."""
+
+    def pick(good: list[Any], bad: list[Any]) -> Any:
+        return rng.choice(bad) if rng.random() < 0.25 else rng.choice(good)
+
+    cadence: dict[str, Any] = {"id": pick(["updates", "public"], ["Bad", Raw("42")])}
+    if rng.random() < 0.7:
+        cadence["every"] = pick(["30m", "1h"], [Raw("30"), "", None, "0m", Raw("١٠m")])
+    if rng.random() < 0.3:
+        cadence["first"] = pick(["15m"], [Raw("15"), None])
+    if rng.random() < 0.5:
+        level = pick(["low", "critical"], ["sev1"])
+        value = pick(["15m", Raw("off"), Raw("false"), "none"], [Raw("no"), Raw("5"), None])
+        cadence["severity"] = pick([{level: value}], [None, "15m", []])
+    if rng.random() < 0.3:
+        cadence["kinds"] = pick([["update"], "statement"], [["rant"], [None]])
+    if rng.random() < 0.3:
+        cadence["until"] = pick(["s0"], ["nowhere", "Bad", Raw("7")])
+    if rng.random() < 0.2:
+        cadence["label"] = pick([Raw("2026"), "Public update"], [None])
+    if rng.random() < 0.05:
+        cadence["colour"] = "red"
+    return cadence
+
+
 MUTATIONS: list[Any] = [
     lambda b, r: _step(b, r).__setitem__("pause_point", Raw(r.choice(["yes", "no", "on", "off"]))),
     lambda b, r: _step(b, r).__setitem__("pause_point", Raw(r.choice(["true", "false"]))),
@@ -168,6 +194,8 @@ MUTATIONS: list[Any] = [
     lambda b, r: b.__setitem__("roles", r.choice([["a", "a"], ["commander"], ["Bad"]])),
     lambda b, r: _step(b, r).__setitem__("checklist", r.choice(["read-do", "sometimes"])),
     lambda b, r: _step(b, r).__setitem__("milestone", r.choice(["apology", "party"])),
+    lambda b, r: b.__setitem__("cadence", [_cadence(r)]),
+    lambda b, r: b.__setitem__("cadence", [_cadence(r), _cadence(r)]),
     # cross-reference problems a schema cannot see
     lambda b, r: _step(b, r).__setitem__("goto", "nowhere"),
     lambda b, r: _step(b, r).__setitem__("id", b["phases"][0]["steps"][0]["id"]),

@@ -241,6 +241,28 @@ EVENTS = st.lists(
         st.just(ev.action_done("A1")),
         st.just(ev.session("paused")),
         st.just(ev.session("resumed")),
+        st.sampled_from(["statement", "reply"]).map(
+            lambda s: ev.message_recorded(s, "We are on it.", ["x"], "statement")
+        ),
+        st.integers(1, 90).map(
+            lambda m: ev.update_promised(
+                "statement",
+                datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc) + timedelta(minutes=m),
+            )
+        ),
+        st.sampled_from(["k1", "k2"]).map(
+            lambda k: ev.notify_claimed(
+                k, "webhook:ab", kind="handoff", attempt=1, text="t", label="l"
+            )
+        ),
+        st.sampled_from(["k1", "k2"]).map(
+            lambda k: ev.notify_delivered(k, "webhook:ab", attempt=1, label="l")
+        ),
+        st.sampled_from(["k1", "k2"]).map(
+            lambda k: ev.notify_failed(
+                k, "webhook:ab", attempt=1, error="down", final=False, label="l"
+            )
+        ),
     ),
     min_size=1,
     max_size=25,

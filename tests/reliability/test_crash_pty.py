@@ -37,6 +37,7 @@ KEYS = [
     ("The message:", "\r"),  # Edit it here
     ("Message", "\x15We are sorry, Acme. More soon.\x1b\r"),  # clear the draft, type, save
     ("Now?", "\r"),  # Use this message
+    ("Next update promised by?", "\x15\r"),  # none (a promise is timed from now: runs differ)
     ("Who approved this message? (name; leave empty if nobody yet)", "Dana\r"),
     ("Anything to add?", "Nothing more\r"),
     ("item(s) not ticked. Mark the step done anyway?", "y\r"),

@@ -79,3 +79,23 @@ def test_the_probe_can_see_a_heavy_import(crisis_home: Path) -> None:
     code, modules = _loaded(crisis_home, ["show", "general"])
     assert code in (0, None)
     assert "yaml" in _heavy(modules) or any(m.startswith("yaml") for m in modules)
+
+
+SENDING = ("crisiscli.walk.notifier", "crisiscli.team.notify", "urllib.request", "http.client")
+
+
+@pytest.mark.parametrize("args", [["note", "Legal is on the call"], ["status"], ["list"]])
+def test_notifications_cost_the_quick_paths_one_stat(args: list[str], crisis_home: Path) -> None:
+    """With a webhook configured and nothing owed, nothing that sends is loaded; with a
+    delivery owed, the same command does load it (and retries): the check is not vacuous."""
+    from tests.conftest import make_env
+    from tests.helpers import configure_webhook
+
+    configure_webhook(crisis_home, "http://127.0.0.1:9/hooks/never")
+    open_incident(make_env(crisis_home))
+    code, modules = _loaded(crisis_home, args)
+    assert code in (0, None)
+    assert [m for m in modules if m.startswith(SENDING)] == []
+    (crisis_home / "notify-outbox").mkdir()
+    code, modules = _loaded(crisis_home, args)
+    assert "crisiscli.walk.notifier" in modules

@@ -4,8 +4,9 @@ and turning a pause or Ctrl-C into the exact command that continues."""
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crisiscli.env import Environment
 from crisiscli.errors import ExitCode, NotInteractiveError, Paused
@@ -46,6 +47,30 @@ def resume_hint(incident: Incident) -> str:
     return f"{program()} resume {incident.id}"
 
 
+def _notifier(incident: Incident, prompter: Prompter) -> Any:
+    """Beside an interactive walk-through: a bell when a deadline comes close or passes (or
+    someone else re-grades, hands over, closes…), and delivery to the configured channels,
+    in a background thread that never holds up a prompt."""
+    from crisiscli.ui.prompts import QuestionaryPrompter
+
+    if not isinstance(prompter, QuestionaryPrompter):
+        return None  # a scripted run: its notifications go out when the command ends
+    from crisiscli.walk.notifier import Notifier, settings_of
+
+    env = incident.env
+    settings = settings_of(env)
+    if not env.stdout_isatty and not settings.channels:
+        return None
+    ring = None
+    if env.stdout_isatty:
+        fd = env.stdout.fileno()
+
+        def ring() -> None:
+            os.write(fd, b"\a")  # one byte: it cannot split what the prompt is drawing
+
+    return Notifier(incident, settings, bell=ring, derived=True, skip_own=True).start()
+
+
 def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> None:
     """Walk ``incident`` as its one walker (see walk/walker.py), or watch / take over / quit
     when another terminal walks it."""
@@ -68,13 +93,17 @@ def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> N
         if choice != "take-over":
             echo(words.t("walker.left", incident=incident.id, who=holder.actor))
             return
+    notifier = None
     try:
         walk = Walkthrough(incident, prompter)
         walk.refuse_if_over()  # a closed or finished incident gets no walker event
         lease.start(taking_over=holder)
         walk.guards.append(lease.guard)
+        notifier = _notifier(incident, prompter)  # only beside the one walker
         _walk(incident, walk, lease, words)
     finally:
+        if notifier is not None:
+            notifier.stop()
         lease.release()
 
 

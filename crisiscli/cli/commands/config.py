@@ -9,8 +9,9 @@ from crisiscli.cli.commands._group import command_group
 HELP = """Show or change settings (TOML in CRISIS_HOME/config.toml).
 
 Settings: actor, timezone, severity_levels, default_severity, playbook_dirs,
-platform_limits.<platform>. An unknown setting or a bad value is refused with exit
-code 2. See docs/config.md.
+platform_limits.<platform>, notify.webhook, notify.command, notify.desktop, notify.bell,
+notify.kinds. An unknown setting or a bad value is refused with exit code 2. Webhook URLs
+are secrets: they are shown shortened, never in full. See docs/config.md, docs/notify.md.
 
 \b
 Examples:
@@ -20,6 +21,8 @@ Examples:
   crisis config set severity_levels sev3 sev2 sev1
   crisis config set playbook_dirs ~/team-playbooks /srv/shared/playbooks
   crisis config set platform_limits.x 25000
+  crisis config set notify.webhook https://hooks.slack.com/services/T000/B000/XXXX
+  crisis config set notify.command /usr/local/bin/page-the-team --quiet
   crisis config get timezone
   crisis config unset timezone
 """
@@ -27,8 +30,13 @@ Examples:
 sub = command_group(HELP, default_command=True)
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
+def _shown(value: Any, key: str = "") -> str:
+    from crisiscli.config import shown_value
+
+    value = shown_value(key, value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
         return " ".join(str(v) for v in value)
     return str(value)
 
@@ -41,7 +49,7 @@ def show(
     """Show every setting, its value and where it comes from."""
     if ctx.invoked_subcommand is not None:
         return
-    from crisiscli.config import KEYS, load_config
+    from crisiscli.config import KEYS, load_config, shown_value
     from crisiscli.env import get_env
     from crisiscli.ui.output import echo, echo_json
 
@@ -51,7 +59,7 @@ def show(
         echo_json(
             {
                 "file": str(config.path),
-                "settings": dict(config.values),
+                "settings": {k: shown_value(k, v) for k, v in config.values.items()},
                 "effective": {
                     "actor": env.actor,
                     "timezone": config.timezone,
@@ -59,6 +67,13 @@ def show(
                     "default_severity": config.default_severity,
                     "playbook_dirs": [str(p) for p in config.playbook_dirs],
                     "platform_limits": dict(config.platform_limits),
+                    "notify": {
+                        "webhook": shown_value("notify.webhook", config.notify_webhooks),
+                        "command": list(config.notify_command),
+                        "desktop": config.notify_desktop,
+                        "bell": config.notify_bell,
+                        "kinds": list(config.notify_kinds),
+                    },
                 },
             }
         )
@@ -71,13 +86,19 @@ def show(
         "severity_levels": "(default: the playbook's own, else low moderate high critical)",
         "default_severity": "(default: the playbook's)",
         "playbook_dirs": "(none)",
+        "notify.webhook": "(none)",
+        "notify.command": "(none)",
+        "notify.desktop": "(default: false)",
+        "notify.bell": "(default: true)",
+        "notify.kinds": "(default: all)",
     }
     width = max(len(k) for k in KEYS)
     for key in KEYS:
         if key.startswith("platform_limits."):
             continue
         value = config.values.get(key)
-        echo(f"  {key.ljust(width)}  {_shown(value) if value is not None else defaults[key]}")
+        shown = _shown(value, key) if value is not None else defaults[key]
+        echo(f"  {key.ljust(width)}  {shown}")
     if config.actor and env.actor != config.actor:
         echo(f"  (events are recorded as {env.actor}: the CRISIS_USER variable wins)")
     limits = sorted(k for k in config.values if k.startswith("platform_limits."))
@@ -110,10 +131,12 @@ def get(key: Annotated[str, typer.Argument(help="The setting, e.g. timezone.")])
         return
     value = config.values.get(key)
     if value is not None:
-        echo(_shown(value))
+        echo(_shown(value, key))
 
 
-@sub.command("set")
+# Words after the key are values, even when they look like options: a hook's own flags
+# (`crisis config set notify.command notify-team --quiet`) are its arguments, not ours.
+@sub.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     key: Annotated[str, typer.Argument(help="The setting, e.g. timezone.")],
     values: Annotated[
@@ -136,7 +159,7 @@ def set_(
     stored = dict(load_config(env).values)
     stored[key] = value
     config = save_config(env, stored)
-    echo(f"{key} = {_shown(value)}  ({config.path})")
+    echo(f"{key} = {_shown(value, key)}  ({config.path})")
 
 
 @sub.command("unset")

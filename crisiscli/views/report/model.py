@@ -404,9 +404,13 @@ def _deadlines(ctx: _Ctx, state: IncidentState, now: datetime) -> list[dict[str,
             late = -left if dl.state == "overdue" else None
         out.append(
             {
-                "step": dl.step,
-                "step_title": ctx.title(dl.step),
-                "label": dl.label,
+                "step": dl.step or None,
+                # A cadence occurrence has no step: its label stands alone in the tables.
+                "step_title": ctx.title(dl.step) if dl.step else dl.title,
+                "label": dl.title,
+                "kind": dl.kind,
+                "key": dl.key,
+                "occurrence": dl.occurrence or None,
                 "due_at": ctx.t(dl.due_at),
                 "state": dl.state,
                 "why": dl.why,

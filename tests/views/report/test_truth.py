@@ -239,7 +239,16 @@ def test_every_statement_in_the_post_mortem_is_true(incident: Incident) -> None:
         "| 24-hour check: contained? (Check it is contained, then resume) | 2026-12-01 14:42:05 UTC "
         "| not due yet (due in 23h 38m) |"
     ) in md
-    assert "Met 3 · missed 1 · overdue 0 · not due yet 1 · not needed 2" in md
+    # … and the playbook's public-update cadence: three occurrences met by the three public
+    # messages, the fourth (every hour since the re-grade to high) not due yet
+    cadence = [(d["label"], d["state"]) for d in data["deadlines"] if d["kind"] == "cadence"]
+    assert cadence == [
+        ("Public update #4 (every 1h)", "open"),
+        ("Public update #1 (every 2h)", "met"),
+        ("Public update #2 (every 2h)", "met"),
+        ("Public update #3 (every 2h)", "met"),
+    ]
+    assert "Met 6 · missed 1 · overdue 0 · not due yet 2 · not needed 2" in md
 
     # Steps: deferred and then done; the 24-hour check still deferred
     steps = {s["id"]: s for s in data["steps"]}
@@ -371,7 +380,7 @@ def test_reports_agree_with_log_status_and_handoff(incident: Incident) -> None:
     assert (
         [(d["step"], d["state"]) for d in status["deadlines"]]
         == open_report
-        == [("resume-normal", "open")]
+        == [(None, "open"), ("resume-normal", "open")]  # the next public update, the check
     )
     assert "24-hour check: contained? — due 2026-12-01 14:42:05 UTC — not done yet" in log
     # messages: published and not

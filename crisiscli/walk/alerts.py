@@ -1,0 +1,218 @@
+"""What is worth telling the team: the notifications an incident has given rise to so far.
+
+``alerts`` reads the fold (and the deadlines, computed in ``deadlines.py``) and returns
+every notification whose moment has come, each with a key that is the same in every
+terminal and after every sync — so a bell rings once per terminal, and each channel gets
+each notification once (``notifier.py`` records what was sent in the journal):
+
+==================== ============================================ ===========================
+kind                 when                                         key
+==================== ============================================ ===========================
+incident.opened      the incident opened                          ``incident.opened``
+severity.changed     each re-grade                                ``severity.changed:<time>``
+deadline.soon        2 minutes before a deadline still open       ``deadline.soon:<deadline>``
+deadline.passed      a deadline passed and is still not met       ``deadline.passed:<deadline>``
+approval.requested   a message that needs approval was written    ``approval.requested:<step>:<time>``
+approval.decided     it was approved (or sent without, with why)  ``approval.decided:<step>:<time>``
+handoff              each handoff                                 ``handoff:<time>``
+incident.closed      the incident closed                          ``incident.closed:<time>``
+==================== ============================================ ===========================
+
+A deadline's notifications are offered only while they still mean something: "soon" while
+it is open, "passed" while it is overdue (not once it was met late or waived).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from crisiscli.playbook.model import Playbook
+from crisiscli.record.fold import IncidentState
+from crisiscli.team.notify.message import Notification
+from crisiscli.timeutil import format_duration, short_when
+from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses
+
+SOON = timedelta(minutes=2)
+
+
+class _Facts:
+    """The fields every notification of one incident shares."""
+
+    def __init__(
+        self, incident_id: str, state: IncidentState, playbook: Playbook, now: datetime,
+        tz: tzinfo | None,
+    ) -> None:  # fmt: skip
+        self.incident_id = incident_id
+        self.state = state
+        self.playbook = playbook
+        self.now = now
+        self.tz = tz
+
+    def when(self, ts: datetime) -> str:
+        return short_when(ts, self.tz, self.now)
+
+    def make(
+        self,
+        key: str,
+        kind: str,
+        at: datetime,
+        title: str,
+        text: str,
+        *fields: tuple[str, str],
+        actor: str | None = None,
+    ) -> Notification:
+        s = self.state
+        common = [("Incident", s.title or self.incident_id), ("Severity", s.severity)]
+        if s.started_at is not None:
+            since = format_duration((self.now - s.started_at).total_seconds())
+            common.append(("Since start", since))
+        common.append(("Id", self.incident_id))
+        return Notification(
+            key, kind, at, title, text, (*fields, *common), self.incident_id,
+            s.title or self.incident_id, s.severity, s.drill, actor,
+        )  # fmt: skip
+
+    def step_title(self, step_id: str) -> str:
+        try:
+            return self.playbook.step(step_id).title
+        except KeyError:
+            return step_id
+
+
+def alerts(
+    incident_id: str,
+    state: IncidentState,
+    playbook: Playbook,
+    now: datetime,
+    tz: tzinfo | None = None,
+) -> list[Notification]:
+    """Every notification whose moment has come, oldest first (an event's the moment it
+    was recorded; a deadline's while it is two minutes away or overdue at ``now``)."""
+    if state.started_at is None:
+        return []
+    facts = _Facts(incident_id, state, playbook, now, tz)
+    found = [
+        *_opened(facts),
+        *_regrades(facts),
+        *_deadlines(facts),
+        *approvals(facts),
+        *_handoffs(facts),
+        *_closed(facts),
+    ]
+    return sorted(found, key=lambda n: (n.at, n.key))
+
+
+def _opened(f: _Facts) -> Iterator[Notification]:
+    s = f.state
+    assert s.started_at is not None
+    playbook = f"{f.playbook.title} ({f.playbook.id})"
+    yield f.make(
+        "incident.opened", "incident.opened", s.started_at, f"Incident opened: {s.title}",
+        f"{s.opened_by} opened it at {f.when(s.started_at)} with the playbook {playbook}.",
+        ("Opened by", s.opened_by), ("Playbook", playbook), actor=s.opened_by,
+    )  # fmt: skip
+
+
+def _regrades(f: _Facts) -> Iterator[Notification]:
+    for change in f.state.severity_changes:
+        was = f" (was {change.was})" if change.was else ""
+        why = f": {change.reason}" if change.reason else ""
+        yield f.make(
+            f"severity.changed:{change.ts.isoformat()}", "severity.changed", change.ts,
+            f"Severity now {change.to}{was}", f"{change.actor} re-graded the incident{why}.",
+            ("By", change.actor), actor=change.actor,
+        )  # fmt: skip
+
+
+def _deadline_fields(f: _Facts, d: DeadlineStatus) -> tuple[tuple[str, str], ...]:
+    fields = [("Due", f.when(d.due_at))]
+    if d.kind == "promise":
+        fields.append(("Promised in", f.step_title(d.step)))
+    elif d.kind == "step":
+        fields.append(("Step", f.step_title(d.step)))
+    return tuple(fields)
+
+
+def _deadlines(f: _Facts) -> Iterator[Notification]:
+    for d in deadline_statuses(f.playbook, f.state, f.now):
+        if d.state == "open" and d.due_at - f.now <= SOON:
+            left = format_duration(d.seconds_left(f.now))
+            yield f.make(
+                f"deadline.soon:{d.key}", "deadline.soon", d.due_at - SOON,
+                f"Due in {left}: {d.name}",
+                f"{d.name} is due at {f.when(d.due_at)}.", *_deadline_fields(f, d),
+            )  # fmt: skip
+        elif d.state == "overdue":
+            yield f.make(
+                f"deadline.passed:{d.key}", "deadline.passed", d.due_at, f"Overdue: {d.name}",
+                f"{d.name} was due at {f.when(d.due_at)} and is not done yet.",
+                *_deadline_fields(f, d),
+            )  # fmt: skip
+
+
+def approvals(f: _Facts) -> Iterator[Notification]:
+    """Approval requested (a message that needs one was written) and decided.
+
+    The seam for issue 14 (approvals rebuilt as their own events): this reads the fold's
+    messages as they are today — a message of a step with ``approval: true`` waiting for
+    an approver is a request; ``message.approved`` (an approver, or an override with its
+    reason) is the decision. When approvals become events of their own, only this changes.
+    """
+    for message in f.state.messages.values():
+        try:
+            step = f.playbook.step(message.step)
+        except KeyError:
+            continue
+        if step.message is None or not step.message.approval:
+            continue
+        title = step.title
+        platforms = ", ".join(message.platforms) or "no platform named"
+        if message.approved_at is None:
+            st = f.state.steps.get(step.id)
+            if st is not None and st.status in ("skipped", "not_applicable"):
+                continue
+            yield f.make(
+                f"approval.requested:{step.id}:{message.ts.isoformat()}", "approval.requested",
+                message.ts, f"Approval needed: {title}",
+                f"{message.actor} wrote the message for {title} ({platforms}): {message.text}",
+                ("Written by", message.actor), ("Platforms", platforms), actor=message.actor,
+            )  # fmt: skip
+            continue
+        if message.override:
+            decided = f"Sent without approval: {message.override}"
+        else:
+            decided = f"Approved by {message.approver}"
+        yield f.make(
+            f"approval.decided:{step.id}:{message.approved_at.isoformat()}", "approval.decided",
+            message.approved_at, f"{decided.split(':')[0]}: {title}",
+            f"{decided} (recorded by {message.approved_by or 'someone'}).",
+            ("Decision", decided), ("Platforms", platforms), actor=message.approved_by,
+        )  # fmt: skip
+
+
+def _handoffs(f: _Facts) -> Iterator[Notification]:
+    for h in f.state.handoffs:
+        to = f" to {h.to}" if h.to else ""
+        open_items: list[str] = [f"{n} {k.replace('_', ' ')}" for k, n in h.counts.items() if n]
+        left = ", ".join(open_items) or "nothing left open"
+        yield f.make(
+            f"handoff:{h.ts.isoformat()}", "handoff", h.ts, f"Handoff from {h.actor}{to}",
+            f"{h.actor} handed the incident over{to}: {left}.", ("From", h.actor),
+            *((("To", h.to),) if h.to else ()), actor=h.actor,
+        )  # fmt: skip
+
+
+def _closed(f: _Facts) -> Iterator[Notification]:
+    s = f.state
+    if not s.closed or s.closed_at is None:
+        return
+    extra: list[Any] = []
+    if s.started_at is not None:
+        extra.append(("Duration", format_duration((s.closed_at - s.started_at).total_seconds())))
+    yield f.make(
+        f"incident.closed:{s.closed_at.isoformat()}", "incident.closed", s.closed_at,
+        f"Incident closed: {s.title}", s.summary or "Closed without a summary.", *extra,
+        actor=getattr(s, "closed_by", None),  # issue 11 folds who closed it
+    )  # fmt: skip

@@ -1,0 +1,251 @@
+"""Deadlines in one place: step deadlines, recurring ones (cadence) and promised updates.
+
+Each case records what a team does (messages going out, re-grades, promises, the close)
+with a frozen clock and reads ``deadline_statuses`` as every view does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from crisiscli.playbook.load import load_playbook_text
+from crisiscli.record import events as ev
+from crisiscli.record.store import Incident
+from crisiscli.walk.answers import AnswersFile, ScriptedPrompter
+from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses, next_update_due
+from crisiscli.walk.engine import Walkthrough
+from crisiscli.walk.prompter import StepView
+from tests.conftest import FrozenClock, make_env
+from tests.helpers import START, answers_from, at, events_of, open_incident, run_script
+
+
+@pytest.fixture
+def incident(crisis_home: Path, clock: FrozenClock) -> Incident:
+    return open_incident(make_env(crisis_home, clock=clock), "cadence", severity="moderate")
+
+
+def publish(incident: Incident, clock: FrozenClock, minute: float, step: str, kind: str) -> None:
+    """The message of ``step`` goes out at ``minute`` (its step is done)."""
+    clock.now = at(minute)
+    incident.record(
+        ev.step_entered(step, "next"),
+        ev.message_recorded(step, "Text", ["x"], kind),
+        ev.step_done(step),
+    )
+
+
+def cadence(incident: Incident, minute: float) -> list[DeadlineStatus]:
+    state = incident.state()
+    found = deadline_statuses(incident.playbook(), state, at(minute))
+    return [d for d in found if d.kind == "cadence"]
+
+
+def shape(found: list[DeadlineStatus]) -> list[tuple[int, datetime, str, float | None]]:
+    """Occurrence, due time, state and lateness (to the second: events recorded together
+    are a microsecond apart)."""
+    return [
+        (d.occurrence, _second(d.due_at), d.state, None if d.late_by is None else round(d.late_by))
+        for d in found
+    ]
+
+
+def _second(ts: datetime) -> datetime:
+    return ts.replace(microsecond=0)
+
+
+def test_the_clock_restarts_at_every_update(incident: Incident, clock: FrozenClock) -> None:
+    assert shape(cadence(incident, 10)) == [(1, at(30), "open", None)]
+    publish(incident, clock, 10, "holding", "statement")  # met; next due 30m later
+    assert shape(cadence(incident, 20)) == [(1, at(30), "met", -20 * 60), (2, at(40), "open", None)]
+    assert cadence(incident, 41)[-1].state == "overdue"
+    publish(incident, clock, 55, "update", "update")  # 15m late: missed, then the clock restarts
+    assert shape(cadence(incident, 56)) == [
+        (1, at(30), "met", -20 * 60),
+        (2, at(40), "missed", 15 * 60),
+        (3, at(85), "open", None),
+    ]
+    assert cadence(incident, 56)[-1].title == "Public update #3 (every 30m)"
+
+
+def test_only_the_cadences_kinds_count(incident: Incident, clock: FrozenClock) -> None:
+    publish(incident, clock, 10, "dm", "dm-invite")  # a direct message is no public update
+    assert shape(cadence(incident, 12)) == [(1, at(30), "open", None)]
+
+
+def test_a_regrade_brings_the_next_update_forward(incident: Incident, clock: FrozenClock) -> None:
+    publish(incident, clock, 10, "holding", "statement")  # next due at 40
+    clock.now = at(20)
+    incident.record(ev.severity_changed("critical", reason="press"))  # every 15m: due at 35
+    found = cadence(incident, 21)
+    assert shape(found)[-1] == (2, at(35), "open", None) and found[-1].every == "15m"
+    clock.now = at(22)
+    incident.record(ev.severity_changed("moderate"))  # a slower level never pushes it back
+    assert shape(cadence(incident, 23))[-1] == (2, at(35), "open", None)
+
+
+def test_a_level_without_updates_waives_and_the_next_level_restarts(
+    incident: Incident, clock: FrozenClock
+) -> None:
+    clock.now = at(5)
+    incident.record(ev.severity_changed("low"))
+    assert shape(cadence(incident, 6)) == [(1, at(30), "waived", None)]
+    assert cadence(incident, 6)[0].why == "not needed at severity low"
+    clock.now = at(50)
+    incident.record(ev.severity_changed("high"))  # no level of its own: every 30m
+    assert shape(cadence(incident, 51)) == [
+        (1, at(30), "waived", None),
+        (2, at(80), "open", None),
+    ]
+
+
+def test_the_close_and_the_until_step_end_the_clock(
+    crisis_home: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    publish(incident, clock, 10, "holding", "statement")
+    clock.now = at(30)
+    incident.record(ev.step_entered("lessons", "next"), ev.step_done("lessons"))
+    found = cadence(incident, 90)  # long after: nothing is overdue once the updates ended
+    assert shape(found)[-1] == (2, at(40), "waived", None) and found[-1].why == "updates ended"
+    late = open_incident(make_env(crisis_home, clock=clock), "cadence")  # opened at 30
+    clock.now = at(75)  # the first update was due at 60
+    late.record(ev.incident_closed("Over"))
+    found = cadence(late, 200)
+    assert [(d.state, d.finished_at) for d in found] == [("missed", None)]
+    early = open_incident(make_env(crisis_home, clock=clock), "cadence")
+    clock.now = at(80)
+    early.record(ev.incident_closed("Over"))
+    assert cadence(early, 300)[0].why == "closed before it was due"
+
+
+def test_a_promise_is_met_by_the_next_public_message(
+    incident: Incident, clock: FrozenClock
+) -> None:
+    clock.now = at(5)
+    incident.record(
+        ev.step_entered("holding", "next"),
+        ev.message_recorded("holding", "Next update by 15:45", ["x"], "statement"),
+        ev.update_promised("holding", at(45)),
+    )
+    book = incident.playbook()
+    assert [
+        d for d in deadline_statuses(book, incident.state(), at(6)) if d.kind == "promise"
+    ] == []
+    clock.now = at(8)
+    incident.record(ev.step_done("holding"))  # it went out: the promise is a deadline now
+    (promise,) = [
+        d for d in deadline_statuses(book, incident.state(), at(50)) if d.kind == "promise"
+    ]
+    assert (promise.due_at, promise.state, promise.step) == (at(45), "overdue", "holding")
+    publish(incident, clock, 40, "update", "update")
+    (promise,) = [
+        d for d in deadline_statuses(book, incident.state(), at(50)) if d.kind == "promise"
+    ]
+    assert (promise.state, round(promise.late_by or 0)) == ("met", -5 * 60)
+
+
+def test_a_promise_made_after_the_message_went_out_counts(
+    incident: Incident, clock: FrozenClock
+) -> None:
+    publish(incident, clock, 5, "holding", "statement")
+    clock.now = at(6)
+    incident.record(ev.update_promised("holding", at(20)))
+    clock.now = at(25)
+    incident.record(ev.incident_closed())
+    found = [d for d in deadline_statuses(incident.playbook(), incident.state(), at(99))]
+    (promise,) = [d for d in found if d.kind == "promise"]
+    assert (promise.due_at, promise.state) == (at(20), "missed")
+
+
+def test_the_composer_suggests_the_shortest_interval_now(
+    incident: Incident, clock: FrozenClock
+) -> None:
+    book = incident.playbook()
+    assert next_update_due(book, incident.state(), at(3)) == at(33)
+    clock.now = at(4)
+    incident.record(ev.severity_changed("critical"))
+    assert next_update_due(book, incident.state(), at(5)) == at(20)
+    incident.record(ev.severity_changed("low"))
+    assert next_update_due(book, incident.state(), at(5)) is None
+
+
+def test_an_interval_beyond_the_calendar_is_never_due(crisis_home: Path) -> None:
+    text = (
+        "crisis: 1\nid: t\ntitle: T\ncadence:\n- {id: u, every: 99999999d}\n"
+        "phases:\n- id: p\n  title: P\n  steps:\n  - {id: s, title: S}\n"
+    )
+    book = load_playbook_text(text, "t.yaml")
+    from crisiscli.record.fold import IncidentState
+
+    state = IncidentState(started_at=START, severity="moderate", first_severity="moderate")
+    assert deadline_statuses(book, state, at(5)) == []
+
+
+# -- the composer asks for the promise ---------------------------------------------------------
+
+
+def _promises(incident: Incident) -> list[tuple[str, datetime]]:
+    return [
+        (e.data["step"], datetime.fromisoformat(e.data["due"]))
+        for e in events_of(incident)
+        if e.type == "update.promised"
+    ]
+
+
+def test_a_public_message_records_the_update_it_promises(
+    tmp_path: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    script = answers_from(
+        tmp_path,
+        {
+            "steps": {
+                # the cadence's time: 30m from now
+                "holding": {"message": "On it. Next update by 15:30.", "next_update": "suggested"},
+                "update": {"next_update": "16:00"},
+                "dm": {"action": "done"},  # a direct message promises nothing: not asked
+            }
+        },
+    )
+    run_script(incident, script)
+    (first, second) = _promises(incident)
+    assert first[0] == "holding" and first[1] - START == timedelta(minutes=30)
+    assert second == ("update", datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc))
+    state = incident.state()
+    assert [p.promise for p in state.published] == [first[1], second[1], None]
+
+
+class Typing(ScriptedPrompter):
+    """Types answers to "next update?" in turn, and keeps what was offered."""
+
+    def __init__(self, answers: AnswersFile, typed: list[str]) -> None:
+        super().__init__(answers)
+        self.typed = typed
+        self.offered: list[datetime | None] = []
+        self.notices: list[str] = []
+
+    def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
+        self.offered.append(suggested)
+        return self.typed.pop(0) if self.typed else ""
+
+    def notify(self, text: str) -> None:
+        self.notices.append(text)
+
+
+def test_a_time_that_cannot_be_read_is_asked_again(
+    tmp_path: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    script = answers_from(
+        tmp_path,
+        {
+            "steps": {"holding": {"message": "On it."}, "update": "skip", "dm": "skip"},
+            "default": "done",
+        },
+    )
+    script.steps["update"].reason = script.steps["dm"].reason = "not needed"
+    prompter = Typing(script, ["soonish", "45m"])
+    Walkthrough(incident, prompter).run()
+    assert prompter.notices and "soonish" in prompter.notices[0]
+    assert prompter.offered[:2] == [START + timedelta(minutes=30)] * 2
+    assert _promises(incident) == [("holding", START + timedelta(minutes=45))]
