@@ -213,6 +213,8 @@ def test_a_deferred_step_left_by_back_stays_open_by_title(tmp_path: Path, size) 
         s.send(DOWN + ENTER)  # Use it as it is
         s.wait_for(r"\? Now\?\s*\n» Use this message")
         s.send(ENTER)
+        s.wait_for(r"\? Next update promised by\?.*\n.*Enter confirms", flat=False)
+        s.send(ENTER)  # no promise
         s.wait_for(MENU)
         s.send(ENTER)  # the statement is done
         s.wait_for(r"Wrap up[\s\S]*" + MENU)

@@ -65,6 +65,9 @@ class ListPrompter:
     def review_message(self, view: StepView, review: Any) -> tuple[ReviewDecision, str]:
         return ReviewDecision(self._next("review", view)), ""
 
+    def ask_next_update(self, view: StepView, suggested: Any) -> str:
+        return str(self._next("next update", view))
+
     def ask_approver(self, view: StepView) -> str:
         return str(self._next("approver", view))
 

@@ -23,7 +23,7 @@ def test_deferred_step_left_by_back_at_its_return_stays_open_by_title(env) -> No
         "Acme", "ours",                      # inputs
         ["i1", "links", "own"], "wide", True, "done",   # look
         False, "defer", "",                  # safety: not yet, defer (no reason)
-        "Sorry, Acme.", "accept", "Dana",    # statement message
+        "Sorry, Acme.", "accept", "", "Dana",  # statement message (no update promised)
         "done",
         None, "done",                        # reply
         "done",                              # lessons
@@ -43,7 +43,7 @@ def _walk_leaving_safety_open(env) -> None:  # type: ignore[no-untyped-def]
     incident = open_incident(env)
     answers = [
         "Acme", "ours", ["i1", "links", "own"], "wide", True, "done",
-        False, "defer", "Legal is asleep", "Sorry, Acme.", "accept", "Dana", "done",
+        False, "defer", "Legal is asleep", "Sorry, Acme.", "accept", "", "Dana", "done",
         None, "done", "done", False, "back", "done",
     ]  # fmt: skip
     Walkthrough(incident, ListPrompter(answers)).run()
