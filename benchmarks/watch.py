@@ -135,9 +135,12 @@ def run(smoke: bool) -> list[dict[str, Any]]:
             for n in range(notes):
                 mark = len(watch.output)
                 text = f"bench-note-{n:03d}"
+                # From the moment the note command starts: the note is durable somewhere in
+                # that command, so this bounds the time from durable to on screen from above
+                # (timed from the command's return, a note the watch already showed reads 0).
+                started = time.perf_counter()
                 subprocess.run([*crisis(), "note", text], env=env, check=True, capture_output=True)
-                durable = time.perf_counter()
-                latencies.append(watch.wait_for(text.encode(), since=mark) - durable)
+                latencies.append(watch.wait_for(text.encode(), since=mark) - started)
                 time.sleep(0.3)  # notes arrive apart, not at one poll
         finally:
             code = watch.stop()
@@ -168,7 +171,7 @@ def run(smoke: bool) -> list[dict[str, Any]]:
     slowest = max(latencies)
     rows.append(
         {
-            "name": f"watch: note on screen after it is durable, at {events:,} events (slowest)",
+            "name": f"watch: note on screen from the start of crisis note, at {events:,} events (slowest)",
             "seconds": round(slowest, 4),
             "baseline_name": "target 1 s",
             "baseline_seconds": UPDATE_SECONDS,
