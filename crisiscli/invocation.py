@@ -34,7 +34,7 @@ def program() -> str:
 
 @functools.cache
 def _command_pattern() -> re.Pattern[str]:
-    """``crisis <name>`` for the real command names only, so a note that reads "the crisis
+    """``crisis <name>`` for the real command names (and ``--help``) only, so a note that reads "the crisis
     is over" is never rewritten. The names are the files of ``cli/commands`` (listed, not
     imported: this base module stays below the cli layer)."""
     folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli", "commands")
@@ -43,7 +43,8 @@ def _command_pattern() -> re.Pattern[str]:
         key=len,
         reverse=True,
     )
-    return re.compile(r"(?<![\w/.-])crisis (?=(?:" + "|".join(names) + r")\b)")
+    words = "|".join([*names, "--help", "--version"])  # and the top-level options hints name
+    return re.compile(r"(?<![\w/.-])crisis (?=(?:" + words + r")(?![\w-]))")
 
 
 def as_typed(text: str) -> str:

@@ -48,6 +48,20 @@ def test_only_real_commands_are_rewritten(monkeypatch: pytest.MonkeyPatch) -> No
         "the crisis is over; .venv/bin/crisis status x"
     )
     assert as_typed("a /usr/bin/crisis resume stays") == "a /usr/bin/crisis resume stays"
+    assert as_typed("hint: see: crisis --help") == "hint: see: .venv/bin/crisis --help"
+    assert as_typed("crisis --helpful crisis statuses") == "crisis --helpful crisis statuses"
+
+
+def test_the_hint_after_a_mistyped_command_works_as_printed(tmp_path: Path) -> None:
+    import subprocess
+
+    script = Path(sys.executable).parent / "crisis"
+    if not script.exists():
+        pytest.skip("no crisis script beside this Python")
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "CRISIS_HOME": str(tmp_path)}
+    done = subprocess.run([str(script), "strat"], env=env, capture_output=True, text=True)
+    assert "Did you mean 'start'?" in done.stderr
+    assert f"hint: see: {script} --help" in done.stderr
 
 
 @pytest.mark.parametrize(
