@@ -138,6 +138,16 @@ def _clean_name(name: str) -> str | None:
     return flat[:200] or None
 
 
+def _terminal_columns() -> int | None:
+    """How wide the terminal output goes to is (``COLUMNS`` wins); None when output goes to
+    a pipe or a file, which keep whole lines."""
+    if not _isatty(sys.stdout):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -149,6 +159,7 @@ class Environment:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     stdin_isatty: bool = field(default_factory=lambda: _isatty(sys.stdin))
     stdout_isatty: bool = field(default_factory=lambda: _isatty(sys.stdout))
+    columns: int | None = field(default_factory=_terminal_columns)  # lists fit this width
     home: Path = field(default_factory=_default_home)
     clock: Callable[[], datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep  # waiting for an approval (tests move clocks)

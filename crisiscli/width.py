@@ -1,4 +1,5 @@
-"""How wide text is in a terminal, for aligning columns: CJK and emoji take two columns."""
+"""How wide text is in a terminal, for aligning, cutting and wrapping it: CJK and emoji take
+two columns, combining marks none."""
 
 from __future__ import annotations
 
@@ -35,3 +36,26 @@ def clip(text: str, width: int) -> str:
             break
         kept += char
     return kept.rstrip() + "…"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Word-wrap ``text`` to ``width`` columns; a word longer than a line is split."""
+    width = max(width, 8)
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while display_width(word) > width:
+            cut = width
+            while display_width(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    lines.append(current)
+    return lines

@@ -88,13 +88,14 @@ def clock() -> FrozenClock:
 
 
 def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClock | None = None,
-             actor: str = "tester") -> Environment:  # fmt: skip
+             actor: str = "tester", columns: int | None = None) -> Environment:  # fmt: skip
     env = Environment(
         stdin=io.StringIO(stdin),
         stdout=io.StringIO(),
         stderr=io.StringIO(),
         stdin_isatty=tty,
         stdout_isatty=False,
+        columns=columns,
         home=home,
         actor=actor,
     )
@@ -104,12 +105,14 @@ def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClo
 
 
 def run_cli(
-    home: Path, *args: str, stdin: str = "", clock: FrozenClock | None = None, actor: str = "tester"
-) -> Result:
-    """`crisis ARGS` in-process against ``home``, with captured streams."""
+    home: Path, *args: str, stdin: str = "", clock: FrozenClock | None = None, actor: str = "tester",
+    columns: int | None = None,
+) -> Result:  # fmt: skip
+    """`crisis ARGS` in-process against ``home``, with captured streams (``columns``: the
+    terminal's width; None, as for a pipe, keeps whole lines)."""
     from crisiscli.cli.app import main
 
-    env = make_env(home, stdin=stdin, clock=clock, actor=actor)
+    env = make_env(home, stdin=stdin, clock=clock, actor=actor, columns=columns)
     set_env(env)
     code = 0
     try:

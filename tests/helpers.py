@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pytest
 import yaml
 
 from crisiscli.env import Environment
@@ -15,6 +16,9 @@ from crisiscli.record.store import Incident, create_incident
 from crisiscli.walk.answers import AnswersFile, ScriptedPrompter, load_answers
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import RunSummary
+
+if TYPE_CHECKING:
+    from prompt_toolkit.input.base import PipeInput
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 START = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # the conftest clock's start
@@ -102,6 +106,22 @@ def append_raw(incident: Incident, kind: str, data: object, *, actor: str = "oth
             "actor": actor, "type": kind, "data": data}  # fmt: skip
     with incident.journal.locked(), open(incident.journal.path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line) + "\n")
+
+
+def per_prompt(monkeypatch: pytest.MonkeyPatch, pipe: PipeInput, keys: list[str]) -> list[str]:
+    """Type each entry of ``keys`` when the next prompt opens, as a person does (keys typed
+    earlier are dropped on purpose: no keystroke for one prompt acts on the next)."""
+    from crisiscli.ui import widgets
+
+    left = list(keys)
+    real = widgets.drop_typeahead
+
+    def opened(inp):  # type: ignore[no-untyped-def]
+        real(inp)
+        pipe.send_text(left.pop(0))
+
+    monkeypatch.setattr(widgets, "drop_typeahead", opened)
+    return left
 
 
 # -- teams sharing incidents through git ------------------------------------------------------

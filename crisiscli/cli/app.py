@@ -91,12 +91,13 @@ class LazyGroup(TyperGroup):
         try:
             return super().resolve_command(ctx, args)
         except typer.TyperException as exc:
-            import difflib
+            from crisiscli.invocation import closest_command
 
             message = getattr(exc, "message", None)
-            matches = difflib.get_close_matches(args[0], command_names()) if args else []
-            if matches and isinstance(message, str) and "Did you mean" not in message:
-                exc.message = f"{message.rstrip('.')}. Did you mean '{matches[0]}'?"
+            match = closest_command(args[0], command_names()) if args else None
+            if match and isinstance(message, str):
+                plain = message.split("Did you mean")[0].strip().rstrip(".")
+                exc.message = f"{plain}. Did you mean '{match}'?"
             raise
 
 
@@ -154,11 +155,12 @@ def register_commands() -> None:
 
 
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
+    from crisiscli.invocation import as_typed
     from crisiscli.ui.output import echo_err
 
     echo_err("crisis: error: " + " ".join(message.splitlines()))
     if hint:
-        echo_err("  hint: " + " ".join(hint.splitlines()))
+        echo_err("  hint: " + as_typed(" ".join(hint.splitlines())))
     raise SystemExit(code)
 
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from crisiscli.i18n import Catalogue
 from crisiscli.messages import platforms as plat
 from crisiscli.playbook.template import PLACEHOLDER
 
@@ -145,6 +146,12 @@ EXCUSES: dict[str, tuple[tuple[str, str], ...]] = {
             r"om (någon|ni|du) (blev|har blivit|känt sig|kände sig) (kränkt|stött|sårad|upprörd)",
             "villkorad ursäkt",
         ),
+        (
+            r"om (någon|ni|du) (tog|har tagit|skulle ha tagit|tar) (det )?illa upp"
+            r"|om (vi|det|inlägget) (har )?(sårat|kränkt|stött|upprört) (någon|er|dig)"
+            r"|till (alla|dem) som (tog|har tagit) illa upp",
+            "villkorad ursäkt",
+        ),
         (r"(bara|endast) ett skämt", "förminskar skadan"),
         (r"(en|vår) praktikant", "skyller på en person"),
         (r"inte vårt fel|utom vår kontroll", "förnekar ansvar"),
@@ -176,35 +183,42 @@ _BLANK = re.compile(r"\[(?!\s)[^\[\]\n]{1,80}\](?!\()")
 _TLD = re.compile(r"\.[a-z]{2,24}$", re.IGNORECASE)
 
 
-def _link_problem(url: str) -> str | None:
+def _link_problem(url: str, words: Catalogue | None = None) -> str | None:
     """Why a link-looking token would not work, or None when it looks well formed."""
+    key = _link_problem_key(url)
+    if key is None:
+        return None
+    return (words or Catalogue()).t(f"check.link.{key}", scheme=url.partition(":")[0])
+
+
+def _link_problem_key(url: str) -> str | None:
     lower = url.lower()
     if lower.startswith("www."):
         host = url.split("/", 1)[0]
-        return None if _TLD.search(host) else "has no top-level domain"
+        return None if _TLD.search(host) else "no_tld"
     scheme, _, rest = url.partition(":")
     if scheme.lower() not in ("http", "https"):
         if scheme.lower() in ("mailto", "tel"):
             return None
         if re.fullmatch(r"h?t+p+s?", scheme.lower()):
-            return f"misspells the scheme ('{scheme}:')"
+            return "scheme"
         return None  # ``note:`` or ``10:30`` — not a link at all
     if not rest.startswith("//"):
-        return "needs '//' after the scheme"
+        return "slashes"
     if rest.startswith("///"):
-        return "has too many slashes after the scheme"
+        return "too_many_slashes"
     parts = urlsplit(plat.trim_url(url))
     host = parts.hostname or ""
     if not host:
-        return "has no host"
+        return "no_host"
     if " " in host or ".." in host or host.startswith(".") or host.endswith("."):
-        return "has a malformed host"
+        return "bad_host"
     if "." not in host and host != "localhost":
-        return "has no top-level domain"
+        return "no_tld"
     try:
         parts.port  # noqa: B018 — raises on a bad port
     except ValueError:
-        return "has a bad port"
+        return "bad_port"
     return None
 
 
@@ -359,104 +373,77 @@ def check_message(
     known_words: Iterable[str] = (),
     spelling: bool = True,
 ) -> list[Finding]:
-    """Every finding for a message, errors first."""
+    """Every finding for a message, errors first, in the words of ``language`` (the message
+    catalogue, ``crisiscli/locales``; English where it has none)."""
     platforms = list(platforms)  # walked twice: lengths, then X's refused characters
+    t = Catalogue(language).t
     findings: list[Finding] = []
     if not text.strip():
-        findings.append(Finding("error", "empty", "The message is empty."))
+        findings.append(Finding("error", "empty", t("check.empty")))
     for name in _unique(m.group(1) for m in PLACEHOLDER.finditer(text)):
         findings.append(
-            Finding("error", "placeholder", f"“{{{{ {name} }}}}” is not filled in.", excerpt=name)
+            Finding("error", "placeholder", t("check.unfilled", name=name), excerpt=name)
         )
     for blank in _unique(m.group() for m in _BLANK.finditer(text)):
         findings.append(
-            Finding("error", "placeholder", f"“{blank}” still needs writing.", excerpt=blank)
+            Finding("error", "placeholder", t("check.blank", blank=blank), excerpt=blank)
         )
     for length in lengths(text, platforms, limits):
         if length.over:
-            findings.append(
-                Finding(
-                    "error",
-                    "length",
-                    f"{length.over} over the {length.platform} limit ({length.count}/{length.limit}).",
-                    platform=length.platform,
-                )
-            )
+            line = t("check.over", over=length.over, platform=length.platform,
+                     count=length.count, limit=length.limit)  # fmt: skip
+            findings.append(Finding("error", "length", line, platform=length.platform))
         elif length.limit is None:
-            findings.append(
-                Finding(
-                    "info",
-                    "length",
-                    f"No known length limit for '{length.platform}' (counted {length.count}).",
-                    platform=length.platform,
-                )
-            )
+            line = t("check.no_limit", platform=length.platform, count=length.count)
+            findings.append(Finding("info", "length", line, platform=length.platform))
     if "x" in {plat.canonical(p) for p in platforms}:
         refused = sorted({f"U+{ord(c):04X}" for c in text if c in _X_INVALID})
         if refused:
-            findings.append(
-                Finding(
-                    "error",
-                    "length",
-                    f"X refuses a post containing {', '.join(refused)} (an invisible character).",
-                    platform="x",
-                )
-            )
+            line = t("check.x_refuses", chars=", ".join(refused))
+            findings.append(Finding("error", "length", line, platform="x"))
     normalised = _norm(text)
+    banned_here: list[str] = []  # once each, however often the playbook lists it
     for phrase in banned:
-        if phrase.strip() and _norm(phrase) in normalised:
+        if phrase.strip() and _norm(phrase) in normalised and _norm(phrase) not in banned_here:
+            banned_here.append(_norm(phrase))
             findings.append(
-                Finding("error", "banned", f"Uses a banned phrase: “{phrase}”.", excerpt=phrase)
+                Finding("error", "banned", t("check.banned", phrase=phrase), excerpt=phrase)
             )
+    excused: list[tuple[int, int]] = []
     for pattern, why in _excuse_patterns(language):
         for m in pattern.finditer(text):
-            findings.append(
-                Finding("warning", "excuse", f"“{m.group()}” — {why}.", excerpt=m.group())
-            )
+            if _norm(m.group()) in banned_here or any(
+                _norm(m.group()) in phrase for phrase in banned_here
+            ):
+                continue  # already an error as a banned phrase: not listed twice
+            if any(s < m.end() and m.start() < e for s, e in excused):
+                continue  # two patterns for one excuse (English ones run in every language)
+            excused.append(m.span())
+            line = t("check.excuse", excerpt=m.group(), why=why)
+            findings.append(Finding("warning", "excuse", line, excerpt=m.group()))
     for m in _LINKISH.finditer(text):
-        problem = _link_problem(m.group())
+        problem = _link_problem(m.group(), Catalogue(language))
         if problem:
             token = plat.trim_url(m.group())
-            findings.append(
-                Finding("warning", "link", f"The link “{token}” {problem}.", excerpt=token)
-            )
+            line = t("check.link", link=token, problem=problem)
+            findings.append(Finding("warning", "link", line, excerpt=token))
     if spelling:
         lang = language.split("-")[0].lower()
         if not spelling_available(lang):
-            findings.append(
-                Finding(
-                    "info",
-                    "spelling",
-                    f"Spelling not checked: no offline dictionary for '{language}'.",
-                )
-            )
+            line = t("check.spelling_none", language=language)
+            findings.append(Finding("info", "spelling", line))
         else:
             for word, suggestion in misspelled(text, lang, known_words):
-                hint = f" (did you mean “{suggestion}”?)" if suggestion else ""
-                findings.append(
-                    Finding(
-                        "warning", "spelling", f"“{word}” may be misspelled{hint}.", excerpt=word
-                    )
-                )
+                hint = t("check.spelling_hint", suggestion=suggestion) if suggestion else ""
+                line = t("check.spelling", word=word, hint=hint)
+                findings.append(Finding("warning", "spelling", line, excerpt=word))
     for url in links(text):
-        findings.append(
-            Finding("info", "link", f"Check the link opens the right page: {url}", excerpt=url)
-        )
+        findings.append(Finding("info", "link", t("check.open_link", link=url), excerpt=url))
     for mention in mentions(text):
-        findings.append(
-            Finding(
-                "info",
-                "mention",
-                f"Check the mention is the right account: {mention}",
-                excerpt=mention,
-            )
-        )
+        line = t("check.mention", mention=mention)
+        findings.append(Finding("info", "mention", line, excerpt=mention))
     for tag in hashtags(text):
-        findings.append(
-            Finding(
-                "info", "hashtag", f"Check the hashtag and what else uses it: {tag}", excerpt=tag
-            )
-        )
+        findings.append(Finding("info", "hashtag", t("check.hashtag", tag=tag), excerpt=tag))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: order[f.severity])
 

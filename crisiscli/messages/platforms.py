@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 DEFAULT_LIMITS: dict[str, int] = {
     "x": 280,
@@ -225,3 +225,23 @@ def merged_limits(*layers: Mapping[str, int] | None) -> dict[str, int]:
         for key, value in (layer or {}).items():
             merged[canonical(key)] = value
     return merged
+
+
+def incident_platforms(answers: Mapping[str, object]) -> list[str]:
+    """The platforms an incident is on, read from its answers ("Where did it start?":
+    ``instagram``), in the order given; only names the length table knows."""
+    found: list[str] = []
+    for value in answers.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and known(item) and canonical(item) not in found:
+                found.append(canonical(item))
+    return found
+
+
+def checked_platforms(incident: list[str], named: Iterable[str]) -> list[str]:
+    """The incident's platforms first, then those the message names (each once)."""
+    out = list(incident)
+    for name in named:
+        if canonical(name) not in out:
+            out.append(canonical(name))
+    return out

@@ -42,6 +42,7 @@ from crisiscli.record.fold import (
     StepState,
     TimelineEntry,
     VoidedApproval,
+    WalkerClaim,
 )
 
 CHECKPOINT = ".checkpoint.json"
@@ -274,7 +275,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "current": s.current, "last_entered_via": s.last_entered_via, "flow_via": s.flow_via,
         "finished": s.finished,
         "finish_status": s.finish_status, "finished_at": _t(s.finished_at), "closed": s.closed,
-        "closed_at": _t(s.closed_at), "summary": s.summary, "paused": s.paused,
+        "closed_at": _t(s.closed_at), "closed_by": s.closed_by, "summary": s.summary, "paused": s.paused,
         "notes": _tuples(s.notes), "note_count": s.note_count, "roles": s.roles,
         "role_changes": _tuples(s.role_changes),
         "messages": [_message(m) for m in s.messages.values()],
@@ -287,6 +288,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "event_count": s.event_count, "last_event_at": _t(s.last_event_at),
         "last_key": [_t(s.last_key[0]), s.last_key[1]] if s.last_key else None,
         "quarantined": [list(q) for q in s.quarantined],
+        "walker": _tuples([s.walker])[0] if s.walker else None,
         "published": [_publication(p) for p in s.published],
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
@@ -318,6 +320,7 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         finished_at=_dt(d["finished_at"]),
         closed=d["closed"],
         closed_at=_dt(d["closed_at"]),
+        closed_by=d["closed_by"],
         summary=d["summary"],
         paused=d["paused"],
         notes=[Note(_req(n[0]), *n[1:]) for n in d["notes"]],
@@ -340,6 +343,7 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         last_event_at=_dt(d["last_event_at"]),
         last_key=(_req(key[0]), key[1]) if key else None,
         quarantined=[Quarantined(*q) for q in d["quarantined"]],
+        walker=WalkerClaim(_req(w[0]), *w[1:]) if (w := d["walker"]) else None,
         published=[Publication(_req(p[0]), p[1], p[2], p[3], _dt(p[4])) for p in d["published"]],
         walked_by=d["walked_by"],
         walked_at=_dt(d["walked_at"]),

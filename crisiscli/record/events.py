@@ -157,6 +157,7 @@ def _spec(
 
 STEP = {"step": _name}
 REASON = {"reason": _text}
+WALKER = {"lease": _name, "pid": _number, "host": _text, "tty": _text}
 NOTICE = {"key": _name, "channel": _name, "attempt": _number}
 SPECS: dict[str, Spec] = {
     "incident.opened": _spec(
@@ -236,9 +237,15 @@ SPECS: dict[str, Spec] = {
     "session.interrupted": _spec(),
     "session.resumed": _spec(walkthrough=True),
     "run.finished": _spec(
-        optional={"status": _one_of("complete", "complete-except-deferred"), "deferred": _names},
+        optional={
+            "status": _one_of("complete", "complete-except-deferred"),
+            "deferred": _names,
+            "unfinished": _names,  # deferred, or begun and left: still open at the end
+        },
         walkthrough=True,
     ),
+    "walker.started": _spec(WALKER),
+    "walker.taken_over": _spec(WALKER, {"from": _record}),
     "incident.closed": _spec(optional={"summary": _text}, notifies=True),
     "exit.checked": _spec({"criterion": _number, "text": _text, "met": _flag}, {"note": _text}),
     "incident.reopened": _spec(),
@@ -550,9 +557,25 @@ def session(kind: str, step: str | None = None) -> NewEvent:
     return NewEvent(f"session.{kind}", _with({}, step=step))
 
 
-def run_finished(deferred: list[str]) -> NewEvent:
-    status = "complete-except-deferred" if deferred else "complete"
-    return NewEvent("run.finished", {"status": status, "deferred": deferred})
+def run_finished(deferred: list[str], unfinished: list[str] | None = None) -> NewEvent:
+    """The walk-through ended; ``unfinished``: every step still open (deferred ones too)."""
+    status = "complete-except-deferred" if deferred or unfinished else "complete"
+    return NewEvent(
+        "run.finished", _with({"status": status, "deferred": deferred}, unfinished=unfinished)
+    )
+
+
+def walker_started(lease: str, *, pid: int, host: str, tty: str) -> NewEvent:
+    """This process walks the incident from now on (one walker at a time)."""
+    return NewEvent("walker.started", {"lease": lease, "pid": pid, "host": host, "tty": tty})
+
+
+def walker_taken_over(
+    lease: str, *, pid: int, host: str, tty: str, taken_from: Mapping[str, Any]
+) -> NewEvent:
+    """This process takes the walk-through over from a live walker (``taken_from``)."""
+    data = {"lease": lease, "pid": pid, "host": host, "tty": tty}
+    return NewEvent("walker.taken_over", _with(data, **{"from": dict(taken_from)}))
 
 
 def incident_closed(summary: str | None = None) -> NewEvent:
@@ -900,11 +923,24 @@ def _mentions(d: Mapping[str, Any], step: str, names: Names) -> str:
 
 
 def _finished(d: Mapping[str, Any], step: str, names: Names) -> str:
+    left_open = d.get("unfinished") or []
+    if left_open:
+        titles = ", ".join(names.step_title(_s(s)) for s in left_open)
+        return f"Walk-through ended with steps still open: {titles}"
     deferred = d.get("deferred") or []
     if deferred:
         titles = ", ".join(names.step_title(_s(s)) for s in deferred)
         return f"Walk-through complete except deferred: {titles}"
     return "Walk-through complete"
+
+
+def _walker(d: Mapping[str, Any], step: str, names: Names) -> str:
+    where = f"pid {_s(d.get('pid'))} on {_s(d.get('host'))}, {_s(d.get('tty'))}"
+    taken = d.get("from") if isinstance(d.get("from"), dict) else None
+    if taken is None:
+        return f"Walking the incident ({where})"
+    was = f"{_s(taken.get('actor'))} (pid {_s(taken.get('pid'))} on {_s(taken.get('host'))})"
+    return f"Took over the walk-through from {was} ({where})"
 
 
 def _closed(d: Mapping[str, Any], step: str, names: Names) -> str:
@@ -1040,6 +1076,8 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "session.interrupted": lambda d, step, names: "Interrupted (Ctrl-C)",
     "session.resumed": lambda d, step, names: "Resumed",
     "run.finished": _finished,
+    "walker.started": _walker,
+    "walker.taken_over": _walker,
     "incident.closed": _closed,
     "exit.checked": _exit,
     "incident.reopened": lambda d, step, names: "Incident reopened",

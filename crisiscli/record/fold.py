@@ -84,6 +84,18 @@ class PostDecision(NamedTuple):
     reason: str
 
 
+class WalkerClaim(NamedTuple):
+    """Who walks the incident (the latest ``walker.started`` / ``walker.taken_over``)."""
+
+    ts: datetime
+    actor: str
+    lease: str
+    pid: int
+    host: str
+    tty: str
+    taken_over: bool
+
+
 class Publication(NamedTuple):
     """A message that went out: its step was done with a current message (``step.done``)."""
 
@@ -513,6 +525,7 @@ class IncidentState(_Slots):
         "answers",
         "closed",
         "closed_at",
+        "closed_by",
         "contacts",
         "current",
         "drill",
@@ -554,6 +567,7 @@ class IncidentState(_Slots):
         "title",
         "walked_at",
         "walked_by",
+        "walker",
     )
 
     def __init__(
@@ -579,6 +593,7 @@ class IncidentState(_Slots):
         finished_at: datetime | None = None,
         closed: bool = False,
         closed_at: datetime | None = None,
+        closed_by: str | None = None,
         summary: str | None = None,
         paused: bool = False,
         notes: list[Note] | None = None,
@@ -600,6 +615,7 @@ class IncidentState(_Slots):
         last_key: tuple[datetime, str] | None = None,
         quarantined: list[Quarantined] | None = None,
         history: History | None = None,
+        walker: WalkerClaim | None = None,
         published: list[Publication] | None = None,
         walked_by: str | None = None,
         walked_at: datetime | None = None,
@@ -627,6 +643,7 @@ class IncidentState(_Slots):
         self.finished_at = finished_at
         self.closed = closed
         self.closed_at = closed_at
+        self.closed_by = closed_by  # who recorded the latest incident.closed
         self.summary = summary
         self.paused = paused
         self.notes: list[Note] = notes if notes is not None else []  # the latest RECENT_NOTES
@@ -656,6 +673,7 @@ class IncidentState(_Slots):
         self.last_key = last_key  # the (time, id) of the last event applied
         self.quarantined: list[Quarantined] = quarantined if quarantined is not None else []
         self.history = history  # kept only by a full replay that asks for it
+        self.walker = walker  # one walker at a time: see walk/walker.py
         self.published: list[Publication] = published if published is not None else []
         self.walked_by = walked_by  # who recorded the latest walk-through event
         self.walked_at = walked_at
@@ -1008,6 +1026,7 @@ def _finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = True
     s.closed_at = e.ts
+    s.closed_by = e.actor
     s.summary = _opt(d.get("summary")) or s.summary
 
 
@@ -1021,6 +1040,7 @@ def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = False
     s.closed_at = None
+    s.closed_by = None
 
 
 def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1035,6 +1055,18 @@ def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.title = d["to"]
+
+
+def _walker(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.walker = WalkerClaim(
+        e.ts,
+        e.actor,
+        d["lease"],
+        int(d["pid"]),
+        d["host"],
+        d["tty"],
+        e.type == "walker.taken_over",
+    )
 
 
 def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1168,6 +1200,8 @@ _HANDLERS = {
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,
+    "walker.started": _walker,
+    "walker.taken_over": _walker,
     "queue.imported": _queue_imported,
     "queue.decided": _queue_decided,
     "contact.logged": _contact_logged,

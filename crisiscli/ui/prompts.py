@@ -1,26 +1,28 @@
-"""The interactive ``Prompter``: questionary prompts around the rich screens.
+"""The interactive ``Prompter``: the prompts of ``ui/widgets.py`` around the rich screens.
 
-The only module that imports questionary. Every prompt uses ``unsafe_ask`` so Ctrl-C
-raises ``KeyboardInterrupt`` (the CLI records it and prints how to resume) instead of
-questionary's silent ``None``. ``input``/``output`` can be injected so tests drive the
-real prompts through prompt_toolkit's pipe input.
+Words come from the message catalogue in the playbook's language (``i18n.py``). Every
+prompt carries the live status line (``ui/statusline.py``); Esc leaves a prompt for the step
+menu (``GoBack``) or, where there is nothing to go back to, does nothing and says so.
+Ctrl-C and Ctrl-D raise ``KeyboardInterrupt`` (the CLI records it and prints how to
+resume). ``input``/``output`` can be injected so tests drive the real prompts through
+prompt_toolkit's pipe input.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import questionary
-from questionary import Choice as QChoice
-
 from crisiscli.env import Environment
+from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Question
 from crisiscli.text import one_line
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
-from crisiscli.ui.visible_input import ShowHiddenCharacters
-from crisiscli.walk.closing import CriterionCheck, criteria_words
+from crisiscli.ui.statusline import StatusLine
+from crisiscli.ui.widgets import Prompts
+from crisiscli.walk.closing import CriterionCheck
 from crisiscli.walk.prompter import (
     Action,
     ActionEntry,
@@ -34,142 +36,120 @@ from crisiscli.walk.prompter import (
     Waiting,
 )
 
-ACTION_LABELS = {
-    Action.DONE: "Mark this step done",
-    Action.EDIT: "Tick items / change answers",
-    Action.NOTE: "Add a note",
-    Action.SKIP: "Skip (needs a reason)",
-    Action.DEFER: "Defer — come back to it before the end",
-    Action.NOT_APPLICABLE: "Not applicable",
-    Action.BACK: "Back to the previous step",
-    Action.PAUSE: "Pause — resume later",
-    Action.MESSAGE: "Edit the message / see its checks",
-    Action.WAIT: "Wait for the approval decision",
-    Action.EVIDENCE: "Add evidence — a file or a link",
+ACTION_KEYS = {
+    Action.DONE: "action.done",
+    Action.EDIT: "action.edit",
+    Action.NOTE: "action.note",
+    Action.SKIP: "action.skip",
+    Action.DEFER: "action.defer",
+    Action.NOT_APPLICABLE: "action.na",
+    Action.BACK: "action.back",
+    Action.PAUSE: "action.pause",
+    Action.MESSAGE: "action.message",
+    Action.WAIT: "action.wait",
+    Action.EVIDENCE: "action.evidence",
 }
-STYLE = questionary.Style(
-    [("qmark", "fg:#d70000 bold"), ("highlighted", "bold"), ("pointer", "bold")]
-)
+ACTION_LABELS = {action: Catalogue("en").t(key) for action, key in ACTION_KEYS.items()}
 
 
-class QuestionaryPrompter:
-    def __init__(self, env: Environment, **prompt_kwargs: Any) -> None:
+class TerminalPrompter:
+    def __init__(self, env: Environment, language: str = "en", **io: Any) -> None:
         self.env = env
-        self.kwargs = prompt_kwargs  # input=/output= for tests
         self.console = make_console(env.stdout, is_tty=env.stdout_isatty)
-        self.clear = env.stdout_isatty and "input" not in prompt_kwargs
+        self.clear = env.stdout_isatty and "input" not in io
+        self.words = Catalogue(language)
+        self.status = StatusLine(env, self.words)
+        self.ui = Prompts(self.words, None, io.get("input"), io.get("output"))
+        self._notices: list[str] = []  # shown again under the next screen, so none scrolls away
 
-    # -- helpers ---------------------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        self.words = Catalogue(language)
+        self.status.words = self.words
+        self.ui.words = self.words
 
-    def _ask(self, question: questionary.Question) -> Any:
-        return question.unsafe_ask()
+    def set_watchdog(self, check: Callable[[], None] | None) -> None:
+        """``check`` runs every two seconds while a prompt waits; what it raises ends it."""
+        self.ui.watchdog = check
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.words.t(key, **values)
+
+    # -- before a run ----------------------------------------------------------------------
 
     def choose(
         self, message: str, options: list[tuple[str, str]], default: str | None = None
     ) -> str:
         """Pick one of ``(value, label)`` options; used by ``crisis start`` before a run."""
-        choices = [QChoice(one_line(label), value=value) for value, label in options]
-        picked = next((c for c in choices if c.value == default), None)
-        return str(
-            self._ask(
-                questionary.select(
-                    one_line(message), choices=choices, default=picked, style=STYLE, **self.kwargs
-                )
-            )
-        )
+        shown = [(value, one_line(label)) for value, label in options]
+        return str(self.ui.select(one_line(message), shown, default, on_escape="stay"))
 
     def ask_text(
-        self, message: str, default: str = "", *, required: bool = False, multiline: bool = False
+        self,
+        message: str,
+        default: str = "",
+        *,
+        required: bool = False,
+        multiline: bool = False,
+        on_escape: str = "back",
     ) -> str:
-        validate = (lambda v: bool(v.strip()) or "Please type something.") if required else None
-        return str(
-            self._ask(
-                questionary.text(
-                    one_line(message),
-                    default=default,
-                    validate=validate,
-                    multiline=multiline,
-                    style=STYLE,
-                    # the field shows bidi and invisible characters as <U+202E>; the text keeps them
-                    input_processors=[ShowHiddenCharacters()],
-                    **self.kwargs,
-                )
-            )
+        return self.ui.text(
+            one_line(message), default, required=required, multiline=multiline, on_escape=on_escape
         )
 
-    def _question(self, question: Question, prefix: str = "", *, may_leave: bool = False) -> Any:
-        message = one_line(prefix + question.prompt)
+    def _question(self, question: Question, current: Any, *, may_leave: bool, escape: str) -> Any:
+        message = one_line(question.prompt)
         if question.type == "yesno":
-            yes_default = question.default if isinstance(question.default, bool) else True
-            return bool(
-                self._ask(
-                    questionary.confirm(message, default=yes_default, style=STYLE, **self.kwargs)
-                )
-            )
+            default = current if isinstance(current, bool) else question.default
+            yes = default if isinstance(default, bool) else True
+            return self.ui.confirm(message, yes, on_escape=escape)
+        options = [(c.value, one_line(c.label)) for c in question.choices]
         if question.type == "choice":
-            choices = [QChoice(one_line(c.label), value=c.value) for c in question.choices]
-            picked = question.default if isinstance(question.default, str) else None
-            return self._ask(
-                questionary.select(
-                    message, choices=choices, default=picked, style=STYLE, **self.kwargs
-                )
+            picked = current if current is not None else question.default
+            return self.ui.select(
+                message, options, picked if isinstance(picked, str) else None, on_escape=escape
             )
         if question.type == "multi":
-            defaults = set(question.default) if isinstance(question.default, tuple) else set()
-            choices = [
-                QChoice(one_line(c.label), value=c.value, checked=c.value in defaults)
-                for c in question.choices
-            ]
-            return list(
-                self._ask(
-                    questionary.checkbox(message, choices=choices, style=STYLE, **self.kwargs)
-                )
-            )
-        prefill = question.default if isinstance(question.default, str) else ""
-        answer = self.ask_text(message, prefill, required=question.required and not may_leave)
+            chosen = current if isinstance(current, list) else question.default
+            ticked = list(chosen) if isinstance(chosen, (list, tuple)) else []
+            return self.ui.checkbox(message, options, ticked, on_escape=escape)
+        prefill = current if isinstance(current, str) else question.default
+        answer = self.ask_text(
+            message,
+            prefill if isinstance(prefill, str) else "",
+            required=question.required and not may_leave,
+            on_escape=escape,
+        )
         return answer if answer.strip() else None
 
     # -- Prompter --------------------------------------------------------------------------
 
     def ask_input(self, question: Question) -> Any:
-        value = self._question(question)
+        value = self._question(question, None, may_leave=False, escape="stay")
         return "" if value is None else value
 
     def show_step(self, view: StepView) -> None:
-        show_step(self.console, view, clear=self.clear)
+        self.ui.status = self.status
+        self.status.show(view)
+        show_step(self.console, view, clear=self.clear, words=self.words)
+        for text in self._notices:
+            self.console.print(safe(text, "yellow"))
+        self._notices.clear()
 
     def tick_items(self, view: StepView, pending: list[ItemView]) -> list[str]:
-        choices = [
-            QChoice(one_line(iv.text), value=iv.item.id, checked=iv.checked) for iv in pending
-        ]
-        picked = self._ask(
-            questionary.checkbox(
-                "Tick what is done (space to tick, enter to confirm)",
-                choices=choices,
-                style=STYLE,
-                **self.kwargs,
-            )
-        )
-        return list(picked)
+        options = [(iv.item.id, one_line(iv.text)) for iv in pending]
+        checked = [iv.item.id for iv in pending if iv.checked]
+        return [str(v) for v in self.ui.checkbox(self.t("tick_prompt"), options, checked)]
 
     def confirm_item(self, view: StepView, item: ItemView) -> bool:
-        choice = self._ask(
-            questionary.select(
-                one_line(item.text),
-                choices=[
-                    QChoice("Done", value=True),
-                    QChoice("Not yet — show the step menu", value=False),
-                ],
-                style=STYLE,
-                **self.kwargs,
-            )
-        )
-        return bool(choice)
+        options = [(True, self.t("item_done")), (False, self.t("item_not_yet"))]
+        return bool(self.ui.select(one_line(item.text), options))
 
     def answer(self, view: StepView, question: Question) -> Any:
         # A step's text question may be left empty for now: the step menu still lets the
         # responder skip, defer or mark the step n/a, and "done" insists on an answer.
-        return self._question(question, may_leave=True)
+        # Changing an answer starts from the current one.
+        current = next((qv.answer for qv in view.questions if qv.question.id == question.id), None)
+        return self._question(question, current, may_leave=True, escape="back")
 
     def ask_action_item(
         self, view: StepView, question: Question, added: list[ActionEntry]
@@ -179,134 +159,100 @@ class QuestionaryPrompter:
         from crisiscli.team.actions import check_due
 
         for n, entry in enumerate(added, start=1):
-            extra = ", ".join(x for x in (entry.owner, entry.due and f"due {entry.due}") if x)
+            due = self.t("actions.due", date=entry.due) if entry.due else ""
+            extra = ", ".join(x for x in (entry.owner, due) if x)
             shown = one_line(f"{n}. {entry.what}" + (f" — {extra}" if extra else ""))
             self.console.print(safe(f"  {shown}"))
-        more = "another action item" if added else "an action item"
-        if not self.confirm(f"{question.prompt}: add {more}?", default=not added):
+        more = self.t("actions.add_another" if added else "actions.add_one", prompt=question.prompt)
+        if not self.confirm(more, default=not added):
             return None
-        what = self.ask_text("What is to be done?", required=True)
-        owner = self.ask_text("Who owns it? (a name; leave empty if nobody yet)")
+        what = self.ask_text(self.t("actions.what"), required=True)
+        owner = self.ask_text(self.t("actions.owner"))
 
-        def valid_date(text: str) -> bool | str:
+        def valid_date(text: str) -> str | None:
             try:
                 check_due(text)
             except UsageError:
-                return "A date as YYYY-MM-DD (e.g. 2026-12-15), or leave it empty."
-            return True
+                return self.t("actions.bad_date")
+            return None
 
-        due = self._ask(
-            questionary.text(
-                "Due by (YYYY-MM-DD; leave empty if not set yet)",
-                validate=valid_date,
-                style=STYLE,
-                **self.kwargs,
-            )
-        )
+        due = self.ui.text(self.t("actions.due_prompt"), check=valid_date)
         return ActionEntry(" ".join(what.split()), one_line(owner) or None, check_due(due))
 
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
-        choices = [QChoice(ACTION_LABELS[a], value=a) for a in allowed]
-        return Action(
-            self._ask(questionary.select("What now?", choices=choices, style=STYLE, **self.kwargs))
-        )
+        options = [(a, self.t(ACTION_KEYS[a])) for a in allowed]
+        return Action(self.ui.select(self.t("what_now"), options, on_escape="stay"))
 
     def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
-        label = {
-            Action.SKIP: "Why skip it?",
-            Action.DEFER: "Why defer it? (optional)",
-            Action.NOT_APPLICABLE: "Why does it not apply? (optional)",
-        }.get(action, "Reason")
-        return self.ask_text(label, required=required)
+        key = {Action.SKIP: "reason.skip", Action.DEFER: "reason.defer"}.get(action)
+        key = key or ("reason.na" if action is Action.NOT_APPLICABLE else "reason.other")
+        return self.ask_text(self.t(key), required=required)
 
     def ask_note(self, view: StepView) -> str:
-        return self.ask_text("Note (press Esc then Enter to save)", multiline=True)
+        return self.ask_text(self.t("note_prompt"), multiline=True)
 
-    def confirm(self, message: str, default: bool = False) -> bool:
-        return bool(
-            self._ask(
-                questionary.confirm(one_line(message), default=default, style=STYLE, **self.kwargs)
-            )
-        )
+    def confirm(self, message: str, default: bool = False, *, on_escape: str = "back") -> bool:
+        """Yes/no; Esc goes back to the step menu (``stay``: outside a walk-through)."""
+        return self.ui.confirm(one_line(message), default, on_escape=on_escape)
 
     def compose_message(self, view: StepView, draft: str) -> str:
         from rich.panel import Panel
 
-        self.console.print(Panel(safe(draft), title="draft", border_style="cyan"))
-        choices = [QChoice("Edit it here", value="inline")]
+        self.console.print(Panel(safe(draft), title=self.t("screen.draft"), border_style="cyan"))
+        options = [("inline", self.t("message_edit_here"))]
         if self.env.editor:
-            choices.append(QChoice(f"Edit it in {one_line(self.env.editor)}", value="editor"))
-        choices.append(QChoice("Use it as it is", value="keep"))
-        how = self._ask(
-            questionary.select("The message:", choices=choices, style=STYLE, **self.kwargs)
-        )
+            options.append(("editor", self.t("message_edit_in", editor=one_line(self.env.editor))))
+        options.append(("keep", self.t("message_keep")))
+        how = self.ui.select(self.t("message_how"), options)
         if how == "editor":
             from crisiscli.ui.editor import EditorFailed, edit_text
 
             try:
                 return edit_text(self.env, draft)
             except EditorFailed as exc:
-                self.notify(f"{exc}. Edit it here instead.")
+                self.notify(self.t("message_edit_failed", error=exc))
                 how = "inline"
         if how == "inline":
-            self.console.print("Edit the message. Esc then Enter saves it.", style="dim")
-            return self.ask_text("Message", draft, required=True, multiline=True)
+            return self.ask_text(self.t("message_label"), draft, required=True, multiline=True)
         return draft
 
     def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
-        show_review(self.console, review)
+        show_review(self.console, review, self.words)
         if review.errors:
-            choices = [
-                QChoice("Edit it again", value=ReviewDecision.EDIT),
-                QChoice(
-                    "Keep it as a draft — the step cannot be done until it is fixed",
-                    value=ReviewDecision.LATER,
-                ),
-                QChoice(
-                    "Publish it anyway — record an override with a reason",
-                    value=ReviewDecision.OVERRIDE,
-                ),
+            options = [
+                (ReviewDecision.EDIT, self.t("review_edit")),
+                (ReviewDecision.LATER, self.t("review_later")),
+                (ReviewDecision.OVERRIDE, self.t("review_override")),
             ]
         else:
-            choices = [
-                QChoice("Use this message", value=ReviewDecision.ACCEPT),
-                QChoice("Edit it again", value=ReviewDecision.EDIT),
+            options = [
+                (ReviewDecision.ACCEPT, self.t("review_accept")),
+                (ReviewDecision.EDIT, self.t("review_edit")),
             ]
-        decision = ReviewDecision(
-            self._ask(questionary.select("Now?", choices=choices, style=STYLE, **self.kwargs))
-        )
+        decision = ReviewDecision(self.ui.select(self.t("review_now"), options))
         if decision is ReviewDecision.OVERRIDE:
-            return decision, self.ask_text("Why does it go out as it is?", required=True)
+            return decision, self.ask_text(self.t("review_override_why"), required=True)
         return decision, ""
 
     def ask_approval(self, view: StepView) -> ApprovalChoice:
-        choices = [
-            QChoice(f"Ask {one_line(name)} ({why})", value=name) for name, why in view.approvers
+        options = [
+            (name, self.t("approval.ask_named", name=one_line(name), why=one_line(why)))
+            for name, why in view.approvers
         ]
-        choices += [
-            QChoice("Ask someone else…", value="\x00other"),
-            QChoice("I approve it myself (recorded as self-approved)", value="\x00self"),
-            QChoice("Publish without approval (recorded, with a reason)", value="\x00override"),
-            QChoice("Not now — nobody is asked yet", value="\x00later"),
+        options += [
+            ("\x00other", self.t("approval.ask_other")),
+            ("\x00self", self.t("approval.self")),
+            ("\x00override", self.t("approval.override")),
+            ("\x00later", self.t("approval.later")),
         ]
-        picked = str(
-            self._ask(
-                questionary.select(
-                    "Who approves this message? They see the exact text and its checks "
-                    "(crisis approve).",
-                    choices=choices,
-                    style=STYLE,
-                    **self.kwargs,
-                )
-            )
-        )
+        picked = str(self.ui.select(self.t("approval.who"), options))
         if picked == "\x00other":
-            name = self.ask_text("Their name (as they appear in crisis)").strip()
+            name = self.ask_text(self.t("approval.their_name")).strip()
             return ApprovalChoice("ask", name) if name else ApprovalChoice("later")
         if picked == "\x00self":
             return ApprovalChoice("self")
         if picked == "\x00override":
-            reason = self.ask_text("Why does it go out without approval?", required=True)
+            reason = self.ask_text(self.t("approval_override_why"), required=True)
             return ApprovalChoice("override", reason=reason)
         if picked == "\x00later":
             return ApprovalChoice("later")
@@ -318,19 +264,15 @@ class QuestionaryPrompter:
     def while_waiting(self, view: StepView, waiting: str, backup_next: str | None) -> Waiting:
         later = ""
         if backup_next is not None and view.step.message and view.step.message.escalate_after:
-            later = f"; {one_line(backup_next)} is asked after {view.step.message.escalate_after}"
+            after = view.step.message.escalate_after
+            later = self.t("waiting.backup_later", name=one_line(backup_next), after=after)
         self.console.print(safe(f"{waiting}{later}", "yellow"))
-        choices = [
-            QChoice("Wait here for the decision (Ctrl-C stops waiting)", value=Waiting.WAIT),
-            QChoice(
-                "Go on with other steps meanwhile — this step comes back with the decision",
-                value=Waiting.GO_ON,
-            ),
-            QChoice("Back to this step's menu", value=Waiting.MENU),
+        options = [
+            (Waiting.WAIT, self.t("waiting.wait")),
+            (Waiting.GO_ON, self.t("waiting.go_on")),
+            (Waiting.MENU, self.t("waiting.menu")),
         ]
-        return Waiting(
-            self._ask(questionary.select("Meanwhile?", choices=choices, style=STYLE, **self.kwargs))
-        )
+        return Waiting(self.ui.select(self.t("waiting.meanwhile"), options))
 
     def show_status(self, view: StepView, text: str) -> None:
         self.console.print(safe(text, "yellow"))
@@ -361,45 +303,41 @@ class QuestionaryPrompter:
         )
 
     def ask_approval_override(self, view: StepView) -> str:
-        if not self.confirm(
-            "Nobody can approve it? Go ahead without approval (recorded, with a reason)?",
-            default=False,
-        ):
+        if not self.confirm(self.t("approval_override_ask"), default=False):
             return ""
-        return self.ask_text("Why does it go out without approval?", required=True)
+        return self.ask_text(self.t("approval_override_why"), required=True)
 
     def notify(self, text: str) -> None:
         self.console.print(safe(text, "yellow"))
+        self._notices.append(text)
 
     def warn(self, text: str) -> None:
-        self.console.print(safe(f"warning: {text}", "yellow"))
+        self.console.print(safe(self.t("warning", text=text), "yellow"))
 
     def check_exit(self, criteria: tuple[str, ...]) -> list[CriterionCheck]:
         """Each exit criterion, one at a time: met or not, and why not."""
-        self.console.print(safe(f"Before closing: {criteria_words(len(criteria))}.", "bold"))
+        count = len(criteria)
+        self.console.print(safe(self.t("exit.before", criteria=self._criteria(count)), "bold"))
         checks = []
         for index, text in enumerate(criteria, 1):
-            met = self.confirm(f"{index}/{len(criteria)} Is this true now? {text}", default=True)
-            note = "" if met else self.ask_text("What is still open? (optional)")
+            asked = self.t("exit.true_now", index=index, count=count, text=text)
+            met = self.ui.confirm(one_line(asked), True, on_escape="stay")
+            note = "" if met else self.ask_text(self.t("exit.still_open"), on_escape="stay")
             checks.append(CriterionCheck(index, text, met, note))
         return checks
 
     def close_anyway(self, unmet: list[CriterionCheck]) -> bool:
         numbers = ", ".join(str(c.index) for c in unmet)
-        return self.confirm(
-            f"{criteria_words(len(unmet))} not met ({numbers}). Close the incident anyway?",
-            default=False,
-        )
+        asked = self.t("exit.close_anyway", criteria=self._criteria(len(unmet)), numbers=numbers)
+        return self.ui.confirm(asked, False, on_escape="stay")
+
+    def _criteria(self, count: int) -> str:
+        return self.t("exit.criterion" if count == 1 else "exit.criteria", count=count)
 
     def finished(self, summary: RunSummary) -> bool:
-        show_summary(self.console, summary)
-        return bool(
-            self._ask(
-                questionary.confirm(
-                    "Close the incident now? (You can still add notes and reports later.)",
-                    default=False,
-                    style=STYLE,
-                    **self.kwargs,
-                )
-            )
-        )
+        self.ui.status = None  # the walk-through is over: no step, no countdown to show
+        show_summary(self.console, summary, words=self.words)
+        return self.ui.confirm(self.t("close_now"), False, on_escape="stay")
+
+
+QuestionaryPrompter = TerminalPrompter  # the name it had while it was built on questionary

@@ -19,7 +19,7 @@ from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
 from crisiscli.timeutil import format_duration, short_when, since_start
 from crisiscli.walk.deadlines import deadline_statuses
-from crisiscli.walk.flow import next_target, position
+from crisiscli.walk.flow import next_target, position, unfinished
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
@@ -30,14 +30,11 @@ def _text(value: Any) -> str:
 
 
 def unfinished_steps(state: IncidentState, playbook: Playbook) -> list[dict[str, Any]]:
-    """Steps begun or deferred and not finished, by title (never lost from sight)."""
+    """Steps deferred, or begun and left without an outcome, by title (never lost from sight;
+    the step the walk-through is at is "now", not "left behind")."""
     out = []
-    for step in playbook.steps:
-        st = state.steps.get(step.id)
-        if st is None or st.status not in ("deferred", "active"):
-            continue
-        if st.status == "active" and step.id == state.current:
-            continue  # the step the walk-through is at is "now", not "left behind"
+    for step_id in unfinished(playbook, state):
+        st, step = state.steps[step_id], playbook.step(step_id)
         out.append(
             {"step": step.id, "title": step.title, "reason": st.reason or "", "status": st.status}
         )

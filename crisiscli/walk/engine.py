@@ -8,18 +8,20 @@ from another terminal appear, and a crash at any point resumes exactly where it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
 
 from crisiscli.errors import Paused, StateError, UsageError
+from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review, review, summary_line
 from crisiscli.messages.platforms import merged_limits
 from crisiscli.playbook.model import Question, Step
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
-from crisiscli.record.fold import MessageState
-from crisiscli.record.names import template_values
+from crisiscli.record.fold import IncidentState, MessageState
+from crisiscli.record.names import known_answers, template_values
 from crisiscli.record.store import Incident
 from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
@@ -36,10 +38,12 @@ from crisiscli.walk.flow import (
     position,
     regrade_event,
     still_deferred,
+    unfinished,
 )
 from crisiscli.walk.prompter import (
     Action,
     ActionEntry,
+    GoBack,
     ItemView,
     NoteView,
     Prompter,
@@ -49,6 +53,7 @@ from crisiscli.walk.prompter import (
     StepView,
     Waiting,
 )
+from crisiscli.walk.walker import ClosedElsewhere
 
 MAX_VISITS_PER_STEP = 200  # a branch cycle in a scripted run must not spin forever
 POLL_SECONDS = 1.0  # how often a walk-through waiting for an approval reads the journal
@@ -90,11 +95,20 @@ class Walkthrough:
         self.state = incident.state()
         self._reviews: dict[tuple[str, str, str | None], Review] = {}
         self._config_limits = config_limits(self.env)
+        self.words = Catalogue(self.playbook.language)  # notices in the playbook's language
+        self._mine: set[str] = set()  # ids of the events this walker recorded
+        # Checks run before each screen and each record: who walks (lease), closed elsewhere.
+        self.guards: list[Callable[[IncidentState], None]] = []
 
     # -- recording -------------------------------------------------------------------------
 
     def record(self, event: ev.NewEvent) -> None:
+        # Read afresh: a take-over or a close from another terminal while a prompt waited
+        # stops this walker before it writes (the fold catches up incrementally: cheap).
+        self.check(self.incident.state())
         self.state = self.incident.record(event)
+        if self.state.last_key is not None:
+            self._mine.add(self.state.last_key[1])
         self.show_warnings()
 
     def show_warnings(self) -> None:
@@ -103,16 +117,34 @@ class Walkthrough:
 
     def refresh(self) -> None:
         self.state = self.incident.state()
+        self.show_warnings()
+        self.check(self.state)
+
+    def check(self, state: IncidentState) -> None:
+        """Stop (an exception) when this walker may no longer write: the incident was closed
+        from another terminal, or a guard (the one-walker lease, walk/walker.py) says so."""
+        if state.closed:
+            raise ClosedElsewhere(self.incident.id, state)
+        for guard in self.guards:
+            guard(state)
 
     # -- the run ---------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
+        # A prompt that can watch while it waits stops as soon as another terminal takes
+        # over or closes the incident, not only at the next screen.
+        watch = getattr(self.prompter, "set_watchdog", None)
+        if callable(watch):
+            watch(lambda: self.check(self.incident.state()))
         try:
             return self._run()
         finally:
             self.incident.flush()
+            if callable(watch):
+                watch(None)
 
-    def _run(self) -> RunSummary:
+    def refuse_if_over(self) -> None:
+        """A closed incident, or a finished walk-through, is not walked again."""
         if self.state.closed:
             raise StateError(
                 f"incident {self.incident.id} is closed",
@@ -123,8 +155,11 @@ class Walkthrough:
                 f"the walk-through of {self.incident.id} is finished",
                 hint=f"see: crisis status {self.incident.id}",
             )
-        if self.state.event_count > 1:
-            self.record(ev.session("resumed"))
+
+    def _run(self) -> RunSummary:
+        self.refuse_if_over()
+        if self.state.steps or self.state.inputs or self.state.paused:
+            self.record(ev.session("resumed"))  # not on a fresh start (roles, walker events)
         self.ask_inputs()
         while True:
             self.refresh()
@@ -159,14 +194,18 @@ class Walkthrough:
                 return
             view = self.view(step)
             self.prompter.show_step(view)
-            if not worked:
-                worked = True
-                if self.work(step, view):
-                    continue
-            allowed = self.allowed_actions(step, view)
-            action = self.prompter.choose_action(view, allowed)
-            if self.act(step, view, action):
-                return
+            try:
+                if not worked:
+                    worked = True
+                    if self.work(step, view):
+                        continue
+                allowed = self.allowed_actions(step, view)
+                action = self.prompter.choose_action(view, allowed)
+                if self.act(step, view, action):
+                    return
+            except GoBack:
+                # Esc: nothing more is recorded; the step and its menu are shown again.
+                self.prompter.notify(self.words.t("esc_back"))
 
     def work(self, step: Step, view: StepView) -> bool:
         """Items, questions and message of a step; True if anything was recorded.
@@ -243,9 +282,12 @@ class Walkthrough:
                 for v in template_values(self.playbook, self.state, self.incident.id).values()
                 if isinstance(v, (str, list))
             ]
+            from crisiscli.messages.platforms import checked_platforms, incident_platforms
+
+            where = incident_platforms(known_answers(self.state))
             cached = review(
                 text,
-                step.message.platforms,
+                checked_platforms(where, step.message.platforms),
                 self.playbook.language,
                 step.message.banned,
                 self.limits_for(step),
@@ -285,7 +327,7 @@ class Walkthrough:
             decision, reason = self.prompter.review_message(self.view(step), checked)
             reason = reason.strip()
             if decision is ReviewDecision.OVERRIDE and not reason:
-                self.prompter.notify("An override needs a reason; the message stays as a draft.")
+                self.prompter.notify(self.words.t("engine.override_needs_reason"))
                 decision = ReviewDecision.LATER
             overriding = decision is ReviewDecision.OVERRIDE and bool(checked.errors)
             unchecked = current is not None and current.check_summary is None
@@ -624,7 +666,7 @@ class Walkthrough:
         if action is Action.SKIP:
             reason = self.prompter.ask_reason(view, action, True).strip()
             if not reason:
-                self.prompter.notify("A step can only be skipped with a reason.")
+                self.prompter.notify(self.words.t("engine.skip_needs_reason"))
                 return False
             self.record(ev.step_left("skipped", step.id, reason))
             return True
@@ -638,7 +680,7 @@ class Walkthrough:
             return True
         if action is Action.BACK:
             if len(self.state.path) < 2:
-                self.prompter.notify("This is the first step; there is nothing to go back to.")
+                self.prompter.notify(self.words.t("engine.first_step"))
                 return False
             self.record(ev.step_entered(self.state.path[-2], "back"))
             return True
@@ -654,9 +696,7 @@ class Walkthrough:
             if qv.answer is None and qv.question.required
         ]
         if missing:
-            self.prompter.notify(
-                f"Answer “{missing[0]}” first — or skip the step, with a reason, if it cannot be answered."
-            )
+            self.prompter.notify(self.words.t("engine.answer_first", question=missing[0]))
             return False
         approved_before = approvals.settled(self.state_message(step))
         if step.message is not None and not self.message_ready(step, view):
@@ -669,7 +709,7 @@ class Walkthrough:
                 view = self.view(step)
         unchecked = [iv.item.id for iv in view.items if not iv.checked]
         if unchecked and not self.prompter.confirm(
-            f"{len(unchecked)} item(s) not ticked. Mark the step done anyway?", default=False
+            self.words.t("engine.done_anyway", count=len(unchecked)), default=False
         ):
             return False
         self.record(ev.step_done(step.id, unchecked))
@@ -680,16 +720,13 @@ class Walkthrough:
         recorded override) and, when required, an approver (or a recorded override)."""
         assert step.message is not None
         if view.message_text is None:
-            self.prompter.notify("This step's message has not been written yet.")
+            self.prompter.notify(self.words.t("engine.message_not_written"))
             self.compose(step)
             return False
         checked = view.message_review
         if checked is not None and checked.blocked:
             problems = "; ".join(f.message for f in checked.errors[:3])
-            self.prompter.notify(
-                f"The message cannot go out as it is: {problems} "
-                "Edit the message, or record an override with a reason."
-            )
+            self.prompter.notify(self.words.t("engine.cannot_go_out", problems=problems))
             return False
         if step.message.approval and view.message_approved_by is None:
             self.settle_approval(step)
@@ -704,13 +741,12 @@ class Walkthrough:
                 self.record(ev.message_approved(step.id, override=reason))
                 return True
             waiting = message.pending_request if message is not None else None
-            self.prompter.notify(
-                f"This message is {approvals.outcome(message)}: wait for the decision, or "
-                "go on with other steps meanwhile (defer)."
-                if waiting is not None and message is not None
-                else "This message needs an approver's decision (or an override with a "
-                "reason) before the step is done."
-            )
+            if waiting is not None and message is not None:
+                self.prompter.notify(
+                    self.words.t("engine.waiting_for_decision", outcome=approvals.outcome(message))
+                )
+            else:
+                self.prompter.notify(self.words.t("engine.needs_approver"))
             return False
         return True
 
@@ -751,14 +787,15 @@ class Walkthrough:
 
     def finish(self) -> RunSummary:
         deferred = still_deferred(self.playbook, self.state)
-        status = "complete-except-deferred" if deferred else "complete"
-        self.record(ev.run_finished(deferred))
+        left_open = unfinished(self.playbook, self.state)
+        status = "complete-except-deferred" if left_open else "complete"
+        self.record(ev.run_finished(deferred, left_open))
         summary = self.summary(status, deferred)
         if self.prompter.finished(summary):
             from crisiscli.walk.closing import check_and_close
 
             check_and_close(self.incident, self.playbook.exit_criteria, self.prompter)
-            self.refresh()
+            self.state = self.incident.state()  # closed by this walker: not "elsewhere"
         return summary
 
     def summary(self, status: str, deferred: list[str]) -> RunSummary:
@@ -781,6 +818,10 @@ class Walkthrough:
             str(self.incident.log_path),
             self.state.drill,
             tuple(times),
+            tuple(
+                (self.playbook.step(sid).title, self.state.steps[sid].status)
+                for sid in unfinished(self.playbook, self.state)
+            ),
         )
 
     # -- views -----------------------------------------------------------------------------
@@ -817,7 +858,7 @@ class Walkthrough:
         message = state.messages.get(step.id)
         roles = assigned_roles(state, self.playbook)
         notes = tuple(
-            NoteView(n.ts, n.actor, n.text, n.actor == self.env.actor) for n in state.notes[-5:]
+            NoteView(n.ts, n.actor, n.text, n.event_id in self._mine) for n in state.notes[-5:]
         )
         return StepView(
             incident_id=self.incident.id,

@@ -279,6 +279,18 @@ def still_deferred(playbook: Playbook, state: IncidentState) -> list[str]:
     ]
 
 
+def unfinished(playbook: Playbook, state: IncidentState) -> list[str]:
+    """Steps deferred, or entered and left without an outcome (e.g. "back" from a deferred
+    step's return): they stay open, by title, in the summary, status, handoff and close."""
+    return [
+        s.id
+        for s in playbook.steps
+        if (st := state.steps.get(s.id)) is not None
+        and s.id != state.current
+        and (st.status == "deferred" or (st.status == "active" and applies(s, state)))
+    ]
+
+
 def position(playbook: Playbook, step_id: str) -> tuple[int, int]:
     """1-based index of a step and the number of steps."""
     ids = [s.id for s in playbook.steps]

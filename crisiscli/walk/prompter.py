@@ -1,8 +1,10 @@
 """The ``Prompter`` interface the engine talks to, the views it shows, and the scripted
 implementation used by ``--answers`` and tests.
 
-The interactive implementation lives in ``interactive.py`` (the only module that imports
-questionary and rich screens), so running from an answers file never loads them.
+The interactive implementation lives in ``crisiscli/ui/prompts.py`` (the only module that
+loads prompt_toolkit and rich screens), so running from an answers file never loads them.
+Any prompt may raise ``GoBack`` (Esc): the engine then records nothing and shows the step
+menu again.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from crisiscli.playbook.model import Item, Question, Step
 from crisiscli.team.contacts import FollowUp
 from crisiscli.walk.closing import CriterionCheck
 from crisiscli.walk.deadlines import DeadlineStatus
+
+
+class GoBack(Exception):
+    """The person pressed Esc: leave this prompt, record nothing, show the step menu again."""
 
 
 class Action(str, enum.Enum):
@@ -160,6 +166,7 @@ class RunSummary:
     log_path: str
     drill: bool = False
     step_times: tuple[tuple[str, float], ...] = ()
+    open_steps: tuple[tuple[str, str], ...] = ()  # (title, status) of unfinished steps
 
 
 class Prompter(Protocol):

@@ -348,3 +348,44 @@ def test_bad_input_never_shows_a_traceback(cli, tmp_path: Path, crisis_home: Pat
     assert not (crisis_home / "incidents").exists() or not any(
         (crisis_home / "incidents").iterdir()
     )
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("strat", "start"), ("statr", "start")])
+def test_a_mistyped_command_suggests_the_one_meant(cli, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    # Swapped letters are one slip, not two (difflib suggested 'stats' for both).
+    result = cli(typed)
+    assert result.exit_code == 2
+    assert f"No such command '{typed}'. Did you mean '{meant}'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_playbooks_fit_the_terminal_and_keep_every_word(crisis_home: Path, columns: int) -> None:
+    """Issue 11: `crisis playbooks` ignored the terminal width (summaries ran past it)."""
+    from crisiscli.width import display_width
+    from tests.conftest import run_cli
+
+    narrow = ok(run_cli(crisis_home, "playbooks", columns=columns)).stdout
+    whole = ok(run_cli(crisis_home, "playbooks")).stdout  # a pipe: whole lines
+    path = f"  {crisis_home / 'playbooks'}"  # a path is never cut (the test's is long)
+    assert max(display_width(line) for line in narrow.splitlines() if line != path) <= columns
+    assert narrow.split() == whole.split()  # wrapped, never cut
+    if columns < 100:
+        assert max(display_width(line) for line in whole.splitlines()) > columns
+
+
+def test_list_fits_the_terminal_and_never_cuts_an_id(crisis_home: Path) -> None:
+    """Issue 11: `crisis list` ignored the terminal width. Ids are what people type: the
+    title wraps beside them, or goes below them when there is no room."""
+    from crisiscli.width import display_width
+    from tests.conftest import make_env, run_cli
+    from tests.helpers import open_incident
+
+    title = "Our apology post went out with the wrong image on every platform we run today"
+    incident = open_incident(make_env(crisis_home), title=title)
+    for columns in (80, 100, 140):
+        shown = ok(run_cli(crisis_home, "list", columns=columns)).stdout
+        lines = shown.splitlines()
+        assert max(display_width(line) for line in lines) <= columns, shown
+        assert incident.id in shown and " ".join(shown.split()).endswith(title)
+    assert ok(run_cli(crisis_home, "list")).stdout.splitlines()[2].endswith(title)

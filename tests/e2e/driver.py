@@ -28,8 +28,9 @@ CTRL_C = "\x03"
 
 
 def wrapped(text: str) -> str:
-    """A regex for ``text`` that still matches where the terminal wrapped it."""
-    return "\n?".join(re.escape(ch) for ch in text)
+    """A regex for ``text`` that still matches where it was wrapped (by the terminal, in a
+    word, or by the prompt, at a space)."""
+    return "\n?".join(r"\s+" if ch == " " else re.escape(ch) for ch in text)
 
 
 def plain(raw: str) -> str:
@@ -108,7 +109,7 @@ class Session:
     def type_line(self, text: str) -> None:
         self.child.send(text + ENTER)
 
-    # -- questionary prompts, waiting for each before typing -------------------------------
+    # -- prompts, waiting for each before typing (keys typed earlier are dropped) ----------
 
     def text_answer(self, prompt: str, answer: str) -> None:
         self.expect(re.escape(prompt))
@@ -144,13 +145,12 @@ class Session:
             if index in tick:
                 keys += SPACE
             keys += DOWN
-        self.send(keys + ENTER)
-        self.expect(r"enter to confirm\) (?:done|\[)")
+        self.send(keys + ENTER)  # what comes next is waited for by the next expect
 
     def confirm(self, prompt: str, yes: bool) -> None:
         self.expect(re.escape(prompt))
         self.expect(f"(?:{wrapped('(Y/n)')}|{wrapped('(y/N)')})")
-        self.send("y" if yes else "n")
+        self.send(("y" if yes else "n") + ENTER)  # a letter alone answers nothing
         self.expect(re.escape(prompt) + r"[^\n]*\n?[^\n]*?" + wrapped("Yes" if yes else "No"))
 
     def menu(self, label: str) -> str:
@@ -172,8 +172,8 @@ class Session:
         choices = ["Edit it here", "Use it as it is"]
         self.select("The message:", choices, choices[1] if text is None else choices[0])
         if text is not None:
-            self.expect(r"Esc then Enter saves it")
             self.expect(r"Message")
+            self.expect(r"saves")  # the hint under the text: the prompt is live
             self.send("\x15" + text + SAVE)  # Ctrl-U clears the draft's line
 
     def review(self, pick: str, *, errors: bool = False) -> None:

@@ -57,7 +57,7 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         child.expect("Acme is sorry. We got this wrong and we are fixing it.")
         child.expect("The message:")
         child.send("\r")  # Edit it here
-        child.expect("Esc then Enter saves it")
+        child.expect("saves")
         child.send(" We will explain everything in detail tomorrow, once the review is complete.")
         child.send("\x1b\r")  # Esc, Enter: save the multi-line text
         # 130 graphemes against the step's Bluesky limit of 120: shown loudly.
@@ -86,7 +86,7 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         child.expect("What now\\?")
         child.send("\r")
         child.expect("Close the incident now")
-        child.send("n")
+        child.send("n\r")  # yes/no waits for Enter
         child.expect(pexpect.EOF)
     finally:
         child.close()
@@ -138,7 +138,7 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.send("Acme\r")
         child.expect("The message:")
         child.send("\r")  # Edit it here (no editor configured: only here or as it is)
-        child.expect("Esc then Enter saves it")
+        child.expect("saves")
         child.send(" We will explain everything in detail tomorrow, once the review is complete.")
         child.send("\x1b\r")
         child.expect("OVER LIMIT by 10")
@@ -157,7 +157,7 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.expect("Not now")
         child.send(DOWN * 3 + "\r")  # still nobody
         child.expect("Nobody can approve it")
-        child.send("y")
+        child.send("y\r")
         child.expect("Why does it go out without approval")
         child.send("Comms lead unreachable for 40 minutes\r")
         child.expect("Hi, Acme here")
@@ -168,7 +168,7 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         child.expect("What now\\?")
         child.send("\r")
         child.expect("Close the incident now")
-        child.send("n")
+        child.send("n\r")  # yes/no waits for Enter
         child.expect(pexpect.EOF)
     finally:
         child.close()

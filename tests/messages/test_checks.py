@@ -157,10 +157,10 @@ def test_spelling_ignores_links_mentions_hashtags_and_placeholders() -> None:
     assert "spelling" not in rules(findings, "warning")
 
 
-def test_spelling_without_a_dictionary_degrades_to_a_notice() -> None:
+def test_spelling_without_a_dictionary_degrades_to_a_notice_in_the_messages_language() -> None:
     findings = check_message("Vi ber om ursäkt. Vi har tagit bort inlägget.", [], "sv")
     spelling = [f for f in findings if f.rule == "spelling"]
-    assert [(f.severity, "no offline dictionary for 'sv'" in f.message) for f in spelling] == [
+    assert [(f.severity, "ingen offlineordlista för 'sv'" in f.message) for f in spelling] == [
         ("info", True)
     ]
 
@@ -228,3 +228,30 @@ def test_spelling_without_the_library_degrades_to_a_notice(monkeypatch: pytest.M
         compose._spellchecker.cache_clear()
     spelling = [(f.severity, f.message) for f in findings if f.rule == "spelling"]
     assert spelling == [("info", "Spelling not checked: no offline dictionary for 'en'.")]
+
+
+def test_swedish_conditional_apologies_are_flagged() -> None:
+    """Issue 11: "vi ber om ursäkt om någon tog illa upp" went through unflagged."""
+    for text in (
+        "Vi ber om ursäkt om någon tog illa upp.",
+        "Vi beklagar om inlägget har sårat någon.",
+        "Förlåt till alla som tog illa upp.",
+    ):
+        excuses = [f for f in check_message(text, [], "sv") if f.rule == "excuse"]
+        assert [f.message.endswith("villkorad ursäkt.") for f in excuses] == [True], text
+
+
+def test_a_banned_phrase_is_listed_once() -> None:
+    """Issue 11: a banned phrase that is also an excuse was listed twice (an error and a
+    warning); a phrase the playbook lists twice, or in another case, was listed twice too."""
+    text = "We are sorry if anyone was offended by the post."
+    findings = check_message(
+        text, [], "en", banned=["if anyone was offended", "If anyone  was offended"]
+    )
+    about = [f for f in findings if "if anyone was offended" in (f.excerpt or "").lower()]
+    assert [(f.severity, f.rule) for f in about] == [("error", "banned")]
+
+
+def test_one_excuse_matched_by_two_patterns_is_listed_once() -> None:
+    findings = check_message("We are sorry if you felt hurt.", [], "en")
+    assert len([f for f in findings if f.rule == "excuse"]) == 1

@@ -156,13 +156,14 @@ def essence(incident: Incident) -> dict[str, Any]:
         "finish_status": state.finish_status,
         "closed": state.closed,
         "summary": state.summary,
-        # The decisions in order; pauses, interruptions and resumes are bookkeeping.
-        "events": [
-            (e.type, e.data) for e in events_of(incident) if not e.type.startswith("session.")
-        ],
+        # The decisions in order; pauses, interruptions, resumes and walkers are bookkeeping.
+        "events": [(e.type, e.data) for e in events_of(incident) if not e.type.startswith(SESSION)],
     }
 
 
+# Which process walked when (pauses, resumes, interruptions, each walker's pid and lease)
+# differs between a killed run and an undisturbed one; the decisions do not.
+SESSION = ("session.", "walker.")
 _BOOKKEEPING = {"id", "visits", "events", "generated_at", "duration_seconds"}
 
 
@@ -180,7 +181,7 @@ def _strip(value: Any) -> Any:
         kept = [
             v
             for v in value
-            if not (isinstance(v, dict) and str(v.get("type", "")).startswith("session."))
+            if not (isinstance(v, dict) and str(v.get("type", "")).startswith(SESSION))
         ]
         return [_strip(v) for v in kept]
     return value

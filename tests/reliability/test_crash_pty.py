@@ -1,4 +1,4 @@
-"""Crash test, interactive: the real questionary screens in a pseudo-terminal (pexpect),
+"""Crash test, interactive: the real prompt_toolkit screens in a pseudo-terminal (pexpect),
 SIGKILLed after a random number of answers plus a random delay, resumed with `crisis
 resume` until done. Nothing acknowledged is lost; the outcome equals an uninterrupted
 run's with the same keystrokes.
@@ -22,16 +22,16 @@ from tests.reliability import crashkit
 
 pexpect = pytest.importorskip("pexpect")
 
-# A prompt is live when its text is followed by its instructions or by the cursor
-# being placed; prompt_toolkit ends every prompt with "bracketed paste off".
-LIVE = r"(?: \x1b\[0m ?\(|\x1b\[\d+D)"
+# A prompt is live from its first drawing, which follows "bracketed paste on" on the same
+# line; prompt_toolkit ends every prompt with "bracketed paste off".
+LIVE = r"\x1b\[\?2004h[^\r\n]*?"
 PROMPT_DONE = "\x1b[?2004l"
 KEYS = [
     ("Which brand?", "Acme\r"),
     ("Where did it come from?", "\r"),
-    ("Tick what is done (space to tick, enter to confirm)", "a\r"),
+    ("Tick what is done", "a\r"),
     ("How far has it spread?", "\x1b[B\r"),  # the second choice: wide
-    ("Any threats?", "y"),
+    ("Any threats?", "y\r"),  # yes/no waits for Enter
     ("Call security", "\r"),
     ("Tell legal", "\r"),
     ("The message:", "\r"),  # Edit it here
@@ -40,15 +40,12 @@ KEYS = [
     ("Next update promised by?", "\x15\r"),  # none (a promise is timed from now: runs differ)
     ("Who approves this message?", "\x1b[B\r"),  # I approve it myself (self-approved)
     ("Anything to add?", "Nothing more\r"),
-    ("item(s) not ticked. Mark the step done anyway?", "y"),
+    ("item(s) not ticked. Mark the step done anyway?", "y\r"),
     ("What now?", "\r"),  # Mark this step done
-    ("Close the incident now? (You can still add notes and reports later.)", "y"),
+    ("Close the incident now? (You can still add notes and reports later.)", "y\r"),
 ]
-# The live prompt: questionary's "?" mark, the text (and any hint after it), then its
-# instructions or the cursor placement.
-PATTERNS = [
-    r"\?(?:\x1b\[[0-9;]*m)* " + re.escape(text) + r"[^\x1b\r\n]*" + LIVE for text, _ in KEYS
-]
+# The live prompt: its first drawing, then the "?" mark and the text.
+PATTERNS = [LIVE + r"\? (?:\x1b\[[0-9;]*m)*" + re.escape(text) for text, _ in KEYS]
 
 
 def _spawn(home: Path, args: list[str]):  # type: ignore[no-untyped-def]

@@ -38,11 +38,11 @@ def test_note_from_another_process_shows_on_the_next_screen(crisis_home: Path) -
         assert other.returncode == 0, other.stderr
 
         child.send(DOWN + ENTER)  # "Add a note"
-        child.expect("Note")
+        child.expect("saves")  # the note prompt (Esc then Enter saves) is open: keys reach it
         child.send("Statement is with legal" + SAVE)
         # The screen is drawn again from the journal: the other process's note is on it.
         child.expect("DRILL")
-        child.expect("Notes from others")
+        child.expect("Notes from other terminals")
         child.expect("sam")
         child.expect("Reporter from the Herald called")
         child.expect("What now")
@@ -51,7 +51,8 @@ def test_note_from_another_process_shows_on_the_next_screen(crisis_home: Path) -
         child.expect("What now")
         child.send(ENTER)  # done: Wrap up
         child.expect("Close the incident now")
-        child.send("n")
+        child.expect("stop")
+        child.send("n" + ENTER)
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)

@@ -101,7 +101,7 @@ def test_the_walk_through_goes_on_with_the_previous_draft(
     prompter = QuestionaryPrompter(env)
     told: list[str] = []
     inline: list[str] = []
-    monkeypatch.setattr(prompter, "_ask", lambda question: "editor")  # "Edit it in ..."
+    monkeypatch.setattr(prompter.ui, "select", lambda *a, **kw: "editor")  # "Edit it in ..."
     monkeypatch.setattr(prompter, "notify", told.append)
     monkeypatch.setattr(prompter, "ask_text", lambda label, default, **kw: inline.append(default) or default)  # fmt: skip
     assert prompter.compose_message(None, "the previous draft") == "the previous draft"  # type: ignore[arg-type]

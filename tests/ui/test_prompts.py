@@ -13,12 +13,12 @@ from prompt_toolkit.output import DummyOutput
 
 from crisiscli.env import Environment
 from crisiscli.playbook.model import Choice, Question
-from crisiscli.record.events import NewEvent
+from crisiscli.record.events import NewEvent, answer_set
 from crisiscli.ui.prompts import QuestionaryPrompter
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import Action, ApprovalChoice
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import open_incident
+from tests.helpers import open_incident, per_prompt
 
 DOWN = "\x1b[B"
 SAVE = "\x1b\r"  # Esc, Enter
@@ -99,7 +99,9 @@ def test_multiple_choice_ticks_with_space(env: Environment, pipe: PipeInput) -> 
     assert prompter(env, pipe).ask_input(MULTI) == []
 
 
-@pytest.mark.parametrize(("keys", "expected"), [("y", True), ("n", False), ("\r", True)])
+@pytest.mark.parametrize(
+    ("keys", "expected"), [("y\r", True), ("n\r", False), ("\r", True), ("yn\r", False)]
+)
 def test_yes_no(env: Environment, pipe: PipeInput, keys: str, expected: bool) -> None:
     pipe.send_text(keys)
     assert prompter(env, pipe).ask_input(YESNO) is expected
@@ -158,19 +160,19 @@ def test_note_is_multi_line_and_saved_with_esc_enter(env: Environment, pipe: Pip
     assert prompter(env, pipe).ask_note(view) == "Legal is on the call\nReporter asked for comment"
 
 
-def test_message_starts_from_the_draft(env: Environment, pipe: PipeInput) -> None:
+def test_message_starts_from_the_draft(env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     w = walk(env)
     view = w.view(w.playbook.step("statement"))
     p = prompter(env, pipe)
-    pipe.send_text("\r" + " Truly." + SAVE)  # "Edit it here", then add to the draft
+    left = per_prompt(
+        monkeypatch, pipe, ["\r", " Truly." + SAVE, DOWN + "\r", "\r", "Dana\r", DOWN + "\r"]
+    )
+    # "Edit it here", then add to the draft
     assert p.compose_message(view, "We are sorry.") == "We are sorry. Truly."
-    pipe.send_text(DOWN + "\r")  # "Use it as it is"
-    assert p.compose_message(view, "We are sorry.") == "We are sorry."
-    assert "Esc then Enter saves it" in screen(env)
-    pipe.send_text("\rDana\r")  # "Ask someone else…", then their name
-    assert p.ask_approval(view) == ApprovalChoice("ask", "Dana")
-    pipe.send_text(DOWN + "\r")
+    assert p.compose_message(view, "We are sorry.") == "We are sorry."  # "Use it as it is"
+    assert p.ask_approval(view) == ApprovalChoice("ask", "Dana")  # "Ask someone else…", a name
     assert p.ask_approval(view) == ApprovalChoice("self")
+    assert not left
 
 
 def test_ctrl_c_raises_keyboard_interrupt(env: Environment, pipe: PipeInput) -> None:
@@ -179,14 +181,14 @@ def test_ctrl_c_raises_keyboard_interrupt(env: Environment, pipe: PipeInput) -> 
         prompter(env, pipe).ask_input(TEXT)
 
 
-def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> None:
+def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     incident = open_incident(env, title="Pipe walk")
     keys = [
         "Acme\r",  # brand
         "\r",  # source: ours
         " " + DOWN + " " + DOWN + " \r",  # look: tick all three
         DOWN + "\r",  # reach: wide
-        "y",  # threats: yes -> the safety step applies
+        "y\r",  # threats: yes -> the safety step applies (a letter alone answers nothing)
         "\r",  # menu: done
         "\r",  # safety (READ-DO): Call security — done
         DOWN + "\r",  # Tell legal — not yet
@@ -206,21 +208,14 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
         "\rNext week\r",  # an empty reason is refused, then a reason is taken
         "\r",  # safety comes back: Tell legal — done
         "\r",  # menu: done
-        "y",  # close the incident now
+        "y\r",  # close the incident now
     ]
     # Keys go in as each prompt opens, as a person types them (a whole walk's worth of
     # typeahead is not how anyone answers, and prompt_toolkit need not keep it all).
     p = prompter(env, pipe)
-    feed = iter(keys)
-    ask = p._ask
-
-    def typed(question):  # type: ignore[no-untyped-def]
-        pipe.send_text(next(feed))
-        return ask(question)
-
-    p._ask = typed  # type: ignore[method-assign]
+    left = per_prompt(monkeypatch, pipe, keys)
     summary = Walkthrough(incident, p).run()
-    assert next(feed, None) is None  # every key was asked for: no prompt more, none less
+    assert not left  # every key was asked for: no prompt more, none less
     assert summary.status == "complete"
     state = incident.state()
     assert state.closed
@@ -240,6 +235,110 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput) -> N
     assert "step 1 of 5" in shown and "Look first" in shown
     assert "Deferred — back again before the end." in shown
     assert "The walk-through is complete." in shown
+
+
+# -- issue 11: keys a stressed person can trust ---------------------------------------------
+
+
+def test_esc_goes_back_from_a_step_prompt_and_picks_nothing(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    from crisiscli.walk.prompter import GoBack
+
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    p = prompter(env, pipe)
+    for ask in (
+        lambda: p.tick_items(view, list(view.items)),
+        lambda: p.confirm_item(view, view.items[0]),
+        lambda: p.answer(view, CHOICE),
+        lambda: p.ask_reason(view, Action.SKIP, True),
+        lambda: p.compose_message(view, "Sorry."),
+        lambda: p.confirm("Mark the step done anyway?"),
+    ):
+        pipe.send_text("\x1b")
+        with pytest.raises(GoBack):
+            ask()
+
+
+def test_esc_at_the_step_menu_does_nothing_and_says_so(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    p = prompter(env, pipe)
+    seen: list[str] = []
+    real = p.ui._footer
+
+    def footer(hint: str):  # type: ignore[no-untyped-def]
+        seen.append(hint)
+        return real(hint)
+
+    p.ui._footer = footer  # type: ignore[method-assign]
+    pipe.send_text("\x1b")
+    pipe.send_text(DOWN + "\r")
+    assert p.choose_action(view, [Action.DONE, Action.PAUSE]) is Action.PAUSE
+    assert "Esc does nothing here" in seen[0]
+
+
+def test_type_ahead_from_one_prompt_never_answers_the_next(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+    p = prompter(env, pipe)
+    pipe.send_text("n\r\r")  # "n", Enter — and one Enter too many
+    assert p.confirm("Mark the step done anyway?", default=True) is False
+    # The stray Enter was read with the first answer; the next prompt must not take it.
+    pipe.send_text(DOWN + "\r")
+    assert p.ui.select("Next?", [("a", "A"), ("b", "B")]) == "b"
+
+
+def test_yes_no_answers_only_on_enter(env: Environment, pipe: PipeInput) -> None:
+    p = prompter(env, pipe)
+    pipe.send_text("y")
+    pipe.send_text("n")
+    pipe.send_text("\r")
+    assert p.confirm("Sure?") is False  # the last letter before Enter counts
+
+
+def test_swedish_yes_is_j(env: Environment, pipe: PipeInput) -> None:
+    p = QuestionaryPrompter(env, "sv", input=pipe, output=DummyOutput())
+    pipe.send_text("j\r")
+    assert p.confirm("Säker?") is True
+    assert p.t("what_now") == "Vad nu?"
+
+
+def test_changing_answers_starts_from_the_current_ones(env: Environment, pipe: PipeInput) -> None:
+    w = walk(env)
+    step = w.playbook.step("look")
+    w.record(answer_set("look", "reach", "wide"))
+    view = w.view(step)
+    p = prompter(env, pipe)
+    pipe.send_text("\r")
+    assert p.answer(view, view.questions[0].question) == "wide"  # not downgraded to isolated
+    text = Question("brand", "Which brand?")
+    from crisiscli.walk.prompter import QuestionView
+
+    with_text = view.__class__(**{**view.__dict__, "questions": (QuestionView(text, "Acme"),)})
+    pipe.send_text("\r")
+    assert p.answer(with_text, text) == "Acme"  # prefilled
+
+
+def test_ctrl_d_at_a_text_prompt_is_ctrl_c(env: Environment, pipe: PipeInput) -> None:
+    pipe.send_text("\x04")
+    with pytest.raises(KeyboardInterrupt):
+        prompter(env, pipe).ask_input(TEXT)
+
+
+def test_status_line_counts_down_and_turns_overdue(env: Environment) -> None:
+    from crisiscli.i18n import Catalogue
+    from crisiscli.ui.statusline import StatusLine
+
+    w = walk(env)
+    line = StatusLine(env, Catalogue())
+    line.show(w.view(w.playbook.step("look")))  # "look" is due 15 minutes after the start
+
+    def text() -> str:
+        return "".join(t for _, t in line.lines(80))
+
+    assert "0s since start" in text() and "next: Look first in 15m" in text()
+    env.clock.advance(14 * 60 + 58)  # type: ignore[attr-defined]
+    assert "14m since start" in text() and "in 2s" in text()
+    env.clock.advance(3)  # type: ignore[attr-defined]
+    assert "OVERDUE: Look first — 1s late" in text()  # the bell is the notifier's
 
 
 def test_a_text_field_shows_hidden_characters_and_keeps_them(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
@@ -264,16 +363,20 @@ def test_a_text_field_shows_hidden_characters_and_keeps_them(env: Environment, p
 ACTIONS = Question("actions", "Action items", "actions")
 
 
-def test_action_items_are_entered_one_at_a_time(env: Environment, pipe: PipeInput) -> None:
+def test_action_items_are_entered_one_at_a_time(
+    env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from crisiscli.walk.prompter import ActionEntry
 
     w = walk(env)
     view = w.view(w.playbook.step("look"))
     # Add one? (Enter: yes) · what · owner · a due date that is not a date is refused, then
-    # rubbed out and typed again
-    pipe.send_text("\rFix the  image check\rSam\rfriday\r" + "\x7f" * 6 + "2026-12-15\r")
+    # rubbed out and typed again (at the same prompt)
+    keys = ["\r", "Fix the  image check\r", "Sam\r", "friday\r" + "\x7f" * 6 + "2026-12-15\r"]
+    left = per_prompt(monkeypatch, pipe, keys)
     got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
     assert got == ActionEntry("Fix the image check", "Sam", "2026-12-15")
+    assert left == []
 
 
 def test_action_items_stop_when_there_are_no_more(env: Environment, pipe: PipeInput) -> None:
@@ -287,12 +390,14 @@ def test_action_items_stop_when_there_are_no_more(env: Environment, pipe: PipeIn
     assert "1. Fix the image check — Sam, due 2026-12-15" in screen(env)
 
 
-def test_an_action_item_may_leave_owner_and_date_open(env: Environment, pipe: PipeInput) -> None:
+def test_an_action_item_may_leave_owner_and_date_open(
+    env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from crisiscli.walk.prompter import ActionEntry
 
     w = walk(env)
     view = w.view(w.playbook.step("look"))
-    pipe.send_text("y\rCall legal\r\r\r")
+    per_prompt(monkeypatch, pipe, ["y\r", "Call legal\r", "\r", "\r"])
     got = prompter(env, pipe).ask_action_item(view, ACTIONS, [])
     assert got == ActionEntry("Call legal", None, None)
 

@@ -107,7 +107,9 @@ def test_the_report_has_met_or_missed_per_occurrence(
 def test_the_walk_through_status_line_counts_down_both(
     incident: Incident, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    from crisiscli.ui.screens import deadline_lines
+    from crisiscli.i18n import Catalogue
+    from crisiscli.ui.screens import clock_time, deadline_lines
+    from crisiscli.ui.statusline import StatusLine
     from crisiscli.walk.answers import ScriptedPrompter, load_answers
     from crisiscli.walk.engine import Walkthrough
 
@@ -119,7 +121,12 @@ def test_the_walk_through_status_line_counts_down_both(
     engine = Walkthrough(incident, ScriptedPrompter(load_answers(answers)))
     view = engine.view(incident.playbook().step("dm"))
     lines = [line.plain for line in deadline_lines(view)]
+    # The step's screen gives clock times (never stale); the live status line counts down.
+    promised, cadence = (d for d in view.deadlines if d.state == "open")
     assert lines == [
-        "  due       Promised next update — in 14m",
-        "  due       Public update (every 30m) — in 29m",
+        f"  due {clock_time(promised.due_at)}  Promised next update",
+        f"  due {clock_time(cadence.due_at)}  Public update (every 30m)",
     ]
+    status = StatusLine(incident.env, Catalogue())
+    status.show(view)
+    assert "next: Promised next update in 14m" in "".join(t for _, t in status.lines(100))

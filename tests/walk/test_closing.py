@@ -18,7 +18,7 @@ from crisiscli.record.store import Incident, create_incident, list_incidents
 from crisiscli.ui.prompts import QuestionaryPrompter
 from crisiscli.walk.closing import check_and_close
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import answers_from, events_of
+from tests.helpers import answers_from, events_of, per_prompt
 
 GENERAL = load_playbook(bundled_dir() / "general.yaml")
 CRITERIA = GENERAL.exit_criteria
@@ -86,19 +86,23 @@ def pipe() -> Iterator[PipeInput]:
         yield inp
 
 
-def test_interactive_close_asks_each_and_can_stay_open(crisis_home: Path, pipe: PipeInput) -> None:
+def test_interactive_close_asks_each_and_can_stay_open(
+    crisis_home: Path, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
     incident = open_general(crisis_home)
     env = make_env(crisis_home)
     asker = QuestionaryPrompter(env, input=pipe, output=DummyOutput())
-    # yes, no (+ what is still open), yes, yes, yes; then "close anyway?" no.
-    pipe.send_text("y" + "n" + "Two people still waiting for a call\r" + "yyy" + "n")
+    # yes, no (+ what is still open), yes, yes, yes; then "close anyway?" no. Each yes/no
+    # waits for Enter, and each prompt gets its own keys (type-ahead is dropped).
+    keys = ["y\r", "n\r", "Two people still waiting for a call\r", "y\r", "y\r", "y\r", "n\r"]
+    left = per_prompt(monkeypatch, pipe, keys + ["y\r"] * 5)
     closed, _ = check_and_close(incident, CRITERIA, asker)
     assert not closed and not incident.state().closed
     assert checked(incident) == [(1, True, None), (2, False, "Two people still waiting for a call"),
                                  (3, True, None), (4, True, None), (5, True, None)]  # fmt: skip
     # Later, all met: closed, and the latest answer for each criterion is the one that counts.
-    pipe.send_text("yyyyy")
     closed, _ = check_and_close(incident, CRITERIA, asker)
+    assert not left
     assert closed and incident.state().closed
     assert all(c.met for c in incident.state().exit_checks.values())
 

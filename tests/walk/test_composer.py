@@ -331,3 +331,25 @@ def test_team_config_limits_apply_below_playbook_and_message_limits(
     limits = checked.limits_for(checked.playbook.step("apology"))
     # config x 100; the playbook's mastodon 400 beats the config; the message's bluesky 120.
     assert limits == {"x": 100, "mastodon": 400, "bluesky": 120}
+
+
+def test_the_incidents_platform_is_checked_first_and_on_reply_steps(env, tmp_path: Path) -> None:
+    """Issue 11: an Instagram incident was length-checked for x, bluesky, threads, facebook
+    and linkedin but never Instagram, and a reply step said "no platform named"."""
+    import yaml
+
+    from crisiscli.playbook.load import load_playbook
+    from crisiscli.record.store import create_incident
+    from tests.conftest import FIXTURES, REPO
+
+    data = yaml.safe_load((FIXTURES / "answers" / "general.yaml").read_text(encoding="utf-8"))
+    data["inputs"]["platform"] = "instagram"
+    book = load_playbook(REPO / "playbooks" / "general.yaml")
+    incident = create_incident(env, book, title="Wrong image", severity="moderate")
+    run_script(incident, answers_from(tmp_path, data))
+    checked = {d["step"]: list(d["lengths"]) for d in events(incident, "message.checked")}
+    assert checked["holding-line"][0] == "instagram"  # where it started, first
+    assert set(checked["holding-line"]) == {"instagram", "x", "bluesky", "threads", "facebook", "linkedin"}  # fmt: skip
+    assert checked["reply-each"] == ["instagram"]  # a reply goes where the person wrote
+    recorded = {d["step"]: d["platforms"] for d in events(incident, "message.recorded")}
+    assert recorded["reply-each"] == []  # the playbook's own list is kept as it was

@@ -116,7 +116,7 @@ def test_deferred_twice_ends_complete_except_deferred(env, tmp_path: Path) -> No
     summary = run_script(incident, answers_from(tmp_path, script(**steps)))
     assert summary.status == "complete-except-deferred"
     assert summary.deferred == ("reply",)
-    assert "complete except deferred" in incident.log_path.read_text()
+    assert "ended with steps still open: Reply to each person" in incident.log_path.read_text()
 
 
 def test_not_applicable_with_reason(env, tmp_path: Path) -> None:

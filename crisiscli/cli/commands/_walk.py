@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from crisiscli.env import Environment
 from crisiscli.errors import ExitCode, NotInteractiveError, Paused
+from crisiscli.i18n import Catalogue
 from crisiscli.ui.output import echo, warn
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
     from crisiscli.walk.answers import AnswersFile
+    from crisiscli.walk.engine import Walkthrough
     from crisiscli.walk.prompter import Prompter
+    from crisiscli.walk.walker import Lease, WalkerInfo
 
 
 def require_terminal(env: Environment, answers: Path | None) -> None:
@@ -33,13 +36,15 @@ def make_prompter(env: Environment, answers: AnswersFile | None) -> Prompter:
         from crisiscli.walk.answers import ScriptedPrompter
 
         return ScriptedPrompter(answers, echo=echo, warn=warn)
-    from crisiscli.ui.prompts import QuestionaryPrompter
+    from crisiscli.ui.prompts import TerminalPrompter
 
-    return QuestionaryPrompter(env)
+    return TerminalPrompter(env)
 
 
 def resume_hint(incident: Incident) -> str:
-    return f"crisis resume {incident.id}"
+    from crisiscli.invocation import program
+
+    return f"{program()} resume {incident.id}"
 
 
 def _notifier(incident: Incident, prompter: Prompter) -> Any:
@@ -66,29 +71,77 @@ def _notifier(incident: Incident, prompter: Prompter) -> Any:
     return Notifier(incident, settings, bell=ring, derived=True, skip_own=True).start()
 
 
-def run(incident: Incident, prompter: Prompter) -> None:
+def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> None:
+    """Walk ``incident`` as its one walker (see walk/walker.py), or watch / take over / quit
+    when another terminal walks it."""
     from crisiscli.walk.engine import Walkthrough
+    from crisiscli.walk.walker import Lease
 
-    notifier = _notifier(incident, prompter)
+    words = Catalogue(incident.playbook().language)
+    set_language = getattr(prompter, "set_language", None)
+    if callable(set_language):
+        set_language(incident.playbook().language)
+    lease = Lease(incident)
+    holder = lease.try_hold()
+    if holder is not None and not take_over:
+        choice = _other_walker(incident, prompter, holder, words)
+        if choice == "watch":
+            from crisiscli.ui.watch import watch
+
+            watch(incident, prompter, words)
+            return
+        if choice != "take-over":
+            echo(words.t("walker.left", incident=incident.id, who=holder.actor))
+            return
+    notifier = None
     try:
-        summary = Walkthrough(incident, prompter).run()
-    except Paused:
-        echo(f"Paused. Everything so far is saved in {incident.dir}")
-        echo(f"Continue with: {resume_hint(incident)}")
-        return
-    except KeyboardInterrupt:
-        # Record the interruption if we can; the events before it are already durable.
-        with contextlib.suppress(Exception):
-            from crisiscli.record.events import session
-
-            incident.record(session("interrupted"))
-        echo("")
-        echo(f"Interrupted. Everything you confirmed is saved in {incident.dir}")
-        echo(f"Continue with: {resume_hint(incident)}")
-        raise SystemExit(int(ExitCode.INTERRUPTED)) from None
+        walk = Walkthrough(incident, prompter)
+        walk.refuse_if_over()  # a closed or finished incident gets no walker event
+        lease.start(taking_over=holder)
+        walk.guards.append(lease.guard)
+        notifier = _notifier(incident, prompter)  # only beside the one walker
+        _walk(incident, walk, lease, words)
     finally:
         if notifier is not None:
             notifier.stop()
-    if summary.status != "complete":
-        echo(f"Finished except deferred steps: {', '.join(summary.deferred)}")
-    echo(f"Log: {incident.log_path}")
+        lease.release()
+
+
+def _other_walker(
+    incident: Incident, prompter: Prompter, holder: WalkerInfo, words: Catalogue
+) -> str:
+    """Someone walks this incident now: say who, where and since when; ask what to do."""
+    from crisiscli.errors import StateError
+
+    told = words.t("walker.busy", incident=incident.id, who=holder.describe())
+    choose = getattr(prompter, "choose", None)
+    if not callable(choose):
+        raise StateError(told, hint=f"take over with: crisis resume {incident.id} --take-over")
+    echo(told)
+    options = [(key, words.t(f"walker.{key}")) for key in ("watch", "take-over", "quit")]
+    return str(choose(words.t("walker.what_now"), options, "watch"))
+
+
+def _walk(incident: Incident, walk: Walkthrough, lease: Lease, words: Catalogue) -> None:
+    try:
+        summary = walk.run()
+    except Paused:
+        echo(words.t("run.paused", folder=incident.dir))
+        echo(words.t("run.continue", command=resume_hint(incident)))
+        return
+    except KeyboardInterrupt:
+        # Record the interruption if we can (and still walk it: after a take-over the
+        # incident is someone else's); the events before it are already durable.
+        with contextlib.suppress(Exception):
+            from crisiscli.record.events import session
+
+            if lease.still_walking(incident.state()):
+                incident.record(session("interrupted"))
+        echo("")
+        echo(words.t("run.interrupted", folder=incident.dir))
+        echo(words.t("run.continue", command=resume_hint(incident)))
+        raise SystemExit(int(ExitCode.INTERRUPTED)) from None
+    if summary.open_steps:
+        titles = "; ".join(title for title, _ in summary.open_steps)
+        echo(words.t("run.open_steps", titles=titles))
+    echo(words.t("run.log", path=incident.log_path))

@@ -12,12 +12,17 @@ met, you are asked whether to close anyway. Without a terminal, say which are me
 --met (all, none, or their numbers as shown by crisis show PLAYBOOK); without --met the
 incident is closed and the criteria are listed as not checked.
 
+A step still open (deferred, started and never finished, or the one a paused walk-through
+stopped at) is named first; at a terminal you are asked before the incident closes over it
+(--yes: close without asking).
+
 \b
 Examples:
   crisis close --summary "Apology published; complaint resolved by phone"
   crisis close wrong-image --met all
   crisis close wrong-image --met 1,2,4
   crisis close wrong-image --reopen
+  crisis close wrong-image --yes     # even with deferred steps still open, no question
 """
 
 
@@ -37,6 +42,9 @@ def command(
         ),
     ] = None,
     reopen: Annotated[bool, typer.Option("--reopen", help="Reopen a closed incident.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Close even with steps still open, without asking.")
+    ] = False,
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import StateError
@@ -63,14 +71,35 @@ def command(
         return
     if state.closed:
         raise StateError(f"incident {found.id} is already closed")
-    criteria = found.playbook().exit_criteria
+    from crisiscli.walk.flow import position, unfinished
+
+    book = found.playbook()
+    criteria = book.exit_criteria
+    still_open = [book.step(sid).title for sid in unfinished(book, state)]
+    if not state.finished and state.current is not None:  # paused or interrupted mid-way
+        index, count = position(book, state.current)
+        here = f"{book.step(state.current).title} (the walk-through stopped here, step {index} of {count})"  # fmt: skip
+        still_open.insert(0, here)
+    asking = env.stdin_isatty and ((still_open and not yes) or (criteria and met is None))
+    prompter = None
+    if asking:
+        from crisiscli.ui.prompts import TerminalPrompter
+
+        prompter = TerminalPrompter(env, book.language)
+    if still_open:
+        warn(f"{len(still_open)} step(s) still open: " + "; ".join(still_open))
+        if (
+            prompter is not None
+            and not yes
+            and not prompter.confirm("Close it anyway?", on_escape="stay")
+        ):
+            echo(f"Not closed. Continue with: crisis resume {found.id}")
+            return
     checker: ExitChecker
     if met is not None:
         checker = Given(parse_met(met, len(criteria)))
-    elif env.stdin_isatty and criteria:
-        from crisiscli.ui.prompts import QuestionaryPrompter
-
-        checker = QuestionaryPrompter(env)
+    elif prompter is not None and criteria:
+        checker = prompter
     else:
         checker = NotChecked()
     closed, checks = check_and_close(found, criteria, checker, summary)

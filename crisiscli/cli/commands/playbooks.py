@@ -20,7 +20,7 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     from crisiscli.env import get_env
     from crisiscli.playbook.catalog import discover
     from crisiscli.ui.output import echo, echo_json
-    from crisiscli.width import pad
+    from crisiscli.width import display_width, pad, wrap
 
     env = get_env()
     entries = discover(env)
@@ -44,6 +44,14 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     if not entries:
         echo("No playbooks found.")
         return
+    columns = env.columns  # None (a pipe, a file): whole lines
+    id_width = 28 if columns is None else max(12, min(28, columns // 3))
+    room = None if columns is None else max(columns - id_width - 3, 20)
+
+    def entry_lines(first: str, rest: str) -> None:
+        for n, line in enumerate(wrap(rest, room) if room else [rest]):
+            echo(f"  {pad(first if n == 0 else '', id_width)} {line}")
+
     kinds: dict[str, list] = {}  # type: ignore[type-arg]
     for entry in entries:
         kinds.setdefault(entry.playbook.kind if entry.playbook else "broken", []).append(entry)
@@ -54,15 +62,20 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
         echo(f"{kind}:")
         for entry in kinds[kind]:
             if entry.playbook is None:
-                echo(f"  {pad(entry.id, 28)} does not load: {entry.error}")
+                entry_lines(entry.id, f"does not load: {entry.error}")
                 continue
             lang = f" [{entry.playbook.language}]" if entry.playbook.language != "en" else ""
-            echo(f"  {pad(entry.id, 28)} {entry.title}{lang}  ({entry.origin})")
+            entry_lines(entry.id, f"{entry.title}{lang}  ({entry.origin})")
             summary = _summary(entry.playbook.description)
             if summary:
-                echo(f"  {'':<28} {summary}")
+                entry_lines("", summary)
         echo()
-    echo(f"Your own playbooks go in {env.playbooks_dir}")
+    where = f"Your own playbooks go in {env.playbooks_dir}"
+    if columns is None or display_width(where) <= columns:
+        echo(where)
+    else:  # a path is never cut: on a line of its own
+        echo("Your own playbooks go in")
+        echo(f"  {env.playbooks_dir}")
 
 
 PREVENTION_KINDS = {"prevention"}

@@ -15,6 +15,11 @@ Examples:
   crisis resume
   crisis resume 2026-11-23-1520-wrong-image
   crisis resume wrong-image --answers rest.yaml
+  crisis resume wrong-image --take-over    # another terminal walks it: take over
+
+One walker at a time: if another terminal is walking the incident, you are told who,
+where and since when, and may watch read-only, take over (recorded; the other terminal
+is told at its next screen and stops) or quit. A walker that was killed never blocks this.
 """
 
 
@@ -26,6 +31,12 @@ def command(
         Path | None,
         typer.Option("--answers", help="YAML file with the remaining answers: no prompts."),
     ] = None,
+    take_over: Annotated[
+        bool,
+        typer.Option(
+            "--take-over", help="Take over from the terminal walking it now, no question."
+        ),
+    ] = False,
 ) -> None:
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
@@ -52,8 +63,10 @@ def command(
 
         script = load_answers(answers)
         check_against(script, found.playbook())
-    echo(f"Resuming {found.id}.")
-    _walk.run(found, _walk.make_prompter(env, script))
+    from crisiscli.i18n import Catalogue
+
+    echo(Catalogue(found.playbook().language).t("run.resuming", incident=found.id))
+    _walk.run(found, _walk.make_prompter(env, script), take_over=take_over)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from crisiscli.env import Environment
     from crisiscli.playbook.catalog import PlaybookEntry
     from crisiscli.playbook.model import Playbook
-    from crisiscli.ui.prompts import QuestionaryPrompter
+    from crisiscli.ui.prompts import TerminalPrompter
 
 HELP = """Open a new incident and walk through a playbook, step by step.
 
@@ -72,9 +72,9 @@ def command(
         script = load_answers(answers)
     asker = None
     if script is None:
-        from crisiscli.ui.prompts import QuestionaryPrompter
+        from crisiscli.ui.prompts import TerminalPrompter
 
-        asker = QuestionaryPrompter(env)
+        asker = TerminalPrompter(env)
     ref = playbook or (script.playbook if script else None)
     if ref is None and asker is not None:
         ref = _pick_playbook(asker, discover(env))
@@ -82,6 +82,8 @@ def command(
     assert entry.playbook is not None
     book = entry.playbook
     book = _configured_scale(env, book)
+    if asker is not None:
+        asker.set_language(book.language)
     if script is not None:
         check_against(script, book)
     from crisiscli.team.roles import parse_assignment
@@ -92,21 +94,17 @@ def command(
     if chosen_severity is not None and chosen_severity not in level_ids:
         raise UsageError(f"severity '{chosen_severity}' is not one of: {', '.join(level_ids)}")
     chosen_title = title or (script.title if script else None)
-    if asker is not None:
+    if asker is not None:  # before the walk-through there is no step menu for Esc to go back to
         if not chosen_title:
-            question = (
-                "In one line, what are you about to publish?"
-                if book.kind == "prevention"  # a routine check, not an incident
-                else "In one line, what happened?"
-            )
-            chosen_title = asker.ask_text(question, required=True)
+            # a routine check before publishing is not an incident
+            key = "start.title_prevention" if book.kind == "prevention" else "start.title"
+            chosen_title = asker.ask_text(asker.t(key), required=True, on_escape="stay")
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)
         for role_id in book.roles:  # asked only when the playbook names its roles
             if role_id not in roles:
-                roles[role_id] = asker.ask_text(
-                    f"Who holds the role '{role_id}'? (Enter: nobody yet)"
-                ).strip()
+                asked = asker.t("start.role", role=role_id)
+                roles[role_id] = asker.ask_text(asked, on_escape="stay").strip()
     chosen_title = (chosen_title or book.title).strip() or book.title
     source_text = None
     with contextlib.suppress(OSError, UnicodeDecodeError):
@@ -122,10 +120,13 @@ def command(
     assigned = [role_assigned(role_id, person) for role_id, person in roles.items() if person]
     if assigned:
         incident.record(*assigned)
-    marker = "DRILL (a rehearsal): " if incident.state().drill else ""
-    echo(f"{marker}Incident {incident.id} opened ({book.title}).")
-    echo(f"Log: {incident.log_path}")
-    _walk.run(incident, _walk.make_prompter(env, script))
+    from crisiscli.i18n import Catalogue
+
+    words = Catalogue(book.language)
+    marker = words.t("run.drill_marker") if incident.state().drill else ""
+    echo(marker + words.t("run.opened", incident=incident.id, playbook=book.title))
+    echo(words.t("run.log", path=incident.log_path))
+    _walk.run(incident, asker if asker is not None else _walk.make_prompter(env, script))
 
 
 def _configured_scale(env: Environment, book: Playbook) -> Playbook:
@@ -145,7 +146,7 @@ def _configured_scale(env: Environment, book: Playbook) -> Playbook:
     return book
 
 
-def _pick_playbook(asker: QuestionaryPrompter, entries: list[PlaybookEntry]) -> str:
+def _pick_playbook(asker: TerminalPrompter, entries: list[PlaybookEntry]) -> str:
     usable = [e for e in entries if e.playbook is not None]
     if not usable:
         return "general"
@@ -153,17 +154,17 @@ def _pick_playbook(asker: QuestionaryPrompter, entries: list[PlaybookEntry]) -> 
     return asker.choose("Which playbook?", options, default=usable[0].id)
 
 
-def _pick_severity(asker: QuestionaryPrompter, book: Playbook) -> str:
+def _pick_severity(asker: TerminalPrompter, book: Playbook) -> str:
     options = [
         (lv.id, f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id)
         for lv in book.severities
     ]
-    return asker.choose("How severe is it?", options, default=book.default_severity)
+    return asker.choose(asker.t("start.severity"), options, default=book.default_severity)
 
 
 def _first_sentence(text: str) -> str:
-    first = " ".join(text.split()).split(". ")[0].rstrip(".")
-    return first if len(first) <= 70 else first[:69] + "…"
+    """Whole: the menu wraps a long description instead of cutting it."""
+    return " ".join(text.split()).split(". ")[0].rstrip(".")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,50 @@
+"""The walk-through's own words in the playbook's language: one message catalogue.
+
+Each language is a plain YAML file beside this module (``locales/<language>.yaml``, a
+mapping of key → text with ``{placeholders}``), so a translator adds a language by
+copying ``en.yaml`` — no code. A key missing from a language falls back to English; a
+language with no file at all is English. Catalogue files ship with crisis and are read
+with ``yaml.safe_load`` only.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+FALLBACK = "en"
+
+
+@functools.cache
+def _load(language: str) -> dict[str, str]:
+    import yaml
+
+    path = LOCALES / f"{language}.yaml"
+    if not language.replace("-", "").replace("_", "").isalnum() or not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def languages() -> list[str]:
+    """Every language the catalogue has words for."""
+    return sorted(p.stem for p in LOCALES.glob("*.yaml"))
+
+
+class Catalogue:
+    """``t("key", name=value)``: the text of ``key`` in one language, placeholders filled."""
+
+    def __init__(self, language: str = FALLBACK) -> None:
+        base = language.lower().split("-")[0].split("_")[0] if language else FALLBACK
+        self.language = base if base in languages() else FALLBACK
+        self._words = {**_load(FALLBACK), **_load(self.language)}
+
+    def t(self, key: str, **values: Any) -> str:
+        text = self._words.get(key, key)
+        return text.format(**values) if values else text
+
+    def letters(self, key: str) -> set[str]:
+        """The letters of ``yes_keys``/``no_keys`` (English ones always work too)."""
+        return set(self.t(key).lower()) | set(_load(FALLBACK).get(key, "").lower())

@@ -1,0 +1,46 @@
+"""The message catalogue (crisiscli/locales): every language a translator adds must fit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from crisiscli.i18n import LOCALES, Catalogue, languages
+
+FIELD = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
+
+
+def raw(language: str) -> dict[object, object]:
+    data = yaml.safe_load((LOCALES / f"{language}.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize("language", languages())
+def test_every_key_is_a_string_english_knows(language: str) -> None:
+    data, english = raw(language), raw("en")
+    # YAML reads an unquoted yes/no/on/off key as a boolean: "yes" would never be found.
+    assert all(isinstance(k, str) for k in data), [k for k in data if not isinstance(k, str)]
+    assert set(data) <= set(english), set(data) - set(english)
+
+
+@pytest.mark.parametrize("language", languages())
+def test_placeholders_match_english(language: str) -> None:
+    data, english = raw(language), raw("en")
+    for key, text in data.items():
+        assert set(FIELD.findall(str(text))) == set(FIELD.findall(str(english[key]))), key
+
+
+def test_swedish_says_everything_english_says() -> None:
+    assert set(raw("sv")) == set(raw("en"))
+
+
+def test_words_fall_back_to_english_and_yes_no_letters_add_up() -> None:
+    sv = Catalogue("sv-SE")
+    assert sv.language == "sv" and sv.t("yes") == "Ja" and sv.t("what_now") == "Vad nu?"
+    assert sv.letters("yes_keys") == {"j", "y"}  # English letters still work
+    assert Catalogue("xx").t("what_now") == "What now?"  # no catalogue: English
+    assert Catalogue("en").t("engine.done_anyway", count=2).startswith("2 item(s) not ticked")
+    assert Catalogue("../en").language == "en"  # a language is a name, never a path
