@@ -222,7 +222,7 @@ def test_a_deferred_step_left_by_back_stays_open_by_title(tmp_path: Path, size) 
         s.wait_for(r"Deferred — back again before the end[\s\S]*\? Check that nobody")
         s.send(DOWN + ENTER)  # Not yet
         s.wait_for(MENU)
-        s.send(DOWN * 6 + ENTER)  # Back to the previous step
+        s.send(DOWN * 7 + ENTER)  # Back to the previous step (after "Add evidence")
         s.wait_for(r"Wrap up[\s\S]*" + MENU)
         s.send(ENTER)
         screen = s.wait_for(r"Close the incident now\?.*\n" + CONFIRM_HINT)
