@@ -73,7 +73,7 @@ def test_esc_at_every_menu_keeps_the_run_alive(tmp_path: Path, size) -> None:  #
         s.send("\x1b")
         s.wait_for(MENU_AFTER_ESC, gone=r"Why skip it")
         assert s.child.isalive()
-        s.send("\x1b[B" * 6 + "\r")  # Pause
+        s.send("\x1b[B" * 7 + "\r")  # Pause (after "Add evidence")
         s.wait_for(r"Continue with: \S*/crisis resume")  # the command as it was run
     finally:
         code = s.close()
