@@ -402,16 +402,17 @@ def test_an_action_item_may_leave_owner_and_date_open(
     assert got == ActionEntry("Call legal", None, None)
 
 
-def test_the_evidence_key_asks_for_a_file_or_a_link_and_a_note(env: Environment, pipe: PipeInput) -> None:  # fmt: skip
+def test_the_evidence_key_asks_for_a_file_or_a_link_and_a_note(env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     w = walk(env)
     view = w.view(w.playbook.step("look"))
     p = prompter(env, pipe)
-    pipe.send_text("'~/shots/post.png'\rThe post\r")
+    # One answer per prompt: a new prompt drops what was typed ahead of it.
+    keys = ["'~/shots/post.png'\r", "The post\r", "https://x.com/acme/status/1\r", "\r", "\r"]
+    left = per_prompt(monkeypatch, pipe, keys)
     chosen = p.ask_evidence(view)
     assert chosen is not None and not chosen.is_url and chosen.note == "The post"
     assert chosen.target == str(Path("~/shots/post.png").expanduser())
-    pipe.send_text("https://x.com/acme/status/1\r\r")
     link = p.ask_evidence(view)
     assert link is not None and link.is_url and link.target == "https://x.com/acme/status/1"
-    pipe.send_text("\r")
     assert p.ask_evidence(view) is None  # empty: nothing kept
+    assert not left
