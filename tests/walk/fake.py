@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crisiscli.walk.prompter import Action, ReviewDecision, RunSummary, StepView
+from crisiscli.walk.prompter import (
+    Action,
+    ApprovalChoice,
+    ReviewDecision,
+    RunSummary,
+    StandIn,
+    StepView,
+    Waiting,
+)
 
 
 class ListPrompter:
@@ -68,8 +76,23 @@ class ListPrompter:
     def ask_next_update(self, view: StepView, suggested: Any) -> str:
         return str(self._next("next update", view))
 
-    def ask_approver(self, view: StepView) -> str:
-        return str(self._next("approver", view))
+    def ask_approval(self, view: StepView) -> ApprovalChoice:
+        """A name asks that person; an ``ApprovalChoice`` is given as it is."""
+        answer = self._next("approver", view)
+        return answer if isinstance(answer, ApprovalChoice) else ApprovalChoice("ask", str(answer))
+
+    def stand_in(self, view: StepView, approver: str) -> StandIn | None:
+        """The named approver decides at once, as a drill's script would (``approved``)."""
+        return StandIn("approve")
+
+    def while_waiting(self, view: StepView, waiting: str, backup_next: str | None) -> Waiting:
+        return Waiting.WAIT
+
+    def show_status(self, view: StepView, text: str) -> None:
+        self.notices.append(text)
+
+    def ask_evidence(self, view: StepView) -> Any:
+        return self._next("evidence", view)
 
     def ask_approval_override(self, view: StepView) -> str:
         return str(self._next("approval_override", view))
