@@ -19,6 +19,8 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are
 QUICK = str(Path(__file__).parent / "quick.yaml")
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((100, 35), id="100x35")]
 DOWN, ENTER = "\x1b[B", "\r"
+# The whole menu, not only its question: the choices are drawn after it.
+MENU = r"What do you want to do\?.*Watch it read-only.*Take over.*Quit"
 BUSY = r"is being walked by tester \(pid (\d+) on \S+, /dev/pts/\d+\) since \d\d:\d\d"
 
 
@@ -48,7 +50,7 @@ def test_second_resume_is_told_who_walks_and_may_take_over(tmp_path: Path, size)
     try:
         import re
 
-        b.wait_for(r"What do you want to do\?")
+        b.wait_for(MENU, flat=True)
         screen = b.flat
         found = re.search(BUSY, screen)
         assert found and int(found.group(1)) == a.child.pid, screen
@@ -79,13 +81,13 @@ def test_quit_leaves_it_and_watch_follows_read_only(tmp_path: Path, size) -> Non
     quitter = Screen(home, "resume", size=size)
     watcher = None
     try:
-        quitter.wait_for(r"What do you want to do\?")
+        quitter.wait_for(MENU, flat=True)
         quitter.send(DOWN + DOWN + ENTER)  # Quit
         quitter.wait_for(r"Nothing was recorded")
         assert quitter.close() == 0
         before = len(kinds(home))
         watcher = Screen(home, "resume", size=size)
-        watcher.wait_for(r"What do you want to do\?")
+        watcher.wait_for(MENU, flat=True)
         watcher.send(ENTER)  # Watch
         watcher.wait_for(r"Post the holding line[\s\S]*Watching read-only")
         a.send("a" + ENTER)  # the walker ticks everything...
