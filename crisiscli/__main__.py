@@ -1,4 +1,4 @@
-from crisiscli.cli.app import main
+from crisiscli.cli.app import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -12,7 +12,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -152,35 +151,60 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass
-class Environment:
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    stdin_isatty: bool = field(default_factory=lambda: _isatty(sys.stdin))
-    stdout_isatty: bool = field(default_factory=lambda: _isatty(sys.stdout))
-    columns: int | None = field(default_factory=_terminal_columns)  # lists fit this width
-    home: Path = field(default_factory=_default_home)
-    clock: Callable[[], datetime] = utc_now
-    sleep: Callable[[float], None] = time.sleep  # waiting for an approval (tests move clocks)
-    actor: str = ""  # empty: resolved in __post_init__ (CRISIS_USER, config, login name)
-    editor: str | None = field(
-        default_factory=lambda: os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    )
-    debug: bool = False
-    # What went wrong after the work was done (a log that could not be rewritten, a journal
-    # line left out): library code adds here, ``cli.app`` shows each once, on stderr.
-    warnings: list[str] = field(default_factory=list)
-    # Files kept true after every recorded event (log.md). The environment composes them,
-    # so the record layer never imports the views; tests may replace them.
-    derived: list[Any] | None = None
-    # Event types recorded by this command, by incident folder: ``cli.app`` sends the
-    # notifications they give rise to once the command is done (see walk/notifier.py).
-    recorded: dict[Path, set[str]] = field(default_factory=dict)
+_UNSET: Any = object()  # "not given": None is a real value for ``columns`` and ``editor``
 
-    def __post_init__(self) -> None:
-        if not self.actor:
-            self.actor = _default_actor(self.home)
+
+class Environment:
+    """Streams, terminal flags, data home, clock and actor of one command; every argument
+    left out is read from the process. A plain class, not a dataclass: it is built at the
+    start of every command, and ``dataclasses`` costs a millisecond or two to import and
+    apply there."""
+
+    def __init__(
+        self,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        stdin_isatty: bool | None = None,
+        stdout_isatty: bool | None = None,
+        columns: int | None = _UNSET,
+        home: Path | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        actor: str = "",
+        editor: str | None = _UNSET,
+        debug: bool = False,
+        derived: list[Any] | None = None,
+    ) -> None:
+        self.stdin: TextIO = sys.stdin if stdin is None else stdin
+        self.stdout: TextIO = sys.stdout if stdout is None else stdout
+        self.stderr: TextIO = sys.stderr if stderr is None else stderr
+        self.stdin_isatty = _isatty(sys.stdin) if stdin_isatty is None else stdin_isatty
+        self.stdout_isatty = _isatty(sys.stdout) if stdout_isatty is None else stdout_isatty
+        # How wide lists may go (None: whole lines, as for a pipe).
+        self.columns: int | None = _terminal_columns() if columns is _UNSET else columns
+        self.home: Path = _default_home() if home is None else home
+        self.clock = clock
+        self.sleep = sleep  # waiting for an approval (tests move clocks)
+        # Empty: CRISIS_USER, else config.toml's actor, else the git or login name.
+        self.actor = actor or _default_actor(self.home)
+        self.editor: str | None = (
+            (os.environ.get("VISUAL") or os.environ.get("EDITOR")) if editor is _UNSET else editor
+        )
+        self.debug = debug
+        # What went wrong after the work was done (a log that could not be rewritten, a
+        # journal line left out): library code adds here, ``cli.app`` shows each once.
+        self.warnings: list[str] = []
+        # Files kept true after every recorded event (log.md). The environment composes
+        # them, so the record layer never imports the views; tests may replace them.
+        self.derived = derived
+        # Event types recorded by this command, by incident folder: ``cli.app`` sends the
+        # notifications they give rise to once the command is done (walk/notifier.py).
+        self.recorded: dict[Path, set[str]] = {}
+
+    def __repr__(self) -> str:
+        return f"Environment(home={str(self.home)!r}, actor={self.actor!r})"
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:

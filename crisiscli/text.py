@@ -25,6 +25,7 @@ CommonMark parser (markdown-it-py) and check that what shows is what was written
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -38,20 +39,24 @@ _HIDDEN_CLASS = (
 )
 _JOINERS = "\u200c\u200d"
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
-_SUSPECT = re.compile(f"[{_CONTROL_CLASS}{_HIDDEN_CLASS}{_JOINERS}]")
-_FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")  # subdivision flags
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_HIDDEN_CLASS}{_JOINERS}]")
+# Patterns are compiled when first used (``_re``): the wide character classes take about a
+# millisecond to compile, and ASCII text, the usual case, needs none of them.
+_SUSPECT = f"[{_CONTROL_CLASS}{_HIDDEN_CLASS}{_JOINERS}]"
+_FLAG_TAGS = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"  # subdivision flags
+_JSON_UNSAFE = f"[\x7f-\x9f{_HIDDEN_CLASS}{_JOINERS}]"
 # What formats wherever it stands in a line: emphasis (* and _ at a word's edge), code (`),
 # links and images ([), raw HTML and autolinks (<), strikethrough (~), a backslash before
 # punctuation or at the end of a line (it would escape it, or break the line), and an
 # entity reference (&name; &#123;).
-_INLINE = re.compile(
-    r"[*`\[<~]|\\(?=[!-/:-@\[-`{-~]|$)|&(?=#?[A-Za-z0-9]+;)|(?<![^\W_])_|_(?![^\W_])"
-)
+_INLINE = r"[*`\[<~]|\\(?=[!-/:-@\[-`{-~]|$)|&(?=#?[A-Za-z0-9]+;)|(?<![^\W_])_|_(?![^\W_])"
 # What formats only at the start of a line: headings, quotes, lists, rules, setext
 # underlines, tables (a mark), and digits followed by . or ) (an ordered list).
-_BLOCK_START = re.compile(r"(?P<mark>[#>+=|-])|(?P<number>[0-9]{1,9})(?=[.)])")
+_BLOCK_START = r"(?P<mark>[#>+=|-])|(?P<number>[0-9]{1,9})(?=[.)])"
+
+
+@functools.cache
+def _re(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 def _shown(char: str) -> str:
@@ -63,11 +68,13 @@ def _shown(char: str) -> str:
 
 def hidden_characters(text: str) -> list[tuple[int, str]]:
     """Where ``text`` holds a control, bidi or invisible character: (index, character)."""
-    if _SUSPECT.search(text) is None:  # the usual case: nothing to do
+    if text.isascii() and text.isprintable():  # the usual case, without a regex
         return []
-    keep = {m.start() + i for m in _FLAG_TAGS.finditer(text) for i in range(len(m.group()))}
+    if _re(_SUSPECT).search(text) is None:  # the usual case elsewhere: nothing to do
+        return []
+    keep = {m.start() + i for m in _re(_FLAG_TAGS).finditer(text) for i in range(len(m.group()))}
     found = []
-    for match in _SUSPECT.finditer(text):
+    for match in _re(_SUSPECT).finditer(text):
         at, char = match.start(), match.group()
         if at in keep or (char in _JOINERS and _in_writing(text, at)):
             continue
@@ -98,7 +105,7 @@ def _in_writing(text: str, at: int) -> bool:
     """A joiner between two non-ASCII, non-space characters (an emoji, a script's letters)."""
     before = text[at - 1] if at > 0 else ""
     after = text[at + 1] if at + 1 < len(text) else ""
-    return all(c and ord(c) > 0x7F and not c.isspace() and _SUSPECT.match(c) is None
+    return all(c and ord(c) > 0x7F and not c.isspace() and _re(_SUSPECT).match(c) is None
                for c in (before, after))  # fmt: skip
 
 
@@ -123,7 +130,9 @@ def json_dumps(data: Any, *, indent: int | None = 2) -> str:
     """JSON whose raw text is safe to print: C1, bidi and invisible characters are written
     as ``\\uXXXX`` escapes (JSON already escapes C0). The value is unchanged."""
     text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", _astral_safe(text))
+    if text.isascii() and "\x7f" not in text:  # nothing to escape
+        return text
+    return _re(_JSON_UNSAFE).sub(lambda m: f"\\u{ord(m.group()):04x}", _astral_safe(text))
 
 
 def _astral_safe(text: str) -> str:
@@ -141,7 +150,7 @@ def one_line(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    return _INLINE.sub(lambda m: "&amp;" if m.group() == "&" else "\\" + m.group(), text)
+    return _re(_INLINE).sub(lambda m: "&amp;" if m.group() == "&" else "\\" + m.group(), text)
 
 
 def md_inline(text: str, *, starts_block: bool = False) -> str:
@@ -166,7 +175,7 @@ def md_lines(text: str) -> list[str]:
     out = []
     for line in visible_controls(text).split("\n"):
         body = _inline(line.strip())
-        match = _BLOCK_START.match(body)
+        match = _re(_BLOCK_START).match(body)
         if match and match.group("mark"):
             body = "\\" + body
         elif match:

@@ -8,8 +8,9 @@ Lines that do not fit the vocabulary are left out with a located warning; events
 further ahead than any clock could be wait, unapplied, until their time comes.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: with it, typing.NamedTuple turns each
+# field's annotation into a ForwardRef and compiles it when the module loads, which
+# doubles what the classes below cost on every `crisis note` (docs/benchmarks.md).
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager

@@ -10,8 +10,9 @@ checkpoint is a cache: always safe to delete, never trusted over the journal, ne
 JSON, not pickle: a file in CRISIS_HOME must never be able to run code.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: with it, typing.NamedTuple turns each
+# field's annotation into a ForwardRef and compiles it when the module loads, which
+# doubles what the classes below cost on every `crisis note` (docs/benchmarks.md).
 import json
 import os
 import zlib

@@ -9,8 +9,9 @@ format). A line that does not fit is kept in the file but left out of the fold.
 Kept free of dataclasses and heavy imports: ``crisis note`` loads it on every call.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: with it, typing.NamedTuple turns each
+# field's annotation into a ForwardRef and compiles it when the module loads, which
+# doubles what the classes below cost on every `crisis note` (docs/benchmarks.md).
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from sys import intern

@@ -12,8 +12,9 @@ everything, the report. ``to_data``/``from_data`` turn the state into JSON-ready
 the checkpoint (see ``record/checkpoint.py``).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: with it, typing.NamedTuple turns each
+# field's annotation into a ForwardRef and compiles it when the module loads, which
+# doubles what the classes below cost on every `crisis note` (docs/benchmarks.md).
 from datetime import datetime
 from typing import Any, NamedTuple
 

@@ -7,8 +7,9 @@ by a crash, write the whole line with one ``write`` and ``fsync`` before returni
 their numbers; what they mean, and whether they fit, is the fold's business.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: with it, typing.NamedTuple turns each
+# field's annotation into a ForwardRef and compiles it when the module loads, which
+# doubles what the classes below cost on every `crisis note` (docs/benchmarks.md).
 import json
 import os
 from collections.abc import Callable, Iterator

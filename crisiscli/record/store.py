@@ -154,9 +154,11 @@ class Incident:
     A plain class (not a dataclass): it is built on every command's quick path, and
     ``list`` builds a thousand of them. Two are equal when they name the same folder."""
 
-    def __init__(self, id: str, dir: Path, env: Environment) -> None:
+    def __init__(self, id: str, dir: Path | str, env: Environment) -> None:
         self.id = id
-        self.dir = dir
+        # Kept as given: ``list`` makes a thousand incidents and uses few of their paths,
+        # and a ``Path`` costs more to build than the rest of the object.
+        self._dir: Path | str = dir
         self.env = env
         self._playbook: Playbook | None = None
         self._journal: Journal | None = None
@@ -172,16 +174,31 @@ class Incident:
         # of summaries is checked against, without a second stat.
         self.listed_journal: list[int] | None = None
 
+    @property
+    def dir(self) -> Path:
+        """The incident's folder."""
+        if isinstance(self._dir, str):
+            self._dir = Path(self._dir)
+        return self._dir
+
+    @property
+    def folder(self) -> str:
+        """The incident's folder as text (no ``Path`` built)."""
+        return str(self._dir)
+
     def __repr__(self) -> str:
-        return f"Incident(id={self.id!r}, dir={str(self.dir)!r})"
+        return f"Incident(id={self.id!r}, dir={self.folder!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Incident):
             return NotImplemented
-        return (self.id, self.dir) == (other.id, other.dir)
+        return (self.id, os.path.normpath(self.folder)) == (
+            other.id,
+            os.path.normpath(other.folder),
+        )
 
     def __hash__(self) -> int:
-        return hash((self.id, self.dir))
+        return hash((self.id, os.path.normpath(self.folder)))
 
     @property
     def journal(self) -> Journal:
@@ -462,7 +479,7 @@ def _summary_on_disk(incident: Incident) -> dict[str, Any] | None:
 
 def read_summary(incident: Incident) -> dict[str, Any]:
     """The incident's summary, refreshed by a fold when its journal has changed since."""
-    ident = journal_stamp(os.path.join(incident.dir, JOURNAL))
+    ident = journal_stamp(os.path.join(incident.folder, JOURNAL))
     try:
         data = json.loads(read_bounded(incident.dir / SUMMARY, MAX_SUMMARY))
         if (
@@ -585,7 +602,7 @@ def _incident_in(env: Environment, entry: os.DirEntry[str]) -> Incident | None:
     stamp = journal_stamp(journal)
     if stamp is None and not os.path.isfile(journal):
         return None
-    incident = Incident(entry.name, env.incidents_dir / entry.name, env)
+    incident = Incident(entry.name, entry.path, env)
     incident.listed_journal = stamp
     return incident
 

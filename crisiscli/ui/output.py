@@ -6,12 +6,12 @@ anything user-typed goes through ``visible_controls`` so it cannot drive the ter
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from crisiscli.env import get_env
-from crisiscli.text import json_dumps, visible_controls
-from crisiscli.width import display_width, pad, wrap
+from crisiscli.text import json_dumps, visible, visible_controls
+from crisiscli.width import display_width, wrap
 
 
 def echo(text: str = "") -> None:
@@ -47,16 +47,32 @@ def table(rows: list[list[str]], headers: list[str]) -> None:
     itself; with less than ``MIN_LAST`` columns left for it, it goes on the lines below its
     row; where even the other columns do not fit, only the first stays on the row's line
     and the rest follow below it. Nothing is cut (the first column holds ids people type).
+    The cells are data, not hints: they are written as they are (made visible), in one
+    write, and a title that reads "crisis note" is never respelled.
     """
-    cells = [[visible_controls(c) for c in row] for row in [headers, *rows]]
-    widths = [max(display_width(r[i]) for r in cells) for i in range(len(headers))]
+    cells = [[visible(c) for c in row] for row in [headers, *rows]]
+    measured = [[display_width(c) for c in row] for row in cells]
+    widths = [max(r[i] for r in measured) for i in range(len(headers))]
+    padded = [
+        [c + " " * (widths[i] - w[i]) for i, c in enumerate(row[:-1])]
+        for row, w in zip(cells, measured, strict=True)
+    ]
+    stream = get_env().stdout
+    stream.write("".join(line + "\n" for line in _table_lines(cells, padded, widths)))
+    stream.flush()
+
+
+def _table_lines(
+    cells: list[list[str]], padded: list[list[str]], widths: list[int]
+) -> Iterator[str]:
+    """The table's lines; ``padded``: each row's cells but the last, padded to its column."""
     lead = sum(widths[:-1]) + 2 * (len(widths) - 1)
     columns = get_env().columns
     if columns is None or lead + 2 + widths[-1] <= columns:
         for n, row in enumerate(cells):
-            echo("  ".join(pad(c, widths[i]) for i, c in enumerate(row[:-1])) + "  " + row[-1])
+            yield "  ".join(padded[n]) + "  " + row[-1]
             if n == 0:
-                echo("  ".join("-" * w for w in widths))
+                yield "  ".join("-" * w for w in widths)
         return
     if lead + 2 + MIN_LAST <= columns:
         rule = [*widths[:-1], min(widths[-1], columns - lead - 2)]
@@ -66,23 +82,18 @@ def table(rows: list[list[str]], headers: list[str]) -> None:
         rule = [min(widths[0], columns)]
     for n, row in enumerate(cells):
         if lead + 2 + MIN_LAST <= columns:  # the last column wraps under itself
-            first = "  ".join(pad(c, widths[i]) for i, c in enumerate(row[:-1]))
+            first = "  ".join(padded[n])
             lines = wrap(row[-1], columns - lead - 2)
-            echo(f"{first}  {lines[0]}")
-            echo_all(" " * (lead + 2) + more for more in lines[1:])
+            yield f"{first}  {lines[0]}"
+            yield from (" " * (lead + 2) + more for more in lines[1:])
         elif lead <= columns:  # the last column below the others
-            echo("  ".join(pad(c, widths[i]) for i, c in enumerate(row[:-1])).rstrip())
-            echo_all("    " + line for line in wrap(row[-1], columns - 4))
+            yield "  ".join(padded[n]).rstrip()
+            yield from ("    " + line for line in wrap(row[-1], columns - 4))
         else:  # the first column alone, the others below it
-            echo(row[0])
-            echo_all("    " + line for line in wrap("  ".join(row[1:]), columns - 4))
+            yield row[0]
+            yield from ("    " + line for line in wrap("  ".join(row[1:]), columns - 4))
         if n == 0:
-            echo("  ".join("-" * w for w in rule))
-
-
-def echo_all(lines: Iterable[str]) -> None:
-    for line in lines:
-        echo(line)
+            yield "  ".join("-" * w for w in rule)
 
 
 MIN_LAST = 20  # fewer columns left than this: the last column goes below its row

@@ -40,7 +40,7 @@ def command(
                 "drill": summary["drill"],
                 "started": summary["started_at"],
                 "current_step": summary["current"],
-                "path": str(incident.dir),
+                "path": incident.folder,
             }
         )
     if as_json:
