@@ -196,15 +196,25 @@ def atomic_write_pieces(
     path: Path, pieces: Iterable[bytes], *, mode: int = 0o644, durable: bool = True
 ) -> None:
     """``atomic_write_bytes`` of the bytes ``pieces`` give, written as they come."""
+    put_in_place(write_temporary(path, pieces, mode=mode, durable=durable), path, durable=durable)
+
+
+def write_temporary(
+    beside: Path, pieces: Iterable[bytes], *, mode: int = 0o644, durable: bool = True
+) -> Path:
+    """A new file next to ``beside`` holding the bytes ``pieces`` give (fsynced unless
+    ``durable=False``), for ``put_in_place`` to rename once its name is known (evidence is
+    named by the hash of what was written). Its name is unpredictable and it is created
+    exclusively, so nobody can plant a link there; if writing fails, it is removed."""
     for _attempt in range(8):
-        tmp = _temporary_name(path)
+        tmp = _temporary_name(beside)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC, mode)
         except FileExistsError:  # pragma: no cover - 64 random bits collided
             continue
         break
     else:  # pragma: no cover
-        raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(beside))
     try:
         for data in pieces:
             write_all(fd, data)
@@ -216,6 +226,12 @@ def atomic_write_pieces(
             os.unlink(tmp)
         raise
     os.close(fd)
+    return tmp
+
+
+def put_in_place(tmp: Path, path: Path, *, durable: bool = True) -> None:
+    """Rename a file made by ``write_temporary`` to ``path`` (a link at ``path`` is
+    replaced, not written through), then make the rename durable."""
     try:
         os.replace(tmp, path)
     except BaseException:

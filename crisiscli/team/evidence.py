@@ -14,15 +14,15 @@ every file back and names each one whose bytes no longer hash to its name.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from crisiscli.errors import CrisisError, ExitCode, Location, NotFoundError, UsageError
-from crisiscli.fsutil import NOFOLLOW, fsync_dir, write_all
+from crisiscli.fsutil import NOFOLLOW, put_in_place, write_temporary
 from crisiscli.record import events as ev
 from crisiscli.record.fold import EvidenceItem
 from crisiscli.record.store import EVIDENCE, MAX_EVIDENCE_BYTES, Incident
@@ -129,43 +129,34 @@ def store_file(incident: Incident, path: Path, *, limit: int = MAX_EVIDENCE_BYTE
 
     fd, _size_seen = _open_regular(path, limit)
     folder = incident.dir / EVIDENCE
+    digest = hashlib.sha256()
+    head = bytearray()  # the first bytes: what the file is
+    total = 0
+
+    def copied() -> Iterator[bytes]:
+        nonlocal total
+        while chunk := os.read(fd, CHUNK):
+            total += len(chunk)
+            if total > limit:  # it grew while being read
+                raise EvidenceError(f"{path} grew over the limit of {_size(limit)}")
+            if len(head) < 16:
+                head.extend(chunk[: 16 - len(head)])
+            digest.update(chunk)
+            yield chunk
+
     try:
         folder.mkdir(exist_ok=True)
         if folder.is_symlink() or not folder.is_dir():
             raise EvidenceError(
                 "the incident's evidence folder is not a folder", location=Location(str(folder))
             )
-        tmp = folder / f".{os.urandom(8).hex()}.tmp"
-        out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
-        digest = hashlib.sha256()
-        head = b""
-        total = 0
-        try:
-            while True:
-                chunk = os.read(fd, CHUNK)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > limit:  # it grew while being read
-                    raise EvidenceError(f"{path} grew over the limit of {_size(limit)}")
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
-                digest.update(chunk)
-                write_all(out, chunk)
-            os.fsync(out)
-        except BaseException:
-            os.close(out)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        os.close(out)
-        sha = digest.hexdigest()
-        target = folder / sha
+        # Named by the hash of what was written, so the name is known only afterwards.
+        tmp = write_temporary(folder / "incoming", copied())
+        target = folder / digest.hexdigest()
         if target.is_file() and not target.is_symlink() and target.stat().st_size == total:
             os.unlink(tmp)  # the same bytes are kept already
         else:
-            os.replace(tmp, target)
-            fsync_dir(folder)
+            put_in_place(tmp, target)
     except OSError as exc:
         raise CrisisError(
             f"cannot keep {path}: {exc.strerror or exc}",
@@ -175,7 +166,7 @@ def store_file(incident: Incident, path: Path, *, limit: int = MAX_EVIDENCE_BYTE
     finally:
         os.close(fd)
     name = shown_name(path)
-    return Stored(sha, total, name, media_type(head, name))
+    return Stored(digest.hexdigest(), total, name, media_type(bytes(head), name))
 
 
 def add_files(

@@ -150,3 +150,31 @@ def test_evidence_shows_in_status_handoff_and_log(cli: Any, incident: Path, tmp_
     log = (incident / "log.md").read_text(encoding="utf-8")
     assert "shot.png" in log and hashlib.sha256(PNG).hexdigest() in log
     assert os.path.getsize(incident / "journal.jsonl") > 0
+
+
+def test_a_file_that_grows_while_copied_leaves_nothing_behind(
+    cli: Any, incident: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crisiscli.team import evidence
+
+    growing = tmp_path / "growing.bin"
+    growing.write_bytes(b"x" * 64)
+    opened = evidence._open_regular
+    calls = []
+
+    def opened_then_grown(path: Path, limit: int) -> tuple[int, int]:
+        fd, size = opened(path, limit)
+        calls.append(path)
+        if len(calls) == 2:  # checked twice; grows after the copy's own check
+            with growing.open("ab") as more:
+                more.write(b"y" * 64)
+        return fd, size
+
+    monkeypatch.setattr(evidence, "_open_regular", opened_then_grown)
+    defaults = {**(evidence.add_files.__kwdefaults__ or {}), "limit": 100}
+    monkeypatch.setattr(evidence.add_files, "__kwdefaults__", defaults)
+    result = cli("evidence", "add", str(growing))
+    assert result.exit_code != 0 and "grew over the limit" in result.stderr
+    assert not events(incident, "evidence.added")
+    left = list((incident / "evidence").iterdir()) if (incident / "evidence").exists() else []
+    assert left == []  # no temporary file, no half copy
