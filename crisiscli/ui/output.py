@@ -66,27 +66,26 @@ def _table_lines(
     cells: list[list[str]], padded: list[list[str]], widths: list[int]
 ) -> Iterator[str]:
     """The table's lines; ``padded``: each row's cells but the last, padded to its column."""
-    lead = sum(widths[:-1]) + 2 * (len(widths) - 1)
+    lead = sum(widths[:-1]) + 2 * (len(widths) - 1)  # where the last column starts
     columns = get_env().columns
-    if columns is None or lead + 2 + widths[-1] <= columns:
+    if columns is None or lead + widths[-1] <= columns:
         for n, row in enumerate(cells):
             yield "  ".join(padded[n]) + "  " + row[-1]
             if n == 0:
                 yield "  ".join("-" * w for w in widths)
         return
-    if lead + 2 + MIN_LAST <= columns:
-        rule = [*widths[:-1], min(widths[-1], columns - lead - 2)]
-    elif lead <= columns:
+    if lead + MIN_LAST <= columns:
+        rule = [*widths[:-1], min(widths[-1], columns - lead)]
+    elif lead - 2 <= columns:
         rule = widths[:-1]
     else:
         rule = [min(widths[0], columns)]
     for n, row in enumerate(cells):
-        if lead + 2 + MIN_LAST <= columns:  # the last column wraps under itself
-            first = "  ".join(padded[n])
-            lines = wrap(row[-1], columns - lead - 2)
-            yield f"{first}  {lines[0]}"
-            yield from (" " * (lead + 2) + more for more in lines[1:])
-        elif lead <= columns:  # the last column below the others
+        if lead + MIN_LAST <= columns:  # the last column wraps under itself
+            lines = wrap(row[-1], columns - lead)
+            yield "  ".join(padded[n]) + "  " + lines[0]
+            yield from (" " * lead + more for more in lines[1:])
+        elif lead - 2 <= columns:  # the last column below the others
             yield "  ".join(padded[n]).rstrip()
             yield from ("    " + line for line in wrap(row[-1], columns - 4))
         else:  # the first column alone, the others below it

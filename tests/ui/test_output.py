@@ -59,3 +59,22 @@ def test_a_table_shows_hidden_characters(tmp_path: Path) -> None:
     shown = env.stdout.getvalue()
     assert "a1  Wrong <U+202E>image\\x1b[2J\n" in shown
     assert "\u202e" not in shown and "\x1b" not in shown
+
+
+@pytest.mark.parametrize("columns", [48, 60, 72])
+def test_a_wrapped_last_column_lines_up_under_itself(tmp_path: Path, columns: int) -> None:
+    env = make_env(tmp_path, columns=columns)
+    set_env(env)
+    title = "Our apology post went out with the wrong image on every platform"
+    try:
+        table([["2026-11-30-1542-x", "open", title]], ["ID", "STATUS", "TITLE"])
+    finally:
+        set_env(None)
+    assert isinstance(env.stdout, io.StringIO)
+    lines = env.stdout.getvalue().splitlines()
+    start = lines[0].index("TITLE")  # where the last column begins
+    assert lines[2].index("Our apology") == start
+    continued = lines[3:]
+    assert continued and all(len(x) - len(x.lstrip(" ")) == start for x in continued), lines
+    assert all(len(x) <= columns for x in lines), lines
+    assert " ".join(" ".join(x.split()) for x in lines[2:]).endswith(title)

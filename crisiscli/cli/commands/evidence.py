@@ -76,6 +76,9 @@ def add(
         )
 
 
+FULL_HASH_COLUMNS = 140  # narrower than this, a table with whole hashes leaves no room
+
+
 def list_items(incident: IncidentOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:  # fmt: skip
     from crisiscli.env import get_env
     from crisiscli.record.store import find_incident
@@ -91,11 +94,22 @@ def list_items(incident: IncidentOpt = None, as_json: Annotated[bool, typer.Opti
     elif not rows:
         echo(f"No evidence in {found.id}. Keep some with: crisis evidence add FILE --note TEXT")
     else:
-        keys = ("at", "by", "kind", "name", "sha256", "note")
-        cells = [[one_line(str(r[k] or "—")) for k in keys] for r in rows]
-        for row in cells:
-            row[0] = row[0][:19].replace("T", " ")
-        table(cells, ["WHEN (UTC)", "BY", "KIND", "WHAT", "SHA-256", "NOTE"])
+        # What is long goes last (it wraps there): the hash is cut to its first 12 digits
+        # when the full one would not fit the terminal (--json and verify show it whole).
+        short = env.columns is not None and env.columns < FULL_HASH_COLUMNS
+        cells = [
+            [
+                str(r["at"])[:16].replace("T", " "),
+                one_line(str(r["by"])),
+                str(r["kind"]),
+                (str(r["sha256"])[:12] + "…" if short else str(r["sha256"]))
+                if r["sha256"]
+                else "—",
+                one_line(str(r["name"])) + (f" — {one_line(str(r['note']))}" if r["note"] else ""),
+            ]
+            for r in rows
+        ]
+        table(cells, ["WHEN (UTC)", "BY", "KIND", "SHA-256", "WHAT — NOTE"])
 
 
 def verify(incident: IncidentOpt = None) -> None:
