@@ -44,3 +44,30 @@ def test_words_fall_back_to_english_and_yes_no_letters_add_up() -> None:
     assert Catalogue("xx").t("what_now") == "What now?"  # no catalogue: English
     assert Catalogue("en").t("engine.done_anyway", count=2).startswith("2 item(s) not ticked")
     assert Catalogue("../en").language == "en"  # a language is a name, never a path
+
+
+def test_the_walk_through_says_nothing_outside_the_catalogue() -> None:
+    """Prompts and notices of the walk-through come from the catalogue: a literal text handed
+    to a prompt or a notice is English on a Swedish screen (found: the evidence prompts,
+    "Next update promised by?" and its error)."""
+    import ast
+    from pathlib import Path
+
+    import crisiscli
+
+    asking = {"ask_text", "confirm", "notify", "text", "select", "checkbox", "show_status"}
+    root = Path(crisiscli.__file__).parent
+    found = []
+    for name in ("ui/prompts.py", "walk/engine.py"):
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in asking
+                and node.args
+                and isinstance(node.args[0], (ast.Constant, ast.JoinedStr))
+                and not (isinstance(node.args[0], ast.Constant) and node.args[0].value == "")
+            ):
+                found.append(f"{name}:{node.lineno}: {ast.unparse(node.args[0])[:60]}")
+    assert not found, "\n".join(found)

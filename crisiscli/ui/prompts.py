@@ -278,12 +278,10 @@ class TerminalPrompter:
         self.console.print(safe(text, "yellow"))
 
     def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
-        target = self.ask_text(
-            "A file to keep (its path) or a link (https://…); empty: nothing"
-        ).strip()
+        target = self.ask_text(self.t("evidence.target")).strip()
         if not target:
             return None
-        note = self.ask_text("What is it? (optional note)")
+        note = self.ask_text(self.t("evidence.what"))
         is_url = target.lower().startswith(("http://", "https://"))
         if not is_url:
             import os
@@ -298,9 +296,7 @@ class TerminalPrompter:
         prefill = ""
         if suggested is not None:
             prefill = in_zone(suggested, log_timezone(self.env)).strftime("%H:%M")
-        return self.ask_text(
-            "Next update promised by? (a time like 15:30, or 30m; empty: no promise)", prefill
-        )
+        return self.ask_text(self.t("update.promise"), prefill)
 
     def ask_approval_override(self, view: StepView) -> str:
         if not self.confirm(self.t("approval_override_ask"), default=False):

@@ -531,8 +531,8 @@ class Walkthrough:
                 return
             try:
                 due = parse_when(text, now, self.incident.tz() or _local(), what="next update")
-            except UsageError as exc:
-                self.prompter.notify(f"{exc.message} (e.g. 30m, 1h or 15:30; empty: none)")
+            except UsageError:
+                self.prompter.notify(self.words.t("update.bad_time", typed=text))
                 continue
             if due != known:
                 self.record(ev.update_promised(step.id, due))

@@ -416,3 +416,26 @@ def test_the_evidence_key_asks_for_a_file_or_a_link_and_a_note(env: Environment,
     assert link is not None and link.is_url and link.target == "https://x.com/acme/status/1"
     assert p.ask_evidence(view) is None  # empty: nothing kept
     assert not left
+
+
+def test_evidence_and_next_update_ask_in_the_playbooks_language(
+    env: Environment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = walk(env)
+    view = w.view(w.playbook.step("look"))
+    p = QuestionaryPrompter(env, "sv", input=create_pipe_input(), output=DummyOutput())
+    asked: list[str] = []
+    answers = iter(["https://x.com/acme/status/1", "Inlägget", "15:30"])
+
+    def ask_text(prompt: str, default: str = "", **_: object) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr(p, "ask_text", ask_text)
+    assert p.ask_evidence(view) is not None
+    assert p.ask_next_update(view, None) == "15:30"
+    assert asked == [
+        "En fil att spara (dess sökväg) eller en länk (https://…); tomt: ingenting",
+        "Vad är det? (frivillig anteckning)",
+        "Nästa uppdatering utlovad senast? (en tid som 15:30, eller 30m; tomt: inget löfte)",
+    ]
