@@ -29,14 +29,16 @@ class Screen:
         self.bells = 0
         self.raw = ""
 
-    def pump(self, wait: float = 0.1) -> None:
+    def pump(self, wait: float = 0.1) -> bool:
+        """Read what the terminal was sent within ``wait`` seconds; False: nothing came."""
         try:
             chunk = self.child.read_nonblocking(65536, timeout=wait)
         except (pexpect.TIMEOUT, pexpect.EOF):
-            return
+            return False
         self.raw += chunk
         self.bells += chunk.count("\a")
         self.stream.feed(chunk)
+        return True
 
     @property
     def text(self) -> str:
@@ -55,14 +57,20 @@ class Screen:
         gone: str | None = None,
         flat: bool = False,
     ) -> str:
-        """Wait until ``pattern`` is on the screen (and ``gone`` is not); returns the screen
-        (``flat``: search, and return, the rows run together)."""
+        """Wait until ``pattern`` is on the screen (and ``gone`` is not), and the terminal has
+        been sent nothing more for a moment; returns the screen (``flat``: search, and
+        return, the rows run together).
+
+        The moment matters: a prompt's question, its choices and the hints under it can
+        arrive in separate writes, and a test that read the screen right after the question
+        would miss what the same redraw was about to show."""
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
-            self.pump()
+            arrived = self.pump()
             shown = self.flat if flat else self.text
-            if re.search(pattern, shown) and not (gone and re.search(gone, shown)):
-                return shown
+            found = re.search(pattern, shown) and not (gone and re.search(gone, shown))
+            if found and not arrived and not self.pump(QUIET):
+                return self.flat if flat else self.text
             if time.monotonic() > deadline or not self.child.isalive():
                 raise AssertionError(f"{pattern!r} not on screen:\n{shown}")
 
@@ -75,9 +83,49 @@ class Screen:
     def send(self, keys: str) -> None:
         self.child.send(keys)
 
+    def choose(self, label: str, timeout: float | None = None) -> None:
+        """Pick the menu entry that starts with ``label``: wait until the menu shows it, move
+        the pointer (``»``) there and press Enter — by what the entry says, not by where it
+        stands, so a menu that gains an entry does not send a test somewhere else."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            self.pump()
+            moves = _moves_to(list(self.screen.display), label)
+            if moves is not None:
+                break
+            if time.monotonic() > deadline or not self.child.isalive():
+                raise AssertionError(f"no menu entry {label!r} on screen:\n{self.text}")
+        self.send((DOWN if moves > 0 else UP) * abs(moves) + ENTER)
+
     def close(self) -> int:
         deadline = time.monotonic() + self.timeout
         while self.child.isalive() and time.monotonic() < deadline:
             self.pump()
         self.child.close(force=True)
         return int(self.child.exitstatus if self.child.exitstatus is not None else 128)
+
+
+DOWN, UP, ENTER = "\x1b[B", "\x1b[A", "\r"
+QUIET = 0.15  # seconds without output after which a screen counts as drawn
+
+
+def _moves_to(rows: list[str], label: str) -> int | None:
+    """How many rows the menu's pointer must move to reach ``label`` (None: no menu with it
+    on screen). The menu is the block of rows around the pointer's, each an entry:
+    ``» chosen`` or two spaces and its text."""
+    at = next((i for i, row in enumerate(rows) if row.startswith("» ")), None)
+    if at is None:
+        return None
+    start = end = at
+    while start > 0 and _entry(rows[start - 1]):
+        start -= 1
+    while end + 1 < len(rows) and _entry(rows[end + 1]):
+        end += 1
+    for i in range(start, end + 1):
+        if rows[i][2:].startswith(label):
+            return i - at
+    return None
+
+
+def _entry(row: str) -> bool:
+    return row.startswith("  ") and len(row) > 2 and not row[2].isspace()

@@ -87,7 +87,7 @@ def test_keys_typed_for_one_prompt_never_act_on_the_next(tmp_path: Path, size) -
         answer_look(s)
         s.send(ENTER)  # Mark this step done
         s.wait_for(r"\? Check that nobody is in danger\s*\n» Done")  # READ-DO, one item
-        s.send(DOWN + ENTER)  # Not yet — show the step menu
+        s.choose("Not yet")  # show the step menu
         s.wait_for(MENU)
         s.send(ENTER)
         s.wait_for(r"Mark the step done anyway\? \(y/N\).*\n" + CONFIRM_HINT)
@@ -138,8 +138,11 @@ def test_the_reason_done_was_refused_stays_with_the_menu(tmp_path: Path, size) -
         s.send(ENTER)  # Mark this step done: refused, a required answer is missing
         screen = s.wait_for(r"Answer “Who posted it\?” first[\s\S]*" + MENU)
         essentials_in_view(screen, "1/4")
-        s.send(DOWN * 2 + ENTER)  # Add a note: one save hint, not two
-        screen = s.wait_for(r"\? Note")
+        s.choose("Add a note")  # one save hint, not two
+        # The hint is drawn after the question: wait for it, then for the screen to settle,
+        # before counting (a second hint would come within the same redraw).
+        s.wait_for(r"\? Note[\s\S]*Esc then Enter saves")
+        screen = s.settle(0.5)
         assert len(re.findall(r"Esc then Enter saves", screen)) == 1, screen
     assert not of_type(home, "step.done")
 
@@ -165,9 +168,9 @@ def test_composer_esc_goes_back_and_the_incident_platform_is_checked_first(
         walk_to_the_statement(s)
         s.send(ESC)  # at "The message:" — back to the step menu, nothing chosen
         screen = s.wait_for(r"Esc — back to the step menu[\s\S]*" + MENU)
-        s.send(DOWN + ENTER)  # Edit the message / see its checks
+        s.choose("Edit the message")
         s.wait_for(r"\? The message:\s*\n» Edit it here")
-        s.send(DOWN + ENTER)  # Use it as it is
+        s.choose("Use it as it is")
         screen = s.wait_for(r"\? Now\?\s*\n» Use this message")
         # Instagram, where the incident is, although the message names five others — first.
         assert re.search(r"Length\s+instagram 72/2200 · x 72/280", screen), screen
@@ -204,13 +207,13 @@ def test_a_deferred_step_left_by_back_stays_open_by_title(tmp_path: Path, size) 
         answer_look(s)
         s.send(ENTER)
         s.wait_for(r"\? Check that nobody is in danger\s*\n» Done")
-        s.send(DOWN + ENTER)  # Not yet
+        s.choose("Not yet")
         s.wait_for(MENU)
-        s.send(DOWN * 4 + ENTER)  # Defer — come back to it before the end
+        s.choose("Defer")
         s.wait_for(r"\? Why defer it\? \(optional\)")
         s.send(ENTER)
         s.wait_for(r"\? The message:\s*\n» Edit it here")
-        s.send(DOWN + ENTER)  # Use it as it is
+        s.choose("Use it as it is")
         s.wait_for(r"\? Now\?\s*\n» Use this message")
         s.send(ENTER)
         s.wait_for(r"\? Next update promised by\?.*\n.*Enter confirms", flat=False)
@@ -220,9 +223,9 @@ def test_a_deferred_step_left_by_back_stays_open_by_title(tmp_path: Path, size) 
         s.wait_for(r"Wrap up[\s\S]*" + MENU)
         s.send(ENTER)  # wrap up is done; the deferred step comes back
         s.wait_for(r"Deferred — back again before the end[\s\S]*\? Check that nobody")
-        s.send(DOWN + ENTER)  # Not yet
+        s.choose("Not yet")
         s.wait_for(MENU)
-        s.send(DOWN * 7 + ENTER)  # Back to the previous step (after "Add evidence")
+        s.choose("Back to the previous step")
         s.wait_for(r"Wrap up[\s\S]*" + MENU)
         s.send(ENTER)
         screen = s.wait_for(r"Close the incident now\?.*\n" + CONFIRM_HINT)
@@ -259,7 +262,7 @@ def test_a_swedish_walk_through_speaks_swedish(tmp_path: Path, size) -> None:  #
         assert "Är alla i säkerhet? Ja" in screen and "sedan start" in screen
         s.send(ENTER)
         s.wait_for(r"\? Meddelandet:\s*\n» Redigera här")
-        s.send(DOWN + ENTER)  # Använd det som det är
+        s.choose("Använd det som det är")
         screen = s.wait_for(r"\? Nu\?\s*\n» Använd meddelandet")
         assert "”om någon tog illa upp” — villkorad ursäkt." in screen
         assert "Stavningen är inte kontrollerad" in s.flat

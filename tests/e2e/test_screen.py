@@ -82,3 +82,22 @@ def test_esc_at_every_menu_keeps_the_run_alive(tmp_path: Path, size) -> None:  #
     kinds = [json.loads(line)["type"] for line in journal.splitlines()]
     assert "step.skipped" not in kinds and "item.checked" not in kinds
     assert kinds[-1] == "session.paused"
+
+
+def test_a_menu_entry_is_found_by_what_it_says() -> None:
+    from tests.e2e.screen import _moves_to
+
+    rows = [
+        "  [ ] Screenshot the post",
+        "? What now?",
+        "  Mark this step done",
+        "» Add a note",
+        "  Defer — come back to it before the end",
+        "  Back to the previous step",
+        "↑↓ move · Enter choose",
+    ]
+    assert _moves_to(rows, "Back to the previous") == 2
+    assert _moves_to(rows, "Mark this step") == -1
+    assert _moves_to(rows, "Add a note") == 0
+    assert _moves_to(rows, "Screenshot") is None  # a checklist row is not in the menu
+    assert _moves_to(rows[:5], "Back to") is None  # not drawn yet: wait, do not guess

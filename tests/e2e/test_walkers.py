@@ -55,7 +55,7 @@ def test_second_resume_is_told_who_walks_and_may_take_over(tmp_path: Path, size)
         found = re.search(BUSY, screen)
         assert found and int(found.group(1)) == a.child.pid, screen
         assert "Watch it read-only" in screen and "Take over" in screen and "Quit" in screen
-        b.send(DOWN + ENTER)  # Take over
+        b.choose("Take over")
         b.wait_for(r"Tick what is done")  # b walks now, from the same step
         a.send(ENTER)  # the first walker's next screen: it is told, and stops
         a.wait_for(r"tester took over this walk-through at \d\d:\d\d.*nothing more", flat=True)
@@ -82,13 +82,13 @@ def test_quit_leaves_it_and_watch_follows_read_only(tmp_path: Path, size) -> Non
     watcher = None
     try:
         quitter.wait_for(MENU, flat=True)
-        quitter.send(DOWN + DOWN + ENTER)  # Quit
+        quitter.choose("Quit")
         quitter.wait_for(r"Nothing was recorded")
         assert quitter.close() == 0
         before = len(kinds(home))
         watcher = Screen(home, "resume", size=size)
         watcher.wait_for(MENU, flat=True)
-        watcher.send(ENTER)  # Watch
+        watcher.choose("Watch it read-only")
         watcher.wait_for(r"Post the holding line[\s\S]*Watching read-only")
         a.send("a" + ENTER)  # the walker ticks everything...
         a.wait_for(r"What now\?")
@@ -141,7 +141,7 @@ def test_a_note_from_another_terminal_by_the_same_person_shows(tmp_path: Path, s
         a.wait_for(r"What now\?")
         noted = crisis(home, "note", "Herald called about the post")  # same CRISIS_USER
         assert noted.returncode == 0, noted.stderr
-        a.send(DOWN + DOWN + ENTER)  # Add a note (which draws the step again afterwards)
+        a.choose("Add a note")  # which draws the step again afterwards
         a.wait_for(r"Esc then Enter saves")
         a.send("Legal is on it" + "\x1b\r")
         screen = a.wait_for(r"Notes from other terminals[\s\S]*Herald called about the post")
