@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
-else:  # pragma: no cover - Python 3.10
+else:  # Python 3.10: pyproject.toml declares typing_extensions there
     from typing_extensions import dataclass_transform
 
 __all__ = ["Frozen", "field", "replace"]

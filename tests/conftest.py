@@ -150,7 +150,11 @@ def cli(crisis_home: Path):  # type: ignore[no-untyped-def]
 
 
 def crisis_command() -> list[str]:
-    """The installed `crisis` script next to this Python, else `python -m crisiscli`."""
+    """``CRISIS_UNDER_TEST`` (an installed `crisis` script: CI's smoke runs), else the
+    installed `crisis` script next to this Python, else `python -m crisiscli`."""
+    under_test = os.environ.get("CRISIS_UNDER_TEST")
+    if under_test:
+        return [under_test]
     script = Path(sys.executable).parent / "crisis"
     if script.exists():
         return [str(script)]

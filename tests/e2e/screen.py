@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -55,30 +56,55 @@ class Screen:
         timeout: float | None = None,
         *,
         gone: str | None = None,
+        also: tuple[str, ...] = (),
         flat: bool = False,
     ) -> str:
-        """Wait until ``pattern`` is on the screen (and ``gone`` is not), and the terminal has
-        been sent nothing more for a moment; returns the screen (``flat``: search, and
-        return, the rows run together).
+        """Wait until ``pattern`` and each of ``also`` are on the screen (and ``gone`` is
+        not); returns the screen (``flat``: search, and return, the rows run together).
 
-        The moment matters: a prompt's question, its choices and the hints under it can
-        arrive in separate writes, and a test that read the screen right after the question
-        would miss what the same redraw was about to show."""
+        Nothing is taken as drawn because the terminal went quiet for a moment: under load
+        a redraw can pause anywhere. A test that reads more than its pattern off the
+        returned screen names that too (``also``): a prompt's question, its choices and
+        the hints and status line under it can arrive in separate writes. What a process
+        printed as it exited counts: the text and the end may come in one read."""
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
-            arrived = self.pump()
+            self.pump()
+            while self.pump(0):  # what has arrived already, without waiting for more
+                pass
             shown = self.flat if flat else self.text
-            found = re.search(pattern, shown) and not (gone and re.search(gone, shown))
-            if found and not arrived and not self.pump(QUIET):
-                return self.flat if flat else self.text
-            if time.monotonic() > deadline or not self.child.isalive():
+            if self._shows(shown, pattern, gone, also):
+                return shown
+            if not self.child.isalive():
+                while self.pump(0.05):  # the last words of a process that ended
+                    pass
+                shown = self.flat if flat else self.text
+                if self._shows(shown, pattern, gone, also):
+                    return shown
+                raise AssertionError(f"{pattern!r} not on screen; crisis exited:\n{shown}")
+            if time.monotonic() > deadline:
                 raise AssertionError(f"{pattern!r} not on screen:\n{shown}")
 
-    def settle(self, seconds: float = 0.5) -> str:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            self.pump(0.05)
-        return self.text
+    @staticmethod
+    def _shows(shown: str, pattern: str, gone: str | None, also: tuple[str, ...]) -> bool:
+        if gone and re.search(gone, shown):
+            return False
+        return all(re.search(p, shown) for p in (pattern, *also))
+
+    def wait_until(
+        self, check: Callable[[str], bool], what: str, timeout: float | None = None
+    ) -> str:
+        """Wait until ``check(screen)`` holds — a change that has no fixed text, such as
+        a clock that moved; ``what`` says what was awaited if it never comes."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            self.pump()
+            while self.pump(0):
+                pass
+            if check(self.text):
+                return self.text
+            if time.monotonic() > deadline or not self.child.isalive():
+                raise AssertionError(f"{what}: not on screen:\n{self.text}")
 
     def send(self, keys: str) -> None:
         self.child.send(keys)
@@ -97,16 +123,23 @@ class Screen:
                 raise AssertionError(f"no menu entry {label!r} on screen:\n{self.text}")
         self.send((DOWN if moves > 0 else UP) * abs(moves) + ENTER)
 
-    def close(self) -> int:
-        deadline = time.monotonic() + self.timeout
+    def wait_exit(self, timeout: float | None = None) -> bool:
+        """Read until the process has ended and all it wrote is on the screen (the last
+        bytes can still be in the terminal after it exits); False: still running."""
+        deadline = time.monotonic() + (timeout or self.timeout)
         while self.child.isalive() and time.monotonic() < deadline:
             self.pump()
+        while self.pump(0.05):
+            pass
+        return not self.child.isalive()
+
+    def close(self) -> int:
+        self.wait_exit()
         self.child.close(force=True)
         return int(self.child.exitstatus if self.child.exitstatus is not None else 128)
 
 
 DOWN, UP, ENTER = "\x1b[B", "\x1b[A", "\r"
-QUIET = 0.15  # seconds without output after which a screen counts as drawn
 
 
 def _moves_to(rows: list[str], label: str) -> int | None:
