@@ -11,8 +11,6 @@ import sys
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-import pytest
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:
@@ -131,7 +129,12 @@ def test_the_check_follows_version_branches() -> None:
     assert undeclared("import yaml\nimport tomli\n", "y.py") == [f"y.py:2: tomli on {newer}"]
 
 
-@pytest.mark.parametrize("python", [(3, 10)])
-def test_the_oldest_python_claimed_is_the_one_required(python: tuple[int, int]) -> None:
-    assert supported_pythons()[0] == python
-    assert PYPROJECT["project"]["requires-python"] == f">={python[0]}.{python[1]}"
+def test_requires_python_the_classifiers_and_the_readme_agree() -> None:
+    pythons = [f"{major}.{minor}" for major, minor in supported_pythons()]
+    assert pythons[0] == "3.10"  # the system Python of Ubuntu 22.04 LTS
+    assert PYPROJECT["project"]["requires-python"] == f">={pythons[0]}"
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"Python (3\.\d+) or newer \(CI tests ([\d., and]+)\)", readme)
+    assert said, "README: 'Python 3.N or newer (CI tests …)' not found"
+    assert said.group(1) == pythons[0]
+    assert re.findall(r"3\.\d+", said.group(2)) == pythons
