@@ -41,6 +41,11 @@ def kill_budget(config: pytest.Config, share: float) -> int:
     return max(1, round(total * share))
 
 
+def share(budget: int, shard: int, shards: int) -> int:
+    """Shard ``shard``'s part of ``budget`` kills dealt to ``shards`` tests (they add up)."""
+    return budget // shards + (1 if shard < budget % shards else 0)
+
+
 def the_incident(home: Path) -> Incident:
     found = list_incidents(make_env(home))
     assert len(found) == 1, f"expected one incident in {home}, found {[i.id for i in found]}"

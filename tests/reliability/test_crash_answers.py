@@ -3,7 +3,8 @@ moments, resumed until done; nothing acknowledged is lost and the outcome is the
 an uninterrupted run's.
 
 CI runs 80% of 50 kills here (the pseudo-terminal test does the rest); `pytest --long`
-runs 80% of 1,000. CRISIS_CRASH_SEED=N reproduces a run (the seed is printed).
+runs 80% of 1,000. CRISIS_CRASH_SEED=N reproduces a run (the seed is printed). The kills are
+dealt to SHARDS tests with a random stream each, so parallel workers share them.
 """
 
 from __future__ import annotations
@@ -63,11 +64,21 @@ def _complete_run(home: Path) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
 
 
+SHARDS = 4
+
+
+@pytest.mark.parametrize("budget", [1, 3, 40, 800])
+def test_the_shards_make_the_whole_budget(budget: int) -> None:
+    parts = [crashkit.share(budget, shard, SHARDS) for shard in range(SHARDS)]
+    assert sum(parts) == budget and max(parts) - min(parts) <= 1
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
 def test_sigkill_during_scripted_walkthroughs(
-    tmp_path: Path, request: pytest.FixtureRequest
+    shard: int, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    seed, rng = crashkit.make_rng("answers")
-    budget = crashkit.kill_budget(request.config, 0.8)
+    seed, rng = crashkit.make_rng(f"answers-{shard}")
+    budget = crashkit.share(crashkit.kill_budget(request.config, 0.8), shard, SHARDS)
     reference_home = tmp_path / "reference"
     _complete_run(reference_home)
     reference = crashkit.the_incident(reference_home)

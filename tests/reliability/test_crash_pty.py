@@ -87,9 +87,17 @@ def _journal(home: Path) -> Path | None:
     return next(iter((home / "incidents").glob(f"*/{JOURNAL}")), None)
 
 
-def test_sigkill_in_a_terminal_walkthrough(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    seed, rng = crashkit.make_rng("pty")
-    budget = crashkit.kill_budget(request.config, 0.2)
+SHARDS = (
+    2  # the kills dealt to two tests, each with its own random stream: parallel workers share them
+)
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_sigkill_in_a_terminal_walkthrough(
+    shard: int, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    seed, rng = crashkit.make_rng(f"pty-{shard}")
+    budget = crashkit.share(crashkit.kill_budget(request.config, 0.2), shard, SHARDS)
     reference = tmp_path / "reference"
     child = _spawn(reference, START)
     total = _answer(child, None)
