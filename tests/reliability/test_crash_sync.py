@@ -139,6 +139,8 @@ def test_sync_killed_at_random_moments_loses_nothing(tmp_path: Path, request: py
             except subprocess.TimeoutExpired:
                 kill_group(proc)
                 killed += 1
+                if not completed:  # no sync finished yet: the window is shorter than one
+                    window *= 1.25  # sync on this machine (a loaded one): widen it
                 continue
             completed += 1
             window = 0.7 * window + 0.3 * (time.monotonic() - began) * 1.2
