@@ -45,7 +45,7 @@ def installed_python() -> str:
         return str(beside)
     first = script.read_text(encoding="utf-8", errors="replace").splitlines()[0]
     assert first.startswith("#!"), first  # pipx links the script of its own venv
-    return first[2:].strip()
+    return first[2:].split()[0]  # "#!/…/bin/python -E": the interpreter, not its options
 
 
 def probe(code: str) -> str:
