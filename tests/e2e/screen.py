@@ -126,6 +126,8 @@ class Screen:
     def wait_exit(self, timeout: float | None = None) -> bool:
         """Read until the process has ended and all it wrote is on the screen (the last
         bytes can still be in the terminal after it exits); False: still running."""
+        if self.child.closed:  # closed already (a test may close twice): nothing to read
+            return True
         deadline = time.monotonic() + (timeout or self.timeout)
         while self.child.isalive() and time.monotonic() < deadline:
             self.pump()
