@@ -33,6 +33,10 @@ def supported_pythons() -> list[tuple[int, int]]:
     return sorted(found)
 
 
+# Standard library modules that the oldest Python's sys.stdlib_module_names does not know yet.
+NEWER_STDLIB = {"tomllib"}  # 3.11
+
+
 def _version_guard(test: ast.expr) -> tuple[int, int] | None:
     """``sys.version_info >= (3, N)`` → (3, N); anything else → None."""
     if (
@@ -96,7 +100,11 @@ def undeclared(source: str, where: str) -> list[str]:
     requirements = declared()
     problems = []
     for module, line, pythons in imports(ast.parse(source)):
-        if module in sys.stdlib_module_names or module in {"crisiscli", "__future__"}:
+        if module in sys.stdlib_module_names or module in {
+            "crisiscli",
+            "__future__",
+            *NEWER_STDLIB,
+        }:
             continue
         names = [_normal(d) for d in distributions.get(module, [module])]
         options = [r for name in names for r in requirements.get(name, [])]

@@ -32,6 +32,23 @@ class EventLines:
     bad: list[tuple[int, bytes, str]] = field(default_factory=list)  # line, bytes, why
 
 
+MAX_NESTING = 900  # below the depth at which json.loads gave up before Python 3.13
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and mappings in ``value`` nest deeper than ``limit`` (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            stack.extend(
+                (v, depth + 1) for v in (item.values() if isinstance(item, dict) else item)
+            )
+    return False
+
+
 def line_event_id(raw: bytes) -> tuple[str | None, str]:
     """The event id of one journal line, or None and why it is not an event.
 
@@ -40,6 +57,8 @@ def line_event_id(raw: bytes) -> tuple[str | None, str]:
     try:
         # UTF-8 only, as journals are read: json.loads would guess UTF-16 from bytes.
         record = json.loads(raw.decode("utf-8"))
+        if _nested_deeper_than(record, MAX_NESTING):  # Python 3.13's json parses it whole
+            raise RecursionError
     except RecursionError:
         return None, "nested too deeply"
     except UnicodeDecodeError:
