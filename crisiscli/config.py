@@ -518,10 +518,18 @@ def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     try:
         env.home.mkdir(parents=True, exist_ok=True)
         try:
-            before = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as file:
+                before = file.read()
         except FileNotFoundError:
             before = None
-        text = render_config(stored) if before is None else update_config_text(before, stored)
+        if before is None:
+            text = render_config(stored)
+        else:
+            # A file kept on a Windows share stays CRLF: edit it as LF, write it as it was.
+            crlf = "\r\n" in before
+            text = update_config_text(before.replace("\r\n", "\n"), stored)
+            if crlf:
+                text = text.replace("\n", "\r\n")
         atomic_write_text(path, text)
     except OSError as exc:
         raise CrisisError(
