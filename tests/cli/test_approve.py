@@ -77,18 +77,8 @@ def test_deciding_on_behalf_of_the_approver_needs_a_reason_and_says_so_everywher
     assert no_reason.exit_code == 2 and "--reason" in no_reason.stderr
     wrong = cli("approve", waiting.name, "--approve", "--on-behalf-of", "Bo", "--reason", "x", actor="Sam Ode")  # fmt: skip
     assert wrong.exit_code == 2 and "Bo may not decide" in wrong.stderr
-    said = ok(
-        cli(
-            "approve",
-            waiting.name,
-            "--approve",
-            "--on-behalf-of",
-            "Dana Reyes",
-            "--reason",
-            "Dana is on a flight",
-            actor="Sam Ode",
-        )  # fmt: skip
-    ).stdout
+    args = ["--on-behalf-of", "Dana Reyes", "--reason", "Dana is on a flight"]
+    said = ok(cli("approve", waiting.name, "--approve", *args, actor="Sam Ode")).stdout
     assert "approved by Sam Ode on behalf of Dana Reyes (Dana is on a flight)" in said
     (decided,) = decisions(waiting)
     assert decided["actor"] == decided["data"]["approver"] == "Sam Ode"
@@ -117,18 +107,8 @@ def test_a_decision_names_the_version_it_saw(cli: Any, waiting: Path, clock: Fro
 
 
 def test_the_writer_approving_on_behalf_is_self_approval(cli: Any, waiting: Path) -> None:
-    said = ok(
-        cli(
-            "approve",
-            waiting.name,
-            "--approve",
-            "--on-behalf-of",
-            "Dana",
-            "--reason",
-            "Dana said yes by phone",
-            actor="ana",
-        )  # fmt: skip
-    ).stdout
+    args = ["--on-behalf-of", "Dana", "--reason", "Dana said yes by phone"]
+    said = ok(cli("approve", waiting.name, "--approve", *args, actor="ana")).stdout
     assert "recorded as self-approved" in said
     report = json.loads(ok(cli("report", waiting.name, "--format", "json")).stdout)
     (draft,) = [m for m in report["drafts"] if m["step"] == "holding"]
