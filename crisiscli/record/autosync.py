@@ -275,7 +275,14 @@ class Syncer:
         self.failures = 0
         self.sent_sizes = _journal_sizes(env.home)
         self.seen_sizes = dict(self.sent_sizes)
-        self.status: dict[str, Any] = {"pid": os.getpid(), "interval": interval}
+        self.upstream: tuple[str, str] | None = None  # (remote, branch) once a sync ran
+        self.status: dict[str, Any] = {
+            "pid": os.getpid(),
+            "interval": interval,
+            "syncs": 0,
+            "idle": 0,
+            "push_retries": 0,
+        }
 
     def step(self, monotonic: float) -> bool:
         """Sync if it is time (the interval passed, or a journal grew and no back-off holds).
@@ -292,6 +299,13 @@ class Syncer:
         now = datetime.now(timezone.utc)
         self.status["last_try"] = now.isoformat()
         try:
+            if self._idle(sizes):
+                self.failures = 0
+                self.next_at = monotonic + self.interval
+                self.status.update(last_ok=now.isoformat(), offline_since=None, error=None)
+                self.status["idle"] += 1
+                atomic_write_text(self.folder / STATUS, json.dumps(self.status), durable=False)
+                return
             report = self._call()
         except (CrisisError, OSError) as exc:
             self.failures += 1
@@ -308,9 +322,22 @@ class Syncer:
             self.status.update(last_ok=now.isoformat(), offline_since=None, error=None)
             self.status["to_push"] = 0
             self.status["events_in"] = getattr(report, "events_in", 0)
+            self.status["syncs"] += 1
+            self.status["push_retries"] += max(0, getattr(report, "push_attempts", 0) - 1)
+            remote, branch = getattr(report, "remote", ""), getattr(report, "branch", "")
+            self.upstream = (remote, branch) if remote and branch else None
             self.sent_sizes = _journal_sizes(self.env.home)
             self.seen_sizes = dict(self.sent_sizes)
         atomic_write_text(self.folder / STATUS, json.dumps(self.status), durable=False)
+
+    def _idle(self, sizes: dict[str, int]) -> bool:
+        """Nothing recorded here since the last sync and the team's branch did not move:
+        one ``git fetch`` instead of a whole sync (the cost of an idle cycle)."""
+        if self.upstream is None or self._sync is not None or sizes != self.sent_sizes:
+            return False
+        from crisiscli.record.sync import remote_moved
+
+        return not remote_moved(self.env, *self.upstream)
 
     def _call(self) -> Any:
         if self._sync is not None:

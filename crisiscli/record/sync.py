@@ -118,6 +118,7 @@ class SyncReport:
     committed: bool = False
     pushed: bool = False
     rebuilt: int = 0
+    push_attempts: int = 0  # pushes tried (more than one: someone pushed in between)
     repaired: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -183,6 +184,7 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
                 interrupted = repair.Interrupted()
             if not push or outcome.tip is None or outcome.tip == remote_tip:
                 break
+            report.push_attempts = attempt
             if _push(repo, remote, rbranch, branch, outcome.tip):
                 report.pushed = True
                 break
@@ -195,6 +197,19 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
             time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other pusher finish
     report.rebuilt = _rebuild_logs(env, sorted(touched), report.warnings)
     return report
+
+
+def remote_moved(env: Environment, remote: str, branch: str) -> bool:
+    """Fetch the team's branch (one git process) and say whether it moved since this clone
+    last took it in: the background syncer's idle cycle, which merges nothing when it did
+    not (and no local journal grew)."""
+    repo = open_repo(env.home)
+    if repo is None:
+        return True
+    with _sync_lock(repo):
+        tracking = f"refs/remotes/{remote}/{branch}"
+        before = repo.resolve(tracking)
+        return _fetch(repo, remote, branch) != before
 
 
 @contextlib.contextmanager
@@ -285,7 +300,7 @@ def _rebuild_logs(env: Environment, ids: list[str], warnings: list[str]) -> int:
         if incident.id not in ids:
             continue
         try:
-            incident.rebuild_log()
+            incident.refresh_log()  # the new lines only, where they sort after the others
         except CrisisError as exc:
             warnings.append(exc.one_line())
             continue

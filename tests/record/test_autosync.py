@@ -188,3 +188,23 @@ if sys.platform != "linux":  # /proc is how the one-syncer test counts processes
     test_one_syncer_per_home_and_it_leaves_with_its_last_client = pytest.mark.skip(
         reason="counts processes through /proc"
     )(test_one_syncer_per_home_and_it_leaves_with_its_last_client)
+
+
+def test_an_idle_cycle_is_one_fetch_and_a_teammate_s_push_is_a_sync(tmp_path: Path) -> None:
+    _remote, a, b, name = start_team(tmp_path)
+    env = make_env(b)
+    folder = autosync.state_dir(b)
+    assert folder is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    syncer = autosync.Syncer(env, folder, 15)
+    assert syncer.step(0.0)
+    assert autosync.read_status(folder)["syncs"] == 1
+    assert syncer.step(16.0)  # nothing new anywhere: the idle path
+    status = autosync.read_status(folder)
+    assert (status["syncs"], status["idle"]) == (1, 1)
+    ok(run_cli(a, "note", "-i", name, "pushed by ana", actor="ana"))
+    ok(run_cli(a, "sync", actor="ana"))
+    assert syncer.step(32.0)
+    status = autosync.read_status(folder)
+    assert (status["syncs"], status["idle"]) == (2, 1)
+    assert "pushed by ana" in note_texts(b, name)
