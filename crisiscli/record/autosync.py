@@ -276,6 +276,7 @@ class Syncer:
         self.sent_sizes = _journal_sizes(env.home)
         self.seen_sizes = dict(self.sent_sizes)
         self.upstream: tuple[str, str] | None = None  # (remote, branch) once a sync ran
+        self._repo: Any = None  # the repository, opened once for the idle cycles
         self.status: dict[str, Any] = {
             "pid": os.getpid(),
             "interval": interval,
@@ -335,9 +336,14 @@ class Syncer:
         one ``git fetch`` instead of a whole sync (the cost of an idle cycle)."""
         if self.upstream is None or self._sync is not None or sizes != self.sent_sizes:
             return False
+        from crisiscli.record.gitrepo import open_repo
         from crisiscli.record.sync import remote_moved
 
-        return not remote_moved(self.env, *self.upstream)
+        if self._repo is None:
+            self._repo = open_repo(self.env.home)
+            if self._repo is None:
+                return False
+        return not remote_moved(self._repo, *self.upstream)
 
     def _call(self) -> Any:
         if self._sync is not None:

@@ -199,17 +199,30 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
     return report
 
 
-def remote_moved(env: Environment, remote: str, branch: str) -> bool:
-    """Fetch the team's branch (one git process) and say whether it moved since this clone
-    last took it in: the background syncer's idle cycle, which merges nothing when it did
-    not (and no local journal grew)."""
-    repo = open_repo(env.home)
-    if repo is None:
-        return True
+def remote_moved(repo: Repo, remote: str, branch: str) -> bool:
+    """Fetch the team's branch and say whether it moved since this clone last took it in:
+    the background syncer's idle cycle, which merges nothing when it did not (and no local
+    journal grew). One git process: the tips are read from the ref file when it is loose."""
     with _sync_lock(repo):
-        tracking = f"refs/remotes/{remote}/{branch}"
-        before = repo.resolve(tracking)
-        return _fetch(repo, remote, branch) != before
+        before = _tracking_tip(repo, remote, branch)
+        args = ("fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+                "--no-recurse-submodules", remote,
+                f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")  # fmt: skip
+        done = repo.run(*args, check=False)
+        if done.returncode != 0:
+            raise failure(args, done)
+        return _tracking_tip(repo, remote, branch) != before
+
+
+def _tracking_tip(repo: Repo, remote: str, branch: str) -> str | None:
+    loose = repo.git_dir / "refs" / "remotes" / remote / branch
+    try:
+        text = loose.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text):
+        return text
+    return repo.resolve(f"refs/remotes/{remote}/{branch}")  # packed, or not there yet
 
 
 @contextlib.contextmanager
