@@ -159,6 +159,7 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
         repair.reattach(repo, interrupted, branch)
         seen_refusals: set[str] = set()
         for attempt in range(1, PUSH_ATTEMPTS + 1):
+            known_tip = repo.resolve(f"refs/remotes/{remote}/{rbranch}")
             remote_tip = _fetch(repo, remote, rbranch)
             if remote_tip is None and _adopt_remote_default(repo, remote, branch):
                 branch = _current_branch(repo)
@@ -167,7 +168,14 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
                 remote_tip = _fetch(repo, remote, rbranch)
             warnings: list[str] = []
             outcome = record_merge(
-                env, repo, branch, remote_tip, interrupted.commits, warnings, message_hint=remote
+                env,
+                repo,
+                branch,
+                remote_tip,
+                interrupted.commits,
+                warnings,
+                message_hint=remote,
+                known_tip=known_tip,
             )
             for warning in warnings:
                 if warning not in seen_refusals:
