@@ -289,7 +289,7 @@ def as_mallory(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_an_event_rewritten_in_place_is_refused_named_and_the_original_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     """`sed -i` on a note (same id) pushed with plain git replaced it for the remote and every
     new clone while older clones kept the original: the team disagreed, silently."""
-    remote, a, b, name, before, _outside = setup(tmp_path)
+    remote, a, b, name, _before, _outside = setup(tmp_path)
     ok(run_cli(b, "sync"))
     original = _line_of(a, name, "from a")
     shared = remote_file(remote, f"incidents/{name}/journal.jsonl")
