@@ -44,10 +44,15 @@ KEYS: dict[str, str] = {
     "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
     "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
     "notify.kinds": "which notifications to send (default: all kinds)",
+    "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
 }
 LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
 BOOL_KEYS = ("notify.desktop", "notify.bell")
-TABLES = ("platform_limits", "notify")  # [platform_limits] x = 280 · [notify] webhook = [...]
+TABLES = (
+    "platform_limits",
+    "notify",
+    "sync",
+)  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
     "incident.opened",
     "severity.changed",
@@ -73,6 +78,7 @@ class Config:
     notify_desktop: bool = False
     notify_bell: bool = True
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
+    sync_auto: str | None = None  # "15s", or None (off)
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
@@ -173,6 +179,8 @@ def check_value(key: str, value: Any) -> Any:
         return [_one_line_text(item, "a playbook folder") for item in value]
     if key.startswith("notify."):
         return _check_notify(key, value)
+    if key == "sync.auto":
+        return _check_interval(value)
     if key.startswith("platform_limits."):
         platform = key.split(".", 1)[1]
         if not ID_PATTERN.match(platform):
@@ -211,6 +219,17 @@ def _check_notify(key: str, value: Any) -> Any:
     if unknown:
         raise ValueError(f"unknown kind '{unknown[0]}' (kinds: {', '.join(NOTIFY_KINDS)})")
     return list(dict.fromkeys(value))
+
+
+def _check_interval(value: Any) -> str:
+    """``sync.auto``: a duration in the one grammar of durations, or off."""
+    from crisiscli.record.autosync import interval_problem
+
+    text = _one_line_text(value, "sync.auto").strip()
+    problem = interval_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
 
 
 def known_platforms() -> list[str]:
@@ -364,6 +383,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         default_severity=default,
         playbook_dirs=tuple(dirs),
         platform_limits=limits,
+        sync_auto=stored.get("sync.auto"),
         **notify,
         path=path,
         values=dict(stored),

@@ -89,6 +89,8 @@ def _header(model: WatchModel, width: int) -> list[list[Segment]]:
         (" since start · ", "dim"),
         (model.incident_id, "dim"),
     ]
+    if model.team:
+        facts.append((f" · {model.team}", "dim"))
     return [[*lead, (title + gap, "bar"), (now, "bar")], facts, _walker(model)]
 
 
