@@ -264,8 +264,10 @@ def _merge_incident(
     if originals:
         base = restore_lines(base, originals)  # the first version taken in stays the truth
     shared = shared_copy(base, base_lines, taken.local)
-    untouched = base_oid is not None and shared is base and not originals
-    journal_oid = base_oid if untouched else repo.hash_blob(shared)
+    if base_oid is not None and shared is base and not originals:
+        journal_oid = base_oid  # nothing added, nothing put back: the team's copy as it is
+    else:
+        journal_oid = repo.hash_blob(shared)
     files: Files = {f"{prefix}/{JOURNAL}": (FILE_MODE, journal_oid)}
     files.update(_snapshot_files(repo, folder, prefix, entries))
     files.update(_evidence_files(repo, folder, prefix, entries, head, warnings))
