@@ -221,10 +221,27 @@ def _check_notify(key: str, value: Any) -> Any:
     return list(dict.fromkeys(value))
 
 
+SYNC_OFF_WORDS = ("off", "false", "no", "none")
+MIN_SYNC_SECONDS, MAX_SYNC_SECONDS = 2, 3600
+
+
+def interval_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable sync interval (None: it is one, or an off word)."""
+    from crisiscli.timeutil import duration_problem, parse_duration
+
+    if text.lower() in SYNC_OFF_WORDS:
+        return None
+    problem = duration_problem(text)
+    if problem:
+        return problem
+    seconds = parse_duration(text) or 0
+    if not MIN_SYNC_SECONDS <= seconds <= MAX_SYNC_SECONDS:
+        return f"'{text}': sync between every {MIN_SYNC_SECONDS}s and every 1h"
+    return None
+
+
 def _check_interval(value: Any) -> str:
     """``sync.auto``: a duration in the one grammar of durations, or off."""
-    from crisiscli.record.autosync import interval_problem
-
     text = _one_line_text(value, "sync.auto").strip()
     problem = interval_problem(text)
     if problem:

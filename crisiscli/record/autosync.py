@@ -32,36 +32,20 @@ from crisiscli.timeutil import format_duration, parse_iso
 
 FOLDER = "autosync"  # in <home>/.git/crisis/: the syncer's lock, status and clients
 LOCK, STATUS, CLIENTS, LOG = "syncer.lock", "status.json", "clients", "syncer.log"
-MIN_INTERVAL, MAX_INTERVAL = 2, 3600  # seconds
 MAX_BACKOFF = 300.0  # an unreachable remote is tried again at most every 5 minutes
 POLL = 0.5  # how often the syncer looks at the journals and its clients
 GRACE = 5.0  # seconds without a live client before the syncer leaves
 
 
-OFF_WORDS = ("off", "false", "no", "none")
 DEFAULT_INTERVAL = 15  # seconds, for `crisis resume --sync` without sync.auto
-
-
-def interval_problem(text: str) -> str | None:
-    """Why ``text`` is not a usable interval (None: it is one, or an off word)."""
-    from crisiscli.timeutil import duration_problem, parse_duration
-
-    if text.lower() in OFF_WORDS:
-        return None
-    problem = duration_problem(text)
-    if problem:
-        return problem
-    seconds = parse_duration(text) or 0
-    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
-        return f"'{text}': sync between every {MIN_INTERVAL}s and every 1h"
-    return None
 
 
 def interval_seconds(text: str | None) -> int | None:
     """An interval as seconds; None for off or nothing set."""
+    from crisiscli.config import SYNC_OFF_WORDS, interval_problem
     from crisiscli.timeutil import parse_duration
 
-    if not text or text.lower() in OFF_WORDS or interval_problem(text):
+    if not text or text.lower() in SYNC_OFF_WORDS or interval_problem(text):
         return None
     return parse_duration(text)
 
@@ -69,7 +53,7 @@ def interval_seconds(text: str | None) -> int | None:
 def wanted_interval(env: Environment, asked: str | bool | None) -> int | None:
     """The interval a long-running command syncs at: ``--sync`` (a duration, or True for the
     configured interval or 15 s), else ``sync.auto`` in the config, else None (no syncer)."""
-    from crisiscli.config import current_config
+    from crisiscli.config import current_config, interval_problem
     from crisiscli.errors import UsageError
 
     configured = current_config(env).sync_auto
