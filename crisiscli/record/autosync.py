@@ -311,8 +311,9 @@ class Syncer:
             self.status["push_retries"] += max(0, getattr(report, "push_attempts", 0) - 1)
             remote, branch = getattr(report, "remote", ""), getattr(report, "branch", "")
             self.upstream = (remote, branch) if remote and branch else None
-            self.sent_sizes = _journal_sizes(self.env.home)
-            self.seen_sizes = dict(self.sent_sizes)
+            # What was there when the sync began was sent: an event recorded while it ran is
+            # not, and makes the next step sync again (so does the sync's own take-in, once).
+            self.sent_sizes = sizes
         atomic_write_text(self.folder / STATUS, json.dumps(self.status), durable=False)
 
     def _idle(self, sizes: dict[str, int]) -> bool:
