@@ -101,6 +101,7 @@ def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClo
     )
     if clock is not None:
         env.clock = clock
+    env.notify_inline = True  # deliveries in this process, on this clock (not a sender process)
     return env
 
 
