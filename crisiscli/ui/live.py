@@ -15,7 +15,6 @@ cursor, the line discipline (also when the process is told to stop with SIGTERM 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
 import signal
@@ -27,6 +26,7 @@ from crisiscli.env import Environment
 from crisiscli.errors import NotFoundError
 from crisiscli.record.fold import IncidentState
 from crisiscli.record.store import Incident, find_incident, log_timezone
+from crisiscli.text import json_dumps
 from crisiscli.ui.watchscreen import READ_ONLY, render
 from crisiscli.views.watch import WatchModel, model_json, watch_model
 from crisiscli.walk.alerts import alerts
@@ -101,7 +101,7 @@ def once(follower: Follower, env: Environment, *, color: bool, as_json: bool) ->
     """``--once``: one frame (or one JSON object), then done."""
     model = follower.model()
     if as_json:
-        env.stdout.write(json.dumps(model_json(model), ensure_ascii=False) + "\n")
+        env.stdout.write(json_dumps(model_json(model), indent=None) + "\n")
         return
     width, _rows = screen_size(env.stdout)
     lines = render(model, width, None, color=color)
@@ -117,7 +117,7 @@ def stream_json(follower: Follower, env: Environment, stop: Callable[[], bool]) 
         model = follower.model()
         if model.shape() != last:
             last = model.shape()
-            env.stdout.write(json.dumps(model_json(model), ensure_ascii=False) + "\n")
+            env.stdout.write(json_dumps(model_json(model), indent=None) + "\n")
             env.stdout.flush()
         time.sleep(POLL)
 
