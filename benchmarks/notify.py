@@ -184,7 +184,9 @@ def run(smoke: bool) -> list[dict[str, Any]]:
     }
     rows: list[dict[str, Any]] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="crisis-bench-notify-", ignore_cleanup_errors=True) as tmp:
+        with tempfile.TemporaryDirectory(
+            prefix="crisis-bench-notify-", ignore_cleanup_errors=True
+        ) as tmp:
             homes: dict[str, Path] = {}
             envs: dict[str, dict[str, str]] = {}
             for name in ["baseline", *scenarios]:
@@ -248,7 +250,6 @@ def run(smoke: bool) -> list[dict[str, Any]]:
 
 if __name__ == "__main__":
     for row in run("--smoke" in sys.argv[1:]):
-        print(
-            f"{row['name']:<52} {row['seconds']:.4f} s  (baseline {row['baseline_seconds']:.4f} s)"
-            f"  ok={row['ok']}"
-        )
+        base = row["baseline_seconds"]
+        against = f"  (baseline {base:.4f} s)" if base is not None else ""
+        print(f"{row['name']:<58} {row['seconds']:.4f} s{against}  ok={row['ok']}")

@@ -58,6 +58,7 @@ NOTIFY_KINDS = (
     "approval.decided",
     "handoff",
     "incident.closed",
+    "incident.reopened",
 )
 
 

@@ -295,7 +295,11 @@ def _claim(incident: Incident, job: Job, derived: bool) -> bool:
             return []
         return [
             ev.notify_claimed(
-                note.key, channel.id, kind=note.kind, attempt=attempt, text=note.title,
+                note.key,
+                channel.id,
+                kind=note.kind,
+                attempt=attempt,
+                text=note.title,
                 label=channel.label,
             )  # fmt: skip
         ]

@@ -112,10 +112,7 @@ def test_a_failing_channel_is_tried_once_backs_off_and_is_said_once(
 
         env = make_env(crisis_home, clock=clock)
         return sum(
-            1
-            for i in ids
-            for e in events_of(find_incident(env, i))
-            if e.type == "notify.claimed"
+            1 for i in ids for e in events_of(find_incident(env, i)) if e.type == "notify.claimed"
         )
 
     first = cli("list", clock=clock)

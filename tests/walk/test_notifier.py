@@ -174,9 +174,7 @@ def test_a_channel_down_warns_and_the_next_command_delivers(
     clock.now = at(1)
     result = cli("severity", "high", "--reason", "press", clock=clock)
     assert result.exit_code == 0, result.stderr
-    assert (
-        "not delivered" in result.stderr and "sent in the background" in result.stderr
-    )
+    assert "not delivered" in result.stderr and "sent in the background" in result.stderr
     assert "secretsecret" not in result.stderr  # the webhook shows as its host, never in full
     assert outbox.anything_owed(crisis_home)
     server.start()

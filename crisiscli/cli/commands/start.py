@@ -33,7 +33,10 @@ def command(
         typer.Argument(help="Playbook id (see `crisis playbooks`) or a path to a YAML file."),
     ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", "-t", help="One line saying what happened (line breaks become spaces).")
+        str | None,
+        typer.Option(
+            "--title", "-t", help="One line saying what happened (line breaks become spaces)."
+        ),
     ] = None,
     severity: Annotated[
         str | None, typer.Option("--severity", "-s", help="Severity level id from the playbook.")
