@@ -101,10 +101,14 @@ def prepare(home: Path, env: dict[str, str], incidents: int) -> None:
     for n in range(incidents):
         answers = home / f"answers-{n}.yaml"
         answers.write_text(ANSWERS.format(title=f"Benchmark incident {n}"), encoding="utf-8")
-        subprocess.run(
-            [*crisis(), "start", "general", "--answers", str(answers)], env=env, check=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        done = subprocess.run(
+            [*crisis(), "start", "general", "--answers", str(answers)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"crisis start failed: {done.stderr.decode(errors='replace')}")
 
 
 def owe_everything(home: Path) -> None:

@@ -264,8 +264,7 @@ def send_round(
         final = error is not None and job.attempt >= MAX_ATTEMPTS
         outcome = Outcome(job, error, final)
         outcomes.append(outcome)
-        result = _outcome(outcome)
-        state, _recorded = incident.record_if(lambda _state: [result], derived=derived)
+        state = _record_outcome(incident, outcome, derived)
         if error is None:
             health.delivered(job.channel)
         else:
@@ -301,11 +300,17 @@ def _claim(incident: Incident, job: Job, derived: bool) -> bool:
                 attempt=attempt,
                 text=note.title,
                 label=channel.label,
-            )  # fmt: skip
+            )
         ]
 
     _state, recorded = incident.record_if(decide, derived=derived)
     return bool(recorded)
+
+
+def _record_outcome(incident: Incident, outcome: Outcome, derived: bool) -> IncidentState:
+    event = _outcome(outcome)
+    state, _recorded = incident.record_if(lambda _state: [event], derived=derived)
+    return state
 
 
 def _outcome(o: Outcome) -> ev.NewEvent:

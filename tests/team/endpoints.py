@@ -53,7 +53,7 @@ class BadEndpoint:
                     data = conn.recv(65536)
                     if data == b"":
                         break  # the client went away
-                except socket.timeout:
+                except TimeoutError:
                     pass
                 if self.mode == "trickle" and sent < len(answer):
                     conn.sendall(answer[sent : sent + 1])

@@ -78,7 +78,7 @@ def test_a_hook_that_leaves_a_child_running_is_judged_by_its_exit_status() -> No
 def test_a_hook_that_runs_too_long_is_stopped_with_its_children(tmp_path: Path) -> None:
     mark = tmp_path / "child-alive"
     script = f"sleep 30 & echo $! > {mark}; wait"
-    with pytest.raises(DeliveryError, match="did not finish within 0.5 s"):
+    with pytest.raises(DeliveryError, match=r"did not finish within 0\.5 s"):
         Command(["sh", "-c", script]).send(NOTE, 0.5)
     child = int(mark.read_text().strip())
     for _ in range(40):

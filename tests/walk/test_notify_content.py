@@ -86,7 +86,7 @@ def _ask_and_decide(incident: Incident, clock: FrozenClock, approver: str, **che
                 warnings=0,
                 summary="1 error: over the x limit",
                 override=checked["override"],
-            )  # fmt: skip
+            )
         )
     incident.record(
         ev.approval_requested(
