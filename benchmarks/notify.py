@@ -127,7 +127,7 @@ def configure(home: Path, setting: str) -> None:
 
 def stop_sender(home: Path) -> None:
     """Stop the sender of ``home`` (it would otherwise wait for the bad channel's next try)."""
-    from crisiscli.team.notify import sender
+    from crisiscli.team.notify import worker as sender
 
     deadline = time.monotonic() + 5.0
     while time.monotonic() < deadline:

@@ -202,7 +202,7 @@ class Environment:
         # Event types recorded by this command, by incident folder: ``cli.app`` sends the
         # notifications they give rise to once the command is done (walk/notifier.py).
         self.recorded: dict[Path, set[str]] = {}
-        # Notifications go to the background sender (team/notify/sender.py); tests that
+        # Notifications go to the background sender (walk/sender.py); tests that
         # freeze the clock send them in this process instead, once the command is done.
         self.notify_inline = False
 

@@ -2,7 +2,7 @@
 and never at the cost of a command's time.
 
 **Who sends.** A command records its events, leaves a marker in the outbox and wakes the
-background sender (``team/notify/sender.py``: one detached process per CRISIS_HOME, under a
+background sender (``walk/sender.py``: one detached process per CRISIS_HOME, under a
 lock); it returns without waiting for any channel. The walk-through and ``crisis watch``
 work out, once a second, what has come due (deadlines) and wake the sender the same way.
 Only ``crisis notify`` (a person, or cron, asking for it) sends in the foreground.
@@ -51,7 +51,7 @@ from crisiscli.env import Environment
 from crisiscli.record import events as ev
 from crisiscli.record.fold import IncidentState, Notice
 from crisiscli.record.store import Incident, list_incidents
-from crisiscli.team.notify import outbox, sender
+from crisiscli.team.notify import outbox, worker
 from crisiscli.team.notify.channels import Channel, DeliveryError, channels_from
 from crisiscli.team.notify.message import Notification
 from crisiscli.walk.alerts import alerts
@@ -162,11 +162,11 @@ class Health:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self.records = sender.read_channels(env.home)
+        self.records = worker.read_channels(env.home)
 
     def ready(self, channel: Channel, now: datetime) -> bool:
         record = self.records.get(channel.id)
-        due = sender.next_try(record) if record is not None else None
+        due = worker.next_try(record) if record is not None else None
         return due is None or now >= due
 
     def failing(self, channel: Channel) -> bool:
@@ -186,15 +186,22 @@ class Health:
         if final:
             record["given_up"] = int(record.get("given_up", 0)) + 1
         self.records[channel.id] = record
-        sender.write_channels(self.env.home, self._fresh())
+        worker.write_channels(self.env.home, self._fresh())
 
     def delivered(self, channel: Channel) -> None:
         if self.records.pop(channel.id, None) is not None:
-            sender.write_channels(self.env.home, self._fresh())
+            worker.write_channels(self.env.home, self._fresh())
+
+    def forget_all_but(self, channels: tuple[Channel, ...]) -> None:
+        """A channel taken out of the config is no longer failing: nothing is sent to it."""
+        kept = {c.id for c in channels}
+        if any(k not in kept for k in self.records):
+            self.records = {k: v for k, v in self.records.items() if k in kept}
+            worker.write_channels(self.env.home, self.records)
 
     def _fresh(self) -> dict[str, dict[str, Any]]:
         """Ours, over what another sender wrote meanwhile (each channel's newest record)."""
-        merged = sender.read_channels(self.env.home)
+        merged = worker.read_channels(self.env.home)
         merged.update(self.records)
         return {k: v for k, v in merged.items() if k in self.records}
 
@@ -202,7 +209,7 @@ class Health:
         """Seconds until the first failing channel may be tried again (None: none fails)."""
         waits = [
             (due - now).total_seconds()
-            for due in (sender.next_try(r) for r in self.records.values())
+            for due in (worker.next_try(r) for r in self.records.values())
             if due is not None
         ]
         return max(0.0, min(waits)) if waits else None
@@ -342,6 +349,7 @@ def work(
         for gone in marked - {i.id for i in incidents}:
             outbox.clear(env.home, gone)
     health = Health(env)
+    health.forget_all_but(settings.channels)
     rounds: list[tuple[str, Round]] = []
     for incident in incidents:
         try:
@@ -362,14 +370,14 @@ def run_sender(env: Environment) -> bytes:
     read before its last look, so that the caller can tell whether it was woken since."""
     started = time.monotonic()
     while True:
-        token = sender.wake_token(env.home)
+        token = worker.wake_token(env.home)
         _rounds, wait = work(env)
         if wait is None:
             return token
         if time.monotonic() - started + wait > LINGER:
             return token  # a long wait: the next command or `crisis notify` starts one again
         until = time.monotonic() + max(wait, 0.5)
-        while time.monotonic() < until and sender.wake_token(env.home) == token:
+        while time.monotonic() < until and worker.wake_token(env.home) == token:
             time.sleep(0.25)
 
 
@@ -378,56 +386,10 @@ def request(env: Environment, incident_ids: list[str]) -> None:
     background sender does it; a test environment (``env.notify_inline``) does it now."""
     for incident_id in incident_ids:
         outbox.mark(env.home, incident_id)
-    if getattr(env, "notify_inline", False):
+    if env.notify_inline:
         work(env)
-    elif not sender.wake(env.home):
+    elif not worker.wake(env.home):
         env.warn("notifications wait: the background sender could not be started")
-
-
-def after_command(env: Environment) -> None:
-    """At the end of every command that recorded something worth telling, or while the
-    outbox says a delivery is owed: hand it to the sender, and say once, one line per
-    channel, which channel is not getting through. Never waits for a channel."""
-    recorded = {folder for folder, kinds in env.recorded.items() if ev.notifies(kinds)}
-    marked = outbox.owed(env.home)
-    settings = settings_of(env)
-    if not settings.channels:
-        for incident_id in marked:
-            outbox.clear(env.home, incident_id)  # nothing to send it to any more
-        return
-    fresh = [i.id for i in list_incidents(env) if i.dir in recorded] if recorded else []
-    health = Health(env)
-    now = env.clock()
-    due = any(health.ready(c, now) for c in settings.channels if health.failing(c))
-    if fresh or (marked and (due or not health.records)):
-        request(env, fresh)
-        health = Health(env)
-    say_failures(env, settings, health)
-
-
-def say_failures(env: Environment, settings: Settings, health: Health) -> None:
-    """One warning per configured channel that is not getting through."""
-    from crisiscli.timeutil import format_duration
-
-    now = env.clock()
-    waiting = len(outbox.owed(env.home))
-    for channel in settings.channels:
-        record = health.records.get(channel.id)
-        if record is None:
-            continue
-        due = sender.next_try(record)
-        when = (
-            f"next try in {format_duration(max(1.0, (due - now).total_seconds()))}"
-            if due is not None and due > now
-            else "trying again now"
-        )
-        lost = int(record.get("given_up", 0) or 0)
-        given = f"; {lost} given up after {MAX_ATTEMPTS} attempts" if lost else ""
-        owing = f" for {waiting} incident(s)" if waiting else ""
-        env.warn(
-            f"notifications to {channel.label} not delivered ({record.get('error') or 'failed'})"
-            f"{given}; they wait{owing} and are sent in the background ({when})"
-        )
 
 
 def send_now(env: Environment, ref: str | None) -> list[tuple[str, Round]]:

@@ -141,6 +141,9 @@ class Webhook:
             connections.close_all()
             raise DeliveryError(f"no complete answer within {timeout:g} s")
         result = outcome[0]
+        reason = getattr(result, "reason", None)
+        if isinstance(result, TimeoutError) or isinstance(reason, TimeoutError):
+            raise DeliveryError(f"no complete answer within {timeout:g} s")
         if isinstance(result, urllib.error.HTTPError):
             raise DeliveryError(f"HTTP {result.code} {self._safe(str(result.reason))}".strip())
         if isinstance(result, urllib.error.URLError):

@@ -1,21 +1,22 @@
-"""The background sender: one process per CRISIS_HOME that delivers what commands owe.
+"""The background sender's files in CRISIS_HOME (``notify-sender/``): its lock, the wake
+token a command writes, and each failing channel's state (``channels.json``); starting the
+sender (``walk/sender.py``) when none runs. No network here, nothing that sends.
 
 A command never waits for a chat service. It records its events, leaves a marker in the
 outbox (``outbox.mark``) and calls ``wake``: that writes a fresh token to
 ``notify-sender/wake`` and, unless a sender already holds ``notify-sender/lock``, starts
-one — a detached ``python -m crisiscli.team.notify.sender`` with no terminal and no pipe to
-the command. The command returns at once.
+one — a detached ``python -m crisiscli.walk.sender`` with no terminal and no pipe to the
+command. The command returns at once.
 
 The sender takes the lock (a second one finds it taken and exits), delivers what every
-marked incident owes (``walk/notifier.work``), sleeps while a failing channel waits for its
-next try (at most ``LINGER`` seconds), and exits when nothing is owed. Before it exits it
-lets go of the lock and looks at the wake token once more: a command that woke it after
-its last look, while it still held the lock, is not lost — it takes the lock again and goes
-on (or another sender already has).
+marked incident owes, sleeps while a failing channel waits for its next try, and exits when
+nothing is owed. Before it exits it lets go of the lock and looks at the wake token once
+more: a command that woke it after its last look, while it still held the lock, is not
+lost — it takes the lock again and goes on (or another sender already has).
 
-``channels.json`` beside the lock is each failing channel's state (failures in a row, the
-last reason, when it is tried next): every sender and ``crisis notify`` back off on it,
-and commands read it to say, once each, which channel is not getting through.
+``channels.json`` is each failing channel's state (failures in a row, the last reason, when
+it is tried next): every sender and ``crisis notify`` back off on it, and commands read it
+to say, once each, which channel is not getting through.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def _spawn(home: Path) -> bool:
     env = {**os.environ, "CRISIS_HOME": str(home)}
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "crisiscli.team.notify.sender", str(home)],
+            [sys.executable, "-m", "crisiscli.walk.sender", str(home)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -203,27 +204,3 @@ def next_try(record: dict[str, Any]) -> datetime | None:
         return datetime.fromisoformat(str(record["next_try"]))
     except (KeyError, ValueError):
         return None
-
-
-def main(argv: list[str]) -> int:
-    """``python -m crisiscli.team.notify.sender HOME``: deliver until nothing is owed."""
-    if len(argv) != 1:
-        return 2
-    home = Path(argv[0])
-    from crisiscli.env import Environment, set_env
-    from crisiscli.walk.notifier import run_sender
-
-    env = Environment(home=home, stdin_isatty=False, stdout_isatty=False, columns=None)
-    set_env(env)
-    while True:
-        with holding_lock(home) as held:
-            if not held:
-                return 0  # another sender runs; it sees our token
-            seen = run_sender(env)
-        if wake_token(home) == seen:
-            return 0  # nobody woke us after our last look
-
-
-if __name__ == "__main__":  # pragma: no cover - run as a process
-    with contextlib.suppress(KeyboardInterrupt):
-        raise SystemExit(main(sys.argv[1:]))

@@ -34,7 +34,7 @@ def no_sender_left(crisis_home: Path) -> Iterator[None]:
     """Stop the background sender a test's commands started (it would linger otherwise)."""
     yield
     try:
-        from crisiscli.team.notify import sender
+        from crisiscli.team.notify import worker as sender
     except ImportError:  # before the sender existed
         return
     pid = sender.holder(crisis_home)
@@ -184,7 +184,7 @@ def test_the_background_sender_delivers_after_the_command_returned(
 
 
 def test_one_sender_per_home(crisis_home: Path) -> None:
-    from crisiscli.team.notify import sender
+    from crisiscli.team.notify import worker as sender
 
     with sender.holding_lock(crisis_home) as held:
         assert held and sender.running(crisis_home)
@@ -193,7 +193,7 @@ def test_one_sender_per_home(crisis_home: Path) -> None:
             assert not again
         # A second sender started now finds the lock taken and leaves at once.
         done = subprocess.run(
-            [sys.executable, "-m", "crisiscli.team.notify.sender", str(crisis_home)],
+            [sys.executable, "-m", "crisiscli.walk.sender", str(crisis_home)],
             env=subprocess_env(crisis_home), timeout=60, check=False,
         )  # fmt: skip
         assert done.returncode == 0
