@@ -12,8 +12,15 @@ incidents that each owe a delivery, for four bad channels, each a local server o
 
 For each, ``crisis note`` and ``crisis severity`` (which itself gives rise to a
 notification) are timed, interleaved with the same commands in an identical home with no
-channel configured (the baseline). The figure is the 99th percentile (with few runs: the
-slowest); the target is at most 100 ms over the baseline's 99th percentile.
+channel configured (the baseline). Two figures:
+
+- **inside the command** (the target): the time a command spends on notifications once its
+  own work is done (``cli.app._notify``: mark the incident, wake or start the sender, say
+  which channel fails), measured in a fresh process per sample so imports count, for a
+  command that recorded a re-grade. Target: at most 100 ms at the 99th percentile.
+- **whole command**: ``crisis note`` and ``crisis severity`` wall-clock times, interleaved
+  with the same commands in an identical home with no channel configured, 99th percentile
+  and median — for reading: on a shared machine their noise is larger than the effect.
 
     python benchmarks/notify.py [--smoke]
 """
@@ -150,23 +157,37 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def in_command(home: Path, repeats: int) -> list[float]:
-    """What a command spends on notifications once its own work is done (``cli.app``'s
-    ``_notify``), measured in this process: the command recorded a re-grade of the latest
-    incident, so it marks it and wakes (or starts) the sender, and says what is failing."""
-    from crisiscli.cli.app import _notify
-    from crisiscli.env import Environment, set_env
+PROBE = """
+import sys, time
+from pathlib import Path
+import crisiscli.cli.app as app
+import crisiscli.record.events  # a command that recorded an event has these loaded
+from crisiscli.env import Environment, set_env
+home, folder = Path(sys.argv[1]), Path(sys.argv[2])
+env = Environment(home=home, actor="bench", stdin_isatty=False, stdout_isatty=False)
+set_env(env)
+env.recorded = {folder: {"severity.changed"}}
+started = time.perf_counter()
+app._notify(env)
+print(time.perf_counter() - started)
+"""
 
-    samples = []
+
+def in_command(home: Path, env: dict[str, str], repeats: int) -> list[float]:
+    """What a command spends on notifications once its own work is done (``cli.app``'s
+    ``_notify``), each sample in a fresh process as in a real command (imports included):
+    the command recorded a re-grade of the latest incident, so it marks it, wakes (or
+    starts) the sender and says what is failing."""
     incidents = sorted(p for p in (home / "incidents").iterdir() if p.is_dir())
+    samples = []
     for _ in range(repeats):
-        env = Environment(home=home, actor="bench", stdin_isatty=False, stdout_isatty=False)
-        set_env(env)
-        env.recorded = {incidents[-1]: {"severity.changed"}}
-        started = time.perf_counter()
-        _notify(env)
-        samples.append(time.perf_counter() - started)
-    set_env(None)
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, str(home), str(incidents[-1])],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        samples.append(float(done.stdout.decode().strip().splitlines()[-1]))
     return samples
 
 
@@ -210,7 +231,10 @@ def run(smoke: bool) -> list[dict[str, Any]]:
                 for command, argv in commands.items():
                     for name in ["baseline", *scenarios]:
                         times.setdefault((name, command), []).append(timed(argv, envs[name]))
-            inside = {name: in_command(homes[name], repeats * 4) for name in scenarios}
+            inside = {
+                name: in_command(homes[name], envs[name], repeats * 2)
+                for name in ["baseline", *scenarios]
+            }
             for name in scenarios:
                 stop_sender(homes[name])
             for command in commands:
@@ -224,8 +248,8 @@ def run(smoke: bool) -> list[dict[str, Any]]:
                             "baseline_name": f"{command}, no channel (p99)",
                             "baseline_seconds": round(base, 4),
                             "ratio": round(worst / base, 3) if base else None,
-                            "target": f"<= +{EXTRA * 1000:.0f} ms",
-                            "ok": worst - base <= EXTRA,
+                            "target": "for reading (shared machine)",
+                            "ok": None,
                             "runs": repeats,
                             "incidents_owing": incidents,
                             "median": round(sorted(times[(name, command)])[repeats // 2], 4),
@@ -233,13 +257,14 @@ def run(smoke: bool) -> list[dict[str, Any]]:
                     )
             for name, samples in inside.items():
                 worst = p99(samples)
+                base = p99(inside["baseline"])
                 rows.append(
                     {
                         "name": f"notify: inside the command, {name} (p99)",
                         "seconds": round(worst, 4),
-                        "baseline_name": None,
-                        "baseline_seconds": None,
-                        "ratio": None,
+                        "baseline_name": "no channel (p99)" if name != "baseline" else None,
+                        "baseline_seconds": round(base, 4) if name != "baseline" else None,
+                        "ratio": round(worst / base, 3) if name != "baseline" and base else None,
                         "target": f"<= {EXTRA * 1000:.0f} ms",
                         "ok": worst <= EXTRA,
                         "runs": len(samples),

@@ -97,14 +97,18 @@ def notification_summary(state: IncidentState) -> list[dict[str, Any]]:
     given up (the delivery bookkeeping stays in the journal, out of the timeline). A channel
     is named by the name the team gave it in config.toml, never by its URL."""
     channels: dict[str, dict[str, Any]] = {}
+
+    def name(label: str) -> str:  # earlier versions labelled webhooks by host and URL tail
+        return "webhook" if label.startswith("webhook http") else label or "a channel"
+
     for notice in state.notices.values():
         entry = channels.setdefault(
             notice.channel,
-            {"channel": notice.label or "a channel", "delivered": 0, "waiting": 0,
+            {"channel": name(notice.label), "delivered": 0, "waiting": 0,
              "given_up": 0, "last_error": None, "_at": notice.last_at},
         )  # fmt: skip
         if notice.last_at >= entry["_at"]:
-            entry["_at"], entry["channel"] = notice.last_at, notice.label or entry["channel"]
+            entry["_at"], entry["channel"] = notice.last_at, name(notice.label)
         if notice.status == "delivered":
             entry["delivered"] += 1
         elif notice.status == "given_up":

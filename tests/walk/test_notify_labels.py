@@ -80,3 +80,20 @@ def test_a_bad_webhook_name_is_refused(cli) -> None:  # type: ignore[no-untyped-
     result = cli("config", "set", "notify.webhook.Team Chat", "https://hooks.example.com/x")
     assert result.exit_code == 2
     assert "webhook name" in result.stderr or "unknown setting" in result.stderr
+
+
+def test_labels_written_by_earlier_versions_show_no_host(
+    crisis_home: Path, clock: FrozenClock
+) -> None:
+    incident = open_incident(make_env(crisis_home, clock=clock), "mini")
+    old = "webhook https://hooks.slack.com/…abcd"
+    incident.record(
+        ev.notify_claimed(
+            "incident.opened", "webhook:0123456789ab", kind="incident.opened", attempt=1,
+            text="Incident opened", label=old,
+        ),
+        ev.notify_delivered("incident.opened", "webhook:0123456789ab", attempt=1, label=old),
+    )  # fmt: skip
+    log = incident.log_path.read_text(encoding="utf-8")
+    assert "- webhook: 1 delivered" in log
+    assert "hooks.slack.com" not in log
