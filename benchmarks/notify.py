@@ -138,8 +138,7 @@ def stop_sender(home: Path) -> None:
 
     deadline = time.monotonic() + 5.0
     while time.monotonic() < deadline:
-        for process in list(sender._started):  # the ones this process started: reap them
-            process.poll()
+        sender.reap()  # the ones this process started
         pid = sender.holder(home)
         if pid is None:
             return

@@ -26,16 +26,16 @@ def after_command(env: Environment) -> None:
     outbox says a delivery is owed: leave the marker and wake the sender (it delivers; the
     command does not wait), then say once, one line per channel, which channel is not
     getting through. Reads config.toml, ``channels.json`` and the outbox: nothing else."""
-    from crisiscli.config import current_config
-    from crisiscli.record.events import notifies
     from crisiscli.team.notify import outbox
 
     home = env.home
     marked = outbox.owed(home)
-    if not current_config(env).notifies:
+    if not _configured(env):
         for incident_id in marked:
             outbox.clear(home, incident_id)  # nothing to send it to any more
         return
+    from crisiscli.record.events import notifies
+
     fresh = [folder.name for folder, kinds in env.recorded.items() if notifies(kinds)]
     records = read_channels(home)
     now = env.clock()
@@ -52,6 +52,21 @@ def after_command(env: Environment) -> None:
                 env.warn("notifications wait: the background sender could not be started")
         records = read_channels(home)
     say_failures(env, records, len(outbox.owed(home)))
+
+
+def _configured(env: Environment) -> bool:
+    """Some channel is configured. A config.toml that does not mention ``notify`` (or none at
+    all) configures none: known without loading the config module."""
+    try:
+        with open(env.home / "config.toml", "rb") as handle:
+            head = handle.read((1 << 20) + 1)
+        if len(head) <= 1 << 20 and b"notify" not in head:
+            return False
+    except OSError:
+        return False
+    from crisiscli.config import current_config
+
+    return current_config(env).notifies
 
 
 def say_failures(env: Environment, records: dict[str, dict[str, Any]], waiting: int) -> None:

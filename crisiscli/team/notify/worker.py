@@ -38,7 +38,7 @@ WAKE = "wake"
 CHANNELS = "channels.json"
 MAX_CHANNELS_BYTES = 256 * 1024
 
-_started: list[Any] = []  # sender processes this process started (reaped when done)
+_started: list[int] = []  # senders this process started (reaped when they end)
 
 
 def folder(home: Path) -> Path:
@@ -115,27 +115,49 @@ def wake(home: Path) -> bool:
 
 
 def _spawn(home: Path) -> bool:
+    """Start ``python -m crisiscli.walk.sender HOME`` detached: its own session (Ctrl-C in
+    the terminal does not reach it), /dev/null for its streams, nothing shared with the
+    command but the files in CRISIS_HOME. ``posix_spawn`` where there is one: cheaper than
+    importing ``subprocess`` and forking a large process."""
+    reap()
+    argv = [sys.executable, "-m", "crisiscli.walk.sender", str(home.absolute())]
+    env = {**os.environ, "CRISIS_HOME": str(home.absolute())}
+    spawn = getattr(os, "posix_spawn", None)
+    if spawn is not None:
+        null = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
+        try:
+            _started.append(spawn(sys.executable, argv, env, file_actions=null, setsid=True))
+        except (OSError, TypeError, NotImplementedError):
+            pass
+        else:
+            return True
     import subprocess
 
-    for process in list(_started):  # reap what earlier wakes started (a long walk-through)
-        if process.poll() is not None:
-            _started.remove(process)
-    env = {**os.environ, "CRISIS_HOME": str(home)}
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "crisiscli.walk.sender", str(home)],
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             close_fds=True,
-            start_new_session=True,  # not killed with the terminal's process group (Ctrl-C)
-            cwd=str(home),
+            start_new_session=True,
             env=env,
         )
     except OSError:
         return False
-    _started.append(process)
+    _started.append(process.pid)
     return True
+
+
+def reap() -> None:
+    """Collect the senders this process started that have ended (a long walk-through)."""
+    for pid in list(_started):
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid  # not ours to wait for any more
+        if done:
+            _started.remove(pid)
 
 
 @contextlib.contextmanager
