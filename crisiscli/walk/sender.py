@@ -74,7 +74,15 @@ def say_failures(env: Environment, records: dict[str, dict[str, Any]], waiting: 
     from crisiscli.timeutil import format_duration
 
     now = env.clock()
-    for record in sorted(records.values(), key=lambda r: str(r.get("label"))):
+    broke = records.get(BREAKDOWN)
+    if broke is not None:
+        env.warn(
+            f"notifications wait: the background sender stopped ({broke.get('error')}); "
+            "`crisis notify` sends them and shows why"
+        )
+    for key, record in sorted(records.items(), key=lambda kv: str(kv[1].get("label"))):
+        if key == BREAKDOWN:
+            continue
         due = next_try(record)
         when = (
             f"next try in {format_duration(max(1.0, (due - now).total_seconds()))}"
@@ -105,9 +113,32 @@ def main(argv: list[str]) -> int:
         with holding_lock(home) as held:
             if not held:
                 return 0  # another sender runs; it sees our token
-            seen = run_sender(env)
+            try:
+                seen = run_sender(env)
+            except Exception as exc:  # nobody sees this process: commands will say it
+                _record_breakdown(home, f"{type(exc).__name__}: {exc}")
+                return 1
         if wake_token(home) == seen:
             return 0  # nobody woke us after our last look
+
+
+BREAKDOWN = "sender"  # the key in channels.json under which the sender says it failed
+
+
+def _record_breakdown(home: Path, error: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from crisiscli.team.notify.worker import write_channels
+
+    records = read_channels(home)
+    now = datetime.now(timezone.utc)
+    records[BREAKDOWN] = {
+        "label": "the background sender",
+        "error": error[:300],
+        "failures": 1,
+        "next_try": (now + timedelta(minutes=1)).isoformat(),
+    }
+    write_channels(home, records)
 
 
 if __name__ == "__main__":  # pragma: no cover - run as a process

@@ -198,3 +198,21 @@ def test_one_sender_per_home(crisis_home: Path) -> None:
         )  # fmt: skip
         assert done.returncode == 0
     assert not sender.running(crisis_home)
+
+
+def test_a_sender_that_breaks_down_is_said_by_the_next_command(
+    crisis_home: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, cli
+) -> None:  # type: ignore[no-untyped-def]
+    from crisiscli.walk import notifier
+    from crisiscli.walk.sender import main
+
+    configure_webhook(crisis_home, refusing_url())
+    _owing_incidents(crisis_home, clock, 1)
+
+    def broken(env: object) -> bytes:
+        raise RuntimeError("the disk said no")
+
+    monkeypatch.setattr(notifier, "run_sender", broken)
+    assert main([str(crisis_home)]) == 1
+    said = cli("list", clock=clock).stderr
+    assert "background sender stopped (RuntimeError: the disk said no)" in said
