@@ -216,3 +216,24 @@ def test_a_sender_that_breaks_down_is_said_by_the_next_command(
     assert main([str(crisis_home)]) == 1
     said = cli("list", clock=clock).stderr
     assert "background sender stopped (RuntimeError: the disk said no)" in said
+
+
+def test_a_hook_leaving_a_child_runs_once_per_notification(
+    crisis_home: Path, clock: FrozenClock, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26.1: `sleep 20 &` in a hook made it "fail" (read to end of file) and every
+    command ran it again: 8 runs of one incident.opened after 4 commands."""
+    import json
+
+    runs = tmp_path / "runs.txt"
+    argv = ["sh", "-c", f"cat >/dev/null; echo run >> {runs}; sleep 20 & exit 0"]
+    crisis_home.mkdir(parents=True, exist_ok=True)
+    (crisis_home / "config.toml").write_text(
+        f"[notify]\ncommand = {json.dumps(argv)}\n", encoding="utf-8"
+    )
+    _owing_incidents(crisis_home, clock, 1)
+    for _ in range(4):
+        result = cli("list", clock=clock)
+        assert "not delivered" not in result.stderr, result.stderr
+        clock.advance(20)
+    assert runs.read_text().splitlines() == ["run"]
