@@ -64,6 +64,7 @@ CHANNEL_BACKOFF = (10, 30, 60, 120, 300, 600)  # seconds a failing channel waits
 MAX_JOBS = 20  # per incident and round: the rest waits for the next one
 LINGER = 600.0  # the sender waits this long at most for a failing channel's next try
 REQUEST_AGAIN = 15.0  # the walk-through wakes the sender again for the same deliveries
+OWED_AGAIN = 5.0  # the sender looks again at what another sender holds, or the next batch
 
 
 class Settings(NamedTuple):
@@ -361,7 +362,8 @@ def work(
             env.warn(f"{incident.id}: notifications not sent ({type(exc).__name__}: {exc})")
     if not outbox.owed(env.home):
         return rounds, None
-    return rounds, health.retry_in(env.clock()) if health.records else 0.0
+    # Owed but nothing failing: claimed by another sender, or more than one round holds.
+    return rounds, health.retry_in(env.clock()) if health.records else OWED_AGAIN
 
 
 def run_sender(env: Environment) -> bytes:
