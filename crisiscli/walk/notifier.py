@@ -164,6 +164,7 @@ class Health:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self.records = worker.read_channels(env.home)
+        self.down: set[str] = set()  # failed in this pass: not tried again in it
 
     def ready(self, channel: Channel, now: datetime) -> bool:
         record = self.records.get(channel.id)
@@ -254,7 +255,7 @@ def send_round(
         )
     outcomes: list[Outcome] = []
     waiting = 0
-    down: set[str] = set()  # a channel that failed this round is not tried again in it
+    down = health.down  # a channel that failed in this pass is not tried again in it
     tried = 0
     for job in jobs:
         now = env.clock()
