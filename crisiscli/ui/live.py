@@ -5,8 +5,9 @@ kernel for the journal's identity and size (one ``stat``) and waits for a key; i
 only when the journal changed (``Incident.state()`` reads just the new lines, and after a
 sync rewrote the file it replays by itself), and it redraws once a second for the clocks —
 writing only the lines that changed. It never records an incident's facts and never
-rewrites ``log.md``; the notifications it sends (when channels are configured) are recorded
-as ``notify.*`` events, the only lines it may add to a journal.
+rewrites ``log.md``; when channels are configured it wakes the background sender for the
+notifications that come due (``walk/sender.py``), which records their delivery as
+``notify.*`` events — the only lines a watched incident gains from it.
 
 ``q`` or Ctrl-C leaves, and the terminal is given back as it was: the normal screen, the
 cursor, the line discipline (also when the process is told to stop with SIGTERM or SIGHUP).
