@@ -160,7 +160,7 @@ PROBE = """
 import sys, time
 from pathlib import Path
 import crisiscli.cli.app as app
-import crisiscli.record.events  # a command that recorded an event has these loaded
+import crisiscli.record.store, crisiscli.views.log  # a command that recorded has these loaded
 from crisiscli.env import Environment, set_env
 home, folder = Path(sys.argv[1]), Path(sys.argv[2])
 env = Environment(home=home, actor="bench", stdin_isatty=False, stdout_isatty=False)

@@ -55,15 +55,22 @@ def after_command(env: Environment) -> None:
 
 
 def _configured(env: Environment) -> bool:
-    """Some channel is configured. A config.toml that does not mention ``notify`` (or none at
-    all) configures none: known without loading the config module."""
+    """Some channel is configured, as far as config.toml's words tell without loading the
+    config module (a command's end stays cheap): no ``webhook`` or ``command`` and no
+    ``desktop`` means none; ``desktop`` alone is parsed (it may say false). The sender reads
+    the config properly; a marker left for a channel that is not there is cleared by it."""
     try:
         with open(env.home / "config.toml", "rb") as handle:
             head = handle.read((1 << 20) + 1)
-        if len(head) <= 1 << 20 and b"notify" not in head:
-            return False
     except OSError:
         return False
+    if len(head) <= 1 << 20:
+        if b"notify" not in head:
+            return False
+        if b"webhook" in head or b"command" in head:
+            return True
+        if b"desktop" not in head:
+            return False
     from crisiscli.config import current_config
 
     return current_config(env).notifies
