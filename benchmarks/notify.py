@@ -196,8 +196,8 @@ def p99(samples: list[float]) -> float:
 
 
 def run(smoke: bool) -> list[dict[str, Any]]:
-    incidents = 2 if smoke else 6
-    repeats = 2 if smoke else 25
+    incidents = 1 if smoke else 6
+    repeats = 1 if smoke else 25
     hanging, trickling = Endpoint("hang"), Endpoint("trickle", gap=2.0)
     hook = ["sh", "-c", "cat >/dev/null; sleep 20 & exit 0"]
     scenarios = {
@@ -280,4 +280,7 @@ if __name__ == "__main__":
     for row in run("--smoke" in sys.argv[1:]):
         base = row["baseline_seconds"]
         against = f"  (baseline {base:.4f} s)" if base is not None else ""
-        print(f"{row['name']:<58} {row['seconds']:.4f} s{against}  ok={row['ok']}")
+        print(
+            f"{row['name']:<62} p99 {row['seconds']:.4f} s  median {row['median']:.4f} s"
+            f"{against}  ok={row['ok']}"
+        )
