@@ -2,10 +2,10 @@
 
 Each channel has an ``id`` that is stable and carries no secret (a webhook's is a hash of
 its URL: the journal records deliveries by it, so two people with the same webhook share
-one record and the channel is told once) and a ``label`` that may be shown anywhere (a
-webhook's host, never its path or query, where the secret lives). ``send`` delivers one
-notification within ``timeout`` seconds or raises ``DeliveryError`` with a short reason
-that names no secret.
+one record and the channel is told once) and a ``label`` that may be shown anywhere: the
+name the team gave a webhook (``notify.webhook.NAME``; ``webhook`` when it has none), never
+any part of its URL. ``send`` delivers one notification within ``timeout`` seconds *in all*
+or raises ``DeliveryError`` with a short reason that names no secret.
 
 Nothing here runs a shell: the hook is an argument list, the event comes on its stdin;
 desktop notifications pass their text as arguments (AppleScript gets it through ``argv``,
