@@ -40,6 +40,7 @@ KEYS: dict[str, str] = {
     "playbook_dirs": "extra folders searched for playbooks, after CRISIS_HOME/playbooks",
     "platform_limits.<platform>": "character limit for one platform, overriding the built-in one",
     "notify.webhook": "incoming-webhook URLs (Slack, Mattermost, Teams) told about the incident",
+    "notify.webhook.<name>": "a named incoming webhook: deliveries are recorded under its name",
     "notify.command": "a program run with each notification as JSON on stdin (no shell)",
     "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
     "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
@@ -62,6 +63,7 @@ NOTIFY_KINDS = (
     "approval.decided",
     "handoff",
     "incident.closed",
+    "incident.reopened",
 )
 
 
@@ -73,7 +75,7 @@ class Config:
     default_severity: str | None = None
     playbook_dirs: tuple[Path, ...] = ()
     platform_limits: Mapping[str, int] = field(default_factory=dict)
-    notify_webhooks: tuple[str, ...] = ()
+    notify_webhooks: tuple[tuple[str, str], ...] = ()  # (name, URL)
     notify_command: tuple[str, ...] = ()
     notify_desktop: bool = False
     notify_bell: bool = True
@@ -94,11 +96,43 @@ class Config:
 
 def shown_value(key: str, value: Any) -> Any:
     """A setting as it may be printed: webhook URLs are secrets, shown redacted."""
-    if key == "notify.webhook" and isinstance(value, (list, tuple)):
-        from crisiscli.webhooks import redact_url
+    from crisiscli.webhooks import redact_url
 
+    if key == "notify.webhook" and isinstance(value, (list, tuple)):
         return [redact_url(str(url)) for url in value]
+    if key.startswith(WEBHOOK_PREFIX) and isinstance(value, str):
+        return redact_url(value)
     return value
+
+
+WEBHOOK_PREFIX = "notify.webhook."  # notify.webhook.NAME = URL: a webhook with a name
+
+
+def webhook_names(unnamed: int) -> list[str]:
+    """The neutral names of the webhooks listed without one (``notify.webhook = [URL]``):
+    ``webhook``, then ``webhook-2``, ``webhook-3``…"""
+    return ["webhook" if n == 1 else f"webhook-{n}" for n in range(1, unnamed + 1)]
+
+
+def named_webhooks(stored: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(name, URL) of every configured webhook: the unnamed ones first, by their neutral
+    names, then the named ones by name (a name given twice keeps the named one)."""
+    found = dict(zip(webhook_names(len(stored.get("notify.webhook", ()))),
+                     stored.get("notify.webhook", ()), strict=True))  # fmt: skip
+    for key in sorted(k for k in stored if k.startswith(WEBHOOK_PREFIX)):
+        found[key[len(WEBHOOK_PREFIX) :]] = str(stored[key])
+    return list(found.items())
+
+
+def with_names(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """``stored`` with unnamed webhooks given their neutral names when named ones exist too
+    (TOML cannot hold ``webhook = [...]`` beside ``[notify.webhook]``)."""
+    out = dict(stored)
+    if out.get("notify.webhook") and any(k.startswith(WEBHOOK_PREFIX) for k in out):
+        for name, url in zip(webhook_names(len(out["notify.webhook"])), out.pop("notify.webhook"),
+                             strict=True):  # fmt: skip
+            out.setdefault(WEBHOOK_PREFIX + name, url)
+    return out
 
 
 def config_path(home: Path) -> Path:
@@ -177,6 +211,22 @@ def check_value(key: str, value: Any) -> Any:
         if not isinstance(value, list):
             raise ValueError("playbook_dirs must be a list of folders")
         return [_one_line_text(item, "a playbook folder") for item in value]
+    if key.startswith(WEBHOOK_PREFIX):
+        name = key[len(WEBHOOK_PREFIX) :]
+        if not ID_PATTERN.match(name):
+            raise ValueError(
+                f"'{name}' is not a webhook name (lowercase letters, digits, '-' or '_')"
+            )
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, str):
+            raise ValueError(f"{key} must be one URL")
+        from crisiscli.webhooks import url_problem
+
+        problem = url_problem(value)
+        if problem:
+            raise ValueError(f"the webhook '{name}' is not usable: {problem}")
+        return value.strip()
     if key.startswith("notify."):
         return _check_notify(key, value)
     if key == "sync.auto":
@@ -260,7 +310,11 @@ def known_platforms() -> list[str]:
 
 
 def known_key(key: str) -> bool:
-    return key in KEYS or (key.startswith("platform_limits.") and key.count(".") == 1)
+    return (
+        key in KEYS
+        or (key.startswith("platform_limits.") and key.count(".") == 1)
+        or (key.startswith(WEBHOOK_PREFIX) and key.count(".") == 2)
+    )
 
 
 def _word_bool(key: str, word: str) -> bool:
@@ -348,6 +402,10 @@ def parse_config(text: str, path: Path) -> Config:
                     location=Location(shown, _line_of(text, key)),
                 )
             for name, item in value.items():
+                if key == "notify" and name == "webhook" and isinstance(item, dict):
+                    for hook, url in item.items():  # [notify.webhook] NAME = "URL"
+                        flat[f"{WEBHOOK_PREFIX}{hook}"] = url
+                    continue
                 flat[f"{key}.{name}"] = item
         else:
             flat[key] = value
@@ -387,7 +445,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         if key.startswith("platform_limits.")
     }
     notify: dict[str, Any] = {
-        "notify_webhooks": tuple(stored.get("notify.webhook", ())),
+        "notify_webhooks": tuple(named_webhooks(stored)),
         "notify_command": tuple(stored.get("notify.command", ())),
         "notify_desktop": bool(stored.get("notify.desktop", False)),
         "notify_bell": bool(stored.get("notify.bell", True)),
@@ -525,7 +583,16 @@ def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
         elif key in doc:
             del doc[key]
     for name in TABLES:
-        inside = {k.split(".", 1)[1]: v for k, v in stored.items() if k.startswith(f"{name}.")}
+        inside = {
+            k.split(".", 1)[1]: v
+            for k, v in stored.items()
+            if k.startswith(f"{name}.") and not k.startswith(WEBHOOK_PREFIX)
+        }
+        if name == "notify":
+            hooks = {k[len(WEBHOOK_PREFIX) :]: v for k, v in stored.items()
+                     if k.startswith(WEBHOOK_PREFIX)}  # fmt: skip
+            if hooks:
+                inside["webhook"] = hooks  # [notify.webhook] NAME = "URL"
         table = doc.get(name)
         if inside and table is None:
             table = tomlkit.table()
@@ -535,7 +602,18 @@ def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
                 del table[entry]
             for entry, value in sorted(inside.items()):
                 value = list(value) if isinstance(value, tuple) else value
-                if table.get(entry) != value:
+                if isinstance(value, dict) and not isinstance(table.get(entry), dict):
+                    if entry in table:
+                        del table[entry]  # a list of URLs becomes a table of names
+                    table[entry] = tomlkit.table()
+                if isinstance(value, dict):
+                    sub = table[entry]
+                    for old in [n for n in sub if n not in value]:
+                        del sub[old]
+                    for hook, url in sorted(value.items()):
+                        if sub.get(hook) != url:
+                            sub[hook] = url
+                elif table.get(entry) != value:
                     table[entry] = value
             if not inside:
                 del doc[name]
@@ -548,6 +626,7 @@ def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     from crisiscli.fsutil import atomic_write_text
 
     path = config_path(env.home)
+    stored = with_names(stored)
     try:
         config = build_config(stored, path)  # cross-checks (default severity in the scale)
     except UsageError as exc:

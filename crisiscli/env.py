@@ -203,6 +203,9 @@ class Environment:
         # Event types recorded by this command, by incident folder: ``cli.app`` sends the
         # notifications they give rise to once the command is done (walk/notifier.py).
         self.recorded: dict[Path, set[str]] = {}
+        # Notifications go to the background sender (walk/sender.py); tests that
+        # freeze the clock send them in this process instead, once the command is done.
+        self.notify_inline = False
 
     def __repr__(self) -> str:
         return f"Environment(home={str(self.home)!r}, actor={self.actor!r})"

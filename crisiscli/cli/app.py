@@ -207,7 +207,7 @@ def _notify(env: Any) -> None:
 
         if not notifies(set().union(*env.recorded.values())):
             return
-    from crisiscli.walk.notifier import after_command
+    from crisiscli.walk.sender import after_command
 
     try:
         after_command(env)

@@ -564,6 +564,8 @@ class IncidentState(_Slots):
         "queue",
         "queue_imports",
         "recent",
+        "reopened_at",
+        "reopened_by",
         "role_changes",
         "roles",
         "severity",
@@ -628,6 +630,8 @@ class IncidentState(_Slots):
         walked_at: datetime | None = None,
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
+        reopened_at: datetime | None = None,
+        reopened_by: str | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -651,6 +655,8 @@ class IncidentState(_Slots):
         self.closed = closed
         self.closed_at = closed_at
         self.closed_by = closed_by  # who recorded the latest incident.closed
+        self.reopened_at = reopened_at  # the latest incident.reopened, and who
+        self.reopened_by = reopened_by
         self.summary = summary
         self.paused = paused
         self.notes: list[Note] = notes if notes is not None else []  # the latest RECENT_NOTES
@@ -1047,6 +1053,8 @@ def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if s.closed and s.closed_at is not None:
+        s.reopened_at, s.reopened_by = e.ts, e.actor
     s.closed = False
     s.closed_at = None
     s.closed_by = None

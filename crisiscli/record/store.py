@@ -530,6 +530,9 @@ def create_incident(
             location=Location(str(root)),
             exit_code=ExitCode.IO_ERROR,
         ) from None
+    # One line: a newline, tab or line separator typed or passed in a title would print
+    # as a line of its own wherever the title is shown (warnings, lists, notifications).
+    title = " ".join(title.split()) or title
     stamp = env.clock().strftime("%Y-%m-%d-%H%M")
     base = f"{stamp}-{slugify(title)}"
     folder, name = None, base
