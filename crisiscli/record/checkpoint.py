@@ -26,6 +26,7 @@ from crisiscli.record.fold import (
     ActionItem,
     ApprovalRequest,
     ContactRecord,
+    Draft,
     EvidenceItem,
     ExitCheck,
     Handoff,
@@ -44,6 +45,7 @@ from crisiscli.record.fold import (
     TimelineEntry,
     VoidedApproval,
     WalkerClaim,
+    draft_key,
 )
 
 CHECKPOINT = ".checkpoint.json"
@@ -294,6 +296,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
+        "drafts": _tuples(list(s.drafts.values())),
     }  # fmt: skip
 
 
@@ -350,4 +353,7 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         walked_at=_dt(d["walked_at"]),
         recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
         notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
+        drafts={
+            draft_key(x[2], x[3], x[1]): Draft(_req(x[0]), *x[1:]) for x in d.get("drafts", [])
+        },
     )

@@ -54,6 +54,16 @@ class Note(NamedTuple):
     event_id: str
 
 
+class Draft(NamedTuple):
+    """Words typed at a note or a message and not saved yet (``draft.kept``)."""
+
+    ts: datetime
+    actor: str
+    field: str  # note | message
+    step: str | None
+    text: str
+
+
 class SeverityChange(NamedTuple):
     ts: datetime
     actor: str
@@ -529,6 +539,7 @@ class IncidentState(_Slots):
         "closed_by",
         "contacts",
         "current",
+        "drafts",
         "drill",
         "event_count",
         "evidence",
@@ -622,6 +633,7 @@ class IncidentState(_Slots):
         walked_at: datetime | None = None,
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
+        drafts: dict[str, Draft] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -681,6 +693,7 @@ class IncidentState(_Slots):
         # The latest RECENT_EVENTS described events, bookkeeping left out (``remember``).
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
+        self.drafts: dict[str, Draft] = drafts if drafts is not None else {}  # field|step|actor
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -1176,6 +1189,19 @@ def _action_done(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         item.done_at, item.done_by = e.ts, e.actor
 
 
+def draft_key(field: str, step: str | None, actor: str) -> str:
+    return f"{field}|{step or ''}|{actor}"
+
+
+def _draft_kept(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    key = draft_key(d["field"], _opt(d.get("step")), e.actor)
+    s.drafts[key] = Draft(e.ts, e.actor, d["field"], _opt(d.get("step")), d["text"])
+
+
+def _draft_dropped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.drafts.pop(draft_key(d["field"], _opt(d.get("step")), e.actor), None)
+
+
 _HANDLERS = {
     "incident.opened": _opened,
     "input.set": _input,
@@ -1218,4 +1244,6 @@ _HANDLERS = {
     "notify.claimed": _notice,
     "notify.delivered": _notice,
     "notify.failed": _notice,
+    "draft.kept": _draft_kept,
+    "draft.dropped": _draft_dropped,
 }

@@ -76,10 +76,18 @@ def command(
     book = found.playbook()
     criteria = book.exit_criteria
     still_open = [book.step(sid).title for sid in unfinished(book, state)]
-    if not state.finished and state.current is not None:  # paused or interrupted mid-way
+    if not state.finished and state.current is not None:  # paused, interrupted, or walked now
+        from crisiscli.walk.walker import Lease
+
         index, count = position(book, state.current)
-        here = f"{book.step(state.current).title} (the walk-through stopped here, step {index} of {count})"  # fmt: skip
-        still_open.insert(0, here)
+        lease = Lease(found)
+        walking = lease.try_hold()  # who holds the walk-through now, if anyone
+        lease.release()
+        if walking is not None:
+            where = f"{walking.actor} is walking it now, step {index} of {count} — {walking.describe()}"
+        else:
+            where = f"the walk-through stopped here, step {index} of {count}"
+        still_open.insert(0, f"{book.step(state.current).title} ({where})")
     asking = env.stdin_isatty and ((still_open and not yes) or (criteria and met is None))
     prompter = None
     if asking:

@@ -1,0 +1,200 @@
+"""Issue 22, read from a real screen (pyte) at 80×24 (and 100×35 where layout matters):
+nothing typed is ever lost by hesitating, and what others change reaches the screen.
+
+Keys are typed as a person types them under stress: words, then a pause, then Esc, a
+longer pause, then Enter — the gaps between 0.5 and 3 seconds, so no prompt_toolkit
+timeout can decide what becomes of the words."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.screen import Screen
+from tests.e2e.test_findings import answer_look, crisis, journal, of_type, start
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((100, 35), id="100x35")]
+DOWN, UP, ENTER, ESC = "\x1b[B", "\x1b[A", "\r", "\x1b"
+MENU = r"\? What now\?\s*\n» Mark this step done"
+NOTE_PROMPT = r"\? Note"
+LEGAL = "Legal says do not confirm any data leak yet"
+
+
+@contextlib.contextmanager
+def walking(home: Path, size: tuple[int, int] = (80, 24)) -> Iterator[Screen]:
+    s = start(home, size)
+    try:
+        answer_look(s)
+        yield s
+    finally:
+        s.send("\x03")
+        s.close()
+
+
+def human(s: Screen, text: str, rng: random.Random) -> None:
+    """Type ``text`` word by word with human gaps (0.5–3 s between some of the words)."""
+    words = text.split(" ")
+    for n, word in enumerate(words):
+        s.send(word + (" " if n < len(words) - 1 else ""))
+        if rng.random() < 0.3:
+            time.sleep(rng.uniform(0.5, 3.0))
+
+
+def open_note(s: Screen) -> None:
+    s.choose("Add a note")
+    s.wait_for(NOTE_PROMPT + r"[\s\S]*Enter saves")
+
+
+def test_esc_pause_enter_saves_the_note_and_chooses_nothing(tmp_path: Path) -> None:
+    """The issue's own steps: Add a note, type, Esc, two seconds, Enter."""
+    home = tmp_path / "home"
+    rng = random.Random(22)
+    with walking(home) as s:
+        open_note(s)
+        human(s, LEGAL, rng)
+        time.sleep(0.8)
+        s.send(ESC)
+        screen = s.wait_for(r"Esc again: back to the step menu", flat=True)
+        assert LEGAL in screen  # still on screen, still being edited
+        time.sleep(2.0)
+        s.send(ENTER)
+        screen = s.wait_for(MENU)
+        assert [d["text"] for d in of_type(home, "note.added")] == [LEGAL]
+        assert not of_type(home, "step.done")  # the Enter chose nothing on the menu
+        # One line says what was recorded, and it stays with the step's menu.
+        assert "Note added: " + LEGAL in " ".join(screen.split()), screen
+        s.choose("Tick items")  # another action: the line is still there, until the next step
+        s.wait_for(r"\? How far has it travelled\?")
+        s.send(ENTER)
+        s.wait_for(r"\? Who posted it\?")
+        s.send(ENTER)
+        screen = s.wait_for(MENU)
+        assert "Note added: " + LEGAL in " ".join(screen.split()), screen
+
+
+def test_esc_twice_keeps_a_draft_that_comes_back_and_status_names_it(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    rng = random.Random(7)
+    with walking(home) as s:
+        open_note(s)
+        human(s, LEGAL, rng)
+        time.sleep(1.2)
+        s.send(ESC)
+        s.wait_for(r"Esc again", flat=True)
+        time.sleep(1.5)
+        s.send(ESC)
+        screen = s.wait_for(r"kept as a draft[\s\S]*" + MENU, flat=False)
+        assert not of_type(home, "note.added")
+        (kept,) = of_type(home, "draft.kept")
+        assert kept == {"field": "note", "text": LEGAL, "step": "look"}
+        status = crisis(home, "status").stdout
+        assert "unsaved draft: a note by" in status, status
+        open_note(s)
+        screen = s.wait_for(r"is back \(not recorded yet\)", flat=True)
+        assert LEGAL in screen
+        time.sleep(1.0)
+        s.send(ENTER)  # the draft, saved
+        s.wait_for(MENU)
+        assert [d["text"] for d in of_type(home, "note.added")] == [LEGAL]
+        assert of_type(home, "draft.dropped") == [{"field": "note", "step": "look", "why": "saved"}]
+    assert "unsaved draft" not in crisis(home, "status").stdout
+
+
+def test_ctrl_c_at_a_note_keeps_the_words(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    s = start(home, (80, 24))
+    answer_look(s)
+    open_note(s)
+    s.send("half a thought")
+    time.sleep(0.7)
+    s.send("\x03")
+    assert s.close() == 130
+    assert of_type(home, "draft.kept") == [
+        {"field": "note", "text": "half a thought", "step": "look"}
+    ]
+    assert journal(home)[-1]["type"] == "session.interrupted"
+
+
+def test_an_enter_right_after_a_prompt_closed_chooses_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with walking(home) as s:
+        open_note(s)
+        s.send("Press is calling")
+        time.sleep(0.7)
+        s.child.send(ENTER)
+        time.sleep(0.3)
+        s.child.send(ENTER)  # a second Enter, the way a hurried hand doubles it
+        screen = s.settle(2.0)
+        assert not of_type(home, "step.done"), screen  # it chose nothing on the menu
+        assert re.search(MENU, screen), screen
+        assert [d["text"] for d in of_type(home, "note.added")] == ["Press is calling"]
+        s.send(ENTER)  # a deliberate Enter chooses
+        s.wait_for(r"\? Check that nobody is in danger")
+        assert [d["step"] for d in of_type(home, "step.done")] == ["look"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_up_at_the_first_entry_never_wraps_onto_pause(tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    with walking(home, size) as s:
+        s.send(UP)
+        s.settle(0.3)
+        s.send(ENTER)
+        s.wait_for(r"\? Check that nobody is in danger")
+    kinds = [e["type"] for e in journal(home)]
+    assert "session.paused" not in kinds
+    assert [d["step"] for d in of_type(home, "step.done")] == ["look"]
+
+
+def walk_to_the_composer(s: Screen) -> None:
+    s.send(ENTER)
+    for item in ("Check that nobody is in danger", "Tell legal what happened"):
+        s.wait_for(rf"\? {item}\s*\n» Done")
+        s.send(ENTER)
+    s.wait_for(MENU)
+    s.send(ENTER)
+    s.wait_for(r"\? The message:\s*\n» Edit it here")
+    s.send(ENTER)
+    s.wait_for(r"\? Message[\s\S]*Esc then Enter saves")
+
+
+def test_composer_esc_pause_enter_saves_and_esc_twice_keeps_a_draft(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    rng = random.Random(3)
+    with walking(home) as s:
+        walk_to_the_composer(s)
+        s.send("\x15")  # Ctrl-U: the template's line emptied
+        human(s, "We are sorry. The image was ours and wrong", rng)
+        time.sleep(1.0)
+        s.send(ESC)
+        s.wait_for(r"Esc again", flat=True)
+        time.sleep(1.0)
+        s.send(ESC)
+        s.wait_for(r"Your message is kept as a draft[\s\S]*" + MENU, flat=False)
+        assert not of_type(home, "message.recorded")
+        assert (
+            of_type(home, "draft.kept")[0]["text"] == "We are sorry. The image was ours and wrong"
+        )
+        s.choose("Edit the message")
+        screen = s.wait_for(r"\? The message:\s*\n» Edit it here", flat=False)
+        assert "We are sorry. The image was ours and wrong" in screen
+        assert "is back" in " ".join(screen.split())
+        s.send(ENTER)
+        s.wait_for(r"\? Message[\s\S]*Esc then Enter saves")
+        s.send(" today")
+        time.sleep(1.0)
+        s.send(ESC)
+        time.sleep(2.5)
+        s.send(ENTER)
+        s.wait_for(r"\? Now\?")
+        (recorded,) = of_type(home, "message.recorded")
+        assert recorded["text"] == "We are sorry. The image was ours and wrong today"
+        assert of_type(home, "draft.dropped")[-1]["why"] == "saved"
