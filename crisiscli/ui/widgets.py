@@ -546,6 +546,10 @@ class Prompts:
             ]
         )
         app = self._app(body, merge_key_bindings([default_bindings(), kb]))
+        # A lone Esc is known as such once the terminal's sequence timeout (ttimeoutlen)
+        # passed; waiting another second for a key binding to complete would only delay
+        # the answer to it (Esc then Enter saves however far apart the two keys come).
+        app.timeoutlen = 0.05
         try:
             return str(self._run(app))
         except EOFError:

@@ -26,7 +26,7 @@ SPACE = " "
 SAVE = "\x1b\r"  # Esc then Enter: accept a multi-line text
 CTRL_C = "\x03"
 GUARD = 0.6  # crisiscli.ui.widgets.GUARD_SECONDS, and a little more
-ESC_WAIT = 0.6  # prompt_toolkit's wait after a lone Esc (ttimeoutlen), and a little more
+ESC_WAIT = 0.9  # prompt_toolkit's wait after a lone Esc (ttimeoutlen 0.5), and some more
 
 
 def wrapped(text: str) -> str:

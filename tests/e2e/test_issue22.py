@@ -198,3 +198,88 @@ def test_composer_esc_pause_enter_saves_and_esc_twice_keeps_a_draft(tmp_path: Pa
         (recorded,) = of_type(home, "message.recorded")
         assert recorded["text"] == "We are sorry. The image was ours and wrong today"
         assert of_type(home, "draft.dropped")[-1]["why"] == "saved"
+
+
+# -- 2 and 3: what others change reaches the screen; who we wait for -------------------------
+
+APPROVALS = str(Path(__file__).parent.parent / "fixtures" / "approvals.yaml")
+
+
+def bottom(screen: str) -> str:
+    """The status line: the rows under the prompt's key hint, run together."""
+    rows = screen.splitlines()
+    hint = max(i for i, row in enumerate(rows) if "Ctrl-C stop" in row)
+    return " ".join(" ".join(rows[hint + 1 :]).split())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_others_changes_reach_the_waiting_menu_and_the_approver_is_named(
+    tmp_path: Path, size
+) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    s = Screen(home, "start", APPROVALS, "--title", "Wrong post", "--severity", "moderate",
+               size=size, CRISIS_USER="ana")  # fmt: skip
+    try:
+        s.wait_for(r"\? Which brand\?[\s\S]*Enter confirms")
+        s.send("Acme" + ENTER)
+        s.wait_for(r"\? Who approves public messages\?[\s\S]*Enter confirms")
+        s.send("Dana Reyes" + ENTER)
+        s.wait_for(r"\? Who approves if they can't be reached\?[\s\S]*Enter confirms")
+        s.send(ENTER)
+        s.choose("Mark this step done")
+        s.wait_for(r"\? The message:\s*\n» Edit it here")
+        s.choose("Use it as it is")
+        s.wait_for(r"\? Now\?\s*\n» Use this message")
+        s.send(ENTER)
+        s.wait_for(r"\? Next update promised by\?[\s\S]*Enter confirms")
+        s.send("\x15" + ENTER)
+        s.wait_for(r"\? Who approves this message\?")
+        s.choose("Ask Dana Reyes")
+        s.wait_for(r"\? Meanwhile\?")
+        s.choose("Back to this step")
+        screen = s.wait_for(r"\? What now\?")
+        # 3: who we wait for is on the status line, under the prompt, not only up top
+        assert "waiting for approval from Dana Reyes" in bottom(screen), screen
+        assert "moderate" in bottom(screen)
+
+        # 2: a severity changed in another terminal reaches the status line and the
+        # header of the waiting step menu within two seconds
+        changed = crisis(home, "severity", "critical", "--reason", "Journalists")
+        assert changed.returncode == 0, changed.stderr
+        began = time.monotonic()
+        screen = s.wait_for(r"Wrong post · critical ·", timeout=10)
+        assert time.monotonic() - began < 4.5, "later than the two-second watch (and slack)"
+        assert "Severity changed to critical" in bottom(screen), screen
+        if size[1] >= 35:  # the header is in view: drawn again with the new severity
+            assert "severity critical" in s.wait_for(r"severity critical", timeout=5)
+        note = crisis(home, "note", "Press called back")
+        assert note.returncode == 0, note.stderr
+        screen = s.wait_for(r"Press called back", timeout=10)
+        assert re.search(r"\? What now\?\s*\n", screen)  # still the waiting menu
+        assert not of_type(home, "step.done")[1:]  # nothing was chosen by the redraw
+
+        # 3: `watch` names the person asked, whole, at 80 columns
+        watched = crisis_at(home, 80, "watch", "--once")
+        assert watched.returncode == 0, watched.stderr
+        text = " ".join(watched.stdout.split())
+        assert "waiting for approval from Dana Reyes" in text, watched.stdout
+        assert max(len(line) for line in watched.stdout.splitlines()) <= 80
+
+        # 2: `crisis close` names who is walking instead of "the walk-through stopped here"
+        closing = crisis(home, "close", "--yes")
+        assert "the walk-through stopped here" not in closing.stderr
+        assert "ana is walking it now" in closing.stderr, closing.stderr
+    finally:
+        s.send("\x03")
+        s.close()
+
+
+def crisis_at(home: Path, columns: int, *args: str):  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from tests.conftest import crisis_command, subprocess_env
+
+    return subprocess.run(
+        [*crisis_command(), *args], env=subprocess_env(home, COLUMNS=str(columns)),
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+    )  # fmt: skip
