@@ -235,6 +235,7 @@ class MessageState(_Slots):
         "approved_by",
         "approver",
         "check_errors",
+        "check_findings",
         "check_override",
         "check_summary",
         "decided_at",
@@ -284,6 +285,7 @@ class MessageState(_Slots):
         self_approved: bool = False,
         voided: list[VoidedApproval] | None = None,
         promise: datetime | None = None,
+        check_findings: list[tuple[str, str]] | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -312,6 +314,10 @@ class MessageState(_Slots):
         self.self_approved = self_approved  # approved by the person who wrote this version
         self.voided: list[VoidedApproval] = voided if voided is not None else []
         self.promise = promise  # the next public update it promises, by when
+        # (severity, what) of each error and warning its checks found (message.checked)
+        self.check_findings: list[tuple[str, str]] = (
+            check_findings if check_findings is not None else []
+        )
 
     @property
     def digest(self) -> str:
@@ -877,7 +883,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 _APPROVAL_SLOTS = (
     "approver", "approved_at", "approved_by", "override", "requests", "decision", "decided_at",
     "decided_by", "decision_comment", "decision_scripted", "self_approved", "voided",
-    "check_summary", "check_override", "check_errors", "lengths",
+    "check_summary", "check_override", "check_errors", "lengths", "check_findings",
 )  # fmt: skip
 
 
@@ -988,6 +994,15 @@ def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.check_errors = errors if isinstance(errors, int) else 0
     lengths = d.get("lengths")
     message.lengths = lengths if isinstance(lengths, dict) else {}
+    found = d.get("findings")
+    message.check_findings = [
+        (str(f.get("severity")), str(f.get("message"))[:500])
+        for f in (found if isinstance(found, list) else [])[:FINDINGS_KEPT]
+        if isinstance(f, dict) and f.get("severity") in ("error", "warning") and f.get("message")
+    ]
+
+
+FINDINGS_KEPT = 20
 
 
 def _promised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

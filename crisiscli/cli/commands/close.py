@@ -84,7 +84,9 @@ def command(
         walking = lease.try_hold()  # who holds the walk-through now, if anyone
         lease.release()
         if walking is not None:
-            where = f"{walking.actor} is walking it now, step {index} of {count} — {walking.describe()}"
+            where = (
+                f"{walking.actor} is walking it now, step {index} of {count} — {walking.describe()}"
+            )
         else:
             where = f"the walk-through stopped here, step {index} of {count}"
         still_open.insert(0, f"{book.step(state.current).title} ({where})")
