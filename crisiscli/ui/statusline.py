@@ -59,7 +59,7 @@ class StatusLine:
         started = view.now - timedelta(seconds=view.elapsed_seconds)
         seconds = (now - started).total_seconds()
         step = self.words.t("status.step", index=view.step_index, count=view.step_count)
-        tail = f" · {view.severity} · {step} "
+        tail = f" · {self.words.level(view.severity)} · {step} "
         title = one_line(visible_controls(view.title))
         drill = "DRILL · " if view.drill else ""
         first = " " + clip(drill + title, width - display_width(tail) - 1) + tail

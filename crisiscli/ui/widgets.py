@@ -102,6 +102,27 @@ def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTup
     return out
 
 
+def key_lines(hint: str, width: int) -> list[str]:
+    """A key line ("↑↓ move · Enter choose · Ctrl-C stop") broken between its parts, so a
+    key never stands on one line and what it does on the next; a part wider than the line
+    is wrapped at its spaces."""
+    lines: list[str] = []
+    current = ""
+    for part in hint.split(" · "):
+        candidate = f"{current} · {part}" if current else part
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        pieces = wrap(part, width)
+        lines += pieces[:-1]
+        current = pieces[-1]
+    if current:
+        lines.append(current)
+    return lines
+
+
 @functools.cache
 def default_bindings() -> KeyBindingsBase:
     """prompt_toolkit's default key bindings, built once for every prompt of the run."""
@@ -172,7 +193,7 @@ class Prompts:
             if self.notice:
                 for line in wrap(self.notice, width - 1):
                     out += [("class:notice", line), ("", "\n")]
-            for line in wrap(hint, width - 1):  # wrapped, never cut: the keys are the point
+            for line in key_lines(hint, width - 1):  # wrapped, never cut: the keys are the point
                 out += [("class:hint", line), ("", "\n")]
             if self.status is not None:
                 out += self.status.lines(width)
