@@ -66,13 +66,6 @@ def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[st
         "  ---",
         f"  checks: {message.check_summary or 'not checked'}",
     ]
-    lengths = [
-        f"{name} {v.get('count')}/{v.get('limit')}"
-        for name, v in message.lengths.items()
-        if isinstance(v, dict)
-    ]
-    if lengths:
-        lines.append(f"  length: {' · '.join(lengths)}")
     for severity, what in message.check_findings:
         lines.append(f"    {severity}: {one_line(what)}")
     if message.check_override:

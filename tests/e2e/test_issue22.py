@@ -283,3 +283,97 @@ def crisis_at(home: Path, columns: int, *args: str):  # type: ignore[no-untyped-
         [*crisis_command(), *args], env=subprocess_env(home, COLUMNS=str(columns)),
         capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
     )  # fmt: skip
+
+
+# -- 5: the approver's side; 7: 80 columns -----------------------------------------------------
+
+HERE = Path(__file__).parent
+
+
+def waiting_for_dana(home: Path) -> None:
+    """A statement over X's limit, let through with a reason, put to Dana (by a script)."""
+    crisis(home, "start", str(HERE / "approve22.yaml"), "--title", "Wrong image",
+           "--answers", str(HERE / "approve22-answers.yaml"))  # fmt: skip
+    assert of_type(home, "message.approval_requested")
+
+
+def words_whole(screen: str, words: list[str]) -> None:
+    """Each word on one row: none was broken across two by the terminal."""
+    for word in words:
+        assert re.search(rf"(^|\s){re.escape(word)}", screen, re.M), (word, screen)
+
+
+def test_approve_list_names_the_checks_the_override_and_every_platform(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    waiting_for_dana(home)
+    s = Screen(home, "approve", "--list", size=(80, 24), CRISIS_USER="Dana Reyes")
+    try:
+        screen = s.wait_for(r"because: Legal cleared", flat=True)
+    finally:
+        s.close()
+    text = "\n".join(line.rstrip() for line in s.screen.display)
+    assert "instagram, x" in text, text  # the incident's own platform, first
+    assert "error: 45 over the x limit (325/280)." in " ".join(screen.split()), screen
+    assert "published despite" not in screen  # nothing is published yet
+    assert "not published yet" in " ".join(text.split())
+    words_whole(text, ["Yesterday", "partner's", "changing", "version;", "thread"])
+
+
+def test_severity_handoff_playbooks_and_swedish_fit_80_columns(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.conftest import crisis_command, subprocess_env
+
+    home = tmp_path / "home"
+    waiting_for_dana(home)
+    for args, words in [
+        (("severity",), []),
+        (("handoff",), ["2026", "Continue"]),
+        (("approve", "--list"), ["Yesterday", "partner's"]),
+    ]:
+        s = Screen(home, *args, size=(80, 50))
+        s.close()
+        text = s.text
+        rows = text.splitlines()
+        assert any(row.strip() for row in rows), args
+        # crisis broke its lines itself, at spaces: no row was filled to the edge and
+        # continued by the terminal (which breaks anywhere, in the middle of a word)
+        for row, after in zip(rows, rows[1:]):
+            broken = len(row) == 80 and row[-1].isalnum() and after[:1].isalnum()
+            assert not broken, (args, text)
+        words_whole(text, words)
+    piped = subprocess.run(
+        [*crisis_command(), "playbooks"], env=subprocess_env(home), capture_output=True,
+        text=True, stdin=subprocess.DEVNULL, timeout=60,
+    )  # fmt: skip
+    widest = max(len(line) for line in piped.stdout.splitlines())
+    assert widest <= 80, piped.stdout
+    for playbook in ("general", "complaint-sv", "product-failure", "hidden-attack"):
+        assert re.search(rf"^  {re.escape(playbook)}(\s|$)", piped.stdout, re.M), piped.stdout
+
+    sv = Screen(tmp_path / "sv", "start", "complaint-sv", "--title", "Sen leverans", size=(80, 24))
+    try:
+        screen = sv.wait_for(r"\? Hur allvarligt är det\?\s*\n» ")
+        assert "» låg — " in screen and "hög — " in screen and "» low" not in screen, screen
+        sv.send(ENTER)
+        sv.wait_for(r"\? Vilket varumärke")
+        sv.send("Acme" + ENTER)
+        sv.wait_for(r"\? Var publicerade kunden")
+        sv.send(ENTER)
+        sv.wait_for(r"\? Kundens namn")
+        sv.send("Kim" + ENTER)
+        screen = sv.wait_for(r"Bocka av det som är gjort[\s\S]*Ctrl-C")
+        assert "allvarlighet låg" in screen and "· låg ·" in screen, screen
+        assert any(row.rstrip().endswith("Ctrl-C avbryt") for row in screen.splitlines()), screen
+    finally:
+        sv.send("\x03")
+        sv.close()
+
+    picker = Screen(tmp_path / "pick", "start", size=(80, 24))
+    try:
+        screen = picker.wait_for(r"\? Which playbook\?[\s\S]*» ")
+        assert "(general) (general, bundled)" not in " ".join(screen.split())
+        assert "Social-media incident (general) (bundled)" in screen, screen
+    finally:
+        picker.send("\x03")
+        picker.close()
