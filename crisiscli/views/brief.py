@@ -394,10 +394,9 @@ def render_status(brief: dict[str, Any]) -> str:
         )
     for d in brief.get("drafts", []):
         where = f" at {_text(d['step_title'])}" if d["step_title"] else ""
-        again = "Add a note" if d["field"] == "note" else "Edit the message"
         out.append(
-            f"  unsaved draft: a {d['field']} by {_text(d['actor'])}{where}, {d['words']} words"
-            f" ({short_when(d['ts'], tz, now)}) — not recorded; “{again}” offers it back"
+            f"  unsaved draft: a {d['field']} by {_text(d['actor'])}{where}"
+            f" ({d['words']} words, {short_when(d['ts'], tz, now)}), not recorded yet"
         )
     for q in brief["left_out"]:
         out.append(f"  left out of the reading: journal line {q['line']} ({_text(q['reason'])})")

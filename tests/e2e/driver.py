@@ -212,3 +212,22 @@ class Session:
         if self.child.signalstatus is not None:
             return 128 + int(self.child.signalstatus)
         return int(self.child.exitstatus or 0)
+
+
+def guarded(child: pexpect.spawn) -> pexpect.spawn:  # type: ignore[type-arg]
+    """``child.send`` as a person types: an Enter no sooner than GUARD after the keys before
+    it (ESC_WAIT more after an Esc) — a menu ignores an Enter that comes right after the
+    last prompt closed (issue 22)."""
+    send = child.send
+    last = {"at": 0.0, "keys": ""}
+
+    def paced(keys: str) -> int:
+        if "\r" in keys:
+            after = GUARD + (ESC_WAIT if last["keys"].endswith("\x1b") else 0.0)
+            time.sleep(max(0.0, last["at"] + after - time.monotonic()))
+        sent = int(send(keys))
+        last["at"], last["keys"] = time.monotonic(), keys
+        return sent
+
+    child.send = paced  # type: ignore[method-assign]
+    return child
