@@ -8,6 +8,7 @@ timeout can decide what becomes of the words."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
 import re
@@ -338,7 +339,7 @@ def test_severity_handoff_playbooks_and_swedish_fit_80_columns(tmp_path: Path) -
         assert any(row.strip() for row in rows), args
         # crisis broke its lines itself, at spaces: no row was filled to the edge and
         # continued by the terminal (which breaks anywhere, in the middle of a word)
-        for row, after in zip(rows, rows[1:]):
+        for row, after in itertools.pairwise(rows):
             broken = len(row) == 80 and row[-1].isalnum() and after[:1].isalnum()
             assert not broken, (args, text)
         words_whole(text, words)

@@ -90,7 +90,7 @@ def send_all(s: Screen, model: Model, actions: list[tuple[str, float]], reopen) 
         time.sleep(gap)
         keys = {"<esc>": ESC, "<enter>": ENTER}.get(action, action + " ")
         s.child.send(keys)
-        s._sent, s._last = time.monotonic(), keys  # noqa: SLF001 - the driver's own record
+        s._sent, s._last = time.monotonic(), keys
         outcome = model.key(action)
         previous = action
         if outcome in ("back", "kept") or (outcome == "saved" and not model.multiline):

@@ -54,7 +54,9 @@ def test_menus_do_not_wrap_onto_the_last_entry() -> None:
         ("Legal says no", 0.0, "\x03", "interrupted"),
     ],
 )
-def test_esc_never_drops_the_words_of_a_note(keys: str, pause: float, then: str, outcome: str) -> None:
+def test_esc_never_drops_the_words_of_a_note(
+    keys: str, pause: float, then: str, outcome: str
+) -> None:
     with create_pipe_input() as pipe:
         p = Prompts(Catalogue("en"), None, pipe, DummyOutput())
         pipe.send_text(keys + then)

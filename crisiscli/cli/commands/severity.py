@@ -38,6 +38,7 @@ def command(
 
     def echo(text: str) -> None:  # wrapped at spaces to the terminal's width
         plain_echo(text, wrapped=True)
+
     from crisiscli.walk.flow import regrade_event
 
     env = get_env()

@@ -177,7 +177,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _picker_label(title: str, playbook_id: str, origin: str) -> str:
-    """"Social-media incident (general)  (bundled)": the id once, never twice."""
+    """ "Social-media incident (general)  (bundled)": the id once, never twice."""
     if title.rstrip().endswith(f"({playbook_id})"):
         return f"{title}  ({origin})"
     return f"{title}  ({playbook_id}, {origin})"
