@@ -128,13 +128,15 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         "-s",
         "high",
     ]
-    child = pexpect.spawn(
-        argv[0],
-        argv[1:],
-        env=subprocess_env(home, EDITOR="", VISUAL=""),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 120),
+    child = guarded(
+        pexpect.spawn(
+            argv[0],
+            argv[1:],
+            env=subprocess_env(home, EDITOR="", VISUAL=""),
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(40, 120),
+        )
     )
     try:
         child.expect("Which brand")
