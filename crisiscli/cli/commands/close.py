@@ -85,7 +85,8 @@ def command(
         lease.release()
         if walking is not None:
             where = (
-                f"{walking.actor} is walking it now, step {index} of {count} — {walking.describe()}"
+                f"{walking.actor} is walking it now, step {index} of {count}"
+                f" — pid {walking.pid} on {walking.host}, {walking.tty}"
             )
         else:
             where = f"the walk-through stopped here, step {index} of {count}"
@@ -97,7 +98,10 @@ def command(
 
         prompter = TerminalPrompter(env, book.language)
     if still_open:
-        warn(f"{len(still_open)} step(s) still open: " + "; ".join(still_open))
+        from crisiscli.ui.output import echo_err, fit
+
+        # broken at spaces to the terminal's width (a pipe keeps the line whole)
+        echo_err(fit(f"warning: {len(still_open)} step(s) still open: " + "; ".join(still_open)))
         if (
             prompter is not None
             and not yes
