@@ -378,3 +378,26 @@ def test_severity_handoff_playbooks_and_swedish_fit_80_columns(tmp_path: Path) -
     finally:
         picker.send("\x03")
         picker.close()
+
+
+def test_evidence_kept_leaves_one_line_that_stays_until_the_next_step(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    link = "https://x.com/acme/status/22"
+    with walking(home) as s:
+        s.choose("Add evidence")
+        s.wait_for(r"\? A file to keep[\s\S]*Enter confirms")
+        s.send(link + ENTER)
+        s.wait_for(r"\? What is it\?[\s\S]*Enter confirms")
+        s.send("The first post" + ENTER)
+        screen = s.wait_for(MENU)
+        line = f"Kept as evidence: {link} — The first post"
+        assert line in screen, screen
+        s.choose("Tick items")  # another action at the same step: the line stays
+        s.wait_for(r"\? How far has it travelled\?")
+        s.send(ENTER)
+        s.wait_for(r"\? Who posted it\?")
+        s.send(ENTER)
+        assert line in s.wait_for(MENU)
+        s.send(ENTER)  # done: the next step, and the line has done its work
+        screen = s.wait_for(r"\? Check that nobody is in danger")
+        assert "Kept as evidence" not in screen, screen
