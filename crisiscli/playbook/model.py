@@ -287,6 +287,9 @@ class Playbook(Frozen):
     def step(self, step_id: str) -> Step:
         return self._by_id[step_id][0]
 
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._by_id
+
     def phase_of(self, step_id: str) -> Phase:
         return self._by_id[step_id][1]
 

@@ -26,6 +26,7 @@ from crisiscli.record.fold import (
     ActionItem,
     ApprovalRequest,
     ContactRecord,
+    Draft,
     EvidenceItem,
     ExitCheck,
     Handoff,
@@ -44,6 +45,7 @@ from crisiscli.record.fold import (
     TimelineEntry,
     VoidedApproval,
     WalkerClaim,
+    draft_key,
 )
 
 CHECKPOINT = ".checkpoint.json"
@@ -177,6 +179,7 @@ def _message(m: MessageState) -> list[Any]:
         m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
         _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
         m.self_approved, _tuples(m.voided), _t(m.promise), m.decided_for, m.decided_for_reason,
+        [list(f) for f in m.check_findings],
     ]  # fmt: skip
 
 
@@ -186,7 +189,7 @@ def _unmessage(v: list[Any]) -> MessageState:
         v[10], v[11], v[12], v[13], v[14], v[15],
         [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
         v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
-        v[25], v[26],
+        v[25], v[26], [(str(f[0]), str(f[1])) for f in v[27]],
     )  # fmt: skip
 
 
@@ -296,6 +299,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
+        "drafts": _tuples(list(s.drafts.values())),
     }  # fmt: skip
 
 
@@ -354,4 +358,7 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         walked_at=_dt(d["walked_at"]),
         recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
         notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
+        drafts={
+            draft_key(x[2], x[3], x[1]): Draft(_req(x[0]), *x[1:]) for x in d.get("drafts", [])
+        },
     )

@@ -313,6 +313,17 @@ SPECS: dict[str, Spec] = {
     "notify.failed": _spec(
         {**NOTICE, "error": _text}, {"final": _flag, "label": _text}, quiet=True
     ),
+    # Words typed at a note or a message and left unsaved (Esc, Ctrl-C): kept, offered back
+    # by the next prompt, never part of the record until saved (quiet: not in log.md).
+    "draft.kept": _spec(
+        {"field": _one_of("note", "message"), "text": _text}, STEP, steps=("step",), quiet=True
+    ),
+    "draft.dropped": _spec(
+        {"field": _one_of("note", "message")},
+        {**STEP, "why": _one_of("saved", "emptied")},
+        steps=("step",),
+        quiet=True,
+    ),
 }
 
 
@@ -467,6 +478,14 @@ def item_ticked(step: str, item: str, ticked: bool = True) -> NewEvent:
 
 def note_added(text: str, step: str | None = None) -> NewEvent:
     return NewEvent("note.added", _with({"text": text}, step=step))
+
+
+def draft_kept(field: str, text: str, step: str | None = None) -> NewEvent:
+    return NewEvent("draft.kept", _with({"field": field, "text": text}, step=step))
+
+
+def draft_dropped(field: str, step: str | None = None, why: str = "saved") -> NewEvent:
+    return NewEvent("draft.dropped", _with({"field": field}, step=step, why=why))
 
 
 def message_recorded(step: str, text: str, platforms: list[str], kind: str) -> NewEvent:
@@ -1115,4 +1134,8 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
         f"Notification delivered to {_s(d.get('label')) or 'a channel'}"
     ),
     "notify.failed": _notice_failed,
+    "draft.kept": lambda d, step, names: (
+        f"Draft of a {_s(d.get('field'))} kept, not recorded ({len(_s(d.get('text')).split())} words)"
+    ),
+    "draft.dropped": lambda d, step, names: f"Draft of a {_s(d.get('field'))} done with",
 }

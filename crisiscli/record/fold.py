@@ -54,6 +54,16 @@ class Note(NamedTuple):
     event_id: str
 
 
+class Draft(NamedTuple):
+    """Words typed at a note or a message and not saved yet (``draft.kept``)."""
+
+    ts: datetime
+    actor: str
+    field: str  # note | message
+    step: str | None
+    text: str
+
+
 class SeverityChange(NamedTuple):
     ts: datetime
     actor: str
@@ -225,6 +235,7 @@ class MessageState(_Slots):
         "approved_by",
         "approver",
         "check_errors",
+        "check_findings",
         "check_override",
         "check_summary",
         "decided_at",
@@ -278,6 +289,7 @@ class MessageState(_Slots):
         promise: datetime | None = None,
         decided_for: str | None = None,
         decided_for_reason: str | None = None,
+        check_findings: list[tuple[str, str]] | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -308,6 +320,10 @@ class MessageState(_Slots):
         self.promise = promise  # the next public update it promises, by when
         self.decided_for = decided_for  # decided on behalf of this person
         self.decided_for_reason = decided_for_reason
+        # (severity, what) of each error and warning its checks found (message.checked)
+        self.check_findings: list[tuple[str, str]] = (
+            check_findings if check_findings is not None else []
+        )
 
     @property
     def digest(self) -> str:
@@ -535,6 +551,7 @@ class IncidentState(_Slots):
         "closed_by",
         "contacts",
         "current",
+        "drafts",
         "drill",
         "event_count",
         "evidence",
@@ -632,6 +649,7 @@ class IncidentState(_Slots):
         notices: dict[str, Notice] | None = None,
         reopened_at: datetime | None = None,
         reopened_by: str | None = None,
+        drafts: dict[str, Draft] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -693,6 +711,7 @@ class IncidentState(_Slots):
         # The latest RECENT_EVENTS described events, bookkeeping left out (``remember``).
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
+        self.drafts: dict[str, Draft] = drafts if drafts is not None else {}  # field|step|actor
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -876,7 +895,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 _APPROVAL_SLOTS = (
     "approver", "approved_at", "approved_by", "override", "requests", "decision", "decided_at",
     "decided_by", "decision_comment", "decision_scripted", "self_approved", "voided",
-    "check_summary", "check_override", "check_errors", "lengths",
+    "check_summary", "check_override", "check_errors", "lengths", "check_findings",
 )  # fmt: skip
 
 
@@ -989,6 +1008,15 @@ def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.check_errors = errors if isinstance(errors, int) else 0
     lengths = d.get("lengths")
     message.lengths = lengths if isinstance(lengths, dict) else {}
+    found = d.get("findings")
+    message.check_findings = [
+        (str(f.get("severity")), str(f.get("message"))[:500])
+        for f in (found if isinstance(found, list) else [])[:FINDINGS_KEPT]
+        if isinstance(f, dict) and f.get("severity") in ("error", "warning") and f.get("message")
+    ]
+
+
+FINDINGS_KEPT = 20
 
 
 def _promised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1192,6 +1220,19 @@ def _action_done(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         item.done_at, item.done_by = e.ts, e.actor
 
 
+def draft_key(field: str, step: str | None, actor: str) -> str:
+    return f"{field}|{step or ''}|{actor}"
+
+
+def _draft_kept(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    key = draft_key(d["field"], _opt(d.get("step")), e.actor)
+    s.drafts[key] = Draft(e.ts, e.actor, d["field"], _opt(d.get("step")), d["text"])
+
+
+def _draft_dropped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.drafts.pop(draft_key(d["field"], _opt(d.get("step")), e.actor), None)
+
+
 _HANDLERS = {
     "incident.opened": _opened,
     "input.set": _input,
@@ -1234,4 +1275,6 @@ _HANDLERS = {
     "notify.claimed": _notice,
     "notify.delivered": _notice,
     "notify.failed": _notice,
+    "draft.kept": _draft_kept,
+    "draft.dropped": _draft_dropped,
 }

@@ -51,7 +51,9 @@ def for_me_first(found: list[Waiting], me: str) -> list[Waiting]:
 def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[str]:
     item = waiting.item
     request, message = item.request, item.message
-    platforms = ", ".join(message.platforms) or "no platform named"
+    # every platform it was checked for (the incident's own first), with its length
+    checked = list(message.lengths) or list(message.platforms)
+    platforms = ", ".join(checked) or "no platform named"
     asked = " then ".join(item.asked)
     lines = [
         f"{waiting.incident.id} · {one_line(waiting.title)}",
@@ -64,8 +66,13 @@ def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[st
         "  ---",
         f"  checks: {message.check_summary or 'not checked'}",
     ]
+    for severity, what in message.check_findings:
+        lines.append(f"    {severity}: {one_line(what)}")
     if message.check_override:
-        lines.append(f"  published despite failed checks: {message.check_override}")
+        lines.append(
+            "  the writer chose to let it go out despite the failed checks (not published"
+            f" yet), because: {one_line(message.check_override)}"
+        )
     return lines
 
 

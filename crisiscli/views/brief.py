@@ -196,6 +196,17 @@ def build_brief(
         "notes": [
             {"ts": n.ts, "actor": n.actor, "text": n.text, "step": n.step} for n in state.notes[-5:]
         ],
+        "drafts": [
+            {
+                "ts": d.ts,
+                "actor": d.actor,
+                "field": d.field,
+                "step": d.step,
+                "step_title": book.step(d.step).title if d.step and book.has_step(d.step) else None,
+                "words": len(d.text.split()),
+            }
+            for d in state.drafts.values()
+        ],
         "previous_handoff": (
             {"ts": previous.ts, "from": previous.actor, "to": previous.to} if previous else None
         ),
@@ -380,6 +391,12 @@ def render_status(brief: dict[str, Any]) -> str:
     for note in brief["notes"][-3:]:
         out.append(
             f"  note {short_when(note['ts'], tz, now)} {_text(note['actor'])}: {_text(note['text'])}"
+        )
+    for d in brief.get("drafts", []):
+        where = f" at {_text(d['step_title'])}" if d["step_title"] else ""
+        out.append(
+            f"  unsaved draft: a {d['field']} by {_text(d['actor'])}{where}"
+            f" ({d['words']} words, {short_when(d['ts'], tz, now)}), not recorded yet"
         )
     for q in brief["left_out"]:
         out.append(f"  left out of the reading: journal line {q['line']} ({_text(q['reason'])})")

@@ -735,6 +735,9 @@ class ScriptedPrompter:
     def show_status(self, view: StepView, text: str) -> None:
         self.echo(f"  {text}")
 
+    def recorded(self, view: StepView, text: str) -> None:
+        self.echo(f"  {text}")
+
     def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
         pending = self.pending_evidence.get(view.step.id) or []
         if not pending:

@@ -28,6 +28,8 @@ class Screen:
         self.timeout = timeout
         self.bells = 0
         self.raw = ""
+        self._sent = 0.0  # time.monotonic() of the last keys sent
+        self._last = ""
 
     def pump(self, wait: float = 0.1) -> bool:
         """Read what the terminal was sent within ``wait`` seconds; False: nothing came."""
@@ -71,6 +73,10 @@ class Screen:
             found = re.search(pattern, shown) and not (gone and re.search(gone, shown))
             if found and not arrived and not self.pump(QUIET):
                 return self.flat if flat else self.text
+            if found and not self.child.isalive():  # its last words, and then it ended
+                while self.pump(QUIET):
+                    pass
+                return self.flat if flat else self.text
             if time.monotonic() > deadline or not self.child.isalive():
                 raise AssertionError(f"{pattern!r} not on screen:\n{shown}")
 
@@ -81,7 +87,15 @@ class Screen:
         return self.text
 
     def send(self, keys: str) -> None:
+        """Type ``keys``; an Enter goes no sooner than GUARD after the keys before it: a
+        menu ignores an Enter that comes right after the last prompt closed (issue 22)."""
+        if "\r" in keys:
+            # after an Esc, prompt_toolkit first waits to see whether a key follows it
+            after = GUARD + (ESC_WAIT if self._last.endswith("\x1b") else 0.0)
+            time.sleep(max(0.0, self._sent + after - time.monotonic()))
         self.child.send(keys)
+        self._sent = time.monotonic()
+        self._last = keys
 
     def choose(self, label: str, timeout: float | None = None) -> None:
         """Pick the menu entry that starts with ``label``: wait until the menu shows it, move
@@ -106,6 +120,8 @@ class Screen:
 
 
 DOWN, UP, ENTER = "\x1b[B", "\x1b[A", "\r"
+GUARD = 0.6  # crisiscli.ui.widgets.GUARD_SECONDS, and a little more
+ESC_WAIT = 0.9  # prompt_toolkit's wait after a lone Esc (ttimeoutlen 0.5), and some more
 QUIET = 0.15  # seconds without output after which a screen counts as drawn
 
 

@@ -141,9 +141,9 @@ def test_the_reason_done_was_refused_stays_with_the_menu(tmp_path: Path, size) -
         s.choose("Add a note")  # one save hint, not two
         # The hint is drawn after the question: wait for it, then for the screen to settle,
         # before counting (a second hint would come within the same redraw).
-        s.wait_for(r"\? Note[\s\S]*Esc then Enter saves")
+        s.wait_for(r"\? Note[\s\S]*Enter saves · Esc Esc back")
         screen = s.settle(0.5)
-        assert len(re.findall(r"Esc then Enter saves", screen)) == 1, screen
+        assert len(re.findall(r"Enter saves", screen)) == 1, screen
     assert not of_type(home, "step.done")
 
 

@@ -23,8 +23,10 @@ import pytest
 
 from crisiscli.playbook.load import load_playbook
 from tests.conftest import REPO, crisis_command, subprocess_env
-from tests.e2e.driver import CTRL_C, ENTER, SAVE, Session
+from tests.e2e.driver import CTRL_C, ENTER, Session
 from tests.helpers import assert_renders_literally
+
+PASTE = "\x1b[200~%s\x1b[201~"  # bracketed paste, as a terminal sends pasted text
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 
@@ -115,8 +117,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     first_look(s)
     s.menu("Add a note")
     s.expect(r"Note")
-    s.expect(r"Esc then Enter saves")
-    s.send("Screenshots are in the [bold]team drive[/bold]\rTwo shares so far" + SAVE)
+    s.expect(r"Enter saves")
+    # two lines, pasted (a note is one line that Enter saves; a paste keeps its lines)
+    s.send(PASTE % "Screenshots are in the [bold]team drive[/bold]\rTwo shares so far" + ENTER)
     s.menu("Mark this step done")
     s.confirm("1 item(s) not ticked. Mark the step done anyway?", True)
 
@@ -428,8 +431,8 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[0])
     s.menu("Add a note")
     s.expect(r"Note")
-    s.expect(r"Esc then Enter saves")
-    s.send("Order 4411, shipped 9 days late" + SAVE)
+    s.expect(r"Enter saves")
+    s.send("Order 4411, shipped 9 days late" + ENTER)
     s.menu("Mark this step done")
     s.confirm("3 item(s) not ticked. Mark the step done anyway?", True)
     s.expect(r"Bring in the right people")

@@ -154,7 +154,7 @@ def test_pending_approvals_are_listed(crisis_home: Path, clock: FrozenClock) -> 
         ev.message_recorded("apology", "Sorry.", ["x", "bluesky"], "apology"),
     )
     model = model_at(inc, at(3))
-    assert [(title, platforms) for title, platforms, _ in model.approvals] == [
+    assert [(title, platforms) for title, platforms, *_ in model.approvals] == [
         ("Public apology", ("x", "bluesky"))
     ]
     assert "WAITING FOR APPROVAL" in "\n".join(render(model, 80, 24, color=False))

@@ -6,7 +6,8 @@ from typing import Any, NamedTuple
 
 from crisiscli.errors import NotFoundError, NotInteractiveError, StateError, UsageError
 from crisiscli.record.store import find_incident, log_timezone
-from crisiscli.ui.output import echo, echo_json
+from crisiscli.ui.output import echo as plain_echo
+from crisiscli.ui.output import echo_json
 from crisiscli.views.approvals import (
     Waiting,
     for_me_first,
@@ -16,6 +17,11 @@ from crisiscli.views.approvals import (
     waiting_json,
 )
 from crisiscli.walk import approvals
+
+
+def echo(text: str = "") -> None:
+    """A line, broken at spaces to the terminal's width (never in the middle of a word)."""
+    plain_echo(text, wrapped=True)
 
 
 def waiting_for(env: Any, ref: str | None, step: str | None) -> list[Waiting]:

@@ -153,13 +153,18 @@ def _pick_playbook(asker: TerminalPrompter, entries: list[PlaybookEntry]) -> str
     usable = [e for e in entries if e.playbook is not None]
     if not usable:
         return "general"
-    options = [(e.id, f"{e.title}  ({e.id}, {e.origin})") for e in usable]
+    options = [(e.id, _picker_label(e.title, e.id, e.origin)) for e in usable]
     return asker.choose("Which playbook?", options, default=usable[0].id)
 
 
 def _pick_severity(asker: TerminalPrompter, book: Playbook) -> str:
     options = [
-        (lv.id, f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id)
+        (
+            lv.id,
+            f"{asker.words.level(lv.id)} — {_first_sentence(lv.description)}"
+            if lv.description
+            else asker.words.level(lv.id),
+        )
         for lv in book.severities
     ]
     return asker.choose(asker.t("start.severity"), options, default=book.default_severity)
@@ -172,3 +177,10 @@ def _first_sentence(text: str) -> str:
 
 def register(app: typer.Typer) -> None:
     app.command("start", help=HELP)(command)
+
+
+def _picker_label(title: str, playbook_id: str, origin: str) -> str:
+    """ "Social-media incident (general)  (bundled)": the id once, never twice."""
+    if title.rstrip().endswith(f"({playbook_id})"):
+        return f"{title}  ({origin})"
+    return f"{title}  ({playbook_id}, {origin})"
