@@ -579,9 +579,20 @@ class _Builder:
         if data.get("escalate_after") is not None:
             found = self.duration(data["escalate_after"], (*at, "escalate_after"), "escalate_after")
             escalate = found[1] if found is not None else None
+        audience = None
+        if data.get("audience") is not None:
+            audience = self.text(data["audience"], (*at, "audience"), "audience")
+            if audience is not None and audience not in spec.MESSAGE_AUDIENCES:
+                self.problem(
+                    (*at, "audience"),
+                    f"audience '{audience}' is not one of {', '.join(spec.MESSAGE_AUDIENCES)}",
+                )
+                audience = None
         if template is None:
             return None
-        return m.Message(template, platforms, approval, kind, banned, limits, escalate)
+        return m.Message(
+            template, platforms, approval, kind, banned, limits, escalate, written_audience=audience
+        )
 
     def step(self, value: Any, at: Path_) -> m.Step | None:
         data = self.mapping(value, at, STEP_KEYS, "step", ("id", "title"))

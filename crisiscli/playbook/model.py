@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from crisiscli.frozen import Frozen, field
-from crisiscli.playbook.spec import PUBLIC_KINDS
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES, PUBLIC_KINDS, audience_of
 
 FORMAT_VERSION = 1
 
@@ -214,6 +214,17 @@ class Message(Frozen):
     banned: tuple[str, ...] = ()
     limits: tuple[tuple[str, int], ...] = ()  # per-step overrides of platform limits
     escalate_after: str | None = None  # e.g. "5m": no decision by then, the backup is asked
+    written_audience: str | None = None  # ``audience:`` as written (None: by its kind)
+
+    @property
+    def audience(self) -> str:
+        """Who it is for: public-post, public-reply, dm, press, internal or support-macro."""
+        return self.written_audience or audience_of(self.kind)
+
+    @property
+    def on_platform(self) -> bool:
+        """It goes out on a platform (held to the platform's limits)."""
+        return self.audience in PLATFORM_AUDIENCES
 
     @property
     def escalate_seconds(self) -> int | None:
@@ -395,6 +406,8 @@ def _step_to_data(step: Step) -> dict[str, Any]:
             mdata["approval"] = True
         if msg.banned:
             mdata["banned"] = list(msg.banned)
+        if msg.written_audience:
+            mdata["audience"] = msg.written_audience
         if msg.limits:
             mdata["limits"] = dict(msg.limits)
         if msg.escalate_after:
@@ -556,6 +569,7 @@ def _step_from_data(d: dict[str, Any], order: tuple[str, ...] = ()) -> Step:
             banned=tuple(msg.get("banned", [])),
             limits=tuple((str(k), int(v)) for k, v in msg.get("limits", {}).items()),
             escalate_after=str(msg["escalate_after"]) if msg.get("escalate_after") else None,
+            written_audience=str(msg["audience"]) if msg.get("audience") else None,
         )
     return Step(
         id=str(d["id"]),

@@ -144,6 +144,11 @@ def playbook_schema() -> dict[str, Any]:
             "platforms": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "approval": {"type": "boolean", "default": False},
             "kind": {"enum": list(spec.MESSAGE_KINDS), "default": "statement"},
+            "audience": {
+                "enum": list(spec.MESSAGE_AUDIENCES),
+                "description": "Who it is for; only public posts, public replies and direct "
+                "messages are held to a platform's limits (default: by its kind).",
+            },
             "banned": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "limits": LIMITS,
             "escalate_after": {

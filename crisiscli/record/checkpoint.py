@@ -176,7 +176,7 @@ def _message(m: MessageState) -> list[Any]:
         m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
         m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
         _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
-        m.self_approved, _tuples(m.voided), _t(m.promise),
+        m.self_approved, _tuples(m.voided), _t(m.promise), m.audience,
     ]  # fmt: skip
 
 
@@ -186,6 +186,7 @@ def _unmessage(v: list[Any]) -> MessageState:
         v[10], v[11], v[12], v[13], v[14], v[15],
         [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
         v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
+        v[25] if len(v) > 25 else "",  # audience (by kind when an older checkpoint lacks it)
     )  # fmt: skip
 
 

@@ -185,7 +185,7 @@ SPECS: dict[str, Spec] = {
     "note.added": _spec({"text": _text}, STEP, steps=("step",)),
     "message.recorded": _spec(
         {**STEP, "text": _text},
-        {"platforms": _names, "kind": _name, "approval": _flag},
+        {"platforms": _names, "kind": _name, "approval": _flag, "audience": _name},
         walkthrough=True,
         steps=("step",),
         notifies=True,
@@ -199,6 +199,7 @@ SPECS: dict[str, Spec] = {
             "warnings": _number,
             "summary": _text,
             "override": _text,
+            "audience": _name,
         },
         walkthrough=True,
         steps=("step",),
@@ -469,10 +470,13 @@ def note_added(text: str, step: str | None = None) -> NewEvent:
     return NewEvent("note.added", _with({"text": text}, step=step))
 
 
-def message_recorded(step: str, text: str, platforms: list[str], kind: str) -> NewEvent:
-    return NewEvent(
-        "message.recorded", {"step": step, "text": text, "platforms": platforms, "kind": kind}
-    )
+def message_recorded(
+    step: str, text: str, platforms: list[str], kind: str, audience: str | None = None
+) -> NewEvent:
+    """A version of a step's message; ``audience``: who it is for (public-post, public-reply,
+    dm, press, internal, support-macro)."""
+    data = {"step": step, "text": text, "platforms": platforms, "kind": kind}
+    return NewEvent("message.recorded", _with(data, audience=audience))
 
 
 def message_checked(
@@ -484,6 +488,7 @@ def message_checked(
     warnings: int,
     summary: str,
     override: str | None = None,
+    audience: str | None = None,
 ) -> NewEvent:
     data = {
         "step": step,
@@ -493,7 +498,7 @@ def message_checked(
         "warnings": warnings,
         "summary": summary,
     }
-    return NewEvent("message.checked", _with(data, override=override))
+    return NewEvent("message.checked", _with(data, override=override, audience=audience))
 
 
 def message_approved(
@@ -842,15 +847,56 @@ def _ticked(d: Mapping[str, Any], step: str, names: Names) -> str:
     return names.item_text(_s(d.get("step")), _s(d.get("item")))
 
 
+#: How a describer, a log and a report name each audience.
+AUDIENCE_WORDS = {
+    "public-post": "public post",
+    "public-reply": "public reply",
+    "dm": "direct message",
+    "press": "press statement",
+    "internal": "staff memo",
+    "support-macro": "support macro",
+}
+
+
+#: What happened to a message of each audience when its step was done.
+SENT_WORDS = {
+    "public-post": "published",
+    "public-reply": "published",
+    "dm": "sent",
+    "press": "issued to the press",
+    "internal": "sent to staff",
+    "support-macro": "handed to support",
+}
+#: The report's heading for the messages of each audience that went out.
+SENT_HEADINGS = {
+    "public-post": "Messages published",
+    "public-reply": "Messages published",
+    "dm": "Direct messages sent",
+    "press": "Press statements issued",
+    "internal": "Staff memos sent",
+    "support-macro": "Support macros handed over",
+}
+
+
+def sent_words(audience: str | None) -> str:
+    """``published``, ``sent to staff``, ``issued to the press``… (public: published)."""
+    return SENT_WORDS.get(audience or "public-post", "published")
+
+
 def _message(d: Mapping[str, Any], step: str, names: Names) -> str:
+    audience = _s(d.get("audience"))
+    what = f"{AUDIENCE_WORDS[audience].capitalize()}" if audience in AUDIENCE_WORDS else "Message"
     platforms = ", ".join(_s(p) for p in d.get("platforms") or [])
-    return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
+    if audience and audience not in ("public-post", "public-reply", "dm"):
+        platforms = ""  # a press statement or a memo goes on no platform
+    return f"{what} for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
 
 
 def _checked(d: Mapping[str, Any], step: str, names: Names) -> str:
     line = f"Checked the message for {step}: {_s(d.get('summary'))}"
     override = _s(d.get("override")).strip()
-    return line + (f" — published despite the errors: {override}" if override else "")
+    went = sent_words(_s(d.get("audience")) or None)
+    return line + (f" — {went} despite the errors: {override}" if override else "")
 
 
 def _approved(d: Mapping[str, Any], step: str, names: Names) -> str:

@@ -18,6 +18,7 @@ the checkpoint (see ``record/checkpoint.py``).
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from crisiscli.playbook.spec import audience_of
 from crisiscli.record.events import Event, is_quiet, is_walkthrough
 from crisiscli.timeutil import parse_iso
 
@@ -224,6 +225,7 @@ class MessageState(_Slots):
         "approved_at",
         "approved_by",
         "approver",
+        "audience",
         "check_errors",
         "check_override",
         "check_summary",
@@ -274,6 +276,7 @@ class MessageState(_Slots):
         self_approved: bool = False,
         voided: list[VoidedApproval] | None = None,
         promise: datetime | None = None,
+        audience: str = "",
     ) -> None:
         self.step = step
         self.text = text
@@ -302,6 +305,8 @@ class MessageState(_Slots):
         self.self_approved = self_approved  # approved by the person who wrote this version
         self.voided: list[VoidedApproval] = voided if voided is not None else []
         self.promise = promise  # the next public update it promises, by when
+        # who it is for (public-post, public-reply, dm, press, internal, support-macro)
+        self.audience = audience or audience_of(kind)
 
     @property
     def digest(self) -> str:
@@ -848,6 +853,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         e.actor,
         before.first_at if before else e.ts,
         before.versions + 1 if before else 1,
+        audience=str(d.get("audience") or ""),
     )
     if before is not None and before.text == new.text:
         # The same words again (a merged copy, a resumed composer): the approval stands.

@@ -65,6 +65,7 @@ def pending_approvals(
                 "step": step.id,
                 "title": step.title,
                 "platforms": list(message.platforms),
+                "audience": message.audience,
                 "text": message.text,
                 "recorded_at": message.ts,
                 "by": message.actor,

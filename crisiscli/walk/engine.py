@@ -284,10 +284,14 @@ class Walkthrough:
             ]
             from crisiscli.messages.platforms import checked_platforms, incident_platforms
 
+            # Only what goes out on a platform is held to its limits (a press brief or a
+            # staff memo is not): banned and excuse phrases apply to every audience.
             where = incident_platforms(known_answers(self.state))
             cached = review(
                 text,
-                checked_platforms(where, step.message.platforms),
+                checked_platforms(where, step.message.platforms)
+                if step.message.on_platform
+                else [],
                 self.playbook.language,
                 step.message.banned,
                 self.limits_for(step),
@@ -318,7 +322,9 @@ class Walkthrough:
             unchanged = current is not None and current.text == text
             if not unchanged:
                 self.record(
-                    ev.message_recorded(step.id, text, list(message.platforms), message.kind)
+                    ev.message_recorded(
+                        step.id, text, list(message.platforms), message.kind, message.audience
+                    )
                 )
             # An unchanged text keeps its version, its approval and any override of its checks.
             checked = self.review(
@@ -344,6 +350,7 @@ class Walkthrough:
                         warnings=len(checked.warnings),
                         summary=summary_line(checked),
                         override=reason if overriding else None,
+                        audience=message.audience,
                     )
                 )
             if decision is not ReviewDecision.EDIT:
