@@ -54,8 +54,10 @@ def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[st
     item = waiting.item
     request, message = item.request, item.message
     platforms = ", ".join(message.platforms) or "no platform named"
-    where = platforms if message.audience in PLATFORM_AUDIENCES else AUDIENCE_WORDS.get(
-        message.audience, message.audience
+    where = (
+        platforms
+        if message.audience in PLATFORM_AUDIENCES
+        else AUDIENCE_WORDS.get(message.audience, message.audience)
     )
     asked = " then ".join(item.asked)
     lines = [

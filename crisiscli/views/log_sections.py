@@ -14,8 +14,8 @@ from typing import Any
 
 from crisiscli.playbook.model import Playbook
 from crisiscli.playbook.spec import MESSAGE_AUDIENCES, PLATFORM_AUDIENCES
-from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 from crisiscli.playbook.template import display_value, render
+from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.record.names import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
@@ -284,8 +284,10 @@ def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> li
             title = f"step {msg.step}"
         platforms = ", ".join(md_inline(p) for p in msg.platforms) or "no platform named"
         if msg.audience in PLATFORM_AUDIENCES:
-            where = platforms if msg.audience == "public-post" else (
-                f"{AUDIENCE_WORDS[msg.audience]}: {platforms}"
+            where = (
+                platforms
+                if msg.audience == "public-post"
+                else (f"{AUDIENCE_WORDS[msg.audience]}: {platforms}")
             )
         else:
             where = AUDIENCE_WORDS.get(msg.audience, msg.audience)

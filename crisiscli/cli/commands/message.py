@@ -87,9 +87,7 @@ def check(
 
     env = get_env()
     if audience not in MESSAGE_AUDIENCES:
-        raise UsageError(
-            f"--audience '{audience}' is not one of: {', '.join(MESSAGE_AUDIENCES)}"
-        )
+        raise UsageError(f"--audience '{audience}' is not one of: {', '.join(MESSAGE_AUDIENCES)}")
     if text is None or text == "-":
         if env.stdin_isatty:
             raise UsageError(

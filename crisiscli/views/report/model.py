@@ -528,9 +528,8 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
 def sent_groups(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The messages that went out, under one heading per audience ("Messages published"
     for public posts and replies, "Press statements issued", "Staff memos sent", …)."""
-    from crisiscli.record.events import SENT_HEADINGS
-
     from crisiscli.playbook.spec import MESSAGE_AUDIENCES
+    from crisiscli.record.events import SENT_HEADINGS
 
     order = {a: i for i, a in enumerate(MESSAGE_AUDIENCES)}
     groups: dict[str, list[dict[str, Any]]] = {}
