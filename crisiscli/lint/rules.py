@@ -160,6 +160,13 @@ _RULES: tuple[Rule, ...] = (
         "warning",
         "A recurring deadline whose 'until' step no path reaches: only the close stops it.",
     ),
+    Rule(
+        "CR454",
+        "cadence-unmet-at-level",
+        "error",
+        "A recurring deadline that runs at the severity a path ends at, where no step of that "
+        "path posts the updates it asks for.",
+    ),
     # -- checklist design -------------------------------------------------------------------
     Rule(
         "CR501",

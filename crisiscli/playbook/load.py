@@ -353,14 +353,15 @@ class _Builder:
 
     def choice(self, value: Any, at: Path_) -> m.Choice | None:
         if isinstance(value, dict):
-            data = self.mapping(value, at, {"value", "label"}, "choice", ("value",))
+            data = self.mapping(value, at, set(spec.CHOICE_KEYS), "choice", ("value",))
             if data is None:
                 return None
             cvalue = self.text(data.get("value"), (*at, "value"), "choice value")
             label = self.text(data.get("label"), (*at, "label"), "choice label")
+            routine = self.flag(data.get("no_incident"), (*at, "no_incident"), "no_incident", False)
             if cvalue is None:
                 return None
-            return m.Choice(cvalue, label or cvalue)
+            return m.Choice(cvalue, label or cvalue, bool(routine))
         text = self.text(value, at, "choice")
         return m.Choice(text, text) if text is not None else None
 
@@ -764,6 +765,12 @@ class _Builder:
         description = self.text(data.get("description"), ("description",), "description") or ""
         language = self.text(data.get("language", "en"), ("language",), "language") or "en"
         kind = self.text(data.get("kind", "general"), ("kind",), "kind") or "general"
+        purpose = self.text(data.get("purpose", "incident"), ("purpose",), "purpose") or "incident"
+        if purpose not in spec.PURPOSES:
+            self.problem(
+                ("purpose",), f"purpose '{purpose}' is not one of {', '.join(spec.PURPOSES)}"
+            )
+            purpose = "incident"
         tags = self.text_list(data.get("tags"), ("tags",), "tag")
         inputs = []
         raw_inputs = data.get("inputs")
@@ -808,6 +815,7 @@ class _Builder:
             source,
             roles=roles,
             cadences=cadences,
+            purpose=purpose,
         )
         self.references(playbook)
         return playbook

@@ -61,6 +61,7 @@ def truthy_word(text: str) -> bool | None:
 class Choice(Frozen):
     value: str
     label: str
+    no_incident: bool = False  # choosing it says the run is a routine check, not an incident
 
 
 class Question(Frozen):
@@ -284,6 +285,7 @@ class Playbook(Frozen):
     source: str = field(default="", compare=False)  # where it was loaded from
     roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
     cadences: tuple[Cadence, ...] = ()  # recurring deadlines (public updates while open)
+    purpose: str = "incident"  # incident | check (a routine check: not counted as an incident)
 
     # Lookups are asked for on every screen and every described event: each is built once
     # (the playbook is frozen, so they can never go stale).
@@ -353,7 +355,10 @@ def condition_to_data(cond: Condition) -> Any:
 def _question_to_data(q: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"id": q.id, "prompt": q.prompt, "type": q.type}
     if q.choices:
-        data["choices"] = [{"value": c.value, "label": c.label} for c in q.choices]
+        data["choices"] = [
+            {"value": c.value, "label": c.label, **({"no_incident": True} if c.no_incident else {})}
+            for c in q.choices
+        ]
     if not q.required:
         data["required"] = False
     if q.default is not None:
@@ -468,6 +473,8 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         "language": playbook.language,
         "kind": playbook.kind,
     }
+    if playbook.purpose != "incident":
+        data["purpose"] = playbook.purpose
     if playbook.description:
         data["description"] = playbook.description
     if playbook.tags:
@@ -542,7 +549,10 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         id=str(d["id"]),
         prompt=str(d["prompt"]),
         type=d.get("type", "text"),
-        choices=tuple(Choice(str(c["value"]), str(c["label"])) for c in d.get("choices", [])),
+        choices=tuple(
+            Choice(str(c["value"]), str(c["label"]), bool(c.get("no_incident", False)))
+            for c in d.get("choices", [])
+        ),
         required=bool(d.get("required", True)),
         default=default,
         help=d.get("help"),
@@ -628,4 +638,5 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         source=source,
         roles=tuple(str(r) for r in data.get("roles", [])),
         cadences=tuple(_cadence_from_data(c) for c in data.get("cadence", [])),
+        purpose=str(data.get("purpose", "incident")),
     )

@@ -80,7 +80,15 @@ def playbook_schema() -> dict[str, Any]:
                 "type": "object",
                 "required": ["value"],
                 "additionalProperties": False,
-                "properties": {"value": SCALAR, "label": TEXT},
+                "properties": {
+                    "value": SCALAR,
+                    "label": TEXT,
+                    "no_incident": {
+                        "type": "boolean",
+                        "description": "Choosing it says the run is a routine check, not an "
+                        "incident (not counted in stats).",
+                    },
+                },
             },
         ]
     }
@@ -241,6 +249,12 @@ def playbook_schema() -> dict[str, Any]:
                 "description": TEXT,
                 "language": TEXT,
                 "kind": TEXT,
+                "purpose": {
+                    "enum": list(spec.PURPOSES),
+                    "default": "incident",
+                    "description": "incident, or check: a routine check (not counted as an "
+                    "incident in stats, listed apart).",
+                },
                 "tags": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
                 "inputs": {
                     "type": "array",

@@ -42,6 +42,7 @@ PLAYBOOK_KEYS = (
     "description",
     "language",
     "kind",
+    "purpose",
     "tags",
     "inputs",
     "severity",
@@ -72,6 +73,10 @@ STEP_REQUIRED = ("id", "title")
 QUESTION_KEYS = ("id", "prompt", "type", "choices", "required", "default", "help", "sets")
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
+CHOICE_KEYS = ("value", "label", "no_incident")
+#: What a playbook is for (``purpose:``): an incident, or a routine check (a pre-publication
+#: check) that is not counted as an incident in ``stats`` and is listed apart.
+PURPOSES = ("incident", "check")
 ITEM_REQUIRED = ("id", "text")
 MESSAGE_KEYS = (
     "template",

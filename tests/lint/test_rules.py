@@ -45,6 +45,7 @@ EXPECTED: dict[str, list[tuple[str, int, int]]] = {
     "CR451-cadence-too-often.yaml": [("CR451", 17, 26)],
     "CR452-cadence-never-on.yaml": [("CR452", 16, 5)],
     "CR453-cadence-until-unreached.yaml": [("CR453", 17, 12)],
+    "CR454-cadence-unmet-at-level.yaml": [("CR454", 15, 26)],
     "CR501-long-checklist.yaml": [("CR501", 19, 9)],
     "CR502-no-review.yaml": [("CR502", 12, 1)],
     "CR503-no-exit-criteria.yaml": [("CR503", 2, 1)],

@@ -249,3 +249,26 @@ def test_a_time_that_cannot_be_read_is_asked_again(
     assert prompter.notices and "soonish" in prompter.notices[0]
     assert prompter.offered[:2] == [START + timedelta(minutes=30)] * 2
     assert _promises(incident) == [("holding", START + timedelta(minutes=45))]
+
+
+# -- a cadence runs only while a step can post it (issue 20, finding 2) ---------------------
+
+
+def test_no_update_is_due_when_no_step_can_post_one(crisis_home: Path, clock: FrozenClock) -> None:
+    gated = open_incident(make_env(crisis_home, clock=clock), "cadence-gated", severity="moderate")
+    # The holding line can still go out: the first update is due as usual.
+    assert shape(cadence(gated, 10)) == [(1, at(120), "open", None)]
+    publish(gated, clock, 10, "holding", "statement")
+    # Nothing left that posts an update at moderate ("Keep updates coming" is for high):
+    # nothing is overdue, however long it stays moderate.
+    found = cadence(gated, 600)
+    assert [d.state for d in found] == ["met", "waived"]
+    assert found[-1].why == "no step to post it at severity moderate"
+    clock.now = at(610)
+    gated.record(ev.severity_changed("high", reason="press"))  # the update step applies now
+    # ... and its clock starts at the re-grade, not at the holding line ten hours before.
+    assert shape(cadence(gated, 611)) == [
+        (1, at(120), "met", -110 * 60),
+        (2, at(130), "waived", None),
+        (3, at(670), "open", None),
+    ]
