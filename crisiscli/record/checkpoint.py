@@ -295,6 +295,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
+        "no_incident": s.no_incident,
     }  # fmt: skip
 
 
@@ -351,4 +352,5 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         walked_at=_dt(d["walked_at"]),
         recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
         notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
+        no_incident=d.get("no_incident"),  # absent from checkpoints written before it
     )

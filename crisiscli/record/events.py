@@ -168,7 +168,10 @@ SPECS: dict[str, Spec] = {
     ),
     "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
     "answer.set": _spec(
-        {"step": _name, "question": _name, "value": _answer}, walkthrough=True, steps=("step",)
+        {"step": _name, "question": _name, "value": _answer},
+        {"no_incident": _flag},
+        walkthrough=True,
+        steps=("step",),
     ),
     "step.entered": _spec(
         {"step": _name},
@@ -441,8 +444,10 @@ def input_set(question: str, value: Any) -> NewEvent:
     return NewEvent("input.set", {"input": question, "value": value})
 
 
-def answer_set(step: str, question: str, value: Any) -> NewEvent:
-    return NewEvent("answer.set", {"step": step, "question": question, "value": value})
+def answer_set(step: str, question: str, value: Any, *, no_incident: bool = False) -> NewEvent:
+    """An answer; ``no_incident``: the chosen answer says the run is a routine check."""
+    data = {"step": step, "question": question, "value": value}
+    return NewEvent("answer.set", _with(data, no_incident=True if no_incident else None))
 
 
 def step_entered(step: str, via: str) -> NewEvent:
@@ -818,7 +823,8 @@ def _opened(d: Mapping[str, Any], step: str, names: Names) -> str:
 def _answered(key: str) -> Callable[[Mapping[str, Any], str, Names], str]:
     def describe_answer(d: Mapping[str, Any], step: str, names: Names) -> str:
         qid = _s(d.get(key))
-        return f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+        line = f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+        return line + (" (no incident: a routine check)" if d.get("no_incident") is True else "")
 
     return describe_answer
 

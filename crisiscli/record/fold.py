@@ -551,6 +551,7 @@ class IncidentState(_Slots):
         "last_key",
         "mentions",
         "messages",
+        "no_incident",
         "note_count",
         "notes",
         "notices",
@@ -627,6 +628,7 @@ class IncidentState(_Slots):
         walked_at: datetime | None = None,
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
+        no_incident: str | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -686,11 +688,19 @@ class IncidentState(_Slots):
         # The latest RECENT_EVENTS described events, bookkeeping left out (``remember``).
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
+        # The question whose current answer says this run is no incident (a routine check).
+        self.no_incident = no_incident
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
             self.steps[step_id] = StepState()
         return self.steps[step_id]
+
+    @property
+    def routine(self) -> bool:
+        """A routine check, not an incident: its playbook says ``purpose: check``, or an
+        answer said so (``no_incident``). Not counted in ``stats``; ``list`` shows it apart."""
+        return self.playbook.get("purpose") == "check" or self.no_incident is not None
 
     @property
     def status(self) -> str:
@@ -767,6 +777,10 @@ def _input(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.answers[d["question"]] = d["value"]
     s.answered_at[d["question"]] = e.ts
+    if d.get("no_incident") is True:
+        s.no_incident = d["question"]
+    elif s.no_incident == d["question"]:
+        s.no_incident = None  # answered again: an incident after all
 
 
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

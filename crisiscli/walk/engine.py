@@ -582,7 +582,8 @@ class Walkthrough:
         value = self.prompter.answer(view, qv.question)
         if value is None or (value == "" and not qv.question.required):
             return False
-        self.record(ev.answer_set(step.id, qv.question.id, value))
+        routine = any(c.no_incident and c.value == value for c in qv.question.choices)
+        self.record(ev.answer_set(step.id, qv.question.id, value, no_incident=routine))
         role = approvals.role_for_answer(qv.question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)
