@@ -8,6 +8,7 @@ from another terminal appear, and a crash at any point resumes exactly where it 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
@@ -68,6 +69,13 @@ def mention_words(state: Any) -> str | None:
     if last.ratio is not None:
         line += f", {last.ratio:.1f}x a normal {last.per} ({last.baseline:g})"
     return line + (f" — {last.source}" if last.source else "")
+
+
+def _clock_text(ts: datetime, zone: tzinfo, now: datetime) -> str:
+    """``16:10`` today, ``Tue 16:10`` on another day, in the incident's time zone."""
+    local = ts.astimezone(zone)
+    same_day = local.date() == now.astimezone(zone).date()
+    return local.strftime("%H:%M" if same_day else "%a %H:%M")
 
 
 def _local() -> tzinfo:
@@ -526,20 +534,45 @@ class Walkthrough:
         assert step.message is not None
         if step.message.kind not in PUBLIC_KINDS:
             return
+        from crisiscli.messages.promise import promised_in
         from crisiscli.queue.importer import parse_when
 
         now = self.env.clock()
+        zone = self.incident.tz() or _local()
         current = self.state_message(step)
         known = current.promise if current is not None else None
-        suggested = known or next_update_due(self.playbook, self.state, now)
+        # The time the message itself names ("Next update by 02:30", "om 30 minuter") comes
+        # first: the promise is what the public reads, not what the cadence would like.
+        said_at = None
+        said = promised_in(current.text, self.playbook.language) if current is not None else None
+        if said is not None:
+            with contextlib.suppress(UsageError):
+                said_at = parse_when(said, now, zone, what="next update")
+        suggested = said_at or known or next_update_due(self.playbook, self.state, now)
+        warned: str | None = None
         while True:
             text = self.prompter.ask_next_update(self.view(step), suggested).strip()
             if not text:
                 return
             try:
-                due = parse_when(text, now, self.incident.tz() or _local(), what="next update")
+                due = parse_when(text, now, zone, what="next update")
             except UsageError:
                 self.prompter.notify(self.words.t("update.bad_time", typed=text))
+                continue
+            if (
+                said_at is not None
+                and abs((due - said_at).total_seconds()) >= 60
+                and warned != text
+            ):
+                # Said before anything is recorded; typing the same again keeps it.
+                self.prompter.warn(
+                    self.words.t(
+                        "update.disagrees",
+                        said=_clock_text(said_at, zone, now),
+                        typed=_clock_text(due, zone, now),
+                    )
+                )
+                warned, suggested = text, said_at
                 continue
             if due != known:
                 self.record(ev.update_promised(step.id, due))

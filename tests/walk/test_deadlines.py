@@ -272,3 +272,63 @@ def test_no_update_is_due_when_no_step_can_post_one(crisis_home: Path, clock: Fr
         (2, at(130), "waived", None),
         (3, at(670), "open", None),
     ]
+
+
+# -- the promise is read from the message (issue 20, finding 6) -----------------------------
+
+
+class Watching(Typing):
+    """``Typing`` that also keeps the warnings shown before a promise is recorded."""
+
+    def __init__(self, answers: AnswersFile, typed: list[str]) -> None:
+        super().__init__(answers, typed)
+        self.warned: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warned.append(text)
+
+
+def _holding_only(tmp_path: Path, message: str) -> AnswersFile:
+    script = answers_from(
+        tmp_path,
+        {
+            "steps": {"holding": {"message": message}, "update": "skip", "dm": "skip"},
+            "default": "done",
+        },
+    )
+    script.steps["update"].reason = script.steps["dm"].reason = "not needed"
+    return script
+
+
+def test_the_time_the_message_names_is_offered(
+    tmp_path: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    prompter = Watching(_holding_only(tmp_path, "On it. Next update by 16:10."), ["suggested"])
+    prompter.typed = []  # Enter on the offered time
+    Walkthrough(incident, prompter).run()
+    assert prompter.offered[0] == datetime(2026, 11, 23, 16, 10, tzinfo=timezone.utc)  # not 15:30
+
+
+def test_the_message_and_the_answer_disagree(
+    tmp_path: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    # The text says 16:10; the responder types 17:00: told so before anything is recorded,
+    # and asked again with the message's time offered; typing 17:00 again keeps it.
+    prompter = Watching(_holding_only(tmp_path, "On it. Next update by 16:10."), ["17:00", "17:00"])
+    Walkthrough(incident, prompter).run()
+    assert prompter.warned and "16:10" in prompter.warned[0] and "17:00" in prompter.warned[0]
+    assert prompter.offered[1] == datetime(2026, 11, 23, 16, 10, tzinfo=timezone.utc)
+    (promise,) = _promises(incident)
+    assert promise == ("holding", datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc))
+
+
+def test_a_relative_promise_in_swedish(
+    crisis_home: Path, tmp_path: Path, clock: FrozenClock
+) -> None:
+    from crisiscli.messages.promise import promised_in
+
+    assert promised_in("Nästa uppdatering senast kl. 14.30.", "sv") == "14:30"
+    assert promised_in("Vi återkommer här om 30 minuter.", "sv") == "30m"
+    assert promised_in("Update (14:00): fixed. Next update by 4 pm.", "en") == "16:00"
+    assert promised_in("We will update you in 45 minutes.", "en") == "45m"
+    assert promised_in("The outage began at 14:00.", "en") is None
