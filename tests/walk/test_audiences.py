@@ -42,7 +42,7 @@ def test_a_press_brief_is_not_held_to_the_platform_limit(env, tmp_path: Path, cl
             tmp_path,
             script(
                 **{
-                    "press-brief": {"message": LONG_BRIEF},
+                    "press-brief": {"message": LONG_BRIEF, "approver": "Dana"},
                     "staff-memo": {"message": memo},
                     "apology": {"message": APOLOGY},
                 }
@@ -89,7 +89,7 @@ def test_an_apology_still_is(env, tmp_path: Path) -> None:
     long_apology = "Acme is sorry. " + "We are reviewing every step. " * 12
     answers = script(
         **{
-            "press-brief": {"message": "Brief: facts."},
+            "press-brief": {"message": "Brief: facts.", "approver": "Dana"},
             "staff-memo": {"message": "Staff: facts."},
             "apology": {"message": long_apology},
         }
@@ -111,3 +111,18 @@ def test_message_check_audience(cli) -> None:  # type: ignore[no-untyped-def]
     assert banned.exit_code == 1
     bad = cli("message", "check", "--audience", "billboard", "hi")
     assert bad.exit_code == 2
+
+
+def test_a_brief_without_approval_is_issued_not_published(env, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    incident = open_incident(env, "audiences")
+    steps = {
+        "press-brief": {"message": "Brief: facts.", "override": "Dana unreachable"},
+        "staff-memo": {"message": "Staff: facts."},
+        "apology": {"message": APOLOGY},
+    }
+    run_script(incident, answers_from(tmp_path, script(**steps)))
+    log = incident.log_path.read_text()
+    assert "Issued to the press without approval" in log
+    assert "Published without approval" not in log
+    md = cli("report", incident.id).stdout
+    assert "issued to the press without approval: Dana unreachable" in md
