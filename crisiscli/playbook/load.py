@@ -360,14 +360,15 @@ class _Builder:
 
     def choice(self, value: Any, at: Path_) -> m.Choice | None:
         if isinstance(value, dict):
-            data = self.mapping(value, at, {"value", "label"}, "choice", ("value",))
+            data = self.mapping(value, at, set(spec.CHOICE_KEYS), "choice", ("value",))
             if data is None:
                 return None
             cvalue = self.text(data.get("value"), (*at, "value"), "choice value")
             label = self.text(data.get("label"), (*at, "label"), "choice label")
+            routine = self.flag(data.get("no_incident"), (*at, "no_incident"), "no_incident", False)
             if cvalue is None:
                 return None
-            return m.Choice(cvalue, label or cvalue)
+            return m.Choice(cvalue, label or cvalue, bool(routine))
         if value is None:
             self.problem(at, "a choice needs text (this one is empty)")
             return None
@@ -592,9 +593,20 @@ class _Builder:
         if data.get("escalate_after") is not None:
             found = self.duration(data["escalate_after"], (*at, "escalate_after"), "escalate_after")
             escalate = found[1] if found is not None else None
+        audience = None
+        if data.get("audience") is not None:
+            audience = self.text(data["audience"], (*at, "audience"), "audience")
+            if audience is not None and audience not in spec.MESSAGE_AUDIENCES:
+                self.problem(
+                    (*at, "audience"),
+                    f"audience '{audience}' is not one of {', '.join(spec.MESSAGE_AUDIENCES)}",
+                )
+                audience = None
         if template is None:
             return None
-        return m.Message(template, platforms, approval, kind, banned, limits, escalate)
+        return m.Message(
+            template, platforms, approval, kind, banned, limits, escalate, written_audience=audience
+        )
 
     def step(self, value: Any, at: Path_) -> m.Step | None:
         data = self.mapping(value, at, STEP_KEYS, "step", ("id", "title"))
@@ -766,6 +778,12 @@ class _Builder:
         description = self.text(data.get("description"), ("description",), "description") or ""
         language = self.text(data.get("language", "en"), ("language",), "language") or "en"
         kind = self.text(data.get("kind", "general"), ("kind",), "kind") or "general"
+        purpose = self.text(data.get("purpose", "incident"), ("purpose",), "purpose") or "incident"
+        if purpose not in spec.PURPOSES:
+            self.problem(
+                ("purpose",), f"purpose '{purpose}' is not one of {', '.join(spec.PURPOSES)}"
+            )
+            purpose = "incident"
         tags = self.text_list(data.get("tags"), ("tags",), "tag")
         inputs = []
         raw_inputs = data.get("inputs")
@@ -810,6 +828,7 @@ class _Builder:
             source,
             roles=roles,
             cadences=cadences,
+            purpose=purpose,
         )
         self.references(playbook)
         return playbook

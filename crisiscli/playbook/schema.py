@@ -80,7 +80,15 @@ def playbook_schema() -> dict[str, Any]:
                 "type": "object",
                 "required": ["value"],
                 "additionalProperties": False,
-                "properties": {"value": SCALAR, "label": TEXT},
+                "properties": {
+                    "value": SCALAR,
+                    "label": TEXT,
+                    "no_incident": {
+                        "type": "boolean",
+                        "description": "Choosing it says the run is a routine check, not an "
+                        "incident (not counted in stats).",
+                    },
+                },
             },
         ]
     }
@@ -169,6 +177,11 @@ def playbook_schema() -> dict[str, Any]:
             "platforms": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "approval": {"type": "boolean", "default": False},
             "kind": {"enum": list(spec.MESSAGE_KINDS), "default": "statement"},
+            "audience": {
+                "enum": list(spec.MESSAGE_AUDIENCES),
+                "description": "Who it is for; only public posts, public replies and direct "
+                "messages are held to a platform's limits (default: by its kind).",
+            },
             "banned": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "limits": LIMITS,
             "escalate_after": {
@@ -261,6 +274,12 @@ def playbook_schema() -> dict[str, Any]:
                 "description": TEXT,
                 "language": TEXT,
                 "kind": TEXT,
+                "purpose": {
+                    "enum": list(spec.PURPOSES),
+                    "default": "incident",
+                    "description": "incident, or check: a routine check (not counted as an "
+                    "incident in stats, listed apart).",
+                },
                 "tags": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
                 "inputs": {
                     "type": "array",

@@ -179,7 +179,7 @@ def _message(m: MessageState) -> list[Any]:
         m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
         _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
         m.self_approved, _tuples(m.voided), _t(m.promise), m.decided_for, m.decided_for_reason,
-        [list(f) for f in m.check_findings],
+        [list(f) for f in m.check_findings], m.audience,
     ]  # fmt: skip
 
 
@@ -190,6 +190,7 @@ def _unmessage(v: list[Any]) -> MessageState:
         [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
         v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
         v[25], v[26], [(str(f[0]), str(f[1])) for f in v[27]],
+        v[28] if len(v) > 28 else "",  # audience (by kind when an older checkpoint lacks it)
     )  # fmt: skip
 
 
@@ -300,6 +301,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
         "drafts": _tuples(list(s.drafts.values())),
+        "no_incident": s.no_incident,
     }  # fmt: skip
 
 
@@ -361,4 +363,5 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         drafts={
             draft_key(x[2], x[3], x[1]): Draft(_req(x[0]), *x[1:]) for x in d.get("drafts", [])
         },
+        no_incident=d.get("no_incident"),  # absent from checkpoints written before it
     )

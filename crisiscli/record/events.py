@@ -168,7 +168,10 @@ SPECS: dict[str, Spec] = {
     ),
     "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
     "answer.set": _spec(
-        {"step": _name, "question": _name, "value": _answer}, walkthrough=True, steps=("step",)
+        {"step": _name, "question": _name, "value": _answer},
+        {"no_incident": _flag},
+        walkthrough=True,
+        steps=("step",),
     ),
     "step.entered": _spec(
         {"step": _name},
@@ -185,7 +188,7 @@ SPECS: dict[str, Spec] = {
     "note.added": _spec({"text": _text}, STEP, steps=("step",)),
     "message.recorded": _spec(
         {**STEP, "text": _text},
-        {"platforms": _names, "kind": _name, "approval": _flag},
+        {"platforms": _names, "kind": _name, "approval": _flag, "audience": _name},
         walkthrough=True,
         steps=("step",),
         notifies=True,
@@ -199,6 +202,7 @@ SPECS: dict[str, Spec] = {
             "warnings": _number,
             "summary": _text,
             "override": _text,
+            "audience": _name,
         },
         walkthrough=True,
         steps=("step",),
@@ -451,8 +455,10 @@ def input_set(question: str, value: Any) -> NewEvent:
     return NewEvent("input.set", {"input": question, "value": value})
 
 
-def answer_set(step: str, question: str, value: Any) -> NewEvent:
-    return NewEvent("answer.set", {"step": step, "question": question, "value": value})
+def answer_set(step: str, question: str, value: Any, *, no_incident: bool = False) -> NewEvent:
+    """An answer; ``no_incident``: the chosen answer says the run is a routine check."""
+    data = {"step": step, "question": question, "value": value}
+    return NewEvent("answer.set", _with(data, no_incident=True if no_incident else None))
 
 
 def step_entered(step: str, via: str) -> NewEvent:
@@ -488,10 +494,13 @@ def draft_dropped(field: str, step: str | None = None, why: str = "saved") -> Ne
     return NewEvent("draft.dropped", _with({"field": field}, step=step, why=why))
 
 
-def message_recorded(step: str, text: str, platforms: list[str], kind: str) -> NewEvent:
-    return NewEvent(
-        "message.recorded", {"step": step, "text": text, "platforms": platforms, "kind": kind}
-    )
+def message_recorded(
+    step: str, text: str, platforms: list[str], kind: str, audience: str | None = None
+) -> NewEvent:
+    """A version of a step's message; ``audience``: who it is for (public-post, public-reply,
+    dm, press, internal, support-macro)."""
+    data = {"step": step, "text": text, "platforms": platforms, "kind": kind}
+    return NewEvent("message.recorded", _with(data, audience=audience))
 
 
 def message_checked(
@@ -503,6 +512,7 @@ def message_checked(
     warnings: int,
     summary: str,
     override: str | None = None,
+    audience: str | None = None,
 ) -> NewEvent:
     data = {
         "step": step,
@@ -512,7 +522,7 @@ def message_checked(
         "warnings": warnings,
         "summary": summary,
     }
-    return NewEvent("message.checked", _with(data, override=override))
+    return NewEvent("message.checked", _with(data, override=override, audience=audience))
 
 
 def message_approved(
@@ -841,7 +851,8 @@ def _opened(d: Mapping[str, Any], step: str, names: Names) -> str:
 def _answered(key: str) -> Callable[[Mapping[str, Any], str, Names], str]:
     def describe_answer(d: Mapping[str, Any], step: str, names: Names) -> str:
         qid = _s(d.get(key))
-        return f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+        line = f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+        return line + (" (no incident: a routine check)" if d.get("no_incident") is True else "")
 
     return describe_answer
 
@@ -870,15 +881,56 @@ def _ticked(d: Mapping[str, Any], step: str, names: Names) -> str:
     return names.item_text(_s(d.get("step")), _s(d.get("item")))
 
 
+#: How a describer, a log and a report name each audience.
+AUDIENCE_WORDS = {
+    "public-post": "public post",
+    "public-reply": "public reply",
+    "dm": "direct message",
+    "press": "press statement",
+    "internal": "staff memo",
+    "support-macro": "support macro",
+}
+
+
+#: What happened to a message of each audience when its step was done.
+SENT_WORDS = {
+    "public-post": "published",
+    "public-reply": "published",
+    "dm": "sent",
+    "press": "issued to the press",
+    "internal": "sent to staff",
+    "support-macro": "handed to support",
+}
+#: The report's heading for the messages of each audience that went out.
+SENT_HEADINGS = {
+    "public-post": "Messages published",
+    "public-reply": "Messages published",
+    "dm": "Direct messages sent",
+    "press": "Press statements issued",
+    "internal": "Staff memos sent",
+    "support-macro": "Support macros handed over",
+}
+
+
+def sent_words(audience: str | None) -> str:
+    """``published``, ``sent to staff``, ``issued to the press``… (public: published)."""
+    return SENT_WORDS.get(audience or "public-post", "published")
+
+
 def _message(d: Mapping[str, Any], step: str, names: Names) -> str:
+    audience = _s(d.get("audience"))
+    what = f"{AUDIENCE_WORDS[audience].capitalize()}" if audience in AUDIENCE_WORDS else "Message"
     platforms = ", ".join(_s(p) for p in d.get("platforms") or [])
-    return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
+    if audience and audience not in ("public-post", "public-reply", "dm"):
+        platforms = ""  # a press statement or a memo goes on no platform
+    return f"{what} for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
 
 
 def _checked(d: Mapping[str, Any], step: str, names: Names) -> str:
     line = f"Checked the message for {step}: {_s(d.get('summary'))}"
     override = _s(d.get("override")).strip()
-    return line + (f" — published despite the errors: {override}" if override else "")
+    went = sent_words(_s(d.get("audience")) or None)
+    return line + (f" — {went} despite the errors: {override}" if override else "")
 
 
 def _approved(d: Mapping[str, Any], step: str, names: Names) -> str:

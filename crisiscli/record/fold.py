@@ -18,6 +18,7 @@ the checkpoint (see ``record/checkpoint.py``).
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from crisiscli.playbook.spec import audience_of
 from crisiscli.record.events import Event, is_quiet, is_walkthrough
 from crisiscli.timeutil import parse_iso
 
@@ -234,6 +235,7 @@ class MessageState(_Slots):
         "approved_at",
         "approved_by",
         "approver",
+        "audience",
         "check_errors",
         "check_findings",
         "check_override",
@@ -290,6 +292,7 @@ class MessageState(_Slots):
         decided_for: str | None = None,
         decided_for_reason: str | None = None,
         check_findings: list[tuple[str, str]] | None = None,
+        audience: str = "",
     ) -> None:
         self.step = step
         self.text = text
@@ -324,6 +327,8 @@ class MessageState(_Slots):
         self.check_findings: list[tuple[str, str]] = (
             check_findings if check_findings is not None else []
         )
+        # who it is for (public-post, public-reply, dm, press, internal, support-macro)
+        self.audience = audience or audience_of(kind)
 
     @property
     def digest(self) -> str:
@@ -569,6 +574,7 @@ class IncidentState(_Slots):
         "last_key",
         "mentions",
         "messages",
+        "no_incident",
         "note_count",
         "notes",
         "notices",
@@ -650,6 +656,7 @@ class IncidentState(_Slots):
         reopened_at: datetime | None = None,
         reopened_by: str | None = None,
         drafts: dict[str, Draft] | None = None,
+        no_incident: str | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -712,11 +719,19 @@ class IncidentState(_Slots):
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
         self.drafts: dict[str, Draft] = drafts if drafts is not None else {}  # field|step|actor
+        # The question whose current answer says this run is no incident (a routine check).
+        self.no_incident = no_incident
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
             self.steps[step_id] = StepState()
         return self.steps[step_id]
+
+    @property
+    def routine(self) -> bool:
+        """A routine check, not an incident: its playbook says ``purpose: check``, or an
+        answer said so (``no_incident``). Not counted in ``stats``; ``list`` shows it apart."""
+        return self.playbook.get("purpose") == "check" or self.no_incident is not None
 
     @property
     def status(self) -> str:
@@ -793,6 +808,10 @@ def _input(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.answers[d["question"]] = d["value"]
     s.answered_at[d["question"]] = e.ts
+    if d.get("no_incident") is True:
+        s.no_incident = d["question"]
+    elif s.no_incident == d["question"]:
+        s.no_incident = None  # answered again: an incident after all
 
 
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -879,6 +898,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         e.actor,
         before.first_at if before else e.ts,
         before.versions + 1 if before else 1,
+        audience=str(d.get("audience") or ""),
     )
     if before is not None and before.text == new.text:
         # The same words again (a merged copy, a resumed composer): the approval stands.

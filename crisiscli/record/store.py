@@ -445,6 +445,7 @@ def summary_of(state: IncidentState) -> dict[str, Any]:
         "drill": state.drill,
         "started_at": state.started_at.isoformat() if state.started_at else None,
         "current": None if state.closed else state.current,
+        "routine": state.routine,
     }
 
 
@@ -570,6 +571,8 @@ def create_incident(
             "version": playbook.version,
             "source": playbook.source,
         }
+        if playbook.purpose != "incident":
+            info["purpose"] = playbook.purpose  # a routine check: not counted as an incident
         incident.record(
             incident_opened(title, severity, drill=drill, playbook=info, version=__version__)
         )

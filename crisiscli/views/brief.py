@@ -13,6 +13,8 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from crisiscli.playbook.model import Playbook
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES
+from crisiscli.record.events import AUDIENCE_WORDS
 from crisiscli.record.fold import IncidentState
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import role_rows
@@ -65,6 +67,7 @@ def pending_approvals(
                 "step": step.id,
                 "title": step.title,
                 "platforms": list(message.platforms),
+                "audience": message.audience,
                 "text": message.text,
                 "recorded_at": message.ts,
                 "by": message.actor,
@@ -311,9 +314,13 @@ def render_brief(brief: dict[str, Any]) -> str:
     if brief["approvals"]:
         out.append("Waiting for approval:")
         for a in brief["approvals"]:
-            platforms = (
-                f" ({', '.join(_text(p) for p in a['platforms'])})" if a["platforms"] else ""
-            )
+            audience = a.get("audience", "public-post")
+            if audience not in PLATFORM_AUDIENCES:  # a press statement, a staff memo, …
+                platforms = f" ({AUDIENCE_WORDS.get(audience, audience)})"
+            else:
+                platforms = (
+                    f" ({', '.join(_text(p) for p in a['platforms'])})" if a["platforms"] else ""
+                )
             text = _text(a["text"])
             text = text if len(text) <= 80 else text[:77] + "..."
             out.append(f'  - {_text(a["title"])}{platforms}: "{text}"')

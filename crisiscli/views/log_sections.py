@@ -8,11 +8,14 @@ lands (``text.md_*``); times are local, with UTC beside them when local is not U
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import tzinfo
 from typing import Any
 
 from crisiscli.playbook.model import Playbook
+from crisiscli.playbook.spec import MESSAGE_AUDIENCES, PLATFORM_AUDIENCES
 from crisiscli.playbook.template import display_value, render
+from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.record.names import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
@@ -298,24 +301,42 @@ def message_fate(state: IncidentState, step_id: str) -> str:
 
 
 def message_outcome(state: IncidentState, step_id: str) -> str:
-    """``message_fate`` in words."""
+    """``message_fate`` in words: a press statement is "issued to the press", a staff memo
+    "sent to staff", only what goes on a platform is "published"."""
     fate = message_fate(state, step_id)
+    message = state.messages.get(step_id)
+    went = sent_words(message.audience if message is not None else None)
     if fate == "dropped":
-        return "never published (the step was " + STATUS_WORDS[state.steps[step_id].status] + ")"
-    return "published" if fate == "published" else "draft, not published yet"
+        return f"never {went} (the step was " + STATUS_WORDS[state.steps[step_id].status] + ")"
+    return went if fate == "published" else f"draft, not {went} yet"
+
+
+def by_audience(messages: Iterable[MessageState]) -> list[MessageState]:
+    """Messages grouped by audience (public posts first, then replies, DMs, press, staff,
+    support), in the order they were written within each group."""
+    order = {a: i for i, a in enumerate(MESSAGE_AUDIENCES)}
+    return sorted(messages, key=lambda m: order.get(m.audience, len(order)))
 
 
 def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
     if not state.messages:
         return []
     out = ["## Messages", ""]
-    for msg in state.messages.values():
+    for msg in by_audience(state.messages.values()):
         try:
             title = playbook.step(msg.step).title
         except KeyError:
             title = f"step {msg.step}"
         platforms = ", ".join(md_inline(p) for p in msg.platforms) or "no platform named"
-        out += [f"### {md_inline(title)} — {platforms}", ""]
+        if msg.audience in PLATFORM_AUDIENCES:
+            where = (
+                platforms
+                if msg.audience == "public-post"
+                else (f"{AUDIENCE_WORDS[msg.audience]}: {platforms}")
+            )
+        else:
+            where = AUDIENCE_WORDS.get(msg.audience, msg.audience)
+        out += [f"### {md_inline(title)} — {where}", ""]
         out += [f"> {line}" if line else ">" for line in md_lines(msg.text)]
         out.append("")
         facts = [
@@ -327,7 +348,8 @@ def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> li
         if msg.check_summary:
             facts.append(f"Checks: {md_inline(msg.check_summary)}")
         if msg.check_override:
-            facts.append(f"Published despite failed checks: {md_inline(msg.check_override)}")
+            went = sent_words(msg.audience).capitalize()
+            facts.append(f"{went} despite failed checks: {md_inline(msg.check_override)}")
         facts += approval_facts(msg, tz)
         out += [f"- {fact}" for fact in facts]
         out.append("")
@@ -351,7 +373,8 @@ def approval_facts(msg: MessageState, tz: tzinfo | None) -> list[str]:
         )
     if msg.override:
         when = f" ({local_and_utc(msg.approved_at, tz)})" if msg.approved_at else ""
-        facts.append(f"Published without approval{when}: {md_inline(msg.override)}")
+        went = sent_words(msg.audience).capitalize()
+        facts.append(f"{went} without approval{when}: {md_inline(msg.override)}")
     elif msg.decision or msg.approver:
         ts = msg.decided_at or msg.approved_at
         when = f" at {local_and_utc(ts, tz)}" if ts else ""

@@ -185,6 +185,10 @@ def approvals(f: _Facts) -> Iterator[Notification]:
             continue
         title = step.title
         platforms = ", ".join(message.platforms) or "no platform named"
+        if not step.message.on_platform:  # a press statement, a staff memo: on no platform
+            from crisiscli.record.events import AUDIENCE_WORDS
+
+            platforms = AUDIENCE_WORDS.get(message.audience, message.audience)
         st = f.state.steps.get(step.id)
         dropped = st is not None and st.status in ("skipped", "not_applicable")
         checks = _overridden_checks(message)

@@ -16,7 +16,8 @@
       apology:
         message: "We got this wrong. ..."
         approver: Dana (comms lead)            # asked, and approves (scripted)
-        next_update: 1h          # the next update this message promises (30m, 15:30, suggested)
+        next_update: 1h          # the next update it promises (30m, 15:30; suggested: the
+                                 # time the message names, else the cadence's)
       update:
         message: ["First draft", "Second draft"]   # one text per version
         approver:                               # one decision per request
@@ -140,7 +141,8 @@ class StepScript:
     backup: ScriptedDecision | None = None
     override: str = ""  # approval override reason
     checks_override: str = ""  # reason to publish despite failed checks
-    next_update: str = ""  # the next update a public message promises ("suggested": the cadence's)
+    next_update: str = ""  # the next update a public message promises ("suggested": the time
+    # the message names, else the cadence's)
     evidence: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, note, url)
 
     @property

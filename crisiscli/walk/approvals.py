@@ -73,7 +73,9 @@ def settled(message: MessageState | None) -> bool:
 def outcome(message: MessageState) -> str:
     """The one phrase every view uses for what became of a version's approval."""
     if message.override:
-        return f"published without approval: {message.override}"
+        from crisiscli.record.events import sent_words  # a memo is "sent to staff" …
+
+        return f"{sent_words(message.audience)} without approval: {message.override}"
     proxy = ""
     if message.decided_for:
         why = f" ({message.decided_for_reason})" if message.decided_for_reason else ""

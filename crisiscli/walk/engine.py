@@ -8,6 +8,7 @@ from another terminal appear, and a crash at any point resumes exactly where it 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
@@ -88,6 +89,13 @@ def step_facts(view: StepView) -> tuple[Any, ...]:
         view.follow_ups,
         view.latest,
     )
+
+
+def _clock_text(ts: datetime, zone: tzinfo, now: datetime) -> str:
+    """``16:10`` today, ``Tue 16:10`` on another day, in the incident's time zone."""
+    local = ts.astimezone(zone)
+    same_day = local.date() == now.astimezone(zone).date()
+    return local.strftime("%H:%M" if same_day else "%a %H:%M")
 
 
 def _local() -> tzinfo:
@@ -334,10 +342,14 @@ class Walkthrough:
             ]
             from crisiscli.messages.platforms import checked_platforms, incident_platforms
 
+            # Only what goes out on a platform is held to its limits (a press brief or a
+            # staff memo is not): banned and excuse phrases apply to every audience.
             where = incident_platforms(known_answers(self.state))
             cached = review(
                 text,
-                checked_platforms(where, step.message.platforms),
+                checked_platforms(where, step.message.platforms)
+                if step.message.on_platform
+                else [],
                 self.playbook.language,
                 step.message.banned,
                 self.limits_for(step),
@@ -372,7 +384,9 @@ class Walkthrough:
             unchanged = current is not None and current.text == text
             if not unchanged:
                 self.record(
-                    ev.message_recorded(step.id, text, list(message.platforms), message.kind)
+                    ev.message_recorded(
+                        step.id, text, list(message.platforms), message.kind, message.audience
+                    )
                 )
             if self.draft("message", step.id) is not None:
                 self.record(ev.draft_dropped("message", step.id, "saved"))
@@ -400,6 +414,7 @@ class Walkthrough:
                         warnings=len(checked.warnings),
                         summary=summary_line(checked),
                         override=reason if overriding else None,
+                        audience=message.audience,
                     )
                 )
             if decision is not ReviewDecision.EDIT:
@@ -575,20 +590,45 @@ class Walkthrough:
         assert step.message is not None
         if step.message.kind not in PUBLIC_KINDS:
             return
+        from crisiscli.messages.promise import promised_in
         from crisiscli.queue.importer import parse_when
 
         now = self.env.clock()
+        zone = self.incident.tz() or _local()
         current = self.state_message(step)
         known = current.promise if current is not None else None
-        suggested = known or next_update_due(self.playbook, self.state, now)
+        # The time the message itself names ("Next update by 02:30", "om 30 minuter") comes
+        # first: the promise is what the public reads, not what the cadence would like.
+        said_at = None
+        said = promised_in(current.text, self.playbook.language) if current is not None else None
+        if said is not None:
+            with contextlib.suppress(UsageError):
+                said_at = parse_when(said, now, zone, what="next update")
+        suggested = said_at or known or next_update_due(self.playbook, self.state, now)
+        warned: str | None = None
         while True:
             text = self.prompter.ask_next_update(self.view(step), suggested).strip()
             if not text:
                 return
             try:
-                due = parse_when(text, now, self.incident.tz() or _local(), what="next update")
+                due = parse_when(text, now, zone, what="next update")
             except UsageError:
                 self.prompter.notify(self.words.t("update.bad_time", typed=text))
+                continue
+            if (
+                said_at is not None
+                and abs((due - said_at).total_seconds()) >= 60
+                and warned != text
+            ):
+                # Said before anything is recorded; typing the same again keeps it.
+                self.prompter.warn(
+                    self.words.t(
+                        "update.disagrees",
+                        said=_clock_text(said_at, zone, now),
+                        typed=_clock_text(due, zone, now),
+                    )
+                )
+                warned, suggested = text, said_at
                 continue
             if due != known:
                 self.record(ev.update_promised(step.id, due))
@@ -631,7 +671,8 @@ class Walkthrough:
         value = self.prompter.answer(view, qv.question)
         if value is None or (value == "" and not qv.question.required):
             return False
-        self.record(ev.answer_set(step.id, qv.question.id, value))
+        routine = any(c.no_incident and c.value == value for c in qv.question.choices)
+        self.record(ev.answer_set(step.id, qv.question.id, value, no_incident=routine))
         role = approvals.role_for_answer(qv.question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)

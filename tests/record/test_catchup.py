@@ -329,3 +329,21 @@ def test_events_from_a_clock_ahead_are_said_once_per_command_while_they_wait(
     assert "3000 events from bo that waited" in after.stderr, after.stderr
     quiet = run_cli(crisis_home, "status", incident.id, clock=clock)
     assert "waited" not in quiet.stderr
+
+
+def test_the_checkpoint_keeps_audience_and_no_incident(
+    crisis_home: Path, clock: FrozenClock
+) -> None:
+    """Issue 20: a message's audience and an answer that says "no incident" survive the
+    checkpoint (encoded by position and by key), and a later answer undoes "no incident"."""
+    incident = open_incident(make_env(crisis_home, clock=clock))
+    incident.record(
+        ev.message_recorded("look", "Brief", [], "internal", "press"),
+        ev.answer_set("look", "reach", "isolated", no_incident=True),
+    )
+    decoded = cp.decode_state(json.loads(json.dumps(cp.encode_state(incident.state()))))
+    assert decoded.messages["look"].audience == "press" and decoded.routine
+    _same(incident, _fresh(incident))
+    incident.record(ev.answer_set("look", "reach", "wide"))
+    assert not _fresh(incident).state().routine
+    _same(incident, _fresh(incident))

@@ -100,7 +100,8 @@ def command(
     if asker is not None:  # before the walk-through there is no step menu for Esc to go back to
         if not chosen_title:
             # a routine check before publishing is not an incident
-            key = "start.title_prevention" if book.kind == "prevention" else "start.title"
+            routine = book.kind == "prevention" or book.purpose == "check"
+            key = "start.title_prevention" if routine else "start.title"
             chosen_title = asker.ask_text(asker.t(key), required=True, on_escape="stay")
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)

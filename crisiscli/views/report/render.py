@@ -220,6 +220,13 @@ def _incident_status(value: Any) -> str:
     return INCIDENT_STATUS_WORDS.get(str(value), str(value))
 
 
+def _by_audience(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages that went out under one heading per audience: ``heading``, ``messages``."""
+    from crisiscli.views.report.model import sent_groups
+
+    return sent_groups(list(messages))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "md": _md,
     "md_cell": _md_cell,
@@ -234,6 +241,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "status_word": _status,
     "incident_status": _incident_status,
     "mermaid_label": mermaid_label,
+    "by_audience": _by_audience,
 }
 
 
