@@ -79,7 +79,9 @@ def check(
             raise UsageError(
                 "no message given", hint='crisis message check "We are sorry." (or pipe it in)'
             )
-        text = env.stdin.read()
+        text = env.read_stdin_text(
+            "the message", 'give the text as an argument: crisis message check "..."'
+        )
         if text.endswith("\n"):
             text = text[:-1]
     overrides: dict[str, int] = {}
