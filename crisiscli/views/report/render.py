@@ -88,7 +88,9 @@ def render_chunks(
         raise UsageError(f"{template}: no such template file")
     name = template.name.lower()
     html = fmt == "html" or name.endswith((".html", ".htm", ".html.j2", ".htm.j2", ".html.jinja"))
-    text = _render_template(
+    from crisiscli.views.report.sandbox import render_user_template
+
+    text = render_user_template(  # its own process, with a time, output and memory budget
         template.resolve().parent,
         template.name,
         report,
