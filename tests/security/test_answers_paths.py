@@ -94,3 +94,21 @@ def test_files_inside_the_folder_are_kept(cli, crisis_home: Path, tmp_path: Path
 def test_allow_path_without_answers_is_a_usage_error(cli, tmp_path: Path) -> None:
     result = cli("start", "general", "--title", "x", "--allow-path", str(tmp_path))
     assert result.exit_code == 2 and "--allow-path" in result.stderr
+
+
+def test_resume_checks_and_allows_the_same_way(cli, crisis_home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    first = tmp_path / "first"
+    first.mkdir()
+    pause = first / "answers.yaml"
+    pause.write_text("inputs: {brand: Acme}\nsteps:\n  people: pause\n", encoding="utf-8")
+    assert start(cli, pause).exit_code == 0
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "shot.png").write_bytes(PNG)
+    rest = write_answers(tmp_path / "rest", "../shared/shot.png")
+    refused = cli("resume", "--answers", str(rest))
+    assert refused.exit_code == 3 and f"{rest}:" in refused.stderr, refused
+    assert not list(crisis_home.glob("incidents/*/evidence/*"))
+    allowed = cli("resume", "--answers", str(rest), "--allow-path", str(shared))
+    assert allowed.exit_code == 0, allowed
+    assert [p.read_bytes() for p in crisis_home.glob("incidents/*/evidence/*")] == [PNG]
