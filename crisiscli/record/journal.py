@@ -286,13 +286,13 @@ def _last_timestamp(fd: int, window: int = 65536) -> datetime | None:
     return None
 
 
-TORN_ASIDE = "journal.torn"  # torn tails cut off the journal, one per line, kept for a person
+TORN_ASIDE = ".journal.torn"  # torn tails cut off the journal, one per line (local: never synced)
 
 
 def set_aside_torn_tail(fd: int, path: Path) -> int:
     """If the journal open at ``fd`` does not end with a newline (a writer died, or the
     disk filled, in the middle of a line), copy the bytes after its last newline to
-    ``journal.torn`` beside it (fsynced first: nothing is lost), then truncate the journal
+    ``.journal.torn`` beside it (fsynced first: nothing is lost), then truncate the journal
     to its last complete line. Returns how many bytes were set aside (0: nothing torn).
 
     Those bytes were never an event: no command acknowledged them, no reader used them,

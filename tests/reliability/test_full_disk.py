@@ -2,7 +2,7 @@
 
 A note that hit a full disk used to leave half a line that the next note was appended
 after: every later command (and every sync) then warned "skipped an unreadable event",
-forever. The next append now cuts the torn tail off, keeps its bytes in ``journal.torn``
+forever. The next append now cuts the torn tail off, keeps its bytes in ``.journal.torn``
 beside the journal, and says so once. `crisis sync` on a full disk exits 7 (IO_ERROR), as
 docs/exit-codes.md says, not 5.
 
@@ -84,8 +84,8 @@ def check_torn_tail_is_set_aside(cli: Any, folder: Path, before: list[bytes]) ->
     noted = cli("note", "after space was freed")
     assert noted.exit_code == 0, noted
     assert noted.stderr.count("cut off an incomplete last line") == 1, noted.stderr
-    assert str(folder / "journal.torn") in noted.stderr
-    assert (folder / "journal.torn").read_bytes() == torn + b"\n"  # kept for a person
+    assert str(folder / ".journal.torn") in noted.stderr
+    assert (folder / ".journal.torn").read_bytes() == torn + b"\n"  # kept for a person
     after = (folder / JOURNAL).read_bytes()
     assert after.startswith(b"".join(before)) and after.endswith(b"\n")
     assert torn not in after

@@ -218,7 +218,7 @@ def test_report_of_an_incident_killed_mid_run_and_resumed(
     Walkthrough(incident, ScriptedPrompter(answers)).run()
     incident.record(NewEvent("incident.closed", {}))
     # the next append set that fragment aside (issue 26); a later death tears another
-    assert (incident.dir / "journal.torn").read_bytes().startswith(b'{"v":1,"id":"torn"')
+    assert (incident.dir / ".journal.torn").read_bytes().startswith(b'{"v":1,"id":"torn"')
     with journal.open("ab") as f:
         f.write(b'{"v":1,"id":"torn2","ts":"2026-10-25T00:41:00+00:00","ac')
     data = json.loads(cli("report", incident.id, "--format", "json", clock=clock).stdout)
