@@ -107,7 +107,9 @@ def test_torn_last_line_is_tolerated_and_the_next_append_sets_it_aside(tmp_path:
     lines = path.read_bytes().split(b"\n")
     assert len(lines) == 3 and lines[2] == b""
     assert json.loads(lines[0])["id"] == first.id and json.loads(lines[1])["id"] == later.id
-    assert (tmp_path / ".journal.torn").read_bytes() == b'{"v":1,"id":"torn","ts":"2026-11-23T15:0\n'
+    assert (
+        tmp_path / ".journal.torn"
+    ).read_bytes() == b'{"v":1,"id":"torn","ts":"2026-11-23T15:0\n'
     assert journal.torn_kept == [len(b'{"v":1,"id":"torn","ts":"2026-11-23T15:0')]
     result = journal.read()
     assert [e.id for e in result.events] == [first.id, later.id]
