@@ -14,7 +14,9 @@ JSON-ready: it is what ``--format json`` prints) and these budgets:
 Each ends with one line naming the template, exit code 3, and nothing written. The shipped
 templates are ours and render in-process, streamed, as before.
 
-    python -m crisiscli.views.report.sandbox   # the child: a JSON header line, then the model
+The child is ``python -m crisiscli.views.report.render`` (a JSON header line, then the model,
+on its stdin), which hands its ``_generate`` to ``child`` here: this module never imports the
+renderer, so the two do not import each other.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from crisiscli.errors import ExitCode, Location
+from crisiscli.errors import CrisisError, ExitCode, Location
 
 TEMPLATE_SECONDS = 30.0
 TEMPLATE_MAX_CHARS = 64 * 1024 * 1024
@@ -35,6 +37,10 @@ TEMPLATE_MAX_BYTES = 2 * 1024 * 1024 * 1024
 _OVER_OUTPUT = 65  # the child's exit status when the template made too much text
 _OVER_MEMORY = 66
 _TEMPLATE_ERROR = 67
+
+
+class TemplateError(CrisisError):
+    exit_code = ExitCode.INVALID_INPUT
 
 
 def budget_seconds() -> float:
@@ -55,16 +61,16 @@ def render_user_template(
     html: bool,
     shown: str,
     extra: dict[str, Any],
+    model_json: str,
+    in_process: Callable[[], str],
 ) -> str:
-    """The template's whole output, rendered in a child process within the budgets."""
-    from crisiscli.views.report.render import TemplateError, json_chunks
-
+    """The template's whole output, rendered in a child process within the budgets.
+    ``model_json`` is ``report`` as JSON; ``in_process`` renders it here, for a Python that
+    cannot start another (a frozen build)."""
     seconds = budget_seconds()
     where = Location(shown)
     if getattr(sys, "frozen", False) or not sys.executable:  # no Python to start: in-process
-        from crisiscli.views.report.render import _render_template
-
-        return _render_template(root, name, report, html=html, shown=shown, extra=extra)
+        return in_process()
     header = {
         "root": str(root),
         "name": name,
@@ -75,10 +81,10 @@ def render_user_template(
         "max_bytes": TEMPLATE_MAX_BYTES,
         "seconds": seconds,
     }
-    payload = _encode(json.dumps(header) + "\n", json_chunks(report))
+    payload = (json.dumps(header) + "\n" + model_json).encode("utf-8", "surrogatepass")
     try:
         done = subprocess.run(
-            [sys.executable, "-X", "utf8", "-m", "crisiscli.views.report.sandbox"],
+            [sys.executable, "-X", "utf8", "-m", "crisiscli.views.report.render"],
             input=payload,
             capture_output=True,
             timeout=seconds,
@@ -122,10 +128,6 @@ def render_user_template(
     )
 
 
-def _encode(head: str, chunks: Iterable[str]) -> bytes:
-    return (head + "".join(chunks)).encode("utf-8", "surrogatepass")
-
-
 class _OverOutput(Exception):
     pass
 
@@ -143,20 +145,18 @@ def _limit_memory(max_bytes: int) -> None:
         pass
 
 
-def _child() -> int:
-    """Render the template read from stdin; the text on stdout, or a status (and a JSON
-    error line on stderr)."""
+def child(generate: Callable[..., Iterator[str]]) -> int:
+    """In the child: render the template read from stdin with ``generate`` (the renderer's);
+    the text on stdout, or a status (and a JSON error line on stderr)."""
     stdin = sys.stdin.buffer
     header = json.loads(stdin.readline())
     report = json.loads(stdin.read().decode("utf-8", "surrogatepass"))
     _limit_memory(int(header["max_bytes"]))
-    from crisiscli.views.report.render import TemplateError, _generate
-
     out: list[str] = []
     made = 0
     limit = int(header["max_chars"])
     try:
-        for piece in _generate(
+        for piece in generate(
             Path(header["root"]),
             header["name"],
             report,
@@ -183,7 +183,3 @@ def _child() -> int:
     sys.stdout.buffer.write(text.encode("utf-8", "surrogatepass"))
     sys.stdout.buffer.flush()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child())
