@@ -71,6 +71,9 @@ class Screen:
             found = re.search(pattern, shown) and not (gone and re.search(gone, shown))
             if found and not arrived and not self.pump(QUIET):
                 return self.flat if flat else self.text
+            if found and not self.child.isalive():  # its last words, then it ended: drawn
+                self.pump(QUIET)
+                return self.flat if flat else self.text
             if time.monotonic() > deadline or not self.child.isalive():
                 raise AssertionError(f"{pattern!r} not on screen:\n{shown}")
 
