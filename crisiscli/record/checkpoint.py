@@ -47,7 +47,7 @@ from crisiscli.record.fold import (
 )
 
 CHECKPOINT = ".checkpoint.json"
-FORMAT = 1
+FORMAT = 2
 TAIL = 4096  # bytes before the offset whose hash proves the journal was only appended to
 MAX_CHECKPOINT = 64 * 1024 * 1024
 MAX_UNDELIVERED = 500  # more lines folded by readers than this: derived files rebuild
@@ -176,7 +176,7 @@ def _message(m: MessageState) -> list[Any]:
         m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
         m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
         _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
-        m.self_approved, _tuples(m.voided), _t(m.promise),
+        m.self_approved, _tuples(m.voided), _t(m.promise), m.decided_for, m.decided_for_reason,
     ]  # fmt: skip
 
 
@@ -186,6 +186,7 @@ def _unmessage(v: list[Any]) -> MessageState:
         v[10], v[11], v[12], v[13], v[14], v[15],
         [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
         v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
+        v[25], v[26],
     )  # fmt: skip
 
 
@@ -276,7 +277,8 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "current": s.current, "last_entered_via": s.last_entered_via, "flow_via": s.flow_via,
         "finished": s.finished,
         "finish_status": s.finish_status, "finished_at": _t(s.finished_at), "closed": s.closed,
-        "closed_at": _t(s.closed_at), "closed_by": s.closed_by, "summary": s.summary, "paused": s.paused,
+        "closed_at": _t(s.closed_at), "closed_by": s.closed_by,
+        "reopened_at": _t(s.reopened_at), "reopened_by": s.reopened_by, "summary": s.summary, "paused": s.paused,
         "notes": _tuples(s.notes), "note_count": s.note_count, "roles": s.roles,
         "role_changes": _tuples(s.role_changes),
         "messages": [_message(m) for m in s.messages.values()],
@@ -322,6 +324,8 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         closed=d["closed"],
         closed_at=_dt(d["closed_at"]),
         closed_by=d["closed_by"],
+        reopened_at=_dt(d.get("reopened_at")),
+        reopened_by=d.get("reopened_by"),
         summary=d["summary"],
         paused=d["paused"],
         notes=[Note(_req(n[0]), *n[1:]) for n in d["notes"]],

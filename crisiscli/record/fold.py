@@ -229,6 +229,8 @@ class MessageState(_Slots):
         "check_summary",
         "decided_at",
         "decided_by",
+        "decided_for",
+        "decided_for_reason",
         "decision",
         "decision_comment",
         "decision_scripted",
@@ -274,6 +276,8 @@ class MessageState(_Slots):
         self_approved: bool = False,
         voided: list[VoidedApproval] | None = None,
         promise: datetime | None = None,
+        decided_for: str | None = None,
+        decided_for_reason: str | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -302,6 +306,8 @@ class MessageState(_Slots):
         self.self_approved = self_approved  # approved by the person who wrote this version
         self.voided: list[VoidedApproval] = voided if voided is not None else []
         self.promise = promise  # the next public update it promises, by when
+        self.decided_for = decided_for  # decided on behalf of this person
+        self.decided_for_reason = decided_for_reason
 
     @property
     def digest(self) -> str:
@@ -558,6 +564,8 @@ class IncidentState(_Slots):
         "queue",
         "queue_imports",
         "recent",
+        "reopened_at",
+        "reopened_by",
         "role_changes",
         "roles",
         "severity",
@@ -622,6 +630,8 @@ class IncidentState(_Slots):
         walked_at: datetime | None = None,
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
+        reopened_at: datetime | None = None,
+        reopened_by: str | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -645,6 +655,8 @@ class IncidentState(_Slots):
         self.closed = closed
         self.closed_at = closed_at
         self.closed_by = closed_by  # who recorded the latest incident.closed
+        self.reopened_at = reopened_at  # the latest incident.reopened, and who
+        self.reopened_by = reopened_by
         self.summary = summary
         self.paused = paused
         self.notes: list[Note] = notes if notes is not None else []  # the latest RECENT_NOTES
@@ -929,6 +941,8 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.decided_by = approver
     message.decision_comment = _opt(d.get("comment"))
     message.decision_scripted = bool(d.get("scripted"))
+    message.decided_for = _opt(d.get("on_behalf_of"))
+    message.decided_for_reason = _opt(d.get("reason"))
     message.self_approved = approved and _same_person(approver, message.actor)
     message.approver = approver if approved else None
     message.approved_at = e.ts if approved else None
@@ -1039,6 +1053,8 @@ def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if s.closed and s.closed_at is not None:
+        s.reopened_at, s.reopened_by = e.ts, e.actor
     s.closed = False
     s.closed_at = None
     s.closed_by = None

@@ -390,6 +390,12 @@ class Incident:
 
             return IncidentState()
 
+    def refresh_log(self) -> IncidentState:
+        """Fold what was appended (a merge's events) and show it to the derived files: only
+        the new lines when they sort after those applied, a full replay otherwise."""
+        with self.journal.locked():
+            return self._refresh_derived()
+
     def rebuild_log(self) -> IncidentState:
         """Rebuild every derived file from a full replay."""
         with self.journal.locked():
@@ -536,6 +542,9 @@ def create_incident(
             location=Location(str(root)),
             exit_code=ExitCode.IO_ERROR,
         ) from None
+    # One line: a newline, tab or line separator typed or passed in a title would print
+    # as a line of its own wherever the title is shown (warnings, lists, notifications).
+    title = " ".join(title.split()) or title
     stamp = env.clock().strftime("%Y-%m-%d-%H%M")
     base = f"{stamp}-{slugify(title)}"
     folder, name = None, base

@@ -80,11 +80,56 @@ def render_head(
                 f"- [{mark}] {md_inline(check.text)}{'' if check.met else ' (not met)'}{note}"
             )
         out.append("")
+    summary = notification_summary(state)
+    if summary:
+        out += ["## Notifications", ""]
+        out += [f"- {md_inline(c['text'])}" for c in summary]
+        out.append("")
     if state.quarantined:
         out += ["## Lines left out of the journal's reading", ""]
         out += [f"- line {q.line}: {md_inline(q.reason)}" for q in state.quarantined]
         out.append("")
     return "\n".join(out)
+
+
+def notification_summary(state: IncidentState) -> list[dict[str, Any]]:
+    """One entry per notification channel: how many were delivered, are still owed, were
+    given up (the delivery bookkeeping stays in the journal, out of the timeline). A channel
+    is named by the name the team gave it in config.toml, never by its URL."""
+    channels: dict[str, dict[str, Any]] = {}
+
+    def name(label: str) -> str:  # earlier versions labelled webhooks by host and URL tail
+        return "webhook" if label.startswith("webhook http") else label or "a channel"
+
+    for notice in state.notices.values():
+        entry = channels.setdefault(
+            notice.channel,
+            {"channel": name(notice.label), "delivered": 0, "waiting": 0,
+             "given_up": 0, "last_error": None, "_at": notice.last_at},
+        )  # fmt: skip
+        if notice.last_at >= entry["_at"]:
+            entry["_at"], entry["channel"] = notice.last_at, name(notice.label)
+        if notice.status == "delivered":
+            entry["delivered"] += 1
+        elif notice.status == "given_up":
+            entry["given_up"] += 1
+            entry["last_error"] = notice.error
+        else:
+            entry["waiting"] += 1
+            if notice.error:
+                entry["last_error"] = notice.error
+    out = []
+    for entry in sorted(channels.values(), key=lambda e: str(e["channel"])):
+        del entry["_at"]
+        parts = [f"{entry['delivered']} delivered"]
+        if entry["waiting"]:
+            parts.append(f"{entry['waiting']} not delivered yet")
+        if entry["given_up"]:
+            parts.append(f"{entry['given_up']} given up")
+        why = f" (last error: {entry['last_error']})" if entry["last_error"] else ""
+        entry["text"] = f"{entry['channel']}: {', '.join(parts)}{why}"
+        out.append(entry)
+    return out
 
 
 def _severity_text(state: IncidentState, tz: tzinfo | None) -> str:

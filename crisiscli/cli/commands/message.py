@@ -79,9 +79,11 @@ def check(
             raise UsageError(
                 "no message given", hint='crisis message check "We are sorry." (or pipe it in)'
             )
+        # A draft saved on Windows (CRLF) or an old Mac (CR) breaks lines as typed: \n.
         text = env.read_stdin_text(
             "the message", 'give the text as an argument: crisis message check "..."'
         )
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.endswith("\n"):
             text = text[:-1]
     overrides: dict[str, int] = {}

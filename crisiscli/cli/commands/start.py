@@ -33,7 +33,10 @@ def command(
         typer.Argument(help="Playbook id (see `crisis playbooks`) or a path to a YAML file."),
     ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", "-t", help="One line saying what happened.")
+        str | None,
+        typer.Option(
+            "--title", "-t", help="One line saying what happened (line breaks become spaces)."
+        ),
     ] = None,
     severity: Annotated[
         str | None, typer.Option("--severity", "-s", help="Severity level id from the playbook.")
@@ -116,7 +119,7 @@ def command(
             if role_id not in roles:
                 asked = asker.t("start.role", role=role_id)
                 roles[role_id] = asker.ask_text(asked, on_escape="stay").strip()
-    chosen_title = (chosen_title or book.title).strip() or book.title
+    chosen_title = " ".join((chosen_title or book.title).split()) or book.title  # one line
     source_text = None
     with contextlib.suppress(OSError, UnicodeDecodeError):
         source_text = entry.path.read_text(encoding="utf-8")

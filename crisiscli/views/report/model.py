@@ -18,9 +18,10 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any, overload
 
 from crisiscli.playbook.model import MILESTONES, Playbook
+from crisiscli.record.events import is_quiet
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.timeutil import is_utc
-from crisiscli.views.log_sections import answer_text, message_fate
+from crisiscli.views.log_sections import answer_text, message_fate, notification_summary
 from crisiscli.views.report import FORMAT, FORMAT_VERSION
 from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.deadlines import deadline_statuses
@@ -280,11 +281,18 @@ def build_report(
                 "text": r.text(n.text),
             },
         ),
+        "notifications": [
+            {k: r.text(v) if isinstance(v, str) else v for k, v in entry.items()}
+            for entry in notification_summary(state)
+        ],
         "timeline": Rows(
-            # --redact leaves evidence out, its lines on the timeline too
-            [e for e in history.timeline if e.type not in EVIDENCE_EVENTS]
-            if redact
-            else history.timeline,
+            # --redact leaves evidence out, its lines on the timeline too; delivery
+            # bookkeeping (notify.*) is summed up per channel above, not listed
+            [
+                e
+                for e in history.timeline
+                if not is_quiet(e.type) and not (redact and e.type in EVIDENCE_EVENTS)
+            ],
             lambda e: {
                 "id": e.id,
                 "at": ctx.t(e.ts),
