@@ -15,6 +15,8 @@ playbook folders), ``commands/start.py`` (severity scale) and, for message lengt
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -485,7 +487,27 @@ def read_config_file(path: Path) -> Config:
 
 def load_config(env: Environment) -> Config:
     """The configuration of ``env.home``; a missing file gives the defaults. Raises on a bad file."""
-    return read_config_file(config_path(env.home))
+    path = config_path(env.home)
+    config = read_config_file(path)
+    with contextlib.suppress(OSError):
+        check_private(env, config, path.stat().st_mode)
+    return config
+
+
+PRIVATE_MODE = 0o600  # config.toml may hold a webhook URL, which is a secret
+
+
+def check_private(env: Environment, config: Config, mode: int) -> None:
+    """Warn (once per command) when config.toml holds a webhook URL (a secret: whoever has
+    it can post to the team's channel) and others than its owner can read it."""
+    import stat
+
+    path = config.path
+    if config.notify_webhooks and os.name == "posix" and stat.S_IMODE(mode) & 0o077:
+        env.warn(
+            f"{path} can be read by others (mode {stat.S_IMODE(mode):04o}) and may hold a "
+            f"webhook secret: chmod 600 {path}"
+        )
 
 
 _cache: dict[Path, tuple[tuple[int, int], Config]] = {}
@@ -502,6 +524,7 @@ def current_config(env: Environment) -> Config:
     signature = (info.st_mtime_ns, info.st_size)
     cached = _cache.get(path)
     if cached is not None and cached[0] == signature:
+        check_private(env, cached[1], info.st_mode)
         return cached[1]
     try:
         config = read_config_file(path)
@@ -511,6 +534,7 @@ def current_config(env: Environment) -> Config:
             env.warn(f"{exc.one_line()} — using the default settings")
         return Config(path=path)
     _cache[path] = (signature, config)
+    check_private(env, config, info.st_mode)
     return config
 
 
@@ -623,7 +647,7 @@ def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
 
 def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     """Check the whole set of values, then replace the file atomically."""
-    from crisiscli.fsutil import atomic_write_text
+    from crisiscli.fsutil import atomic_write_bytes
 
     path = config_path(env.home)
     stored = with_names(stored)
@@ -646,7 +670,7 @@ def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
             text = update_config_text(before.replace("\r\n", "\n"), stored)
             if crlf:
                 text = text.replace("\n", "\r\n")
-        atomic_write_text(path, text)
+        atomic_write_bytes(path, text.encode("utf-8"), mode=PRIVATE_MODE)  # secrets in it
     except OSError as exc:
         raise CrisisError(
             f"cannot write the config file: {exc.strerror}",

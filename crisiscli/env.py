@@ -230,10 +230,12 @@ class Environment:
         self._warned.clear()
         return taken
 
-    def read_stdin_text(self) -> str:
+    def read_stdin_text(
+        self, what: str = "the note", hint: str = 'give the text as an argument: crisis note "..."'
+    ) -> str:
         """All of standard input as text: UTF-8, else the encoding the terminal declares.
-        A closed stdin is a ``UsageError``; bytes that decode as neither, a located error
-        (``<stdin>:line:column``)."""
+        A closed stdin is a ``UsageError`` (``what`` says what was to be read); bytes that
+        decode as neither, a located error (``<stdin>:line:column``)."""
         from crisiscli.errors import CrisisError, Location, UsageError
 
         stream = self.stdin
@@ -245,8 +247,7 @@ class Environment:
             data = bytes(exc.object)
         except (AttributeError, OSError, ValueError):  # no stdin at all (``<&-``), or closed
             raise UsageError(
-                "standard input is closed: there is nothing to read the note from",
-                hint='give the text as an argument: crisis note "..."',
+                f"standard input is closed: there is nothing to read {what} from", hint=hint
             ) from None
         if isinstance(data, str):
             # surrogates from a lenient decoder survive as the bytes they stood for

@@ -354,6 +354,8 @@ class Incident:
         """Append (the lock is held), then bring the fold and the derived files up to date."""
         for event in new:
             self.journal.append(event, actor=self.env.actor, clock=self.env.clock)
+        if self.journal.torn_kept:
+            self._say_torn_kept()
         if new:
             self.env.recorded.setdefault(self.dir, set()).update(e.type for e in new)
         try:
@@ -369,6 +371,16 @@ class Incident:
             )
             self._checkpoint = None
             return self._last_known_state()
+
+    def _say_torn_kept(self) -> None:
+        from crisiscli.record.journal import TORN_ASIDE
+
+        kept, self.journal.torn_kept[:] = sum(self.journal.torn_kept), []
+        self.env.warn(
+            f"{self.journal.path}: cut off an incomplete last line ({kept} bytes an interrupted "
+            f"write left; never an event) and kept it in {self.dir / TORN_ASIDE}"
+        )
+        self._checkpoint = None  # the fold saw the journal with the fragment: read again
 
     def _last_known_state(self) -> IncidentState:
         try:

@@ -278,7 +278,7 @@ def _fetch(repo: Repo, remote: str, rbranch: str) -> str | None:
         listed = repo.run("ls-remote", "--heads", remote, f"refs/heads/{rbranch}", check=False)
         if listed.returncode == 0 and not listed.stdout.strip():
             return None  # the remote does not have this branch: the push creates it
-        raise failure(args, done)
+        raise failure(args, done, repo.home)
     return repo.resolve(tracking)
 
 
@@ -304,7 +304,7 @@ def _push(repo: Repo, remote: str, rbranch: str, branch: str, tip: str) -> bool:
     if any(line.startswith("!") for line in out.splitlines()):
         return False
     if done.returncode != 0:
-        raise failure(args, done)
+        raise failure(args, done, repo.home)
     repo.run("update-ref", f"refs/remotes/{remote}/{rbranch}", tip)
     if repo.config(f"branch.{branch}.remote") is None:
         repo.run("config", f"branch.{branch}.remote", remote)

@@ -89,6 +89,7 @@ def take_in(journal: Journal, copies: list[EventLines]) -> TakeIn:
                 if event_id not in local.by_id and event_id not in missing:
                     missing[event_id] = raw
         if missing:
+            journal.repair_torn_tail()  # a torn last line is set aside, not ended and kept
             append_durably(journal.path, b"".join(raw + b"\n" for raw in missing.values()))
             local.by_id.update(missing)
         try:

@@ -94,7 +94,10 @@ def check(
                 "no message given", hint='crisis message check "We are sorry." (or pipe it in)'
             )
         # A draft saved on Windows (CRLF) or an old Mac (CR) breaks lines as typed: \n.
-        text = env.stdin.read().replace("\r\n", "\n").replace("\r", "\n")
+        text = env.read_stdin_text(
+            "the message", 'give the text as an argument: crisis message check "..."'
+        )
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.endswith("\n"):
             text = text[:-1]
     overrides: dict[str, int] = {}

@@ -57,6 +57,15 @@ def command(
             help="Who holds a role, e.g. --role approver=Dana (repeat for more).",
         ),
     ] = None,
+    allow_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-path",
+            metavar="DIR",
+            help="With --answers: a folder evidence files may also come from (repeatable); "
+            "by default only the answers file's own folder.",
+        ),
+    ] = None,
 ) -> None:
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
@@ -67,12 +76,14 @@ def command(
     from crisiscli.ui.output import echo
 
     env = get_env()
+    if allow_path and answers is None:
+        raise UsageError("--allow-path only applies with --answers FILE")
     _walk.require_terminal(env, answers)
     script = None
     if answers is not None:
         from crisiscli.walk.answers import check_against, load_answers
 
-        script = load_answers(answers)
+        script = load_answers(answers, allow_path or [])
     asker = None
     if script is None:
         from crisiscli.ui.prompts import TerminalPrompter
