@@ -15,6 +15,8 @@ playbook folders), ``commands/start.py`` (severity scale) and, for message lengt
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -40,14 +42,20 @@ KEYS: dict[str, str] = {
     "playbook_dirs": "extra folders searched for playbooks, after CRISIS_HOME/playbooks",
     "platform_limits.<platform>": "character limit for one platform, overriding the built-in one",
     "notify.webhook": "incoming-webhook URLs (Slack, Mattermost, Teams) told about the incident",
+    "notify.webhook.<name>": "a named incoming webhook: deliveries are recorded under its name",
     "notify.command": "a program run with each notification as JSON on stdin (no shell)",
     "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
     "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
     "notify.kinds": "which notifications to send (default: all kinds)",
+    "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
 }
 LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
 BOOL_KEYS = ("notify.desktop", "notify.bell")
-TABLES = ("platform_limits", "notify")  # [platform_limits] x = 280 · [notify] webhook = [...]
+TABLES = (
+    "platform_limits",
+    "notify",
+    "sync",
+)  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
     "incident.opened",
     "severity.changed",
@@ -57,6 +65,7 @@ NOTIFY_KINDS = (
     "approval.decided",
     "handoff",
     "incident.closed",
+    "incident.reopened",
 )
 
 
@@ -68,11 +77,12 @@ class Config:
     default_severity: str | None = None
     playbook_dirs: tuple[Path, ...] = ()
     platform_limits: Mapping[str, int] = field(default_factory=dict)
-    notify_webhooks: tuple[str, ...] = ()
+    notify_webhooks: tuple[tuple[str, str], ...] = ()  # (name, URL)
     notify_command: tuple[str, ...] = ()
     notify_desktop: bool = False
     notify_bell: bool = True
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
+    sync_auto: str | None = None  # "15s", or None (off)
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
@@ -88,11 +98,43 @@ class Config:
 
 def shown_value(key: str, value: Any) -> Any:
     """A setting as it may be printed: webhook URLs are secrets, shown redacted."""
-    if key == "notify.webhook" and isinstance(value, (list, tuple)):
-        from crisiscli.webhooks import redact_url
+    from crisiscli.webhooks import redact_url
 
+    if key == "notify.webhook" and isinstance(value, (list, tuple)):
         return [redact_url(str(url)) for url in value]
+    if key.startswith(WEBHOOK_PREFIX) and isinstance(value, str):
+        return redact_url(value)
     return value
+
+
+WEBHOOK_PREFIX = "notify.webhook."  # notify.webhook.NAME = URL: a webhook with a name
+
+
+def webhook_names(unnamed: int) -> list[str]:
+    """The neutral names of the webhooks listed without one (``notify.webhook = [URL]``):
+    ``webhook``, then ``webhook-2``, ``webhook-3``…"""
+    return ["webhook" if n == 1 else f"webhook-{n}" for n in range(1, unnamed + 1)]
+
+
+def named_webhooks(stored: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(name, URL) of every configured webhook: the unnamed ones first, by their neutral
+    names, then the named ones by name (a name given twice keeps the named one)."""
+    found = dict(zip(webhook_names(len(stored.get("notify.webhook", ()))),
+                     stored.get("notify.webhook", ()), strict=True))  # fmt: skip
+    for key in sorted(k for k in stored if k.startswith(WEBHOOK_PREFIX)):
+        found[key[len(WEBHOOK_PREFIX) :]] = str(stored[key])
+    return list(found.items())
+
+
+def with_names(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """``stored`` with unnamed webhooks given their neutral names when named ones exist too
+    (TOML cannot hold ``webhook = [...]`` beside ``[notify.webhook]``)."""
+    out = dict(stored)
+    if out.get("notify.webhook") and any(k.startswith(WEBHOOK_PREFIX) for k in out):
+        for name, url in zip(webhook_names(len(out["notify.webhook"])), out.pop("notify.webhook"),
+                             strict=True):  # fmt: skip
+            out.setdefault(WEBHOOK_PREFIX + name, url)
+    return out
 
 
 def config_path(home: Path) -> Path:
@@ -171,8 +213,26 @@ def check_value(key: str, value: Any) -> Any:
         if not isinstance(value, list):
             raise ValueError("playbook_dirs must be a list of folders")
         return [_one_line_text(item, "a playbook folder") for item in value]
+    if key.startswith(WEBHOOK_PREFIX):
+        name = key[len(WEBHOOK_PREFIX) :]
+        if not ID_PATTERN.match(name):
+            raise ValueError(
+                f"'{name}' is not a webhook name (lowercase letters, digits, '-' or '_')"
+            )
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, str):
+            raise ValueError(f"{key} must be one URL")
+        from crisiscli.webhooks import url_problem
+
+        problem = url_problem(value)
+        if problem:
+            raise ValueError(f"the webhook '{name}' is not usable: {problem}")
+        return value.strip()
     if key.startswith("notify."):
         return _check_notify(key, value)
+    if key == "sync.auto":
+        return _check_interval(value)
     if key.startswith("platform_limits."):
         platform = key.split(".", 1)[1]
         if not ID_PATTERN.match(platform):
@@ -213,6 +273,34 @@ def _check_notify(key: str, value: Any) -> Any:
     return list(dict.fromkeys(value))
 
 
+SYNC_OFF_WORDS = ("off", "false", "no", "none")
+MIN_SYNC_SECONDS, MAX_SYNC_SECONDS = 2, 3600
+
+
+def interval_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable sync interval (None: it is one, or an off word)."""
+    from crisiscli.timeutil import duration_problem, parse_duration
+
+    if text.lower() in SYNC_OFF_WORDS:
+        return None
+    problem = duration_problem(text)
+    if problem:
+        return problem
+    seconds = parse_duration(text) or 0
+    if not MIN_SYNC_SECONDS <= seconds <= MAX_SYNC_SECONDS:
+        return f"'{text}': sync between every {MIN_SYNC_SECONDS}s and every 1h"
+    return None
+
+
+def _check_interval(value: Any) -> str:
+    """``sync.auto``: a duration in the one grammar of durations, or off."""
+    text = _one_line_text(value, "sync.auto").strip()
+    problem = interval_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
 def known_platforms() -> list[str]:
     """Platform names from ``crisiscli.messages.platforms`` when it is there; empty means any name."""
     try:
@@ -224,7 +312,11 @@ def known_platforms() -> list[str]:
 
 
 def known_key(key: str) -> bool:
-    return key in KEYS or (key.startswith("platform_limits.") and key.count(".") == 1)
+    return (
+        key in KEYS
+        or (key.startswith("platform_limits.") and key.count(".") == 1)
+        or (key.startswith(WEBHOOK_PREFIX) and key.count(".") == 2)
+    )
 
 
 def _word_bool(key: str, word: str) -> bool:
@@ -312,6 +404,10 @@ def parse_config(text: str, path: Path) -> Config:
                     location=Location(shown, _line_of(text, key)),
                 )
             for name, item in value.items():
+                if key == "notify" and name == "webhook" and isinstance(item, dict):
+                    for hook, url in item.items():  # [notify.webhook] NAME = "URL"
+                        flat[f"{WEBHOOK_PREFIX}{hook}"] = url
+                    continue
                 flat[f"{key}.{name}"] = item
         else:
             flat[key] = value
@@ -351,7 +447,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         if key.startswith("platform_limits.")
     }
     notify: dict[str, Any] = {
-        "notify_webhooks": tuple(stored.get("notify.webhook", ())),
+        "notify_webhooks": tuple(named_webhooks(stored)),
         "notify_command": tuple(stored.get("notify.command", ())),
         "notify_desktop": bool(stored.get("notify.desktop", False)),
         "notify_bell": bool(stored.get("notify.bell", True)),
@@ -364,6 +460,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         default_severity=default,
         playbook_dirs=tuple(dirs),
         platform_limits=limits,
+        sync_auto=stored.get("sync.auto"),
         **notify,
         path=path,
         values=dict(stored),
@@ -390,7 +487,27 @@ def read_config_file(path: Path) -> Config:
 
 def load_config(env: Environment) -> Config:
     """The configuration of ``env.home``; a missing file gives the defaults. Raises on a bad file."""
-    return read_config_file(config_path(env.home))
+    path = config_path(env.home)
+    config = read_config_file(path)
+    with contextlib.suppress(OSError):
+        check_private(env, config, path.stat().st_mode)
+    return config
+
+
+PRIVATE_MODE = 0o600  # config.toml may hold a webhook URL, which is a secret
+
+
+def check_private(env: Environment, config: Config, mode: int) -> None:
+    """Warn (once per command) when config.toml holds a webhook URL (a secret: whoever has
+    it can post to the team's channel) and others than its owner can read it."""
+    import stat
+
+    path = config.path
+    if config.notify_webhooks and os.name == "posix" and stat.S_IMODE(mode) & 0o077:
+        env.warn(
+            f"{path} can be read by others (mode {stat.S_IMODE(mode):04o}) and may hold a "
+            f"webhook secret: chmod 600 {path}"
+        )
 
 
 _cache: dict[Path, tuple[tuple[int, int], Config]] = {}
@@ -407,6 +524,7 @@ def current_config(env: Environment) -> Config:
     signature = (info.st_mtime_ns, info.st_size)
     cached = _cache.get(path)
     if cached is not None and cached[0] == signature:
+        check_private(env, cached[1], info.st_mode)
         return cached[1]
     try:
         config = read_config_file(path)
@@ -416,6 +534,7 @@ def current_config(env: Environment) -> Config:
             env.warn(f"{exc.one_line()} — using the default settings")
         return Config(path=path)
     _cache[path] = (signature, config)
+    check_private(env, config, info.st_mode)
     return config
 
 
@@ -488,7 +607,16 @@ def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
         elif key in doc:
             del doc[key]
     for name in TABLES:
-        inside = {k.split(".", 1)[1]: v for k, v in stored.items() if k.startswith(f"{name}.")}
+        inside = {
+            k.split(".", 1)[1]: v
+            for k, v in stored.items()
+            if k.startswith(f"{name}.") and not k.startswith(WEBHOOK_PREFIX)
+        }
+        if name == "notify":
+            hooks = {k[len(WEBHOOK_PREFIX) :]: v for k, v in stored.items()
+                     if k.startswith(WEBHOOK_PREFIX)}  # fmt: skip
+            if hooks:
+                inside["webhook"] = hooks  # [notify.webhook] NAME = "URL"
         table = doc.get(name)
         if inside and table is None:
             table = tomlkit.table()
@@ -498,7 +626,18 @@ def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
                 del table[entry]
             for entry, value in sorted(inside.items()):
                 value = list(value) if isinstance(value, tuple) else value
-                if table.get(entry) != value:
+                if isinstance(value, dict) and not isinstance(table.get(entry), dict):
+                    if entry in table:
+                        del table[entry]  # a list of URLs becomes a table of names
+                    table[entry] = tomlkit.table()
+                if isinstance(value, dict):
+                    sub = table[entry]
+                    for old in [n for n in sub if n not in value]:
+                        del sub[old]
+                    for hook, url in sorted(value.items()):
+                        if sub.get(hook) != url:
+                            sub[hook] = url
+                elif table.get(entry) != value:
                     table[entry] = value
             if not inside:
                 del doc[name]
@@ -508,9 +647,10 @@ def update_config_text(text: str, stored: Mapping[str, Any]) -> str:
 
 def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     """Check the whole set of values, then replace the file atomically."""
-    from crisiscli.fsutil import atomic_write_text
+    from crisiscli.fsutil import atomic_write_bytes
 
     path = config_path(env.home)
+    stored = with_names(stored)
     try:
         config = build_config(stored, path)  # cross-checks (default severity in the scale)
     except UsageError as exc:
@@ -518,11 +658,19 @@ def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     try:
         env.home.mkdir(parents=True, exist_ok=True)
         try:
-            before = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as file:
+                before = file.read()
         except FileNotFoundError:
             before = None
-        text = render_config(stored) if before is None else update_config_text(before, stored)
-        atomic_write_text(path, text)
+        if before is None:
+            text = render_config(stored)
+        else:
+            # A file kept on a Windows share stays CRLF: edit it as LF, write it as it was.
+            crlf = "\r\n" in before
+            text = update_config_text(before.replace("\r\n", "\n"), stored)
+            if crlf:
+                text = text.replace("\n", "\r\n")
+        atomic_write_bytes(path, text.encode("utf-8"), mode=PRIVATE_MODE)  # secrets in it
     except OSError as exc:
         raise CrisisError(
             f"cannot write the config file: {exc.strerror}",

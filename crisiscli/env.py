@@ -196,18 +196,25 @@ class Environment:
         # What went wrong after the work was done (a log that could not be rewritten, a
         # journal line left out): library code adds here, ``cli.app`` shows each once.
         self.warnings: list[str] = []
+        self._warned: set[str] = set()
         # Files kept true after every recorded event (log.md). The environment composes
         # them, so the record layer never imports the views; tests may replace them.
         self.derived = derived
         # Event types recorded by this command, by incident folder: ``cli.app`` sends the
         # notifications they give rise to once the command is done (walk/notifier.py).
         self.recorded: dict[Path, set[str]] = {}
+        # Notifications go to the background sender (walk/sender.py); tests that
+        # freeze the clock send them in this process instead, once the command is done.
+        self.notify_inline = False
 
     def __repr__(self) -> str:
         return f"Environment(home={str(self.home)!r}, actor={self.actor!r})"
 
     def warn(self, text: str) -> None:
-        if text not in self.warnings:
+        # A set beside the list: a command may be told thousands of things, and looking each
+        # one up in the list made that quadratic.
+        if text not in self._warned:
+            self._warned.add(text)
             self.warnings.append(text)
 
     def derived_files(self) -> list[Any]:
@@ -220,12 +227,15 @@ class Environment:
     def take_warnings(self) -> list[str]:
         """The warnings not shown yet (and forget them)."""
         taken, self.warnings[:] = list(self.warnings), []
+        self._warned.clear()
         return taken
 
-    def read_stdin_text(self) -> str:
+    def read_stdin_text(
+        self, what: str = "the note", hint: str = 'give the text as an argument: crisis note "..."'
+    ) -> str:
         """All of standard input as text: UTF-8, else the encoding the terminal declares.
-        A closed stdin is a ``UsageError``; bytes that decode as neither, a located error
-        (``<stdin>:line:column``)."""
+        A closed stdin is a ``UsageError`` (``what`` says what was to be read); bytes that
+        decode as neither, a located error (``<stdin>:line:column``)."""
         from crisiscli.errors import CrisisError, Location, UsageError
 
         stream = self.stdin
@@ -237,8 +247,7 @@ class Environment:
             data = bytes(exc.object)
         except (AttributeError, OSError, ValueError):  # no stdin at all (``<&-``), or closed
             raise UsageError(
-                "standard input is closed: there is nothing to read the note from",
-                hint='give the text as an argument: crisis note "..."',
+                f"standard input is closed: there is nothing to read {what} from", hint=hint
             ) from None
         if isinstance(data, str):
             # surrogates from a lenient decoder survive as the bytes they stood for

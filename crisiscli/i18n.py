@@ -45,6 +45,11 @@ class Catalogue:
         text = self._words.get(key, key)
         return text.format(**values) if values else text
 
+    def level(self, level_id: str) -> str:
+        """A severity level as this language names it (``high`` → ``hög``); a level the
+        catalogue does not know (a playbook's own scale) keeps its id."""
+        return self._words.get(f"severity.{level_id}", level_id)
+
     def letters(self, key: str) -> set[str]:
         """The letters of ``yes_keys``/``no_keys`` (English ones always work too)."""
         return set(self.t(key).lower()) | set(_load(FALLBACK).get(key, "").lower())

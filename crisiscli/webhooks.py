@@ -2,8 +2,8 @@
 
 A webhook URL is a secret: whoever has it can post to the channel. It is checked here once
 (``crisis config set`` and reading config.toml) and is only ever shown through
-``redact_url`` — on screen, in the journal (deliveries are recorded by a hash), in log.md
-and in reports it never appears in full.
+``redact_url``, by ``crisis config``. Everywhere else — the journal (deliveries are recorded
+by a hash and the webhook's name), log.md, reports, warnings — a webhook is its name.
 """
 
 from __future__ import annotations

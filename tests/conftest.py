@@ -57,6 +57,23 @@ def crisis_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     set_env(None)
     yield home
     set_env(None)
+    _stop_sender(home)
+
+
+def _stop_sender(home: Path) -> None:
+    """A background notification sender a test's commands started (walk/sender.py) is
+    stopped with the test: it would otherwise wait for a dead channel's next try."""
+    if not (home / "notify-sender" / "lock").exists():
+        return
+    import contextlib
+    import signal
+
+    from crisiscli.team.notify import worker as sender
+
+    pid = sender.holder(home)
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 @dataclass
@@ -101,6 +118,7 @@ def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClo
     )
     if clock is not None:
         env.clock = clock
+    env.notify_inline = True  # deliveries in this process, on this clock (not a sender process)
     return env
 
 

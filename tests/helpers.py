@@ -292,3 +292,4 @@ def configure_webhook(home: Path, url: str, **extra: str) -> None:
     home.mkdir(parents=True, exist_ok=True)
     lines = ["[notify]", f'webhook = ["{url}"]', *(f"{k} = {v}" for k, v in extra.items())]
     (home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (home / "config.toml").chmod(0o600)  # it holds a secret: crisis warns when others can read it

@@ -17,7 +17,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from crisiscli import __version__
+from crisiscli import __version__, _utf8_reexec
 from crisiscli.cli import commands
 from crisiscli.env import get_env
 from crisiscli.errors import CrisisError, ExitCode
@@ -84,7 +84,12 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands:
             if cmd_name not in command_names():
                 return None
-            self.commands[cmd_name] = build_command(cmd_name)
+            command = build_command(cmd_name)
+            if "_CRISIS_COMPLETE" in os.environ:  # Tab: incident and playbook ids too
+                from crisiscli.cli.completion import attach
+
+                attach(command)
+            self.commands[cmd_name] = command
         return self.commands[cmd_name]
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
@@ -202,7 +207,7 @@ def _notify(env: Any) -> None:
 
         if not notifies(set().union(*env.recorded.values())):
             return
-    from crisiscli.walk.notifier import after_command
+    from crisiscli.walk.sender import after_command
 
     try:
         after_command(env)
@@ -210,6 +215,45 @@ def _notify(env: Any) -> None:
         if env.debug:
             raise
         env.warn(f"notifications not sent ({type(exc).__name__}: {exc})")
+
+
+def _unicode_culprit(exc: UnicodeError) -> str:
+    obj = getattr(exc, "object", None)
+    start = getattr(exc, "start", 0)
+    if isinstance(obj, str):
+        return f"{obj[max(0, start - 20) : start + 20]!a}"
+    if isinstance(obj, (bytes, bytearray)):
+        return f"byte 0x{obj[start]:02x}" if start < len(obj) else "a cut character"
+    return str(exc)
+
+
+def _interruptible() -> None:
+    """From here on Ctrl-C is a ``KeyboardInterrupt`` the command handles (a walk-through
+    pauses, ``main`` prints how to resume); until here the early handler installed by
+    ``crisiscli/__init__`` ended the process with one line."""
+    import signal
+
+    from crisiscli import _interrupted_early
+
+    try:
+        if signal.getsignal(signal.SIGINT) is _interrupted_early:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    except (ValueError, OSError):
+        pass
+
+
+def _early_interrupts_again() -> None:
+    """The command is over: Ctrl-C while Python shuts down ends the process with the
+    one line, not a traceback from the middle of its clean-up."""
+    import signal
+
+    from crisiscli import _interrupted_early
+
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _interrupted_early)
+    except (ValueError, OSError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -226,6 +270,7 @@ def main(argv: list[str] | None = None) -> None:
         completion_init()
     command = typer.main.get_command(app)
     try:
+        _interruptible()
         result = _run(command, args)
     except CrisisError as exc:
         if env.debug:
@@ -248,6 +293,14 @@ def main(argv: list[str] | None = None) -> None:
         _fail(exc.format_message(), int(ExitCode.USAGE), hint)
     except BrokenPipeError:
         raise SystemExit(0) from None
+    except UnicodeError as exc:  # bytes that are no text: an argument, a variable, a file
+        if env.debug:
+            raise
+        _fail(
+            f"text that is not valid UTF-8 ({_unicode_culprit(exc)}); nothing was recorded",
+            int(ExitCode.INVALID_INPUT),
+            "run crisis in a UTF-8 locale (LANG=C.UTF-8) and give text as UTF-8",
+        )
     except OSError as exc:
         if env.debug:
             raise
@@ -261,6 +314,8 @@ def main(argv: list[str] | None = None) -> None:
             int(ExitCode.INTERNAL),
             "run again with --debug for a traceback, and report it",
         )
+    if result == int(ExitCode.INTERRUPTED):  # typer turns a KeyboardInterrupt into "return 130"
+        _fail("interrupted", int(ExitCode.INTERRUPTED))
     raise SystemExit(result if isinstance(result, int) else 0)
 
 
@@ -269,9 +324,15 @@ def entry() -> None:
 
     Tests call ``main`` instead: this one ends the process's life as far as Python's
     collector is concerned."""
+    _utf8_reexec()  # done already when crisiscli was imported as the command; cheap again
     try:
         main()
+    except KeyboardInterrupt:  # between main's handlers: still one line and 130
+        _early_interrupts_again()
+        os.write(2, b"crisis: interrupted\n")
+        raise SystemExit(int(ExitCode.INTERRUPTED)) from None
     finally:
+        _early_interrupts_again()
         # What is alive now lives until the process exits, and the collections Python runs
         # while shutting down would walk all of it for nothing: measured, that took longer
         # than importing crisis's own modules. Frozen objects are skipped there; atexit

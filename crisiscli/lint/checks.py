@@ -199,7 +199,7 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
         raw.extend(semantic.check_flow(playbook, paths))
     if "CR206" in enabled:
         raw.extend(semantic.check_question_order(playbook, paths))
-    if {"CR401", "CR402", "CR403", "CR404"} & enabled:
+    if {"CR401", "CR402", "CR403", "CR404", "CR405", "CR406"} & enabled:
         raw.extend(
             semantic.check_messages(
                 playbook, paths, dict(config.platform_limits), platforms_module()
@@ -207,7 +207,9 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
         )
     if cadence.CODES & enabled:
         raw.extend(cadence.check_cadence(playbook))
-    if {"CR501", "CR502", "CR503", "CR504"} & enabled:
+    if "CR407" in enabled:
+        raw.extend(semantic.check_milestones(playbook, paths))
+    if {"CR501", "CR502", "CR503", "CR504", "CR505", "CR506"} & enabled:
         raw.extend(semantic.check_design(playbook, paths, ctx.doc))
     named: list[pathrules.Variable] = []
     if pathrules.PATH_CODES & enabled:

@@ -26,7 +26,9 @@ Path_ = tuple[str | int, ...]
 Raw = tuple[str, Path_, bool, str]
 Variable = tuple[Path_, str, str]  # (template path, variable name, message): CR606
 
-PATH_CODES = frozenset({"CR453", "CR600", "CR601", "CR602", "CR603", "CR604", "CR605", "CR606"})
+PATH_CODES = frozenset(
+    {"CR453", "CR454", "CR600", "CR601", "CR602", "CR603", "CR604", "CR605", "CR606"}
+)
 
 
 class _Places:
@@ -65,6 +67,7 @@ def check_paths(
         ("CR604", _deadlines),
         ("CR605", _endings),
         ("CR453", _cadence_until),
+        ("CR454", _cadence_unmet),
     )
     for code, check in checks:
         if code in enabled:
@@ -230,6 +233,95 @@ def _cadence_until(exploration: Exploration, explorer: Explorer, places: _Places
             f"cadence '{cadence.id}' stops at step '{cadence.until}', which no path through "
             "the playbook reaches: the updates stay due until the incident is closed",
         )
+
+
+def _grade(explorer: Explorer, t: Transition) -> str | None:
+    """The level a transition's grading answer sets (None: it grades nothing)."""
+    level = None
+    for qid, value in t.visit.answers if t.visit is not None else ():
+        q = explorer.questions.get(qid)
+        if q is not None and q.sets == "severity" and isinstance(value, str):
+            level = value
+    return level
+
+
+def _cadence_unmet(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:
+    """A cadence that runs at a level an incident can be left at — graded there (or started
+    there), then walked to the end — with no step on the way that posts the updates it asks
+    for. At runtime that cadence is waived ("no step to post it"); a playbook should say so."""
+    from crisiscli.walk.deadlines import recurring_kinds
+
+    playbook = exploration.playbook
+    if not playbook.cadences:
+        return
+    outgoing: dict[object, list[int]] = {}
+    for i, t in enumerate(exploration.transitions):
+        outgoing.setdefault(t.source, []).append(i)
+    # Where a level is set: a grading visit (its target state), or the start.
+    entries: list[tuple[int, str]] = []
+    for i, t in enumerate(exploration.transitions):
+        if t.source is None:
+            level = dict(t.inputs).get(m.SEVERITY_REF)
+            entries.append((i, level if isinstance(level, str) else playbook.default_severity))
+        elif (graded := _grade(explorer, t)) is not None:
+            entries.append((i, graded))
+    for ci, cadence in enumerate(playbook.cadences):
+        kinds = recurring_kinds(cadence)
+        posts = {s.id for s in playbook.steps if s.message is not None and s.message.kind in kinds}
+        if not posts:
+            continue  # no step posts them at all: CR450 says so
+        reported: set[str] = set()
+        for i, level in entries:
+            every = cadence.interval_text(level)
+            if every is None or level in reported:
+                continue
+            first = exploration.transitions[i]
+            if first.visit is not None and first.visit.step in posts:
+                continue
+            if not _reaches_end_without(exploration, explorer, outgoing, i, posts):
+                continue
+            reported.add(level)
+            listed = any(lv == level for lv, _s, _t in cadence.by_severity)
+            where: Path_ = ("cadence", ci, "severity", level) if listed else ("cadence", ci, "id")
+            yield (
+                "CR454",
+                where,
+                True,
+                f"cadence '{cadence.id}' asks for an update every {every} at severity "
+                f"'{level}', but a path can go on from there to the end with no step that "
+                f"posts a message of kind {' or '.join(sorted(kinds))}: switch the cadence "
+                "off at that level, or let an update step apply there; path: "
+                f"{_witness(exploration, i)}",
+            )
+
+
+def _reaches_end_without(
+    exploration: Exploration,
+    explorer: Explorer,
+    outgoing: dict[object, list[int]],
+    start: int,
+    posts: set[str],
+) -> bool:
+    """From transition ``start`` on, the walk-through can end without visiting a step of
+    ``posts`` and without a re-grade (which sets another level)."""
+    todo = [start]
+    seen: set[int] = set()
+    while todo:
+        k = todo.pop()
+        if k in seen:
+            continue
+        seen.add(k)
+        t = exploration.transitions[k]
+        if t.target is None:
+            return True
+        for n in outgoing.get(t.target, ()):
+            nxt = exploration.transitions[n]
+            if nxt.visit is not None and nxt.visit.step in posts:
+                continue
+            if _grade(explorer, nxt) is not None:
+                continue
+            todo.append(n)
+    return False
 
 
 def _endings(exploration: Exploration, explorer: Explorer, places: _Places) -> Iterator[Raw]:

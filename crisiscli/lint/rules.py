@@ -134,6 +134,25 @@ _RULES: tuple[Rule, ...] = (
         "warning",
         "escalate_after in a playbook that never asks who the backup approver is.",
     ),
+    Rule(
+        "CR405",
+        "banned-in-template",
+        "error",
+        "A message template that contains one of its own banned phrases.",
+    ),
+    Rule(
+        "CR406",
+        "excuse-in-template",
+        "warning",
+        "A message template with an excuse or blame phrase the composer warns about.",
+    ),
+    Rule(
+        "CR407",
+        "milestone-without-message",
+        "error",
+        "A public milestone (acknowledged, first-response, apology) on a step that posts no "
+        "public message.",
+    ),
     # -- update cadence (recurring deadlines: ``cadence:``) --------------------------------
     Rule(
         "CR450",
@@ -160,6 +179,13 @@ _RULES: tuple[Rule, ...] = (
         "warning",
         "A recurring deadline whose 'until' step no path reaches: only the close stops it.",
     ),
+    Rule(
+        "CR454",
+        "cadence-unmet-at-level",
+        "error",
+        "A recurring deadline that runs at the severity a path ends at, where no step of that "
+        "path posts the updates it asks for.",
+    ),
     # -- checklist design -------------------------------------------------------------------
     Rule(
         "CR501",
@@ -177,6 +203,18 @@ _RULES: tuple[Rule, ...] = (
         "warning",
         "A deadline later than a deadline in a later phase.",
     ),
+    Rule(
+        "CR505",
+        "no-pause-step",
+        "warning",
+        "An incident playbook with no step that pauses the scheduled posts.",
+    ),
+    Rule(
+        "CR506",
+        "no-severity-scale",
+        "warning",
+        "An incident playbook with no severity scale of its own.",
+    ),
     # -- paths (every way through the playbook: crisiscli/walk/paths.py) -----------------
     Rule(
         "CR600",
@@ -187,7 +225,7 @@ _RULES: tuple[Rule, ...] = (
     Rule(
         "CR601",
         "gate-not-held",
-        "warning",
+        "error",
         'A "not yet" answer leads straight to the review or the end.',
     ),
     Rule(

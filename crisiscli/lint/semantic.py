@@ -253,8 +253,9 @@ def check_messages(
                 f"public {msg.kind} message with no approval: add 'approval: true' so a second "
                 "person reads it before it goes out",
             )
-        if not msg.platforms:
-            continue
+        yield from _own_words(msg, at, playbook.language)
+        if not msg.platforms or not msg.on_platform:
+            continue  # a press statement or a staff memo is held to no platform's limit
         overrides = platforms.merged_limits(
             extra_limits, dict(playbook.platform_limits), dict(msg.limits)
         )
@@ -272,6 +273,61 @@ def check_messages(
                     False,
                     f"message is {size} characters on {platform}{gap}, over its limit of {limit}",
                 )
+
+
+def _own_words(msg: m.Message, at: Path_, language: str) -> Iterator[Raw]:
+    """CR405/CR406: a template that says what its own banned list, or the excuse checks,
+    forbid — every responder starts from a draft that fails its checks."""
+    from crisiscli.messages.checks import _excuse_patterns, _norm
+
+    template = _norm(msg.template)
+    banned = [phrase for phrase in msg.banned if phrase.strip() and _norm(phrase) in template]
+    for phrase in dict.fromkeys(banned):
+        yield (
+            "CR405",
+            (*at, "template"),
+            False,
+            f"the template contains '{phrase}', which its own banned list forbids: every "
+            "draft starts with an error",
+        )
+    for pattern, why in _excuse_patterns(language):
+        found = pattern.search(msg.template)
+        if found and not any(_norm(found.group()) in _norm(b) for b in banned):
+            yield (
+                "CR406",
+                (*at, "template"),
+                False,
+                f"the template says '{found.group()}' ({why}): the composer warns about it in "
+                "every draft",
+            )
+
+
+#: Milestones that say the public was told something: the step must post a public message.
+PUBLIC_MILESTONES = ("acknowledged", "first-response", "apology")
+
+
+def check_milestones(playbook: m.Playbook, paths: list[Path_]) -> Iterator[Raw]:
+    """CR407: a public milestone on a step that posts nothing to the public (the report would
+    say "Acknowledged 0s" for a checklist that told nobody anything)."""
+    for i, step in enumerate(playbook.steps):
+        if step.milestone not in PUBLIC_MILESTONES:
+            continue
+        msg = step.message
+        if msg is not None and msg.audience in ("public-post", "public-reply"):
+            continue
+        what = (
+            "posts nothing"
+            if msg is None
+            else f"posts no public message (its audience is {msg.audience})"
+        )
+        yield (
+            "CR407",
+            (*paths[i], "milestone"),
+            False,
+            f"milestone '{step.milestone}' on step '{step.id}', which {what}: the report "
+            "would time a public response that never went out; move the milestone to the step "
+            "that posts it, or give this step its message",
+        )
 
 
 # -- checklist design -------------------------------------------------------------------------
@@ -299,6 +355,8 @@ def check_design(playbook: m.Playbook, paths: list[Path_], doc: Any) -> Iterator
             "no review phase: add a phase with id 'review' (or a step with "
             "'milestone: resolution') so every incident ends with lessons learned",
         )
+    if playbook.purpose == "incident":
+        yield from _incident_basics(playbook, paths, doc)
     if not playbook.exit_criteria:
         yield (
             "CR503",
@@ -336,6 +394,28 @@ def check_design(playbook: m.Playbook, paths: list[Path_], doc: Any) -> Iterator
             False,
             f"due {step.due.text} is later than step '{first.id}' (due {first.due.text}) "
             f"in the later phase '{phase.id}'",
+        )
+
+
+def _incident_basics(playbook: m.Playbook, paths: list[Path_], doc: Any) -> Iterator[Raw]:
+    """CR505/CR506: what every incident playbook needs — a step that pauses the queue, and
+    a severity scale of its own (a routine check, ``purpose: check``, needs neither)."""
+    if not any(step.milestone == "queue-paused" for step in playbook.steps):
+        yield (
+            "CR505",
+            ("phases",),
+            True,
+            "no step pauses the scheduled posts: add an early step with 'milestone: "
+            "queue-paused' (the queue, ads, auto-replies), or say 'purpose: check' if this is "
+            "a routine check rather than an incident",
+        )
+    if _value_at(doc, ("severity",)) is None:
+        yield (
+            "CR506",
+            (),
+            False,
+            "no severity scale: describe what low, moderate, high and critical mean for this "
+            "kind of incident under 'severity: levels', so it can be graded",
         )
 
 

@@ -106,6 +106,10 @@ class _Builder:
         for key in required:
             if value.get(key) is None:
                 self.problem(at, f"{what} needs '{key}'", "required")
+        for key, entry in value.items():
+            # `goto:` with nothing after it is a line left half-written, not "no goto"
+            if entry is None and key in allowed and key not in required:
+                self.problem((*at, key), f"'{key}' is empty: give it a value or remove the line")
         return value
 
     def text(self, value: Any, at: Path_, what: str) -> str | None:
@@ -297,7 +301,10 @@ class _Builder:
             return None
         qid = self.ident(data.get("id"), (*at, "id"), f"{what} id")
         prompt = self.text(data.get("prompt"), (*at, "prompt"), "prompt")
-        qtype = self.text(data.get("type", "text"), (*at, "type"), "type") or "text"
+        qtype = self.text(data.get("type", "text"), (*at, "type"), "type")
+        if qtype == "":
+            self.problem((*at, "type"), "type is empty: name one of " + ", ".join(m.QUESTION_TYPES))
+        qtype = qtype or "text"
         if qtype not in m.QUESTION_TYPES:
             self.problem(
                 (*at, "type"), f"type '{qtype}' is not one of {', '.join(m.QUESTION_TYPES)}"
@@ -353,14 +360,18 @@ class _Builder:
 
     def choice(self, value: Any, at: Path_) -> m.Choice | None:
         if isinstance(value, dict):
-            data = self.mapping(value, at, {"value", "label"}, "choice", ("value",))
+            data = self.mapping(value, at, set(spec.CHOICE_KEYS), "choice", ("value",))
             if data is None:
                 return None
             cvalue = self.text(data.get("value"), (*at, "value"), "choice value")
             label = self.text(data.get("label"), (*at, "label"), "choice label")
+            routine = self.flag(data.get("no_incident"), (*at, "no_incident"), "no_incident", False)
             if cvalue is None:
                 return None
-            return m.Choice(cvalue, label or cvalue)
+            return m.Choice(cvalue, label or cvalue, bool(routine))
+        if value is None:
+            self.problem(at, "a choice needs text (this one is empty)")
+            return None
         text = self.text(value, at, "choice")
         return m.Choice(text, text) if text is not None else None
 
@@ -535,16 +546,19 @@ class _Builder:
     def branches(self, value: Any, at: Path_) -> tuple[m.Branch, ...]:
         if value is None:
             return ()
-        if isinstance(value, str):
-            return (m.Branch(value),)
+        if not isinstance(value, (list, dict)):
+            target = self.text(value, at, "goto target")  # `goto: 5` is step '5', as `to: 5` is
+            return (m.Branch(target),) if target else ()
         if not isinstance(value, list):
             self.problem(at, "goto must be a step id or a list of {to, when} rules")
             return ()
         found = []
         for i, rule in enumerate(value):
             where = (*at, i)
-            if isinstance(rule, str):
-                found.append(m.Branch(rule))
+            if rule is not None and not isinstance(rule, (dict, list)):
+                target = self.text(rule, where, "goto target")
+                if target:
+                    found.append(m.Branch(target))
                 continue
             data = self.mapping(rule, where, {"to", "when"}, "goto rule", ("to",))
             if data is None:
@@ -579,9 +593,20 @@ class _Builder:
         if data.get("escalate_after") is not None:
             found = self.duration(data["escalate_after"], (*at, "escalate_after"), "escalate_after")
             escalate = found[1] if found is not None else None
+        audience = None
+        if data.get("audience") is not None:
+            audience = self.text(data["audience"], (*at, "audience"), "audience")
+            if audience is not None and audience not in spec.MESSAGE_AUDIENCES:
+                self.problem(
+                    (*at, "audience"),
+                    f"audience '{audience}' is not one of {', '.join(spec.MESSAGE_AUDIENCES)}",
+                )
+                audience = None
         if template is None:
             return None
-        return m.Message(template, platforms, approval, kind, banned, limits, escalate)
+        return m.Message(
+            template, platforms, approval, kind, banned, limits, escalate, written_audience=audience
+        )
 
     def step(self, value: Any, at: Path_) -> m.Step | None:
         data = self.mapping(value, at, STEP_KEYS, "step", ("id", "title"))
@@ -753,6 +778,12 @@ class _Builder:
         description = self.text(data.get("description"), ("description",), "description") or ""
         language = self.text(data.get("language", "en"), ("language",), "language") or "en"
         kind = self.text(data.get("kind", "general"), ("kind",), "kind") or "general"
+        purpose = self.text(data.get("purpose", "incident"), ("purpose",), "purpose") or "incident"
+        if purpose not in spec.PURPOSES:
+            self.problem(
+                ("purpose",), f"purpose '{purpose}' is not one of {', '.join(spec.PURPOSES)}"
+            )
+            purpose = "incident"
         tags = self.text_list(data.get("tags"), ("tags",), "tag")
         inputs = []
         raw_inputs = data.get("inputs")
@@ -797,6 +828,7 @@ class _Builder:
             source,
             roles=roles,
             cadences=cadences,
+            purpose=purpose,
         )
         self.references(playbook)
         return playbook

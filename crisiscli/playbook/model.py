@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from crisiscli.frozen import Frozen, field
-from crisiscli.playbook.spec import PUBLIC_KINDS
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES, PUBLIC_KINDS, audience_of
 
 FORMAT_VERSION = 1
 
@@ -61,6 +61,7 @@ def truthy_word(text: str) -> bool | None:
 class Choice(Frozen):
     value: str
     label: str
+    no_incident: bool = False  # choosing it says the run is a routine check, not an incident
 
 
 class Question(Frozen):
@@ -214,6 +215,17 @@ class Message(Frozen):
     banned: tuple[str, ...] = ()
     limits: tuple[tuple[str, int], ...] = ()  # per-step overrides of platform limits
     escalate_after: str | None = None  # e.g. "5m": no decision by then, the backup is asked
+    written_audience: str | None = None  # ``audience:`` as written (None: by its kind)
+
+    @property
+    def audience(self) -> str:
+        """Who it is for: public-post, public-reply, dm, press, internal or support-macro."""
+        return self.written_audience or audience_of(self.kind)
+
+    @property
+    def on_platform(self) -> bool:
+        """It goes out on a platform (held to the platform's limits)."""
+        return self.audience in PLATFORM_AUDIENCES
 
     @property
     def escalate_seconds(self) -> int | None:
@@ -273,6 +285,7 @@ class Playbook(Frozen):
     source: str = field(default="", compare=False)  # where it was loaded from
     roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
     cadences: tuple[Cadence, ...] = ()  # recurring deadlines (public updates while open)
+    purpose: str = "incident"  # incident | check (a routine check: not counted as an incident)
 
     # Lookups are asked for on every screen and every described event: each is built once
     # (the playbook is frozen, so they can never go stale).
@@ -286,6 +299,9 @@ class Playbook(Frozen):
 
     def step(self, step_id: str) -> Step:
         return self._by_id[step_id][0]
+
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._by_id
 
     def phase_of(self, step_id: str) -> Phase:
         return self._by_id[step_id][1]
@@ -342,7 +358,10 @@ def condition_to_data(cond: Condition) -> Any:
 def _question_to_data(q: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"id": q.id, "prompt": q.prompt, "type": q.type}
     if q.choices:
-        data["choices"] = [{"value": c.value, "label": c.label} for c in q.choices]
+        data["choices"] = [
+            {"value": c.value, "label": c.label, **({"no_incident": True} if c.no_incident else {})}
+            for c in q.choices
+        ]
     if not q.required:
         data["required"] = False
     if q.default is not None:
@@ -395,6 +414,8 @@ def _step_to_data(step: Step) -> dict[str, Any]:
             mdata["approval"] = True
         if msg.banned:
             mdata["banned"] = list(msg.banned)
+        if msg.written_audience:
+            mdata["audience"] = msg.written_audience
         if msg.limits:
             mdata["limits"] = dict(msg.limits)
         if msg.escalate_after:
@@ -455,6 +476,8 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         "language": playbook.language,
         "kind": playbook.kind,
     }
+    if playbook.purpose != "incident":
+        data["purpose"] = playbook.purpose
     if playbook.description:
         data["description"] = playbook.description
     if playbook.tags:
@@ -529,7 +552,10 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         id=str(d["id"]),
         prompt=str(d["prompt"]),
         type=d.get("type", "text"),
-        choices=tuple(Choice(str(c["value"]), str(c["label"])) for c in d.get("choices", [])),
+        choices=tuple(
+            Choice(str(c["value"]), str(c["label"]), bool(c.get("no_incident", False)))
+            for c in d.get("choices", [])
+        ),
         required=bool(d.get("required", True)),
         default=default,
         help=d.get("help"),
@@ -556,6 +582,7 @@ def _step_from_data(d: dict[str, Any], order: tuple[str, ...] = ()) -> Step:
             banned=tuple(msg.get("banned", [])),
             limits=tuple((str(k), int(v)) for k, v in msg.get("limits", {}).items()),
             escalate_after=str(msg["escalate_after"]) if msg.get("escalate_after") else None,
+            written_audience=str(msg["audience"]) if msg.get("audience") else None,
         )
     return Step(
         id=str(d["id"]),
@@ -614,4 +641,5 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         source=source,
         roles=tuple(str(r) for r in data.get("roles", [])),
         cadences=tuple(_cadence_from_data(c) for c in data.get("cadence", [])),
+        purpose=str(data.get("purpose", "incident")),
     )

@@ -80,7 +80,15 @@ def playbook_schema() -> dict[str, Any]:
                 "type": "object",
                 "required": ["value"],
                 "additionalProperties": False,
-                "properties": {"value": SCALAR, "label": TEXT},
+                "properties": {
+                    "value": SCALAR,
+                    "label": TEXT,
+                    "no_incident": {
+                        "type": "boolean",
+                        "description": "Choosing it says the run is a routine check, not an "
+                        "incident (not counted in stats).",
+                    },
+                },
             },
         ]
     }
@@ -94,7 +102,7 @@ def playbook_schema() -> dict[str, Any]:
             "type": {"enum": list(QUESTION_TYPES), "default": "text"},
             "choices": {"type": "array", "minItems": 1, "items": choice},
             "required": {"type": "boolean", "default": True},
-            "default": {},
+            "default": {"description": "The answer preset: its shape follows the type."},
             "help": TEXT,
             "sets": {
                 "enum": list(spec.SETTABLE),
@@ -110,6 +118,31 @@ def playbook_schema() -> dict[str, Any]:
     }
     question["then"] = {"properties": {"choices": True}, "required": ["choices"]}
     question["else"] = {"properties": {"choices": False}}
+    # The default's shape follows the type (the loader's rule): a yes/no word or boolean,
+    # one text or a list of them for multi, one text otherwise (no type means text).
+    yes_no_word = "|".join(f"[{w[0].upper()}{w[0]}]{''.join(f'[{c.upper()}{c}]' for c in w[1:])}"
+                           for w in ("yes", "no", "true", "false", "on", "off", "y", "n"))  # fmt: skip
+    yes_no = {
+        "anyOf": [
+            {"type": "boolean"},
+            {"type": "string", "pattern": f"^\\s*(?:{yes_no_word})\\s*$"},
+        ]
+    }
+    typed = {"properties": {"type": {"const": "yesno"}}, "required": ["type"]}
+    multi = {"properties": {"type": {"const": "multi"}}, "required": ["type"]}
+    question["allOf"] = [
+        {
+            "if": typed,
+            "then": {"properties": {"default": yes_no}},
+            "else": {
+                "if": multi,
+                "then": {
+                    "properties": {"default": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]}}
+                },
+                "else": {"properties": {"default": TEXT}},
+            },
+        }
+    ]
     question["dependentSchemas"] = {
         "sets": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
         # action items are entered one at a time: nothing to preset
@@ -144,6 +177,11 @@ def playbook_schema() -> dict[str, Any]:
             "platforms": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "approval": {"type": "boolean", "default": False},
             "kind": {"enum": list(spec.MESSAGE_KINDS), "default": "statement"},
+            "audience": {
+                "enum": list(spec.MESSAGE_AUDIENCES),
+                "description": "Who it is for; only public posts, public replies and direct "
+                "messages are held to a platform's limits (default: by its kind).",
+            },
             "banned": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
             "limits": LIMITS,
             "escalate_after": {
@@ -236,11 +274,20 @@ def playbook_schema() -> dict[str, Any]:
                 "description": TEXT,
                 "language": TEXT,
                 "kind": TEXT,
+                "purpose": {
+                    "enum": list(spec.PURPOSES),
+                    "default": "incident",
+                    "description": "incident, or check: a routine check (not counted as an "
+                    "incident in stats, listed apart).",
+                },
                 "tags": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},
                 "inputs": {
                     "type": "array",
                     "items": {
                         "$ref": "#/$defs/question",
+                        # said here too, for validators that check `required` against the
+                        # type in the same schema object (ajv's strict mode)
+                        "type": "object",
                         # asked before the walk-through: action items belong to a step
                         "not": {"properties": {"type": {"const": "actions"}}, "required": ["type"]},
                     },

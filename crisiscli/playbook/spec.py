@@ -42,6 +42,7 @@ PLAYBOOK_KEYS = (
     "description",
     "language",
     "kind",
+    "purpose",
     "tags",
     "inputs",
     "severity",
@@ -72,18 +73,44 @@ STEP_REQUIRED = ("id", "title")
 QUESTION_KEYS = ("id", "prompt", "type", "choices", "required", "default", "help", "sets")
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
+CHOICE_KEYS = ("value", "label", "no_incident")
+#: What a playbook is for (``purpose:``): an incident, or a routine check (a pre-publication
+#: check) that is not counted as an incident in ``stats`` and is listed apart.
+PURPOSES = ("incident", "check")
 ITEM_REQUIRED = ("id", "text")
 MESSAGE_KEYS = (
     "template",
     "platforms",
     "approval",
     "kind",
+    "audience",
     "banned",
     "limits",
     "escalate_after",
 )
 MESSAGE_REQUIRED = ("template",)
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
+#: Who a message is for (``audience:``). Only what goes out on a platform (a public post, a
+#: public reply, a direct message) is held to that platform's limits; banned and excuse
+#: phrases apply to every audience.
+MESSAGE_AUDIENCES = ("public-post", "public-reply", "dm", "press", "internal", "support-macro")
+PLATFORM_AUDIENCES = ("public-post", "public-reply", "dm")
+#: The audience a message has when its step does not say: by its kind.
+AUDIENCE_BY_KIND = {
+    "statement": "public-post",
+    "apology": "public-post",
+    "update": "public-post",
+    "reply": "public-reply",
+    "dm-invite": "dm",
+    "internal": "internal",
+}
+
+
+def audience_of(kind: str) -> str:
+    """The audience of a message of ``kind`` whose step names none."""
+    return AUDIENCE_BY_KIND.get(kind, "public-post")
+
+
 SETTABLE = ("severity",)  # what a question's answer may set on the incident
 #: A recurring deadline (``cadence:``): public updates every so often while the incident is open.
 CADENCE_KEYS = ("id", "label", "every", "first", "severity", "kinds", "until")

@@ -26,6 +26,7 @@ from crisiscli.record.fold import (
     ActionItem,
     ApprovalRequest,
     ContactRecord,
+    Draft,
     EvidenceItem,
     ExitCheck,
     Handoff,
@@ -44,10 +45,11 @@ from crisiscli.record.fold import (
     TimelineEntry,
     VoidedApproval,
     WalkerClaim,
+    draft_key,
 )
 
 CHECKPOINT = ".checkpoint.json"
-FORMAT = 1
+FORMAT = 2
 TAIL = 4096  # bytes before the offset whose hash proves the journal was only appended to
 MAX_CHECKPOINT = 64 * 1024 * 1024
 MAX_UNDELIVERED = 500  # more lines folded by readers than this: derived files rebuild
@@ -176,7 +178,8 @@ def _message(m: MessageState) -> list[Any]:
         m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
         m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
         _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
-        m.self_approved, _tuples(m.voided), _t(m.promise),
+        m.self_approved, _tuples(m.voided), _t(m.promise), m.decided_for, m.decided_for_reason,
+        [list(f) for f in m.check_findings], m.audience,
     ]  # fmt: skip
 
 
@@ -186,6 +189,8 @@ def _unmessage(v: list[Any]) -> MessageState:
         v[10], v[11], v[12], v[13], v[14], v[15],
         [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
         v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
+        v[25], v[26], [(str(f[0]), str(f[1])) for f in v[27]],
+        v[28] if len(v) > 28 else "",  # audience (by kind when an older checkpoint lacks it)
     )  # fmt: skip
 
 
@@ -276,7 +281,8 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "current": s.current, "last_entered_via": s.last_entered_via, "flow_via": s.flow_via,
         "finished": s.finished,
         "finish_status": s.finish_status, "finished_at": _t(s.finished_at), "closed": s.closed,
-        "closed_at": _t(s.closed_at), "closed_by": s.closed_by, "summary": s.summary, "paused": s.paused,
+        "closed_at": _t(s.closed_at), "closed_by": s.closed_by,
+        "reopened_at": _t(s.reopened_at), "reopened_by": s.reopened_by, "summary": s.summary, "paused": s.paused,
         "notes": _tuples(s.notes), "note_count": s.note_count, "roles": s.roles,
         "role_changes": _tuples(s.role_changes),
         "messages": [_message(m) for m in s.messages.values()],
@@ -294,6 +300,8 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
+        "drafts": _tuples(list(s.drafts.values())),
+        "no_incident": s.no_incident,
     }  # fmt: skip
 
 
@@ -322,6 +330,8 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         closed=d["closed"],
         closed_at=_dt(d["closed_at"]),
         closed_by=d["closed_by"],
+        reopened_at=_dt(d.get("reopened_at")),
+        reopened_by=d.get("reopened_by"),
         summary=d["summary"],
         paused=d["paused"],
         notes=[Note(_req(n[0]), *n[1:]) for n in d["notes"]],
@@ -350,4 +360,8 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         walked_at=_dt(d["walked_at"]),
         recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
         notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
+        drafts={
+            draft_key(x[2], x[3], x[1]): Draft(_req(x[0]), *x[1:]) for x in d.get("drafts", [])
+        },
+        no_incident=d.get("no_incident"),  # absent from checkpoints written before it
     )

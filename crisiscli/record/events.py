@@ -168,7 +168,10 @@ SPECS: dict[str, Spec] = {
     ),
     "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
     "answer.set": _spec(
-        {"step": _name, "question": _name, "value": _answer}, walkthrough=True, steps=("step",)
+        {"step": _name, "question": _name, "value": _answer},
+        {"no_incident": _flag},
+        walkthrough=True,
+        steps=("step",),
     ),
     "step.entered": _spec(
         {"step": _name},
@@ -185,7 +188,7 @@ SPECS: dict[str, Spec] = {
     "note.added": _spec({"text": _text}, STEP, steps=("step",)),
     "message.recorded": _spec(
         {**STEP, "text": _text},
-        {"platforms": _names, "kind": _name, "approval": _flag},
+        {"platforms": _names, "kind": _name, "approval": _flag, "audience": _name},
         walkthrough=True,
         steps=("step",),
         notifies=True,
@@ -199,6 +202,7 @@ SPECS: dict[str, Spec] = {
             "warnings": _number,
             "summary": _text,
             "override": _text,
+            "audience": _name,
         },
         walkthrough=True,
         steps=("step",),
@@ -230,7 +234,7 @@ SPECS: dict[str, Spec] = {
             "digest": _digest,
             "approver": _text,
         },
-        {"comment": _text, "scripted": _flag},
+        {"comment": _text, "scripted": _flag, "on_behalf_of": _text, "reason": _text},
         steps=("step",),
         notifies=True,
     ),
@@ -312,6 +316,17 @@ SPECS: dict[str, Spec] = {
     "notify.delivered": _spec(NOTICE, {"label": _text}, quiet=True),
     "notify.failed": _spec(
         {**NOTICE, "error": _text}, {"final": _flag, "label": _text}, quiet=True
+    ),
+    # Words typed at a note or a message and left unsaved (Esc, Ctrl-C): kept, offered back
+    # by the next prompt, never part of the record until saved (quiet: not in log.md).
+    "draft.kept": _spec(
+        {"field": _one_of("note", "message"), "text": _text}, STEP, steps=("step",), quiet=True
+    ),
+    "draft.dropped": _spec(
+        {"field": _one_of("note", "message")},
+        {**STEP, "why": _one_of("saved", "emptied")},
+        steps=("step",),
+        quiet=True,
     ),
 }
 
@@ -440,8 +455,10 @@ def input_set(question: str, value: Any) -> NewEvent:
     return NewEvent("input.set", {"input": question, "value": value})
 
 
-def answer_set(step: str, question: str, value: Any) -> NewEvent:
-    return NewEvent("answer.set", {"step": step, "question": question, "value": value})
+def answer_set(step: str, question: str, value: Any, *, no_incident: bool = False) -> NewEvent:
+    """An answer; ``no_incident``: the chosen answer says the run is a routine check."""
+    data = {"step": step, "question": question, "value": value}
+    return NewEvent("answer.set", _with(data, no_incident=True if no_incident else None))
 
 
 def step_entered(step: str, via: str) -> NewEvent:
@@ -469,10 +486,21 @@ def note_added(text: str, step: str | None = None) -> NewEvent:
     return NewEvent("note.added", _with({"text": text}, step=step))
 
 
-def message_recorded(step: str, text: str, platforms: list[str], kind: str) -> NewEvent:
-    return NewEvent(
-        "message.recorded", {"step": step, "text": text, "platforms": platforms, "kind": kind}
-    )
+def draft_kept(field: str, text: str, step: str | None = None) -> NewEvent:
+    return NewEvent("draft.kept", _with({"field": field, "text": text}, step=step))
+
+
+def draft_dropped(field: str, step: str | None = None, why: str = "saved") -> NewEvent:
+    return NewEvent("draft.dropped", _with({"field": field}, step=step, why=why))
+
+
+def message_recorded(
+    step: str, text: str, platforms: list[str], kind: str, audience: str | None = None
+) -> NewEvent:
+    """A version of a step's message; ``audience``: who it is for (public-post, public-reply,
+    dm, press, internal, support-macro)."""
+    data = {"step": step, "text": text, "platforms": platforms, "kind": kind}
+    return NewEvent("message.recorded", _with(data, audience=audience))
 
 
 def message_checked(
@@ -484,6 +512,7 @@ def message_checked(
     warnings: int,
     summary: str,
     override: str | None = None,
+    audience: str | None = None,
 ) -> NewEvent:
     data = {
         "step": step,
@@ -493,7 +522,7 @@ def message_checked(
         "warnings": warnings,
         "summary": summary,
     }
-    return NewEvent("message.checked", _with(data, override=override))
+    return NewEvent("message.checked", _with(data, override=override, audience=audience))
 
 
 def message_approved(
@@ -539,15 +568,24 @@ def approval_decided(
     approver: str,
     comment: str | None = None,
     scripted: bool = False,
+    on_behalf_of: str | None = None,
+    reason: str | None = None,
 ) -> NewEvent:
     """``approve`` or ``reject`` of the version with ``digest``, by ``approver`` (the person
-    deciding; ``scripted``: an answers file stood in for them)."""
+    deciding; ``scripted``: an answers file stood in for them; ``on_behalf_of``: the person
+    who may decide, for whom ``approver`` decided, and why)."""
     if decision not in ("approve", "reject"):
         raise ValueError(decision)
     data = {"step": step, "decision": decision, "digest": digest, "approver": approver}
     return NewEvent(
         "message.approval_decided",
-        _with(data, comment=(comment or "").strip() or None, scripted=scripted or None),
+        _with(
+            data,
+            comment=(comment or "").strip() or None,
+            scripted=scripted or None,
+            on_behalf_of=(on_behalf_of or "").strip() or None,
+            reason=(reason or "").strip() or None,
+        ),
     )
 
 
@@ -813,7 +851,8 @@ def _opened(d: Mapping[str, Any], step: str, names: Names) -> str:
 def _answered(key: str) -> Callable[[Mapping[str, Any], str, Names], str]:
     def describe_answer(d: Mapping[str, Any], step: str, names: Names) -> str:
         qid = _s(d.get(key))
-        return f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+        line = f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+        return line + (" (no incident: a routine check)" if d.get("no_incident") is True else "")
 
     return describe_answer
 
@@ -842,15 +881,56 @@ def _ticked(d: Mapping[str, Any], step: str, names: Names) -> str:
     return names.item_text(_s(d.get("step")), _s(d.get("item")))
 
 
+#: How a describer, a log and a report name each audience.
+AUDIENCE_WORDS = {
+    "public-post": "public post",
+    "public-reply": "public reply",
+    "dm": "direct message",
+    "press": "press statement",
+    "internal": "staff memo",
+    "support-macro": "support macro",
+}
+
+
+#: What happened to a message of each audience when its step was done.
+SENT_WORDS = {
+    "public-post": "published",
+    "public-reply": "published",
+    "dm": "sent",
+    "press": "issued to the press",
+    "internal": "sent to staff",
+    "support-macro": "handed to support",
+}
+#: The report's heading for the messages of each audience that went out.
+SENT_HEADINGS = {
+    "public-post": "Messages published",
+    "public-reply": "Messages published",
+    "dm": "Direct messages sent",
+    "press": "Press statements issued",
+    "internal": "Staff memos sent",
+    "support-macro": "Support macros handed over",
+}
+
+
+def sent_words(audience: str | None) -> str:
+    """``published``, ``sent to staff``, ``issued to the press``… (public: published)."""
+    return SENT_WORDS.get(audience or "public-post", "published")
+
+
 def _message(d: Mapping[str, Any], step: str, names: Names) -> str:
+    audience = _s(d.get("audience"))
+    what = f"{AUDIENCE_WORDS[audience].capitalize()}" if audience in AUDIENCE_WORDS else "Message"
     platforms = ", ".join(_s(p) for p in d.get("platforms") or [])
-    return f"Message for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
+    if audience and audience not in ("public-post", "public-reply", "dm"):
+        platforms = ""  # a press statement or a memo goes on no platform
+    return f"{what} for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
 
 
 def _checked(d: Mapping[str, Any], step: str, names: Names) -> str:
     line = f"Checked the message for {step}: {_s(d.get('summary'))}"
     override = _s(d.get("override")).strip()
-    return line + (f" — published despite the errors: {override}" if override else "")
+    went = sent_words(_s(d.get("audience")) or None)
+    return line + (f" — {went} despite the errors: {override}" if override else "")
 
 
 def _approved(d: Mapping[str, Any], step: str, names: Names) -> str:
@@ -883,6 +963,9 @@ def _seconds_text(seconds: float) -> str:
 def _approval_decided(d: Mapping[str, Any], step: str, names: Names) -> str:
     word = "approved" if d.get("decision") == "approve" else "rejected"
     line = f"Message for {step} {word} by {_s(d.get('approver'))}"
+    if d.get("on_behalf_of"):
+        why = _s(d.get("reason")).strip()
+        line += f" on behalf of {_s(d.get('on_behalf_of'))}" + (f" ({why})" if why else "")
     if d.get("scripted"):
         line += " (scripted in an answers file)"
     comment = _s(d.get("comment")).strip()
@@ -1103,4 +1186,8 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
         f"Notification delivered to {_s(d.get('label')) or 'a channel'}"
     ),
     "notify.failed": _notice_failed,
+    "draft.kept": lambda d, step, names: (
+        f"Draft of a {_s(d.get('field'))} kept, not recorded ({len(_s(d.get('text')).split())} words)"
+    ),
+    "draft.dropped": lambda d, step, names: f"Draft of a {_s(d.get('field'))} done with",
 }

@@ -18,6 +18,7 @@ the checkpoint (see ``record/checkpoint.py``).
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from crisiscli.playbook.spec import audience_of
 from crisiscli.record.events import Event, is_quiet, is_walkthrough
 from crisiscli.timeutil import parse_iso
 
@@ -52,6 +53,16 @@ class Note(NamedTuple):
     text: str
     step: str | None
     event_id: str
+
+
+class Draft(NamedTuple):
+    """Words typed at a note or a message and not saved yet (``draft.kept``)."""
+
+    ts: datetime
+    actor: str
+    field: str  # note | message
+    step: str | None
+    text: str
 
 
 class SeverityChange(NamedTuple):
@@ -224,11 +235,15 @@ class MessageState(_Slots):
         "approved_at",
         "approved_by",
         "approver",
+        "audience",
         "check_errors",
+        "check_findings",
         "check_override",
         "check_summary",
         "decided_at",
         "decided_by",
+        "decided_for",
+        "decided_for_reason",
         "decision",
         "decision_comment",
         "decision_scripted",
@@ -274,6 +289,10 @@ class MessageState(_Slots):
         self_approved: bool = False,
         voided: list[VoidedApproval] | None = None,
         promise: datetime | None = None,
+        decided_for: str | None = None,
+        decided_for_reason: str | None = None,
+        check_findings: list[tuple[str, str]] | None = None,
+        audience: str = "",
     ) -> None:
         self.step = step
         self.text = text
@@ -302,6 +321,14 @@ class MessageState(_Slots):
         self.self_approved = self_approved  # approved by the person who wrote this version
         self.voided: list[VoidedApproval] = voided if voided is not None else []
         self.promise = promise  # the next public update it promises, by when
+        self.decided_for = decided_for  # decided on behalf of this person
+        self.decided_for_reason = decided_for_reason
+        # (severity, what) of each error and warning its checks found (message.checked)
+        self.check_findings: list[tuple[str, str]] = (
+            check_findings if check_findings is not None else []
+        )
+        # who it is for (public-post, public-reply, dm, press, internal, support-macro)
+        self.audience = audience or audience_of(kind)
 
     @property
     def digest(self) -> str:
@@ -529,6 +556,7 @@ class IncidentState(_Slots):
         "closed_by",
         "contacts",
         "current",
+        "drafts",
         "drill",
         "event_count",
         "evidence",
@@ -546,6 +574,7 @@ class IncidentState(_Slots):
         "last_key",
         "mentions",
         "messages",
+        "no_incident",
         "note_count",
         "notes",
         "notices",
@@ -558,6 +587,8 @@ class IncidentState(_Slots):
         "queue",
         "queue_imports",
         "recent",
+        "reopened_at",
+        "reopened_by",
         "role_changes",
         "roles",
         "severity",
@@ -622,6 +653,10 @@ class IncidentState(_Slots):
         walked_at: datetime | None = None,
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
+        reopened_at: datetime | None = None,
+        reopened_by: str | None = None,
+        drafts: dict[str, Draft] | None = None,
+        no_incident: str | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -645,6 +680,8 @@ class IncidentState(_Slots):
         self.closed = closed
         self.closed_at = closed_at
         self.closed_by = closed_by  # who recorded the latest incident.closed
+        self.reopened_at = reopened_at  # the latest incident.reopened, and who
+        self.reopened_by = reopened_by
         self.summary = summary
         self.paused = paused
         self.notes: list[Note] = notes if notes is not None else []  # the latest RECENT_NOTES
@@ -681,11 +718,20 @@ class IncidentState(_Slots):
         # The latest RECENT_EVENTS described events, bookkeeping left out (``remember``).
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
+        self.drafts: dict[str, Draft] = drafts if drafts is not None else {}  # field|step|actor
+        # The question whose current answer says this run is no incident (a routine check).
+        self.no_incident = no_incident
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
             self.steps[step_id] = StepState()
         return self.steps[step_id]
+
+    @property
+    def routine(self) -> bool:
+        """A routine check, not an incident: its playbook says ``purpose: check``, or an
+        answer said so (``no_incident``). Not counted in ``stats``; ``list`` shows it apart."""
+        return self.playbook.get("purpose") == "check" or self.no_incident is not None
 
     @property
     def status(self) -> str:
@@ -762,6 +808,10 @@ def _input(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.answers[d["question"]] = d["value"]
     s.answered_at[d["question"]] = e.ts
+    if d.get("no_incident") is True:
+        s.no_incident = d["question"]
+    elif s.no_incident == d["question"]:
+        s.no_incident = None  # answered again: an incident after all
 
 
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -848,6 +898,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         e.actor,
         before.first_at if before else e.ts,
         before.versions + 1 if before else 1,
+        audience=str(d.get("audience") or ""),
     )
     if before is not None and before.text == new.text:
         # The same words again (a merged copy, a resumed composer): the approval stands.
@@ -864,7 +915,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 _APPROVAL_SLOTS = (
     "approver", "approved_at", "approved_by", "override", "requests", "decision", "decided_at",
     "decided_by", "decision_comment", "decision_scripted", "self_approved", "voided",
-    "check_summary", "check_override", "check_errors", "lengths",
+    "check_summary", "check_override", "check_errors", "lengths", "check_findings",
 )  # fmt: skip
 
 
@@ -929,6 +980,8 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.decided_by = approver
     message.decision_comment = _opt(d.get("comment"))
     message.decision_scripted = bool(d.get("scripted"))
+    message.decided_for = _opt(d.get("on_behalf_of"))
+    message.decided_for_reason = _opt(d.get("reason"))
     message.self_approved = approved and _same_person(approver, message.actor)
     message.approver = approver if approved else None
     message.approved_at = e.ts if approved else None
@@ -975,6 +1028,15 @@ def _message_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.check_errors = errors if isinstance(errors, int) else 0
     lengths = d.get("lengths")
     message.lengths = lengths if isinstance(lengths, dict) else {}
+    found = d.get("findings")
+    message.check_findings = [
+        (str(f.get("severity")), str(f.get("message"))[:500])
+        for f in (found if isinstance(found, list) else [])[:FINDINGS_KEPT]
+        if isinstance(f, dict) and f.get("severity") in ("error", "warning") and f.get("message")
+    ]
+
+
+FINDINGS_KEPT = 20
 
 
 def _promised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1039,6 +1101,8 @@ def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if s.closed and s.closed_at is not None:
+        s.reopened_at, s.reopened_by = e.ts, e.actor
     s.closed = False
     s.closed_at = None
     s.closed_by = None
@@ -1176,6 +1240,19 @@ def _action_done(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         item.done_at, item.done_by = e.ts, e.actor
 
 
+def draft_key(field: str, step: str | None, actor: str) -> str:
+    return f"{field}|{step or ''}|{actor}"
+
+
+def _draft_kept(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    key = draft_key(d["field"], _opt(d.get("step")), e.actor)
+    s.drafts[key] = Draft(e.ts, e.actor, d["field"], _opt(d.get("step")), d["text"])
+
+
+def _draft_dropped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.drafts.pop(draft_key(d["field"], _opt(d.get("step")), e.actor), None)
+
+
 _HANDLERS = {
     "incident.opened": _opened,
     "input.set": _input,
@@ -1218,4 +1295,6 @@ _HANDLERS = {
     "notify.claimed": _notice,
     "notify.delivered": _notice,
     "notify.failed": _notice,
+    "draft.kept": _draft_kept,
+    "draft.dropped": _draft_dropped,
 }

@@ -60,7 +60,9 @@ class TreeEntry:
     name: str  # raw bytes decoded with surrogateescape: never trusted as a path
 
 
-def failure(args: Sequence[str], done: subprocess.CompletedProcess[bytes]) -> GitError:
+def failure(
+    args: Sequence[str], done: subprocess.CompletedProcess[bytes], home: Path | None = None
+) -> GitError:
     """A one-line error from a failed git command, with a hint for the usual causes."""
     text = done.stderr.decode("utf-8", "replace")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -72,7 +74,38 @@ def failure(args: Sequence[str], done: subprocess.CompletedProcess[bytes]) -> Gi
         hint = 'tell git who you are: git config --global user.name "Your Name"; git config --global user.email you@example.org'
     elif "could not read from remote" in lowered or "does not appear to be a git" in lowered:
         hint = "check the remote: git remote -v (and that you can reach it)"
+    if any(words in lowered for words in DISK_REFUSED) or (home is not None and _full(home)):
+        # The disk refused, not git or the remote: exit 7, as docs/exit-codes.md says.
+        from crisiscli.errors import ExitCode
+
+        return GitError(
+            f"git {' '.join(args[:2])} failed: {detail}",
+            exit_code=ExitCode.IO_ERROR,
+            hint="free some space (or make the folder writable), then run: crisis sync; "
+            "every event already recorded is kept",
+        )
     return GitError(f"git {' '.join(args[:2])} failed: {detail}", hint=hint)
+
+
+def _full(home: Path) -> bool:
+    """The disk under ``home`` has (almost) no room left: whatever git said, in whatever
+    language, that is why it failed."""
+    try:
+        info = os.statvfs(home)
+    except (OSError, AttributeError):
+        return False
+    return info.f_bavail * info.f_frsize < NEARLY_FULL_BYTES
+
+
+NEARLY_FULL_BYTES = 256 * 1024
+# What git says when the disk refuses, in English (another language is caught by ``_full``
+# for a full disk); the strerror texts are glibc's and macOS's.
+DISK_REFUSED = (
+    "no space left on device",
+    "disk quota exceeded",
+    "read-only file system",
+    "file too large",
+)
 
 
 class Repo:
@@ -247,7 +280,7 @@ def run_git(
     except OSError as exc:
         raise GitError(f"cannot run git: {exc.strerror or exc}") from None
     if check and done.returncode != 0:
-        raise failure(args, done)
+        raise failure(args, done, home)
     return done
 
 

@@ -110,6 +110,26 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
+        # Torn tails this object set aside (bytes), for the caller to say so once.
+        self.torn_kept: list[int] = []
+
+    def repair_torn_tail(self) -> int:
+        """Set aside a torn last line (call with the lock held); the bytes set aside."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | NOFOLLOW)
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise _io_error(exc, self.path) from None
+        try:
+            kept = set_aside_torn_tail(fd, self.path)
+        except OSError as exc:
+            raise _io_error(exc, self.path) from None
+        finally:
+            os.close(fd)
+        if kept:
+            self.torn_kept.append(kept)
+        return kept
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -182,9 +202,12 @@ class Journal:
                 ts = last + timedelta(microseconds=1)
             event = Event(new_event_id(), ts, actor, new.type, new.data)
             line = (to_line(event) + "\n").encode("utf-8")
-            if not creating and _ends_torn(fd):
-                # A crash left half a line; end it so our event stays a line of its own.
-                write_all(fd, b"\n")
+            if not creating:
+                # A crash (or a full disk) left half a line: set it aside and cut it off, so
+                # our event is a line of its own and no reader meets the fragment again.
+                kept = set_aside_torn_tail(fd, self.path)
+                if kept:
+                    self.torn_kept.append(kept)
             write_all(fd, line)
             os.fsync(fd)
             size = os.fstat(fd).st_size
@@ -263,11 +286,35 @@ def _last_timestamp(fd: int, window: int = 65536) -> datetime | None:
     return None
 
 
-def _ends_torn(fd: int) -> bool:
+TORN_ASIDE = ".journal.torn"  # torn tails cut off the journal, one per line (local: never synced)
+
+
+def set_aside_torn_tail(fd: int, path: Path) -> int:
+    """If the journal open at ``fd`` does not end with a newline (a writer died, or the
+    disk filled, in the middle of a line), copy the bytes after its last newline to
+    ``.journal.torn`` beside it (fsynced first: nothing is lost), then truncate the journal
+    to its last complete line. Returns how many bytes were set aside (0: nothing torn).
+
+    Those bytes were never an event: no command acknowledged them, no reader used them,
+    and the fold's checkpoint never points past the last complete line."""
+    from crisiscli.fsutil import append_durably
+
     size = os.fstat(fd).st_size
-    if size == 0:
-        return False
-    return os.pread(fd, 1, size - 1) != b"\n"
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return 0
+    end, window, cut = size, 65536, 0
+    while end > 0:
+        start = max(0, end - window)
+        found = os.pread(fd, end - start, start).rfind(b"\n")
+        if found >= 0:
+            cut = start + found + 1
+            break
+        end, window = start, window * 4
+    torn = os.pread(fd, size - cut, cut)
+    append_durably(path.with_name(TORN_ASIDE), torn + b"\n")
+    os.ftruncate(fd, cut)
+    os.fsync(fd)
+    return size - cut
 
 
 def _io_error(exc: OSError, path: Path, *, reading: bool = False) -> CrisisError:

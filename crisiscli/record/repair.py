@@ -152,6 +152,16 @@ def clear_stale_locks(repo: Repo, refs: list[str], *, interrupted: bool) -> list
     candidates += [(repo.git_dir / "config.lock", STALE_AFTER_SECONDS)]
     index_age = 0.0 if interrupted else INDEX_LOCK_STALE_SECONDS
     candidates += [(repo.git_dir / "index.lock", index_age)]
+    candidates += [(repo.git_dir / "shallow.lock", STALE_AFTER_SECONDS)]  # fetch's own
+    # Maintenance and gc (which `git fetch` starts, detached, after it is done) hold these
+    # for as long as they run: minutes on a big repository. One left by a killed git makes
+    # every later `git maintenance` give up ("lock file exists; skipping maintenance").
+    candidates += [(repo.git_dir / name, INDEX_LOCK_STALE_SECONDS) for name in BACKGROUND_LOCKS]
+    # A ref lock on a ref sync does not touch (another remote branch a fetch was updating).
+    named = {path for path, _age in candidates}
+    for path in _ref_locks(repo.git_dir):
+        if path not in named:
+            candidates.append((path, INDEX_LOCK_STALE_SECONDS))
     for path, stale_after in candidates:
         if not _stale(path, stale_after):
             continue
@@ -159,6 +169,28 @@ def clear_stale_locks(repo: Repo, refs: list[str], *, interrupted: bool) -> list
             path.unlink()
             removed.append(f"removed a stale git lock ({path.relative_to(repo.git_dir)})")
     return removed
+
+
+BACKGROUND_LOCKS = (
+    "objects/maintenance.lock",
+    "gc.log.lock",
+    "objects/info/commit-graph.lock",
+    "objects/info/commit-graphs/commit-graph-chain.lock",
+    "objects/pack/multi-pack-index.lock",
+)
+MAX_REF_LOCKS = 1000  # a folder of refs is walked this far, no further
+
+
+def _ref_locks(git_dir: Path) -> list[Path]:
+    """``*.lock`` files under ``refs/`` (links not followed, at most ``MAX_REF_LOCKS``)."""
+    found: list[Path] = []
+    seen = 0
+    for folder, dirs, files in os.walk(git_dir / "refs"):
+        seen += len(files) + len(dirs)
+        found += [Path(folder, name) for name in files if name.endswith(".lock")]
+        if seen > MAX_REF_LOCKS * 10 or len(found) >= MAX_REF_LOCKS:
+            break
+    return found
 
 
 def _stale(path: Path, stale_after: float) -> bool:

@@ -354,6 +354,8 @@ class Incident:
         """Append (the lock is held), then bring the fold and the derived files up to date."""
         for event in new:
             self.journal.append(event, actor=self.env.actor, clock=self.env.clock)
+        if self.journal.torn_kept:
+            self._say_torn_kept()
         if new:
             self.env.recorded.setdefault(self.dir, set()).update(e.type for e in new)
         try:
@@ -370,6 +372,16 @@ class Incident:
             self._checkpoint = None
             return self._last_known_state()
 
+    def _say_torn_kept(self) -> None:
+        from crisiscli.record.journal import TORN_ASIDE
+
+        kept, self.journal.torn_kept[:] = sum(self.journal.torn_kept), []
+        self.env.warn(
+            f"{self.journal.path}: cut off an incomplete last line ({kept} bytes an interrupted "
+            f"write left; never an event) and kept it in {self.dir / TORN_ASIDE}"
+        )
+        self._checkpoint = None  # the fold saw the journal with the fragment: read again
+
     def _last_known_state(self) -> IncidentState:
         try:
             return self.state()
@@ -377,6 +389,12 @@ class Incident:
             from crisiscli.record.fold import IncidentState
 
             return IncidentState()
+
+    def refresh_log(self) -> IncidentState:
+        """Fold what was appended (a merge's events) and show it to the derived files: only
+        the new lines when they sort after those applied, a full replay otherwise."""
+        with self.journal.locked():
+            return self._refresh_derived()
 
     def rebuild_log(self) -> IncidentState:
         """Rebuild every derived file from a full replay."""
@@ -439,6 +457,7 @@ def summary_of(state: IncidentState) -> dict[str, Any]:
         "drill": state.drill,
         "started_at": state.started_at.isoformat() if state.started_at else None,
         "current": None if state.closed else state.current,
+        "routine": state.routine,
     }
 
 
@@ -524,6 +543,9 @@ def create_incident(
             location=Location(str(root)),
             exit_code=ExitCode.IO_ERROR,
         ) from None
+    # One line: a newline, tab or line separator typed or passed in a title would print
+    # as a line of its own wherever the title is shown (warnings, lists, notifications).
+    title = " ".join(title.split()) or title
     stamp = env.clock().strftime("%Y-%m-%d-%H%M")
     base = f"{stamp}-{slugify(title)}"
     folder, name = None, base
@@ -561,6 +583,8 @@ def create_incident(
             "version": playbook.version,
             "source": playbook.source,
         }
+        if playbook.purpose != "incident":
+            info["purpose"] = playbook.purpose  # a routine check: not counted as an incident
         incident.record(
             incident_opened(title, severity, drill=drill, playbook=info, version=__version__)
         )

@@ -108,6 +108,7 @@ def take_in(journal: Journal, copies: list[EventLines]) -> TakeIn:
                 if event_id not in local.by_id and event_id not in missing:
                     missing[event_id] = raw
         if missing:
+            journal.repair_torn_tail()  # a torn last line is set aside, not ended and kept
             append_durably(journal.path, b"".join(raw + b"\n" for raw in missing.values()))
             local.by_id.update(missing)
         try:
@@ -116,6 +117,16 @@ def take_in(journal: Journal, copies: list[EventLines]) -> TakeIn:
         except FileNotFoundError:
             stat = (0, 0, 0)
     return TakeIn(local, len(missing), stat)
+
+
+def restore_lines(base: bytes, originals: dict[str, bytes]) -> bytes:
+    """``base`` with the lines of ``originals``' events put back as they were first taken in
+    (a teammate rewrote them in place)."""
+    out = []
+    for raw in base.split(b"\n"):
+        event_id, _why = line_event_id(raw) if raw.strip() else (None, "")
+        out.append(originals.get(event_id, raw) if event_id is not None else raw)
+    return b"\n".join(out)
 
 
 def shared_copy(base: bytes, base_lines: EventLines, local: EventLines) -> bytes:

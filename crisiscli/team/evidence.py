@@ -14,6 +14,7 @@ every file back and names each one whose bytes no longer hash to its name.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -115,6 +116,12 @@ def _open_regular(path: Path, limit: int) -> tuple[int, int]:
     return fd, info.st_size
 
 
+def _fingerprint(info: os.stat_result) -> tuple[int, int, int]:
+    """What changes when a file is written to: its size, its modification time and its
+    status-change time (which no program can set back)."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 def _size(n: int) -> str:
     if n >= 1024 * 1024 * 1024:
         return f"{n / 1024 / 1024 / 1024:.1f} GB"
@@ -128,6 +135,7 @@ def store_file(incident: Incident, path: Path, *, limit: int = MAX_EVIDENCE_BYTE
     import hashlib
 
     fd, _size_seen = _open_regular(path, limit)
+    before = _fingerprint(os.fstat(fd))
     folder = incident.dir / EVIDENCE
     digest = hashlib.sha256()
     head = bytearray()  # the first bytes: what the file is
@@ -152,6 +160,17 @@ def store_file(incident: Incident, path: Path, *, limit: int = MAX_EVIDENCE_BYTE
             )
         # Named by the hash of what was written, so the name is known only afterwards.
         tmp = write_temporary(folder / "incoming", copied())
+        after = _fingerprint(os.fstat(fd))
+        if after != before or total != before[0]:
+            # Written to while we read it (a download still running, an export being
+            # rewritten): the copy is a mix of two files, or a part of one. Keep nothing.
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise EvidenceError(
+                f"{path} changed while it was being copied ({_size(before[0])} when the copy "
+                f"began, {_size(total)} read, {_size(after[0])} now); nothing was kept",
+                hint="wait until whatever writes it has finished, then add it again",
+            )
         target = folder / digest.hexdigest()
         if target.is_file() and not target.is_symlink() and target.stat().st_size == total:
             os.unlink(tmp)  # the same bytes are kept already

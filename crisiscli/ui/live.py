@@ -5,8 +5,9 @@ kernel for the journal's identity and size (one ``stat``) and waits for a key; i
 only when the journal changed (``Incident.state()`` reads just the new lines, and after a
 sync rewrote the file it replays by itself), and it redraws once a second for the clocks —
 writing only the lines that changed. It never records an incident's facts and never
-rewrites ``log.md``; the notifications it sends (when channels are configured) are recorded
-as ``notify.*`` events, the only lines it may add to a journal.
+rewrites ``log.md``; when channels are configured it wakes the background sender for the
+notifications that come due (``walk/sender.py``), which records their delivery as
+``notify.*`` events — the only lines a watched incident gains from it.
 
 ``q`` or Ctrl-C leaves, and the terminal is given back as it was: the normal screen, the
 cursor, the line discipline (also when the process is told to stop with SIGTERM or SIGHUP).
@@ -15,7 +16,6 @@ cursor, the line discipline (also when the process is told to stop with SIGTERM 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
 import signal
@@ -27,6 +27,7 @@ from crisiscli.env import Environment
 from crisiscli.errors import NotFoundError
 from crisiscli.record.fold import IncidentState
 from crisiscli.record.store import Incident, find_incident, log_timezone
+from crisiscli.text import json_dumps
 from crisiscli.ui.watchscreen import READ_ONLY, render
 from crisiscli.views.watch import WatchModel, model_json, watch_model
 from crisiscli.walk.alerts import alerts
@@ -69,7 +70,12 @@ class Follower:
             self.poll()
         assert self.state is not None
         now = self.incident.env.clock()
-        return watch_model(self.incident.id, self.state, self.incident.playbook(), now, self.tz)
+        model = watch_model(self.incident.id, self.state, self.incident.playbook(), now, self.tz)
+        from dataclasses import replace
+
+        from crisiscli.record.autosync import team_line
+
+        return replace(model, team=team_line(self.incident.env, now))
 
     def alert_keys(self) -> set[str]:
         assert self.state is not None
@@ -101,7 +107,7 @@ def once(follower: Follower, env: Environment, *, color: bool, as_json: bool) ->
     """``--once``: one frame (or one JSON object), then done."""
     model = follower.model()
     if as_json:
-        env.stdout.write(json.dumps(model_json(model), ensure_ascii=False) + "\n")
+        env.stdout.write(json_dumps(model_json(model), indent=None) + "\n")
         return
     width, _rows = screen_size(env.stdout)
     lines = render(model, width, None, color=color)
@@ -117,7 +123,7 @@ def stream_json(follower: Follower, env: Environment, stop: Callable[[], bool]) 
         model = follower.model()
         if model.shape() != last:
             last = model.shape()
-            env.stdout.write(json.dumps(model_json(model), ensure_ascii=False) + "\n")
+            env.stdout.write(json_dumps(model_json(model), indent=None) + "\n")
             env.stdout.flush()
         time.sleep(POLL)
 

@@ -14,12 +14,52 @@ from crisiscli.text import json_dumps, visible, visible_controls
 from crisiscli.width import display_width, wrap
 
 
-def echo(text: str = "") -> None:
+def echo(text: str = "", *, wrapped: bool = False) -> None:
+    """A line to standard output (``wrapped``: broken at spaces to the terminal's width)."""
     from crisiscli.invocation import as_typed  # hints name crisis as it was run
 
     stream = get_env().stdout
-    stream.write(as_typed(visible_controls(text)).replace("\\x0a", "\n") + "\n")
+    shown = as_typed(visible_controls(text)).replace("\\x0a", "\n")
+    stream.write((fit(shown) if wrapped else shown) + "\n")
     stream.flush()
+
+
+def fit(text: str, columns: int | None = None) -> str:
+    """``text`` with each line too wide for the terminal broken at spaces (the terminal
+    would break it anywhere, in the middle of a word). A continuation lines up under the
+    text it continues: after the line's indent, or after a label column ("  high   …").
+    Unchanged when output goes to a pipe or a file (``columns`` None). A word wider than
+    the room (a path, a link) is left whole."""
+    import re
+
+    columns = columns if columns is not None else get_env().columns
+    if not columns:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        if display_width(line) <= columns:
+            out.append(line)
+            continue
+        label = re.match(r"(\s*(?:[»•*-]\s+)?\S[^\s]*(?:\s\S+)?\s{2,})(?=\S)", line)
+        lead = len(line) - len(line.lstrip(" "))
+        hang = display_width(label.group(1)) if label else lead
+        if hang > columns // 2:
+            hang = lead
+        first, rest = line[:hang], line[hang:]
+        pieces: list[str] = []
+        current = ""
+        for word in rest.split(" "):
+            room = columns - (display_width(first) if not pieces else hang)
+            candidate = f"{current} {word}" if current else word
+            if current and display_width(candidate) > room:
+                pieces.append(current)
+                current = word
+            else:
+                current = candidate
+        pieces.append(current)
+        out.append(first + pieces[0])
+        out += [" " * hang + piece for piece in pieces[1:]]
+    return "\n".join(out)
 
 
 def echo_err(text: str) -> None:

@@ -27,6 +27,7 @@ from crisiscli.walk.prompter import (
     Action,
     ActionEntry,
     ApprovalChoice,
+    Changed,
     EvidenceChoice,
     ItemView,
     ReviewDecision,
@@ -60,7 +61,11 @@ class TerminalPrompter:
         self.words = Catalogue(language)
         self.status = StatusLine(env, self.words)
         self.ui = Prompts(self.words, None, io.get("input"), io.get("output"))
+        if "input" in io:  # keys from a test's pipe, at machine speed: no hand to guard
+            self.ui.guard = io.get("guard", 0.0)
         self._notices: list[str] = []  # shown again under the next screen, so none scrolls away
+        self._recorded: tuple[str, str] | None = None  # (step id, what was just recorded)
+        self._menu_at: Action | None = None
 
     def set_language(self, language: str) -> None:
         self.words = Catalogue(language)
@@ -91,9 +96,15 @@ class TerminalPrompter:
         required: bool = False,
         multiline: bool = False,
         on_escape: str = "back",
+        draft: bool = False,
     ) -> str:
         return self.ui.text(
-            one_line(message), default, required=required, multiline=multiline, on_escape=on_escape
+            one_line(message),
+            default,
+            required=required,
+            multiline=multiline,
+            on_escape=on_escape,
+            draft=draft,
         )
 
     def _question(self, question: Question, current: Any, *, may_leave: bool, escape: str) -> Any:
@@ -131,6 +142,10 @@ class TerminalPrompter:
         self.ui.status = self.status
         self.status.show(view)
         show_step(self.console, view, clear=self.clear, words=self.words)
+        if self._recorded is not None and self._recorded[0] != view.step.id:
+            self._recorded = None  # another step: the line has done its work
+        if self._recorded is not None:
+            self.console.print(safe(self._recorded[1], "green"))
         for text in self._notices:
             self.console.print(safe(text, "yellow"))
         self._notices.clear()
@@ -181,15 +196,37 @@ class TerminalPrompter:
 
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
         options = [(a, self.t(ACTION_KEYS[a])) for a in allowed]
-        return Action(self.ui.select(self.t("what_now"), options, on_escape="stay"))
+        # drawn again because something changed elsewhere: the pointer stays where it was
+        at, self._menu_at = self._menu_at, None
+        try:
+            return Action(self.ui.select(self.t("what_now"), options, at, on_escape="stay"))
+        except Changed:
+            self._menu_at = self.ui.pointer
+            raise
+
+    def live(self, view: StepView) -> None:
+        """What others recorded, on the status line while a prompt waits."""
+        self.status.show(view)
 
     def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
         key = {Action.SKIP: "reason.skip", Action.DEFER: "reason.defer"}.get(action)
         key = key or ("reason.na" if action is Action.NOT_APPLICABLE else "reason.other")
         return self.ask_text(self.t(key), required=required)
 
+    def _clock_text(self, when: datetime) -> str:
+        from crisiscli.record.store import log_timezone
+        from crisiscli.timeutil import in_zone
+
+        return in_zone(when, log_timezone(self.env)).strftime("%H:%M")
+
     def ask_note(self, view: StepView) -> str:
-        return self.ask_text(self.t("note_prompt"), multiline=True)
+        """One line: Enter saves it. Esc twice (or Ctrl-C) with words typed keeps them as a
+        draft, which comes back here the next time."""
+        prefill = ""
+        if view.note_draft is not None:
+            when, prefill = view.note_draft
+            self.ui.notice = self.t("draft.back", time=self._clock_text(when))
+        return self.ui.text(self.t("note_prompt"), prefill, draft=True, hint_key="key_hint_note")
 
     def confirm(self, message: str, default: bool = False, *, on_escape: str = "back") -> bool:
         """Yes/no; Esc goes back to the step menu (``stay``: outside a walk-through)."""
@@ -203,6 +240,11 @@ class TerminalPrompter:
         if self.env.editor:
             options.append(("editor", self.t("message_edit_in", editor=one_line(self.env.editor))))
         options.append(("keep", self.t("message_keep")))
+        kept = getattr(view, "message_draft", None)
+        back = ""
+        if kept is not None and kept[1] == draft:
+            back = self.t("draft.back_message", time=self._clock_text(kept[0]))
+        self.ui.notice = back
         how = self.ui.select(self.t("message_how"), options)
         if how == "editor":
             from crisiscli.ui.editor import EditorFailed, edit_text
@@ -213,7 +255,10 @@ class TerminalPrompter:
                 self.notify(self.t("message_edit_failed", error=exc))
                 how = "inline"
         if how == "inline":
-            return self.ask_text(self.t("message_label"), draft, required=True, multiline=True)
+            self.ui.notice = back
+            return self.ask_text(
+                self.t("message_label"), draft, required=True, multiline=True, draft=True
+            )
         return draft
 
     def review_message(self, view: StepView, review: Review) -> tuple[ReviewDecision, str]:
@@ -276,6 +321,14 @@ class TerminalPrompter:
 
     def show_status(self, view: StepView, text: str) -> None:
         self.console.print(safe(text, "yellow"))
+
+    def recorded(self, view: StepView, text: str) -> None:
+        """One line (cut to the screen's width), kept under the step until the next step."""
+        from crisiscli.width import clip
+
+        line = clip(one_line(text), max(self.console.width - 1, 20))
+        self.console.print(safe(line, "green"))
+        self._recorded = (view.step.id, line)
 
     def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
         target = self.ask_text(self.t("evidence.target")).strip()

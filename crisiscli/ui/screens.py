@@ -65,7 +65,7 @@ def header(view: StepView, words: Catalogue | None = None) -> Panel:
     title.append_text(safe(one_line(view.title), "bold"))
     where = Text(no_wrap=True, overflow="ellipsis")
     where.append(
-        w.t("screen.severity", level=view.severity),
+        w.t("screen.severity", level=w.level(view.severity)),
         style=SEVERITY_STYLE.get(view.severity, "bold"),
     )
     # The step before the phase: on a narrow screen the phase's title is what gets cut.

@@ -1,8 +1,12 @@
-"""The live status line under every prompt: incident, step, time since start, next deadline.
+"""The live status line under every prompt: incident, severity, step, time since start, next
+deadline — and, when there is one, who a message waits for ("waiting for approval from
+Dana — 3m") and the latest thing someone else recorded (five minutes long).
 
 It is computed from the last step view and the environment's clock each time the prompt
 redraws (twice a second), so "in 5m 42s" counts down while the person reads, and the
-moment a deadline passes it turns into OVERDUE. The bell that goes with it is rung once by
+moment a deadline passes it turns into OVERDUE. The walk-through gives it a fresh view every
+two seconds while a prompt waits (``Walkthrough.watch_tick``), so a severity changed, an
+approval decided or a note added in another terminal shows here within two seconds. The bell that goes with it is rung once by
 the walk-through's notifier (walk/notifier.py), which rings for every alert of the fold.
 """
 
@@ -17,7 +21,7 @@ from crisiscli.i18n import Catalogue
 from crisiscli.text import one_line, visible_controls
 from crisiscli.walk.deadlines import DeadlineStatus, format_duration
 from crisiscli.walk.prompter import StepView
-from crisiscli.width import clip, display_width
+from crisiscli.width import clip, display_width, wrap
 
 
 class StatusLine:
@@ -55,7 +59,7 @@ class StatusLine:
         started = view.now - timedelta(seconds=view.elapsed_seconds)
         seconds = (now - started).total_seconds()
         step = self.words.t("status.step", index=view.step_index, count=view.step_count)
-        tail = f" · {view.severity} · {step} "
+        tail = f" · {self.words.level(view.severity)} · {step} "
         title = one_line(visible_controls(view.title))
         drill = "DRILL · " if view.drill else ""
         first = " " + clip(drill + title, width - display_width(tail) - 1) + tail
@@ -63,6 +67,11 @@ class StatusLine:
         since = "status.since_start" if seconds >= 0 else "status.clock_behind"
         clock = " " + self.words.t(since, elapsed=format_duration(abs(seconds))) + " · "
         deadline, overdue = self.next_deadline(now)
+        from crisiscli.record.autosync import team_line
+
+        team = team_line(self.env, now)
+        if team:
+            deadline = f"{deadline} · {team}"
         out: StyleAndTextTuples = [
             ("class:status", first.ljust(width)),
             ("", "\n"),
@@ -79,4 +88,25 @@ class StatusLine:
         )
         if rest > 0:
             out.append(("class:status", " " * rest))
+        for text in self._more(now):
+            for line in wrap(text, width - 1):  # whole words, never cut
+                out += [("", "\n"), ("class:status", (" " + line).ljust(width))]
         return out
+
+    def _more(self, now: datetime) -> list[str]:
+        """Who a message waits for; the latest thing someone else recorded (5 minutes)."""
+        view = self.view
+        assert view is not None
+        more = [one_line(visible_controls(text)) for text in view.waiting]
+        if view.latest is not None:
+            when, who, what = view.latest
+            ago = (now - when).total_seconds()
+            if 0 <= ago < LATEST_SECONDS:
+                said = self.words.t(
+                    "status.latest", who=one_line(visible_controls(who)), ago=format_duration(ago)
+                )
+                more.append(f"{said}: {one_line(visible_controls(what))}")
+        return more
+
+
+LATEST_SECONDS = 300

@@ -16,7 +16,7 @@ from datetime import datetime
 from crisiscli.text import one_line
 from crisiscli.timeutil import in_zone
 from crisiscli.views.watch import LiveDeadline, WatchModel
-from crisiscli.width import clip, display_width
+from crisiscli.width import clip, display_width, wrap
 
 Segment = tuple[str, str]  # (text, style)
 
@@ -89,7 +89,10 @@ def _header(model: WatchModel, width: int) -> list[list[Segment]]:
         (" since start · ", "dim"),
         (model.incident_id, "dim"),
     ]
-    return [[*lead, (title + gap, "bar"), (now, "bar")], facts, _walker(model)]
+    rows = [[*lead, (title + gap, "bar"), (now, "bar")], facts, _walker(model)]
+    if model.team:  # its own line: the facts line is full at 80 columns
+        rows.append([(f" {model.team}", "dim")])
+    return rows
 
 
 def _walker(model: WatchModel) -> list[Segment]:
@@ -151,15 +154,21 @@ def _sections(model: WatchModel, width: int) -> list[tuple[str, list[list[Segmen
             follow_ups.append(_row(width, ("OVERDUE", "overdue"), when, name, right))
         else:
             follow_ups.append(_row(width, ("due", ""), (f"in {stopwatch(left)}", ""), name, right))
-    approvals = [
-        [
-            ("  ", ""),
-            (one_line(title), "bold"),
-            (f" ({', '.join(platforms)})" if platforms else "", ""),
-            (f" — waiting since {_clock(since, model)}", "dim"),
-        ]
-        for title, platforms, since in model.approvals
-    ]
+    approvals = []
+    for title, platforms, since, approver, asked in model.approvals:
+        # who it waits for, whole: wrapped at a space onto the next rows, never cut
+        where = f" ({', '.join(platforms)})" if platforms else ""
+        if approver is not None and asked is not None:
+            wait = stopwatch((model.now - asked).total_seconds())
+            said = (
+                f"waiting for approval from {one_line(approver)} — {wait}"
+                f" (asked {_clock(asked, model)})"
+            )
+        else:
+            said = f"nobody asked to approve it yet (written {_clock(since, model)})"
+        lines = wrap(f"{one_line(title)}{where} — {said}", max(10, width - 4))
+        approvals.append([("  ", ""), (lines[0], "bold")])
+        approvals += [[("    ", ""), (line, "")] for line in lines[1:]]
     return [
         ("DEADLINES", deadlines, "none open"),
         ("FOLLOW-UPS", follow_ups, ""),

@@ -7,7 +7,16 @@ What they promise a stressed person (issue 11):
   leaves the prompt open and says on screen that Esc does nothing here.
 - **No keystroke typed for one prompt acts on the next.** Yes/no waits for Enter, and a new
   prompt drops type-ahead (prompt_toolkit's stored keys and the terminal's input queue)
-  before it reads anything.
+  before it reads anything; an Enter that arrives within ``GUARD_SECONDS`` after the last
+  prompt closed chooses nothing on a menu or a yes/no (it says so: press Enter again).
+- **Words typed are never lost by hesitating (issue 22).** In a text prompt with words
+  typed, Esc does not leave at once: it asks, under the text, for Esc again (back; a note
+  or a message is kept as a draft, anything else dropped) or Enter (saved). Esc then Enter
+  therefore saves whether the two keys came together (Alt-Enter) or seconds apart, and no
+  timeout decides what happens to the words. Ctrl-C keeps a note's or message's words as a
+  draft before the run stops (``LeftWithDraft``/``InterruptedWithDraft``).
+- **Menus stop at their ends.** Up at the first entry stays there: it never wraps round
+  onto "Pause", "Skip" or "Not applicable" at the bottom.
 - **A live status line** under every prompt: the incident, the step, time since start and
   the next deadline counting down, redrawn twice a second (the bell when a deadline passes
   is the walk-through's notifier's, walk/notifier.py).
@@ -21,6 +30,7 @@ import asyncio
 import contextlib
 import functools
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -37,7 +47,7 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from crisiscli.i18n import Catalogue
-from crisiscli.walk.prompter import GoBack
+from crisiscli.walk.prompter import Changed, GoBack, InterruptedWithDraft, LeftWithDraft
 from crisiscli.width import display_width, wrap
 
 STYLE = Style.from_dict(
@@ -58,6 +68,7 @@ STYLE = Style.from_dict(
 )
 TICK_SECONDS = 0.5
 WATCH_SECONDS = 2.0
+GUARD_SECONDS = 0.5  # an Enter this soon after the last prompt closed chooses nothing
 
 
 class StatusSource(Protocol):
@@ -89,6 +100,27 @@ def wrap_fragments(fragments: StyleAndTextTuples, width: int) -> StyleAndTextTup
                 out.append((style, word))
                 used += display_width(word)
     return out
+
+
+def key_lines(hint: str, width: int) -> list[str]:
+    """A key line ("↑↓ move · Enter choose · Ctrl-C stop") broken between its parts, so a
+    key never stands on one line and what it does on the next; a part wider than the line
+    is wrapped at its spaces."""
+    lines: list[str] = []
+    current = ""
+    for part in hint.split(" · "):
+        candidate = f"{current} · {part}" if current else part
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        pieces = wrap(part, width)
+        lines += pieces[:-1]
+        current = pieces[-1]
+    if current:
+        lines.append(current)
+    return lines
 
 
 @functools.cache
@@ -134,6 +166,17 @@ class Prompts:
     # (another terminal took the walk-through over, or closed the incident).
     watchdog: Callable[[], None] | None = None
     _running: list[Application[Any]] = field(default_factory=list)
+    _closed_at: float = -1e9  # time.monotonic() when the last prompt closed
+    guard: float = GUARD_SECONDS  # 0 where keys come from a script at machine speed
+    pointer: Any = None  # the value a menu's pointer was on when it last closed
+
+    def _too_soon(self) -> bool:
+        """An Enter within GUARD_SECONDS of the last prompt closing was meant for that
+        prompt (a double press, Esc-Enter split in two): it chooses nothing here."""
+        if time.monotonic() - self._closed_at < self.guard:
+            self.notice = self.words.t("enter_too_soon")
+            return True
+        return False
 
     # -- the parts every prompt shares ---------------------------------------------------------
 
@@ -150,7 +193,7 @@ class Prompts:
             if self.notice:
                 for line in wrap(self.notice, width - 1):
                     out += [("class:notice", line), ("", "\n")]
-            for line in wrap(hint, width - 1):  # wrapped, never cut: the keys are the point
+            for line in key_lines(hint, width - 1):  # wrapped, never cut: the keys are the point
                 out += [("class:hint", line), ("", "\n")]
             if self.status is not None:
                 out += self.status.lines(width)
@@ -195,10 +238,16 @@ class Prompts:
         def started() -> None:
             app.create_background_task(self._ticker(app))
 
+        closed = True
         try:
             return app.run(pre_run=started)
+        except Changed:
+            closed = False  # drawn again at once: nothing was answered
+            raise
         finally:
             self.notice = ""
+            if closed:
+                self._closed_at = time.monotonic()
 
     def _app(self, layout: HSplit, kb: Any) -> Application[Any]:
         share_default_bindings()
@@ -246,6 +295,7 @@ class Prompts:
         on_escape: str,
     ) -> Any:
         multi = ticked is not None
+        self.pointer = options[state["at"]][0] if options else None
 
         def answer_text() -> str:
             if multi:
@@ -297,13 +347,15 @@ class Prompts:
         @kb.add("c-n")
         def _down(event: KeyPressEvent) -> None:
             self.notice = ""
-            state["at"] = (state["at"] + 1) % len(options)
+            state["at"] = min(state["at"] + 1, len(options) - 1)  # no wrapping round
+            self.pointer = options[state["at"]][0]
 
         @kb.add("up")
         @kb.add("c-p")
         def _up(event: KeyPressEvent) -> None:
             self.notice = ""
-            state["at"] = (state["at"] - 1) % len(options)
+            state["at"] = max(state["at"] - 1, 0)  # never round onto Pause at the bottom
+            self.pointer = options[state["at"]][0]
 
         if multi:
             assert ticked is not None
@@ -320,6 +372,8 @@ class Prompts:
 
         @kb.add("enter")
         def _enter(event: KeyPressEvent) -> None:
+            if self._too_soon():
+                return
             state["done"] = True
             if multi:
                 assert ticked is not None
@@ -379,6 +433,8 @@ class Prompts:
 
         @kb.add("enter")
         def _enter(event: KeyPressEvent) -> None:
+            if self._too_soon():
+                return
             state["done"] = True
             event.app.exit(result=bool(state["value"]))
 
@@ -402,11 +458,17 @@ class Prompts:
         multiline: bool = False,
         on_escape: str = "back",
         check: Callable[[str], str | None] | None = None,
+        draft: bool = False,
+        hint_key: str | None = None,
     ) -> str:
-        """``check`` returns what is wrong with the text (shown under it), or None."""
+        """``check`` returns what is wrong with the text (shown under it), or None.
+
+        ``draft``: words typed here are kept as a draft when the person leaves (Esc twice:
+        ``LeftWithDraft``; Ctrl-C: ``InterruptedWithDraft``); otherwise Esc twice drops them
+        (the second Esc is the confirmed choice the first one asked for)."""
         from prompt_toolkit.buffer import Buffer
         from prompt_toolkit.document import Document
-        from prompt_toolkit.filters import has_validation_error
+        from prompt_toolkit.filters import Condition, has_validation_error
         from prompt_toolkit.key_binding import merge_key_bindings
         from prompt_toolkit.layout.controls import BufferControl
         from prompt_toolkit.validation import ValidationError, Validator
@@ -414,13 +476,41 @@ class Prompts:
         from crisiscli.ui.visible_input import ShowHiddenCharacters
 
         kb = KeyBindings()
-        self._interrupts(kb)
-        self._escape(kb, on_escape, self.words.t("esc_stay_text"))
-        state = {"done": False}
+        state = {"done": False, "armed": False}
 
-        @kb.add("escape", "enter")
+        def typed() -> bool:
+            return buffer.text != default
+
+        @kb.add("c-c")
+        @kb.add("c-d")
+        def _stop(event: KeyPressEvent) -> None:
+            if draft and typed():
+                event.app.exit(exception=InterruptedWithDraft(buffer.text))
+            else:
+                event.app.exit(exception=KeyboardInterrupt())
+
+        @kb.add("escape")
+        def _escape(event: KeyPressEvent) -> None:
+            # Never decided by a timeout: with words typed, the first Esc only asks.
+            if on_escape != "back":
+                self.notice = self.words.t("esc_stay_text")
+            elif not typed():
+                event.app.exit(exception=GoBack())
+            elif state["armed"]:
+                event.app.exit(exception=LeftWithDraft(buffer.text) if draft else GoBack())
+            else:
+                state["armed"] = True
+                self.notice = self.words.t("esc_armed_draft" if draft else "esc_armed_drop")
+
+        @kb.add("escape", "enter")  # Alt-Enter, or Esc and Enter typed together
+        @kb.add("enter", filter=Condition(lambda: bool(state["armed"])))  # Esc … Enter
         def _save(event: KeyPressEvent) -> None:
             event.current_buffer.validate_and_handle()
+
+        def disarm(_buffer: object) -> None:
+            if state["armed"]:
+                state["armed"] = False
+                self.notice = ""
 
         def problem(text: str) -> str | None:
             if required and not text.strip():
@@ -444,6 +534,7 @@ class Prompts:
             validator=Checks() if required or check else None,
             accept_handler=accept,
         )
+        buffer.on_text_changed += disarm
         lead: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message), ("", " ")]
 
         def prefix(line: int, wrap: int) -> StyleAndTextTuples:
@@ -453,7 +544,13 @@ class Prompts:
             wrong = buffer.validation_error
             return [("class:error", wrong.message)] if wrong else []
 
-        hint = self.words.t("key_hint_multiline" if multiline else "key_hint_text")
+        hint = self.words.t(hint_key or ("key_hint_multiline" if multiline else "key_hint_text"))
+        if draft and on_escape == "back":
+            hint = (
+                f"{hint} · {self.words.t('key_hint_back_draft')} · {self.words.t('key_hint_stop')}"
+            )
+        else:
+            hint = self._hint(hint, on_escape)
         body = HSplit(
             [
                 Window(
@@ -466,10 +563,14 @@ class Prompts:
                 ConditionalContainer(
                     Window(FormattedTextControl(error), height=1), filter=has_validation_error
                 ),
-                ConditionalContainer(self._footer(self._hint(hint, on_escape)), filter=~is_done),
+                ConditionalContainer(self._footer(hint), filter=~is_done),
             ]
         )
         app = self._app(body, merge_key_bindings([default_bindings(), kb]))
+        # A lone Esc is known as such once the terminal's sequence timeout (ttimeoutlen)
+        # passed; waiting another second for a key binding to complete would only delay
+        # the answer to it (Esc then Enter saves however far apart the two keys come).
+        app.timeoutlen = 0.05
         try:
             return str(self._run(app))
         except EOFError:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES
+from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 from crisiscli.record.store import Incident, list_incidents, read_summary
 from crisiscli.text import one_line
 from crisiscli.timeutil import short_when
@@ -51,11 +53,18 @@ def for_me_first(found: list[Waiting], me: str) -> list[Waiting]:
 def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[str]:
     item = waiting.item
     request, message = item.request, item.message
-    platforms = ", ".join(message.platforms) or "no platform named"
+    # every platform it was checked for (the incident's own first), with its length
+    checked = list(message.lengths) or list(message.platforms)
+    platforms = ", ".join(checked) or "no platform named"
+    where = (
+        platforms
+        if message.audience in PLATFORM_AUDIENCES
+        else AUDIENCE_WORDS.get(message.audience, message.audience)
+    )
     asked = " then ".join(item.asked)
     lines = [
         f"{waiting.incident.id} · {one_line(waiting.title)}",
-        f"  step: {one_line(item.step.title)} ({item.step.id}) · {message.kind} · {platforms}",
+        f"  step: {one_line(item.step.title)} ({item.step.id}) · {message.kind} · {where}",
         f"  asked of {asked} by {request.actor} at {short_when(request.ts, tz, now)}"
         f" ({approvals.waited(request.ts, now)} ago)",
         f"  written by {message.actor}, version {message.versions}",
@@ -64,8 +73,14 @@ def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[st
         "  ---",
         f"  checks: {message.check_summary or 'not checked'}",
     ]
+    for severity, what in message.check_findings:
+        lines.append(f"    {severity}: {one_line(what)}")
     if message.check_override:
-        lines.append(f"  published despite failed checks: {message.check_override}")
+        went = sent_words(message.audience)
+        lines.append(
+            f"  the writer chose to let it go out despite the failed checks (not {went}"
+            f" yet), because: {one_line(message.check_override)}"
+        )
     return lines
 
 

@@ -13,6 +13,8 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from crisiscli.playbook.model import Playbook
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES
+from crisiscli.record.events import AUDIENCE_WORDS
 from crisiscli.record.fold import IncidentState
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import role_rows
@@ -65,6 +67,7 @@ def pending_approvals(
                 "step": step.id,
                 "title": step.title,
                 "platforms": list(message.platforms),
+                "audience": message.audience,
                 "text": message.text,
                 "recorded_at": message.ts,
                 "by": message.actor,
@@ -196,6 +199,17 @@ def build_brief(
         "notes": [
             {"ts": n.ts, "actor": n.actor, "text": n.text, "step": n.step} for n in state.notes[-5:]
         ],
+        "drafts": [
+            {
+                "ts": d.ts,
+                "actor": d.actor,
+                "field": d.field,
+                "step": d.step,
+                "step_title": book.step(d.step).title if d.step and book.has_step(d.step) else None,
+                "words": len(d.text.split()),
+            }
+            for d in state.drafts.values()
+        ],
         "previous_handoff": (
             {"ts": previous.ts, "from": previous.actor, "to": previous.to} if previous else None
         ),
@@ -300,9 +314,13 @@ def render_brief(brief: dict[str, Any]) -> str:
     if brief["approvals"]:
         out.append("Waiting for approval:")
         for a in brief["approvals"]:
-            platforms = (
-                f" ({', '.join(_text(p) for p in a['platforms'])})" if a["platforms"] else ""
-            )
+            audience = a.get("audience", "public-post")
+            if audience not in PLATFORM_AUDIENCES:  # a press statement, a staff memo, …
+                platforms = f" ({AUDIENCE_WORDS.get(audience, audience)})"
+            else:
+                platforms = (
+                    f" ({', '.join(_text(p) for p in a['platforms'])})" if a["platforms"] else ""
+                )
             text = _text(a["text"])
             text = text if len(text) <= 80 else text[:77] + "..."
             out.append(f'  - {_text(a["title"])}{platforms}: "{text}"')
@@ -380,6 +398,12 @@ def render_status(brief: dict[str, Any]) -> str:
     for note in brief["notes"][-3:]:
         out.append(
             f"  note {short_when(note['ts'], tz, now)} {_text(note['actor'])}: {_text(note['text'])}"
+        )
+    for d in brief.get("drafts", []):
+        where = f" at {_text(d['step_title'])}" if d["step_title"] else ""
+        out.append(
+            f"  unsaved draft: a {d['field']} by {_text(d['actor'])}{where}"
+            f" ({d['words']} words, {short_when(d['ts'], tz, now)}), not recorded yet"
         )
     for q in brief["left_out"]:
         out.append(f"  left out of the reading: journal line {q['line']} ({_text(q['reason'])})")

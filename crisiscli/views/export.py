@@ -230,33 +230,155 @@ class Finding(NamedTuple):
     problem: str
 
 
-def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
-    """The manifest and what does not match it: missing, extra or changed members."""
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024  # 100,000 members listed take about 15 MB
+MAX_MANIFEST_DEPTH = 32  # crisis writes 4 levels
+READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+SHA256_HEX = frozenset("0123456789abcdef")
+
+
+def _open_bundle(path: Path) -> IO[bytes]:
+    """The bundle, opened only if it is a regular file: a FIFO would wait for a writer
+    forever and ``/dev/zero`` never ends (a link to a zip is fine: the user named it)."""
     shown = str(path)
     try:
-        bundle = zipfile.ZipFile(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         from crisiscli.errors import NotFoundError
 
         raise NotFoundError(f"{shown}: no such file") from None
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except OSError as exc:
+        raise CrisisError(
+            f"{shown}: cannot read the bundle ({exc.strerror})", exit_code=ExitCode.IO_ERROR
+        ) from None
+    try:
+        import stat
+
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise CrisisError(
+                f"{shown} is not a regular file (a pipe, device or folder): not a bundle",
+                exit_code=ExitCode.INVALID_INPUT,
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _depth(text: bytes) -> int:
+    """How deeply the JSON ``text`` nests (brackets inside strings included: an
+    overestimate is harmless), found without a parser that would recurse into it."""
+    depth = deepest = 0
+    for byte in text.translate(None, delete=_NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_MANIFEST_DEPTH:
+            break
+    return deepest
+
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _listed(manifest: Any, shown: str) -> dict[str, tuple[str, int]]:
+    """The manifest's members as name -> (sha256, size), every field checked."""
+
+    def bad(what: str) -> ExportError:
+        return ExportError(f"{shown}: the manifest cannot be read ({what})")
+
+    if not isinstance(manifest, dict):
+        raise bad("it is not a JSON object")
+    members = manifest.get("members")
+    if not isinstance(members, list):
+        raise bad("'members' is not a list")
+    listed: dict[str, tuple[str, int]] = {}
+    for n, member in enumerate(members, 1):
+        if not isinstance(member, dict):
+            raise bad(f"member {n} is not an object")
+        name, sha, size = member.get("name"), member.get("sha256"), member.get("size")
+        if not isinstance(name, str) or not name:
+            raise bad(f"member {n} has no name")
+        if not isinstance(sha, str) or len(sha) != 64 or not set(sha) <= SHA256_HEX:
+            raise bad(f"member {n} has no SHA-256")
+        if type(size) is not int or not 0 <= size <= MAX_BUNDLE_BYTES:
+            raise bad(f"member {n} has no size in bytes")
+        listed[name] = (sha, size)
+    return listed
+
+
+def _read_member(bundle: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    with bundle.open(info) as source:
+        while chunk := source.read(min(CHUNK, limit + 1)):
+            yield chunk
+            limit -= len(chunk)
+            if limit < 0:
+                return
+
+
+def _unreadable(info: zipfile.ZipInfo) -> str | None:
+    """Why a member is not even opened: crisis writes neither encryption nor exotic methods."""
+    if info.flag_bits & 0x1:
+        return "encrypted (a crisis export never is): not read"
+    if info.compress_type not in READABLE_METHODS:
+        return f"compressed with method {info.compress_type}, which crisis does not read"
+    return None
+
+
+def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
+    """The manifest and what does not match it: missing, extra or changed members.
+
+    Hostile archives are expected: only a regular file is opened, the manifest is at most
+    32 MiB and 32 levels deep and every field is checked, each member is read only up to
+    its listed size, an encrypted or unreadable member is a finding — every problem one
+    line and a documented exit code, in bounded time and memory."""
+    shown = str(path)
+    handle = _open_bundle(path)
+    try:
+        bundle = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, OverflowError) as exc:
+        handle.close()
         raise CrisisError(
             f"{shown} is not a zip file ({exc})", exit_code=ExitCode.INVALID_INPUT
         ) from None
-    with bundle:
+    with handle, bundle:
         infos = bundle.infolist()
         if len(infos) > MAX_MEMBERS:
             raise CrisisError(
                 f"{shown} has more than {MAX_MEMBERS:,} members", exit_code=ExitCode.INVALID_INPUT
             )
-        names = [i.filename for i in infos]
-        if MANIFEST not in names:
+        manifests = [i for i in infos if i.filename == MANIFEST]
+        if not manifests:
             raise ExportError(f"{shown} has no {MANIFEST}: not a crisis export")
+        if len(manifests) > 1:
+            raise ExportError(
+                f"{shown}: {MANIFEST} appears more than once: which one is true cannot be told; "
+                "the bundle was changed after it was made"
+            )
+        (info,) = manifests
+        if info.file_size > MAX_MANIFEST_BYTES:
+            raise ExportError(
+                f"{shown}: {MANIFEST} is larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MiB "
+                f"({info.file_size:,} bytes): not a crisis export"
+            )
+        why = _unreadable(info)
+        if why:
+            raise ExportError(f"{shown}: {MANIFEST} is {why}")
         try:
-            manifest = json.loads(bundle.read(MANIFEST)[: 64 * 1024 * 1024])
-            listed = {m["name"]: (m["sha256"], int(m["size"])) for m in manifest["members"]}
-        except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+            text = b"".join(_read_member(bundle, info, MAX_MANIFEST_BYTES))
+        except Exception as exc:  # zlib.error, EOFError, CRC mismatch: any broken data
+            raise ExportError(
+                f"{shown}: the manifest cannot be read ({type(exc).__name__}: {exc})"
+            ) from None
+        if len(text) > MAX_MANIFEST_BYTES:
+            raise ExportError(f"{shown}: {MANIFEST} is larger than its header says")
+        if _depth(text) > MAX_MANIFEST_DEPTH:
+            raise ExportError(f"{shown}: the manifest cannot be read (it is nested too deeply)")
+        try:
+            manifest = json.loads(text)
+        except (ValueError, RecursionError) as exc:
             raise ExportError(f"{shown}: the manifest cannot be read ({exc})") from None
+        listed = _listed(manifest, shown)
         if manifest.get("format") != FORMAT:
             raise ExportError(f"{shown}: not a crisis export (format {manifest.get('format')!r})")
         findings: list[Finding] = []
@@ -273,19 +395,20 @@ def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
             if name not in listed:
                 findings.append(Finding(name, "not in the manifest"))
                 continue
+            sha, expected = listed[name]
+            why = _unreadable(info)
+            if why:
+                findings.append(Finding(name, why))
+                continue
             digest, size = hashlib.sha256(), 0
             try:
-                with bundle.open(info) as source:
-                    while chunk := source.read(CHUNK):
-                        size += len(chunk)
-                        budget -= len(chunk)
-                        if budget < 0 or size > listed[name][1]:
-                            break
-                        digest.update(chunk)
-            except (zipfile.BadZipFile, OSError, ValueError) as exc:
-                findings.append(Finding(name, f"cannot be read ({exc})"))
+                for chunk in _read_member(bundle, info, min(expected, budget)):
+                    size += len(chunk)
+                    digest.update(chunk)
+                budget -= size
+            except Exception as exc:  # zlib.error, EOFError, a bad CRC: damaged data
+                findings.append(Finding(name, f"cannot be read ({type(exc).__name__}: {exc})"))
                 continue
-            sha, expected = listed[name]
             if size != expected or digest.hexdigest() != sha:
                 findings.append(Finding(name, "changed: its SHA-256 does not match the manifest"))
             elif name.startswith(f"{EVIDENCE}/") and name != f"{EVIDENCE}/{sha}":

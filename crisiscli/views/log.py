@@ -70,7 +70,7 @@ def render_log(
     from crisiscli.views.log_sections import render_head
 
     head = render_head(state, incident.playbook(), incident.id, tz)
-    lines = [timeline_line(e, tz) for e in entries]
+    lines = [timeline_line(e, tz) for e in entries if not is_quiet(e.type)]
     return head + "\n" + render_timeline(lines, len(lines))
 
 
@@ -91,8 +91,9 @@ def current_log(incident: Incident) -> str:
         from crisiscli.views.log_sections import render_head
 
         head = render_head(state, incident.playbook(), incident.id, tz)
-        lines = [timeline_line(e, tz) for e in entries[-WINDOW:]]
-        return head + "\n" + render_timeline(lines, len(entries))
+        told = [e for e in entries if not is_quiet(e.type)]  # deliveries: in the head
+        lines = [timeline_line(e, tz) for e in told[-WINDOW:]]
+        return head + "\n" + render_timeline(lines, len(told))
 
 
 class LogFile:
@@ -113,15 +114,17 @@ class LogFile:
             entries = incident.derived_history()
             state = incident.state()
         lines: list[list[str]] = list(cache["lines"]) if cache else []
-        lines += [timeline_line(e, tz) for e in entries[-WINDOW:]]
+        # Delivery bookkeeping (notify.*) stays out of the timeline: the head's
+        # "Notifications" section sums it up, one line per channel.
+        told = [e for e in entries if not is_quiet(e.type)]
+        lines += [timeline_line(e, tz) for e in told[-WINDOW:]]
+        shown = (int(cache.get("shown", cache["count"])) if cache else 0) + len(told)
         del lines[:-WINDOW]
         actors = list(cache["actors"]) if cache else []
         neutral = (
             cache is not None
             and cache.get("left_out") == len(state.quarantined)
-            and all(
-                (e.type in HEAD_NEUTRAL and e.actor in actors) or is_quiet(e.type) for e in entries
-            )
+            and all(e.type in HEAD_NEUTRAL and e.actor in actors for e in entries)
         )
         if neutral and cache is not None:
             head = str(cache["head"])
@@ -129,10 +132,11 @@ class LogFile:
             from crisiscli.views.log_sections import render_head
 
             head = render_head(state, incident.playbook(), incident.id, tz)
-        text = head + "\n" + render_timeline(lines, state.event_count)
+        text = head + "\n" + render_timeline(lines, shown)
         atomic_write_text(incident.log_path, text, durable=False)
         return {
             "count": state.event_count,
+            "shown": shown,
             "head": head,
             "lines": lines,
             "actors": state.actors,

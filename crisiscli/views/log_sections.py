@@ -8,11 +8,14 @@ lands (``text.md_*``); times are local, with UTC beside them when local is not U
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import tzinfo
 from typing import Any
 
 from crisiscli.playbook.model import Playbook
+from crisiscli.playbook.spec import MESSAGE_AUDIENCES, PLATFORM_AUDIENCES
 from crisiscli.playbook.template import display_value, render
+from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.record.names import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
@@ -80,11 +83,56 @@ def render_head(
                 f"- [{mark}] {md_inline(check.text)}{'' if check.met else ' (not met)'}{note}"
             )
         out.append("")
+    summary = notification_summary(state)
+    if summary:
+        out += ["## Notifications", ""]
+        out += [f"- {md_inline(c['text'])}" for c in summary]
+        out.append("")
     if state.quarantined:
         out += ["## Lines left out of the journal's reading", ""]
         out += [f"- line {q.line}: {md_inline(q.reason)}" for q in state.quarantined]
         out.append("")
     return "\n".join(out)
+
+
+def notification_summary(state: IncidentState) -> list[dict[str, Any]]:
+    """One entry per notification channel: how many were delivered, are still owed, were
+    given up (the delivery bookkeeping stays in the journal, out of the timeline). A channel
+    is named by the name the team gave it in config.toml, never by its URL."""
+    channels: dict[str, dict[str, Any]] = {}
+
+    def name(label: str) -> str:  # earlier versions labelled webhooks by host and URL tail
+        return "webhook" if label.startswith("webhook http") else label or "a channel"
+
+    for notice in state.notices.values():
+        entry = channels.setdefault(
+            notice.channel,
+            {"channel": name(notice.label), "delivered": 0, "waiting": 0,
+             "given_up": 0, "last_error": None, "_at": notice.last_at},
+        )  # fmt: skip
+        if notice.last_at >= entry["_at"]:
+            entry["_at"], entry["channel"] = notice.last_at, name(notice.label)
+        if notice.status == "delivered":
+            entry["delivered"] += 1
+        elif notice.status == "given_up":
+            entry["given_up"] += 1
+            entry["last_error"] = notice.error
+        else:
+            entry["waiting"] += 1
+            if notice.error:
+                entry["last_error"] = notice.error
+    out = []
+    for entry in sorted(channels.values(), key=lambda e: str(e["channel"])):
+        del entry["_at"]
+        parts = [f"{entry['delivered']} delivered"]
+        if entry["waiting"]:
+            parts.append(f"{entry['waiting']} not delivered yet")
+        if entry["given_up"]:
+            parts.append(f"{entry['given_up']} given up")
+        why = f" (last error: {entry['last_error']})" if entry["last_error"] else ""
+        entry["text"] = f"{entry['channel']}: {', '.join(parts)}{why}"
+        out.append(entry)
+    return out
 
 
 def _severity_text(state: IncidentState, tz: tzinfo | None) -> str:
@@ -253,24 +301,42 @@ def message_fate(state: IncidentState, step_id: str) -> str:
 
 
 def message_outcome(state: IncidentState, step_id: str) -> str:
-    """``message_fate`` in words."""
+    """``message_fate`` in words: a press statement is "issued to the press", a staff memo
+    "sent to staff", only what goes on a platform is "published"."""
     fate = message_fate(state, step_id)
+    message = state.messages.get(step_id)
+    went = sent_words(message.audience if message is not None else None)
     if fate == "dropped":
-        return "never published (the step was " + STATUS_WORDS[state.steps[step_id].status] + ")"
-    return "published" if fate == "published" else "draft, not published yet"
+        return f"never {went} (the step was " + STATUS_WORDS[state.steps[step_id].status] + ")"
+    return went if fate == "published" else f"draft, not {went} yet"
+
+
+def by_audience(messages: Iterable[MessageState]) -> list[MessageState]:
+    """Messages grouped by audience (public posts first, then replies, DMs, press, staff,
+    support), in the order they were written within each group."""
+    order = {a: i for i, a in enumerate(MESSAGE_AUDIENCES)}
+    return sorted(messages, key=lambda m: order.get(m.audience, len(order)))
 
 
 def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> list[str]:
     if not state.messages:
         return []
     out = ["## Messages", ""]
-    for msg in state.messages.values():
+    for msg in by_audience(state.messages.values()):
         try:
             title = playbook.step(msg.step).title
         except KeyError:
             title = f"step {msg.step}"
         platforms = ", ".join(md_inline(p) for p in msg.platforms) or "no platform named"
-        out += [f"### {md_inline(title)} — {platforms}", ""]
+        if msg.audience in PLATFORM_AUDIENCES:
+            where = (
+                platforms
+                if msg.audience == "public-post"
+                else (f"{AUDIENCE_WORDS[msg.audience]}: {platforms}")
+            )
+        else:
+            where = AUDIENCE_WORDS.get(msg.audience, msg.audience)
+        out += [f"### {md_inline(title)} — {where}", ""]
         out += [f"> {line}" if line else ">" for line in md_lines(msg.text)]
         out.append("")
         facts = [
@@ -282,7 +348,8 @@ def _messages(state: IncidentState, playbook: Playbook, tz: tzinfo | None) -> li
         if msg.check_summary:
             facts.append(f"Checks: {md_inline(msg.check_summary)}")
         if msg.check_override:
-            facts.append(f"Published despite failed checks: {md_inline(msg.check_override)}")
+            went = sent_words(msg.audience).capitalize()
+            facts.append(f"{went} despite failed checks: {md_inline(msg.check_override)}")
         facts += approval_facts(msg, tz)
         out += [f"- {fact}" for fact in facts]
         out.append("")
@@ -306,7 +373,8 @@ def approval_facts(msg: MessageState, tz: tzinfo | None) -> list[str]:
         )
     if msg.override:
         when = f" ({local_and_utc(msg.approved_at, tz)})" if msg.approved_at else ""
-        facts.append(f"Published without approval{when}: {md_inline(msg.override)}")
+        went = sent_words(msg.audience).capitalize()
+        facts.append(f"{went} without approval{when}: {md_inline(msg.override)}")
     elif msg.decision or msg.approver:
         ts = msg.decided_at or msg.approved_at
         when = f" at {local_and_utc(ts, tz)}" if ts else ""

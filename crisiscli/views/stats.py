@@ -36,6 +36,7 @@ class IncidentSummary:
     deadlines: list[tuple[str, str, str, float | None]] = field(default_factory=list)
     skipped: list[tuple[str, str, str | None]] = field(default_factory=list)
     open_actions: list[dict[str, Any]] = field(default_factory=list)
+    routine: bool = False  # a routine check, or a run an answer called "no incident"
 
 
 class SnapshotCache:
@@ -74,6 +75,7 @@ def summarize(incident: Any, cache: SnapshotCache, now: datetime) -> IncidentSum
         state.drill,
         state.started_at,
         state.status,
+        routine=state.routine,
     )
     if state.started_at is not None:
         for mid, (_step, ts) in milestone_times(playbook, state).items():
@@ -136,7 +138,10 @@ def compute(
     until: date | None = None,
     drills: bool = False,
 ) -> dict[str, Any]:
-    chosen = select(summaries, since=since, until=until, drills=drills)
+    selected = select(summaries, since=since, until=until, drills=drills)
+    # A routine check (purpose: check) or a run an answer called "no incident" is no incident:
+    # it counts in no figure here, only as the number left out.
+    chosen = [s for s in selected if not s.routine]
     by_playbook = Counter(s.playbook for s in chosen)
     by_severity = Counter(s.severity for s in chosen)
     time_to = {}
@@ -191,6 +196,7 @@ def compute(
         "until": until.isoformat() if until else None,
         "drills_included": drills,
         "incidents": len(chosen),
+        "routine_checks": len(selected) - len(chosen),
         "by_playbook": dict(sorted(by_playbook.items(), key=lambda kv: (-kv[1], kv[0]))),
         "by_severity": dict(sorted(by_severity.items(), key=lambda kv: (-kv[1], kv[0]))),
         "time_to": time_to,
@@ -230,6 +236,12 @@ def render_text(stats: dict[str, Any]) -> list[str]:
         span = f" from {stats['since'] or 'the start'} to {stats['until'] or 'today'}"
     drills = " (drills included)" if stats["drills_included"] else " (drills excluded)"
     out.append(f"{stats['incidents']} incident(s){span}{drills}")
+    routine = stats.get("routine_checks", 0)
+    if routine:
+        out.append(
+            f"{routine} routine check{'s' if routine != 1 else ''} not counted "
+            "(purpose: check, or answered as no incident)"
+        )
     if not stats["incidents"]:
         return out
     out.append("")

@@ -81,12 +81,14 @@ class WatchModel:
     walker: Walker
     deadlines: tuple[LiveDeadline, ...]
     follow_ups: tuple[tuple[str, str, str, datetime, bool], ...]  # id, who, channel, due, late
-    approvals: tuple[tuple[str, tuple[str, ...], datetime], ...]  # title, platforms, since
+    # title, platforms, written at, who was asked (None: nobody yet), asked at
+    approvals: tuple[tuple[str, tuple[str, ...], datetime, str | None, datetime | None], ...]
     notes: tuple[Line, ...]
     events: tuple[Line, ...]
     undelivered: int  # notifications that could not be delivered (yet)
     event_count: int
     tz: tzinfo | None = field(default=None, compare=False)
+    team: str | None = field(default=None, compare=False)  # the background syncer, in words
 
     @property
     def elapsed_seconds(self) -> float:
@@ -136,7 +138,7 @@ def watch_model(
         (f.contact_id, f.who, f.channel, f.due, f.overdue) for f in open_follow_ups(state, now)
     )
     approvals = tuple(
-        (str(a["title"]), tuple(a["platforms"]), a["recorded_at"])
+        (str(a["title"]), tuple(a["platforms"]), a["recorded_at"], a["approver"], a["asked_at"])
         for a in pending_approvals(state, playbook)
     )
     notes = tuple(Line(n.ts, n.actor, n.text) for n in state.notes[-NOTES_SHOWN:])
@@ -203,8 +205,14 @@ def model_json(model: WatchModel) -> dict[str, Any]:
             for c, who, ch, due, late in model.follow_ups
         ],
         "approvals": [
-            {"step_title": title, "platforms": list(p), "since": t(since)}
-            for title, p, since in model.approvals
+            {
+                "step_title": title,
+                "platforms": list(p),
+                "since": t(since),
+                "approver": approver,
+                "asked_at": t(asked) if asked else None,
+            }
+            for title, p, since, approver, asked in model.approvals
         ],
         "notes": [{"ts": t(n.ts), "actor": n.actor, "text": n.text} for n in model.notes],
         "events": [{"ts": t(e.ts), "actor": e.actor, "text": e.text} for e in model.events],

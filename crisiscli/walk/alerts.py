@@ -16,10 +16,13 @@ approval.requested   a version is put to someone (or the backup)  ``approval.req
 approval.decided     approved, rejected, or sent without (why)    ``approval.decided:<step>:<time>``
 handoff              each handoff                                 ``handoff:<time>``
 incident.closed      the incident closed                          ``incident.closed:<time>``
+incident.reopened    a closed incident was reopened               ``incident.reopened:<time>``
 ==================== ============================================ ===========================
 
 A deadline's notifications are offered only while they still mean something: "soon" while
-it is open, "passed" while it is overdue (not once it was met late or waived).
+it is open, "passed" while it is overdue (not once it was met late or waived). Nothing is
+due before the incident opened: a deadline two minutes after the start is "soon" from the
+start, and the opening comes first whatever the clock says (``ORDER``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ from crisiscli.timeutil import format_duration, short_when
 from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses
 
 SOON = timedelta(minutes=2)
+# At one moment, the order a person would tell it in: the opening before anything else.
+ORDER = {
+    "incident.opened": 0,
+    "incident.reopened": 1,
+    "severity.changed": 2,
+    "approval.requested": 3,
+    "approval.decided": 4,
+    "handoff": 5,
+    "deadline.soon": 6,
+    "deadline.passed": 7,
+    "incident.closed": 8,
+}
 
 
 class _Facts:
@@ -100,8 +115,9 @@ def alerts(
         *approvals(facts),
         *_handoffs(facts),
         *_closed(facts),
+        *_reopened(facts),
     ]
-    return sorted(found, key=lambda n: (n.at, n.key))
+    return sorted(found, key=lambda n: (n.at, ORDER.get(n.kind, 9), n.key))
 
 
 def _opened(f: _Facts) -> Iterator[Notification]:
@@ -136,17 +152,20 @@ def _deadline_fields(f: _Facts, d: DeadlineStatus) -> tuple[tuple[str, str], ...
 
 
 def _deadlines(f: _Facts) -> Iterator[Notification]:
+    opened = f.state.started_at
+    assert opened is not None
     for d in deadline_statuses(f.playbook, f.state, f.now):
         if d.state == "open" and d.due_at - f.now <= SOON:
             left = format_duration(d.seconds_left(f.now))
             yield f.make(
-                f"deadline.soon:{d.key}", "deadline.soon", d.due_at - SOON,
+                f"deadline.soon:{d.key}", "deadline.soon", max(d.due_at - SOON, opened),
                 f"Due in {left}: {d.name}",
                 f"{d.name} is due at {f.when(d.due_at)}.", *_deadline_fields(f, d),
             )  # fmt: skip
         elif d.state == "overdue":
             yield f.make(
-                f"deadline.passed:{d.key}", "deadline.passed", d.due_at, f"Overdue: {d.name}",
+                f"deadline.passed:{d.key}", "deadline.passed", max(d.due_at, opened),
+                f"Overdue: {d.name}",
                 f"{d.name} was due at {f.when(d.due_at)} and is not done yet.",
                 *_deadline_fields(f, d),
             )  # fmt: skip
@@ -166,8 +185,13 @@ def approvals(f: _Facts) -> Iterator[Notification]:
             continue
         title = step.title
         platforms = ", ".join(message.platforms) or "no platform named"
+        if not step.message.on_platform:  # a press statement, a staff memo: on no platform
+            from crisiscli.record.events import AUDIENCE_WORDS
+
+            platforms = AUDIENCE_WORDS.get(message.audience, message.audience)
         st = f.state.steps.get(step.id)
         dropped = st is not None and st.status in ("skipped", "not_applicable")
+        checks = _overridden_checks(message)
         for request in message.requests:
             if dropped:
                 break
@@ -176,34 +200,69 @@ def approvals(f: _Facts) -> Iterator[Notification]:
                 if request.escalated_from
                 else ""
             )
+            warned = f" {checks}." if checks else ""
             yield f.make(
                 f"approval.requested:{step.id}:{request.ts.isoformat()}", "approval.requested",
                 request.ts, f"Approval needed from {request.approver}: {title}",
                 f"{request.actor} asks {request.approver}{late} to approve the message for "
-                f"{title} ({platforms}): {message.text} — crisis approve",
+                f"{title} ({platforms}):{warned} {message.text} — crisis approve",
                 ("Asked of", request.approver), ("Asked by", request.actor),
-                ("Platforms", platforms), actor=request.actor,
+                ("Platforms", platforms), *((("Checks", checks),) if checks else ()),
+                actor=request.actor,
             )  # fmt: skip
         if message.decided_at is not None and message.decision is not None:
-            decided = f"{message.decision.capitalize()} by {message.decided_by}"
+            who = message.decided_by or "someone"
+            if message.decision == "approved" and _self_approved(message, who):
+                verdict = f"Self-approved by {who}"
+                said = (
+                    f"{who} approved a message they asked approval for themselves — "
+                    "no second person has read it"
+                )
+            else:
+                verdict = f"{message.decision.capitalize()} by {who}"
+                said = verdict
             if message.decision_comment:
-                decided += f": {message.decision_comment}"
+                said += f": {message.decision_comment}"
             at, actor = message.decided_at, message.decided_by
         elif message.approved_at is not None:
-            decided = (
-                f"Sent without approval: {message.override}"
-                if message.override
-                else f"Approved by {message.approver}"
-            )
+            if message.override:
+                verdict = "Sent without approval"
+                said = f"Sent without approval: {message.override}"
+            elif _self_approved(message, message.approver or ""):
+                verdict = f"Self-approved by {message.approver}"
+                said = f"{verdict} — no second person has read it"
+            else:
+                verdict = f"Approved by {message.approver}"
+                said = verdict
             at, actor = message.approved_at, message.approved_by
         else:
             continue
+        if checks:
+            said += f" ({checks})"
         yield f.make(
             f"approval.decided:{step.id}:{at.isoformat()}", "approval.decided",
-            at, f"{decided.split(':')[0]}: {title}",
-            f"{decided} (recorded by {actor or 'someone'}).",
-            ("Decision", decided), ("Platforms", platforms), actor=actor,
+            at, f"{verdict}: {title}", f"{said} (recorded by {actor or 'someone'}).",
+            ("Decision", verdict), ("Platforms", platforms),
+            *((("Checks", checks),) if checks else ()), actor=actor,
         )  # fmt: skip
+
+
+def _self_approved(message: Any, who: str) -> bool:
+    """Approved by the person who wrote the version or asked for its approval."""
+    if message.self_approved:
+        return True
+    same = " ".join(who.split()).casefold()
+    askers = {" ".join(r.actor.split()).casefold() for r in message.requests}
+    return bool(same) and (same in askers or same == " ".join(message.actor.split()).casefold())
+
+
+def _overridden_checks(message: Any) -> str | None:
+    """ "Failed checks overridden (1 error: …): reason", when the version failed its
+    pre-publication checks and someone chose to go on."""
+    if not message.check_override:
+        return None
+    summary = f" ({message.check_summary})" if message.check_summary else ""
+    return f"Failed checks overridden{summary}: {message.check_override}"
 
 
 def _handoffs(f: _Facts) -> Iterator[Notification]:
@@ -225,8 +284,31 @@ def _closed(f: _Facts) -> Iterator[Notification]:
     extra: list[Any] = []
     if s.started_at is not None:
         extra.append(("Duration", format_duration((s.closed_at - s.started_at).total_seconds())))
+    unmet = [  # as checked at this close (not at one before a reopening)
+        c.text
+        for _n, c in sorted(s.exit_checks.items())
+        if not c.met and (s.reopened_at is None or c.ts >= s.reopened_at)
+    ]
+    title = f"Incident closed: {s.title}"
+    text = s.summary or "Closed without a summary."
+    if unmet:
+        many = f"{len(unmet)} exit criteria" if len(unmet) > 1 else "1 exit criterion"
+        title = f"Incident closed with {many} not met: {s.title}"
+        text += f" Closed with {many} not met: {'; '.join(unmet)}."
+        extra.append(("Not met", "; ".join(unmet)))
     yield f.make(
         f"incident.closed:{s.closed_at.isoformat()}", "incident.closed", s.closed_at,
-        f"Incident closed: {s.title}", s.summary or "Closed without a summary.", *extra,
-        actor=getattr(s, "closed_by", None),  # issue 11 folds who closed it
+        title, text, *extra, ("Closed by", s.closed_by or "someone"), actor=s.closed_by,
+    )  # fmt: skip
+
+
+def _reopened(f: _Facts) -> Iterator[Notification]:
+    s = f.state
+    if s.closed or s.reopened_at is None:
+        return
+    who = s.reopened_by or "someone"
+    yield f.make(
+        f"incident.reopened:{s.reopened_at.isoformat()}", "incident.reopened", s.reopened_at,
+        f"Incident reopened: {s.title}", f"{who} reopened it at {f.when(s.reopened_at)}.",
+        ("Reopened by", who), actor=s.reopened_by,
     )  # fmt: skip

@@ -16,7 +16,8 @@
       apology:
         message: "We got this wrong. ..."
         approver: Dana (comms lead)            # asked, and approves (scripted)
-        next_update: 1h          # the next update this message promises (30m, 15:30, suggested)
+        next_update: 1h          # the next update it promises (30m, 15:30; suggested: the
+                                 # time the message names, else the cadence's)
       update:
         message: ["First draft", "Second draft"]   # one text per version
         approver:                               # one decision per request
@@ -140,7 +141,8 @@ class StepScript:
     backup: ScriptedDecision | None = None
     override: str = ""  # approval override reason
     checks_override: str = ""  # reason to publish despite failed checks
-    next_update: str = ""  # the next update a public message promises ("suggested": the cadence's)
+    next_update: str = ""  # the next update a public message promises ("suggested": the time
+    # the message names, else the cadence's)
     evidence: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, note, url)
 
     @property
@@ -165,6 +167,14 @@ class AnswersFile:
     close: bool = False
     exit_criteria: Any = None  # all | none | one yes/no (or {met, note}) per criterion
     locations: dict[tuple[str | int, ...], Location] = field(default_factory=dict)
+    # Folders evidence files may come from: the answers file's own, and each --allow-path.
+    allowed: tuple[Path, ...] = ()
+
+    def check_path(self, target: str, where: Location) -> str:
+        """``target`` if it lies (links resolved) under an allowed folder, else an
+        ``AnswersError`` at ``where``: an answers file is handed to us and must not reach
+        ``/etc/shadow`` or ``../../.gitconfig`` and have them kept and shared as evidence."""
+        return inside_allowed(target, self.allowed, where)
 
     def where(self, *at: str | int) -> Location:
         probe = tuple(at)
@@ -190,11 +200,33 @@ def read_script(path: Path) -> Document:
     return doc
 
 
-def load_answers(path: Path) -> AnswersFile:
+def inside_allowed(target: str, allowed: tuple[Path, ...], where: Location) -> str:
+    """``target`` when its real path (every link followed) is inside one of ``allowed``."""
+    import os
+
+    real = os.path.realpath(target)
+    for root in allowed:
+        top = os.path.realpath(root)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return target
+    shown_roots = ", ".join(str(r) for r in allowed) or "(none)"
+    linked = "" if os.path.abspath(target) == real else f" (a link to {real})"
+    raise AnswersError(
+        f"evidence file {target}{linked} is outside the answers file's folder "
+        f"({shown_roots}); nothing was kept",
+        location=where,
+        hint="move the file next to the answers file, or name its folder: --allow-path DIR",
+    )
+
+
+def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> AnswersFile:
+    """Read an answers file. Evidence files it names are relative to its folder and must
+    stay inside it (links followed), or inside a folder in ``allow`` (``--allow-path``)."""
     shown = str(path)
     doc = read_script(path)
     data = doc.data
     result = AnswersFile(shown)
+    result.allowed = (path.parent if str(path.parent) else Path("."), *allow)
     for at, (line, col) in doc.positions.items():
         result.locations[at] = Location(shown, line, col)
 
@@ -293,7 +325,10 @@ def load_answers(path: Path) -> AnswersFile:
         if spec.get("backup") is not None:
             script.backup = _decision(spec["backup"], result.where(*at, "backup"), needs_name=False)
         script.evidence = _evidence(
-            spec.get("evidence"), path.parent, result.where(*at, "evidence")
+            spec.get("evidence"),
+            path.parent,
+            lambda *sub, _at=at: result.where(*_at, "evidence", *sub),
+            result.allowed,
         )
         script.override = str(spec.get("override") or "")
         script.checks_override = str(spec.get("checks_override") or "")
@@ -328,25 +363,35 @@ def _decision(entry: Any, where: Location, *, needs_name: bool) -> ScriptedDecis
     return ScriptedDecision(name, decision, str(entry.get("comment") or ""))
 
 
-def _evidence(value: Any, folder: Path, where: Location) -> list[tuple[str, str, bool]]:
-    """``evidence:`` a file (relative to the answers file), a list, or {file|url, note}."""
+def _evidence(
+    value: Any,
+    folder: Path,
+    where: Callable[..., Location],
+    allowed: tuple[Path, ...],
+) -> list[tuple[str, str, bool]]:
+    """``evidence:`` a file (relative to the answers file), a list, or {file|url, note}.
+    A file outside the allowed folders is refused here, before anything is created."""
     if value is None:
         return []
     found = []
-    for entry in value if isinstance(value, list) else [value]:
+    many = isinstance(value, list)
+    for n, entry in enumerate(value if many else [value]):
+        at: tuple[int, ...] = (n,) if many else ()
         if isinstance(entry, str) and entry.strip():
-            found.append((str(folder / entry), "", False))
+            target = str(folder / entry)
+            found.append((inside_allowed(target, allowed, where(*at)), "", False))
             continue
         if isinstance(entry, dict) and (bool(entry.get("file")) != bool(entry.get("url"))):
             note = str(entry.get("note") or "")
             if entry.get("url"):
                 found.append((str(entry["url"]), note, True))
             else:
-                found.append((str(folder / str(entry["file"])), note, False))
+                target = str(folder / str(entry["file"]))
+                found.append((inside_allowed(target, allowed, where(*at, "file")), note, False))
             continue
         raise AnswersError(
             "evidence is a file name, or {file: NAME, note: TEXT}, or {url: URL, note: TEXT}",
-            location=where,
+            location=where(*at),
         )
     return found
 
@@ -735,11 +780,18 @@ class ScriptedPrompter:
     def show_status(self, view: StepView, text: str) -> None:
         self.echo(f"  {text}")
 
+    def recorded(self, view: StepView, text: str) -> None:
+        self.echo(f"  {text}")
+
     def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
         pending = self.pending_evidence.get(view.step.id) or []
         if not pending:
             return None
         target, note, is_url = pending.pop(0)
+        if not is_url:  # checked again as it is used: a link may have been swapped in since
+            target = self.answers.check_path(
+                target, self.answers.where("steps", view.step.id, "evidence")
+            )
         return EvidenceChoice(target, note, is_url)
 
     def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:

@@ -28,11 +28,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from crisiscli.frozen import Frozen
-from crisiscli.playbook.model import Cadence, Playbook
+from crisiscli.playbook.model import SEVERITY_REF, Cadence, Playbook
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.record.fold import IncidentState, Publication
 from crisiscli.timeutil import format_duration, since_start
-from crisiscli.walk.flow import applies
+from crisiscli.walk.flow import applies, facts, holds
 
 __all__ = [
     "DeadlineStatus",
@@ -133,7 +133,7 @@ def deadline_statuses(
             continue
         found.append(_status(step.id, step.due.label, due_at, state, applies(step, state), now))
     for cadence in playbook.cadences:
-        found += _occurrences(cadence, state, now)
+        found += _occurrences(cadence, state, now, playbook)
     found += _promises(state, now)
     found.sort(key=lambda d: (d.due_at, d.key))
     return found
@@ -191,7 +191,45 @@ def _moments(cadence: Cadence, state: IncidentState) -> Iterator[tuple[datetime,
         yield ts, what, value
 
 
-def _occurrences(cadence: Cadence, state: IncidentState, now: datetime) -> list[DeadlineStatus]:
+def recurring_kinds(cadence: Cadence) -> frozenset[str]:
+    """The kinds of message that meet a cadence again and again: its updates (a statement or
+    an apology goes out once); every kind it lists when it lists no ``update``."""
+    kinds = frozenset(cadence.kinds)
+    return kinds & {"update"} or kinds
+
+
+def can_post(
+    cadence: Cadence, playbook: Playbook | None, state: IncidentState, severity: str | None = None
+) -> bool:
+    """Some step that posts a message of the cadence's kinds can still do so at ``severity``
+    (the current one by default): it applies, and its message has not gone out yet or is an
+    update (posted again and again). Without a playbook the cadence always runs."""
+    if playbook is None:
+        return True
+    known = facts(state)
+    if severity is not None:
+        known[SEVERITY_REF] = severity
+    again = recurring_kinds(cadence)
+    for step in playbook.steps:
+        message = step.message
+        if message is None or message.kind not in cadence.kinds:
+            continue
+        if not holds(step.when, known):
+            continue
+        st = state.steps.get(step.id)
+        status = st.status if st is not None else "pending"
+        if status == "skipped" or (status == "done" and message.kind not in again):
+            continue
+        return True
+    return False
+
+
+def _occurrences(
+    cadence: Cadence, state: IncidentState, now: datetime, playbook: Playbook | None = None
+) -> list[DeadlineStatus]:
+    """A cadence's occurrences. With ``playbook``, it runs only while some step can post a
+    message of its kinds (``can_post``): the open occurrence is waived while none can, and a
+    re-grade that makes one possible again starts the clock afresh."""
     assert state.started_at is not None
     out: list[DeadlineStatus] = []
     severity = state.first_severity or state.severity
@@ -212,14 +250,24 @@ def _occurrences(cadence: Cadence, state: IncidentState, now: datetime) -> list[
     for ts, what, value in _moments(cadence, state):
         if what == "severity":
             assert value is not None
-            severity = value
+            was, severity = severity, value
             seconds = cadence.interval(severity)
             sooner = _after(ts, seconds)
+            resumed = (
+                playbook is not None
+                and not can_post(cadence, playbook, state, was)
+                and can_post(cadence, playbook, state, severity)
+            )
             if sooner is None:
                 if due is not None:
                     made(due, "waived", None, f"not needed at severity {severity}")
                     n += 1
                 due = None
+            elif resumed:  # nothing could post it before this re-grade: the clock starts now
+                if due is not None and due < ts:
+                    made(due, "waived", None, f"no step to post it at severity {was}")
+                    n += 1
+                due, every = sooner, cadence.interval_text(severity)
             elif due is None or sooner < due:
                 due, every = sooner, cadence.interval_text(severity)
         elif what == "update":
@@ -237,7 +285,10 @@ def _occurrences(cadence: Cadence, state: IncidentState, now: datetime) -> list[
                     made(due, "missed")
             return out
     if due is not None:
-        made(due, "overdue" if now > due else "open")
+        if can_post(cadence, playbook, state):
+            made(due, "overdue" if now > due else "open")
+        else:
+            made(due, "waived", None, f"no step to post it at severity {state.severity}")
     return out
 
 

@@ -8,6 +8,7 @@ from another terminal appear, and a crash at any point resumes exactly where it 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
@@ -20,7 +21,7 @@ from crisiscli.playbook.model import Question, Step
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
-from crisiscli.record.fold import IncidentState, MessageState
+from crisiscli.record.fold import IncidentState, MessageState, draft_key
 from crisiscli.record.names import known_answers, template_values
 from crisiscli.record.store import Incident
 from crisiscli.team.actions import new_action
@@ -43,8 +44,11 @@ from crisiscli.walk.flow import (
 from crisiscli.walk.prompter import (
     Action,
     ActionEntry,
+    Changed,
     GoBack,
+    InterruptedWithDraft,
     ItemView,
+    LeftWithDraft,
     NoteView,
     Prompter,
     QuestionView,
@@ -68,6 +72,30 @@ def mention_words(state: Any) -> str | None:
     if last.ratio is not None:
         line += f", {last.ratio:.1f}x a normal {last.per} ({last.baseline:g})"
     return line + (f" — {last.source}" if last.source else "")
+
+
+def step_facts(view: StepView) -> tuple[Any, ...]:
+    """What a step's screen says that another terminal can change (not the clocks)."""
+    return (
+        view.title,
+        view.severity,
+        view.recent_notes,
+        view.approval,
+        view.message_text,
+        view.message_approved_by,
+        view.evidence_count,
+        view.roles,
+        tuple(text.split(" — ")[0] for text in view.waiting),
+        view.follow_ups,
+        view.latest,
+    )
+
+
+def _clock_text(ts: datetime, zone: tzinfo, now: datetime) -> str:
+    """``16:10`` today, ``Tue 16:10`` on another day, in the incident's time zone."""
+    local = ts.astimezone(zone)
+    same_day = local.date() == now.astimezone(zone).date()
+    return local.strftime("%H:%M" if same_day else "%a %H:%M")
 
 
 def _local() -> tzinfo:
@@ -97,6 +125,8 @@ class Walkthrough:
         self._config_limits = config_limits(self.env)
         self.words = Catalogue(self.playbook.language)  # notices in the playbook's language
         self._mine: set[str] = set()  # ids of the events this walker recorded
+        self._showing: Step | None = None  # the step on screen (for the live status line)
+        self._menu_facts: tuple[Any, ...] | None = None  # what the waiting step menu shows
         # Checks run before each screen and each record: who walks (lease), closed elsewhere.
         self.guards: list[Callable[[IncidentState], None]] = []
 
@@ -135,13 +165,32 @@ class Walkthrough:
         # over or closes the incident, not only at the next screen.
         watch = getattr(self.prompter, "set_watchdog", None)
         if callable(watch):
-            watch(lambda: self.check(self.incident.state()))
+            watch(self.watch_tick)
         try:
             return self._run()
         finally:
             self.incident.flush()
             if callable(watch):
                 watch(None)
+
+    def watch_tick(self) -> None:
+        """Every two seconds while a prompt waits: stop if this walker may no longer write;
+        bring what others recorded (severity, approvals, notes, who walks) to the status
+        line; at the step menu, draw the step again when its facts changed (``Changed``)."""
+        state = self.incident.state()
+        self.check(state)
+        step, live = self._showing, getattr(self.prompter, "live", None)
+        if step is None or not callable(live):
+            return
+        self.state = state
+        try:
+            view = self.view(step)
+        except Exception:  # a status line never stops a walk-through
+            return
+        live(view)
+        if self._menu_facts is not None and self._menu_facts != step_facts(view):
+            self._menu_facts = None
+            raise Changed()
 
     def refuse_if_over(self) -> None:
         """A closed incident, or a finished walk-through, is not walked again."""
@@ -193,6 +242,7 @@ class Walkthrough:
             if self.switched_off(step):
                 return
             view = self.view(step)
+            self._showing = step
             self.prompter.show_step(view)
             try:
                 if not worked:
@@ -200,9 +250,17 @@ class Walkthrough:
                     if self.work(step, view):
                         continue
                 allowed = self.allowed_actions(step, view)
-                action = self.prompter.choose_action(view, allowed)
+                self._menu_facts = step_facts(view)
+                try:
+                    action = self.prompter.choose_action(view, allowed)
+                finally:
+                    self._menu_facts = None
                 if self.act(step, view, action):
                     return
+            except Changed:
+                pass  # drawn again, with what changed elsewhere
+            except LeftWithDraft:
+                pass  # kept as a draft, and said so where it was kept
             except GoBack:
                 # Esc: nothing more is recorded; the step and its menu are shown again.
                 self.prompter.notify(self.words.t("esc_back"))
@@ -284,10 +342,14 @@ class Walkthrough:
             ]
             from crisiscli.messages.platforms import checked_platforms, incident_platforms
 
+            # Only what goes out on a platform is held to its limits (a press brief or a
+            # staff memo is not): banned and excuse phrases apply to every audience.
             where = incident_platforms(known_answers(self.state))
             cached = review(
                 text,
-                checked_platforms(where, step.message.platforms),
+                checked_platforms(where, step.message.platforms)
+                if step.message.on_platform
+                else [],
                 self.playbook.language,
                 step.message.banned,
                 self.limits_for(step),
@@ -307,19 +369,27 @@ class Walkthrough:
         assert message is not None
         self.refresh()
         view = self.view(step)
-        if view.message_text is not None:
+        kept = self.draft("message", step.id)
+        if kept is not None:
+            draft = kept[1]  # words typed and left unsaved come back first
+        elif view.message_text is not None:
             draft = view.message_text
         else:
             values = template_values(self.playbook, self.state, self.incident.id)
             draft, _missing = render(message.template, values)
         while True:
-            text = self.prompter.compose_message(view, draft)
+            with self.drafting("message", step.id):
+                text = self.prompter.compose_message(view, draft)
             current = self.state_message(step)
             unchanged = current is not None and current.text == text
             if not unchanged:
                 self.record(
-                    ev.message_recorded(step.id, text, list(message.platforms), message.kind)
+                    ev.message_recorded(
+                        step.id, text, list(message.platforms), message.kind, message.audience
+                    )
                 )
+            if self.draft("message", step.id) is not None:
+                self.record(ev.draft_dropped("message", step.id, "saved"))
             # An unchanged text keeps its version, its approval and any override of its checks.
             checked = self.review(
                 step, text, current.check_override if current and unchanged else None
@@ -344,6 +414,7 @@ class Walkthrough:
                         warnings=len(checked.warnings),
                         summary=summary_line(checked),
                         override=reason if overriding else None,
+                        audience=message.audience,
                     )
                 )
             if decision is not ReviewDecision.EDIT:
@@ -519,20 +590,45 @@ class Walkthrough:
         assert step.message is not None
         if step.message.kind not in PUBLIC_KINDS:
             return
+        from crisiscli.messages.promise import promised_in
         from crisiscli.queue.importer import parse_when
 
         now = self.env.clock()
+        zone = self.incident.tz() or _local()
         current = self.state_message(step)
         known = current.promise if current is not None else None
-        suggested = known or next_update_due(self.playbook, self.state, now)
+        # The time the message itself names ("Next update by 02:30", "om 30 minuter") comes
+        # first: the promise is what the public reads, not what the cadence would like.
+        said_at = None
+        said = promised_in(current.text, self.playbook.language) if current is not None else None
+        if said is not None:
+            with contextlib.suppress(UsageError):
+                said_at = parse_when(said, now, zone, what="next update")
+        suggested = said_at or known or next_update_due(self.playbook, self.state, now)
+        warned: str | None = None
         while True:
             text = self.prompter.ask_next_update(self.view(step), suggested).strip()
             if not text:
                 return
             try:
-                due = parse_when(text, now, self.incident.tz() or _local(), what="next update")
+                due = parse_when(text, now, zone, what="next update")
             except UsageError:
                 self.prompter.notify(self.words.t("update.bad_time", typed=text))
+                continue
+            if (
+                said_at is not None
+                and abs((due - said_at).total_seconds()) >= 60
+                and warned != text
+            ):
+                # Said before anything is recorded; typing the same again keeps it.
+                self.prompter.warn(
+                    self.words.t(
+                        "update.disagrees",
+                        said=_clock_text(said_at, zone, now),
+                        typed=_clock_text(due, zone, now),
+                    )
+                )
+                warned, suggested = text, said_at
                 continue
             if due != known:
                 self.record(ev.update_promised(step.id, due))
@@ -575,7 +671,8 @@ class Walkthrough:
         value = self.prompter.answer(view, qv.question)
         if value is None or (value == "" and not qv.question.required):
             return False
-        self.record(ev.answer_set(step.id, qv.question.id, value))
+        routine = any(c.no_incident and c.value == value for c in qv.question.choices)
+        self.record(ev.answer_set(step.id, qv.question.id, value, no_incident=routine))
         role = approvals.role_for_answer(qv.question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)
@@ -659,9 +756,16 @@ class Walkthrough:
             self.add_evidence(step, view)
             return False
         if action is Action.NOTE:
-            text = self.prompter.ask_note(view)
+            with self.drafting("note", step.id):
+                text = self.prompter.ask_note(view)
             if text.strip():
                 self.record(ev.note_added(text, step.id))
+                shown = " ".join(text.split())
+                self.prompter.recorded(view, self.words.t("engine.note_added", text=shown))
+            if self.draft("note", step.id) is not None:
+                self.record(
+                    ev.draft_dropped("note", step.id, "saved" if text.strip() else "emptied")
+                )
             return False
         if action is Action.SKIP:
             reason = self.prompter.ask_reason(view, action, True).strip()
@@ -688,6 +792,41 @@ class Walkthrough:
             self.record(ev.session("paused", step.id))
             raise Paused()
         raise StateError(f"unknown action {action!r}")  # pragma: no cover
+
+    # -- drafts: words typed and not saved are never lost ------------------------------------
+
+    def draft(self, field: str, step_id: str) -> tuple[datetime, str] | None:
+        """This person's unsaved words for a note or a message of this step."""
+        found = self.state.drafts.get(draft_key(field, step_id, self.env.actor))
+        return (found.ts, found.text) if found is not None else None
+
+    def drafting(self, field: str, step_id: str) -> Any:
+        """Around a note or a message prompt: words left there (Esc twice, Ctrl-C) are
+        recorded as a draft (``draft.kept``) before the step menu comes back or the run
+        stops; words emptied by their author end the draft."""
+        import contextlib
+
+        engine = self
+
+        @contextlib.contextmanager
+        def kept() -> Any:
+            try:
+                yield
+            except (LeftWithDraft, InterruptedWithDraft) as left:
+                engine.keep_draft(field, step_id, left.text)
+                if isinstance(left, LeftWithDraft):
+                    engine.prompter.notify(engine.words.t(f"draft.kept_{field}"))
+                raise
+
+        return kept()
+
+    def keep_draft(self, field: str, step_id: str, text: str) -> None:
+        before = self.draft(field, step_id)
+        if text.strip():
+            if before is None or before[1] != text:
+                self.record(ev.draft_kept(field, text, step_id))
+        elif before is not None:
+            self.record(ev.draft_dropped(field, step_id, "emptied"))
 
     def mark_done(self, step: Step, view: StepView) -> bool:
         missing = [
@@ -720,7 +859,9 @@ class Walkthrough:
         recorded override) and, when required, an approver (or a recorded override)."""
         assert step.message is not None
         if view.message_text is None:
-            self.prompter.notify(self.words.t("engine.message_not_written"))
+            # said once, before the composer: not kept under the screens that follow, where
+            # the message is written by then
+            self.prompter.show_status(view, self.words.t("engine.message_not_written"))
             self.compose(step)
             return False
         checked = view.message_review
@@ -772,7 +913,10 @@ class Walkthrough:
             return
         self.refresh()
         self.show_warnings()
-        self.prompter.show_status(self.view(step), "Kept as evidence.")
+        what = choice.target.strip() + (
+            f" — {' '.join(choice.note.split())}" if choice.note.strip() else ""
+        )
+        self.prompter.recorded(view, self.words.t("engine.evidence_kept", what=what))
 
     def edit(self, step: Step, view: StepView) -> None:
         if view.items:
@@ -884,6 +1028,8 @@ class Walkthrough:
             visit=st.visits if st else 1,
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
+            note_draft=self.draft("note", step.id),
+            message_draft=self.draft("message", step.id),
             message_approved_by=(message.approver or message.override) if message else None,
             approvers=self.approver_choices(step),
             waiting=approvals.waiting_texts(self.playbook, state, now),
@@ -891,6 +1037,14 @@ class Walkthrough:
             if message and approvals.needs_approval(step)
             else None,
             evidence_count=len(state.evidence),
+            latest=next(
+                (
+                    (e.ts, e.actor, e.text)
+                    for e in reversed(state.recent)
+                    if e.id not in self._mine and e.actor != self.env.actor
+                ),
+                None,
+            ),
             mentions=mention_words(state)
             if any(q.sets == "severity" for q in step.questions)
             else None,

@@ -348,9 +348,17 @@ class Explorer:
                 value is True and asks_consent(q),
                 # a grading answer counts by the level it sets (None: the severity stays)
                 value if grades else None,
+                # ... and by the update cadences it switches on or off (lint CR454)
+                self._cadences_on(value) if q.sets == "severity" else None,
             )
             found.setdefault(signature, value)
         return tuple(found.values())
+
+    def _cadences_on(self, level: Value | None) -> tuple[bool, ...] | None:
+        """Which cadences run at a grading answer's level (None: no level given)."""
+        if not isinstance(level, str):
+            return None
+        return tuple(c.interval(level) is not None for c in self.playbook.cadences)
 
     def _multi_candidates(self, q: m.Question, leaves: list[m.Equals]) -> Iterator[Value]:
         groups: dict[tuple[bool, ...], list[str]] = {}

@@ -25,6 +25,29 @@ class GoBack(Exception):
     """The person pressed Esc: leave this prompt, record nothing, show the step menu again."""
 
 
+class Changed(Exception):  # a signal, not an error
+    """The incident changed from another terminal (severity, approvals, notes…) while the
+    step menu waited: nothing was chosen; the step is drawn again with the new facts."""
+
+
+class LeftWithDraft(GoBack):
+    """Esc twice at a note or a message with words typed and not saved: back to the step
+    menu, and ``text`` is kept as a draft (``draft.kept``) that the next prompt offers back."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class InterruptedWithDraft(KeyboardInterrupt):
+    """Ctrl-C at a note or a message with words typed and not saved: the run stops, and
+    ``text`` is kept as a draft first."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 class Action(str, enum.Enum):
     DONE = "done"
     EDIT = "edit"
@@ -140,6 +163,9 @@ class StepView:
     visit: int = 1
     can_go_back: bool = False
     message_text: str | None = None
+    # (when, text) of words typed at a note / this step's message and left unsaved
+    note_draft: tuple[datetime, str] | None = None
+    message_draft: tuple[datetime, str] | None = None
     message_approved_by: str | None = None
     message_review: Review | None = None  # lengths per platform and pre-publication findings
     roles: tuple[tuple[str, str], ...] = ()  # (role, person) for the roles held
@@ -154,6 +180,8 @@ class StepView:
     approval: str | None = None  # what became of this step's approval, in words
     evidence_count: int = 0
     mentions: str | None = None  # the latest mention count and its ratio, in words
+    # (when, who, what) of the latest event someone else recorded: the status line shows it
+    latest: tuple[datetime, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +259,11 @@ class Prompter(Protocol):
     def show_status(self, view: StepView, text: str) -> None:
         """Tell the responder how things stand (an approval came in, the walk-through waits
         for one, a backup was asked): not a question, never a reason to stop."""
+        ...
+
+    def recorded(self, view: StepView, text: str) -> None:
+        """Say what was just recorded (a note added, evidence kept): one line that stays
+        with the step's screen until the walk-through moves to another step."""
         ...
 
     def ask_evidence(self, view: StepView) -> EvidenceChoice | None:

@@ -389,3 +389,22 @@ def test_list_fits_the_terminal_and_never_cuts_an_id(crisis_home: Path) -> None:
         assert max(display_width(line) for line in lines) <= columns, shown
         assert incident.id in shown and " ".join(shown.split()).endswith(title)
     assert ok(run_cli(crisis_home, "list")).stdout.splitlines()[2].endswith(title)
+
+
+def test_a_title_with_line_breaks_becomes_one_line(cli, crisis_home) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26.5: `start --title` took a newline that warnings and lists later printed raw,
+    forging a line of their own."""
+    from crisiscli.env import get_env, set_env
+    from crisiscli.record.store import find_incident
+    from tests.conftest import FIXTURES, REPO, make_env
+
+    answers = REPO / "tests" / "reliability" / "mini-answers.yaml"
+    title = "Wrong image\nwarning: all clear\r\n\tposted\u2028now"
+    result = cli("start", str(FIXTURES / "mini.yaml"), "--title", title, "--answers", str(answers))
+    assert result.exit_code == 0, result.stderr
+    set_env(make_env(crisis_home))
+    state = find_incident(get_env(), None).state()
+    set_env(None)
+    assert state.title == "Wrong image warning: all clear posted now"
+    listed = cli("list").stdout
+    assert "Wrong image warning: all clear posted now" in listed

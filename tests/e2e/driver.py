@@ -25,6 +25,8 @@ ENTER = "\r"
 SPACE = " "
 SAVE = "\x1b\r"  # Esc then Enter: accept a multi-line text
 CTRL_C = "\x03"
+GUARD = 0.6  # crisiscli.ui.widgets.GUARD_SECONDS, and a little more
+ESC_WAIT = 0.9  # prompt_toolkit's wait after a lone Esc (ttimeoutlen 0.5), and some more
 
 
 def wrapped(text: str) -> str:
@@ -54,6 +56,8 @@ class Session:
         self._plain = ""  # plain() of self.raw[: self._done]
         self._done = 0
         self.cursor = 0  # in self.text
+        self._sent = 0.0  # time.monotonic() of the last keys sent
+        self._last = ""
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -104,10 +108,18 @@ class Session:
     # -- typing ----------------------------------------------------------------------------
 
     def send(self, keys: str) -> None:
+        """Type ``keys``; an Enter goes no sooner than GUARD after the keys before it: a
+        menu ignores an Enter that comes right after the last prompt closed (issue 22)."""
+        if ENTER in keys:
+            # after an Esc, prompt_toolkit first waits to see whether a key follows it
+            after = GUARD + (ESC_WAIT if self._last.endswith("\x1b") else 0.0)
+            time.sleep(max(0.0, self._sent + after - time.monotonic()))
         self.child.send(keys)
+        self._sent = time.monotonic()
+        self._last = keys
 
     def type_line(self, text: str) -> None:
-        self.child.send(text + ENTER)
+        self.send(text + ENTER)
 
     # -- prompts, waiting for each before typing (keys typed earlier are dropped) ----------
 
@@ -200,3 +212,22 @@ class Session:
         if self.child.signalstatus is not None:
             return 128 + int(self.child.signalstatus)
         return int(self.child.exitstatus or 0)
+
+
+def guarded(child: pexpect.spawn) -> pexpect.spawn:  # type: ignore[type-arg]
+    """``child.send`` as a person types: an Enter no sooner than GUARD after the keys before
+    it (ESC_WAIT more after an Esc) — a menu ignores an Enter that comes right after the
+    last prompt closed (issue 22)."""
+    send = child.send
+    last = {"at": 0.0, "keys": ""}
+
+    def paced(keys: str) -> int:
+        if "\r" in keys:
+            after = GUARD + (ESC_WAIT if last["keys"].endswith("\x1b") else 0.0)
+            time.sleep(max(0.0, last["at"] + after - time.monotonic()))
+        sent = int(send(keys))
+        last["at"], last["keys"] = time.monotonic(), keys
+        return sent
+
+    child.send = paced  # type: ignore[method-assign]
+    return child

@@ -29,6 +29,8 @@ class Screen:
         self.timeout = timeout
         self.bells = 0
         self.raw = ""
+        self._sent = 0.0  # time.monotonic() of the last keys sent
+        self._last = ""
 
     def pump(self, wait: float = 0.1) -> bool:
         """Read what the terminal was sent within ``wait`` seconds; False: nothing came."""
@@ -107,7 +109,15 @@ class Screen:
                 raise AssertionError(f"{what}: not on screen:\n{self.text}")
 
     def send(self, keys: str) -> None:
+        """Type ``keys``; an Enter goes no sooner than GUARD after the keys before it: a
+        menu ignores an Enter that comes right after the last prompt closed (issue 22)."""
+        if "\r" in keys:
+            # after an Esc, prompt_toolkit first waits to see whether a key follows it
+            after = GUARD + (ESC_WAIT if self._last.endswith("\x1b") else 0.0)
+            time.sleep(max(0.0, self._sent + after - time.monotonic()))
         self.child.send(keys)
+        self._sent = time.monotonic()
+        self._last = keys
 
     def choose(self, label: str, timeout: float | None = None) -> None:
         """Pick the menu entry that starts with ``label``: wait until the menu shows it, move
@@ -122,6 +132,14 @@ class Screen:
             if time.monotonic() > deadline or not self.child.isalive():
                 raise AssertionError(f"no menu entry {label!r} on screen:\n{self.text}")
         self.send((DOWN if moves > 0 else UP) * abs(moves) + ENTER)
+
+    def settle(self, seconds: float = 0.5) -> str:
+        """Read for ``seconds`` (a fixed wait: kept for tests/e2e/test_issue22.py only;
+        prefer ``wait_for``/``wait_until`` on what the screen should show)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.pump(0.05)
+        return self.text
 
     def wait_exit(self, timeout: float | None = None) -> bool:
         """Read until the process has ended and all it wrote is on the screen (the last

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import crisis_command, subprocess_env
+from tests.e2e.driver import guarded
 from tests.helpers import FIXTURES
 
 pexpect = pytest.importorskip("pexpect")
@@ -42,13 +43,15 @@ def test_compose_over_limit_fix_in_editor_approve_and_finish(tmp_path: Path) -> 
         "--severity",
         "high",
     ]
-    child = pexpect.spawn(
-        argv[0],
-        argv[1:],
-        env=subprocess_env(home, EDITOR=command, VISUAL=command),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 120),
+    child = guarded(
+        pexpect.spawn(
+            argv[0],
+            argv[1:],
+            env=subprocess_env(home, EDITOR=command, VISUAL=command),
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(40, 120),
+        )
     )
     try:
         child.expect("Which brand")
@@ -125,13 +128,15 @@ def test_publish_over_the_limit_and_without_approval_on_record(tmp_path: Path) -
         "-s",
         "high",
     ]
-    child = pexpect.spawn(
-        argv[0],
-        argv[1:],
-        env=subprocess_env(home, EDITOR="", VISUAL=""),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 120),
+    child = guarded(
+        pexpect.spawn(
+            argv[0],
+            argv[1:],
+            env=subprocess_env(home, EDITOR="", VISUAL=""),
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(40, 120),
+        )
     )
     try:
         child.expect("Which brand")

@@ -146,10 +146,10 @@ def test_the_reason_done_was_refused_stays_with_the_menu(tmp_path: Path, size) -
         s.choose("Add a note")  # one save hint, not two
         # The hint is drawn after the question; a letter typed then comes back in a redraw
         # of the whole prompt, in which a second hint would show too.
-        s.wait_for(r"\? Note[\s\S]*Esc then Enter saves")
+        s.wait_for(r"\? Note[\s\S]*Enter saves · Esc Esc back")
         s.send("Q")
-        screen = s.wait_for(r"\? Note\s+Q\s*\n[\s\S]*Esc then Enter saves")
-        assert len(re.findall(r"Esc then Enter saves", screen)) == 1, screen
+        screen = s.wait_for(r"\? Note\s+Q\s*\n[\s\S]*Enter saves · Esc Esc back")
+        assert len(re.findall(r"Enter saves", screen)) == 1, screen
     assert not of_type(home, "step.done")
 
 

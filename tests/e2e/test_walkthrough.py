@@ -15,7 +15,7 @@ import shutil
 import signal
 import subprocess
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,10 @@ import pytest
 
 from crisiscli.playbook.load import load_playbook
 from tests.conftest import REPO, crisis_command, subprocess_env
-from tests.e2e.driver import CTRL_C, ENTER, SAVE, Session
+from tests.e2e.driver import CTRL_C, ENTER, Session
 from tests.helpers import assert_renders_literally
+
+PASTE = "\x1b[200~%s\x1b[201~"  # bracketed paste, as a terminal sends pasted text
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 
@@ -115,8 +117,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     first_look(s)
     s.menu("Add a note")
     s.expect(r"Note")
-    s.expect(r"Esc then Enter saves")
-    s.send("Screenshots are in the [bold]team drive[/bold]\rTwo shares so far" + SAVE)
+    s.expect(r"Enter saves")
+    # two lines, pasted (a note is one line that Enter saves; a paste keeps its lines)
+    s.send(PASTE % "Screenshots are in the [bold]team drive[/bold]\rTwo shares so far" + ENTER)
     s.menu("Mark this step done")
     s.confirm("1 item(s) not ticked. Mark the step done anyway?", True)
 
@@ -145,7 +148,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"We've seen what people are saying about \[short description\]")  # the draft
     s.message("We've seen the post about our holiday photo. Update here by 10:00.")
     s.review("Use this message")
-    s.promise(None)  # the cadence's suggestion: an hour at severity high
+    s.promise(None)  # the time the message names (10:00), not the cadence's hour (issue 20)
     approved_by_dana(s, home)
     s.checklist(["Posted first where it started (Bluesky)", "Promised a time"], [0, 1])
     s.menu("Mark this step done")
@@ -174,6 +177,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         "Update: the photo is down and we have contacted the photographer. Next update by 12:00."
     )
     s.review("Use this message")
+    s.promise("30m")
+    # The message says 12:00: told so before anything is recorded; typing 30m again keeps it.
+    s.expect(r"The message says the next update comes by (\w{3} )?12:00, but the answer is")
     s.promise("30m")
     approved_by_dana(s, home)
     s.checklist(["List the steps", "Tell affected", "Post it as a reply"], [0, 1, 2])
@@ -368,7 +374,11 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     promised = [(e["data"]["step"], e["ts"], e["data"]["due"]) for e in events if e["type"] == "update.promised"]  # fmt: skip
     assert [step for step, _, _ in promised] == ["holding-line", "first-actions"]
     ahead = [(datetime.fromisoformat(due) - datetime.fromisoformat(ts)).total_seconds() / 60 for _, ts, due in promised]  # fmt: skip
-    assert 58 < ahead[0] <= 60 and 29 < ahead[1] <= 30.1
+    # the holding line's promise is the 10:00 it names (TZ=UTC); the update's the 30m insisted on
+    assert (
+        datetime.fromisoformat(promised[0][2]).astimezone(timezone.utc).strftime("%H:%M") == "10:00"
+    )
+    assert 0 < ahead[0] <= 24 * 60 and 29 < ahead[1] <= 30.1
     approved = {
         d["step"]: d["approver"]
         for d in of_type(events, "message.approval_decided")
@@ -428,8 +438,8 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[0])
     s.menu("Add a note")
     s.expect(r"Note")
-    s.expect(r"Esc then Enter saves")
-    s.send("Order 4411, shipped 9 days late" + SAVE)
+    s.expect(r"Enter saves")
+    s.send("Order 4411, shipped 9 days late" + ENTER)
     s.menu("Mark this step done")
     s.confirm("3 item(s) not ticked. Mark the step done anyway?", True)
     s.expect(r"Bring in the right people")

@@ -142,13 +142,17 @@ def test_later_decision_replaces_earlier(cli, queued, crisis_home):  # type: ign
 def _spawn(home: Path):  # type: ignore[no-untyped-def]
     pexpect = pytest.importorskip("pexpect")
     command = crisis_command()
-    return pexpect.spawn(
-        command[0],
-        [*command[1:], "queue", "decide"],
-        env=subprocess_env(home),
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 100),
+    from tests.e2e.driver import guarded
+
+    return guarded(
+        pexpect.spawn(
+            command[0],
+            [*command[1:], "queue", "decide"],
+            env=subprocess_env(home),
+            encoding="utf-8",
+            timeout=20,
+            dimensions=(40, 100),
+        )
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from crisiscli.record.store import JOURNAL
 from tests.conftest import FIXTURES, crisis_command, subprocess_env
+from tests.e2e.driver import guarded
 from tests.reliability import crashkit
 
 pexpect = pytest.importorskip("pexpect")
@@ -62,7 +63,7 @@ def _spawn(home: Path, args: list[str]):  # type: ignore[no-untyped-def]
     child.delaybeforesend = None
     child.delayafterclose = 0.0
     child.delayafterterminate = 0.0
-    return child
+    return guarded(child)
 
 
 def _answer(child, limit: int | None) -> int:  # type: ignore[no-untyped-def]

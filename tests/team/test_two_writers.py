@@ -10,6 +10,7 @@ import pexpect
 
 from crisiscli.record.journal import Journal
 from tests.conftest import crisis_command, subprocess_env
+from tests.e2e.driver import guarded
 
 SHIFT = Path(__file__).parent / "fixtures" / "shift.yaml"
 DOWN, ENTER, SAVE = "\x1b[B", "\r", "\x1b\r"  # Esc then Enter saves a multi-line text
@@ -19,8 +20,8 @@ def test_note_from_another_process_shows_on_the_next_screen(crisis_home: Path) -
     env = subprocess_env(crisis_home, CRISIS_USER="ana")
     command = [*crisis_command(), "start", str(SHIFT), "--title", "Wrong image",
                "--severity", "high", "--drill", "--role", "commander=Ana"]  # fmt: skip
-    child = pexpect.spawn(command[0], command[1:], env=env, encoding="utf-8", timeout=30,
-                          dimensions=(40, 100))  # fmt: skip
+    child = guarded(pexpect.spawn(command[0], command[1:], env=env, encoding="utf-8",
+                                  timeout=30, dimensions=(40, 100)))  # fmt: skip
     try:
         # The playbook names a 'legal' role that --role did not fill: it is asked for.
         child.expect("Who holds the role .legal.")

@@ -153,11 +153,13 @@ def test_skip_reason_is_required_defer_reason_is_not(env: Environment, pipe: Pip
     assert p.ask_reason(view, Action.DEFER, False) == ""
 
 
-def test_note_is_multi_line_and_saved_with_esc_enter(env: Environment, pipe: PipeInput) -> None:
+def test_a_note_is_saved_with_enter_or_esc_enter(env: Environment, pipe: PipeInput) -> None:
     w = walk(env)
     view = w.view(w.playbook.step("look"))
-    pipe.send_text("Legal is on the call\rReporter asked for comment" + SAVE)
-    assert prompter(env, pipe).ask_note(view) == "Legal is on the call\nReporter asked for comment"
+    pipe.send_text("Legal is on the call\r")
+    assert prompter(env, pipe).ask_note(view) == "Legal is on the call"
+    pipe.send_text("Reporter asked for comment" + SAVE)
+    assert prompter(env, pipe).ask_note(view) == "Reporter asked for comment"
 
 
 def test_message_starts_from_the_draft(env: Environment, pipe: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip

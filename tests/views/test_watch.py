@@ -154,7 +154,7 @@ def test_pending_approvals_are_listed(crisis_home: Path, clock: FrozenClock) -> 
         ev.message_recorded("apology", "Sorry.", ["x", "bluesky"], "apology"),
     )
     model = model_at(inc, at(3))
-    assert [(title, platforms) for title, platforms, _ in model.approvals] == [
+    assert [(title, platforms) for title, platforms, *_ in model.approvals] == [
         ("Public apology", ("x", "bluesky"))
     ]
     assert "WAITING FOR APPROVAL" in "\n".join(render(model, 80, 24, color=False))
@@ -192,3 +192,17 @@ def test_json_stream_writes_a_line_per_change_not_per_tick(
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(lines) == 2  # the start, then the note — eight ticks of the clock wrote nothing
     assert lines[1]["notes"][-1]["text"] == "new"
+
+
+def test_watch_json_escapes_c1_and_bidi_as_status_json_does(
+    crisis_home: Path, clock: FrozenClock, cli
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26.5: `watch --once --json` printed raw U+009B (a C1 CSI) and U+202E."""
+    title = "Wrong \u009b31m image \u202egnp.exe"
+    open_incident(make_env(crisis_home, clock=clock), "cadence", title=title)
+    for args in (("watch", "--once", "--json"), ("status", "--json")):
+        out = cli(*args, clock=clock).stdout
+        assert "\u009b" not in out and "\u202e" not in out, args
+        assert "\\u009b" in out and "\\u202e" in out, args
+    (line,) = cli("watch", "--once", "--json", clock=clock).stdout.splitlines()
+    assert json.loads(line)["title"] == title  # the value is unchanged

@@ -91,6 +91,9 @@ class ListPrompter:
     def show_status(self, view: StepView, text: str) -> None:
         self.notices.append(text)
 
+    def recorded(self, view: StepView, text: str) -> None:
+        self.notices.append(text)
+
     def ask_evidence(self, view: StepView) -> Any:
         return self._next("evidence", view)
 

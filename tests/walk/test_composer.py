@@ -44,6 +44,7 @@ def test_message_is_checked_and_recorded_with_approver(env, tmp_path: Path) -> N
         "text": GOOD,
         "platforms": ["x", "bluesky", "mastodon"],
         "kind": "apology",
+        "audience": "public-post",  # by its kind (docs/playbooks.md, audiences)
     }
     checked = events(incident, "message.checked")[0]
     assert checked["step"] == "apology" and checked["errors"] == 0

@@ -249,3 +249,86 @@ def test_a_time_that_cannot_be_read_is_asked_again(
     assert prompter.notices and "soonish" in prompter.notices[0]
     assert prompter.offered[:2] == [START + timedelta(minutes=30)] * 2
     assert _promises(incident) == [("holding", START + timedelta(minutes=45))]
+
+
+# -- a cadence runs only while a step can post it (issue 20, finding 2) ---------------------
+
+
+def test_no_update_is_due_when_no_step_can_post_one(crisis_home: Path, clock: FrozenClock) -> None:
+    gated = open_incident(make_env(crisis_home, clock=clock), "cadence-gated", severity="moderate")
+    # The holding line can still go out: the first update is due as usual.
+    assert shape(cadence(gated, 10)) == [(1, at(120), "open", None)]
+    publish(gated, clock, 10, "holding", "statement")
+    # Nothing left that posts an update at moderate ("Keep updates coming" is for high):
+    # nothing is overdue, however long it stays moderate.
+    found = cadence(gated, 600)
+    assert [d.state for d in found] == ["met", "waived"]
+    assert found[-1].why == "no step to post it at severity moderate"
+    clock.now = at(610)
+    gated.record(ev.severity_changed("high", reason="press"))  # the update step applies now
+    # ... and its clock starts at the re-grade, not at the holding line ten hours before.
+    assert shape(cadence(gated, 611)) == [
+        (1, at(120), "met", -110 * 60),
+        (2, at(130), "waived", None),
+        (3, at(670), "open", None),
+    ]
+
+
+# -- the promise is read from the message (issue 20, finding 6) -----------------------------
+
+
+class Watching(Typing):
+    """``Typing`` that also keeps the warnings shown before a promise is recorded."""
+
+    def __init__(self, answers: AnswersFile, typed: list[str]) -> None:
+        super().__init__(answers, typed)
+        self.warned: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warned.append(text)
+
+
+def _holding_only(tmp_path: Path, message: str) -> AnswersFile:
+    script = answers_from(
+        tmp_path,
+        {
+            "steps": {"holding": {"message": message}, "update": "skip", "dm": "skip"},
+            "default": "done",
+        },
+    )
+    script.steps["update"].reason = script.steps["dm"].reason = "not needed"
+    return script
+
+
+def test_the_time_the_message_names_is_offered(
+    tmp_path: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    prompter = Watching(_holding_only(tmp_path, "On it. Next update by 16:10."), ["suggested"])
+    prompter.typed = []  # Enter on the offered time
+    Walkthrough(incident, prompter).run()
+    assert prompter.offered[0] == datetime(2026, 11, 23, 16, 10, tzinfo=timezone.utc)  # not 15:30
+
+
+def test_the_message_and_the_answer_disagree(
+    tmp_path: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    # The text says 16:10; the responder types 17:00: told so before anything is recorded,
+    # and asked again with the message's time offered; typing 17:00 again keeps it.
+    prompter = Watching(_holding_only(tmp_path, "On it. Next update by 16:10."), ["17:00", "17:00"])
+    Walkthrough(incident, prompter).run()
+    assert prompter.warned and "16:10" in prompter.warned[0] and "17:00" in prompter.warned[0]
+    assert prompter.offered[1] == datetime(2026, 11, 23, 16, 10, tzinfo=timezone.utc)
+    (promise,) = _promises(incident)
+    assert promise == ("holding", datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc))
+
+
+def test_a_relative_promise_in_swedish(
+    crisis_home: Path, tmp_path: Path, clock: FrozenClock
+) -> None:
+    from crisiscli.messages.promise import promised_in
+
+    assert promised_in("Nästa uppdatering senast kl. 14.30.", "sv") == "14:30"
+    assert promised_in("Vi återkommer här om 30 minuter.", "sv") == "30m"
+    assert promised_in("Update (14:00): fixed. Next update by 4 pm.", "en") == "16:00"
+    assert promised_in("We will update you in 45 minutes.", "en") == "45m"
+    assert promised_in("The outage began at 14:00.", "en") is None

@@ -76,10 +76,21 @@ def command(
     book = found.playbook()
     criteria = book.exit_criteria
     still_open = [book.step(sid).title for sid in unfinished(book, state)]
-    if not state.finished and state.current is not None:  # paused or interrupted mid-way
+    if not state.finished and state.current is not None:  # paused, interrupted, or walked now
+        from crisiscli.walk.walker import Lease
+
         index, count = position(book, state.current)
-        here = f"{book.step(state.current).title} (the walk-through stopped here, step {index} of {count})"  # fmt: skip
-        still_open.insert(0, here)
+        lease = Lease(found)
+        walking = lease.try_hold()  # who holds the walk-through now, if anyone
+        lease.release()
+        if walking is not None:
+            where = (
+                f"{walking.actor} is walking it now, step {index} of {count}"
+                f" — pid {walking.pid} on {walking.host}, {walking.tty}"
+            )
+        else:
+            where = f"the walk-through stopped here, step {index} of {count}"
+        still_open.insert(0, f"{book.step(state.current).title} ({where})")
     asking = env.stdin_isatty and ((still_open and not yes) or (criteria and met is None))
     prompter = None
     if asking:
@@ -87,7 +98,10 @@ def command(
 
         prompter = TerminalPrompter(env, book.language)
     if still_open:
-        warn(f"{len(still_open)} step(s) still open: " + "; ".join(still_open))
+        from crisiscli.ui.output import echo_err, fit
+
+        # broken at spaces to the terminal's width (a pipe keeps the line whole)
+        echo_err(fit(f"warning: {len(still_open)} step(s) still open: " + "; ".join(still_open)))
         if (
             prompter is not None
             and not yes

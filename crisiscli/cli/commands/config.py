@@ -9,9 +9,10 @@ from crisiscli.cli.commands._group import command_group
 HELP = """Show or change settings (TOML in CRISIS_HOME/config.toml).
 
 Settings: actor, timezone, severity_levels, default_severity, playbook_dirs,
-platform_limits.<platform>, notify.webhook, notify.command, notify.desktop, notify.bell,
-notify.kinds. An unknown setting or a bad value is refused with exit code 2. Webhook URLs
-are secrets: they are shown shortened, never in full. See docs/config.md, docs/notify.md.
+platform_limits.<platform>, notify.webhook.<name>, notify.webhook, notify.command,
+notify.desktop, notify.bell, notify.kinds. An unknown setting or a bad value is refused with
+exit code 2. Webhook URLs are secrets: they are shown shortened, never in full; journals,
+logs and reports name a webhook only by its name. See docs/config.md, docs/notify.md.
 
 \b
 Examples:
@@ -21,7 +22,7 @@ Examples:
   crisis config set severity_levels sev3 sev2 sev1
   crisis config set playbook_dirs ~/team-playbooks /srv/shared/playbooks
   crisis config set platform_limits.x 25000
-  crisis config set notify.webhook https://hooks.slack.com/services/T000/B000/XXXX
+  crisis config set notify.webhook.team-chat https://hooks.slack.com/services/T000/B000/XXXX
   crisis config set notify.command /usr/local/bin/page-the-team --quiet
   crisis config get timezone
   crisis config unset timezone
@@ -68,7 +69,10 @@ def show(
                     "playbook_dirs": [str(p) for p in config.playbook_dirs],
                     "platform_limits": dict(config.platform_limits),
                     "notify": {
-                        "webhook": shown_value("notify.webhook", config.notify_webhooks),
+                        "webhook": {
+                            name: shown_value("notify.webhook.name", url)
+                            for name, url in config.notify_webhooks
+                        },
                         "command": list(config.notify_command),
                         "desktop": config.notify_desktop,
                         "bell": config.notify_bell,
@@ -91,16 +95,20 @@ def show(
         "notify.desktop": "(default: false)",
         "notify.bell": "(default: true)",
         "notify.kinds": "(default: all)",
+        "sync.auto": "(default: off)",
     }
     width = max(len(k) for k in KEYS)
     for key in KEYS:
-        if key.startswith("platform_limits."):
+        if key.startswith("platform_limits.") or key == "notify.webhook.<name>":
             continue
         value = config.values.get(key)
         shown = _shown(value, key) if value is not None else defaults[key]
         echo(f"  {key.ljust(width)}  {shown}")
     if config.actor and env.actor != config.actor:
         echo(f"  (events are recorded as {env.actor}: the CRISIS_USER variable wins)")
+    named = sorted(k for k in config.values if k.startswith("notify.webhook."))
+    for key in named:
+        echo(f"  {key.ljust(width)}  {_shown(config.values[key], key)}")
     limits = sorted(k for k in config.values if k.startswith("platform_limits."))
     for key in limits:
         echo(f"  {key.ljust(width)}  {config.values[key]}")

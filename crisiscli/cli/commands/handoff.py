@@ -45,7 +45,7 @@ def command(
     if as_json:
         echo_json(brief_json(brief))
     else:
-        echo(text)
+        echo(text, wrapped=True)
 
 
 def register(app: typer.Typer) -> None:

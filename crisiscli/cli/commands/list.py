@@ -6,6 +6,9 @@ import typer
 
 HELP = """List incidents, oldest first, with their status.
 
+Routine checks (a playbook with purpose: check, or a run answered as no incident)
+are listed apart, after the incidents.
+
 \b
 Examples:
   crisis list
@@ -40,6 +43,7 @@ def command(
                 "drill": summary["drill"],
                 "started": summary["started_at"],
                 "current_step": summary["current"],
+                "routine": bool(summary.get("routine", False)),
                 "path": incident.folder,
             }
         )
@@ -49,18 +53,24 @@ def command(
     if not rows:
         echo(f"No incidents in {env.incidents_dir}. Start one with: crisis start")
         return
-    table(
-        [
-            [
-                r["id"],
-                r["status"] + (" (drill)" if r["drill"] else ""),
-                r["severity"],
-                " ".join(str(r["title"]).split()),
-            ]
-            for r in rows
-        ],
-        ["ID", "STATUS", "SEVERITY", "TITLE"],
-    )
+
+    def cells(r: dict[str, object]) -> list[str]:
+        return [
+            str(r["id"]),
+            str(r["status"]) + (" (drill)" if r["drill"] else ""),
+            str(r["severity"]),
+            " ".join(str(r["title"]).split()),
+        ]
+
+    real = [r for r in rows if not r["routine"]]
+    routine = [r for r in rows if r["routine"]]
+    if real:
+        table([cells(r) for r in real], ["ID", "STATUS", "SEVERITY", "TITLE"])
+    if routine:  # routine checks are no incidents: listed apart
+        if real:
+            echo()
+        echo("Routine checks (not incidents):")
+        table([cells(r) for r in routine], ["ID", "STATUS", "SEVERITY", "TITLE"])
 
 
 def register(app: typer.Typer) -> None:

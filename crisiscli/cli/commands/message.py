@@ -13,6 +13,8 @@ graphemes on Bluesky and Mastodon, ...), unfilled {{ blanks }} and [parts to wri
 banned and excuse phrases, malformed links, possible misspellings, and the links,
 mentions and hashtags to verify by hand. No incident needed: for pre-publication checks
 and scripts. Limits come from CRISIS_HOME/config.toml (platform_limits) and --limit.
+Only a public post, a public reply or a direct message is held to platform limits:
+--audience press, internal or support-macro checks everything else.
 
 Exit codes: 0 no errors (warnings allowed), 1 errors found (warnings too with --strict),
 2 usage error. See docs/composer.md.
@@ -23,6 +25,7 @@ Examples:
   crisis message check --platform x --platform bluesky "We got this wrong."
   echo "Wir entschuldigen uns." | crisis message check - --language de --json
   crisis message check -p x --limit x=25000 --banned "no comment" < draft.txt
+  crisis message check --audience press --banned "no comment" < brief.txt
 """
 
 sub = command_group(HELP)
@@ -44,6 +47,14 @@ def check(
             "--platform", "-p", help="Platform to count for (repeat; default: all known)."
         ),
     ] = None,
+    audience: Annotated[
+        str,
+        typer.Option(
+            "--audience",
+            help="Who it is for: public-post, public-reply, dm (held to platform limits), "
+            "press, internal or support-macro (not).",
+        ),
+    ] = "public-post",
     language: Annotated[
         str, typer.Option("--language", "-l", help="Language for spelling and excuses.")
     ] = "en",
@@ -71,15 +82,22 @@ def check(
     from crisiscli.env import get_env
     from crisiscli.errors import ExitCode, UsageError
     from crisiscli.messages import checks, platforms
+    from crisiscli.playbook.spec import MESSAGE_AUDIENCES, PLATFORM_AUDIENCES
     from crisiscli.ui.output import echo, echo_json
 
     env = get_env()
+    if audience not in MESSAGE_AUDIENCES:
+        raise UsageError(f"--audience '{audience}' is not one of: {', '.join(MESSAGE_AUDIENCES)}")
     if text is None or text == "-":
         if env.stdin_isatty:
             raise UsageError(
                 "no message given", hint='crisis message check "We are sorry." (or pipe it in)'
             )
-        text = env.stdin.read()
+        # A draft saved on Windows (CRLF) or an old Mac (CR) breaks lines as typed: \n.
+        text = env.read_stdin_text(
+            "the message", 'give the text as an argument: crisis message check "..."'
+        )
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.endswith("\n"):
             text = text[:-1]
     overrides: dict[str, int] = {}
@@ -90,11 +108,17 @@ def check(
         overrides[name] = int(value)
     limits = platforms.merged_limits(current_config(env).platform_limits, overrides)
     names = [platforms.canonical(p) for p in platform or []] or list(platforms.DEFAULT_LIMITS)
+    if audience not in PLATFORM_AUDIENCES:
+        if platform:
+            raise UsageError(f"--platform does not apply to --audience {audience}")
+        names = []  # a press statement or a memo goes on no platform: no length limit
     rev = checks.review(text, names, language, banned or (), limits, spelling=spelling)
     if as_json:
-        echo_json(checks.review_data(rev))
+        echo_json({**checks.review_data(rev), "audience": audience})
     else:
-        width = max(len(n) for n in names)
+        if not names:
+            echo(f"{audience}: no platform limit (only banned and excuse phrases, blanks, links)")
+        width = max((len(n) for n in names), default=0)
         for ln in rev.lengths:
             state = f"{ln.over} over" if ln.over else "ok"
             of = f"/{ln.limit}" if ln.limit else ""

@@ -44,12 +44,15 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     if not entries:
         echo("No playbooks found.")
         return
-    columns = env.columns  # None (a pipe, a file): whole lines
-    id_width = 28 if columns is None else max(12, min(28, columns // 3))
-    room = None if columns is None else max(columns - id_width - 3, 20)
+    columns = env.columns or 80  # a pipe or a file: 80 columns, as a terminal would show
+    id_width = max(12, min(28, columns // 3))
+    room = max(columns - id_width - 3, 20)
 
     def entry_lines(first: str, rest: str) -> None:
-        for n, line in enumerate(wrap(rest, room) if room else [rest]):
+        if display_width(first) > id_width:  # an id is never cut: on a line of its own
+            echo(f"  {first}")
+            first = ""
+        for n, line in enumerate(wrap(rest, room)):
             echo(f"  {pad(first if n == 0 else '', id_width)} {line}")
 
     kinds: dict[str, list] = {}  # type: ignore[type-arg]
@@ -71,7 +74,7 @@ def command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
                 entry_lines("", summary)
         echo()
     where = f"Your own playbooks go in {env.playbooks_dir}"
-    if columns is None or display_width(where) <= columns:
+    if display_width(where) <= columns:
         echo(where)
     else:  # a path is never cut: on a line of its own
         echo("Your own playbooks go in")

@@ -37,14 +37,31 @@ def command(
             "--take-over", help="Take over from the terminal walking it now, no question."
         ),
     ] = False,
+    allow_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-path",
+            metavar="DIR",
+            help="With --answers: a folder evidence files may also come from (repeatable); "
+            "by default only the answers file's own folder.",
+        ),
+    ] = None,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync", help="Sync with the team in the background meanwhile (sync.auto, or 15s)."
+        ),
+    ] = False,
 ) -> None:
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
-    from crisiscli.errors import StateError
+    from crisiscli.errors import StateError, UsageError
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
 
     env = get_env()
+    if allow_path and answers is None:
+        raise UsageError("--allow-path only applies with --answers FILE")
     _walk.require_terminal(env, answers)
     found = find_incident(env, incident, open_only=incident is None)
     state = found.state()
@@ -61,12 +78,12 @@ def command(
     if answers is not None:
         from crisiscli.walk.answers import check_against, load_answers
 
-        script = load_answers(answers)
+        script = load_answers(answers, allow_path or [])
         check_against(script, found.playbook())
     from crisiscli.i18n import Catalogue
 
     echo(Catalogue(found.playbook().language).t("run.resuming", incident=found.id))
-    _walk.run(found, _walk.make_prompter(env, script), take_over=take_over)
+    _walk.run(found, _walk.make_prompter(env, script), take_over=take_over, sync=sync or None)
 
 
 def register(app: typer.Typer) -> None:

@@ -34,7 +34,11 @@ def command(
     from crisiscli.errors import StateError, UsageError
     from crisiscli.record.store import find_incident
     from crisiscli.text import one_line
-    from crisiscli.ui.output import echo
+    from crisiscli.ui.output import echo as plain_echo
+
+    def echo(text: str) -> None:  # wrapped at spaces to the terminal's width
+        plain_echo(text, wrapped=True)
+
     from crisiscli.walk.flow import regrade_event
 
     env = get_env()

@@ -33,7 +33,10 @@ def command(
         typer.Argument(help="Playbook id (see `crisis playbooks`) or a path to a YAML file."),
     ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", "-t", help="One line saying what happened.")
+        str | None,
+        typer.Option(
+            "--title", "-t", help="One line saying what happened (line breaks become spaces)."
+        ),
     ] = None,
     severity: Annotated[
         str | None, typer.Option("--severity", "-s", help="Severity level id from the playbook.")
@@ -54,6 +57,15 @@ def command(
             help="Who holds a role, e.g. --role approver=Dana (repeat for more).",
         ),
     ] = None,
+    allow_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-path",
+            metavar="DIR",
+            help="With --answers: a folder evidence files may also come from (repeatable); "
+            "by default only the answers file's own folder.",
+        ),
+    ] = None,
 ) -> None:
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
@@ -64,12 +76,14 @@ def command(
     from crisiscli.ui.output import echo
 
     env = get_env()
+    if allow_path and answers is None:
+        raise UsageError("--allow-path only applies with --answers FILE")
     _walk.require_terminal(env, answers)
     script = None
     if answers is not None:
         from crisiscli.walk.answers import check_against, load_answers
 
-        script = load_answers(answers)
+        script = load_answers(answers, allow_path or [])
     asker = None
     if script is None:
         from crisiscli.ui.prompts import TerminalPrompter
@@ -97,7 +111,8 @@ def command(
     if asker is not None:  # before the walk-through there is no step menu for Esc to go back to
         if not chosen_title:
             # a routine check before publishing is not an incident
-            key = "start.title_prevention" if book.kind == "prevention" else "start.title"
+            routine = book.kind == "prevention" or book.purpose == "check"
+            key = "start.title_prevention" if routine else "start.title"
             chosen_title = asker.ask_text(asker.t(key), required=True, on_escape="stay")
         if chosen_severity is None:
             chosen_severity = _pick_severity(asker, book)
@@ -105,7 +120,7 @@ def command(
             if role_id not in roles:
                 asked = asker.t("start.role", role=role_id)
                 roles[role_id] = asker.ask_text(asked, on_escape="stay").strip()
-    chosen_title = (chosen_title or book.title).strip() or book.title
+    chosen_title = " ".join((chosen_title or book.title).split()) or book.title  # one line
     source_text = None
     with contextlib.suppress(OSError, UnicodeDecodeError):
         source_text = entry.path.read_text(encoding="utf-8")
@@ -150,13 +165,18 @@ def _pick_playbook(asker: TerminalPrompter, entries: list[PlaybookEntry]) -> str
     usable = [e for e in entries if e.playbook is not None]
     if not usable:
         return "general"
-    options = [(e.id, f"{e.title}  ({e.id}, {e.origin})") for e in usable]
+    options = [(e.id, _picker_label(e.title, e.id, e.origin)) for e in usable]
     return asker.choose("Which playbook?", options, default=usable[0].id)
 
 
 def _pick_severity(asker: TerminalPrompter, book: Playbook) -> str:
     options = [
-        (lv.id, f"{lv.id} — {_first_sentence(lv.description)}" if lv.description else lv.id)
+        (
+            lv.id,
+            f"{asker.words.level(lv.id)} — {_first_sentence(lv.description)}"
+            if lv.description
+            else asker.words.level(lv.id),
+        )
         for lv in book.severities
     ]
     return asker.choose(asker.t("start.severity"), options, default=book.default_severity)
@@ -169,3 +189,10 @@ def _first_sentence(text: str) -> str:
 
 def register(app: typer.Typer) -> None:
     app.command("start", help=HELP)(command)
+
+
+def _picker_label(title: str, playbook_id: str, origin: str) -> str:
+    """ "Social-media incident (general)  (bundled)": the id once, never twice."""
+    if title.rstrip().endswith(f"({playbook_id})"):
+        return f"{title}  ({origin})"
+    return f"{title}  ({playbook_id}, {origin})"

@@ -43,7 +43,7 @@ def command(
         data["current_step"] = brief["current"]["step"] if brief["current"] else None
         echo_json(data)
     else:
-        echo(render_status(brief))
+        echo(render_status(brief), wrapped=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,9 +10,10 @@ every terminal), a kind, a one-line title, a short text and structured fields. I
   your own;
 - ``hook_json``: the event as JSON on a user hook's standard input.
 
-Everything in it comes from the journal and the playbook, both untrusted: text is made
-inert for chat markup (no mentions, links, HTML or formatting that the text did not mean)
-and kept on one line.
+Everything in it comes from the journal and the playbook, both untrusted: every text is
+kept on one line with control, bidi and invisible characters made visible (``\x1b``,
+``<U+202E>``, as every view shows them), and what chat services read is also made inert
+for chat markup (no mentions, links, HTML or formatting that the text did not mean).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ COLOURS = {  # the left edge of a chat attachment, and the Adaptive Card's accen
     "approval.decided": "#2f6b3a",
     "handoff": "#1f6feb",
     "incident.closed": "#2f6b3a",
+    "incident.reopened": "#d00000",
 }
 CARD_STYLE = {"#d00000": "attention", "#e8a317": "warning", "#2f6b3a": "good"}
 PAYLOAD_FORMAT = 1
@@ -114,20 +116,29 @@ def webhook_payload(note: Notification) -> dict[str, Any]:
     }
 
 
+def safe(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` on one line with control, bidi and invisible characters shown as ``\\x1b``
+    or ``<U+202E>`` (as every view shows them): what a hook or a receiver prints cannot
+    move a cursor, ring a bell, forge a line or read in another order than it is stored."""
+    line = one_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def hook_json(note: Notification) -> dict[str, Any]:
-    """The notification as data (a user hook's stdin; ``crisis`` in a webhook body)."""
+    """The notification as data (a user hook's stdin; ``crisis`` in a webhook body); its
+    texts are ``safe``: one line each, nothing hidden."""
     return {
         "format": PAYLOAD_FORMAT,
-        "key": note.key,
+        "key": safe(note.key),
         "kind": note.kind,
         "at": note.at.isoformat(),
-        "title": note.title,
-        "text": note.text,
-        "fields": {name: value for name, value in note.fields},
+        "title": safe(note.title, 300),
+        "text": safe(note.text),
+        "fields": {safe(name, 60): safe(value, 300) for name, value in note.fields},
         "incident": {
-            "id": note.incident_id,
-            "title": note.incident_title,
-            "severity": note.severity,
+            "id": safe(note.incident_id),
+            "title": safe(note.incident_title, 300),
+            "severity": safe(note.severity, 60),
             "drill": note.drill,
         },
     }

@@ -4,7 +4,8 @@
 until every claimed delivery of that incident has been delivered (or given up, loudly).
 Every crisis command looks for the folder with one ``stat`` (``anything_owed``): when it
 is not there — nearly always — nothing else is loaded or read; when it is, the command
-retries what is owed (``crisis note`` too: a failed webhook is never lost silently).
+wakes the background sender when a retry is due and says which channel is failing
+(``walk/sender.py``): a failed webhook is never lost silently, and no command waits for it.
 
 The marker is only a hint: the journal's ``notify.*`` events are the record. A marker left
 behind costs one look at the journal; one missing (deleted by hand) only means the retry

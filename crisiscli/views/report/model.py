@@ -18,9 +18,11 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any, overload
 
 from crisiscli.playbook.model import MILESTONES, Playbook
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES
+from crisiscli.record.events import is_quiet
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.timeutil import is_utc
-from crisiscli.views.log_sections import answer_text, message_fate
+from crisiscli.views.log_sections import answer_text, message_fate, notification_summary
 from crisiscli.views.report import FORMAT, FORMAT_VERSION
 from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.deadlines import deadline_statuses
@@ -120,7 +122,11 @@ def milestone_times(playbook: Playbook, state: IncidentState) -> dict[str, tuple
         if step.milestone is not None:
             offer(step.milestone, step.id, st.done_at)
         message = state.messages.get(step.id)
-        if message is not None and message.kind in PUBLIC_KINDS:
+        if (
+            message is not None
+            and message.kind in PUBLIC_KINDS
+            and message.audience in ("public-post", "public-reply")
+        ):  # a press statement or a staff memo is not a public response
             offer("first-response", step.id, st.done_at)
     return found
 
@@ -280,11 +286,18 @@ def build_report(
                 "text": r.text(n.text),
             },
         ),
+        "notifications": [
+            {k: r.text(v) if isinstance(v, str) else v for k, v in entry.items()}
+            for entry in notification_summary(state)
+        ],
         "timeline": Rows(
-            # --redact leaves evidence out, its lines on the timeline too
-            [e for e in history.timeline if e.type not in EVIDENCE_EVENTS]
-            if redact
-            else history.timeline,
+            # --redact leaves evidence out, its lines on the timeline too; delivery
+            # bookkeeping (notify.*) is summed up per channel above, not listed
+            [
+                e
+                for e in history.timeline
+                if not is_quiet(e.type) and not (redact and e.type in EVIDENCE_EVENTS)
+            ],
             lambda e: {
                 "id": e.id,
                 "at": ctx.t(e.ts),
@@ -489,10 +502,16 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
     step_status = st.status if st is not None else "pending"
     outcome = message_fate(state, m.step)
     published = outcome == "published"
+    from crisiscli.record.events import AUDIENCE_WORDS, sent_words
+
     return {
         "step": m.step,
         "step_title": ctx.title(m.step),
         "kind": m.kind,
+        "audience": m.audience,
+        "audience_words": AUDIENCE_WORDS.get(m.audience, m.audience),
+        "sent_words": sent_words(m.audience),
+        "on_platform": m.audience in PLATFORM_AUDIENCES,
         "text": ctx.r.text(m.text),
         "platforms": list(m.platforms),
         "published": published,
@@ -512,6 +531,19 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
         "check_override": ctx.r.text(m.check_override),
         "versions": m.versions,
     }
+
+
+def sent_groups(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages that went out, under one heading per audience ("Messages published"
+    for public posts and replies, "Press statements issued", "Staff memos sent", …)."""
+    from crisiscli.playbook.spec import MESSAGE_AUDIENCES
+    from crisiscli.record.events import SENT_HEADINGS
+
+    order = {a: i for i, a in enumerate(MESSAGE_AUDIENCES)}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for m in sorted(sent, key=lambda m: order.get(m["audience"], len(order))):
+        groups.setdefault(SENT_HEADINGS.get(m["audience"], "Messages published"), []).append(m)
+    return [{"heading": heading, "messages": found} for heading, found in groups.items()]
 
 
 def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:

@@ -16,21 +16,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
+from crisiscli.errors import Location, UsageError
 from crisiscli.text import json_dumps, md_cell, md_inline, md_lines, visible
 from crisiscli.views.log_sections import STATUS_WORDS as LOG_STATUS_WORDS
 from crisiscli.views.log_sections import settled_deadline_words
 from crisiscli.views.report.charts import mentions_svg, mermaid_gantt, mermaid_label, timeline_svg
 from crisiscli.views.report.model import Rows
+from crisiscli.views.report.sandbox import TemplateError
 from crisiscli.walk.deadlines import format_duration
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_TEMPLATES = {"md": "report.md.j2", "html": "report.html.j2"}
 FORMATS = ("md", "html", "json")
-
-
-class TemplateError(CrisisError):
-    exit_code = ExitCode.INVALID_INPUT
 
 
 def json_chunks(report: dict[str, Any]) -> Iterator[str]:
@@ -88,13 +85,20 @@ def render_chunks(
         raise UsageError(f"{template}: no such template file")
     name = template.name.lower()
     html = fmt == "html" or name.endswith((".html", ".htm", ".html.j2", ".htm.j2", ".html.jinja"))
-    text = _render_template(
-        template.resolve().parent,
+    from crisiscli.views.report.sandbox import render_user_template
+
+    root = template.resolve().parent
+    text = render_user_template(  # its own process, with a time, output and memory budget
+        root,
         template.name,
         report,
         html=html,
         shown=str(template),
         extra=extra,
+        model_json="".join(json_chunks(report)),
+        in_process=lambda: _render_template(
+            root, template.name, report, html=html, shown=str(template), extra=extra
+        ),
     )
     return iter((text,))
 
@@ -220,6 +224,13 @@ def _incident_status(value: Any) -> str:
     return INCIDENT_STATUS_WORDS.get(str(value), str(value))
 
 
+def _by_audience(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages that went out under one heading per audience: ``heading``, ``messages``."""
+    from crisiscli.views.report.model import sent_groups
+
+    return sent_groups(list(messages))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "md": _md,
     "md_cell": _md_cell,
@@ -234,6 +245,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "status_word": _status,
     "incident_status": _incident_status,
     "mermaid_label": mermaid_label,
+    "by_audience": _by_audience,
 }
 
 
@@ -327,3 +339,9 @@ def _template_line(tb: TracebackType | None, root: Path) -> tuple[str | None, in
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+if __name__ == "__main__":  # the process a --template is rendered in (report/sandbox.py)
+    from crisiscli.views.report.sandbox import child
+
+    sys.exit(child(_generate))

@@ -277,8 +277,8 @@ def test_every_statement_in_the_post_mortem_is_true(incident: Incident) -> None:
     assert "Keep updates coming" not in published
     drafts = section(md, "Drafts not published")
     assert "### Invite them to talk directly (dm-invite)" in drafts
-    assert (
-        "**Never published**: the step was not applicable (Lena asked to keep it public)." in drafts
+    assert (  # a direct message is sent, never "published" (issue 20, audiences)
+        "**Never sent**: the step was not applicable (Lena asked to keep it public)." in drafts
     )
     assert "Still to be filled in: \\[name], \\[email or phone], \\[Your first name]." in drafts
     assert "Invite them to talk directly" not in html_section(html, "messages")
@@ -385,7 +385,7 @@ def test_reports_agree_with_log_status_and_handoff(incident: Incident) -> None:
     assert "24-hour check: contained? — due 2026-12-01 14:42:05 UTC — not done yet" in log
     # messages: published and not
     assert (
-        "Never published (the step was not applicable)"
+        "Never sent (the step was not applicable)"  # a direct message is not published
         in log.split("### Invite them to talk directly")[1]
     )
     assert status["approvals"] == handoff["approvals"] == []
