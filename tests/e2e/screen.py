@@ -160,6 +160,8 @@ class Screen:
 
 
 DOWN, UP, ENTER = "\x1b[B", "\x1b[A", "\r"
+GUARD = 0.6  # crisiscli.ui.widgets.GUARD_SECONDS, and a little more
+ESC_WAIT = 0.9  # prompt_toolkit's wait after a lone Esc (ttimeoutlen 0.5), and some more
 
 
 def _moves_to(rows: list[str], label: str) -> int | None:
