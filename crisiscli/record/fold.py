@@ -674,7 +674,7 @@ class IncidentState(_Slots):
         self.last_key = last_key  # the (time, id) of the last event applied
         self.quarantined: list[Quarantined] = quarantined if quarantined is not None else []
         self.history = history  # kept only by a full replay that asks for it
-        self.walker = walker  # one walker at a time: see walk/walker.py
+        self.walker = walker  # one walker at a time: see walk/lease.py
         self.published: list[Publication] = published if published is not None else []
         self.walked_by = walked_by  # who recorded the latest walk-through event
         self.walked_at = walked_at

@@ -40,6 +40,7 @@ from crisiscli.walk.flow import (
     still_deferred,
     unfinished,
 )
+from crisiscli.walk.lease import ClosedElsewhere
 from crisiscli.walk.prompter import (
     Action,
     ActionEntry,
@@ -53,7 +54,6 @@ from crisiscli.walk.prompter import (
     StepView,
     Waiting,
 )
-from crisiscli.walk.walker import ClosedElsewhere
 
 MAX_VISITS_PER_STEP = 200  # a branch cycle in a scripted run must not spin forever
 POLL_SECONDS = 1.0  # how often a walk-through waiting for an approval reads the journal
@@ -122,7 +122,7 @@ class Walkthrough:
 
     def check(self, state: IncidentState) -> None:
         """Stop (an exception) when this walker may no longer write: the incident was closed
-        from another terminal, or a guard (the one-walker lease, walk/walker.py) says so."""
+        from another terminal, or a guard (the one-walker lease, walk/lease.py) says so."""
         if state.closed:
             raise ClosedElsewhere(self.incident.id, state)
         for guard in self.guards:

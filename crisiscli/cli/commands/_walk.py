@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from crisiscli.record.store import Incident
     from crisiscli.walk.answers import AnswersFile
     from crisiscli.walk.engine import Walkthrough
+    from crisiscli.walk.lease import Lease, WalkerInfo
     from crisiscli.walk.prompter import Prompter
-    from crisiscli.walk.walker import Lease, WalkerInfo
 
 
 def require_terminal(env: Environment, answers: Path | None) -> None:
@@ -72,10 +72,10 @@ def _notifier(incident: Incident, prompter: Prompter) -> Any:
 
 
 def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> None:
-    """Walk ``incident`` as its one walker (see walk/walker.py), or watch / take over / quit
+    """Walk ``incident`` as its one walker (see walk/lease.py), or watch / take over / quit
     when another terminal walks it."""
     from crisiscli.walk.engine import Walkthrough
-    from crisiscli.walk.walker import Lease
+    from crisiscli.walk.lease import Lease
 
     words = Catalogue(incident.playbook().language)
     set_language = getattr(prompter, "set_language", None)
