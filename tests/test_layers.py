@@ -28,7 +28,7 @@ LAYERS = {
 ALLOWED = {
     ("crisiscli.env", "crisiscli.views.log"),  # the environment composes the derived files
     ("crisiscli.config", "crisiscli.messages.platforms"),  # known platform names, lazily
-    ("crisiscli.record.names", "crisiscli.playbook.template"),
+    ("crisiscli.record.labels", "crisiscli.playbook.template"),
     ("crisiscli.__main__", "crisiscli.cli.app"),
 }
 

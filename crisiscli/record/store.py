@@ -238,7 +238,7 @@ class Incident:
 
     def _context(self, tz: tzinfo | None) -> Context:
         from crisiscli.record.catchup import Context
-        from crisiscli.record.names import PlaybookNames
+        from crisiscli.record.labels import PlaybookNames
 
         return Context(
             step_known=self._step_known,

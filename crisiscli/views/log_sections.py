@@ -14,7 +14,7 @@ from typing import Any
 from crisiscli.playbook.model import Playbook
 from crisiscli.playbook.template import display_value, render
 from crisiscli.record.fold import IncidentState, MessageState
-from crisiscli.record.names import choice_label, template_values
+from crisiscli.record.labels import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
 from crisiscli.timeutil import format_duration, local_and_utc
 from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses

@@ -21,7 +21,7 @@ from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
 from crisiscli.record.fold import IncidentState, MessageState
-from crisiscli.record.names import known_answers, template_values
+from crisiscli.record.labels import known_answers, template_values
 from crisiscli.record.store import Incident
 from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
