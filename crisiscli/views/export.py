@@ -225,12 +225,12 @@ def export(
     return count
 
 
-class Finding(NamedTuple):
+class BundleMismatch(NamedTuple):
     member: str
     problem: str
 
 
-def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
+def verify_bundle(path: Path) -> tuple[dict[str, Any], list[BundleMismatch]]:
     """The manifest and what does not match it: missing, extra or changed members."""
     shown = str(path)
     try:
@@ -259,7 +259,7 @@ def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
             raise ExportError(f"{shown}: the manifest cannot be read ({exc})") from None
         if manifest.get("format") != FORMAT:
             raise ExportError(f"{shown}: not a crisis export (format {manifest.get('format')!r})")
-        findings: list[Finding] = []
+        findings: list[BundleMismatch] = []
         seen: set[str] = set()
         budget = MAX_BUNDLE_BYTES
         for info in infos:
@@ -267,11 +267,11 @@ def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
             if name == MANIFEST:
                 continue
             if name in seen:
-                findings.append(Finding(name, "appears twice"))
+                findings.append(BundleMismatch(name, "appears twice"))
                 continue
             seen.add(name)
             if name not in listed:
-                findings.append(Finding(name, "not in the manifest"))
+                findings.append(BundleMismatch(name, "not in the manifest"))
                 continue
             digest, size = hashlib.sha256(), 0
             try:
@@ -283,14 +283,18 @@ def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
                             break
                         digest.update(chunk)
             except (zipfile.BadZipFile, OSError, ValueError) as exc:
-                findings.append(Finding(name, f"cannot be read ({exc})"))
+                findings.append(BundleMismatch(name, f"cannot be read ({exc})"))
                 continue
             sha, expected = listed[name]
             if size != expected or digest.hexdigest() != sha:
-                findings.append(Finding(name, "changed: its SHA-256 does not match the manifest"))
+                findings.append(
+                    BundleMismatch(name, "changed: its SHA-256 does not match the manifest")
+                )
             elif name.startswith(f"{EVIDENCE}/") and name != f"{EVIDENCE}/{sha}":
-                findings.append(Finding(name, "an evidence file not named by its SHA-256"))
+                findings.append(BundleMismatch(name, "an evidence file not named by its SHA-256"))
         for name in listed:
             if name not in seen:
-                findings.append(Finding(name, "listed in the manifest, missing from the bundle"))
+                findings.append(
+                    BundleMismatch(name, "listed in the manifest, missing from the bundle")
+                )
     return manifest, findings
