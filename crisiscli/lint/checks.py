@@ -17,7 +17,7 @@ from typing import Any
 from crisiscli.errors import CrisisError, PlaybookError
 from crisiscli.lint import cadence, noqa, pathrules, semantic
 from crisiscli.lint.config import LintConfig
-from crisiscli.lint.findings import FileResult, Finding, SourceLines
+from crisiscli.lint.findings import FileResult, LintFinding, SourceLines
 from crisiscli.lint.rules import BY_CODE, LOADER_RULES, Rule
 
 Path_ = tuple[str | int, ...]
@@ -53,10 +53,10 @@ class _Context:
         column: int,
         end_line: int | None = None,
         end_column: int | None = None,
-    ) -> Finding:
+    ) -> LintFinding:
         if end_line is None or end_column is None or end_line != line or end_column <= column:
             end_line, end_column = line, self._token_end(line, column)
-        return Finding(
+        return LintFinding(
             self.shown,
             line,
             column,
@@ -75,7 +75,7 @@ class _Context:
             return match.end() + 1
         return column + 1
 
-    def at_path(self, rule: Rule, message: str, path: Path_, on_key: bool) -> Finding:
+    def at_path(self, rule: Rule, message: str, path: Path_, on_key: bool) -> LintFinding:
         line, column, end_line, end_column = self.span(path, on_key)
         return self.finding(rule, message, line, column, end_line, end_column)
 
@@ -166,7 +166,7 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
         return result
     built = build(doc.data, doc, shown)
     ctx = _Context(shown, text, doc)
-    findings: list[Finding] = []
+    findings: list[LintFinding] = []
     for problem in built.problems:
         rule = LOADER_RULES.get(problem.rule, BY_CODE["CR101"])
         where = problem.path
@@ -191,7 +191,7 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     return result
 
 
-def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Finding]:
+def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[LintFinding]:
     paths = semantic.step_paths(playbook)
     enabled = config.enabled
     raw: list[semantic.Raw] = []
@@ -224,7 +224,7 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
             yield _variable_finding(ctx, path, name, message)
 
 
-def _hidden(ctx: _Context, config: LintConfig) -> Iterable[Finding]:
+def _hidden(ctx: _Context, config: LintConfig) -> Iterable[LintFinding]:
     """CR071–CR073: characters a reader cannot see, typed or written as escapes."""
     from crisiscli.lint import hidden
 
@@ -246,7 +246,7 @@ def _hidden(ctx: _Context, config: LintConfig) -> Iterable[Finding]:
 
 def _variable_finding(
     ctx: _Context, path: Path_, name: str, message: str, rule: Rule = BY_CODE["CR205"]
-) -> Finding:
+) -> LintFinding:
     """Point at the ``{{ name }}`` itself inside the (possibly multi-line) string."""
     doc = ctx.doc
     start = doc.positions.get(path)
