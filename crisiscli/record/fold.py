@@ -164,6 +164,16 @@ class Mention(NamedTuple):
         return self.amount / self.baseline if self.baseline else None
 
 
+class QueueImport(NamedTuple):
+    """A scheduler export read (``queue.imported``): where from, and how many posts."""
+
+    ts: datetime
+    actor: str
+    source: str
+    posts: int
+    window_hours: Any  # the hours the import looked ahead, as recorded
+
+
 class TimelineEntry(NamedTuple):
     id: str
     ts: datetime
@@ -606,7 +616,7 @@ class IncidentState(_Slots):
         handoffs: list[Handoff] | None = None,
         actions: dict[str, ActionItem] | None = None,
         queue: dict[str, QueuedPost] | None = None,
-        queue_imports: list[dict[str, Any]] | None = None,
+        queue_imports: list[QueueImport] | None = None,
         contacts: dict[str, ContactRecord] | None = None,
         exit_checks: dict[int, ExitCheck] | None = None,
         evidence: list[EvidenceItem] | None = None,
@@ -662,9 +672,7 @@ class IncidentState(_Slots):
         self.queue: dict[str, QueuedPost] = (
             queue if queue is not None else {}
         )  # by post id, import order
-        self.queue_imports: list[dict[str, Any]] = (
-            queue_imports if queue_imports is not None else []
-        )
+        self.queue_imports: list[QueueImport] = queue_imports if queue_imports is not None else []
         self.contacts: dict[str, ContactRecord] = contacts if contacts is not None else {}
         self.exit_checks: dict[int, ExitCheck] = exit_checks if exit_checks is not None else {}
         self.evidence: list[EvidenceItem] = evidence if evidence is not None else []
@@ -1073,15 +1081,7 @@ def _walker(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     source = str(d.get("source", ""))
     posts = d["posts"] if isinstance(d["posts"], list) else []
-    s.queue_imports.append(
-        {
-            "ts": e.ts,
-            "actor": e.actor,
-            "source": source,
-            "posts": len(posts),
-            "window_hours": d.get("hours"),
-        }
-    )
+    s.queue_imports.append(QueueImport(e.ts, e.actor, source, len(posts), d.get("hours")))
     for raw in posts:
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
             continue

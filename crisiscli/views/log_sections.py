@@ -329,12 +329,12 @@ def approval_facts(msg: MessageState, tz: tzinfo | None) -> list[str]:
 def _queue(state: IncidentState, tz: tzinfo | None) -> list[str]:
     out = ["## Scheduled posts", ""]
     for source in state.queue_imports:
-        hours = source["window_hours"]
+        hours = source.window_hours
         window = f"{hours:g}" if isinstance(hours, (int, float)) else "?"
         out.append(
-            f"- Imported {md_inline(str(source['source']))} at "
-            f"{local_and_utc(source['ts'], tz, date=True)} by {md_inline(str(source['actor']))}: "
-            f"{source['posts']} post(s) in the next {window} h"
+            f"- Imported {md_inline(source.source)} at "
+            f"{local_and_utc(source.ts, tz, date=True)} by {md_inline(source.actor)}: "
+            f"{source.posts} post(s) in the next {window} h"
         )
     out += ["", "| Post | Due | Platform | Text | Decision | Reason | By |"]
     out.append("|---|---|---|---|---|---|---|")
