@@ -519,7 +519,7 @@ class Walkthrough:
         assert step.message is not None
         if step.message.kind not in PUBLIC_KINDS:
             return
-        from crisiscli.queue.importer import parse_when
+        from crisiscli.moments import parse_when
 
         now = self.env.clock()
         current = self.state_message(step)

@@ -70,7 +70,7 @@ def list_posts(
     if ctx.invoked_subcommand is not None:
         return
     from crisiscli.env import get_env
-    from crisiscli.queue.importer import local_zone
+    from crisiscli.moments import local_zone
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo, echo_json
 
@@ -169,11 +169,11 @@ def import_command(
 
     from crisiscli.env import get_env
     from crisiscli.errors import ExitCode, Location
+    from crisiscli.moments import local_zone
     from crisiscli.queue.importer import (
         MAX_BYTES,
         MAX_WINDOW_POSTS,
         QueueFileError,
-        local_zone,
         parse_mapping,
         read_queue_csv,
     )
@@ -277,7 +277,7 @@ def decide_command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import NotInteractiveError, UsageError
-    from crisiscli.queue.importer import local_zone
+    from crisiscli.moments import local_zone
     from crisiscli.queue.triage import fmt_time, load_decisions, make_decision, record, undecided
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
