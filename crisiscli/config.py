@@ -452,7 +452,7 @@ def _toml_value(value: Any) -> str:
         return _toml_string(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")  # pragma: no cover
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
 def render_config(stored: Mapping[str, Any]) -> str:

@@ -115,7 +115,7 @@ def check_file(path: Path, shown: str, config: LintConfig) -> FileResult:
         text = read_text(path, shown)
     except PlaybookError as exc:
         result = _error_result(shown, "", exc, BY_CODE["CR002"])
-    except RecursionError:  # pragma: no cover - defensive
+    except RecursionError:  # defensive
         result = _crash(shown, "")
     else:
         result = check_text(text, shown, config)
@@ -126,7 +126,7 @@ def check_file(path: Path, shown: str, config: LintConfig) -> FileResult:
 def check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     try:
         return _check_text(text, shown, config)
-    except CrisisError as exc:  # pragma: no cover - the loader reports, it should not raise
+    except CrisisError as exc:  # the loader reports, it should not raise
         return _error_result(shown, text, exc, BY_CODE["CR003"])
     except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError):
         return _crash(shown, text)

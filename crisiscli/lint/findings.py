@@ -57,8 +57,3 @@ class SourceLines:
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return None
-
-    def line_end(self, number: int) -> int:
-        """The exclusive end column of a line's text (at least 2 so a caret shows)."""
-        text = self.line(number)
-        return max(len(text or "") + 1, 2)

@@ -314,12 +314,3 @@ def state_codec() -> StateCodec:
     if not _CODEC:
         _CODEC.append(StateCodec(value_classes()))
     return _CODEC[0]
-
-
-def encode_state(s: IncidentState) -> Any:
-    return state_codec().encode(s)
-
-
-def decode_state(data: Any) -> IncidentState:
-    state: IncidentState = state_codec().decode(data)
-    return state

@@ -25,7 +25,6 @@ RECENT_NOTES = 20  # what status, handoff and the walk-through show; the report 
 RECENT_EVENTS = 12  # the latest described events (``crisis watch`` shows them as they come)
 STEP_NOTES = 10  # notes kept with their step (shown on its screen)
 PATH_LIMIT = 1000  # how far "back" can go; a walk-through is never this deep
-TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
     "step.done": "done",
     "step.skipped": "skipped",
@@ -459,10 +458,6 @@ class ContactRecord(_Slots):
         self.followed_up_at = followed_up_at
         self.followed_up_by = followed_up_by
 
-    @property
-    def open_follow_up(self) -> bool:
-        return self.follow_up_due is not None and self.followed_up_at is None
-
 
 class ActionItem(_Slots):
     __slots__ = (
@@ -715,10 +710,6 @@ class IncidentState(_Slots):
             return
         self.recent.append(entry)
         del self.recent[:-RECENT_EVENTS]
-
-    def message_list(self) -> list[MessageState]:
-        """The current message of each step, in the order the steps first had one."""
-        return list(self.messages.values())
 
     def apply(self, event: Event) -> None:
         """Apply one event that fits the vocabulary (``events.problem`` found nothing)."""

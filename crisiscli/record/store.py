@@ -542,7 +542,7 @@ def create_incident(
             ) from None
         folder = candidate
         break
-    if folder is None:  # pragma: no cover - a thousand incidents with one title in a minute
+    if folder is None:  # a thousand incidents with one title in a minute
         raise CrisisError(
             "too many incidents with this title this minute", exit_code=ExitCode.STATE
         )

@@ -687,7 +687,7 @@ class Walkthrough:
         if action is Action.PAUSE:
             self.record(ev.session("paused", step.id))
             raise Paused()
-        raise StateError(f"unknown action {action!r}")  # pragma: no cover
+        raise StateError(f"unknown action {action!r}")
 
     def mark_done(self, step: Step, view: StepView) -> bool:
         missing = [
@@ -890,7 +890,6 @@ class Walkthrough:
             approval=approvals.outcome(message)
             if message and approvals.needs_approval(step)
             else None,
-            evidence_count=len(state.evidence),
             mentions=mention_words(state)
             if any(q.sets == "severity" for q in step.questions)
             else None,
