@@ -21,11 +21,16 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
-from typing import Any
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
 from crisiscli.moments import ISO_DATE, SLASHED, YEAR_FIRST, localize, parse_date_time
+
+if TYPE_CHECKING:
+    from crisiscli.record.fold import IncidentState
+    from crisiscli.record.store import Incident
 
 MAX_BYTES = 20 * 1024 * 1024  # a scheduler export is a few hundred rows; 20 MiB is plenty
 MAX_ROWS = 100_000
@@ -513,3 +518,88 @@ def parse_time(
 
 
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
+
+
+# -- `crisis queue import`: read an export, record the posts due in a window --------------
+
+
+@dataclass
+class Imported:
+    """What an import read and recorded: the posts due in the window, in time order."""
+
+    read: ReadResult
+    due: list[Post]
+    past: int  # rows already past their time (not recorded)
+    later: int  # rows due after the window (not recorded)
+    state: IncidentState  # the incident's fold with the import applied
+    now: datetime  # the start of the window
+
+
+def read_export(path: Path) -> bytes:
+    """The bytes of a scheduler export (at most ``MAX_BYTES`` + 1: the reader refuses more)."""
+    shown = str(path)
+    try:
+        if path.is_dir():
+            raise QueueFileError("is a folder, not a CSV file", location=Location(shown))
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise QueueFileError(
+            "no such file", location=Location(shown), exit_code=ExitCode.NOT_FOUND
+        ) from None
+    except PermissionError:
+        raise QueueFileError("permission denied", location=Location(shown)) from None
+
+
+def import_queue(
+    incident: Incident,
+    path: Path,
+    *,
+    zone: tzinfo,
+    hours: float,
+    preset: str | None = None,
+    mapping: dict[str, str] | None = None,
+    date_format: str | None = None,
+    encoding: str | None = None,
+) -> Imported:
+    """Read ``path`` and record (``queue.imported``) the posts due in the next ``hours``."""
+    from crisiscli.record.events import queue_imported
+
+    shown = str(path)
+    result = read_queue_csv(
+        read_export(path),
+        shown,
+        zone=zone,
+        preset=preset,
+        mapping=mapping,
+        date_format=date_format,
+        encoding=encoding,
+    )
+    now = incident.env.clock()
+    end = now + timedelta(hours=hours)
+    due = sorted((p for p in result.posts if now <= p.due <= end), key=lambda p: p.due)
+    past = sum(1 for p in result.posts if p.due < now)
+    later = sum(1 for p in result.posts if p.due > end)
+    if len(due) > MAX_WINDOW_POSTS:
+        raise QueueFileError(
+            f"{len(due)} posts are due in the next {hours:g} h; at most {MAX_WINDOW_POSTS} "
+            "can be triaged at once",
+            location=Location(shown),
+            hint="use a shorter --hours window",
+        )
+    state = incident.record(
+        queue_imported(
+            shown,
+            [p.to_data() for p in due],
+            preset=preset or "auto",
+            hours=hours,
+            window=(now, end),
+            rows=result.rows,
+            encoding=result.encoding,
+            delimiter=result.delimiter,
+            columns=result.columns,
+            past=past,
+            later=later,
+        )
+    )
+    return Imported(result, due, past, later, state, now)
