@@ -126,3 +126,32 @@ def check_and_close(
         return False, checks
     incident.record(incident_closed((summary or "").strip() or None))
     return True, checks
+
+
+def reopen(incident: Incident) -> None:
+    """Record ``incident.reopened`` (refused when the incident is not closed)."""
+    from crisiscli.errors import StateError
+    from crisiscli.record.events import incident_reopened
+
+    if not incident.state().closed:
+        raise StateError(f"incident {incident.id} is not closed")
+    incident.record(incident_reopened())
+
+
+def steps_still_open(incident: Incident) -> list[str]:
+    """The titles of the steps a close would leave open: the one a paused or interrupted
+    walk-through stopped at first, then every step not finished (refused when the incident
+    is already closed)."""
+    from crisiscli.errors import StateError
+    from crisiscli.walk.flow import position, unfinished
+
+    state = incident.state()
+    if state.closed:
+        raise StateError(f"incident {incident.id} is already closed")
+    book = incident.playbook()
+    still_open = [book.step(sid).title for sid in unfinished(book, state)]
+    if not state.finished and state.current is not None:  # paused or interrupted mid-way
+        index, count = position(book, state.current)
+        title = book.step(state.current).title
+        still_open.insert(0, f"{title} (the walk-through stopped here, step {index} of {count})")
+    return still_open
