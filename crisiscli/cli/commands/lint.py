@@ -105,7 +105,7 @@ def command(
     from crisiscli.fsutil import atomic_write_text
     from crisiscli.lint import formatters
     from crisiscli.lint.config import FORMATS
-    from crisiscli.lint.runner import LintRequest, run_lint, split_rules
+    from crisiscli.lint.session import LintRequest, run_lint, split_rules
 
     env = get_env()
     if color not in ("auto", "always", "never"):
