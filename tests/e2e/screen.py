@@ -69,7 +69,8 @@ class Screen:
             arrived = self.pump()
             shown = self.flat if flat else self.text
             found = re.search(pattern, shown) and not (gone and re.search(gone, shown))
-            if found and not arrived and not self.pump(QUIET):
+            ended = not self.child.isalive()  # then nothing more can arrive: no need to wait
+            if found and (ended or (not arrived and not self.pump(QUIET))):
                 return self.flat if flat else self.text
             if time.monotonic() > deadline or not self.child.isalive():
                 raise AssertionError(f"{pattern!r} not on screen:\n{shown}")
