@@ -44,10 +44,15 @@ KEYS: dict[str, str] = {
     "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
     "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
     "notify.kinds": "which notifications to send (default: all kinds)",
+    "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
 }
 LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
 BOOL_KEYS = ("notify.desktop", "notify.bell")
-TABLES = ("platform_limits", "notify")  # [platform_limits] x = 280 · [notify] webhook = [...]
+TABLES = (
+    "platform_limits",
+    "notify",
+    "sync",
+)  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
     "incident.opened",
     "severity.changed",
@@ -73,6 +78,7 @@ class Config:
     notify_desktop: bool = False
     notify_bell: bool = True
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
+    sync_auto: str | None = None  # "15s", or None (off)
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
@@ -173,6 +179,8 @@ def check_value(key: str, value: Any) -> Any:
         return [_one_line_text(item, "a playbook folder") for item in value]
     if key.startswith("notify."):
         return _check_notify(key, value)
+    if key == "sync.auto":
+        return _check_interval(value)
     if key.startswith("platform_limits."):
         platform = key.split(".", 1)[1]
         if not ID_PATTERN.match(platform):
@@ -211,6 +219,34 @@ def _check_notify(key: str, value: Any) -> Any:
     if unknown:
         raise ValueError(f"unknown kind '{unknown[0]}' (kinds: {', '.join(NOTIFY_KINDS)})")
     return list(dict.fromkeys(value))
+
+
+SYNC_OFF_WORDS = ("off", "false", "no", "none")
+MIN_SYNC_SECONDS, MAX_SYNC_SECONDS = 2, 3600
+
+
+def interval_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable sync interval (None: it is one, or an off word)."""
+    from crisiscli.timeutil import duration_problem, parse_duration
+
+    if text.lower() in SYNC_OFF_WORDS:
+        return None
+    problem = duration_problem(text)
+    if problem:
+        return problem
+    seconds = parse_duration(text) or 0
+    if not MIN_SYNC_SECONDS <= seconds <= MAX_SYNC_SECONDS:
+        return f"'{text}': sync between every {MIN_SYNC_SECONDS}s and every 1h"
+    return None
+
+
+def _check_interval(value: Any) -> str:
+    """``sync.auto``: a duration in the one grammar of durations, or off."""
+    text = _one_line_text(value, "sync.auto").strip()
+    problem = interval_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
 
 
 # The platforms crisis counts for, by the names config.toml uses (``platform_limits.x``).
@@ -365,6 +401,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         default_severity=default,
         playbook_dirs=tuple(dirs),
         platform_limits=limits,
+        sync_auto=stored.get("sync.auto"),
         **notify,
         path=path,
         values=dict(stored),
@@ -519,10 +556,18 @@ def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     try:
         env.home.mkdir(parents=True, exist_ok=True)
         try:
-            before = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as file:
+                before = file.read()
         except FileNotFoundError:
             before = None
-        text = render_config(stored) if before is None else update_config_text(before, stored)
+        if before is None:
+            text = render_config(stored)
+        else:
+            # A file kept on a Windows share stays CRLF: edit it as LF, write it as it was.
+            crlf = "\r\n" in before
+            text = update_config_text(before.replace("\r\n", "\n"), stored)
+            if crlf:
+                text = text.replace("\n", "\r\n")
         atomic_write_text(path, text)
     except OSError as exc:
         raise CrisisError(

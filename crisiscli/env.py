@@ -199,6 +199,7 @@ class Environment:
         # What went wrong after the work was done (a log that could not be rewritten, a
         # journal line left out): library code adds here, ``cli.app`` shows each once.
         self.warnings: list[str] = []
+        self._warned: set[str] = set()
         # Files kept true after every recorded event (log.md), composed by whoever builds
         # the environment (cli/app.py, and the tests, pass the views' files in): neither
         # this module nor the record layer imports the views. None: no derived files.
@@ -212,7 +213,10 @@ class Environment:
         return f"Environment(home={str(self.home)!r}, actor={self.actor!r})"
 
     def warn(self, text: str) -> None:
-        if text not in self.warnings:
+        # A set beside the list: a command may be told thousands of things, and looking each
+        # one up in the list made that quadratic.
+        if text not in self._warned:
+            self._warned.add(text)
             self.warnings.append(text)
 
     def derived_files(self) -> list[DerivedFile]:
@@ -224,6 +228,7 @@ class Environment:
     def take_warnings(self) -> list[str]:
         """The warnings not shown yet (and forget them)."""
         taken, self.warnings[:] = list(self.warnings), []
+        self._warned.clear()
         return taken
 
     def read_stdin_text(self) -> str:

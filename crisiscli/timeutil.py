@@ -15,16 +15,34 @@ _DURATION = re.compile(
 )
 
 
+# A deadline or follow-up further away than this is a typo, not a plan (and 999999999d
+# would not fit in a date at all).
+MAX_DURATION_SECONDS = 366 * 24 * 3600
+
+
 def parse_duration(text: str) -> int | None:
     """``"1h30m"`` → 5400 seconds; ``"90min"``, ``"2d"``, ``"45s"`` too.
 
-    None when the text is not a duration; how long is too long is the caller's to say.
+    None when the text is not a duration. Durations over a year are reported by
+    ``duration_problem`` rather than silently accepted.
     """
     match = _DURATION.match(text)
     if not match or not any(match.groups()):
         return None
     days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def duration_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable duration (None: it is one)."""
+    seconds = parse_duration(text)
+    if seconds is None:
+        return f"'{text}' is not a duration (use e.g. 15m, 2h, 1h30m, 1d)"
+    if seconds <= 0:
+        return f"'{text}' is no time at all"
+    if seconds > MAX_DURATION_SECONDS:
+        return f"'{text}' is more than a year away"
+    return None
 
 
 def format_duration(seconds: float) -> str:

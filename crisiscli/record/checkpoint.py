@@ -30,7 +30,7 @@ from crisiscli.record import fold
 from crisiscli.record.fold import IncidentState, TimelineEntry
 
 CHECKPOINT = ".checkpoint.json"
-FORMAT = 2  # 2: values encoded by field name (1: by position, discarded and rebuilt)
+FORMAT = 3  # 3: values encoded by field name (1, 2: by position; discarded and rebuilt)
 TAIL = 4096  # bytes before the offset whose hash proves the journal was only appended to
 MAX_CHECKPOINT = 64 * 1024 * 1024
 MAX_UNDELIVERED = 500  # more lines folded by readers than this: derived files rebuild
