@@ -132,8 +132,9 @@ def in_process_record(home: Path, samples: int) -> float:
     from crisiscli.env import Environment, set_env
     from crisiscli.record.events import note_added
     from crisiscli.record.store import list_incidents
+    from crisiscli.views.log import derived_files
 
-    env = Environment(home=home, actor="bench")
+    env = Environment(home=home, actor="bench", derived=derived_files)
     set_env(env)
     (incident,) = list_incidents(env)
     incident.state()  # what a walk-through holds already
@@ -151,12 +152,13 @@ def screen_waits(home: Path, steps: int) -> list[float]:
     from crisiscli.env import Environment, set_env
     from crisiscli.errors import Paused
     from crisiscli.record.store import list_incidents
+    from crisiscli.views.log import derived_files
     from crisiscli.walk.answers import ScriptedPrompter, load_answers
     from crisiscli.walk.engine import Walkthrough
 
     path = home / "resume.yaml"
     path.write_text("default: na\n", encoding="utf-8")
-    env = Environment(home=home, actor="bench")
+    env = Environment(home=home, actor="bench", derived=derived_files)
     set_env(env)
     (incident,) = list_incidents(env)
     waits: list[float] = []

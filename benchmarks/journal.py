@@ -96,8 +96,9 @@ def _record_latency(home: Path, history: int, samples: int) -> float:
     from crisiscli.env import Environment
     from crisiscli.playbook.catalog import resolve
     from crisiscli.record.store import create_incident
+    from crisiscli.views.log import derived_files
 
-    env = Environment(home=home, actor="bench")
+    env = Environment(home=home, actor="bench", derived=derived_files)
     entry = resolve(env, "general")
     assert entry.playbook is not None
     incident = create_incident(env, entry.playbook, title="Benchmark", severity="moderate")

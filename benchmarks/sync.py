@@ -67,6 +67,7 @@ def run(smoke: bool) -> list[dict[str, Any]]:
     from crisiscli.record.events import note_added
     from crisiscli.record.store import find_incident
     from crisiscli.record.sync import init_home, sync
+    from crisiscli.views.log import derived_files
 
     incidents, events, rounds = (3, 20, 2) if smoke else (40, 1000, 5)
     saved = dict(os.environ)
@@ -81,7 +82,7 @@ def run(smoke: bool) -> list[dict[str, Any]]:
             _git(root, "init", "--quiet", "--bare", str(remote))
 
             def env(home: Path) -> Environment:
-                return Environment(home=home, actor="bench")
+                return Environment(home=home, actor="bench", derived=derived_files)
 
             init_home(env(a), git=True, remote=str(remote))
             _fill(a, incidents, events)

@@ -14,7 +14,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from crisiscli.record.store import DerivedFile
 
 
 def _default_home() -> Path:
@@ -175,7 +178,7 @@ class Environment:
         actor: str = "",
         editor: str | None = _UNSET,
         debug: bool = False,
-        derived: list[Any] | None = None,
+        derived: Callable[[], list[DerivedFile]] | None = None,
     ) -> None:
         self.stdin: TextIO = sys.stdin if stdin is None else stdin
         self.stdout: TextIO = sys.stdout if stdout is None else stdout
@@ -197,9 +200,11 @@ class Environment:
         # journal line left out): library code adds here, ``cli.app`` shows each once.
         self.warnings: list[str] = []
         self._warned: set[str] = set()
-        # Files kept true after every recorded event (log.md). The environment composes
-        # them, so the record layer never imports the views; tests may replace them.
-        self.derived = derived
+        # Files kept true after every recorded event (log.md), composed by whoever builds
+        # the environment (cli/app.py, and the tests, pass the views' files in): neither
+        # this module nor the record layer imports the views. None: no derived files.
+        self.derive = derived
+        self._derived: list[DerivedFile] | None = None
         # Event types recorded by this command, by incident folder: ``cli.app`` sends the
         # notifications they give rise to once the command is done (walk/notifier.py).
         self.recorded: dict[Path, set[str]] = {}
@@ -217,12 +222,11 @@ class Environment:
             self._warned.add(text)
             self.warnings.append(text)
 
-    def derived_files(self) -> list[Any]:
-        if self.derived is None:
-            from crisiscli.views.log import LogFile  # light; it renders lazily
-
-            self.derived = [LogFile()]
-        return self.derived
+    def derived_files(self) -> list[DerivedFile]:
+        """The derived files, built on first use (``crisis --version`` never builds them)."""
+        if self._derived is None:
+            self._derived = self.derive() if self.derive is not None else []
+        return self._derived
 
     def take_warnings(self) -> list[str]:
         """The warnings not shown yet (and forget them)."""

@@ -210,10 +210,10 @@ def write_temporary(
         tmp = _temporary_name(beside)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC, mode)
-        except FileExistsError:  # pragma: no cover - 64 random bits collided
+        except FileExistsError:  # 64 random bits collided
             continue
         break
-    else:  # pragma: no cover
+    else:
         raise FileExistsError(errno.EEXIST, "no free temporary name", str(beside))
     try:
         for data in pieces:

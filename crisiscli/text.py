@@ -121,11 +121,6 @@ def visible_controls(text: str) -> str:
     return visible(text)
 
 
-def has_hidden(text: str) -> bool:
-    """True if ``visible`` would change ``text``."""
-    return visible(text) != text
-
-
 def json_dumps(data: Any, *, indent: int | None = 2) -> str:
     """JSON whose raw text is safe to print: C1, bidi and invisible characters are written
     as ``\\uXXXX`` escapes (JSON already escapes C0). The value is unchanged."""
@@ -196,7 +191,3 @@ def md_code(text: str) -> str:
 # Old names, kept for the report's template filters (they escape for inline use).
 def md_escape(text: str) -> str:
     return md_inline(text)
-
-
-def md_escape_block(text: str) -> list[str]:
-    return md_lines(text) or [""]

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone, tzinfo
 _DURATION = re.compile(
     r"^\s*(?:([0-9]+)\s*d)?\s*(?:([0-9]+)\s*h)?\s*(?:([0-9]+)\s*m(?:in)?)?\s*(?:([0-9]+)\s*s)?\s*$"
 )
+
+
 # A deadline or follow-up further away than this is a typo, not a plan (and 999999999d
 # would not fit in a date at all).
 MAX_DURATION_SECONDS = 366 * 24 * 3600
@@ -84,11 +86,6 @@ def parse_iso(text: str) -> datetime | None:
         return parsed.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
-
-
-def utc_text(ts: datetime) -> str:
-    """The journal's form of a time: UTC, microseconds, offset."""
-    return ts.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def zone_named(name: str) -> tzinfo:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from crisiscli.env import Environment, set_env
+from crisiscli.views.log import derived_files
 
 # Hypothesis profiles: `ci` (the default) is modest and derandomized so CI is repeatable;
 # `long` is for a deep local run: pytest tests/fuzz --hypothesis-profile=long
@@ -115,6 +116,7 @@ def make_env(home: Path, *, stdin: str = "", tty: bool = False, clock: FrozenClo
         columns=columns,
         home=home,
         actor=actor,
+        derived=derived_files,  # log.md, as cli/app.py composes it
     )
     if clock is not None:
         env.clock = clock

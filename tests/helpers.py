@@ -33,6 +33,18 @@ def load_fixture_playbook(name: str = "mini"):  # type: ignore[no-untyped-def]
     return load_playbook(FIXTURES / f"{name}.yaml")
 
 
+def load_playbook_text(text: str, shown: str):  # type: ignore[no-untyped-def]
+    """A playbook from YAML text, refused as ``crisis start`` refuses a file."""
+    from crisiscli.errors import PlaybookError
+    from crisiscli.playbook.load import build_text, problem_location
+
+    result = build_text(text, shown)
+    if result.errors:
+        first = result.errors[0]
+        raise PlaybookError(first.message, location=problem_location(result, first, shown))
+    return result.playbook
+
+
 def answers_from(tmp: Path, data: dict[str, Any]) -> AnswersFile:
     path = tmp / "answers.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -12,7 +12,7 @@ import importlib
 import os
 import re
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -21,6 +21,9 @@ from crisiscli import __version__, _utf8_reexec
 from crisiscli.cli import commands
 from crisiscli.env import get_env
 from crisiscli.errors import CrisisError, ExitCode
+
+if TYPE_CHECKING:
+    from crisiscli.record.store import DerivedFile
 
 COMMANDS_DIR = os.path.dirname(commands.__file__)
 
@@ -256,12 +259,20 @@ def _early_interrupts_again() -> None:
         pass
 
 
+def _derived_files() -> list[DerivedFile]:
+    from crisiscli.views.log import derived_files  # light: it renders lazily
+
+    return derived_files()
+
+
 def main(argv: list[str] | None = None) -> None:
     from crisiscli.ui.encoding import tolerant_standard_streams
 
     tolerant_standard_streams()  # a latin-1 or ASCII terminal gets "?" and "-", never a crash
     args = list(sys.argv[1:] if argv is None else argv)
     env = get_env()
+    if env.derive is None:
+        env.derive = _derived_files  # the record layer keeps log.md through the views' file
     if "--debug" in args:
         env.debug = True
     if "_CRISIS_COMPLETE" in os.environ:  # a completion script asking (crisis completion)

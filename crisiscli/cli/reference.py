@@ -53,16 +53,6 @@ def _section(title: str, text: str) -> list[str]:
     return [f"## `{title}`", "", "```text", text.rstrip(), "```", ""]
 
 
-def command_paths() -> list[str]:
-    """Every command and sub-command, as typed: ``crisis lint``, ``crisis role set``…"""
-    paths = []
-    for name in command_names():
-        command = build_command(name)
-        paths.append(f"crisis {name}")
-        paths.extend(f"crisis {name} {sub}" for sub in sorted(_subcommands(command)))
-    return paths
-
-
 def render_reference() -> str:
     root: Any = typer.main.get_command(app)
     root_ctx = _context(root, "crisis")

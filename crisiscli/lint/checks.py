@@ -17,7 +17,7 @@ from typing import Any
 from crisiscli.errors import CrisisError, PlaybookError
 from crisiscli.lint import cadence, noqa, pathrules, semantic
 from crisiscli.lint.config import LintConfig
-from crisiscli.lint.findings import FileResult, Finding, SourceLines
+from crisiscli.lint.findings import FileResult, LintFinding, SourceLines
 from crisiscli.lint.rules import BY_CODE, LOADER_RULES, Rule
 
 Path_ = tuple[str | int, ...]
@@ -53,10 +53,10 @@ class _Context:
         column: int,
         end_line: int | None = None,
         end_column: int | None = None,
-    ) -> Finding:
+    ) -> LintFinding:
         if end_line is None or end_column is None or end_line != line or end_column <= column:
             end_line, end_column = line, self._token_end(line, column)
-        return Finding(
+        return LintFinding(
             self.shown,
             line,
             column,
@@ -75,7 +75,7 @@ class _Context:
             return match.end() + 1
         return column + 1
 
-    def at_path(self, rule: Rule, message: str, path: Path_, on_key: bool) -> Finding:
+    def at_path(self, rule: Rule, message: str, path: Path_, on_key: bool) -> LintFinding:
         line, column, end_line, end_column = self.span(path, on_key)
         return self.finding(rule, message, line, column, end_line, end_column)
 
@@ -115,7 +115,7 @@ def check_file(path: Path, shown: str, config: LintConfig) -> FileResult:
         text = read_text(path, shown)
     except PlaybookError as exc:
         result = _error_result(shown, "", exc, BY_CODE["CR002"])
-    except RecursionError:  # pragma: no cover - defensive
+    except RecursionError:  # defensive
         result = _crash(shown, "")
     else:
         result = check_text(text, shown, config)
@@ -126,7 +126,7 @@ def check_file(path: Path, shown: str, config: LintConfig) -> FileResult:
 def check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     try:
         return _check_text(text, shown, config)
-    except CrisisError as exc:  # pragma: no cover - the loader reports, it should not raise
+    except CrisisError as exc:  # the loader reports, it should not raise
         return _error_result(shown, text, exc, BY_CODE["CR003"])
     except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError):
         return _crash(shown, text)
@@ -166,7 +166,7 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
         return result
     built = build(doc.data, doc, shown)
     ctx = _Context(shown, text, doc)
-    findings: list[Finding] = []
+    findings: list[LintFinding] = []
     for problem in built.problems:
         rule = LOADER_RULES.get(problem.rule, BY_CODE["CR101"])
         where = problem.path
@@ -191,7 +191,7 @@ def _check_text(text: str, shown: str, config: LintConfig) -> FileResult:
     return result
 
 
-def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Finding]:
+def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[LintFinding]:
     paths = semantic.step_paths(playbook)
     enabled = config.enabled
     raw: list[semantic.Raw] = []
@@ -226,7 +226,7 @@ def _semantic(ctx: _Context, playbook: Any, config: LintConfig) -> Iterable[Find
             yield _variable_finding(ctx, path, name, message)
 
 
-def _hidden(ctx: _Context, config: LintConfig) -> Iterable[Finding]:
+def _hidden(ctx: _Context, config: LintConfig) -> Iterable[LintFinding]:
     """CR071–CR073: characters a reader cannot see, typed or written as escapes."""
     from crisiscli.lint import hidden
 
@@ -248,7 +248,7 @@ def _hidden(ctx: _Context, config: LintConfig) -> Iterable[Finding]:
 
 def _variable_finding(
     ctx: _Context, path: Path_, name: str, message: str, rule: Rule = BY_CODE["CR205"]
-) -> Finding:
+) -> LintFinding:
     """Point at the ``{{ name }}`` itself inside the (possibly multi-line) string."""
     doc = ctx.doc
     start = doc.positions.get(path)

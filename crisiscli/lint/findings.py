@@ -1,4 +1,4 @@
-"""What a check produces: a ``Finding`` at a 1-based line and column, with its span."""
+"""What a check produces: a ``LintFinding`` at a 1-based line and column, with its span."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
-class Finding:
+class LintFinding:
     path: str  # as shown to the user
     line: int
     column: int
@@ -27,14 +27,14 @@ class Finding:
     def code(self) -> str:
         return self.rule.code
 
-    def with_severity(self, severity: Severity) -> Finding:
+    def with_severity(self, severity: Severity) -> LintFinding:
         return replace(self, severity=severity)
 
 
 @dataclass
 class FileResult:
     path: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[LintFinding] = field(default_factory=list)
     suppressed: int = 0
     seconds: float = 0.0  # how long checking the file took (JUnit's time)
 
@@ -57,8 +57,3 @@ class SourceLines:
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return None
-
-    def line_end(self, number: int) -> int:
-        """The exclusive end column of a line's text (at least 2 so a caret shows)."""
-        text = self.line(number)
-        return max(len(text or "") + 1, 2)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli import __version__
-from crisiscli.lint.findings import Finding
+from crisiscli.lint.findings import LintFinding
 from crisiscli.lint.rules import Rule, all_rules
 from crisiscli.lint.runner import Report
 from crisiscli.text import visible, visible_controls, visible_line
@@ -53,7 +53,7 @@ def _pad(prefix: str) -> str:
     return "".join("\t" if c == "\t" else " " * _width(c) for c in prefix)
 
 
-def _snippet(finding: Finding, paint: _Paint) -> list[str]:
+def _snippet(finding: LintFinding, paint: _Paint) -> list[str]:
     line = finding.source_line
     if line is None:
         return []
@@ -85,7 +85,7 @@ def _snippet(finding: Finding, paint: _Paint) -> list[str]:
     ]
 
 
-def _header(finding: Finding, paint: _Paint) -> str:
+def _header(finding: LintFinding, paint: _Paint) -> str:
     where = paint("path", f"{visible_line(finding.path)}:{finding.line}:{finding.column}:")
     return (
         f"{where} {paint(finding.severity, finding.severity)} "
@@ -130,7 +130,7 @@ def format_concise(report: Report, **_: Any) -> str:
     return "\n".join(out) + "\n"
 
 
-def finding_data(finding: Finding) -> dict[str, Any]:
+def finding_data(finding: LintFinding) -> dict[str, Any]:
     return {
         "path": finding.path,
         "line": finding.line,

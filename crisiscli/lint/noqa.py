@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from crisiscli.lint.findings import LINE_BREAK, Finding
+from crisiscli.lint.findings import LINE_BREAK, LintFinding
 from crisiscli.lint.rules import BY_CODE, Rule, lookup
 
 NOQA = re.compile(
@@ -107,13 +107,13 @@ def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
-def _matches(sup: Suppression, finding: Finding) -> bool:
+def _matches(sup: Suppression, finding: LintFinding) -> bool:
     return sup.rules is None or any(r.code == finding.rule.code for r in sup.rules)
 
 
 def apply(
-    findings: list[Finding], suppressions: list[Suppression], path: str
-) -> tuple[list[Finding], int, list[Finding]]:
+    findings: list[LintFinding], suppressions: list[Suppression], path: str
+) -> tuple[list[LintFinding], int, list[LintFinding]]:
     """Drop suppressed findings; return kept, how many were dropped, and CR901/CR902s."""
     if not suppressions:
         return findings, 0, []
@@ -122,19 +122,19 @@ def apply(
     for sup in suppressions:
         if not sup.file_level:
             by_line.setdefault(sup.line, []).append(sup)
-    kept: list[Finding] = []
+    kept: list[LintFinding] = []
     dropped = 0
     for finding in findings:
         if not _suppress(finding, by_line.get(finding.line, []) + file_level):
             kept.append(finding)
         else:
             dropped += 1
-    meta: list[Finding] = []
+    meta: list[LintFinding] = []
     for sup in suppressions:
         source = None
         for word in sup.unknown:
             meta.append(
-                Finding(
+                LintFinding(
                     path,
                     sup.line,
                     sup.column,
@@ -166,7 +166,7 @@ def apply(
     return kept, dropped, final_meta
 
 
-def _suppress(finding: Finding, candidates: list[Suppression]) -> bool:
+def _suppress(finding: LintFinding, candidates: list[Suppression]) -> bool:
     if finding.rule.always_on:
         return False
     for sup in candidates:
@@ -176,8 +176,8 @@ def _suppress(finding: Finding, candidates: list[Suppression]) -> bool:
     return False
 
 
-def _unused(path: str, sup: Suppression, message: str) -> Finding:
+def _unused(path: str, sup: Suppression, message: str) -> LintFinding:
     rule = BY_CODE["CR901"]
-    return Finding(
+    return LintFinding(
         path, sup.line, sup.column, sup.line, sup.end_column, rule, message, rule.severity
     )

@@ -1,6 +1,6 @@
 """Pre-publication checks for a crisis message: pure functions, no terminal, no network.
 
-``check_message(text, platforms, language, banned, limits)`` returns ``Finding``s:
+``check_message(text, platforms, language, banned, limits)`` returns ``MessageFinding``s:
 
 - **errors** block marking the step done until the message is fixed or the responder
   records an override with a reason: an empty message, a ``{{ placeholder }}`` never
@@ -33,7 +33,7 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
 @dataclass(frozen=True)
-class Finding:
+class MessageFinding:
     severity: Severity
     rule: (
         str  # empty | placeholder | length | banned | excuse | link | spelling | mention | hashtag
@@ -70,16 +70,16 @@ class Review:
 
     text: str
     lengths: tuple[Length, ...]
-    findings: tuple[Finding, ...]
+    findings: tuple[MessageFinding, ...]
     override: str | None = None  # reason recorded for publishing despite errors
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def errors(self) -> list[Finding]:
+    def errors(self) -> list[MessageFinding]:
         return [f for f in self.findings if f.severity == "error"]
 
     @property
-    def warnings(self) -> list[Finding]:
+    def warnings(self) -> list[MessageFinding]:
         return [f for f in self.findings if f.severity == "warning"]
 
     @property
@@ -372,42 +372,42 @@ def check_message(
     *,
     known_words: Iterable[str] = (),
     spelling: bool = True,
-) -> list[Finding]:
+) -> list[MessageFinding]:
     """Every finding for a message, errors first, in the words of ``language`` (the message
     catalogue, ``crisiscli/locales``; English where it has none)."""
     platforms = list(platforms)  # walked twice: lengths, then X's refused characters
     t = Catalogue(language).t
-    findings: list[Finding] = []
+    findings: list[MessageFinding] = []
     if not text.strip():
-        findings.append(Finding("error", "empty", t("check.empty")))
+        findings.append(MessageFinding("error", "empty", t("check.empty")))
     for name in _unique(m.group(1) for m in PLACEHOLDER.finditer(text)):
         findings.append(
-            Finding("error", "placeholder", t("check.unfilled", name=name), excerpt=name)
+            MessageFinding("error", "placeholder", t("check.unfilled", name=name), excerpt=name)
         )
     for blank in _unique(m.group() for m in _BLANK.finditer(text)):
         findings.append(
-            Finding("error", "placeholder", t("check.blank", blank=blank), excerpt=blank)
+            MessageFinding("error", "placeholder", t("check.blank", blank=blank), excerpt=blank)
         )
     for length in lengths(text, platforms, limits):
         if length.over:
             line = t("check.over", over=length.over, platform=length.platform,
                      count=length.count, limit=length.limit)  # fmt: skip
-            findings.append(Finding("error", "length", line, platform=length.platform))
+            findings.append(MessageFinding("error", "length", line, platform=length.platform))
         elif length.limit is None:
             line = t("check.no_limit", platform=length.platform, count=length.count)
-            findings.append(Finding("info", "length", line, platform=length.platform))
+            findings.append(MessageFinding("info", "length", line, platform=length.platform))
     if "x" in {plat.canonical(p) for p in platforms}:
         refused = sorted({f"U+{ord(c):04X}" for c in text if c in _X_INVALID})
         if refused:
             line = t("check.x_refuses", chars=", ".join(refused))
-            findings.append(Finding("error", "length", line, platform="x"))
+            findings.append(MessageFinding("error", "length", line, platform="x"))
     normalised = _norm(text)
     banned_here: list[str] = []  # once each, however often the playbook lists it
     for phrase in banned:
         if phrase.strip() and _norm(phrase) in normalised and _norm(phrase) not in banned_here:
             banned_here.append(_norm(phrase))
             findings.append(
-                Finding("error", "banned", t("check.banned", phrase=phrase), excerpt=phrase)
+                MessageFinding("error", "banned", t("check.banned", phrase=phrase), excerpt=phrase)
             )
     excused: list[tuple[int, int]] = []
     for pattern, why in _excuse_patterns(language):
@@ -420,30 +420,30 @@ def check_message(
                 continue  # two patterns for one excuse (English ones run in every language)
             excused.append(m.span())
             line = t("check.excuse", excerpt=m.group(), why=why)
-            findings.append(Finding("warning", "excuse", line, excerpt=m.group()))
+            findings.append(MessageFinding("warning", "excuse", line, excerpt=m.group()))
     for m in _LINKISH.finditer(text):
         problem = _link_problem(m.group(), Catalogue(language))
         if problem:
             token = plat.trim_url(m.group())
             line = t("check.link", link=token, problem=problem)
-            findings.append(Finding("warning", "link", line, excerpt=token))
+            findings.append(MessageFinding("warning", "link", line, excerpt=token))
     if spelling:
         lang = language.split("-")[0].lower()
         if not spelling_available(lang):
             line = t("check.spelling_none", language=language)
-            findings.append(Finding("info", "spelling", line))
+            findings.append(MessageFinding("info", "spelling", line))
         else:
             for word, suggestion in misspelled(text, lang, known_words):
                 hint = t("check.spelling_hint", suggestion=suggestion) if suggestion else ""
                 line = t("check.spelling", word=word, hint=hint)
-                findings.append(Finding("warning", "spelling", line, excerpt=word))
+                findings.append(MessageFinding("warning", "spelling", line, excerpt=word))
     for url in links(text):
-        findings.append(Finding("info", "link", t("check.open_link", link=url), excerpt=url))
+        findings.append(MessageFinding("info", "link", t("check.open_link", link=url), excerpt=url))
     for mention in mentions(text):
         line = t("check.mention", mention=mention)
-        findings.append(Finding("info", "mention", line, excerpt=mention))
+        findings.append(MessageFinding("info", "mention", line, excerpt=mention))
     for tag in hashtags(text):
-        findings.append(Finding("info", "hashtag", t("check.hashtag", tag=tag), excerpt=tag))
+        findings.append(MessageFinding("info", "hashtag", t("check.hashtag", tag=tag), excerpt=tag))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: order[f.severity])
 

@@ -25,6 +25,13 @@ class PlaybookEntry:
     def title(self) -> str:
         return self.playbook.title if self.playbook else "(does not load)"
 
+    def source_text(self) -> str | None:
+        """The file as written (kept beside the snapshot), if it can still be read."""
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
 
 def bundled_dir() -> Path:
     """Inside the wheel (``crisiscli/bundled_playbooks``) or, from a checkout, ``playbooks/``."""
@@ -92,3 +99,29 @@ def resolve(env: Environment, ref: str) -> PlaybookEntry:
     close = difflib.get_close_matches(ref, [e.id for e in entries], n=1)
     hint = f"did you mean '{close[0]}'?" if close else "see: crisis playbooks"
     raise NotFoundError(f"no playbook '{ref}'", hint=hint)
+
+
+def with_configured_scale(env: Environment, book: Playbook) -> Playbook:
+    """``severity_levels`` / ``default_severity`` from config.toml, where the playbook allows."""
+    from crisiscli.config import current_config
+    from crisiscli.frozen import replace
+    from crisiscli.playbook.model import DEFAULT_SEVERITIES, SeverityLevel
+
+    config = current_config(env)
+    if config.severity_levels and book.severities == DEFAULT_SEVERITIES:
+        ids = list(config.severity_levels)
+        default = config.default_severity or ids[(len(ids) - 1) // 2]
+        levels = tuple(SeverityLevel(level) for level in ids)
+        return replace(book, severities=levels, default_severity=default)
+    if config.default_severity in [lv.id for lv in book.severities]:
+        return replace(book, default_severity=config.default_severity)
+    return book
+
+
+def check_severity(book: Playbook, level: str) -> None:
+    """Refuse a severity the playbook's scale does not have."""
+    from crisiscli.errors import UsageError
+
+    level_ids = [lv.id for lv in book.severities]
+    if level not in level_ids:
+        raise UsageError(f"severity '{level}' is not one of: {', '.join(level_ids)}")

@@ -1048,10 +1048,6 @@ def load_playbook(path: Path, display: str | None = None) -> m.Playbook:
     return _accept(result, shown)
 
 
-def load_playbook_text(text: str, shown: str) -> m.Playbook:
-    return _accept(build_text(text, shown), shown)
-
-
 def _accept(result: BuildResult, shown: str) -> m.Playbook:
     if result.errors:
         first = result.errors[0]

@@ -277,7 +277,7 @@ class _Converter:
                 return self.mapping(node, at, depth)
         finally:
             self.active.discard(id(node))
-        raise self.fail("unsupported YAML node", node)  # pragma: no cover
+        raise self.fail("unsupported YAML node", node)
 
     def scalar(self, node: yaml.ScalarNode, at: Path_) -> Any:
         tag = node.tag

@@ -19,13 +19,18 @@ import csv
 import hashlib
 import io
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from crisiscli.errors import CrisisError, ExitCode, Location, UsageError
+from crisiscli.moments import ISO_DATE, SLASHED, YEAR_FIRST, localize, parse_date_time
+
+if TYPE_CHECKING:
+    from crisiscli.record.fold import IncidentState
+    from crisiscli.record.store import Incident
 
 MAX_BYTES = 20 * 1024 * 1024  # a scheduler export is a few hundred rows; 20 MiB is plenty
 MAX_ROWS = 100_000
@@ -217,7 +222,7 @@ def sniff_delimiter(text: str) -> str:
     for d in (",", ";", "\t"):
         if counts[d] == best:
             return d
-    return ","  # pragma: no cover
+    return ","
 
 
 # -- records ---------------------------------------------------------------------------
@@ -413,23 +418,12 @@ def _join(date: str, time: str) -> str:
 
 # -- dates -----------------------------------------------------------------------------
 
-_SLASHED = re.compile(
-    r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})"
-    r"(?:[ T,]+(?P<time>.+))?$"
-)
-_YEAR_FIRST = re.compile(
-    r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})(?:[ T,]+(?P<time>.+))?$"
-)
-_TIME = re.compile(
-    r"^(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:\.\d+)?)?\s*"
-    r"(?P<ampm>[aApP]\.?[mM]\.?)?$"
-)
 _NAMED_ORDERS = {"dmy": "dmy", "mdy": "mdy", "iso": "iso", "ymd": "iso"}
 
 
 def _looks_like_date(value: str) -> bool:
     v = value.strip()
-    return bool(_SLASHED.match(v) or _YEAR_FIRST.match(v) or _ISO_DATE.match(v))
+    return bool(SLASHED.match(v) or YEAR_FIRST.match(v) or ISO_DATE.match(v))
 
 
 def date_order(
@@ -453,7 +447,7 @@ def date_order(
     decided: tuple[str, int] | None = None
     first_ambiguous: tuple[int, str, str] | None = None
     for line, col, value in values:
-        m = _SLASHED.match(value.strip())
+        m = SLASHED.match(value.strip())
         if not m:
             continue
         a, b = int(m["a"]), int(m["b"])
@@ -488,23 +482,6 @@ def _order_words(order: str) -> str:
     return "day/month/year" if order == "dmy" else "month/day/year"
 
 
-def _clock(text: str | None) -> tuple[int, int, int] | None:
-    if text is None or not text.strip():
-        return None
-    m = _TIME.match(text.strip())
-    if not m:
-        return None
-    hour, minute, second = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
-    if m["ampm"]:
-        if not 1 <= hour <= 12:
-            return None
-        pm = m["ampm"].lower().startswith("p")
-        hour = (hour % 12) + (12 if pm else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    return hour, minute, second
-
-
 def parse_time(
     value: str,
     zone: tzinfo,
@@ -520,7 +497,7 @@ def parse_time(
         if date_format and "%" in date_format:
             result = datetime.strptime(text, date_format)
         else:
-            result = _parse_known(text, order)
+            result = parse_date_time(text, order)
     except (ValueError, OverflowError):
         result = None
     if result is None:
@@ -531,7 +508,7 @@ def parse_time(
             "11/24/2026 14:30 (a time is required); --date-format dmy|mdy|'%d.%m.%Y %H:%M'",
         )
     if result.tzinfo is None:
-        result = _localize(result, zone)
+        result = localize(result, zone)
     try:
         return result.astimezone(timezone.utc)
     except (ValueError, OverflowError):
@@ -540,202 +517,89 @@ def parse_time(
         ) from None
 
 
-def _localize(naive: datetime, zone: tzinfo) -> datetime:
-    return naive.replace(tzinfo=zone)
-
-
-_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
-def _parse_known(text: str, order: str | None) -> datetime | None:
-    if _ISO_START.match(text):
-        iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-        try:
-            return datetime.fromisoformat(iso)
-        except ValueError:
-            pass
-        head, _, rest = text.replace("T", " ", 1).partition(" ")
-        y, mo, d = (int(p) for p in head.split("-"))
-        hms = _clock(rest)
-        return datetime(y, mo, d, *hms) if hms else None
-    m = _YEAR_FIRST.match(text)
-    if m:
-        hms = _clock(m["time"])
-        return datetime(int(m["y"]), int(m["m"]), int(m["d"]), *hms) if hms else None
-    m = _SLASHED.match(text)
-    if m:
-        hms = _clock(m["time"])
-        if hms is None:
-            return None
-        a, b, year = int(m["a"]), int(m["b"]), int(m["y"])
-        if len(m["y"]) == 2:
-            year += 2000
-        if order == "iso":
-            return None
-        if order is None:
-            # only unambiguous dates reach here without an order (a == b, or a > 12 etc.)
-            order = "dmy" if a > 12 else "mdy"
-        day, month = (a, b) if order == "dmy" else (b, a)
-        return datetime(year, month, day, *hms)
-    return None
+# -- `crisis queue import`: read an export, record the posts due in a window --------------
 
 
-# -- durations and short times (reschedule targets, follow-ups) ------------------------
+@dataclass
+class Imported:
+    """What an import read and recorded: the posts due in the window, in time order."""
 
-_DURATION = re.compile(r"^(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
+    read: ReadResult
+    due: list[Post]
+    past: int  # rows already past their time (not recorded)
+    later: int  # rows due after the window (not recorded)
+    state: IncidentState  # the incident's fold with the import applied
+    now: datetime  # the start of the window
 
 
-MAX_AHEAD = timedelta(days=366)  # a follow-up or a new post time within a year
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """``2h``, ``90m``, ``1h30m``, ``1d`` → timedelta; anything else → None.
-
-    A duration too large for the calendar is returned as ``timedelta.max``; callers
-    refuse anything beyond ``MAX_AHEAD``.
-    """
-    t = text.strip().lower().replace(" ", "")
-    if not t:
-        return None
-    m = _DURATION.match(t)
-    if not m or not any(m.groupdict().values()):
-        return None
+def read_export(path: Path) -> bytes:
+    """The bytes of a scheduler export (at most ``MAX_BYTES`` + 1: the reader refuses more)."""
+    shown = str(path)
     try:
-        return timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
-    except OverflowError:
-        return timedelta.max
+        if path.is_dir():
+            raise QueueFileError("is a folder, not a CSV file", location=Location(shown))
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise QueueFileError(
+            "no such file", location=Location(shown), exit_code=ExitCode.NOT_FOUND
+        ) from None
+    except PermissionError:
+        raise QueueFileError("permission denied", location=Location(shown)) from None
 
 
-def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime:
-    """A later moment typed by a person: ``2h``, ``+30m``, ``14:30`` (next one), or a date."""
-    value = text.strip()
-    delta = parse_duration(value.lstrip("+"))
-    if delta is not None:
-        if delta.total_seconds() <= 0:
-            raise UsageError(f"{what} '{text}' is not in the future")
-        if delta > MAX_AHEAD:
-            raise UsageError(
-                f"{what} '{text}' is more than {MAX_AHEAD.days} days away",
-                hint="give a delay such as 2h or 1d, or a date within a year",
-            )
-        return (now + delta).astimezone(timezone.utc)
-    hms = _clock(value)
-    if hms is not None:
-        local_now = now.astimezone(zone)
-        candidate = _localize(datetime(local_now.year, local_now.month, local_now.day, *hms), zone)
-        if candidate <= now:
-            candidate = _localize(
-                datetime.combine(
-                    (local_now + timedelta(days=1)).date(), datetime.min.time()
-                ).replace(hour=hms[0], minute=hms[1], second=hms[2]),
-                zone,
-            )
-        return candidate.astimezone(timezone.utc)
-    try:
-        order = None
-        m = _SLASHED.match(value)
-        if m:
-            a, b = int(m["a"]), int(m["b"])
-            if a <= 12 and b <= 12 and a != b:
-                raise UsageError(
-                    f"{what} '{text}' could be day/month or month/day",
-                    hint="write it as YYYY-MM-DD HH:MM",
-                )
-        parsed = _parse_known(value, order)
-    except (ValueError, OverflowError):
-        parsed = None
-    if parsed is None:
-        raise UsageError(
-            f"cannot read {what} '{text}'",
-            hint="use 2h, 30m, 14:30, or 2026-11-24 14:30",
+def import_queue(
+    incident: Incident,
+    path: Path,
+    *,
+    zone: tzinfo,
+    hours: float,
+    preset: str | None = None,
+    mapping: dict[str, str] | None = None,
+    date_format: str | None = None,
+    encoding: str | None = None,
+) -> Imported:
+    """Read ``path`` and record (``queue.imported``) the posts due in the next ``hours``."""
+    from crisiscli.record.events import queue_imported
+
+    shown = str(path)
+    result = read_queue_csv(
+        read_export(path),
+        shown,
+        zone=zone,
+        preset=preset,
+        mapping=mapping,
+        date_format=date_format,
+        encoding=encoding,
+    )
+    now = incident.env.clock()
+    end = now + timedelta(hours=hours)
+    due = sorted((p for p in result.posts if now <= p.due <= end), key=lambda p: p.due)
+    past = sum(1 for p in result.posts if p.due < now)
+    later = sum(1 for p in result.posts if p.due > end)
+    if len(due) > MAX_WINDOW_POSTS:
+        raise QueueFileError(
+            f"{len(due)} posts are due in the next {hours:g} h; at most {MAX_WINDOW_POSTS} "
+            "can be triaged at once",
+            location=Location(shown),
+            hint="use a shorter --hours window",
         )
-    try:
-        if parsed.tzinfo is None:
-            parsed = _localize(parsed, zone)
-        moment = parsed.astimezone(timezone.utc)
-        too_far = moment - now > MAX_AHEAD
-    except (OverflowError, ValueError):  # at the very edge of the calendar
-        too_far = True
-    if too_far:
-        raise UsageError(
-            f"{what} '{text}' is more than {MAX_AHEAD.days} days away",
-            hint="give a delay such as 2h or 1d, or a date within a year",
+    state = incident.record(
+        queue_imported(
+            shown,
+            [p.to_data() for p in due],
+            preset=preset or "auto",
+            hours=hours,
+            window=(now, end),
+            rows=result.rows,
+            encoding=result.encoding,
+            delimiter=result.delimiter,
+            columns=result.columns,
+            past=past,
+            later=later,
         )
-    return moment
-
-
-def local_zone(name: str | None = None) -> tzinfo:
-    """The zone for times written without an offset: ``name``, else the configured zone
-    (``crisiscli.config`` when it exists), else the system's local zone (env TZ)."""
-    if not name:
-        name = _configured_zone()
-    if name:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        if name.upper() == "UTC":
-            return timezone.utc
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(
-                f"unknown time zone '{name}'", hint="use an IANA name such as Europe/Stockholm"
-            ) from None
-    if hasattr(time, "tzset"):
-        time.tzset()  # pick up TZ as it is now (tests and long sessions change it)
-    return SystemLocal()
-
-
-class SystemLocal(tzinfo):
-    """The operating system's local zone (follows TZ), with its DST rules per moment."""
-
-    def _local(self, dt: datetime) -> time.struct_time:
-        try:
-            stamp = time.mktime(
-                (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, 0, 0, -1)
-            )
-            return time.localtime(stamp)
-        except (OverflowError, ValueError, OSError):
-            return time.localtime(0)
-
-    def utcoffset(self, dt: datetime | None) -> timedelta:
-        local = time.localtime() if dt is None else self._local(dt)
-        return timedelta(seconds=local.tm_gmtoff)
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return timedelta(0)
-
-    def fromutc(self, dt: datetime) -> datetime:
-        epoch = datetime(1970, 1, 1)
-        try:
-            local = time.localtime((dt.replace(tzinfo=None) - epoch).total_seconds())
-        except (OverflowError, ValueError, OSError):
-            local = time.localtime(0)
-        return dt + timedelta(seconds=local.tm_gmtoff)
-
-    def tzname(self, dt: datetime | None) -> str:
-        local = time.localtime() if dt is None else self._local(dt)
-        return local.tm_zone
-
-    def __repr__(self) -> str:
-        return "SystemLocal()"
-
-
-def _configured_zone() -> str | None:
-    import importlib
-
-    try:
-        config = importlib.import_module("crisiscli.config")
-    except ImportError:
-        return None
-    try:
-        from crisiscli.env import get_env
-
-        loaded = config.load_config(get_env())
-    except Exception:  # a broken config file is reported by the commands that own it
-        return None
-    zone = getattr(loaded, "timezone", None)
-    if not zone or str(zone).strip().lower() in ("local", "system"):
-        return None
-    return str(zone).strip()
+    )
+    return Imported(result, due, past, later, state, now)

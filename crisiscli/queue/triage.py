@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crisiscli.errors import AnswersError, NotFoundError, UsageError
-from crisiscli.queue.importer import parse_when
+from crisiscli.moments import parse_when
 from crisiscli.record.events import queue_decided
 from crisiscli.record.fold import IncidentState, QueuedPost
 from crisiscli.record.store import Incident

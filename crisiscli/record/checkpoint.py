@@ -14,42 +14,23 @@ JSON, not pickle: a file in CRISIS_HOME must never be able to run code.
 # field's annotation into a ForwardRef and compiles it when the module loads, which
 # doubles what the classes below cost on every `crisis note` (docs/benchmarks.md).
 import json
+import operator
 import os
+import types
+import typing
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from crisiscli import __version__
 from crisiscli.fsutil import atomic_write_text, read_bounded
-from crisiscli.record.fold import (
-    ActionItem,
-    ApprovalRequest,
-    ContactRecord,
-    Draft,
-    EvidenceItem,
-    ExitCheck,
-    Handoff,
-    IncidentState,
-    Mention,
-    MessageState,
-    Note,
-    Notice,
-    PostDecision,
-    Publication,
-    Quarantined,
-    QueuedPost,
-    RoleChange,
-    SeverityChange,
-    StepState,
-    TimelineEntry,
-    VoidedApproval,
-    WalkerClaim,
-    draft_key,
-)
+from crisiscli.record import fold
+from crisiscli.record.fold import IncidentState, TimelineEntry
 
 CHECKPOINT = ".checkpoint.json"
-FORMAT = 2
+FORMAT = 3  # 3: values encoded by field name (1, 2: by position; discarded and rebuilt)
 TAIL = 4096  # bytes before the offset whose hash proves the journal was only appended to
 MAX_CHECKPOINT = 64 * 1024 * 1024
 MAX_UNDELIVERED = 500  # more lines folded by readers than this: derived files rebuild
@@ -103,18 +84,21 @@ class Checkpoint(NamedTuple):
 
 
 def load(folder: Path) -> Checkpoint | None:
+    codec = state_codec()  # outside the try: a state this codec cannot keep is a bug, loudly
     try:
         blob = read_bounded(folder / CHECKPOINT, MAX_CHECKPOINT)
         data = json.loads(blob)
         if data.get("format") != FORMAT or data.get("crisis") != __version__:
             return None  # another version folds differently: replay
+        if data.get("fields") != codec.fields:
+            return None  # written when the fold's classes had other fields: replay
         position = Position(*data["position"])
         return Checkpoint(
             position,
-            decode_state(data["state"]),
+            codec.decode(data["state"]),
             [(int(n), str(raw)) for n, raw in data.get("pending", [])],
             dict(data.get("derived", {})),
-            [TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in data.get("undelivered", [])],
+            [codec.decode_entry(e) for e in data.get("undelivered", [])],
             str(data.get("zone", "")),
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -123,245 +107,210 @@ def load(folder: Path) -> Checkpoint | None:
 
 def save(folder: Path, checkpoint: Checkpoint) -> None:
     """Write the checkpoint (no fsync: it is a cache; a torn one is simply not used)."""
+    codec = state_codec()
     data = {
         "format": FORMAT,
         "crisis": __version__,
+        "fields": codec.fields,
         "position": checkpoint.position.to_data(),
         "zone": checkpoint.zone,
         "pending": checkpoint.pending,
         "derived": checkpoint.derived,
-        "undelivered": _tuples_at(checkpoint.undelivered, 1),
-        "state": encode_state(checkpoint.state),
+        "undelivered": [codec.encode_entry(e) for e in checkpoint.undelivered],
+        "state": codec.encode(checkpoint.state),
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     atomic_write_text(folder / CHECKPOINT, text, durable=False)
 
 
-# -- the state as JSON ---------------------------------------------------------------------
+# -- the state as JSON, by name ------------------------------------------------------------
+#
+# The codec is derived from the fold's own classes, never written by hand: every value
+# class of ``record/fold.py`` (its ``__slots__`` classes and NamedTuples) is found by
+# introspection, with its fields and their annotated types (a NamedTuple's annotations, a
+# slots class's ``__init__`` parameters, which are named as its slots). A field added to
+# ``IncidentState`` or to any class it holds is kept by the checkpoint with no line changed
+# here; a field whose type the codec cannot keep (or a slot with no annotated parameter)
+# raises ``TypeError`` naming it, the first time any command folds. An object is written as
+# the list of its fields' values, and the file carries the names of those fields per class
+# (``fields``): a checkpoint written when the classes had other fields is discarded and the
+# journal replayed, as a cache should be. ``Any`` marks data that came from the journal as
+# JSON and goes back as it is.
+
+LEFT_OUT = {"IncidentState": ("history",)}  # kept only by a full replay (the report's)
+
+Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
 
 
-def _t(ts: datetime | None) -> str | None:
-    return ts.isoformat() if ts is not None else None
+def _same(value: Any) -> Any:
+    return value
 
 
-def _dt(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
+def fields_of(cls: type) -> tuple[str, ...]:
+    """The fields of a fold value class: a NamedTuple's ``_fields``, or every slot."""
+    if issubclass(cls, tuple):
+        return tuple(getattr(cls, "_fields", ()))
+    names: list[str] = []
+    for klass in reversed(cls.__mro__):
+        slots = klass.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    return tuple(names)
 
 
-def _step(st: StepState) -> list[Any]:
-    return [
-        st.status, sorted(st.checked), st.reason, _t(st.first_entered), _t(st.last_entered),
-        _t(st.finished_at), _t(st.done_at), st.visits, st.revisited, list(st.unchecked_at_done),
-        st.notes,
-    ]  # fmt: skip
+def value_classes() -> dict[str, type]:
+    """The fold's value classes, by the name the fold module gives them."""
+    found: dict[str, type] = {}
+    for name, obj in vars(fold).items():
+        if (
+            isinstance(obj, type)
+            and not name.startswith("_")
+            and any(klass.__module__ == fold.__name__ for klass in obj.__mro__)
+            and fields_of(obj)
+        ):
+            found[name] = obj
+    return found
 
 
-def _unstep(v: list[Any]) -> StepState:
-    return StepState(
-        v[0],
-        set(v[1]),
-        v[2],
-        _dt(v[3]),
-        _dt(v[4]),
-        _dt(v[5]),
-        _dt(v[6]),
-        v[7],
-        v[8],
-        tuple(v[9]),
-        list(v[10]),
-    )
+def _hints(owner: Any) -> dict[str, Any]:
+    """Annotations as objects (fold.py does not postpone them: it is cheaper this way)."""
+    hints: dict[str, Any] = dict(owner.__annotations__)
+    if any(isinstance(h, str) for h in hints.values()):
+        hints = typing.get_type_hints(owner, vars(fold))
+    hints.pop("return", None)
+    return hints
 
 
-def _message(m: MessageState) -> list[Any]:
-    return [
-        m.step, m.text, list(m.platforms), m.kind, _t(m.ts), m.actor, _t(m.first_at), m.versions,
-        m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
-        m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
-        _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
-        m.self_approved, _tuples(m.voided), _t(m.promise), m.decided_for, m.decided_for_reason,
-        [list(f) for f in m.check_findings], m.audience,
-    ]  # fmt: skip
+def _parameters(cls: type) -> dict[str, Any]:
+    """The annotated parameters of a slots class's constructors, its bases' first."""
+    found: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        code = init.__code__
+        at = code.co_argcount + code.co_kwonlyargcount
+        variadic = code.co_varnames[at : at + bool(code.co_flags & 4) + bool(code.co_flags & 8)]
+        found.update((k, v) for k, v in _hints(init).items() if k not in variadic)
+    return found
 
 
-def _unmessage(v: list[Any]) -> MessageState:
-    return MessageState(
-        v[0], v[1], tuple(v[2]), v[3], _req(v[4]), v[5], _req(v[6]), v[7], v[8], _dt(v[9]),
-        v[10], v[11], v[12], v[13], v[14], v[15],
-        [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
-        v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
-        v[25], v[26], [(str(f[0]), str(f[1])) for f in v[27]],
-        v[28] if len(v) > 28 else "",  # audience (by kind when an older checkpoint lacks it)
-    )  # fmt: skip
+class StateCodec:
+    """Encode and decode an ``IncidentState`` (and timeline lines) by the classes' fields."""
+
+    def __init__(self, classes: dict[str, type]) -> None:
+        self.classes = classes
+        self.fields: dict[str, list[str]] = {}
+        self._enc: dict[type, Encode] = {}
+        self._dec: dict[type, Decode] = {}
+        self.encode: Encode = self._for(classes["IncidentState"])[0]
+        self.decode: Decode = self._for(classes["IncidentState"])[1]
+        self.encode_entry, self.decode_entry = self._for(classes["TimelineEntry"])
+
+    def _for(self, cls: type) -> tuple[Encode, Decode]:
+        """The codec of one value class (built once; classes may refer to each other)."""
+        if cls in self._enc:
+            return self._enc[cls], self._dec[cls]
+        name = next(n for n, c in self.classes.items() if c is cls)
+        is_tuple = issubclass(cls, tuple)
+        hints = _hints(cls) if is_tuple else _parameters(cls)
+        fields = fields_of(cls)
+        if set(hints) != set(fields):
+            raise TypeError(
+                f"the checkpoint cannot keep {name}: its fields {sorted(fields)} are not "
+                f"the annotated parameters of its constructor {sorted(hints)}"
+            )
+        left_out = LEFT_OUT.get(name, ())
+        names = [n for n in fields if n not in left_out]
+        self.fields[name] = names
+        converted: list[tuple[int, Encode, Decode]] = []  # the fields that are not kept as is
+        get = operator.attrgetter(*names) if len(names) > 1 else None
+
+        def encode(obj: Any) -> list[Any]:
+            values = list(get(obj)) if get is not None else [getattr(obj, names[0])]
+            for i, enc, _dec in converted:
+                value = values[i]
+                if value is not None:
+                    values[i] = enc(value)
+            return values
+
+        def decode(data: Any) -> Any:
+            if type(data) is not list or len(data) != len(names):
+                raise ValueError(f"a {name} of another shape")
+            values = data[:]
+            for i, _enc, dec in converted:
+                value = values[i]
+                if value is not None:
+                    values[i] = dec(value)
+            if is_tuple:
+                return cls(*values)
+            return cls(**dict(zip(names, values, strict=True)))
+
+        self._enc[cls], self._dec[cls] = encode, decode
+        for i, n in enumerate(names):
+            enc, dec = self._type(hints[n], f"{name}.{n}")
+            if enc is not _same or dec is not _same:
+                converted.append((i, enc, dec))
+        return encode, decode
+
+    def _type(self, tp: Any, where: str) -> tuple[Encode, Decode]:
+        if tp in (str, int, float, bool, Any):
+            return _same, _same
+        if tp is datetime:
+            return datetime.isoformat, datetime.fromisoformat
+        if tp in self._enc or tp in self.classes.values():
+            return self._for(tp)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin in (typing.Union, types.UnionType):
+            kept = [a for a in args if a is not type(None)]
+            if len(kept) != 1:
+                raise TypeError(f"the checkpoint cannot keep {where}: a union of {kept}")
+            enc, dec = self._type(kept[0], where)
+            if enc is _same and dec is _same:
+                return _same, _same
+            return (
+                lambda v: None if v is None else enc(v),
+                lambda v: None if v is None else dec(v),
+            )
+        if origin is list:
+            enc, dec = self._type(args[0], where)
+            if enc is _same and dec is _same:
+                return _same, _same  # JSON makes a new list on reading
+            return (lambda v: [enc(x) for x in v]), (lambda v: [dec(x) for x in v])
+        if origin in (set, frozenset):
+            enc, dec = self._type(args[0], where)
+            return (lambda v: sorted(enc(x) for x in v)), (lambda v: origin(dec(x) for x in v))
+        if origin is tuple:
+            if len(args) == 2 and args[1] is Ellipsis:
+                enc, dec = self._type(args[0], where)
+                return (lambda v: [enc(x) for x in v]), (lambda v: tuple(dec(x) for x in v))
+            parts = [self._type(a, f"{where}[{n}]") for n, a in enumerate(args)]
+            return (
+                lambda v: [e(x) for (e, _d), x in zip(parts, v, strict=True)],
+                lambda v: tuple(d(x) for (_e, d), x in zip(parts, v, strict=True)),
+            )
+        if origin is dict and args[0] in (str, int):
+            key = args[0]
+            enc, dec = self._type(args[1], where)
+            if key is str and enc is _same and dec is _same:
+                return _same, _same
+            if key is str:
+                return (
+                    lambda v: {k: enc(x) for k, x in v.items()},
+                    lambda v: {k: dec(x) for k, x in v.items()},
+                )
+            return (  # JSON keys are text: integer keys are kept as pairs
+                lambda v: [[k, enc(x)] for k, x in v.items()],
+                lambda v: {int(k): dec(x) for k, x in v},
+            )
+        raise TypeError(f"the checkpoint cannot keep {where}: a {tp!r}")
 
 
-def _req(value: Any) -> datetime:
-    ts = _dt(value)
-    if ts is None:
-        raise ValueError("a required time is missing")
-    return ts
+_CODEC: list[StateCodec] = []
 
 
-def _post(p: QueuedPost) -> list[Any]:
-    return [
-        p.id, _t(p.due), p.text, p.platform, p.link, p.source, _t(p.imported_at), p.decision,
-        p.reason, _t(p.new_time), p.decided_by, _t(p.decided_at),
-        [[_t(h.ts), h.actor, h.decision, h.reason] for h in p.history],
-    ]  # fmt: skip
-
-
-def _unpost(v: list[Any]) -> QueuedPost:
-    return QueuedPost(
-        v[0], _dt(v[1]), v[2], v[3], v[4], v[5], _req(v[6]), v[7], v[8], _dt(v[9]), v[10],
-        _dt(v[11]), [PostDecision(_req(h[0]), h[1], h[2], h[3]) for h in v[12]],
-    )  # fmt: skip
-
-
-def _contact(c: ContactRecord) -> list[Any]:
-    return [
-        c.id, _t(c.ts), c.actor, c.who, c.channel, c.outcome, _t(c.follow_up_due), c.note,
-        _t(c.followed_up_at), c.followed_up_by,
-    ]  # fmt: skip
-
-
-def _uncontact(v: list[Any]) -> ContactRecord:
-    return ContactRecord(v[0], _req(v[1]), v[2], v[3], v[4], v[5], _dt(v[6]), v[7], _dt(v[8]), v[9])
-
-
-def _action(a: ActionItem) -> list[Any]:
-    return [
-        a.id,
-        a.text,
-        a.owner,
-        a.due,
-        a.step,
-        _t(a.added_at),
-        a.added_by,
-        _t(a.done_at),
-        a.done_by,
-    ]
-
-
-def _unaction(v: list[Any]) -> ActionItem:
-    return ActionItem(v[0], v[1], v[2], v[3], v[4], _req(v[5]), v[6], _dt(v[7]), v[8])
-
-
-def _notice(n: Notice) -> list[Any]:
-    return [
-        n.key, n.channel, n.kind, n.text, n.label, n.status, n.attempt, _t(n.first_at),
-        _t(n.last_at), n.error,
-    ]  # fmt: skip
-
-
-def _unnotice(v: list[Any]) -> Notice:
-    return Notice(v[0], v[1], v[2], v[3], v[4], v[5], v[6], _req(v[7]), _req(v[8]), v[9])
-
-
-def _publication(p: Publication) -> list[Any]:
-    return [_t(p.ts), p.actor, p.step, p.kind, _t(p.promise)]
-
-
-def _tuples(items: list[Any]) -> list[list[Any]]:
-    """NamedTuples whose first field is a time (notes, changes, handoffs) as lists."""
-    return _tuples_at(items, 0)
-
-
-def _tuples_at(items: list[Any], at: int) -> list[list[Any]]:
-    """NamedTuples as lists, the field at ``at`` (a time) as ISO text."""
-    return [[*item[:at], _t(item[at]), *item[at + 1 :]] for item in items]
-
-
-def encode_state(s: IncidentState) -> dict[str, Any]:
-    imports = [{**i, "ts": _t(i["ts"])} for i in s.queue_imports]
-    return {
-        "title": s.title, "severity": s.severity, "first_severity": s.first_severity,
-        "playbook": s.playbook, "drill": s.drill, "opened_by": s.opened_by,
-        "started_at": _t(s.started_at), "actors": s.actors, "inputs": s.inputs,
-        "answers": s.answers, "answered_at": {k: _t(v) for k, v in s.answered_at.items()},
-        "steps": {k: _step(v) for k, v in s.steps.items()}, "path": s.path,
-        "current": s.current, "last_entered_via": s.last_entered_via, "flow_via": s.flow_via,
-        "finished": s.finished,
-        "finish_status": s.finish_status, "finished_at": _t(s.finished_at), "closed": s.closed,
-        "closed_at": _t(s.closed_at), "closed_by": s.closed_by,
-        "reopened_at": _t(s.reopened_at), "reopened_by": s.reopened_by, "summary": s.summary, "paused": s.paused,
-        "notes": _tuples(s.notes), "note_count": s.note_count, "roles": s.roles,
-        "role_changes": _tuples(s.role_changes),
-        "messages": [_message(m) for m in s.messages.values()],
-        "severity_changes": _tuples(s.severity_changes), "handoffs": _tuples(s.handoffs),
-        "actions": [_action(a) for a in s.actions.values()],
-        "queue": [_post(p) for p in s.queue.values()], "queue_imports": imports,
-        "contacts": [_contact(c) for c in s.contacts.values()],
-        "exit_checks": [[*c[:4], _t(c.ts), c.actor] for c in s.exit_checks.values()],
-        "evidence": _tuples(s.evidence), "mentions": _tuples(s.mentions),
-        "event_count": s.event_count, "last_event_at": _t(s.last_event_at),
-        "last_key": [_t(s.last_key[0]), s.last_key[1]] if s.last_key else None,
-        "quarantined": [list(q) for q in s.quarantined],
-        "walker": _tuples([s.walker])[0] if s.walker else None,
-        "published": [_publication(p) for p in s.published],
-        "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
-        "recent": _tuples_at(s.recent, 1),
-        "notices": [_notice(n) for n in s.notices.values()],
-        "drafts": _tuples(list(s.drafts.values())),
-        "no_incident": s.no_incident,
-    }  # fmt: skip
-
-
-def decode_state(d: dict[str, Any]) -> IncidentState:
-    key = d["last_key"]
-    return IncidentState(
-        title=d["title"],
-        severity=d["severity"],
-        first_severity=d["first_severity"],
-        playbook=d["playbook"],
-        drill=d["drill"],
-        opened_by=d["opened_by"],
-        started_at=_dt(d["started_at"]),
-        actors=list(d["actors"]),
-        inputs=dict(d["inputs"]),
-        answers=dict(d["answers"]),
-        answered_at={k: _req(v) for k, v in d["answered_at"].items()},
-        steps={k: _unstep(v) for k, v in d["steps"].items()},
-        path=list(d["path"]),
-        current=d["current"],
-        last_entered_via=d["last_entered_via"],
-        flow_via=d["flow_via"],
-        finished=d["finished"],
-        finish_status=d["finish_status"],
-        finished_at=_dt(d["finished_at"]),
-        closed=d["closed"],
-        closed_at=_dt(d["closed_at"]),
-        closed_by=d["closed_by"],
-        reopened_at=_dt(d.get("reopened_at")),
-        reopened_by=d.get("reopened_by"),
-        summary=d["summary"],
-        paused=d["paused"],
-        notes=[Note(_req(n[0]), *n[1:]) for n in d["notes"]],
-        note_count=d["note_count"],
-        roles=dict(d["roles"]),
-        role_changes=[RoleChange(_req(r[0]), *r[1:]) for r in d["role_changes"]],
-        messages={m[0]: _unmessage(m) for m in d["messages"]},
-        severity_changes=[SeverityChange(_req(c[0]), *c[1:]) for c in d["severity_changes"]],
-        handoffs=[Handoff(_req(h[0]), *h[1:]) for h in d["handoffs"]],
-        actions={a[0]: _unaction(a) for a in d["actions"]},
-        queue={p[0]: _unpost(p) for p in d["queue"]},
-        queue_imports=[{**i, "ts": _req(i["ts"])} for i in d["queue_imports"]],
-        contacts={c[0]: _uncontact(c) for c in d["contacts"]},
-        exit_checks={
-            c[0]: ExitCheck(c[0], c[1], c[2], c[3], _req(c[4]), c[5]) for c in d["exit_checks"]
-        },
-        evidence=[EvidenceItem(_req(x[0]), *x[1:]) for x in d["evidence"]],
-        mentions=[Mention(_req(x[0]), *x[1:]) for x in d["mentions"]],
-        event_count=d["event_count"],
-        last_event_at=_dt(d["last_event_at"]),
-        last_key=(_req(key[0]), key[1]) if key else None,
-        quarantined=[Quarantined(*q) for q in d["quarantined"]],
-        walker=WalkerClaim(_req(w[0]), *w[1:]) if (w := d["walker"]) else None,
-        published=[Publication(_req(p[0]), p[1], p[2], p[3], _dt(p[4])) for p in d["published"]],
-        walked_by=d["walked_by"],
-        walked_at=_dt(d["walked_at"]),
-        recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
-        notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
-        drafts={
-            draft_key(x[2], x[3], x[1]): Draft(_req(x[0]), *x[1:]) for x in d.get("drafts", [])
-        },
-        no_incident=d.get("no_incident"),  # absent from checkpoints written before it
-    )
+def state_codec() -> StateCodec:
+    """The codec of the fold's classes as they are now (built once per process)."""
+    if not _CODEC:
+        _CODEC.append(StateCodec(value_classes()))
+    return _CODEC[0]

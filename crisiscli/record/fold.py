@@ -26,7 +26,6 @@ RECENT_NOTES = 20  # what status, handoff and the walk-through show; the report 
 RECENT_EVENTS = 12  # the latest described events (``crisis watch`` shows them as they come)
 STEP_NOTES = 10  # notes kept with their step (shown on its screen)
 PATH_LIMIT = 1000  # how far "back" can go; a walk-through is never this deep
-TERMINAL = ("done", "skipped", "deferred", "not_applicable")
 STATUS_BY_EVENT = {
     "step.done": "done",
     "step.skipped": "skipped",
@@ -173,6 +172,16 @@ class Mention(NamedTuple):
     @property
     def ratio(self) -> float | None:
         return self.amount / self.baseline if self.baseline else None
+
+
+class QueueImport(NamedTuple):
+    """A scheduler export read (``queue.imported``): where from, and how many posts."""
+
+    ts: datetime
+    actor: str
+    source: str
+    posts: int
+    window_hours: Any  # the hours the import looked ahead, as recorded
 
 
 class TimelineEntry(NamedTuple):
@@ -476,10 +485,6 @@ class ContactRecord(_Slots):
         self.followed_up_at = followed_up_at
         self.followed_up_by = followed_up_by
 
-    @property
-    def open_follow_up(self) -> bool:
-        return self.follow_up_due is not None and self.followed_up_at is None
-
 
 class ActionItem(_Slots):
     __slots__ = (
@@ -637,7 +642,7 @@ class IncidentState(_Slots):
         handoffs: list[Handoff] | None = None,
         actions: dict[str, ActionItem] | None = None,
         queue: dict[str, QueuedPost] | None = None,
-        queue_imports: list[dict[str, Any]] | None = None,
+        queue_imports: list[QueueImport] | None = None,
         contacts: dict[str, ContactRecord] | None = None,
         exit_checks: dict[int, ExitCheck] | None = None,
         evidence: list[EvidenceItem] | None = None,
@@ -699,9 +704,7 @@ class IncidentState(_Slots):
         self.queue: dict[str, QueuedPost] = (
             queue if queue is not None else {}
         )  # by post id, import order
-        self.queue_imports: list[dict[str, Any]] = (
-            queue_imports if queue_imports is not None else []
-        )
+        self.queue_imports: list[QueueImport] = queue_imports if queue_imports is not None else []
         self.contacts: dict[str, ContactRecord] = contacts if contacts is not None else {}
         self.exit_checks: dict[int, ExitCheck] = exit_checks if exit_checks is not None else {}
         self.evidence: list[EvidenceItem] = evidence if evidence is not None else []
@@ -711,7 +714,7 @@ class IncidentState(_Slots):
         self.last_key = last_key  # the (time, id) of the last event applied
         self.quarantined: list[Quarantined] = quarantined if quarantined is not None else []
         self.history = history  # kept only by a full replay that asks for it
-        self.walker = walker  # one walker at a time: see walk/walker.py
+        self.walker = walker  # one walker at a time: see walk/lease.py
         self.published: list[Publication] = published if published is not None else []
         self.walked_by = walked_by  # who recorded the latest walk-through event
         self.walked_at = walked_at
@@ -753,10 +756,6 @@ class IncidentState(_Slots):
             return
         self.recent.append(entry)
         del self.recent[:-RECENT_EVENTS]
-
-    def message_list(self) -> list[MessageState]:
-        """The current message of each step, in the order the steps first had one."""
-        return list(self.messages.values())
 
     def apply(self, event: Event) -> None:
         """Apply one event that fits the vocabulary (``events.problem`` found nothing)."""
@@ -1137,15 +1136,7 @@ def _walker(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _queue_imported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     source = str(d.get("source", ""))
     posts = d["posts"] if isinstance(d["posts"], list) else []
-    s.queue_imports.append(
-        {
-            "ts": e.ts,
-            "actor": e.actor,
-            "source": source,
-            "posts": len(posts),
-            "window_hours": d.get("hours"),
-        }
-    )
+    s.queue_imports.append(QueueImport(e.ts, e.actor, source, len(posts), d.get("hours")))
     for raw in posts:
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
             continue

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -238,7 +238,7 @@ class Incident:
 
     def _context(self, tz: tzinfo | None) -> Context:
         from crisiscli.record.catchup import Context
-        from crisiscli.record.names import PlaybookNames
+        from crisiscli.record.labels import PlaybookNames
 
         return Context(
             step_known=self._step_known,
@@ -530,9 +530,12 @@ def create_incident(
     severity: str,
     drill: bool = False,
     source_text: str | None = None,
+    roles: Mapping[str, str] | None = None,
 ) -> Incident:
+    """A new incident folder with its snapshot, ``incident.opened`` and who holds each role
+    (``roles``: role id → person; an empty person leaves the role open)."""
     from crisiscli.playbook.model import to_data
-    from crisiscli.record.events import incident_opened
+    from crisiscli.record.events import incident_opened, role_assigned
 
     root = env.incidents_dir
     try:
@@ -564,7 +567,7 @@ def create_incident(
             ) from None
         folder = candidate
         break
-    if folder is None:  # pragma: no cover - a thousand incidents with one title in a minute
+    if folder is None:  # a thousand incidents with one title in a minute
         raise CrisisError(
             "too many incidents with this title this minute", exit_code=ExitCode.STATE
         )
@@ -598,6 +601,9 @@ def create_incident(
 
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    assigned = [role_assigned(role, person) for role, person in (roles or {}).items() if person]
+    if assigned:
+        incident.record(*assigned)
     return incident
 
 

@@ -83,7 +83,7 @@ def init_home(env: Environment, *, git: bool, remote: str | None = None) -> Init
         run_git(home, "init", "--quiet")
         report.created_repo = True
         repo = open_repo(home)
-        if repo is None:  # pragma: no cover - git init succeeded but git disagrees
+        if repo is None:  # git init succeeded but git disagrees
             raise GitError(f"git init did not make {home} a repository")
     with _sync_lock(repo):
         report.wrote += write_control_files(repo, [], [], report.warnings)

@@ -7,7 +7,7 @@ from datetime import tzinfo
 from typing import Any
 
 from crisiscli.errors import UsageError
-from crisiscli.queue.importer import parse_when
+from crisiscli.moments import parse_when
 from crisiscli.queue.triage import fmt_time, make_decision, record, relative, undecided
 from crisiscli.record.store import Incident
 from crisiscli.text import one_line

@@ -235,8 +235,3 @@ def render(
         rows += [[("", "")]] * (height - 1 - len(rows))
     rows.append(_footer(model, footer))
     return [_fit(row, width, color) for row in rows]
-
-
-def plain_frame(model: WatchModel, width: int) -> str:
-    """``--once``: the whole frame, no colour codes, trailing spaces trimmed."""
-    return "\n".join(line.rstrip() for line in render(model, width, None, color=False))

@@ -183,7 +183,7 @@ class Prompts:
     def _width(self) -> int:
         try:
             return max(get_app().output.get_size().columns, 20)
-        except Exception:  # pragma: no cover - no running app
+        except Exception:  # no running app
             return 80
 
     def _footer(self, hint: str) -> Window:

@@ -225,7 +225,7 @@ def export(
     return count
 
 
-class Finding(NamedTuple):
+class BundleMismatch(NamedTuple):
     member: str
     problem: str
 
@@ -325,7 +325,7 @@ def _unreadable(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
+def verify_bundle(path: Path) -> tuple[dict[str, Any], list[BundleMismatch]]:
     """The manifest and what does not match it: missing, extra or changed members.
 
     Hostile archives are expected: only a regular file is opened, the manifest is at most
@@ -381,7 +381,7 @@ def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
         listed = _listed(manifest, shown)
         if manifest.get("format") != FORMAT:
             raise ExportError(f"{shown}: not a crisis export (format {manifest.get('format')!r})")
-        findings: list[Finding] = []
+        findings: list[BundleMismatch] = []
         seen: set[str] = set()
         budget = MAX_BUNDLE_BYTES
         for info in infos:
@@ -389,16 +389,16 @@ def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
             if name == MANIFEST:
                 continue
             if name in seen:
-                findings.append(Finding(name, "appears twice"))
+                findings.append(BundleMismatch(name, "appears twice"))
                 continue
             seen.add(name)
             if name not in listed:
-                findings.append(Finding(name, "not in the manifest"))
+                findings.append(BundleMismatch(name, "not in the manifest"))
                 continue
             sha, expected = listed[name]
             why = _unreadable(info)
             if why:
-                findings.append(Finding(name, why))
+                findings.append(BundleMismatch(name, why))
                 continue
             digest, size = hashlib.sha256(), 0
             try:
@@ -407,13 +407,19 @@ def verify_bundle(path: Path) -> tuple[dict[str, Any], list[Finding]]:
                     digest.update(chunk)
                 budget -= size
             except Exception as exc:  # zlib.error, EOFError, a bad CRC: damaged data
-                findings.append(Finding(name, f"cannot be read ({type(exc).__name__}: {exc})"))
+                findings.append(
+                    BundleMismatch(name, f"cannot be read ({type(exc).__name__}: {exc})")
+                )
                 continue
             if size != expected or digest.hexdigest() != sha:
-                findings.append(Finding(name, "changed: its SHA-256 does not match the manifest"))
+                findings.append(
+                    BundleMismatch(name, "changed: its SHA-256 does not match the manifest")
+                )
             elif name.startswith(f"{EVIDENCE}/") and name != f"{EVIDENCE}/{sha}":
-                findings.append(Finding(name, "an evidence file not named by its SHA-256"))
+                findings.append(BundleMismatch(name, "an evidence file not named by its SHA-256"))
         for name in listed:
             if name not in seen:
-                findings.append(Finding(name, "listed in the manifest, missing from the bundle"))
+                findings.append(
+                    BundleMismatch(name, "listed in the manifest, missing from the bundle")
+                )
     return manifest, findings

@@ -25,7 +25,7 @@ from crisiscli.text import md_inline
 from crisiscli.timeutil import in_zone, local_and_utc
 
 if TYPE_CHECKING:
-    from crisiscli.record.store import Incident
+    from crisiscli.record.store import DerivedFile, Incident
 
 WINDOW = 500  # timeline lines kept in log.md; a real walk-through has a few hundred events
 MAX_LOG_BYTES = 256 * 1024 * 1024
@@ -94,6 +94,12 @@ def current_log(incident: Incident) -> str:
         told = [e for e in entries if not is_quiet(e.type)]  # deliveries: in the head
         lines = [timeline_line(e, tz) for e in told[-WINDOW:]]
         return head + "\n" + render_timeline(lines, len(told))
+
+
+def derived_files() -> list[DerivedFile]:
+    """The files kept true after every recorded event: ``log.md``. ``cli/app.py`` passes
+    this to the ``Environment``; typed as ``DerivedFile`` so mypy checks the one seam."""
+    return [LogFile()]
 
 
 class LogFile:

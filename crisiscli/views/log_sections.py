@@ -17,7 +17,7 @@ from crisiscli.playbook.spec import MESSAGE_AUDIENCES, PLATFORM_AUDIENCES
 from crisiscli.playbook.template import display_value, render
 from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 from crisiscli.record.fold import IncidentState, MessageState
-from crisiscli.record.names import choice_label, template_values
+from crisiscli.record.labels import choice_label, template_values
 from crisiscli.text import md_cell, md_code, md_inline, md_lines
 from crisiscli.timeutil import format_duration, local_and_utc
 from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses
@@ -397,12 +397,12 @@ def approval_facts(msg: MessageState, tz: tzinfo | None) -> list[str]:
 def _queue(state: IncidentState, tz: tzinfo | None) -> list[str]:
     out = ["## Scheduled posts", ""]
     for source in state.queue_imports:
-        hours = source["window_hours"]
+        hours = source.window_hours
         window = f"{hours:g}" if isinstance(hours, (int, float)) else "?"
         out.append(
-            f"- Imported {md_inline(str(source['source']))} at "
-            f"{local_and_utc(source['ts'], tz, date=True)} by {md_inline(str(source['actor']))}: "
-            f"{source['posts']} post(s) in the next {window} h"
+            f"- Imported {md_inline(source.source)} at "
+            f"{local_and_utc(source.ts, tz, date=True)} by {md_inline(source.actor)}: "
+            f"{source.posts} post(s) in the next {window} h"
         )
     out += ["", "| Post | Due | Platform | Text | Decision | Reason | By |"]
     out.append("|---|---|---|---|---|---|---|")

@@ -661,7 +661,7 @@ class ScriptedPrompter:
             )
         if not question.required:
             return None
-        action = self._action(view.step.id, peek=True)
+        action = self._action(view.step.id)
         if action in (Action.SKIP, Action.NOT_APPLICABLE, Action.DEFER, Action.BACK, Action.PAUSE):
             return None
         raise AnswersError(
@@ -669,7 +669,7 @@ class ScriptedPrompter:
             location=self.answers.where("steps", view.step.id),
         )
 
-    def _action(self, step_id: str, *, peek: bool = False) -> Action:
+    def _action(self, step_id: str) -> Action:
         script = self._script(step_id)
         visit = self.visits.get(step_id, 1)
         if script.actions:
@@ -726,7 +726,7 @@ class ScriptedPrompter:
         self.echo(f"  message: {summary_line(review)}")
         if not review.errors:
             return ReviewDecision.ACCEPT, ""
-        if self._action(view.step.id, peek=True) is not Action.DONE:
+        if self._action(view.step.id) is not Action.DONE:
             return ReviewDecision.LATER, ""  # skipped, deferred, …: the draft stays a draft
         reason = self._script(view.step.id).checks_override
         if reason.strip():

@@ -126,3 +126,43 @@ def check_and_close(
         return False, checks
     incident.record(incident_closed((summary or "").strip() or None))
     return True, checks
+
+
+def reopen(incident: Incident) -> None:
+    """Record ``incident.reopened`` (refused when the incident is not closed)."""
+    from crisiscli.errors import StateError
+    from crisiscli.record.events import incident_reopened
+
+    if not incident.state().closed:
+        raise StateError(f"incident {incident.id} is not closed")
+    incident.record(incident_reopened())
+
+
+def steps_still_open(incident: Incident) -> list[str]:
+    """The titles of the steps a close would leave open: the one a walk-through is at first
+    (naming who walks it now, or that it stopped there), then every step not finished (refused when the incident
+    is already closed)."""
+    from crisiscli.errors import StateError
+    from crisiscli.walk.flow import position, unfinished
+
+    state = incident.state()
+    if state.closed:
+        raise StateError(f"incident {incident.id} is already closed")
+    book = incident.playbook()
+    still_open = [book.step(sid).title for sid in unfinished(book, state)]
+    if not state.finished and state.current is not None:  # paused, interrupted, or walked now
+        from crisiscli.walk.lease import Lease
+
+        index, count = position(book, state.current)
+        lease = Lease(incident)
+        walking = lease.try_hold()  # who holds the walk-through now, if anyone
+        lease.release()
+        if walking is not None:
+            where = (
+                f"{walking.actor} is walking it now, step {index} of {count}"
+                f" — pid {walking.pid} on {walking.host}, {walking.tty}"
+            )
+        else:
+            where = f"the walk-through stopped here, step {index} of {count}"
+        still_open.insert(0, f"{book.step(state.current).title} ({where})")
+    return still_open

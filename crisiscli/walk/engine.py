@@ -22,7 +22,7 @@ from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
 from crisiscli.record.fold import IncidentState, MessageState, draft_key
-from crisiscli.record.names import known_answers, template_values
+from crisiscli.record.labels import known_answers, template_values
 from crisiscli.record.store import Incident
 from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
@@ -41,6 +41,7 @@ from crisiscli.walk.flow import (
     still_deferred,
     unfinished,
 )
+from crisiscli.walk.lease import ClosedElsewhere
 from crisiscli.walk.prompter import (
     Action,
     ActionEntry,
@@ -57,7 +58,6 @@ from crisiscli.walk.prompter import (
     StepView,
     Waiting,
 )
-from crisiscli.walk.walker import ClosedElsewhere
 
 MAX_VISITS_PER_STEP = 200  # a branch cycle in a scripted run must not spin forever
 POLL_SECONDS = 1.0  # how often a walk-through waiting for an approval reads the journal
@@ -152,7 +152,7 @@ class Walkthrough:
 
     def check(self, state: IncidentState) -> None:
         """Stop (an exception) when this walker may no longer write: the incident was closed
-        from another terminal, or a guard (the one-walker lease, walk/walker.py) says so."""
+        from another terminal, or a guard (the one-walker lease, walk/lease.py) says so."""
         if state.closed:
             raise ClosedElsewhere(self.incident.id, state)
         for guard in self.guards:
@@ -591,7 +591,7 @@ class Walkthrough:
         if step.message.kind not in PUBLIC_KINDS:
             return
         from crisiscli.messages.promise import promised_in
-        from crisiscli.queue.importer import parse_when
+        from crisiscli.moments import parse_when
 
         now = self.env.clock()
         zone = self.incident.tz() or _local()
@@ -791,7 +791,7 @@ class Walkthrough:
         if action is Action.PAUSE:
             self.record(ev.session("paused", step.id))
             raise Paused()
-        raise StateError(f"unknown action {action!r}")  # pragma: no cover
+        raise StateError(f"unknown action {action!r}")
 
     # -- drafts: words typed and not saved are never lost ------------------------------------
 

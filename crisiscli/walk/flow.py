@@ -32,7 +32,7 @@ from crisiscli.playbook.model import (
     truthy_word,
 )
 from crisiscli.record.fold import IncidentState
-from crisiscli.record.names import known_answers
+from crisiscli.record.labels import known_answers
 
 if TYPE_CHECKING:
     from crisiscli.record.events import NewEvent

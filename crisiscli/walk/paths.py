@@ -241,7 +241,7 @@ class Exploration:
             if t.source is None:
                 break
             k = self.parent[t.source]
-            if k in seen:  # pragma: no cover - parents form a tree
+            if k in seen:  # parents form a tree
                 break
             seen.add(k)
             t = self.transitions[k]
@@ -374,7 +374,7 @@ class Explorer:
             for size in range(1, len(reps) + 1):
                 for combo in itertools.combinations(reps, size):
                     yield tuple(sorted(combo, key=order.__getitem__))
-        else:  # pragma: no cover - more than 10 distinct groups of choices
+        else:  # more than 10 distinct groups of choices
             for rep in reps:
                 yield (rep,)
             yield tuple(reps)

@@ -178,8 +178,8 @@ class StepView:
     # "waiting for approval from Dana — 3m", one per version waiting (any step): the status line
     waiting: tuple[str, ...] = ()
     approval: str | None = None  # what became of this step's approval, in words
-    evidence_count: int = 0
     mentions: str | None = None  # the latest mention count and its ratio, in words
+    evidence_count: int = 0  # a new file from another terminal redraws the step
     # (when, who, what) of the latest event someone else recorded: the status line shows it
     latest: tuple[datetime, str, str] | None = None
 

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from crisiscli.errors import PlaybookError
-from crisiscli.playbook.load import load_playbook_text
 from crisiscli.record.events import note_added
 from tests.conftest import FrozenClock, crisis_command, make_env, subprocess_env
-from tests.helpers import FIXTURES, open_incident
+from tests.helpers import FIXTURES, load_playbook_text, open_incident
 
 STEP = "crisis: 1\nid: x\ntitle: X\nphases:\n  - id: a\n    title: A\n    steps:\n      - id: s\n        title: S\n"  # fmt: skip
 

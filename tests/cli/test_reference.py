@@ -7,11 +7,22 @@ import os
 import subprocess
 from pathlib import Path
 
-from crisiscli.cli.app import command_names
-from crisiscli.cli.reference import command_paths, render_reference
+from crisiscli.cli.app import build_command, command_names
+from crisiscli.cli.reference import render_reference
 from tests.conftest import crisis_command, subprocess_env
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def command_paths() -> list[str]:
+    """Every command and sub-command, as typed: ``crisis lint``, ``crisis role set``…"""
+    paths = []
+    for name in command_names():
+        command = build_command(name)
+        paths.append(f"crisis {name}")
+        subcommands = getattr(command, "commands", {}) or {}
+        paths.extend(f"crisis {name} {sub}" for sub in sorted(subcommands))
+    return paths
 
 
 def test_the_reference_is_current() -> None:

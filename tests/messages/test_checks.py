@@ -10,7 +10,7 @@ from crisiscli.messages import checks as compose
 from crisiscli.messages.checks import check_message, review
 
 
-def rules(findings: list[compose.Finding], severity: str | None = None) -> list[str]:
+def rules(findings: list[compose.MessageFinding], severity: str | None = None) -> list[str]:
     return [f.rule for f in findings if severity is None or f.severity == severity]
 
 

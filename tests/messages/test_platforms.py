@@ -256,3 +256,10 @@ def test_any_http_link_counts_23_on_x_and_mastodon(url_path: str) -> None:
     url = "https://example.org/" + url_path
     assert platforms.count(url, "x") == 23
     assert platforms.count(url, "mastodon") == 23
+
+
+def test_config_knows_the_same_platforms() -> None:
+    """config.py lists the platform names itself (it sits below messages/): the same ones."""
+    from crisiscli import config
+
+    assert set(config.PLATFORMS) == set(platforms.DEFAULT_LIMITS)

@@ -234,7 +234,7 @@ def test_runs_end_to_end_with_its_answers_file(cli, crisis_home: Path, playbook_
     # Every scripted message, and nothing else, was recorded, approved where needed,
     # and appears in the log.
     scripted = {sid: spec for sid, spec in script["steps"].items() if "message" in spec}
-    recorded = {m.step: m for m in state.message_list()}
+    recorded = {m.step: m for m in list(state.messages.values())}
     assert set(recorded) == set(scripted)
     for sid, spec in scripted.items():
         msg = recorded[sid]

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crisiscli.errors import CrisisError, PlaybookError
-from crisiscli.playbook.load import load_playbook, load_playbook_text
+from crisiscli.playbook.load import load_playbook
 from tests.conftest import REPO
+from tests.helpers import load_playbook_text
 
 BASE = """\
 crisis: 1

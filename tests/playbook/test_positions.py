@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crisiscli.errors import PlaybookError
-from crisiscli.playbook.load import load_playbook_text
 from crisiscli.playbook.yamlsource import parse
+from tests.helpers import load_playbook_text
 
 DUPLICATE = """\
 id: x

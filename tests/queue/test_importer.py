@@ -10,7 +10,8 @@ import pytest
 
 from crisiscli.env import Environment
 from crisiscli.errors import UsageError
-from crisiscli.queue.importer import QueueFileError, parse_when, read_queue_csv
+from crisiscli.moments import parse_when
+from crisiscli.queue.importer import QueueFileError, read_queue_csv
 from crisiscli.record.store import list_incidents
 from tests.conftest import FrozenClock, make_env
 from tests.helpers import events_of, open_incident
@@ -346,7 +347,7 @@ def stockholm(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_system_zone_follows_daylight_saving(stockholm):  # type: ignore[no-untyped-def]
-    from crisiscli.queue.importer import local_zone
+    from crisiscli.moments import local_zone
 
     zone = local_zone(None)
     result = read_queue_csv(

@@ -7,10 +7,13 @@ a full replay gives, and that a checkpoint is only ever a cache.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +21,7 @@ from hypothesis import strategies as st
 
 from crisiscli.record import checkpoint as cp
 from crisiscli.record import events as ev
+from crisiscli.record import fold
 from crisiscli.record.catchup import catch_up
 from crisiscli.record.store import JOURNAL, Incident, find_incident, list_incidents
 from tests.conftest import FrozenClock, make_env, run_cli
@@ -31,8 +35,47 @@ def _fresh(incident: Incident) -> Incident:
     )  # type: ignore[arg-type]
 
 
+def differences(a: object, b: object, where: str = "state") -> list[str]:
+    """Where two fold values differ, field by field on the objects themselves.
+
+    Written apart from the checkpoint's codec on purpose: it reads every slot and every
+    NamedTuple field the classes have, so a field the checkpoint forgot shows here."""
+    if type(a) is not type(b):
+        return [f"{where}: {type(a).__name__} != {type(b).__name__}"]
+    if isinstance(a, tuple) and hasattr(a, "_fields"):
+        names: list[str] = list(a._fields)
+    elif hasattr(type(a), "__slots__"):
+        names = [n for klass in type(a).__mro__ for n in getattr(klass, "__slots__", ())]
+    else:
+        names = []
+    if names:
+        found = []
+        for name in names:
+            found += differences(getattr(a, name), getattr(b, name), f"{where}.{name}")
+        return found
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        if list(a) != list(b):
+            return [f"{where}: keys {list(a)} != {list(b)}"]
+        return [d for k in a for d in differences(a[k], b[k], f"{where}[{k!r}]")]
+    if isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple))
+        if len(a) != len(b):
+            return [f"{where}: {len(a)} items != {len(b)}"]
+        return [
+            d
+            for n, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in differences(x, y, f"{where}[{n}]")
+        ]
+    if isinstance(a, datetime):
+        assert isinstance(b, datetime)
+        same = a == b and a.utcoffset() == b.utcoffset()
+        return [] if same else [f"{where}: {a!r} != {b!r}"]
+    return [] if a == b else [f"{where}: {a!r} != {b!r}"]
+
+
 def _same(a: Incident, b: Incident) -> None:
-    assert cp.encode_state(a.state()) == cp.encode_state(b.replay(history=False))
+    assert differences(a.state(), b.replay(history=False)) == []
 
 
 @pytest.fixture
@@ -96,13 +139,13 @@ def test_older_events_arriving_later_are_put_in_their_place(
 
 
 def test_a_checkpoint_is_only_a_cache(incident: Incident) -> None:
-    expected = cp.encode_state(incident.state())
+    expected = incident.state()
     (incident.dir / cp.CHECKPOINT).unlink()
-    assert cp.encode_state(_fresh(incident).state()) == expected
+    assert differences(_fresh(incident).state(), expected) == []
     (incident.dir / cp.CHECKPOINT).write_text('{"format": 1, "state": "garbage"')
-    assert cp.encode_state(_fresh(incident).state()) == expected
+    assert differences(_fresh(incident).state(), expected) == []
     (incident.dir / cp.CHECKPOINT).write_bytes(os.urandom(2000))
-    assert cp.encode_state(_fresh(incident).state()) == expected
+    assert differences(_fresh(incident).state(), expected) == []
 
 
 def test_a_kill_between_append_and_checkpoint_loses_nothing(
@@ -263,13 +306,74 @@ EVENTS = st.lists(
                 k, "webhook:ab", attempt=1, error="down", final=False, label="l"
             )
         ),
+        st.sampled_from(["look", "statement"]).map(lambda s: ev.item_ticked(s, "a")),
+        st.sampled_from(["brand", "source"]).map(lambda q: ev.input_set(q, q.upper())),
+        st.sampled_from([True, False]).map(lambda v: ev.answer_set("look", "threat", v)),
+        st.sampled_from(["lead", "approver"]).map(lambda r: ev.role_assigned(r, "Dana")),
+        st.just(ev.handoff_recorded("All calm.", {"open": 2}, to="Sam")),
+        st.sampled_from(["C1", "C2"]).map(
+            lambda c: ev.contact_logged(
+                c,
+                "@someone",
+                "dm",
+                "reached",
+                follow_up_due=datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc),
+            )
+        ),
+        st.sampled_from(["C1", "C2"]).map(ev.contact_followed_up),
+        st.integers(1, 500).map(lambda n: ev.mentions_recorded(n, baseline=40.0)),
+        st.just(ev.evidence_linked("https://example.org/post", note="screenshot")),
+        st.sampled_from([True, False]).map(lambda met: ev.exit_checked(1, "Calm", met)),
+        st.just(ev.incident_closed("over")),
+        st.just(ev.incident_reopened()),
+        st.just(ev.walker_started("L1", pid=42, host="here", tty="pts/1")),
+        st.just(ev.run_finished(["statement"])),
+        st.just(
+            ev.queue_imported(
+                "export.csv",
+                [{"id": "p1", "due": "2026-11-23T18:00:00+00:00", "text": "Sale!"}],
+                preset="generic",
+                hours=24.0,
+                window=(
+                    datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc),
+                    datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc),
+                ),
+                rows=1,
+                encoding="utf-8",
+                delimiter=",",
+                columns={},
+                past=0,
+                later=0,
+            )
+        ),
+        st.just(ev.queue_decided("p1", "cancel", "tone-deaf now")),
+        st.just(
+            ev.approval_requested(
+                "statement",
+                "Sam",
+                text="We are on it.",
+                digest=hashlib.sha256(b"We are on it.").hexdigest(),
+                platforms=["x"],
+                escalate_after=600.0,
+                backup="Kim",
+            )
+        ),
+        st.sampled_from(["approve", "reject"]).map(
+            lambda d: ev.approval_decided(
+                "statement",
+                d,
+                digest=hashlib.sha256(b"We are on it.").hexdigest(),
+                approver="Sam",
+                comment="ok",
+            )
+        ),
     ),
     min_size=1,
     max_size=25,
 )
 
 
-@settings(max_examples=40)
+@settings(max_examples=60, deadline=None)
 @given(events=EVENTS, cuts=st.lists(st.integers(0, 25), max_size=4))
 def test_any_split_folds_to_the_full_replay(
     events: list[ev.NewEvent], cuts: list[int], crisis_home: Path
@@ -288,10 +392,120 @@ def test_any_split_folds_to_the_full_replay(
         if n in cuts:  # another process folds at this point and keeps its checkpoint
             readers.append(_fresh(incident))
             readers[-1].state()
+    full = _fresh(incident).replay(history=False)
+    for reader in readers:  # each catches up from the checkpoint it kept, field by field
+        kept = reader._checkpoint
+        assert kept is not None
+        caught = catch_up(reader.journal, kept, reader._context(reader.tz()))
+        assert not caught.replayed
+        assert differences(caught.state, full) == []
+    # ... and from the checkpoint on disk, through JSON, in a process that kept nothing.
+    on_disk = cp.load(incident.dir)
+    assert on_disk is not None and differences(on_disk.state, full) == []
     for reader in [*readers, _fresh(incident)]:
         _same(reader, incident)
-    full = _fresh(incident).replay(history=True)
-    assert full.history is not None and len(full.history.timeline) == full.event_count
+    with_history = _fresh(incident).replay(history=True)
+    assert with_history.history is not None
+    assert len(with_history.history.timeline) == with_history.event_count
+
+
+# -- the checkpoint keeps every field of the state, by name ------------------------------
+
+
+class _NotedState(fold.IncidentState):
+    """The issue's three-line patch: a new field that the fold keeps up to date."""
+
+    __slots__ = ("last_note_text",)
+
+    def __init__(self, *args: Any, last_note_text: str | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.last_note_text = last_note_text
+
+    def apply(self, event: ev.Event) -> None:
+        super().apply(event)
+        if event.type == "note.added":
+            self.last_note_text = event.data["text"]
+
+
+@pytest.fixture
+def fresh_codec(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The codec is built once per process: build it again around a patched fold."""
+    monkeypatch.setattr(cp, "_CODEC", [], raising=False)
+    yield
+    getattr(cp, "_CODEC", []).clear()
+
+
+def test_a_field_added_to_the_state_is_kept_without_touching_the_checkpoint(
+    crisis_home: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, fresh_codec: None
+) -> None:
+    import crisiscli.record.catchup as catchup_module
+
+    monkeypatch.setattr(fold, "IncidentState", _NotedState)
+    monkeypatch.setattr(catchup_module, "IncidentState", _NotedState)
+    incident = open_incident(make_env(crisis_home, clock=clock))
+    incident.record(ev.note_added("first"))
+    reader = _fresh(incident)
+    assert reader.state().last_note_text == "first"  # type: ignore[attr-defined]
+    clock.advance(1)
+    incident.record(ev.note_added("second"))
+    loaded = cp.load(reader.dir)
+    assert loaded is not None and "last_note_text" in cp.state_codec().fields["IncidentState"]
+    caught = catch_up(reader.journal, loaded, reader._context(reader.tz()))
+    assert not caught.replayed
+    assert caught.state.last_note_text == "second"  # type: ignore[attr-defined]
+    assert differences(caught.state, incident.replay(history=False)) == []
+
+
+def test_the_comparison_sees_a_field_that_differs() -> None:
+    """The field-by-field comparison is what would catch a field the checkpoint dropped."""
+    a, b = _NotedState(title="t"), _NotedState(title="t")
+    assert differences(a, b) == []
+    b.last_note_text = "only in one"
+    assert differences(a, b) == ["state.last_note_text: NoneType != str"]
+    b = _NotedState(title="t", steps={"look": fold.StepState(visits=2)})
+    assert differences(a, b) == ["state.steps: keys [] != ['look']"]
+
+
+def test_a_field_the_checkpoint_cannot_keep_fails_loudly(
+    incident: Incident, monkeypatch: pytest.MonkeyPatch, fresh_codec: None
+) -> None:
+    class Odd(fold.IncidentState):
+        __slots__ = ("odd",)
+
+        def __init__(self, *args: Any, odd: complex = 0j, **kw: Any) -> None:
+            super().__init__(*args, **kw)
+            self.odd = odd
+
+    monkeypatch.setattr(fold, "IncidentState", Odd)
+    with pytest.raises(TypeError, match=r"cannot keep IncidentState\.odd"):
+        cp.state_codec()
+    with pytest.raises(TypeError, match=r"cannot keep IncidentState\.odd"):
+        cp.load(incident.dir)  # not taken for a damaged file and silently replayed
+
+    class Unannotated(fold.IncidentState):
+        __slots__ = ("set_elsewhere",)
+
+    monkeypatch.setattr(fold, "IncidentState", Unannotated)
+    getattr(cp, "_CODEC", []).clear()
+    with pytest.raises(TypeError, match="set_elsewhere"):
+        cp.state_codec()
+
+
+def test_a_checkpoint_of_an_older_format_is_discarded_and_rebuilt(incident: Incident) -> None:
+    path = incident.dir / cp.CHECKPOINT
+    incident.state()
+    data = json.loads(path.read_text())
+    assert data["format"] == cp.FORMAT == 3
+    positional = {**data, "format": 1, "state": {"title": "by position", "steps": {}}}
+    path.write_text(json.dumps(positional))
+    assert cp.load(incident.dir) is None
+    assert differences(_fresh(incident).state(), incident.replay(history=False)) == []
+    assert json.loads(path.read_text())["format"] == 3  # written again, in today's format
+    # A checkpoint of this format whose classes had other fields is discarded too.
+    shifted = {**data, "fields": {**data["fields"], "StepState": ["status", "checked"]}}
+    path.write_text(json.dumps(shifted))
+    assert cp.load(incident.dir) is None
+    assert differences(_fresh(incident).state(), incident.replay(history=False)) == []
 
 
 def _ahead(incident: Incident, clock: FrozenClock, count: int, *, hours: float = 3) -> None:
@@ -341,7 +555,8 @@ def test_the_checkpoint_keeps_audience_and_no_incident(
         ev.message_recorded("look", "Brief", [], "internal", "press"),
         ev.answer_set("look", "reach", "isolated", no_incident=True),
     )
-    decoded = cp.decode_state(json.loads(json.dumps(cp.encode_state(incident.state()))))
+    codec = cp.state_codec()
+    decoded = codec.decode(json.loads(json.dumps(codec.encode(incident.state()))))
     assert decoded.messages["look"].audience == "press" and decoded.routine
     _same(incident, _fresh(incident))
     incident.record(ev.answer_set("look", "reach", "wide"))

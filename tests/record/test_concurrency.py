@@ -22,9 +22,12 @@ from pathlib import Path
 from crisiscli.env import get_env
 from crisiscli.record.store import find_incident
 from crisiscli.record.events import NewEvent
+from crisiscli.views.log import derived_files
 
 incident_id, tag, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-incident = find_incident(get_env(), incident_id)
+env = get_env()
+env.derive = derived_files  # keep log.md, as the crisis command does
+incident = find_incident(env, incident_id)
 while not go.exists():  # start together
     time.sleep(0.001)
 for n in range(count):

@@ -28,8 +28,8 @@ phases:
 
 
 def test_grading_question_changes_the_incident_severity(crisis_home: Path, tmp_path: Path) -> None:
-    from crisiscli.playbook.load import load_playbook_text
     from crisiscli.record.store import create_incident
+    from tests.helpers import load_playbook_text
 
     env = make_env(crisis_home, clock=FrozenClock())
     incident = create_incident(
@@ -46,8 +46,8 @@ def test_grading_question_changes_the_incident_severity(crisis_home: Path, tmp_p
 
 
 def test_same_grade_records_no_change(crisis_home: Path, tmp_path: Path) -> None:
-    from crisiscli.playbook.load import load_playbook_text
     from crisiscli.record.store import create_incident
+    from tests.helpers import load_playbook_text
 
     env = make_env(crisis_home, clock=FrozenClock())
     incident = create_incident(

@@ -155,7 +155,7 @@ def essence(incident: Incident) -> dict[str, Any]:
         "notes": [(n.text, n.step, n.actor) for n in state.notes],
         "messages": [
             (m.step, m.text, m.platforms, m.kind, m.approver, m.override)
-            for m in state.message_list()
+            for m in list(state.messages.values())
         ],
         "finished": state.finished,
         "finish_status": state.finish_status,

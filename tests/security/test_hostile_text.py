@@ -14,14 +14,14 @@ import pytest
 from rich.console import Console
 
 from crisiscli.errors import CrisisError, PlaybookError
-from crisiscli.playbook.load import build_text, load_playbook_text
+from crisiscli.playbook.load import build_text
 from crisiscli.playbook.template import render
 from crisiscli.record.events import NewEvent
 from crisiscli.record.store import create_incident, find_incident, list_incidents
 from crisiscli.ui.screens import show_step
 from crisiscli.walk.engine import Walkthrough
 from tests.conftest import make_env
-from tests.helpers import assert_renders_literally, render_markdown
+from tests.helpers import assert_renders_literally, load_playbook_text, render_markdown
 
 OSC8 = "\x1b]8;;https://evil.example/\x07click me\x1b]8;;\x07"
 OSC8_ST = "\x1b]8;;https://evil.example/\x1b\\st link\x1b]8;;\x1b\\"

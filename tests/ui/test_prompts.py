@@ -229,8 +229,11 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput, monk
     assert state.steps["look"].checked == {"i1", "links", "own"}
     assert state.steps["safety"].checked == {"i1", "i2"}
     assert state.steps["lessons"].reason == "Next week"
-    assert [m.text for m in state.message_list()] == ["We are sorry, Acme."]
-    assert state.message_list()[0].approver == "tester" and state.message_list()[0].self_approved
+    assert [m.text for m in list(state.messages.values())] == ["We are sorry, Acme."]
+    assert (
+        next(iter(state.messages.values())).approver == "tester"
+        and next(iter(state.messages.values())).self_approved
+    )
     assert [n.text for n in state.notes] == ["Posted at 10:02"]
     assert [(p.step, p.promise is not None) for p in state.published] == [("statement", True)]
     shown = screen(env)

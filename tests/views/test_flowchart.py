@@ -20,10 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crisiscli.playbook.catalog import bundled_dir
-from crisiscli.playbook.load import load_playbook, load_playbook_text
+from crisiscli.playbook.load import load_playbook
 from crisiscli.views.flowchart import label_text, render_flowchart
 from crisiscli.walk.answers import check_against, load_answers
 from crisiscli.walk.paths import explore
+from tests.helpers import load_playbook_text
 from tests.views import library_flows
 
 BUNDLED = sorted(bundled_dir().glob("*.yaml"))

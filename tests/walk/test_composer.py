@@ -72,14 +72,15 @@ def test_message_is_checked_and_recorded_with_approver(env, tmp_path: Path) -> N
     state = incident.state()
     assert state.steps["apology"].status == "done"
     assert (
-        state.message_list()[0].approver == "Dana (comms)" and state.message_list()[0].approved_at
+        next(iter(state.messages.values())).approver == "Dana (comms)"
+        and next(iter(state.messages.values())).approved_at
     )
 
 
 def test_the_template_is_rendered_with_the_inputs(env, tmp_path: Path) -> None:
     incident = open_incident(env, "composer")
     run_script(incident, answers_from(tmp_path, script(apology={"approver": "Dana"})))
-    texts = [m.text for m in incident.state().message_list()]
+    texts = [m.text for m in list(incident.state().messages.values())]
     assert texts == [
         "Acme is sorry. We got this wrong and we are fixing it.",
         "Hi, Acme here. Could we talk by DM?",
@@ -95,7 +96,7 @@ def test_over_limit_scripted_message_is_a_clear_error(env, tmp_path: Path) -> No
     assert "checks_override" in info.value.message
     state = incident.state()
     assert state.steps["apology"].status == "active"
-    assert state.message_list()[-1].text == LONG  # the draft is kept in the journal
+    assert list(state.messages.values())[-1].text == LONG  # the draft is kept in the journal
 
 
 def test_banned_phrase_is_an_error_unless_overridden(env, tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_approval_override_when_nobody_answers(env, tmp_path: Path) -> None:
         incident, answers_from(tmp_path, script(apology={"message": GOOD, "override": reason}))
     )
     assert events(incident, "message.approved") == [{"step": "apology", "override": reason}]
-    msg = incident.state().message_list()[0]
+    msg = next(iter(incident.state().messages.values()))
     assert msg.override == reason and msg.approver is None
     log = incident.log_path.read_text()
     assert "Approval overridden for Public apology" in log
@@ -251,12 +252,12 @@ def test_editing_after_approval_needs_approval_again(env, tmp_path: Path) -> Non
         Walkthrough(
             incident, PauseAfterApproval(answers, texts=[GOOD], decisions=[ReviewDecision.ACCEPT])
         ).run()
-    assert incident.state().message_list()[-1].approver == "Dana"
+    assert list(incident.state().messages.values())[-1].approver == "Dana"
     # A new version of the text is a new message: the old approval does not carry over.
     walk = Walkthrough(incident, first)
     first.texts = ["Acme is sorry. Shorter."]
     walk.compose(walk.playbook.step("apology"))
-    message = incident.state().message_list()[-1]
+    message = list(incident.state().messages.values())[-1]
     assert message.approver == "Dana"  # asked again, and given again
     assert [v.what for v in message.voided] == ["approved"]  # the first no longer counts
     decided = events(incident, "message.approval_decided")
@@ -289,7 +290,7 @@ def test_reopening_an_unchanged_message_keeps_its_version_and_approval(env, tmp_
     walk.prompter = EditingPrompter(answers, texts=[GOOD], decisions=[ReviewDecision.ACCEPT])
     walk.compose(step)
     assert len(events_of(incident)) == before
-    assert incident.state().message_list()[-1].approver == "Dana"
+    assert list(incident.state().messages.values())[-1].approver == "Dana"
 
 
 def test_overriding_the_checks_of_a_kept_draft_later(env, tmp_path: Path) -> None:

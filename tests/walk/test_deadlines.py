@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from crisiscli.playbook.load import load_playbook_text
 from crisiscli.record import events as ev
 from crisiscli.record.store import Incident
 from crisiscli.walk.answers import AnswersFile, ScriptedPrompter
@@ -19,7 +18,15 @@ from crisiscli.walk.deadlines import DeadlineStatus, deadline_statuses, next_upd
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import StepView
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import START, answers_from, at, events_of, open_incident, run_script
+from tests.helpers import (
+    START,
+    answers_from,
+    at,
+    events_of,
+    load_playbook_text,
+    open_incident,
+    run_script,
+)
 
 
 @pytest.fixture

@@ -52,7 +52,10 @@ def test_done_all_steps_records_everything(env, tmp_path: Path) -> None:
     assert state.inputs == {"brand": "Acme", "source": "ours"}
     assert state.answers["reach"] == "wide" and state.answers["threat"] is False
     assert state.steps["look"].checked == {"i1", "links", "own"}
-    assert state.message_list()[0].text == "Sorry." and state.message_list()[0].approver == "Dana"
+    assert (
+        next(iter(state.messages.values())).text == "Sorry."
+        and next(iter(state.messages.values())).approver == "Dana"
+    )
     assert "run.finished" in types(incident)
     assert "Done: Public statement" in incident.log_path.read_text()
 
@@ -189,7 +192,9 @@ def test_message_template_fills_values_and_keeps_missing_visible(env, tmp_path: 
     with pytest.raises(AnswersError, match=r"\{\{ missing \}\}.* is not filled in"):
         run_script(incident, answers_from(tmp_path, script(**steps)))
     # The draft is journaled (nothing typed is lost) with the placeholder still visible.
-    assert incident.state().message_list()[0].text == "We are sorry, Acme. {{ missing }}"
+    assert (
+        next(iter(incident.state().messages.values())).text == "We are sorry, Acme. {{ missing }}"
+    )
 
 
 def test_deadlines_met_missed_and_overdue(env, tmp_path: Path) -> None:
@@ -264,10 +269,10 @@ def test_timestamps_increase_in_file_order_across_writers(crisis_home: Path) -> 
 
 def test_message_step_composes_before_its_checklist(crisis_home: Path, tmp_path: Path) -> None:
     """Questions may fill the template, so they come first; "posted it" items come last."""
-    from crisiscli.playbook.load import load_playbook_text
     from crisiscli.record.store import create_incident
     from crisiscli.walk.answers import ScriptedPrompter
     from crisiscli.walk.engine import Walkthrough
+    from tests.helpers import load_playbook_text
 
     playbook = load_playbook_text(
         """

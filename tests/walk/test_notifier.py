@@ -117,7 +117,7 @@ def test_each_delivery_is_recorded_and_not_sent_again(
     assert server.kinds() == ["incident.opened"]
     kinds = [e.type for e in events_of(incident) if e.type.startswith("notify.")]
     assert kinds == ["notify.claimed", "notify.delivered"]
-    assert not outbox.anything_owed(incident.env.home)
+    assert not (incident.env.home / outbox.OUTBOX).is_dir()
 
 
 def test_two_terminals_send_each_notification_once(
@@ -176,13 +176,13 @@ def test_a_channel_down_warns_and_the_next_command_delivers(
     assert result.exit_code == 0, result.stderr
     assert "not delivered" in result.stderr and "sent in the background" in result.stderr
     assert "secretsecret" not in result.stderr  # the webhook shows as its host, never in full
-    assert outbox.anything_owed(crisis_home)
+    assert (crisis_home / outbox.OUTBOX).is_dir()
     server.start()
     clock.now = at(2)
     noted = cli("note", "Legal is on the call", clock=clock)
     assert noted.exit_code == 0 and noted.stderr == ""
     assert server.kinds() == ["incident.opened", "severity.changed"]
-    assert not outbox.anything_owed(crisis_home)
+    assert not (crisis_home / outbox.OUTBOX).is_dir()
     failed = [e for e in events_of(inc) if e.type == "notify.failed"]
     assert [e.data["attempt"] for e in failed] == [1]
     assert [e.data["attempt"] for e in events_of(inc) if e.type == "notify.delivered"][-1] == 2
@@ -219,7 +219,7 @@ def test_a_delivery_that_never_works_is_given_up_loudly(
     (notice,) = state.notices.values()
     assert notice.status == "given_up" and notice.attempt == notifier.MAX_ATTEMPTS
     assert any("given up" in w for w in incident.env.warnings)
-    assert not outbox.anything_owed(incident.env.home)
+    assert not (incident.env.home / outbox.OUTBOX).is_dir()
 
 
 def test_old_news_is_not_sent_to_a_channel_configured_later(

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from crisiscli.playbook.load import load_playbook, load_playbook_text
+from crisiscli.playbook.load import load_playbook
 from crisiscli.walk.paths import (
     describe,
     enumerate_paths,
     explore,
     not_yet,
 )
-from tests.helpers import load_fixture_playbook
+from tests.helpers import load_fixture_playbook, load_playbook_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from crisiscli.record.store import Incident
     from crisiscli.walk.answers import AnswersFile
     from crisiscli.walk.engine import Walkthrough
+    from crisiscli.walk.lease import Lease, WalkerInfo
     from crisiscli.walk.prompter import Prompter
-    from crisiscli.walk.walker import Lease, WalkerInfo
 
 
 def require_terminal(env: Environment, answers: Path | None) -> None:
@@ -78,7 +78,7 @@ def run(
     take_over: bool = False,
     sync: str | bool | None = None,
 ) -> None:
-    """Walk ``incident`` as its one walker (see walk/walker.py), or watch / take over / quit
+    """Walk ``incident`` as its one walker (see walk/lease.py), or watch / take over / quit
     when another terminal walks it; with ``sync`` (or ``sync.auto``), the team's background
     syncer runs meanwhile."""
     from crisiscli.record.autosync import session, wanted_interval
@@ -89,7 +89,7 @@ def run(
 
 def _run(incident: Incident, prompter: Prompter, *, take_over: bool) -> None:
     from crisiscli.walk.engine import Walkthrough
-    from crisiscli.walk.walker import Lease
+    from crisiscli.walk.lease import Lease
 
     words = Catalogue(incident.playbook().language)
     set_language = getattr(prompter, "set_language", None)

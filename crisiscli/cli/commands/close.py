@@ -47,8 +47,6 @@ def command(
     ] = False,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.errors import StateError
-    from crisiscli.record.events import incident_reopened
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo, warn
     from crisiscli.walk.closing import (
@@ -58,39 +56,19 @@ def command(
         check_and_close,
         criteria_words,
         parse_met,
+        steps_still_open,
     )
+    from crisiscli.walk.closing import reopen as reopen_incident
 
     env = get_env()
     found = find_incident(env, incident, open_only=incident is None and not reopen)
-    state = found.state()
     if reopen:
-        if not state.closed:
-            raise StateError(f"incident {found.id} is not closed")
-        found.record(incident_reopened())
+        reopen_incident(found)
         echo(f"Reopened {found.id}.")
         return
-    if state.closed:
-        raise StateError(f"incident {found.id} is already closed")
-    from crisiscli.walk.flow import position, unfinished
-
+    still_open = steps_still_open(found)
     book = found.playbook()
     criteria = book.exit_criteria
-    still_open = [book.step(sid).title for sid in unfinished(book, state)]
-    if not state.finished and state.current is not None:  # paused, interrupted, or walked now
-        from crisiscli.walk.walker import Lease
-
-        index, count = position(book, state.current)
-        lease = Lease(found)
-        walking = lease.try_hold()  # who holds the walk-through now, if anyone
-        lease.release()
-        if walking is not None:
-            where = (
-                f"{walking.actor} is walking it now, step {index} of {count}"
-                f" — pid {walking.pid} on {walking.host}, {walking.tty}"
-            )
-        else:
-            where = f"the walk-through stopped here, step {index} of {count}"
-        still_open.insert(0, f"{book.step(state.current).title} ({where})")
     asking = env.stdin_isatty and ((still_open and not yes) or (criteria and met is None))
     prompter = None
     if asking:

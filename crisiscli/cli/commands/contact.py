@@ -71,7 +71,7 @@ def add_command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
-    from crisiscli.queue.importer import local_zone, parse_when
+    from crisiscli.moments import local_zone, parse_when
     from crisiscli.queue.triage import fmt_time
     from crisiscli.record.events import contact_logged
     from crisiscli.record.store import find_incident
@@ -116,7 +116,7 @@ def list_command(
     tz: Annotated[str | None, typer.Option("--tz", help="Zone to show times in.")] = None,
 ) -> None:
     from crisiscli.env import get_env
-    from crisiscli.queue.importer import local_zone
+    from crisiscli.moments import local_zone
     from crisiscli.queue.triage import fmt_time, relative
     from crisiscli.record.store import find_incident
     from crisiscli.team.contacts import CHANNEL_WORDS, OUTCOME_WORDS

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from crisiscli.env import Environment
 
 HELP = """Check playbooks for mistakes before a crisis finds them: made for CI.
 
@@ -30,12 +27,6 @@ Examples:
 """
 
 FORMAT_HELP = "full (default), concise, json, github (default on GitHub Actions), sarif, junit."
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    return [w.strip() for v in values for w in v.split(",") if w.strip()]
 
 
 def command(
@@ -109,18 +100,14 @@ def command(
     ] = "",
     no_color: Annotated[str, typer.Option("--no-color-env", envvar="NO_COLOR", hidden=True)] = "",
 ) -> None:
-    import dataclasses
-
-    from crisiscli.config import current_config
     from crisiscli.env import get_env
     from crisiscli.errors import ExitCode, UsageError
     from crisiscli.fsutil import atomic_write_text
     from crisiscli.lint import formatters
-    from crisiscli.lint.config import FORMATS, load_config
-    from crisiscli.lint.runner import collect, lint_files
+    from crisiscli.lint.config import FORMATS
+    from crisiscli.lint.session import LintRequest, run_lint, split_rules
 
     env = get_env()
-    cwd = Path.cwd()
     if color not in ("auto", "always", "never"):
         raise UsageError(f"--color must be auto, always or never, not '{color}'")
     if output_format is not None and output_format not in FORMATS:
@@ -130,77 +117,39 @@ def command(
     if list_rules:
         _list_rules(output_format == "json")
         return
-    config = load_config(config_file, cwd, select=_split(select), ignore=_split(ignore))
-    personal = current_config(env).platform_limits  # CRISIS_HOME/config.toml
-    if personal:
-        merged = {**dict(personal), **dict(config.platform_limits)}
-        config = dataclasses.replace(config, platform_limits=tuple(merged.items()))
-    fmt = output_format or (
-        "github" if github_actions.strip().lower() == "true" else config.format or "full"
-    )
-    targets = list(paths or []) or list(config.paths) or _default_dirs(env)
-    files = collect([p for p in targets if p.exists() or paths], config, cwd)
-    if not files and not paths:
-        shown = ", ".join(str(p) for p in targets) or str(env.playbooks_dir)
-        env.stderr.write(f"crisis lint: no playbooks found in {shown}\n")
-    report = lint_files(files, config, cwd, jobs)
     colour = output_file is None and (
         color == "always" or (color == "auto" and env.stdout_isatty and not no_color)
     )
-    if stats:
-        text = formatters.statistics(report, "json" if fmt == "json" else "text")
+    request = LintRequest(
+        paths=tuple(paths or ()),
+        output_format=output_format,
+        config_file=config_file,
+        select=split_rules(select),
+        ignore=split_rules(ignore),
+        root=root,
+        strict=strict,
+        statistics=stats,
+        colour=colour,
+        jobs=jobs,
+        on_github=github_actions.strip().lower() == "true",
+    )
+    run = run_lint(env, request, Path.cwd())
+    if run.nothing_found_in is not None:
+        env.stderr.write(f"crisis lint: no playbooks found in {run.nothing_found_in}\n")
+    if output_file is None:
+        env.stdout.write(run.text)
+        env.stdout.flush()
     else:
-        where = _repository_root(root, cwd) if fmt in ("sarif", "github") else None
-        text = formatters.FORMATTERS[fmt](report, colour=colour, strict=strict, cwd=cwd, root=where)
-    if output_file is not None:
         try:
-            atomic_write_text(output_file, text)
+            atomic_write_text(output_file, run.text)
         except OSError as exc:
             raise UsageError(
                 f"cannot write {output_file}: {exc.strerror or exc}", exit_code=ExitCode.IO_ERROR
             ) from None
-        if fmt in formatters.HUMAN or stats:
-            pass
-        else:
-            env.stderr.write(formatters.summary(report) + "\n")
-    else:
-        env.stdout.write(text)
-        env.stdout.flush()
-    failed = report.count("error") > 0 or (strict and report.count("warning") > 0)
-    if failed and not exit_zero:
+        if run.format not in (*formatters.HUMAN, "statistics"):
+            env.stderr.write(formatters.summary(run.report) + "\n")
+    if run.failed and not exit_zero:
         raise typer.Exit(int(ExitCode.FINDINGS))
-
-
-def _repository_root(given: Path | None, cwd: Path) -> Path:
-    """What SARIF and GitHub paths are relative to: --root, else $GITHUB_WORKSPACE, else the
-    git work tree's top level, else the current folder."""
-    import os
-    import subprocess
-
-    if given is not None:
-        return given.absolute()
-    workspace = os.environ.get("GITHUB_WORKSPACE", "").strip()
-    if workspace:
-        return Path(workspace)
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        top = ""
-    return Path(top) if top else cwd
-
-
-def _default_dirs(env: Environment) -> list[Path]:
-    """CRISIS_HOME/playbooks and config.toml's playbook_dirs (the bundled ones are clean)."""
-    from crisiscli.playbook.catalog import search_dirs
-
-    return [folder for origin, folder in search_dirs(env) if origin != "bundled"]
 
 
 def _list_rules(as_json: bool) -> None:

@@ -70,7 +70,7 @@ def list_posts(
     if ctx.invoked_subcommand is not None:
         return
     from crisiscli.env import get_env
-    from crisiscli.queue.importer import local_zone
+    from crisiscli.moments import local_zone
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo, echo_json
 
@@ -165,19 +165,9 @@ def import_command(
         bool, typer.Option("--json", help="Print the listed posts as JSON.")
     ] = False,
 ) -> None:
-    from datetime import timedelta
-
     from crisiscli.env import get_env
-    from crisiscli.errors import ExitCode, Location
-    from crisiscli.queue.importer import (
-        MAX_BYTES,
-        MAX_WINDOW_POSTS,
-        QueueFileError,
-        local_zone,
-        parse_mapping,
-        read_queue_csv,
-    )
-    from crisiscli.record.events import queue_imported
+    from crisiscli.moments import local_zone
+    from crisiscli.queue.importer import import_queue, parse_mapping
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo, echo_json
 
@@ -185,54 +175,18 @@ def import_command(
     zone = local_zone(tz)
     pairs = parse_mapping(mapping or [])
     found = find_incident(env, incident, open_only=incident is None)
-    shown = str(file)
-    try:
-        if file.is_dir():
-            raise QueueFileError("is a folder, not a CSV file", location=Location(shown))
-        with file.open("rb") as handle:
-            blob = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise QueueFileError(
-            "no such file", location=Location(shown), exit_code=ExitCode.NOT_FOUND
-        ) from None
-    except PermissionError:
-        raise QueueFileError("permission denied", location=Location(shown)) from None
-    result = read_queue_csv(
-        blob,
-        shown,
+    done = import_queue(
+        found,
+        file,
         zone=zone,
+        hours=hours,
         preset=preset,
         mapping=pairs,
         date_format=date_format,
         encoding=encoding,
     )
-    now = env.clock()
-    end = now + timedelta(hours=hours)
-    due = sorted((p for p in result.posts if now <= p.due <= end), key=lambda p: p.due)
-    past = sum(1 for p in result.posts if p.due < now)
-    later = sum(1 for p in result.posts if p.due > end)
-    if len(due) > MAX_WINDOW_POSTS:
-        raise QueueFileError(
-            f"{len(due)} posts are due in the next {hours:g} h; at most {MAX_WINDOW_POSTS} "
-            "can be triaged at once",
-            location=Location(shown),
-            hint="use a shorter --hours window",
-        )
-    state = found.record(
-        queue_imported(
-            shown,
-            [p.to_data() for p in due],
-            preset=preset or "auto",
-            hours=hours,
-            window=(now, end),
-            rows=result.rows,
-            encoding=result.encoding,
-            delimiter=result.delimiter,
-            columns=result.columns,
-            past=past,
-            later=later,
-        )
-    )
+    result, due, past, later, state = done.read, done.due, done.past, done.later, done.state
+    shown, now = str(file), done.now
     if as_json:
         echo_json([p.to_data() for p in due])
         return
@@ -277,7 +231,7 @@ def decide_command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import NotInteractiveError, UsageError
-    from crisiscli.queue.importer import local_zone
+    from crisiscli.moments import local_zone
     from crisiscli.queue.triage import fmt_time, load_decisions, make_decision, record, undecided
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo

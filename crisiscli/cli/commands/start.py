@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from crisiscli.env import Environment
     from crisiscli.playbook.catalog import PlaybookEntry
     from crisiscli.playbook.model import Playbook
     from crisiscli.ui.prompts import TerminalPrompter
@@ -70,9 +68,16 @@ def command(
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
-    from crisiscli.playbook.catalog import DEFAULT_PLAYBOOK, discover, resolve
-    from crisiscli.record.events import role_assigned
+    from crisiscli.i18n import Catalogue
+    from crisiscli.playbook.catalog import (
+        DEFAULT_PLAYBOOK,
+        check_severity,
+        discover,
+        resolve,
+        with_configured_scale,
+    )
     from crisiscli.record.store import create_incident
+    from crisiscli.team.roles import parse_assignment
     from crisiscli.ui.output import echo
 
     env = get_env()
@@ -94,49 +99,30 @@ def command(
         ref = _pick_playbook(asker, discover(env))
     entry = resolve(env, ref or DEFAULT_PLAYBOOK)
     assert entry.playbook is not None
-    book = entry.playbook
-    book = _configured_scale(env, book)
+    book = with_configured_scale(env, entry.playbook)
     if asker is not None:
         asker.set_language(book.language)
     if script is not None:
         check_against(script, book)
-    from crisiscli.team.roles import parse_assignment
-
     roles = dict(parse_assignment(text, book) for text in role or [])
-    level_ids = [lv.id for lv in book.severities]
     chosen_severity = severity or (script.severity if script else None)
-    if chosen_severity is not None and chosen_severity not in level_ids:
-        raise UsageError(f"severity '{chosen_severity}' is not one of: {', '.join(level_ids)}")
+    if chosen_severity is not None:
+        check_severity(book, chosen_severity)
     chosen_title = title or (script.title if script else None)
     if asker is not None:  # before the walk-through there is no step menu for Esc to go back to
-        if not chosen_title:
-            # a routine check before publishing is not an incident
-            routine = book.kind == "prevention" or book.purpose == "check"
-            key = "start.title_prevention" if routine else "start.title"
-            chosen_title = asker.ask_text(asker.t(key), required=True, on_escape="stay")
-        if chosen_severity is None:
-            chosen_severity = _pick_severity(asker, book)
-        for role_id in book.roles:  # asked only when the playbook names its roles
-            if role_id not in roles:
-                asked = asker.t("start.role", role=role_id)
-                roles[role_id] = asker.ask_text(asked, on_escape="stay").strip()
+        chosen_title, chosen_severity = _ask_missing(
+            asker, book, chosen_title, chosen_severity, roles
+        )
     chosen_title = " ".join((chosen_title or book.title).split()) or book.title  # one line
-    source_text = None
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        source_text = entry.path.read_text(encoding="utf-8")
     incident = create_incident(
         env,
         book,
-        title=chosen_title,
+        title=(chosen_title or book.title).strip() or book.title,
         severity=chosen_severity or book.default_severity,
         drill=drill or bool(script and script.drill),
-        source_text=source_text,
+        source_text=entry.source_text(),
+        roles=roles,
     )
-    assigned = [role_assigned(role_id, person) for role_id, person in roles.items() if person]
-    if assigned:
-        incident.record(*assigned)
-    from crisiscli.i18n import Catalogue
-
     words = Catalogue(book.language)
     marker = words.t("run.drill_marker") if incident.state().drill else ""
     echo(marker + words.t("run.opened", incident=incident.id, playbook=book.title))
@@ -144,21 +130,26 @@ def command(
     _walk.run(incident, asker if asker is not None else _walk.make_prompter(env, script))
 
 
-def _configured_scale(env: Environment, book: Playbook) -> Playbook:
-    """``severity_levels`` / ``default_severity`` from config.toml, where the playbook allows."""
-    from crisiscli.config import current_config
-    from crisiscli.frozen import replace
-    from crisiscli.playbook.model import DEFAULT_SEVERITIES, SeverityLevel
-
-    config = current_config(env)
-    if config.severity_levels and book.severities == DEFAULT_SEVERITIES:
-        ids = list(config.severity_levels)
-        default = config.default_severity or ids[(len(ids) - 1) // 2]
-        levels = tuple(SeverityLevel(level) for level in ids)
-        return replace(book, severities=levels, default_severity=default)
-    if config.default_severity in [lv.id for lv in book.severities]:
-        return replace(book, default_severity=config.default_severity)
-    return book
+def _ask_missing(
+    asker: TerminalPrompter,
+    book: Playbook,
+    title: str | None,
+    severity: str | None,
+    roles: dict[str, str],
+) -> tuple[str | None, str | None]:
+    """Ask what the command line left out: the title, the severity, the playbook's roles."""
+    if not title:
+        # a routine check before publishing is not an incident
+        routine = book.kind == "prevention" or book.purpose == "check"
+        key = "start.title_prevention" if routine else "start.title"
+        title = asker.ask_text(asker.t(key), required=True, on_escape="stay")
+    if severity is None:
+        severity = _pick_severity(asker, book)
+    for role_id in book.roles:  # asked only when the playbook names its roles
+        if role_id not in roles:
+            asked = asker.t("start.role", role=role_id)
+            roles[role_id] = asker.ask_text(asked, on_escape="stay").strip()
+    return title, severity
 
 
 def _pick_playbook(asker: TerminalPrompter, entries: list[PlaybookEntry]) -> str:

@@ -2,7 +2,7 @@
 
 ``CRISIS_HOME/notify-outbox/<incident id>`` exists from the moment a delivery is claimed
 until every claimed delivery of that incident has been delivered (or given up, loudly).
-Every crisis command looks for the folder with one ``stat`` (``anything_owed``): when it
+Every crisis command looks for the folder with one ``stat`` (``cli.app._notify``): when it
 is not there — nearly always — nothing else is loaded or read; when it is, the command
 wakes the background sender when a retry is due and says which channel is failing
 (``walk/sender.py``): a failed webhook is never lost silently, and no command waits for it.
@@ -25,11 +25,6 @@ OUTBOX = "notify-outbox"
 
 def folder(home: Path) -> Path:
     return home / OUTBOX
-
-
-def anything_owed(home: Path) -> bool:
-    """One stat: is any delivery owed (or was one, and the marker not yet cleared)?"""
-    return os.path.isdir(os.path.join(home, OUTBOX))
 
 
 def mark(home: Path, incident_id: str) -> None:

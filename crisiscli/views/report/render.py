@@ -50,10 +50,6 @@ def json_chunks(report: dict[str, Any]) -> Iterator[str]:
     yield "}\n"
 
 
-def render_json(report: dict[str, Any]) -> str:
-    return "".join(json_chunks(report))
-
-
 def render(
     report: dict[str, Any],
     fmt: str,

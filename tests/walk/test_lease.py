@@ -12,7 +12,7 @@ from crisiscli.errors import Paused
 from crisiscli.record import events as ev
 from crisiscli.record.store import Incident
 from crisiscli.walk.engine import Walkthrough
-from crisiscli.walk.walker import ClosedElsewhere, Lease, TakenOver
+from crisiscli.walk.lease import ClosedElsewhere, Lease, TakenOver
 from tests.conftest import FrozenClock, make_env
 from tests.helpers import events_of, open_incident
 from tests.walk.fake import ListPrompter
