@@ -67,9 +67,20 @@ STEP_KEYS = (
     "milestone",
     "message",
     "pause_point",
+    "not_before",
 )
 STEP_REQUIRED = ("id", "title")
-QUESTION_KEYS = ("id", "prompt", "type", "choices", "required", "default", "help", "sets")
+QUESTION_KEYS = (
+    "id",
+    "prompt",
+    "type",
+    "choices",
+    "required",
+    "default",
+    "help",
+    "sets",
+    "floor",
+)
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
 ITEM_REQUIRED = ("id", "text")

@@ -26,6 +26,7 @@ from crisiscli.record.fold import (
     ActionItem,
     ApprovalRequest,
     ContactRecord,
+    EarlyStep,
     EvidenceItem,
     ExitCheck,
     Handoff,
@@ -294,6 +295,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
+        "early": [[_t(x.ts), x.actor, x.step, _t(x.not_before), x.reason] for x in s.early.values()],
     }  # fmt: skip
 
 
@@ -350,4 +352,5 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         walked_at=_dt(d["walked_at"]),
         recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
         notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
+        early={x[2]: EarlyStep(_req(x[0]), x[1], x[2], _req(x[3]), x[4]) for x in d["early"]},
     )

@@ -180,6 +180,8 @@ SPECS: dict[str, Spec] = {
     "step.skipped": _spec({**STEP, **REASON}, walkthrough=True, steps=("step",)),
     "step.deferred": _spec(STEP, REASON, walkthrough=True, steps=("step",)),
     "step.not_applicable": _spec(STEP, REASON, walkthrough=True, steps=("step",)),
+    # Done before the step's ``not_before`` time, and why (recorded just before its outcome).
+    "step.early": _spec({**STEP, **REASON, "not_before": _time}, walkthrough=True, steps=("step",)),
     "item.checked": _spec({**STEP, "item": _name}, walkthrough=True, steps=("step",)),
     "item.unchecked": _spec({**STEP, "item": _name}, walkthrough=True, steps=("step",)),
     "note.added": _spec({"text": _text}, STEP, steps=("step",)),
@@ -258,6 +260,8 @@ SPECS: dict[str, Spec] = {
             "by_question": _name,
             "switched_on": _names,
             "switched_off": _names,
+            "floor": _name,  # graded below this minimum level (the reason says why)
+            "floor_facts": _text,  # the recorded facts that set it, in words
         },
         notifies=True,
     ),
@@ -461,6 +465,13 @@ def step_left(kind: str, step: str, reason: str | None = None) -> NewEvent:
     return NewEvent(f"step.{kind}", _with({"step": step}, reason=reason))
 
 
+def step_early(step: str, not_before: datetime, reason: str) -> NewEvent:
+    """``step`` is done before its earliest time (``not_before``), for ``reason``."""
+    return NewEvent(
+        "step.early", {"step": step, "reason": reason, "not_before": not_before.isoformat()}
+    )
+
+
 def item_ticked(step: str, item: str, ticked: bool = True) -> NewEvent:
     return NewEvent("item.checked" if ticked else "item.unchecked", {"step": step, "item": item})
 
@@ -601,9 +612,12 @@ def severity_changed(
     by_question: str | None = None,
     switched_on: list[str] | None = None,
     switched_off: list[str] | None = None,
+    floor: str | None = None,
+    floor_facts: str | None = None,
 ) -> NewEvent:
     """A re-grade; ``switched_on``/``switched_off``: the steps whose conditions on the
-    severity now hold / no longer hold (as the playbook stood when it was recorded)."""
+    severity now hold / no longer hold (as the playbook stood when it was recorded);
+    ``floor``: graded below the minimum level ``floor_facts`` set (``reason`` says why)."""
     return NewEvent(
         "severity.changed",
         _with(
@@ -612,6 +626,8 @@ def severity_changed(
             by_question=by_question,
             switched_on=switched_on,
             switched_off=switched_off,
+            floor=floor,
+            floor_facts=floor_facts,
             **{"from": was},
         ),
     )
@@ -956,9 +972,21 @@ def _exit(d: Mapping[str, Any], step: str, names: Names) -> str:
     return line + (f" — {note}" if note else "")
 
 
+def _early(d: Mapping[str, Any], step: str, names: Names) -> str:
+    due = parse_iso(_s(d.get("not_before")))
+    when = names.time_text(due) if due is not None else _s(d.get("not_before"))
+    return f"Early: {step} done before its earliest time ({when}){_reason(d, ' — reason: ')}"
+
+
 def _severity(d: Mapping[str, Any], step: str, names: Names) -> str:
-    line = f"Severity changed to {_s(d.get('to'))}" + _reason(d)
-    if d.get("from"):
+    kept = d.get("from") and d.get("from") == d.get("to")
+    word = "Severity kept at" if kept else "Severity changed to"
+    line = f"{word} {_s(d.get('to'))}"
+    if d.get("floor"):
+        facts = _s(d.get("floor_facts")).strip()
+        line += f", below the floor {_s(d.get('floor'))}" + (f" ({facts})" if facts else "")
+    line += _reason(d)
+    if d.get("from") and not kept:
         line += f" (was {_s(d.get('from'))})"
     if d.get("by_question"):
         line += f", by the answer to “{names.question_label(_s(d.get('by_question')))}”"
@@ -1067,6 +1095,7 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "step.skipped": _left("Skipped", " — reason: "),
     "step.deferred": _left("Deferred", " — "),
     "step.not_applicable": _left("Not applicable", " — "),
+    "step.early": _early,
     "item.checked": lambda d, step, names: f"Ticked: {_ticked(d, step, names)}",
     "item.unchecked": lambda d, step, names: f"Unticked: {_ticked(d, step, names)}",
     "note.added": lambda d, step, names: f"Note: {_s(d.get('text'))}",

@@ -61,6 +61,18 @@ class SeverityChange(NamedTuple):
     to: str
     reason: str | None
     by_question: str | None
+    floor: str | None = None  # graded below this minimum level (``reason`` says why)
+    floor_facts: str | None = None  # what set the floor, in words
+
+
+class EarlyStep(NamedTuple):
+    """A step done before its ``not_before`` time (``step.early``), and why."""
+
+    ts: datetime
+    actor: str
+    step: str
+    not_before: datetime
+    reason: str
 
 
 class Handoff(NamedTuple):
@@ -530,6 +542,7 @@ class IncidentState(_Slots):
         "contacts",
         "current",
         "drill",
+        "early",
         "event_count",
         "evidence",
         "exit_checks",
@@ -622,6 +635,7 @@ class IncidentState(_Slots):
         walked_at: datetime | None = None,
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
+        early: dict[str, EarlyStep] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -681,6 +695,7 @@ class IncidentState(_Slots):
         # The latest RECENT_EVENTS described events, bookkeeping left out (``remember``).
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
+        self.early: dict[str, EarlyStep] = early if early is not None else {}  # by step
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -810,6 +825,12 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         st.revisited = False
     if s.current == step_id:
         s.current = None
+
+
+def _early(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    due = parse_iso(d["not_before"])
+    if due is not None:
+        s.early[d["step"]] = EarlyStep(e.ts, e.actor, d["step"], due, d["reason"])
 
 
 def _ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1048,7 +1069,14 @@ def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     was = _opt(d.get("from")) or s.severity or None
     s.severity_changes.append(
         SeverityChange(
-            e.ts, e.actor, was, d["to"], _opt(d.get("reason")), _opt(d.get("by_question"))
+            e.ts,
+            e.actor,
+            was,
+            d["to"],
+            _opt(d.get("reason")),
+            _opt(d.get("by_question")),
+            _opt(d.get("floor")),
+            _opt(d.get("floor_facts")),
         )
     )
     s.severity = d["to"]
@@ -1185,6 +1213,7 @@ _HANDLERS = {
     "step.skipped": _status,
     "step.deferred": _status,
     "step.not_applicable": _status,
+    "step.early": _early,
     "item.checked": _ticked,
     "item.unchecked": _ticked,
     "note.added": _note,

@@ -188,6 +188,10 @@ class TerminalPrompter:
         key = key or ("reason.na" if action is Action.NOT_APPLICABLE else "reason.other")
         return self.ask_text(self.t(key), required=required)
 
+    def ask_why(self, view: StepView, text: str) -> str:
+        self.notify(text)
+        return self.ask_text(self.t("why_prompt"))
+
     def ask_note(self, view: StepView) -> str:
         return self.ask_text(self.t("note_prompt"), multiline=True)
 

@@ -18,7 +18,7 @@ from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
 from crisiscli.timeutil import format_duration, short_when, since_start
-from crisiscli.walk.deadlines import deadline_statuses
+from crisiscli.walk.deadlines import deadline_statuses, gate_statuses
 from crisiscli.walk.flow import next_target, position, unfinished
 
 if TYPE_CHECKING:
@@ -143,6 +143,7 @@ def build_brief(
     ]
     previous = state.handoffs[-1] if state.handoffs else None
     unfinished = unfinished_steps(state, book)
+    gates = gate_statuses(book, state, now)
     return {
         "id": incident.id,
         "title": state.title,
@@ -163,6 +164,35 @@ def build_brief(
         "unfinished": [_without_status(u) for u in unfinished if u["status"] == "active"],
         "unticked": unticked,
         "deadlines": deadlines,
+        "early": [
+            {
+                "step": g.step,
+                "title": book.step(g.step).title,
+                "not_before": g.opens_at,
+                "at": g.done_at,
+                "by": g.by,
+                "reason": g.reason,
+            }
+            for g in gates
+            if g.state == "early"
+        ],
+        "gates": [
+            {"step": g.step, "title": book.step(g.step).title, "not_before": g.opens_at}
+            for g in gates
+            if g.state == "waiting"
+        ],
+        "below_floor": [
+            {
+                "at": c.ts,
+                "by": c.actor,
+                "to": c.to,
+                "floor": c.floor,
+                "facts": c.floor_facts,
+                "reason": c.reason,
+            }
+            for c in state.severity_changes
+            if c.floor
+        ],
         "follow_ups": follow_ups,
         "approvals": pending_approvals(state, book, now),
         "evidence": {
@@ -284,6 +314,18 @@ def render_brief(brief: dict[str, Any]) -> str:
     if brief["deferred"]:
         out.append("Deferred (offered again before the end):")
         out += [f"  - {_step_line(u)}" for u in brief["deferred"]]
+    for g in brief["gates"]:
+        out.append(f"Not before {short_when(g['not_before'], tz, now)}: {_text(g['title'])}")
+    for x in brief["early"]:
+        out.append(
+            f"Done early: {_text(x['title'])} at {short_when(x['at'], tz, now)}, not before "
+            f"{short_when(x['not_before'], tz, now)} — {_text(x['reason'])}"
+        )
+    for c in brief["below_floor"]:
+        out.append(
+            f"Graded {_text(c['to'])}, below the floor {_text(c['floor'])}"
+            f" ({_text(c['facts'])}) — {_text(c['reason'])}"
+        )
     if brief["unfinished"]:
         out.append("Begun and left unfinished:")
         out += [f"  - {_step_line(u)}" for u in brief["unfinished"]]
@@ -343,6 +385,18 @@ def render_status(brief: dict[str, Any]) -> str:
         out.append(f"  deferred: {_step_line(u)}")
     for u in brief["unfinished"]:
         out.append(f"  begun, not finished: {_step_line(u)}")
+    for g in brief["gates"]:
+        out.append(f"  not before {short_when(g['not_before'], tz, now)}: {_text(g['title'])}")
+    for x in brief["early"]:
+        out.append(
+            f"  EARLY: {_text(x['title'])} done {short_when(x['at'], tz, now)}, not before "
+            f"{short_when(x['not_before'], tz, now)} — {_text(x['reason'])}"
+        )
+    for c in brief["below_floor"]:
+        out.append(
+            f"  BELOW FLOOR: graded {_text(c['to'])}, floor {_text(c['floor'])}"
+            f" ({_text(c['facts'])}) — {_text(c['reason'])}"
+        )
     for d in brief["deadlines"]:
         if d["state"] == "overdue":
             out.append(

@@ -27,8 +27,10 @@ from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
+from crisiscli.timeutil import short_when
 from crisiscli.walk import approvals
-from crisiscli.walk.deadlines import deadline_statuses, next_update_due
+from crisiscli.walk.deadlines import deadline_statuses, next_update_due, not_before_at
+from crisiscli.walk.floors import below_floor
 from crisiscli.walk.flow import (
     Target,
     applies,
@@ -572,17 +574,44 @@ class Walkthrough:
         if qv.question.type == "actions":
             return self.ask_action_items(step, qv.question)
         view = self.view(step)
-        value = self.prompter.answer(view, qv.question)
-        if value is None or (value == "" and not qv.question.required):
+        question = qv.question
+        if question.sets == "severity" and qv.answer is None and self.state.severity:
+            # The grading question starts on the level the incident is at: one Enter
+            # keeps it, never quietly downgrades it.
+            question = Question(**{**question.__dict__, "default": self.state.severity})
+        value = self.prompter.answer(view, question)
+        if value is None or (value == "" and not question.required):
             return False
-        self.record(ev.answer_set(step.id, qv.question.id, value))
-        role = approvals.role_for_answer(qv.question.id, value, self.state)
+        floor = below_floor(self.playbook, self.state, str(value)) if question.sets else None
+        why = None
+        if floor is not None:
+            text = self.words.t(
+                "engine.below_floor", level=value, floor=floor.level, facts=floor.words
+            )
+            why = self.prompter.ask_why(view, text).strip()
+            if not why:
+                self.prompter.notify(self.words.t("engine.floor_needs_reason"))
+                return False
+        self.record(ev.answer_set(step.id, question.id, value))
+        role = approvals.role_for_answer(question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)
-        if qv.question.sets == "severity" and value != self.state.severity:
+        if question.sets == "severity" and (value != self.state.severity or floor is not None):
             # A grading question re-grades the incident: header, log and reports follow it,
-            # and so do the steps whose conditions read the severity.
-            self.record(self.regrade_event(str(value), by_question=qv.question.id))
+            # and so do the steps whose conditions read the severity. Graded below a
+            # floor, the re-grade carries the floor and the reason (even a level kept).
+            self.record(
+                regrade_event(
+                    self.playbook,
+                    self.state,
+                    str(value),
+                    was=(self.state.severity or None) if floor is not None else None,
+                    reason=why,
+                    by_question=question.id,
+                    floor=floor.level if floor is not None else None,
+                    floor_facts=floor.words if floor is not None else None,
+                )
+            )
         return True
 
     def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:
@@ -712,7 +741,40 @@ class Walkthrough:
             self.words.t("engine.done_anyway", count=len(unchecked)), default=False
         ):
             return False
+        if not self.gate_passed(step):
+            return False
         self.record(ev.step_done(step.id, unchecked))
+        return True
+
+    def gate_passed(self, step: Step) -> bool:
+        """A step with ``not_before`` done before that time: only with a reason, recorded
+        (``step.early``) just before its outcome. True when the step may be done now."""
+        opens = not_before_at(step, self.state)
+        now = self.env.clock()
+        if opens is None or now >= opens:
+            return True
+        st = self.state.steps.get(step.id)
+        early = self.state.early.get(step.id)
+        if (
+            early is not None
+            and st is not None
+            and st.last_entered is not None
+            and early.ts >= st.last_entered
+        ):
+            return True  # already given at this visit (interrupted before "done")
+        from crisiscli.timeutil import format_duration
+
+        text = self.words.t(
+            "engine.early",
+            title=step.title,
+            when=short_when(opens, self.incident.tz() or _local(), now),
+            left=format_duration((opens - now).total_seconds()),
+        )
+        reason = self.prompter.ask_why(self.view(step), text).strip()
+        if not reason:
+            self.prompter.notify(self.words.t("engine.early_needs_reason"))
+            return False
+        self.record(ev.step_early(step.id, opens, reason))
         return True
 
     def message_ready(self, step: Step, view: StepView) -> bool:

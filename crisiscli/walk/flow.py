@@ -253,6 +253,8 @@ def regrade_event(
     was: str | None = None,
     reason: str | None = None,
     by_question: str | None = None,
+    floor: str | None = None,
+    floor_facts: str | None = None,
 ) -> NewEvent:
     """A re-grade to ``level``, with the steps it switches on and off (a grading question
     in the walk-through and ``crisis severity`` record the same)."""
@@ -266,6 +268,8 @@ def regrade_event(
         by_question=by_question,
         switched_on=on or None,
         switched_off=off or None,
+        floor=floor,
+        floor_facts=floor_facts,
     )
 
 

@@ -213,6 +213,11 @@ class Prompter(Protocol):
         before) is offered as the answer to accept."""
         ...
 
+    def ask_why(self, view: StepView, text: str) -> str:
+        """``text`` says what needs a reason (done before the step's earliest time, graded
+        below a floor): the reason, or "" to go back to the step."""
+        ...
+
     def ask_approval_override(self, view: StepView) -> str:
         """Nobody can approve: a reason to go ahead without approval, or "" to wait."""
         ...

@@ -60,6 +60,10 @@ class ListPrompter:
     def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
         return str(self._next("reason", view))
 
+    def ask_why(self, view: StepView, text: str) -> str:
+        self.notices.append(text)
+        return str(self._next("why", view))
+
     def ask_note(self, view: StepView) -> str:
         return str(self._next("note", view))
 
