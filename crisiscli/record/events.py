@@ -172,7 +172,7 @@ SPECS: dict[str, Spec] = {
     ),
     "step.entered": _spec(
         {"step": _name},
-        {"via": _one_of("next", "back", "revisit", "aside", "return")},
+        {"via": _one_of("next", "back", "revisit", "aside", "return", "recall")},
         walkthrough=True,
         steps=("step",),
     ),
@@ -838,6 +838,7 @@ def _entered(d: Mapping[str, Any], step: str, names: Names) -> str:
     via = {
         "back": " (went back)",
         "revisit": " (deferred, back again)",
+        "recall": " (deferred, back before its deadline or the next phase)",
         "aside": " (out of turn: its approval came back, or a re-grade switched it on)",
         "return": " (back to it after a step taken out of turn)",
     }.get(_s(d.get("via")), "")

@@ -788,7 +788,7 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             s.path.pop()
         if not s.path or s.path[-1] != step_id:
             s.path.append(step_id)
-    elif via in ("aside", "return"):
+    elif via in ("aside", "return", "recall"):
         # Out of turn (an approval came back, a re-grade switched a step on) and back to
         # where the walk-through was: the path, which "next" follows, stays as it was.
         pass
@@ -801,7 +801,7 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if st.first_entered is None:
         st.first_entered = e.ts
     st.last_entered = e.ts
-    if via == "revisit":
+    if via in ("revisit", "recall"):
         st.revisited = True
     st.status = "active"
     s.current = step_id
@@ -821,7 +821,7 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         message = s.messages.get(step_id)
         if message is not None:  # its message went out now
             s.published.append(Publication(e.ts, e.actor, step_id, message.kind, message.promise))
-    if e.type == "step.deferred" and s.last_entered_via != "revisit":
+    if e.type == "step.deferred" and s.last_entered_via not in ("revisit", "recall"):
         st.revisited = False
     if s.current == step_id:
         s.current = None

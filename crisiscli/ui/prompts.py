@@ -48,6 +48,7 @@ ACTION_KEYS = {
     Action.MESSAGE: "action.message",
     Action.WAIT: "action.wait",
     Action.EVIDENCE: "action.evidence",
+    Action.RECALL: "action.recall",
 }
 ACTION_LABELS = {action: Catalogue("en").t(key) for action, key in ACTION_KEYS.items()}
 
@@ -187,6 +188,14 @@ class TerminalPrompter:
         key = {Action.SKIP: "reason.skip", Action.DEFER: "reason.defer"}.get(action)
         key = key or ("reason.na" if action is Action.NOT_APPLICABLE else "reason.other")
         return self.ask_text(self.t(key), required=required)
+
+    def choose_step(
+        self, view: StepView, prompt: str, options: list[tuple[str, str]]
+    ) -> str | None:
+        shown = [(sid, one_line(title)) for sid, title in options]
+        shown.append(("\x00stay", self.t("recall_stay")))
+        picked = str(self.ui.select(one_line(prompt), shown, on_escape="stay"))
+        return None if picked == "\x00stay" else picked
 
     def ask_why(self, view: StepView, text: str) -> str:
         self.notify(text)

@@ -19,7 +19,7 @@ from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
 from crisiscli.timeutil import format_duration, short_when, since_start
 from crisiscli.walk.deadlines import deadline_statuses, gate_statuses
-from crisiscli.walk.flow import next_target, position, unfinished
+from crisiscli.walk.flow import next_target, position, recall_at, unfinished
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
@@ -35,8 +35,16 @@ def unfinished_steps(state: IncidentState, playbook: Playbook) -> list[dict[str,
     out = []
     for step_id in unfinished(playbook, state):
         st, step = state.steps[step_id], playbook.step(step_id)
+        back = recall_at(step, state) if st.status == "deferred" and not st.revisited else None
         out.append(
-            {"step": step.id, "title": step.title, "reason": st.reason or "", "status": st.status}
+            {
+                "step": step.id,
+                "title": step.title,
+                "reason": st.reason or "",
+                "status": st.status,
+                # a deferred step with a deadline comes back at this time (before it is due)
+                "back_at": back,
+            }
         )
     return out
 
@@ -264,9 +272,17 @@ def deadline_name(d: dict[str, Any]) -> str:
     return f"{_text(d['label'])}{every}"
 
 
-def _step_line(u: dict[str, Any]) -> str:
+def _step_line(u: dict[str, Any], tz: tzinfo | None = None, now: datetime | None = None) -> str:
     reason = f" — {_text(u['reason'])}" if u["reason"] else ""
-    return f"{_text(u['title'])}{reason}"
+    back = u.get("back_at")
+    when = ""
+    if back is not None and now is not None:
+        when = (
+            f" (comes back at {short_when(back, tz, now)}, before its deadline)"
+            if back > now
+            else " (comes back now: its deadline nears)"
+        )
+    return f"{_text(u['title'])}{reason}{when}"
 
 
 def render_brief(brief: dict[str, Any]) -> str:
@@ -312,8 +328,8 @@ def render_brief(brief: dict[str, Any]) -> str:
                     f" ({short_when(d['due'], tz, now)})"
                 )
     if brief["deferred"]:
-        out.append("Deferred (offered again before the end):")
-        out += [f"  - {_step_line(u)}" for u in brief["deferred"]]
+        out.append("Deferred (each comes back before its deadline or the next phase):")
+        out += [f"  - {_step_line(u, tz, now)}" for u in brief["deferred"]]
     for g in brief["gates"]:
         out.append(f"Not before {short_when(g['not_before'], tz, now)}: {_text(g['title'])}")
     for x in brief["early"]:
@@ -382,7 +398,7 @@ def render_status(brief: dict[str, Any]) -> str:
     if brief["current"] is not None:
         out.append(f"  now: {_text(brief['current']['title'])}")
     for u in brief["deferred"]:
-        out.append(f"  deferred: {_step_line(u)}")
+        out.append(f"  deferred: {_step_line(u, tz, now)}")
     for u in brief["unfinished"]:
         out.append(f"  begun, not finished: {_step_line(u)}")
     for g in brief["gates"]:

@@ -659,6 +659,11 @@ class ScriptedPrompter:
             )
         return reason
 
+    def choose_step(
+        self, view: StepView, prompt: str, options: list[tuple[str, str]]
+    ) -> str | None:
+        return options[0][0] if options else None  # scripts never choose it (no action)
+
     def ask_why(self, view: StepView, text: str) -> str:
         why = self._script(view.step.id).why
         if not why.strip():

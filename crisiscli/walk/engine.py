@@ -9,7 +9,7 @@ from another terminal appear, and a crash at any point resumes exactly where it 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from crisiscli.errors import Paused, StateError, UsageError
@@ -38,6 +38,8 @@ from crisiscli.walk.flow import (
     holds,
     next_target,
     position,
+    recall_at,
+    recall_due,
     regrade_event,
     still_deferred,
     unfinished,
@@ -165,7 +167,7 @@ class Walkthrough:
         self.ask_inputs()
         while True:
             self.refresh()
-            target = next_target(self.playbook, self.state)
+            target = next_target(self.playbook, self.state, self.env.clock())
             if target is None:
                 return self.finish()
             self.visit(target)
@@ -186,12 +188,16 @@ class Walkthrough:
                     f"step '{step.id}' was entered {st.visits} times: the playbook loops"
                 )
             self.record(ev.step_entered(step.id, target.via))
+        if target.via == "recall":
+            self.prompter.show_status(self.view(step), self.recall_words(step))
         worked = False
         while True:
             self.refresh()
             if self.state.current != step.id:
                 return  # another process moved this incident on (or closed it)
             self.escalate()
+            if self.recall_now(step):
+                return
             if self.switched_off(step):
                 return
             view = self.view(step)
@@ -208,6 +214,28 @@ class Walkthrough:
             except GoBack:
                 # Esc: nothing more is recorded; the step and its menu are shown again.
                 self.prompter.notify(self.words.t("esc_back"))
+
+    def recall_now(self, step: Step) -> bool:
+        """A deferred step's deadline nears while this step is open: that step comes back
+        now (this one stays begun and comes back after it). True when it did."""
+        recalled = recall_due(self.playbook, self.state, self.env.clock())
+        if recalled is None or recalled == step.id:
+            return False
+        self.record(ev.step_entered(recalled, "recall"))
+        back = self.playbook.step(recalled)
+        self.prompter.show_status(self.view(back), self.recall_words(back))
+        return True
+
+    def recall_words(self, step: Step) -> str:
+        back = recall_at(step, self.state)
+        if back is not None and back <= self.env.clock():
+            assert step.due is not None and self.state.started_at is not None
+            due = self.state.started_at + timedelta(seconds=step.due.seconds)
+            when = short_when(due, self.incident.tz() or _local(), self.env.clock())
+            why = self.words.t("engine.recall_deadline", when=when)
+        else:
+            why = self.words.t("engine.recall_phase")
+        return self.words.t("engine.recalled", title=step.title, why=why)
 
     def work(self, step: Step, view: StepView) -> bool:
         """Items, questions and message of a step; True if anything was recorded.
@@ -666,6 +694,8 @@ class Walkthrough:
                 actions.append(Action.WAIT)
         actions += [Action.NOTE, Action.SKIP, Action.DEFER, Action.NOT_APPLICABLE]
         actions.append(Action.EVIDENCE)
+        if self.deferred_others(step):
+            actions.append(Action.RECALL)
         if view.can_go_back:
             actions.append(Action.BACK)
         actions.append(Action.PAUSE)
@@ -713,10 +743,26 @@ class Walkthrough:
                 return False
             self.record(ev.step_entered(self.state.path[-2], "back"))
             return True
+        if action is Action.RECALL:
+            options = self.deferred_others(step)
+            chosen = self.prompter.choose_step(view, self.words.t("engine.recall_which"), options)
+            if chosen is None or chosen not in dict(options):
+                return False
+            # Out of turn: this step stays begun and comes back when that one is left.
+            self.record(ev.step_entered(chosen, "aside"))
+            return True
         if action is Action.PAUSE:
             self.record(ev.session("paused", step.id))
             raise Paused()
         raise StateError(f"unknown action {action!r}")  # pragma: no cover
+
+    def deferred_others(self, step: Step) -> list[tuple[str, str]]:
+        """Deferred steps (other than this one) the responder can go back to now."""
+        return [
+            (sid, self.playbook.step(sid).title)
+            for sid in still_deferred(self.playbook, self.state)
+            if sid != step.id
+        ]
 
     def mark_done(self, step: Step, view: StepView) -> bool:
         missing = [
@@ -943,6 +989,7 @@ class Walkthrough:
             recent_notes=notes,
             missing_values=tuple(missing),
             revisit=state.last_entered_via == "revisit",
+            recalled=state.last_entered_via == "recall",
             visit=st.visits if st else 1,
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
@@ -953,6 +1000,11 @@ class Walkthrough:
             if message and approvals.needs_approval(step)
             else None,
             evidence_count=len(state.evidence),
+            recalls=tuple(
+                (sid, self.playbook.step(sid).title, back)
+                for sid in still_deferred(self.playbook, state)
+                if (back := recall_at(self.playbook.step(sid), state)) is not None
+            ),
             mentions=mention_words(state)
             if any(q.sets == "severity" for q in step.questions)
             else None,

@@ -37,6 +37,7 @@ class Action(str, enum.Enum):
     MESSAGE = "message"
     WAIT = "wait"  # wait here for the approval decision
     EVIDENCE = "evidence"  # keep a file or a link as evidence
+    RECALL = "recall"  # go back to a deferred step now (this one waits, and comes back)
 
 
 class ReviewDecision(str, enum.Enum):
@@ -137,6 +138,7 @@ class StepView:
     recent_notes: tuple[NoteView, ...]
     missing_values: tuple[str, ...]
     revisit: bool = False
+    recalled: bool = False  # deferred, back before its deadline or the next phase
     visit: int = 1
     can_go_back: bool = False
     message_text: str | None = None
@@ -154,6 +156,8 @@ class StepView:
     approval: str | None = None  # what became of this step's approval, in words
     evidence_count: int = 0
     mentions: str | None = None  # the latest mention count and its ratio, in words
+    # Deferred steps with a deadline: (step id, title, when it comes back before it).
+    recalls: tuple[tuple[str, str, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,12 @@ class Prompter(Protocol):
         """When this public message says the next update comes ("30m", "15:30"); empty:
         it promises none. ``suggested`` (the cadence's next due time, or the time promised
         before) is offered as the answer to accept."""
+        ...
+
+    def choose_step(
+        self, view: StepView, prompt: str, options: list[tuple[str, str]]
+    ) -> str | None:
+        """One of ``options`` (step id, title); None: stay at this step."""
         ...
 
     def ask_why(self, view: StepView, text: str) -> str:

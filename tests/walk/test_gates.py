@@ -243,3 +243,103 @@ def test_a_mention_ratio_over_the_threshold_sets_a_floor(env) -> None:
     incident.record(ev.mentions_recorded(400, per="hour", baseline=50))
     floor = severity_floor(book, incident.state())
     assert floor is not None and floor.level == "high" and "8.0x" in floor.words
+
+
+# -- 5. a deferred step comes back before its deadline or the next phase ------------------------
+
+
+def test_a_deferred_step_comes_back_before_its_deadline(
+    env, clock: FrozenClock, crisis_home: Path
+) -> None:
+    from tests.conftest import run_cli
+
+    incident = start(env, GATED)
+
+    prompter = ListPrompter(
+        [
+            [],
+            "defer",
+            "Scheduler login is broken",  # halt, deferred at once
+            lambda name, view: (clock.advance(60), ["i1"])[1],  # look ...
+            "pause",
+        ]
+    )
+    with pytest.raises(Paused):
+        Walkthrough(incident, prompter).run()
+    status = run_cli(crisis_home, "status", incident.id, clock=clock).stdout
+    assert "deferred: Stop the queue — Scheduler login is broken (comes back at" in status
+    assert "before its deadline" in status
+
+    clock.advance(5 * 60)  # six minutes in: the 10-minute step's deadline nears
+    prompter = ListPrompter([["i1"], "done", "done", ["i1"], "pause"])
+    with pytest.raises(Paused):
+        Walkthrough(incident, prompter).run()
+    entered = [
+        (e.data["step"], e.data.get("via")) for e in events_of(incident) if e.type == "step.entered"
+    ]
+    assert ("halt", "recall") in entered
+    assert any("Back to the deferred step “Stop the queue”" in n for n in prompter.notices)
+    state = incident.state()
+    assert state.steps["halt"].status == "done"
+    done_at = state.steps["halt"].done_at
+    assert done_at is not None and (done_at - state.started_at).total_seconds() < 600
+    # the step it interrupted came back after it, and went on
+    assert state.steps["look"].status == "done"
+    assert entered.index(("halt", "recall")) < entered.index(("look", "return"))
+
+
+def test_a_deferred_step_without_deadline_comes_back_before_the_next_phase(env) -> None:
+    incident = start(env, GATED)
+    prompter = ListPrompter(
+        [
+            ["i1"],
+            "done",  # halt
+            [],
+            "defer",
+            "",  # look: deferred
+            ["i1"],
+            "done",  # look, back before the phase "Later" begins
+            ["i1"],
+            "pause",  # resume (phase Later)
+        ]
+    )
+    with pytest.raises(Paused):
+        Walkthrough(incident, prompter).run()
+    entered = [
+        (e.data["step"], e.data.get("via")) for e in events_of(incident) if e.type == "step.entered"
+    ]
+    assert entered[-2:] == [("look", "recall"), ("resume", "next")]
+
+
+def test_the_step_menu_goes_back_to_a_deferred_step_any_time(env) -> None:
+    from crisiscli.walk.prompter import Action
+
+    incident = start(env, GATED)
+    seen: list[list[Any]] = []
+
+    class Menu(ListPrompter):
+        def choose_action(self, view: Any, allowed: list[Action]) -> Action:
+            seen.append(list(allowed))
+            return super().choose_action(view, allowed)
+
+    prompter = Menu(
+        [
+            [],
+            "defer",
+            "",  # halt: deferred
+            [],
+            "recall",
+            "halt",  # look: go back to the pause step now
+            ["i1"],
+            "done",  # halt
+            ["i1"],
+            "done",  # look again
+            ["i1"],
+            "pause",
+        ]
+    )
+    with pytest.raises(Paused):
+        Walkthrough(incident, prompter).run()
+    assert Action.RECALL not in seen[0] and Action.RECALL in seen[1]
+    state = incident.state()
+    assert state.steps["halt"].status == "done" and state.steps["look"].status == "done"
