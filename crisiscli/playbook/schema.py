@@ -167,7 +167,7 @@ def playbook_schema() -> dict[str, Any]:
         "type": "object",
         "required": ["above", "floor"],
         "additionalProperties": False,
-        "properties": {"above": {"type": "number", "exclusiveMinimum": 0}, "floor": ID},
+        "properties": {"above": {"type": "number", "minimum": 0}, "floor": ID},
     }
     step = _obj(
         spec.STEP_KEYS,
