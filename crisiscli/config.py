@@ -44,10 +44,20 @@ KEYS: dict[str, str] = {
     "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
     "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
     "notify.kinds": "which notifications to send (default: all kinds)",
+    "roster.approver": "who approves public messages: prefills every playbook's approver question",
+    "roster.backup": "who approves when the approver can't be reached (the backup question)",
+    "roster.night_approver": "who approves between 22:00 and 07:00 local time, if not the approver",
+    "roster.spokesperson": "who speaks to the press: prefills the spokesperson question",
 }
+#: Standing roster keys (``[roster]``) and the playbook question each prefills.
+ROSTER = ("approver", "backup", "night_approver", "spokesperson")
 LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
 BOOL_KEYS = ("notify.desktop", "notify.bell")
-TABLES = ("platform_limits", "notify")  # [platform_limits] x = 280 · [notify] webhook = [...]
+TABLES = (
+    "platform_limits",
+    "notify",
+    "roster",
+)  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
     "incident.opened",
     "severity.changed",
@@ -73,6 +83,7 @@ class Config:
     notify_desktop: bool = False
     notify_bell: bool = True
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
+    roster: Mapping[str, str] = field(default_factory=dict)  # approver, backup, … → person
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
@@ -173,6 +184,8 @@ def check_value(key: str, value: Any) -> Any:
         return [_one_line_text(item, "a playbook folder") for item in value]
     if key.startswith("notify."):
         return _check_notify(key, value)
+    if key.startswith("roster."):
+        return " ".join(_one_line_text(value, key).split())
     if key.startswith("platform_limits."):
         platform = key.split(".", 1)[1]
         if not ID_PATTERN.match(platform):
@@ -365,6 +378,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         playbook_dirs=tuple(dirs),
         platform_limits=limits,
         **notify,
+        roster={k.split(".", 1)[1]: str(v) for k, v in stored.items() if k.startswith("roster.")},
         path=path,
         values=dict(stored),
     )

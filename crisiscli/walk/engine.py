@@ -607,6 +607,10 @@ class Walkthrough:
             # The grading question starts on the level the incident is at: one Enter
             # keeps it, never quietly downgrades it.
             question = Question(**{**question.__dict__, "default": self.state.severity})
+        elif qv.answer is None and question.type == "text" and question.default is None:
+            named = self.roster_name(question.id)
+            if named:  # the standing roster names people in advance: offered, not assumed
+                question = Question(**{**question.__dict__, "default": named})
         value = self.prompter.answer(view, question)
         if value is None or (value == "" and not question.required):
             return False
@@ -641,6 +645,21 @@ class Walkthrough:
                 )
             )
         return True
+
+    def roster_name(self, question_id: str) -> str | None:
+        """The standing roster's person for a role question (``roster.*`` in the config):
+        approver (the night approver between 22:00 and 07:00 local time), backup,
+        spokesperson."""
+        from crisiscli.config import current_config
+
+        roster = current_config(self.env).roster
+        if question_id == "approver":
+            hour = self.env.clock().astimezone(self.incident.tz() or _local()).hour
+            if (hour >= 22 or hour < 7) and roster.get("night_approver"):
+                return roster["night_approver"]
+        if question_id in ("approver", "backup", "spokesperson"):
+            return roster.get(question_id)
+        return None
 
     def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:
         return regrade_event(self.playbook, self.state, level, by_question=by_question)

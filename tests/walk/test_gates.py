@@ -343,3 +343,48 @@ def test_the_step_menu_goes_back_to_a_deferred_step_any_time(env) -> None:
     assert Action.RECALL not in seen[0] and Action.RECALL in seen[1]
     state = incident.state()
     assert state.steps["halt"].status == "done" and state.steps["look"].status == "done"
+
+
+# -- 8. a standing roster names people in advance ---------------------------------------------
+
+ROLES = """
+id: roles
+title: Roles
+phases:
+  - id: people
+    title: People
+    steps:
+      - id: bring-in
+        title: Bring in the people
+        questions:
+          - {id: approver, prompt: Who approves public messages?}
+          - {id: backup, prompt: Who approves if they can't be reached?, required: false}
+          - {id: spokesperson, prompt: Who speaks to the press?}
+"""
+
+
+def test_the_roster_prefills_every_role_question(
+    env, crisis_home: Path, clock: FrozenClock
+) -> None:
+    from tests.conftest import run_cli
+
+    for key, person in (
+        ("roster.approver", "Dana Reyes"),
+        ("roster.backup", "Sam Ode"),
+        ("roster.night_approver", "Noor Night"),
+        ("roster.spokesperson", "Ruth Olsen"),
+    ):
+        assert run_cli(crisis_home, "config", "set", key, person).exit_code == 0
+    incident = start(env, ROLES)
+    prompter = Recording([None, None, None, "pause"])
+    with pytest.raises(Paused):
+        Walkthrough(incident, prompter).run()
+    defaults = {q.id: q.default for q in prompter.questions}
+    assert defaults == {"approver": "Dana Reyes", "backup": "Sam Ode", "spokesperson": "Ruth Olsen"}
+    # At night the night approver is offered
+    clock.now = clock.now.replace(hour=23)
+    night = start(env, ROLES.replace("id: roles", "id: roles-night"))
+    prompter = Recording([None, None, None, "pause"])
+    with pytest.raises(Paused):
+        Walkthrough(night, prompter).run()
+    assert prompter.questions[0].default == "Noor Night"
