@@ -388,3 +388,20 @@ def test_the_roster_prefills_every_role_question(
     with pytest.raises(Paused):
         Walkthrough(night, prompter).run()
     assert prompter.questions[0].default == "Noor Night"
+
+
+def test_crisis_severity_below_a_floor_needs_a_reason(env, crisis_home: Path) -> None:
+    from crisiscli.record import events as ev
+    from tests.conftest import run_cli
+
+    incident = start(env, GRADED)
+    incident.record(ev.answer_set("facts", "threat", True))
+    refused = run_cli(crisis_home, "severity", "low", "-i", incident.id)
+    assert refused.exit_code != 0 and "below the floor high" in refused.stderr
+    assert incident.state().severity == "moderate"
+    done = run_cli(crisis_home, "severity", "low", "-i", incident.id, "--reason", "Police: no risk")
+    assert done.exit_code == 0, done.stderr
+    from crisiscli.record.store import find_incident
+
+    change = find_incident(make_env(crisis_home), incident.id).state().severity_changes[-1]
+    assert (change.to, change.floor, change.reason) == ("low", "high", "Police: no risk")
