@@ -39,6 +39,7 @@ from crisiscli.record.fold import (
     Publication,
     Quarantined,
     QueuedPost,
+    ReplyThread,
     RoleChange,
     SeverityChange,
     StepState,
@@ -223,6 +224,20 @@ def _uncontact(v: list[Any]) -> ContactRecord:
     return ContactRecord(v[0], _req(v[1]), v[2], v[3], v[4], v[5], _dt(v[6]), v[7], _dt(v[8]), v[9])
 
 
+def _reply(r: ReplyThread) -> list[Any]:
+    return [
+        r.id, r.who, r.platform, r.link, _t(r.added_at), r.added_by, r.text, _t(r.sent_at),
+        r.sent_by, r.checks, r.override, r.outcome, _t(r.closed_at), r.contact, r.note,
+    ]  # fmt: skip
+
+
+def _unreply(v: list[Any]) -> ReplyThread:
+    return ReplyThread(
+        v[0], v[1], v[2], v[3], _req(v[4]), v[5], v[6], _dt(v[7]), v[8], v[9], v[10], v[11],
+        _dt(v[12]), v[13], v[14],
+    )  # fmt: skip
+
+
 def _action(a: ActionItem) -> list[Any]:
     return [
         a.id,
@@ -295,6 +310,7 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
+        "replies": [_reply(r) for r in s.replies.values()],
         "early": [[_t(x.ts), x.actor, x.step, _t(x.not_before), x.reason] for x in s.early.values()],
     }  # fmt: skip
 
@@ -352,5 +368,6 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         walked_at=_dt(d["walked_at"]),
         recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
         notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
+        replies={r[0]: _unreply(r) for r in d["replies"]},
         early={x[2]: EarlyStep(_req(x[0]), x[1], x[2], _req(x[3]), x[4]) for x in d["early"]},
     )

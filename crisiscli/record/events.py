@@ -301,6 +301,13 @@ SPECS: dict[str, Spec] = {
         {"channel": _text, "outcome": _text, "follow_up_due": _time, "note": _text},
     ),
     "contact.followed_up": _spec({"id": _name}),
+    # The reply ledger: each person who engaged, the reply written for them, what came of it.
+    "reply.person": _spec({"id": _name, "who": _text}, {"platform": _name, "link": _text}),
+    "reply.sent": _spec({"id": _name, "text": _text}, {"checks": _text, "override": _text}),
+    "reply.closed": _spec(
+        {"id": _name, "outcome": _one_of("answered", "dm", "phone", "email", "no-reply-needed")},
+        {"contact": _name, "note": _text},
+    ),
     "evidence.added": _spec(
         {"sha256": _digest, "size": _count, "name": _text, "type": _text},
         {"note": _text, "step": _name},
@@ -715,6 +722,34 @@ def contact_logged(
     return NewEvent("contact.logged", _with(data, follow_up_due=due, note=note))
 
 
+def reply_person(
+    reply_id: str, who: str, *, platform: str | None = None, link: str | None = None
+) -> NewEvent:
+    """A person who engaged and is owed a reply of their own (the reply ledger)."""
+    return NewEvent(
+        "reply.person", _with({"id": reply_id, "who": who}, platform=platform, link=link)
+    )
+
+
+def reply_sent(
+    reply_id: str, text: str, *, checks: str | None = None, override: str | None = None
+) -> NewEvent:
+    """The reply written for that person went out (with its checks' summary)."""
+    return NewEvent(
+        "reply.sent", _with({"id": reply_id, "text": text}, checks=checks, override=override)
+    )
+
+
+def reply_closed(
+    reply_id: str, outcome: str, *, contact: str | None = None, note: str | None = None
+) -> NewEvent:
+    """The person answered, or the thread moved to DM, phone or email (``contact``: the
+    contact log entry), or needed no reply after all."""
+    return NewEvent(
+        "reply.closed", _with({"id": reply_id, "outcome": outcome}, contact=contact, note=note)
+    )
+
+
 def contact_followed_up(contact_id: str) -> NewEvent:
     return NewEvent("contact.followed_up", {"id": contact_id})
 
@@ -795,6 +830,15 @@ class Names(Protocol):
     def item_text(self, step_id: str, item_id: str) -> str: ...
 
     def time_text(self, ts: datetime) -> str: ...
+
+
+REPLY_OUTCOMES = {
+    "answered": "they answered",
+    "dm": "moved to direct messages",
+    "phone": "moved to a phone call",
+    "email": "moved to email",
+    "no-reply-needed": "no reply needed",
+}
 
 
 def _s(value: Any) -> str:
@@ -1122,6 +1166,19 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "queue.decided": _decided,
     "contact.logged": _contact,
     "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
+    "reply.person": lambda d, step, names: (
+        f"Reply owed {_s(d.get('id'))}: {' '.join(_s(d.get('who')).split())}"
+        + (f" on {_s(d.get('platform'))}" if d.get("platform") else "")
+    ),
+    "reply.sent": lambda d, step, names: (
+        f"Reply {_s(d.get('id'))} sent: {_s(d.get('text'))}"
+        + (f" — published despite the checks: {_s(d.get('override'))}" if d.get("override") else "")
+    ),
+    "reply.closed": lambda d, step, names: (
+        f"Reply {_s(d.get('id'))}: {REPLY_OUTCOMES.get(_s(d.get('outcome')), _s(d.get('outcome')))}"
+        + (f" (contact {_s(d.get('contact'))})" if d.get("contact") else "")
+        + (f" — {_s(d.get('note'))}" if d.get("note") else "")
+    ),
     "message.approval_requested": _requested,
     "message.approval_decided": _approval_decided,
     "evidence.added": _evidence,

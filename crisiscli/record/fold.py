@@ -466,6 +466,55 @@ class ContactRecord(_Slots):
         return self.follow_up_due is not None and self.followed_up_at is None
 
 
+class ReplyThread(_Slots):
+    """One person owed a reply of their own (``reply.*``): who, where, what was sent, and
+    whether they answered or the thread moved off the platform."""
+
+    __slots__ = (
+        "added_at", "added_by", "checks", "closed_at", "contact", "id", "link", "note",
+        "outcome", "override", "platform", "sent_at", "sent_by", "text", "who",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        id: str,
+        who: str,
+        platform: str | None,
+        link: str | None,
+        added_at: datetime,
+        added_by: str,
+        text: str | None = None,
+        sent_at: datetime | None = None,
+        sent_by: str | None = None,
+        checks: str | None = None,
+        override: str | None = None,
+        outcome: str | None = None,
+        closed_at: datetime | None = None,
+        contact: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.id = id
+        self.who = who
+        self.platform = platform
+        self.link = link
+        self.added_at = added_at
+        self.added_by = added_by
+        self.text = text  # the reply as sent (the latest, if sent again)
+        self.sent_at = sent_at
+        self.sent_by = sent_by
+        self.checks = checks
+        self.override = override
+        self.outcome = outcome  # answered | dm | phone | email | no-reply-needed
+        self.closed_at = closed_at
+        self.contact = contact  # the contact log entry the thread moved to
+        self.note = note
+
+    @property
+    def unanswered(self) -> bool:
+        """Nobody has replied to this person yet (and they were not let go)."""
+        return self.sent_at is None and self.outcome is None
+
+
 class ActionItem(_Slots):
     __slots__ = (
         "added_at",
@@ -571,6 +620,7 @@ class IncidentState(_Slots):
         "queue",
         "queue_imports",
         "recent",
+        "replies",
         "role_changes",
         "roles",
         "severity",
@@ -636,6 +686,7 @@ class IncidentState(_Slots):
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
         early: dict[str, EarlyStep] | None = None,
+        replies: dict[str, ReplyThread] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -696,6 +747,7 @@ class IncidentState(_Slots):
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
         self.early: dict[str, EarlyStep] = early if early is not None else {}  # by step
+        self.replies: dict[str, ReplyThread] = replies if replies is not None else {}  # by id
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -1175,6 +1227,24 @@ def _contact_followed_up(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         contact.followed_up_by = e.actor
 
 
+def _reply(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if e.type == "reply.person":
+        rid = _unique(s.replies, d["id"], "-")
+        s.replies[rid] = ReplyThread(
+            rid, d["who"], _opt(d.get("platform")), _opt(d.get("link")), e.ts, e.actor
+        )
+        return
+    thread = s.replies.get(d["id"])
+    if thread is None:
+        return
+    if e.type == "reply.sent":
+        thread.text, thread.sent_at, thread.sent_by = d["text"], e.ts, e.actor
+        thread.checks, thread.override = _opt(d.get("checks")), _opt(d.get("override"))
+    else:
+        thread.outcome, thread.closed_at = d["outcome"], e.ts
+        thread.contact, thread.note = _opt(d.get("contact")), _opt(d.get("note"))
+
+
 def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     person = str(d.get("person") or "").strip() or None
     s.role_changes.append(RoleChange(e.ts, e.actor, d["role"], person))
@@ -1236,6 +1306,9 @@ _HANDLERS = {
     "queue.decided": _queue_decided,
     "contact.logged": _contact_logged,
     "contact.followed_up": _contact_followed_up,
+    "reply.person": _reply,
+    "reply.sent": _reply,
+    "reply.closed": _reply,
     "role.assigned": _role,
     "handoff.recorded": _handoff,
     "action.added": _action_added,

@@ -201,6 +201,11 @@ def build_brief(
             for c in state.severity_changes
             if c.floor
         ],
+        "unanswered": [
+            {"id": r.id, "who": r.who, "platform": r.platform, "since": r.added_at}
+            for r in state.replies.values()
+            if r.unanswered
+        ],
         "follow_ups": follow_ups,
         "approvals": pending_approvals(state, book, now),
         "evidence": {
@@ -349,6 +354,11 @@ def render_brief(brief: dict[str, Any]) -> str:
         out.append("Done with items left unticked:")
         for u in brief["unticked"]:
             out.append(f"  - {_text(u['title'])}: {'; '.join(_text(i) for i in u['items'])}")
+    if brief["unanswered"]:
+        out.append("Still owed a reply:")
+        for r in brief["unanswered"]:
+            where = f" on {_text(r['platform'])}" if r["platform"] else ""
+            out.append(f"  - {_text(r['who'])}{where} ({r['id']})")
     if brief["follow_ups"]:
         out.append("Follow-ups owed:")
         for f in brief["follow_ups"]:
@@ -424,6 +434,9 @@ def render_status(brief: dict[str, Any]) -> str:
                 f"  due: {deadline_name(d)} in {format_duration(d['seconds_left'])}"
                 f" ({short_when(d['due'], tz, now)})"
             )
+    for r in brief["unanswered"]:
+        where = f" on {_text(r['platform'])}" if r["platform"] else ""
+        out.append(f"  UNANSWERED: {_text(r['who'])}{where} — crisis reply sent {r['id']}")
     for f in brief["follow_ups"]:
         hint = f" — crisis contact done {f['contact']}"
         left = (f["due"] - now).total_seconds()

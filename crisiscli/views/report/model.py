@@ -228,6 +228,19 @@ def build_report(
             }
             for c in state.severity_changes
         ],
+        "replies": [
+            {
+                "id": x.id,
+                "who": r.text(x.who),
+                "platform": x.platform,
+                "sent_at": ctx.t(x.sent_at),
+                "text": r.text(x.text),
+                "outcome": x.outcome,
+                "contact": x.contact,
+                "unanswered": x.unanswered,
+            }
+            for x in state.replies.values()
+        ],
         "early": [
             {
                 "step": x.step,
