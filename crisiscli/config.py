@@ -48,6 +48,7 @@ KEYS: dict[str, str] = {
     "roster.backup": "who approves when the approver can't be reached (the backup question)",
     "roster.night_approver": "who approves between 22:00 and 07:00 local time, if not the approver",
     "roster.spokesperson": "who speaks to the press: prefills the spokesperson question",
+    "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
 }
 #: Standing roster keys (``[roster]``) and the playbook question each prefills.
 ROSTER = ("approver", "backup", "night_approver", "spokesperson")
@@ -57,6 +58,7 @@ TABLES = (
     "platform_limits",
     "notify",
     "roster",
+    "sync",
 )  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
     "incident.opened",
@@ -84,6 +86,7 @@ class Config:
     notify_bell: bool = True
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
     roster: Mapping[str, str] = field(default_factory=dict)  # approver, backup, … → person
+    sync_auto: str | None = None  # "15s", or None (off)
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
@@ -186,6 +189,8 @@ def check_value(key: str, value: Any) -> Any:
         return _check_notify(key, value)
     if key.startswith("roster."):
         return " ".join(_one_line_text(value, key).split())
+    if key == "sync.auto":
+        return _check_interval(value)
     if key.startswith("platform_limits."):
         platform = key.split(".", 1)[1]
         if not ID_PATTERN.match(platform):
@@ -224,6 +229,34 @@ def _check_notify(key: str, value: Any) -> Any:
     if unknown:
         raise ValueError(f"unknown kind '{unknown[0]}' (kinds: {', '.join(NOTIFY_KINDS)})")
     return list(dict.fromkeys(value))
+
+
+SYNC_OFF_WORDS = ("off", "false", "no", "none")
+MIN_SYNC_SECONDS, MAX_SYNC_SECONDS = 2, 3600
+
+
+def interval_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable sync interval (None: it is one, or an off word)."""
+    from crisiscli.timeutil import duration_problem, parse_duration
+
+    if text.lower() in SYNC_OFF_WORDS:
+        return None
+    problem = duration_problem(text)
+    if problem:
+        return problem
+    seconds = parse_duration(text) or 0
+    if not MIN_SYNC_SECONDS <= seconds <= MAX_SYNC_SECONDS:
+        return f"'{text}': sync between every {MIN_SYNC_SECONDS}s and every 1h"
+    return None
+
+
+def _check_interval(value: Any) -> str:
+    """``sync.auto``: a duration in the one grammar of durations, or off."""
+    text = _one_line_text(value, "sync.auto").strip()
+    problem = interval_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
 
 
 def known_platforms() -> list[str]:
@@ -377,6 +410,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         default_severity=default,
         playbook_dirs=tuple(dirs),
         platform_limits=limits,
+        sync_auto=stored.get("sync.auto"),
         **notify,
         roster={k.split(".", 1)[1]: str(v) for k, v in stored.items() if k.startswith("roster.")},
         path=path,
@@ -532,10 +566,18 @@ def save_config(env: Environment, stored: Mapping[str, Any]) -> Config:
     try:
         env.home.mkdir(parents=True, exist_ok=True)
         try:
-            before = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as file:
+                before = file.read()
         except FileNotFoundError:
             before = None
-        text = render_config(stored) if before is None else update_config_text(before, stored)
+        if before is None:
+            text = render_config(stored)
+        else:
+            # A file kept on a Windows share stays CRLF: edit it as LF, write it as it was.
+            crlf = "\r\n" in before
+            text = update_config_text(before.replace("\r\n", "\n"), stored)
+            if crlf:
+                text = text.replace("\n", "\r\n")
         atomic_write_text(path, text)
     except OSError as exc:
         raise CrisisError(

@@ -196,6 +196,7 @@ class Environment:
         # What went wrong after the work was done (a log that could not be rewritten, a
         # journal line left out): library code adds here, ``cli.app`` shows each once.
         self.warnings: list[str] = []
+        self._warned: set[str] = set()
         # Files kept true after every recorded event (log.md). The environment composes
         # them, so the record layer never imports the views; tests may replace them.
         self.derived = derived
@@ -207,7 +208,10 @@ class Environment:
         return f"Environment(home={str(self.home)!r}, actor={self.actor!r})"
 
     def warn(self, text: str) -> None:
-        if text not in self.warnings:
+        # A set beside the list: a command may be told thousands of things, and looking each
+        # one up in the list made that quadratic.
+        if text not in self._warned:
+            self._warned.add(text)
             self.warnings.append(text)
 
     def derived_files(self) -> list[Any]:
@@ -220,6 +224,7 @@ class Environment:
     def take_warnings(self) -> list[str]:
         """The warnings not shown yet (and forget them)."""
         taken, self.warnings[:] = list(self.warnings), []
+        self._warned.clear()
         return taken
 
     def read_stdin_text(self) -> str:

@@ -84,7 +84,12 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands:
             if cmd_name not in command_names():
                 return None
-            self.commands[cmd_name] = build_command(cmd_name)
+            command = build_command(cmd_name)
+            if "_CRISIS_COMPLETE" in os.environ:  # Tab: incident and playbook ids too
+                from crisiscli.cli.completion import attach
+
+                attach(command)
+            self.commands[cmd_name] = command
         return self.commands[cmd_name]
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:

@@ -23,8 +23,10 @@ checks it is current). Exit codes: [exit-codes.md](exit-codes.md).
 ## Shell completion
 
 `crisis` does not install completion by itself, and start-up stays fast: `crisis completion
-SHELL` prints a script that asks `crisis` for completions only when you press Tab (commands,
-sub-commands, options). Add it once:
+SHELL` prints a script that asks `crisis` for completions only when you press Tab: commands,
+sub-commands, options, playbook ids (`crisis start <Tab>`, `crisis show`) and incident ids
+(every incident argument and `--incident`; a part of an id that is not its start completes
+too). Add it once:
 
 ```sh
 crisis completion bash >> ~/.bashrc                                  # bash
@@ -32,6 +34,8 @@ crisis completion zsh > "${fpath[1]}/_crisis"                        # zsh (then
 crisis completion fish > ~/.config/fish/completions/crisis.fish     # fish
 crisis completion powershell >> $PROFILE                             # PowerShell
 ```
+
+In zsh the first Tab after `compinit` already completes (the file answers when zsh loads it).
 """
 
 

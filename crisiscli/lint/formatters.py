@@ -216,11 +216,30 @@ def rule_anchor(rule: Rule) -> str:
     return f"{rule.code.lower()}-{rule.name}"
 
 
-#: Where the tool is described (SARIF ``informationUri``); each rule's help names its section.
-INFORMATION_URI = "https://crisis.example/docs/lint"
+def documentation_uri() -> str | None:
+    """The documentation URL the installed package declares (``[project.urls]`` in
+    pyproject.toml: ``Documentation``, else ``Homepage``), or None: SARIF then carries no
+    link at all rather than one to a made-up address; each rule's ``help`` text stands alone."""
+    from importlib import metadata
+
+    try:
+        declared = metadata.metadata("crisis").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    urls = {}
+    for entry in declared:
+        label, _, url = entry.partition(",")
+        urls[label.strip().casefold()] = url.strip()
+    url = urls.get("documentation") or urls.get("homepage")
+    return url if url and url.startswith("https://") else None
 
 
-def _rule_descriptor(rule: Rule, level: str) -> dict[str, Any]:
+def _lint_page(docs: str | None) -> str | None:
+    """Where lint is described (SARIF ``informationUri``): ``lint.md`` under the docs URL."""
+    return f"{docs.rstrip('/')}/lint.md" if docs else None
+
+
+def _rule_descriptor(rule: Rule, level: str, page: str | None) -> dict[str, Any]:
     always = (
         " It is one of the loader's errors: always checked, never suppressed, and a "
         "playbook with it does not load."
@@ -229,7 +248,7 @@ def _rule_descriptor(rule: Rule, level: str) -> dict[str, Any]:
     )
     full = f"{rule.summary}{always} Default severity: {rule.severity}."
     section = f"{rule.code} {rule.name}"
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
@@ -238,10 +257,12 @@ def _rule_descriptor(rule: Rule, level: str) -> dict[str, Any]:
             "text": f"{full} How to fix it: docs/lint.md, section {section}.",
             "markdown": f"{full}\n\nHow to fix it: `docs/lint.md`, section **{section}**.",
         },
-        "helpUri": f"{INFORMATION_URI}#{rule_anchor(rule)}",
         "defaultConfiguration": {"level": level},
         "properties": {"always-on": rule.always_on, "tags": ["playbook"]},
     }
+    if page:
+        descriptor["helpUri"] = f"{page}#{rule_anchor(rule)}"
+    return descriptor
 
 
 def format_sarif(
@@ -282,20 +303,21 @@ def format_sarif(
                 ],
             }
         )
-    base = base_dir.absolute().as_uri().rstrip("/") + "/"
+    import os
+
+    # `--root ..` is a folder, not a path to walk: the base URI names it without `x/..`.
+    base = Path(os.path.normpath(base_dir.absolute())).as_uri().rstrip("/") + "/"
+    page = _lint_page(documentation_uri())
+    driver: dict[str, Any] = {"name": "crisis", "semanticVersion": __version__}
+    if page:
+        driver["informationUri"] = page
+    driver["rules"] = [_rule_descriptor(r, level[r.severity], page) for r in rules]
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "crisis",
-                        "semanticVersion": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule_descriptor(r, level[r.severity]) for r in rules],
-                    }
-                },
+                "tool": {"driver": driver},
                 "originalUriBaseIds": {"SRCROOT": {"uri": base}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,

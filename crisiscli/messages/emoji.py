@@ -1,5 +1,13 @@
 """Where the emoji are: the sequences X counts as 2 and Threads by their UTF-8 bytes.
 
+Two grammars, because the platforms differ. ``spans`` (Threads) follows Unicode's; ``x_spans``
+(X) finds exactly what twitter-text finds, from the table in ``data/emoji-x.txt``: the
+Emoji 14.0 sequences twemoji-parser knows (ZWJ sequences, flags, tag flags, skin tones,
+keycaps) and which characters take a following VS16 into the emoji. A ZWJ chain that is not
+a known sequence is its parts and its joiners (``💋`` ZWJ ``👨`` counts 5), a pair of regional
+indicators that is no flag is two characters (``🇽🇽`` counts 4), and a VS16 after an emoji
+that does not take one is a character of its own (``👇`` VS16 counts 4), as X counts them.
+
 An emoji is a sequence as Unicode's emoji grammar (UTS #51) builds it: a flag (two
 regional indicators), a keycap (``#``, ``*`` or a digit, an optional VS16, U+20E3), or
 pictographs joined by ZWJ, each an emoji-presentation pictograph with an optional skin tone
@@ -109,3 +117,101 @@ def spans(text: str) -> list[tuple[int, int]]:
             found.append(match.span())
             end = match.end()
     return found
+
+
+# -- X: twitter-text's emoji ----------------------------------------------------------------
+
+_RI = range(0x1F1E6, 0x1F200)
+_MODIFIERS = range(0x1F3FB, 0x1F400)
+
+
+class _XTable:
+    """``data/emoji-x.txt``, read once: what twitter-text counts as one emoji."""
+
+    def __init__(self, text: str) -> None:
+        sections: dict[str, list[str]] = {}
+        current: list[str] = []
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("["):
+                current = sections.setdefault(line.strip("[]"), [])
+            else:
+                current.append(line)
+
+        def points(name: str) -> frozenset[int]:
+            return frozenset(int(h, 16) for line in sections[name] for h in line.split())
+
+        def chars(line: str) -> str:
+            return "".join(chr(int(h, 16)) for h in line.split())
+
+        self.vs16 = points("vs16")
+        self.modifier = points("modifier")
+        self.flags = frozenset(
+            "".join(chr(0x1F1E6 + ord(letter) - 65) for letter in pair)
+            for line in sections["flags"]
+            for pair in line.split()
+        )
+        self.sequences = frozenset(chars(line) for line in sections["zwj"] + sections["tags"])
+        self.longest = max(len(seq) for seq in self.sequences)
+        self.starts = frozenset(seq[0] for seq in self.sequences)
+
+
+@lru_cache(maxsize=1)
+def _x_table() -> _XTable:
+    from importlib.resources import files
+
+    text = files("crisiscli.messages").joinpath("data/emoji-x.txt").read_text("utf-8")
+    return _XTable(text)
+
+
+def _x_single(text: str, at: int, table: _XTable) -> int:
+    """The end of the emoji that starts at ``at`` and is not a known sequence: a character
+    with its VS16 (where it takes one) and its skin tone (where it takes one), else ``at``
+    (nothing that counts differently from its characters)."""
+    code = ord(text[at])
+    end = at + 1
+    if end < len(text) and text[end] == "\ufe0f" and code in table.vs16:
+        end += 1
+        if code not in table.modifier or end == len(text) or ord(text[end]) not in _MODIFIERS:
+            return end
+    if code in table.modifier and end < len(text) and ord(text[end]) in _MODIFIERS:
+        return end + 1
+    return end if end - at > 1 else at
+
+
+def x_spans(text: str) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` of what X counts as one emoji (2): more than one character,
+    exactly as twitter-text finds them; every other character counts by its own weight."""
+    if text.isascii():
+        return []
+    table = _x_table()
+    found: list[tuple[int, int]] = []
+    if "\u20e3" in text:
+        found.extend(m.span() for m in _keycap().finditer(text))
+    size = len(text)
+    end = 0
+    for candidate in _patterns()[1].finditer(text):  # only where an emoji can start
+        at = candidate.start()
+        if at < end:
+            continue
+        char = text[at]
+        if ord(char) in _RI:
+            end = at + 2 if text[at : at + 2] in table.flags else at
+        else:
+            end = at
+            if char in table.starts:
+                for length in range(min(table.longest, size - at), 1, -1):
+                    if text[at : at + length] in table.sequences:
+                        end = at + length
+                        break
+            if end == at:
+                end = _x_single(text, at, table)
+        if end > at:
+            found.append((at, end))
+    return sorted(found)
+
+
+@lru_cache(maxsize=1)
+def _keycap() -> re.Pattern[str]:
+    return re.compile("[#*0-9]\ufe0f?\u20e3")

@@ -126,7 +126,9 @@ def count_x(text: str) -> int:
     # Links first, then emoji, then code points by weight — as twitter-text walks the text:
     # an emoji that starts inside a link is part of the link.
     entities = {start: (end, URL_LENGTH) for start, end in find_urls(text)}
-    for start, end in _emoji_spans(text):
+    from crisiscli.messages import emoji
+
+    for start, end in emoji.x_spans(text):  # twitter-text's emoji, not Unicode's
         entities.setdefault(start, (end, 2))
     if not entities:
         return _weighted(text)

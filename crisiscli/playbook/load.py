@@ -108,6 +108,10 @@ class _Builder:
         for key in required:
             if value.get(key) is None:
                 self.problem(at, f"{what} needs '{key}'", "required")
+        for key, entry in value.items():
+            # `goto:` with nothing after it is a line left half-written, not "no goto"
+            if entry is None and key in allowed and key not in required:
+                self.problem((*at, key), f"'{key}' is empty: give it a value or remove the line")
         return value
 
     def text(self, value: Any, at: Path_, what: str) -> str | None:
@@ -299,7 +303,10 @@ class _Builder:
             return None
         qid = self.ident(data.get("id"), (*at, "id"), f"{what} id")
         prompt = self.text(data.get("prompt"), (*at, "prompt"), "prompt")
-        qtype = self.text(data.get("type", "text"), (*at, "type"), "type") or "text"
+        qtype = self.text(data.get("type", "text"), (*at, "type"), "type")
+        if qtype == "":
+            self.problem((*at, "type"), "type is empty: name one of " + ", ".join(m.QUESTION_TYPES))
+        qtype = qtype or "text"
         if qtype not in m.QUESTION_TYPES:
             self.problem(
                 (*at, "type"), f"type '{qtype}' is not one of {', '.join(m.QUESTION_TYPES)}"
@@ -377,6 +384,9 @@ class _Builder:
             if cvalue is None:
                 return None
             return m.Choice(cvalue, label or cvalue, floor)
+        if value is None:
+            self.problem(at, "a choice needs text (this one is empty)")
+            return None
         text = self.text(value, at, "choice")
         return m.Choice(text, text) if text is not None else None
 
@@ -551,16 +561,19 @@ class _Builder:
     def branches(self, value: Any, at: Path_) -> tuple[m.Branch, ...]:
         if value is None:
             return ()
-        if isinstance(value, str):
-            return (m.Branch(value),)
+        if not isinstance(value, (list, dict)):
+            target = self.text(value, at, "goto target")  # `goto: 5` is step '5', as `to: 5` is
+            return (m.Branch(target),) if target else ()
         if not isinstance(value, list):
             self.problem(at, "goto must be a step id or a list of {to, when} rules")
             return ()
         found = []
         for i, rule in enumerate(value):
             where = (*at, i)
-            if isinstance(rule, str):
-                found.append(m.Branch(rule))
+            if rule is not None and not isinstance(rule, (dict, list)):
+                target = self.text(rule, where, "goto target")
+                if target:
+                    found.append(m.Branch(target))
                 continue
             data = self.mapping(rule, where, {"to", "when"}, "goto rule", ("to",))
             if data is None:

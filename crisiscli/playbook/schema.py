@@ -101,7 +101,7 @@ def playbook_schema() -> dict[str, Any]:
             "type": {"enum": list(QUESTION_TYPES), "default": "text"},
             "choices": {"type": "array", "minItems": 1, "items": choice},
             "required": {"type": "boolean", "default": True},
-            "default": {},
+            "default": {"description": "The answer preset: its shape follows the type."},
             "help": TEXT,
             "sets": {
                 "enum": list(spec.SETTABLE),
@@ -121,6 +121,31 @@ def playbook_schema() -> dict[str, Any]:
     }
     question["then"] = {"properties": {"choices": True}, "required": ["choices"]}
     question["else"] = {"properties": {"choices": False}}
+    # The default's shape follows the type (the loader's rule): a yes/no word or boolean,
+    # one text or a list of them for multi, one text otherwise (no type means text).
+    yes_no_word = "|".join(f"[{w[0].upper()}{w[0]}]{''.join(f'[{c.upper()}{c}]' for c in w[1:])}"
+                           for w in ("yes", "no", "true", "false", "on", "off", "y", "n"))  # fmt: skip
+    yes_no = {
+        "anyOf": [
+            {"type": "boolean"},
+            {"type": "string", "pattern": f"^\\s*(?:{yes_no_word})\\s*$"},
+        ]
+    }
+    typed = {"properties": {"type": {"const": "yesno"}}, "required": ["type"]}
+    multi = {"properties": {"type": {"const": "multi"}}, "required": ["type"]}
+    question["allOf"] = [
+        {
+            "if": typed,
+            "then": {"properties": {"default": yes_no}},
+            "else": {
+                "if": multi,
+                "then": {
+                    "properties": {"default": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]}}
+                },
+                "else": {"properties": {"default": TEXT}},
+            },
+        }
+    ]
     question["dependentSchemas"] = {
         "sets": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
         # action items are entered one at a time: nothing to preset
@@ -270,6 +295,9 @@ def playbook_schema() -> dict[str, Any]:
                     "type": "array",
                     "items": {
                         "$ref": "#/$defs/question",
+                        # said here too, for validators that check `required` against the
+                        # type in the same schema object (ajv's strict mode)
+                        "type": "object",
                         # asked before the walk-through: action items belong to a step
                         "not": {"properties": {"type": {"const": "actions"}}, "required": ["type"]},
                     },

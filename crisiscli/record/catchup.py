@@ -74,11 +74,14 @@ def _incremental(journal: Journal, cp: Checkpoint, ctx: Context) -> Caught | Non
     state = cp.state
     warnings: list[str] = []
     events, waiting = _parse(lines, ctx, state, warnings)
-    events += _due(cp.pending, ctx, waiting)
+    arrived = _due(cp.pending, ctx, waiting)
+    events += arrived
     events.sort(key=lambda e: e[1].key)
     if events and state.last_key is not None and events[0][1].key < state.last_key:
         return None  # older events arrived (a merge): only a full replay orders them right
     entries = _apply(state, events, ctx, warnings)
+    _say_arrived(arrived, ctx, warnings)
+    _say_waiting(waiting, ctx, warnings)
     last_line = cp.position.lines + _count_lines(new[:used])
     position = _position(journal, start + used, last_line, blob[: start - tail_start + used])
     return Caught(state, entries, False, position, waiting, warnings)
@@ -127,6 +130,7 @@ def _full_replay(journal: Journal, ctx: Context, *, history: bool) -> Caught:
             f"{ctx.shown}:{_count_lines(blob[:used]) + 1}: ignored an incomplete last line "
             f"({len(blob) - used} bytes; the writer was interrupted)"
         )
+    _say_waiting(waiting, ctx, warnings)
     position = _position(journal, used, _count_lines(blob[:used]), blob[:used])
     return Caught(state, entries, True, position, waiting, warnings)
 
@@ -194,11 +198,7 @@ def _parse(
             continue
         if event.ts > ctx.now + CLOCK_SKEW:
             waiting.append((line.number, line.raw.decode("utf-8")))
-            warnings.append(
-                f"{ctx.shown}:{line.number}: an event stamped {event.ts:%Y-%m-%d %H:%M} UTC, "
-                "ahead of this machine's clock, is left out until that time (a wrong clock?)"
-            )
-            continue
+            continue  # said once for all of them: ``_say_waiting``
         found.append((line.number, event))
     return found, waiting
 
@@ -215,6 +215,44 @@ def _due(
         else:
             due.append((number, event))
     return due
+
+
+def _who(events: list[Event]) -> str:
+    actors = sorted({event.actor for event in events})
+    shown = ", ".join(actors[:3]) + (f" and {len(actors) - 3} more" if len(actors) > 3 else "")
+    return shown or "someone"
+
+
+def _say_waiting(waiting: list[tuple[int, str]], ctx: Context, warnings: list[str]) -> None:
+    """One line, every command, while events stamped ahead of this machine's clock wait:
+    how many, from whom, how far ahead. (One line per event was a flood, and was said only
+    by the command that first read them.)"""
+    if not waiting:
+        return
+    events = [parse_line(Line(number, raw.encode("utf-8"))) for number, raw in waiting]
+    latest = max(event.ts for event in events)
+    first = min(number for number, _raw in waiting)
+    from crisiscli.timeutil import format_duration
+
+    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    warnings.append(
+        f"{ctx.shown}:{first}: {count} from {_who(events)} stamped up to "
+        f"{format_duration((latest - ctx.now).total_seconds())} ahead of this machine's clock "
+        f"(the latest {latest:%Y-%m-%d %H:%M} UTC) are left out until their time: is the "
+        "clock on their machine, or on this one, wrong?"
+    )
+
+
+def _say_arrived(due: list[tuple[int, Event]], ctx: Context, warnings: list[str]) -> None:
+    """The command that first shows events that waited says so once."""
+    if not due:
+        return
+    events = [event for _number, event in due]
+    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    warnings.append(
+        f"{ctx.shown}: {count} from {_who(events)} that waited for their time (they arrived "
+        "stamped in this machine's future) are now shown, at the times they carry"
+    )
 
 
 def _quarantine(

@@ -49,7 +49,7 @@ from crisiscli.record.fold import (
 )
 
 CHECKPOINT = ".checkpoint.json"
-FORMAT = 1
+FORMAT = 2
 TAIL = 4096  # bytes before the offset whose hash proves the journal was only appended to
 MAX_CHECKPOINT = 64 * 1024 * 1024
 MAX_UNDELIVERED = 500  # more lines folded by readers than this: derived files rebuild
@@ -178,7 +178,7 @@ def _message(m: MessageState) -> list[Any]:
         m.approver, _t(m.approved_at), m.approved_by, m.override, m.check_summary,
         m.check_override, m.check_errors, m.lengths, _tuples(m.requests), m.decision,
         _t(m.decided_at), m.decided_by, m.decision_comment, m.decision_scripted,
-        m.self_approved, _tuples(m.voided), _t(m.promise),
+        m.self_approved, _tuples(m.voided), _t(m.promise), m.decided_for, m.decided_for_reason,
     ]  # fmt: skip
 
 
@@ -188,6 +188,7 @@ def _unmessage(v: list[Any]) -> MessageState:
         v[10], v[11], v[12], v[13], v[14], v[15],
         [ApprovalRequest(_req(r[0]), *r[1:]) for r in v[16]], v[17], _dt(v[18]), v[19], v[20],
         v[21], v[22], [VoidedApproval(_req(x[0]), *x[1:]) for x in v[23]], _dt(v[24]),
+        v[25], v[26],
     )  # fmt: skip
 
 

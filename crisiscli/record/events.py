@@ -232,7 +232,7 @@ SPECS: dict[str, Spec] = {
             "digest": _digest,
             "approver": _text,
         },
-        {"comment": _text, "scripted": _flag},
+        {"comment": _text, "scripted": _flag, "on_behalf_of": _text, "reason": _text},
         steps=("step",),
         notifies=True,
     ),
@@ -557,15 +557,24 @@ def approval_decided(
     approver: str,
     comment: str | None = None,
     scripted: bool = False,
+    on_behalf_of: str | None = None,
+    reason: str | None = None,
 ) -> NewEvent:
     """``approve`` or ``reject`` of the version with ``digest``, by ``approver`` (the person
-    deciding; ``scripted``: an answers file stood in for them)."""
+    deciding; ``scripted``: an answers file stood in for them; ``on_behalf_of``: the person
+    who may decide, for whom ``approver`` decided, and why)."""
     if decision not in ("approve", "reject"):
         raise ValueError(decision)
     data = {"step": step, "decision": decision, "digest": digest, "approver": approver}
     return NewEvent(
         "message.approval_decided",
-        _with(data, comment=(comment or "").strip() or None, scripted=scripted or None),
+        _with(
+            data,
+            comment=(comment or "").strip() or None,
+            scripted=scripted or None,
+            on_behalf_of=(on_behalf_of or "").strip() or None,
+            reason=(reason or "").strip() or None,
+        ),
     )
 
 
@@ -944,6 +953,9 @@ def _seconds_text(seconds: float) -> str:
 def _approval_decided(d: Mapping[str, Any], step: str, names: Names) -> str:
     word = "approved" if d.get("decision") == "approve" else "rejected"
     line = f"Message for {step} {word} by {_s(d.get('approver'))}"
+    if d.get("on_behalf_of"):
+        why = _s(d.get("reason")).strip()
+        line += f" on behalf of {_s(d.get('on_behalf_of'))}" + (f" ({why})" if why else "")
     if d.get("scripted"):
         line += " (scripted in an answers file)"
     comment = _s(d.get("comment")).strip()

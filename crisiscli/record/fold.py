@@ -241,6 +241,8 @@ class MessageState(_Slots):
         "check_summary",
         "decided_at",
         "decided_by",
+        "decided_for",
+        "decided_for_reason",
         "decision",
         "decision_comment",
         "decision_scripted",
@@ -286,6 +288,8 @@ class MessageState(_Slots):
         self_approved: bool = False,
         voided: list[VoidedApproval] | None = None,
         promise: datetime | None = None,
+        decided_for: str | None = None,
+        decided_for_reason: str | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -314,6 +318,8 @@ class MessageState(_Slots):
         self.self_approved = self_approved  # approved by the person who wrote this version
         self.voided: list[VoidedApproval] = voided if voided is not None else []
         self.promise = promise  # the next public update it promises, by when
+        self.decided_for = decided_for  # decided on behalf of this person
+        self.decided_for_reason = decided_for_reason
 
     @property
     def digest(self) -> str:
@@ -1002,6 +1008,8 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.decided_by = approver
     message.decision_comment = _opt(d.get("comment"))
     message.decision_scripted = bool(d.get("scripted"))
+    message.decided_for = _opt(d.get("on_behalf_of"))
+    message.decided_for_reason = _opt(d.get("reason"))
     message.self_approved = approved and _same_person(approver, message.actor)
     message.approver = approver if approved else None
     message.approved_at = e.ts if approved else None

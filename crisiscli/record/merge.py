@@ -52,7 +52,7 @@ from crisiscli.record.store import (
     SOURCE_COPY,
     list_incidents,
 )
-from crisiscli.record.union import EventLines, event_lines, shared_copy, take_in
+from crisiscli.record.union import EventLines, event_lines, restore_lines, shared_copy, take_in
 
 FILE_MODE = "100644"
 CACHE = "merged.json"
@@ -79,6 +79,8 @@ class _Copies:
     cache: dict[str, dict[str, Any]]
     parsed: dict[str, EventLines] = field(default_factory=dict)
     remembered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    known: SharedTree | None = None  # the remote as this clone last saw it
+    remote_tip: str | None = None
 
     def entries(self, incident_id: str) -> list[dict[str, TreeEntry]]:
         """The incident's files in each tree, the remote's first (may be empty)."""
@@ -95,20 +97,37 @@ def record_merge(
     warnings: list[str],
     *,
     message_hint: str,
+    known_tip: str | None = None,
 ) -> Outcome:
     """Take the remote's (and ``extra_commits``') events into the local journals, then
-    commit the union on ``branch``; the outcome names the branch's new head."""
+    commit the union on ``branch``; the outcome names the branch's new head.
+
+    ``known_tip`` is the remote's head as this clone last saw it: an event the remote held
+    then and lacks now was deleted, and when the new head refuses a piece (a journal turned
+    into a link, an oversized file, a deleted folder) the commits in between are read too,
+    so the honest events that were only there are not hidden by it."""
     outcome = Outcome()
     head = repo.resolve("HEAD")
     remote = read_shared_tree(repo, remote_tip) if remote_tip else SharedTree("")
     warnings += remote.refused
-    extras = [read_shared_tree(repo, c) for c in dict.fromkeys(extra_commits) if c != head]
+    between: list[str] = []
+    if remote_tip and known_tip and known_tip != remote_tip and _hides_something(repo, remote, known_tip):  # fmt: skip
+        between = _commits_between(repo, known_tip, remote_tip, warnings)
+    extras = [
+        read_shared_tree(repo, c) for c in dict.fromkeys([*extra_commits, *between]) if c != head
+    ]
     copies = _Copies(
         remote,
         read_shared_tree(repo, head) if head else None,
         extras,
         {} if extras else _load_cache(repo),
     )
+    copies.known = (
+        read_shared_tree(repo, known_tip)
+        if known_tip and known_tip != remote_tip and remote_tip
+        else None
+    )
+    copies.remote_tip = remote_tip
     local_ids = {incident.id for incident in list_incidents(env)}
     ids = set(local_ids)
     for tree in (remote, *([copies.head] if copies.head else []), *extras):
@@ -212,6 +231,9 @@ def _merge_incident(
     unchanged = _unchanged(folder, incident_id, entries, copies)
     if unchanged is not None:
         return unchanged
+    known_journal = copies.known.incidents.get(incident_id, {}).get(JOURNAL) if copies.known else None  # fmt: skip
+    if known_journal is not None and known_journal.oid not in journals:
+        journals.append(known_journal.oid)  # what the remote held: deleted lines come back
     head = entries[1] if copies.head is not None and len(entries) > 1 else {}
     created = False
     if not is_local:
@@ -238,8 +260,14 @@ def _merge_incident(
     if base_oid is not None:
         base = blobs[base_oid] if base_oid in blobs else repo.read_blobs([base_oid])[base_oid]
     base_lines = copies.parsed[base_oid] if base_oid is not None else EventLines()
+    originals = _tampered(repo, prefix, theirs, known_journal, copies, taken.local, warnings)
+    if originals:
+        base = restore_lines(base, originals)  # the first version taken in stays the truth
     shared = shared_copy(base, base_lines, taken.local)
-    journal_oid = base_oid if base_oid is not None and shared is base else repo.hash_blob(shared)
+    if base_oid is not None and shared is base and not originals:
+        journal_oid = base_oid  # nothing added, nothing put back: the team's copy as it is
+    else:
+        journal_oid = repo.hash_blob(shared)
     files: Files = {f"{prefix}/{JOURNAL}": (FILE_MODE, journal_oid)}
     files.update(_snapshot_files(repo, folder, prefix, entries))
     files.update(_evidence_files(repo, folder, prefix, entries, head, warnings))
@@ -247,6 +275,89 @@ def _merge_incident(
     theirs_ids = copies.parsed[theirs[JOURNAL].oid].by_id if JOURNAL in theirs else {}
     events_out = sum(1 for event_id in taken.local.by_id if event_id not in theirs_ids)
     return _Merged(files, taken.appended, events_out, created)
+
+
+def _tampered(
+    repo: Repo,
+    prefix: str,
+    theirs: dict[str, TreeEntry],
+    known: TreeEntry | None,
+    copies: _Copies,
+    local: EventLines,
+    warnings: list[str],
+) -> dict[str, bytes]:
+    """Events of the remote's copy rewritten in place (same id, other bytes than the line
+    this clone took in) and events the remote held and lacks now: each named with the commit
+    and author that changed the journal last. Returns the original lines to put back."""
+    entry = theirs.get(JOURNAL)
+    if entry is None:
+        return {}
+    lines = copies.parsed[entry.oid].by_id
+    rewritten = {
+        event_id: local.by_id[event_id]
+        for event_id, raw in lines.items()
+        if event_id in local.by_id and local.by_id[event_id] != raw
+    }
+    deleted = []
+    if known is not None and known.oid != entry.oid and known.oid in copies.parsed:
+        deleted = [event_id for event_id in copies.parsed[known.oid].by_id if event_id not in lines]
+    if not rewritten and not deleted:
+        return {}
+    who = _last_change(repo, copies.remote_tip, f"{prefix}/{JOURNAL}")
+    for event_id in list(rewritten)[:5]:
+        warnings.append(
+            f"refused a rewritten event {event_id[:12]} in {prefix}/{JOURNAL} ({who}): "
+            "an event once recorded never changes; the original is kept and pushed back"
+        )
+    for event_id in deleted[:5]:
+        warnings.append(
+            f"refused the deletion of event {event_id[:12]} from {prefix}/{JOURNAL} ({who}): "
+            "the event is kept and pushed back"
+        )
+    more = len(rewritten) + len(deleted) - min(len(rewritten), 5) - min(len(deleted), 5)
+    if more > 0:
+        warnings.append(f"... and {more} more rewritten or deleted events in {prefix}/{JOURNAL}")
+    return rewritten
+
+
+def _last_change(repo: Repo, tip: str | None, path: str) -> str:
+    """``commit 1a2b3c4d5e6f by Mallory <m@example.org>``: who changed ``path`` last."""
+    if not tip:
+        return "an unknown commit"
+    done = repo.run("log", "-1", "--format=%H%x00%an%x00%ae", tip, "--", path, check=False)
+    parts = done.stdout.decode("utf-8", "replace").strip().split("\0")
+    if done.returncode != 0 or len(parts) != 3:
+        return f"commit {tip[:12]}"
+    commit, name, mail = parts
+    return shown(f"commit {commit[:12]} by {name} <{mail}>")
+
+
+MAX_BETWEEN = 200  # commits read between the tip last seen and the new one
+
+
+def _hides_something(repo: Repo, remote: SharedTree, known_tip: str) -> bool:
+    """The new head refused a piece, or lacks an incident journal the known head had."""
+    if remote.refused:
+        return True
+    known = read_shared_tree(repo, known_tip)
+    return any(
+        JOURNAL in files and JOURNAL not in remote.incidents.get(incident_id, {})
+        for incident_id, files in known.incidents.items()
+    )
+
+
+def _commits_between(repo: Repo, known_tip: str, remote_tip: str, warnings: list[str]) -> list[str]:
+    done = repo.run(
+        "rev-list", f"--max-count={MAX_BETWEEN + 1}", f"{known_tip}..{remote_tip}",
+        "--", INCIDENTS, check=False,
+    )  # fmt: skip
+    commits = done.stdout.decode("ascii", "replace").split() if done.returncode == 0 else []
+    if len(commits) > MAX_BETWEEN:
+        warnings.append(
+            f"read the last {MAX_BETWEEN} of more commits between {known_tip[:12]} and "
+            f"{remote_tip[:12]} for events a refused piece may hide"
+        )
+    return commits[:MAX_BETWEEN]
 
 
 def _unchanged(folder: Path, incident_id: str, entries: list[dict[str, TreeEntry]], copies: _Copies) -> _Merged | None:  # fmt: skip

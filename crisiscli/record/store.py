@@ -378,6 +378,12 @@ class Incident:
 
             return IncidentState()
 
+    def refresh_log(self) -> IncidentState:
+        """Fold what was appended (a merge's events) and show it to the derived files: only
+        the new lines when they sort after those applied, a full replay otherwise."""
+        with self.journal.locked():
+            return self._refresh_derived()
+
     def rebuild_log(self) -> IncidentState:
         """Rebuild every derived file from a full replay."""
         with self.journal.locked():

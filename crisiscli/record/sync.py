@@ -118,6 +118,7 @@ class SyncReport:
     committed: bool = False
     pushed: bool = False
     rebuilt: int = 0
+    push_attempts: int = 0  # pushes tried (more than one: someone pushed in between)
     repaired: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -158,6 +159,7 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
         repair.reattach(repo, interrupted, branch)
         seen_refusals: set[str] = set()
         for attempt in range(1, PUSH_ATTEMPTS + 1):
+            known_tip = repo.resolve(f"refs/remotes/{remote}/{rbranch}")
             remote_tip = _fetch(repo, remote, rbranch)
             if remote_tip is None and _adopt_remote_default(repo, remote, branch):
                 branch = _current_branch(repo)
@@ -166,7 +168,14 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
                 remote_tip = _fetch(repo, remote, rbranch)
             warnings: list[str] = []
             outcome = record_merge(
-                env, repo, branch, remote_tip, interrupted.commits, warnings, message_hint=remote
+                env,
+                repo,
+                branch,
+                remote_tip,
+                interrupted.commits,
+                warnings,
+                message_hint=remote,
+                known_tip=known_tip,
             )
             for warning in warnings:
                 if warning not in seen_refusals:
@@ -183,6 +192,7 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
                 interrupted = repair.Interrupted()
             if not push or outcome.tip is None or outcome.tip == remote_tip:
                 break
+            report.push_attempts = attempt
             if _push(repo, remote, rbranch, branch, outcome.tip):
                 report.pushed = True
                 break
@@ -195,6 +205,32 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
             time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other pusher finish
     report.rebuilt = _rebuild_logs(env, sorted(touched), report.warnings)
     return report
+
+
+def remote_moved(repo: Repo, remote: str, branch: str) -> bool:
+    """Fetch the team's branch and say whether it moved since this clone last took it in:
+    the background syncer's idle cycle, which merges nothing when it did not (and no local
+    journal grew). One git process: the tips are read from the ref file when it is loose."""
+    with _sync_lock(repo):
+        before = _tracking_tip(repo, remote, branch)
+        args = ("fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+                "--no-recurse-submodules", remote,
+                f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")  # fmt: skip
+        done = repo.run(*args, check=False)
+        if done.returncode != 0:
+            raise failure(args, done)
+        return _tracking_tip(repo, remote, branch) != before
+
+
+def _tracking_tip(repo: Repo, remote: str, branch: str) -> str | None:
+    loose = repo.git_dir / "refs" / "remotes" / remote / branch
+    try:
+        text = loose.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text):
+        return text
+    return repo.resolve(f"refs/remotes/{remote}/{branch}")  # packed, or not there yet
 
 
 @contextlib.contextmanager
@@ -285,7 +321,7 @@ def _rebuild_logs(env: Environment, ids: list[str], warnings: list[str]) -> int:
         if incident.id not in ids:
             continue
         try:
-            incident.rebuild_log()
+            incident.refresh_log()  # the new lines only, where they sort after the others
         except CrisisError as exc:
             warnings.append(exc.one_line())
             continue

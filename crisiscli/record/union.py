@@ -99,6 +99,16 @@ def take_in(journal: Journal, copies: list[EventLines]) -> TakeIn:
     return TakeIn(local, len(missing), stat)
 
 
+def restore_lines(base: bytes, originals: dict[str, bytes]) -> bytes:
+    """``base`` with the lines of ``originals``' events put back as they were first taken in
+    (a teammate rewrote them in place)."""
+    out = []
+    for raw in base.split(b"\n"):
+        event_id, _why = line_event_id(raw) if raw.strip() else (None, "")
+        out.append(originals.get(event_id, raw) if event_id is not None else raw)
+    return b"\n".join(out)
+
+
 def shared_copy(base: bytes, base_lines: EventLines, local: EventLines) -> bytes:
     """What to commit: ``base`` (the remote's copy) with the local events it lacks."""
     extra = [raw for event_id, raw in local.by_id.items() if event_id not in base_lines.by_id]

@@ -69,7 +69,12 @@ class Follower:
             self.poll()
         assert self.state is not None
         now = self.incident.env.clock()
-        return watch_model(self.incident.id, self.state, self.incident.playbook(), now, self.tz)
+        model = watch_model(self.incident.id, self.state, self.incident.playbook(), now, self.tz)
+        from dataclasses import replace
+
+        from crisiscli.record.autosync import team_line
+
+        return replace(model, team=team_line(self.incident.env, now))
 
     def alert_keys(self) -> set[str]:
         assert self.state is not None

@@ -69,6 +69,11 @@ class StatusLine:
         since = "status.since_start" if seconds >= 0 else "status.clock_behind"
         clock = " " + self.words.t(since, elapsed=format_duration(abs(seconds))) + " · "
         deadline, overdue = self.next_deadline(now)
+        from crisiscli.record.autosync import team_line
+
+        team = team_line(self.env, now)
+        if team:
+            deadline = f"{deadline} · {team}"
         out: StyleAndTextTuples = [
             ("class:status", first.ljust(width)),
             ("", "\n"),

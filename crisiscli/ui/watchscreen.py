@@ -89,7 +89,10 @@ def _header(model: WatchModel, width: int) -> list[list[Segment]]:
         (" since start · ", "dim"),
         (model.incident_id, "dim"),
     ]
-    return [[*lead, (title + gap, "bar"), (now, "bar")], facts, _walker(model)]
+    rows = [[*lead, (title + gap, "bar"), (now, "bar")], facts, _walker(model)]
+    if model.team:  # its own line: the facts line is full at 80 columns
+        rows.append([(f" {model.team}", "dim")])
+    return rows
 
 
 def _walker(model: WatchModel) -> list[Segment]:

@@ -9,7 +9,9 @@ its message.
 Every text from the playbook is untrusted: labels keep letters, digits, spaces and a few
 harmless marks, and write everything else as a Mermaid entity code (``#34;``), so a
 title with quotes, brackets, pipes, backticks, ``%%``, HTML or a line break can neither
-break the chart nor add anything to it. Control and bidi characters are dropped.
+break the chart nor add anything to it. Control, bidi and invisible characters are shown
+as every other view shows them (``<U+202E>``, ``\\x07``: ``text.visible``); a line break or
+tab is a space.
 """
 
 from __future__ import annotations
@@ -25,17 +27,10 @@ _SAFE_MARKS = frozenset(" .,:!?'()-/=")
 
 def label_text(text: str, limit: int = MAX_LABEL) -> str:
     """One line of a label, safe inside ``"…"`` in any Mermaid flowchart position."""
-    cleaned: list[str] = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cf":
-            continue  # format characters (bidi overrides, zero-width): dropped
-        if category[0] in "CZ":
-            cleaned.append(" ")  # controls, line breaks, other spaces: a plain space
-        else:
-            cleaned.append(char)
-    words = "".join(cleaned).split()
-    line = " ".join(words)
+    from crisiscli.text import visible
+
+    spaced = "".join(" " if char.isspace() else char for char in text)
+    line = " ".join(visible(spaced).split())
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     out = []

@@ -87,6 +87,7 @@ class WatchModel:
     undelivered: int  # notifications that could not be delivered (yet)
     event_count: int
     tz: tzinfo | None = field(default=None, compare=False)
+    team: str | None = field(default=None, compare=False)  # the background syncer, in words
 
     @property
     def elapsed_seconds(self) -> float:

@@ -74,14 +74,18 @@ def outcome(message: MessageState) -> str:
     """The one phrase every view uses for what became of a version's approval."""
     if message.override:
         return f"published without approval: {message.override}"
+    proxy = ""
+    if message.decided_for:
+        why = f" ({message.decided_for_reason})" if message.decided_for_reason else ""
+        proxy = f" on behalf of {message.decided_for}{why}"
     if message.decision == "approved" and message.self_approved:
-        return "self-approved"
+        return f"self-approved{proxy}"
     if message.decision == "approved":
         scripted = " (scripted)" if message.decision_scripted else ""
-        return f"approved by {message.decided_by}{scripted}"
+        return f"approved by {message.decided_by}{proxy}{scripted}"
     if message.decision == "rejected":
         comment = f": {message.decision_comment}" if message.decision_comment else ""
-        return f"rejected by {message.decided_by}{comment}"
+        return f"rejected by {message.decided_by}{proxy}{comment}"
     if message.approver:  # typed in by the responder (journals from before crisis 0.3)
         return f"approved by {message.approver} (as recorded by {message.approved_by})"
     pending = message.pending_request
@@ -211,11 +215,44 @@ def escalation_events(playbook: Playbook, state: IncidentState, now: datetime) -
 
 
 def decision_event(
-    item: Pending, decision: str, approver: str, comment: str | None = None
+    item: Pending,
+    decision: str,
+    approver: str,
+    comment: str | None = None,
+    *,
+    on_behalf_of: str | None = None,
+    reason: str | None = None,
 ) -> ev.NewEvent:
-    """``approve`` or ``reject`` the exact version ``item`` shows, as ``approver``."""
+    """``approve`` or ``reject`` the exact version ``item`` shows, as ``approver`` (for
+    ``on_behalf_of``, who may decide, and why)."""
     return ev.approval_decided(
-        item.step.id, decision, digest=item.message.digest, approver=approver, comment=comment
+        item.step.id,
+        decision,
+        digest=item.message.digest,
+        approver=approver,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
+        reason=reason,
+    )
+
+
+def who_may_decide(item: Pending, state: IncidentState) -> tuple[str, ...]:
+    """The people who may decide this version: everyone it was put to (the approver, the
+    backup after an escalation), the backup its request names, and the incident's approver
+    and backup (their roles, or the answers naming them)."""
+    primary, backup = named_approvers(state)
+    found: list[str] = []
+    for name in (*item.asked, item.request.backup, primary, backup):
+        if name and not any(same_person(name, known) for known in found):
+            found.append(name)
+    return tuple(found)
+
+
+def may_decide(item: Pending, state: IncidentState, person: str) -> bool:
+    """Is ``person`` one of ``who_may_decide`` (full name, or the first name alone)?"""
+    return any(
+        addressed_to(item.request._replace(approver=name), person)
+        for name in who_may_decide(item, state)
     )
 
 

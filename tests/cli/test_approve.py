@@ -61,15 +61,54 @@ def test_a_rejection_needs_a_reason_and_is_recorded_as_the_person(cli: Any, wait
     assert "No message is waiting" in ok(cli("approve", "--list")).stdout
 
 
-def test_someone_else_deciding_is_on_record_as_themselves(cli: Any, waiting: Path) -> None:
-    said = ok(cli("approve", waiting.name, "--approve", actor="Sam Ode")).stdout
-    assert "it was asked of Dana Reyes; recorded as decided by Sam Ode" in said
+def test_someone_else_is_refused_with_who_may(cli: Any, waiting: Path) -> None:
+    """Issue 23: anyone could approve anything by setting CRISIS_USER."""
+    refused = cli("approve", waiting.name, "--approve", actor="Bo Lind")
+    assert refused.exit_code == 2
+    assert "Bo Lind may not decide" in refused.stderr and "Dana Reyes" in refused.stderr
+    assert "--on-behalf-of" in refused.stderr
+    assert decisions(waiting) == []
+
+
+def test_deciding_on_behalf_of_the_approver_needs_a_reason_and_says_so_everywhere(
+    cli: Any, waiting: Path
+) -> None:
+    no_reason = cli("approve", waiting.name, "--approve", "--on-behalf-of", "Dana Reyes", actor="Sam Ode")  # fmt: skip
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.stderr
+    wrong = cli("approve", waiting.name, "--approve", "--on-behalf-of", "Bo", "--reason", "x", actor="Sam Ode")  # fmt: skip
+    assert wrong.exit_code == 2 and "Bo may not decide" in wrong.stderr
+    args = ["--on-behalf-of", "Dana Reyes", "--reason", "Dana is on a flight"]
+    said = ok(cli("approve", waiting.name, "--approve", *args, actor="Sam Ode")).stdout
+    assert "approved by Sam Ode on behalf of Dana Reyes (Dana is on a flight)" in said
     (decided,) = decisions(waiting)
     assert decided["actor"] == decided["data"]["approver"] == "Sam Ode"
+    assert decided["data"]["on_behalf_of"] == "Dana Reyes"
+    assert decided["data"]["reason"] == "Dana is on a flight"
+    log = ok(cli("log", waiting.name)).stdout
+    assert "on behalf of Dana Reyes" in log
+    report = ok(cli("report", waiting.name)).stdout
+    assert "on behalf of Dana Reyes" in report
 
 
-def test_the_writer_approving_is_self_approval(cli: Any, waiting: Path) -> None:
-    said = ok(cli("approve", waiting.name, "--approve", actor="ana")).stdout
+def test_a_decision_names_the_version_it_saw(cli: Any, waiting: Path, clock: FrozenClock) -> None:
+    """Issue 23: a version appended between --list and --approve was approved unseen."""
+    (item,) = json.loads(ok(cli("approve", "--json", actor="Dana Reyes", clock=clock)).stdout)
+    seen = item["digest"][:12]
+    listed = ok(cli("approve", "--list", actor="Dana Reyes", clock=clock)).stdout
+    assert f"--version {seen}" in listed
+    wrong = cli("approve", waiting.name, "--approve", "--version", "0" * 12, actor="Dana Reyes")
+    assert wrong.exit_code == 5 and "a newer version is waiting" in wrong.stderr
+    assert TEXT in wrong.stderr  # the version that waits now, shown to decide on
+    assert decisions(waiting) == []
+    said = ok(cli("approve", waiting.name, "--approve", "--version", seen, actor="Dana Reyes"))
+    assert TEXT in said.stdout  # what was approved, word for word
+    (decided,) = decisions(waiting)
+    assert decided["data"]["digest"] == item["digest"]
+
+
+def test_the_writer_approving_on_behalf_is_self_approval(cli: Any, waiting: Path) -> None:
+    args = ["--on-behalf-of", "Dana", "--reason", "Dana said yes by phone"]
+    said = ok(cli("approve", waiting.name, "--approve", *args, actor="ana")).stdout
     assert "recorded as self-approved" in said
     report = json.loads(ok(cli("report", waiting.name, "--format", "json")).stdout)
     (draft,) = [m for m in report["drafts"] if m["step"] == "holding"]

@@ -48,3 +48,13 @@ def test_reads_standard_input_and_warnings_fail_with_strict(cli) -> None:  # typ
     assert "x 15/280" in piped.stdout
     strict = cli("message", "check", "--strict", "-p", "x", stdin="We were hacked.\n")
     assert strict.exit_code == 1
+
+
+def test_a_draft_saved_on_windows_counts_as_typed(cli) -> None:  # type: ignore[no-untyped-def]
+    """CRLF from a file written on Windows is one line break, not a stray `\\r` X counts."""
+    crlf = cli(
+        "message", "check", "-", "-p", "x", "--json", stdin="We are sorry.\r\nMore soon.\r\n"
+    )
+    lf = cli("message", "check", "-", "-p", "x", "--json", stdin="We are sorry.\nMore soon.\n")
+    assert crlf.exit_code == lf.exit_code == 0
+    assert json.loads(crlf.stdout) == json.loads(lf.stdout)

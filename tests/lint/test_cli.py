@@ -187,7 +187,9 @@ def test_sarif_validates_against_the_official_schema(cli) -> None:  # type: igno
     _sarif_validator().validate(sarif)
     run = sarif["runs"][0]
     driver = run["tool"]["driver"]
-    assert driver["informationUri"].startswith("https://")
+    # pyproject.toml names no documentation URL: no made-up link, the help text stands alone.
+    assert "informationUri" not in driver
+    assert all("helpUri" not in rule for rule in driver["rules"])
     rules = driver["rules"]
     assert [r["id"] for r in rules][:3] == ["CR001", "CR002", "CR003"]
     for rule in rules:  # GitHub code scanning needs these (multitool's GH2012)
@@ -226,6 +228,21 @@ def test_sarif_and_github_paths_are_relative_to_the_repository_root(  # type: ig
     explicit = json.loads(cli("lint", "-f", "sarif", "--root", "..", "../team/playbooks").stdout)
     uri = explicit["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri["uri"] == "team/playbooks/a.yaml"
+    # The base is normalised: no `tools/..` left in the URI a viewer resolves against.
+    assert explicit["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] == repo.as_uri() + "/"
+
+
+def test_sarif_links_the_documentation_the_package_declares(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from crisiscli.lint import formatters
+
+    monkeypatch.setattr(formatters, "documentation_uri", lambda: "https://docs.example.org/crisis")
+    from crisiscli.lint.runner import Report
+
+    driver = json.loads(formatters.format_sarif(Report()))["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://docs.example.org/crisis/lint.md"
+    assert driver["rules"][0]["helpUri"].startswith(
+        "https://docs.example.org/crisis/lint.md#cr001-"
+    )
 
 
 def test_sarif_schema_rejects_a_broken_log() -> None:

@@ -123,3 +123,33 @@ def test_x_refuses_invisible_non_characters() -> None:
         for f in check_message("We are sorry.\ufeff", ["bluesky"], spelling=False)
         if f.severity == "error"
     ]
+
+
+EMOJI_DIFFERENTIAL = json.loads((DATA / "twitter_text_emoji_differential.json").read_text("utf-8"))
+
+
+def test_emoji_differential_agrees_with_the_reference() -> None:
+    """Emoji as twitter-text finds them: no known-sequence ZWJ chain, no flag that is not one,
+    no VS16 an emoji does not take counts lower here than X counts it (or higher)."""
+    cases = EMOJI_DIFFERENTIAL["cases"]
+    assert len(cases) > 6000
+    wrong = [c for c in cases if platforms.count(c["text"], "x") != c["weighted_length"]]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\U0001f1fd\U0001f1fd", 4),  # two regional indicators that are no flag
+        ("\U0001f1f8\U0001f1ea", 2),  # a flag
+        ("\U0001f48b\u200d\U0001f468", 5),  # a kiss chain without its VS16: not a sequence
+        ("\U0001f447\ufe0f", 4),  # a VS16 after an emoji that takes none
+        ("\u267e\ufe0f", 4),  # the one text-style emoji twitter-text does not join with VS16
+        ("\u2764\ufe0f", 2),
+        ("\U0001f468\u200d\U0001f469\u200d\U0001f467", 2),
+        ("#\u20e3", 2),
+        ("\u00a9", 1),
+    ],
+)
+def test_the_issue_s_emoji_count_as_x_counts_them(text: str, expected: int) -> None:
+    assert platforms.count(text, "x") == expected

@@ -32,7 +32,7 @@ from crisiscli.playbook.yamlsource import parse
 
 CROSS_REFERENCE_RULES = {"duplicate-id", "unknown-target", "unknown-ref", "unknown-choice"}
 SEED = 16
-COUNT = 400
+COUNT = 800
 REPO = Path(__file__).resolve().parents[2]
 
 _YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
@@ -196,6 +196,28 @@ MUTATIONS: list[Any] = [
     lambda b, r: _step(b, r).__setitem__("milestone", r.choice(["apology", "party"])),
     lambda b, r: b.__setitem__("cadence", [_cadence(r)]),
     lambda b, r: b.__setitem__("cadence", [_cadence(r), _cadence(r)]),
+    # issue 25: a number as a goto target, empty keys, null choices and labels, an empty
+    # type, and defaults of the wrong shape for their question's type
+    lambda b, r: _step(b, r).__setitem__("goto", r.choice([Raw("5"), Raw("1.5"), None, []])),
+    lambda b, r: b.__setitem__(r.choice(["kind", "description", "language"]), None),
+    lambda b, r: _step(b, r).__setitem__(r.choice(["guidance", "due", "when", "message"]), None),
+    lambda b, r: _set_question(b, r, type=r.choice(["", Raw("''"), None])),
+    lambda b, r: _set_question(b, r, type="choice", choices=r.choice([["a", None], [None]])),
+    lambda b, r: _set_question(
+        b, r, type="choice", choices=[{"value": "a", "label": r.choice([None, Raw("7"), "A"])}]
+    ),
+    lambda b, r: _set_question(
+        b,
+        r,
+        type="yesno",
+        default=r.choice([[Raw("yes")], Raw("yes"), Raw("off"), "maybe", True, Raw("1"), None]),
+    ),
+    lambda b, r: _set_question(
+        b, r, type=r.choice(["text", "choice"]), choices=["a"], default=r.choice([["a"], "a"])
+    ),
+    lambda b, r: _set_question(
+        b, r, type="multi", choices=["a", "b"], default=r.choice([["a", "b"], "a", [None], {}])
+    ),
     # cross-reference problems a schema cannot see
     lambda b, r: _step(b, r).__setitem__("goto", "nowhere"),
     lambda b, r: _step(b, r).__setitem__("id", b["phases"][0]["steps"][0]["id"]),
@@ -356,3 +378,49 @@ def test_the_schema_is_valid_and_strict() -> None:
 
     visit(schema, "#", set())
     assert problems == []
+
+
+def ajv_modules() -> Path | None:
+    """A folder whose node_modules holds ajv (CI installs it: AJV_NODE_MODULES)."""
+    import os
+    import shutil
+
+    folder = os.environ.get("AJV_NODE_MODULES")
+    if not folder or shutil.which("node") is None:
+        return None
+    path = Path(folder)
+    return path if (path / "node_modules" / "ajv").is_dir() else None
+
+
+AJV_COMPILE = """
+const path = require("path");
+const Ajv2020 = require(path.join(process.argv[2], "node_modules", "ajv", "dist", "2020")).default;
+const schema = require(process.argv[3]);
+try {
+  new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+  console.log("compiled");
+} catch (error) {
+  console.log(error.message);
+  process.exit(1);
+}
+"""
+
+
+@pytest.mark.skipif(ajv_modules() is None, reason="ajv is not installed (AJV_NODE_MODULES)")
+def test_real_ajv_compiles_the_schema_in_strict_mode(tmp_path: Path) -> None:
+    """The editors' validator itself, not our reading of its rules."""
+    import subprocess
+
+    folder = ajv_modules()
+    assert folder is not None
+    script = tmp_path / "compile.js"
+    script.write_text(AJV_COMPILE, encoding="utf-8")
+    schema = REPO / "playbooks" / "playbook.schema.json"
+    done = subprocess.run(
+        ["node", str(script), str(folder), str(schema)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.strip() == "compiled", done.stdout + done.stderr

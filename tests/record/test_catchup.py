@@ -292,3 +292,40 @@ def test_any_split_folds_to_the_full_replay(
         _same(reader, incident)
     full = _fresh(incident).replay(history=True)
     assert full.history is not None and len(full.history.timeline) == full.event_count
+
+
+def _ahead(incident: Incident, clock: FrozenClock, count: int, *, hours: float = 3) -> None:
+    """``count`` notes from Bo, whose clock runs ``hours`` ahead, as a sync brings them."""
+    start = clock.now + timedelta(hours=hours)
+    with (incident.dir / JOURNAL).open("a") as out:
+        for i in range(count):
+            line = {"v": 1, "id": f"{i:032x}", "ts": (start + timedelta(seconds=i)).isoformat(),
+                    "actor": "bo", "type": "note.added", "data": {"text": f"ahead {i}"}}  # fmt: skip
+            out.write(json.dumps(line) + "\n")
+
+
+def test_events_from_a_clock_ahead_are_said_once_per_command_while_they_wait(
+    crisis_home: Path, incident: Incident, clock: FrozenClock
+) -> None:
+    """Issue 23: one warning per event was quadratic (env.warn searched a list) and was said
+    only by the first command; the events then stayed out of every view without a word."""
+    _ahead(incident, clock, 3000)
+    clock.advance(60)
+    first = run_cli(crisis_home, "log", incident.id, "--rebuild", clock=clock)
+    assert first.exit_code == 0
+    said = [line for line in first.stderr.splitlines() if "ahead of this machine's clock" in line]
+    assert len(said) == 1, first.stderr[:500]
+    assert "3000 events" in said[0] and "bo" in said[0]
+    for command in (("status", incident.id), ("note", "later", "--incident", incident.id)):
+        again = run_cli(crisis_home, *command, clock=clock)
+        assert again.exit_code == 0
+        assert sum("ahead of this machine's clock" in x for x in again.stderr.splitlines()) == 1
+    # Once their time has come they are in every view, and the command that shows them
+    # first says they waited.
+    clock.advance(4 * 3600)
+    after = run_cli(crisis_home, "log", incident.id, clock=clock)
+    assert "ahead 2999" in after.stdout
+    assert "ahead of this machine's clock" not in after.stderr
+    assert "3000 events from bo that waited" in after.stderr, after.stderr
+    quiet = run_cli(crisis_home, "status", incident.id, clock=clock)
+    assert "waited" not in quiet.stderr

@@ -299,3 +299,24 @@ def test_a_sync_with_nothing_new_reads_no_journal(tmp_path: Path, monkeypatch: p
     assert note_texts(b, name) == ["new"]
     (a / ".git" / "crisis" / "merged.json").write_text("{broken", encoding="utf-8")
     assert "Up to date" in ok(run_cli(a, "sync")).stdout  # a broken memory costs only time
+
+
+def test_a_sync_that_takes_in_new_events_folds_only_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Issue 23: taking in one event threw the log cache away and folded the whole journal
+    twice (a full replay for the state, another with history for log.md)."""
+    from crisiscli.record import catchup
+    from crisiscli.record.store import Incident
+
+    _remote, a, b, name = start_team(tmp_path)
+    ok(run_cli(b, "status", name))  # b's caches are current
+    ok(run_cli(a, "note", "-i", name, "from a"))
+    ok(run_cli(a, "sync"))
+    full: list[str] = []
+    real_full = catchup._full
+    monkeypatch.setattr(catchup, "_full", lambda *args, **kw: (full.append("fold"), real_full(*args, **kw))[1])  # fmt: skip
+    real_history = Incident.derived_history
+    monkeypatch.setattr(Incident, "derived_history", lambda self: (full.append("history"), real_history(self))[1])  # fmt: skip
+    assert "Took in 1 event(s)" in ok(run_cli(b, "sync")).stdout
+    assert full == []  # the new line only
+    log = (b / "incidents" / name / "log.md").read_text(encoding="utf-8")
+    assert "from a" in log

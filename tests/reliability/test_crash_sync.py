@@ -148,9 +148,52 @@ def test_sync_killed_at_random_moments_loses_nothing(tmp_path: Path, request: py
         time.sleep(0.5)
     assert not writers.failures, writers.failures[:5]
     assert not problems, (seed, problems[:5])
+    why = f"seed {seed}, {killed} kills, {completed} whole syncs, {writers_count} writers"
+    converged(remote, a, b, name, writers, why)
+    assert len(writers.acknowledged) > kills // 2, why  # the writers really wrote meanwhile
+    print(f"{why}: {len(writers.acknowledged)} notes acknowledged, window {window:.2f} s")
+
+
+def test_background_syncer_killed_at_random_moments_loses_nothing(tmp_path: Path, request: pytest.FixtureRequest) -> None:  # fmt: skip
+    """The syncer that watch and the walk-through start (issue 23): killed, process group
+    and git with it, at random moments while it loops; restarted as a new terminal would."""
+    from crisiscli.record import autosync
+
+    kills = LONG_SYNC_KILLS if request.config.getoption("--long") else CI_SYNC_KILLS
+    seed, rng = crashkit.make_rng("autosync")
+    remote, a, b, name = make_team(tmp_path)
+    for home in (a, b):  # this test process stands for the terminals that want a syncer
+        folder = autosync.state_dir(home)
+        assert folder is not None
+        (folder / autosync.CLIENTS).mkdir(parents=True, exist_ok=True)
+        (folder / autosync.CLIENTS / str(os.getpid())).write_text("2")
+    writers_count = rng.choice([2, 3])
+    killed = 0
+    with Writers([a, b], name, writers_count) as writers:
+        while killed < kills:
+            home = rng.choice([a, b])
+            proc = subprocess.Popen(
+                [*crisis_command(), "sync", "--background", "2s"],
+                env=subprocess_env(home),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            time.sleep(rng.uniform(0.1, 1.6))  # in its first sync, or in its loop
+            kill_group(proc)
+            killed += 1
+        time.sleep(0.5)
+    assert not writers.failures, writers.failures[:5]
+    why = f"seed {seed}, {killed} kills of the background syncer, {writers_count} writers"
+    converged(remote, a, b, name, writers, why)
+
+
+def converged(remote: Path, a: Path, b: Path, name: str, writers: Writers, why: str) -> None:
+    """After `crisis sync` on each clone (the only recovery): every acknowledged note once in
+    both journals, one history everywhere, no git operation left half done."""
     for home in (a, b, a, b):  # recovery is `crisis sync`, nothing else
         must(crisis(home, "sync"))
-    why = f"seed {seed}, {killed} kills, {completed} whole syncs, {writers_count} writers"
     for home in (a, b):
         journal = home / "incidents" / name / "journal.jsonl"
         result = parse_journal(journal.read_bytes(), str(journal))
@@ -172,5 +215,3 @@ def test_sync_killed_at_random_moments_loses_nothing(tmp_path: Path, request: py
     assert ids_a == ids_b, why
     heads = {git(h, "rev-parse", "HEAD").strip() for h in (a, b, remote)}
     assert len(heads) == 1, why
-    assert len(writers.acknowledged) > kills // 2, why  # the writers really wrote meanwhile
-    print(f"{why}: {len(writers.acknowledged)} notes acknowledged, window {window:.2f} s")

@@ -272,3 +272,68 @@ def test_a_valid_new_incident_is_written_inside_crisis_home_only(tmp_path: Path)
     shown = ok(run_cli(b, "log", new)).stdout
     assert "\u202e" not in shown and "\\<U+202E>" in shown  # markdown for <U+202E>
     check_unharmed(tmp_path, remote, a, b, name, before, outside)
+
+
+# -- history a teammate cannot rewrite (issue 23) --------------------------------------------
+
+
+def _line_of(home: Path, name: str, text: str) -> bytes:
+    return next(x for x in journal(home, name).read_bytes().splitlines() if text.encode() in x)
+
+
+def as_mallory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Mallory")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "mallory@example.org")
+
+
+def test_an_event_rewritten_in_place_is_refused_named_and_the_original_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """`sed -i` on a note (same id) pushed with plain git replaced it for the remote and every
+    new clone while older clones kept the original: the team disagreed, silently."""
+    remote, a, b, name, _before, _outside = setup(tmp_path)
+    ok(run_cli(b, "sync"))
+    original = _line_of(a, name, "from a")
+    shared = remote_file(remote, f"incidents/{name}/journal.jsonl")
+    forged = shared.replace(original, original.replace(b"from a", b"we never said that"))
+    as_mallory(monkeypatch)
+    commit = hostile_push(remote, {f"incidents/{name}/journal.jsonl": ("100644", forged)})
+    said = ok(run_cli(b, "sync"))
+    event_id = json.loads(original)["id"]
+    warning = next(x for x in said.stderr.splitlines() if "rewrit" in x)
+    assert commit[:12] in warning and event_id[:12] in warning and "Mallory" in warning, warning
+    assert "from a" in note_texts(b, name) and "we never said that" not in note_texts(b, name)
+    kept = remote_file(remote, f"incidents/{name}/journal.jsonl")
+    assert original in kept and b"we never said that" not in kept  # the union pushed is whole
+    c = tmp_path / "laptop-c"
+    ok(run_cli(c, "init", "--git", "--remote", str(remote)))
+    ok(run_cli(c, "sync"))
+    assert "from a" in note_texts(c, name) and "we never said that" not in note_texts(c, name)
+    ok(run_cli(a, "sync"))
+    assert _line_of(a, name, "from a") == original
+
+
+def test_a_deleted_event_is_named_and_restored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    remote, a, b, name, _before, _outside = setup(tmp_path)
+    ok(run_cli(b, "sync"))
+    original = _line_of(a, name, "from a")
+    shared = remote_file(remote, f"incidents/{name}/journal.jsonl")
+    as_mallory(monkeypatch)
+    commit = hostile_push(remote, {f"incidents/{name}/journal.jsonl": ("100644", shared.replace(original + b"\n", b""))})  # fmt: skip
+    said = ok(run_cli(b, "sync"))
+    warning = next(x for x in said.stderr.splitlines() if "deletion" in x)
+    assert commit[:12] in warning and json.loads(original)["id"][:12] in warning
+    assert "Mallory" in warning
+    assert original in remote_file(remote, f"incidents/{name}/journal.jsonl")
+
+
+def test_a_link_pushed_over_a_journal_does_not_hide_the_honest_events_before_it(tmp_path: Path) -> None:  # fmt: skip
+    """An honest teammate's note, then a hostile push that replaces the journal with a link:
+    the note was only ever in the commit between the two tips this clone saw."""
+    remote, a, b, name, _before, _outside = setup(tmp_path)
+    ok(run_cli(b, "sync"))
+    ok(run_cli(a, "note", "-i", name, "honest, pushed just before the attack"))
+    ok(run_cli(a, "sync"))
+    # a's laptop is then lost; mallory replaces the journal with a link
+    hostile_push(remote, {f"incidents/{name}/journal.jsonl": ("120000", b"/etc/passwd")})
+    said = ok(run_cli(b, "sync"))
+    assert "honest, pushed just before the attack" in note_texts(b, name), said.stderr
+    assert b"honest, pushed just before the attack" in remote_file(remote, f"incidents/{name}/journal.jsonl")  # fmt: skip

@@ -203,3 +203,14 @@ def test_set_keeps_the_users_comments_and_layout(cli, crisis_home: Path) -> None
     text = path.read_text(encoding="utf-8")
     assert "actor" not in text and "# the scale we agreed on in March\n" in text
     assert cli("config", "get", "platform_limits.x").stdout.strip() == "25000"
+
+
+def test_set_keeps_a_windows_file_s_line_endings(cli, crisis_home: Path) -> None:  # type: ignore[no-untyped-def]
+    crisis_home.mkdir(parents=True, exist_ok=True)
+    path = crisis_home / "config.toml"
+    path.write_bytes(b'# kept on a Windows share\r\nactor = "Ana"\r\n')
+    assert cli("config", "set", "timezone", "Europe/Stockholm").exit_code == 0
+    data = path.read_bytes()
+    assert b"# kept on a Windows share\r\n" in data and b'timezone = "Europe/Stockholm"\r\n' in data
+    assert b"\n" not in data.replace(b"\r\n", b"")  # every line ends as the file's lines did
+    assert cli("config", "get", "timezone").stdout.strip() == "Europe/Stockholm"

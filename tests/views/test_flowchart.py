@@ -108,7 +108,12 @@ def test_hostile_text_stays_text() -> None:
         assert not set(plain) & set('"<>|`%[]{};\n\t\x07\u202e\u202c'), label
     assert "click" in chart  # the words survive, harmless inside a label
     assert "#115;tyle" in chart and "#99;lassDef" in chart
-    assert "Title with bidi, bell, tab and line break" in chart
+    # Hidden characters are shown as every other view shows them (`<U+202E>`, `\x07`),
+    # written as entity codes; a tab or line break is a space.
+    assert (
+        "Title with #60;U#43;202E#62;bidi#60;U#43;202C#62;, #92;x07bell, tab and line break"
+        in chart
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,7 +123,9 @@ def test_hostile_text_stays_text() -> None:
         ("a|b", "a#124;b"),
         ("100% <b>", "100#37; #60;b#62;"),
         ("Äg samtalet", "Äg samtalet"),
-        ("line\nbreak\u202e", "line break"),
+        ("line\nbreak\u202e", "line break#60;U#43;202E#62;"),
+        ("zero\u200bwidth", "zero#60;U#43;200B#62;width"),
+        ("family 👨\u200d👧", "family #128104;#8205;#128103;"),  # a joiner in an emoji stays
         ("x" * 100, "x" * 79 + "#8230;"),
     ],
 )

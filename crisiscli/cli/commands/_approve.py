@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from crisiscli.errors import NotFoundError, NotInteractiveError, UsageError
+from crisiscli.errors import NotFoundError, NotInteractiveError, StateError, UsageError
 from crisiscli.record.store import find_incident, log_timezone
 from crisiscli.ui.output import echo, echo_json
 from crisiscli.views.approvals import (
@@ -30,14 +30,18 @@ def waiting_for(env: Any, ref: str | None, step: str | None) -> list[Waiting]:
     return for_me_first(found, env.actor)
 
 
+class Decision(NamedTuple):
+    """What the approver said on the command line."""
+
+    choice: str | None  # approve | reject | None (ask)
+    comment: str | None = None
+    version: str | None = None  # the digest (or its start) of the version they read
+    on_behalf_of: str | None = None
+    reason: str | None = None
+
+
 def decide(
-    env: Any,
-    found: list[Waiting],
-    decision: str | None,
-    comment: str | None,
-    *,
-    list_only: bool,
-    as_json: bool,
+    env: Any, found: list[Waiting], decision: Decision, *, list_only: bool, as_json: bool
 ) -> None:
     now, tz = env.clock(), log_timezone(env)
     if as_json:
@@ -49,16 +53,17 @@ def decide(
     if list_only:
         for w in found:
             echo("\n".join(request_lines(w, now, tz)))
+            echo(f"  decide: crisis approve {_command_for(w)}")
             echo()
         return
-    if decision is not None:
+    if decision.choice is not None:
         if len(found) > 1:
             steps = ", ".join(f"{w.incident.id} --step {w.item.step.id}" for w in found[:4])
             raise UsageError(
                 f"{len(found)} messages wait for approval: name one ({steps})",
                 hint="see: crisis approve --list",
             )
-        _record(env, found[0], decision, comment)
+        _record(env, found[0], decision)
         return
     if not env.stdin_isatty:
         raise NotInteractiveError(
@@ -80,17 +85,84 @@ def decide(
             "Why? (recorded)" if picked == "reject" else "A comment? (optional, recorded)",
             required=picked == "reject",
         )
-        _record(env, w, picked, text)
+        # The version shown is the version decided: a newer one arriving meanwhile is refused.
+        seen = decision._replace(choice=picked, comment=text, version=w.item.message.digest)
+        _record(env, w, seen)
 
 
-def _record(env: Any, w: Waiting, decision: str, comment: str | None) -> None:
-    if decision == "reject" and not (comment or "").strip():
+def _command_for(w: Waiting) -> str:
+    return (
+        f"{w.incident.id} --step {w.item.step.id} --approve --version {w.item.message.digest[:12]}"
+    )
+
+
+def _refuse_unless_allowed(env: Any, w: Waiting, state: Any, decision: Decision) -> None:
+    """Only the people asked, the backup, and the incident's approver and backup decide;
+    anyone else decides for one of them, by name and with a reason, on record."""
+    allowed = approvals.who_may_decide(w.item, state)
+    who = ", ".join(allowed)
+    if approvals.may_decide(w.item, state, env.actor):
+        if decision.on_behalf_of:
+            raise UsageError(
+                f"{env.actor} may decide this message: leave out --on-behalf-of",
+                hint=f"crisis approve {_command_for(w)}",
+            )
+        return
+    if not decision.on_behalf_of:
+        raise UsageError(
+            f"{env.actor} may not decide on the message for “{w.item.step.title}”: "
+            f"it was asked of {w.item.request.approver} (who may decide: {who})",
+            hint=f"to decide for one of them: crisis approve {w.incident.id} --step "
+            f"{w.item.step.id} --approve --on-behalf-of NAME --reason TEXT",
+        )
+    if not (decision.reason or "").strip():
+        raise UsageError("deciding on behalf of someone needs a reason: --reason TEXT")
+    if not approvals.may_decide(w.item, state, decision.on_behalf_of):
+        raise UsageError(
+            f"{decision.on_behalf_of} may not decide on this message either (who may: {who})"
+        )
+
+
+def _record(env: Any, w: Waiting, decision: Decision) -> None:
+    choice = decision.choice or "approve"
+    if choice == "reject" and not (decision.comment or "").strip():
         raise UsageError("a rejection needs a reason: --comment TEXT")
-    event = approvals.decision_event(w.item, decision, env.actor, comment)
-    state = w.incident.record(event)
-    message = state.messages[w.item.step.id]
-    echo(f"{w.incident.id}: the message for “{w.item.step.title}” is {approvals.outcome(message)}.")
-    if not approvals.addressed_to(w.item.request, env.actor):
-        echo(f"  (it was asked of {w.item.request.approver}; recorded as decided by {env.actor})")
+    current = next((p for p in waiting_in(w.incident) if p.item.step.id == w.item.step.id), None)
+    if current is None:
+        raise StateError(
+            f"the message for “{w.item.step.title}” no longer waits for a decision",
+            hint=f"see: crisis log {w.incident.id}",
+        )
+    wanted = (decision.version or "").strip().lower()
+    if wanted and not current.item.message.digest.startswith(wanted):
+        from crisiscli.record.store import log_timezone
+        from crisiscli.ui.output import echo_err
+
+        env_now, tz = env.clock(), log_timezone(env)
+        echo_err("\n".join(request_lines(current, env_now, tz)))
+        raise StateError(
+            f"a newer version is waiting than the one you read ({wanted}): read it above "
+            "and decide on that one",
+            hint=f"crisis approve {_command_for(current)}",
+        )
+    state = current.incident.state()
+    _refuse_unless_allowed(env, current, state, decision)
+    event = approvals.decision_event(
+        current.item,
+        choice,
+        env.actor,
+        decision.comment,
+        on_behalf_of=decision.on_behalf_of,
+        reason=decision.reason,
+    )
+    state = current.incident.record(event)
+    message = state.messages[current.item.step.id]
+    title = current.item.step.title
+    echo(f"{current.incident.id}: the message for “{title}” is {approvals.outcome(message)}.")
+    echo(f"  version {message.versions} ({message.digest[:12]}), word for word:")
+    echo("  ---")
+    for line in message.text.splitlines() or [""]:
+        echo(f"  {line}")
+    echo("  ---")
     if message.self_approved:
         echo("  You wrote this version: recorded as self-approved.")

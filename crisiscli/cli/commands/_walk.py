@@ -71,9 +71,23 @@ def _notifier(incident: Incident, prompter: Prompter) -> Any:
     return Notifier(incident, settings, bell=ring, derived=True, skip_own=True).start()
 
 
-def run(incident: Incident, prompter: Prompter, *, take_over: bool = False) -> None:
+def run(
+    incident: Incident,
+    prompter: Prompter,
+    *,
+    take_over: bool = False,
+    sync: str | bool | None = None,
+) -> None:
     """Walk ``incident`` as its one walker (see walk/walker.py), or watch / take over / quit
-    when another terminal walks it."""
+    when another terminal walks it; with ``sync`` (or ``sync.auto``), the team's background
+    syncer runs meanwhile."""
+    from crisiscli.record.autosync import session, wanted_interval
+
+    with session(incident.env, wanted_interval(incident.env, sync)):
+        _run(incident, prompter, take_over=take_over)
+
+
+def _run(incident: Incident, prompter: Prompter, *, take_over: bool) -> None:
     from crisiscli.walk.engine import Walkthrough
     from crisiscli.walk.walker import Lease
 

@@ -26,6 +26,7 @@ def command(
 ) -> None:
     from typer._completion_shared import get_completion_script  # typer has no public name
 
+    from crisiscli.cli.completion import COMPLETE_VAR
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
 
@@ -33,13 +34,31 @@ def command(
     if name not in SHELLS:
         raise UsageError(f"unknown shell '{shell}'", hint=f"choose one of: {', '.join(SHELLS)}")
     script = get_completion_script(prog_name="crisis", complete_var=COMPLETE_VAR, shell=name)
+    if name == "zsh":
+        script = answer_the_first_tab(script)
     stream = get_env().stdout
     stream.write(script.rstrip("\n") + "\n")
     stream.flush()
 
 
-#: The variable the completion scripts set when they ask `crisis` for completions.
-COMPLETE_VAR = "_CRISIS_COMPLETE"
+def answer_the_first_tab(script: str) -> str:
+    """The zsh script, also right when zsh autoloads it from ``$fpath`` as ``_crisis``.
+
+    Autoloading runs the file as the body of ``_crisis`` on the first Tab; typer's script
+    only registers its function there (``compdef``), so that first Tab offered nothing.
+    Called as ``_crisis`` it now completes at once; sourced (``eval``), it registers."""
+    last = "compdef _crisis_completion crisis"
+    body = script.rstrip("\n")
+    if not body.endswith(last):
+        return script
+    return (
+        body[: -len(last)]
+        + 'if [[ "${funcstack[1]}" == "_crisis" ]]; then\n'
+        + '  _crisis_completion "$@"\n'
+        + "else\n"
+        + f"  {last}\n"
+        + "fi\n"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -91,6 +91,7 @@ def show(
         "notify.desktop": "(default: false)",
         "notify.bell": "(default: true)",
         "notify.kinds": "(default: all)",
+        "sync.auto": "(default: off)",
     }
     width = max(len(k) for k in KEYS)
     for key in KEYS:

@@ -79,7 +79,8 @@ def check(
             raise UsageError(
                 "no message given", hint='crisis message check "We are sorry." (or pipe it in)'
             )
-        text = env.stdin.read()
+        # A draft saved on Windows (CRLF) or an old Mac (CR) breaks lines as typed: \n.
+        text = env.stdin.read().replace("\r\n", "\n").replace("\r", "\n")
         if text.endswith("\n"):
             text = text[:-1]
     overrides: dict[str, int] = {}

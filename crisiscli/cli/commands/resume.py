@@ -37,6 +37,12 @@ def command(
             "--take-over", help="Take over from the terminal walking it now, no question."
         ),
     ] = False,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync", help="Sync with the team in the background meanwhile (sync.auto, or 15s)."
+        ),
+    ] = False,
 ) -> None:
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
@@ -66,7 +72,7 @@ def command(
     from crisiscli.i18n import Catalogue
 
     echo(Catalogue(found.playbook().language).t("run.resuming", incident=found.id))
-    _walk.run(found, _walk.make_prompter(env, script), take_over=take_over)
+    _walk.run(found, _walk.make_prompter(env, script), take_over=take_over, sync=sync or None)
 
 
 def register(app: typer.Typer) -> None:

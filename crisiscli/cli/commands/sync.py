@@ -14,10 +14,15 @@ with a warning naming the commit and path. Safe while a walk-through or `crisis 
 runs in another terminal. Exit code 5 when git is missing, there is no remote, or git
 refuses. See docs/team.md.
 
+With `crisis config set sync.auto 15s` (or `crisis watch --sync 15s`, `crisis resume
+--sync`), the walk-through and watch sync in the background every 15 s and right after
+each event recorded, and say how it goes: "team: synced 12s ago".
+
 \b
 Examples:
   crisis sync
   crisis sync --no-push      # take the team's events in, publish nothing yet
+  crisis config set sync.auto 15s
 """
 
 
@@ -25,12 +30,25 @@ def command(
     push: Annotated[
         bool, typer.Option("--push/--no-push", help="Push after merging (default: push).")
     ] = True,
+    background: Annotated[
+        str | None,
+        typer.Option(
+            "--background",
+            hidden=True,
+            help="Run as the background syncer at this interval (started by watch and the "
+            "walk-through; see sync.auto).",
+        ),
+    ] = None,
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.record.sync import sync
     from crisiscli.ui.output import echo, warn
 
     env = get_env()
+    if background is not None:
+        from crisiscli.record.autosync import interval_seconds, run
+
+        raise typer.Exit(run(env, interval_seconds(background) or 15))
     report = sync(env, push=push)
     for line in report.repaired:
         echo(f"Repaired: {line}.")

@@ -37,18 +37,23 @@ def command(
     no_notify: Annotated[
         bool, typer.Option("--no-notify", help="Send no notifications from this screen.")
     ] = False,
+    sync: Annotated[
+        str | None,
+        typer.Option(
+            "--sync",
+            metavar="INTERVAL",
+            help="Sync with the team in the background at this interval (e.g. 15s).",
+        ),
+    ] = None,
 ) -> None:
     from crisiscli.env import get_env
+    from crisiscli.record.autosync import session, wanted_interval
     from crisiscli.ui.live import watch
 
-    watch(
-        get_env(),
-        incident,
-        single=once,
-        as_json=as_json,
-        no_color=no_color,
-        notify=not no_notify,
-    )
+    env = get_env()
+    interval = None if once else wanted_interval(env, sync)
+    with session(env, interval):
+        watch(env, incident, single=once, as_json=as_json, no_color=no_color, notify=not no_notify)
 
 
 def register(app: typer.Typer) -> None:
