@@ -47,13 +47,20 @@ KEYS: dict[str, str] = {
     "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
     "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
     "notify.kinds": "which notifications to send (default: all kinds)",
+    "roster.approver": "who approves public messages: prefills every playbook's approver question",
+    "roster.backup": "who approves when the approver can't be reached (the backup question)",
+    "roster.night_approver": "who approves between 22:00 and 07:00 local time, if not the approver",
+    "roster.spokesperson": "who speaks to the press: prefills the spokesperson question",
     "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
 }
+#: Standing roster keys (``[roster]``) and the playbook question each prefills.
+ROSTER = ("approver", "backup", "night_approver", "spokesperson")
 LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
 BOOL_KEYS = ("notify.desktop", "notify.bell")
 TABLES = (
     "platform_limits",
     "notify",
+    "roster",
     "sync",
 )  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
@@ -82,6 +89,7 @@ class Config:
     notify_desktop: bool = False
     notify_bell: bool = True
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
+    roster: Mapping[str, str] = field(default_factory=dict)  # approver, backup, … → person
     sync_auto: str | None = None  # "15s", or None (off)
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
@@ -231,6 +239,8 @@ def check_value(key: str, value: Any) -> Any:
         return value.strip()
     if key.startswith("notify."):
         return _check_notify(key, value)
+    if key.startswith("roster."):
+        return " ".join(_one_line_text(value, key).split())
     if key == "sync.auto":
         return _check_interval(value)
     if key.startswith("platform_limits."):
@@ -463,6 +473,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         platform_limits=limits,
         sync_auto=stored.get("sync.auto"),
         **notify,
+        roster={k.split(".", 1)[1]: str(v) for k, v in stored.items() if k.startswith("roster.")},
         path=path,
         values=dict(stored),
     )

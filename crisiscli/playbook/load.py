@@ -74,6 +74,8 @@ class _Builder:
         self.severity_order: tuple[str, ...] = tuple(lv.id for lv in m.DEFAULT_SEVERITIES)
         self.located: list[tuple[Path_, m.Step]] = []  # each built step and where it is written
         self.located_cadences: list[tuple[Path_, m.Cadence]] = []
+        self.floors: list[tuple[Path_, str]] = []  # every ``floor:`` and where (checked last)
+        self.mention_floors: tuple[tuple[float, str], ...] = ()
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -345,6 +347,16 @@ class _Builder:
         if sets is not None and qtype != "choice":
             self.problem((*at, "sets"), "only a 'choice' question can set the severity")
             sets = None
+        floor = self.text(data.get("floor"), (*at, "floor"), "floor")
+        if floor is not None and qtype != "yesno":
+            self.problem(
+                (*at, "floor"),
+                "floor on a question is for yes/no questions (a yes sets it); "
+                "put it on the choices of a choice question",
+            )
+            floor = None
+        if floor is not None:
+            self.floors.append(((*at, "floor"), floor))
         if qid is None or prompt is None:
             return None
         return m.Question(
@@ -356,6 +368,7 @@ class _Builder:
             default,
             help_text,
             sets,
+            floor,
         )
 
     def choice(self, value: Any, at: Path_) -> m.Choice | None:
@@ -366,9 +379,12 @@ class _Builder:
             cvalue = self.text(data.get("value"), (*at, "value"), "choice value")
             label = self.text(data.get("label"), (*at, "label"), "choice label")
             routine = self.flag(data.get("no_incident"), (*at, "no_incident"), "no_incident", False)
+            floor = self.text(data.get("floor"), (*at, "floor"), "floor")
+            if floor is not None:
+                self.floors.append(((*at, "floor"), floor))
             if cvalue is None:
                 return None
-            return m.Choice(cvalue, label or cvalue, bool(routine))
+            return m.Choice(cvalue, label or cvalue, bool(routine), floor)
         if value is None:
             self.problem(at, "a choice needs text (this one is empty)")
             return None
@@ -659,6 +675,9 @@ class _Builder:
             milestone = None
         message = self.message(data.get("message"), (*at, "message"))
         pause_point = self.flag(data.get("pause_point"), (*at, "pause_point"), "pause_point", False)
+        not_before = self.deadline(
+            data.get("not_before"), (*at, "not_before"), f"{title or sid or 'step'}: not before"
+        )
         if sid is None or title is None:
             return None
         step = m.Step(
@@ -674,6 +693,7 @@ class _Builder:
             milestone,
             message,
             pause_point,
+            not_before,
         )
         self.located.append((at, step))
         return step
@@ -701,9 +721,10 @@ class _Builder:
     def severity(self, value: Any, at: Path_) -> tuple[tuple[m.SeverityLevel, ...], str]:
         if value is None:
             return m.DEFAULT_SEVERITIES, "moderate"
-        data = self.mapping(value, at, {"levels", "default"}, "severity", ("levels",))
+        data = self.mapping(value, at, {"levels", "default", "mentions"}, "severity", ("levels",))
         if data is None:
             return m.DEFAULT_SEVERITIES, "moderate"
+        self.mention_floors = self.mention_floor_list(data.get("mentions"), (*at, "mentions"))
         levels: list[m.SeverityLevel] = []
         raw = data.get("levels")
         if not isinstance(raw, list) or not raw:
@@ -736,6 +757,29 @@ class _Builder:
             )
             default = ids[0]
         return tuple(levels), default
+
+    def mention_floor_list(self, value: Any, at: Path_) -> tuple[tuple[float, str], ...]:
+        """``mentions: [{above: 5, floor: high}]``: a ratio to normal that sets a floor."""
+        if value is None:
+            return ()
+        entries = value if isinstance(value, list) else [value]
+        found: list[tuple[float, str]] = []
+        for i, entry in enumerate(entries):
+            where = (*at, i) if isinstance(value, list) else at
+            data = self.mapping(
+                entry, where, {"above", "floor"}, "mention floor", ("above", "floor")
+            )
+            if data is None:
+                continue
+            above = data.get("above")
+            if isinstance(above, bool) or not isinstance(above, (int, float)) or above <= 0:
+                self.problem((*where, "above"), "above must be a ratio to normal, such as 5")
+                continue
+            floor = self.text(data.get("floor"), (*where, "floor"), "floor")
+            if floor is not None:
+                self.floors.append(((*where, "floor"), floor))
+                found.append((float(above), floor))
+        return tuple(found)
 
     def roles(self, value: Any, at: Path_) -> tuple[str, ...]:
         """Optional incident roles (``[commander, comms-lead, legal]``): ids, each once."""
@@ -829,8 +873,16 @@ class _Builder:
             roles=roles,
             cadences=cadences,
             purpose=purpose,
+            mention_floors=self.mention_floors,
         )
         self.references(playbook)
+        for where, level in self.floors:
+            if level not in self.severity_order:
+                self.problem(
+                    where,
+                    f"floor '{level}' is not one of {', '.join(self.severity_order)}",
+                    "unknown-choice",
+                )
         return playbook
 
     def references(self, playbook: m.Playbook) -> None:

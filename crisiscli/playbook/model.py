@@ -62,6 +62,7 @@ class Choice(Frozen):
     value: str
     label: str
     no_incident: bool = False  # choosing it says the run is a routine check, not an incident
+    floor: str | None = None  # chosen, this answer sets a minimum severity (``floor:``)
 
 
 class Question(Frozen):
@@ -73,6 +74,9 @@ class Question(Frozen):
     default: str | bool | tuple[str, ...] | None = None
     help: str | None = None
     sets: str | None = None  # "severity": the answer becomes the incident's severity
+    # A yes to a yes/no question sets a minimum severity (threats, press, a safety risk):
+    # grading below it asks for a reason (choices carry their own ``floor``).
+    floor: str | None = None
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -245,6 +249,9 @@ class Step(Frozen):
     milestone: str | None = None
     message: Message | None = None
     pause_point: bool = False
+    # The earliest time to act (counted from the start, like ``due``): done earlier asks
+    # for a reason, recorded as ``step.early``. A gate, never a deadline.
+    not_before: Deadline | None = None
 
 
 class Phase(Frozen):
@@ -286,6 +293,9 @@ class Playbook(Frozen):
     roles: tuple[str, ...] = ()  # incident roles this playbook names (empty: the defaults)
     cadences: tuple[Cadence, ...] = ()  # recurring deadlines (public updates while open)
     purpose: str = "incident"  # incident | check (a routine check: not counted as an incident)
+    # ``severity: {mentions: [{above: 5, floor: high}]}``: a mention count more than
+    # ``above`` times a normal period sets a minimum severity.
+    mention_floors: tuple[tuple[float, str], ...] = ()
 
     # Lookups are asked for on every screen and every described event: each is built once
     # (the playbook is frozen, so they can never go stale).
@@ -359,7 +369,12 @@ def _question_to_data(q: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"id": q.id, "prompt": q.prompt, "type": q.type}
     if q.choices:
         data["choices"] = [
-            {"value": c.value, "label": c.label, **({"no_incident": True} if c.no_incident else {})}
+            {
+                "value": c.value,
+                "label": c.label,
+                **({"no_incident": True} if c.no_incident else {}),
+                **({"floor": c.floor} if c.floor else {}),
+            }
             for c in q.choices
         ]
     if not q.required:
@@ -370,6 +385,8 @@ def _question_to_data(q: Question) -> dict[str, Any]:
         data["help"] = q.help
     if q.sets:
         data["sets"] = q.sets
+    if q.floor:
+        data["floor"] = q.floor
     return data
 
 
@@ -405,6 +422,8 @@ def _step_to_data(step: Step) -> dict[str, Any]:
         data["milestone"] = step.milestone
     if step.pause_point:
         data["pause_point"] = True
+    if step.not_before is not None:
+        data["not_before"] = {"after": step.not_before.text, "label": step.not_before.label}
     if step.message is not None:
         msg = step.message
         mdata: dict[str, Any] = {"template": msg.template, "kind": msg.kind}
@@ -486,6 +505,10 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         "levels": [{"id": s.id, "description": s.description} for s in playbook.severities],
         "default": playbook.default_severity,
     }
+    if playbook.mention_floors:
+        data["severity"]["mentions"] = [
+            {"above": above, "floor": level} for above, level in playbook.mention_floors
+        ]
     if playbook.inputs:
         data["inputs"] = [_question_to_data(q) for q in playbook.inputs]
     if playbook.exit_criteria:
@@ -553,24 +576,33 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         prompt=str(d["prompt"]),
         type=d.get("type", "text"),
         choices=tuple(
-            Choice(str(c["value"]), str(c["label"]), bool(c.get("no_incident", False)))
+            Choice(
+                str(c["value"]),
+                str(c["label"]),
+                bool(c.get("no_incident", False)),
+                c.get("floor"),
+            )
             for c in d.get("choices", [])
         ),
         required=bool(d.get("required", True)),
         default=default,
         help=d.get("help"),
         sets=d.get("sets"),
+        floor=d.get("floor"),
     )
 
 
+def _deadline_from_data(due: Any) -> Deadline | None:
+    if due is None:
+        return None
+    seconds = parse_duration(str(due["after"]))
+    if seconds is None:
+        raise ValueError(f"bad duration {due['after']!r}")
+    return Deadline(seconds, str(due["label"]), str(due["after"]))
+
+
 def _step_from_data(d: dict[str, Any], order: tuple[str, ...] = ()) -> Step:
-    due = d.get("due")
-    deadline = None
-    if due is not None:
-        seconds = parse_duration(str(due["after"]))
-        if seconds is None:
-            raise ValueError(f"bad duration {due['after']!r}")
-        deadline = Deadline(seconds, str(due["label"]), str(due["after"]))
+    deadline = _deadline_from_data(d.get("due"))
     msg = d.get("message")
     message = None
     if msg is not None:
@@ -602,6 +634,7 @@ def _step_from_data(d: dict[str, Any], order: tuple[str, ...] = ()) -> Step:
         milestone=d.get("milestone"),
         message=message,
         pause_point=bool(d.get("pause_point", False)),
+        not_before=_deadline_from_data(d.get("not_before")),
     )
 
 
@@ -642,4 +675,7 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         roles=tuple(str(r) for r in data.get("roles", [])),
         cadences=tuple(_cadence_from_data(c) for c in data.get("cadence", [])),
         purpose=str(data.get("purpose", "incident")),
+        mention_floors=tuple(
+            (float(f["above"]), str(f["floor"])) for f in severity.get("mentions", [])
+        ),
     )

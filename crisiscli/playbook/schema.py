@@ -88,6 +88,10 @@ def playbook_schema() -> dict[str, Any]:
                         "description": "Choosing it says the run is a routine check, not an "
                         "incident (not counted in stats).",
                     },
+                    "floor": {
+                        **ID,
+                        "description": "Chosen, this answer sets a minimum severity level.",
+                    },
                 },
             },
         ]
@@ -107,6 +111,10 @@ def playbook_schema() -> dict[str, Any]:
             "sets": {
                 "enum": list(spec.SETTABLE),
                 "description": "The answer becomes the incident's severity (choice questions).",
+            },
+            "floor": {
+                **ID,
+                "description": "A yes sets a minimum severity level (yes/no questions).",
             },
         },
     )
@@ -190,6 +198,12 @@ def playbook_schema() -> dict[str, Any]:
             },
         },
     )
+    mention_floor = {
+        "type": "object",
+        "required": ["above", "floor"],
+        "additionalProperties": False,
+        "properties": {"above": {"type": "number", "minimum": 0}, "floor": ID},
+    }
     step = _obj(
         spec.STEP_KEYS,
         spec.STEP_REQUIRED,
@@ -216,6 +230,18 @@ def playbook_schema() -> dict[str, Any]:
             "milestone": {"enum": list(MILESTONES)},
             "message": message,
             "pause_point": {"type": "boolean", "default": False},
+            "not_before": {
+                "description": "The earliest time to act, from the start; earlier asks a reason.",
+                "anyOf": [
+                    DURATION,
+                    {
+                        "type": "object",
+                        "required": ["after"],
+                        "additionalProperties": False,
+                        "properties": {"after": DURATION, "label": TEXT},
+                    },
+                ],
+            },
         },
     )
     cadence = _obj(
@@ -299,6 +325,10 @@ def playbook_schema() -> dict[str, Any]:
                     "properties": {
                         "levels": {"type": "array", "minItems": 1, "items": severity_level},
                         "default": TEXT,
+                        "mentions": {
+                            "description": "A mention ratio above `above` x normal sets a floor.",
+                            "anyOf": [mention_floor, {"type": "array", "items": mention_floor}],
+                        },
                     },
                 },
                 "exit_criteria": {"anyOf": [TEXT, {"type": "array", "items": TEXT}]},

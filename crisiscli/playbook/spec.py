@@ -68,12 +68,23 @@ STEP_KEYS = (
     "milestone",
     "message",
     "pause_point",
+    "not_before",
 )
 STEP_REQUIRED = ("id", "title")
-QUESTION_KEYS = ("id", "prompt", "type", "choices", "required", "default", "help", "sets")
+QUESTION_KEYS = (
+    "id",
+    "prompt",
+    "type",
+    "choices",
+    "required",
+    "default",
+    "help",
+    "sets",
+    "floor",
+)
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
-CHOICE_KEYS = ("value", "label", "no_incident")
+CHOICE_KEYS = ("value", "label", "no_incident", "floor")
 #: What a playbook is for (``purpose:``): an incident, or a routine check (a pre-publication
 #: check) that is not counted as an incident in ``stats`` and is listed apart.
 PURPOSES = ("incident", "check")

@@ -175,7 +175,7 @@ SPECS: dict[str, Spec] = {
     ),
     "step.entered": _spec(
         {"step": _name},
-        {"via": _one_of("next", "back", "revisit", "aside", "return")},
+        {"via": _one_of("next", "back", "revisit", "aside", "return", "recall")},
         walkthrough=True,
         steps=("step",),
     ),
@@ -183,6 +183,8 @@ SPECS: dict[str, Spec] = {
     "step.skipped": _spec({**STEP, **REASON}, walkthrough=True, steps=("step",)),
     "step.deferred": _spec(STEP, REASON, walkthrough=True, steps=("step",)),
     "step.not_applicable": _spec(STEP, REASON, walkthrough=True, steps=("step",)),
+    # Done before the step's ``not_before`` time, and why (recorded just before its outcome).
+    "step.early": _spec({**STEP, **REASON, "not_before": _time}, walkthrough=True, steps=("step",)),
     "item.checked": _spec({**STEP, "item": _name}, walkthrough=True, steps=("step",)),
     "item.unchecked": _spec({**STEP, "item": _name}, walkthrough=True, steps=("step",)),
     "note.added": _spec({"text": _text}, STEP, steps=("step",)),
@@ -262,6 +264,8 @@ SPECS: dict[str, Spec] = {
             "by_question": _name,
             "switched_on": _names,
             "switched_off": _names,
+            "floor": _name,  # graded below this minimum level (the reason says why)
+            "floor_facts": _text,  # the recorded facts that set it, in words
         },
         notifies=True,
     ),
@@ -301,6 +305,13 @@ SPECS: dict[str, Spec] = {
         {"channel": _text, "outcome": _text, "follow_up_due": _time, "note": _text},
     ),
     "contact.followed_up": _spec({"id": _name}),
+    # The reply ledger: each person who engaged, the reply written for them, what came of it.
+    "reply.person": _spec({"id": _name, "who": _text}, {"platform": _name, "link": _text}),
+    "reply.sent": _spec({"id": _name, "text": _text}, {"checks": _text, "override": _text}),
+    "reply.closed": _spec(
+        {"id": _name, "outcome": _one_of("answered", "dm", "phone", "email", "no-reply-needed")},
+        {"contact": _name, "note": _text},
+    ),
     "evidence.added": _spec(
         {"sha256": _digest, "size": _count, "name": _text, "type": _text},
         {"note": _text, "step": _name},
@@ -478,6 +489,13 @@ def step_left(kind: str, step: str, reason: str | None = None) -> NewEvent:
     return NewEvent(f"step.{kind}", _with({"step": step}, reason=reason))
 
 
+def step_early(step: str, not_before: datetime, reason: str) -> NewEvent:
+    """``step`` is done before its earliest time (``not_before``), for ``reason``."""
+    return NewEvent(
+        "step.early", {"step": step, "reason": reason, "not_before": not_before.isoformat()}
+    )
+
+
 def item_ticked(step: str, item: str, ticked: bool = True) -> NewEvent:
     return NewEvent("item.checked" if ticked else "item.unchecked", {"step": step, "item": item})
 
@@ -639,9 +657,12 @@ def severity_changed(
     by_question: str | None = None,
     switched_on: list[str] | None = None,
     switched_off: list[str] | None = None,
+    floor: str | None = None,
+    floor_facts: str | None = None,
 ) -> NewEvent:
     """A re-grade; ``switched_on``/``switched_off``: the steps whose conditions on the
-    severity now hold / no longer hold (as the playbook stood when it was recorded)."""
+    severity now hold / no longer hold (as the playbook stood when it was recorded);
+    ``floor``: graded below the minimum level ``floor_facts`` set (``reason`` says why)."""
     return NewEvent(
         "severity.changed",
         _with(
@@ -650,6 +671,8 @@ def severity_changed(
             by_question=by_question,
             switched_on=switched_on,
             switched_off=switched_off,
+            floor=floor,
+            floor_facts=floor_facts,
             **{"from": was},
         ),
     )
@@ -737,6 +760,34 @@ def contact_logged(
     return NewEvent("contact.logged", _with(data, follow_up_due=due, note=note))
 
 
+def reply_person(
+    reply_id: str, who: str, *, platform: str | None = None, link: str | None = None
+) -> NewEvent:
+    """A person who engaged and is owed a reply of their own (the reply ledger)."""
+    return NewEvent(
+        "reply.person", _with({"id": reply_id, "who": who}, platform=platform, link=link)
+    )
+
+
+def reply_sent(
+    reply_id: str, text: str, *, checks: str | None = None, override: str | None = None
+) -> NewEvent:
+    """The reply written for that person went out (with its checks' summary)."""
+    return NewEvent(
+        "reply.sent", _with({"id": reply_id, "text": text}, checks=checks, override=override)
+    )
+
+
+def reply_closed(
+    reply_id: str, outcome: str, *, contact: str | None = None, note: str | None = None
+) -> NewEvent:
+    """The person answered, or the thread moved to DM, phone or email (``contact``: the
+    contact log entry), or needed no reply after all."""
+    return NewEvent(
+        "reply.closed", _with({"id": reply_id, "outcome": outcome}, contact=contact, note=note)
+    )
+
+
 def contact_followed_up(contact_id: str) -> NewEvent:
     return NewEvent("contact.followed_up", {"id": contact_id})
 
@@ -819,6 +870,15 @@ class Names(Protocol):
     def time_text(self, ts: datetime) -> str: ...
 
 
+REPLY_OUTCOMES = {
+    "answered": "they answered",
+    "dm": "moved to direct messages",
+    "phone": "moved to a phone call",
+    "email": "moved to email",
+    "no-reply-needed": "no reply needed",
+}
+
+
 def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -861,6 +921,7 @@ def _entered(d: Mapping[str, Any], step: str, names: Names) -> str:
     via = {
         "back": " (went back)",
         "revisit": " (deferred, back again)",
+        "recall": " (deferred, back before its deadline or the next phase)",
         "aside": " (out of turn: its approval came back, or a re-grade switched it on)",
         "return": " (back to it after a step taken out of turn)",
     }.get(_s(d.get("via")), "")
@@ -1039,9 +1100,21 @@ def _exit(d: Mapping[str, Any], step: str, names: Names) -> str:
     return line + (f" — {note}" if note else "")
 
 
+def _early(d: Mapping[str, Any], step: str, names: Names) -> str:
+    due = parse_iso(_s(d.get("not_before")))
+    when = names.time_text(due) if due is not None else _s(d.get("not_before"))
+    return f"Early: {step} done before its earliest time ({when}){_reason(d, ' — reason: ')}"
+
+
 def _severity(d: Mapping[str, Any], step: str, names: Names) -> str:
-    line = f"Severity changed to {_s(d.get('to'))}" + _reason(d)
-    if d.get("from"):
+    kept = d.get("from") and d.get("from") == d.get("to")
+    word = "Severity kept at" if kept else "Severity changed to"
+    line = f"{word} {_s(d.get('to'))}"
+    if d.get("floor"):
+        facts = _s(d.get("floor_facts")).strip()
+        line += f", below the floor {_s(d.get('floor'))}" + (f" ({facts})" if facts else "")
+    line += _reason(d)
+    if d.get("from") and not kept:
         line += f" (was {_s(d.get('from'))})"
     if d.get("by_question"):
         line += f", by the answer to “{names.question_label(_s(d.get('by_question')))}”"
@@ -1150,6 +1223,7 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "step.skipped": _left("Skipped", " — reason: "),
     "step.deferred": _left("Deferred", " — "),
     "step.not_applicable": _left("Not applicable", " — "),
+    "step.early": _early,
     "item.checked": lambda d, step, names: f"Ticked: {_ticked(d, step, names)}",
     "item.unchecked": lambda d, step, names: f"Unticked: {_ticked(d, step, names)}",
     "note.added": lambda d, step, names: f"Note: {_s(d.get('text'))}",
@@ -1175,6 +1249,19 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "queue.decided": _decided,
     "contact.logged": _contact,
     "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
+    "reply.person": lambda d, step, names: (
+        f"Reply owed {_s(d.get('id'))}: {' '.join(_s(d.get('who')).split())}"
+        + (f" on {_s(d.get('platform'))}" if d.get("platform") else "")
+    ),
+    "reply.sent": lambda d, step, names: (
+        f"Reply {_s(d.get('id'))} sent: {_s(d.get('text'))}"
+        + (f" — published despite the checks: {_s(d.get('override'))}" if d.get("override") else "")
+    ),
+    "reply.closed": lambda d, step, names: (
+        f"Reply {_s(d.get('id'))}: {REPLY_OUTCOMES.get(_s(d.get('outcome')), _s(d.get('outcome')))}"
+        + (f" (contact {_s(d.get('contact'))})" if d.get("contact") else "")
+        + (f" — {_s(d.get('note'))}" if d.get("note") else "")
+    ),
     "message.approval_requested": _requested,
     "message.approval_decided": _approval_decided,
     "evidence.added": _evidence,

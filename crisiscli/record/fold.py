@@ -71,6 +71,18 @@ class SeverityChange(NamedTuple):
     to: str
     reason: str | None
     by_question: str | None
+    floor: str | None = None  # graded below this minimum level (``reason`` says why)
+    floor_facts: str | None = None  # what set the floor, in words
+
+
+class EarlyStep(NamedTuple):
+    """A step done before its ``not_before`` time (``step.early``), and why."""
+
+    ts: datetime
+    actor: str
+    step: str
+    not_before: datetime
+    reason: str
 
 
 class Handoff(NamedTuple):
@@ -486,6 +498,55 @@ class ContactRecord(_Slots):
         self.followed_up_by = followed_up_by
 
 
+class ReplyThread(_Slots):
+    """One person owed a reply of their own (``reply.*``): who, where, what was sent, and
+    whether they answered or the thread moved off the platform."""
+
+    __slots__ = (
+        "added_at", "added_by", "checks", "closed_at", "contact", "id", "link", "note",
+        "outcome", "override", "platform", "sent_at", "sent_by", "text", "who",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        id: str,
+        who: str,
+        platform: str | None,
+        link: str | None,
+        added_at: datetime,
+        added_by: str,
+        text: str | None = None,
+        sent_at: datetime | None = None,
+        sent_by: str | None = None,
+        checks: str | None = None,
+        override: str | None = None,
+        outcome: str | None = None,
+        closed_at: datetime | None = None,
+        contact: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.id = id
+        self.who = who
+        self.platform = platform
+        self.link = link
+        self.added_at = added_at
+        self.added_by = added_by
+        self.text = text  # the reply as sent (the latest, if sent again)
+        self.sent_at = sent_at
+        self.sent_by = sent_by
+        self.checks = checks
+        self.override = override
+        self.outcome = outcome  # answered | dm | phone | email | no-reply-needed
+        self.closed_at = closed_at
+        self.contact = contact  # the contact log entry the thread moved to
+        self.note = note
+
+    @property
+    def unanswered(self) -> bool:
+        """Nobody has replied to this person yet (and they were not let go)."""
+        return self.sent_at is None and self.outcome is None
+
+
 class ActionItem(_Slots):
     __slots__ = (
         "added_at",
@@ -563,6 +624,7 @@ class IncidentState(_Slots):
         "current",
         "drafts",
         "drill",
+        "early",
         "event_count",
         "evidence",
         "exit_checks",
@@ -594,6 +656,7 @@ class IncidentState(_Slots):
         "recent",
         "reopened_at",
         "reopened_by",
+        "replies",
         "role_changes",
         "roles",
         "severity",
@@ -662,6 +725,8 @@ class IncidentState(_Slots):
         reopened_by: str | None = None,
         drafts: dict[str, Draft] | None = None,
         no_incident: str | None = None,
+        early: dict[str, EarlyStep] | None = None,
+        replies: dict[str, ReplyThread] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -724,6 +789,8 @@ class IncidentState(_Slots):
         self.drafts: dict[str, Draft] = drafts if drafts is not None else {}  # field|step|actor
         # The question whose current answer says this run is no incident (a routine check).
         self.no_incident = no_incident
+        self.early: dict[str, EarlyStep] = early if early is not None else {}  # by step
+        self.replies: dict[str, ReplyThread] = replies if replies is not None else {}  # by id
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -822,7 +889,7 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             s.path.pop()
         if not s.path or s.path[-1] != step_id:
             s.path.append(step_id)
-    elif via in ("aside", "return"):
+    elif via in ("aside", "return", "recall"):
         # Out of turn (an approval came back, a re-grade switched a step on) and back to
         # where the walk-through was: the path, which "next" follows, stays as it was.
         pass
@@ -835,7 +902,7 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if st.first_entered is None:
         st.first_entered = e.ts
     st.last_entered = e.ts
-    if via == "revisit":
+    if via in ("revisit", "recall"):
         st.revisited = True
     st.status = "active"
     s.current = step_id
@@ -855,10 +922,16 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         message = s.messages.get(step_id)
         if message is not None:  # its message went out now
             s.published.append(Publication(e.ts, e.actor, step_id, message.kind, message.promise))
-    if e.type == "step.deferred" and s.last_entered_via != "revisit":
+    if e.type == "step.deferred" and s.last_entered_via not in ("revisit", "recall"):
         st.revisited = False
     if s.current == step_id:
         s.current = None
+
+
+def _early(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    due = parse_iso(d["not_before"])
+    if due is not None:
+        s.early[d["step"]] = EarlyStep(e.ts, e.actor, d["step"], due, d["reason"])
 
 
 def _ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1111,7 +1184,14 @@ def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     was = _opt(d.get("from")) or s.severity or None
     s.severity_changes.append(
         SeverityChange(
-            e.ts, e.actor, was, d["to"], _opt(d.get("reason")), _opt(d.get("by_question"))
+            e.ts,
+            e.actor,
+            was,
+            d["to"],
+            _opt(d.get("reason")),
+            _opt(d.get("by_question")),
+            _opt(d.get("floor")),
+            _opt(d.get("floor_facts")),
         )
     )
     s.severity = d["to"]
@@ -1202,6 +1282,24 @@ def _contact_followed_up(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         contact.followed_up_by = e.actor
 
 
+def _reply(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if e.type == "reply.person":
+        rid = _unique(s.replies, d["id"], "-")
+        s.replies[rid] = ReplyThread(
+            rid, d["who"], _opt(d.get("platform")), _opt(d.get("link")), e.ts, e.actor
+        )
+        return
+    thread = s.replies.get(d["id"])
+    if thread is None:
+        return
+    if e.type == "reply.sent":
+        thread.text, thread.sent_at, thread.sent_by = d["text"], e.ts, e.actor
+        thread.checks, thread.override = _opt(d.get("checks")), _opt(d.get("override"))
+    else:
+        thread.outcome, thread.closed_at = d["outcome"], e.ts
+        thread.contact, thread.note = _opt(d.get("contact")), _opt(d.get("note"))
+
+
 def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     person = str(d.get("person") or "").strip() or None
     s.role_changes.append(RoleChange(e.ts, e.actor, d["role"], person))
@@ -1253,6 +1351,7 @@ _HANDLERS = {
     "step.skipped": _status,
     "step.deferred": _status,
     "step.not_applicable": _status,
+    "step.early": _early,
     "item.checked": _ticked,
     "item.unchecked": _ticked,
     "note.added": _note,
@@ -1275,6 +1374,9 @@ _HANDLERS = {
     "queue.decided": _queue_decided,
     "contact.logged": _contact_logged,
     "contact.followed_up": _contact_followed_up,
+    "reply.person": _reply,
+    "reply.sent": _reply,
+    "reply.closed": _reply,
     "role.assigned": _role,
     "handoff.recorded": _handoff,
     "action.added": _action_added,

@@ -49,6 +49,7 @@ ACTION_KEYS = {
     Action.MESSAGE: "action.message",
     Action.WAIT: "action.wait",
     Action.EVIDENCE: "action.evidence",
+    Action.RECALL: "action.recall",
 }
 ACTION_LABELS = {action: Catalogue("en").t(key) for action, key in ACTION_KEYS.items()}
 
@@ -218,6 +219,18 @@ class TerminalPrompter:
         from crisiscli.timeutil import in_zone
 
         return in_zone(when, log_timezone(self.env)).strftime("%H:%M")
+
+    def choose_step(
+        self, view: StepView, prompt: str, options: list[tuple[str, str]]
+    ) -> str | None:
+        shown = [(sid, one_line(title)) for sid, title in options]
+        shown.append(("\x00stay", self.t("recall_stay")))
+        picked = str(self.ui.select(one_line(prompt), shown, on_escape="stay"))
+        return None if picked == "\x00stay" else picked
+
+    def ask_why(self, view: StepView, text: str) -> str:
+        self.notify(text)
+        return self.ask_text(self.t("why_prompt"))
 
     def ask_note(self, view: StepView) -> str:
         """One line: Enter saves it. Esc twice (or Ctrl-C) with words typed keeps them as a

@@ -45,6 +45,12 @@ class StatusLine:
         d = pending[0]
         left = d.seconds_left(now)
         label = one_line(visible_controls(d.name))
+        recalls = self.view.recalls if self.view is not None else ()
+        back = next((at for sid, _t, at in recalls if sid == d.step), None)
+        if back is not None and d.kind == "step":
+            # A deferred step's deadline: say when the step comes back, before it passes.
+            soon = format_duration(max((back - now).total_seconds(), 0))
+            label = self.words.t("status.deferred_back", label=label, back=soon)
         if left < 0:
             late = format_duration(-left)
             return self.words.t("status.overdue", label=label, late=late), True

@@ -20,8 +20,8 @@ from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
 from crisiscli.timeutil import format_duration, short_when, since_start
-from crisiscli.walk.deadlines import deadline_statuses
-from crisiscli.walk.flow import next_target, position, unfinished
+from crisiscli.walk.deadlines import deadline_statuses, gate_statuses
+from crisiscli.walk.flow import next_target, position, recall_at, unfinished
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
@@ -37,8 +37,16 @@ def unfinished_steps(state: IncidentState, playbook: Playbook) -> list[dict[str,
     out = []
     for step_id in unfinished(playbook, state):
         st, step = state.steps[step_id], playbook.step(step_id)
+        back = recall_at(step, state) if st.status == "deferred" and not st.revisited else None
         out.append(
-            {"step": step.id, "title": step.title, "reason": st.reason or "", "status": st.status}
+            {
+                "step": step.id,
+                "title": step.title,
+                "reason": st.reason or "",
+                "status": st.status,
+                # a deferred step with a deadline comes back at this time (before it is due)
+                "back_at": back,
+            }
         )
     return out
 
@@ -146,6 +154,7 @@ def build_brief(
     ]
     previous = state.handoffs[-1] if state.handoffs else None
     unfinished = unfinished_steps(state, book)
+    gates = gate_statuses(book, state, now)
     return {
         "id": incident.id,
         "title": state.title,
@@ -166,6 +175,40 @@ def build_brief(
         "unfinished": [_without_status(u) for u in unfinished if u["status"] == "active"],
         "unticked": unticked,
         "deadlines": deadlines,
+        "early": [
+            {
+                "step": g.step,
+                "title": book.step(g.step).title,
+                "not_before": g.opens_at,
+                "at": g.done_at,
+                "by": g.by,
+                "reason": g.reason,
+            }
+            for g in gates
+            if g.state == "early"
+        ],
+        "gates": [
+            {"step": g.step, "title": book.step(g.step).title, "not_before": g.opens_at}
+            for g in gates
+            if g.state == "waiting"
+        ],
+        "below_floor": [
+            {
+                "at": c.ts,
+                "by": c.actor,
+                "to": c.to,
+                "floor": c.floor,
+                "facts": c.floor_facts,
+                "reason": c.reason,
+            }
+            for c in state.severity_changes
+            if c.floor
+        ],
+        "unanswered": [
+            {"id": r.id, "who": r.who, "platform": r.platform, "since": r.added_at}
+            for r in state.replies.values()
+            if r.unanswered
+        ],
         "follow_ups": follow_ups,
         "approvals": pending_approvals(state, book, now),
         "evidence": {
@@ -248,9 +291,17 @@ def deadline_name(d: dict[str, Any]) -> str:
     return f"{_text(d['label'])}{every}"
 
 
-def _step_line(u: dict[str, Any]) -> str:
+def _step_line(u: dict[str, Any], tz: tzinfo | None = None, now: datetime | None = None) -> str:
     reason = f" — {_text(u['reason'])}" if u["reason"] else ""
-    return f"{_text(u['title'])}{reason}"
+    back = u.get("back_at")
+    when = ""
+    if back is not None and now is not None:
+        when = (
+            f" (comes back at {short_when(back, tz, now)}, before its deadline)"
+            if back > now
+            else " (comes back now: its deadline nears)"
+        )
+    return f"{_text(u['title'])}{reason}{when}"
 
 
 def render_brief(brief: dict[str, Any]) -> str:
@@ -296,8 +347,20 @@ def render_brief(brief: dict[str, Any]) -> str:
                     f" ({short_when(d['due'], tz, now)})"
                 )
     if brief["deferred"]:
-        out.append("Deferred (offered again before the end):")
-        out += [f"  - {_step_line(u)}" for u in brief["deferred"]]
+        out.append("Deferred (each comes back before its deadline or the next phase):")
+        out += [f"  - {_step_line(u, tz, now)}" for u in brief["deferred"]]
+    for g in brief["gates"]:
+        out.append(f"Not before {short_when(g['not_before'], tz, now)}: {_text(g['title'])}")
+    for x in brief["early"]:
+        out.append(
+            f"Done early: {_text(x['title'])} at {short_when(x['at'], tz, now)}, not before "
+            f"{short_when(x['not_before'], tz, now)} — {_text(x['reason'])}"
+        )
+    for c in brief["below_floor"]:
+        out.append(
+            f"Graded {_text(c['to'])}, below the floor {_text(c['floor'])}"
+            f" ({_text(c['facts'])}) — {_text(c['reason'])}"
+        )
     if brief["unfinished"]:
         out.append("Begun and left unfinished:")
         out += [f"  - {_step_line(u)}" for u in brief["unfinished"]]
@@ -305,6 +368,11 @@ def render_brief(brief: dict[str, Any]) -> str:
         out.append("Done with items left unticked:")
         for u in brief["unticked"]:
             out.append(f"  - {_text(u['title'])}: {'; '.join(_text(i) for i in u['items'])}")
+    if brief["unanswered"]:
+        out.append("Still owed a reply:")
+        for r in brief["unanswered"]:
+            where = f" on {_text(r['platform'])}" if r["platform"] else ""
+            out.append(f"  - {_text(r['who'])}{where} ({r['id']})")
     if brief["follow_ups"]:
         out.append("Follow-ups owed:")
         for f in brief["follow_ups"]:
@@ -358,9 +426,21 @@ def render_status(brief: dict[str, Any]) -> str:
     if brief["current"] is not None:
         out.append(f"  now: {_text(brief['current']['title'])}")
     for u in brief["deferred"]:
-        out.append(f"  deferred: {_step_line(u)}")
+        out.append(f"  deferred: {_step_line(u, tz, now)}")
     for u in brief["unfinished"]:
         out.append(f"  begun, not finished: {_step_line(u)}")
+    for g in brief["gates"]:
+        out.append(f"  not before {short_when(g['not_before'], tz, now)}: {_text(g['title'])}")
+    for x in brief["early"]:
+        out.append(
+            f"  EARLY: {_text(x['title'])} done {short_when(x['at'], tz, now)}, not before "
+            f"{short_when(x['not_before'], tz, now)} — {_text(x['reason'])}"
+        )
+    for c in brief["below_floor"]:
+        out.append(
+            f"  BELOW FLOOR: graded {_text(c['to'])}, floor {_text(c['floor'])}"
+            f" ({_text(c['facts'])}) — {_text(c['reason'])}"
+        )
     for d in brief["deadlines"]:
         if d["state"] == "overdue":
             out.append(
@@ -372,6 +452,9 @@ def render_status(brief: dict[str, Any]) -> str:
                 f"  due: {deadline_name(d)} in {format_duration(d['seconds_left'])}"
                 f" ({short_when(d['due'], tz, now)})"
             )
+    for r in brief["unanswered"]:
+        where = f" on {_text(r['platform'])}" if r["platform"] else ""
+        out.append(f"  UNANSWERED: {_text(r['who'])}{where} — crisis reply sent {r['id']}")
     for f in brief["follow_ups"]:
         hint = f" — crisis contact done {f['contact']}"
         left = (f["due"] - now).total_seconds()

@@ -35,6 +35,8 @@
       statement:
         action: skip
         reason: Handled by a personal reply instead
+      resume-criteria:
+        why: Management decided to resume early   # before `not_before`, or graded below a floor
       close:
         answers:
           actions:                 # a `type: actions` question: one item at a time
@@ -113,6 +115,7 @@ STEP_KEYS = {
     "checks_override",
     "evidence",
     "next_update",
+    "why",
 }
 DECISIONS = ("approve", "reject", "none")
 SELF = "self"  # ``approver: self``: the responder approves their own message
@@ -144,6 +147,7 @@ class StepScript:
     next_update: str = ""  # the next update a public message promises ("suggested": the time
     # the message names, else the cadence's)
     evidence: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, note, url)
+    why: str = ""  # done before the step's earliest time, or graded below a floor: the reason
 
     @property
     def message(self) -> str | None:
@@ -285,6 +289,7 @@ def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> Answe
             names = action if isinstance(action, list) else [action]
             script.actions = [_action(str(n), result.where(*at, "action")) for n in names]
         script.reason = str(spec.get("reason") or "")
+        script.why = str(spec.get("why") or "")
         items = spec.get("items", "all")
         if isinstance(items, list):
             script.items = [str(i) for i in items]
@@ -698,6 +703,20 @@ class ScriptedPrompter:
                 location=self.answers.where("steps", view.step.id),
             )
         return reason
+
+    def choose_step(
+        self, view: StepView, prompt: str, options: list[tuple[str, str]]
+    ) -> str | None:
+        return options[0][0] if options else None  # scripts never choose it (no action)
+
+    def ask_why(self, view: StepView, text: str) -> str:
+        why = self._script(view.step.id).why
+        if not why.strip():
+            raise AnswersError(
+                f"step '{view.step.id}': {text} Add 'why: <reason>'",
+                location=self.answers.where("steps", view.step.id),
+            )
+        return why
 
     def ask_note(self, view: StepView) -> str:
         notes = self.pending_notes.get(view.step.id) or []

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from crisiscli.frozen import Frozen
-from crisiscli.playbook.model import SEVERITY_REF, Cadence, Playbook
+from crisiscli.playbook.model import SEVERITY_REF, Cadence, Playbook, Step
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.record.fold import IncidentState, Publication
 from crisiscli.timeutil import format_duration, since_start
@@ -89,6 +89,47 @@ class DeadlineStatus(Frozen):
             every = f" (every {self.every})" if self.every else ""
             return f"{self.label} #{self.occurrence}{every}"
         return self.label
+
+
+def not_before_at(step: Step, state: IncidentState) -> datetime | None:
+    """When a step's earliest-time gate (``not_before``) opens; None without one."""
+    if step.not_before is None or state.started_at is None:
+        return None
+    return state.started_at + timedelta(seconds=step.not_before.seconds)
+
+
+class EarlyStatus(Frozen):
+    """A step done before its ``not_before`` time (with the reason given), or a gate still
+    closed: ``early`` (done ahead of it), ``waiting`` (not yet time) or ``open``."""
+
+    step: str
+    label: str
+    opens_at: datetime
+    state: str  # early | waiting | open | kept
+    reason: str | None = None
+    done_at: datetime | None = None
+    by: str | None = None
+
+
+def gate_statuses(playbook: Playbook, state: IncidentState, now: datetime) -> list[EarlyStatus]:
+    """Every earliest-time gate of the playbook and what became of it."""
+    found = []
+    for step in playbook.steps:
+        opens = not_before_at(step, state)
+        if opens is None or step.not_before is None:
+            continue
+        label = step.not_before.label
+        early = state.early.get(step.id)
+        st = state.steps.get(step.id)
+        if early is not None:
+            found.append(
+                EarlyStatus(step.id, label, opens, "early", early.reason, early.ts, early.actor)
+            )
+        elif st is not None and st.done_at is not None:
+            found.append(EarlyStatus(step.id, label, opens, "kept", done_at=st.done_at))
+        elif applies(step, state):
+            found.append(EarlyStatus(step.id, label, opens, "waiting" if now < opens else "open"))
+    return found
 
 
 def _status(

@@ -44,6 +44,9 @@ def drill_message(step: m.Step) -> str:
     return "This is a drill. We are practising our response, and nothing has happened."
 
 
+DRILL_WHY = "A drill: this path is walked to test the playbook"
+
+
 def drill_script(
     playbook: m.Playbook,
     path: Path,
@@ -81,6 +84,10 @@ def drill_script(
         if any(per_visit):
             distinct = [a for a in per_visit]
             entry["answers"] = distinct[0] if all(a == distinct[0] for a in distinct) else distinct
+        if step.not_before is not None or any(q.sets for q in step.questions):
+            # A drill runs in minutes: it acts before a step's earliest time, and a path may
+            # grade below a floor the facts set. Both ask for a reason; this is it.
+            entry["why"] = DRILL_WHY
         if step.message is not None:
             entry["message"] = drill_message(step)
             if step.message.approval:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from crisiscli.errors import Paused, StateError, UsageError
@@ -28,8 +28,10 @@ from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
+from crisiscli.timeutil import short_when
 from crisiscli.walk import approvals
-from crisiscli.walk.deadlines import deadline_statuses, next_update_due
+from crisiscli.walk.deadlines import deadline_statuses, next_update_due, not_before_at
+from crisiscli.walk.floors import below_floor
 from crisiscli.walk.flow import (
     Target,
     applies,
@@ -37,6 +39,8 @@ from crisiscli.walk.flow import (
     holds,
     next_target,
     position,
+    recall_at,
+    recall_due,
     regrade_event,
     still_deferred,
     unfinished,
@@ -212,7 +216,7 @@ class Walkthrough:
         self.ask_inputs()
         while True:
             self.refresh()
-            target = next_target(self.playbook, self.state)
+            target = next_target(self.playbook, self.state, self.env.clock())
             if target is None:
                 return self.finish()
             self.visit(target)
@@ -233,12 +237,16 @@ class Walkthrough:
                     f"step '{step.id}' was entered {st.visits} times: the playbook loops"
                 )
             self.record(ev.step_entered(step.id, target.via))
+        if target.via == "recall":
+            self.prompter.show_status(self.view(step), self.recall_words(step))
         worked = False
         while True:
             self.refresh()
             if self.state.current != step.id:
                 return  # another process moved this incident on (or closed it)
             self.escalate()
+            if self.recall_now(step):
+                return
             if self.switched_off(step):
                 return
             view = self.view(step)
@@ -264,6 +272,28 @@ class Walkthrough:
             except GoBack:
                 # Esc: nothing more is recorded; the step and its menu are shown again.
                 self.prompter.notify(self.words.t("esc_back"))
+
+    def recall_now(self, step: Step) -> bool:
+        """A deferred step's deadline nears while this step is open: that step comes back
+        now (this one stays begun and comes back after it). True when it did."""
+        recalled = recall_due(self.playbook, self.state, self.env.clock())
+        if recalled is None or recalled == step.id:
+            return False
+        self.record(ev.step_entered(recalled, "recall"))
+        back = self.playbook.step(recalled)
+        self.prompter.show_status(self.view(back), self.recall_words(back))
+        return True
+
+    def recall_words(self, step: Step) -> str:
+        back = recall_at(step, self.state)
+        if back is not None and back <= self.env.clock():
+            assert step.due is not None and self.state.started_at is not None
+            due = self.state.started_at + timedelta(seconds=step.due.seconds)
+            when = short_when(due, self.incident.tz() or _local(), self.env.clock())
+            why = self.words.t("engine.recall_deadline", when=when)
+        else:
+            why = self.words.t("engine.recall_phase")
+        return self.words.t("engine.recalled", title=step.title, why=why)
 
     def work(self, step: Step, view: StepView) -> bool:
         """Items, questions and message of a step; True if anything was recorded.
@@ -668,19 +698,65 @@ class Walkthrough:
         if qv.question.type == "actions":
             return self.ask_action_items(step, qv.question)
         view = self.view(step)
-        value = self.prompter.answer(view, qv.question)
-        if value is None or (value == "" and not qv.question.required):
+        question = qv.question
+        if question.sets == "severity" and qv.answer is None and self.state.severity:
+            # The grading question starts on the level the incident is at: one Enter
+            # keeps it, never quietly downgrades it.
+            question = Question(**{**question.__dict__, "default": self.state.severity})
+        elif qv.answer is None and question.type == "text" and question.default is None:
+            named = self.roster_name(question.id)
+            if named:  # the standing roster names people in advance: offered, not assumed
+                question = Question(**{**question.__dict__, "default": named})
+        value = self.prompter.answer(view, question)
+        if value is None or (value == "" and not question.required):
             return False
-        routine = any(c.no_incident and c.value == value for c in qv.question.choices)
-        self.record(ev.answer_set(step.id, qv.question.id, value, no_incident=routine))
-        role = approvals.role_for_answer(qv.question.id, value, self.state)
+        floor = below_floor(self.playbook, self.state, str(value)) if question.sets else None
+        why = None
+        if floor is not None:
+            text = self.words.t(
+                "engine.below_floor", level=value, floor=floor.level, facts=floor.words
+            )
+            why = self.prompter.ask_why(view, text).strip()
+            if not why:
+                self.prompter.notify(self.words.t("engine.floor_needs_reason"))
+                return False
+        routine = any(c.no_incident and c.value == value for c in question.choices)
+        self.record(ev.answer_set(step.id, question.id, value, no_incident=routine))
+        role = approvals.role_for_answer(question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)
-        if qv.question.sets == "severity" and value != self.state.severity:
+        if question.sets == "severity" and (value != self.state.severity or floor is not None):
             # A grading question re-grades the incident: header, log and reports follow it,
-            # and so do the steps whose conditions read the severity.
-            self.record(self.regrade_event(str(value), by_question=qv.question.id))
+            # and so do the steps whose conditions read the severity. Graded below a
+            # floor, the re-grade carries the floor and the reason (even a level kept).
+            self.record(
+                regrade_event(
+                    self.playbook,
+                    self.state,
+                    str(value),
+                    was=(self.state.severity or None) if floor is not None else None,
+                    reason=why,
+                    by_question=question.id,
+                    floor=floor.level if floor is not None else None,
+                    floor_facts=floor.words if floor is not None else None,
+                )
+            )
         return True
+
+    def roster_name(self, question_id: str) -> str | None:
+        """The standing roster's person for a role question (``roster.*`` in the config):
+        approver (the night approver between 22:00 and 07:00 local time), backup,
+        spokesperson."""
+        from crisiscli.config import current_config
+
+        roster = current_config(self.env).roster
+        if question_id == "approver":
+            hour = self.env.clock().astimezone(self.incident.tz() or _local()).hour
+            if (hour >= 22 or hour < 7) and roster.get("night_approver"):
+                return roster["night_approver"]
+        if question_id in ("approver", "backup", "spokesperson"):
+            return roster.get(question_id)
+        return None
 
     def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:
         return regrade_event(self.playbook, self.state, level, by_question=by_question)
@@ -734,6 +810,8 @@ class Walkthrough:
                 actions.append(Action.WAIT)
         actions += [Action.NOTE, Action.SKIP, Action.DEFER, Action.NOT_APPLICABLE]
         actions.append(Action.EVIDENCE)
+        if self.deferred_others(step):
+            actions.append(Action.RECALL)
         if view.can_go_back:
             actions.append(Action.BACK)
         actions.append(Action.PAUSE)
@@ -788,6 +866,14 @@ class Walkthrough:
                 return False
             self.record(ev.step_entered(self.state.path[-2], "back"))
             return True
+        if action is Action.RECALL:
+            options = self.deferred_others(step)
+            chosen = self.prompter.choose_step(view, self.words.t("engine.recall_which"), options)
+            if chosen is None or chosen not in dict(options):
+                return False
+            # Out of turn: this step stays begun and comes back when that one is left.
+            self.record(ev.step_entered(chosen, "aside"))
+            return True
         if action is Action.PAUSE:
             self.record(ev.session("paused", step.id))
             raise Paused()
@@ -828,6 +914,14 @@ class Walkthrough:
         elif before is not None:
             self.record(ev.draft_dropped(field, step_id, "emptied"))
 
+    def deferred_others(self, step: Step) -> list[tuple[str, str]]:
+        """Deferred steps (other than this one) the responder can go back to now."""
+        return [
+            (sid, self.playbook.step(sid).title)
+            for sid in still_deferred(self.playbook, self.state)
+            if sid != step.id
+        ]
+
     def mark_done(self, step: Step, view: StepView) -> bool:
         missing = [
             qv.question.prompt
@@ -851,7 +945,40 @@ class Walkthrough:
             self.words.t("engine.done_anyway", count=len(unchecked)), default=False
         ):
             return False
+        if not self.gate_passed(step):
+            return False
         self.record(ev.step_done(step.id, unchecked))
+        return True
+
+    def gate_passed(self, step: Step) -> bool:
+        """A step with ``not_before`` done before that time: only with a reason, recorded
+        (``step.early``) just before its outcome. True when the step may be done now."""
+        opens = not_before_at(step, self.state)
+        now = self.env.clock()
+        if opens is None or now >= opens:
+            return True
+        st = self.state.steps.get(step.id)
+        early = self.state.early.get(step.id)
+        if (
+            early is not None
+            and st is not None
+            and st.last_entered is not None
+            and early.ts >= st.last_entered
+        ):
+            return True  # already given at this visit (interrupted before "done")
+        from crisiscli.timeutil import format_duration
+
+        text = self.words.t(
+            "engine.early",
+            title=step.title,
+            when=short_when(opens, self.incident.tz() or _local(), now),
+            left=format_duration((opens - now).total_seconds()),
+        )
+        reason = self.prompter.ask_why(self.view(step), text).strip()
+        if not reason:
+            self.prompter.notify(self.words.t("engine.early_needs_reason"))
+            return False
+        self.record(ev.step_early(step.id, opens, reason))
         return True
 
     def message_ready(self, step: Step, view: StepView) -> bool:
@@ -1025,6 +1152,7 @@ class Walkthrough:
             recent_notes=notes,
             missing_values=tuple(missing),
             revisit=state.last_entered_via == "revisit",
+            recalled=state.last_entered_via == "recall",
             visit=st.visits if st else 1,
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,
@@ -1044,6 +1172,11 @@ class Walkthrough:
                     if e.id not in self._mine and e.actor != self.env.actor
                 ),
                 None,
+            ),
+            recalls=tuple(
+                (sid, self.playbook.step(sid).title, back)
+                for sid in still_deferred(self.playbook, state)
+                if (back := recall_at(self.playbook.step(sid), state)) is not None
             ),
             mentions=mention_words(state)
             if any(q.sets == "severity" for q in step.questions)

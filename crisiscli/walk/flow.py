@@ -14,6 +14,7 @@ Afterwards it goes on where it was (``via: return`` to a step an aside interrupt
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crisiscli.frozen import Frozen
@@ -142,11 +143,63 @@ def successor(playbook: Playbook, step_id: str, state: IncidentState) -> str | N
 
 class Target(Frozen):
     step: str
-    via: str  # next | back | revisit | aside | return | resume
+    via: str  # next | back | revisit | aside | return | resume | recall
 
 
-def next_target(playbook: Playbook, state: IncidentState) -> Target | None:
-    """Where to go now; None means the walk-through is over."""
+# A deferred step with a deadline comes back this long before it is due (or at once, when
+# it was deferred inside this window it comes back before the next phase instead).
+RECALL_BEFORE = 5 * 60
+
+
+def recall_at(step: Step, state: IncidentState) -> datetime | None:
+    """When a deferred step with a deadline comes back: RECALL_BEFORE before it is due."""
+    if step.due is None or state.started_at is None:
+        return None
+    return state.started_at + timedelta(seconds=max(step.due.seconds - RECALL_BEFORE, 0))
+
+
+def _waiting_deferred(playbook: Playbook, state: IncidentState) -> list[Step]:
+    """Deferred steps not yet brought back since they were deferred, still switched on."""
+    found = []
+    for step in playbook.steps:
+        st = state.steps.get(step.id)
+        if (
+            st is not None
+            and st.status == "deferred"
+            and not st.revisited
+            and _still_on(step, state)
+        ):
+            found.append(step)
+    return found
+
+
+def recall_due(playbook: Playbook, state: IncidentState, now: datetime) -> str | None:
+    """A deferred step whose deadline nears: it comes back now, before the deadline passes
+    (once; deferred again, it waits for the next phase, the end or the step menu)."""
+    for step in _waiting_deferred(playbook, state):
+        st = state.steps[step.id]
+        back = recall_at(step, state)
+        if back is not None and st.finished_at is not None and st.finished_at < back <= now:
+            return step.id
+    return None
+
+
+def recall_before_phase(playbook: Playbook, state: IncidentState, following: str) -> str | None:
+    """A deferred step of an earlier phase than ``following``: it comes back before the
+    next phase begins."""
+    phases = [p.id for p in playbook.phases]
+    next_phase = phases.index(playbook.phase_of(following).id)
+    for step in _waiting_deferred(playbook, state):
+        if phases.index(playbook.phase_of(step.id).id) < next_phase:
+            return step.id
+    return None
+
+
+def next_target(
+    playbook: Playbook, state: IncidentState, now: datetime | None = None
+) -> Target | None:
+    """Where to go now; None means the walk-through is over. With ``now``, a deferred step
+    whose deadline nears comes back first (``recall``)."""
     known = {s.id for s in playbook.steps}
     if state.current is not None and state.current in known:
         return Target(state.current, "resume")
@@ -157,6 +210,10 @@ def next_target(playbook: Playbook, state: IncidentState) -> Target | None:
     aside = out_of_turn(playbook, state)
     if aside is not None:
         return Target(aside, "aside")
+    if now is not None:
+        recalled = recall_due(playbook, state, now)
+        if recalled is not None:
+            return Target(recalled, "recall")
     if not state.path:
         first = _first_applicable_from(playbook, 0, state)
         if first is not None:
@@ -164,6 +221,9 @@ def next_target(playbook: Playbook, state: IncidentState) -> Target | None:
     elif (state.flow_via or state.last_entered_via) != "revisit" and state.path[-1] in known:
         following = successor(playbook, state.path[-1], state)
         if following is not None:
+            held = recall_before_phase(playbook, state, following)
+            if held is not None:
+                return Target(held, "recall")
             return Target(following, "next")
     for step in playbook.steps:  # the final round: deferred steps, offered once more
         st = state.steps.get(step.id)
@@ -253,6 +313,8 @@ def regrade_event(
     was: str | None = None,
     reason: str | None = None,
     by_question: str | None = None,
+    floor: str | None = None,
+    floor_facts: str | None = None,
 ) -> NewEvent:
     """A re-grade to ``level``, with the steps it switches on and off (a grading question
     in the walk-through and ``crisis severity`` record the same)."""
@@ -266,6 +328,8 @@ def regrade_event(
         by_question=by_question,
         switched_on=on or None,
         switched_off=off or None,
+        floor=floor,
+        floor_facts=floor_facts,
     )
 
 

@@ -60,6 +60,7 @@ class Action(str, enum.Enum):
     MESSAGE = "message"
     WAIT = "wait"  # wait here for the approval decision
     EVIDENCE = "evidence"  # keep a file or a link as evidence
+    RECALL = "recall"  # go back to a deferred step now (this one waits, and comes back)
 
 
 class ReviewDecision(str, enum.Enum):
@@ -160,6 +161,7 @@ class StepView:
     recent_notes: tuple[NoteView, ...]
     missing_values: tuple[str, ...]
     revisit: bool = False
+    recalled: bool = False  # deferred, back before its deadline or the next phase
     visit: int = 1
     can_go_back: bool = False
     message_text: str | None = None
@@ -182,6 +184,8 @@ class StepView:
     evidence_count: int = 0  # a new file from another terminal redraws the step
     # (when, who, what) of the latest event someone else recorded: the status line shows it
     latest: tuple[datetime, str, str] | None = None
+    # Deferred steps with a deadline: (step id, title, when it comes back before it).
+    recalls: tuple[tuple[str, str, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,17 @@ class Prompter(Protocol):
         """When this public message says the next update comes ("30m", "15:30"); empty:
         it promises none. ``suggested`` (the cadence's next due time, or the time promised
         before) is offered as the answer to accept."""
+        ...
+
+    def choose_step(
+        self, view: StepView, prompt: str, options: list[tuple[str, str]]
+    ) -> str | None:
+        """One of ``options`` (step id, title); None: stay at this step."""
+        ...
+
+    def ask_why(self, view: StepView, text: str) -> str:
+        """``text`` says what needs a reason (done before the step's earliest time, graded
+        below a floor): the reason, or "" to go back to the step."""
         ...
 
     def ask_approval_override(self, view: StepView) -> str:

@@ -93,7 +93,8 @@ def test_waiting_here_the_decision_from_another_process_arrives(tmp_path: Path) 
     s.expect(r"The message is approved by Dana Reyes")
     s.checklist(["Posted it"], [0])
     s.menu("Mark this step done")
-    s.select("How serious is it now?", GRADES, "moderate")
+    # the grading question starts on the current level, moderate (issue 20)
+    s.select("How serious is it now?", GRADES, "moderate", start=1)
     s.menu("Pause — resume later")
     assert s.finish() == 0
     (decision,) = of_type(home, "message.approval_decided")
@@ -112,7 +113,7 @@ def test_going_on_the_step_comes_back_and_a_regrade_switches_a_step_on(tmp_path:
     s.select("Meanwhile?", MEANWHILE, MEANWHILE[1])
     s.expect(r"│ waiting for approval from Dana Reyes")  # in the status line meanwhile
     s.expect(r"Grade it")
-    s.select("How serious is it now?", GRADES, "high")
+    s.select("How serious is it now?", GRADES, "high", start=1)  # starts on moderate
 
     incident = next(p.name for p in (home / "incidents").iterdir())
     decided = dana(home, incident, "--approve")

@@ -133,8 +133,14 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.select("Tell security and legal now", read_do, "Done")
     s.select("If anyone threatened to turn up", read_do, "Done")
     s.select("Keep every threatening message", read_do, "Not yet — show the step menu")
-    s.menu("Defer — come back to it before the end")
+    s.menu("Defer — back before its deadline or the next phase")
     s.text_answer("Why defer it? (optional)", "Legal calls back at nine")
+    # ... and it comes back before the next phase begins (issue 20), not after the close
+    s.expect(r"Deferred — back before its deadline or the next phase\. Safety first")
+    s.select("Keep every threatening message", read_do, "Done")
+    s.select("Check whether staff names", read_do, "Done")
+    s.select("Agree who owns this", read_do, "Done")
+    s.menu("Mark this step done")
 
     # -- 4 pause-automation: READ-DO all the way --------------------------------------
     s.expect(r"Pause the queue, ads and automations\s+READ-DO")
@@ -197,7 +203,8 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         ],
         [],
     )
-    s.select("How serious is it now?", labels("grade"), labels("grade")[2])
+    # starts on the incident's level, high (issue 20): Enter keeps it
+    s.select("How serious is it now?", labels("grade"), labels("grade")[2], start=2)
     s.menu("Mark this step done")
     s.confirm("4 item(s) not ticked. Mark the step done anyway?", True)
 
@@ -284,12 +291,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.expect(r"Action items\s+A1: Licence check in the posting routine, A2: Name a night-time")
     s.menu("Mark this step done")
 
-    # -- the deferred step comes back, then the end ---------------------------------
-    s.expect(r"Deferred — back again before the end\. Safety first")
-    s.select("Keep every threatening message", read_do, "Done")
-    s.select("Check whether staff names", read_do, "Done")
-    s.select("Agree who owns this", read_do, "Done")
-    s.menu("Mark this step done")
+    # -- the end ----------------------------------------------------------------------
     s.expect(r"The walk-through is complete\.")
     s.confirm("Close the incident now?", True)
     # Before it closes, each exit criterion of the playbook is checked and recorded.
@@ -336,9 +338,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         {"id": "A2", "text": "Name a night-time approver", "step": "close"},
     ]  # fmt: skip
     assert [d["step"] for d in of_type(events, "step.done")] == [
-        "first-look", "who-needs-to-know", "pause-automation", "holding-line", "holding-line",
-        "first-actions", "grade-severity", "decide-post", "apologise", "reply-each",
-        "resume-normal", "lessons", "close", "safety",
+        "first-look", "who-needs-to-know", "safety", "pause-automation", "holding-line",
+        "holding-line", "first-actions", "grade-severity", "decide-post", "apologise",
+        "reply-each", "resume-normal", "lessons", "close",
     ]  # fmt: skip
     assert of_type(events, "step.done")[0]["unchecked"] == ["who-posted"]
     assert of_type(events, "step.skipped") == [
@@ -358,7 +360,7 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         }
     ]
     entered = [(d["step"], d["via"]) for d in of_type(events, "step.entered")]
-    assert ("holding-line", "back") in entered and ("safety", "revisit") in entered
+    assert ("holding-line", "back") in entered and ("safety", "recall") in entered
     messages = {d["step"]: d["text"] for d in of_type(events, "message.recorded")}
     assert (
         messages["holding-line"]
@@ -506,7 +508,7 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     r.confirm("3 item(s) not ticked. Mark the step done anyway?", True)
     r.expect(r"Check it is contained, then resume")
     r.checklist(["Mentions", "No new", "Re-read", "Restart", "Re-check", "Tell everyone"], [])
-    r.menu("Defer — come back to it before the end")
+    r.menu("Defer — back before its deadline or the next phase")
     r.text_answer("Why defer it? (optional)", "")
     r.expect(r"Look back together")
     r.checklist(["Everyone", "The timeline"], [])
@@ -522,7 +524,7 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     r.text_answer("Why does it not apply? (optional)", "")
     r.expect(r"Deferred — back again before the end\. Check it is contained")
     r.checklist(["Mentions", "No new", "Re-read", "Restart", "Re-check", "Tell everyone"], [])
-    r.menu("Defer — come back to it before the end")
+    r.menu("Defer — back before its deadline or the next phase")
     r.text_answer("Why defer it? (optional)", "Wait for 24 hours of quiet")
     r.expect(r"The walk-through ended with steps still open:")
     r.expect(r"- Check it is contained, then resume \(deferred\)")  # by title, never an id

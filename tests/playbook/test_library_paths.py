@@ -261,8 +261,12 @@ def test_product_failure_keeps_updating_until_fixed_for_everyone() -> None:
         for i, visit in enumerate(path.visits):
             if visit.step == "fixed-check":
                 fixed = dict(visit.answers)["fixed"]
-                assert steps[i + 1] == ("fixed-update" if fixed else "keep-updating"), steps
-        assert steps.index("fixed-update") < steps.index("lessons"), steps
+                # fixed: said in the public thread, or (none was opened: isolated, graded
+                # low) told to each person who asked (issue 20)
+                said_fixed = ("fixed-update", "fixed-personal")
+                assert steps[i + 1] in (said_fixed if fixed else ("keep-updating",)), steps
+        told = next(s for s in steps if s in ("fixed-update", "fixed-personal"))
+        assert steps.index(told) < steps.index("lessons"), steps
 
 
 def test_politics_keeps_the_check_and_the_misread_post_apart() -> None:
@@ -272,7 +276,9 @@ def test_politics_keeps_the_check_and_the_misread_post_apart() -> None:
         answers = answers_of(path)
         steps = set(path.steps)
         if answers["situation"] == "check":
-            assert not steps - check_steps - {"first-look", "lessons", "close"}, path.steps
+            # (a harassed team member is protected on either path: staff-safety)
+            allowed = {"first-look", "staff-safety", "lessons", "close"}
+            assert not steps - check_steps - allowed, path.steps
             if answers.get("election-verdict") == "drop":
                 assert "election-publish" not in steps  # a dropped post is never published
         else:

@@ -73,7 +73,7 @@ def test_brief_lists_everything_open(cli, busy: Incident, clock: FrozenClock) ->
     assert "Now: Reply to each person (phase Respond, step 4 of 5)" in text
     assert "Progress: 1 done of 5, 1 deferred, 1 active" in text
     assert (
-        "Deferred (offered again before the end):\n  - Public statement — Legal wants to read it"
+        "Deferred (each comes back before its deadline or the next phase):\n  - Public statement — Legal wants to read it"
         in text
     )
     assert "  - Jane (customer) (dm), due 15:30 UTC — OVERDUE" in text
@@ -123,7 +123,12 @@ def test_approval_and_follow_up_clear(cli, busy: Incident, clock: FrozenClock) -
     assert data["approvals"] == []
     assert [f["who"] for f in data["follow_ups"]] == ["Herald reporter"]
     assert data["deferred"] == [
-        {"step": "statement", "title": "Public statement", "reason": "Legal wants to read it"}
+        {
+            "step": "statement",
+            "title": "Public statement",
+            "reason": "Legal wants to read it",
+            "back_at": "2026-11-23T15:25:00+00:00",  # its deadline nears: it comes back
+        }
     ]
     assert data["current"]["step"] == "reply"
     assert data["counts"]["approvals"] == 0 and data["to"] is None

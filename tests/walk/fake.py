@@ -60,6 +60,14 @@ class ListPrompter:
     def ask_reason(self, view: StepView, action: Action, required: bool) -> str:
         return str(self._next("reason", view))
 
+    def choose_step(self, view: StepView, prompt: str, options: Any) -> str | None:
+        answer = self._next("step", view)
+        return None if answer is None else str(answer)
+
+    def ask_why(self, view: StepView, text: str) -> str:
+        self.notices.append(text)
+        return str(self._next("why", view))
+
     def ask_note(self, view: StepView) -> str:
         return str(self._next("note", view))
 

@@ -18,16 +18,20 @@ def env(crisis_home: Path):  # type: ignore[no-untyped-def]
 
 
 def test_deferred_step_left_by_back_at_its_return_stays_open_by_title(env) -> None:
+    """Deferred twice (it came back before the next phase), then taken up from the step
+    menu and left by "back": it stays open, by title (issue 20 changed when it returns)."""
     incident = open_incident(env)
     answers = [
         "Acme", "ours",                      # inputs
         ["i1", "links", "own"], "wide", True, "done",   # look
         False, "defer", "",                  # safety: not yet, defer (no reason)
+        False, "defer", "Legal is asleep",   # back before the next phase: deferred again
         "Sorry, Acme.", "accept", "", "Dana",  # statement message (no update promised)
         "done",
         None, "done",                        # reply
-        "done",                              # lessons
-        False, "back",                       # safety again: not yet, back
+        "recall", "safety",                  # lessons: go back to the deferred step
+        False, "back",                       # safety: not yet, back (to the reply)
+        None, "done",                        # reply again
         "done",                              # lessons again
     ]  # fmt: skip
     prompter = ListPrompter(answers)
@@ -43,8 +47,9 @@ def _walk_leaving_safety_open(env) -> None:  # type: ignore[no-untyped-def]
     incident = open_incident(env)
     answers = [
         "Acme", "ours", ["i1", "links", "own"], "wide", True, "done",
-        False, "defer", "Legal is asleep", "Sorry, Acme.", "accept", "", "Dana", "done",
-        None, "done", "done", False, "back", "done",
+        False, "defer", "Legal is asleep", False, "defer", "Legal is asleep",
+        "Sorry, Acme.", "accept", "", "Dana", "done",
+        None, "done", "recall", "safety", False, "back", None, "done", "done",
     ]  # fmt: skip
     Walkthrough(incident, ListPrompter(answers)).run()
 

@@ -61,7 +61,24 @@ def command(
         return
     was = state.severity
     playbook = found.playbook()
-    event = regrade_event(playbook, state, level, was=was, reason=(reason or "").strip() or None)
+    from crisiscli.walk.floors import below_floor
+
+    floor = below_floor(playbook, state, level)
+    why = (reason or "").strip() or None
+    if floor is not None and why is None:
+        raise UsageError(
+            f"{level} is below the floor {floor.level} set by: {one_line(floor.words)}",
+            hint=f'grading lower needs a reason: crisis severity {level} --reason "…"',
+        )
+    event = regrade_event(
+        playbook,
+        state,
+        level,
+        was=was,
+        reason=why,
+        floor=floor.level if floor is not None else None,
+        floor_facts=floor.words if floor is not None else None,
+    )
     found.record(event)
     echo(f"{found.id}: severity {was} → {level}.")
     for key, words in (("switched_on", "Switches on"), ("switched_off", "Switches off")):

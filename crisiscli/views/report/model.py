@@ -229,8 +229,34 @@ def build_report(
                 "reason": r.text(c.reason),
                 "by_question": c.by_question,
                 "by_question_prompt": _prompt(playbook, c.by_question),
+                "floor": c.floor,
+                "floor_facts": r.text(c.floor_facts),
             }
             for c in state.severity_changes
+        ],
+        "replies": [
+            {
+                "id": x.id,
+                "who": r.text(x.who),
+                "platform": x.platform,
+                "sent_at": ctx.t(x.sent_at),
+                "text": r.text(x.text),
+                "outcome": x.outcome,
+                "contact": x.contact,
+                "unanswered": x.unanswered,
+            }
+            for x in state.replies.values()
+        ],
+        "early": [
+            {
+                "step": x.step,
+                "title": ctx.title(x.step),
+                "not_before": ctx.t(x.not_before),
+                "at": ctx.t(x.ts),
+                "by": x.actor,
+                "reason": r.text(x.reason),
+            }
+            for x in state.early.values()
         ],
         "deadlines": deadlines,
         "steps": steps,

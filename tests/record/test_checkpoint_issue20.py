@@ -1,0 +1,36 @@
+"""The checkpoint keeps what issue 20 added to the fold: early steps, floors, the reply ledger."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from crisiscli.record import events as ev
+from crisiscli.record.checkpoint import decode_state, encode_state
+from crisiscli.record.events import Event
+from crisiscli.record.fold import replay
+
+T0 = datetime(2026, 11, 30, 20, 30, tzinfo=timezone.utc)
+
+
+def test_early_steps_floors_and_replies_survive_the_checkpoint() -> None:
+    made = [
+        ev.incident_opened("t", "moderate", drill=False, playbook={}, version="0"),
+        ev.step_early("resume", T0 + timedelta(hours=24), "Board said go"),
+        ev.severity_changed("low", was="moderate", reason="troll", floor="high", floor_facts="x"),
+        ev.reply_person("r1", "@fly", platform="x", link="https://x.com/1"),
+        ev.reply_sent("r1", "Hi", checks="ok"),
+        ev.reply_closed("r1", "dm", contact="c1"),
+        ev.reply_person("r2", "Dana"),
+    ]
+    events = [
+        Event(f"e{n}", T0 + timedelta(seconds=n), "tester", new.type, new.data)
+        for n, new in enumerate(made)
+    ]
+    state = replay(events)
+    back = decode_state(json.loads(json.dumps(encode_state(state))))
+    assert back.early == state.early and back.early["resume"].reason == "Board said go"
+    assert back.severity_changes == state.severity_changes
+    assert back.severity_changes[-1].floor == "high"
+    assert repr(back.replies) == repr(state.replies)
+    assert [r.unanswered for r in back.replies.values()] == [False, True]
