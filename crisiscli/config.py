@@ -53,8 +53,6 @@ KEYS: dict[str, str] = {
     "roster.spokesperson": "who speaks to the press: prefills the spokesperson question",
     "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
 }
-#: Standing roster keys (``[roster]``) and the playbook question each prefills.
-ROSTER = ("approver", "backup", "night_approver", "spokesperson")
 LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
 BOOL_KEYS = ("notify.desktop", "notify.bell")
 TABLES = (

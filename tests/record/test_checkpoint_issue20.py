@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from crisiscli.record import events as ev
-from crisiscli.record.checkpoint import decode_state, encode_state
+from crisiscli.record.checkpoint import state_codec
 from crisiscli.record.events import Event
 from crisiscli.record.fold import replay
 
@@ -28,7 +28,8 @@ def test_early_steps_floors_and_replies_survive_the_checkpoint() -> None:
         for n, new in enumerate(made)
     ]
     state = replay(events)
-    back = decode_state(json.loads(json.dumps(encode_state(state))))
+    codec = state_codec()
+    back = codec.decode(json.loads(json.dumps(codec.encode(state))))
     assert back.early == state.early and back.early["resume"].reason == "Board said go"
     assert back.severity_changes == state.severity_changes
     assert back.severity_changes[-1].floor == "high"

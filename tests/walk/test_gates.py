@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 
 from crisiscli.errors import Paused
-from crisiscli.playbook.load import load_playbook_text
 from crisiscli.record.store import Incident, create_incident
 from crisiscli.walk.engine import Walkthrough
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import events_of
+from tests.helpers import events_of, load_playbook_text
 from tests.walk.fake import ListPrompter
 
 GATED = """

@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from crisiscli.playbook.load import load_playbook_text
 from crisiscli.record import events as ev
 from crisiscli.record.store import Incident, create_incident
 from crisiscli.walk.alerts import alerts
 from tests.conftest import FIXTURES, FrozenClock, make_env
-from tests.helpers import at, open_incident
+from tests.helpers import at, load_playbook_text, open_incident
 
 SORRY = hashlib.sha256(b"We are sorry.").hexdigest()
 

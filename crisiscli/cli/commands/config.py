@@ -96,6 +96,7 @@ def show(
         "notify.bell": "(default: true)",
         "notify.kinds": "(default: all)",
         "sync.auto": "(default: off)",
+        **{key: "(none)" for key in KEYS if key.startswith("roster.")},
     }
     width = max(len(k) for k in KEYS)
     for key in KEYS:
