@@ -26,6 +26,7 @@ LAYERS = {
     "team": 2,
     "queue": 3,
     "walk": 3,
+    "drill": 3,
     "views": 4,
     "lint": 4,
     "ui": 5,
@@ -36,6 +37,7 @@ LAYERS = {
 PEERS = {
     ("record", "playbook"),  # the snapshot is a playbook; labels fill its {{ placeholders }}
     ("queue", "walk"),  # queue decide --answers reads the walk-through's answers-file format
+    ("drill", "walk"),  # a drill paces the walk-through's answers-file prompter; lint reads paths
 }
 # Libraries that draw on or read from a terminal: only the edge imports them.
 TERMINAL_LIBRARIES = ("rich", "questionary", "prompt_toolkit")

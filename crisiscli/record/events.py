@@ -339,6 +339,25 @@ SPECS: dict[str, Spec] = {
         steps=("step",),
         quiet=True,
     ),
+    # Tabletop drills (crisiscli/drill/, docs/drills.md): the scenario played, what the
+    # outside world did (each inject once, by its key) and the drill's own clock.
+    "drill.started": _spec(
+        {"scenario": _name, "title": _text, "length": _amount, "speed": _amount},
+        {
+            "clock": _one_of("simulated", "real"),
+            "injects": _count,
+            "expectations": _record,
+            "digest": _digest,
+        },
+    ),
+    "drill.inject": _spec(
+        {"key": _name, "kind": _name, "text": _text},
+        {"due": _amount, "from": _text, "count": _count, "per": _one_of("minute", "hour", "day")},
+        notifies=True,
+    ),
+    "drill.paused": _spec(),
+    "drill.resumed": _spec(),
+    "drill.ended": _spec(optional=REASON),
 }
 
 
@@ -853,6 +872,45 @@ def notify_failed(
     return NewEvent("notify.failed", {**data, "final": final, "label": label})
 
 
+def drill_started(
+    scenario: str,
+    title: str,
+    *,
+    length: int,
+    speed: float,
+    clock: str,
+    injects: int,
+    expectations: list[dict[str, Any]],
+    digest: str,
+) -> NewEvent:
+    """A drill of ``scenario`` begins: its length and speed, and what it expects."""
+    data: dict[str, Any] = {"scenario": scenario, "title": title, "length": length}
+    data.update(speed=speed, clock=clock, injects=injects)
+    return NewEvent("drill.started", {**data, "expectations": expectations, "digest": digest})
+
+
+def drill_inject(
+    key: str,
+    kind: str,
+    text: str,
+    *,
+    due: float | None = None,
+    sender: str | None = None,
+    count: int | None = None,
+    per: str | None = None,
+) -> NewEvent:
+    """The outside world acts in a drill (``due``: when the scenario said, in drill seconds)."""
+    data = {"key": key, "kind": kind, "text": text}
+    return NewEvent("drill.inject", _with(data, due=due, count=count, per=per, **{"from": sender}))
+
+
+def drill_clock(kind: str, reason: str | None = None) -> NewEvent:
+    """``drill.paused``, ``drill.resumed`` or ``drill.ended``."""
+    if kind not in ("paused", "resumed", "ended"):
+        raise ValueError(kind)
+    return NewEvent(f"drill.{kind}", _with({}, reason=(reason or "").strip() or None))
+
+
 # -- describing: one sentence per event, plain text ---------------------------------------------
 
 
@@ -1067,6 +1125,44 @@ def _mentions(d: Mapping[str, Any], step: str, names: Names) -> str:
     return line + (f" — {source}" if source else "")
 
 
+INJECT_WORDS = {
+    "post": "the post",
+    "mentions": "mentions",
+    "press": "press enquiry",
+    "customer": "customer",
+    "executive": "executive",
+    "platform": "platform notice",
+    "screenshot": "leaked screenshot",
+    "scheduled": "scheduled post",
+    "facilitator": "facilitator",
+}
+
+
+def _drill_offset(seconds: Any) -> str:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    return f" +{minutes}m" + (f"{secs:02d}s" if secs else "")
+
+
+def _drill_started(d: Mapping[str, Any], step: str, names: Names) -> str:
+    speed = d.get("speed")
+    fast = f", {speed:g}x speed" if isinstance(speed, (int, float)) and speed not in (0, 1) else ""
+    length = d.get("length")
+    minutes = f"{int(length) // 60} minutes" if isinstance(length, (int, float)) else "?"
+    return f"Drill started: {_s(d.get('title'))} ({minutes} of drill time{fast})"
+
+
+def _drill_inject(d: Mapping[str, Any], step: str, names: Names) -> str:
+    kind = _s(d.get("kind"))
+    sender = _s(d.get("from")).strip()
+    lead = f"Drill inject ({INJECT_WORDS.get(kind, kind)}{_drill_offset(d.get('due'))})"
+    count = d.get("count")
+    if kind == "mentions" and isinstance(count, int):
+        lead += f" {count} per {_s(d.get('per')) or 'hour'}"
+    return f"{lead}: " + (f"{sender}: " if sender else "") + _s(d.get("text"))
+
+
 def _finished(d: Mapping[str, Any], step: str, names: Names) -> str:
     left_open = d.get("unfinished") or []
     if left_open:
@@ -1267,6 +1363,11 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "evidence.added": _evidence,
     "evidence.linked": _linked,
     "mentions.recorded": _mentions,
+    "drill.started": _drill_started,
+    "drill.inject": _drill_inject,
+    "drill.paused": lambda d, step, names: "Drill clock paused",
+    "drill.resumed": lambda d, step, names: "Drill clock resumed",
+    "drill.ended": lambda d, step, names: "Drill ended" + _reason(d),
     "update.promised": _promised,
     "notify.claimed": _notice_claimed,
     "notify.delivered": lambda d, step, names: (

@@ -594,6 +594,81 @@ class ExitCheck(NamedTuple):
     actor: str
 
 
+class DrillInject(NamedTuple):
+    """What the outside world did in a drill (``drill.inject``), once per key."""
+
+    key: str
+    kind: str
+    text: str
+    due: float | None  # drill seconds the scenario said (None: injected by hand)
+    sender: str | None
+    ts: datetime
+    actor: str
+    event_id: str
+
+
+class DrillPause(NamedTuple):
+    """The drill's clock stood still from ``start`` to ``end`` (None: still paused)."""
+
+    start: datetime
+    end: datetime | None
+
+
+class DrillRun(_Slots):
+    """A tabletop drill played on this incident (``drill.*``, crisiscli/drill/)."""
+
+    __slots__ = (
+        "actor", "clock", "digest", "ended_at", "ended_reason", "expectations", "injects",
+        "length", "pauses", "played", "scenario", "speed", "started_at", "title",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        scenario: str,
+        title: str,
+        started_at: datetime,
+        actor: str,
+        length: float,
+        speed: float = 1.0,
+        clock: str = "real",
+        injects: int = 0,
+        expectations: list[dict[str, Any]] | None = None,
+        digest: str | None = None,
+        played: dict[str, DrillInject] | None = None,
+        pauses: list[DrillPause] | None = None,
+        ended_at: datetime | None = None,
+        ended_reason: str | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.title = title
+        self.started_at = started_at
+        self.actor = actor
+        self.length = length  # drill seconds
+        self.speed = speed  # drill seconds per second of the clock the events are stamped by
+        self.clock = clock  # simulated | real
+        self.injects = injects  # how many the scenario holds (their texts are not recorded)
+        self.expectations: list[dict[str, Any]] = expectations if expectations is not None else []
+        self.digest = digest
+        self.played: dict[str, DrillInject] = played if played is not None else {}  # by key
+        self.pauses: list[DrillPause] = pauses if pauses is not None else []
+        self.ended_at = ended_at
+        self.ended_reason = ended_reason
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].end is None
+
+    def offset(self, ts: datetime) -> float:
+        """Drill seconds at ``ts``: the time since the start, less the pauses, times the speed."""
+        stood = 0.0
+        for pause in self.pauses:
+            if pause.start >= ts:
+                break
+            end = ts if pause.end is None or pause.end > ts else pause.end
+            stood += (end - pause.start).total_seconds()
+        return max(0.0, ((ts - self.started_at).total_seconds() - stood) * self.speed)
+
+
 class History(_Slots):
     """What only a full replay keeps: every note, and every event's described line."""
 
@@ -624,6 +699,7 @@ class IncidentState(_Slots):
         "current",
         "drafts",
         "drill",
+        "drill_run",
         "early",
         "event_count",
         "evidence",
@@ -727,6 +803,7 @@ class IncidentState(_Slots):
         no_incident: str | None = None,
         early: dict[str, EarlyStep] | None = None,
         replies: dict[str, ReplyThread] | None = None,
+        drill_run: DrillRun | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -791,6 +868,7 @@ class IncidentState(_Slots):
         self.no_incident = no_incident
         self.early: dict[str, EarlyStep] = early if early is not None else {}  # by step
         self.replies: dict[str, ReplyThread] = replies if replies is not None else {}  # by id
+        self.drill_run = drill_run  # a tabletop drill played on this incident (crisis drill)
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -1329,6 +1407,42 @@ def _action_done(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         item.done_at, item.done_by = e.ts, e.actor
 
 
+def _drill_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    expectations = d.get("expectations")
+    s.drill = True
+    s.drill_run = DrillRun(
+        str(d["scenario"]), str(d["title"]), e.ts, e.actor, float(d["length"]),
+        float(d["speed"]) or 1.0, str(d.get("clock") or "real"), int(d.get("injects") or 0),
+        [x for x in expectations if isinstance(x, dict)] if isinstance(expectations, list) else [],
+        _opt(d.get("digest")),
+    )  # fmt: skip
+
+
+def _drill_inject(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    run = s.drill_run
+    if run is None or d["key"] in run.played:
+        return  # the first of two copies counts (two players raced across machines)
+    due = d.get("due")
+    run.played[d["key"]] = DrillInject(
+        d["key"], d["kind"], d["text"], float(due) if due is not None else None,
+        _opt(d.get("from")), e.ts, e.actor, e.id,
+    )  # fmt: skip
+
+
+def _drill_clock(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    run = s.drill_run
+    if run is None or run.ended_at is not None:
+        return
+    if e.type == "drill.paused" and not run.paused:
+        run.pauses.append(DrillPause(e.ts, None))
+    elif e.type == "drill.resumed" and run.paused:
+        run.pauses[-1] = DrillPause(run.pauses[-1].start, e.ts)
+    elif e.type == "drill.ended":
+        if run.paused:
+            run.pauses[-1] = DrillPause(run.pauses[-1].start, e.ts)
+        run.ended_at, run.ended_reason = e.ts, _opt(d.get("reason"))
+
+
 def draft_key(field: str, step: str | None, actor: str) -> str:
     return f"{field}|{step or ''}|{actor}"
 
@@ -1390,4 +1504,9 @@ _HANDLERS = {
     "notify.failed": _notice,
     "draft.kept": _draft_kept,
     "draft.dropped": _draft_dropped,
+    "drill.started": _drill_started,
+    "drill.inject": _drill_inject,
+    "drill.paused": _drill_clock,
+    "drill.resumed": _drill_clock,
+    "drill.ended": _drill_clock,
 }

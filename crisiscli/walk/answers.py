@@ -116,6 +116,7 @@ STEP_KEYS = {
     "evidence",
     "next_update",
     "why",
+    "at",
 }
 DECISIONS = ("approve", "reject", "none")
 SELF = "self"  # ``approver: self``: the responder approves their own message
@@ -148,6 +149,7 @@ class StepScript:
     # the message names, else the cadence's)
     evidence: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, note, url)
     why: str = ""  # done before the step's earliest time, or graded below a floor: the reason
+    at: str = ""  # ``crisis drill run``: the drill time its first visit is acted on (+12m)
 
     @property
     def message(self) -> str | None:
@@ -338,6 +340,7 @@ def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> Answe
         script.override = str(spec.get("override") or "")
         script.checks_override = str(spec.get("checks_override") or "")
         script.next_update = str(raw((*at, "next_update"), spec.get("next_update")) or "")
+        script.at = str(raw((*at, "at"), spec.get("at")) or "")
         result.steps[str(sid)] = script
     return result
 

@@ -1,0 +1,363 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crisiscli.cli.commands._group import command_group
+from crisiscli.cli.commands._walk import AllowPath
+
+if TYPE_CHECKING:
+    from crisiscli.drill.score import Scorecard
+    from crisiscli.env import Environment
+    from crisiscli.record.store import Incident
+
+HELP = """Tabletop drills: a scenario plays the outside world, the team runs its playbook,
+and the drill is scored against what should have happened (docs/drills.md).
+
+\b
+Examples:
+  crisis drill run scenarios/hashtag.yaml                      # a live tabletop
+  crisis drill run hashtag.yaml --answers team.yaml --clock simulated --junit drill.xml
+  crisis drill inject "A reporter calls the switchboard" --kind press
+  crisis drill score
+"""
+
+RUN_HELP = """Open a drill incident from a scenario and play its injects at their times.
+
+Without --answers it is a live tabletop: the team walks the playbook in this terminal while
+the scenario's injects arrive as journal events (shown in the status line, `crisis watch`,
+handoff and notifications). With --answers it runs unattended and prints the score; with
+--clock simulated a ninety-minute drill takes seconds. The exit code is 1 when an
+expectation is missed, so a team can prove in CI that its playbook handles its scenarios.
+
+\b
+Examples:
+  crisis drill run hashtag.yaml
+  crisis drill run hashtag.yaml --speed 4          # four drill minutes a minute
+  crisis drill run hashtag.yaml --answers team.yaml --clock simulated --junit drill.xml
+"""
+
+SCORE_HELP = """Score a drill: each expectation met or missed, with its times.
+
+\b
+Examples:
+  crisis drill score
+  crisis drill score 2026-12-07-0930-drill-hashtag --json
+  crisis drill score --junit drill.xml
+"""
+
+INJECT_HELP = """Inject something by hand into the running drill (the facilitator's voice).
+
+\b
+Examples:
+  crisis drill inject "The CEO forwards a screenshot: 'what is this?'" --kind executive
+  crisis drill inject "Mentions are at 2,400 an hour" --kind mentions
+"""
+
+PAUSE_HELP = """Pause the drill's clock: no inject falls due until `crisis drill resume`.
+
+\b
+Examples:
+  crisis drill pause
+"""
+
+RESUME_HELP = """Resume the drill's clock after `crisis drill pause`.
+
+\b
+Examples:
+  crisis drill resume
+"""
+
+END_HELP = """End the drill now: injects not played yet are left out, and the score is final.
+
+\b
+Examples:
+  crisis drill end --reason "Out of time"
+"""
+
+LINT_HELP = """Check scenario files against their playbooks (the DR rules in docs/drills.md).
+
+\b
+Examples:
+  crisis drill lint scenarios/*.yaml
+"""
+
+Incident_ = Annotated[
+    str | None,
+    typer.Option("--incident", "-i", help="Incident id (default: the latest open drill)."),
+]
+
+
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file (YAML).")],
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="Play unattended: the team's answers, as a YAML file."),
+    ] = None,
+    clock: Annotated[
+        str | None,
+        typer.Option(
+            "--clock",
+            metavar="simulated|real",
+            help="simulated (with --answers: no waiting) or real (default without --answers).",
+        ),
+    ] = None,
+    speed: Annotated[
+        float,
+        typer.Option("--speed", min=0.01, max=3600, help="Drill minutes per real minute."),
+    ] = 1.0,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write the score as JUnit XML.")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help="The incident's title.")
+    ] = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", "-s", help="Severity level id to start at.")
+    ] = None,
+    allow_path: AllowPath = None,
+) -> None:
+    import time
+
+    from crisiscli.cli.commands import _walk
+    from crisiscli.drill import runner
+    from crisiscli.env import get_env
+    from crisiscli.errors import UsageError
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    _walk.refuse_allow_path_alone(answers, allow_path)
+    chosen = clock or ("simulated" if answers is not None else "real")
+    if chosen not in ("simulated", "real"):
+        raise UsageError(f"--clock takes simulated or real, not '{chosen}'")
+    if chosen == "simulated" and answers is None:
+        raise UsageError("--clock simulated needs --answers FILE: nobody can play that fast")
+    _walk.require_terminal(env, answers)
+    began = time.monotonic()
+    play, entry, findings = runner.prepare(env, scenario)
+    runner.refuse_errors(findings)
+    script = None
+    if answers is not None:
+        from crisiscli.walk.answers import check_against, load_answers
+
+        script = load_answers(answers, allow_path or [])
+        check_against(script, entry.playbook)  # type: ignore[arg-type]
+    if chosen == "simulated":
+        from crisiscli.drill.clock import SimulatedClock, simulated_start
+
+        fake = SimulatedClock(simulated_start(env.clock(), play.length))
+        env.clock, env.sleep = fake, fake.sleep
+        speed = 1.0
+    incident = runner.open_drill(
+        env,
+        play,
+        entry,
+        title=title or (script.title if script else None),
+        severity=severity or (script.severity if script else None),
+        speed=speed,
+        clock=chosen,
+    )
+    echo(f"DRILL {incident.id}: {play.title} — {play.length // 60} minutes of drill time")
+    echo(f"Log: {incident.log_path}")
+    pacer = runner.Pacer(incident, play)
+    if script is not None:
+        pacer.on_inject = lambda text: echo(f"  inject: {text}")
+        _walk.run(incident, runner.PacedPrompter(script, pacer, echo=echo))
+        pacer.finish("the drill's time is up")
+    else:
+        _live(env, incident, pacer)
+    _print_score(env, incident, junit, seconds=time.monotonic() - began, exit_on_miss=True)
+
+
+def _live(env: Environment, incident: Incident, pacer: object) -> None:
+    """A live tabletop: the walk-through here, the injects played beside it."""
+    from crisiscli.cli.commands import _walk
+    from crisiscli.drill.runner import Pacer, PlayerThread
+    from crisiscli.ui.prompts import TerminalPrompter
+
+    assert isinstance(pacer, Pacer)
+    with PlayerThread(pacer):
+        _walk.run(incident, TerminalPrompter(env))
+
+
+def _print_score(
+    env: Environment,
+    incident: Incident,
+    junit: Path | None,
+    *,
+    seconds: float = 0.0,
+    as_json: bool = False,
+    exit_on_miss: bool = False,
+) -> Scorecard:
+    from crisiscli.drill.score import scorecard, text_lines
+    from crisiscli.errors import CrisisError, ExitCode, StateError
+    from crisiscli.ui.output import echo, echo_json
+
+    card = scorecard(incident.replay(history=False))
+    if card is None:
+        raise StateError(
+            f"{incident.id} is not a drill played from a scenario",
+            hint="play one with: crisis drill run SCENARIO",
+        )
+    if as_json:
+        echo_json({"incident": incident.id, **card.as_data()})
+    else:
+        for line in text_lines(card):
+            echo(line)
+    if junit is not None:
+        from crisiscli.drill.score import junit as junit_xml
+        from crisiscli.fsutil import atomic_write_text
+
+        try:
+            atomic_write_text(junit, junit_xml(card, seconds=seconds))
+        except OSError as exc:
+            raise CrisisError(
+                f"cannot write {junit}: {exc.strerror or exc}", exit_code=ExitCode.IO_ERROR
+            ) from None
+    if exit_on_miss and not card.passed:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+    return card
+
+
+def score_command(
+    incident: Annotated[
+        str | None, typer.Argument(help="Incident id (default: the latest drill).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The score as JSON.")] = False,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write the score as JUnit XML.")
+    ] = None,
+) -> None:
+    from crisiscli.env import get_env
+
+    env = get_env()
+    found = _find_drill(env, incident, open_only=False)
+    card = _print_score(env, found, junit, as_json=as_json)
+    if not card.passed:
+        from crisiscli.errors import ExitCode
+
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _find_drill(env: Environment, ref: str | None, *, open_only: bool) -> Incident:
+    """The incident named, or the latest (open) one a drill was played on."""
+    from crisiscli.errors import NotFoundError
+    from crisiscli.record.store import find_incident, list_incidents
+
+    if ref is not None:
+        return find_incident(env, ref)
+    for candidate in reversed(list_incidents(env)):
+        state = candidate.state()
+        if state.drill_run is not None and (state.is_open or not open_only):
+            return candidate
+    raise NotFoundError("no drill found", hint="play one with: crisis drill run SCENARIO")
+
+
+def inject_command(
+    text: Annotated[str, typer.Argument(help="What happens, as the players will read it.")],
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="press, customer, executive, mentions, …")
+    ] = "facilitator",
+    sender: Annotated[str | None, typer.Option("--from", help="Who it comes from.")] = None,
+    incident: Incident_ = None,
+) -> None:
+    from crisiscli.drill.scenario import INJECT_KINDS
+    from crisiscli.env import get_env
+    from crisiscli.errors import UsageError
+    from crisiscli.fsutil import random_token
+    from crisiscli.record.events import drill_inject
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    if kind not in INJECT_KINDS:
+        raise UsageError(f"--kind takes one of {', '.join(INJECT_KINDS)}, not '{kind}'")
+    if not text.strip():
+        raise UsageError("the inject has no text")
+    found = _find_drill(env, incident, open_only=True)
+    found.record(
+        drill_inject(f"hand-{random_token()[:10]}", kind, " ".join(text.split()), sender=sender)
+    )
+    echo(f"Injected into {found.id}.")
+
+
+def _clock_command(kind: str, incident: str | None, reason: str | None = None) -> None:
+    from crisiscli.env import get_env
+    from crisiscli.errors import StateError
+    from crisiscli.record.events import drill_clock
+    from crisiscli.record.fold import IncidentState
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    found = _find_drill(env, incident, open_only=True)
+
+    def decide(state: IncidentState) -> list:  # type: ignore[type-arg]
+        run = state.drill_run
+        if run is None or run.ended_at is not None:
+            return []
+        if (kind == "paused") == run.paused:
+            return []
+        return [drill_clock(kind, reason)]
+
+    _, recorded = found.record_if(decide)
+    if not recorded:
+        state = found.state().drill_run
+        words = "has ended" if state and state.ended_at else f"is already {kind}"
+        if kind == "ended":
+            words = "has ended already"
+        raise StateError(f"the drill on {found.id} {words}")
+    echo(f"Drill {kind}: {found.id}")
+
+
+def pause_command(incident: Incident_ = None) -> None:
+    _clock_command("paused", incident)
+
+
+def resume_command(incident: Incident_ = None) -> None:
+    _clock_command("resumed", incident)
+
+
+def end_command(
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it ends now.")] = None,
+    incident: Incident_ = None,
+) -> None:
+    _clock_command("ended", incident, reason)
+
+
+def lint_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.")],
+) -> None:
+    from crisiscli.drill.runner import prepare
+    from crisiscli.env import get_env
+    from crisiscli.errors import CrisisError, ExitCode
+    from crisiscli.ui.output import echo
+
+    env = get_env()
+    failed = False
+    for path in scenarios:
+        try:
+            _, _, findings = prepare(env, path)
+        except CrisisError as exc:  # one file that does not load: the others are still read
+            echo(exc.one_line())
+            failed = True
+            continue
+        for finding in findings:
+            echo(finding.line())
+            failed = failed or finding.severity == "error"
+        if not findings:
+            echo(f"{path}: ok")
+    if failed:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def register(app: typer.Typer) -> None:
+    sub = command_group(HELP)
+    sub.command("run", help=RUN_HELP)(run_command)
+    sub.command("score", help=SCORE_HELP)(score_command)
+    sub.command("inject", help=INJECT_HELP)(inject_command)
+    sub.command("pause", help=PAUSE_HELP)(pause_command)
+    sub.command("resume", help=RESUME_HELP)(resume_command)
+    sub.command("end", help=END_HELP)(end_command)
+    sub.command("lint", help=LINT_HELP)(lint_command)
+    app.add_typer(sub, name="drill", help=HELP)

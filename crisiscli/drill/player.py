@@ -1,0 +1,86 @@
+"""Playing injects: each one recorded exactly once, when it is due (docs/drills.md).
+
+Who plays: whichever process runs the drill — ``crisis drill run`` (the walk-through's
+loop, and a thread beside an interactive one) or ``crisis resume`` of a drill whose
+scenario this machine holds. Each call records, under the incident's lock, the injects due
+now that the fold does not hold yet (``Incident.record_if``): two players, or a player
+killed after the append, can never record one twice, and a killed player loses nothing —
+whatever is due when a player next runs is played then, with the time it was due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from crisiscli.drill.scenario import Inject
+from crisiscli.record.events import NewEvent, drill_inject, evidence_added, mentions_recorded
+from crisiscli.record.fold import DrillRun, IncidentState
+from crisiscli.record.store import Incident
+
+SOURCE = "drill"
+TOLERANCE = 0.001  # drill seconds  # what a mentions inject's count says it came from
+
+
+def due(run: DrillRun, injects: Sequence[Inject], offset: float) -> list[Inject]:
+    """The injects due at drill time ``offset`` that are not played yet."""
+    if run.ended_at is not None or run.paused:
+        return []
+    # A thousandth of a second's grace: a clock moved to an inject's time by float steps
+    # lands a hair before it.
+    return [i for i in injects if i.at <= offset + TOLERANCE and i.key not in run.played]
+
+
+def next_due(run: DrillRun, injects: Sequence[Inject]) -> float | None:
+    """Drill time of the next inject not played yet (None: all played)."""
+    waiting = [i.at for i in injects if i.key not in run.played]
+    return min(waiting) if waiting else None
+
+
+def events_for(inject: Inject) -> list[NewEvent]:
+    """The inject, and what it means for the fold where it is a fact crisis tracks."""
+    found = [
+        drill_inject(
+            inject.key,
+            inject.kind,
+            inject.text,
+            due=inject.at,
+            sender=inject.sender,
+            count=inject.count,
+            per=inject.per,
+        )
+    ]
+    if inject.kind == "mentions" and inject.count is not None:
+        found.append(mentions_recorded(inject.count, per=inject.per or "hour", source=SOURCE))
+    return found
+
+
+def _evidence(incident: Incident, path: Path, inject: Inject) -> NewEvent:
+    from crisiscli.team.evidence import store_file
+
+    stored = store_file(incident, path)  # content-addressed: storing twice keeps one copy
+    note = f"Drill inject {inject.key}"
+    return evidence_added(stored.sha256, stored.size, stored.name, stored.type, note=note)
+
+
+def play_due(
+    incident: Incident, injects: Sequence[Inject], folder: str | None = None
+) -> list[Inject]:
+    """Record every inject due now, once; return those this call recorded. An inject's
+    evidence file (relative to ``folder``, the scenario's) is kept with it."""
+    played: list[Inject] = []
+
+    def decide(state: IncidentState) -> list[NewEvent]:
+        played.clear()
+        run = state.drill_run
+        if run is None:
+            return []
+        played.extend(due(run, injects, run.offset(incident.env.clock())))
+        events = [event for inject in played for event in events_for(inject)]
+        for inject in played:
+            if inject.evidence and folder is not None:
+                events.append(_evidence(incident, Path(folder) / inject.evidence, inject))
+        return events
+
+    incident.record_if(decide)
+    return played

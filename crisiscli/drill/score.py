@@ -1,0 +1,260 @@
+"""The score of a drill: each expectation met or missed, with its times (docs/drills.md).
+
+Read from the fold alone (``IncidentState.drill_run`` carries the expectations the scenario
+had when the drill started), so every machine of the team scores a drill alike, from the
+journal, without the scenario file. Times are drill time: seconds since the drill started,
+less its pauses, times its speed — whole seconds, so a drill played on a real clock and the
+same drill on a simulated one score alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from crisiscli.drill.player import TOLERANCE
+from crisiscli.drill.scenario import Expectation, expectation_from_data, offset_text
+from crisiscli.playbook.spec import PUBLIC_KINDS
+from crisiscli.record.fold import DrillRun, IncidentState
+
+
+class Verdict(NamedTuple):
+    """One expectation, judged."""
+
+    id: str
+    expect: str
+    label: str  # what was expected, in words
+    met: bool
+    target: int | None  # drill seconds it was due by
+    at: int | None  # drill seconds it happened (None: it did not)
+    detail: str  # why, in words
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "expect": self.expect,
+            "label": self.label,
+            "met": self.met,
+            "target": self.target,
+            "at": self.at,
+            "detail": self.detail,
+        }
+
+
+class Scorecard(NamedTuple):
+    scenario: str
+    title: str
+    started_at: datetime
+    speed: float
+    clock: str
+    injects_played: int
+    injects_total: int
+    ended: bool
+    verdicts: list[Verdict]
+
+    @property
+    def met(self) -> int:
+        return sum(v.met for v in self.verdicts)
+
+    @property
+    def passed(self) -> bool:
+        return all(v.met for v in self.verdicts)
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "title": self.title,
+            "started_at": self.started_at.isoformat(),
+            "speed": self.speed,
+            "clock": self.clock,
+            "injects": {"played": self.injects_played, "total": self.injects_total},
+            "ended": self.ended,
+            "met": self.met,
+            "expectations": len(self.verdicts),
+            "verdicts": [v.as_data() for v in self.verdicts],
+        }
+
+
+def scorecard(state: IncidentState) -> Scorecard | None:
+    """The score of the drill played on this incident (None: no drill was played)."""
+    run = state.drill_run
+    if run is None:
+        return None
+    verdicts = []
+    for data in run.expectations:
+        exp = expectation_from_data(data)
+        if exp is not None:
+            verdicts.append(judge(exp, state, run))
+    scenario_injects = sum(1 for i in run.played.values() if i.due is not None)
+    return Scorecard(
+        run.scenario, run.title, run.started_at, run.speed, run.clock,
+        scenario_injects, run.injects, run.ended_at is not None, verdicts,
+    )  # fmt: skip
+
+
+def _at(run: DrillRun, ts: datetime | None) -> int | None:
+    # Whole drill seconds; a clock moved by float steps may land a hair before one.
+    return None if ts is None else int(run.offset(ts) + TOLERANCE)
+
+
+def _in_time(at: int | None, by: int | None) -> bool:
+    return at is not None and (by is None or at <= by)
+
+
+def _when(at: int | None) -> str:
+    return offset_text(at) if at is not None else "never"
+
+
+def judge(exp: Expectation, state: IncidentState, run: DrillRun) -> Verdict:
+    """Met or missed, when, and why."""
+    label = exp.label or _label(exp)
+
+    def verdict(met: bool, at: int | None, detail: str) -> Verdict:
+        return Verdict(exp.id, exp.expect, label, met, exp.by, at, detail)
+
+    if exp.expect == "step-done":
+        step = state.steps.get(exp.step or "")
+        at = _at(run, step.done_at if step is not None else None)
+        if at is None:
+            status = step.status.replace("_", " ") if step is not None else "not reached"
+            return verdict(False, None, f"not done ({status})")
+        return verdict(_in_time(at, exp.by), at, f"done at {_when(at)}")
+    if exp.expect == "message":
+        published = [
+            p for p in state.published
+            if (p.step == exp.step if exp.step else p.kind in PUBLIC_KINDS)
+        ]  # fmt: skip
+        at = _at(run, published[0].ts if published else None)
+        if at is None:
+            return verdict(False, None, "nothing published")
+        return verdict(_in_time(at, exp.by), at, f"first published at {_when(at)}")
+    if exp.expect == "approved":
+        return _approved(exp, state, run, verdict)
+    if exp.expect == "no-phrases":
+        found = _phrases_used(exp, state)
+        return verdict(not found, None, "; ".join(found) if found else "none used")
+    if exp.expect == "replies":
+        threads = list(state.replies.values())
+        waiting = [t.who for t in threads if t.unanswered]
+        times = [t.sent_at or t.closed_at for t in threads]
+        last = max((t for t in times if t is not None), default=None)
+        at = _at(run, last)
+        if waiting:
+            return verdict(False, None, "still unanswered: " + ", ".join(waiting[:10]))
+        if not threads:
+            return verdict(True, None, "nobody was owed a reply")
+        return verdict(
+            _in_time(at, exp.by), at, f"{len(threads)} answered, the last at {_when(at)}"
+        )
+    if exp.expect == "queue-decided":
+        posts = list(state.queue.values())
+        if not posts:
+            return verdict(False, None, "no scheduled posts were imported")
+        open_posts = [p.id for p in posts if p.decision is None]
+        if open_posts:
+            return verdict(False, None, f"{len(open_posts)} of {len(posts)} posts undecided")
+        last = max(p.decided_at for p in posts if p.decided_at is not None)
+        at = _at(run, last)
+        return verdict(_in_time(at, exp.by), at, f"{len(posts)} decided, the last at {_when(at)}")
+    return verdict(False, None, f"'{exp.expect}' is not an expectation this crisis knows")
+
+
+def _approved(
+    exp: Expectation,
+    state: IncidentState,
+    run: DrillRun,
+    verdict: Callable[[bool, int | None, str], Verdict],
+) -> Verdict:
+    message = state.messages.get(exp.step or "")
+    if message is None or message.approved_at is None:
+        return verdict(False, None, "not approved")
+    at = _at(run, message.approved_at)
+    who = message.decided_by or message.approver or message.approved_by or ""
+    if exp.approver and who.casefold() != exp.approver.casefold():
+        return verdict(False, at, f"approved by {who or 'nobody named'}, not {exp.approver}")
+    if message.override:
+        return verdict(False, at, f"sent without approval: {message.override}")
+    detail = f"approved by {who} at {_when(at)}"
+    met = _in_time(at, exp.by)
+    if exp.within is not None and message.requests:
+        asked = _at(run, message.requests[0].ts)
+        turnaround = (at or 0) - (asked or 0)
+        detail += f", {offset_text(turnaround).lstrip('+')} after it was asked"
+        met = met and turnaround <= exp.within
+    return verdict(met, at, detail)
+
+
+def _phrases_used(exp: Expectation, state: IncidentState) -> list[str]:
+    texts = [(m.step, m.text) for m in state.messages.values()]
+    texts += [(f"reply to {t.who}", t.text) for t in state.replies.values() if t.text]
+    found = []
+    for where, text in texts:
+        folded = " ".join(text.casefold().split())
+        for phrase in exp.phrases:
+            if " ".join(phrase.casefold().split()) in folded:
+                found.append(f"'{phrase}' in {where}")
+    return found
+
+
+def _label(exp: Expectation) -> str:
+    by = f" by {offset_text(exp.by)}" if exp.by is not None else ""
+    if exp.expect == "step-done":
+        return f"step {exp.step} done{by}"
+    if exp.expect == "message":
+        what = f"the message of {exp.step}" if exp.step else "a first public response"
+        return f"{what} published{by}"
+    if exp.expect == "approved":
+        who = f" by {exp.approver}" if exp.approver else ""
+        within = f" within {offset_text(exp.within).lstrip('+')}" if exp.within else ""
+        return f"the message of {exp.step} approved{who}{within}{by}"
+    if exp.expect == "no-phrases":
+        return "no message says: " + ", ".join(f"'{p}'" for p in exp.phrases[:5])
+    if exp.expect == "replies":
+        return f"every person owed a reply answered{by}"
+    return f"every scheduled post decided{by}"
+
+
+def text_lines(card: Scorecard) -> list[str]:
+    """The scorecard as plain lines (``crisis drill score``; each output escapes them)."""
+    speed = f", {card.speed:g}x speed" if card.speed != 1 else ""
+    head = f"Drill score: {card.title} ({card.scenario}, {card.clock} clock{speed})"
+    lines = [head, f"Met {card.met} of {len(card.verdicts)} expectations."]
+    for v in card.verdicts:
+        mark = "MET   " if v.met else "MISSED"
+        lines.append(f"  {mark} {v.id}: {v.label} — {v.detail}")
+    played = f"Injects played: {card.injects_played} of {card.injects_total}"
+    lines.append(played + ("" if card.ended else " (the drill has not ended)"))
+    return lines
+
+
+def junit(card: Scorecard, *, seconds: float = 0.0) -> str:
+    """JUnit XML: one test case per expectation, a failure for each one missed (as lint's)."""
+    import xml.etree.ElementTree as ET
+
+    from crisiscli.text import visible_line
+
+    def safe(text: str) -> str:
+        return "".join(
+            c if c not in "\ufffe\uffff" else f"\\u{ord(c):04x}" for c in visible_line(text)
+        )
+
+    missed = len(card.verdicts) - card.met
+    name = safe(f"crisis drill {card.scenario}")
+    suites = ET.Element("testsuites", name="crisis drill")
+    suite = ET.SubElement(suites, "testsuite", name=name)
+    for v in card.verdicts:
+        case = ET.SubElement(
+            suite, "testcase", name=safe(f"{v.id}: {v.label}"), classname=name, time="0.000"
+        )
+        if not v.met:
+            failure = ET.SubElement(case, "failure", message=safe(v.detail), type=v.expect)
+            failure.text = safe(f"{v.id}: {v.label} — {v.detail}")
+    for element in (suites, suite):
+        element.set("tests", str(len(card.verdicts)))
+        element.set("failures", str(missed))
+        element.set("errors", "0")
+        element.set("time", f"{seconds:.3f}")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
