@@ -137,7 +137,7 @@ def open_drill(
         from crisiscli.team.evidence import add_files
 
         add_files(incident, [Path(scenario.folder) / scenario.image], note="The post (drill)")
-    play_due(incident, scenario.injects, scenario.folder)
+    play_due(as_player(incident), scenario.injects, scenario.folder)
     return incident
 
 
@@ -149,11 +149,26 @@ def _coerced(book: Playbook, key: str, value: Any, scenario: Scenario) -> Any:
     return coerce_answer(question, value, Location(scenario.path))
 
 
+PLAYER = "Drill"  # who injects are recorded by: the outside world, not the team
+
+
+def as_player(incident: Incident) -> Incident:
+    """The incident as the player writes it: its own object (a walk-through's fold is never
+    shared between threads) and its own name, so the walk-through's status line shows each
+    inject as something someone else recorded."""
+    import copy
+
+    env = copy.copy(incident.env)
+    env.actor = PLAYER
+    return Incident(incident.id, incident.dir, env)
+
+
 class Pacer:
     """The drill's time, moved on: waits (a simulated clock jumps) and plays what falls due."""
 
     def __init__(self, incident: Incident, scenario: Scenario) -> None:
         self.incident = incident
+        self.player = as_player(incident)
         self.scenario = scenario
         self.on_inject: Callable[[str], None] | None = None
 
@@ -176,7 +191,7 @@ class Pacer:
             env.sleep(max(TOLERANCE, until - now) / (run.speed or 1.0))
 
     def play(self) -> None:
-        for inject in play_due(self.incident, self.scenario.injects, self.scenario.folder):
+        for inject in play_due(self.player, self.scenario.injects, self.scenario.folder):
             if self.on_inject is not None:
                 self.on_inject(inject.text)
 
@@ -238,8 +253,7 @@ class PlayerThread:
     def __init__(self, pacer: Pacer) -> None:
         import threading
 
-        here = pacer.incident
-        self.pacer = Pacer(Incident(here.id, here.dir, here.env), pacer.scenario)
+        self.pacer = Pacer(as_player(pacer.incident), pacer.scenario)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="crisis-drill-player", daemon=True)
 

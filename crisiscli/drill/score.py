@@ -172,7 +172,8 @@ def _approved(
     at = _at(run, message.approved_at)
     who = message.decided_by or message.approver or message.approved_by or ""
     if exp.approver and who.casefold() != exp.approver.casefold():
-        return verdict(False, at, f"approved by {who or 'nobody named'}, not {exp.approver}")
+        named = who or "nobody named"
+        return verdict(False, at, f"approved by {named} at {_when(at)}, not {exp.approver}")
     if message.override:
         return verdict(False, at, f"sent without approval: {message.override}")
     detail = f"approved by {who} at {_when(at)}"

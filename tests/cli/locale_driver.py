@@ -32,6 +32,18 @@ steps:
   safety:
     action: pause
 """
+SCENARIO = f"""\
+title: {TEXT}
+playbook: {{book}}
+length: 30m
+start:
+  post: "{TEXT}"
+injects:
+  - {{{{at: +5m, kind: customer, text: "{TEXT}", from: "{TEXT}"}}}}
+expectations:
+  - {{{{expect: step-done, step: look, by: +10m, label: "{TEXT}"}}}}
+  - {{{{expect: no-phrases, phrases: ["{TEXT}"]}}}}
+"""
 CSV = "Date,Time,Message,Network\n2026-11-23,16:00,Soldes d'été 🔥 — demain,X\n"
 TEMPLATE = "{{ report.title }} — été\n"
 
@@ -72,6 +84,8 @@ def invocations(work: Path) -> list[list[str]]:
     shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     book = str(FIXTURES / "mini.yaml")
     out = work / as_argv("export-été.zip")
+    scenario = work / as_argv("scénario.yaml")
+    scenario.write_text(SCENARIO.format(book=json.dumps(book)), encoding="utf-8")
     return [
         ["--version"],
         ["--help"],
@@ -138,6 +152,14 @@ def invocations(work: Path) -> list[list[str]]:
         ["sync"],
         ["close", "--summary", TEXT, "--yes"],
         ["close", "--reopen"],
+        ["drill", "lint", str(scenario)],
+        ["drill", "run", str(scenario), "--answers", str(answers), "--junit", str(work / "d.xml")],
+        ["drill", "inject", TEXT, "--kind", "press", "--from", TEXT],
+        ["drill", "pause"],
+        ["drill", "resume"],
+        ["drill", "score"],
+        ["drill", "score", "--json"],
+        ["drill", "end", "--reason", TEXT],
         ["nonexistent-commandé"],
         ["note", "--bad-optioné"],
     ]

@@ -1,0 +1,165 @@
+"""`crisis drill run --answers --clock simulated`: unattended, in seconds, scored, for CI."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Result
+from tests.helpers import events_of
+
+SCENARIO = """\
+id: refund
+title: A refund complaint goes viral
+playbook: mini.yaml
+length: 40m
+start:
+  inputs: {brand: Acme, source: customer}
+  post: "Still no refund after six weeks. @acme do you even read this?"
+injects:
+  - {at: +5m, kind: customer, text: "Same here!", from: "@second"}
+  - {at: +12m, kind: press, text: "A reporter asks for a comment"}
+  - {at: +20m, kind: mentions, count: 900, text: "Mentions jump to 900 an hour"}
+  - {at: +39m, kind: executive, text: "The CEO asks what is going on"}
+expectations:
+  - {id: look, expect: step-done, step: look, by: +10m}
+  - {id: statement, expect: message, step: statement, by: +30m}
+  - {id: approved, expect: approved, step: statement, approver: Dana, within: 5m}
+  - {id: phrases, expect: no-phrases, phrases: ["any inconvenience"]}
+"""
+
+ANSWERS: dict[str, Any] = {
+    "steps": {
+        "look": {"at": "+8m", "answers": {"reach": "wide", "threat": "no"}},
+        "statement": {"at": "+20m", "message": "We are sorry, Acme customers. Refunds go out today.",
+                      "approver": "Dana"},
+        "reply": {"at": "+25m"},
+    },
+    "close": True,
+}  # fmt: skip
+
+
+def write(
+    tmp: Path, scenario: str = SCENARIO, answers: dict[str, Any] | None = None
+) -> tuple[Path, Path]:
+    import yaml
+
+    (tmp / "mini.yaml").write_text(
+        (Path(__file__).parents[1] / "fixtures" / "mini.yaml").read_text()
+    )
+    s = tmp / "scenario.yaml"
+    s.write_text(scenario, encoding="utf-8")
+    a = tmp / "answers.yaml"
+    a.write_text(yaml.safe_dump(answers or ANSWERS), encoding="utf-8")
+    return s, a
+
+
+def test_a_simulated_drill_runs_unattended_and_meets_its_expectations(
+    cli: Any, tmp_path: Path
+) -> None:
+    s, a = write(tmp_path)
+    junit = tmp_path / "drill.xml"
+    r: Result = cli(
+        "drill", "run", str(s), "--answers", str(a), "--clock", "simulated", "--junit", str(junit)
+    )
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "Met 4 of 4 expectations." in r.stdout
+    assert "MET    look: step look done by +10m — done at +8m" in r.stdout
+    assert "approved by Dana at +20m, 0s after it was asked" in r.stdout
+    suite = ET.fromstring(junit.read_text()).find("testsuite")
+    assert suite is not None and suite.get("tests") == "4" and suite.get("failures") == "0"
+
+
+def test_injects_are_played_once_each_at_their_times(
+    cli: Any, tmp_path: Path, crisis_home: Path
+) -> None:
+    s, a = write(tmp_path)
+    assert cli("drill", "run", str(s), "--answers", str(a)).exit_code == 0
+    from crisiscli.record.store import list_incidents
+    from tests.conftest import make_env
+
+    (incident,) = list_incidents(make_env(crisis_home))
+    events = events_of(incident)
+    started = next(e for e in events if e.type == "drill.started").ts
+    injects = [
+        (e.data["key"], round((e.ts - started).total_seconds()))
+        for e in events
+        if e.type == "drill.inject"
+    ]
+    assert injects == [("post", 0), ("i1", 300), ("i2", 720), ("i3", 1200), ("i4", 2340)]
+    assert [e.actor for e in events if e.type == "drill.inject"] == ["Drill"] * 5
+    mentions = [e for e in events if e.type == "mentions.recorded"]
+    assert [m.data["count"] for m in mentions] == [900]
+    assert events[-1].type == "incident.closed"
+    ended = [e for e in events if e.type == "drill.ended"]
+    assert len(ended) == 1 and round((ended[0].ts - started).total_seconds()) == 2400
+    # the whole drill lies in the past of the machine's clock: nothing waits unfolded
+    assert max(e.ts for e in events) <= incident.env.clock()
+
+
+def test_a_missed_expectation_fails_the_run_and_the_junit(cli: Any, tmp_path: Path) -> None:
+    late = dict(
+        ANSWERS,
+        steps={
+            **ANSWERS["steps"],
+            "look": {"at": "+15m", "answers": {"reach": "wide", "threat": "no"}},
+        },
+    )
+    s, a = write(tmp_path, answers=late)
+    junit = tmp_path / "drill.xml"
+    r = cli("drill", "run", str(s), "--answers", str(a), "--junit", str(junit))
+    assert r.exit_code == 1
+    assert "MISSED look: step look done by +10m — done at +15m" in r.stdout
+    failure = ET.fromstring(junit.read_text()).find("testsuite/testcase/failure")
+    assert failure is not None and failure.get("message") == "done at +15m"
+    # the score is the journal's: asked again later, it says the same
+    again = cli("drill", "score", "--json")
+    assert again.exit_code == 1
+    data = json.loads(again.stdout)
+    assert [v["met"] for v in data["verdicts"]] == [False, True, True, True]
+    assert data["verdicts"][0]["at"] == 900 and data["verdicts"][0]["target"] == 600
+
+
+def test_excuse_phrases_and_approver_are_checked(cli: Any, tmp_path: Path) -> None:
+    bad = dict(ANSWERS, steps={**ANSWERS["steps"], "statement": {
+        "at": "+20m", "message": "Sorry for any inconvenience, Acme.", "approver": "Sam"}})  # fmt: skip
+    s, a = write(tmp_path, answers=bad)
+    r = cli("drill", "run", str(s), "--answers", str(a))
+    assert r.exit_code == 1
+    assert (
+        "MISSED approved: the message of statement approved by Dana within 5m — approved by Sam at +20m, not Dana"
+        in r.stdout
+    )
+    assert (
+        "MISSED phrases: no message says: 'any inconvenience' — 'any inconvenience' in statement"
+        in r.stdout
+    )
+
+
+def test_a_scenario_with_lint_errors_is_not_played(
+    cli: Any, tmp_path: Path, crisis_home: Path
+) -> None:
+    s, a = write(tmp_path, scenario=SCENARIO.replace("step: look", "step: lok"))
+    r = cli("drill", "run", str(s), "--answers", str(a))
+    assert r.exit_code == 3
+    assert f"{s}:14: DR101" in r.stderr and "DR101" in r.stderr
+    assert not (crisis_home / "incidents").exists() or not list(
+        (crisis_home / "incidents").iterdir()
+    )
+    lint = cli("drill", "lint", str(s))
+    assert lint.exit_code == 1 and "DR101 error" in lint.stdout
+
+
+def test_simulated_needs_answers_and_the_facilitator_commands(cli: Any, tmp_path: Path) -> None:
+    s, a = write(tmp_path, answers={"steps": {"look": {"action": "pause"}}})
+    assert cli("drill", "run", str(s), "--clock", "simulated").exit_code == 2
+    assert cli(
+        "drill", "run", str(s), "--answers", str(a), "--clock", "real", "--speed", "3600"
+    ).exit_code in (0, 1)
+    assert cli("drill", "inject", "The CEO calls", "--kind", "executive").exit_code == 0
+    assert cli("drill", "inject", "x", "--kind", "pigeon").exit_code == 2
+    assert cli("drill", "pause").exit_code == 5  # ended: its time is up
+    r = cli("drill", "score")
+    assert "Injects played: 5 of 5" in r.stdout
