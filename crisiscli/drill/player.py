@@ -11,6 +11,7 @@ whatever is due when a player next runs is played then, with the time it was due
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from crisiscli.drill.scenario import Inject
@@ -84,3 +85,25 @@ def play_due(
 
     incident.record_if(decide)
     return played
+
+
+def coming(run: DrillRun, injects: Sequence[Inject], now: datetime, most: int = 5) -> list[str]:
+    """What the scenario plays next, in words, for the facilitator's screen only."""
+    from crisiscli.record.events import INJECT_WORDS
+    from crisiscli.timeutil import format_duration
+
+    offset = run.offset(now)
+    waiting = sorted((i for i in injects if i.key not in run.played), key=lambda i: i.at)
+    lines = []
+    for inject in waiting[:most]:
+        if run.ended_at is not None:
+            when = "not played: the drill has ended"
+        elif run.paused:
+            when = "clock paused"
+        else:
+            when = "in " + format_duration(max(0.0, inject.at - offset) / (run.speed or 1.0))
+        kind = INJECT_WORDS.get(inject.kind, inject.kind)
+        lines.append(f"+{inject.at // 60}m ({when}) {kind}: {inject.text}")
+    if len(waiting) > most:
+        lines.append(f"… and {len(waiting) - most} more")
+    return lines

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -272,3 +273,24 @@ class PlayerThread:
             except Exception as exc:  # the walk-through goes on; the next look plays it
                 self.pacer.incident.env.warn(f"drill: an inject could not be played now ({exc})")
             self._stop.wait(self.TICK)
+
+
+def player_for(incident: Incident) -> AbstractContextManager[object]:
+    """Beside a walk-through of a drill whose scenario this machine keeps: the player
+    thread; anywhere else nothing (a teammate's machine plays nothing, it receives)."""
+    from contextlib import nullcontext
+
+    run = incident.state().drill_run
+    scenario = kept_scenario(incident.env, incident.id)
+    if run is None or run.ended_at is not None or scenario is None:
+        return nullcontext()
+    return PlayerThread(Pacer(incident, scenario))
+
+
+def catch_up(incident: Incident) -> None:
+    """Play what fell due while no player ran (a killed process, a closed laptop): each
+    inject once, late, with the time it was due. Facilitator commands call it first."""
+    run = incident.state().drill_run
+    scenario = kept_scenario(incident.env, incident.id)
+    if run is not None and run.ended_at is None and scenario is not None:
+        Pacer(incident, scenario).play()

@@ -668,6 +668,22 @@ class DrillRun(_Slots):
             stood += (end - pause.start).total_seconds()
         return max(0.0, ((ts - self.started_at).total_seconds() - stood) * self.speed)
 
+    def clock_words(self, now: datetime, *, short: bool = False) -> str:
+        """The drill's clock in words, for every screen: ``drill time +12m of 60m · 4x speed``
+        (``short``: ``+12m/60m 4x``, for the walk-through's status line)."""
+        at = int(self.offset(self.ended_at if self.ended_at is not None else now))
+        minutes, seconds = divmod(at, 60)
+        if short:
+            fast = f" {self.speed:g}x" if self.speed != 1 else ""
+            held = " ended" if self.ended_at is not None else " paused" if self.paused else ""
+            return f"+{minutes}m/{int(self.length) // 60}m{fast}{held}"
+        words = f"drill time +{minutes}m{seconds:02d}s of {int(self.length) // 60}m"
+        if self.speed != 1:
+            words += f" · {self.speed:g}x speed"
+        if self.ended_at is not None:
+            return words + " · ended"
+        return words + (" · clock paused" if self.paused else "")
+
 
 class History(_Slots):
     """What only a full replay keeps: every note, and every event's described line."""

@@ -33,6 +33,7 @@ from crisiscli.views.watch import WatchModel, model_json, watch_model
 from crisiscli.walk.alerts import alerts
 
 if TYPE_CHECKING:
+    from crisiscli.drill.scenario import Scenario
     from crisiscli.walk.notifier import Notifier
 
 POLL = 0.25  # seconds between two looks at the journal (and at the keyboard)
@@ -43,8 +44,9 @@ LEAVE = "\x1b[?25h\x1b[?1049l"  # the cursor back, the normal screen back
 class Follower:
     """One incident, folded again only when its journal changed (one stat per look)."""
 
-    def __init__(self, incident: Incident) -> None:
+    def __init__(self, incident: Incident, scenario: Scenario | None = None) -> None:
         self.incident = incident
+        self.scenario = scenario  # ``--facilitator``: the drill's scenario, for what comes next
         self._seen: tuple[int, int, int, int] | None = None
         self.state: IncidentState | None = None
         self.tz = log_timezone(incident.env)
@@ -75,7 +77,13 @@ class Follower:
 
         from crisiscli.record.autosync import team_line
 
-        return replace(model, team=team_line(self.incident.env, now))
+        model = replace(model, team=team_line(self.incident.env, now))
+        run = self.state.drill_run
+        if self.scenario is not None and run is not None:
+            from crisiscli.drill.player import coming
+
+            model = replace(model, coming=tuple(coming(run, self.scenario.injects, now)))
+        return model
 
     def alert_keys(self) -> set[str]:
         assert self.state is not None
@@ -258,6 +266,7 @@ def watch(
     as_json: bool,
     no_color: bool,
     notify: bool,
+    facilitator: bool = False,
 ) -> None:
     """``crisis watch``: the whole command but its options (see cli/commands/watch.py)."""
     in_fd = stdin_fd(env.stdin)
@@ -269,7 +278,7 @@ def watch(
         incident = found
     else:
         incident = find_incident(env, ref, open_only=ref is None)
-    follower = Follower(incident)
+    follower = Follower(incident, _scenario(incident) if facilitator else None)
     color = wants_color(env, no_color)
     if single or not (interactive or as_json):
         once(follower, env, color=color and not as_json, as_json=as_json)
@@ -288,6 +297,20 @@ def watch(
     finally:
         if notifier is not None:
             notifier.stop()
+
+
+def _scenario(incident: Incident) -> Scenario:
+    """The scenario of the drill on ``incident``, as this (the facilitator's) machine keeps it."""
+    from crisiscli.drill.runner import kept_scenario
+    from crisiscli.errors import StateError
+
+    scenario = kept_scenario(incident.env, incident.id)
+    if scenario is None:
+        raise StateError(
+            f"this machine holds no drill scenario for {incident.id}",
+            hint="watch as the facilitator on the machine that ran `crisis drill run`",
+        )
+    return scenario
 
 
 def _bell_on(env: Environment) -> bool:

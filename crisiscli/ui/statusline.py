@@ -68,6 +68,8 @@ class StatusLine:
         tail = f" · {self.words.level(view.severity)} · {step} "
         title = one_line(visible_controls(view.title))
         drill = "DRILL · " if view.drill else ""
+        if view.drill_time:  # the drill's own clock: its speed and pauses are on every screen
+            drill = f"DRILL {view.drill_time} · "
         first = " " + clip(drill + title, width - display_width(tail) - 1) + tail
         # a clock behind the incident's start says so (never a plausible but false age)
         since = "status.since_start" if seconds >= 0 else "status.clock_behind"

@@ -92,6 +92,8 @@ def _header(model: WatchModel, width: int) -> list[list[Segment]]:
     rows = [[*lead, (title + gap, "bar"), (now, "bar")], facts, _walker(model)]
     if model.team:  # its own line: the facts line is full at 80 columns
         rows.append([(f" {model.team}", "dim")])
+    if model.drill_time:
+        rows.append([(" DRILL ", "drill"), (f" {model.drill_time}", "bold")])
     return rows
 
 
@@ -169,7 +171,9 @@ def _sections(model: WatchModel, width: int) -> list[tuple[str, list[list[Segmen
         lines = wrap(f"{one_line(title)}{where} — {said}", max(10, width - 4))
         approvals.append([("  ", ""), (lines[0], "bold")])
         approvals += [[("    ", ""), (line, "")] for line in lines[1:]]
+    coming = [[("  ", ""), (one_line(line), "")] for line in model.coming]
     return [
+        *([("COMING NEXT (facilitator only)", coming, "")] if coming else []),
         ("DEADLINES", deadlines, "none open"),
         ("FOLLOW-UPS", follow_ups, ""),
         ("WAITING FOR APPROVAL", approvals, ""),

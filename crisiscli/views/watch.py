@@ -89,6 +89,9 @@ class WatchModel:
     event_count: int
     tz: tzinfo | None = field(default=None, compare=False)
     team: str | None = field(default=None, compare=False)  # the background syncer, in words
+    drill_time: str | None = None  # a drill's clock in words (every screen says it)
+    # What the scenario plays next (``crisis watch --facilitator`` only: players never see it).
+    coming: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def elapsed_seconds(self) -> float:
@@ -161,6 +164,7 @@ def watch_model(
         undelivered,
         state.event_count,
         tz,
+        drill_time=state.drill_run.clock_words(now) if state.drill_run is not None else None,
     )
 
 
@@ -217,5 +221,7 @@ def model_json(model: WatchModel) -> dict[str, Any]:
         "notes": [{"ts": t(n.ts), "actor": n.actor, "text": n.text} for n in model.notes],
         "events": [{"ts": t(e.ts), "actor": e.actor, "text": e.text} for e in model.events],
         "undelivered_notifications": model.undelivered,
+        **({"drill_time": model.drill_time} if model.drill_time else {}),
+        **({"coming": list(model.coming)} if model.coming else {}),
         "events_total": model.event_count,
     }

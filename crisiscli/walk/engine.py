@@ -1137,6 +1137,7 @@ class Walkthrough:
             severity=state.severity,
             drill=state.drill,
             elapsed_seconds=(now - started).total_seconds(),
+            drill_time=state.drill_run.clock_words(now, short=True) if state.drill_run else None,
             now=now,
             phase_title=phase.title,
             phase_index=phase_index,

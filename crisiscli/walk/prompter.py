@@ -184,6 +184,8 @@ class StepView:
     evidence_count: int = 0  # a new file from another terminal redraws the step
     # (when, who, what) of the latest event someone else recorded: the status line shows it
     latest: tuple[datetime, str, str] | None = None
+    # A drill's clock, short (``+12m/60m 4x``): the status line says it beside DRILL.
+    drill_time: str | None = None
     # Deferred steps with a deadline: (step id, title, when it comes back before it).
     recalls: tuple[tuple[str, str, datetime], ...] = ()
 

@@ -175,11 +175,28 @@ def _live(env: Environment, incident: Incident, pacer: object) -> None:
     """A live tabletop: the walk-through here, the injects played beside it."""
     from crisiscli.cli.commands import _walk
     from crisiscli.drill.runner import Pacer, PlayerThread
+    from crisiscli.record.events import drill_clock
+    from crisiscli.record.fold import IncidentState
+    from crisiscli.ui.output import echo
     from crisiscli.ui.prompts import TerminalPrompter
 
     assert isinstance(pacer, Pacer)
     with PlayerThread(pacer):
         _walk.run(incident, TerminalPrompter(env))
+    pacer.play()  # what fell due while the last screen was left
+
+    def end(state: IncidentState) -> list:  # type: ignore[type-arg]
+        run = state.drill_run
+        if run is None or run.ended_at is not None or not state.finished:
+            return []
+        return [drill_clock("ended", "the team finished the walk-through")]
+
+    _, ended = incident.record_if(end)
+    if not ended:
+        echo(
+            "The drill goes on: its injects are played by `crisis resume "
+            f"{incident.id}` on this machine; `crisis drill end` ends it."
+        )
 
 
 def _print_score(
@@ -243,14 +260,18 @@ def score_command(
 
 def _find_drill(env: Environment, ref: str | None, *, open_only: bool) -> Incident:
     """The incident named, or the latest (open) one a drill was played on."""
+    from crisiscli.drill.runner import catch_up
     from crisiscli.errors import NotFoundError
     from crisiscli.record.store import find_incident, list_incidents
 
     if ref is not None:
-        return find_incident(env, ref)
+        found = find_incident(env, ref)
+        catch_up(found)
+        return found
     for candidate in reversed(list_incidents(env)):
         state = candidate.state()
         if state.drill_run is not None and (state.is_open or not open_only):
+            catch_up(candidate)
             return candidate
     raise NotFoundError("no drill found", hint="play one with: crisis drill run SCENARIO")
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -76,7 +77,13 @@ def command(
     from crisiscli.i18n import Catalogue
 
     echo(Catalogue(found.playbook().language).t("run.resuming", incident=found.id))
-    _walk.run(found, _walk.make_prompter(env, script), take_over=take_over, sync=sync or None)
+    player: AbstractContextManager[object] = nullcontext()
+    if state.drill_run is not None:  # a drill: its injects go on being played from here
+        from crisiscli.drill.runner import player_for
+
+        player = player_for(found)
+    with player:
+        _walk.run(found, _walk.make_prompter(env, script), take_over=take_over, sync=sync or None)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ Examples:
   crisis watch wrong-image
   crisis watch --once                 # one frame, for scripts
   crisis watch --json | jq .deadlines # one JSON object per change
+  crisis watch --facilitator          # a drill: also what the scenario plays next
 """
 
 
@@ -37,6 +38,13 @@ def command(
     no_notify: Annotated[
         bool, typer.Option("--no-notify", help="Send no notifications from this screen.")
     ] = False,
+    facilitator: Annotated[
+        bool,
+        typer.Option(
+            "--facilitator",
+            help="A drill: also show the injects still to come (the facilitator's machine).",
+        ),
+    ] = False,
     sync: Annotated[
         str | None,
         typer.Option(
@@ -53,7 +61,15 @@ def command(
     env = get_env()
     interval = None if once else wanted_interval(env, sync)
     with session(env, interval):
-        watch(env, incident, single=once, as_json=as_json, no_color=no_color, notify=not no_notify)
+        watch(
+            env,
+            incident,
+            single=once,
+            as_json=as_json,
+            no_color=no_color,
+            notify=not no_notify,
+            facilitator=facilitator,
+        )
 
 
 def register(app: typer.Typer) -> None:
