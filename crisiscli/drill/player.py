@@ -100,6 +100,8 @@ def coming(run: DrillRun, injects: Sequence[Inject], now: datetime, most: int = 
             when = "not played: the drill has ended"
         elif run.paused:
             when = "clock paused"
+        elif inject.at <= offset:
+            when = "due now"
         else:
             when = "in " + format_duration(max(0.0, inject.at - offset) / (run.speed or 1.0))
         kind = INJECT_WORDS.get(inject.kind, inject.kind)

@@ -671,7 +671,8 @@ class DrillRun(_Slots):
     def clock_words(self, now: datetime, *, short: bool = False) -> str:
         """The drill's clock in words, for every screen: ``drill time +12m of 60m · 4x speed``
         (``short``: ``+12m/60m 4x``, for the walk-through's status line)."""
-        at = int(self.offset(self.ended_at if self.ended_at is not None else now))
+        # a thousandth's grace: journal times are made unique by a microsecond or two
+        at = int(self.offset(self.ended_at if self.ended_at is not None else now) + 0.001)
         minutes, seconds = divmod(at, 60)
         if short:
             fast = f" {self.speed:g}x" if self.speed != 1 else ""

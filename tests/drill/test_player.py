@@ -1,0 +1,105 @@
+"""Injects are played once each, whoever plays them and however many play at once."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from crisiscli.drill import runner
+from crisiscli.drill.clock import SimulatedClock
+from crisiscli.drill.player import coming
+from crisiscli.drill.scenario import Scenario
+from crisiscli.record.events import drill_clock
+from crisiscli.record.store import Incident
+from tests.conftest import FrozenClock, make_env
+from tests.helpers import events_of
+
+SCENARIO = """\
+title: Race
+playbook: mini.yaml
+length: 30m
+injects:
+  - {at: +1m, kind: press, text: "One"}
+  - {at: +2m, kind: customer, text: "Two"}
+  - {at: +20m, kind: platform, text: "Later"}
+expectations: []
+"""
+
+
+def opened(
+    tmp_path: Path, clock: FrozenClock, home: Path | None = None
+) -> tuple[Incident, Scenario]:
+    (tmp_path / "mini.yaml").write_text(
+        (Path(__file__).parents[1] / "fixtures" / "mini.yaml").read_text()
+    )
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    env = make_env(home or tmp_path / "home", clock=clock)
+    scenario, entry, _ = runner.prepare(env, tmp_path / "s.yaml")
+    incident = runner.open_drill(
+        env, scenario, entry, title=None, severity=None, speed=1.0, clock="real"
+    )
+    return incident, scenario
+
+
+def test_players_racing_record_each_inject_once(tmp_path: Path, clock: FrozenClock) -> None:
+    incident, scenario = opened(tmp_path, clock)
+    clock.advance(150)
+    players = [
+        runner.Pacer(Incident(incident.id, incident.dir, incident.env), scenario) for _ in range(4)
+    ]
+    threads = [threading.Thread(target=p.play) for p in players]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    keys = [e.data["key"] for e in events_of(incident) if e.type == "drill.inject"]
+    assert sorted(keys) == ["i1", "i2"]
+
+
+def test_a_paused_clock_holds_injects_back_and_pauses_do_not_count(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    incident, scenario = opened(tmp_path, clock)
+    pacer = runner.Pacer(incident, scenario)
+    clock.advance(30)
+    incident.record(drill_clock("paused"))
+    clock.advance(600)  # ten minutes of talk: the drill's clock stands still
+    pacer.play()
+    assert not [e for e in events_of(incident) if e.type == "drill.inject"]
+    run = incident.state().drill_run
+    assert run is not None and run.paused
+    assert coming(run, scenario.injects, clock())[0].startswith(
+        "+1m (clock paused) press enquiry: One"
+    )
+    incident.record(drill_clock("resumed"))
+    clock.advance(31)
+    pacer.play()
+    run = incident.state().drill_run
+    assert run is not None and list(run.played) == ["i1"] and round(run.offset(clock())) == 61
+    assert run.clock_words(clock()) == "drill time +1m01s of 30m"
+    assert coming(run, scenario.injects, clock()) == [
+        "+2m (in 59s) customer: Two",
+        "+20m (in 18m) platform notice: Later",
+    ]
+
+
+def test_the_facilitator_sees_what_comes_the_players_do_not(
+    cli, tmp_path: Path, clock: FrozenClock, crisis_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    incident, scenario = opened(tmp_path, clock, crisis_home)
+    clock.advance(90)
+    watch = cli("watch", "--once", "--json", clock=clock)
+    assert "Later" not in watch.stdout and "drill time +1m30s of 30m" in watch.stdout
+    facilitator = cli("watch", "--once", "--facilitator", clock=clock)
+    assert "COMING NEXT (facilitator only)" in facilitator.stdout
+    assert "platform notice: Later" in facilitator.stdout
+    assert "+1m (due now) press enquiry: One" in facilitator.stdout  # watch records nothing
+
+
+def test_a_simulated_clock_jumps() -> None:
+    from datetime import datetime, timezone
+
+    sim = SimulatedClock(datetime(2026, 1, 1, tzinfo=timezone.utc))
+    sim.sleep(90)
+    sim.sleep(-5)
+    assert sim() == datetime(2026, 1, 1, 0, 1, 30, tzinfo=timezone.utc)
