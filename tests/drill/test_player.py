@@ -86,7 +86,7 @@ def test_a_paused_clock_holds_injects_back_and_pauses_do_not_count(
 def test_the_facilitator_sees_what_comes_the_players_do_not(
     cli, tmp_path: Path, clock: FrozenClock, crisis_home: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    incident, scenario = opened(tmp_path, clock, crisis_home)
+    opened(tmp_path, clock, crisis_home)
     clock.advance(90)
     watch = cli("watch", "--once", "--json", clock=clock)
     assert "Later" not in watch.stdout and "drill time +1m30s of 30m" in watch.stdout
