@@ -103,3 +103,25 @@ def test_a_simulated_clock_jumps() -> None:
     sim.sleep(90)
     sim.sleep(-5)
     assert sim() == datetime(2026, 1, 1, 0, 1, 30, tzinfo=timezone.utc)
+
+
+def test_the_facilitator_pauses_resumes_and_ends(
+    cli, tmp_path: Path, clock: FrozenClock, crisis_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    incident, _ = opened(tmp_path, clock, crisis_home)
+    assert cli("drill", "pause", clock=clock).exit_code == 0
+    assert cli("drill", "pause", clock=clock).exit_code == 5  # already paused: said, not recorded
+    assert cli("drill", "resume", clock=clock).exit_code == 0
+    clock.advance(70)
+    ended = cli("drill", "end", "--reason", "Out of time", clock=clock)
+    assert ended.exit_code == 0, ended.stderr
+    assert cli("drill", "end", clock=clock).exit_code == 5
+    types = [e.type for e in events_of(incident) if e.type.startswith("drill.")]
+    # the facilitator's command first played what was due (+1m), then ended the drill
+    assert types == [
+        "drill.started",
+        "drill.paused",
+        "drill.resumed",
+        "drill.inject",
+        "drill.ended",
+    ]

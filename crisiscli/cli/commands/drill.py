@@ -181,8 +181,13 @@ def _live(env: Environment, incident: Incident, pacer: object) -> None:
     from crisiscli.ui.prompts import TerminalPrompter
 
     assert isinstance(pacer, Pacer)
-    with PlayerThread(pacer):
-        _walk.run(incident, TerminalPrompter(env))
+    try:
+        with PlayerThread(pacer):
+            _walk.run(incident, TerminalPrompter(env))
+    except SystemExit:  # Ctrl-C: the facilitator stops the table; the score so far, then out
+        echo("")
+        _print_score(env, incident, None)
+        raise
     pacer.play()  # what fell due while the last screen was left
 
     def end(state: IncidentState) -> list:  # type: ignore[type-arg]
@@ -317,7 +322,7 @@ def _clock_command(kind: str, incident: str | None, reason: str | None = None) -
         run = state.drill_run
         if run is None or run.ended_at is not None:
             return []
-        if (kind == "paused") == run.paused:
+        if kind != "ended" and (kind == "paused") == run.paused:
             return []
         return [drill_clock(kind, reason)]
 
