@@ -163,3 +163,49 @@ def test_simulated_needs_answers_and_the_facilitator_commands(cli: Any, tmp_path
     assert cli("drill", "pause").exit_code == 5  # ended: its time is up
     r = cli("drill", "score")
     assert "Injects played: 5 of 5" in r.stdout
+
+
+def test_stats_never_count_drills_and_show_their_trend(cli: Any, tmp_path: Path) -> None:
+    late = dict(
+        ANSWERS,
+        steps={
+            **ANSWERS["steps"],
+            "look": {"at": "+15m", "answers": {"reach": "wide", "threat": "no"}},
+        },
+    )
+    s, a = write(tmp_path, answers=late)
+    assert cli("drill", "run", str(s), "--answers", str(a)).exit_code == 1
+    s, a = write(tmp_path)
+    assert cli("drill", "run", str(s), "--answers", str(a)).exit_code == 0
+    assert json.loads(cli("stats", "--json").stdout)["incidents"] == 0
+    trend = json.loads(cli("stats", "--drills", "--json").stdout)
+    (entry,) = trend["scenarios"]
+    assert [(r["met"], r["missed"]) for r in entry["runs"]] == [(3, ["look"]), (4, [])]
+    assert entry["trend"] == "better"
+    text = cli("stats", "--drills").stdout
+    assert (
+        "refund — A refund complaint goes viral" in text and "3/4 (simulated)  missed: look" in text
+    )
+
+
+def test_the_report_has_the_scorecard_in_every_format(cli: Any, tmp_path: Path) -> None:
+    late = dict(
+        ANSWERS,
+        steps={
+            **ANSWERS["steps"],
+            "look": {"at": "+15m", "answers": {"reach": "wide", "threat": "no"}},
+        },
+    )
+    s, a = write(tmp_path, answers=late)
+    cli("drill", "run", str(s), "--answers", str(a))
+    (incident,) = [p.name for p in (tmp_path / "crisis-home" / "incidents").iterdir() if p.is_dir()]
+    md = cli("report", incident).stdout
+    assert "## Drill score" in md and "**3 of 4** expectations met; 5 of 5 injects played." in md
+    assert "| **missed** | step look done by +10m | +10m | done at +15m |" in md
+    html = cli("report", incident, "--format", "html").stdout
+    assert (
+        '<section id="drill-score">' in html
+        and "<td>missed</td><td>step look done by +10m</td>" in html
+    )
+    data = json.loads(cli("report", incident, "--format", "json").stdout)
+    assert data["drill_score"]["met"] == 3 and data["drill_score"]["verdicts"][0]["at"] == 900

@@ -9,13 +9,14 @@ HELP = """What the team learns across incidents: counts, times to milestones, mi
 Counts by playbook and severity, the median and 90th percentile of the time from start to
 each milestone, deadlines missed, the most skipped steps (a hint a playbook needs work),
 open action items, and small charts of incidents per month and time to apology. Drills
-are left out unless --drills. Dates are the incidents' start dates in UTC, inclusive.
+never count here: --drills shows them instead, each scenario's runs and their trend. Dates
+are the incidents' start dates in UTC, inclusive.
 
 \b
 Examples:
   crisis stats
   crisis stats --since 2026-01-01 --until 2026-06-30
-  crisis stats --drills --json | jq .time_to.apology
+  crisis stats --drills                 # every scenario's runs: met, missed, trend
 """
 
 
@@ -41,7 +42,9 @@ def command(
         typer.Option("--until", help="Up to and including this date.", metavar="DATE"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    drills: Annotated[bool, typer.Option("--drills", help="Include drills.")] = False,
+    drills: Annotated[
+        bool, typer.Option("--drills", help="The drills instead: each scenario's runs and trend.")
+    ] = False,
 ) -> None:
     from datetime import date
 
@@ -57,6 +60,17 @@ def command(
     assert end is None or isinstance(end, date)
     if start is not None and end is not None and start > end:
         raise UsageError("--since is after --until")
+    if drills:
+        from crisiscli.views.drills import drill_runs, drill_trend
+        from crisiscli.views.drills import render_text as drill_text
+
+        trend = drill_trend(drill_runs(list_incidents(env), since=start, until=end))
+        if as_json:
+            echo_json(trend)
+        else:
+            for line in drill_text(trend):
+                echo(line)
+        return
     cache = SnapshotCache()
     now = env.clock()
     summaries = []
@@ -65,7 +79,7 @@ def command(
             summaries.append(summarize(incident, cache, now))
         except CrisisError as exc:  # one damaged incident must not hide the others
             warn(f"{incident.id}: left out: {exc.one_line()}")
-    stats = compute(summaries, since=start, until=end, drills=drills)
+    stats = compute(summaries, since=start, until=end)  # drills never count here
     if as_json:
         echo_json(stats)
         return

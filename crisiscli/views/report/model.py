@@ -283,6 +283,7 @@ def build_report(
             {"role": c.role, "person": c.person, "at": ctx.t(c.ts), "by": c.actor}
             for c in state.role_changes
         ],
+        "drill_score": _drill_score(ctx, state),
         "handoffs": [
             {"to": h.to, "brief": r.text(h.brief), "at": ctx.t(h.ts), "by": h.actor}
             for h in state.handoffs
@@ -724,3 +725,21 @@ def report_thumbnails(incident: Any, model: dict[str, Any], fmt: str) -> dict[st
     from crisiscli.team.evidence import thumbnails
 
     return thumbnails(incident, incident.state().evidence)
+
+
+def _drill_score(ctx: _Ctx, state: IncidentState) -> dict[str, Any] | None:
+    """A drill played from a scenario: its scorecard (crisis drill score), else None."""
+    if state.drill_run is None:
+        return None
+    from crisiscli.drill.score import scorecard
+
+    card = scorecard(state)
+    if card is None:
+        return None
+    data = card.as_data()
+    data["started_at"] = ctx.t(card.started_at)
+    data["drill_time"] = state.drill_run.clock_words(state.last_event_at or card.started_at)
+    for verdict in data["verdicts"]:
+        verdict["label"] = ctx.r.text(verdict["label"])
+        verdict["detail"] = ctx.r.text(verdict["detail"])
+    return data
