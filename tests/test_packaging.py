@@ -18,6 +18,7 @@ from tests.conftest import REPO
 
 RUNTIME_DATA = [
     *(f"playbooks/{p.name}" for p in sorted((REPO / "playbooks").iterdir()) if p.is_file()),
+    *(f"scenarios/{p.name}" for p in sorted((REPO / "scenarios").iterdir()) if p.is_file()),
     *(
         str(p.relative_to(REPO))
         for p in sorted((REPO / "crisiscli").rglob("*"))
@@ -44,6 +45,8 @@ def in_wheel(path: str) -> str:
     """Where a file of the checkout lies in the wheel (playbooks/ ships as bundled_playbooks)."""
     if path.startswith("playbooks/"):
         return "crisiscli/bundled_playbooks/" + path.removeprefix("playbooks/")
+    if path.startswith("scenarios/"):
+        return "crisiscli/bundled_scenarios/" + path.removeprefix("scenarios/")
     return path
 
 
@@ -59,7 +62,7 @@ def test_the_wheel_carries_the_runtime_data(dist: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [path for path in RUNTIME_DATA if in_wheel(path) not in names]
     assert not missing, f"not in {wheel.name}: {missing}"
-    assert not [n for n in names if n.startswith(("tests/", "playbooks/", ".venv"))]
+    assert not [n for n in names if n.startswith(("tests/", "playbooks/", "scenarios/", ".venv"))]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "crisis = crisiscli.cli.app:entry" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisiscli.drill.player import TOLERANCE, next_due, play_due
 from crisiscli.drill.rules import Finding, check
-from crisiscli.drill.scenario import Scenario, load_scenario, parse_offset
+from crisiscli.drill.scenario import Scenario, find_scenario, load_scenario, parse_offset
 from crisiscli.env import Environment
 from crisiscli.errors import AnswersError, Location, PlaybookError
 from crisiscli.record.events import drill_clock, drill_started
@@ -39,11 +39,13 @@ DRILLS = "drills"  # CRISIS_HOME/drills/<incident id>/scenario.yaml: the facilit
 SCENARIO_COPY = "scenario.yaml"
 
 
-def prepare(env: Environment, path: Path) -> tuple[Scenario, PlaybookEntry, list[Finding]]:
-    """The scenario, its playbook, and what the drill's lint rules find."""
+def prepare(env: Environment, ref: str | Path) -> tuple[Scenario, PlaybookEntry, list[Finding]]:
+    """The scenario (a file, or a bundled one by name), its playbook, and what the drill's
+    lint rules find."""
     from crisiscli.playbook.catalog import resolve, with_configured_scale
 
-    scenario = load_scenario(path)
+    path = find_scenario(str(ref))
+    scenario = load_scenario(path, str(ref) if Path(str(ref)) == path else str(path))
     ref = scenario.playbook
     local = Path(scenario.folder) / ref
     looks_like_path = "/" in ref or ref.endswith((".yaml", ".yml"))

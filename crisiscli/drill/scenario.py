@@ -173,6 +173,37 @@ def offset_text(seconds: float) -> str:
     return sign + text
 
 
+def bundled_dir() -> Path:
+    """Inside the wheel (``crisiscli/bundled_scenarios``) or, from a checkout, ``scenarios/``."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "bundled_scenarios"
+    return installed if installed.is_dir() else here.parent / "scenarios"
+
+
+def bundled() -> list[Path]:
+    """The scenarios crisis ships, one per bundled playbook kind (docs/drills.md)."""
+    folder = bundled_dir()
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def find_scenario(ref: str) -> Path:
+    """A scenario file, or a bundled scenario by its name (``hashtag-joined``)."""
+    from crisiscli.errors import NotFoundError
+
+    path = Path(ref).expanduser()
+    if path.exists() or "/" in ref or ref.endswith((".yaml", ".yml")):
+        return path
+    for candidate in bundled():
+        if candidate.stem == ref:
+            return candidate
+    import difflib
+
+    names = [p.stem for p in bundled()]
+    close = difflib.get_close_matches(ref, names, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "see: crisis drill list"
+    raise NotFoundError(f"no scenario file or bundled scenario '{ref}'", hint=hint)
+
+
 def load_scenario(path: Path, shown: str | None = None) -> Scenario:
     """Read and check a scenario file; one located ``PlaybookError`` for what is wrong."""
     from crisiscli.playbook import yamlsource

@@ -18,7 +18,8 @@ and the drill is scored against what should have happened (docs/drills.md).
 
 \b
 Examples:
-  crisis drill run scenarios/hashtag.yaml                      # a live tabletop
+  crisis drill list                                             # the bundled scenarios
+  crisis drill run hashtag-joined                               # a live tabletop
   crisis drill run hashtag.yaml --answers team.yaml --clock simulated --junit drill.xml
   crisis drill inject "A reporter calls the switchboard" --kind press
   crisis drill score
@@ -77,6 +78,16 @@ Examples:
   crisis drill end --reason "Out of time"
 """
 
+LIST_HELP = """List the bundled scenarios: one for each kind of bundled playbook.
+
+Run one by its name, or copy it (the path is shown) and make it yours.
+
+\b
+Examples:
+  crisis drill list
+  crisis drill run hashtag-joined
+"""
+
 LINT_HELP = """Check scenario files against their playbooks (the DR rules in docs/drills.md).
 
 \b
@@ -91,7 +102,9 @@ Incident_ = Annotated[
 
 
 def run_command(
-    scenario: Annotated[Path, typer.Argument(help="The scenario file (YAML).")],
+    scenario: Annotated[
+        str, typer.Argument(help="A scenario file (YAML), or a bundled one by name.")
+    ],
     answers: Annotated[
         Path | None,
         typer.Option("--answers", help="Play unattended: the team's answers, as a YAML file."),
@@ -352,7 +365,9 @@ def end_command(
 
 
 def lint_command(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files.")],
+    scenarios: Annotated[
+        list[str], typer.Argument(help="Scenario files, or bundled scenarios by name.")
+    ],
 ) -> None:
     from crisiscli.drill.runner import prepare
     from crisiscli.env import get_env
@@ -377,6 +392,25 @@ def lint_command(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
+def list_command() -> None:
+    from crisiscli.drill.scenario import bundled, load_scenario
+    from crisiscli.errors import CrisisError
+    from crisiscli.ui.output import echo, table
+
+    rows = []
+    for path in bundled():
+        try:
+            found = load_scenario(path)
+        except CrisisError as exc:
+            rows.append([path.stem, "(does not load)", "", exc.one_line()])
+            continue
+        minutes = f"{found.length // 60}m"
+        rows.append([found.id, found.playbook, minutes, found.title])
+    table(rows, ["NAME", "PLAYBOOK", "LENGTH", "TITLE"])
+    if rows:
+        echo(f"In {bundled()[0].parent} — run one with: crisis drill run {rows[0][0]}")
+
+
 def register(app: typer.Typer) -> None:
     sub = command_group(HELP)
     sub.command("run", help=RUN_HELP)(run_command)
@@ -386,4 +420,5 @@ def register(app: typer.Typer) -> None:
     sub.command("resume", help=RESUME_HELP)(resume_command)
     sub.command("end", help=END_HELP)(end_command)
     sub.command("lint", help=LINT_HELP)(lint_command)
+    sub.command("list", help=LIST_HELP)(list_command)
     app.add_typer(sub, name="drill", help=HELP)
