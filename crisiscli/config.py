@@ -71,6 +71,7 @@ NOTIFY_KINDS = (
     "handoff",
     "incident.closed",
     "incident.reopened",
+    "drill.inject",
 )
 
 

@@ -161,6 +161,7 @@ def build_brief(
         "status": state.status,
         "severity": state.severity,
         "drill": state.drill,
+        "drill_run": _drill_run(state, now),
         "playbook": {"id": book.id, "title": book.title, "version": book.version},
         "started": state.started_at,
         "elapsed_seconds": (now - state.started_at).total_seconds() if state.started_at else 0,
@@ -264,6 +265,23 @@ def build_brief(
 
 def _without_status(step: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in step.items() if k != "status"}
+
+
+def _drill_run(state: IncidentState, now: datetime) -> dict[str, Any] | None:
+    """A drill's clock and the injects played so far, latest five (never what comes next)."""
+    from crisiscli.record.events import INJECT_WORDS
+
+    run = state.drill_run
+    if run is None:
+        return None
+    played = sorted(run.played.values(), key=lambda i: (i.ts, i.key))[-5:]
+    return {
+        "time": run.clock_words(now),
+        "injects": [
+            {"at": i.ts, "kind": INJECT_WORDS.get(i.kind, i.kind), "from": i.sender, "text": i.text}
+            for i in played
+        ],
+    }
 
 
 def brief_counts(brief: dict[str, Any]) -> dict[str, int]:
@@ -393,6 +411,12 @@ def render_brief(brief: dict[str, Any]) -> str:
             text = text if len(text) <= 80 else text[:77] + "..."
             out.append(f'  - {_text(a["title"])}{platforms}: "{text}"')
             out.append(f"    {_text(a['waiting'])}")
+    run = brief.get("drill_run")
+    if run:
+        out.append(f"Drill ({run['time']}): what the outside world did so far:")
+        for i in run["injects"]:
+            sender = f"{_text(i['from'])}: " if i["from"] else ""
+            out.append(f"  {short_when(i['at'], tz, now)} {i['kind']}: {sender}{_text(i['text'])}")
     out += _evidence_lines(brief, "Evidence: ", "")
     if brief["mentions"]:
         out.append(f"Mentions: {_mention_words(brief['mentions'], tz, now)}")

@@ -17,6 +17,7 @@ approval.decided     approved, rejected, or sent without (why)    ``approval.dec
 handoff              each handoff                                 ``handoff:<time>``
 incident.closed      the incident closed                          ``incident.closed:<time>``
 incident.reopened    a closed incident was reopened               ``incident.reopened:<time>``
+drill.inject         the outside world acts in a drill            ``drill.inject:<key>``
 ==================== ============================================ ===========================
 
 A deadline's notifications are offered only while they still mean something: "soon" while
@@ -49,6 +50,7 @@ ORDER = {
     "deadline.soon": 6,
     "deadline.passed": 7,
     "incident.closed": 8,
+    "drill.inject": 9,
 }
 
 
@@ -116,6 +118,7 @@ def alerts(
         *_handoffs(facts),
         *_closed(facts),
         *_reopened(facts),
+        *_injects(facts),
     ]
     return sorted(found, key=lambda n: (n.at, ORDER.get(n.kind, 9), n.key))
 
@@ -312,3 +315,17 @@ def _reopened(f: _Facts) -> Iterator[Notification]:
         f"Incident reopened: {s.title}", f"{who} reopened it at {f.when(s.reopened_at)}.",
         ("Reopened by", who), actor=s.reopened_by,
     )  # fmt: skip
+
+
+def _injects(f: _Facts) -> Iterator[Notification]:
+    """A drill's injects reach the team as any event would (the title says DRILL)."""
+    from crisiscli.record.events import INJECT_WORDS
+
+    run = f.state.drill_run
+    for inject in run.played.values() if run is not None else ():
+        what = INJECT_WORDS.get(inject.kind, inject.kind)
+        sender = f"{inject.sender}: " if inject.sender else ""
+        yield f.make(
+            f"drill.inject:{inject.key}", "drill.inject", inject.ts, f"Drill inject: {what}",
+            f"{sender}{inject.text}", ("Kind", what), actor=inject.actor,
+        )  # fmt: skip

@@ -125,3 +125,30 @@ def test_the_facilitator_pauses_resumes_and_ends(
         "drill.inject",
         "drill.ended",
     ]
+
+
+def test_injects_notify_the_team_as_any_event_would(tmp_path: Path, clock: FrozenClock) -> None:
+    from crisiscli.walk.alerts import alerts
+
+    incident, scenario = opened(tmp_path, clock)
+    clock.advance(61)
+    runner.Pacer(incident, scenario).play()
+    found = [
+        n
+        for n in alerts(incident.id, incident.state(), incident.playbook(), clock())
+        if n.kind == "drill.inject"
+    ]
+    assert [(n.key, n.title, n.text, n.drill) for n in found] == [
+        ("drill.inject:i1", "Drill inject: press enquiry", "One", True)
+    ]
+
+
+def test_the_handoff_tells_what_the_outside_world_did(
+    cli, tmp_path: Path, clock: FrozenClock, crisis_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    opened(tmp_path, clock, crisis_home)
+    clock.advance(130)
+    assert cli("drill", "score", clock=clock).exit_code == 0  # the facilitator's look plays i1, i2
+    out = cli("handoff", "--to", "Sam", clock=clock).stdout
+    assert "Drill (drill time +2m10s of 30m): what the outside world did so far:" in out
+    assert "press enquiry: One" in out and "customer: Two" in out and "Later" not in out

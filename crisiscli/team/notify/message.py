@@ -34,6 +34,7 @@ COLOURS = {  # the left edge of a chat attachment, and the Adaptive Card's accen
     "handoff": "#1f6feb",
     "incident.closed": "#2f6b3a",
     "incident.reopened": "#d00000",
+    "drill.inject": "#e8a317",
 }
 CARD_STYLE = {"#d00000": "attention", "#e8a317": "warning", "#2f6b3a": "good"}
 PAYLOAD_FORMAT = 1
