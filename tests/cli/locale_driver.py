@@ -152,6 +152,7 @@ def invocations(work: Path) -> list[list[str]]:
         ["sync"],
         ["close", "--summary", TEXT, "--yes"],
         ["close", "--reopen"],
+        ["drill", "list"],
         ["drill", "lint", str(scenario)],
         ["drill", "run", str(scenario), "--answers", str(answers), "--junit", str(work / "d.xml")],
         ["drill", "inject", TEXT, "--kind", "press", "--from", TEXT],
