@@ -272,6 +272,17 @@ class _Reader:
             )
         return seconds
 
+    def ident(self, data: dict[str, Any], at: Where, what: str, default: str) -> str:
+        """An entry's ``id`` as written (checked), or its id by position."""
+        if "id" not in data:
+            return default
+        value = self.text_of(data["id"], (*at, "id"), "id")
+        if not ID.fullmatch(value):
+            raise self.fail(
+                f"{what} id '{value}' must be lowercase letters, digits, - and _", (*at, "id")
+            )
+        return value
+
     def opt_text(self, data: dict[str, Any], at: Where, name: str) -> str | None:
         value = data.get(name)
         return None if value is None else self.text_of(value, (*at, name), name)
@@ -393,16 +404,7 @@ class _Reader:
             for name in INJECT_REQUIRED:
                 if name not in data:
                     raise self.fail(f"inject {n + 1} has no '{name}'", at)
-            key = f"i{n + 1}"
-            if "id" in data:
-                key = self.text_of(data["id"], (*at, "id"), "id")
-                if not ID.fullmatch(key):
-                    raise self.fail(
-                        f"inject id '{key}' must be lowercase letters, digits, - and _", (*at, "id")
-                    )
-            if key in keys:
-                raise self.fail(f"inject id '{key}' is used twice", (*at, "id"))
-            keys.add(key)
+            key = self.ident(data, at, "inject", f"i{n + 1}", keys)
             kind = self.text_of(data["kind"], (*at, "kind"), "kind")
             if kind not in INJECT_KINDS:
                 raise self.fail(
@@ -470,17 +472,7 @@ class _Reader:
             for name in required:
                 if name not in data:
                     raise self.fail(f"a {kind} expectation needs '{name}'", at)
-            ident = f"e{n + 1}"
-            if "id" in data:
-                ident = self.text_of(data["id"], (*at, "id"), "id")
-                if not ID.fullmatch(ident):
-                    raise self.fail(
-                        f"expectation id '{ident}' must be lowercase letters, digits, - and _",
-                        (*at, "id"),
-                    )
-            if ident in ids:
-                raise self.fail(f"expectation id '{ident}' is used twice", (*at, "id"))
-            ids.add(ident)
+            ident = self.ident(data, at, "expectation", f"e{n + 1}", ids)
             phrases: tuple[str, ...] = ()
             if "phrases" in data:
                 items = data["phrases"]

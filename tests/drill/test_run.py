@@ -41,6 +41,16 @@ ANSWERS: dict[str, Any] = {
 }  # fmt: skip
 
 
+# The same answers, but the first step is done five minutes after its target.
+LATE: dict[str, Any] = dict(
+    ANSWERS,
+    steps={
+        **ANSWERS["steps"],
+        "look": {"at": "+15m", "answers": {"reach": "wide", "threat": "no"}},
+    },
+)
+
+
 def write(
     tmp: Path, scenario: str = SCENARIO, answers: dict[str, Any] | None = None
 ) -> tuple[Path, Path]:
@@ -100,14 +110,7 @@ def test_injects_are_played_once_each_at_their_times(
 
 
 def test_a_missed_expectation_fails_the_run_and_the_junit(cli: Any, tmp_path: Path) -> None:
-    late = dict(
-        ANSWERS,
-        steps={
-            **ANSWERS["steps"],
-            "look": {"at": "+15m", "answers": {"reach": "wide", "threat": "no"}},
-        },
-    )
-    s, a = write(tmp_path, answers=late)
+    s, a = write(tmp_path, answers=LATE)
     junit = tmp_path / "drill.xml"
     r = cli("drill", "run", str(s), "--answers", str(a), "--junit", str(junit))
     assert r.exit_code == 1
@@ -166,14 +169,7 @@ def test_simulated_needs_answers_and_the_facilitator_commands(cli: Any, tmp_path
 
 
 def test_stats_never_count_drills_and_show_their_trend(cli: Any, tmp_path: Path) -> None:
-    late = dict(
-        ANSWERS,
-        steps={
-            **ANSWERS["steps"],
-            "look": {"at": "+15m", "answers": {"reach": "wide", "threat": "no"}},
-        },
-    )
-    s, a = write(tmp_path, answers=late)
+    s, a = write(tmp_path, answers=LATE)
     assert cli("drill", "run", str(s), "--answers", str(a)).exit_code == 1
     s, a = write(tmp_path)
     assert cli("drill", "run", str(s), "--answers", str(a)).exit_code == 0
@@ -189,14 +185,7 @@ def test_stats_never_count_drills_and_show_their_trend(cli: Any, tmp_path: Path)
 
 
 def test_the_report_has_the_scorecard_in_every_format(cli: Any, tmp_path: Path) -> None:
-    late = dict(
-        ANSWERS,
-        steps={
-            **ANSWERS["steps"],
-            "look": {"at": "+15m", "answers": {"reach": "wide", "threat": "no"}},
-        },
-    )
-    s, a = write(tmp_path, answers=late)
+    s, a = write(tmp_path, answers=LATE)
     cli("drill", "run", str(s), "--answers", str(a))
     (incident,) = [p.name for p in (tmp_path / "crisis-home" / "incidents").iterdir() if p.is_dir()]
     md = cli("report", incident).stdout
