@@ -272,15 +272,20 @@ class _Reader:
             )
         return seconds
 
-    def ident(self, data: dict[str, Any], at: Where, what: str, default: str) -> str:
-        """An entry's ``id`` as written (checked), or its id by position."""
-        if "id" not in data:
-            return default
-        value = self.text_of(data["id"], (*at, "id"), "id")
-        if not ID.fullmatch(value):
-            raise self.fail(
-                f"{what} id '{value}' must be lowercase letters, digits, - and _", (*at, "id")
-            )
+    def ident(
+        self, data: dict[str, Any], at: Where, what: str, default: str, seen: set[str]
+    ) -> str:
+        """An entry's ``id`` as written (checked), or its id by position; once each."""
+        value = default
+        if "id" in data:
+            value = self.text_of(data["id"], (*at, "id"), "id")
+            if not ID.fullmatch(value):
+                raise self.fail(
+                    f"{what} id '{value}' must be lowercase letters, digits, - and _", (*at, "id")
+                )
+        if value in seen:
+            raise self.fail(f"{what} id '{value}' is used twice", (*at, "id"))
+        seen.add(value)
         return value
 
     def opt_text(self, data: dict[str, Any], at: Where, name: str) -> str | None:
