@@ -88,6 +88,15 @@ Examples:
   crisis drill run hashtag-joined
 """
 
+SCHEMA_HELP = """Print the JSON Schema of scenario files, for editors and CI.
+
+\b
+Examples:
+  crisis drill schema > scenario.schema.json
+  # first line of a scenario, for yaml-language-server (VS Code, Neovim, …):
+  # yaml-language-server: $schema=./scenario.schema.json
+"""
+
 LINT_HELP = """Check scenario files against their playbooks (the DR rules in docs/drills.md).
 
 \b
@@ -411,6 +420,13 @@ def list_command() -> None:
         echo(f"In {bundled()[0].parent} — run one with: crisis drill run {rows[0][0]}")
 
 
+def schema_command() -> None:
+    from crisiscli.drill.schema import scenario_schema
+    from crisiscli.ui.output import echo_json
+
+    echo_json(scenario_schema())
+
+
 def register(app: typer.Typer) -> None:
     sub = command_group(HELP)
     sub.command("run", help=RUN_HELP)(run_command)
@@ -421,4 +437,5 @@ def register(app: typer.Typer) -> None:
     sub.command("end", help=END_HELP)(end_command)
     sub.command("lint", help=LINT_HELP)(lint_command)
     sub.command("list", help=LIST_HELP)(list_command)
+    sub.command("schema", help=SCHEMA_HELP)(schema_command)
     app.add_typer(sub, name="drill", help=HELP)
