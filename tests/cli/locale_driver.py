@@ -153,6 +153,7 @@ def invocations(work: Path) -> list[list[str]]:
         ["close", "--summary", TEXT, "--yes"],
         ["close", "--reopen"],
         ["drill", "list"],
+        ["drill", "schema"],
         ["drill", "lint", str(scenario)],
         ["drill", "run", str(scenario), "--answers", str(answers), "--junit", str(work / "d.xml")],
         ["drill", "inject", TEXT, "--kind", "press", "--from", TEXT],
