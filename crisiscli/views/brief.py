@@ -447,6 +447,11 @@ def render_status(brief: dict[str, Any]) -> str:
     pb = brief["playbook"]
     out.append(f"  playbook: {_text(pb['title'])} ({pb['id']} v{_text(pb['version'])})")
     out.append(f"  steps: {_progress(brief)}")
+    run = brief.get("drill_run")
+    if run:
+        last = run["injects"][-1] if run["injects"] else None
+        latest = f"; latest: {last['kind']}: {_text(last['text'])}" if last else ""
+        out.append(f"  drill: {run['time']}{latest}")
     if brief["current"] is not None:
         out.append(f"  now: {_text(brief['current']['title'])}")
     for u in brief["deferred"]:

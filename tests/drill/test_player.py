@@ -152,3 +152,5 @@ def test_the_handoff_tells_what_the_outside_world_did(
     out = cli("handoff", "--to", "Sam", clock=clock).stdout
     assert "Drill (drill time +2m10s of 30m): what the outside world did so far:" in out
     assert "press enquiry: One" in out and "customer: Two" in out and "Later" not in out
+    status = cli("status", clock=clock).stdout
+    assert "  drill: drill time +2m10s of 30m; latest: customer: Two" in status

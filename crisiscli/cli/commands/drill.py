@@ -30,7 +30,7 @@ RUN_HELP = """Open a drill incident from a scenario and play its injects at thei
 Without --answers it is a live tabletop: the team walks the playbook in this terminal while
 the scenario's injects arrive as journal events (shown in the status line, `crisis watch`,
 handoff and notifications). With --answers it runs unattended and prints the score; with
---clock simulated a ninety-minute drill takes seconds. The exit code is 1 when an
+--clock simulated a ninety-minute drill takes seconds, and the exit code is 1 when an
 expectation is missed, so a team can prove in CI that its playbook handles its scenarios.
 
 \b
