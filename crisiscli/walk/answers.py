@@ -501,13 +501,6 @@ def check_against(answers: AnswersFile, playbook: Playbook, *, starting: bool = 
     """Refuse a script that names steps, questions or choices the playbook does not have,
     and (``starting``: before an incident is opened) one that leaves out an input the
     walk-through would have to ask for: it is refused before anything is recorded."""
-    if starting:
-        for question in playbook.inputs:
-            if question.id not in answers.inputs and question.default is None and question.required:
-                raise AnswersError(
-                    f"the answers file gives no value for input '{question.id}'",
-                    location=answers.where("inputs"),
-                )
     step_ids = {s.id for s in playbook.steps}
     questions = playbook.questions()
     if answers.exit_criteria is not None:
@@ -569,6 +562,13 @@ def check_against(answers: AnswersFile, playbook: Playbook, *, starting: bool = 
                         f"step '{sid}' has no item '{item}'",
                         location=answers.where("steps", sid, "items"),
                     )
+    if starting:  # last: the more particular refusals above come first
+        for question in playbook.inputs:
+            if question.id not in answers.inputs and question.default is None and question.required:
+                raise AnswersError(
+                    f"the answers file gives no value for input '{question.id}'",
+                    location=answers.where("inputs"),
+                )
 
 
 def _same(a: str, b: str) -> bool:
