@@ -198,3 +198,16 @@ def test_the_report_has_the_scorecard_in_every_format(cli: Any, tmp_path: Path) 
     )
     data = json.loads(cli("report", incident, "--format", "json").stdout)
     assert data["drill_score"]["met"] == 3 and data["drill_score"]["verdicts"][0]["at"] == 900
+
+
+def test_an_input_nobody_gives_is_refused_before_the_drill_opens(
+    cli: Any, tmp_path: Path, crisis_home: Path
+) -> None:
+    s, a = write(
+        tmp_path, scenario=SCENARIO.replace("{brand: Acme, source: customer}", "{source: customer}")
+    )
+    r = cli("drill", "run", str(s), "--answers", str(a))
+    assert r.exit_code == 3 and "brand" in r.stderr
+    assert not (crisis_home / "incidents").exists() or not list(
+        (crisis_home / "incidents").iterdir()
+    )

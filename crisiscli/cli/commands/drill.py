@@ -165,7 +165,10 @@ def run_command(
         from crisiscli.walk.answers import check_against, load_answers
 
         script = load_answers(answers, allow_path or [])
-        check_against(script, entry.playbook)  # type: ignore[arg-type]
+        for key, value in play.inputs:  # the scenario's starting facts are inputs too
+            script.inputs.setdefault(key, value)
+        # before the drill opens: an input nobody gives is refused with nothing created
+        check_against(script, entry.playbook, starting=True)  # type: ignore[arg-type]
     if chosen == "simulated":
         from crisiscli.drill.clock import SimulatedClock, simulated_start
 
