@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from crisiscli.env import Environment
     from crisiscli.record.store import Incident
 
-HELP = """Tabletop drills: a scenario plays the outside world, the team runs its playbook,
-and the drill is scored against what should have happened (docs/drills.md).
+HELP = """Rehearse with a tabletop drill: timed injects, played live, scored afterwards.
+
+A scenario plays the outside world, the team runs its playbook, and the drill is scored
+against what should have happened (docs/drills.md).
 
 \b
 Examples:
