@@ -25,7 +25,8 @@ from crisiscli.drill.rules import Finding, check
 from crisiscli.drill.scenario import Scenario, find_scenario, load_scenario, parse_offset
 from crisiscli.env import Environment
 from crisiscli.errors import AnswersError, Location, PlaybookError
-from crisiscli.record.events import drill_clock, drill_started
+from crisiscli.record.events import NewEvent, drill_clock, drill_started
+from crisiscli.record.fold import IncidentState
 from crisiscli.record.store import Incident
 from crisiscli.walk.answers import AnswersFile, ScriptedPrompter
 
@@ -202,8 +203,8 @@ class Pacer:
         """Play on to the drill's end, then record that it ended (once)."""
         self.wait_until(self.scenario.length)
 
-        def end(state: object) -> list:  # type: ignore[type-arg]
-            run = getattr(state, "drill_run", None)
+        def end(state: IncidentState) -> list[NewEvent]:
+            run = state.drill_run
             return [] if run is None or run.ended_at is not None else [drill_clock("ended", reason)]
 
         self.incident.record_if(end)

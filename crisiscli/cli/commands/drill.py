@@ -203,7 +203,7 @@ def _live(env: Environment, incident: Incident, pacer: object) -> None:
     """A live tabletop: the walk-through here, the injects played beside it."""
     from crisiscli.cli.commands import _walk
     from crisiscli.drill.runner import Pacer, PlayerThread
-    from crisiscli.record.events import drill_clock
+    from crisiscli.record.events import NewEvent, drill_clock
     from crisiscli.record.fold import IncidentState
     from crisiscli.ui.output import echo
     from crisiscli.ui.prompts import TerminalPrompter
@@ -218,7 +218,7 @@ def _live(env: Environment, incident: Incident, pacer: object) -> None:
         raise
     pacer.play()  # what fell due while the last screen was left
 
-    def end(state: IncidentState) -> list:  # type: ignore[type-arg]
+    def end(state: IncidentState) -> list[NewEvent]:
         run = state.drill_run
         if run is None or run.ended_at is not None or not state.finished:
             return []
@@ -339,14 +339,14 @@ def inject_command(
 def _clock_command(kind: str, incident: str | None, reason: str | None = None) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import StateError
-    from crisiscli.record.events import drill_clock
+    from crisiscli.record.events import NewEvent, drill_clock
     from crisiscli.record.fold import IncidentState
     from crisiscli.ui.output import echo
 
     env = get_env()
     found = _find_drill(env, incident, open_only=True)
 
-    def decide(state: IncidentState) -> list:  # type: ignore[type-arg]
+    def decide(state: IncidentState) -> list[NewEvent]:
         run = state.drill_run
         if run is None or run.ended_at is not None:
             return []
