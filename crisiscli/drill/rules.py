@@ -44,6 +44,7 @@ def check(scenario: Scenario, playbook: m.Playbook) -> list[Finding]:
     found: list[Finding] = []
     steps = {s.id: s for s in playbook.steps}
     reachable = _reachable(playbook)
+    started = _reachable_from_start(playbook, scenario)
     end = offset_text(scenario.length)
 
     def add(rule: str, line: int, message: str) -> None:
@@ -91,6 +92,14 @@ def check(scenario: Scenario, playbook: m.Playbook) -> list[Finding]:
         step = steps.get(exp.step) if exp.step else None
         if step is not None and step.id not in reachable:
             add("DR103", exp.line, f"{where}: no path through the playbook reaches '{step.id}'")
+        elif step is not None and started is not None and step.id not in started:
+            given = ", ".join(f"{k}={_word(v)}" for k, v in scenario.inputs)
+            add(
+                "DR103",
+                exp.line,
+                f"{where}: no path through the playbook reaches '{step.id}' from the "
+                f"scenario's starting inputs ({given})",
+            )
         elif exp.expect in ("message", "approved") and step is not None and step.message is None:
             add("DR103", exp.line, f"{where}: step '{step.id}' has no message")
         elif exp.expect == "approved" and step is not None and step.message is not None:
@@ -119,3 +128,47 @@ def _reachable(playbook: m.Playbook) -> set[str]:
         seen.add(here)
         todo.extend(successors[here])
     return {playbook.steps[i].id for i in seen}
+
+
+def _word(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "+".join(str(v) for v in value)
+    return str(value)
+
+
+def _reachable_from_start(playbook: m.Playbook, scenario: Scenario) -> set[str] | None:
+    """Steps some path can enter when the walk-through starts from the scenario's inputs
+    (the path explorer's state graph, every later answer tried); None when that cannot be
+    told: no input the flow reads is given, one does not fit its question, or the graph is
+    too big to follow whole (the static reachability above still holds then)."""
+    from crisiscli.errors import CrisisError
+    from crisiscli.walk.answers import coerce_answer
+    from crisiscli.walk.paths import DEFAULT_MAX_STATES, Explorer, State, Value
+
+    explorer = Explorer(playbook)
+    questions = {q.id: q for q in playbook.inputs}
+    fixed: dict[str, Value] = {}
+    for key, raw in scenario.inputs:
+        if key in explorer.relevant and key in questions:
+            try:
+                value = coerce_answer(questions[key], raw, scenario.location(0))
+            except CrisisError:
+                return None  # DR104 or the run's own check says what is wrong
+            fixed[key] = tuple(value) if isinstance(value, list) else value
+    if not fixed:
+        return None
+    seen: set[State] = set()
+    todo = [t.target for t in explorer.starts(fixed) if t.target is not None]
+    entered: set[str] = set()
+    while todo:
+        state = todo.pop()
+        if state in seen:
+            continue
+        if len(seen) >= DEFAULT_MAX_STATES:
+            return None
+        seen.add(state)
+        entered.add(state.step)
+        todo.extend(t.target for t in explorer.transitions(state) if t.target is not None)
+    return entered

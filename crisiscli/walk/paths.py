@@ -385,11 +385,13 @@ class Explorer:
 
     # -- moves -----------------------------------------------------------------------------
 
-    def starts(self) -> Iterator[Transition]:
+    def starts(self, fixed: Mapping[str, Value] | None = None) -> Iterator[Transition]:
+        """Every start; ``fixed`` inputs (a drill scenario's) take only the value given."""
+        fixed = fixed or {}
         relevant_inputs = [q.id for q in self.playbook.inputs if q.id in self.relevant]
         if self.severity_read:  # the level the incident starts at, as if it were an input
             relevant_inputs.append(m.SEVERITY_REF)
-        domains = [self.domains[qid] for qid in relevant_inputs]
+        domains = [(fixed[qid],) if qid in fixed else self.domains[qid] for qid in relevant_inputs]
         for combo in itertools.product(*domains):
             given = tuple((qid, v) for qid, v in zip(relevant_inputs, combo, strict=True))
             yield self._start(given)

@@ -95,3 +95,46 @@ def test_unknown_inputs_missing_files_and_no_expectations(tmp_path: Path) -> Non
     assert rules == ["DR104", "DR105", "DR106"]
     (tmp_path / "shot.png").write_bytes(b"\x89PNG")
     assert [r for r, _, _ in findings(text, str(tmp_path))] == ["DR104", "DR106"]
+
+
+BRANCHING = """\
+crisis: 1
+id: branching
+title: Branching
+inputs:
+  - {id: brand, prompt: Which brand?}
+  - {id: source, prompt: Whose post?, type: choice, choices: [ours, customer, press]}
+phases:
+  - id: p
+    title: P
+    steps:
+      - {id: look, title: Look}
+      - {id: delete-ours, title: Delete our post, when: {source: ours}}
+      - {id: answer, title: Answer them, when: {source: [customer, press]}}
+"""
+
+
+def test_a_step_no_path_reaches_from_the_scenarios_inputs_is_dr103() -> None:
+    from tests.helpers import load_playbook_text
+
+    book = load_playbook_text(BRANCHING, "branching.yaml")
+
+    def rules(source: str, step: str) -> list[tuple[str, str]]:
+        text = (
+            BASE.replace("playbook: mini", "playbook: branching")
+            .replace("{brand: Acme}", f"{{brand: Acme, source: {source}}}")
+            .replace("step: look", f"step: {step}")
+        )
+        return [(f.rule, f.message) for f in check(parse_scenario(text, "s.yaml"), book)]
+
+    assert rules("customer", "delete-ours") == [
+        (
+            "DR103",
+            "expectation 'e1': no path through the playbook reaches 'delete-ours' from the "
+            "scenario's starting inputs (brand=Acme, source=customer)",
+        )
+    ]
+    assert rules("ours", "delete-ours") == []
+    # press and customer are one group to the explorer; the value given is the one followed
+    assert rules("press", "answer") == []
+    assert [r for r, _ in rules("press", "delete-ours")] == ["DR103"]
