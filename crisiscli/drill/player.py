@@ -56,6 +56,27 @@ def events_for(inject: Inject) -> list[NewEvent]:
     return found
 
 
+def owed_replies(state: IncidentState, injects: Sequence[Inject]) -> list[NewEvent]:
+    """A customer who writes in a drill (a ``customer`` inject with ``from``) is owed a reply
+    of their own: on the reply ledger once, as ``crisis reply add`` would put them, so the
+    team sees them in status and the handoff and ``expect: replies`` scores them."""
+    from crisiscli.record.events import reply_person
+
+    known = {" ".join(t.who.split()).casefold() for t in state.replies.values()}
+    found: list[NewEvent] = []
+    n = len(state.replies)
+    for inject in injects:
+        who = " ".join((inject.sender or "").split())
+        if inject.kind != "customer" or not who or who.casefold() in known:
+            continue
+        known.add(who.casefold())
+        n += 1
+        while f"r{n}" in state.replies:
+            n += 1
+        found.append(reply_person(f"r{n}", who))
+    return found
+
+
 def _evidence(incident: Incident, path: Path, inject: Inject) -> NewEvent:
     from crisiscli.team.evidence import store_file
 
@@ -78,6 +99,7 @@ def play_due(
             return []
         played.extend(due(run, injects, run.offset(incident.env.clock())))
         events = [event for inject in played for event in events_for(inject)]
+        events += owed_replies(state, played)
         for inject in played:
             if inject.evidence and folder is not None:
                 events.append(_evidence(incident, Path(folder) / inject.evidence, inject))

@@ -28,7 +28,7 @@ from crisiscli.errors import AnswersError, Location, PlaybookError
 from crisiscli.record.events import NewEvent, drill_clock, drill_started
 from crisiscli.record.fold import IncidentState
 from crisiscli.record.store import Incident
-from crisiscli.walk.answers import AnswersFile, ScriptedPrompter
+from crisiscli.walk.answers import AnswersFile, ScriptedPrompter, ScriptedReply
 
 if TYPE_CHECKING:
     from crisiscli.playbook.catalog import PlaybookEntry
@@ -175,6 +175,7 @@ class Pacer:
         self.player = as_player(incident)
         self.scenario = scenario
         self.on_inject: Callable[[str], None] | None = None
+        self.replies: list[tuple[int, ScriptedReply]] = []  # the answers file's, by drill time
 
     def offset(self) -> float:
         run = self.incident.state().drill_run
@@ -191,6 +192,9 @@ class Pacer:
             if now + TOLERANCE >= target:
                 return
             following = next_due(run, self.scenario.injects)
+            waiting = [at for at, _ in self.replies if at > now + TOLERANCE]
+            if waiting:
+                following = min(waiting) if following is None else min(following, *waiting)
             until = target if following is None else min(target, max(following, now))
             env.sleep(max(TOLERANCE, until - now) / (run.speed or 1.0))
 
@@ -198,6 +202,28 @@ class Pacer:
         for inject in play_due(self.player, self.scenario.injects, self.scenario.folder):
             if self.on_inject is not None:
                 self.on_inject(inject.text)
+        if self.replies:
+            self.incident.record_if(self._replies_due)
+
+    def _replies_due(self, state: IncidentState) -> list[NewEvent]:
+        """The answers file's replies whose time has come, each to a person on the ledger
+        not answered yet (one who has not written yet is answered once they have)."""
+        from crisiscli.record.events import reply_sent
+
+        run = state.drill_run
+        if run is None:
+            return []
+        now = run.offset(self.incident.env.clock()) + TOLERANCE
+        events: list[NewEvent] = []
+        for at, reply in self.replies:
+            who = reply.who.casefold()
+            thread = next(
+                (t for t in state.replies.values() if " ".join(t.who.split()).casefold() == who),
+                None,
+            )
+            if at <= now and thread is not None and thread.sent_at is None:
+                events.append(reply_sent(thread.id, reply.text))
+        return events
 
     def finish(self, reason: str | None = None) -> None:
         """Play on to the drill's end, then record that it ended (once)."""
@@ -216,6 +242,9 @@ class PacedPrompter(ScriptedPrompter):
     def __init__(self, answers: AnswersFile, pacer: Pacer, **kwargs: Callable[[str], None]) -> None:
         super().__init__(answers, **kwargs)
         self.pacer = pacer
+        pacer.replies = [
+            (self._offset(r.at, "replies", n), r) for n, r in enumerate(answers.replies)
+        ]
         self._timed: tuple[str, int] | None = None
         self._last = 0.0
 
@@ -230,14 +259,17 @@ class PacedPrompter(ScriptedPrompter):
     def _target(self, view: StepView) -> float:
         script = self.answers.steps.get(view.step.id)
         if script is not None and script.at and view.visit == 1:
-            seconds = parse_offset(script.at)
-            if seconds is None:
-                raise AnswersError(
-                    f"at '{script.at}' is not a time offset (use e.g. +12m, +1h30m)",
-                    location=self.answers.where("steps", view.step.id, "at"),
-                )
-            return float(seconds)
+            return float(self._offset(script.at, "steps", view.step.id))
         return self._last + PACE
+
+    def _offset(self, text: str, *at: str | int) -> int:
+        seconds = parse_offset(text)
+        if seconds is None:
+            raise AnswersError(
+                f"at '{text}' is not a time offset (use e.g. +12m, +1h30m)",
+                location=self.answers.where(*at, "at"),
+            )
+        return seconds
 
     def finished(self, summary: RunSummary) -> bool:
         self.pacer.finish("the drill's time is up")

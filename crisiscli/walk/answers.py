@@ -101,6 +101,7 @@ TOP_KEYS = {
     "exit_criteria",
     "playbook",
     "drill",
+    "replies",
 }
 STEP_KEYS = {
     "action",
@@ -161,6 +162,16 @@ class StepScript:
 
 
 @dataclass
+class ScriptedReply:
+    """``replies:`` (``crisis drill run``): the reply a person on the ledger is sent, at a
+    drill time (``+12m``)."""
+
+    who: str
+    at: str
+    text: str
+
+
+@dataclass
 class AnswersFile:
     path: str
     title: str | None = None
@@ -169,6 +180,7 @@ class AnswersFile:
     drill: bool = False
     inputs: dict[str, Any] = field(default_factory=dict)
     steps: dict[str, StepScript] = field(default_factory=dict)
+    replies: list[ScriptedReply] = field(default_factory=list)  # crisis drill run only
     default: Action = Action.DONE
     close: bool = False
     exit_criteria: Any = None  # all | none | one yes/no (or {met, note}) per criterion
@@ -225,6 +237,32 @@ def inside_allowed(target: str, allowed: tuple[Path, ...], where: Location) -> s
     )
 
 
+def _replies(value: Any, result: AnswersFile) -> list[ScriptedReply]:
+    """``replies: [{who, at, text}, …]``: each person's reply in a drill, when it is sent."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AnswersError(
+            "replies must be a list of {who, at, text}", location=result.where("replies")
+        )
+    found = []
+    for n, entry in enumerate(value):
+        where = result.where("replies", n)
+        if not isinstance(entry, dict) or set(entry) - {"who", "at", "text"}:
+            raise AnswersError(
+                f"reply {n + 1} must be a mapping of who, at and text", location=where
+            )
+        texts = {k: " ".join(str(entry.get(k) or "").split()) for k in ("who", "at")}
+        text = str(entry.get("text") or "").strip()
+        for key, given in (*texts.items(), ("text", text)):
+            if not given or isinstance(entry.get(key), (list, dict, bool)):
+                raise AnswersError(
+                    f"reply {n + 1} needs '{key}'", location=result.where("replies", n, key)
+                )
+        found.append(ScriptedReply(texts["who"], texts["at"], text))
+    return found
+
+
 def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> AnswersFile:
     """Read an answers file. Evidence files it names are relative to its folder and must
     stay inside it (links followed), or inside a folder in ``allow`` (``--allow-path``)."""
@@ -264,6 +302,7 @@ def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> Answe
             "inputs must be a mapping of input id to value", location=result.where("inputs")
         )
     result.inputs = {str(k): raw(("inputs", k), v) for k, v in inputs.items()}
+    result.replies = _replies(data.get("replies"), result)
     steps = data.get("steps") or {}
     if not isinstance(steps, dict):
         raise AnswersError(
