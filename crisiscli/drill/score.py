@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from crisiscli.drill.player import TOLERANCE
 from crisiscli.drill.scenario import Expectation, expectation_from_data, offset_text
+from crisiscli.playbook.model import Playbook
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.record.fold import DrillRun, IncidentState
 
@@ -42,6 +43,27 @@ class Verdict(NamedTuple):
         }
 
 
+class Observation(NamedTuple):
+    """Beside the expectations: what the playbook's own clock, the checks, the approvers and
+    the reply ledger say about the drill (deadlines and cadence, message checks, approval
+    turnaround, people left unanswered), in drill time."""
+
+    section: str  # deadlines | checks | approvals | unanswered
+    ok: bool | None  # None: neither good nor bad (still open)
+    text: str
+
+    def as_data(self) -> dict[str, Any]:
+        return {"section": self.section, "ok": self.ok, "text": self.text}
+
+
+SECTIONS = {
+    "deadlines": "Deadlines and cadence",
+    "checks": "Message checks",
+    "approvals": "Approval turnaround",
+    "unanswered": "Unanswered people",
+}
+
+
 class Scorecard(NamedTuple):
     scenario: str
     title: str
@@ -52,6 +74,7 @@ class Scorecard(NamedTuple):
     injects_total: int
     ended: bool
     verdicts: list[Verdict]
+    record: tuple[Observation, ...] = ()
 
     @property
     def met(self) -> int:
@@ -73,11 +96,13 @@ class Scorecard(NamedTuple):
             "met": self.met,
             "expectations": len(self.verdicts),
             "verdicts": [v.as_data() for v in self.verdicts],
+            "record": [o.as_data() for o in self.record],
         }
 
 
-def scorecard(state: IncidentState) -> Scorecard | None:
-    """The score of the drill played on this incident (None: no drill was played)."""
+def scorecard(state: IncidentState, playbook: Playbook | None = None) -> Scorecard | None:
+    """The score of the drill played on this incident (None: no drill was played); with
+    the incident's ``playbook``, also its deadlines and cadence."""
     run = state.drill_run
     if run is None:
         return None
@@ -90,7 +115,57 @@ def scorecard(state: IncidentState) -> Scorecard | None:
     return Scorecard(
         run.scenario, run.title, run.started_at, run.speed, run.clock,
         scenario_injects, run.injects, run.ended_at is not None, verdicts,
+        tuple(record(state, run, playbook)),
     )  # fmt: skip
+
+
+def record(state: IncidentState, run: DrillRun, playbook: Playbook | None) -> list[Observation]:
+    """The drill as the playbook's clock, the checks, the approvers and the ledger saw it."""
+    found: list[Observation] = []
+    now = run.ended_at or state.last_event_at or run.started_at
+    if playbook is not None:
+        from crisiscli.walk.deadlines import deadline_statuses
+
+        for d in deadline_statuses(playbook, state, now):
+            due = _when(_at(run, d.due_at))
+            if d.state == "waived":
+                continue
+            if d.state in ("met", "missed") and d.finished_at is not None:
+                done = f"{d.state} at {_when(_at(run, d.finished_at))}"
+            else:
+                done = {"open": "not due yet", "overdue": "overdue"}.get(d.state, d.state)
+            ok = True if d.state == "met" else None if d.state == "open" else False
+            found.append(Observation("deadlines", ok, f"{d.title}: due {due}, {done}"))
+    for message in state.messages.values():
+        # the counts, not the lengths per platform ("x 74/280 · … · 0 errors, 0 warnings")
+        summary = (message.check_summary or "not checked").split(" · ")[-1]
+        problems = [text for severity, text in message.check_findings if severity == "error"]
+        problems += [text for severity, text in message.check_findings if severity == "warning"]
+        text = f"{message.step}: {summary}"
+        if message.check_override:
+            text += f"; sent despite them: {message.check_override}"
+        if problems:
+            text += " — " + "; ".join(problems[:3])
+        found.append(Observation("checks", not problems and not message.check_override, text))
+    for message in state.messages.values():
+        if not message.requests:
+            continue
+        asked = _at(run, message.requests[0].ts)
+        if message.approved_at is not None:
+            at = _at(run, message.approved_at)
+            turnaround = offset_text((at or 0) - (asked or 0)).lstrip("+")
+            who = message.decided_by or message.approver or message.approved_by or "?"
+            text = f"{message.step}: asked at {_when(asked)}, approved by {who} at {_when(at)} ({turnaround})"
+            found.append(Observation("approvals", True, text))
+        else:
+            outcome = message.decision or "no answer"
+            text = f"{message.step}: asked at {_when(asked)} of {message.requests[-1].approver}, {outcome}"
+            found.append(Observation("approvals", False, text))
+    for thread in state.replies.values():
+        if thread.unanswered:
+            since = _when(_at(run, thread.added_at))
+            found.append(Observation("unanswered", False, f"{thread.who} (owed since {since})"))
+    return found
 
 
 def _at(run: DrillRun, ts: datetime | None) -> int | None:
@@ -226,6 +301,18 @@ def text_lines(card: Scorecard) -> list[str]:
         lines.append(f"  {mark} {v.id}: {v.label} — {v.detail}")
     played = f"Injects played: {card.injects_played} of {card.injects_total}"
     lines.append(played + ("" if card.ended else " (the drill has not ended)"))
+    for section, title in SECTIONS.items():
+        found = [o for o in card.record if o.section == section]
+        if found:
+            lines.append(f"{title}:")
+            marks = {
+                True: "ok    ",
+                False: "MISSED" if section == "deadlines" else "LOOK  ",
+                None: "open  ",
+            }
+            lines += [f"  {marks[o.ok]} {o.text}" for o in found]
+        elif section == "unanswered":
+            lines.append(f"{title}: none")
     return lines
 
 

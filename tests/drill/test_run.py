@@ -239,7 +239,10 @@ def test_customers_who_write_are_owed_replies_and_the_answers_file_sends_them(
     s, a = write(tmp_path, scenario, answered)
     r: Result = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert "MET    replies: every person owed a reply answered by +30m — 2 answered, the last at +22m" in r.stdout
+    assert (
+        "MET    replies: every person owed a reply answered by +30m — 2 answered, the last at +22m"
+        in r.stdout
+    )
     from crisiscli.record.store import list_incidents
     from tests.conftest import make_env
 
@@ -251,4 +254,37 @@ def test_customers_who_write_are_owed_replies_and_the_answers_file_sends_them(
     s, a = write(tmp_path, scenario, one)
     r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
     assert r.exit_code == 1, r.stdout + r.stderr
-    assert "MISSED replies: every person owed a reply answered by +30m — still unanswered: @third" in r.stdout
+    assert (
+        "MISSED replies: every person owed a reply answered by +30m — still unanswered: @third"
+        in r.stdout
+    )
+
+
+def test_the_score_tells_deadlines_checks_approval_turnaround_and_who_waits(
+    cli: Any, tmp_path: Path
+) -> None:
+    """Beside the expectations: the playbook's deadlines, each message's checks, how long
+    each approval took and who is still owed a reply — all in drill time, in the score, the
+    JSON and the report."""
+    s, a = write(tmp_path)
+    r: Result = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    tail = r.stdout[r.stdout.index("Deadlines and cadence:") :].splitlines()
+    assert tail[:3] == [
+        "Deadlines and cadence:",
+        "  ok     Look first: due +15m, met at +8m",
+        "  ok     Public statement: due +30m, met at +20m",
+    ]
+    assert tail[tail.index("Message checks:") + 1] == "  ok     statement: 0 errors, 0 warnings"
+    assert "  ok     statement: asked at +20m, approved by Dana at +20m (0s)" in tail
+    assert tail[-2:] == ["Unanswered people:", "  LOOK   @second (owed since +5m)"]
+    incident = json.loads(cli("list", "--json").stdout)[0]["id"]
+    data = json.loads(cli("drill", "score", incident, "--json").stdout)
+    assert {"section": "unanswered", "ok": False, "text": "@second (owed since +5m)"} in data[
+        "record"
+    ]
+    report = cli("report", incident, "--format", "md").stdout
+    assert (
+        "**Approval turnaround** (drill time): statement: asked at +20m, approved by Dana" in report
+    )
+    assert "**Unanswered people** (drill time): **look:** @second (owed since +5m)." in report

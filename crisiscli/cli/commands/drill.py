@@ -245,7 +245,7 @@ def _print_score(
     from crisiscli.errors import CrisisError, ExitCode, StateError
     from crisiscli.ui.output import echo, echo_json
 
-    card = scorecard(incident.replay(history=False))
+    card = scorecard(incident.replay(history=False), incident.playbook())
     if card is None:
         raise StateError(
             f"{incident.id} is not a drill played from a scenario",

@@ -733,7 +733,7 @@ def _drill_score(ctx: _Ctx, state: IncidentState) -> dict[str, Any] | None:
         return None
     from crisiscli.drill.score import scorecard
 
-    card = scorecard(state)
+    card = scorecard(state, ctx.playbook)
     if card is None:
         return None
     data = card.as_data()
@@ -742,4 +742,12 @@ def _drill_score(ctx: _Ctx, state: IncidentState) -> dict[str, Any] | None:
     for verdict in data["verdicts"]:
         verdict["label"] = ctx.r.text(verdict["label"])
         verdict["detail"] = ctx.r.text(verdict["detail"])
+    for seen in data["record"]:
+        seen["text"] = ctx.r.text(seen["text"])
+    from crisiscli.drill.score import SECTIONS
+
+    data["sections"] = [
+        {"title": title, "items": [o for o in data["record"] if o["section"] == key]}
+        for key, title in SECTIONS.items()
+    ]
     return data
