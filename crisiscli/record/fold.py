@@ -15,7 +15,7 @@ the checkpoint (see ``record/checkpoint.py``).
 # No `from __future__ import annotations` here: with it, typing.NamedTuple turns each
 # field's annotation into a ForwardRef and compiles it when the module loads, which
 # doubles what the classes below cost on every `crisis note` (docs/benchmarks.md).
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from crisiscli.playbook.spec import audience_of
@@ -668,6 +668,19 @@ class DrillRun(_Slots):
             stood += (end - pause.start).total_seconds()
         return max(0.0, ((ts - self.started_at).total_seconds() - stood) * self.speed)
 
+    def moment(self, seconds: float, now: datetime | None = None) -> datetime:
+        """When the drill's clock shows ``seconds`` (``offset`` turned round): the playbook's
+        deadlines in a drill are drill time, so ``--speed`` compresses them as it does the
+        injects, and a pause holds them. A pause not over yet lasts until ``now``."""
+        at = self.started_at + timedelta(seconds=seconds / (self.speed or 1.0))
+        for pause in self.pauses:
+            if pause.start >= at:
+                break
+            end = pause.end if pause.end is not None else now
+            if end is not None and end > pause.start:
+                at += end - pause.start
+        return at
+
     def clock_words(self, now: datetime, *, short: bool = False) -> str:
         """The drill's clock in words, for every screen: ``drill time +12m of 60m · 4x speed``
         (``short``: ``+12m/60m 4x``, for the walk-through's status line)."""
@@ -892,6 +905,15 @@ class IncidentState(_Slots):
         # reaches the steps that read the grade.
         self.grading: list[str] = grading if grading is not None else []
         self.drill_run = drill_run  # a tabletop drill played on this incident (crisis drill)
+
+    def from_start(self, seconds: float, now: datetime | None = None) -> datetime:
+        """``seconds`` after the incident's start (a step's ``due``, ``not_before``) — in a
+        drill played from a scenario, drill seconds (``DrillRun.moment``: ``--speed``
+        compresses the playbook's deadlines as it does the injects; a pause holds them)."""
+        assert self.started_at is not None
+        if self.drill_run is not None:
+            return self.drill_run.moment(seconds, now)
+        return self.started_at + timedelta(seconds=seconds)
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:

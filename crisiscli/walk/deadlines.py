@@ -95,7 +95,7 @@ def not_before_at(step: Step, state: IncidentState) -> datetime | None:
     """When a step's earliest-time gate (``not_before``) opens; None without one."""
     if step.not_before is None or state.started_at is None:
         return None
-    return state.started_at + timedelta(seconds=step.not_before.seconds)
+    return state.from_start(step.not_before.seconds)
 
 
 class EarlyStatus(Frozen):
@@ -169,7 +169,7 @@ def deadline_statuses(
         if step.due is None:
             continue
         try:
-            due_at = state.started_at + timedelta(seconds=step.due.seconds)
+            due_at = state.from_start(step.due.seconds, now)
         except OverflowError:  # an old snapshot's deadline beyond the calendar never comes due
             continue
         found.append(_status(step.id, step.due.label, due_at, state, applies(step, state), now))
@@ -188,17 +188,23 @@ def next_update_due(playbook: Playbook, state: IncidentState, at: datetime) -> d
         for c in playbook.cadences
         if (seconds := c.interval(state.severity)) is not None and not _stopped(c, state)
     ]
-    return _after(at, min(intervals)) if intervals else None
+    return _after(at, min(intervals), state) if intervals else None
 
 
 # -- cadence -------------------------------------------------------------------------------
 
 
-def _after(ts: datetime, seconds: int | None) -> datetime | None:
-    """``ts`` plus ``seconds`` (None: no interval, or one beyond the calendar: never due)."""
+def _after(
+    ts: datetime, seconds: int | None, state: IncidentState, now: datetime | None = None
+) -> datetime | None:
+    """``ts`` plus ``seconds`` (None: no interval, or one beyond the calendar: never due);
+    in a drill, drill seconds (``IncidentState.from_start``)."""
     if seconds is None:
         return None
     try:
+        run = state.drill_run
+        if run is not None:
+            return run.moment(run.offset(ts) + seconds, now)
         return ts + timedelta(seconds=seconds)
     except OverflowError:
         return None
@@ -285,13 +291,13 @@ def _occurrences(
         out.append(status)
 
     first = cadence.first if cadence.first is not None else cadence.interval(severity)
-    due = _after(state.started_at, first)
+    due = _after(state.started_at, first, state, now)
     for ts, what, value in _moments(cadence, state):
         if what == "severity":
             assert value is not None
             was, severity = severity, value
             seconds = cadence.interval(severity)
-            sooner = _after(ts, seconds)
+            sooner = _after(ts, seconds, state, now)
             resumed = (
                 playbook is not None
                 and not can_post(cadence, playbook, state, was)
@@ -313,7 +319,7 @@ def _occurrences(
             if due is not None:
                 made(due, "met" if ts <= due else "missed", ts)
                 n += 1
-            due = _after(ts, cadence.interval(severity))
+            due = _after(ts, cadence.interval(severity), state, now)
             every = cadence.interval_text(severity)
         else:  # the incident closed, or the step that ends the updates is over
             if due is not None:

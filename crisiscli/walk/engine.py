@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from crisiscli.errors import Paused, StateError, UsageError
@@ -288,7 +288,7 @@ class Walkthrough:
         back = recall_at(step, self.state)
         if back is not None and back <= self.env.clock():
             assert step.due is not None and self.state.started_at is not None
-            due = self.state.started_at + timedelta(seconds=step.due.seconds)
+            due = self.state.from_start(step.due.seconds, self.env.clock())
             when = short_when(due, self.incident.tz() or _local(), self.env.clock())
             why = self.words.t("engine.recall_deadline", when=when)
         else:

@@ -14,7 +14,7 @@ Afterwards it goes on where it was (``via: return`` to a step an aside interrupt
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crisiscli.frozen import Frozen
@@ -164,7 +164,7 @@ def recall_at(step: Step, state: IncidentState) -> datetime | None:
     """When a deferred step with a deadline comes back: RECALL_BEFORE before it is due."""
     if step.due is None or state.started_at is None:
         return None
-    return state.started_at + timedelta(seconds=max(step.due.seconds - RECALL_BEFORE, 0))
+    return state.from_start(max(step.due.seconds - RECALL_BEFORE, 0))
 
 
 def _waiting_deferred(playbook: Playbook, state: IncidentState) -> list[Step]:

@@ -130,7 +130,12 @@ def run_command(
     ] = None,
     speed: Annotated[
         float,
-        typer.Option("--speed", min=0.01, max=3600, help="Drill minutes per real minute."),
+        typer.Option(
+            "--speed",
+            min=0.01,
+            max=3600,
+            help="Drill minutes per real minute: injects and the playbook's deadlines alike.",
+        ),
     ] = 1.0,
     junit: Annotated[
         Path | None, typer.Option("--junit", metavar="FILE", help="Write the score as JUnit XML.")
@@ -186,7 +191,13 @@ def run_command(
         speed=speed,
         clock=chosen,
     )
-    echo(f"DRILL {incident.id}: {play.title} — {play.length // 60} minutes of drill time")
+    pace = ""
+    if speed != 1:
+        from crisiscli.timeutil import format_duration
+
+        real = format_duration(max(1.0, play.length / speed))
+        pace = f" at {speed:g}x speed ({real} of real time)"
+    echo(f"DRILL {incident.id}: {play.title} — {play.length // 60} minutes of drill time{pace}")
     echo(f"Log: {incident.log_path}")
     pacer = runner.Pacer(incident, play)
     if script is not None:
