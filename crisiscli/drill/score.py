@@ -30,6 +30,11 @@ class Verdict(NamedTuple):
     target: int | None  # drill seconds it was due by
     at: int | None  # drill seconds it happened (None: it did not)
     detail: str  # why, in words
+    open: bool = False  # not met yet, but the drill runs on and its time has not passed
+
+    @property
+    def word(self) -> str:
+        return "met" if self.met else "open" if self.open else "missed"
 
     def as_data(self) -> dict[str, Any]:
         return {
@@ -40,6 +45,7 @@ class Verdict(NamedTuple):
             "target": self.target,
             "at": self.at,
             "detail": self.detail,
+            "state": self.word,
         }
 
 
@@ -81,8 +87,13 @@ class Scorecard(NamedTuple):
         return sum(v.met for v in self.verdicts)
 
     @property
+    def missed(self) -> int:
+        return sum(not v.met and not v.open for v in self.verdicts)
+
+    @property
     def passed(self) -> bool:
-        return all(v.met for v in self.verdicts)
+        """Nothing missed (an expectation still open in a running drill is not a miss)."""
+        return self.missed == 0
 
     def as_data(self) -> dict[str, Any]:
         return {
@@ -100,29 +111,45 @@ class Scorecard(NamedTuple):
         }
 
 
-def scorecard(state: IncidentState, playbook: Playbook | None = None) -> Scorecard | None:
+def scorecard(
+    state: IncidentState, playbook: Playbook | None = None, now: datetime | None = None
+) -> Scorecard | None:
     """The score of the drill played on this incident (None: no drill was played); with
-    the incident's ``playbook``, also its deadlines and cadence."""
+    the incident's ``playbook``, also its deadlines and cadence. ``now`` (a running drill):
+    an expectation not met yet whose time has not passed is *open*, not missed."""
     run = state.drill_run
     if run is None:
         return None
     verdicts = []
+    clock = _at(run, now or state.last_event_at or run.started_at) or 0
     for data in run.expectations:
         exp = expectation_from_data(data)
         if exp is not None:
-            verdicts.append(judge(exp, state, run))
+            verdict = judge(exp, state, run)
+            if (
+                not verdict.met
+                and verdict.at is None
+                and run.ended_at is None
+                and (exp.by is None or clock < exp.by)
+            ):
+                verdict = verdict._replace(
+                    open=True, detail=f"{verdict.detail}; the drill is at {_when(clock)}"
+                )
+            verdicts.append(verdict)
     scenario_injects = sum(1 for i in run.played.values() if i.due is not None)
     return Scorecard(
         run.scenario, run.title, run.started_at, run.speed, run.clock,
         scenario_injects, run.injects, run.ended_at is not None, verdicts,
-        tuple(record(state, run, playbook)),
+        tuple(record(state, run, playbook, run.ended_at or now)),
     )  # fmt: skip
 
 
-def record(state: IncidentState, run: DrillRun, playbook: Playbook | None) -> list[Observation]:
+def record(
+    state: IncidentState, run: DrillRun, playbook: Playbook | None, now: datetime | None = None
+) -> list[Observation]:
     """The drill as the playbook's clock, the checks, the approvers and the ledger saw it."""
     found: list[Observation] = []
-    now = run.ended_at or state.last_event_at or run.started_at
+    now = now or run.ended_at or state.last_event_at or run.started_at
     if playbook is not None:
         from crisiscli.walk.deadlines import deadline_statuses
 
@@ -295,10 +322,11 @@ def text_lines(card: Scorecard) -> list[str]:
     """The scorecard as plain lines (``crisis drill score``; each output escapes them)."""
     speed = f", {card.speed:g}x speed" if card.speed != 1 else ""
     head = f"Drill score: {card.title} ({card.scenario}, {card.clock} clock{speed})"
-    lines = [head, f"Met {card.met} of {len(card.verdicts)} expectations."]
+    still = sum(v.open for v in card.verdicts)
+    runs_on = f" ({still} still open: the drill runs on)" if still else ""
+    lines = [head, f"Met {card.met} of {len(card.verdicts)} expectations{runs_on}."]
     for v in card.verdicts:
-        mark = "MET   " if v.met else "MISSED"
-        lines.append(f"  {mark} {v.id}: {v.label} — {v.detail}")
+        lines.append(f"  {v.word.upper():<6} {v.id}: {v.label} — {v.detail}")
     played = f"Injects played: {card.injects_played} of {card.injects_total}"
     lines.append(played + ("" if card.ended else " (the drill has not ended)"))
     for section, title in SECTIONS.items():
@@ -327,7 +355,7 @@ def junit(card: Scorecard, *, seconds: float = 0.0) -> str:
             c if c not in "\ufffe\uffff" else f"\\u{ord(c):04x}" for c in visible_line(text)
         )
 
-    missed = len(card.verdicts) - card.met
+    missed = card.missed
     name = safe(f"crisis drill {card.scenario}")
     suites = ET.Element("testsuites", name="crisis drill")
     suite = ET.SubElement(suites, "testsuite", name=name)
@@ -335,13 +363,16 @@ def junit(card: Scorecard, *, seconds: float = 0.0) -> str:
         case = ET.SubElement(
             suite, "testcase", name=safe(f"{v.id}: {v.label}"), classname=name, time="0.000"
         )
-        if not v.met:
+        if v.open:
+            ET.SubElement(case, "skipped", message=safe(f"open: {v.detail}"))
+        elif not v.met:
             failure = ET.SubElement(case, "failure", message=safe(v.detail), type=v.expect)
             failure.text = safe(f"{v.id}: {v.label} — {v.detail}")
     for element in (suites, suite):
         element.set("tests", str(len(card.verdicts)))
         element.set("failures", str(missed))
         element.set("errors", "0")
+        element.set("skipped", str(sum(v.open for v in card.verdicts)))
         element.set("time", f"{seconds:.3f}")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -44,6 +44,10 @@ Examples:
 
 SCORE_HELP = """Score a drill: each expectation met or missed, with its times.
 
+While the drill runs, an expectation not met yet whose time has not passed is open, not
+missed. Below them: the playbook's deadlines, message checks, approval turnaround and the
+people still owed a reply, in drill time. The exit code is 1 when an expectation is missed.
+
 \b
 Examples:
   crisis drill score
@@ -256,7 +260,7 @@ def _print_score(
     from crisiscli.errors import CrisisError, ExitCode, StateError
     from crisiscli.ui.output import echo, echo_json
 
-    card = scorecard(incident.replay(history=False), incident.playbook())
+    card = scorecard(incident.replay(history=False), incident.playbook(), env.clock())
     if card is None:
         raise StateError(
             f"{incident.id} is not a drill played from a scenario",
