@@ -98,8 +98,9 @@ def play_due(
         if run is None:
             return []
         played.extend(due(run, injects, run.offset(incident.env.clock())))
-        events = [event for inject in played for event in events_for(inject)]
-        events += owed_replies(state, played)
+        # the ledger first: the inject itself is the latest event, the one a status line shows
+        events = owed_replies(state, played)
+        events += [event for inject in played for event in events_for(inject)]
         for inject in played:
             if inject.evidence and folder is not None:
                 events.append(_evidence(incident, Path(folder) / inject.evidence, inject))

@@ -27,12 +27,12 @@ expectations: []
 
 
 def opened(
-    tmp_path: Path, clock: FrozenClock, home: Path | None = None
+    tmp_path: Path, clock: FrozenClock, home: Path | None = None, text: str = SCENARIO
 ) -> tuple[Incident, Scenario]:
     (tmp_path / "mini.yaml").write_text(
         (Path(__file__).parents[1] / "fixtures" / "mini.yaml").read_text()
     )
-    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
     env = make_env(home or tmp_path / "home", clock=clock)
     scenario, entry, _ = runner.prepare(env, tmp_path / "s.yaml")
     incident = runner.open_drill(
@@ -154,3 +154,16 @@ def test_the_handoff_tells_what_the_outside_world_did(
     assert "press enquiry: One" in out and "customer: Two" in out and "Later" not in out
     status = cli("status", clock=clock).stdout
     assert "  drill: drill time +2m10s of 30m; latest: customer: Two" in status
+
+
+def test_what_the_customer_said_is_the_latest_event_not_the_ledger_line(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """A customer inject also puts the person on the reply ledger; the inject is recorded
+    last, so the walk-through's status line (the latest event) shows what they said."""
+    text = SCENARIO.replace('text: "Two"}', 'text: "Two", from: "@two"}')
+    incident, scenario = opened(tmp_path, clock, text=text)
+    clock.advance(130)
+    runner.Pacer(incident, scenario).play()
+    kinds = [e.type for e in events_of(incident)][-3:]
+    assert kinds == ["reply.person", "drill.inject", "drill.inject"]
