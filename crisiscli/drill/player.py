@@ -39,8 +39,12 @@ def next_due(run: DrillRun, injects: Sequence[Inject]) -> float | None:
 
 
 def events_for(inject: Inject) -> list[NewEvent]:
-    """The inject, and what it means for the fold where it is a fact crisis tracks."""
-    found = [
+    """The inject, and what it means for the fold where it is a fact crisis tracks (that
+    first: the inject is the latest event, the one a status line shows)."""
+    found: list[NewEvent] = []
+    if inject.kind == "mentions" and inject.count is not None:
+        found.append(mentions_recorded(inject.count, per=inject.per or "hour", source=SOURCE))
+    found += [
         drill_inject(
             inject.key,
             inject.kind,
@@ -51,8 +55,6 @@ def events_for(inject: Inject) -> list[NewEvent]:
             per=inject.per,
         )
     ]
-    if inject.kind == "mentions" and inject.count is not None:
-        found.append(mentions_recorded(inject.count, per=inject.per or "hour", source=SOURCE))
     return found
 
 

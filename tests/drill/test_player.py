@@ -167,3 +167,11 @@ def test_what_the_customer_said_is_the_latest_event_not_the_ledger_line(
     runner.Pacer(incident, scenario).play()
     kinds = [e.type for e in events_of(incident)][-3:]
     assert kinds == ["reply.person", "drill.inject", "drill.inject"]
+
+
+def test_a_mentions_inject_is_recorded_after_its_count(tmp_path: Path, clock: FrozenClock) -> None:
+    text = SCENARIO.replace('kind: press, text: "One"}', 'kind: mentions, count: 400, text: "One"}')
+    incident, scenario = opened(tmp_path, clock, text=text)
+    clock.advance(70)
+    runner.Pacer(incident, scenario).play()
+    assert [e.type for e in events_of(incident)][-2:] == ["mentions.recorded", "drill.inject"]
