@@ -175,3 +175,21 @@ def test_a_mentions_inject_is_recorded_after_its_count(tmp_path: Path, clock: Fr
     clock.advance(70)
     runner.Pacer(incident, scenario).play()
     assert [e.type for e in events_of(incident)][-2:] == ["mentions.recorded", "drill.inject"]
+
+
+def test_a_hand_inject_speaks_as_the_outside_world(
+    cli, tmp_path: Path, clock: FrozenClock, crisis_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """``crisis drill inject`` is recorded by *Drill*, as the scenario's injects are, so the
+    walk-through's status line (what others recorded) shows it; a customer is owed a reply."""
+    incident, _ = opened(tmp_path, clock, crisis_home)
+    r = cli(
+        "drill", "inject", "Still  waiting", "--kind", "customer", "--from", "@late", clock=clock
+    )
+    assert r.exit_code == 0, r.stderr
+    last = events_of(incident)[-2:]
+    assert [(e.type, e.actor) for e in last] == [
+        ("reply.person", "Drill"),
+        ("drill.inject", "Drill"),
+    ]
+    assert last[1].data["text"] == "Still waiting" and last[1].data["from"] == "@late"

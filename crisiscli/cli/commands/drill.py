@@ -336,7 +336,7 @@ def inject_command(
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
     from crisiscli.fsutil import random_token
-    from crisiscli.record.events import drill_inject
+    from crisiscli.record.events import NewEvent, drill_inject
     from crisiscli.ui.output import echo
 
     env = get_env()
@@ -345,9 +345,21 @@ def inject_command(
     if not text.strip():
         raise UsageError("the inject has no text")
     found = _find_drill(env, incident, open_only=True)
-    found.record(
-        drill_inject(f"hand-{random_token()[:10]}", kind, " ".join(text.split()), sender=sender)
-    )
+    from crisiscli.drill.player import owed_replies
+    from crisiscli.drill.runner import as_player
+    from crisiscli.drill.scenario import Inject
+    from crisiscli.record.fold import IncidentState
+
+    words = " ".join(text.split())
+    who = " ".join((sender or "").split()) or None
+    hand = Inject(key=f"hand-{random_token()[:10]}", at=0, kind=kind, text=words, sender=who)
+
+    def decide(state: IncidentState) -> list[NewEvent]:
+        # by Drill, as the scenario's injects: the outside world speaks, on every screen
+        # (a status line shows what others recorded); a customer is owed a reply
+        return [*owed_replies(state, [hand]), drill_inject(hand.key, kind, words, sender=who)]
+
+    as_player(found).record_if(decide)
     echo(f"Injected into {found.id}.")
 
 
