@@ -269,6 +269,7 @@ def _without_status(step: dict[str, Any]) -> dict[str, Any]:
 
 def _drill_run(state: IncidentState, now: datetime) -> dict[str, Any] | None:
     """A drill's clock and the injects played so far, latest five (never what comes next)."""
+    from crisiscli.drill.scenario import offset_text
     from crisiscli.record.events import INJECT_WORDS
 
     run = state.drill_run
@@ -278,7 +279,13 @@ def _drill_run(state: IncidentState, now: datetime) -> dict[str, Any] | None:
     return {
         "time": run.clock_words(now),
         "injects": [
-            {"at": i.ts, "kind": INJECT_WORDS.get(i.kind, i.kind), "from": i.sender, "text": i.text}
+            {
+                "at": i.ts,
+                "drill_at": offset_text(run.offset(i.ts) + 0.001),  # drill time: +4m
+                "kind": INJECT_WORDS.get(i.kind, i.kind),
+                "from": i.sender,
+                "text": i.text,
+            }
             for i in played
         ],
     }
@@ -416,7 +423,8 @@ def render_brief(brief: dict[str, Any]) -> str:
         out.append(f"Drill ({run['time']}): what the outside world did so far:")
         for i in run["injects"]:
             sender = f"{_text(i['from'])}: " if i["from"] else ""
-            out.append(f"  {short_when(i['at'], tz, now)} {i['kind']}: {sender}{_text(i['text'])}")
+            when = f"{i['drill_at']} ({short_when(i['at'], tz, now)})"
+            out.append(f"  {when} {i['kind']}: {sender}{_text(i['text'])}")
     out += _evidence_lines(brief, "Evidence: ", "")
     if brief["mentions"]:
         out.append(f"Mentions: {_mention_words(brief['mentions'], tz, now)}")

@@ -151,7 +151,9 @@ def test_the_handoff_tells_what_the_outside_world_did(
     assert cli("drill", "score", clock=clock).exit_code == 0  # the facilitator's look plays i1, i2
     out = cli("handoff", "--to", "Sam", clock=clock).stdout
     assert "Drill (drill time +2m10s of 30m): what the outside world did so far:" in out
-    assert "press enquiry: One" in out and "customer: Two" in out and "Later" not in out
+    assert "  +2m10s (15:02 UTC) press enquiry: One" in out  # played late, by the score
+    assert "  +2m10s (15:02 UTC) customer: Two" in out
+    assert "Later" not in out
     status = cli("status", clock=clock).stdout
     assert "  drill: drill time +2m10s of 30m; latest: customer: Two" in status
 
