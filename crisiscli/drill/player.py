@@ -133,4 +133,12 @@ def coming(run: DrillRun, injects: Sequence[Inject], now: datetime, most: int = 
         lines.append(f"+{inject.at // 60}m ({when}) {kind}: {inject.text}")
     if len(waiting) > most:
         lines.append(f"… and {len(waiting) - most} more")
+    if run.ended_at is None:
+        # the end is what comes last: the facilitator plans the debrief by it
+        if run.paused:
+            when = "clock paused"
+        else:
+            when = "in " + format_duration(max(0.0, run.length - offset) / (run.speed or 1.0))
+        head = "nothing more; " if not waiting else ""
+        lines.append(f"+{int(run.length) // 60}m ({when}) {head}the drill ends")
     return lines

@@ -80,6 +80,14 @@ def test_a_paused_clock_holds_injects_back_and_pauses_do_not_count(
     assert coming(run, scenario.injects, clock()) == [
         "+2m (in 59s) customer: Two",
         "+20m (in 18m) platform notice: Later",
+        "+30m (in 28m) the drill ends",
+    ]
+    clock.advance(20 * 60)
+    pacer.play()
+    run = incident.state().drill_run
+    assert run is not None
+    assert coming(run, scenario.injects, clock()) == [
+        "+30m (in 8m 59s) nothing more; the drill ends"
     ]
 
 
