@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from crisiscli.playbook.model import Playbook
     from crisiscli.walk.prompter import RunSummary, StepView
 
+TIME_IS_UP = "the drill's time is up"
 PACE = 60  # drill seconds between two scripted steps when the answers file gives no ``at``
 DRILLS = "drills"  # CRISIS_HOME/drills/<incident id>/scenario.yaml: the facilitator's copy
 SCENARIO_COPY = "scenario.yaml"
@@ -192,9 +193,9 @@ class Pacer:
             if now + TOLERANCE >= target:
                 return
             following = next_due(run, self.scenario.injects)
-            waiting = [at for at, _ in self.replies if at > now + TOLERANCE]
-            if waiting:
-                following = min(waiting) if following is None else min(following, *waiting)
+            # the drill's end is a stop too: it ends there, not at the next step after it
+            waiting = [at for at, _ in self.replies if at > now + TOLERANCE] + [run.length]
+            following = min(waiting) if following is None else min(following, *waiting)
             until = target if following is None else min(target, max(following, now))
             env.sleep(max(TOLERANCE, until - now) / (run.speed or 1.0))
 
@@ -204,6 +205,17 @@ class Pacer:
                 self.on_inject(inject.text)
         if self.replies:
             self.incident.record_if(self._replies_due)
+        self.player.record_if(self._time_is_up)
+
+    def _time_is_up(self, state: IncidentState) -> list[NewEvent]:
+        """``drill.ended`` once the drill's clock reaches its length, recorded by *Drill*
+        (every screen tells the team, as it tells an inject)."""
+        run = state.drill_run
+        if run is None or run.ended_at is not None or run.paused:
+            return []
+        if run.offset(self.player.env.clock()) + TOLERANCE < run.length:
+            return []
+        return [drill_clock("ended", TIME_IS_UP)]
 
     def _replies_due(self, state: IncidentState) -> list[NewEvent]:
         """The answers file's replies whose time has come, each to a person on the ledger
@@ -225,15 +237,9 @@ class Pacer:
                 events.append(reply_sent(thread.id, reply.text))
         return events
 
-    def finish(self, reason: str | None = None) -> None:
-        """Play on to the drill's end, then record that it ended (once)."""
+    def finish(self) -> None:
+        """Play on to the drill's end (where ``play`` records that it ended, once)."""
         self.wait_until(self.scenario.length)
-
-        def end(state: IncidentState) -> list[NewEvent]:
-            run = state.drill_run
-            return [] if run is None or run.ended_at is not None else [drill_clock("ended", reason)]
-
-        self.incident.record_if(end)
 
 
 class PacedPrompter(ScriptedPrompter):
@@ -272,7 +278,7 @@ class PacedPrompter(ScriptedPrompter):
         return seconds
 
     def finished(self, summary: RunSummary) -> bool:
-        self.pacer.finish("the drill's time is up")
+        self.pacer.finish()
         return super().finished(summary)
 
 

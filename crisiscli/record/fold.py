@@ -686,6 +686,8 @@ class DrillRun(_Slots):
         (``short``: ``+12m/60m 4x``, for the walk-through's status line)."""
         # a thousandth's grace: journal times are made unique by a microsecond or two
         at = int(self.offset(self.ended_at if self.ended_at is not None else now) + 0.001)
+        if self.ended_at is not None:  # recorded by a player's look a moment after the end
+            at = min(at, int(self.length))
         minutes, seconds = divmod(at, 60)
         if short:
             fast = f" {self.speed:g}x" if self.speed != 1 else ""

@@ -203,3 +203,25 @@ def test_a_hand_inject_speaks_as_the_outside_world(
         ("drill.inject", "Drill"),
     ]
     assert last[1].data["text"] == "Still waiting" and last[1].data["from"] == "@late"
+
+
+def test_a_live_drill_ends_when_its_time_is_up(tmp_path: Path, clock: FrozenClock) -> None:
+    """The player beside a live walk-through ends the drill at its length (it ran on past
+    +60m of 60m before); a paused clock never reaches it; the clock reads the length."""
+    incident, scenario = opened(tmp_path, clock)
+    pacer = runner.Pacer(incident, scenario)
+    clock.advance(29 * 60)
+    pacer.play()
+    assert incident.state().drill_run.ended_at is None  # type: ignore[union-attr]
+    incident.record(drill_clock("paused"))
+    clock.advance(3600)
+    pacer.play()
+    assert incident.state().drill_run.ended_at is None  # type: ignore[union-attr]
+    incident.record(drill_clock("resumed"))
+    clock.advance(61.5)
+    pacer.play()
+    pacer.play()
+    ended = [e for e in events_of(incident) if e.type == "drill.ended"]
+    assert [(e.actor, e.data.get("reason")) for e in ended] == [("Drill", "the drill's time is up")]
+    run = incident.state().drill_run
+    assert run is not None and run.clock_words(clock()) == "drill time +30m00s of 30m · ended"

@@ -207,7 +207,7 @@ def run_command(
     if script is not None:
         pacer.on_inject = lambda text: echo(f"  inject: {text}")
         _walk.run(incident, runner.PacedPrompter(script, pacer, echo=echo))
-        pacer.finish("the drill's time is up")
+        pacer.finish()
     else:
         _live(env, incident, pacer)
     seconds = time.monotonic() - began
