@@ -326,7 +326,8 @@ def text_lines(card: Scorecard) -> list[str]:
     runs_on = f" ({still} still open: the drill runs on)" if still else ""
     lines = [head, f"Met {card.met} of {len(card.verdicts)} expectations{runs_on}."]
     for v in card.verdicts:
-        lines.append(f"  {v.word.upper():<6} {v.id}: {v.label} — {v.detail}")
+        # two spaces after the mark: a wrapped line hangs under the text, not the mark
+        lines.append(f"  {v.word.upper():<6}  {v.id}: {v.label} — {v.detail}")
     played = f"Injects played: {card.injects_played} of {card.injects_total}"
     lines.append(played + ("" if card.ended else " (the drill has not ended)"))
     for section, title in SECTIONS.items():
@@ -338,7 +339,7 @@ def text_lines(card: Scorecard) -> list[str]:
                 False: "MISSED" if section == "deadlines" else "LOOK  ",
                 None: "open  ",
             }
-            lines += [f"  {marks[o.ok]} {o.text}" for o in found]
+            lines += [f"  {marks[o.ok]}  {o.text}" for o in found]
         elif section == "unanswered":
             lines.append(f"{title}: none")
     return lines

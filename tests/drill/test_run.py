@@ -76,7 +76,7 @@ def test_a_simulated_drill_runs_unattended_and_meets_its_expectations(
     )
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "Met 4 of 4 expectations." in r.stdout
-    assert "MET    look: step look done by +10m — done at +8m" in r.stdout
+    assert "MET     look: step look done by +10m — done at +8m" in r.stdout
     assert "approved by Dana at +20m, 0s after it was asked" in r.stdout
     suite = ET.fromstring(junit.read_text()).find("testsuite")
     assert suite is not None and suite.get("tests") == "4" and suite.get("failures") == "0"
@@ -114,7 +114,7 @@ def test_a_missed_expectation_fails_the_run_and_the_junit(cli: Any, tmp_path: Pa
     junit = tmp_path / "drill.xml"
     r = cli("drill", "run", str(s), "--answers", str(a), "--junit", str(junit))
     assert r.exit_code == 1
-    assert "MISSED look: step look done by +10m — done at +15m" in r.stdout
+    assert "MISSED  look: step look done by +10m — done at +15m" in r.stdout
     failure = ET.fromstring(junit.read_text()).find("testsuite/testcase/failure")
     assert failure is not None and failure.get("message") == "done at +15m"
     # the score is the journal's: asked again later, it says the same
@@ -132,11 +132,11 @@ def test_excuse_phrases_and_approver_are_checked(cli: Any, tmp_path: Path) -> No
     r = cli("drill", "run", str(s), "--answers", str(a))
     assert r.exit_code == 1
     assert (
-        "MISSED approved: the message of statement approved by Dana within 5m — approved by Sam at +20m, not Dana"
+        "MISSED  approved: the message of statement approved by Dana within 5m — approved by Sam at +20m, not Dana"
         in r.stdout
     )
     assert (
-        "MISSED phrases: no message says: 'any inconvenience' — 'any inconvenience' in statement"
+        "MISSED  phrases: no message says: 'any inconvenience' — 'any inconvenience' in statement"
         in r.stdout
     )
 
@@ -243,7 +243,7 @@ def test_customers_who_write_are_owed_replies_and_the_answers_file_sends_them(
     r: Result = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
     assert r.exit_code == 0, r.stdout + r.stderr
     assert (
-        "MET    replies: every person owed a reply answered by +30m — 2 answered, the last at +22m"
+        "MET     replies: every person owed a reply answered by +30m — 2 answered, the last at +22m"
         in r.stdout
     )
     from crisiscli.record.store import list_incidents
@@ -258,7 +258,7 @@ def test_customers_who_write_are_owed_replies_and_the_answers_file_sends_them(
     r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
     assert r.exit_code == 1, r.stdout + r.stderr
     assert (
-        "MISSED replies: every person owed a reply answered by +30m — still unanswered: @third"
+        "MISSED  replies: every person owed a reply answered by +30m — still unanswered: @third"
         in r.stdout
     )
 
@@ -275,12 +275,12 @@ def test_the_score_tells_deadlines_checks_approval_turnaround_and_who_waits(
     tail = r.stdout[r.stdout.index("Deadlines and cadence:") :].splitlines()
     assert tail[:3] == [
         "Deadlines and cadence:",
-        "  ok     Look first: due +15m, met at +8m",
-        "  ok     Public statement: due +30m, met at +20m",
+        "  ok      Look first: due +15m, met at +8m",
+        "  ok      Public statement: due +30m, met at +20m",
     ]
-    assert tail[tail.index("Message checks:") + 1] == "  ok     statement: 0 errors, 0 warnings"
-    assert "  ok     statement: asked at +20m, approved by Dana at +20m (0s)" in tail
-    assert tail[-2:] == ["Unanswered people:", "  LOOK   @second (owed since +5m)"]
+    assert tail[tail.index("Message checks:") + 1] == "  ok      statement: 0 errors, 0 warnings"
+    assert "  ok      statement: asked at +20m, approved by Dana at +20m (0s)" in tail
+    assert tail[-2:] == ["Unanswered people:", "  LOOK    @second (owed since +5m)"]
     incident = json.loads(cli("list", "--json").stdout)[0]["id"]
     data = json.loads(cli("drill", "score", incident, "--json").stdout)
     assert {"section": "unanswered", "ok": False, "text": "@second (owed since +5m)"} in data[

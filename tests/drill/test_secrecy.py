@@ -57,7 +57,7 @@ def test_players_never_see_future_injects(tmp_path: Path) -> None:
     score = dict(seen)[("drill", "score")]
     assert "Met 0 of 1 expectations (1 still open: the drill runs on)." in score
     assert (
-        "  OPEN   e1: step look done by +15m — not done (not reached); the drill is at +10m"
+        "  OPEN    e1: step look done by +15m — not done (not reached); the drill is at +10m"
         in score
     )
     for args, out in seen:

@@ -68,7 +68,7 @@ def test_a_drill_at_speed_60_with_a_watch_open(tmp_path: Path) -> None:
         watch.wait_for(r"Drill ended — Out of time", timeout=4)
         players.send("\x03")
         players.wait_for(r"Drill score: Refund complaint", flat=True)
-        players.wait_for(r"MISSED e1: step look done by \+5m — not done", flat=True)
+        players.wait_for(r"MISSED\s+e1: step look done by \+5m — not done", flat=True)
         players.wait_for(r"Injects played: 3 of 3", flat=True)
         assert players.close() == 130
         watch.send("q")

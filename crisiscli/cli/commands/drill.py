@@ -205,7 +205,7 @@ def run_command(
     echo(f"Log: {incident.log_path}")
     pacer = runner.Pacer(incident, play)
     if script is not None:
-        pacer.on_inject = lambda text: echo(f"  inject: {text}")
+        pacer.on_inject = lambda text: echo(f"  inject: {text}", wrapped=True)
         _walk.run(incident, runner.PacedPrompter(script, pacer, echo=echo))
         pacer.finish()
     else:
@@ -270,7 +270,7 @@ def _print_score(
         echo_json({"incident": incident.id, **card.as_data()})
     else:
         for line in text_lines(card):
-            echo(line)
+            echo(line, wrapped=True)  # at 80 columns, broken at spaces, not mid-word
     if junit is not None:
         from crisiscli.drill.score import junit as junit_xml
         from crisiscli.fsutil import atomic_write_text
