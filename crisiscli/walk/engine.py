@@ -211,8 +211,10 @@ class Walkthrough:
 
     def _run(self) -> RunSummary:
         self.refuse_if_over()
-        if self.state.steps or self.state.inputs or self.state.paused:
-            self.record(ev.session("resumed"))  # not on a fresh start (roles, walker events)
+        # not on a fresh start (roles, walker events, a drill scenario's starting inputs)
+        given = self.state.inputs and self.state.drill_run is None
+        if self.state.steps or given or self.state.paused:
+            self.record(ev.session("resumed"))
         self.ask_inputs()
         while True:
             self.refresh()

@@ -291,3 +291,17 @@ def test_the_score_tells_deadlines_checks_approval_turnaround_and_who_waits(
         "**Approval turnaround** (drill time): statement: asked at +20m, approved by Dana" in report
     )
     assert "**Unanswered people** (drill time): **look:** @second (owed since +5m)." in report
+
+
+def test_a_fresh_drill_is_not_a_resumed_session(
+    cli: Any, tmp_path: Path, crisis_home: Path
+) -> None:
+    """The scenario's starting inputs are recorded before the walk-through begins; the
+    log does not say "Resumed" at a drill's first step."""
+    s, a = write(tmp_path)
+    assert cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated").exit_code == 0
+    from crisiscli.record.store import list_incidents
+    from tests.conftest import make_env
+
+    (incident,) = list_incidents(make_env(crisis_home))
+    assert "session.resumed" not in [e.type for e in events_of(incident)]
