@@ -159,6 +159,10 @@ def record(
                 continue
             if d.state in ("met", "missed") and d.finished_at is not None:
                 done = f"{d.state} at {_when(_at(run, d.finished_at))}"
+            elif d.state == "open" and run.ended_at is not None:
+                done = "after the drill ended"
+            elif d.state == "overdue" and run.ended_at is not None:
+                done = "not done when the drill ended"
             else:
                 done = {"open": "not due yet", "overdue": "overdue"}.get(d.state, d.state)
             ok = True if d.state == "met" else None if d.state == "open" else False

@@ -225,3 +225,10 @@ def test_a_live_drill_ends_when_its_time_is_up(tmp_path: Path, clock: FrozenCloc
     assert [(e.actor, e.data.get("reason")) for e in ended] == [("Drill", "the drill's time is up")]
     run = incident.state().drill_run
     assert run is not None and run.clock_words(clock()) == "drill time +30m00s of 30m · ended"
+    from crisiscli.drill.score import scorecard, text_lines
+
+    card = scorecard(incident.state(), incident.playbook(), clock())
+    assert card is not None
+    lines = text_lines(card)
+    assert "  MISSED  Look first: due +15m, not done when the drill ended" in lines
+    assert "  open    Reply to each person: due +1h, after the drill ended" in lines
