@@ -50,7 +50,8 @@ FIELDS: dict[str, dict[str, Any]] = {
         "type": "array",
         "minItems": 1,
         "items": _text("a phrase no message may say"),
-        "description": "phrases no message or reply may contain",
+        "description": "phrases no message or reply may contain (default: the message "
+        "checks' excuse and blame patterns, in the playbook's language)",
     },
 }
 

@@ -125,7 +125,7 @@ def scorecard(
     for data in run.expectations:
         exp = expectation_from_data(data)
         if exp is not None:
-            verdict = judge(exp, state, run)
+            verdict = judge(exp, state, run, playbook.language if playbook else "en")
             if (
                 not verdict.met
                 and verdict.at is None
@@ -212,7 +212,7 @@ def _when(at: int | None) -> str:
     return offset_text(at) if at is not None else "never"
 
 
-def judge(exp: Expectation, state: IncidentState, run: DrillRun) -> Verdict:
+def judge(exp: Expectation, state: IncidentState, run: DrillRun, language: str = "en") -> Verdict:
     """Met or missed, when, and why."""
     label = exp.label or _label(exp)
 
@@ -238,7 +238,7 @@ def judge(exp: Expectation, state: IncidentState, run: DrillRun) -> Verdict:
     if exp.expect == "approved":
         return _approved(exp, state, run, verdict)
     if exp.expect == "no-phrases":
-        found = _phrases_used(exp, state)
+        found = _phrases_used(exp, state, language)
         return verdict(not found, None, "; ".join(found) if found else "none used")
     if exp.expect == "replies":
         threads = list(state.replies.values())
@@ -292,10 +292,16 @@ def _approved(
     return verdict(met, at, detail)
 
 
-def _phrases_used(exp: Expectation, state: IncidentState) -> list[str]:
+def _phrases_used(exp: Expectation, state: IncidentState, language: str) -> list[str]:
     texts = [(m.step, m.text) for m in state.messages.values()]
     texts += [(f"reply to {t.who}", t.text) for t in state.replies.values() if t.text]
     found = []
+    if not exp.phrases:  # the message checks' excuse and blame patterns
+        from crisiscli.messages.checks import excuses
+
+        for where, text in texts:
+            found += [f"'{said}' ({why}) in {where}" for said, why in excuses(text, language)]
+        return found
     for where, text in texts:
         folded = " ".join(text.casefold().split())
         for phrase in exp.phrases:
@@ -316,6 +322,8 @@ def _label(exp: Expectation) -> str:
         within = f" within {offset_text(exp.within).lstrip('+')}" if exp.within else ""
         return f"the message of {exp.step} approved{who}{within}{by}"
     if exp.expect == "no-phrases":
+        if not exp.phrases:
+            return "no excuse or blame phrases in any message or reply"
         return "no message says: " + ", ".join(f"'{p}'" for p in exp.phrases[:5])
     if exp.expect == "replies":
         return f"every person owed a reply answered{by}"

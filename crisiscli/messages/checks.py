@@ -167,6 +167,19 @@ def _excuse_patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(rf"\b(?:{p})", re.IGNORECASE), why) for p, why in table)
 
 
+def excuses(text: str, language: str = "en") -> list[tuple[str, str]]:
+    """The excuse and blame patterns ``text`` uses, as (what it says, why it reads as one):
+    what ``check_message`` warns about, for a drill's ``expect: no-phrases``."""
+    found: list[tuple[str, str]] = []
+    spans: list[tuple[int, int]] = []
+    for pattern, why in _excuse_patterns(language):
+        for m in pattern.finditer(text):
+            if not any(s < m.end() and m.start() < e for s, e in spans):
+                spans.append(m.span())
+                found.append((m.group(), why))
+    return found
+
+
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 

@@ -305,3 +305,29 @@ def test_a_fresh_drill_is_not_a_resumed_session(
 
     (incident,) = list_incidents(make_env(crisis_home))
     assert "session.resumed" not in [e.type for e in events_of(incident)]
+
+
+def test_no_phrases_without_a_list_reads_the_message_checks_excuses(
+    cli: Any, tmp_path: Path
+) -> None:
+    """``expect: no-phrases`` with no ``phrases``: the excuse and blame patterns the message
+    checks warn about ("no excuse phrases", in the playbook's language)."""
+    scenario = SCENARIO.replace(
+        '{id: phrases, expect: no-phrases, phrases: ["any inconvenience"]}',
+        "{id: excuses, expect: no-phrases}",
+    )
+    bad = dict(ANSWERS, steps={**ANSWERS["steps"], "statement": {
+        "at": "+20m", "message": "If anyone was offended, we apologise. Acme.",
+        "approver": "Dana", "checks_override": "a drill"}})  # fmt: skip
+    s, a = write(tmp_path, scenario, bad)
+    r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert r.exit_code == 1, r.stdout + r.stderr
+    assert (
+        "MISSED excuses: no excuse or blame phrases in any message or reply — "
+        "'If anyone was offended' (conditional apology) in statement"
+    ) in " ".join(r.stdout.split())
+    s, a = write(tmp_path, scenario)
+    r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert "MET     excuses: no excuse or blame phrases in any message or reply — none used" in (
+        r.stdout
+    )
