@@ -38,12 +38,20 @@ def next_due(run: DrillRun, injects: Sequence[Inject]) -> float | None:
     return min(waiting) if waiting else None
 
 
-def events_for(inject: Inject) -> list[NewEvent]:
+def queued_post_id(inject: Inject) -> str:
+    """The id ``crisis queue`` shows for a scheduled inject's post."""
+    return f"drill-{inject.key}"
+
+
+def events_for(inject: Inject, run: DrillRun | None = None) -> list[NewEvent]:
     """The inject, and what it means for the fold where it is a fact crisis tracks (that
-    first: the inject is the latest event, the one a status line shows)."""
+    first: the inject is the latest event, the one a status line shows): a mention count,
+    a scheduled post in the queue (``crisis queue decide`` it, ``expect: queue-decided``)."""
     found: list[NewEvent] = []
     if inject.kind == "mentions" and inject.count is not None:
         found.append(mentions_recorded(inject.count, per=inject.per or "hour", source=SOURCE))
+    if inject.kind == "scheduled" and inject.goes_out is not None and run is not None:
+        found.append(_queued(inject, run.moment(inject.goes_out)))
     found += [
         drill_inject(
             inject.key,
@@ -56,6 +64,17 @@ def events_for(inject: Inject) -> list[NewEvent]:
         )
     ]
     return found
+
+
+def _queued(inject: Inject, due: datetime) -> NewEvent:
+    from crisiscli.record.events import queue_imported
+
+    post: dict[str, object] = {"id": queued_post_id(inject), "due": due.isoformat()}
+    post.update(text=inject.text, platform=None)
+    return queue_imported(
+        "drill", [post], preset="drill", hours=0, window=(due, due), rows=1,
+        encoding="utf-8", delimiter=",", columns={}, past=0, later=0,
+    )  # fmt: skip
 
 
 def owed_replies(state: IncidentState, injects: Sequence[Inject]) -> list[NewEvent]:
@@ -102,7 +121,7 @@ def play_due(
         played.extend(due(run, injects, run.offset(incident.env.clock())))
         # the ledger first: the inject itself is the latest event, the one a status line shows
         events = owed_replies(state, played)
-        events += [event for inject in played for event in events_for(inject)]
+        events += [event for inject in played for event in events_for(inject, run)]
         for inject in played:
             if inject.evidence and folder is not None:
                 events.append(_evidence(incident, Path(folder) / inject.evidence, inject))

@@ -28,7 +28,12 @@ from crisiscli.errors import AnswersError, Location, PlaybookError
 from crisiscli.record.events import NewEvent, drill_clock, drill_started
 from crisiscli.record.fold import IncidentState
 from crisiscli.record.store import Incident
-from crisiscli.walk.answers import AnswersFile, ScriptedPrompter, ScriptedReply
+from crisiscli.walk.answers import (
+    AnswersFile,
+    ScriptedPrompter,
+    ScriptedQueueDecision,
+    ScriptedReply,
+)
 
 if TYPE_CHECKING:
     from crisiscli.playbook.catalog import PlaybookEntry
@@ -177,6 +182,7 @@ class Pacer:
         self.scenario = scenario
         self.on_inject: Callable[[str], None] | None = None
         self.replies: list[tuple[int, ScriptedReply]] = []  # the answers file's, by drill time
+        self.queue: list[tuple[int, ScriptedQueueDecision, int | None]] = []  # (at, it, to)
 
     def offset(self) -> float:
         run = self.incident.state().drill_run
@@ -195,6 +201,7 @@ class Pacer:
             following = next_due(run, self.scenario.injects)
             # the drill's end is a stop too: it ends there, not at the next step after it
             waiting = [at for at, _ in self.replies if at > now + TOLERANCE] + [run.length]
+            waiting += [at for at, _, _ in self.queue if at > now + TOLERANCE]
             following = min(waiting) if following is None else min(following, *waiting)
             until = target if following is None else min(target, max(following, now))
             env.sleep(max(TOLERANCE, until - now) / (run.speed or 1.0))
@@ -205,7 +212,28 @@ class Pacer:
                 self.on_inject(inject.text)
         if self.replies:
             self.incident.record_if(self._replies_due)
+        if self.queue:
+            self.incident.record_if(self._queue_due)
         self.player.record_if(self._time_is_up)
+
+    def _queue_due(self, state: IncidentState) -> list[NewEvent]:
+        """The answers file's queue decisions whose time has come, each once, for a post
+        in the queue by then (a scheduled inject's post is there once it is played)."""
+        from crisiscli.record.events import queue_decided
+
+        run = state.drill_run
+        if run is None:
+            return []
+        now = run.offset(self.incident.env.clock()) + TOLERANCE
+        events: list[NewEvent] = []
+        for at, decision, to in self.queue:
+            post = state.queue.get(decision.post)
+            if at <= now and post is not None and post.decision is None:
+                new_time = run.moment(to) if to is not None else None
+                events.append(
+                    queue_decided(decision.post, decision.decision, decision.reason, new_time)
+                )
+        return events
 
     def _time_is_up(self, state: IncidentState) -> list[NewEvent]:
         """``drill.ended`` once the drill's clock reaches its length, recorded by *Drill*
@@ -248,6 +276,14 @@ class PacedPrompter(ScriptedPrompter):
     def __init__(self, answers: AnswersFile, pacer: Pacer, **kwargs: Callable[[str], None]) -> None:
         super().__init__(answers, **kwargs)
         self.pacer = pacer
+        pacer.queue = [
+            (
+                self._offset(d.at, "queue", n),
+                d,
+                self._offset(d.to, "queue", n, "to") if d.to else None,
+            )
+            for n, d in enumerate(answers.queue)
+        ]
         pacer.replies = [
             (self._offset(r.at, "replies", n), r) for n, r in enumerate(answers.replies)
         ]

@@ -46,7 +46,8 @@ TOP_KEYS = (
 )  # fmt: skip
 TOP_REQUIRED = ("title", "playbook", "length")
 START_KEYS = ("inputs", "post", "image", "title")
-INJECT_KEYS = ("id", "at", "kind", "text", "evidence", "count", "per", "from")
+INJECT_KEYS = ("id", "at", "kind", "text", "evidence", "count", "per", "from", "goes_out")
+SCHEDULED_LEAD = 15 * 60  # a scheduled post goes out this long after its inject, unless told
 INJECT_REQUIRED = ("at", "kind", "text")
 PER_WORDS = ("minute", "hour", "day")
 MAX_INJECTS = 500
@@ -69,6 +70,7 @@ class Inject(Frozen):
     evidence: str | None = None  # a file next to the scenario (or below its folder)
     count: int | None = None  # mentions
     per: str | None = None  # mentions: minute | hour | day
+    goes_out: int | None = None  # scheduled: drill seconds it goes out unless stopped
     line: int = 0  # where it is written (lint names it)
 
 
@@ -435,10 +437,19 @@ class _Reader:
                     (*at, "count" if "count" in data else "per"),
                     key=True,
                 )
+            goes_out = None
+            at_seconds = self.offset(data["at"], (*at, "at"), "at")
+            if kind == "scheduled":
+                goes_out = self.opt_offset(data, at, "goes_out")
+                goes_out = at_seconds + SCHEDULED_LEAD if goes_out is None else goes_out
+                if goes_out < at_seconds:
+                    raise self.fail("goes_out comes before the inject", (*at, "goes_out"))
+            elif "goes_out" in data:
+                raise self.fail("only a scheduled inject has goes_out", (*at, "goes_out"), key=True)
             found.append(
                 Inject(
                     key=key,
-                    at=self.offset(data["at"], (*at, "at"), "at"),
+                    at=at_seconds,
                     kind=kind,
                     text=self.text_of(data["text"], (*at, "text"), "text"),
                     sender=self.text_of(data["from"], (*at, "from"), "from")
@@ -449,6 +460,7 @@ class _Reader:
                     else None,
                     count=count,
                     per=per,
+                    goes_out=goes_out,
                     line=self.line(at),
                 )
             )

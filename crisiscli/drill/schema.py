@@ -86,6 +86,9 @@ def scenario_schema() -> dict[str, Any]:
             "evidence": _text("a file next to the scenario, kept as evidence"),
             "count": {"type": "integer", "minimum": 0, "description": "mentions: how many"},
             "per": {"enum": list(PER_WORDS)},
+            "goes_out": _offset(
+                "scheduled: when the post goes out unless stopped (default: 15m later)"
+            ),
         },
         "additionalProperties": False,
     }

@@ -102,6 +102,7 @@ TOP_KEYS = {
     "playbook",
     "drill",
     "replies",
+    "queue",
 }
 STEP_KEYS = {
     "action",
@@ -172,6 +173,17 @@ class ScriptedReply:
 
 
 @dataclass
+class ScriptedQueueDecision:
+    """``queue:`` (``crisis drill run``): a scheduled post decided at a drill time."""
+
+    post: str
+    at: str
+    decision: str  # keep | cancel | reschedule
+    reason: str
+    to: str = ""  # reschedule: the drill time it goes out instead (+2h)
+
+
+@dataclass
 class AnswersFile:
     path: str
     title: str | None = None
@@ -181,6 +193,7 @@ class AnswersFile:
     inputs: dict[str, Any] = field(default_factory=dict)
     steps: dict[str, StepScript] = field(default_factory=dict)
     replies: list[ScriptedReply] = field(default_factory=list)  # crisis drill run only
+    queue: list[ScriptedQueueDecision] = field(default_factory=list)  # crisis drill run only
     default: Action = Action.DONE
     close: bool = False
     exit_criteria: Any = None  # all | none | one yes/no (or {met, note}) per criterion
@@ -263,6 +276,47 @@ def _replies(value: Any, result: AnswersFile) -> list[ScriptedReply]:
     return found
 
 
+def _queue(value: Any, result: AnswersFile) -> list[ScriptedQueueDecision]:
+    """``queue: [{post, at, decision, reason, to?}, …]``: scheduled posts decided in a drill."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AnswersError(
+            "queue must be a list of {post, at, decision, reason}", location=result.where("queue")
+        )
+    found = []
+    keys = {"post", "at", "decision", "reason", "to"}
+    for n, entry in enumerate(value):
+        where = result.where("queue", n)
+        if not isinstance(entry, dict) or set(entry) - keys:
+            raise AnswersError(
+                f"queue entry {n + 1} must be a mapping of post, at, decision, reason (and to)",
+                location=where,
+            )
+        texts = {k: " ".join(str(entry.get(k) or "").split()) for k in keys}
+        for key in ("post", "at", "decision", "reason"):
+            if not texts[key] or isinstance(entry.get(key), (list, dict, bool)):
+                raise AnswersError(
+                    f"queue entry {n + 1} needs '{key}'", location=result.where("queue", n, key)
+                )
+        if texts["decision"] not in ("keep", "cancel", "reschedule"):
+            raise AnswersError(
+                f"decision '{texts['decision']}' is not keep, cancel or reschedule",
+                location=result.where("queue", n, "decision"),
+            )
+        if (texts["decision"] == "reschedule") != bool(texts["to"]):
+            raise AnswersError(
+                "a reschedule needs 'to' (a drill time, +2h), and only a reschedule has one",
+                location=where,
+            )
+        found.append(
+            ScriptedQueueDecision(
+                texts["post"], texts["at"], texts["decision"], texts["reason"], texts["to"]
+            )
+        )
+    return found
+
+
 def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> AnswersFile:
     """Read an answers file. Evidence files it names are relative to its folder and must
     stay inside it (links followed), or inside a folder in ``allow`` (``--allow-path``)."""
@@ -303,6 +357,7 @@ def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> Answe
         )
     result.inputs = {str(k): raw(("inputs", k), v) for k, v in inputs.items()}
     result.replies = _replies(data.get("replies"), result)
+    result.queue = _queue(data.get("queue"), result)
     steps = data.get("steps") or {}
     if not isinstance(steps, dict):
         raise AnswersError(

@@ -331,3 +331,48 @@ def test_no_phrases_without_a_list_reads_the_message_checks_excuses(
     assert "MET     excuses: no excuse or blame phrases in any message or reply — none used" in (
         r.stdout
     )
+
+
+def test_a_scheduled_post_lands_in_the_queue_and_the_answers_file_decides_it(
+    cli: Any, tmp_path: Path
+) -> None:
+    """A ``scheduled`` inject puts its post in the queue (going out at ``goes_out``), so
+    ``crisis queue decide`` and ``expect: queue-decided`` have something to decide; the
+    answers file's ``queue:`` decides it at a drill time."""
+    scenario = SCENARIO.replace(
+        '  - {at: +12m, kind: press, text: "A reporter asks for a comment"}\n',
+        '  - {at: +12m, kind: press, text: "A reporter asks for a comment"}\n'
+        '  - {id: sale, at: +6m, kind: scheduled, text: "Flash sale!", goes_out: +14m}\n',
+    ).replace(
+        '  - {id: phrases, expect: no-phrases, phrases: ["any inconvenience"]}\n',
+        '  - {id: phrases, expect: no-phrases, phrases: ["any inconvenience"]}\n'
+        "  - {id: queue, expect: queue-decided, by: +10m}\n",
+    )
+    decided = dict(
+        ANSWERS,
+        queue=[{"post": "drill-sale", "at": "+9m", "decision": "cancel", "reason": "Not now"}],
+    )
+    s, a = write(tmp_path, scenario, decided)
+    r: Result = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert (
+        "MET     queue: every scheduled post decided by +10m — 1 decided, the last at +9m"
+        in r.stdout
+    )
+    queue = json.loads(
+        cli("queue", "--json", "-i", json.loads(cli("list", "--json").stdout)[0]["id"]).stdout
+    )
+    (post,) = queue
+    assert (post["id"], post["decision"], post["text"]) == ("drill-sale", "cancel", "Flash sale!")
+
+    s, a = write(tmp_path, scenario)
+    r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert (
+        "MISSED  queue: every scheduled post decided by +10m — 1 of 1 posts undecided" in r.stdout
+    )
+    bad = dict(
+        ANSWERS, queue=[{"post": "drill-sale", "at": "+9m", "decision": "bin", "reason": "x"}]
+    )
+    s, a = write(tmp_path, scenario, bad)
+    r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert r.exit_code == 3 and "decision 'bin' is not keep, cancel or reschedule" in r.stderr

@@ -1,7 +1,7 @@
 """Crash test, drills: a drill with injects falling due, killed with SIGKILL at random
 moments — the player in `crisis drill run`, then the one beside `crisis resume` — and
 caught up by the facilitator's next command. Nothing acknowledged is lost, every inject is
-played, and none twice.
+played, and none twice; the drill ends once.
 
 CI runs 10% of the crash budget here (5 kills); `pytest --long` runs 100.
 CRISIS_CRASH_SEED=N reproduces a run (the seed is printed).
@@ -114,3 +114,6 @@ def test_sigkill_while_injects_fall_due(tmp_path: Path, request: pytest.FixtureR
             if e.type == "drill.inject"
         }
         assert dues["i1"] == 30 and dues[f"i{INJECTS}"] == 30 * INJECTS, why
+        # its time is up: ended once, whoever looked first (the player or the score)
+        ended = [e for e in events_of(incident) if e.type == "drill.ended"]
+        assert len(ended) == 1, f"{why}: {len(ended)} ends"
