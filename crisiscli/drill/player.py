@@ -38,6 +38,37 @@ def next_due(run: DrillRun, injects: Sequence[Inject]) -> float | None:
     return min(waiting) if waiting else None
 
 
+WENT_OUT = "-went-out"  # the key of what a scheduled inject's post did at its goes_out
+
+
+def went_out(
+    state: IncidentState,
+    run: DrillRun,
+    injects: Sequence[Inject],
+    offset: float,
+    now_played: Sequence[Inject] = (),
+) -> list[Inject]:
+    """A scheduled post nobody stopped goes out at its ``goes_out``: an inject of its own
+    ("The scheduled post went out: …"), played once, unless it was cancelled or
+    rescheduled by then (kept: it goes out too)."""
+    if run.ended_at is not None or run.paused:
+        return []
+    keys = set(run.played) | {i.key for i in now_played}
+    found = []
+    for inject in injects:
+        out = inject.key + WENT_OUT
+        if inject.kind != "scheduled" or inject.goes_out is None or inject.key not in keys:
+            continue
+        if out in run.played or inject.goes_out > offset + TOLERANCE:
+            continue
+        post = state.queue.get(queued_post_id(inject))
+        if post is not None and post.decision in ("cancel", "reschedule"):
+            continue
+        text = f"The scheduled post went out: {inject.text}"
+        found.append(Inject(key=out, at=inject.goes_out, kind="scheduled", text=text))
+    return found
+
+
 def queued_post_id(inject: Inject) -> str:
     """The id ``crisis queue`` shows for a scheduled inject's post."""
     return f"drill-{inject.key}"
@@ -118,10 +149,14 @@ def play_due(
         run = state.drill_run
         if run is None:
             return []
-        played.extend(due(run, injects, run.offset(incident.env.clock())))
+        offset = run.offset(incident.env.clock())
+        played.extend(due(run, injects, offset))
         # the ledger first: the inject itself is the latest event, the one a status line shows
         events = owed_replies(state, played)
         events += [event for inject in played for event in events_for(inject, run)]
+        for out in went_out(state, run, injects, offset, played):
+            played.append(out)
+            events += events_for(out)
         for inject in played:
             if inject.evidence and folder is not None:
                 events.append(_evidence(incident, Path(folder) / inject.evidence, inject))
@@ -137,7 +172,17 @@ def coming(run: DrillRun, injects: Sequence[Inject], now: datetime, most: int = 
     from crisiscli.timeutil import format_duration
 
     offset = run.offset(now)
-    waiting = sorted((i for i in injects if i.key not in run.played), key=lambda i: i.at)
+    outs = [
+        Inject(
+            key=i.key + WENT_OUT,
+            at=i.goes_out,
+            kind="scheduled",
+            text=f"goes out unless stopped: {i.text}",
+        )
+        for i in injects
+        if i.kind == "scheduled" and i.goes_out is not None and i.key + WENT_OUT not in run.played
+    ]
+    waiting = sorted((i for i in (*injects, *outs) if i.key not in run.played), key=lambda i: i.at)
     lines = []
     for inject in waiting[:most]:
         if run.ended_at is not None:

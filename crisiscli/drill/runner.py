@@ -202,6 +202,10 @@ class Pacer:
             # the drill's end is a stop too: it ends there, not at the next step after it
             waiting = [at for at, _ in self.replies if at > now + TOLERANCE] + [run.length]
             waiting += [at for at, _, _ in self.queue if at > now + TOLERANCE]
+            waiting += [  # a scheduled post goes out at its own time
+                i.goes_out for i in self.scenario.injects
+                if i.goes_out is not None and i.goes_out > now + TOLERANCE
+            ]  # fmt: skip
             following = min(waiting) if following is None else min(following, *waiting)
             until = target if following is None else min(target, max(following, now))
             env.sleep(max(TOLERANCE, until - now) / (run.speed or 1.0))

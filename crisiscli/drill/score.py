@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from crisiscli.drill.player import TOLERANCE
+from crisiscli.drill.player import TOLERANCE, WENT_OUT
 from crisiscli.drill.scenario import Expectation, expectation_from_data, offset_text
 from crisiscli.playbook.model import Playbook
 from crisiscli.playbook.spec import PUBLIC_KINDS
@@ -136,7 +136,9 @@ def scorecard(
                     open=True, detail=f"{verdict.detail}; the drill is at {_when(clock)}"
                 )
             verdicts.append(verdict)
-    scenario_injects = sum(1 for i in run.played.values() if i.due is not None)
+    scenario_injects = sum(
+        1 for i in run.played.values() if i.due is not None and not i.key.endswith(WENT_OUT)
+    )
     return Scorecard(
         run.scenario, run.title, run.started_at, run.speed, run.clock,
         scenario_injects, run.injects, run.ended_at is not None, verdicts,

@@ -376,3 +376,39 @@ def test_a_scheduled_post_lands_in_the_queue_and_the_answers_file_decides_it(
     s, a = write(tmp_path, scenario, bad)
     r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
     assert r.exit_code == 3 and "decision 'bin' is not keep, cancel or reschedule" in r.stderr
+
+
+def test_a_scheduled_post_nobody_stops_goes_out_at_its_time(
+    cli: Any, tmp_path: Path, crisis_home: Path
+) -> None:
+    """At ``goes_out`` an undecided (or kept) scheduled post goes out: an inject of its own,
+    once, with its time; a cancelled one does not."""
+    scenario = SCENARIO.replace(
+        '  - {at: +12m, kind: press, text: "A reporter asks for a comment"}\n',
+        '  - {at: +12m, kind: press, text: "A reporter asks for a comment"}\n'
+        '  - {id: sale, at: +6m, kind: scheduled, text: "Flash sale!", goes_out: +14m}\n',
+    )
+    s, a = write(tmp_path, scenario)
+    r: Result = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert "inject: The scheduled post went out: Flash sale!" in r.stdout
+    assert "Injects played: 6 of 6" in r.stdout
+    from crisiscli.record.store import list_incidents
+    from tests.conftest import make_env
+
+    def outs() -> list[tuple[str, float]]:
+        incidents = sorted(list_incidents(make_env(crisis_home)), key=lambda i: i.id)
+        events = events_of(incidents[-1])
+        started = next(e for e in events if e.type == "drill.started").ts
+        return [
+            (e.data["text"], round((e.ts - started).total_seconds()))
+            for e in events
+            if e.type == "drill.inject" and e.data["key"] == "sale-went-out"
+        ]
+
+    assert outs() == [("The scheduled post went out: Flash sale!", 14 * 60)]
+    stopped = dict(
+        ANSWERS, queue=[{"post": "drill-sale", "at": "+13m", "decision": "cancel", "reason": "No"}]
+    )
+    s, a = write(tmp_path, scenario, stopped)
+    r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    assert "went out" not in r.stdout and outs() == []
