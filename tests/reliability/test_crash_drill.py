@@ -77,7 +77,6 @@ def test_sigkill_while_injects_fall_due(tmp_path: Path, request: pytest.FixtureR
         home = tmp_path / f"home-{kill}"
         why = f"seed {seed}, kill {kill}"
         acknowledged: set[str] = set()
-        began = time.monotonic()
         proc = _spawn(home, run)
         time.sleep(rng.uniform(0.3, 2.4))  # start-up, then somewhere in the drill
         incident = _drill(home)
@@ -98,7 +97,10 @@ def test_sigkill_while_injects_fall_due(tmp_path: Path, request: pytest.FixtureR
         resumed.wait()
         crashkit.check_after_kill(home, crashkit.journal_ids(incident.dir / JOURNAL), [], why)
         # Past the drill's end, the facilitator's next command plays whatever is still owed.
-        time.sleep(max(0.0, 600 / SPEED + 0.3 - (time.monotonic() - began)))
+        # (counted from the drill's own start: the process takes a while to begin it)
+        started = incident.state().drill_run.started_at
+        done_at = started.timestamp() + 600 / SPEED + 0.3
+        time.sleep(max(0.0, done_at - time.time()))
         score = subprocess.run(
             [*crisis_command(), "drill", "score", incident.id], env=subprocess_env(home),
             stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
