@@ -98,14 +98,11 @@ def events_for(inject: Inject, run: DrillRun | None = None) -> list[NewEvent]:
 
 
 def _queued(inject: Inject, due: datetime) -> NewEvent:
-    from crisiscli.record.events import queue_imported
-
     post: dict[str, object] = {"id": queued_post_id(inject), "due": due.isoformat()}
     post.update(text=inject.text, platform=None)
-    return queue_imported(
-        "drill", [post], preset="drill", hours=0, window=(due, due), rows=1,
-        encoding="utf-8", delimiter=",", columns={}, past=0, later=0,
-    )  # fmt: skip
+    # not read from a scheduler's export: only the post ("Scheduled posts imported from the
+    # drill scenario: 1")
+    return NewEvent("queue.imported", {"source": "the drill scenario", "posts": [post]})
 
 
 def owed_replies(state: IncidentState, injects: Sequence[Inject]) -> list[NewEvent]:
@@ -180,7 +177,10 @@ def coming(run: DrillRun, injects: Sequence[Inject], now: datetime, most: int = 
             text=f"goes out unless stopped: {i.text}",
         )
         for i in injects
-        if i.kind == "scheduled" and i.goes_out is not None and i.key + WENT_OUT not in run.played
+        if i.kind == "scheduled"
+        and i.goes_out is not None
+        and i.key + WENT_OUT not in run.played
+        and i.goes_out > offset  # past its time and not played: it was stopped
     ]
     waiting = sorted((i for i in (*injects, *outs) if i.key not in run.played), key=lambda i: i.at)
     lines = []

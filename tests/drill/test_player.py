@@ -232,3 +232,28 @@ def test_a_live_drill_ends_when_its_time_is_up(tmp_path: Path, clock: FrozenCloc
     lines = text_lines(card)
     assert "  MISSED  Look first: due +15m, not done when the drill ended" in lines
     assert "  open    Reply to each person: due +1h, after the drill ended" in lines
+
+
+def test_the_facilitator_sees_a_scheduled_post_coming_out_until_it_is_stopped(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    text = SCENARIO.replace(
+        '{at: +2m, kind: customer, text: "Two"}',
+        '{id: sale, at: +2m, kind: scheduled, goes_out: +5m, text: "Sale!"}',
+    )
+    incident, scenario = opened(tmp_path, clock, text=text)
+    clock.advance(150)
+    runner.Pacer(incident, scenario).play()
+    run = incident.state().drill_run
+    assert run is not None
+    assert "+5m (in 2m 30s) scheduled post: goes out unless stopped: Sale!" in coming(
+        run, scenario.injects, clock()
+    )
+    from crisiscli.record.events import queue_decided
+
+    incident.record(queue_decided("drill-sale", "cancel", "Not during this"))
+    clock.advance(180)
+    runner.Pacer(incident, scenario).play()
+    run = incident.state().drill_run
+    assert run is not None and "sale-went-out" not in run.played
+    assert not [line for line in coming(run, scenario.injects, clock()) if "Sale!" in line]
