@@ -26,7 +26,7 @@ from crisiscli.drill.scenario import Scenario, find_scenario, load_scenario, par
 from crisiscli.env import Environment
 from crisiscli.errors import AnswersError, Location, PlaybookError
 from crisiscli.record.events import NewEvent, drill_clock, drill_started
-from crisiscli.record.fold import IncidentState
+from crisiscli.record.fold import DRILL_PLAYER, IncidentState
 from crisiscli.record.store import Incident
 from crisiscli.walk.answers import (
     AnswersFile,
@@ -159,7 +159,7 @@ def _coerced(book: Playbook, key: str, value: Any, scenario: Scenario) -> Any:
     return coerce_answer(question, value, Location(scenario.path))
 
 
-PLAYER = "Drill"  # who injects are recorded by: the outside world, not the team
+PLAYER = DRILL_PLAYER  # who injects are recorded by: the outside world, not the team
 
 
 def as_player(incident: Incident) -> Incident:

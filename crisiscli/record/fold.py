@@ -594,6 +594,9 @@ class ExitCheck(NamedTuple):
     actor: str
 
 
+DRILL_PLAYER = "Drill"  # who a drill's injects are recorded by: the outside world, not the team
+
+
 class DrillInject(NamedTuple):
     """What the outside world did in a drill (``drill.inject``), once per key."""
 
@@ -954,10 +957,13 @@ class IncidentState(_Slots):
         self.event_count += 1
         self.last_event_at = event.ts
         self.last_key = event.key
-        if event.actor not in self.actors and not is_quiet(event.type):
-            self.actors.append(
-                event.actor
-            )  # a wall screen that sent a notification is no responder
+        # a wall screen that sent a notification is no responder, nor a drill's outside world
+        if (
+            event.actor not in self.actors
+            and not is_quiet(event.type)
+            and not (self.drill_run is not None and event.actor == DRILL_PLAYER)
+        ):
+            self.actors.append(event.actor)
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(self, event, event.data)

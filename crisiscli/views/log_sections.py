@@ -163,6 +163,10 @@ def _facts_table(
         ("Started", f"{started} by {md_cell(state.opened_by)}"),
         ("Responders", ", ".join(md_cell(a) for a in state.actors) or "—"),
     ]
+    run = state.drill_run
+    if run is not None:  # the scenario played and its clock (log.md has no clock: the last event)
+        clock = run.clock_words(state.last_event_at or run.started_at)
+        rows.append(("Drill", f"scenario {md_code(run.scenario)} · {md_cell(clock)}"))
     if state.roles or playbook.roles:
         from crisiscli.team.roles import role_rows
 

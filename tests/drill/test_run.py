@@ -412,3 +412,20 @@ def test_a_scheduled_post_nobody_stops_goes_out_at_its_time(
     s, a = write(tmp_path, scenario, stopped)
     r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
     assert "went out" not in r.stdout and outs() == []
+
+
+def test_the_outside_world_is_no_responder_and_the_log_names_the_drill(
+    cli: Any, tmp_path: Path, crisis_home: Path
+) -> None:
+    s, a = write(tmp_path)
+    assert cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated").exit_code == 0
+    from crisiscli.record.store import list_incidents
+    from tests.conftest import make_env
+
+    (incident,) = list_incidents(make_env(crisis_home))
+    assert "Drill" not in incident.state().actors
+    log = incident.log_path.read_text(encoding="utf-8")
+    assert "| Responders | tester |" in log
+    assert "| Drill | scenario `refund` · drill time +40m00s of 40m · ended |" in log
+    report = json.loads(cli("report", incident.id, "--format", "json").stdout)
+    assert report["incident"]["responders"] == ["tester"]
