@@ -82,7 +82,10 @@ class Follower:
         if self.scenario is not None and run is not None:
             from crisiscli.drill.player import coming
 
-            model = replace(model, coming=tuple(coming(run, self.scenario.injects, now)))
+            lines = coming(run, self.scenario.injects, now)
+            if self.scenario.facilitator:  # the scenario's note on how to play it
+                lines.insert(0, f"how to play: {self.scenario.facilitator}")
+            model = replace(model, coming=tuple(lines))
         return model
 
     def alert_keys(self) -> set[str]:

@@ -102,6 +102,19 @@ def test_the_facilitator_sees_what_comes_the_players_do_not(
     assert "COMING NEXT (facilitator only)" in facilitator.stdout
     assert "platform notice: Later" in facilitator.stdout
     assert "+1m (due now) press enquiry: One" in facilitator.stdout  # watch records nothing
+    assert "how to play" not in facilitator.stdout  # this scenario has no note
+
+
+def test_the_facilitator_screen_has_the_scenarios_note(
+    cli, tmp_path: Path, clock: FrozenClock, crisis_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    text = SCENARIO.replace(
+        "expectations: []", "facilitator: Let them sweat a little.\nexpectations: []"
+    )
+    opened(tmp_path, clock, crisis_home, text=text)
+    facilitator = cli("watch", "--once", "--facilitator", clock=clock)
+    assert "how to play: Let them sweat a little." in facilitator.stdout
+    assert "Let them sweat" not in cli("watch", "--once", clock=clock).stdout
 
 
 def test_a_simulated_clock_jumps() -> None:
