@@ -63,7 +63,7 @@ def play(
     targets: dict[str, int],
     clock: Any,
     speed: float,
-) -> list[tuple[str, bool, int | None]]:
+) -> list[object]:
     env = make_env(home)
     env.clock, env.sleep = clock, clock.sleep
     s = folder / "scenario.yaml"
@@ -86,9 +86,11 @@ def play(
     )
     pacer = runner.Pacer(incident, scenario)
     Walkthrough(incident, runner.PacedPrompter(load_answers(a), pacer)).run()
-    card = scorecard(incident.replay(history=False))
+    card = scorecard(incident.replay(history=False), incident.playbook())
     assert card is not None and card.ended
-    return [(v.id, v.met, v.at) for v in card.verdicts]
+    # the expectations, and beside them the playbook's deadlines (drill time at any speed),
+    # the checks, the approval turnaround and who waits
+    return [(v.id, v.met, v.at) for v in card.verdicts] + list(card.record)
 
 
 minutes = st.integers(min_value=0, max_value=80 * 60)
