@@ -163,16 +163,9 @@ def unknown_key(key: str, location: Location | None = None) -> UsageError:
 
 
 def zone(name: str) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from crisiscli.timeutil import zone_named
 
-    if name.upper() == "UTC":
-        from datetime import timezone
-
-        return timezone.utc
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"'{name}' is not a known time zone (e.g. Europe/Berlin, UTC)") from None
+    return zone_named(name)
 
 
 def _one_line_text(value: Any, what: str) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from crisiscli.timeutil import duration_text
+
 # A clock time: 02:30, 2.30, 14.30, 2:30 pm, 2pm, 2 p.m. (a bare hour only with am/pm or kl.)
 _HM = r"(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))"
 _AMPM = r"(?P<ap>[ap])\.?\s?m\b\.?"
@@ -84,7 +86,7 @@ def promised_in(text: str, language: str = "en") -> str | None:
                 continue
             unit = groups["unit"].lower()
             seconds = 3600 if unit.startswith(("h", "tim")) else 60
-            return f"{n}h" if seconds == 3600 else f"{n}m"
+            return duration_text(n * seconds)
         if groups.get("h2"):
             hour, minute, ampm = int(groups["h2"]), 0, groups.get("ap2")
         else:

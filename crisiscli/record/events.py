@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from sys import intern
 from typing import Any, NamedTuple, Protocol
 
-from crisiscli.timeutil import parse_iso
+from crisiscli.timeutil import duration_text, parse_iso
 
 FORMAT_VERSION = 1
 MAX_TEXT = 64 * 1024 * 1024  # a pasted 5 MB note is kept; a text this long is damage
@@ -1006,19 +1006,14 @@ def _requested(d: Mapping[str, Any], step: str, names: Names) -> str:
     late = _s(d.get("escalated_from")).strip()
     if late:
         after = d.get("escalate_after")
-        waited = f" in {_seconds_text(after)}" if isinstance(after, (int, float)) else ""
+        waited = (
+            f" in {duration_text(int(after))}"
+            if isinstance(after, (int, float)) and after >= 1
+            else ""
+        )
         line += f" (no answer from {late}{waited}: escalated)"
     checks = _s(d.get("checks")).strip()
     return line + (f" — checks: {checks}" if checks else "")
-
-
-def _seconds_text(seconds: float) -> str:
-    whole = int(seconds)
-    if whole % 3600 == 0 and whole:
-        return f"{whole // 3600}h"
-    if whole % 60 == 0 and whole:
-        return f"{whole // 60}m"
-    return f"{whole}s"
 
 
 def _approval_decided(d: Mapping[str, Any], step: str, names: Names) -> str:

@@ -28,7 +28,7 @@ from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
-from crisiscli.timeutil import short_when
+from crisiscli.timeutil import short_when, system_zone
 from crisiscli.walk import approvals
 from crisiscli.walk.deadlines import deadline_statuses, next_update_due, not_before_at
 from crisiscli.walk.floors import below_floor
@@ -100,13 +100,6 @@ def _clock_text(ts: datetime, zone: tzinfo, now: datetime) -> str:
     local = ts.astimezone(zone)
     same_day = local.date() == now.astimezone(zone).date()
     return local.strftime("%H:%M" if same_day else "%a %H:%M")
-
-
-def _local() -> tzinfo:
-    """The system's zone (times a person types are local unless configured otherwise)."""
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
 
 
 def config_limits(env: Any) -> dict[str, int]:
@@ -289,7 +282,7 @@ class Walkthrough:
         if back is not None and back <= self.env.clock():
             assert step.due is not None and self.state.started_at is not None
             due = self.state.started_at + timedelta(seconds=step.due.seconds)
-            when = short_when(due, self.incident.tz() or _local(), self.env.clock())
+            when = short_when(due, self.incident.tz() or system_zone(), self.env.clock())
             why = self.words.t("engine.recall_deadline", when=when)
         else:
             why = self.words.t("engine.recall_phase")
@@ -624,7 +617,7 @@ class Walkthrough:
         from crisiscli.moments import parse_when
 
         now = self.env.clock()
-        zone = self.incident.tz() or _local()
+        zone = self.incident.tz() or system_zone()
         current = self.state_message(step)
         known = current.promise if current is not None else None
         # The time the message itself names ("Next update by 02:30", "om 30 minuter") comes
@@ -751,7 +744,7 @@ class Walkthrough:
 
         roster = current_config(self.env).roster
         if question_id == "approver":
-            hour = self.env.clock().astimezone(self.incident.tz() or _local()).hour
+            hour = self.env.clock().astimezone(self.incident.tz() or system_zone()).hour
             if (hour >= 22 or hour < 7) and roster.get("night_approver"):
                 return roster["night_approver"]
         if question_id in ("approver", "backup", "spokesperson"):
@@ -971,7 +964,7 @@ class Walkthrough:
         text = self.words.t(
             "engine.early",
             title=step.title,
-            when=short_when(opens, self.incident.tz() or _local(), now),
+            when=short_when(opens, self.incident.tz() or system_zone(), now),
             left=format_duration((opens - now).total_seconds()),
         )
         reason = self.prompter.ask_why(self.view(step), text).strip()

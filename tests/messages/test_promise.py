@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crisiscli.messages.promise import promised_in
+from crisiscli.timeutil import parse_duration
 
 
 @given(st.integers(0, 23), st.integers(0, 59), st.sampled_from(["by", "at", "before"]))
@@ -29,7 +30,8 @@ def test_swedish_clock_and_minutes(hour: int, minute: int) -> None:
         promised_in(f"Nästa uppdatering senast kl. {hour}.{minute:02d}.", "sv")
         == f"{hour:02d}:{minute:02d}"
     )
-    assert promised_in(f"Vi återkommer om {minute + 1} minuter.", "sv") == f"{minute + 1}m"
+    said = promised_in(f"Vi återkommer om {minute + 1} minuter.", "sv")
+    assert said is not None and parse_duration(said) == (minute + 1) * 60  # "60 minuter": 1h
     assert promised_in("Mer här inom en timme.", "sv") == "1h"
 
 

@@ -23,7 +23,8 @@ Examples:
 
 ADD_HELP = """Record one contact attempt (who, channel, outcome, optional follow-up).
 
---follow-up takes a delay (30m, 2h, 1d) or a time (18:00, 2026-11-25 09:00).
+--follow-up takes a duration from now (45s, 30m, 90min, 1h30m, 1d) or a time (18:00,
+2026-11-25 09:00).
 
 \b
 Examples:
@@ -61,7 +62,7 @@ def add_command(
         str, typer.Option("--outcome", help="no-answer, refused, talked or resolved.")
     ],
     follow_up: Annotated[
-        str | None, typer.Option("--follow-up", help="When to try again: 2h, 18:00, a date.")
+        str | None, typer.Option("--follow-up", help="When to try again: 45s, 90min, 2h, 18:00, a date.")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Anything worth keeping.")] = None,
     incident: Incident_ = None,
