@@ -33,6 +33,12 @@ def languages() -> list[str]:
     return sorted(p.stem for p in LOCALES.glob("*.yaml"))
 
 
+@functools.cache
+def catalogue(language: str) -> Catalogue:
+    """The catalogue of ``language``, built once (the fold describes every event with it)."""
+    return Catalogue(language)
+
+
 class Catalogue:
     """``t("key", name=value)``: the text of ``key`` in one language, placeholders filled."""
 
@@ -44,6 +50,10 @@ class Catalogue:
     def t(self, key: str, **values: Any) -> str:
         text = self._words.get(key, key)
         return text.format(**values) if values else text
+
+    def knows(self, key: str) -> bool:
+        """Whether this language (or English) has words for ``key``."""
+        return key in self._words
 
     def level(self, level_id: str) -> str:
         """A severity level as this language names it (``high`` → ``hög``); a level the

@@ -62,7 +62,8 @@ def add_command(
         str, typer.Option("--outcome", help="no-answer, refused, talked or resolved.")
     ],
     follow_up: Annotated[
-        str | None, typer.Option("--follow-up", help="When to try again: 45s, 90min, 2h, 18:00, a date.")
+        str | None,
+        typer.Option("--follow-up", help="When to try again: 45s, 90min, 2h, 18:00, a date."),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Anything worth keeping.")] = None,
     incident: Incident_ = None,
