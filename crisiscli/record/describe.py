@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from crisiscli.i18n import Catalogue
 from crisiscli.record.events import Event
+from crisiscli.record.fold import MessageState
 from crisiscli.timeutil import duration_text, parse_iso
 
 
@@ -64,6 +65,38 @@ def audience_words(words: Catalogue, audience: str) -> str:
     """``press statement``, ``staff memo``… as the language says it (unknown: as stored)."""
     key = f"event.audience.{audience}"
     return words.t(key) if words.knows(key) else audience
+
+
+def approval_outcome(message: MessageState, words: Catalogue) -> str:
+    """The one phrase every view uses for what became of a version's approval: "approved by
+    Dana (scripted)", "waiting for approval from Sam", "sent to staff without approval: …"."""
+    w = words
+    if message.override:  # a memo is "sent to staff" without approval, a post "published"
+        return w.t("event.approval.without", sent=_sent(w, message.audience), text=message.override)
+    proxy = ""
+    if message.decided_for:
+        proxy = w.t("event.on_behalf_of", who=message.decided_for)
+        proxy += _tail(w, "event.on_behalf_of.why", message.decided_for_reason)
+    if message.decision == "approved" and message.self_approved:
+        return w.t("event.approval.self", proxy=proxy)
+    if message.decision == "approved":
+        scripted = w.t("event.approval.scripted") if message.decision_scripted else ""
+        who = message.decided_by
+        return w.t("event.approval.approved", who=who, proxy=proxy, scripted=scripted)
+    if message.decision == "rejected":
+        comment = _tail(w, "event.comment", message.decision_comment)
+        return w.t("event.approval.rejected", who=message.decided_by, proxy=proxy, comment=comment)
+    if message.approver:  # typed in by the responder (journals from before crisis 0.3)
+        return w.t("event.approval.recorded", who=message.approver, by=message.approved_by)
+    pending = message.pending_request
+    if pending is not None:
+        return w.t("event.approval.waiting", who=pending.approver)
+    return w.t("event.approval.none")
+
+
+def waiting_for(approver: str, waited: str, words: Catalogue) -> str:
+    """``waiting for approval from Dana — 3m``."""
+    return words.t("event.approval.waiting_since", who=approver, waited=waited)
 
 
 # -- the sentences ---------------------------------------------------------------------------

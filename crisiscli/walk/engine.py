@@ -464,7 +464,8 @@ class Walkthrough:
             return False
         if message.decision == "rejected" and not just_written:
             self.prompter.show_status(
-                self.view(step), f"{approvals.outcome(message)}. Edit the message, or ask again."
+                self.view(step),
+                f"{approvals.outcome(message, self.words)}. Edit the message, or ask again.",
             )
             self.compose(step)
             return True
@@ -553,14 +554,16 @@ class Walkthrough:
             pending = message.pending_request
             if pending is None:
                 if message.decision == "rejected":
-                    words = f"{approvals.outcome(message)}. Edit the message, or ask again."
+                    words = (
+                        f"{approvals.outcome(message, self.words)}. Edit the message, or ask again."
+                    )
                     self.prompter.show_status(self.view(step), words)
                     self.compose(step)
                 elif approvals.settled(message):
-                    words = f"The message is {approvals.outcome(message)}."
+                    words = f"The message is {approvals.outcome(message, self.words)}."
                     self.prompter.show_status(self.view(step), words)
                 return
-            text = approvals.waiting_text(pending, self.env.clock())
+            text = approvals.waiting_text(pending, self.env.clock(), self.words)
             backup = approvals.backup_next(self.playbook, self.state, step.id)
             choice = self.prompter.while_waiting(self.view(step), text, backup)
             if choice is Waiting.GO_ON:
@@ -583,7 +586,7 @@ class Walkthrough:
                 pending = message.pending_request if message is not None else None
                 if pending is None or self.state.current != step.id:
                     return True
-                text = approvals.waiting_text(pending, self.env.clock())
+                text = approvals.waiting_text(pending, self.env.clock(), self.words)
                 if text != shown:
                     self.prompter.show_status(self.view(step), f"{text} (Ctrl-C stops waiting)")
                     shown = text
@@ -1004,7 +1007,10 @@ class Walkthrough:
             waiting = message.pending_request if message is not None else None
             if waiting is not None and message is not None:
                 self.prompter.notify(
-                    self.words.t("engine.waiting_for_decision", outcome=approvals.outcome(message))
+                    self.words.t(
+                        "engine.waiting_for_decision",
+                        outcome=approvals.outcome(message, self.words),
+                    )
                 )
             else:
                 self.prompter.notify(self.words.t("engine.needs_approver"))
@@ -1153,8 +1159,8 @@ class Walkthrough:
             message_draft=self.draft("message", step.id),
             message_approved_by=(message.approver or message.override) if message else None,
             approvers=self.approver_choices(step),
-            waiting=approvals.waiting_texts(self.playbook, state, now),
-            approval=approvals.outcome(message)
+            waiting=approvals.waiting_texts(self.playbook, state, now, self.words),
+            approval=approvals.outcome(message, self.words)
             if message and approvals.needs_approval(step)
             else None,
             evidence_count=len(state.evidence),

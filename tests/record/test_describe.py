@@ -173,6 +173,15 @@ def test_a_swedish_incident_is_told_in_swedish(cli, crisis_home: Path) -> None: 
     status = cli("status", incident, clock=clock).stdout
     watch = cli("watch", incident, "--once", "--no-notify", clock=clock).stdout
     full_log = cli("log", incident, "--full", clock=clock).stdout
+    # the walk-through's approval line (and every view's): what became of the approval
+    from crisiscli.i18n import catalogue
+    from crisiscli.record.store import Incident
+    from crisiscli.walk.approvals import outcome
+    from tests.conftest import make_env
+
+    state = Incident(incident, crisis_home / "incidents" / incident, make_env(crisis_home)).state()
+    said = [outcome(m, catalogue("sv")) for m in state.messages.values() if m.approver]
+    assert said and all(s.startswith("godkänt av") for s in said), said
     assert "Incident öppnad: Trasig leverans delas brett" in log
     assert "Började steget:" in log and "Klart:" in log
     timeline = log.partition("## Timeline")[2]
