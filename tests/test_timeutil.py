@@ -305,3 +305,12 @@ def test_ecmascript_reads_the_schema_pattern_as_python_does() -> None:
     )  # fmt: skip
     for text, matched in zip(texts, json.loads(run.stdout), strict=True):
         assert matched == (parse_duration(text) is not None), repr(text)
+
+
+def test_the_walk_throughs_prompt_names_the_same_durations() -> None:
+    """The "next update" prompt refuses in the playbook's language, naming the durations
+    every other reader names."""
+    from crisiscli.i18n import _load, languages
+
+    for language in languages():
+        assert DURATION_EXAMPLES in _load(language)["update.bad_time"], language
