@@ -45,3 +45,11 @@ def test_times_that_promise_nothing_are_left_alone() -> None:
     assert promised_in("The outage began at 14:00 and we are on it.", "en") is None
     assert promised_in("Felet började 14.00.", "sv") is None
     assert promised_in("Next update in 0 minutes", "en") is None
+
+
+def test_a_promise_is_read_in_the_digits_every_time_is_read_in() -> None:
+    """Arabic-Indic digits are no time anywhere in crisis (issue 25.3): not in a prompt, and
+    not as the promise a message makes either."""
+    assert promised_in("Next update by 14:30.") == "14:30"
+    assert promised_in("Next update by ١٤:٣٠.") is None
+    assert promised_in("Next update in ١٠ minutes.") is None
