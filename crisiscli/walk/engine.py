@@ -465,7 +465,7 @@ class Walkthrough:
         if message.decision == "rejected" and not just_written:
             self.prompter.show_status(
                 self.view(step),
-                f"{approvals.outcome(message, self.words)}. Edit the message, or ask again.",
+                self.words.t("engine.rejected", outcome=approvals.outcome(message, self.words)),
             )
             self.compose(step)
             return True
@@ -554,13 +554,14 @@ class Walkthrough:
             pending = message.pending_request
             if pending is None:
                 if message.decision == "rejected":
-                    words = (
-                        f"{approvals.outcome(message, self.words)}. Edit the message, or ask again."
+                    words = self.words.t(
+                        "engine.rejected", outcome=approvals.outcome(message, self.words)
                     )
                     self.prompter.show_status(self.view(step), words)
                     self.compose(step)
                 elif approvals.settled(message):
-                    words = f"The message is {approvals.outcome(message, self.words)}."
+                    outcome = approvals.outcome(message, self.words)
+                    words = self.words.t("engine.message_is", outcome=outcome)
                     self.prompter.show_status(self.view(step), words)
                 return
             text = approvals.waiting_text(pending, self.env.clock(), self.words)
