@@ -51,7 +51,7 @@ def template_values(playbook: Playbook, state: IncidentState, incident_id: str) 
 
 
 class PlaybookNames:
-    """``events.Names`` over a (lazily loaded) playbook and the state being folded."""
+    """``describe.Names`` over a (lazily loaded) playbook and the state being folded."""
 
     def __init__(
         self,
