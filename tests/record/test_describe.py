@@ -220,3 +220,25 @@ def test_a_swedish_incidents_notifications_are_in_swedish(crisis_home: Path) -> 
 def test_english_openings_are_found() -> None:
     openings = _english_openings()
     assert "Incident opened" in openings and "Started step" in openings
+
+
+def test_an_incident_opened_before_the_language_was_recorded_asks_its_playbook(
+    cli,
+    crisis_home: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """Journals written before crisis named the language in ``incident.opened``: the log,
+    rebuilt from them, speaks the playbook snapshot's language."""
+    clock = FrozenClock(NOW)
+    script = (REPO / "tests" / "fixtures" / "answers" / "complaint-sv.yaml").read_text("utf-8")
+    answers = crisis_home.parent / "answers.yaml"
+    answers.write_text(script.replace("close: true", "close: false"), encoding="utf-8")
+    assert cli("start", "complaint-sv", "--answers", str(answers), clock=clock).exit_code == 0
+    folder = next((crisis_home / "incidents").iterdir())
+    journal = folder / "journal.jsonl"
+    old = journal.read_text(encoding="utf-8").replace(',"language":"sv"', "", 1)
+    assert '"language"' not in old.splitlines()[0]
+    journal.write_text(old, encoding="utf-8")
+    rebuilt = cli("log", folder.name, "--rebuild", "--full", clock=clock)
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert "Incident öppnad: Trasig leverans delas brett" in rebuilt.stdout
+    assert "Incident opened" not in rebuilt.stdout
