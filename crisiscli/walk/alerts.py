@@ -277,13 +277,22 @@ def _overridden_checks(f: _Facts, message: Any) -> str | None:
 def _handoffs(f: _Facts) -> Iterator[Notification]:
     for h in f.state.handoffs:
         to = f.t("handoff.to", to=h.to) if h.to else ""
-        open_items = [f.words.t(f"event.handoff.{k}", count=n) for k, n in h.counts.items() if n]
+        open_items = [_count_words(f, k, n) for k, n in h.counts.items() if n]
         left = ", ".join(open_items) or f.words.t("event.handoff.nothing_open")
         title, text = f.say("handoff", who=h.actor, to=to, left=left)
         yield f.make(
             f"handoff:{h.ts.isoformat()}", "handoff", h.ts, title, text, ("From", h.actor),
             *((("To", h.to),) if h.to else ()), actor=h.actor,
         )  # fmt: skip
+
+
+def _count_words(f: _Facts, key: str, count: Any) -> str:
+    """``2 follow-up(s) owed``, as the log says it (a count this version has no words for,
+    from a newer one: ``2 new things``)."""
+    said = f"event.handoff.{key}"
+    return (
+        f.words.t(said, count=count) if f.words.knows(said) else f"{count} {key.replace('_', ' ')}"
+    )
 
 
 def _closed(f: _Facts) -> Iterator[Notification]:
