@@ -31,6 +31,7 @@ MILESTONES: tuple[str, ...] = (
     "first-response",
     "apology",
     "off-platform",
+    "contained",
     "resolution",
 )
 
@@ -71,7 +72,8 @@ class Question(Frozen):
     required: bool = True
     default: str | bool | tuple[str, ...] | None = None
     help: str | None = None
-    sets: str | None = None  # "severity": the answer becomes the incident's severity
+    sets: str | None = None  # "severity": the answer becomes the incident's severity (spec)
+    review: str | None = None  # the post-mortem field the answer fills (spec.REVIEW_FIELDS)
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -351,6 +353,8 @@ def _question_to_data(q: Question) -> dict[str, Any]:
         data["help"] = q.help
     if q.sets:
         data["sets"] = q.sets
+    if q.review:
+        data["review"] = q.review
     return data
 
 
@@ -534,6 +538,7 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         default=default,
         help=d.get("help"),
         sets=d.get("sets"),
+        review=d.get("review"),
     )
 
 

@@ -69,7 +69,17 @@ STEP_KEYS = (
     "pause_point",
 )
 STEP_REQUIRED = ("id", "title")
-QUESTION_KEYS = ("id", "prompt", "type", "choices", "required", "default", "help", "sets")
+QUESTION_KEYS = (
+    "id",
+    "prompt",
+    "type",
+    "choices",
+    "required",
+    "default",
+    "help",
+    "sets",
+    "review",
+)
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
 ITEM_REQUIRED = ("id", "text")
@@ -84,7 +94,29 @@ MESSAGE_KEYS = (
 )
 MESSAGE_REQUIRED = ("template",)
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")
-SETTABLE = ("severity",)  # what a question's answer may set on the incident
+# What a question's answer may set on the incident: its severity (a choice question), when
+# the impact began and when the team noticed (text questions read as a past time), the
+# link to the first post (a text question, kept as evidence).
+SETTABLE = ("severity", "impact-start", "detected-at", "first-post")
+SETS_TYPE = {
+    "severity": "choice",
+    "impact-start": "text",
+    "detected-at": "text",
+    "first-post": "text",
+}
+#: ``review:`` on a question: which field of the post-mortem its answer fills. The report
+#: reads review answers by this key only (at most one question per key in a playbook).
+REVIEW_FIELDS = (
+    "summary",
+    "impact",
+    "contributing-factors",
+    "what-helped",
+    "went-well",
+    "went-wrong",
+    "lucky",
+    "review-owner",
+    "review-date",
+)
 #: A recurring deadline (``cadence:``): public updates every so often while the incident is open.
 CADENCE_KEYS = ("id", "label", "every", "first", "severity", "kinds", "until")
 CADENCE_REQUIRED = ("id",)

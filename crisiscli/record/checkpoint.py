@@ -29,6 +29,7 @@ from crisiscli.record.fold import (
     EvidenceItem,
     ExitCheck,
     Handoff,
+    ImpactMark,
     IncidentState,
     Mention,
     MessageState,
@@ -294,7 +295,19 @@ def encode_state(s: IncidentState) -> dict[str, Any]:
         "walked_by": s.walked_by, "walked_at": _t(s.walked_at),
         "recent": _tuples_at(s.recent, 1),
         "notices": [_notice(n) for n in s.notices.values()],
+        "impact_start": _impact(s.impact_start), "impact_detected": _impact(s.impact_detected),
     }  # fmt: skip
+
+
+def _impact(mark: ImpactMark | None) -> list[Any] | None:
+    """An impact mark by position: [at, ts, actor, by_question]."""
+    return None if mark is None else [_t(mark.at), _t(mark.ts), mark.actor, mark.by_question]
+
+
+def _unimpact(data: list[Any] | None) -> ImpactMark | None:
+    if not data:
+        return None
+    return ImpactMark(_req(data[0]), _req(data[1]), data[2], data[3])
 
 
 def decode_state(d: dict[str, Any]) -> IncidentState:
@@ -350,4 +363,7 @@ def decode_state(d: dict[str, Any]) -> IncidentState:
         walked_at=_dt(d["walked_at"]),
         recent=[TimelineEntry(e[0], _req(e[1]), *e[2:]) for e in d["recent"]],
         notices={f"{n[0]}|{n[1]}": _unnotice(n) for n in d["notices"]},
+        # absent from a checkpoint written before impact marks: none recorded
+        impact_start=_unimpact(d.get("impact_start")),
+        impact_detected=_unimpact(d.get("impact_detected")),
     )

@@ -501,6 +501,16 @@ class ExitCheck(NamedTuple):
     actor: str
 
 
+class ImpactMark(NamedTuple):
+    """When the impact began, or when the team noticed (``impact.recorded``): the latest
+    one recorded counts."""
+
+    at: datetime  # the moment it marks
+    ts: datetime  # when it was recorded
+    actor: str
+    by_question: str | None  # recorded by the answer to this question (else by command)
+
+
 class History(_Slots):
     """What only a full replay keeps: every note, and every event's described line."""
 
@@ -540,6 +550,8 @@ class IncidentState(_Slots):
         "flow_via",
         "handoffs",
         "history",
+        "impact_detected",
+        "impact_start",
         "inputs",
         "last_entered_via",
         "last_event_at",
@@ -622,6 +634,8 @@ class IncidentState(_Slots):
         walked_at: datetime | None = None,
         recent: list[TimelineEntry] | None = None,
         notices: dict[str, Notice] | None = None,
+        impact_start: ImpactMark | None = None,
+        impact_detected: ImpactMark | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -681,6 +695,8 @@ class IncidentState(_Slots):
         # The latest RECENT_EVENTS described events, bookkeeping left out (``remember``).
         self.recent: list[TimelineEntry] = recent if recent is not None else []
         self.notices: dict[str, Notice] = notices if notices is not None else {}  # key|channel
+        self.impact_start = impact_start  # when the impact began (the first post)
+        self.impact_detected = impact_detected  # when the team noticed
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -1038,6 +1054,16 @@ def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     )
 
 
+def _impact(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    by_question = _opt(d.get("by_question"))
+    started = parse_iso(str(d["started"])) if d.get("started") else None
+    detected = parse_iso(str(d["detected"])) if d.get("detected") else None
+    if started is not None:
+        s.impact_start = ImpactMark(started, e.ts, e.actor, by_question)
+    if detected is not None:
+        s.impact_detected = ImpactMark(detected, e.ts, e.actor, by_question)
+
+
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.closed = False
     s.closed_at = None
@@ -1198,6 +1224,7 @@ _HANDLERS = {
     "run.finished": _finished,
     "incident.closed": _closed,
     "exit.checked": _exit_checked,
+    "impact.recorded": _impact,
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from crisiscli.errors import Paused, StateError, UsageError
 from crisiscli.i18n import Catalogue
@@ -572,10 +572,16 @@ class Walkthrough:
         if qv.question.type == "actions":
             return self.ask_action_items(step, qv.question)
         view = self.view(step)
-        value = self.prompter.answer(view, qv.question)
-        if value is None or (value == "" and not qv.question.required):
-            return False
+        while True:
+            value = self.prompter.answer(view, qv.question)
+            if value is None or (value == "" and not qv.question.required):
+                return False
+            marks = self.impact_event(step, qv.question, value)
+            if marks is not False:
+                break
         self.record(ev.answer_set(step.id, qv.question.id, value))
+        if isinstance(marks, ev.NewEvent):
+            self.record(marks)
         role = approvals.role_for_answer(qv.question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)
@@ -584,6 +590,32 @@ class Walkthrough:
             # and so do the steps whose conditions read the severity.
             self.record(self.regrade_event(str(value), by_question=qv.question.id))
         return True
+
+    def impact_event(
+        self, step: Step, question: Question, value: Any
+    ) -> ev.NewEvent | Literal[False] | None:
+        """What a ``sets: impact-start | detected-at | first-post`` answer records besides
+        the answer: the impact time (``impact.recorded``) or the link kept as evidence
+        (``evidence.linked``). None: nothing more; False: not a time, ask again."""
+        text = str(value).strip()
+        if question.sets in ("impact-start", "detected-at") and text:
+            from crisiscli.queue.importer import parse_past
+
+            what = "the impact start" if question.sets == "impact-start" else "the time noticed"
+            try:
+                at = parse_past(text, self.env.clock(), self.incident.tz() or _local(), what=what)
+            except UsageError as exc:
+                why = exc.message.rsplit(": ", 1)[-1] if ": " in exc.message else exc.message
+                self.prompter.notify(
+                    self.words.t("impact.bad_time", typed=text, what=what, why=why)
+                )
+                return False
+            if question.sets == "impact-start":
+                return ev.impact_recorded(started=at, by_question=question.id)
+            return ev.impact_recorded(detected=at, by_question=question.id)
+        if question.sets == "first-post" and text:
+            return ev.evidence_linked(text, note=question.prompt, step=step.id)
+        return None
 
     def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:
         return regrade_event(self.playbook, self.state, level, by_question=by_question)

@@ -281,7 +281,8 @@ def _utc(*args: int) -> datetime:
 def test_dst_boundaries(crisis_home: Path, cli, zone, times, expected) -> None:  # type: ignore[no-untyped-def]
     incident, clock = _incident_at(crisis_home, times)
     md = cli("report", incident.id, "--tz", zone, clock=clock).stdout
-    rows = [line for line in md.splitlines() if line.startswith("| 2026-")]
+    timeline = md[md.index("## Timeline") :]  # the deadline table's rows begin with a time too
+    rows = [line for line in timeline.splitlines() if line.startswith("| 2026-")]
     assert [r.split(" | ")[0].lstrip("| ") for r in rows] == expected
     assert [r.split(" | ")[1] for r in rows] == [t.strftime("%Y-%m-%d %H:%M:%S UTC") for t in times]
     data = json.loads(
