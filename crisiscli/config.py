@@ -44,8 +44,16 @@ KEYS: dict[str, str] = {
     "notify.desktop": "desktop notifications (notify-send, osascript): true or false",
     "notify.bell": "ring the terminal bell in the walk-through and watch: true or false",
     "notify.kinds": "which notifications to send (default: all kinds)",
+    "redact": "words and names `crisis report --redact` always replaces (e.g. a client's name)",
 }
-LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
+LIST_KEYS = (
+    "severity_levels",
+    "playbook_dirs",
+    "notify.webhook",
+    "notify.command",
+    "notify.kinds",
+    "redact",
+)
 BOOL_KEYS = ("notify.desktop", "notify.bell")
 TABLES = ("platform_limits", "notify")  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
@@ -73,6 +81,7 @@ class Config:
     notify_desktop: bool = False
     notify_bell: bool = True
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
+    redact: tuple[str, ...] = ()  # terms --redact always replaces
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
@@ -171,6 +180,10 @@ def check_value(key: str, value: Any) -> Any:
         if not isinstance(value, list):
             raise ValueError("playbook_dirs must be a list of folders")
         return [_one_line_text(item, "a playbook folder") for item in value]
+    if key == "redact":
+        if not isinstance(value, list):
+            raise ValueError("redact must be a list of words or names")
+        return [_one_line_text(item, "a redact term") for item in value]
     if key.startswith("notify."):
         return _check_notify(key, value)
     if key.startswith("platform_limits."):
@@ -365,6 +378,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         playbook_dirs=tuple(dirs),
         platform_limits=limits,
         **notify,
+        redact=tuple(str(t) for t in stored.get("redact", ()) if str(t).strip()),
         path=path,
         values=dict(stored),
     )

@@ -22,6 +22,7 @@ from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.timeutil import is_utc
 from crisiscli.views.log_sections import answer_text, message_fate
 from crisiscli.views.report import FORMAT, FORMAT_VERSION
+from crisiscli.views.report.redact import KINDS as REDACTION_KINDS
 from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.deadlines import deadline_statuses
 from crisiscli.walk.flow import applies
@@ -153,6 +154,67 @@ class _Ctx:
         return self.step_titles.get(str(step_id), f"step {step_id}")
 
 
+def people_of(state: IncidentState, playbook: Playbook) -> list[str]:
+    """Every person the journal knows, in the order met: whoever recorded an event, role
+    holders, approvers asked or deciding, handoff recipients, contacts, action owners, whoever
+    checked an exit criterion, the review owner. ``--redact`` replaces each of them."""
+    people: dict[str, None] = dict.fromkeys(state.actors)
+    people.update((c.person, None) for c in state.role_changes if c.person)
+    for m in state.messages.values():
+        people.update((p, None) for p in (m.approver, m.decided_by, m.approved_by) if p)
+        people.update((q.approver, None) for q in m.requests if q.approver)
+        people.update((q.escalated_from, None) for q in m.requests if q.escalated_from)
+        people.update((v.approver, None) for v in m.voided if v.approver)
+    people.update((h.to, None) for h in state.handoffs if h.to)
+    people.update((h.actor, None) for h in state.handoffs)
+    people.update((c.who, None) for c in state.contacts.values() if c.who)
+    for a in state.actions.values():
+        people.update((p, None) for p in (a.owner, a.added_by, a.done_by) if p)
+    people.update((c.actor, None) for c in state.exit_checks.values())
+    owner = review_questions(playbook).get("review-owner")
+    if owner and isinstance(state.answers.get(owner), str):
+        people[str(state.answers[owner])] = None
+    return [p for p in people if p and str(p).strip()]
+
+
+# Values the templates compare or that are not text from people: never redacted.
+UNREDACTED_KEYS = frozenset(
+    {
+        "format", "utc", "local", "zone", "status", "state", "kind", "type", "outcome",
+        "why", "key", "end", "sha256", "per", "decision", "step_status", "summary_source",
+        "asked", "missing", "milestone", "phase", "id", "step", "measured_to", "timezone",
+        "platforms",
+    }
+)  # fmt: skip
+
+
+def _redact_value(value: Any, r: Redactor, key: str | None = None) -> Any:
+    """A model value with every text of people redacted (structure and ids kept)."""
+    if isinstance(value, str):
+        return value if key in UNREDACTED_KEYS else r.text(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v, r, k) for k, v in value.items()}
+    if isinstance(value, Rows):
+        row = value._row
+
+        def redacted_row(item: Any) -> dict[str, Any]:
+            return dict(_redact_value(row(item), r))
+
+        return Rows(value._items, redacted_row)
+    if isinstance(value, list):
+        return [_redact_value(v, r, key) for v in value]
+    return value
+
+
+REDACTION_LIMITS = (
+    "Names typed in free text that the journal records nowhere else (not a responder, "
+    "role, approver, contact, action owner or review owner, and not right after a greeting "
+    "such as “Hi …,”), names written without a capital or as a nickname, and people "
+    "shown in images or quoted inside links that are not social-network links cannot be "
+    "recognised and are left as written. Read a public version before you publish it."
+)
+
+
 def team_of(state: IncidentState) -> set[str]:
     """Everyone who recorded an event, holds or held a role, or approved a message."""
     team = set(state.actors)
@@ -171,13 +233,22 @@ def build_report(
     zone_name: str | None = None,
     redact: bool = False,
     warnings: list[str] | None = None,
+    redact_terms: Sequence[str] = (),
+    redactor: list[Redactor] | None = None,
 ) -> dict[str, Any]:
-    """The model of a state folded with ``history`` (every note and timeline line)."""
+    """The model of a state folded with ``history`` (every note and timeline line).
+
+    ``redact``: every person the journal knows, contact details and ``redact_terms`` are
+    replaced in every text (``redactor``, if given, receives the Redactor: it counts what it
+    replaced as the report is written)."""
     history = state.history
     assert history is not None, "the report needs a full replay with history"
     r = (
         Redactor(
-            enabled=True, team=team_of(state), outsiders=[c.who for c in state.contacts.values()]
+            enabled=True,
+            people=people_of(state, playbook),
+            terms=redact_terms,
+            parts=True,
         )
         if redact
         else Redactor(enabled=False)
@@ -312,6 +383,15 @@ def build_report(
         "warnings": list(warnings or ()),
     }
     model["in_brief"] = in_brief(model, now)
+    if redact:
+        model = _redact_value(model, r)
+        model["redaction"] = {
+            "replaced": [k for k, _one, _many in REDACTION_KINDS],
+            "terms": len(set(redact_terms)),
+            "cannot_catch": REDACTION_LIMITS,
+        }
+        if redactor is not None:
+            redactor.append(r)
     return model
 
 
@@ -560,7 +640,7 @@ def _clocks(
                 "at": ctx.t(at),
                 "from_impact_seconds": since(start, at),
                 "from_opened_seconds": since(opened, at) if key != "detect" else None,
-                "by": contained[1] if key == "contain" and contained else None,
+                "measured_to": contained[1] if key == "contain" and contained else None,
             }
         )
     return {
@@ -868,6 +948,8 @@ def report_for(
     tz: tzinfo | None = None,
     zone_name: str | None = None,
     redact: bool = False,
+    redact_terms: Sequence[str] = (),
+    redactor: list[Redactor] | None = None,
 ) -> dict[str, Any]:
     """The report model of an ``Incident``: a full replay of its journal, with history."""
     state = incident.replay(tz=tz, history=True)
@@ -882,6 +964,8 @@ def report_for(
         zone_name=zone_name,
         redact=redact,
         warnings=warnings,
+        redact_terms=redact_terms,
+        redactor=redactor,
     )
 
 

@@ -160,6 +160,8 @@ class PostmortemIncident:
         )
         self.at(3, "contact", "add", "--who", CUSTOMER, "--channel", "phone",
                 "--outcome", "talked", "--note", CONTACT_NOTE)  # fmt: skip
+        self.at(4, "contact", "add", "--who", REPORTER, "--channel", "email",
+                "--outcome", "talked", "--note", "City Gazette reporter J. Doe: statement sent")  # fmt: skip
         self.at(2, "mentions", "340", "--baseline", "20", "--source", "X search: Acme Bistro")
         self.at(30, "mentions", "120", "--baseline", "20", "--source", "X search: Acme Bistro")
         self.at(10, "handoff", "--to", NIGHT_SHIFT)
