@@ -424,7 +424,11 @@ def test_redacted_report_replaces_the_team_too(crisis_home: Path, cli) -> None: 
     assert data["redacted"] is True
     for name in ("dana", "alex", "Sam"):
         assert re.search(rf"(?<!\w){name}(?!\w)", blob, re.I) is None, name
-    people = {data["contacts"][0]["who"], data["roles"][0]["person"], *data["incident"]["responders"]}
+    people = {
+        data["contacts"][0]["who"],
+        data["roles"][0]["person"],
+        *data["incident"]["responders"],
+    }
     assert all(re.fullmatch(r"\[person \d+\]", p) for p in people) and len(people) == 4
     assert data["messages"][0]["approver"] == data["roles"][0]["person"]  # Sam, the same number
     brief = data["handoffs"][0]["brief"]
