@@ -81,9 +81,10 @@ def browser_command(browser: str, profile: Path, *extra: str) -> list[str]:
 
 
 def print_html_to_pdf(
-    html: Path, pdf: Path, *, browser: str | None = None, timeout: float = TIMEOUT_SECONDS
+    html: Path, pdf: Path, *, browser: str | None = None, timeout: float | None = None
 ) -> None:
     """Print ``html`` (a file) to ``pdf`` with headless Chromium; BrowserError if it fails."""
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
     browser = browser or find_browser()
     if browser is None:
         raise NotFoundError("no Chromium or Chrome found to print the PDF", hint=INSTALL_HINT)
