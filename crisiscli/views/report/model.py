@@ -13,6 +13,7 @@ every event, its ``History``); the timeline lines are the ones ``events.describe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import Any, overload
@@ -206,6 +207,16 @@ def _redact_value(value: Any, r: Redactor, key: str | None = None) -> Any:
     return value
 
 
+def _redacted_slug(incident_id: str, r: Redactor) -> str:
+    """An incident id is its date and its title's words ("…-complaint-from-tom-berg"): the
+    words pass the redactor as text, so a name in the title does not leak through the id."""
+    words = incident_id.replace("-", " ")
+    redacted = r.text(words) or words
+    if redacted == words:
+        return incident_id
+    return re.sub(r"[^a-z0-9]+", "-", redacted.lower()).strip("-")
+
+
 REDACTION_LIMITS = (
     "Names typed in free text that the journal records nowhere else (not a responder, "
     "role, approver, contact, action owner or review owner, and not right after a greeting "
@@ -385,6 +396,7 @@ def build_report(
     model["in_brief"] = in_brief(model, now)
     if redact:
         model = _redact_value(model, r)
+        model["incident"]["id"] = _redacted_slug(incident_id, r)
         model["redaction"] = {
             "replaced": [k for k, _one, _many in REDACTION_KINDS],
             "terms": len(set(redact_terms)),

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from crisiscli.record.events import NewEvent
@@ -43,7 +43,8 @@ def record_incident(home: Path, people: list[str], handles: list[str], emails: l
     """An incident whose journal knows ``people`` in every place a person can be."""
     clock = FrozenClock(START)
     env = make_env(home, clock=clock, actor=people[0])
-    incident = create_incident(env, review_playbook(), title="Wrong image", severity="high")
+    title = f"Complaint from {people[-1]}"  # the incident's id is made from its title
+    incident = create_incident(env, review_playbook(), title=title, severity="high")
     minute = [0]
 
     def at(event: str, actor: str | None = None, **data: Any) -> None:
@@ -69,6 +70,24 @@ def record_incident(home: Path, people: list[str], handles: list[str], emails: l
     return incident, clock
 
 
+_BOILERPLATE: set[str] = set()
+
+
+def boilerplate() -> set[str]:
+    """Every word the report writes of its own (markup, CSS, labels), in lower case."""
+    if not _BOILERPLATE:
+        with tempfile.TemporaryDirectory() as tmp:
+            incident, clock = record_incident(
+                Path(tmp), ["Anna Berg", "Bo Ek"], ["@ab"], ["a@example.net"], ["+46 70 111 22 33"]
+            )
+            state = incident.replay(history=True)
+            model = build_report(state, incident.playbook(), incident.id, now=clock.now,
+                                 tz=timezone.utc, zone_name="UTC")  # fmt: skip
+            for fmt in ("md", "html", "json"):
+                _BOILERPLATE.update(w.lower() for w in re.findall(r"\w+", render(model, fmt)))
+    return _BOILERPLATE
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -83,6 +102,8 @@ def record_incident(home: Path, people: list[str], handles: list[str], emails: l
 def test_nobody_the_journal_knows_survives_in_any_format(
     people: list[str], handles: list[str], emails: list[str], phones: list[str]
 ) -> None:
+    words = {w.lower() for name in people for w in name.split()}
+    assume(not words & boilerplate())  # "Svg", "Xmlns": words the report itself writes
     with tempfile.TemporaryDirectory() as tmp:
         incident, clock = record_incident(Path(tmp), people, handles, emails, phones)
         state = incident.replay(history=True)
@@ -93,8 +114,9 @@ def test_nobody_the_journal_knows_survives_in_any_format(
         for fmt in ("md", "html", "json"):
             shown = render(model, fmt)
             for name in people:
-                for part in (name, *name.split()):
-                    assert re.search(rf"(?<!\w){re.escape(part)}(?!\w)", shown) is None, (fmt, part)
-                assert name.casefold() not in shown.casefold(), (fmt, name)
+                for part in (name, *name.split(), name.replace(" ", "-")):
+                    # any case: the incident's id is its title's words in lower case
+                    found = re.search(rf"(?<!\w){re.escape(part)}(?!\w)", shown, re.I)
+                    assert found is None, (fmt, part, shown[found.start() - 60 : found.end() + 20])
             for secret in (*handles, *emails, *phones):
                 assert secret.casefold() not in shown.casefold(), (fmt, secret)
