@@ -983,7 +983,7 @@ def _impact(d: Mapping[str, Any], step: str, names: Names) -> str:
     line = "; ".join(parts) if parts else "Impact times recorded"
     line = line[0].upper() + line[1:]
     if d.get("by_question"):
-        line += f" (the answer to “{names.question_label(_s(d.get('by_question')))}”)"
+        line += f", by the answer to “{names.question_label(_s(d.get('by_question')))}”"
     note = _s(d.get("note")).strip()
     return line + (f" — {note}" if note else "")
 

@@ -210,11 +210,13 @@ def _redact_value(value: Any, r: Redactor, key: str | None = None) -> Any:
 def _redacted_slug(incident_id: str, r: Redactor) -> str:
     """An incident id is its date and its title's words ("…-complaint-from-tom-berg"): the
     words pass the redactor as text, so a name in the title does not leak through the id."""
-    words = incident_id.replace("-", " ")
+    stamp = re.match(r"\d{4}-\d\d-\d\d-\d{4}-", incident_id)  # kept: it is no one's
+    head = stamp.group() if stamp else ""
+    words = incident_id[len(head) :].replace("-", " ")
     redacted = r.text(words) or words
     if redacted == words:
         return incident_id
-    return re.sub(r"[^a-z0-9]+", "-", redacted.lower()).strip("-")
+    return head + re.sub(r"[^a-z0-9]+", "-", redacted.lower()).strip("-")
 
 
 REDACTION_LIMITS = (
