@@ -10,7 +10,7 @@ HELP = """Show or change settings (TOML in CRISIS_HOME/config.toml).
 
 Settings: actor, timezone, severity_levels, default_severity, playbook_dirs,
 platform_limits.<platform>, notify.webhook, notify.command, notify.desktop, notify.bell,
-notify.kinds. An unknown setting or a bad value is refused with exit code 2. Webhook URLs
+notify.kinds, redact (words `crisis report --redact` always replaces). An unknown setting or a bad value is refused with exit code 2. Webhook URLs
 are secrets: they are shown shortened, never in full. See docs/config.md, docs/notify.md.
 
 \b
@@ -74,6 +74,7 @@ def show(
                         "bell": config.notify_bell,
                         "kinds": list(config.notify_kinds),
                     },
+                    "redact": list(config.redact),
                 },
             }
         )
@@ -91,6 +92,7 @@ def show(
         "notify.desktop": "(default: false)",
         "notify.bell": "(default: true)",
         "notify.kinds": "(default: all)",
+        "redact": "(none)",
     }
     width = max(len(k) for k in KEYS)
     for key in KEYS:
