@@ -171,6 +171,49 @@ def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime
     return moment
 
 
+MAX_BEFORE = timedelta(days=366)  # an impact start within a year before now
+
+
+def parse_past(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime:
+    """An earlier moment typed by a person: ``40m`` or ``40m ago`` (that long before now),
+    ``19:50`` (the latest one not after now), ``2026-11-27 19:50`` or an ISO time with its
+    offset. Never after ``now``, never more than a year before it."""
+    value = text.strip()
+    bare = value.lower().removesuffix("ago").strip()
+    delta = parse_delay(bare)
+    if delta is not None:
+        if delta > MAX_BEFORE:
+            raise UsageError(f"{what} '{text}' is more than {MAX_BEFORE.days} days ago")
+        return (now - delta).astimezone(timezone.utc)
+    hms = clock_of(value)
+    if hms is not None:
+        local_now = now.astimezone(zone)
+        candidate = localize(datetime(local_now.year, local_now.month, local_now.day, *hms), zone)
+        if candidate > now:
+            day = (local_now - timedelta(days=1)).date()
+            candidate = localize(datetime.combine(day, datetime.min.time()), zone).replace(
+                hour=hms[0], minute=hms[1], second=hms[2]
+            )
+        return candidate.astimezone(timezone.utc)
+    try:
+        parsed = parse_date_time(value, None) if _ISO_START.match(value) else None
+        if parsed is not None and parsed.tzinfo is None:
+            parsed = localize(parsed, zone)
+        moment = parsed.astimezone(timezone.utc) if parsed is not None else None
+    except (ValueError, OverflowError):
+        moment = None
+    if moment is None:
+        raise UsageError(
+            f"cannot read {what} '{text}'",
+            hint="use 40m (that long ago), 19:50, or 2026-11-27 19:50",
+        )
+    if moment > now:
+        raise UsageError(f"{what} '{text}' is in the future")
+    if now - moment > MAX_BEFORE:
+        raise UsageError(f"{what} '{text}' is more than {MAX_BEFORE.days} days ago")
+    return moment
+
+
 def local_zone(name: str | None = None) -> tzinfo:
     """The zone for times written without an offset: ``name``, else the configured zone
     (``crisiscli.config`` when it exists), else the system's local zone (env TZ)."""

@@ -31,6 +31,7 @@ MILESTONES: tuple[str, ...] = (
     "first-response",
     "apology",
     "off-platform",
+    "contained",
     "resolution",
 )
 
@@ -77,6 +78,7 @@ class Question(Frozen):
     # A yes to a yes/no question sets a minimum severity (threats, press, a safety risk):
     # grading below it asks for a reason (choices carry their own ``floor``).
     floor: str | None = None
+    review: str | None = None  # the post-mortem field the answer fills (spec.REVIEW_FIELDS)
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -387,6 +389,8 @@ def _question_to_data(q: Question) -> dict[str, Any]:
         data["sets"] = q.sets
     if q.floor:
         data["floor"] = q.floor
+    if q.review:
+        data["review"] = q.review
     return data
 
 
@@ -589,6 +593,7 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         help=d.get("help"),
         sets=d.get("sets"),
         floor=d.get("floor"),
+        review=d.get("review"),
     )
 
 

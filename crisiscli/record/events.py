@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from sys import intern
 from typing import Any, NamedTuple, Protocol
 
-from crisiscli.timeutil import parse_iso
+from crisiscli.timeutil import parse_iso, utc_text
 
 FORMAT_VERSION = 1
 MAX_TEXT = 64 * 1024 * 1024  # a pasted 5 MB note is kept; a text this long is damage
@@ -321,6 +321,9 @@ SPECS: dict[str, Spec] = {
     "mentions.recorded": _spec(
         {"count": _count},
         {"per": _one_of("minute", "hour", "day"), "baseline": _amount, "source": _text},
+    ),
+    "impact.recorded": _spec(
+        optional={"started": _time, "detected": _time, "by_question": _name, "note": _text}
     ),
     "update.promised": _spec({**STEP, "due": _time}, walkthrough=True, steps=("step",)),
     "notify.claimed": _spec({**NOTICE, "kind": _name}, {"text": _text, "label": _text}, quiet=True),
@@ -643,6 +646,28 @@ def exit_checked(criterion: int, text: str, met: bool, note: str | None = None) 
     """One exit criterion of the playbook, checked at close: met or not (and why not)."""
     data = {"criterion": criterion, "text": text, "met": met}
     return NewEvent("exit.checked", _with(data, note=(note or "").strip() or None))
+
+
+def impact_recorded(
+    *,
+    started: datetime | None = None,
+    detected: datetime | None = None,
+    by_question: str | None = None,
+    note: str | None = None,
+) -> NewEvent:
+    """When the impact began (the first post) and when the team noticed: the post-mortem
+    measures its times from these, not only from the incident's opening. Either or both;
+    the latest recorded one of each counts."""
+    return NewEvent(
+        "impact.recorded",
+        _with(
+            {},
+            started=utc_text(started) if started is not None else None,
+            detected=utc_text(detected) if detected is not None else None,
+            by_question=by_question,
+            note=(note or "").strip() or None,
+        ),
+    )
 
 
 def incident_reopened() -> NewEvent:
@@ -1093,6 +1118,20 @@ def _closed(d: Mapping[str, Any], step: str, names: Names) -> str:
     return "Incident closed" + (f": {summary}" if summary else "")
 
 
+def _impact(d: Mapping[str, Any], step: str, names: Names) -> str:
+    parts = []
+    for key, words in (("started", "Impact began"), ("detected", "noticed")):
+        at = parse_iso(_s(d.get(key))) if d.get(key) else None
+        if at is not None:
+            parts.append(f"{words} {names.time_text(at)}")
+    line = "; ".join(parts) if parts else "Impact times recorded"
+    line = line[0].upper() + line[1:]
+    if d.get("by_question"):
+        line += f", by the answer to “{names.question_label(_s(d.get('by_question')))}”"
+    note = _s(d.get("note")).strip()
+    return line + (f" — {note}" if note else "")
+
+
 def _exit(d: Mapping[str, Any], step: str, names: Names) -> str:
     met = "met" if d.get("met") is True else "not met"
     note = _s(d.get("note")).strip()
@@ -1268,6 +1307,7 @@ _DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
     "evidence.linked": _linked,
     "mentions.recorded": _mentions,
     "update.promised": _promised,
+    "impact.recorded": _impact,
     "notify.claimed": _notice_claimed,
     "notify.delivered": lambda d, step, names: (
         f"Notification delivered to {_s(d.get('label')) or 'a channel'}"

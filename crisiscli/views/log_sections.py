@@ -277,6 +277,8 @@ def settled_deadline_words(state: str, late_by: float | None, why: str | None) -
         return f"met, {format_duration(-late_by)} early" if late_by else "met, on the minute"
     if state == "missed" and late_by is not None:
         return f"missed by {format_duration(late_by)}"
+    if state == "missed" and why == "no update":
+        return "missed: no update before the next one was due"
     if state == "missed":
         return "missed: not done before the incident closed"
     if state == "waived":

@@ -12,8 +12,11 @@ Three kinds of deadline, one ``DeadlineStatus`` each:
   every published message of the cadence's kinds: the occurrence it ends is *met* (published
   by its due time) or *missed* (published later; ``late_by`` says how much). A re-grade to a
   level with a shorter interval brings the open occurrence forward at once; a level with
-  ``off`` waives it. The close (or the end of the ``until`` step) ends the clock: the open
-  occurrence is waived if it was not due yet, else missed.
+  ``off`` waives it. Silence does not stop the clock: an occurrence with no update before the
+  next one comes due is *missed* at its own due time (``why``: ``no update``) and the next
+  runs from it, so hours of silence are as many misses as the interval fits. The close (or
+  the end of the ``until`` step) ends the clock: the open occurrence is waived if it was not
+  due yet, else missed.
 - **promise** — the next update a published message promised (``update.promised``): *met* by
   the next public message published by then, *missed* by a later one or by none before the
   close, waived if the incident closed before it was due.
@@ -232,6 +235,10 @@ def _moments(cadence: Cadence, state: IncidentState) -> Iterator[tuple[datetime,
         yield ts, what, value
 
 
+SILENT = "no update"  # ``why`` of an occurrence that passed with no update before the next
+MAX_MISSES_IN_A_ROW = 200  # a silence of days at a short interval lists this many misses
+
+
 def recurring_kinds(cadence: Cadence) -> frozenset[str]:
     """The kinds of message that meet a cadence again and again: its updates (a statement or
     an apology goes out once); every kind it lists when it lists no ``update``."""
@@ -288,7 +295,25 @@ def _occurrences(
 
     first = cadence.first if cadence.first is not None else cadence.interval(severity)
     due = _after(state.started_at, first)
+
+    def silence_until(ts: datetime) -> None:
+        """Every occurrence that came due and passed before ``ts`` with no update is missed
+        at its own time, and the clock runs on from it: hours of silence are as many misses
+        as the interval fits (at most MAX_MISSES_IN_A_ROW are listed; the clock jumps on)."""
+        nonlocal due, n
+        seconds = cadence.interval(severity)
+        if due is None or seconds is None or seconds <= 0:
+            return
+        listed = 0
+        while due is not None and due + timedelta(seconds=seconds) <= ts:
+            if listed < MAX_MISSES_IN_A_ROW:
+                made(due, "missed", None, SILENT)
+                listed += 1
+            n += 1
+            due = _after(due, seconds)
+
     for ts, what, value in _moments(cadence, state):
+        silence_until(ts)
         if what == "severity":
             assert value is not None
             was, severity = severity, value
@@ -325,6 +350,7 @@ def _occurrences(
                 else:
                     made(due, "missed")
             return out
+    silence_until(now)
     if due is not None:
         if can_post(cadence, playbook, state):
             made(due, "overdue" if now > due else "open")
