@@ -72,7 +72,7 @@ def _stop_sender(home: Path) -> None:
     from crisiscli.team.notify import worker as sender
 
     pid = sender.holder(home)
-    if pid is not None:
+    if pid is not None and pid != os.getpid():  # an in-process `crisis notify` holds it here
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGTERM)
 

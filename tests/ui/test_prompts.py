@@ -196,6 +196,8 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput, monk
         DOWN + "\r",  # Tell legal — not yet
         DOWN * 4 + "\r",  # menu: defer
         "Legal is asleep\r",  # optional reason
+        "\r",  # safety comes back before the next phase: Tell legal — done
+        "\r",  # menu: done
         "\r",  # statement: the message — edit it here
         "\x15We are sorry, Acme." + SAVE,  # replace the draft (it has a blank to fill)
         "\r",  # its checks pass: use this message
@@ -208,8 +210,6 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput, monk
         "\r",  # menu: done
         DOWN * 2 + "\r",  # lessons: menu: skip
         "\rNext week\r",  # an empty reason is refused, then a reason is taken
-        "\r",  # safety comes back: Tell legal — done
-        "\r",  # menu: done
         "y\r",  # close the incident now
     ]
     # Keys go in as each prompt opens, as a person types them (a whole walk's worth of
@@ -238,7 +238,7 @@ def test_whole_mini_walk_through_by_keys(env: Environment, pipe: PipeInput, monk
     assert [(p.step, p.promise is not None) for p in state.published] == [("statement", True)]
     shown = screen(env)
     assert "step 1 of 5" in shown and "Look first" in shown
-    assert "Deferred — back again before the end." in shown
+    assert "Deferred — back before its deadline or the next phase." in shown
     assert "The walk-through is complete." in shown
 
 

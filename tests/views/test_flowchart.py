@@ -206,10 +206,11 @@ def test_show_paths_lists_them_and_writes_drill_scripts(cli, tmp_path: Path) -> 
     result = cli("show", "tragedy", "--paths", "--scripts", str(tmp_path / "drills"))
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "tragedy: 6 paths, every one listed."
+    # tragedy grades now (issue 20: directly affected, threats): 92 paths, all listed
+    assert lines[0] == "tragedy: 92 paths, every one listed."
     assert any("resume=no, resume=yes" in line for line in lines)
     files = sorted((tmp_path / "drills").glob("*.yaml"))
-    assert [f.name for f in files] == [f"tragedy-path-00{n}.yaml" for n in range(1, 7)]
+    assert [f.name for f in files] == [f"tragedy-path-{n:03d}.yaml" for n in range(1, 93)]
     playbook = load_playbook(bundled_dir() / "tragedy.yaml")
     for file in files:
         check_against(load_answers(file), playbook)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from crisiscli.env import Environment
 from crisiscli.errors import ExitCode, NotInteractiveError, Paused
@@ -19,6 +21,27 @@ if TYPE_CHECKING:
     from crisiscli.walk.engine import Walkthrough
     from crisiscli.walk.lease import Lease, WalkerInfo
     from crisiscli.walk.prompter import Prompter
+
+
+#: ``--allow-path DIR``, beside ``--answers`` on the commands that walk (start, resume).
+AllowPath = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-path",
+        metavar="DIR",
+        help="With --answers: a folder evidence files may also come from (repeatable); "
+        "by default only the answers file's own folder.",
+    ),
+]
+
+
+def refuse_allow_path_alone(answers: Path | None, allow_path: list[Path] | None) -> None:
+    """``--allow-path`` widens where an answers file's evidence may come from: alone it
+    means nothing, and is refused rather than ignored."""
+    if allow_path and answers is None:
+        from crisiscli.errors import UsageError
+
+        raise UsageError("--allow-path only applies with --answers FILE")
 
 
 def require_terminal(env: Environment, answers: Path | None) -> None:

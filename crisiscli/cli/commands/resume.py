@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from crisiscli.cli.commands._walk import AllowPath
+
 HELP = """Continue an incident's walk-through exactly where it stopped.
 
 With no ID, the most recent open incident. Works after a pause, Ctrl-C, a closed
@@ -37,15 +39,7 @@ def command(
             "--take-over", help="Take over from the terminal walking it now, no question."
         ),
     ] = False,
-    allow_path: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--allow-path",
-            metavar="DIR",
-            help="With --answers: a folder evidence files may also come from (repeatable); "
-            "by default only the answers file's own folder.",
-        ),
-    ] = None,
+    allow_path: AllowPath = None,
     sync: Annotated[
         bool,
         typer.Option(
@@ -55,13 +49,12 @@ def command(
 ) -> None:
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
-    from crisiscli.errors import StateError, UsageError
+    from crisiscli.errors import StateError
     from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
 
     env = get_env()
-    if allow_path and answers is None:
-        raise UsageError("--allow-path only applies with --answers FILE")
+    _walk.refuse_allow_path_alone(answers, allow_path)
     _walk.require_terminal(env, answers)
     found = find_incident(env, incident, open_only=incident is None)
     state = found.state()

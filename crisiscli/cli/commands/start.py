@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crisiscli.cli.commands._walk import AllowPath
+
 if TYPE_CHECKING:
     from crisiscli.playbook.catalog import PlaybookEntry
     from crisiscli.playbook.model import Playbook
@@ -55,19 +57,10 @@ def command(
             help="Who holds a role, e.g. --role approver=Dana (repeat for more).",
         ),
     ] = None,
-    allow_path: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--allow-path",
-            metavar="DIR",
-            help="With --answers: a folder evidence files may also come from (repeatable); "
-            "by default only the answers file's own folder.",
-        ),
-    ] = None,
+    allow_path: AllowPath = None,
 ) -> None:
     from crisiscli.cli.commands import _walk
     from crisiscli.env import get_env
-    from crisiscli.errors import UsageError
     from crisiscli.i18n import Catalogue
     from crisiscli.playbook.catalog import (
         DEFAULT_PLAYBOOK,
@@ -81,8 +74,7 @@ def command(
     from crisiscli.ui.output import echo
 
     env = get_env()
-    if allow_path and answers is None:
-        raise UsageError("--allow-path only applies with --answers FILE")
+    _walk.refuse_allow_path_alone(answers, allow_path)
     _walk.require_terminal(env, answers)
     script = None
     if answers is not None:
