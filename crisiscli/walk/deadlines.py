@@ -14,9 +14,12 @@ Three kinds of deadline, one ``DeadlineStatus`` each:
   level with a shorter interval brings the open occurrence forward at once; a level with
   ``off`` waives it. Silence does not stop the clock: an occurrence with no update before the
   next one comes due is *missed* at its own due time (``why``: ``no update``) and the next
-  runs from it, so hours of silence are as many misses as the interval fits. The close (or
-  the end of the ``until`` step) ends the clock: the open occurrence is waived if it was not
-  due yet, else missed.
+  runs from it, so hours of silence are as many misses as the interval fits. The cadence
+  runs only while some step that applies at the severity of the moment can still post a
+  message of its kinds (``can_post``): an occurrence that comes due while none can is waived
+  and the clock waits for a re-grade or an update; one already overdue when a re-grade takes
+  the means away was missed. The close (or the end of the ``until`` step) ends the clock:
+  the open occurrence is waived if it was not due yet, else missed.
 - **promise** — the next update a published message promised (``update.promised``): *met* by
   the next public message published by then, *missed* by a later one or by none before the
   close, waived if the incident closed before it was due.
@@ -247,10 +250,15 @@ def recurring_kinds(cadence: Cadence) -> frozenset[str]:
 
 
 def can_post(
-    cadence: Cadence, playbook: Playbook | None, state: IncidentState, severity: str | None = None
+    cadence: Cadence,
+    playbook: Playbook | None,
+    state: IncidentState,
+    severity: str | None = None,
+    at: datetime | None = None,
 ) -> bool:
     """Some step that posts a message of the cadence's kinds can still do so at ``severity``
-    (the current one by default): it applies, and its message has not gone out yet or is an
+    (the current one by default) at the time ``at`` (the end of the record by default): it
+    applies, and by then it was not skipped and its message had not gone out yet or is an
     update (posted again and again). Without a playbook the cadence always runs."""
     if playbook is None:
         return True
@@ -265,11 +273,18 @@ def can_post(
         if not holds(step.when, known):
             continue
         st = state.steps.get(step.id)
-        status = st.status if st is not None else "pending"
-        if status == "skipped" or (status == "done" and message.kind not in again):
-            continue
+        if st is not None and _over_by(st.status, st.finished_at, at):
+            if st.status == "skipped" or (st.status == "done" and message.kind not in again):
+                continue
         return True
     return False
+
+
+def _over_by(status: str, finished_at: datetime | None, at: datetime | None) -> bool:
+    """A step's ``status`` already held at ``at`` (always, without a time)."""
+    if at is None or finished_at is None:
+        return True
+    return finished_at <= at
 
 
 def _occurrences(
@@ -299,13 +314,20 @@ def _occurrences(
     def silence_until(ts: datetime) -> None:
         """Every occurrence that came due and passed before ``ts`` with no update is missed
         at its own time, and the clock runs on from it: hours of silence are as many misses
-        as the interval fits (at most MAX_MISSES_IN_A_ROW are listed; the clock jumps on)."""
+        as the interval fits (at most MAX_MISSES_IN_A_ROW are listed; the clock jumps on).
+        An occurrence that came due while no step could post the update is waived instead,
+        and the clock stops until a re-grade or an update starts it again."""
         nonlocal due, n
         seconds = cadence.interval(severity)
         if due is None or seconds is None or seconds <= 0:
             return
         listed = 0
         while due is not None and due + timedelta(seconds=seconds) <= ts:
+            if not can_post(cadence, playbook, state, severity, due):
+                made(due, "waived", None, f"no step to post it at severity {severity}")
+                n += 1
+                due = None
+                return
             if listed < MAX_MISSES_IN_A_ROW:
                 made(due, "missed", None, SILENT)
                 listed += 1
@@ -319,12 +341,16 @@ def _occurrences(
             was, severity = severity, value
             seconds = cadence.interval(severity)
             sooner = _after(ts, seconds)
-            resumed = (
-                playbook is not None
-                and not can_post(cadence, playbook, state, was)
-                and can_post(cadence, playbook, state, severity)
-            )
-            if sooner is None:
+            before = can_post(cadence, playbook, state, was, ts)
+            after = can_post(cadence, playbook, state, severity, ts)
+            resumed = playbook is not None and not before and after
+            if (sooner is None or not after) and due is not None and due < ts and before:
+                # It came due at the old level, while it could be posted: that one was missed.
+                made(due, "missed", None, SILENT)
+                n += 1
+                due = None if sooner is None else sooner
+                every = cadence.interval_text(severity)
+            elif sooner is None:
                 if due is not None:
                     made(due, "waived", None, f"not needed at severity {severity}")
                     n += 1
@@ -352,7 +378,7 @@ def _occurrences(
             return out
     silence_until(now)
     if due is not None:
-        if can_post(cadence, playbook, state):
+        if can_post(cadence, playbook, state, severity, min(due, now)):
             made(due, "overdue" if now > due else "open")
         else:
             made(due, "waived", None, f"no step to post it at severity {state.severity}")
