@@ -163,7 +163,8 @@ class _Ctx:
 
 def people_of(state: IncidentState, playbook: Playbook) -> list[str]:
     """Every person the journal knows, in the order met: whoever recorded an event, role
-    holders, approvers asked or deciding, handoff recipients, contacts, action owners, whoever
+    holders, approvers asked or deciding, handoff recipients, contacts, people in the reply
+    ledger, action owners, whoever
     checked an exit criterion, the review owner. ``--redact`` replaces each of them."""
     people: dict[str, None] = dict.fromkeys(state.actors)
     people.update((c.person, None) for c in state.role_changes if c.person)
@@ -175,6 +176,7 @@ def people_of(state: IncidentState, playbook: Playbook) -> list[str]:
     people.update((h.to, None) for h in state.handoffs if h.to)
     people.update((h.actor, None) for h in state.handoffs)
     people.update((c.who, None) for c in state.contacts.values() if c.who)
+    people.update((t.who, None) for t in state.replies.values() if t.who)
     for a in state.actions.values():
         people.update((p, None) for p in (a.owner, a.added_by, a.done_by) if p)
     people.update((c.actor, None) for c in state.exit_checks.values())
@@ -232,14 +234,6 @@ REDACTION_LIMITS = (
     "shown in images or quoted inside links that are not social-network links cannot be "
     "recognised and are left as written. Read a public version before you publish it."
 )
-
-
-def team_of(state: IncidentState) -> set[str]:
-    """Everyone who recorded an event, holds or held a role, or approved a message."""
-    team = set(state.actors)
-    team.update(c.person for c in state.role_changes if c.person)
-    team.update(m.approver for m in state.messages.values() if m.approver)
-    return team
 
 
 def build_report(

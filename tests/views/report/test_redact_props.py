@@ -1,5 +1,6 @@
 """Issue 21: --redact keeps its promise. For any people the journal knows — whoever records
-events, role holders, approvers, handoff recipients, contacts, action owners — and any
+events, role holders, approvers, handoff recipients, contacts, people in the reply ledger,
+action owners — and any
 @handles, e-mail addresses and phone numbers written in it, none survives in the md, html or
 json report, wherever the journal put it (contact notes, notes, messages, handoff briefs,
 reasons, action items, the timeline)."""
@@ -54,6 +55,7 @@ def record_incident(home: Path, people: list[str], handles: list[str], emails: l
         incident.record(NewEvent(event, data))
 
     a, b, c, d, e = (people * 5)[:5]
+    f = people[-1] if len(people) > 5 else " ".join(reversed(people[-1].split()))
     contact = f"{d} ({emails[0]}, {phones[0]}) wrote as {handles[0]}"
     at("role.assigned", role="approver", person=b)
     at("note.added", text=f"{c} and {a} on it; {b} approves; ping {handles[-1]}", actor=c)
@@ -63,6 +65,8 @@ def record_incident(home: Path, people: list[str], handles: list[str], emails: l
     at("message.approved", step="apology", approver=b)
     at("step.done", step="apology")
     at("contact.logged", id="c1", who=d, channel="phone", outcome="talked", note=contact)
+    at("reply.person", id="r1", who=f, platform="x", link="https://x.com/q/status/1")
+    at("reply.sent", id="r1", text=f"Thanks {f}, we are on it.")
     at("handoff.recorded", to=e, brief=f"{d} may call back on {phones[0]}; {e} takes over")
     at("action.added", id="A1", text=f"{c} to brief legal", owner=c, due="2026-12-01")
     at("step.skipped", step="updates", reason=f"{a} said no update was needed", actor=a)
@@ -102,6 +106,8 @@ def boilerplate() -> set[str]:
 def test_nobody_the_journal_knows_survives_in_any_format(
     people: list[str], handles: list[str], emails: list[str], phones: list[str]
 ) -> None:
+    people = [*people, " ".join(reversed(people[-1].split()))]  # only in the reply ledger
+    people = list(dict.fromkeys(people))
     words = {w.lower() for name in people for w in name.split()}
     assume(not words & boilerplate())  # "Svg", "Xmlns": words the report itself writes
     with tempfile.TemporaryDirectory() as tmp:
