@@ -113,6 +113,8 @@ def invocations(work: Path) -> list[list[str]]:
         ["approve", "--list"],
         ["approve"],
         ["handoff", "--to", TEXT],
+        ["impact", "--started", "40m", "--detected", "10m", "--first-post", "https://exemple.fr/été", "--note", TEXT],  # fmt: skip
+        ["impact"],
         ["status"],
         ["status", "--json"],
         ["list"],
@@ -121,6 +123,7 @@ def invocations(work: Path) -> list[list[str]]:
         ["report"],
         ["report", "--format", "html"],
         ["report", "--template", str(template)],
+        ["report", "--redact", "--redact-term", TEXT],
         ["stats"],
         ["watch", "--once"],
         ["watch", "--once", "--json"],

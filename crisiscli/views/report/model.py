@@ -229,8 +229,8 @@ def _redacted_slug(incident_id: str, r: Redactor) -> str:
 
 REDACTION_LIMITS = (
     "Names typed in free text that the journal records nowhere else (not a responder, "
-    "role, approver, contact, action owner or review owner, and not right after a greeting "
-    "such as “Hi …,”), names written without a capital or as a nickname, and people "
+    "role, approver, contact, person replied to, action owner or review owner, and not "
+    "right after a greeting such as “Hi …,”), names written without a capital or as a nickname, and people "
     "shown in images or quoted inside links that are not social-network links cannot be "
     "recognised and are left as written. Read a public version before you publish it."
 )
