@@ -273,15 +273,17 @@ def can_post(
         if not holds(step.when, known):
             continue
         st = state.steps.get(step.id)
-        if st is not None and _over_by(st.status, st.finished_at, at):
-            if st.status == "skipped" or (st.status == "done" and message.kind not in again):
-                continue
+        over = st is not None and _over_by(st.finished_at, at)
+        if over and st is not None and st.status == "skipped":
+            continue
+        if over and st is not None and st.status == "done" and message.kind not in again:
+            continue
         return True
     return False
 
 
-def _over_by(status: str, finished_at: datetime | None, at: datetime | None) -> bool:
-    """A step's ``status`` already held at ``at`` (always, without a time)."""
+def _over_by(finished_at: datetime | None, at: datetime | None) -> bool:
+    """A step that finished at ``finished_at`` was over by ``at`` (always, without a time)."""
     if at is None or finished_at is None:
         return True
     return finished_at <= at

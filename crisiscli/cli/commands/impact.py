@@ -56,6 +56,11 @@ def command(
     found = find_incident(env, incident, open_only=incident is None)
     tz = found.tz()
     if started is None and detected is None and first_post is None:
+        if note is not None:
+            raise UsageError(
+                "--note goes with --started, --detected or --first-post (it says why or how)",
+                hint='crisis impact --started TIME --note "…"',
+            )
         state = found.state()
         opened = state.started_at
         for words, mark in (
