@@ -162,7 +162,9 @@ def test_impact_times_by_command_for_a_running_incident(tmp_path: Path) -> None:
     bad = run_cli(home, "impact", "--detected", "19:00", "-i", folder.name, clock=clock)
     assert bad.exit_code == 2 and "before the impact began" in bad.stderr
     # a note with nothing to attach it to is refused, not dropped without a word
-    bad = run_cli(home, "impact", "--note", "Found it via a reporter", "-i", folder.name, clock=clock)
+    bad = run_cli(
+        home, "impact", "--note", "Found it via a reporter", "-i", folder.name, clock=clock
+    )
     assert bad.exit_code == 2 and "--note goes with" in bad.stderr
 
 
