@@ -190,8 +190,15 @@ def _clock(ts: Any) -> str:
 
 
 def _duration(seconds: Any) -> str:
+    """As everywhere (``1h 30m``), but a day or more keeps its minutes: a report sets its
+    clocks side by side, and "1d 0h" beside "23h 55m" hides 35 minutes."""
     if seconds is None:
         return "—"
+    whole = abs(int(float(seconds)))
+    if whole >= 86400:
+        sign = "-" if float(seconds) < 0 else ""
+        days, rest = divmod(whole, 86400)
+        return f"{sign}{days}d {rest // 3600}h {rest % 3600 // 60:02d}m"
     return format_duration(float(seconds))
 
 

@@ -130,6 +130,8 @@ def test_impact_start_and_the_two_clocks(reports: dict[str, Any]) -> None:
     assert "| Time to acknowledge | 57m | 17m | 2026-11-27 20:47:20 UTC |" in times
     assert "| Time to first public response | 54m | 14m |" in times
     assert "(the close)" in row(times, "| Time to contain")
+    # a day and more keeps its minutes: 24h 35m is not "1d 0h" beside "23h 55m"
+    assert "| Time to contain | 1d 0h 35m | 23h 55m |" in times
     assert "Time to acknowledge</td><td>57m</td><td>17m</td>" in html_section(html, "key-times")
     # the first post, linked at the first step, is kept as evidence
     assert [e["name"] for e in data["evidence"]] == [scenario.FIRST_POST]
