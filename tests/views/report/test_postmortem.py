@@ -269,6 +269,18 @@ def test_update_clock_misses_each_at_its_time_in_time_order(reports: dict[str, A
     assert "missed 22 times, at 22:25" in html_section(html, "metrics")
 
 
+def test_log_and_report_count_the_update_clock_alike(
+    incident: PostmortemIncident, reports: dict[str, Any]
+) -> None:
+    # one computation (walk/deadlines.py) for log.md, status, watch and the report
+    clock = [d for d in reports["json"]["deadlines"] if d["kind"] == "cadence"]
+    met = sum(d["state"] == "met" for d in clock)
+    missed = sum(d["state"] == "missed" for d in clock)
+    assert (met, missed) == (3, 23)
+    log = (incident.folder / "log.md").read_text(encoding="utf-8")
+    assert f"- Public update (every 1h) — {met} met, {missed} missed (#4 due 22:25:40 UTC" in log
+
+
 def test_timeline_is_an_appendix_collapsed_in_html(reports: dict[str, Any]) -> None:
     md, html = reports["md"], reports["html"]
     assert md.index("# Appendix") < md.index("## Steps") < md.index("## Timeline")
