@@ -643,6 +643,7 @@ class IncidentState(_Slots):
         "finished_at",
         "first_severity",
         "flow_via",
+        "grading",
         "handoffs",
         "history",
         "impact_detected",
@@ -741,6 +742,7 @@ class IncidentState(_Slots):
         replies: dict[str, ReplyThread] | None = None,
         impact_start: ImpactMark | None = None,
         impact_detected: ImpactMark | None = None,
+        grading: list[str] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -807,6 +809,10 @@ class IncidentState(_Slots):
         self.replies: dict[str, ReplyThread] = replies if replies is not None else {}  # by id
         self.impact_start = impact_start  # when the impact began (the first post)
         self.impact_detected = impact_detected  # when the team noticed
+        # Questions that grade the incident (``sets: severity``): conditions on them read
+        # the current severity (walk/flow.facts), so a re-grade from another terminal
+        # reaches the steps that read the grade.
+        self.grading: list[str] = grading if grading is not None else []
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -890,6 +896,8 @@ def _input(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.answers[d["question"]] = d["value"]
     s.answered_at[d["question"]] = e.ts
+    if d.get("grades") is True and d["question"] not in s.grading:
+        s.grading.append(d["question"])
     if d.get("no_incident") is True:
         s.no_incident = d["question"]
     elif s.no_incident == d["question"]:
@@ -1221,6 +1229,9 @@ def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         )
     )
     s.severity = d["to"]
+    by = _opt(d.get("by_question"))
+    if by is not None and by not in s.grading:  # journals from before ``grades`` was kept
+        s.grading.append(by)
 
 
 def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
