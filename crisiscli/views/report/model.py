@@ -451,8 +451,11 @@ def in_brief(model: dict[str, Any], now: datetime) -> str:
     inc, clocks = model["incident"], model["metrics"]["clocks"]
     rows = {r["id"]: r for r in clocks["rows"]}
     said = [f"Graded {inc['first_severity']}"]
-    if inc["severity"] != inc["first_severity"]:
-        said[0] += f", re-graded {inc['severity']}"
+    levels = [str(c["to"]) for c in model["severity_changes"]]
+    if len(levels) > 3:
+        said[0] += f", re-graded {len(levels)} times, last to {levels[-1]}"
+    elif levels:  # "re-graded high, then moderate": a level that came back is still told
+        said[0] += ", re-graded " + ", then ".join(levels)
     said[0] += "."
     if clocks["impact_start"] is not None:
         began = f"The impact began {_brief_time(clocks['impact_start'])}"
@@ -478,7 +481,11 @@ def in_brief(model: dict[str, Any], now: datetime) -> str:
     if misses:
         said.append(f"Public updates missed: {misses}.")
     criteria = model["exit_criteria"]
-    if criteria:
+    if criteria and all(c["status"] == "not checked" for c in criteria):
+        # "met: 0 of 5" would read as five failures
+        when = "at the close" if inc["end"] == "closed" else "yet"
+        said.append(f"Exit criteria not checked ({len(criteria)}) {when}.")
+    elif criteria:
         met = sum(1 for c in criteria if c["status"] == "met")
         said.append(f"Exit criteria met: {met} of {len(criteria)}.")
     actions = model["actions"]
