@@ -238,7 +238,7 @@ def _moments(cadence: Cadence, state: IncidentState) -> Iterator[tuple[datetime,
         yield ts, what, value
 
 
-SILENT = "no update"  # ``why`` of an occurrence that passed with no update before the next
+SILENT = "no update"  # ``why`` of a deadline that passed with no public update by then
 MAX_MISSES_IN_A_ROW = 200  # a silence of days at a short interval lists this many misses
 
 
@@ -407,5 +407,5 @@ def _promise(
         if state.closed_at < due:
             word, why = "waived", "closed before it was due"
         else:
-            word = "missed"
+            word, why = "missed", SILENT  # nothing public after the promise at all
     return DeadlineStatus(pub.step, PROMISE_LABEL, due, word, done, why, "promise", key)

@@ -415,3 +415,31 @@ def test_the_summary_tells_the_regrades_and_that_no_criterion_was_checked(
     assert "Graded moderate, re-graded high, then moderate." in summary
     assert "Exit criteria not checked (5) at the close." in summary
     assert "Exit criteria met: 0 of 5" not in summary
+
+
+def test_the_report_counts_the_hourly_update_missed_while_high_and_says_what_went_out(
+    scenario: Scenario,
+) -> None:
+    """At high from 20:52 to 22:35 with the update step able to post: the hourly update
+    due at 21:59 was missed, at 21:59, whatever the night shift decided at 22:35. The
+    opening paragraph counts what was published apart from what was sent (the brief, the
+    DM), and the JSON says "sent" for them, never "published"."""
+    report = scenario.report()
+    table = section(
+        section(report, "Metrics").replace("### ", "## "), "Deadlines and the update clock"
+    )
+    (row,) = lines_with(table, "| Public update #3 (every 1h) |")
+    assert "missed at 21:59 UTC: no public update by then" in row, row
+    (row,) = lines_with(table, "| Promised next update (Keep updates coming) |")
+    assert "missed at 22:00 UTC: no public update by then" in row, row
+    assert "0 missed" not in table
+    summary = section(report, "Summary")
+    assert "Public updates missed: 1." in summary
+    assert "6 messages published; 1 direct message and 1 staff memo sent." in summary, summary
+    data = json.loads(scenario.report("--format", "json"))
+    went = {m["step"]: (m["sent"], m["published"], m["outcome"]) for m in data["messages"]}
+    assert went["press"] == (True, False, "sent")
+    assert went["move-dm"] == (True, False, "sent")
+    assert went["public-apology"] == (True, True, "published")
+    (brief,) = [m for m in data["messages"] if m["step"] == "press"]
+    assert brief["published_at"] is None and brief["sent_at"] is not None

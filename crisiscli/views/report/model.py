@@ -354,8 +354,8 @@ def build_report(
         "deadlines": deadlines,
         "steps": steps,
         "phases": _phases(ctx, state, end_at or state.last_event_at),
-        "messages": [m for m in messages if m["published"]],
-        "drafts": [m for m in messages if not m["published"]],
+        "messages": [m for m in messages if m["sent"]],
+        "drafts": [m for m in messages if not m["sent"]],
         "queue": _queue(ctx, state),
         "contacts": _contacts(ctx, state),
         "evidence": [] if redact else _evidence(ctx, state),
@@ -469,12 +469,7 @@ def in_brief(model: dict[str, Any], now: datetime) -> str:
         said.append(f"The first public response came {d(first[key])} {origin}.")
     else:
         said.append("No public response was published.")
-    published, drafts = len(model["messages"]), len(model["drafts"])
-    said.append(
-        f"{published} message{'s' if published != 1 else ''} published"
-        + (f", {drafts} draft{'s' if drafts != 1 else ''} never published" if drafts else "")
-        + "."
-    )
+    said.append(_messages_said(model["messages"], len(model["drafts"])))
     misses = sum(
         1 for dl in model["deadlines"] if dl["state"] == "missed" and dl["kind"] == "cadence"
     )
@@ -829,12 +824,16 @@ def _offset(state: IncidentState, ts: datetime | None) -> float | None:
 def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]:
     """A step's final message: published (its step done) or not, and why not."""
     from crisiscli.messages.checks import placeholders_left
+    from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 
     st = state.steps.get(m.step)
     step_status = st.status if st is not None else "pending"
-    outcome = message_fate(state, m.step)
-    published = outcome == "published"
-    from crisiscli.record.events import AUDIENCE_WORDS, sent_words
+    fate = message_fate(state, m.step)
+    sent = fate == "published"  # its step is done: it went out to its audience
+    # Only what goes out in public is "published"; a staff memo or a DM went out, "sent".
+    published = sent and sent_words(m.audience) == "published"
+    outcome = ("published" if published else "sent") if sent else fate
+    sent_at = ctx.t(st.done_at) if sent and st is not None else None
 
     return {
         "step": m.step,
@@ -846,11 +845,13 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
         "on_platform": m.audience in PLATFORM_AUDIENCES,
         "text": ctx.r.text(m.text),
         "platforms": list(m.platforms),
+        "sent": sent,
         "published": published,
         "outcome": outcome,
         "step_status": step_status,
-        "step_reason": ctx.r.text(st.reason) if st is not None and not published else None,
-        "published_at": ctx.t(st.done_at) if published and st is not None else None,
+        "step_reason": ctx.r.text(st.reason) if st is not None and not sent else None,
+        "sent_at": sent_at,
+        "published_at": sent_at if published else None,
         "placeholders_left": placeholders_left(m.text),
         "recorded_at": ctx.t(m.ts),
         "recorded_by": m.actor,
@@ -863,6 +864,28 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
         "check_override": ctx.r.text(m.check_override),
         "versions": m.versions,
     }
+
+
+def _messages_said(sent: list[dict[str, Any]], drafts: int) -> str:
+    """ "5 messages published; 1 direct message and 1 staff memo sent; 1 draft never went
+    out.": a staff memo or a DM is never counted as published (issue 20)."""
+    from crisiscli.playbook.spec import MESSAGE_AUDIENCES
+
+    published = sum(1 for m in sent if m["published"])
+    others: dict[str, int] = {}
+    order = {a: i for i, a in enumerate(MESSAGE_AUDIENCES)}
+    for m in sorted(sent, key=lambda m: order.get(m["audience"], len(order))):
+        if not m["published"]:
+            others[m["audience_words"]] = others.get(m["audience_words"], 0) + 1
+    parts = [f"{published} message{'s' if published != 1 else ''} published"]
+    if others:
+        named = [f"{n} {words}{'s' if n != 1 else ''}" for words, n in others.items()]
+        parts.append(
+            " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named) + " sent"
+        )
+    if drafts:
+        parts.append(f"{drafts} draft{'s' if drafts != 1 else ''} never went out")
+    return "; ".join(parts) + "."
 
 
 def sent_groups(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -206,7 +206,7 @@ def _deadline_result(dl: Any) -> str:
     """What became of a deadline, in words that are true when the report is made: as the log
     says it once settled; while open, how long is left (or how late it is)."""
     if dl["state"] == "missed" and dl.get("why") == "no update":
-        return f"missed at {_clock(dl['due_at'])}: no update before the next one was due"
+        return f"missed at {_clock(dl['due_at'])}: no public update by then"
     settled = settled_deadline_words(dl["state"], dl["late_by_seconds"], dl.get("why"))
     if settled is not None:
         return settled

@@ -267,7 +267,7 @@ def test_every_statement_in_the_post_mortem_is_true(incident: Incident) -> None:
         "apologise",
         "reply-each",
     ]
-    assert all(m["published"] for m in data["messages"])
+    assert all(m["sent"] for m in data["messages"])
     assert [(d["step"], d["outcome"]) for d in data["drafts"]] == [
         ("updates", "dropped"), ("invite-off-platform", "dropped"),
     ]  # fmt: skip
