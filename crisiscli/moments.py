@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from crisiscli.errors import UsageError
 from crisiscli.timeutil import (
+    DURATION_EXAMPLES,
     MAX_DURATION_SECONDS,
     MOMENT_HELP,
     parse_clock,
@@ -127,6 +128,66 @@ def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime
         raise UsageError(
             f"{what} '{text}' is more than {MAX_AHEAD.days} days away",
             hint="give a delay such as 2h or 1d, or a date within a year",
+        )
+    return moment
+
+
+MAX_BEFORE = timedelta(seconds=MAX_DURATION_SECONDS)  # an impact start within a year before now
+
+#: What every refusal of an earlier moment says is accepted.
+PAST_HELP = (
+    f"give how long ago ({DURATION_EXAMPLES}; 40m ago too), "
+    "a clock time (19:50, 7:50 pm) or a date (2026-11-27 19:50)"
+)
+
+
+class PastRefused(UsageError):
+    """``parse_past`` refused a time; ``reason`` says why in a word a prompt can translate:
+    ``unread`` (not a time), ``future`` or ``too_old`` (more than a year ago)."""
+
+    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+
+
+def parse_past(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime:
+    """An earlier moment typed by a person: ``40m`` or ``40m ago`` (that long before now, in
+    the one duration grammar), ``19:50`` (the latest one not after now, in the one clock-time
+    grammar), ``2026-11-27 19:50`` or an ISO time with its offset. Never after ``now``,
+    never more than a year before it."""
+    value = text.strip()
+    bare = value.lower().removesuffix("ago").rstrip()
+    seconds = parse_duration(bare)
+    if seconds is not None:
+        if seconds > MAX_DURATION_SECONDS:
+            raise PastRefused(
+                f"{what} '{text}' is more than {MAX_BEFORE.days} days ago", reason="too_old"
+            )
+        return (now - timedelta(seconds=seconds)).astimezone(timezone.utc)
+    hms = parse_clock(value)
+    if hms is not None:
+        local_now = now.astimezone(zone)
+        candidate = localize(datetime(local_now.year, local_now.month, local_now.day, *hms), zone)
+        if candidate > now:
+            day = (local_now - timedelta(days=1)).date()
+            candidate = localize(datetime.combine(day, datetime.min.time()), zone).replace(
+                hour=hms[0], minute=hms[1], second=hms[2]
+            )
+        return candidate.astimezone(timezone.utc)
+    try:
+        parsed = parse_date_time(value, None) if _ISO_START.match(value) else None
+        if parsed is not None and parsed.tzinfo is None:
+            parsed = localize(parsed, zone)
+        moment = parsed.astimezone(timezone.utc) if parsed is not None else None
+    except (ValueError, OverflowError):
+        moment = None
+    if moment is None:
+        raise PastRefused(f"cannot read {what} '{text}'", reason="unread", hint=PAST_HELP)
+    if moment > now:
+        raise PastRefused(f"{what} '{text}' is in the future", reason="future")
+    if now - moment > MAX_BEFORE:
+        raise PastRefused(
+            f"{what} '{text}' is more than {MAX_BEFORE.days} days ago", reason="too_old"
         )
     return moment
 

@@ -153,6 +153,11 @@ def parse_iso(text: str) -> datetime | None:
         return None
 
 
+def utc_text(ts: datetime) -> str:
+    """The journal's form of a time: UTC, microseconds, offset."""
+    return ts.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
 def zone_named(name: str) -> tzinfo:
     """An IANA zone by name (``UTC`` too); ``ValueError`` for an unknown one."""
     if name.strip().upper() in ("UTC", "Z", "GMT"):

@@ -345,8 +345,11 @@ class _Builder:
         if sets is not None and sets not in SETTABLE:
             self.problem((*at, "sets"), f"sets must be one of {', '.join(SETTABLE)}, not '{sets}'")
             sets = None
-        if sets is not None and qtype != "choice":
-            self.problem((*at, "sets"), "only a 'choice' question can set the severity")
+        if sets is not None and qtype != spec.SETS_TYPE[sets]:
+            if sets == "severity":
+                self.problem((*at, "sets"), "only a 'choice' question can set the severity")
+            else:
+                self.problem((*at, "sets"), f"only a 'text' question can set {sets}")
             sets = None
         floor = self.text(data.get("floor"), (*at, "floor"), "floor")
         if floor is not None and qtype != "yesno":
@@ -358,6 +361,13 @@ class _Builder:
             floor = None
         if floor is not None:
             self.floors.append(((*at, "floor"), floor))
+        review = self.text(data.get("review"), (*at, "review"), "review")
+        if review is not None and review not in spec.REVIEW_FIELDS:
+            self.problem(
+                (*at, "review"),
+                f"review must be one of {', '.join(spec.REVIEW_FIELDS)}, not '{review}'",
+            )
+            review = None
         if qid is None or prompt is None:
             return None
         return m.Question(
@@ -370,6 +380,7 @@ class _Builder:
             help_text,
             sets,
             floor,
+            review,
         )
 
     def choice(self, value: Any, at: Path_) -> m.Choice | None:
@@ -939,6 +950,19 @@ class _Builder:
                     )
                 questions[q.id] = q
         levels = {lv.id for lv in playbook.severities}
+        filled: dict[str, str] = {}  # review field → the question that fills it
+        for at, step in located:
+            for qi, q in enumerate(step.questions):
+                if q.review is None:
+                    continue
+                if q.review in filled:
+                    self.problem(
+                        (*at, "questions", qi, "review"),
+                        f"review field '{q.review}' is already filled by question "
+                        f"'{filled[q.review]}'",
+                        "duplicate-id",
+                    )
+                filled.setdefault(q.review, q.id)
         for at, step in located:
             for qi, q in enumerate(step.questions):
                 if q.sets == "severity":

@@ -32,6 +32,7 @@ MILESTONES: tuple[str, ...] = (
     "first-response",
     "apology",
     "off-platform",
+    "contained",
     "resolution",
 )
 
@@ -71,6 +72,7 @@ class Question(Frozen):
     # A yes to a yes/no question sets a minimum severity (threats, press, a safety risk):
     # grading below it asks for a reason (choices carry their own ``floor``).
     floor: str | None = None
+    review: str | None = None  # the post-mortem field the answer fills (spec.REVIEW_FIELDS)
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -381,6 +383,8 @@ def _question_to_data(q: Question) -> dict[str, Any]:
         data["sets"] = q.sets
     if q.floor:
         data["floor"] = q.floor
+    if q.review:
+        data["review"] = q.review
     return data
 
 
@@ -583,6 +587,7 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         help=d.get("help"),
         sets=d.get("sets"),
         floor=d.get("floor"),
+        review=d.get("review"),
     )
 
 

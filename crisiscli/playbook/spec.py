@@ -77,6 +77,7 @@ QUESTION_KEYS = (
     "help",
     "sets",
     "floor",
+    "review",
 )
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
@@ -118,7 +119,29 @@ def audience_of(kind: str) -> str:
     return AUDIENCE_BY_KIND.get(kind, "public-post")
 
 
-SETTABLE = ("severity",)  # what a question's answer may set on the incident
+# What a question's answer may set on the incident: its severity (a choice question), when
+# the impact began and when the team noticed (text questions read as a past time), the
+# link to the first post (a text question, kept as evidence).
+SETTABLE = ("severity", "impact-start", "detected-at", "first-post")
+SETS_TYPE = {
+    "severity": "choice",
+    "impact-start": "text",
+    "detected-at": "text",
+    "first-post": "text",
+}
+#: ``review:`` on a question: which field of the post-mortem its answer fills. The report
+#: reads review answers by this key only (at most one question per key in a playbook).
+REVIEW_FIELDS = (
+    "summary",
+    "impact",
+    "contributing-factors",
+    "what-helped",
+    "went-well",
+    "went-wrong",
+    "lucky",
+    "review-owner",
+    "review-date",
+)
 #: A recurring deadline (``cadence:``): public updates every so often while the incident is open.
 CADENCE_KEYS = ("id", "label", "every", "first", "severity", "kinds", "until")
 CADENCE_REQUIRED = ("id",)

@@ -42,12 +42,17 @@ class Names(Protocol):
 
 
 Describer = Callable[[Mapping[str, Any], str, Names], str]
+#: A sentence that names who did it (the event's actor) rather than a step.
+WhoDescriber = Callable[[str, Mapping[str, Any], Names], str]
 
 
 def describe(event: Event, names: Names) -> str:
     """One plain-text sentence, in the playbook's language: what this event says happened."""
     d, kind = event.data, event.type
     step = names.step_title(_s(d.get("step"))) if d.get("step") else ""
+    by_whom = _BY_WHOM.get(kind)
+    if by_whom is not None:
+        return by_whom(event.actor, d, names)
     handler = _DESCRIBERS.get(kind)
     if handler is not None:
         return handler(d, step, names)
@@ -289,26 +294,39 @@ def _finished(d: Mapping[str, Any], step: str, names: Names) -> str:
     return w.t("event.run.finished")
 
 
-def _walker(d: Mapping[str, Any], step: str, names: Names) -> str:
-    w = names.words
-    where = w.t(
-        "event.walker.where", pid=_s(d.get("pid")), host=_s(d.get("host")), tty=_s(d.get("tty"))
-    )
+def _walker(who: str, d: Mapping[str, Any], names: Names) -> str:
+    """Who started walking, or took over from whom: the people, never the process or the
+    machine (pid and host are the lease's business, ``walk/lease.py``; a post-mortem and
+    a public report name people)."""
     taken = d.get("from") if isinstance(d.get("from"), dict) else None
     if taken is None:
-        return w.t("event.walker.started", where=where)
-    return w.t(
-        "event.walker.taken_over",
-        who=_s(taken.get("actor")),
-        pid=_s(taken.get("pid")),
-        host=_s(taken.get("host")),
-        where=where,
-    )
+        return names.words.t("event.walker.started", who=who)
+    return names.words.t("event.walker.taken_over", who=who, was=_s(taken.get("actor")))
 
 
 def _closed(d: Mapping[str, Any], step: str, names: Names) -> str:
     w = names.words
     return w.t("event.incident.closed") + _tail(w, "event.colon_tail", d.get("summary"))
+
+
+def _impact(d: Mapping[str, Any], step: str, names: Names) -> str:
+    w = names.words
+    when = {}
+    for key in ("started", "detected"):
+        at = parse_iso(_s(d.get(key))) if d.get(key) else None
+        if at is not None:
+            when[key] = names.time_text(at)
+    if len(when) == 2:
+        line = w.t("event.impact.both", started=when["started"], detected=when["detected"])
+    elif when:
+        ((key, text),) = when.items()
+        line = w.t(f"event.impact.{key}", when=text)
+    else:
+        line = w.t("event.impact.recorded")
+    if d.get("by_question"):
+        question = names.question_label(_s(d.get("by_question")))
+        line += w.t("event.impact.by_question", question=question)
+    return line + _tail(w, "event.note_tail", d.get("note"))
 
 
 def _exit(d: Mapping[str, Any], step: str, names: Names) -> str:
@@ -487,8 +505,8 @@ def _notice_failed(d: Mapping[str, Any], step: str, names: Names) -> str:
 def _draft(key: str) -> Describer:
     def describe_draft(d: Mapping[str, Any], step: str, names: Names) -> str:
         w = names.words
-        key = f"event.draft.field.{_s(d.get('field'))}"
-        field = w.t(key) if w.knows(key) else _s(d.get("field"))
+        said = f"event.draft.field.{_s(d.get('field'))}"
+        field = w.t(said) if w.knows(said) else _s(d.get("field"))
         return w.t(key, field=field, count=len(_s(d.get("text")).split()))
 
     return describe_draft
@@ -514,8 +532,6 @@ _DESCRIBERS: dict[str, Describer] = {
     "session.interrupted": _simple("event.session.interrupted"),
     "session.resumed": _simple("event.session.resumed"),
     "run.finished": _finished,
-    "walker.started": _walker,
-    "walker.taken_over": _walker,
     "incident.closed": _closed,
     "exit.checked": _exit,
     "incident.reopened": _simple("event.incident.reopened"),
@@ -538,9 +554,15 @@ _DESCRIBERS: dict[str, Describer] = {
     "evidence.linked": _linked,
     "mentions.recorded": _mentions,
     "update.promised": _promised,
+    "impact.recorded": _impact,
     "notify.claimed": _notice_claimed,
     "notify.delivered": _notice_delivered,
     "notify.failed": _notice_failed,
     "draft.kept": _draft("event.draft.kept"),
     "draft.dropped": _draft("event.draft.dropped"),
+}
+
+_BY_WHOM: dict[str, WhoDescriber] = {
+    "walker.started": _walker,
+    "walker.taken_over": _walker,
 }

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from sys import intern
 from typing import Any, NamedTuple
 
-from crisiscli.timeutil import parse_iso
+from crisiscli.timeutil import parse_iso, utc_text
 
 FORMAT_VERSION = 1
 MAX_TEXT = 64 * 1024 * 1024  # a pasted 5 MB note is kept; a text this long is damage
@@ -321,6 +321,9 @@ SPECS: dict[str, Spec] = {
     "mentions.recorded": _spec(
         {"count": _count},
         {"per": _one_of("minute", "hour", "day"), "baseline": _amount, "source": _text},
+    ),
+    "impact.recorded": _spec(
+        optional={"started": _time, "detected": _time, "by_question": _name, "note": _text}
     ),
     "update.promised": _spec({**STEP, "due": _time}, walkthrough=True, steps=("step",)),
     "notify.claimed": _spec({**NOTICE, "kind": _name}, {"text": _text, "label": _text}, quiet=True),
@@ -650,6 +653,28 @@ def exit_checked(criterion: int, text: str, met: bool, note: str | None = None) 
     """One exit criterion of the playbook, checked at close: met or not (and why not)."""
     data = {"criterion": criterion, "text": text, "met": met}
     return NewEvent("exit.checked", _with(data, note=(note or "").strip() or None))
+
+
+def impact_recorded(
+    *,
+    started: datetime | None = None,
+    detected: datetime | None = None,
+    by_question: str | None = None,
+    note: str | None = None,
+) -> NewEvent:
+    """When the impact began (the first post) and when the team noticed: the post-mortem
+    measures its times from these, not only from the incident's opening. Either or both;
+    the latest recorded one of each counts."""
+    return NewEvent(
+        "impact.recorded",
+        _with(
+            {},
+            started=utc_text(started) if started is not None else None,
+            detected=utc_text(detected) if detected is not None else None,
+            by_question=by_question,
+            note=(note or "").strip() or None,
+        ),
+    )
 
 
 def incident_reopened() -> NewEvent:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from crisiscli.errors import Paused, StateError, UsageError
 from crisiscli.i18n import Catalogue
@@ -704,9 +704,13 @@ class Walkthrough:
             named = self.roster_name(question.id)
             if named:  # the standing roster names people in advance: offered, not assumed
                 question = Question(**{**question.__dict__, "default": named})
-        value = self.prompter.answer(view, question)
-        if value is None or (value == "" and not question.required):
-            return False
+        while True:
+            value = self.prompter.answer(view, question)
+            if value is None or (value == "" and not question.required):
+                return False
+            marks = self.impact_event(step, question, value)
+            if marks is not False:
+                break
         floor = below_floor(self.playbook, self.state, str(value)) if question.sets else None
         why = None
         if floor is not None:
@@ -720,6 +724,8 @@ class Walkthrough:
         routine = any(c.no_incident and c.value == value for c in question.choices)
         grades = question.sets == "severity"
         self.record(ev.answer_set(step.id, question.id, value, no_incident=routine, grades=grades))
+        if isinstance(marks, ev.NewEvent):
+            self.record(marks)
         role = approvals.role_for_answer(question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)
@@ -754,6 +760,33 @@ class Walkthrough:
                 return roster["night_approver"]
         if question_id in ("approver", "backup", "spokesperson"):
             return roster.get(question_id)
+        return None
+
+    def impact_event(
+        self, step: Step, question: Question, value: Any
+    ) -> ev.NewEvent | Literal[False] | None:
+        """What a ``sets: impact-start | detected-at | first-post`` answer records besides
+        the answer: the impact time (``impact.recorded``) or the link kept as evidence
+        (``evidence.linked``). None: nothing more; False: not a time, ask again."""
+        text = str(value).strip()
+        if question.sets in ("impact-start", "detected-at") and text:
+            from crisiscli.moments import PastRefused, parse_past
+
+            now, zone = self.env.clock(), self.incident.tz() or system_zone()
+            try:
+                at = parse_past(text, now, zone, what=question.sets)
+            except PastRefused as refused:
+                what = self.words.t(f"impact.what.{question.sets}")
+                why = self.words.t(f"impact.why.{refused.reason}")
+                self.prompter.notify(
+                    self.words.t("impact.bad_time", typed=text, what=what, why=why)
+                )
+                return False
+            if question.sets == "impact-start":
+                return ev.impact_recorded(started=at, by_question=question.id)
+            return ev.impact_recorded(detected=at, by_question=question.id)
+        if question.sets == "first-post" and text:
+            return ev.evidence_linked(text, note=question.prompt, step=step.id)
         return None
 
     def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:

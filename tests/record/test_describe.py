@@ -96,7 +96,9 @@ class Names:
 @pytest.mark.parametrize("language", languages())
 @pytest.mark.parametrize("kind", sorted(events.SPECS))
 def test_every_event_kind_has_its_words_in_every_language(kind: str, language: str) -> None:
-    assert kind in describer._DESCRIBERS, f"{kind} has no sentence (it would read '{kind}: …')"
+    assert kind in {*describer._DESCRIBERS, *describer._BY_WHOM}, (
+        f"{kind} has no sentence (it would read '{kind}: …')"
+    )
     own = _load(language)
     for data in _samples(kind):
         spy = Spy(language)
@@ -242,3 +244,48 @@ def test_an_incident_opened_before_the_language_was_recorded_asks_its_playbook(
     assert rebuilt.exit_code == 0, rebuilt.stderr
     assert "Incident öppnad: Trasig leverans delas brett" in rebuilt.stdout
     assert "Incident opened" not in rebuilt.stdout
+
+
+# -- sentences read as a person would ---------------------------------------------------------
+
+
+def _said(kind: str, data: dict[str, Any], language: str = "en", actor: str = "Ana") -> str:
+    return describer.describe(Event("e1", NOW, actor, kind, data), Names(Catalogue(language)))
+
+
+def test_a_kept_draft_says_what_was_kept_and_how_long() -> None:
+    """The draft sentence was once its field's name alone ("note")."""
+    kept = {"field": "note", "key": "s1", "text": "three short words"}
+    assert _said("draft.kept", kept) == "Draft of a note kept, not recorded (3 words)"
+    assert _said("draft.dropped", kept) == "Draft of a note done with"
+    assert _said("draft.kept", kept, "sv") == "Utkast till anteckning sparat, inte bokfört (3 ord)"
+
+
+def test_the_walker_is_a_person_not_a_process_on_a_host() -> None:
+    """The timeline of log.md and of the report (and its public version) names who walks:
+    the pid and the machine's name are the lease's business, not a post-mortem's."""
+    where = {"lease": "L1", "pid": 4242, "host": "anas-laptop.local", "tty": "/dev/pts/3"}
+    started = _said("walker.started", where)
+    taken = _said(
+        "walker.taken_over", {**where, "from": {"actor": "Bo", "pid": 7, "host": "bo-pc"}}
+    )
+    assert started == "Ana started walking the incident"
+    assert taken == "Ana took over the walk-through from Bo"
+    sv = _said("walker.started", where, "sv")
+    assert sv == "Ana började gå igenom incidenten"
+    for line in (started, taken, sv):
+        assert not any(x in line for x in ("4242", "anas-laptop", "bo-pc", "pts", "pid"))
+
+
+def test_the_impact_marks_are_told_in_the_playbooks_language() -> None:
+    both = {"started": "2026-11-23T13:50:00+00:00", "detected": "2026-11-23T14:25:00+00:00"}
+    assert _said("impact.recorded", both) == (
+        "Impact began 2026-11-23T13:50:00+00:00; noticed 2026-11-23T14:25:00+00:00"
+    )
+    asked = {"started": both["started"], "by_question": "impact-start"}
+    assert _said("impact.recorded", asked, "sv") == (
+        "Påverkan började 2026-11-23T13:50:00+00:00, av svaret på ”Fråga impact-start”"
+    )
+    assert _said("impact.recorded", {"detected": both["detected"], "note": "x"}) == (
+        "Noticed 2026-11-23T14:25:00+00:00 — x"
+    )
