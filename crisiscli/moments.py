@@ -156,7 +156,7 @@ def parse_past(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime
     grammar), ``2026-11-27 19:50`` or an ISO time with its offset. Never after ``now``,
     never more than a year before it."""
     value = text.strip()
-    bare = value.lower().removesuffix("ago").rstrip()
+    bare = value[:-3].rstrip() if value.lower().endswith("ago") else value  # "2H ago" stays 2H
     seconds = parse_duration(bare)
     if seconds is not None:
         if seconds > MAX_DURATION_SECONDS:

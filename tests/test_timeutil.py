@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from crisiscli.config import check_value
 from crisiscli.errors import PlaybookError, UsageError
-from crisiscli.moments import local_zone, parse_when
+from crisiscli.moments import PAST_HELP, local_zone, parse_past, parse_when
 from crisiscli.playbook.schema import playbook_schema
 from crisiscli.record.autosync import wanted_interval
 from crisiscli.timeutil import (
@@ -154,8 +154,20 @@ def _moment_refusal(text: str) -> str:
     return ""
 
 
+def _past_refusal(text: str) -> str:
+    try:
+        parse_past(text, NOW, UTC, what="the impact start")
+    except UsageError as exc:
+        return f"{exc} ({exc.hint})"
+    return ""
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.one_of(duration_like, st.sampled_from(["45s", "90min", "١٠m", "1h 30m", "2H"])))
+@given(
+    st.one_of(
+        duration_like, st.sampled_from(["45s", "90min", "١٠m", "1h 30m", "2H", "0\t0", "2H ago"])
+    )
+)
 def test_every_entry_point_accepts_and_refuses_the_same_durations(
     tmp_path_factory: Any, text: str
 ) -> None:
@@ -171,10 +183,24 @@ def test_every_entry_point_accepts_and_refuses_the_same_durations(
         assert (sentence in said) == (not accepted), said
     # A follow-up, a new post time, the next update: a duration from now (or a clock time
     # or a date, which this alphabet cannot spell).
-    said = _moment_refusal(text)
-    assert (said == "") == accepted, said
-    if not accepted:
-        assert DURATION_EXAMPLES in said
+    # ... and how long ago the impact began or was noticed (crisis impact, the first step)
+    for said in (_moment_refusal(text), _past_refusal(text)):
+        assert (said == "") == accepted, said
+        if not accepted:
+            assert DURATION_EXAMPLES in said
+
+
+def test_the_impact_times_are_read_in_the_one_grammar() -> None:
+    """main's crisis impact brought its own readers (``\\d`` in its clock pattern): an impact
+    start of "١٩:٥٠" was taken; 90min and 7:50 pm are read as everywhere else."""
+    late = NOW.replace(hour=21)
+    assert parse_past("90min", NOW, UTC, what="x") == NOW - timedelta(minutes=90)
+    assert parse_past("1h30m ago", NOW, UTC, what="x") == NOW - timedelta(minutes=90)
+    assert parse_past("7:50 pm", late, UTC, what="x") == late.replace(hour=19, minute=50)
+    for typed in ("١٩:٥٠", "١٠m", "2H", "tomorrow-ish"):
+        with pytest.raises(UsageError) as refused:
+            parse_past(typed, NOW, UTC, what="the impact start")
+        assert refused.value.hint == PAST_HELP and DURATION_EXAMPLES in PAST_HELP
 
 
 def test_the_issues_disagreements() -> None:
