@@ -9,6 +9,7 @@ the handoff's plain text, ``render_status`` the short form; ``brief_json`` is bo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -493,9 +494,14 @@ def render_status(brief: dict[str, Any]) -> str:
 
 
 def _listing(
-    heading: str, items: list[dict[str, Any]], line: Any, *, bullet: str = "  - "
+    heading: str,
+    items: list[dict[str, Any]],
+    line: Callable[[dict[str, Any]], str],
+    *,
+    bullet: str = "  - ",
 ) -> list[str]:
-    """A heading and one line per item (nothing at all when there are no items)."""
+    """A heading and one line per item (nothing at all when there are no items). The
+    approvals keep their own loop: each takes two lines (the text, then who it waits for)."""
     return [heading, *(f"{bullet}{line(item)}" for item in items)] if items else []
 
 
