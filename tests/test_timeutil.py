@@ -146,17 +146,10 @@ def _sync_refusal(text: str, tmp_path: Any) -> str:
     return ""
 
 
-def _moment_refusal(text: str) -> str:
+def _moment_refusal(text: str, read: Any = parse_when) -> str:
+    """What a moment reader (``parse_when``, ``parse_past``) says about ``text``."""
     try:
-        parse_when(text, NOW, UTC, what="follow-up")
-    except UsageError as exc:
-        return f"{exc} ({exc.hint})"
-    return ""
-
-
-def _past_refusal(text: str) -> str:
-    try:
-        parse_past(text, NOW, UTC, what="the impact start")
+        read(text, NOW, UTC, what="the time")
     except UsageError as exc:
         return f"{exc} ({exc.hint})"
     return ""
@@ -184,7 +177,7 @@ def test_every_entry_point_accepts_and_refuses_the_same_durations(
     # A follow-up, a new post time, the next update: a duration from now (or a clock time
     # or a date, which this alphabet cannot spell).
     # ... and how long ago the impact began or was noticed (crisis impact, the first step)
-    for said in (_moment_refusal(text), _past_refusal(text)):
+    for said in (_moment_refusal(text), _moment_refusal(text, parse_past)):
         assert (said == "") == accepted, said
         if not accepted:
             assert DURATION_EXAMPLES in said
