@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 # -- the one grammar of durations ----------------------------------------------------------
 #
@@ -108,6 +108,30 @@ def parse_clock(text: str | None) -> tuple[int, int, int] | None:
     if hour > 23 or minute > 59 or second > 59:
         return None
     return hour, minute, second
+
+
+# -- the one grammar of dates --------------------------------------------------------------
+
+# ``2026-12-15`` and nothing else: ``date.fromisoformat`` also takes ``20261215`` and
+# ``2026-W51-2`` from Python 3.11 on, so the same command line meant a date on one Python
+# and was refused on another.
+_DATE = re.compile("([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def parse_date(text: str | None) -> date | None:
+    """``"2026-12-15"`` → that date (spaces around it ignored); None when it is not one."""
+    m = _DATE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if m is None:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:  # 2026-02-30
+        return None
+
+
+def not_a_date(what: str, text: str) -> str:
+    """The one sentence that refuses ``text`` as a date."""
+    return f"{what} '{text}' is not a date (use YYYY-MM-DD)"
 
 
 def format_duration(seconds: float) -> str:

@@ -333,3 +333,29 @@ def test_the_walk_throughs_prompt_names_the_same_durations() -> None:
 
     for language in languages():
         assert DURATION_EXAMPLES in _load(language)["update.bad_time"], language
+
+
+def test_one_grammar_of_dates_on_every_python() -> None:
+    """An action's due date and ``crisis stats --since`` were read by
+    ``date.fromisoformat``, which from Python 3.11 on also takes 20261215 and 2026-W51-2:
+    the same command line was a date on one Python and refused on another."""
+    from datetime import date
+
+    from crisiscli.team.actions import check_due
+    from crisiscli.timeutil import parse_date
+
+    assert parse_date(" 2026-12-15 ") == date(2026, 12, 15)
+    for typed in ("20261215", "2026-W51-2", "2026-02-30", "٢٠٢٦-١٢-١٥", "2026-12-15T10:00", ""):
+        assert parse_date(typed) is None, typed
+    assert check_due("2026-12-15") == "2026-12-15"
+    with pytest.raises(
+        UsageError, match=r"the due date '20261215' is not a date \(use YYYY-MM-DD\)"
+    ):
+        check_due("20261215")
+
+
+def test_stats_reads_its_dates_in_the_same_grammar(cli) -> None:  # type: ignore[no-untyped-def]
+    refused = cli("stats", "--since", "20260101")
+    assert refused.exit_code == 2
+    assert "--since '20260101' is not a date (use YYYY-MM-DD)" in refused.stderr
+    assert cli("stats", "--since", "2026-01-01").exit_code == 0
