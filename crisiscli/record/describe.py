@@ -139,7 +139,12 @@ def _opened(d: Mapping[str, Any], step: str, names: Names) -> str:
 def _answered(key: str) -> Describer:
     def describe_answer(d: Mapping[str, Any], step: str, names: Names) -> str:
         qid = _s(d.get(key))
-        line = f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
+        value = d.get("value")
+        if isinstance(value, bool):  # a yes/no answer is said in the language: "→ nej"
+            said = names.words.t("yes" if value else "no").lower()
+        else:
+            said = names.answer_label(qid, value)
+        line = f"{names.question_label(qid)} → {said}"
         routine = d.get("no_incident") is True
         return line + (names.words.t("event.answer.set.no_incident") if routine else "")
 

@@ -289,3 +289,10 @@ def test_the_impact_marks_are_told_in_the_playbooks_language() -> None:
     assert _said("impact.recorded", {"detected": both["detected"], "note": "x"}) == (
         "Noticed 2026-11-23T14:25:00+00:00 — x"
     )
+
+
+def test_a_yes_or_no_answer_is_said_in_the_language() -> None:
+    """A Swedish timeline said "Har någon hotat personalen? → no"."""
+    no = {"step": "s1", "question": "threat", "value": False}
+    assert _said("answer.set", no, "sv") == "Fråga threat → nej"
+    assert _said("answer.set", {**no, "value": True}) == "Fråga threat → yes"
