@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from crisiscli.playbook.model import Playbook
     from crisiscli.walk.prompter import RunSummary, StepView
 
-TIME_IS_UP = "the drill's time is up"
 PACE = 60  # drill seconds between two scripted steps when the answers file gives no ``at``
 DRILLS = "drills"  # CRISIS_HOME/drills/<incident id>/scenario.yaml: the facilitator's copy
 SCENARIO_COPY = "scenario.yaml"
@@ -247,7 +246,7 @@ class Pacer:
             return []
         if run.offset(self.player.env.clock()) + TOLERANCE < run.length:
             return []
-        return [drill_clock("ended", TIME_IS_UP)]
+        return [drill_clock("ended", cause="time")]
 
     def _replies_due(self, state: IncidentState) -> list[NewEvent]:
         """The answers file's replies whose time has come, each to a person on the ledger

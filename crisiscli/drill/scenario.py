@@ -154,9 +154,11 @@ def parse_offset(text: str) -> int | None:
     match = _OFFSET.fullmatch(text.strip())
     if not match:
         return None
-    body = match.group(1)
-    if body.strip() in ("0", ""):
-        return 0 if body.strip() == "0" else None
+    body = match.group(1).strip()
+    if body == "":
+        return None
+    if re.fullmatch(r"0+\s*(s|sec|m|min|h|d)?", body):  # the start: a duration of no time
+        return 0
     seconds = parse_duration(body)
     if seconds is None or seconds > MAX_DURATION_SECONDS:
         return None

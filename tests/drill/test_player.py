@@ -235,7 +235,7 @@ def test_a_live_drill_ends_when_its_time_is_up(tmp_path: Path, clock: FrozenCloc
     pacer.play()
     pacer.play()
     ended = [e for e in events_of(incident) if e.type == "drill.ended"]
-    assert [(e.actor, e.data.get("reason")) for e in ended] == [("Drill", "the drill's time is up")]
+    assert [(e.actor, e.data.get("cause")) for e in ended] == [("Drill", "time")]
     run = incident.state().drill_run
     assert run is not None and run.clock_words(clock()) == "drill time +30m00s of 30m · ended"
     from crisiscli.drill.score import scorecard, text_lines

@@ -237,7 +237,7 @@ def _live(env: Environment, incident: Incident, pacer: object) -> None:
         run = state.drill_run
         if run is None or run.ended_at is not None or not state.finished:
             return []
-        return [drill_clock("ended", "the team finished the walk-through")]
+        return [drill_clock("ended", cause="finished")]
 
     _, ended = incident.record_if(end)
     if not ended:
