@@ -172,16 +172,9 @@ def unknown_key(key: str, location: Location | None = None) -> UsageError:
 
 
 def zone(name: str) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from crisiscli.timeutil import zone_named
 
-    if name.upper() == "UTC":
-        from datetime import timezone
-
-        return timezone.utc
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"'{name}' is not a known time zone (e.g. Europe/Berlin, UTC)") from None
+    return zone_named(name)
 
 
 def _one_line_text(value: Any, what: str) -> str:
@@ -315,11 +308,13 @@ def interval_problem(text: str) -> str | None:
 
 def _check_interval(value: Any) -> str:
     """``sync.auto``: a duration in the one grammar of durations, or off."""
-    text = _one_line_text(value, "sync.auto").strip()
-    problem = interval_problem(text)
-    if problem:
-        raise ValueError(problem)
-    return text
+    if isinstance(value, str) and value.strip():
+        # the duration's own refusal first: "0\t0" is refused as every reader refuses it
+        # (a duration has no control characters, so the one-line check below never differs)
+        problem = interval_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+    return _one_line_text(value, "sync.auto").strip()
 
 
 # The platforms crisis counts for, by the names config.toml uses (``platform_limits.x``).

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from crisiscli.errors import Location, PlaybookError
 from crisiscli.playbook import model as m
 from crisiscli.playbook import spec
+from crisiscli.timeutil import DURATION_HELP, not_a_duration, parse_duration
 
 if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
@@ -467,11 +468,11 @@ class _Builder:
             self.problem(after_at, f"due '{value}' needs a unit, such as '{value}m' (minutes)")
             return None
         if not isinstance(value, str):
-            self.problem(after_at, "due must be a duration such as '15m' or '1h30m'")
+            self.problem(after_at, f"due must be a duration: {DURATION_HELP}")
             return None
-        seconds = m.parse_duration(value)
-        if seconds is None or seconds <= 0:
-            self.problem(after_at, f"'{value}' is not a duration such as '15m' or '1h30m'")
+        seconds = parse_duration(value)
+        if seconds is None:
+            self.problem(after_at, not_a_duration(value))
             return None
         if seconds > m.MAX_DUE_SECONDS:
             self.problem(
@@ -484,18 +485,15 @@ class _Builder:
 
     def duration(self, value: Any, at: Path_, what: str) -> tuple[int, str] | None:
         """A duration such as ``30m`` (seconds and the text as written), or a problem."""
-        if isinstance(value, bool) or value is None:
-            self.problem(at, f"{what} must be a duration such as '30m' or '1h'")
-            return None
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             self.problem(at, f"{what} '{value}' needs a unit, such as '{value}m' (minutes)")
             return None
         if not isinstance(value, str):
-            self.problem(at, f"{what} must be a duration such as '30m' or '1h'")
+            self.problem(at, f"{what} must be a duration: {DURATION_HELP}")
             return None
-        seconds = m.parse_duration(value)
-        if seconds is None or seconds <= 0:
-            self.problem(at, f"'{value}' is not a duration such as '30m' or '1h'")
+        seconds = parse_duration(value)
+        if seconds is None:
+            self.problem(at, not_a_duration(value))
             return None
         return seconds, value.strip()
 

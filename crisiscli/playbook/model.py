@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from crisiscli.frozen import Frozen, field
 from crisiscli.playbook.spec import PLATFORM_AUDIENCES, PUBLIC_KINDS, audience_of
+from crisiscli.timeutil import parse_duration
 
 FORMAT_VERSION = 1
 
@@ -40,13 +41,6 @@ END = "end"  # a branch target that finishes the walk-through
 
 MAX_DUE_SECONDS = 366 * 86400  # a deadline falls within a year of the start
 MAX_ITEMS_PER_STEP = 200  # a checklist longer than this is not a step (and would be slow)
-
-
-def parse_duration(text: str) -> int | None:
-    """``"1h30m"`` → 5400 seconds; None when it is not a duration (see ``spec``)."""
-    from crisiscli.playbook.spec import duration_seconds
-
-    return duration_seconds(text)
 
 
 def truthy_word(text: str) -> bool | None:

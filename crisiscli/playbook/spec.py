@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import re
 
+from crisiscli import timeutil
+
 ID_REGEX = "[a-z0-9][a-z0-9_-]{0,63}"
-# A duration: days, hours, minutes, seconds in that order, each optional, at least one
-# non-zero number ("15m", "1h30m", "2d"); spaces allowed around the parts.
-DURATION_REGEX = (
-    "(?=[^1-9]*[1-9]) *(?:[0-9]+ *d)? *(?:[0-9]+ *h)? *(?:[0-9]+ *m)? *(?:[0-9]+ *s)? *"
-)
+# A duration: the one grammar of durations every command and prompt reads too (timeutil).
+DURATION_REGEX = timeutil.DURATION_REGEX
 
 ID_PATTERN = re.compile(ID_REGEX)
-DURATION_PATTERN = re.compile(
-    " *(?:([0-9]+) *d)? *(?:([0-9]+) *h)? *(?:([0-9]+) *m)? *(?:([0-9]+) *s)? *"
-)
 
 #: The one reserved step id: ``goto: end`` finishes the walk-through.
 RESERVED_STEP_IDS = ("end",)
@@ -159,13 +155,3 @@ OFF_WORDS = ("off", "none")
 
 def is_id(text: str) -> bool:
     return ID_PATTERN.fullmatch(text) is not None
-
-
-def duration_seconds(text: str) -> int | None:
-    """``"1h30m"`` → 5400; None when the text is not a duration of at least one second."""
-    match = DURATION_PATTERN.fullmatch(text)
-    if not match:
-        return None
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-    return total or None

@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid, tail_hash
-from crisiscli.record.events import Event, Names, describe, problem
+from crisiscli.record.describe import Names, describe
+from crisiscli.record.events import Event, problem
 from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
 from crisiscli.record.journal import CLOCK_SKEW, Journal, Line, parse_line, split_lines
 

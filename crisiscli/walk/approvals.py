@@ -19,8 +19,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from crisiscli.i18n import Catalogue, catalogue
 from crisiscli.playbook.model import Playbook, Step
 from crisiscli.record import events as ev
+from crisiscli.record.describe import approval_outcome, waiting_for
 from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState
 
 # An answer to one of these questions fills the role beside it (the bundled playbooks ask
@@ -70,46 +72,27 @@ def settled(message: MessageState | None) -> bool:
     return message is not None and bool(message.approver or message.override)
 
 
-def outcome(message: MessageState) -> str:
-    """The one phrase every view uses for what became of a version's approval."""
-    if message.override:
-        from crisiscli.record.events import sent_words  # a memo is "sent to staff" …
-
-        return f"{sent_words(message.audience)} without approval: {message.override}"
-    proxy = ""
-    if message.decided_for:
-        why = f" ({message.decided_for_reason})" if message.decided_for_reason else ""
-        proxy = f" on behalf of {message.decided_for}{why}"
-    if message.decision == "approved" and message.self_approved:
-        return f"self-approved{proxy}"
-    if message.decision == "approved":
-        scripted = " (scripted)" if message.decision_scripted else ""
-        return f"approved by {message.decided_by}{proxy}{scripted}"
-    if message.decision == "rejected":
-        comment = f": {message.decision_comment}" if message.decision_comment else ""
-        return f"rejected by {message.decided_by}{proxy}{comment}"
-    if message.approver:  # typed in by the responder (journals from before crisis 0.3)
-        return f"approved by {message.approver} (as recorded by {message.approved_by})"
-    pending = message.pending_request
-    if pending is not None:
-        return f"waiting for approval from {pending.approver}"
-    return "not approved"
+def outcome(message: MessageState, words: Catalogue | None = None) -> str:
+    """The one phrase every view uses for what became of a version's approval, in the
+    language of ``words`` (English unless given): ``describe.approval_outcome``."""
+    return approval_outcome(message, words or catalogue("en"))
 
 
-def waited(since: datetime, now: datetime) -> str:
+def waited(since: datetime, now: datetime, words: Catalogue | None = None) -> str:
     """How long someone has been waiting, in the status line's words: "3m", "1h 5m"."""
     seconds = max(0, int((now - since).total_seconds()))
     if seconds < 60:
-        return "under a minute"
+        return (words or catalogue("en")).t("event.approval.under_a_minute")
     minutes = seconds // 60
     if minutes < 60:
         return f"{minutes}m"
     return f"{minutes // 60}h {minutes % 60}m" if minutes % 60 else f"{minutes // 60}h"
 
 
-def waiting_text(request: ApprovalRequest, now: datetime) -> str:
+def waiting_text(request: ApprovalRequest, now: datetime, words: Catalogue | None = None) -> str:
     """``waiting for approval from Dana — 3m`` (since the version was put to them)."""
-    return f"waiting for approval from {request.approver} — {waited(request.ts, now)}"
+    said = words or catalogue("en")
+    return waiting_for(request.approver, waited(request.ts, now, said), said)
 
 
 class Pending(NamedTuple):
@@ -137,9 +120,11 @@ def pending(playbook: Playbook, state: IncidentState) -> list[Pending]:
     return found
 
 
-def waiting_texts(playbook: Playbook, state: IncidentState, now: datetime) -> tuple[str, ...]:
+def waiting_texts(
+    playbook: Playbook, state: IncidentState, now: datetime, words: Catalogue | None = None
+) -> tuple[str, ...]:
     """One status-line text per version waiting: ``waiting for approval from Dana — 3m``."""
-    return tuple(waiting_text(p.request, now) for p in pending(playbook, state))
+    return tuple(waiting_text(p.request, now, words) for p in pending(playbook, state))
 
 
 def escalation_due(

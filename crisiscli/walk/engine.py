@@ -28,7 +28,7 @@ from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
-from crisiscli.timeutil import short_when
+from crisiscli.timeutil import short_when, system_zone
 from crisiscli.walk import approvals, ledger
 from crisiscli.walk.deadlines import deadline_statuses, next_update_due, not_before_at
 from crisiscli.walk.floors import below_floor
@@ -101,13 +101,6 @@ def _clock_text(ts: datetime, zone: tzinfo, now: datetime) -> str:
     local = ts.astimezone(zone)
     same_day = local.date() == now.astimezone(zone).date()
     return local.strftime("%H:%M" if same_day else "%a %H:%M")
-
-
-def _local() -> tzinfo:
-    """The system's zone (times a person types are local unless configured otherwise)."""
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
 
 
 def config_limits(env: Any) -> dict[str, int]:
@@ -290,7 +283,7 @@ class Walkthrough:
         if back is not None and back <= self.env.clock():
             assert step.due is not None and self.state.started_at is not None
             due = self.state.started_at + timedelta(seconds=step.due.seconds)
-            when = short_when(due, self.incident.tz() or _local(), self.env.clock())
+            when = short_when(due, self.incident.tz() or system_zone(), self.env.clock())
             why = self.words.t("engine.recall_deadline", when=when)
         else:
             why = self.words.t("engine.recall_phase")
@@ -488,7 +481,8 @@ class Walkthrough:
             return False
         if message.decision == "rejected" and not just_written:
             self.prompter.show_status(
-                self.view(step), f"{approvals.outcome(message)}. Edit the message, or ask again."
+                self.view(step),
+                self.words.t("engine.rejected", outcome=approvals.outcome(message, self.words)),
             )
             self.compose(step)
             return True
@@ -577,14 +571,17 @@ class Walkthrough:
             pending = message.pending_request
             if pending is None:
                 if message.decision == "rejected":
-                    words = f"{approvals.outcome(message)}. Edit the message, or ask again."
+                    words = self.words.t(
+                        "engine.rejected", outcome=approvals.outcome(message, self.words)
+                    )
                     self.prompter.show_status(self.view(step), words)
                     self.compose(step)
                 elif approvals.settled(message):
-                    words = f"The message is {approvals.outcome(message)}."
+                    outcome = approvals.outcome(message, self.words)
+                    words = self.words.t("engine.message_is", outcome=outcome)
                     self.prompter.show_status(self.view(step), words)
                 return
-            text = approvals.waiting_text(pending, self.env.clock())
+            text = approvals.waiting_text(pending, self.env.clock(), self.words)
             backup = approvals.backup_next(self.playbook, self.state, step.id)
             choice = self.prompter.while_waiting(self.view(step), text, backup)
             if choice is Waiting.GO_ON:
@@ -607,7 +604,7 @@ class Walkthrough:
                 pending = message.pending_request if message is not None else None
                 if pending is None or self.state.current != step.id:
                     return True
-                text = approvals.waiting_text(pending, self.env.clock())
+                text = approvals.waiting_text(pending, self.env.clock(), self.words)
                 if text != shown:
                     self.prompter.show_status(self.view(step), f"{text} (Ctrl-C stops waiting)")
                     shown = text
@@ -641,7 +638,7 @@ class Walkthrough:
         from crisiscli.moments import parse_when
 
         now = self.env.clock()
-        zone = self.incident.tz() or _local()
+        zone = self.incident.tz() or system_zone()
         current = self.state_message(step)
         known = current.promise if current is not None else None
         # The time the message itself names ("Next update by 02:30", "om 30 minuter") comes
@@ -775,7 +772,7 @@ class Walkthrough:
 
         roster = current_config(self.env).roster
         if question_id == "approver":
-            hour = self.env.clock().astimezone(self.incident.tz() or _local()).hour
+            hour = self.env.clock().astimezone(self.incident.tz() or system_zone()).hour
             if (hour >= 22 or hour < 7) and roster.get("night_approver"):
                 return roster["night_approver"]
         if question_id in ("approver", "backup", "spokesperson"):
@@ -790,13 +787,14 @@ class Walkthrough:
         (``evidence.linked``). None: nothing more; False: not a time, ask again."""
         text = str(value).strip()
         if question.sets in ("impact-start", "detected-at") and text:
-            from crisiscli.moments import parse_past
+            from crisiscli.moments import PastRefused, parse_past
 
-            what = "the impact start" if question.sets == "impact-start" else "the time noticed"
+            now, zone = self.env.clock(), self.incident.tz() or system_zone()
             try:
-                at = parse_past(text, self.env.clock(), self.incident.tz() or _local(), what=what)
-            except UsageError as exc:
-                why = exc.message.rsplit(": ", 1)[-1] if ": " in exc.message else exc.message
+                at = parse_past(text, now, zone, what=question.sets)
+            except PastRefused as refused:
+                what = self.words.t(f"impact.what.{question.sets}")
+                why = self.words.t(f"impact.why.{refused.reason}")
                 self.prompter.notify(
                     self.words.t("impact.bad_time", typed=text, what=what, why=why)
                 )
@@ -1037,7 +1035,7 @@ class Walkthrough:
         text = self.words.t(
             "engine.early",
             title=step.title,
-            when=short_when(opens, self.incident.tz() or _local(), now),
+            when=short_when(opens, self.incident.tz() or system_zone(), now),
             left=format_duration((opens - now).total_seconds()),
         )
         reason = self.prompter.ask_why(self.view(step), text).strip()
@@ -1077,7 +1075,10 @@ class Walkthrough:
             waiting = message.pending_request if message is not None else None
             if waiting is not None and message is not None:
                 self.prompter.notify(
-                    self.words.t("engine.waiting_for_decision", outcome=approvals.outcome(message))
+                    self.words.t(
+                        "engine.waiting_for_decision",
+                        outcome=approvals.outcome(message, self.words),
+                    )
                 )
             else:
                 self.prompter.notify(self.words.t("engine.needs_approver"))
@@ -1235,8 +1236,8 @@ class Walkthrough:
             message_draft=self.draft("message", step.id),
             message_approved_by=(message.approver or message.override) if message else None,
             approvers=self.approver_choices(step),
-            waiting=approvals.waiting_texts(self.playbook, state, now),
-            approval=approvals.outcome(message)
+            waiting=approvals.waiting_texts(self.playbook, state, now, self.words),
+            approval=approvals.outcome(message, self.words)
             if message and approvals.needs_approval(step)
             else None,
             evidence_count=len(state.evidence),

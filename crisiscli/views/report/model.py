@@ -8,7 +8,7 @@ objects; durations are seconds. Text is stored as written (or redacted): each re
 escapes for its format.
 
 Everything comes from the fold (``IncidentState`` and, for the lists of every note and
-every event, its ``History``); the timeline lines are the ones ``events.describe`` wrote.
+every event, its ``History``); the timeline lines are the ones ``describe.describe`` wrote.
 """
 
 from __future__ import annotations
