@@ -376,9 +376,10 @@ class TerminalPrompter:
                     (ReplyPick("close", thread.id), self.t("replies.close_option", who=who))
                 )
         options.insert(0, (ReplyPick("add"), self.t("replies.add_option")))
-        options.append((None, self.t("replies.back_option")))
+        # Not None: the menu starts at its default, and None is the default it is given.
+        options.append((ReplyPick("back"), self.t("replies.back_option")))
         picked = self.ui.select(self.t("replies.choose"), options, on_escape="back")
-        return picked if isinstance(picked, ReplyPick) else None
+        return picked if isinstance(picked, ReplyPick) and picked.kind != "back" else None
 
     def ask_reply_person(self, view: StepView) -> ReplyPerson | None:
         from crisiscli.messages.platforms import DEFAULT_LIMITS
@@ -422,13 +423,11 @@ class TerminalPrompter:
     def ask_reply_outcome(self, view: StepView, thread: ReplyThread) -> ReplyOutcome | None:
         from crisiscli.record.events import REPLY_OUTCOMES
 
-        options: list[tuple[object, str]] = [
-            (key, self.t(f"replies.outcome.{key}")) for key in REPLY_OUTCOMES
-        ]
-        options.append((None, self.t("replies.back_option")))
+        options = [(key, self.t(f"replies.outcome.{key}")) for key in REPLY_OUTCOMES]
+        options.append(("", self.t("replies.back_option")))
         prompt = f"{one_line(thread.who)}: {self.t('replies.outcome_prompt')}"
         picked = self.ui.select(prompt, options, on_escape="back")
-        if picked is None:
+        if not picked:
             return None
         note = self.ask_text(self.t("replies.outcome_note"))
         return ReplyOutcome(str(picked), note)

@@ -123,7 +123,7 @@ class ReplyPick:
     """What to do next on the reply ledger: ``add`` a person, ``write`` the reply to one,
     ``close`` one's thread (``reply``: the thread's id; empty for ``add``)."""
 
-    kind: str  # add | write | close
+    kind: str  # add | write | close (| back: a menu's way out, never given to the engine)
     reply: str = ""
 
 

@@ -145,7 +145,9 @@ def test_banned_phrases_of_the_step_hold_for_every_reply(env: Environment, tmp_p
     incident = open_incident(env, "ledger")
     answers = answers_from(
         tmp_path,
-        ledger_script(tmp_path, [{"who": "@kim", "platform": "x", "text": "Please calm down, Kim."}]),
+        ledger_script(
+            tmp_path, [{"who": "@kim", "platform": "x", "text": "Please calm down, Kim."}]
+        ),
     )
     with pytest.raises(AnswersError, match="calm down"):
         run_script(incident, answers)
@@ -194,8 +196,7 @@ def test_done_with_people_still_unanswered_asks_first(env: Environment) -> None:
     step = incident.playbook().step("reply-each")
     assert walk.mark_done(step, walk.view(step)) is False
     assert asked == [
-        "2 person(s) on the reply ledger have no reply yet (@kim, @lee). "
-        "Mark the step done anyway?"
+        "2 person(s) on the reply ledger have no reply yet (@kim, @lee). Mark the step done anyway?"
     ]
     assert incident.state().steps["reply-each"].status != "done"
 
