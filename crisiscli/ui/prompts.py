@@ -363,19 +363,19 @@ class TerminalPrompter:
     # -- the reply ledger (``per_person`` steps) ---------------------------------------------
 
     def choose_reply(self, view: StepView) -> ReplyPick | None:
-        options: list[tuple[object, str]] = []
-        for thread in view.replies:
-            who = one_line(thread.who)
-            if thread.outcome is None:
-                key = "replies.write_option" if thread.sent_at is None else "replies.rewrite_option"
-                options.append((ReplyPick("write", thread.id), self.t(key, who=who)))
-        for thread in view.replies:
-            if thread.outcome is None:
-                who = one_line(thread.who)
-                options.append(
-                    (ReplyPick("close", thread.id), self.t("replies.close_option", who=who))
-                )
-        options.insert(0, (ReplyPick("add"), self.t("replies.add_option")))
+        """The next reply to write first (the pointer starts there), then a new person,
+        another reply to someone already answered, closing threads, back."""
+        open_threads = [t for t in view.replies if t.outcome is None]
+        unsent = [t for t in open_threads if t.sent_at is None]
+        sent = [t for t in open_threads if t.sent_at is not None]
+
+        def entry(kind: str, key: str, thread: ReplyThread) -> tuple[ReplyPick, str]:
+            return ReplyPick(kind, thread.id), self.t(key, who=one_line(thread.who))
+
+        options = [entry("write", "replies.write_option", t) for t in unsent]
+        options.append((ReplyPick("add"), self.t("replies.add_option")))
+        options += [entry("write", "replies.rewrite_option", t) for t in sent]
+        options += [entry("close", "replies.close_option", t) for t in open_threads]
         # Not None: the menu starts at its default, and None is the default it is given.
         options.append((ReplyPick("back"), self.t("replies.back_option")))
         picked = self.ui.select(self.t("replies.choose"), options, on_escape="back")
@@ -423,8 +423,8 @@ class TerminalPrompter:
     def ask_reply_outcome(self, view: StepView, thread: ReplyThread) -> ReplyOutcome | None:
         from crisiscli.record.events import REPLY_OUTCOMES
 
-        options = [(key, self.t(f"replies.outcome.{key}")) for key in REPLY_OUTCOMES]
-        options.append(("", self.t("replies.back_option")))
+        options = [(key, self.t(f"replies.outcome.{key}").capitalize()) for key in REPLY_OUTCOMES]
+        options.append(("", self.t("replies.back_to_ledger")))
         prompt = f"{one_line(thread.who)}: {self.t('replies.outcome_prompt')}"
         picked = self.ui.select(prompt, options, on_escape="back")
         if not picked:

@@ -169,6 +169,8 @@ def reply_lines(view: StepView, limit: int = 5, words: Catalogue | None = None) 
     """The reply ledger at a ``per_person`` step: who still waits first, then the rest."""
     w = words or Catalogue()
     replied = sum(1 for r in view.replies if not r.unanswered)
+    if not view.replies:
+        return [Text(w.t("screen.replies_empty"), style="bold")]
     lines = [Text(w.t("screen.replies", replied=replied, total=len(view.replies)), style="bold")]
     ordered = sorted(view.replies, key=lambda r: not r.unanswered)
     for thread in ordered[:limit]:
@@ -216,8 +218,13 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
     parts.append(heading)
     if view.guidance.strip():
         parts.append(Markdown(visible_controls(view.guidance), hyperlinks=False))
-    shown_by_prompt = view.step.checklist == "do-confirm" and not any(
-        iv.checked for iv in view.items
+    # A DO-CONFIRM list is shown by its prompt, except at a ledger step: there the prompt
+    # comes at "done", and the list says what the replies are to do meanwhile.
+    ledger_step = view.step.message is not None and view.step.message.per_person
+    shown_by_prompt = (
+        view.step.checklist == "do-confirm"
+        and not ledger_step
+        and not any(iv.checked for iv in view.items)
     )
     if view.items and not shown_by_prompt:
         parts.append(checklist_table(view))

@@ -297,9 +297,10 @@ class Walkthrough:
         """
         recorded = False
         # A ledger step opens on its menu: the replies are written one person at a time
-        # (its one text stays on offer, and is asked for at "done" while nobody is on it).
+        # (its one text stays on offer, and is asked for at "done" while nobody is on it);
+        # its checklist ("replied to everyone") is offered at "done".
         one_text = step.message is not None and not ledger.keeps_ledger(step)
-        if not one_text:
+        if step.message is None:
             recorded |= self.tick(step, view)
         for qv in view.questions:
             if qv.answer is None:
@@ -990,8 +991,18 @@ class Walkthrough:
         needs_text = step.message is not None and not ledger.in_use(self, step)
         if needs_text and not self.message_ready(step, view):
             return False
-        if approvals.needs_approval(step) and not approved_before:
-            # Approved (or overridden) just now: the items that come after it ("posted it").
+        owed = ledger.still_owed(self, step)
+        if owed and not self.prompter.confirm(
+            self.words.t(
+                "replies.done_anyway", count=len(owed), names=", ".join(r.who for r in owed)
+            ),
+            default=False,
+        ):
+            return False
+        after_ledger = ledger.keeps_ledger(step)
+        if after_ledger or (approvals.needs_approval(step) and not approved_before):
+            # Approved (or overridden) just now, or the replies written: the items that come
+            # after it ("posted it", "replied to everyone").
             self.refresh()
             view = self.view(step)
             if self.tick(step, view):
@@ -999,14 +1010,6 @@ class Walkthrough:
         unchecked = [iv.item.id for iv in view.items if not iv.checked]
         if unchecked and not self.prompter.confirm(
             self.words.t("engine.done_anyway", count=len(unchecked)), default=False
-        ):
-            return False
-        owed = ledger.still_owed(self, step)
-        if owed and not self.prompter.confirm(
-            self.words.t(
-                "replies.done_anyway", count=len(owed), names=", ".join(r.who for r in owed)
-            ),
-            default=False,
         ):
             return False
         if not self.gate_passed(step):

@@ -38,6 +38,7 @@ def work(engine: Engine, step: Step) -> None:
     while True:
         engine.refresh()
         view = engine.view(step)
+        engine.prompter.show_step(view)  # the ledger on screen as it stands now
         pick = engine.prompter.choose_reply(view)  # Esc here: back to the step menu
         if pick is None:
             return

@@ -17,11 +17,11 @@ from crisiscli.errors import AnswersError
 from crisiscli.record.events import NewEvent
 from crisiscli.team.replies import unanswered
 from crisiscli.ui.prompts import TerminalPrompter
-from crisiscli.walk.answers import ScriptedPrompter, check_against
+from crisiscli.walk.answers import check_against
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.prompter import Action
 from tests.conftest import FrozenClock, make_env
-from tests.helpers import answers_from, load_fixture_playbook, open_incident, per_prompt, run_script
+from tests.helpers import answers_from, open_incident, per_prompt, run_script
 from tests.walk.fake import ListPrompter
 
 DOWN = "\x1b[B"
@@ -88,7 +88,7 @@ def test_a_script_keeps_a_reply_to_each_person(env: Environment, tmp_path: Path)
     assert [(t.who, t.platform) for t in threads] == [
         ("@fly_in_soup", "x"), ("@kim", "bluesky"), ("@lee", None),
     ]  # fmt: skip
-    sam, kim, lee = threads
+    sam, kim, _lee = threads
     assert sam.link == "https://x.com/fly_in_soup/status/1"
     assert sam.text == "Hi Sam, that should never happen. Could you DM us?"
     assert sam.outcome == "dm" and sam.note == "Moved to DM at 20:50"
@@ -214,10 +214,10 @@ def test_the_ledger_by_keys(env: Environment, pipe: PipeInput, monkeypatch: pyte
         "@kim\r",  # who
         DOWN * 4 + "\r",  # where: x, bluesky, threads, mastodon? -> the fifth entry
         "https://x.com/kim/status/2\r",  # link
-        DOWN + "\r",  # ledger: write the reply to @kim
+        "\r",  # ledger: write the reply to @kim (the pointer starts there)
         "\x15Hi Kim, sorry. Could you DM us?" + SAVE,  # the reply, replacing the template
         "\r",  # its checks pass: it is sent
-        DOWN * 2 + "\r",  # ledger: close @kim's thread
+        DOWN * 2 + "\r",  # ledger: add, another reply to @kim, close @kim's thread
         DOWN + "\r",  # moved to direct messages
         "\r",  # no note
         DOWN + "\r",  # ledger: back to the step
