@@ -32,7 +32,6 @@ from crisiscli.walk.answers import (
     AnswersFile,
     ScriptedPrompter,
     ScriptedQueueDecision,
-    ScriptedReply,
 )
 
 if TYPE_CHECKING:
@@ -180,7 +179,6 @@ class Pacer:
         self.player = as_player(incident)
         self.scenario = scenario
         self.on_inject: Callable[[str], None] | None = None
-        self.replies: list[tuple[int, ScriptedReply]] = []  # the answers file's, by drill time
         self.queue: list[tuple[int, ScriptedQueueDecision, int | None]] = []  # (at, it, to)
 
     def offset(self) -> float:
@@ -199,8 +197,7 @@ class Pacer:
                 return
             following = next_due(run, self.scenario.injects)
             # the drill's end is a stop too: it ends there, not at the next step after it
-            waiting = [at for at, _ in self.replies if at > now + TOLERANCE] + [run.length]
-            waiting += [at for at, _, _ in self.queue if at > now + TOLERANCE]
+            waiting = [at for at, _, _ in self.queue if at > now + TOLERANCE] + [run.length]
             waiting += [  # a scheduled post goes out at its own time
                 i.goes_out for i in self.scenario.injects
                 if i.goes_out is not None and i.goes_out > now + TOLERANCE
@@ -213,8 +210,6 @@ class Pacer:
         for inject in play_due(self.player, self.scenario.injects, self.scenario.folder):
             if self.on_inject is not None:
                 self.on_inject(inject.text)
-        if self.replies:
-            self.incident.record_if(self._replies_due)
         if self.queue:
             self.incident.record_if(self._queue_due)
         self.player.record_if(self._time_is_up)
@@ -248,26 +243,6 @@ class Pacer:
             return []
         return [drill_clock("ended", cause="time")]
 
-    def _replies_due(self, state: IncidentState) -> list[NewEvent]:
-        """The answers file's replies whose time has come, each to a person on the ledger
-        not answered yet (one who has not written yet is answered once they have)."""
-        from crisiscli.record.events import reply_sent
-
-        run = state.drill_run
-        if run is None:
-            return []
-        now = run.offset(self.incident.env.clock()) + TOLERANCE
-        events: list[NewEvent] = []
-        for at, reply in self.replies:
-            who = reply.who.casefold()
-            thread = next(
-                (t for t in state.replies.values() if " ".join(t.who.split()).casefold() == who),
-                None,
-            )
-            if at <= now and thread is not None and thread.sent_at is None:
-                events.append(reply_sent(thread.id, reply.text))
-        return events
-
     def finish(self) -> None:
         """Play on to the drill's end (where ``play`` records that it ended, once)."""
         self.wait_until(self.scenario.length)
@@ -286,9 +261,6 @@ class PacedPrompter(ScriptedPrompter):
                 self._offset(d.to, "queue", n, "to") if d.to else None,
             )
             for n, d in enumerate(answers.queue)
-        ]
-        pacer.replies = [
-            (self._offset(r.at, "replies", n), r) for n, r in enumerate(answers.replies)
         ]
         self._timed: tuple[str, int] | None = None
         self._last = 0.0

@@ -216,46 +216,54 @@ def test_an_input_nobody_gives_is_refused_before_the_drill_opens(
     )
 
 
-def test_customers_who_write_are_owed_replies_and_the_answers_file_sends_them(
+def test_customers_who_write_are_owed_replies_and_the_ledger_step_answers_them(
     cli: Any, tmp_path: Path, crisis_home: Path
 ) -> None:
-    """A customer inject with ``from`` puts the person on the reply ledger (once); the
-    answers file's ``replies:`` answers each at its drill time; ``expect: replies`` scores
-    who was left waiting."""
-    scenario = SCENARIO.replace(
-        '  - {at: +12m, kind: press, text: "A reporter asks for a comment"}\n',
-        '  - {at: +12m, kind: press, text: "A reporter asks for a comment"}\n'
-        '  - {at: +14m, kind: customer, text: "Me too", from: "@third"}\n'
-        '  - {at: +16m, kind: customer, text: "Still waiting", from: "@SECOND"}\n',
-    ).replace(
-        '  - {id: phrases, expect: no-phrases, phrases: ["any inconvenience"]}\n',
-        '  - {id: phrases, expect: no-phrases, phrases: ["any inconvenience"]}\n'
-        "  - {id: replies, expect: replies, by: +30m}\n",
+    """A customer inject with ``from`` puts the person on the reply ledger (once: @SECOND is
+    @second); the ledger step's scripted ``replies:`` answer them by name, at the step's drill
+    time; ``expect: replies`` scores who was left waiting."""
+    import yaml
+
+    (tmp_path / "ledger.yaml").write_text(
+        (Path(__file__).parents[1] / "fixtures" / "ledger.yaml").read_text()
     )
-    answered = dict(
-        ANSWERS,
-        replies=[
-            {"who": "@second", "at": "+9m", "text": "Sorry, @second: a refund goes out today."},
-            {"who": "@third", "at": "+22m", "text": "Sorry: your refund goes out today."},
-        ],
-    )
-    s, a = write(tmp_path, scenario, answered)
-    r: Result = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    scenario = """\
+title: Pile-on
+playbook: ledger.yaml
+length: 40m
+start: {inputs: {brand: Acme}}
+injects:
+  - {at: +5m, kind: customer, text: "Same here!", from: "@second"}
+  - {at: +14m, kind: customer, text: "Me too", from: "@third"}
+  - {at: +16m, kind: customer, text: "Still waiting", from: "@SECOND"}
+expectations:
+  - {id: replies, expect: replies, by: +30m}
+"""
+    (tmp_path / "s.yaml").write_text(scenario, encoding="utf-8")
+
+    def run(people: list[str]) -> Result:
+        replies = [
+            {"who": who, "text": f"Hi {who}, sorry: could you DM us?", "outcome": "dm"}
+            for who in people
+        ]
+        steps = {"first": {"at": "+2m"}, "reply-each": {"at": "+20m", "replies": replies}}
+        (tmp_path / "a.yaml").write_text(yaml.safe_dump({"steps": steps}), encoding="utf-8")
+        return cli(  # type: ignore[no-any-return]
+            "drill", "run", str(tmp_path / "s.yaml"), "--answers", str(tmp_path / "a.yaml"),
+            "--clock", "simulated",
+        )  # fmt: skip
+
+    r = run(["@second", "@third"])
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert (
-        "MET     replies: every person owed a reply answered by +30m — 2 answered, the last at +22m"
-        in r.stdout
-    )
+    assert "MET     replies: every person owed a reply answered by +30m — 2 answered" in r.stdout
     from crisiscli.record.store import list_incidents
     from tests.conftest import make_env
 
     (incident,) = list_incidents(make_env(crisis_home))
     owed = [(e.data["who"], e.actor) for e in events_of(incident) if e.type == "reply.person"]
-    assert owed == [("@second", "Drill"), ("@third", "Drill")]  # @SECOND is @second
+    assert owed == [("@second", "Drill"), ("@third", "Drill")]
 
-    one = dict(ANSWERS, replies=answered["replies"][:1])
-    s, a = write(tmp_path, scenario, one)
-    r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated")
+    r = run(["@second"])
     assert r.exit_code == 1, r.stdout + r.stderr
     assert (
         "MISSED  replies: every person owed a reply answered by +30m — still unanswered: @third"
