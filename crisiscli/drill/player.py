@@ -74,7 +74,9 @@ def queued_post_id(inject: Inject) -> str:
     return f"drill-{inject.key}"
 
 
-def events_for(inject: Inject, run: DrillRun | None = None) -> list[NewEvent]:
+def events_for(
+    inject: Inject, run: DrillRun | None = None, *, by_hand: bool = False
+) -> list[NewEvent]:
     """The inject, and what it means for the fold where it is a fact crisis tracks (that
     first: the inject is the latest event, the one a status line shows): a mention count,
     a scheduled post in the queue (``crisis queue decide`` it, ``expect: queue-decided``)."""
@@ -88,7 +90,7 @@ def events_for(inject: Inject, run: DrillRun | None = None) -> list[NewEvent]:
             inject.key,
             inject.kind,
             inject.text,
-            due=inject.at,
+            due=None if by_hand else inject.at,  # by hand: no scenario time
             sender=inject.sender,
             count=inject.count,
             per=inject.per,

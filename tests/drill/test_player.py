@@ -270,3 +270,26 @@ def test_the_facilitator_sees_a_scheduled_post_coming_out_until_it_is_stopped(
     run = incident.state().drill_run
     assert run is not None and "sale-went-out" not in run.played
     assert not [line for line in coming(run, scenario.injects, clock()) if "Sale!" in line]
+
+
+def test_a_hand_inject_records_what_it_means(
+    cli, tmp_path: Path, clock: FrozenClock, crisis_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """By hand as from the scenario: a mention count is recorded as one (the grading step
+    reads it), a scheduled post lands in the queue; a hand inject has no scenario time."""
+    incident, _ = opened(tmp_path, clock, crisis_home)
+    clock.advance(60)
+    args = ("drill", "inject", "Mentions at 2,400 an hour", "--kind", "mentions")
+    assert cli(*args, "--count", "2400", clock=clock).exit_code == 0
+    last = events_of(incident)[-2:]
+    assert [e.type for e in last] == ["mentions.recorded", "drill.inject"]
+    assert last[0].data["count"] == 2400 and "due" not in last[1].data
+    assert incident.state().mentions[-1].amount == 2400
+    r = cli("drill", "inject", "Promo at noon", "--kind", "scheduled", clock=clock)
+    assert r.exit_code == 0, r.stderr
+    (post,) = incident.state().queue.values()
+    assert post.id.startswith("drill-hand-") and post.text == "Promo at noon"
+    wrong = cli("drill", "inject", "x", "--kind", "press", "--count", "3", clock=clock)
+    assert wrong.exit_code == 2 and "--count goes with --kind mentions" in wrong.stderr
+    score = cli("drill", "score", clock=clock)
+    assert "Injects played: 1 of 3" in score.stdout  # the two by hand are not the scenario's

@@ -60,7 +60,8 @@ INJECT_HELP = """Inject something by hand into the running drill (the facilitato
 \b
 Examples:
   crisis drill inject "The CEO forwards a screenshot: 'what is this?'" --kind executive
-  crisis drill inject "Mentions are at 2,400 an hour" --kind mentions
+  crisis drill inject "Mentions are at 2,400 an hour" --kind mentions --count 2400
+  crisis drill inject "Tomorrow's promo is about to go out" --kind scheduled
 """
 
 PAUSE_HELP = """Pause the drill's clock: no inject falls due until `crisis drill resume`.
@@ -330,13 +331,18 @@ def inject_command(
         str, typer.Option("--kind", "-k", help="press, customer, executive, mentions, …")
     ] = "facilitator",
     sender: Annotated[str | None, typer.Option("--from", help="Who it comes from.")] = None,
+    count: Annotated[
+        int | None,
+        typer.Option("--count", min=0, help="--kind mentions: how many (recorded as a count)."),
+    ] = None,
+    per: Annotated[str, typer.Option("--per", help="--count per minute, hour or day.")] = "hour",
     incident: Incident_ = None,
 ) -> None:
-    from crisiscli.drill.scenario import INJECT_KINDS
+    from crisiscli.drill.scenario import INJECT_KINDS, PER_WORDS, SCHEDULED_LEAD
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
     from crisiscli.fsutil import random_token
-    from crisiscli.record.events import NewEvent, drill_inject
+    from crisiscli.record.events import NewEvent
     from crisiscli.ui.output import echo
 
     env = get_env()
@@ -344,20 +350,33 @@ def inject_command(
         raise UsageError(f"--kind takes one of {', '.join(INJECT_KINDS)}, not '{kind}'")
     if not text.strip():
         raise UsageError("the inject has no text")
+    if count is not None and kind != "mentions":
+        raise UsageError("--count goes with --kind mentions")
+    if per not in PER_WORDS:
+        raise UsageError(f"--per takes one of {', '.join(PER_WORDS)}, not '{per}'")
     found = _find_drill(env, incident, open_only=True)
-    from crisiscli.drill.player import owed_replies
+    from crisiscli.drill.player import events_for, owed_replies
     from crisiscli.drill.runner import as_player
     from crisiscli.drill.scenario import Inject
     from crisiscli.record.fold import IncidentState
 
     words = " ".join(text.split())
     who = " ".join((sender or "").split()) or None
-    hand = Inject(key=f"hand-{random_token()[:10]}", at=0, kind=kind, text=words, sender=who)
+    key = f"hand-{random_token()[:10]}"
 
     def decide(state: IncidentState) -> list[NewEvent]:
         # by Drill, as the scenario's injects: the outside world speaks, on every screen
-        # (a status line shows what others recorded); a customer is owed a reply
-        return [*owed_replies(state, [hand]), drill_inject(hand.key, kind, words, sender=who)]
+        # (a status line shows what others recorded); what it means is recorded as a
+        # scenario's inject's would be (a customer owed a reply, a mention count, a
+        # scheduled post in the queue, going out 15 drill minutes from now)
+        run = state.drill_run
+        now = int(run.offset(env.clock())) if run is not None else 0
+        hand = Inject(
+            key=key, at=now, kind=kind, text=words, sender=who, count=count,
+            per=per if count is not None else None,
+            goes_out=now + SCHEDULED_LEAD if kind == "scheduled" else None,
+        )  # fmt: skip
+        return [*owed_replies(state, [hand]), *events_for(hand, run, by_hand=True)]
 
     as_player(found).record_if(decide)
     echo(f"Injected into {found.id}.")
