@@ -15,12 +15,13 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid, tail_hash
 from crisiscli.record.events import Event, Names, describe, problem
 from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
 from crisiscli.record.journal import CLOCK_SKEW, Journal, Line, parse_line, split_lines
+from crisiscli.record.signing import APPROVALS, DECISIONS
 
 MAX_QUARANTINED = 100  # the state remembers this many left-out lines (the first ones)
 
@@ -41,6 +42,10 @@ class Context(NamedTuple):
     names: Callable[[IncidentState], Names]
     now: datetime
     shown: str  # the journal's name in warnings
+    # Checks the signatures of decisions (None: nobody set signing up here); with
+    # ``require_signature`` a decision that is unsigned or does not verify does not count.
+    checker: Any = None  # a ``signing.Checker`` (typed loosely: NamedTuple, no ForwardRef)
+    require_signature: bool = False
 
 
 def catch_up(
@@ -271,10 +276,24 @@ def _apply(
     for _number, event in events:
         if state.last_key is not None and event.key == state.last_key:
             continue  # the same event twice (a merged copy)
-        state.apply(event)
+        mark = ""
+        if ctx.checker is not None and event.type in DECISIONS:
+            verdict = ctx.checker.verdict(event)
+            event = event._replace(trust=verdict.word)
+            counted = verdict.ok or not ctx.require_signature or event.type not in APPROVALS
+            mark = f" ({verdict.shown()}{'' if counted else '; not counted'})"
+            if not counted:
+                warnings.append(
+                    f"{ctx.shown}: a {event.type} by {event.actor} does not count: "
+                    f"{verdict.shown()} (approval.require_signature is on)"
+                )
+                state.refuse(event, verdict.shown())
+        if not mark.endswith("not counted)"):
+            state.apply(event)
         if names is None:
             names = ctx.names(state)
-        entry = TimelineEntry(event.id, event.ts, event.actor, event.type, describe(event, names))
+        described = describe(event, names) + mark
+        entry = TimelineEntry(event.id, event.ts, event.actor, event.type, described)
         entries.append(entry)
         state.remember(entry)
         if state.history is not None:

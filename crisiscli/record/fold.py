@@ -268,6 +268,7 @@ class MessageState(_Slots):
         "decision",
         "decision_comment",
         "decision_scripted",
+        "decision_trust",
         "first_at",
         "kind",
         "lengths",
@@ -279,6 +280,7 @@ class MessageState(_Slots):
         "step",
         "text",
         "ts",
+        "uncounted",
         "versions",
         "voided",
     )
@@ -314,6 +316,8 @@ class MessageState(_Slots):
         decided_for_reason: str | None = None,
         check_findings: list[tuple[str, str]] | None = None,
         audience: str = "",
+        decision_trust: str | None = None,
+        uncounted: list[VoidedApproval] | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -350,6 +354,11 @@ class MessageState(_Slots):
         )
         # who it is for (public-post, public-reply, dm, press, internal, support-macro)
         self.audience = audience or audience_of(kind)
+        # What the decision's signature proves (record/signing.py: "signed", "unsigned" or
+        # why it does not verify; None: nobody set signing up), and the decisions that did
+        # not count because approval.require_signature is on and theirs did not verify.
+        self.decision_trust = decision_trust
+        self.uncounted: list[VoidedApproval] = uncounted if uncounted is not None else []
 
     @property
     def digest(self) -> str:
@@ -824,6 +833,24 @@ class IncidentState(_Slots):
         self.recent.append(entry)
         del self.recent[:-RECENT_EVENTS]
 
+    def refuse(self, event: Event, why: str) -> None:
+        """A decision that does not count (``approval.require_signature`` is on and its
+        signature is missing or does not verify): in sight on its message, not applied."""
+        self.event_count += 1
+        self.last_event_at = event.ts
+        self.last_key = event.key
+        d = event.data
+        message = self.messages.get(d.get("step", ""))
+        if message is None:
+            return
+        if event.type == "message.approval_decided":
+            what = "approved" if d.get("decision") == "approve" else "rejected"
+        else:
+            what = "published without approval" if d.get("override") else "approved"
+        who = _opt(d.get("approver")) or event.actor
+        message.uncounted.append(VoidedApproval(event.ts, who, f"{what}, not counted: {why}"))
+        del message.uncounted[:-VOIDED_KEPT]
+
     def apply(self, event: Event) -> None:
         """Apply one event that fits the vocabulary (``events.problem`` found nothing)."""
         self.event_count += 1
@@ -977,7 +1004,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         for name in _APPROVAL_SLOTS:
             setattr(new, name, getattr(before, name))
     elif before is not None:
-        new.voided = before.voided
+        new.voided, new.uncounted = before.voided, before.uncounted
         for gone in _still_counting(before):
             new.voided.append(VoidedApproval(e.ts, *gone))
         del new.voided[:-VOIDED_KEPT]
@@ -987,6 +1014,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 _APPROVAL_SLOTS = (
     "approver", "approved_at", "approved_by", "override", "requests", "decision", "decided_at",
     "decided_by", "decision_comment", "decision_scripted", "self_approved", "voided",
+    "decision_trust", "uncounted",
     "check_summary", "check_override", "check_errors", "lengths", "check_findings",
 )  # fmt: skip
 
@@ -1011,6 +1039,7 @@ def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.override = _opt(d.get("override"))
     message.approved_at = e.ts
     message.approved_by = e.actor
+    message.decision_trust = e.trust
 
 
 def _approval_requested(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1058,6 +1087,7 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.approver = approver if approved else None
     message.approved_at = e.ts if approved else None
     message.approved_by = e.actor if approved else None
+    message.decision_trust = e.trust
 
 
 def _same_person(a: str, b: str) -> bool:

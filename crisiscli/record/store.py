@@ -38,9 +38,10 @@ if TYPE_CHECKING:  # the fold's modules load when an incident is folded, not to 
     from crisiscli.playbook.model import Playbook
     from crisiscli.record import checkpoint as cp
     from crisiscli.record.catchup import Caught, Context
-    from crisiscli.record.events import NewEvent
+    from crisiscli.record.events import Event, NewEvent
     from crisiscli.record.fold import IncidentState, TimelineEntry
     from crisiscli.record.journal import Journal
+    from crisiscli.record.signing import Policy
 
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "playbook.json"
@@ -231,7 +232,11 @@ class Incident:
         from crisiscli.record.catchup import catch_up
 
         zone = tz if tz is not None else self.tz()
-        caught = catch_up(self.journal, None, self._context(zone), history=history)
+        ctx = self._context(zone)
+        try:
+            caught = catch_up(self.journal, None, ctx, history=history)
+        finally:
+            _done_checking(ctx)
         for warning in caught.warnings:
             self.env.warn(warning)
         return caught.state
@@ -240,12 +245,29 @@ class Incident:
         from crisiscli.record.catchup import Context
         from crisiscli.record.labels import PlaybookNames
 
+        rules = self._signature_policy()
+        checker = None
+        if rules is not None:
+            from crisiscli.record.signing import Checker
+
+            checker = Checker(self.dir, self.id, rules)
         return Context(
             step_known=self._step_known,
             names=lambda state: PlaybookNames(self.playbook, state, self.id, tz),
             now=self.env.clock(),
             shown=self._shown(),
+            checker=checker,
+            require_signature=rules is not None and rules.require,
         )
+
+    def _signature_policy(self) -> Policy | None:
+        """How decisions' signatures count here (None: nobody set signing up)."""
+        home = self.env.home
+        if not (home / "config.toml").is_file() and not os.path.lexists(home / "allowed_signers"):
+            return None
+        from crisiscli.record.signing import policy
+
+        return policy(self.env)
 
     def _shown(self) -> str:
         return f"{self.id}/{JOURNAL}"
@@ -264,11 +286,17 @@ class Incident:
         from crisiscli.record.catchup import catch_up
 
         tz = self.tz()
+        ctx = self._context(tz)
         zone = zone_key(tz)
+        if ctx.checker is not None:  # decisions were counted under other signers: fold again
+            zone += "|" + ctx.checker.rules.key
         previous = self._checkpoint or cp.load(self.dir)
         if previous is not None and previous.zone != zone:
             previous = None  # described in another zone: describe again
-        caught = catch_up(self.journal, previous, self._context(tz))
+        try:
+            caught = catch_up(self.journal, previous, ctx)
+        finally:
+            _done_checking(ctx)
         for warning in caught.warnings:
             self.env.warn(warning)
         if caught.replayed or previous is None:
@@ -352,8 +380,9 @@ class Incident:
 
     def _append(self, new: list[NewEvent], *, derived: bool) -> IncidentState:
         """Append (the lock is held), then bring the fold and the derived files up to date."""
+        sign = self._signer()
         for event in new:
-            self.journal.append(event, actor=self.env.actor, clock=self.env.clock)
+            self.journal.append(event, actor=self.env.actor, clock=self.env.clock, sign=sign)
         if self.journal.torn_kept:
             self._say_torn_kept()
         if new:
@@ -371,6 +400,16 @@ class Incident:
             )
             self._checkpoint = None
             return self._last_known_state()
+
+    def _signer(self) -> Callable[[Event], str | None] | None:
+        """How this machine signs what it records here (None: it does not sign). No
+        config and no allowed_signers file: nothing to sign with, nothing imported."""
+        home = self.env.home
+        if not (home / "config.toml").is_file() and not os.path.lexists(home / "allowed_signers"):
+            return None
+        from crisiscli.record.signing import signer_for
+
+        return signer_for(self.env, self.id)
 
     def _say_torn_kept(self) -> None:
         from crisiscli.record.journal import TORN_ASIDE
@@ -430,6 +469,11 @@ class Incident:
         state = self.replay(history=True)
         assert state.history is not None
         return state.history.timeline
+
+
+def _done_checking(ctx: Context) -> None:
+    if ctx.checker is not None:
+        ctx.checker.close()
 
 
 def log_timezone(env: Environment) -> tzinfo | None:

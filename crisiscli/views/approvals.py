@@ -75,6 +75,8 @@ def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[st
     ]
     for severity, what in message.check_findings:
         lines.append(f"    {severity}: {one_line(what)}")
+    for refused in message.uncounted:
+        lines.append(f"  a decision by {refused.approver} was {one_line(refused.what)}")
     if message.check_override:
         went = sent_words(message.audience)
         lines.append(

@@ -391,6 +391,11 @@ def approval_facts(msg: MessageState, tz: tzinfo | None) -> list[str]:
             f"No longer counts: {md_inline(gone.what)} by {md_inline(gone.approver)} "
             f"(voided at {local_and_utc(gone.ts, tz)})"
         )
+    for refused in msg.uncounted:  # approval.require_signature: the signature did not verify
+        facts.append(
+            f"Decision by {md_inline(refused.approver)} at {local_and_utc(refused.ts, tz)}: "
+            f"{md_inline(refused.what)}"
+        )
     return facts
 
 

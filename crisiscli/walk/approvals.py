@@ -71,7 +71,23 @@ def settled(message: MessageState | None) -> bool:
 
 
 def outcome(message: MessageState) -> str:
-    """The one phrase every view uses for what became of a version's approval."""
+    """The one phrase every view uses for what became of a version's approval, with what
+    its signature proves where the team signs: "approved by Dana ✓ signed"."""
+    said = _outcome(message)
+    if message.decision_trust is None or not (message.decision or message.approver):
+        return said
+    return f"{said} {trust_words(message.decision_trust)}"
+
+
+def trust_words(word: str) -> str:
+    """``✓ signed``, ``(unsigned)``, ``(signature does not verify: …)``."""
+    from crisiscli.record.signing import Verdict
+
+    shown = Verdict(word).shown()
+    return shown if shown.startswith("✓") else f"({shown})"
+
+
+def _outcome(message: MessageState) -> str:
     if message.override:
         from crisiscli.record.events import sent_words  # a memo is "sent to staff" …
 
@@ -91,9 +107,13 @@ def outcome(message: MessageState) -> str:
     if message.approver:  # typed in by the responder (journals from before crisis 0.3)
         return f"approved by {message.approver} (as recorded by {message.approved_by})"
     pending = message.pending_request
+    refused = ""
+    if message.uncounted:
+        last = message.uncounted[-1]
+        refused = f" (a decision by {last.approver} was {last.what})"
     if pending is not None:
-        return f"waiting for approval from {pending.approver}"
-    return "not approved"
+        return f"waiting for approval from {pending.approver}{refused}"
+    return f"not approved{refused}"
 
 
 def waited(since: datetime, now: datetime) -> str:

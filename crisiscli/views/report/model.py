@@ -606,6 +606,21 @@ def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
             for q in m.requests
         ],
         "voided": [{"approver": v.approver, "what": v.what, "at": ctx.t(v.ts)} for v in m.voided],
+        **_signature(ctx, m),
+    }
+
+
+def _signature(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
+    """Where the team signs (record/signing.py): what the decision's signature proves, and
+    the decisions that did not count (the journal's lines carry the proof: ``export``)."""
+    if m.decision_trust is None and not m.uncounted:
+        return {}
+    return {
+        "signature": m.decision_trust,
+        "not_counted": [
+            {"approver": v.approver, "what": ctx.r.text(v.what), "at": ctx.t(v.ts)}
+            for v in m.uncounted
+        ],
     }
 
 

@@ -1,0 +1,486 @@
+"""Signed events: who recorded a line, proved with their SSH key (``ssh-keygen -Y``).
+
+A person's key signs the canonical bytes of each event they record (``canonical``: the
+incident, the event's id, time, actor, type and data), kept in the line as ``sig``. The team
+repository holds ``allowed_signers`` (ssh-keygen's own format: who may sign as whom), and
+every machine checks a line against it: ``find-principals`` names whose key made the
+signature, ``verify`` checks that key signed exactly these bytes. A line edited after it was
+signed, copied into another incident, or signed by Bo under Dana's name does not verify.
+
+The decisions that count (an approval or rejection, an override, a take-over, a close) are
+checked wherever the journal is folded (``record/catchup.py``); with
+``approval.require_signature = true`` a decision that is unsigned or does not verify is not
+counted and is named. Verdicts are cached per incident (``.signatures.json``, never shared):
+ssh-keygen runs once per line and allowed_signers version.
+
+ssh-keygen runs as an argument list (never a shell), detached from the terminal (a key with
+a passphrase must be in ssh-agent: it is never asked for), with a time limit. Everything
+it is given from a journal is untrusted and passed through files and standard input only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from crisiscli.errors import CrisisError, ExitCode
+
+if TYPE_CHECKING:  # subprocess, tempfile and hashlib load where a signature is made or checked
+    import subprocess
+    import tempfile
+
+    from crisiscli.env import Environment
+    from crisiscli.record.events import Event
+
+NAMESPACE = "crisis-event"  # ssh-keygen -n: a signature made for crisis means nothing elsewhere
+ALLOWED_SIGNERS = "allowed_signers"  # at the top of CRISIS_HOME, shared by crisis sync
+CACHE = ".signatures.json"  # per incident; ignored by git (incidents/*/.*)
+TIMEOUT = 10.0  # seconds one ssh-keygen call may take
+MAX_SIGNATURE = 8192  # characters of base64: an ed25519 signature is ~400, RSA-4096 ~900
+MAX_SIGNERS_FILE = 1024 * 1024
+CACHE_LIMIT = 50_000
+# The decisions: each is checked and marked wherever it is folded.
+DECISIONS = frozenset(
+    {"message.approval_decided", "message.approved", "walker.taken_over", "incident.closed"}
+)
+# The decisions that do not count unsigned when ``approval.require_signature`` is on.
+APPROVALS = frozenset({"message.approval_decided", "message.approved"})
+SIGNED = "signed"
+UNSIGNED = "unsigned"
+_ARMOR = ("-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----")
+
+
+class SigningError(CrisisError):
+    """Signing is required or asked for and cannot be done: exit 2 (the set-up is wrong)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class Verdict(NamedTuple):
+    """What a line's signature proves: ``signed`` (by ``signer``), ``unsigned``, or why it
+    does not verify."""
+
+    word: str
+    signer: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.word == SIGNED
+
+    def shown(self) -> str:
+        """The words views use: ``✓ signed`` / ``unsigned`` / ``signature does not verify…``."""
+        if self.ok:
+            return "✓ signed"
+        if self.word == UNSIGNED:
+            return "unsigned"
+        return f"signature does not verify: {self.word}"
+
+
+class Policy(NamedTuple):
+    """How this machine treats signatures: the allowed_signers file (its bytes), and
+    whether a decision must be signed to count."""
+
+    signers: bytes | None  # None: no allowed_signers file
+    require: bool
+    path: Path
+
+    @property
+    def key(self) -> str:
+        """Changes when what verifies may change (folded states depend on it)."""
+        import hashlib
+
+        digest = hashlib.sha256(self.signers or b"").hexdigest()[:16]
+        return f"sig:{digest}:{int(self.require)}"
+
+
+# -- the bytes a signature covers ----------------------------------------------------------------
+
+
+def canonical(incident: str, event: Event) -> bytes:
+    """The bytes signed for ``event`` of ``incident``: every field a reader trusts, in one
+    fixed JSON form (sorted keys, no spaces). ``sig`` itself is not part of them."""
+    from datetime import timezone
+
+    record = {
+        "incident": incident,
+        "id": event.id,
+        "ts": event.ts.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "type": event.type,
+        "data": event.data,
+    }
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return b"crisis-event v1\n" + text.encode("utf-8", "surrogatepass")
+
+
+def armored(sig: str) -> bytes:
+    """The ``sig`` of a line as the file ``ssh-keygen -Y verify -s`` reads."""
+    lines = [sig[i : i + 70] for i in range(0, len(sig), 70)]
+    return ("\n".join((_ARMOR[0], *lines, _ARMOR[1])) + "\n").encode("ascii")
+
+
+def _body(armor: str) -> str:
+    """The base64 of an armored signature, on one line (what a journal line keeps)."""
+    return "".join(line.strip() for line in armor.splitlines() if line and "-----" not in line)
+
+
+def well_formed(sig: Any) -> bool:
+    import base64
+
+    if not isinstance(sig, str) or not 0 < len(sig) <= MAX_SIGNATURE:
+        return False
+    try:
+        return base64.b64decode(sig, validate=True)[:6] == b"SSHSIG"
+    except ValueError:
+        return False
+
+
+# -- ssh-keygen ------------------------------------------------------------------------------------
+
+
+def ssh_keygen() -> str:
+    import shutil
+
+    found = shutil.which("ssh-keygen")
+    if found is None:
+        raise SigningError(
+            "ssh-keygen is not installed (or not on PATH): crisis signs and checks with your "
+            "own OpenSSH (8.2 or later)",
+            hint="install OpenSSH's client tools (Debian/Ubuntu: apt install openssh-client)",
+        )
+    return found
+
+
+def _run(args: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "SSH_AUTH_SOCK", "LANG")}
+    env["SSH_ASKPASS_REQUIRE"] = "never"  # a passphrase is never asked for: use ssh-agent
+    try:
+        return subprocess.run(
+            [ssh_keygen(), *args],
+            input=stdin,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+            env=env,
+            start_new_session=True,  # no terminal to prompt on
+        )
+    except subprocess.TimeoutExpired:
+        raise SigningError(f"ssh-keygen took longer than {TIMEOUT:.0f} s") from None
+    except OSError as exc:
+        raise SigningError(f"cannot run ssh-keygen: {exc.strerror}") from None
+
+
+def _last_line(output: bytes) -> str:
+    lines = output.decode("utf-8", "replace").strip().splitlines()
+    return " ".join(lines[-1].split())[:200] if lines else "no reason given"
+
+
+def key_file(spec: str, scratch: Path) -> Path:
+    """The file ``ssh-keygen -Y sign -f`` takes for a configured key: a path (a private
+    key, or a public key whose private half is in ssh-agent), or git's ``key::<public
+    key>`` written to ``scratch``."""
+    if spec.startswith("key::"):
+        scratch.write_text(spec[5:].strip() + "\n", encoding="utf-8")
+        return scratch
+    return Path(spec).expanduser()
+
+
+def sign(key: str, message: bytes) -> str:
+    """A signature of ``message`` with ``key`` (see ``key_file``), as a line keeps it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="crisis-sign-") as tmp:
+        path = key_file(key, Path(tmp) / "key.pub")
+        if not path.is_file():
+            raise SigningError(f"the signing key {path} does not exist")
+        done = _run(["-Y", "sign", "-n", NAMESPACE, "-f", str(path)], message)
+    if done.returncode != 0:
+        raise SigningError(f"ssh-keygen could not sign with {path}: {_last_line(done.stderr)}")
+    return _body(done.stdout.decode("ascii", "replace"))
+
+
+def same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def verify(signers: Path, message: bytes, sig: str, actor: str) -> Verdict:
+    """Did a key allowed to sign as ``actor`` sign exactly ``message``?"""
+    import tempfile
+
+    if not well_formed(sig):
+        return Verdict("not an SSH signature")
+    with tempfile.TemporaryDirectory(prefix="crisis-verify-") as tmp:
+        sig_path = Path(tmp) / "event.sig"
+        sig_path.write_bytes(armored(sig))
+        found = _run(["-Y", "find-principals", "-f", str(signers), "-s", str(sig_path)], b"")
+        principals = found.stdout.decode("utf-8", "replace").split("\n")
+        principals = [p.strip() for p in principals if p.strip()]
+        if found.returncode != 0 or not principals:
+            return Verdict(
+                f"claims {actor}, signed with a key allowed_signers does not list "
+                "(unknown, or removed)"
+            )
+        mine = [p for p in principals if same_person(p, actor)]
+        if not mine:
+            return Verdict(f"claims {actor}, key is {_possessive(principals)}", principals[0])
+        done = _run(
+            ["-Y", "verify", "-f", str(signers), "-I", mine[0], "-n", NAMESPACE,
+             "-s", str(sig_path)],
+            message,
+        )  # fmt: skip
+    if done.returncode != 0:
+        return Verdict(
+            f"signed with {actor}'s key, but the line was changed after it was signed "
+            "(or copied from another incident)",
+            mine[0],
+        )
+    return Verdict(SIGNED, mine[0])
+
+
+def _possessive(names: list[str]) -> str:
+    return " or ".join(f"{name}'s" for name in names[:3])
+
+
+# -- this machine's set-up -------------------------------------------------------------------------
+
+
+def signers_path(home: Path) -> Path:
+    return home / ALLOWED_SIGNERS
+
+
+def read_signers(home: Path) -> bytes | None:
+    """The allowed_signers file's bytes (None: there is none, or it is not a plain file)."""
+    path = signers_path(home)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            return f.read(MAX_SIGNERS_FILE + 1)[:MAX_SIGNERS_FILE]
+    except OSError:
+        return None
+
+
+def required(env: Environment) -> bool:
+    """``approval.require_signature`` in config.toml."""
+    if not (env.home / "config.toml").is_file():
+        return False
+    from crisiscli.config import current_config
+
+    return bool(current_config(env).values.get("approval.require_signature", False))
+
+
+def policy(env: Environment) -> Policy | None:
+    """How signatures are treated here; None when nobody set signing up (no allowed_signers
+    and nothing required): the views then say nothing about signatures, as before."""
+    signers, require = read_signers(env.home), required(env)
+    if signers is None and not require:
+        return None
+    return Policy(signers, require, signers_path(env.home))
+
+
+def configured_key(env: Environment) -> str | None:
+    """The key to sign with: ``signing.key`` in config.toml, else git's
+    ``user.signingkey`` when this team signs (an allowed_signers file exists)."""
+    if (env.home / "config.toml").is_file():
+        from crisiscli.config import current_config
+
+        value = current_config(env).values.get("signing.key")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    if read_signers(env.home) is None:
+        return None
+    return _git_signing_key(env.home)
+
+
+def _git_signing_key(home: Path) -> str | None:
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        done = subprocess.run(
+            [git, "config", "--get", "user.signingkey"],
+            cwd=home,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = done.stdout.decode("utf-8", "replace").strip()
+    return value or None
+
+
+# -- verdicts, cached ------------------------------------------------------------------------------
+
+
+class Checker:
+    """Verdicts for the lines of one incident under one policy, cached on disk."""
+
+    def __init__(self, folder: Path, incident: str, rules: Policy) -> None:
+        self.folder = folder
+        self.incident = incident
+        self.rules = rules
+        self._cache: dict[str, list[Any]] | None = None
+        self._dirty = False
+        self._signers_file: Path | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def verdict(self, event: Event) -> Verdict:
+        import hashlib
+
+        if event.sig is None:
+            return Verdict(UNSIGNED)
+        if self.rules.signers is None:
+            return Verdict("there is no allowed_signers file to check it against")
+        message = canonical(self.incident, event)
+        claimed = claimed_by(event)
+        key = hashlib.sha256(
+            self.rules.key.encode() + b"\0" + message + b"\0" + event.sig.encode()
+            + b"\0" + claimed.encode("utf-8", "surrogatepass")
+        ).hexdigest()  # fmt: skip
+        cache = self._load()
+        hit = cache.get(key)
+        if isinstance(hit, list) and len(hit) == 2:
+            return Verdict(str(hit[0]), hit[1] if isinstance(hit[1], str) else None)
+        try:
+            found = verify(self._signers(), message, event.sig, claimed)
+        except SigningError as exc:
+            return Verdict(f"cannot be checked here ({exc.message})")  # not cached
+        if len(cache) < CACHE_LIMIT:
+            cache[key] = [found.word, found.signer]
+            self._dirty = True
+        return found
+
+    def _signers(self) -> Path:
+        import tempfile
+
+        """A private copy of the allowed_signers bytes this policy was read with (the file
+        may change while we check; ssh-keygen then still reads the version the key names)."""
+        if self._signers_file is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="crisis-signers-")
+            self._signers_file = Path(self._tmp.name) / ALLOWED_SIGNERS
+            self._signers_file.write_bytes(self.rules.signers or b"")
+        return self._signers_file
+
+    def _load(self) -> dict[str, list[Any]]:
+        if self._cache is None:
+            self._cache = {}
+            try:
+                with open(self.folder / CACHE, "rb") as f:
+                    data = json.loads(f.read(64 * 1024 * 1024))
+                if isinstance(data, dict):
+                    self._cache = data
+            except (OSError, ValueError, RecursionError):
+                pass
+        return self._cache
+
+    def close(self) -> None:
+        """Save new verdicts (best effort: the cache is only speed) and clean up."""
+        if self._dirty and self._cache is not None:
+            from crisiscli.fsutil import atomic_write_bytes
+
+            try:
+                atomic_write_bytes(self.folder / CACHE, json.dumps(self._cache).encode())
+            except OSError:
+                pass
+            self._dirty = False
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp, self._signers_file = None, None
+
+
+def claimed_by(event: Event) -> str:
+    """Whose decision a line says it is: the approver it names (the person deciding; a
+    scripted stand-in names who it played), else the person who recorded it."""
+    named = event.data.get("approver") if event.type in APPROVALS else None
+    return named if isinstance(named, str) and named.strip() else event.actor
+
+
+def signer_for(env: Environment, incident: str) -> Callable[[Event], str | None] | None:
+    """What ``Journal.append`` calls to sign each event (None: this machine does not sign).
+    A key that cannot sign is said once; with signatures required a decision is then refused
+    (it would not count), any other event is recorded unsigned."""
+    key = configured_key(env)
+    if key is None:
+        return None
+    require = required(env)
+    failed: list[str] = []
+
+    def signer(event: Event) -> str | None:
+        if failed:
+            if require and event.type in DECISIONS:
+                raise SigningError(failed[0])
+            return None
+        try:
+            return sign(key, canonical(incident, event))
+        except SigningError as exc:
+            failed.append(exc.message)
+            if require and event.type in DECISIONS:
+                raise
+            env.warn(f"recorded unsigned: {exc.message}")
+            return None
+
+    return signer
+
+
+def check_can_sign(env: Environment, claimed: str) -> Verdict | None:
+    """Before a decision is recorded: would it be signed, and verify as ``claimed``?
+    ``SigningError`` when approval.require_signature is on and it would not count (nothing
+    is recorded then); otherwise the verdict it would get (None: this machine does not sign)."""
+    from datetime import datetime, timezone
+
+    from crisiscli.record.events import Event
+
+    require = required(env)
+    key = configured_key(env)
+    if key is None:
+        if require:
+            raise SigningError(
+                "approval.require_signature is on, but no SSH key is set to sign your "
+                "decision with: it would not count",
+                hint="crisis config set signing.key ~/.ssh/id_ed25519   (see docs/team.md)",
+            )
+        return None
+    probe = Event("probe", datetime.now(timezone.utc), claimed, "signing.probe", {})
+    message = canonical("probe", probe)
+    try:
+        sig = sign(key, message)
+    except SigningError:
+        if require:
+            raise
+        return Verdict(UNSIGNED)
+    signers = read_signers(env.home)
+    if signers is None:
+        if require:
+            raise SigningError(
+                f"approval.require_signature is on, but {signers_path(env.home)} does not "
+                "exist: no signature can be checked, so no decision would count",
+                hint="see docs/team.md (Signed approvals)",
+            )
+        return Verdict("there is no allowed_signers file to check it against")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="crisis-signers-") as tmp:
+        path = Path(tmp) / ALLOWED_SIGNERS
+        path.write_bytes(signers)
+        verdict = verify(path, message, sig, claimed)
+    if require and not verdict.ok:
+        raise SigningError(
+            f"cannot decide as {claimed}: your signature does not verify "
+            f"({verdict.word}), so the decision would not count",
+            hint=f"add your public key to {signers_path(env.home)} as {claimed} (docs/team.md), "
+            "or set CRISIS_USER to the name your key is listed under",
+        )
+    return verdict
+
