@@ -145,6 +145,7 @@ def record_merge(
         if merged.events_in:
             outcome.touched.add(incident_id)
     files.update(_control_files(repo, remote, warnings))
+    files.update(_signer_files(repo, remote, copies.head, warnings))
     outcome.tip, outcome.committed = _commit(env, repo, branch, head, remote_tip, files, outcome, message_hint)  # fmt: skip
     if not extras:
         _save_cache(repo, copies.remembered)
@@ -577,6 +578,56 @@ def _control_files(repo: Repo, remote: SharedTree, warnings: list[str]) -> Files
             atomic_write_bytes(keep, b"")
     files[f"{INCIDENTS}/{KEEP}"] = (FILE_MODE, repo.hash_blob(b""))
     return files
+
+
+def _signer_files(
+    repo: Repo, remote: SharedTree, head: SharedTree | None, warnings: list[str]
+) -> Files:
+    """allowed_signers and its signature: the team's version is taken in only when signed
+    by someone this machine trusts (``signers.arriving``); this machine's is committed."""
+    from crisiscli.record.signers import arriving, read_pair, write_pair
+    from crisiscli.record.signing import ALLOWED_SIGNERS, SIGNERS_SIGNATURE
+
+    def blob(tree: SharedTree | None, name: str) -> bytes | None:
+        entry = tree.signers.get(name) if tree is not None else None
+        return repo.read_blobs([entry.oid])[entry.oid] if entry is not None else None
+
+    theirs, their_sig = blob(remote, ALLOWED_SIGNERS), blob(remote, SIGNERS_SIGNATURE)
+    mine, _my_sig = read_pair(repo.home)
+    if theirs is not None and theirs != mine:
+        sig_text = (their_sig or b"").decode("ascii", "replace")
+        signature = "".join(
+            line.strip() for line in sig_text.splitlines() if line and "-----" not in line
+        )
+        try:
+            came = arriving(mine, blob(head, ALLOWED_SIGNERS), theirs, signature or None)
+        except CrisisError as exc:  # no ssh-keygen here: nothing is trusted, nothing written
+            came = None
+            warnings.append(f"allowed_signers from the team repository not checked: {exc.message}")
+        if came is not None and came.note:
+            warnings.append(f"{came.note} (commit {remote.commit[:12]})")
+        if came is not None and came.take:
+            try:
+                write_pair(repo.home, theirs, signature)
+            except OSError as exc:
+                warnings.append(f"{repo.home / ALLOWED_SIGNERS}: not written ({why(exc)})")
+    files: Files = {}
+    for name in (ALLOWED_SIGNERS, SIGNERS_SIGNATURE):
+        try:
+            data = read_bounded(repo.home / name, MAX_CONTROL_FILE_BYTES * 16)
+        except OSError:
+            continue  # none here (or a link, never followed): nothing of ours to share
+        known = {t.signers[name].oid for t in (remote, head) if t is not None and name in t.signers}
+        oid = _blob_id(data)  # already in the repository (unchanged): no git process
+        files[name] = (FILE_MODE, oid if oid in known else repo.hash_blob(data))
+    return files
+
+
+def _blob_id(data: bytes) -> str:
+    """The id git gives ``data`` as a blob (SHA-1 repositories)."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def write_control_files(

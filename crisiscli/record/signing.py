@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # subprocess, tempfile and hashlib load where a signature is 
 
 NAMESPACE = "crisis-event"  # ssh-keygen -n: a signature made for crisis means nothing elsewhere
 ALLOWED_SIGNERS = "allowed_signers"  # at the top of CRISIS_HOME, shared by crisis sync
+SIGNERS_SIGNATURE = "allowed_signers.sig"  # who changed it last, proved (namespace below)
+SIGNERS_NAMESPACE = "crisis-signers"
 CACHE = ".signatures.json"  # per incident; ignored by git (incidents/*/.*)
 TIMEOUT = 10.0  # seconds one ssh-keygen call may take
 MAX_SIGNATURE = 8192  # characters of base64: an ed25519 signature is ~400, RSA-4096 ~900
@@ -190,7 +192,7 @@ def key_file(spec: str, scratch: Path) -> Path:
     return Path(spec).expanduser()
 
 
-def sign(key: str, message: bytes) -> str:
+def sign(key: str, message: bytes, namespace: str = NAMESPACE) -> str:
     """A signature of ``message`` with ``key`` (see ``key_file``), as a line keeps it."""
     import tempfile
 
@@ -198,7 +200,7 @@ def sign(key: str, message: bytes) -> str:
         path = key_file(key, Path(tmp) / "key.pub")
         if not path.is_file():
             raise SigningError(f"the signing key {path} does not exist")
-        done = _run(["-Y", "sign", "-n", NAMESPACE, "-f", str(path)], message)
+        done = _run(["-Y", "sign", "-n", namespace, "-f", str(path)], message)
     if done.returncode != 0:
         raise SigningError(f"ssh-keygen could not sign with {path}: {_last_line(done.stderr)}")
     return _body(done.stdout.decode("ascii", "replace"))
@@ -208,8 +210,11 @@ def same_person(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def verify(signers: Path, message: bytes, sig: str, actor: str) -> Verdict:
-    """Did a key allowed to sign as ``actor`` sign exactly ``message``?"""
+def verify(
+    signers: Path, message: bytes, sig: str, actor: str | None, namespace: str = NAMESPACE
+) -> Verdict:
+    """Did a key allowed to sign as ``actor`` (None: as anyone listed) sign exactly
+    ``message``?"""
     import tempfile
 
     if not well_formed(sig):
@@ -221,21 +226,19 @@ def verify(signers: Path, message: bytes, sig: str, actor: str) -> Verdict:
         principals = found.stdout.decode("utf-8", "replace").split("\n")
         principals = [p.strip() for p in principals if p.strip()]
         if found.returncode != 0 or not principals:
-            return Verdict(
-                f"claims {actor}, signed with a key allowed_signers does not list "
-                "(unknown, or removed)"
-            )
-        mine = [p for p in principals if same_person(p, actor)]
+            claims = f"claims {actor}, signed" if actor is not None else "signed"
+            return Verdict(f"{claims} with a key allowed_signers does not list (unknown, or removed)")
+        mine = [p for p in principals if actor is None or same_person(p, actor)]
         if not mine:
             return Verdict(f"claims {actor}, key is {_possessive(principals)}", principals[0])
         done = _run(
-            ["-Y", "verify", "-f", str(signers), "-I", mine[0], "-n", NAMESPACE,
+            ["-Y", "verify", "-f", str(signers), "-I", mine[0], "-n", namespace,
              "-s", str(sig_path)],
             message,
         )  # fmt: skip
     if done.returncode != 0:
         return Verdict(
-            f"signed with {actor}'s key, but the line was changed after it was signed "
+            f"signed with {mine[0]}'s key, but the line was changed after it was signed "
             "(or copied from another incident)",
             mine[0],
         )
