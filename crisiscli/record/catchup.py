@@ -21,7 +21,7 @@ from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid,
 from crisiscli.record.events import Event, Names, describe, problem
 from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
 from crisiscli.record.journal import CLOCK_SKEW, Journal, Line, parse_line, split_lines
-from crisiscli.record.signing import APPROVALS, DECISIONS
+from crisiscli.record.signing import APPROVALS, DECISIONS, SIGNED, UNSIGNED, claimed_by
 
 MAX_QUARANTINED = 100  # the state remembers this many left-out lines (the first ones)
 
@@ -282,11 +282,13 @@ def _apply(
             event = event._replace(trust=verdict.word)
             counted = verdict.ok or not ctx.require_signature or event.type not in APPROVALS
             mark = f" ({verdict.shown()}{'' if counted else '; not counted'})"
-            if not counted:
+            if not counted or verdict.word not in (SIGNED, UNSIGNED):
+                outcome = "does not count" if not counted else "counts (signatures not required)"
                 warnings.append(
-                    f"{ctx.shown}: a {event.type} by {event.actor} does not count: "
-                    f"{verdict.shown()} (approval.require_signature is on)"
+                    f"{ctx.shown}: the {event.type} {event.id[:12]} by {claimed_by(event)} "
+                    f"{outcome}: {verdict.shown()}"
                 )
+            if not counted:
                 state.refuse(event, verdict.shown())
         if not mark.endswith("not counted)"):
             state.apply(event)

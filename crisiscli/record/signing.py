@@ -487,3 +487,43 @@ def check_can_sign(env: Environment, claimed: str) -> Verdict | None:
         )
     return verdict
 
+
+
+def proof_files(incident: str, journal: bytes, signers: bytes | None) -> list[tuple[str, bytes]]:
+    """What lets a third party check the signed decisions of a journal offline with plain
+    ``ssh-keygen -Y verify`` (``crisis export`` puts them under ``signatures/``): for each,
+    the exact bytes signed and the signature, the allowed_signers file, and the commands."""
+    from crisiscli.record.journal import Line, parse_line
+
+    files: list[tuple[str, bytes]] = []
+    commands: list[str] = []
+    for number, raw in enumerate(journal.split(b"\n"), start=1):
+        if b'"sig"' not in raw:
+            continue
+        try:
+            event = parse_line(Line(number, raw))
+        except ValueError:
+            continue
+        if event.sig is None or event.type not in DECISIONS or not well_formed(event.sig):
+            continue
+        stem = f"{event.id[:64]}"
+        if not all(c in "0123456789abcdefABCDEF-_" for c in stem):
+            continue  # a name that is not a plain id is never made into a file name
+        files.append((f"{stem}.msg", canonical(incident, event)))
+        files.append((f"{stem}.sig", armored(event.sig)))
+        who = claimed_by(event).replace('"', "")
+        commands.append(
+            f'ssh-keygen -Y verify -f allowed_signers -I "{who}" -n {NAMESPACE} '
+            f"-s {stem}.sig < {stem}.msg    # {event.type}"
+        )
+    if not files:
+        return []
+    readme = (
+        "Each decision's signed bytes (.msg) and its SSH signature (.sig). From this folder:\n\n"
+        + "\n".join(commands)
+        + "\n"
+    )
+    files.append(("VERIFY.txt", readme.encode("utf-8")))
+    if signers is not None:
+        files.append((ALLOWED_SIGNERS, signers))
+    return sorted(files)

@@ -212,3 +212,31 @@ def test_without_any_signing_set_up_nothing_changes(cli: Any, waiting: Path) -> 
     assert "approved by Dana Reyes." in said and "signed" not in said
     (decided,) = decisions(waiting)
     assert "sig" not in decided
+
+
+def test_the_export_carries_the_proof_a_third_party_checks_offline(
+    cli: Any, waiting: Path, crisis_home: Path, keys: Any, tmp_path: Path
+) -> None:
+    import zipfile
+
+    allow(crisis_home, keys, **{"Dana Reyes": "dana"})
+    configure(cli, keys["dana"][0], require=True)
+    ok(cli("approve", waiting.name, "--approve", actor="Dana Reyes"))
+    bundle = tmp_path / "bundle.zip"
+    ok(cli("export", waiting.name, "-o", str(bundle)))
+    assert ok(cli("export", "--verify", str(bundle))).exit_code == 0
+    out = tmp_path / "unpacked"
+    with zipfile.ZipFile(bundle) as z:
+        names = [n for n in z.namelist() if n.startswith("signatures/")]
+        for name in names:
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(z.read(name))
+    folder = out / "signatures"
+    (command,) = [
+        line.split("    #")[0]
+        for line in (folder / "VERIFY.txt").read_text().splitlines()
+        if line.startswith("ssh-keygen")
+    ]
+    done = subprocess.run(command, shell=True, cwd=folder, capture_output=True, text=True)  # noqa: S602 (the printed command, as a person runs it)
+    assert done.returncode == 0, done.stderr
+    assert 'Good "crisis-event" signature for Dana Reyes' in done.stdout + done.stderr

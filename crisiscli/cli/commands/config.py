@@ -96,6 +96,8 @@ def show(
         "notify.bell": "(default: true)",
         "notify.kinds": "(default: all)",
         "sync.auto": "(default: off)",
+        "signing.key": "(default: git's user.signingkey, where the team signs)",
+        "approval.require_signature": "(default: false)",
         **{key: "(none)" for key in KEYS if key.startswith("roster.")},
     }
     width = max(len(k) for k in KEYS)
