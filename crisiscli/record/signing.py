@@ -196,6 +196,7 @@ def sign(key: str, message: bytes, namespace: str = NAMESPACE) -> str:
     """A signature of ``message`` with ``key`` (see ``key_file``), as a line keeps it."""
     import tempfile
 
+    ssh_keygen()  # first: without it, nothing else matters
     with tempfile.TemporaryDirectory(prefix="crisis-sign-") as tmp:
         path = key_file(key, Path(tmp) / "key.pub")
         if not path.is_file():

@@ -240,3 +240,37 @@ def test_the_export_carries_the_proof_a_third_party_checks_offline(
     done = subprocess.run(command, shell=True, cwd=folder, capture_output=True, text=True)  # noqa: S602 (the printed command, as a person runs it)
     assert done.returncode == 0, done.stderr
     assert 'Good "crisis-event" signature for Dana Reyes' in done.stdout + done.stderr
+
+
+def test_without_ssh_keygen_a_required_signature_is_refused_clearly(
+    cli: Any, waiting: Path, crisis_home: Path, keys: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # fmt: skip
+    allow(crisis_home, keys, **{"Dana Reyes": "dana"})
+    configure(cli, keys["dana"][0], require=True)
+    empty = tmp_path / "no-tools"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    refused = cli("approve", waiting.name, "--approve", actor="Dana Reyes")
+    assert refused.exit_code == 2
+    assert "ssh-keygen is not installed" in refused.stderr and "openssh-client" in refused.stderr
+    assert decisions(waiting) == []
+    checked = cli("signers", "check", actor="Dana Reyes")
+    assert checked.exit_code == 1 and "PROBLEM ssh-keygen: not found on PATH" in checked.stdout
+
+
+def test_signers_check_names_a_name_that_does_not_match_the_key(
+    cli: Any, crisis_home: Path, keys: Any
+) -> None:
+    crisis_home.mkdir(parents=True, exist_ok=True)
+    ok(cli("config", "set", "signing.key", str(keys["dana"][0])))
+    pub = str(keys["dana"][0].with_suffix(".pub"))
+    ok(cli("signers", "add", "Dana Reyes", pub, actor="Dana Reyes"))
+    fine = ok(cli("signers", "check", actor="Dana Reyes")).stdout
+    assert "you sign as Dana Reyes: verifies" in fine and "signed by Dana Reyes" in fine
+    wrong = cli("signers", "check", actor="Bo Lind")
+    assert wrong.exit_code == 1
+    assert "you sign as Bo Lind: does not verify (claims Bo Lind, key is Dana Reyes's)" in wrong.stdout
+    # someone not listed cannot change the file: teammates would refuse it
+    ok(cli("config", "set", "signing.key", str(keys["eve"][0])))
+    refused = cli("signers", "add", "Eve", str(keys["eve"][0].with_suffix(".pub")))
+    assert refused.exit_code == 2 and "your key is not in allowed_signers" in refused.stderr
