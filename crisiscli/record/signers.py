@@ -232,13 +232,16 @@ def check_setup(env: Environment) -> list[Finding]:
             )
     key = configured_key(env)
     if key is None:
-        found.append(Finding(not require, "your key: none set (crisis config set signing.key PATH)"))
+        found.append(
+            Finding(not require, "your key: none set (crisis config set signing.key PATH)")
+        )
         return found
     found.append(Finding(True, f"your key: {key}"))
     if program is None or data is None:
         return found
-    from crisiscli.record.events import Event
     from datetime import datetime, timezone
+
+    from crisiscli.record.events import Event
 
     probe = Event("probe", datetime.now(timezone.utc), env.actor, "signing.probe", {})
     try:

@@ -228,7 +228,9 @@ def verify(
         principals = [p.strip() for p in principals if p.strip()]
         if found.returncode != 0 or not principals:
             claims = f"claims {actor}, signed" if actor is not None else "signed"
-            return Verdict(f"{claims} with a key allowed_signers does not list (unknown, or removed)")
+            return Verdict(
+                f"{claims} with a key allowed_signers does not list (unknown, or removed)"
+            )
         mine = [p for p in principals if actor is None or same_person(p, actor)]
         if not mine:
             return Verdict(f"claims {actor}, key is {_possessive(principals)}", principals[0])
@@ -392,12 +394,12 @@ class Checker:
     def close(self) -> None:
         """Save new verdicts (best effort: the cache is only speed) and clean up."""
         if self._dirty and self._cache is not None:
+            import contextlib
+
             from crisiscli.fsutil import atomic_write_bytes
 
-            try:
+            with contextlib.suppress(OSError):
                 atomic_write_bytes(self.folder / CACHE, json.dumps(self._cache).encode())
-            except OSError:
-                pass
             self._dirty = False
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -487,7 +489,6 @@ def check_can_sign(env: Environment, claimed: str) -> Verdict | None:
             "or set CRISIS_USER to the name your key is listed under",
         )
     return verdict
-
 
 
 def proof_files(incident: str, journal: bytes, signers: bytes | None) -> list[tuple[str, bytes]]:

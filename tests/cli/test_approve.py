@@ -22,6 +22,10 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> Path:
+    return start_waiting(cli, crisis_home, tmp_path, clock)
+
+
+def start_waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> Path:
     """An incident whose holding line waits for Dana (who has not answered yet)."""
     answers = tmp_path / "answers.yaml"
     answers.write_text(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_approve import TEXT, decisions, waiting  # noqa: F401 (a fixture)
+from tests.cli.test_approve import decisions, start_waiting
 from tests.conftest import FrozenClock
 from tests.helpers import ok
 
@@ -26,6 +26,12 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock()
+
+
+@pytest.fixture
+def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> Path:
+    """An incident whose holding line waits for Dana Reyes."""
+    return start_waiting(cli, crisis_home, tmp_path, clock)
 
 
 def make_key(folder: Path, name: str) -> tuple[Path, str]:
@@ -205,6 +211,7 @@ def test_not_required_is_todays_behaviour_with_an_unsigned_mark(
     assert "sig" not in decided
     log, approval = state_words(cli, waiting)
     assert approval["status"] == "approved" and approval["signature"] == "unsigned"
+    assert "Approved by Dana Reyes (unsigned)" in log
 
 
 def test_without_any_signing_set_up_nothing_changes(cli: Any, waiting: Path) -> None:
@@ -237,7 +244,9 @@ def test_the_export_carries_the_proof_a_third_party_checks_offline(
         for line in (folder / "VERIFY.txt").read_text().splitlines()
         if line.startswith("ssh-keygen")
     ]
-    done = subprocess.run(command, shell=True, cwd=folder, capture_output=True, text=True)  # noqa: S602 (the printed command, as a person runs it)
+    done = subprocess.run(
+        command, shell=True, cwd=folder, capture_output=True, text=True
+    )  # the printed command
     assert done.returncode == 0, done.stderr
     assert 'Good "crisis-event" signature for Dana Reyes' in done.stdout + done.stderr
 
@@ -269,7 +278,9 @@ def test_signers_check_names_a_name_that_does_not_match_the_key(
     assert "you sign as Dana Reyes: verifies" in fine and "signed by Dana Reyes" in fine
     wrong = cli("signers", "check", actor="Bo Lind")
     assert wrong.exit_code == 1
-    assert "you sign as Bo Lind: does not verify (claims Bo Lind, key is Dana Reyes's)" in wrong.stdout
+    assert (
+        "you sign as Bo Lind: does not verify (claims Bo Lind, key is Dana Reyes's)" in wrong.stdout
+    )
     # someone not listed cannot change the file: teammates would refuse it
     ok(cli("config", "set", "signing.key", str(keys["eve"][0])))
     refused = cli("signers", "add", "Eve", str(keys["eve"][0].with_suffix(".pub")))

@@ -105,7 +105,9 @@ def test_verdicts_are_cached_and_depend_on_the_signers(setup: Any, tmp_path: Pat
     monkeypatch.setattr(signing, "verify", lambda *a, **k: calls.append(a) or real(*a, **k))
     again = Checker(folder, "inc-1", rules)
     assert again.verdict(event).ok and calls == []  # from .signatures.json
-    without_dana = Policy(b'"Bo Lind" ' + signers.read_bytes().split(b'"Bo Lind" ')[1], True, signers)
+    without_dana = Policy(
+        b'"Bo Lind" ' + signers.read_bytes().split(b'"Bo Lind" ')[1], True, signers
+    )
     assert not Checker(folder, "inc-1", without_dana).verdict(event).ok and len(calls) == 1
     assert Checker(folder, "inc-1", rules).verdict(decision()).word == "unsigned"
 

@@ -84,7 +84,9 @@ def test_a_forged_decision_arriving_by_sync_does_not_count(tmp_path: Path) -> No
     path = f"incidents/{name}/journal.jsonl"
     journal = git(a, "show", f"HEAD:{path}").encode()
     request = next(
-        e for e in map(json.loads, journal.splitlines()) if e["type"] == "message.approval_requested"
+        e
+        for e in map(json.loads, journal.splitlines())
+        if e["type"] == "message.approval_requested"
     )
     forged = {
         "v": 1, "id": "d" * 32, "ts": "2026-11-23T08:30:00.000000+00:00", "actor": "Dana Reyes",
