@@ -25,7 +25,9 @@ def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> 
     return start_waiting(cli, crisis_home, tmp_path, clock)
 
 
-def start_waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> Path:
+def start_waiting(
+    cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock, actor: str = "ana"
+) -> Path:
     """An incident whose holding line waits for Dana (who has not answered yet)."""
     answers = tmp_path / "answers.yaml"
     answers.write_text(
@@ -35,7 +37,7 @@ def start_waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenCloc
         encoding="utf-8",
     )
     book = str(FIXTURES / "approvals.yaml")
-    ok(cli("start", book, "--answers", str(answers), actor="ana", clock=clock))
+    ok(cli("start", book, "--answers", str(answers), actor=actor, clock=clock))
     (folder,) = (p for p in (crisis_home / "incidents").iterdir() if not p.name.startswith("."))
     return folder
 

@@ -4,6 +4,7 @@ allowed_signers nobody trusted signed is refused on arrival."""
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from datetime import datetime, timezone
@@ -12,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.cli.test_approve import start_waiting
 from tests.cli.test_signed_approvals import make_key
 from tests.conftest import FrozenClock, run_cli
-from tests.helpers import FIXTURES, git, hostile_push, ok
+from tests.helpers import git, hostile_push, ok
 
 pytestmark = [
     pytest.mark.usefixtures("git_identity"),
@@ -39,20 +41,12 @@ def team(tmp: Path) -> tuple[Path, Path, Path, str, dict[str, Any]]:
     for name, who in (("Ana Ruiz", "ana"), ("Dana Reyes", "dana")):
         key = keys[who][0].with_suffix(".pub")
         ok(run_cli(a, "signers", "add", name, str(key), actor="Ana Ruiz"))
-    answers = tmp / "answers.yaml"
-    answers.write_text(
-        "inputs: {brand: Acme}\nsteps:\n  people: {answers: {approver: Dana Reyes}}\n"
-        "  holding: {approver: {name: Dana Reyes, decision: none}, action: defer}\n"
-        "  grade: {action: pause}\n",
-        encoding="utf-8",
-    )
-    book = str(FIXTURES / "approvals.yaml")
-    ok(run_cli(a, "start", book, "--answers", str(answers), actor="Ana Ruiz", clock=clock))
+    on_a = functools.partial(run_cli, a)
+    name = start_waiting(on_a, a, tmp, clock, actor="Ana Ruiz").name
     ok(run_cli(a, "sync", actor="Ana Ruiz"))
     ok(run_cli(b, "init", "--git", "--remote", str(remote)))
     joined = ok(run_cli(b, "sync", actor="Dana Reyes"))
     assert "took in allowed_signers from the team repository (2 people, signed by Ana Ruiz)" in joined.stderr  # fmt: skip
-    name = next(p.name for p in (a / "incidents").iterdir() if not p.name.startswith("."))
     return remote, a, b, name, keys
 
 
