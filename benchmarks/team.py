@@ -267,7 +267,7 @@ def _against_git(rounds: int) -> list[dict[str, Any]]:
 
         repo = open_repo(b)
         assert repo is not None
-        idle_cycle = _timed(lambda: remote_moved(repo, "origin", branch), rounds)
+        idle_cycle = _timed(lambda: remote_moved(repo, "origin", branch), rounds)  # nothing new
         take_in, plain_in = [], []
         for n in range(rounds):
             _must(_crisis(a, "note", "-i", name, f"bench-git-{n}"))
