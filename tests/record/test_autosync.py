@@ -272,3 +272,71 @@ def test_the_interval_is_jittered_so_clones_do_not_fetch_in_step(tmp_path: Path)
         assert syncer.step(0.0)
         waits.add(round(syncer.next_at, 3))
     assert len(waits) > 1 and all(12.0 <= w <= 15.0 for w in waits)
+
+
+LONG_WRITERS = 20
+
+
+def test_twenty_writers_lose_nothing_double_nothing_and_nobody_starves(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Issue 23.2, with `--long` only (a few minutes on two cores): twenty clones, each with
+    its background syncer, write notes at once against one bare remote. Every acknowledged
+    note reaches every clone exactly once, and every clone's notes get out (no clone
+    starves behind the others' pushes). Latency is measured, not asserted, in
+    benchmarks/team.py."""
+    if not request.config.getoption("--long"):
+        pytest.skip("twenty writers at once: run with --long")
+    import json
+    import threading
+
+    remote, first, second, name = start_team(tmp_path)
+    clones = [first, second]
+    for n in range(2, LONG_WRITERS):
+        home = tmp_path / f"laptop-{n:02d}"
+        ok(run_cli(home, "init", "--git", "--remote", str(remote)))
+        ok(run_cli(home, "sync", actor=f"w{n}"))
+        clones.append(home)
+    for home in clones:
+        _register_me(home)
+    syncers = [_syncer(home, "3s") for home in clones]
+    written: list[str] = []
+    lock = threading.Lock()
+
+    def write(n: int) -> None:
+        for k in range(4):
+            text = f"long-{n}-{k}"
+            done = subprocess.run(
+                [*crisis_command(), "note", "-i", name, text],
+                env=subprocess_env(clones[n], CRISIS_USER=f"w{n}"),
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            if done.returncode == 0:
+                with lock:
+                    written.append(text)
+            time.sleep(0.5 + (n % 5) * 0.3)
+
+    try:
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(LONG_WRITERS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(written) == LONG_WRITERS * 4
+
+        def everywhere() -> bool:
+            return all(set(written) <= set(note_texts(home, name)) for home in clones)
+
+        assert _until(everywhere, 600) is not None, "a note never reached every clone"
+    finally:
+        for p in syncers:
+            p.kill()
+            p.wait()
+    for home in clones:
+        lines = (home / "incidents" / name / "journal.jsonl").read_bytes().splitlines()
+        ids = [json.loads(line)["id"] for line in lines]
+        assert len(ids) == len(set(ids)), f"{home.name}: an event twice"
+        status = autosync.read_status(autosync.state_dir(home))  # type: ignore[arg-type]
+        assert status.get("syncs", 0) >= 1 and not status.get("offline_since"), status
