@@ -174,6 +174,7 @@ class Incident:
         # ``journal_stamp`` of the journal when ``list_incidents`` found it: what the index
         # of summaries is checked against, without a second stat.
         self.listed_journal: list[int] | None = None
+        self._unchecked = False  # the fold left signatures unchecked: never saved
 
     @property
     def dir(self) -> Path:
@@ -297,6 +298,9 @@ class Incident:
             caught = catch_up(self.journal, previous, ctx)
         finally:
             _done_checking(ctx)
+        # Signatures left unchecked (record/signing.CHECK_BUDGET): this fold is not kept on
+        # disk, so the next command folds those lines again and checks them.
+        self._unchecked = ctx.checker is not None and ctx.checker.incomplete
         for warning in caught.warnings:
             self.env.warn(warning)
         if caught.replayed or previous is None:
@@ -318,6 +322,8 @@ class Incident:
         import time
 
         assert self._checkpoint is not None
+        if self._unchecked:
+            return
         now = time.monotonic()
         if not force and self.save_interval and now - self._saved_at < self.save_interval:
             return

@@ -285,3 +285,22 @@ def test_signers_check_names_a_name_that_does_not_match_the_key(
     ok(cli("config", "set", "signing.key", str(keys["eve"][0])))
     refused = cli("signers", "add", "Eve", str(keys["eve"][0].with_suffix(".pub")))
     assert refused.exit_code == 2 and "your key is not in allowed_signers" in refused.stderr
+
+
+def test_signatures_left_unchecked_are_checked_by_the_next_command(
+    cli: Any, waiting: Path, crisis_home: Path, keys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal stuffed with signed lines costs each command a bounded time, and the fold
+    that left some unchecked is not kept: the next command checks them and counts."""
+    import crisiscli.record.signing as signing
+
+    allow(crisis_home, keys, **{"Dana Reyes": "dana"})
+    configure(cli, keys["dana"][0], require=True)
+    ok(cli("approve", waiting.name, "--approve", actor="Dana Reyes"))
+    (waiting / ".signatures.json").unlink()
+    (waiting / ".checkpoint.json").unlink(missing_ok=True)
+    monkeypatch.setattr(signing, "CHECK_BUDGET", 0)
+    listed = ok(cli("approve", "--list", actor="Dana Reyes")).stdout  # folds through state()
+    assert "not checked yet (more than 0 new signatures at once)" in listed
+    monkeypatch.setattr(signing, "CHECK_BUDGET", 300)
+    assert "No message is waiting" in ok(cli("approve", "--list", actor="Dana Reyes")).stdout

@@ -128,3 +128,23 @@ def test_a_refused_decision_keeps_the_fold_in_order() -> None:
     event = decision()
     state.refuse(event, "unsigned")
     assert state.last_key == event.key and state.event_count == 1
+
+
+def test_a_journal_stuffed_with_signatures_costs_a_bounded_time(setup: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import crisiscli.record.signing as signing
+
+    signers, keys = setup
+    monkeypatch.setattr(signing, "CHECK_BUDGET", 2)
+    folder = tmp_path / "incident"
+    folder.mkdir()
+    checker = Checker(folder, "inc-1", Policy(signers.read_bytes(), True, signers))
+    events = []
+    for n in range(3):
+        event = decision(id=f"{n}" * 32)
+        events.append(event._replace(sig=sign(str(keys["dana"]), canonical("inc-1", event))))
+    verdicts = [checker.verdict(e) for e in events]
+    assert [v.ok for v in verdicts] == [True, True, False]
+    assert verdicts[2].word == "not checked yet (more than 2 new signatures at once)"
+    checker.close()
+    again = Checker(folder, "inc-1", Policy(signers.read_bytes(), True, signers))
+    assert all(again.verdict(e).ok for e in events)  # the next command checks the rest
