@@ -21,7 +21,14 @@ from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid,
 from crisiscli.record.events import Event, Names, describe, problem
 from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
 from crisiscli.record.journal import CLOCK_SKEW, Journal, Line, parse_line, split_lines
-from crisiscli.record.signing import APPROVALS, DECISIONS, SIGNED, UNSIGNED, claimed_by
+from crisiscli.record.signing import (
+    APPROVALS,
+    DECISIONS,
+    SIGNED,
+    UNSIGNED,
+    Verdict,
+    claimed_by,
+)
 
 MAX_QUARANTINED = 100  # the state remembers this many left-out lines (the first ones)
 
@@ -268,6 +275,15 @@ def _quarantine(
     warnings.append(f"{ctx.shown}:{number}: skipped {reason}")
 
 
+def _verdict(ctx: Context, event: Event) -> Verdict:
+    if ctx.checker is not None:
+        return ctx.checker.verdict(event)  # type: ignore[no-any-return]
+    # The playbook requires signatures, and nobody set signing up on this machine.
+    if event.sig is None:
+        return Verdict(UNSIGNED)
+    return Verdict("there is no allowed_signers file to check it against")
+
+
 def _apply(
     state: IncidentState, events: list[tuple[int, Event]], ctx: Context, warnings: list[str]
 ) -> list[TimelineEntry]:
@@ -277,10 +293,11 @@ def _apply(
         if state.last_key is not None and event.key == state.last_key:
             continue  # the same event twice (a merged copy)
         mark = ""
-        if ctx.checker is not None and event.type in DECISIONS:
-            verdict = ctx.checker.verdict(event)
+        required = ctx.require_signature or state.playbook.get("require_signature") is True
+        if (ctx.checker is not None or required) and event.type in DECISIONS:
+            verdict = _verdict(ctx, event)
             event = event._replace(trust=verdict.word)
-            counted = verdict.ok or not ctx.require_signature or event.type not in APPROVALS
+            counted = verdict.ok or not required or event.type not in APPROVALS
             mark = f" ({verdict.shown()}{'' if counted else '; not counted'})"
             if not counted or verdict.word not in (SIGNED, UNSIGNED):
                 outcome = "does not count" if not counted else "counts (signatures not required)"

@@ -449,15 +449,16 @@ def signer_for(env: Environment, incident: str) -> Callable[[Event], str | None]
     return signer
 
 
-def check_can_sign(env: Environment, claimed: str) -> Verdict | None:
+def check_can_sign(env: Environment, claimed: str, *, playbook_requires: bool = False) -> Verdict | None:  # fmt: skip
     """Before a decision is recorded: would it be signed, and verify as ``claimed``?
-    ``SigningError`` when approval.require_signature is on and it would not count (nothing
-    is recorded then); otherwise the verdict it would get (None: this machine does not sign)."""
+    ``SigningError`` when approval.require_signature is on (config, or the incident's
+    playbook) and it would not count (nothing is recorded then); otherwise the verdict it
+    would get (None: this machine does not sign)."""
     from datetime import datetime, timezone
 
     from crisiscli.record.events import Event
 
-    require = required(env)
+    require = playbook_requires or required(env)
     key = configured_key(env)
     if key is None:
         if require:

@@ -630,7 +630,7 @@ def create_incident(
         if source_text is not None:
             atomic_write_text(folder / SOURCE_COPY, source_text)
         incident._playbook = playbook
-        info = {
+        info: dict[str, Any] = {
             "id": playbook.id,
             "title": playbook.title,
             "version": playbook.version,
@@ -638,6 +638,8 @@ def create_incident(
         }
         if playbook.purpose != "incident":
             info["purpose"] = playbook.purpose  # a routine check: not counted as an incident
+        if playbook.require_signature:
+            info["require_signature"] = True  # the fold counts only signed approvals
         incident.record(
             incident_opened(title, severity, drill=drill, playbook=info, version=__version__)
         )

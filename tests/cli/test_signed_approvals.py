@@ -304,3 +304,55 @@ def test_signatures_left_unchecked_are_checked_by_the_next_command(
     assert "not checked yet (more than 0 new signatures at once)" in listed
     monkeypatch.setattr(signing, "CHECK_BUDGET", 300)
     assert "No message is waiting" in ok(cli("approve", "--list", actor="Dana Reyes")).stdout
+
+
+def test_a_playbook_can_require_signed_approvals(
+    cli: Any, crisis_home: Path, tmp_path: Path, keys: Any, clock: FrozenClock
+) -> None:
+    """`approval: {require_signature: true}` in the playbook: no config needed, and on a
+    machine where nobody set signing up an approval does not count either."""
+    from tests.helpers import FIXTURES
+
+    book = tmp_path / "signed.yaml"
+    text = (FIXTURES / "approvals.yaml").read_text(encoding="utf-8")
+    book.write_text(text.replace("\nphases:", "\napproval: {require_signature: true}\nphases:", 1))
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "inputs: {brand: Acme}\nsteps:\n  people: {answers: {approver: Dana Reyes}}\n"
+        "  holding: {approver: {name: Dana Reyes, decision: none}, action: defer}\n"
+        "  grade: {action: pause}\n",
+        encoding="utf-8",
+    )
+    ok(cli("start", str(book), "--answers", str(answers), actor="ana", clock=clock))
+    (folder,) = (p for p in (crisis_home / "incidents").iterdir() if not p.name.startswith("."))
+    refused = cli("approve", folder.name, "--approve", actor="Dana Reyes")
+    assert refused.exit_code == 2 and "no SSH key is set" in refused.stderr
+    (request,) = [
+        e
+        for e in map(json.loads, (folder / "journal.jsonl").read_text().splitlines())
+        if e["type"] == "message.approval_requested"
+    ]
+    by_hand = {
+        "v": 1, "id": "c" * 32, "ts": "2026-11-23T15:30:00.000000+00:00", "actor": "Dana Reyes",
+        "type": "message.approval_decided",
+        "data": {"step": "holding", "decision": "approve", "digest": request["data"]["digest"],
+                 "approver": "Dana Reyes"},
+    }  # fmt: skip
+    append_forged(folder, by_hand)
+    log, approval = state_words(cli, folder)
+    assert approval["status"] == "waiting"
+    assert "approved, not counted: unsigned" in log
+    allow(crisis_home, keys, **{"Dana Reyes": "dana"})
+    ok(cli("config", "set", "signing.key", str(keys["dana"][0])))
+    said = ok(cli("approve", folder.name, "--approve", actor="Dana Reyes")).stdout
+    assert "approved by Dana Reyes ✓ signed" in said
+
+
+def test_the_playbook_setting_is_checked_like_the_rest(cli: Any, tmp_path: Path) -> None:
+    from tests.helpers import FIXTURES
+
+    book = tmp_path / "bad.yaml"
+    text = (FIXTURES / "approvals.yaml").read_text(encoding="utf-8")
+    book.write_text(text.replace("\nphases:", "\napproval: {require_signature: maybe}\nphases:", 1))
+    linted = cli("lint", str(book))
+    assert linted.exit_code != 0 and "require_signature must be true or false" in linted.stdout + linted.stderr  # fmt: skip

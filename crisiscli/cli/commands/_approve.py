@@ -153,7 +153,7 @@ def _record(env: Any, w: Waiting, decision: Decision) -> None:
         )
     state = current.incident.state()
     _refuse_unless_allowed(env, current, state, decision)
-    _refuse_unless_signable(env)
+    _refuse_unless_signable(env, state.playbook.get("require_signature") is True)
     event = approvals.decision_event(
         current.item,
         choice,
@@ -177,12 +177,14 @@ def _record(env: Any, w: Waiting, decision: Decision) -> None:
         echo(f"  Not counted: {message.uncounted[-1].what}.")
 
 
-def _refuse_unless_signable(env: Any) -> None:
-    """With approval.require_signature on, a decision that would not count (no key, a key
-    not listed for this name, no ssh-keygen) is refused before anything is recorded."""
+def _refuse_unless_signable(env: Any, playbook_requires: bool) -> None:
+    """With approval.require_signature on (config or playbook), a decision that would not
+    count (no key, a key not listed for this name, no ssh-keygen) is refused before
+    anything is recorded."""
     home = env.home
-    if not (home / "config.toml").is_file() and not (home / "allowed_signers").exists():
+    quiet = not (home / "config.toml").is_file() and not (home / "allowed_signers").exists()
+    if quiet and not playbook_requires:
         return
     from crisiscli.record.signing import check_can_sign
 
-    check_can_sign(env, env.actor)
+    check_can_sign(env, env.actor, playbook_requires=playbook_requires)
