@@ -144,7 +144,7 @@ def record_merge(
             outcome.new_incidents.append(incident_id)
         if merged.events_in:
             outcome.touched.add(incident_id)
-    files.update(_control_files(repo, remote, warnings))
+    files.update(_control_files(repo, remote, copies.head, warnings))
     files.update(_signer_files(repo, remote, copies.head, warnings))
     outcome.tip, outcome.committed = _commit(env, repo, branch, head, remote_tip, files, outcome, message_hint)  # fmt: skip
     if not extras:
@@ -565,19 +565,35 @@ def _save_cache(repo: Repo, remembered: dict[str, dict[str, Any]]) -> None:
 # -- the files crisis controls ----------------------------------------------------------------------
 
 
-def _control_files(repo: Repo, remote: SharedTree, warnings: list[str]) -> Files:
+def _control_files(
+    repo: Repo, remote: SharedTree, head: SharedTree | None, warnings: list[str]
+) -> Files:
     write_control_files(repo, remote.attributes, remote.ignore, warnings)
     files: Files = {}
     for name in (ATTRIBUTES, IGNORE):
         data = read_bounded(repo.home / name, MAX_CONTROL_FILE_BYTES)
-        files[name] = (FILE_MODE, repo.hash_blob(data))
+        files[name] = (FILE_MODE, _stored_blob(repo, data, _oids(name, remote, head)))
     keep = repo.home / INCIDENTS / KEEP
     if not os.path.lexists(keep):  # so an empty incidents folder exists in every clone
         with contextlib.suppress(OSError):
             make_dir(keep.parent, exist_ok=True)
             atomic_write_bytes(keep, b"")
-    files[f"{INCIDENTS}/{KEEP}"] = (FILE_MODE, repo.hash_blob(b""))
+    keep_path = f"{INCIDENTS}/{KEEP}"
+    files[keep_path] = (FILE_MODE, _stored_blob(repo, b"", _oids(keep_path, remote, head)))
     return files
+
+
+def _oids(name: str, *trees: SharedTree | None) -> set[str]:
+    """The blob ids ``name`` (a file at the top) has in these trees."""
+    return {t.top[name] for t in trees if t is not None and name in t.top}
+
+
+def _stored_blob(repo: Repo, data: bytes, known: set[str]) -> str:
+    """``data`` as a blob of the repository: its id computed here when a tree this sync
+    read already holds it (no git process: a sync runs this for every retry of a push),
+    else written with ``hash-object``."""
+    oid = _blob_id(data)
+    return oid if oid in known else repo.hash_blob(data)
 
 
 def _signer_files(
@@ -617,9 +633,7 @@ def _signer_files(
             data = read_bounded(repo.home / name, MAX_CONTROL_FILE_BYTES * 16)
         except OSError:
             continue  # none here (or a link, never followed): nothing of ours to share
-        known = {t.signers[name].oid for t in (remote, head) if t is not None and name in t.signers}
-        oid = _blob_id(data)  # already in the repository (unchanged): no git process
-        files[name] = (FILE_MODE, oid if oid in known else repo.hash_blob(data))
+        files[name] = (FILE_MODE, _stored_blob(repo, data, _oids(name, remote, head)))
     return files
 
 

@@ -130,6 +130,7 @@ class SharedTree:
     refused: list[str] = field(default_factory=list)
     # allowed_signers and allowed_signers.sig (record/signers.py decides whether to trust them)
     signers: dict[str, TreeEntry] = field(default_factory=dict)
+    top: dict[str, str] = field(default_factory=dict)  # accepted top-level files → blob ids
 
 
 def shown(path: str) -> str:
@@ -144,14 +145,23 @@ def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
     def refuse(path: str, why: str) -> None:
         tree.refused.append(f"refused {shown(path)} in commit {where}: {why}")
 
-    for entry in repo.ls_tree(commit):
+    entries = repo.ls_tree(commit)
+    # Both control files in one git process (every sync reads two trees, every retry again).
+    control = [
+        e.oid
+        for e in entries
+        if e.name in (ATTRIBUTES, IGNORE) and not _file_problem(e, MAX_CONTROL_FILE_BYTES)
+    ]
+    blobs = repo.read_blobs(control) if control else {}
+    for entry in entries:
         name = entry.name
         if name in (ATTRIBUTES, IGNORE):
             problem = _file_problem(entry, MAX_CONTROL_FILE_BYTES)
             if problem:
                 refuse(name, problem)
                 continue
-            text = repo.read_blobs([entry.oid])[entry.oid].decode("utf-8", "replace")
+            tree.top[name] = entry.oid
+            text = blobs[entry.oid].decode("utf-8", "replace")
             if name == IGNORE:
                 tree.ignore = text.splitlines()
                 continue
@@ -167,6 +177,7 @@ def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
                 refuse(name, problem)
             else:
                 tree.signers[name] = entry
+                tree.top[name] = entry.oid
         elif name == INCIDENTS and entry.kind == "tree":
             _read_incidents(repo, entry.oid, tree, refuse)
         elif name == "playbooks" and entry.kind == "tree":
@@ -187,6 +198,7 @@ def _read_incidents(repo: Repo, oid: str, tree: SharedTree, refuse: Callable[[st
     for entry in repo.read_trees([oid])[oid]:
         path = f"{INCIDENTS}/{entry.name}"
         if entry.name == KEEP and entry.kind == "blob":
+            tree.top[path] = entry.oid
             continue
         if entry.kind != "tree":
             refuse(path, _kind_problem(entry) or "not an incident folder")
