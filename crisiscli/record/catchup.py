@@ -275,6 +275,30 @@ def _quarantine(
     warnings.append(f"{ctx.shown}:{number}: skipped {reason}")
 
 
+def _checked(
+    state: IncidentState, event: Event, ctx: Context, warnings: list[str]
+) -> tuple[Event, str, bool]:
+    """A decision with what its signature proves (``Event.trust``) and the words the
+    timeline adds; one that does not count (``approval.require_signature``, in the config
+    or the incident's playbook) is refused here, in sight, instead of applied."""
+    required = ctx.require_signature or state.playbook.get("require_signature") is True
+    if ctx.checker is None and not required:
+        return event, "", True  # nobody set signing up: nothing said, as before
+    verdict = _verdict(ctx, event)
+    event = event._replace(trust=verdict.word)
+    counted = verdict.ok or not required or event.type not in APPROVALS
+    if not counted or verdict.word not in (SIGNED, UNSIGNED):
+        outcome = "does not count" if not counted else "counts (signatures not required)"
+        warnings.append(
+            f"{ctx.shown}: the {event.type} {event.id[:12]} by {claimed_by(event)} "
+            f"{outcome}: {verdict.shown()}"
+        )
+    if not counted:
+        state.refuse(event, verdict.shown())
+        return event, f" ({verdict.shown()}; not counted)", False
+    return event, f" ({verdict.shown()})", True
+
+
 def _verdict(ctx: Context, event: Event) -> Verdict:
     if ctx.checker is not None:
         return ctx.checker.verdict(event)  # type: ignore[no-any-return]
@@ -292,22 +316,10 @@ def _apply(
     for _number, event in events:
         if state.last_key is not None and event.key == state.last_key:
             continue  # the same event twice (a merged copy)
-        mark = ""
-        required = ctx.require_signature or state.playbook.get("require_signature") is True
-        if (ctx.checker is not None or required) and event.type in DECISIONS:
-            verdict = _verdict(ctx, event)
-            event = event._replace(trust=verdict.word)
-            counted = verdict.ok or not required or event.type not in APPROVALS
-            mark = f" ({verdict.shown()}{'' if counted else '; not counted'})"
-            if not counted or verdict.word not in (SIGNED, UNSIGNED):
-                outcome = "does not count" if not counted else "counts (signatures not required)"
-                warnings.append(
-                    f"{ctx.shown}: the {event.type} {event.id[:12]} by {claimed_by(event)} "
-                    f"{outcome}: {verdict.shown()}"
-                )
-            if not counted:
-                state.refuse(event, verdict.shown())
-        if not mark.endswith("not counted)"):
+        mark, counted = "", True
+        if event.type in DECISIONS:
+            event, mark, counted = _checked(state, event, ctx, warnings)
+        if counted:
             state.apply(event)
         if names is None:
             names = ctx.names(state)
