@@ -171,7 +171,7 @@ SPECS: dict[str, Spec] = {
     "input.set": _spec({"input": _name, "value": _answer}, walkthrough=True),
     "answer.set": _spec(
         {"step": _name, "question": _name, "value": _answer},
-        {"no_incident": _flag},
+        {"no_incident": _flag, "grades": _flag},
         walkthrough=True,
         steps=("step",),
     ),
@@ -472,10 +472,17 @@ def input_set(question: str, value: Any) -> NewEvent:
     return NewEvent("input.set", {"input": question, "value": value})
 
 
-def answer_set(step: str, question: str, value: Any, *, no_incident: bool = False) -> NewEvent:
-    """An answer; ``no_incident``: the chosen answer says the run is a routine check."""
+def answer_set(
+    step: str, question: str, value: Any, *, no_incident: bool = False, grades: bool = False
+) -> NewEvent:
+    """An answer; ``no_incident``: the chosen answer says the run is a routine check;
+    ``grades``: the question grades the incident (``sets: severity``), so conditions on it
+    read the severity as it is now, whoever changed it since."""
     data = {"step": step, "question": question, "value": value}
-    return NewEvent("answer.set", _with(data, no_incident=True if no_incident else None))
+    return NewEvent(
+        "answer.set",
+        _with(data, no_incident=True if no_incident else None, grades=True if grades else None),
+    )
 
 
 def step_entered(step: str, via: str) -> NewEvent:

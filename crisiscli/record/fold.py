@@ -642,6 +642,7 @@ class IncidentState(_Slots):
         "finished_at",
         "first_severity",
         "flow_via",
+        "grading",
         "handoffs",
         "history",
         "inputs",
@@ -736,6 +737,7 @@ class IncidentState(_Slots):
         no_incident: str | None = None,
         early: dict[str, EarlyStep] | None = None,
         replies: dict[str, ReplyThread] | None = None,
+        grading: list[str] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -800,6 +802,10 @@ class IncidentState(_Slots):
         self.no_incident = no_incident
         self.early: dict[str, EarlyStep] = early if early is not None else {}  # by step
         self.replies: dict[str, ReplyThread] = replies if replies is not None else {}  # by id
+        # Questions that grade the incident (``sets: severity``): conditions on them read
+        # the current severity (walk/flow.facts), so a re-grade from another terminal
+        # reaches the steps that read the grade.
+        self.grading: list[str] = grading if grading is not None else []
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -901,6 +907,8 @@ def _input(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.answers[d["question"]] = d["value"]
     s.answered_at[d["question"]] = e.ts
+    if d.get("grades") is True and d["question"] not in s.grading:
+        s.grading.append(d["question"])
     if d.get("no_incident") is True:
         s.no_incident = d["question"]
     elif s.no_incident == d["question"]:
@@ -1225,6 +1233,9 @@ def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         )
     )
     s.severity = d["to"]
+    by = _opt(d.get("by_question"))
+    if by is not None and by not in s.grading:  # journals from before ``grades`` was kept
+        s.grading.append(by)
 
 
 def _title(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

@@ -99,8 +99,13 @@ def header(view: StepView, words: Catalogue | None = None) -> Panel:
     )
 
 
-def clock_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")
+def clock_time(moment: datetime, now: datetime | None = None) -> str:
+    """ "06:16" today; "8 Dec 06:16" on another day: a 24-hour check due tomorrow at the
+    hour it is now must not read as due this minute."""
+    local = moment.astimezone()
+    if now is not None and local.date() != now.astimezone().date():
+        return f"{local.day} {local.strftime('%b %H:%M')}"
+    return local.strftime("%H:%M")
 
 
 def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = None) -> list[Text]:
@@ -115,7 +120,8 @@ def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = Non
     upcoming = [d for d in view.deadlines if d not in overdue and d.state == "open"]
     for d in overdue:
         line = Text(
-            f"  {w.t('screen.overdue_since', at=clock_time(d.due_at))}  ", style="bold white on red"
+            f"  {w.t('screen.overdue_since', at=clock_time(d.due_at, view.now))}  ",
+            style="bold white on red",
         )
         line.append(" ")
         line.append_text(safe(one_line(d.name), "bold"))
@@ -123,7 +129,7 @@ def deadline_lines(view: StepView, limit: int = 3, words: Catalogue | None = Non
     for d in upcoming[:limit]:
         soon = d.seconds_left(view.now) < 600
         line = Text(
-            f"  {w.t('screen.due', at=clock_time(d.due_at))}",
+            f"  {w.t('screen.due', at=clock_time(d.due_at, view.now))}",
             style="bold yellow" if soon else "dim",
         )
         line.append("  ")

@@ -138,11 +138,14 @@ def notification_summary(state: IncidentState) -> list[dict[str, Any]]:
 def _severity_text(state: IncidentState, tz: tzinfo | None) -> str:
     text = md_cell(state.severity)
     if state.severity_changes:
+        # "moderate (changed from high at 22:35: shares have stopped; 2 changes)": the
+        # level it is now, since when, from what and why; never "was high since 22:35".
         last = state.severity_changes[-1]
-        since = f" since {local_and_utc(last.ts, tz)}"
-        was = f", was {md_cell(last.was)}" if last.was else ""
+        count = len(state.severity_changes)
+        source = f" from {md_cell(last.was)}" if last.was else ""
         why = f": {md_cell(last.reason)}" if last.reason else ""
-        text += f" ({len(state.severity_changes)} change(s){was}{since}{why})"
+        changes = f"; {count} changes" if count > 1 else ""
+        text += f" (changed{source} at {local_and_utc(last.ts, tz)}{why}{changes})"
     return text
 
 

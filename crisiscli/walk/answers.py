@@ -497,8 +497,10 @@ def coerce_answer(question: Question, value: Any, where: Location) -> Any:
     return str(value)
 
 
-def check_against(answers: AnswersFile, playbook: Playbook) -> None:
-    """Refuse a script that names steps, questions or choices the playbook does not have."""
+def check_against(answers: AnswersFile, playbook: Playbook, *, starting: bool = False) -> None:
+    """Refuse a script that names steps, questions or choices the playbook does not have,
+    and (``starting``: before an incident is opened) one that leaves out an input the
+    walk-through would have to ask for: it is refused before anything is recorded."""
     step_ids = {s.id for s in playbook.steps}
     questions = playbook.questions()
     if answers.exit_criteria is not None:
@@ -560,6 +562,13 @@ def check_against(answers: AnswersFile, playbook: Playbook) -> None:
                         f"step '{sid}' has no item '{item}'",
                         location=answers.where("steps", sid, "items"),
                     )
+    if starting:  # last: the more particular refusals above come first
+        for question in playbook.inputs:
+            if question.id not in answers.inputs and question.default is None and question.required:
+                raise AnswersError(
+                    f"the answers file gives no value for input '{question.id}'",
+                    location=answers.where("inputs"),
+                )
 
 
 def _same(a: str, b: str) -> bool:

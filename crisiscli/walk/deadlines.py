@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from crisiscli.frozen import Frozen
-from crisiscli.playbook.model import SEVERITY_REF, Cadence, Playbook, Step
+from crisiscli.playbook.model import Cadence, Playbook, Step
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.record.fold import IncidentState, Publication
 from crisiscli.timeutil import format_duration, since_start
@@ -247,9 +247,7 @@ def can_post(
     update (posted again and again). Without a playbook the cadence always runs."""
     if playbook is None:
         return True
-    known = facts(state)
-    if severity is not None:
-        known[SEVERITY_REF] = severity
+    known = facts(state, severity)
     again = recurring_kinds(cadence)
     for step in playbook.steps:
         message = step.message

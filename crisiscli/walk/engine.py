@@ -721,7 +721,8 @@ class Walkthrough:
                 self.prompter.notify(self.words.t("engine.floor_needs_reason"))
                 return False
         routine = any(c.no_incident and c.value == value for c in question.choices)
-        self.record(ev.answer_set(step.id, question.id, value, no_incident=routine))
+        grades = question.sets == "severity"
+        self.record(ev.answer_set(step.id, question.id, value, no_incident=routine, grades=grades))
         role = approvals.role_for_answer(question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)

@@ -29,6 +29,7 @@ from crisiscli.playbook.model import (
     Not,
     Playbook,
     Step,
+    condition_refs,
     tests_severity,
     truthy_word,
 )
@@ -39,10 +40,18 @@ if TYPE_CHECKING:
     from crisiscli.record.events import NewEvent
 
 
-def facts(state: IncidentState) -> dict[str, Any]:
-    """What conditions read: the inputs and answers, and the severity as it is now."""
+def facts(state: IncidentState, severity: str | None = None) -> dict[str, Any]:
+    """What conditions read: the inputs and answers, and the severity as it is now (or
+    as ``severity`` would make it). A grading answer (``sets: severity``) reads as the
+    severity too: the grade is the incident's level, whether the grading step set it or
+    ``crisis severity`` changed it since (the answer as given stays in the record)."""
     found = known_answers(state)
-    found[SEVERITY_REF] = state.severity
+    level = severity if severity is not None else state.severity
+    found[SEVERITY_REF] = level
+    if level:
+        for question in state.grading:
+            if question in found:
+                found[question] = level
     return found
 
 
@@ -288,11 +297,12 @@ def switched_steps(
     playbook: Playbook, state: IncidentState, severity: str
 ) -> tuple[list[str], list[str]]:
     """The steps not yet finished that a re-grade to ``severity`` switches on and off."""
-    before, after = facts(state), facts(state)
-    after[SEVERITY_REF] = severity
+    before, after = facts(state), facts(state, severity)
+    grading = set(state.grading)
     on, off = [], []
     for step in playbook.steps:
-        if not tests_severity(step.when):
+        reads_grade = any(leaf.ref in grading for leaf in condition_refs(step.when))
+        if not (tests_severity(step.when) or reads_grade):
             continue
         st = state.steps.get(step.id)
         if st is not None and st.status in ("done", "skipped", "not_applicable"):

@@ -408,3 +408,18 @@ def test_a_title_with_line_breaks_becomes_one_line(cli, crisis_home) -> None:  #
     assert state.title == "Wrong image warning: all clear posted now"
     listed = cli("list").stdout
     assert "Wrong image warning: all clear posted now" in listed
+
+
+def test_an_answers_file_missing_a_required_input_opens_no_incident(
+    cli, tmp_path: Path, crisis_home: Path
+) -> None:
+    """The input is refused before anything is recorded: no half-opened incident is left
+    behind for `list`, `stats` and `resume` to find (before, the incident was opened and
+    the run stopped at its first question)."""
+    answers = tmp_path / "check.yaml"
+    answers.write_text("title: Winter menu post\ndefault: done\n", encoding="utf-8")
+    line = fails(cli("start", "prepublish", "--answers", str(answers)), 3)
+    assert f"{answers}:1:1:" in line and "no value for input 'brand'" in line
+    assert not (crisis_home / "incidents").exists() or not any(
+        (crisis_home / "incidents").iterdir()
+    )

@@ -272,7 +272,7 @@ def test_flow_findings_agree_with_the_engine(shapes: list) -> None:  # type: ign
     unreachable = {f.message.split("'")[1] for f in result.findings if f.code == "CR301"}
     looping = any(f.code == "CR302" for f in result.findings)
     for answer in (True, False):
-        state = SimpleNamespace(inputs={"q": answer}, answers={}, severity="moderate")
+        state = SimpleNamespace(inputs={"q": answer}, answers={}, severity="moderate", grading=[])
         current = next((s.id for s in playbook.steps if applies(s, state)), None)  # type: ignore[arg-type]
         seen: list[str] = []
         while current is not None and len(seen) <= 3 * len(playbook.steps):
@@ -288,7 +288,9 @@ def test_flow_findings_agree_with_the_engine(shapes: list) -> None:  # type: ign
             for name in f.message.split(" loop ")[0].removeprefix("steps ").split(", ")
         }
         for answer in (True, False):
-            state = SimpleNamespace(inputs={"q": answer}, answers={}, severity="moderate")
+            state = SimpleNamespace(
+                inputs={"q": answer}, answers={}, severity="moderate", grading=[]
+            )
             current = next((s.id for s in playbook.steps if applies(s, state)), None)  # type: ignore[arg-type]
             entered = False
             for _ in range(3 * len(playbook.steps) + 1):

@@ -127,6 +127,7 @@ def test_the_walk_through_status_line_counts_down_both(
         f"  due {clock_time(promised.due_at)}  Promised next update",
         f"  due {clock_time(cadence.due_at)}  Public update (every 30m)",
     ]
+    assert ":" in clock_time(promised.due_at) and " " not in clock_time(promised.due_at)
     status = StatusLine(incident.env, Catalogue())
     status.show(view)
     assert "next: Promised next update in 14m" in "".join(t for _, t in status.lines(100))

@@ -95,7 +95,7 @@ def command(
     if asker is not None:
         asker.set_language(book.language)
     if script is not None:
-        check_against(script, book)
+        check_against(script, book, starting=True)
     roles = dict(parse_assignment(text, book) for text in role or [])
     chosen_severity = severity or (script.severity if script else None)
     if chosen_severity is not None:
