@@ -26,7 +26,12 @@ def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> 
 
 
 def start_waiting(
-    cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock, actor: str = "ana"
+    cli: Any,
+    crisis_home: Path,
+    tmp_path: Path,
+    clock: FrozenClock,
+    actor: str = "ana",
+    book: Path = FIXTURES / "approvals.yaml",
 ) -> Path:
     """An incident whose holding line waits for Dana (who has not answered yet)."""
     answers = tmp_path / "answers.yaml"
@@ -36,8 +41,7 @@ def start_waiting(
         "  grade: {action: pause}\n",
         encoding="utf-8",
     )
-    book = str(FIXTURES / "approvals.yaml")
-    ok(cli("start", book, "--answers", str(answers), actor=actor, clock=clock))
+    ok(cli("start", str(book), "--answers", str(answers), actor=actor, clock=clock))
     (folder,) = (p for p in (crisis_home / "incidents").iterdir() if not p.name.startswith("."))
     return folder
 

@@ -120,6 +120,25 @@ def append_forged(folder: Path, decided: dict[str, Any]) -> None:
         f.write(json.dumps(decided, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def approval_by_hand(journal: bytes, event_id: str, ts: str, key: Path | None = None, incident: str = "") -> dict[str, Any]:  # fmt: skip
+    """An approval "by Dana Reyes" of the version waiting in ``journal``, written with plain
+    tools (signed with ``key`` for ``incident`` when given)."""
+    from crisiscli.record.events import from_record
+    from crisiscli.record.signing import canonical, sign
+
+    (request,) = [
+        e
+        for e in map(json.loads, journal.splitlines())
+        if e["type"] == "message.approval_requested"
+    ]
+    data = {"step": "holding", "decision": "approve", "digest": request["data"]["digest"]}
+    line = {"v": 1, "id": event_id, "ts": ts, "actor": "Dana Reyes",
+            "type": "message.approval_decided", "data": {**data, "approver": "Dana Reyes"}}  # fmt: skip
+    if key is not None:
+        line["sig"] = sign(str(key), canonical(incident, from_record(line)))
+    return line
+
+
 def test_a_decision_written_by_hand_does_not_count_and_is_named(
     cli: Any, waiting: Path, crisis_home: Path, keys: Any, clock: FrozenClock
 ) -> None:
@@ -155,30 +174,11 @@ def test_a_decision_written_by_hand_does_not_count_and_is_named(
 def test_bo_signing_as_dana_by_hand_is_named(
     cli: Any, waiting: Path, crisis_home: Path, keys: Any
 ) -> None:
-    from crisiscli.record.events import from_record
-    from crisiscli.record.signing import canonical, sign
-
     allow(crisis_home, keys, **{"Dana Reyes": "dana", "Bo Lind": "bo"})
     configure(cli, None, require=True)
-    (request,) = [
-        e
-        for e in map(json.loads, (waiting / "journal.jsonl").read_text().splitlines())
-        if e["type"] == "message.approval_requested"
-    ]
-    forged = {
-        "v": 1,
-        "id": "d" * 32,
-        "ts": "2026-11-23T15:30:00.000000+00:00",
-        "actor": "Dana Reyes",
-        "type": "message.approval_decided",
-        "data": {
-            "step": "holding",
-            "decision": "approve",
-            "digest": request["data"]["digest"],
-            "approver": "Dana Reyes",
-        },
-    }
-    forged["sig"] = sign(str(keys["bo"][0]), canonical(waiting.name, from_record(forged)))
+    journal = (waiting / "journal.jsonl").read_bytes()
+    ts = "2026-11-23T15:30:00.000000+00:00"
+    forged = approval_by_hand(journal, "d" * 32, ts, keys["bo"][0], waiting.name)
     append_forged(waiting, forged)
     log, approval = state_words(cli, waiting)
     assert approval["status"] == "waiting"
@@ -316,28 +316,11 @@ def test_a_playbook_can_require_signed_approvals(
     book = tmp_path / "signed.yaml"
     text = (FIXTURES / "approvals.yaml").read_text(encoding="utf-8")
     book.write_text(text.replace("\nphases:", "\napproval: {require_signature: true}\nphases:", 1))
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(
-        "inputs: {brand: Acme}\nsteps:\n  people: {answers: {approver: Dana Reyes}}\n"
-        "  holding: {approver: {name: Dana Reyes, decision: none}, action: defer}\n"
-        "  grade: {action: pause}\n",
-        encoding="utf-8",
-    )
-    ok(cli("start", str(book), "--answers", str(answers), actor="ana", clock=clock))
-    (folder,) = (p for p in (crisis_home / "incidents").iterdir() if not p.name.startswith("."))
+    folder = start_waiting(cli, crisis_home, tmp_path, clock, book=book)
     refused = cli("approve", folder.name, "--approve", actor="Dana Reyes")
     assert refused.exit_code == 2 and "no SSH key is set" in refused.stderr
-    (request,) = [
-        e
-        for e in map(json.loads, (folder / "journal.jsonl").read_text().splitlines())
-        if e["type"] == "message.approval_requested"
-    ]
-    by_hand = {
-        "v": 1, "id": "c" * 32, "ts": "2026-11-23T15:30:00.000000+00:00", "actor": "Dana Reyes",
-        "type": "message.approval_decided",
-        "data": {"step": "holding", "decision": "approve", "digest": request["data"]["digest"],
-                 "approver": "Dana Reyes"},
-    }  # fmt: skip
+    journal = (folder / "journal.jsonl").read_bytes()
+    by_hand = approval_by_hand(journal, "c" * 32, "2026-11-23T15:30:00.000000+00:00")
     append_forged(folder, by_hand)
     log, approval = state_words(cli, folder)
     assert approval["status"] == "waiting"

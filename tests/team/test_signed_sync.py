@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.cli.test_approve import start_waiting
-from tests.cli.test_signed_approvals import make_key
+from tests.cli.test_signed_approvals import approval_by_hand, make_key
 from tests.conftest import FrozenClock, run_cli
 from tests.helpers import git, hostile_push, ok
 
@@ -71,24 +71,11 @@ def test_a_teammates_signed_approval_arrives_and_counts(tmp_path: Path) -> None:
 
 def test_a_forged_decision_arriving_by_sync_does_not_count(tmp_path: Path) -> None:
     """Mallory pushes an approval "by Dana Reyes" signed with her own key."""
-    from crisiscli.record.events import from_record
-    from crisiscli.record.signing import canonical, sign
-
     remote, a, _b, name, keys = team(tmp_path)
     path = f"incidents/{name}/journal.jsonl"
     journal = git(a, "show", f"HEAD:{path}").encode()
-    request = next(
-        e
-        for e in map(json.loads, journal.splitlines())
-        if e["type"] == "message.approval_requested"
-    )
-    forged = {
-        "v": 1, "id": "d" * 32, "ts": "2026-11-23T08:30:00.000000+00:00", "actor": "Dana Reyes",
-        "type": "message.approval_decided",
-        "data": {"step": "holding", "decision": "approve", "digest": request["data"]["digest"],
-                 "approver": "Dana Reyes"},
-    }  # fmt: skip
-    forged["sig"] = sign(str(keys["mallory"][0]), canonical(name, from_record(forged)))
+    ts = "2026-11-23T08:30:00.000000+00:00"
+    forged = approval_by_hand(journal, "d" * 32, ts, keys["mallory"][0], name)
     line = json.dumps(forged, separators=(",", ":")).encode() + b"\n"
     hostile_push(remote, {path: ("100644", journal + line)})
     arrived = ok(run_cli(a, "sync", actor="Ana Ruiz"))
