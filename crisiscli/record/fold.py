@@ -1080,7 +1080,12 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         return
     approver = d["approver"]
     if d["digest"] != message.digest:  # decided on a version since edited: recorded, void
-        message.voided.append(VoidedApproval(e.ts, approver, "decided on an earlier version"))
+        what = "decided on an earlier version"
+        if e.trust is not None:  # where the team signs: whether it was really theirs
+            from crisiscli.record.signing import Verdict
+
+            what += f" {Verdict(e.trust).marked()}"
+        message.voided.append(VoidedApproval(e.ts, approver, what))
         del message.voided[:-VOIDED_KEPT]
         return
     approved = d["decision"] == "approve"

@@ -83,6 +83,11 @@ class Verdict(NamedTuple):
             return "unsigned"
         return f"signature does not verify: {self.word}"
 
+    def marked(self) -> str:
+        """What follows a name: ``✓ signed``, ``(unsigned)``, ``(signature does not verify: …)``."""
+        shown = self.shown()
+        return shown if self.ok else f"({shown})"
+
 
 class Policy(NamedTuple):
     """How this machine treats signatures: the allowed_signers file (its bytes), and

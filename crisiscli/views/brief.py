@@ -86,6 +86,8 @@ def pending_approvals(
                     if request and now
                     else approvals.outcome(message)
                 ),
+                # decisions that arrived and do not count (signature, or an earlier version)
+                "not_counted": approvals.not_counted(message),
             }
         )
     return pending
@@ -393,6 +395,7 @@ def render_brief(brief: dict[str, Any]) -> str:
             text = text if len(text) <= 80 else text[:77] + "..."
             out.append(f'  - {_text(a["title"])}{platforms}: "{text}"')
             out.append(f"    {_text(a['waiting'])}")
+            out += [f"    {_text(refused)}" for refused in a.get("not_counted", ())]
     out += _evidence_lines(brief, "Evidence: ", "")
     if brief["mentions"]:
         out.append(f"Mentions: {_mention_words(brief['mentions'], tz, now)}")
@@ -466,6 +469,7 @@ def render_status(brief: dict[str, Any]) -> str:
             out.append(f"  follow up: {f['who']} ({f['channel']}) in {format_duration(left)}{hint}")
     for a in brief["approvals"]:
         out.append(f"  {_text(a['waiting'])}: {_text(a['title'])}")
+        out += [f"    {_text(refused)}" for refused in a.get("not_counted", ())]
     out += _evidence_lines(brief, "  evidence: ", " — crisis evidence list")
     if brief["mentions"]:
         out.append(f"  mentions: {_mention_words(brief['mentions'], tz, now)}")

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from crisiscli.playbook.model import Playbook, Step
 from crisiscli.record import events as ev
-from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState
+from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState, VoidedApproval
 
 # An answer to one of these questions fills the role beside it (the bundled playbooks ask
 # "Who approves public messages?" as ``approver`` and "... if they can't be reached?" as
@@ -83,8 +83,7 @@ def trust_words(word: str) -> str:
     """``✓ signed``, ``(unsigned)``, ``(signature does not verify: …)``."""
     from crisiscli.record.signing import Verdict
 
-    shown = Verdict(word).shown()
-    return shown if shown.startswith("✓") else f"({shown})"
+    return Verdict(word).marked()
 
 
 def _outcome(message: MessageState) -> str:
@@ -108,12 +107,36 @@ def _outcome(message: MessageState) -> str:
         return f"approved by {message.approver} (as recorded by {message.approved_by})"
     pending = message.pending_request
     refused = ""
-    if message.uncounted:
-        last = message.uncounted[-1]
-        refused = f" (a decision by {last.approver} was {last.what})"
+    late = not_counted(message)  # for the version waiting (a forged or replayed decision)
+    if late or message.uncounted:
+        refused = f" ({late[-1] if late else refusal_words(message.uncounted[-1])})"
     if pending is not None:
         return f"waiting for approval from {pending.approver}{refused}"
     return f"not approved{refused}"
+
+
+EARLIER_VERSION = "decided on an earlier version"
+
+
+def refusal_words(refused: VoidedApproval) -> str:
+    """A decision that did not count, in every view's words: "a decision by Dana was
+    approved, not counted: unsigned" (``approval.require_signature``), or "… was not
+    counted: decided on an earlier version ✓ signed"."""
+    if refused.what.startswith(EARLIER_VERSION):
+        return f"a decision by {refused.approver} was not counted: {refused.what}"
+    return f"a decision by {refused.approver} was {refused.what}"
+
+
+def not_counted(message: MessageState) -> list[str]:
+    """The decisions that arrived for the version waiting and do not count, in words: a
+    signature missing or not verifying, or a (possibly replayed) decision naming an earlier
+    version. What status, watch and ``crisis approve --list`` show under the request."""
+    request = message.pending_request
+    if request is None:
+        return []
+    late = [v for v in message.uncounted if v.ts > request.ts]
+    late += [v for v in message.voided if v.ts > request.ts and v.what.startswith(EARLIER_VERSION)]
+    return [refusal_words(v) for v in sorted(late, key=lambda v: v.ts)]
 
 
 def waited(since: datetime, now: datetime) -> str:
