@@ -278,17 +278,26 @@ def _quarantine(
 def _checked(
     state: IncidentState, event: Event, ctx: Context, warnings: list[str]
 ) -> tuple[Event, str, bool]:
-    """A decision with what its signature proves (``Event.trust``) and the words the
-    timeline adds; one that does not count (``approval.require_signature``, in the config
-    or the incident's playbook) is refused here, in sight, instead of applied."""
-    required = ctx.require_signature or state.playbook.get("require_signature") is True
+    """An event with what its signature proves (``Event.trust``), tallied, and the words
+    the timeline adds. Where the team signs (an allowed_signers file) every event is
+    checked: a note "by ceo" nobody signed, or a severity change edited after it was
+    signed, is marked in every view. A decision that does not count
+    (``approval.require_signature``, in the config or the incident's playbook) is refused
+    here, in sight, instead of applied."""
+    decision = event.type in DECISIONS
+    required = decision and (
+        ctx.require_signature or state.playbook.get("require_signature") is True
+    )
     if ctx.checker is None and not required:
         return event, "", True  # nobody set signing up: nothing said, as before
     verdict = _verdict(ctx, event)
     event = event._replace(trust=verdict.word)
+    state.tally_signature(event, verdict.word, verdict.shown())
     counted = verdict.ok or not required or event.type not in APPROVALS
     if not counted or verdict.word not in (SIGNED, UNSIGNED):
         outcome = "does not count" if not counted else "counts (signatures not required)"
+        if not decision:
+            outcome = "is shown marked"
         warnings.append(
             f"{ctx.shown}: the {event.type} {event.id[:12]} by {claimed_by(event)} "
             f"{outcome}: {verdict.shown()}"
@@ -296,6 +305,8 @@ def _checked(
     if not counted:
         state.refuse(event, verdict.shown())
         return event, f" ({verdict.shown()}; not counted)", False
+    if not decision and verdict.ok:
+        return event, "", True  # a signed line is the rule: only the exceptions are marked
     return event, f" ({verdict.shown()})", True
 
 
@@ -317,7 +328,7 @@ def _apply(
         if state.last_key is not None and event.key == state.last_key:
             continue  # the same event twice (a merged copy)
         mark, counted = "", True
-        if event.type in DECISIONS:
+        if ctx.checker is not None or event.type in DECISIONS:
             event, mark, counted = _checked(state, event, ctx, warnings)
         if counted:
             state.apply(event)

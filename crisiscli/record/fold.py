@@ -136,6 +136,19 @@ class Quarantined(NamedTuple):
     reason: str
 
 
+class Unproven(NamedTuple):
+    """An event whose signature does not verify (record/signing.py), as the views name it."""
+
+    ts: datetime
+    actor: str
+    type: str
+    event_id: str
+    why: str  # "signature does not verify: …"
+
+
+UNPROVEN_KEPT = 20
+
+
 class ApprovalRequest(NamedTuple):
     """A version of a message put to an approver (``message.approval_requested``)."""
 
@@ -671,10 +684,12 @@ class IncidentState(_Slots):
         "roles",
         "severity",
         "severity_changes",
+        "signatures",
         "started_at",
         "steps",
         "summary",
         "title",
+        "unproven",
         "walked_at",
         "walked_by",
         "walker",
@@ -738,6 +753,8 @@ class IncidentState(_Slots):
         early: dict[str, EarlyStep] | None = None,
         replies: dict[str, ReplyThread] | None = None,
         grading: list[str] | None = None,
+        signatures: dict[str, int] | None = None,
+        unproven: list[Unproven] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -806,6 +823,10 @@ class IncidentState(_Slots):
         # the current severity (walk/flow.facts), so a re-grade from another terminal
         # reaches the steps that read the grade.
         self.grading: list[str] = grading if grading is not None else []
+        # Where the team signs (record/signing.py): how many events are signed (and
+        # verify), unsigned, or do not verify; and the latest that do not verify.
+        self.signatures: dict[str, int] = signatures if signatures is not None else {}
+        self.unproven: list[Unproven] = unproven if unproven is not None else []
 
     def step(self, step_id: str) -> StepState:
         if step_id not in self.steps:
@@ -838,6 +859,15 @@ class IncidentState(_Slots):
             return
         self.recent.append(entry)
         del self.recent[:-RECENT_EVENTS]
+
+    def tally_signature(self, event: Event, word: str, shown: str) -> None:
+        """Count what an event's signature proves (``signed``, ``unsigned``, anything else:
+        it does not verify) and keep the latest that do not verify, named."""
+        kind = word if word in ("signed", "unsigned") else "not verifying"
+        self.signatures[kind] = self.signatures.get(kind, 0) + 1
+        if kind == "not verifying":
+            self.unproven.append(Unproven(event.ts, event.actor, event.type, event.id, shown))
+            del self.unproven[:-UNPROVEN_KEPT]
 
     def refuse(self, event: Event, why: str) -> None:
         """A decision that does not count (``approval.require_signature`` is on and its

@@ -260,8 +260,30 @@ def build_brief(
         ),
         "log": str(incident.log_path),
         "left_out": [{"line": q.line, "reason": q.reason} for q in state.quarantined],
+        # where the team signs: how many events verify, and the latest that do not
+        "signatures": dict(state.signatures),
+        "unproven": [
+            {"at": u.ts, "actor": u.actor, "type": u.type, "id": u.event_id, "why": u.why}
+            for u in state.unproven[-3:]
+        ],
         "tz": tz,
     }
+
+
+def _signature_lines(brief: dict[str, Any], tz: tzinfo | None, now: datetime) -> list[str]:
+    """Where the team signs: how many events verify, and the latest that do not, named."""
+    counts = brief.get("signatures")
+    if not counts:
+        return []
+    from crisiscli.record.signing import counted_words
+
+    out = [f"  signatures: {counted_words(counts)} (marked in crisis log)"]
+    for u in brief.get("unproven", []):
+        out.append(
+            f"    {short_when(u['at'], tz, now)} {_text(u['actor'])} ({u['type']}):"
+            f" {_text(u['why'])}"
+        )
+    return out
 
 
 def _without_status(step: dict[str, Any]) -> dict[str, Any]:
@@ -494,6 +516,7 @@ def render_status(brief: dict[str, Any]) -> str:
         )
     for q in brief["left_out"]:
         out.append(f"  left out of the reading: journal line {q['line']} ({_text(q['reason'])})")
+    out += _signature_lines(brief, tz, now)
     out.append(f"  log: {brief['log']}")
     if brief["status"] in ("active", "paused"):
         out.append(f"  continue: crisis resume {brief['id']}")

@@ -316,6 +316,8 @@ def build_report(
             {k: r.text(v) if isinstance(v, str) else v for k, v in entry.items()}
             for entry in notification_summary(state)
         ],
+        # where the team signs: how many events verify (the rest are marked on the timeline)
+        **_signature_counts(state),
         "timeline": Rows(
             # --redact leaves evidence out, its lines on the timeline too; delivery
             # bookkeeping (notify.*) is summed up per channel above, not listed
@@ -607,6 +609,17 @@ def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
         ],
         "voided": [{"approver": v.approver, "what": v.what, "at": ctx.t(v.ts)} for v in m.voided],
         **_signature(ctx, m),
+    }
+
+
+def _signature_counts(state: IncidentState) -> dict[str, Any]:
+    if not state.signatures:
+        return {}  # nobody set signing up: the report is as it was
+    from crisiscli.record.signing import counted_words
+
+    return {
+        "signatures": dict(state.signatures),
+        "signature_words": counted_words(state.signatures),
     }
 
 
