@@ -166,13 +166,9 @@ def test_a_key_removed_from_allowed_signers(
     )
 
 
-def test_a_decision_replayed_from_another_request(
-    cli: Any, waiting: Path, keys: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock
-) -> None:
+def test_a_decision_replayed_from_another_request(cli: Any, waiting: Path, keys: Any) -> None:
     """Dana really approved the same words in another incident; Bo copies her signed line
     into this one, where the same text waits for her."""
-    other = tmp_path / "other"
-    other.mkdir()
     elsewhere = "2026-11-20-0900-another-incident"
     append_forged(waiting, by_hand(waiting, keys["dana"][0], incident=elsewhere))
     refused_everywhere(
