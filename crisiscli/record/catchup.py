@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from crisiscli.i18n import Catalogue
 from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid, tail_hash
 from crisiscli.record.events import Event, Names, describe, problem
 from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
@@ -28,6 +29,7 @@ from crisiscli.record.signing import (
     UNSIGNED,
     Verdict,
     claimed_by,
+    failed,
 )
 
 MAX_QUARANTINED = 100  # the state remembers this many left-out lines (the first ones)
@@ -302,12 +304,23 @@ def _checked(
             f"{ctx.shown}: the {event.type} {event.id[:12]} by {claimed_by(event)} "
             f"{outcome}: {verdict.shown()}"
         )
+    words = _words(ctx, state)
     if not counted:
-        state.refuse(event, verdict.shown())
-        return event, f" ({verdict.shown()}; not counted)", False
+        state.refuse(event, verdict.word)
+        return event, words.t("signature.mark.not_counted", shown=verdict.shown(words)), False
     if not decision and verdict.ok:
         return event, "", True  # a signed line is the rule: only the exceptions are marked
-    return event, f" ({verdict.shown()})", True
+    return event, words.t("signature.mark", shown=verdict.shown(words)), True
+
+
+def _words(ctx: Context, state: IncidentState) -> Catalogue:
+    """The catalogue the timeline's sentences are said in."""
+    if not _ENGLISH:
+        _ENGLISH.append(Catalogue("en"))
+    return _ENGLISH[0]
+
+
+_ENGLISH: list[Catalogue] = []
 
 
 def _verdict(ctx: Context, event: Event) -> Verdict:
@@ -316,7 +329,7 @@ def _verdict(ctx: Context, event: Event) -> Verdict:
     # The playbook requires signatures, and nobody set signing up on this machine.
     if event.sig is None:
         return Verdict(UNSIGNED)
-    return Verdict("there is no allowed_signers file to check it against")
+    return failed("no-signers")
 
 
 def _apply(

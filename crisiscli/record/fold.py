@@ -147,6 +147,7 @@ class Unproven(NamedTuple):
 
 
 UNPROVEN_KEPT = 20
+EARLIER_VERSION = "decided on an earlier version"  # a VoidedApproval's ``what``
 
 
 class ApprovalRequest(NamedTuple):
@@ -166,7 +167,10 @@ class VoidedApproval(NamedTuple):
 
     ts: datetime  # when it stopped counting
     approver: str
-    what: str  # approved | rejected | requested | decided on an earlier version
+    what: str  # approved | rejected | requested | decided on an earlier version | override
+    # What its signature proved (record/signing.Verdict.word), where the team signs; for a
+    # decision that did not count (``uncounted``): why.
+    trust: str | None = None
 
 
 class EvidenceItem(NamedTuple):
@@ -869,7 +873,7 @@ class IncidentState(_Slots):
             self.unproven.append(Unproven(event.ts, event.actor, event.type, event.id, shown))
             del self.unproven[:-UNPROVEN_KEPT]
 
-    def refuse(self, event: Event, why: str) -> None:
+    def refuse(self, event: Event, why: str) -> None:  # why: a signing.Verdict.word
         """A decision that does not count (``approval.require_signature`` is on and its
         signature is missing or does not verify): in sight on its message, not applied."""
         self.event_count += 1
@@ -882,9 +886,9 @@ class IncidentState(_Slots):
         if event.type == "message.approval_decided":
             what = "approved" if d.get("decision") == "approve" else "rejected"
         else:
-            what = "published without approval" if d.get("override") else "approved"
+            what = "override" if d.get("override") else "approved"
         who = _opt(d.get("approver")) or event.actor
-        message.uncounted.append(VoidedApproval(event.ts, who, f"{what}, not counted: {why}"))
+        message.uncounted.append(VoidedApproval(event.ts, who, what, why))
         del message.uncounted[:-VOIDED_KEPT]
 
     def apply(self, event: Event) -> None:
@@ -1110,12 +1114,8 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         return
     approver = d["approver"]
     if d["digest"] != message.digest:  # decided on a version since edited: recorded, void
-        what = "decided on an earlier version"
-        if e.trust is not None:  # where the team signs: whether it was really theirs
-            from crisiscli.record.signing import Verdict
-
-            what += f" {Verdict(e.trust).marked()}"
-        message.voided.append(VoidedApproval(e.ts, approver, what))
+        # where the team signs, what its signature proves (was it really theirs?)
+        message.voided.append(VoidedApproval(e.ts, approver, EARLIER_VERSION, e.trust))
         del message.voided[:-VOIDED_KEPT]
         return
     approved = d["decision"] == "approve"

@@ -29,6 +29,7 @@ from crisiscli.record.signing import (
     Verdict,
     armored,
     configured_key,
+    failed,
     same_person,
     sign,
     verify,
@@ -128,7 +129,7 @@ def write_pair(home: Path, data: bytes, signature: str) -> None:
 def signed_by(trusted: bytes, data: bytes, signature: str | None) -> Verdict:
     """Who of ``trusted`` signed ``data`` (``Verdict.signer``), or why nobody did."""
     if signature is None:
-        return Verdict("it carries no signature (allowed_signers.sig)")
+        return failed("no-signature-file")
     with tempfile.TemporaryDirectory(prefix="crisis-signers-") as tmp:
         path = Path(tmp) / ALLOWED_SIGNERS
         path.write_bytes(trusted)
@@ -152,7 +153,7 @@ def change(env: Environment, people: list[Signer]) -> str:
     if not verdict.ok:
         raise SigningError(
             "your key is not in allowed_signers, so teammates would refuse the change "
-            f"({verdict.word})",
+            f"({verdict.reason()})",
             hint="ask someone listed to add you: crisis signers add NAME KEY.pub",
         )
     write_pair(env.home, data, signature)
@@ -191,8 +192,8 @@ def arriving(
 
 def _why(verdict: Verdict, first: bool) -> str:
     if first:
-        return f"not signed by anyone it lists ({verdict.word})"
-    return f"not signed by anyone this machine's allowed_signers lists ({verdict.word})"
+        return f"not signed by anyone it lists ({verdict.reason()})"
+    return f"not signed by anyone this machine's allowed_signers lists ({verdict.reason()})"
 
 
 def names_match(signer: Signer, name: str) -> bool:
@@ -228,7 +229,9 @@ def check_setup(env: Environment) -> list[Finding]:
         if program is not None:
             by = signed_by(data, data, signature)
             found.append(
-                Finding(by.ok, f"signed by {by.signer}" if by.ok else f"its signature: {by.word}")
+                Finding(
+                    by.ok, f"signed by {by.signer}" if by.ok else f"its signature: {by.reason()}"
+                )
             )
     key = configured_key(env)
     if key is None:
@@ -256,5 +259,7 @@ def check_setup(env: Environment) -> list[Finding]:
     if verdict.word == SIGNED:
         found.append(Finding(True, f"you sign as {env.actor}: verifies"))
     else:
-        found.append(Finding(False, f"you sign as {env.actor}: does not verify ({verdict.word})"))
+        found.append(
+            Finding(False, f"you sign as {env.actor}: does not verify ({verdict.reason()})")
+        )
     return found

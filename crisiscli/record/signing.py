@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # subprocess, tempfile and hashlib load where a signature is 
     import tempfile
 
     from crisiscli.env import Environment
+    from crisiscli.i18n import Catalogue
     from crisiscli.record.events import Event
 
 NAMESPACE = "crisis-event"  # ssh-keygen -n: a signature made for crisis means nothing elsewhere
@@ -64,9 +65,14 @@ class SigningError(CrisisError):
     exit_code = ExitCode.USAGE
 
 
+_SEP = "\x1f"  # between a verdict's code and its values (names cannot hold it: _value)
+
+
 class Verdict(NamedTuple):
     """What a line's signature proves: ``signed`` (by ``signer``), ``unsigned``, or why it
-    does not verify."""
+    does not verify. ``word`` is a code with its values (``changed\x1fDana Reyes``), kept in
+    the cache and the fold; the words come from the catalogue (``signature.*`` in
+    ``locales/``), in the language the view speaks."""
 
     word: str
     signer: str | None = None
@@ -75,18 +81,65 @@ class Verdict(NamedTuple):
     def ok(self) -> bool:
         return self.word == SIGNED
 
-    def shown(self) -> str:
-        """The words views use: ``✓ signed`` / ``unsigned`` / ``signature does not verify…``."""
-        if self.ok:
-            return "✓ signed"
-        if self.word == UNSIGNED:
-            return "unsigned"
-        return f"signature does not verify: {self.word}"
+    def reason(self, words: Catalogue | None = None) -> str:
+        """Why it does not verify: "claims Dana Reyes, key is Bo Lind's"."""
+        w = words or _english()
+        code, *values = self.word.split(_SEP)
+        if code == "other-key":
+            owners = w.t("signature.or").join(w.t("signature.owner", name=n) for n in values[1:])
+            return w.t("signature.reason.other-key", who=values[0], owners=owners)
+        if code == "unlisted" and values and values[0]:
+            return w.t("signature.reason.unlisted_claims", who=values[0])
+        if code in _REASONS:
+            key = f"signature.reason.{code}"
+            return w.t(key, **dict(zip(_REASONS[code], values, strict=False)))
+        return code  # a verdict cached by an older version: said as it was kept
 
-    def marked(self) -> str:
+    def shown(self, words: Catalogue | None = None) -> str:
+        """The words views use: ``✓ signed`` / ``unsigned`` / ``signature does not verify…``."""
+        w = words or _english()
+        if self.ok:
+            return w.t("signature.signed")
+        if self.word == UNSIGNED:
+            return w.t("signature.unsigned")
+        return w.t("signature.does_not_verify", reason=self.reason(w))
+
+    def marked(self, words: Catalogue | None = None) -> str:
         """What follows a name: ``✓ signed``, ``(unsigned)``, ``(signature does not verify: …)``."""
-        shown = self.shown()
+        shown = self.shown(words)
         return shown if self.ok else f"({shown})"
+
+
+# Each reason's values, in order (``Verdict.word`` = code, then the values).
+_REASONS: dict[str, tuple[str, ...]] = {
+    "not-ssh": (),
+    "no-signers": (),
+    "unlisted": (),
+    "changed": ("who",),
+    "unchecked": ("count",),
+    "cannot-check": ("why",),
+    "no-signature-file": (),
+}
+
+
+def failed(code: str, *values: str) -> Verdict:
+    """A verdict that does not verify, for ``code`` (one of ``_REASONS`` or ``other-key``)."""
+    return Verdict(_SEP.join((code, *(_value(v) for v in values))))
+
+
+def _value(text: str) -> str:
+    return text.replace(_SEP, " ")
+
+
+_CATALOGUE: list[Catalogue] = []
+
+
+def _english() -> Catalogue:
+    if not _CATALOGUE:
+        from crisiscli.i18n import Catalogue
+
+        _CATALOGUE.append(Catalogue("en"))
+    return _CATALOGUE[0]
 
 
 class Policy(NamedTuple):
@@ -103,21 +156,21 @@ class Policy(NamedTuple):
         import hashlib
 
         digest = hashlib.sha256(self.signers or b"").hexdigest()[:16]
-        return f"sig:{digest}:{int(self.require)}"
+        return f"sig2:{digest}:{int(self.require)}"  # 2: verdicts kept as codes
 
 
-def counted_words(counts: dict[str, int]) -> str:
+def counted_words(counts: dict[str, int], words: Catalogue | None = None) -> str:
     """``40 signed and verified, 3 unsigned, 1 does not verify`` (what status and log.md
     say of a signing team's journal; ``IncidentState.signatures``)."""
-    parts = []
-    for kind, one, many in (
-        ("signed", "signed and verified", "signed and verified"),
-        ("unsigned", "unsigned", "unsigned"),
-        ("not verifying", "does not verify", "do not verify"),
-    ):
-        n = counts.get(kind, 0)
-        if n or kind == "signed":
-            parts.append(f"{n:,} {one if n == 1 else many}")
+    w = words or _english()
+    signed, unsigned = counts.get("signed", 0), counts.get("unsigned", 0)
+    bad = counts.get("not verifying", 0)
+    parts = [w.t("signature.counts.signed", count=f"{signed:,}")]
+    if unsigned:
+        parts.append(w.t("signature.counts.unsigned", count=f"{unsigned:,}"))
+    if bad:
+        key = "signature.counts.not_verifying" + ("" if bad == 1 else ".many")
+        parts.append(w.t(key, count=f"{bad:,}"))
     return ", ".join(parts)
 
 
@@ -243,7 +296,7 @@ def verify(
     import tempfile
 
     if not well_formed(sig):
-        return Verdict("not an SSH signature")
+        return failed("not-ssh")
     with tempfile.TemporaryDirectory(prefix="crisis-verify-") as tmp:
         sig_path = Path(tmp) / "event.sig"
         sig_path.write_bytes(armored(sig))
@@ -253,22 +306,16 @@ def verify(
         principals = found.stdout.decode("utf-8", "replace").split("\n")
         principals = [p.strip() for p in principals if p.strip()]
         if found.returncode != 0 or not principals:
-            claims = f"claims {actor}, signed" if actor is not None else "signed"
-            return Verdict(
-                f"{claims} with a key allowed_signers does not list (unknown, or removed)"
-            )
+            return failed("unlisted", actor or "")
         mine = [p for p in principals if actor is None or same_person(p, actor)]
         if not mine:
-            return Verdict(f"claims {actor}, key is {_possessive(principals)}", principals[0])
+            verdict = failed("other-key", actor or "", *principals[:3])
+            return verdict._replace(signer=principals[0])
         # listed as the same person written otherwise ("dana  reyes"), or actor None
         tried = mine[0] == actor
         if not tried and _verifies(signers, message, sig_path, mine[0], namespace):
             return Verdict(SIGNED, mine[0])
-    return Verdict(
-        f"signed with {mine[0]}'s key, but the line was changed after it was signed "
-        "(or copied from another incident)",
-        mine[0],
-    )
+    return failed("changed", mine[0])._replace(signer=mine[0])
 
 
 def _verifies(signers: Path, message: bytes, sig_path: Path, who: str, namespace: str) -> bool:
@@ -277,10 +324,6 @@ def _verifies(signers: Path, message: bytes, sig_path: Path, who: str, namespace
         message,
     )
     return done.returncode == 0
-
-
-def _possessive(names: list[str]) -> str:
-    return " or ".join(f"{name}'s" for name in names[:3])
 
 
 # -- this machine's set-up -------------------------------------------------------------------------
@@ -381,7 +424,7 @@ class Checker:
         if event.sig is None:
             return Verdict(UNSIGNED)
         if self.rules.signers is None:
-            return Verdict("there is no allowed_signers file to check it against")
+            return failed("no-signers")
         message = canonical(self.incident, event)
         claimed = claimed_by(event)
         key = hashlib.sha256(
@@ -394,12 +437,12 @@ class Checker:
             return Verdict(str(hit[0]), hit[1] if isinstance(hit[1], str) else None)
         if self.budget <= 0:
             self.incomplete = True
-            return Verdict(f"not checked yet (more than {CHECK_BUDGET} new signatures at once)")
+            return failed("unchecked", str(CHECK_BUDGET))
         self.budget -= 1
         try:
             found = verify(self._signers(), message, event.sig, claimed)
         except SigningError as exc:
-            return Verdict(f"cannot be checked here ({exc.message})")  # not cached
+            return failed("cannot-check", exc.message)  # not cached
         if len(cache) < CACHE_LIMIT:
             cache[key] = [found.word, found.signer]
             self._dirty = True
@@ -512,7 +555,7 @@ def check_can_sign(env: Environment, claimed: str, *, playbook_requires: bool = 
                 "exist: no signature can be checked, so no decision would count",
                 hint="see docs/team.md (Signed approvals)",
             )
-        return Verdict("there is no allowed_signers file to check it against")
+        return failed("no-signers")
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="crisis-signers-") as tmp:
@@ -522,7 +565,7 @@ def check_can_sign(env: Environment, claimed: str, *, playbook_requires: bool = 
     if require and not verdict.ok:
         raise SigningError(
             f"cannot decide as {claimed}: your signature does not verify "
-            f"({verdict.word}), so the decision would not count",
+            f"({verdict.reason()}), so the decision would not count",
             hint=f"add your public key to {signers_path(env.home)} as {claimed} (docs/team.md), "
             "or set CRISIS_USER to the name your key is listed under",
         )

@@ -17,11 +17,21 @@ Notifications (the "live incident" issue) are a seam: a notifier sends on
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crisiscli.playbook.model import Playbook, Step
 from crisiscli.record import events as ev
-from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState, VoidedApproval
+from crisiscli.record.fold import (
+    EARLIER_VERSION,
+    ApprovalRequest,
+    IncidentState,
+    MessageState,
+    VoidedApproval,
+)
+from crisiscli.record.signing import UNSIGNED, Verdict
+
+if TYPE_CHECKING:
+    from crisiscli.i18n import Catalogue
 
 # An answer to one of these questions fills the role beside it (the bundled playbooks ask
 # "Who approves public messages?" as ``approver`` and "... if they can't be reached?" as
@@ -81,8 +91,6 @@ def outcome(message: MessageState) -> str:
 
 def trust_words(word: str) -> str:
     """``✓ signed``, ``(unsigned)``, ``(signature does not verify: …)``."""
-    from crisiscli.record.signing import Verdict
-
     return Verdict(word).marked()
 
 
@@ -115,19 +123,31 @@ def _outcome(message: MessageState) -> str:
     return f"not approved{refused}"
 
 
-EARLIER_VERSION = "decided on an earlier version"
-
-
-def refusal_words(refused: VoidedApproval) -> str:
+def refusal_words(refused: VoidedApproval, words: Catalogue | None = None) -> str:
     """A decision that did not count, in every view's words: "a decision by Dana was
     approved, not counted: unsigned" (``approval.require_signature``), or "… was not
     counted: decided on an earlier version ✓ signed"."""
-    if refused.what.startswith(EARLIER_VERSION):
-        return f"a decision by {refused.approver} was not counted: {refused.what}"
-    return f"a decision by {refused.approver} was {refused.what}"
+    w = words or _english()
+    if refused.what == EARLIER_VERSION:
+        mark = f" {Verdict(refused.trust).marked(w)}" if refused.trust else ""
+        return w.t("signature.refused.earlier", who=refused.approver, mark=mark)
+    return w.t("signature.refused", who=refused.approver, what=uncounted_words(refused, w))
 
 
-def not_counted(message: MessageState) -> list[str]:
+def uncounted_words(refused: VoidedApproval, words: Catalogue | None = None) -> str:
+    """``approved, not counted: signature does not verify: …`` (``MessageState.uncounted``)."""
+    w = words or _english()
+    why = Verdict(refused.trust or UNSIGNED).shown(w)
+    return w.t("signature.not_counted", what=w.t(f"signature.decision.{refused.what}"), why=why)
+
+
+def voided_words(gone: VoidedApproval, words: Catalogue | None = None) -> str:
+    """What stopped counting, with what its signature proved where the team signs:
+    ``decided on an earlier version ✓ signed``."""
+    return gone.what + (f" {Verdict(gone.trust).marked(words)}" if gone.trust else "")
+
+
+def not_counted(message: MessageState, words: Catalogue | None = None) -> list[str]:
     """The decisions that arrived for the version waiting and do not count, in words: a
     signature missing or not verifying, or a (possibly replayed) decision naming an earlier
     version. What status, watch and ``crisis approve --list`` show under the request."""
@@ -135,8 +155,14 @@ def not_counted(message: MessageState) -> list[str]:
     if request is None:
         return []
     late = [v for v in message.uncounted if v.ts > request.ts]
-    late += [v for v in message.voided if v.ts > request.ts and v.what.startswith(EARLIER_VERSION)]
-    return [refusal_words(v) for v in sorted(late, key=lambda v: v.ts)]
+    late += [v for v in message.voided if v.ts > request.ts and v.what == EARLIER_VERSION]
+    return [refusal_words(v, words) for v in sorted(late, key=lambda v: v.ts)]
+
+
+def _english() -> Catalogue:
+    from crisiscli.i18n import Catalogue
+
+    return Catalogue("en")
 
 
 def waited(since: datetime, now: datetime) -> str:

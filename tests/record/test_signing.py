@@ -75,17 +75,23 @@ def test_each_way_a_signature_fails_is_named(setup: Any) -> None:
     assert verify(signers, message, good, "Dana Reyes").ok
     assert verify(signers, message, good, "dana  reyes").ok  # names as people type them
     forged = sign(str(keys["bo"]), message)
-    assert verify(signers, message, forged, "Dana Reyes").word == "claims Dana Reyes, key is Bo Lind's"  # fmt: skip
+    assert verify(signers, message, forged, "Dana Reyes").reason() == "claims Dana Reyes, key is Bo Lind's"  # fmt: skip
     unknown = sign(str(keys["eve"]), message)
-    assert verify(signers, message, unknown, "Dana Reyes").word == (
+    assert verify(signers, message, unknown, "Dana Reyes").reason() == (
         "claims Dana Reyes, signed with a key allowed_signers does not list (unknown, or removed)"
     )
     other = canonical("inc-2", decision())
-    assert verify(signers, other, good, "Dana Reyes").word == (
+    assert verify(signers, other, good, "Dana Reyes").reason() == (
         "signed with Dana Reyes's key, but the line was changed after it was signed "
         "(or copied from another incident)"
     )
-    assert verify(signers, message, "bm90IGEgc2lnbmF0dXJl", "Dana Reyes").word == "not an SSH signature"  # fmt: skip
+    assert verify(signers, message, "bm90IGEgc2lnbmF0dXJl", "Dana Reyes").reason() == "not an SSH signature"  # fmt: skip
+    # the words come from the catalogue: a Swedish playbook's views say them in Swedish
+    from crisiscli.i18n import Catalogue
+
+    assert verify(signers, message, forged, "Dana Reyes").shown(Catalogue("sv")) == (
+        "signaturen stämmer inte: utger sig för att vara Dana Reyes, men nyckeln tillhör Bo Lind"
+    )
 
 
 def test_verdicts_are_cached_and_depend_on_the_signers(setup: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
@@ -144,7 +150,7 @@ def test_a_journal_stuffed_with_signatures_costs_a_bounded_time(setup: Any, tmp_
         events.append(event._replace(sig=sign(str(keys["dana"]), canonical("inc-1", event))))
     verdicts = [checker.verdict(e) for e in events]
     assert [v.ok for v in verdicts] == [True, True, False]
-    assert verdicts[2].word == "not checked yet (more than 2 new signatures at once)"
+    assert verdicts[2].reason() == "not checked yet (more than 2 new signatures at once)"
     checker.close()
     again = Checker(folder, "inc-1", Policy(signers.read_bytes(), True, signers))
     assert all(again.verdict(e).ok for e in events)  # the next command checks the rest

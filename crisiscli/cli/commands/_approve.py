@@ -174,7 +174,7 @@ def _record(env: Any, w: Waiting, decision: Decision) -> None:
     if message.self_approved:
         echo("  You wrote this version: recorded as self-approved.")
     if message.uncounted and message.decision is None:
-        echo(f"  Not counted: {message.uncounted[-1].what}.")
+        echo(f"  Not counted: {approvals.uncounted_words(message.uncounted[-1])}.")
 
 
 def _refuse_unless_signable(env: Any, playbook_requires: bool) -> None:

@@ -576,7 +576,7 @@ def sent_groups(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
     """Who was asked, what they decided (or that nobody did), and what stopped counting."""
-    from crisiscli.walk.approvals import outcome
+    from crisiscli.walk.approvals import outcome, voided_words
 
     if m.override:
         status = "published without approval"
@@ -607,7 +607,9 @@ def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
             }
             for q in m.requests
         ],
-        "voided": [{"approver": v.approver, "what": v.what, "at": ctx.t(v.ts)} for v in m.voided],
+        "voided": [
+            {"approver": v.approver, "what": voided_words(v), "at": ctx.t(v.ts)} for v in m.voided
+        ],
         **_signature(ctx, m),
     }
 
@@ -628,10 +630,12 @@ def _signature(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
     the decisions that did not count (the journal's lines carry the proof: ``export``)."""
     if m.decision_trust is None and not m.uncounted:
         return {}
+    from crisiscli.walk.approvals import uncounted_words
+
     return {
         "signature": m.decision_trust,
         "not_counted": [
-            {"approver": v.approver, "what": ctx.r.text(v.what), "at": ctx.t(v.ts)}
+            {"approver": v.approver, "what": ctx.r.text(uncounted_words(v)), "at": ctx.t(v.ts)}
             for v in m.uncounted
         ],
     }
