@@ -427,18 +427,22 @@ def is_quiet(kind: str) -> bool:
     return spec is not None and spec.quiet
 
 
-def to_line(event: Event) -> str:
-    """The journal line of an event (without the newline)."""
-    import json
-
-    record = {
-        "v": FORMAT_VERSION,
+def recorded_fields(event: Event) -> dict[str, Any]:
+    """The fields a line records and a reader trusts (what a signature covers, too)."""
+    return {
         "id": event.id,
         "ts": event.ts.astimezone(timezone.utc).isoformat(timespec="microseconds"),
         "actor": event.actor,
         "type": event.type,
         "data": event.data,
     }
+
+
+def to_line(event: Event) -> str:
+    """The journal line of an event (without the newline)."""
+    import json
+
+    record = {"v": FORMAT_VERSION, **recorded_fields(event)}
     if event.sig is not None:
         record["sig"] = event.sig
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -180,16 +180,9 @@ def counted_words(counts: dict[str, int], words: Catalogue | None = None) -> str
 def canonical(incident: str, event: Event) -> bytes:
     """The bytes signed for ``event`` of ``incident``: every field a reader trusts, in one
     fixed JSON form (sorted keys, no spaces). ``sig`` itself is not part of them."""
-    from datetime import timezone
+    from crisiscli.record.events import recorded_fields
 
-    record = {
-        "incident": incident,
-        "id": event.id,
-        "ts": event.ts.astimezone(timezone.utc).isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "type": event.type,
-        "data": event.data,
-    }
+    record = {"incident": incident, **recorded_fields(event)}
     text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return b"crisis-event v1\n" + text.encode("utf-8", "surrogatepass")
 
