@@ -262,12 +262,20 @@ def build_brief(
         "left_out": [{"line": q.line, "reason": q.reason} for q in state.quarantined],
         # where the team signs: how many events verify, and the latest that do not
         "signatures": dict(state.signatures),
+        # the team signs, and this machine has no key: what it records is unsigned
+        "no_key_here": bool(state.signatures) and _no_key(incident),
         "unproven": [
             {"at": u.ts, "actor": u.actor, "type": u.type, "id": u.event_id, "why": u.why}
             for u in state.unproven[-3:]
         ],
         "tz": tz,
     }
+
+
+def _no_key(incident: Incident) -> bool:
+    from crisiscli.record.signing import configured_key
+
+    return configured_key(incident.env) is None
 
 
 def _signature_lines(brief: dict[str, Any], tz: tzinfo | None, now: datetime) -> list[str]:
@@ -282,6 +290,11 @@ def _signature_lines(brief: dict[str, Any], tz: tzinfo | None, now: datetime) ->
         out.append(
             f"    {short_when(u['at'], tz, now)} {_text(u['actor'])} ({u['type']}):"
             f" {_text(u['why'])}"
+        )
+    if brief.get("no_key_here"):
+        out.append(
+            "    you sign nothing here: no key is set"
+            " (crisis config set signing.key ~/.ssh/id_ed25519; crisis signers check)"
         )
     return out
 

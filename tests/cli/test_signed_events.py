@@ -108,3 +108,12 @@ def test_bo_signing_a_note_as_someone_else_is_named(cli: Any, team: Any) -> None
     log = " ".join(ok(cli("log", folder.name)).stdout.split())
     shown = "signature does not verify: claims Dana Reyes, key is Bo Lind's"
     assert f"· Dana Reyes · Note: Ship it. ({shown})" in log
+
+
+def test_status_says_when_this_machine_signs_nothing(cli: Any, team: Any, crisis_home: Path) -> None:  # fmt: skip
+    folder, _keys = team
+    (crisis_home / "config.toml").unlink()  # a teammate's laptop: the team signs, no key here
+    ok(cli("note", "From the train", "-i", folder.name, actor="Bo Lind"))
+    status = " ".join(ok(cli("status", folder.name)).stdout.split())
+    assert "signed and verified, 1 unsigned (marked in crisis log)" in status
+    assert "you sign nothing here: no key is set (crisis config set signing.key" in status
