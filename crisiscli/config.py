@@ -54,8 +54,16 @@ KEYS: dict[str, str] = {
     "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
     "signing.key": "the SSH key that signs what you record (default: git's user.signingkey)",
     "approval.require_signature": "an approval counts only when signed by a key in allowed_signers: true or false",
+    "redact": "words and names `crisis report --redact` always replaces (e.g. a client's name)",
 }
-LIST_KEYS = ("severity_levels", "playbook_dirs", "notify.webhook", "notify.command", "notify.kinds")
+LIST_KEYS = (
+    "severity_levels",
+    "playbook_dirs",
+    "notify.webhook",
+    "notify.command",
+    "notify.kinds",
+    "redact",
+)
 BOOL_KEYS = ("notify.desktop", "notify.bell", "approval.require_signature")
 TABLES = (
     "platform_limits",
@@ -93,6 +101,7 @@ class Config:
     notify_kinds: tuple[str, ...] = NOTIFY_KINDS
     roster: Mapping[str, str] = field(default_factory=dict)  # approver, backup, … → person
     sync_auto: str | None = None  # "15s", or None (off)
+    redact: tuple[str, ...] = ()  # terms --redact always replaces
     path: Path | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as stored in the file
 
@@ -167,16 +176,9 @@ def unknown_key(key: str, location: Location | None = None) -> UsageError:
 
 
 def zone(name: str) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from crisiscli.timeutil import zone_named
 
-    if name.upper() == "UTC":
-        from datetime import timezone
-
-        return timezone.utc
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"'{name}' is not a known time zone (e.g. Europe/Berlin, UTC)") from None
+    return zone_named(name)
 
 
 def _one_line_text(value: Any, what: str) -> str:
@@ -239,6 +241,10 @@ def check_value(key: str, value: Any) -> Any:
         if problem:
             raise ValueError(f"the webhook '{name}' is not usable: {problem}")
         return value.strip()
+    if key == "redact":
+        if not isinstance(value, list):
+            raise ValueError("redact must be a list of words or names")
+        return [_one_line_text(item, "a redact term") for item in value]
     if key.startswith("notify."):
         return _check_notify(key, value)
     if key.startswith("roster."):
@@ -312,11 +318,13 @@ def interval_problem(text: str) -> str | None:
 
 def _check_interval(value: Any) -> str:
     """``sync.auto``: a duration in the one grammar of durations, or off."""
-    text = _one_line_text(value, "sync.auto").strip()
-    problem = interval_problem(text)
-    if problem:
-        raise ValueError(problem)
-    return text
+    if isinstance(value, str) and value.strip():
+        # the duration's own refusal first: "0\t0" is refused as every reader refuses it
+        # (a duration has no control characters, so the one-line check below never differs)
+        problem = interval_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+    return _one_line_text(value, "sync.auto").strip()
 
 
 # The platforms crisis counts for, by the names config.toml uses (``platform_limits.x``).
@@ -482,6 +490,7 @@ def build_config(stored: Mapping[str, Any], path: Path | None) -> Config:
         sync_auto=stored.get("sync.auto"),
         **notify,
         roster={k.split(".", 1)[1]: str(v) for k, v in stored.items() if k.startswith("roster.")},
+        redact=tuple(str(t) for t in stored.get("redact", ()) if str(t).strip()),
         path=path,
         values=dict(stored),
     )

@@ -10,6 +10,7 @@ with ``yaml.safe_load`` only.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +18,55 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 FALLBACK = "en"
 
 
+# One entry a line, as the bundled files are written: ``key: "text"  # comment``. The fold
+# describes every event in the playbook's language, so ``crisis note`` reads a catalogue:
+# this reads one in a millisecond, where importing a YAML parser would double the command's
+# start-up. A file with any other line (a translator's block scalar, an escape) is read by
+# ``yaml.safe_load`` instead; a test checks both readings agree on every bundled file.
+_ENTRY = re.compile(
+    r'(?:"(?P<quoted>[^"\\]*)"|(?P<key>[A-Za-z0-9_.-]+)): "(?P<text>[^"\\]*)" *(?:#.*)?'
+)
+_BLANK = re.compile(r" *(?:#.*)?")
+# Keys YAML 1.1 reads as something other than their text (``no:`` is false): left to YAML.
+_NOT_TEXT = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+
+
+def _simple_entries(text: str) -> dict[str, str] | None:
+    """The entries of a catalogue written one ``key: "text"`` a line; None for any other."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        entry = _ENTRY.fullmatch(line)
+        if entry is not None and (entry["key"] or "").lower() not in _NOT_TEXT:
+            found[entry["quoted"] if entry["key"] is None else entry["key"]] = entry["text"]
+        elif _BLANK.fullmatch(line) is None:
+            return None
+    return found
+
+
 @functools.cache
 def _load(language: str) -> dict[str, str]:
-    import yaml
-
     path = LOCALES / f"{language}.yaml"
     if not language.replace("-", "").replace("_", "").isalnum() or not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    text = path.read_text(encoding="utf-8")
+    simple = _simple_entries(text)
+    if simple is not None:
+        return simple
+    import yaml
+
+    data = yaml.safe_load(text) or {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def languages() -> list[str]:
     """Every language the catalogue has words for."""
     return sorted(p.stem for p in LOCALES.glob("*.yaml"))
+
+
+@functools.cache
+def catalogue(language: str) -> Catalogue:
+    """The catalogue of ``language``, built once (the fold describes every event with it)."""
+    return Catalogue(language)
 
 
 class Catalogue:
@@ -44,6 +80,10 @@ class Catalogue:
     def t(self, key: str, **values: Any) -> str:
         text = self._words.get(key, key)
         return text.format(**values) if values else text
+
+    def knows(self, key: str) -> bool:
+        """Whether this language (or English) has words for ``key``."""
+        return key in self._words
 
     def level(self, level_id: str) -> str:
         """A severity level as this language names it (``high`` → ``hög``); a level the

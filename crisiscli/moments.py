@@ -11,47 +11,34 @@ importing the other.
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta, timezone, tzinfo
 
 from crisiscli.errors import UsageError
+from crisiscli.timeutil import (
+    DURATION_EXAMPLES,
+    MAX_DURATION_SECONDS,
+    MOMENT_HELP,
+    parse_clock,
+    parse_duration,
+    system_zone,
+    zone_named,
+)
 
 SLASHED = re.compile(
-    r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})"
+    r"^(?P<a>[0-9]{1,2})[/.\-](?P<b>[0-9]{1,2})[/.\-](?P<y>[0-9]{4}|[0-9]{2})"
     r"(?:[ T,]+(?P<time>.+))?$"
 )
 YEAR_FIRST = re.compile(
-    r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})(?:[ T,]+(?P<time>.+))?$"
+    r"^(?P<y>[0-9]{4})[/.](?P<m>[0-9]{1,2})[/.](?P<d>[0-9]{1,2})(?:[ T,]+(?P<time>.+))?$"
 )
-_TIME = re.compile(
-    r"^(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:\.\d+)?)?\s*"
-    r"(?P<ampm>[aApP]\.?[mM]\.?)?$"
-)
-
-
-def clock_of(text: str | None) -> tuple[int, int, int] | None:
-    if text is None or not text.strip():
-        return None
-    m = _TIME.match(text.strip())
-    if not m:
-        return None
-    hour, minute, second = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
-    if m["ampm"]:
-        if not 1 <= hour <= 12:
-            return None
-        pm = m["ampm"].lower().startswith("p")
-        hour = (hour % 12) + (12 if pm else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    return hour, minute, second
 
 
 def localize(naive: datetime, zone: tzinfo) -> datetime:
     return naive.replace(tzinfo=zone)
 
 
-_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_ISO_START = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date_time(text: str, order: str | None) -> datetime | None:
@@ -63,15 +50,15 @@ def parse_date_time(text: str, order: str | None) -> datetime | None:
             pass
         head, _, rest = text.replace("T", " ", 1).partition(" ")
         y, mo, d = (int(p) for p in head.split("-"))
-        hms = clock_of(rest)
+        hms = parse_clock(rest)
         return datetime(y, mo, d, *hms) if hms else None
     m = YEAR_FIRST.match(text)
     if m:
-        hms = clock_of(m["time"])
+        hms = parse_clock(m["time"])
         return datetime(int(m["y"]), int(m["m"]), int(m["d"]), *hms) if hms else None
     m = SLASHED.match(text)
     if m:
-        hms = clock_of(m["time"])
+        hms = parse_clock(m["time"])
         if hms is None:
             return None
         a, b, year = int(m["a"]), int(m["b"]), int(m["y"])
@@ -87,46 +74,23 @@ def parse_date_time(text: str, order: str | None) -> datetime | None:
     return None
 
 
-# -- delays and short times (reschedule targets, follow-ups, promised updates) ----------
+# -- later moments (reschedule targets, follow-ups, promised updates) ---------------------
 
-_DURATION = re.compile(r"^(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?$")
-
-
-MAX_AHEAD = timedelta(days=366)  # a follow-up or a new post time within a year
-
-
-def parse_delay(text: str) -> timedelta | None:
-    """``2h``, ``90m``, ``1h30m``, ``1d`` → timedelta; anything else → None.
-
-    A duration too large for the calendar is returned as ``timedelta.max``; callers
-    refuse anything beyond ``MAX_AHEAD``.
-    """
-    t = text.strip().lower().replace(" ", "")
-    if not t:
-        return None
-    m = _DURATION.match(t)
-    if not m or not any(m.groupdict().values()):
-        return None
-    try:
-        return timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
-    except OverflowError:
-        return timedelta.max
+MAX_AHEAD = timedelta(seconds=MAX_DURATION_SECONDS)  # a follow-up or a new post time within a year
 
 
 def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime:
     """A later moment typed by a person: ``2h``, ``+30m``, ``14:30`` (next one), or a date."""
     value = text.strip()
-    delta = parse_delay(value.lstrip("+"))
-    if delta is not None:
-        if delta.total_seconds() <= 0:
-            raise UsageError(f"{what} '{text}' is not in the future")
-        if delta > MAX_AHEAD:
+    seconds = parse_duration(value[1:] if value.startswith("+") else value)
+    if seconds is not None:
+        if seconds > MAX_DURATION_SECONDS:
             raise UsageError(
                 f"{what} '{text}' is more than {MAX_AHEAD.days} days away",
                 hint="give a delay such as 2h or 1d, or a date within a year",
             )
-        return (now + delta).astimezone(timezone.utc)
-    hms = clock_of(value)
+        return (now + timedelta(seconds=seconds)).astimezone(timezone.utc)
+    hms = parse_clock(value)
     if hms is not None:
         local_now = now.astimezone(zone)
         candidate = localize(datetime(local_now.year, local_now.month, local_now.day, *hms), zone)
@@ -152,10 +116,7 @@ def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime
     except (ValueError, OverflowError):
         parsed = None
     if parsed is None:
-        raise UsageError(
-            f"cannot read {what} '{text}'",
-            hint="use 2h, 30m, 14:30, or 2026-11-24 14:30",
-        )
+        raise UsageError(f"cannot read {what} '{text}'", hint=MOMENT_HELP)
     try:
         if parsed.tzinfo is None:
             parsed = localize(parsed, zone)
@@ -171,60 +132,80 @@ def parse_when(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime
     return moment
 
 
+MAX_BEFORE = timedelta(seconds=MAX_DURATION_SECONDS)  # an impact start within a year before now
+
+#: What every refusal of an earlier moment says is accepted.
+PAST_HELP = (
+    f"give how long ago ({DURATION_EXAMPLES}; 40m ago too), "
+    "a clock time (19:50, 7:50 pm) or a date (2026-11-27 19:50)"
+)
+
+
+class PastRefused(UsageError):
+    """``parse_past`` refused a time; ``reason`` says why in a word a prompt can translate:
+    ``unread`` (not a time), ``future`` or ``too_old`` (more than a year ago)."""
+
+    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+
+
+def parse_past(text: str, now: datetime, zone: tzinfo, *, what: str) -> datetime:
+    """An earlier moment typed by a person: ``40m`` or ``40m ago`` (that long before now, in
+    the one duration grammar), ``19:50`` (the latest one not after now, in the one clock-time
+    grammar), ``2026-11-27 19:50`` or an ISO time with its offset. Never after ``now``,
+    never more than a year before it."""
+    value = text.strip()
+    bare = value[:-3].rstrip() if value.lower().endswith("ago") else value  # "2H ago" stays 2H
+    seconds = parse_duration(bare)
+    if seconds is not None:
+        if seconds > MAX_DURATION_SECONDS:
+            raise PastRefused(
+                f"{what} '{text}' is more than {MAX_BEFORE.days} days ago", reason="too_old"
+            )
+        return (now - timedelta(seconds=seconds)).astimezone(timezone.utc)
+    hms = parse_clock(value)
+    if hms is not None:
+        local_now = now.astimezone(zone)
+        candidate = localize(datetime(local_now.year, local_now.month, local_now.day, *hms), zone)
+        if candidate > now:
+            day = (local_now - timedelta(days=1)).date()
+            candidate = localize(datetime.combine(day, datetime.min.time()), zone).replace(
+                hour=hms[0], minute=hms[1], second=hms[2]
+            )
+        return candidate.astimezone(timezone.utc)
+    try:
+        parsed = parse_date_time(value, None) if _ISO_START.match(value) else None
+        if parsed is not None and parsed.tzinfo is None:
+            parsed = localize(parsed, zone)
+        moment = parsed.astimezone(timezone.utc) if parsed is not None else None
+    except (ValueError, OverflowError):
+        moment = None
+    if moment is None:
+        raise PastRefused(f"cannot read {what} '{text}'", reason="unread", hint=PAST_HELP)
+    if moment > now:
+        raise PastRefused(f"{what} '{text}' is in the future", reason="future")
+    if now - moment > MAX_BEFORE:
+        raise PastRefused(
+            f"{what} '{text}' is more than {MAX_BEFORE.days} days ago", reason="too_old"
+        )
+    return moment
+
+
 def local_zone(name: str | None = None) -> tzinfo:
     """The zone for times written without an offset: ``name``, else the configured zone
-    (``crisiscli.config`` when it exists), else the system's local zone (env TZ)."""
+    (``crisiscli.config`` when it exists), else the system's (``timeutil.system_zone``,
+    which follows daylight saving)."""
     if not name:
         name = _configured_zone()
-    if name:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        if name.upper() == "UTC":
-            return timezone.utc
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(
-                f"unknown time zone '{name}'", hint="use an IANA name such as Europe/Stockholm"
-            ) from None
-    if hasattr(time, "tzset"):
-        time.tzset()  # pick up TZ as it is now (tests and long sessions change it)
-    return SystemLocal()
-
-
-class SystemLocal(tzinfo):
-    """The operating system's local zone (follows TZ), with its DST rules per moment."""
-
-    def _local(self, dt: datetime) -> time.struct_time:
-        try:
-            stamp = time.mktime(
-                (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, 0, 0, -1)
-            )
-            return time.localtime(stamp)
-        except (OverflowError, ValueError, OSError):
-            return time.localtime(0)
-
-    def utcoffset(self, dt: datetime | None) -> timedelta:
-        local = time.localtime() if dt is None else self._local(dt)
-        return timedelta(seconds=local.tm_gmtoff)
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return timedelta(0)
-
-    def fromutc(self, dt: datetime) -> datetime:
-        epoch = datetime(1970, 1, 1)
-        try:
-            local = time.localtime((dt.replace(tzinfo=None) - epoch).total_seconds())
-        except (OverflowError, ValueError, OSError):
-            local = time.localtime(0)
-        return dt + timedelta(seconds=local.tm_gmtoff)
-
-    def tzname(self, dt: datetime | None) -> str:
-        local = time.localtime() if dt is None else self._local(dt)
-        return local.tm_zone
-
-    def __repr__(self) -> str:
-        return "SystemLocal()"
+    if not name:
+        return system_zone()
+    try:
+        return zone_named(name)
+    except ValueError:
+        raise UsageError(
+            f"unknown time zone '{name}'", hint="use an IANA name such as Europe/Stockholm"
+        ) from None
 
 
 def _configured_zone() -> str | None:

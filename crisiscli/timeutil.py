@@ -7,13 +7,29 @@ timestamp means the same thing in the walk-through, the log, the brief and the r
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+import time
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
-# ASCII digits only: ``\d`` would accept "١٠m", which no person typing a deadline means.
-_DURATION = re.compile(
-    r"^\s*(?:([0-9]+)\s*d)?\s*(?:([0-9]+)\s*h)?\s*(?:([0-9]+)\s*m(?:in)?)?\s*(?:([0-9]+)\s*s)?\s*$"
+# -- the one grammar of durations ----------------------------------------------------------
+#
+# Every duration crisis reads — a playbook's ``due``, ``not_before``, ``escalate_after`` and
+# cadence, ``sync.auto`` and ``--sync``, ``--follow-up``/``--to`` and the walk-through's
+# "next update" prompt — is read by ``parse_duration`` against this one pattern, and the
+# JSON Schema carries the same text (``playbook/schema.py``), so a duration one place
+# accepts is accepted everywhere. Units in the order days, hours, minutes (``m`` or
+# ``min``), seconds, each optional, lowercase; at least one number that is not zero; ASCII
+# spaces allowed around the parts. Written in the common subset of Python's and
+# ECMAScript's regular expressions: ``[0-9]``, never ``\d`` (in Python ``\d`` would accept
+# "١٠m", which no person typing a deadline means), and no ``\s``.
+DURATION_REGEX = (
+    "(?=[^1-9]*[1-9])"
+    " *(?:([0-9]+) *d)? *(?:([0-9]+) *h)? *(?:([0-9]+) *(?:min|m))? *(?:([0-9]+) *s)? *"
 )
+_DURATION = re.compile(DURATION_REGEX)
 
+#: What every refusal of a duration says is accepted (the same words everywhere).
+DURATION_EXAMPLES = "45s, 15m, 90min, 1h30m, 2d"
+DURATION_HELP = f"write days, hours, minutes, seconds in that order, e.g. {DURATION_EXAMPLES}"
 
 # A deadline or follow-up further away than this is a typo, not a plan (and 999999999d
 # would not fit in a date at all).
@@ -21,28 +37,101 @@ MAX_DURATION_SECONDS = 366 * 24 * 3600
 
 
 def parse_duration(text: str) -> int | None:
-    """``"1h30m"`` → 5400 seconds; ``"90min"``, ``"2d"``, ``"45s"`` too.
+    """``"1h30m"`` → 5400 seconds; ``"90min"``, ``"2d"``, ``"45s"``, ``"1h 30m"`` too.
 
-    None when the text is not a duration. Durations over a year are reported by
-    ``duration_problem`` rather than silently accepted.
+    None when the text is not a duration of at least one second (``DURATION_REGEX``).
+    Durations over a year are reported by ``duration_problem``, not refused here.
     """
-    match = _DURATION.match(text)
-    if not match or not any(match.groups()):
+    match = _DURATION.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
         return None
     days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
-def duration_problem(text: str) -> str | None:
-    """Why ``text`` is not a usable duration (None: it is one)."""
+def not_a_duration(text: str) -> str:
+    """The one sentence that refuses ``text`` as a duration."""
+    return f"'{text}' is not a duration: {DURATION_HELP}"
+
+
+def duration_problem(text: str, *, most: int = MAX_DURATION_SECONDS) -> str | None:
+    """Why ``text`` is not a usable duration (None: it is one, at most ``most`` seconds)."""
     seconds = parse_duration(text)
     if seconds is None:
-        return f"'{text}' is not a duration (use e.g. 15m, 2h, 1h30m, 1d)"
-    if seconds <= 0:
-        return f"'{text}' is no time at all"
-    if seconds > MAX_DURATION_SECONDS:
-        return f"'{text}' is more than a year away"
+        return not_a_duration(text)
+    if seconds > most:
+        limit = "a year" if most == MAX_DURATION_SECONDS else duration_text(most)
+        return f"'{text}' is more than {limit}"
     return None
+
+
+def duration_text(seconds: int) -> str:
+    """``5400`` → ``1h30m``: the exact duration, written so that ``parse_duration`` reads
+    it back (``format_duration`` rounds for people; this never does)."""
+    if seconds <= 0:
+        raise ValueError("a duration is at least one second")
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = zip((days, hours, minutes, secs), "dhms", strict=True)
+    return "".join(f"{n}{unit}" for n, unit in parts if n)
+
+
+# -- the one grammar of clock times ------------------------------------------------------
+
+# ``14:30``, ``14.30``, ``14:30:15``, ``2:30 pm``: ASCII digits only, as for durations.
+_CLOCK = re.compile(
+    r"(?P<h>[0-9]{1,2})[:.](?P<mi>[0-9]{2})(?:[:.](?P<s>[0-9]{2})(?:\.[0-9]+)?)? *"
+    r"(?P<ampm>[aApP]\.?[mM]\.?)?"
+)
+
+#: What every refusal of a moment says is accepted.
+MOMENT_HELP = (
+    f"give a duration from now ({DURATION_EXAMPLES}; +30m too), "
+    "a clock time (14:30, 2:30 pm) or a date (2026-11-24 14:30)"
+)
+
+
+def parse_clock(text: str | None) -> tuple[int, int, int] | None:
+    """``"14:30"`` → (14, 30, 0); ``"2:30 pm"`` → (14, 30, 0); None when it is not one."""
+    if text is None or not text.strip():
+        return None
+    m = _CLOCK.fullmatch(text.strip())
+    if not m:
+        return None
+    hour, minute, second = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
+    if m["ampm"]:
+        if not 1 <= hour <= 12:
+            return None
+        pm = m["ampm"].lower().startswith("p")
+        hour = (hour % 12) + (12 if pm else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return hour, minute, second
+
+
+# -- the one grammar of dates --------------------------------------------------------------
+
+# ``2026-12-15`` and nothing else: ``date.fromisoformat`` also takes ``20261215`` and
+# ``2026-W51-2`` from Python 3.11 on, so the same command line meant a date on one Python
+# and was refused on another.
+_DATE = re.compile("([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def parse_date(text: str | None) -> date | None:
+    """``"2026-12-15"`` → that date (spaces around it ignored); None when it is not one."""
+    m = _DATE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if m is None:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:  # 2026-02-30
+        return None
+
+
+def not_a_date(what: str, text: str) -> str:
+    """The one sentence that refuses ``text`` as a date."""
+    return f"{what} '{text}' is not a date (use YYYY-MM-DD)"
 
 
 def format_duration(seconds: float) -> str:
@@ -88,6 +177,11 @@ def parse_iso(text: str) -> datetime | None:
         return None
 
 
+def utc_text(ts: datetime) -> str:
+    """The journal's form of a time: UTC, microseconds, offset."""
+    return ts.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
 def zone_named(name: str) -> tzinfo:
     """An IANA zone by name (``UTC`` too); ``ValueError`` for an unknown one."""
     if name.strip().upper() in ("UTC", "Z", "GMT"):
@@ -98,6 +192,50 @@ def zone_named(name: str) -> tzinfo:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"'{name}' is not a known time zone (e.g. Europe/Berlin, UTC)") from None
+
+
+def system_zone() -> tzinfo:
+    """The operating system's local zone (env TZ), with its daylight-saving rules at every
+    moment: the one local zone. ``datetime.now().astimezone().tzinfo`` would be today's
+    fixed offset, an hour wrong for a time typed on the other side of a DST change."""
+    if hasattr(time, "tzset"):
+        time.tzset()  # pick up TZ as it is now (tests and long sessions change it)
+    return SystemLocal()
+
+
+class SystemLocal(tzinfo):
+    """The operating system's local zone (follows TZ), with its DST rules per moment."""
+
+    def _local(self, dt: datetime) -> time.struct_time:
+        try:
+            stamp = time.mktime(
+                (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, 0, 0, -1)
+            )
+            return time.localtime(stamp)
+        except (OverflowError, ValueError, OSError):
+            return time.localtime(0)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        local = time.localtime() if dt is None else self._local(dt)
+        return timedelta(seconds=local.tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return timedelta(0)
+
+    def fromutc(self, dt: datetime) -> datetime:
+        epoch = datetime(1970, 1, 1)
+        try:
+            local = time.localtime((dt.replace(tzinfo=None) - epoch).total_seconds())
+        except (OverflowError, ValueError, OSError):
+            local = time.localtime(0)
+        return dt + timedelta(seconds=local.tm_gmtoff)
+
+    def tzname(self, dt: datetime | None) -> str:
+        local = time.localtime() if dt is None else self._local(dt)
+        return local.tm_zone
+
+    def __repr__(self) -> str:
+        return "SystemLocal()"
 
 
 def in_zone(ts: datetime, tz: tzinfo | None) -> datetime:

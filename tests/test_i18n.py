@@ -71,3 +71,19 @@ def test_the_walk_through_says_nothing_outside_the_catalogue() -> None:
             ):
                 found.append(f"{name}:{node.lineno}: {ast.unparse(node.args[0])[:60]}")
     assert not found, "\n".join(found)
+
+
+def test_the_quick_reading_of_a_catalogue_is_yamls() -> None:
+    """The fold reads catalogues without a YAML parser (start-up); on every bundled file it
+    reads what ``yaml.safe_load`` reads, and gives way to it on any other line."""
+    import yaml
+
+    from crisiscli.i18n import LOCALES, _simple_entries
+
+    for path in LOCALES.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        quick = _simple_entries(text)
+        assert quick is not None, f"{path.name}: not one entry a line"
+        assert quick == {str(k): str(v) for k, v in yaml.safe_load(text).items()}
+    for other in ('no: "Nej"', "a: |\n  text", 'a: "x\\ty"', "a: plain"):
+        assert _simple_entries(other) is None, other

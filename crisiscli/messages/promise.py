@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# A clock time: 02:30, 2.30, 14.30, 2:30 pm, 2pm, 2 p.m. (a bare hour only with am/pm or kl.)
-_HM = r"(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))"
+from crisiscli.timeutil import duration_text
+
+# A clock time: 02:30, 2.30, 14.30, 2:30 pm, 2pm, 2 p.m. (a bare hour only with am/pm or kl.);
+# ASCII digits, as in every time crisis reads (``timeutil``): "١٤:٣٠" is no promise.
+_HM = r"(?P<h>[01]?[0-9]|2[0-3])(?:[:.](?P<m>[0-5][0-9]))"
 _AMPM = r"(?P<ap>[ap])\.?\s?m\b\.?"
 _TIME = rf"(?:{_HM}\s?(?:{_AMPM})?|(?P<h2>1[0-2]|0?[1-9])\s?(?:{_AMPM.replace('ap', 'ap2')}))"
 _NUMBERS = {
@@ -23,7 +26,7 @@ _NUMBERS = {
     "thirty": 30, "forty-five": 45, "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4,
     "femton": 15, "tjugo": 20, "trettio": 30, "fyrtiofem": 45,
 }  # fmt: skip
-_COUNT = r"(?P<n>\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
+_COUNT = r"(?P<n>[0-9]{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
 
 _CUES = {
     "en": (
@@ -79,12 +82,12 @@ def promised_in(text: str, language: str = "en") -> str | None:
         groups = match.groupdict()
         if groups.get("unit"):
             count = groups["n"].lower()
-            n = int(count) if count.isdigit() else _NUMBERS.get(count, 0)
+            n = int(count) if count.isascii() and count.isdigit() else _NUMBERS.get(count, 0)
             if n <= 0:
                 continue
             unit = groups["unit"].lower()
             seconds = 3600 if unit.startswith(("h", "tim")) else 60
-            return f"{n}h" if seconds == 3600 else f"{n}m"
+            return duration_text(n * seconds)
         if groups.get("h2"):
             hour, minute, ampm = int(groups["h2"]), 0, groups.get("ap2")
         else:

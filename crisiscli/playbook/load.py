@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from crisiscli.errors import Location, PlaybookError
 from crisiscli.playbook import model as m
 from crisiscli.playbook import spec
+from crisiscli.timeutil import DURATION_HELP, not_a_duration, parse_duration
 
 if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
@@ -344,8 +345,11 @@ class _Builder:
         if sets is not None and sets not in SETTABLE:
             self.problem((*at, "sets"), f"sets must be one of {', '.join(SETTABLE)}, not '{sets}'")
             sets = None
-        if sets is not None and qtype != "choice":
-            self.problem((*at, "sets"), "only a 'choice' question can set the severity")
+        if sets is not None and qtype != spec.SETS_TYPE[sets]:
+            if sets == "severity":
+                self.problem((*at, "sets"), "only a 'choice' question can set the severity")
+            else:
+                self.problem((*at, "sets"), f"only a 'text' question can set {sets}")
             sets = None
         floor = self.text(data.get("floor"), (*at, "floor"), "floor")
         if floor is not None and qtype != "yesno":
@@ -357,6 +361,13 @@ class _Builder:
             floor = None
         if floor is not None:
             self.floors.append(((*at, "floor"), floor))
+        review = self.text(data.get("review"), (*at, "review"), "review")
+        if review is not None and review not in spec.REVIEW_FIELDS:
+            self.problem(
+                (*at, "review"),
+                f"review must be one of {', '.join(spec.REVIEW_FIELDS)}, not '{review}'",
+            )
+            review = None
         if qid is None or prompt is None:
             return None
         return m.Question(
@@ -369,6 +380,7 @@ class _Builder:
             help_text,
             sets,
             floor,
+            review,
         )
 
     def choice(self, value: Any, at: Path_) -> m.Choice | None:
@@ -456,11 +468,11 @@ class _Builder:
             self.problem(after_at, f"due '{value}' needs a unit, such as '{value}m' (minutes)")
             return None
         if not isinstance(value, str):
-            self.problem(after_at, "due must be a duration such as '15m' or '1h30m'")
+            self.problem(after_at, f"due must be a duration: {DURATION_HELP}")
             return None
-        seconds = m.parse_duration(value)
-        if seconds is None or seconds <= 0:
-            self.problem(after_at, f"'{value}' is not a duration such as '15m' or '1h30m'")
+        seconds = parse_duration(value)
+        if seconds is None:
+            self.problem(after_at, not_a_duration(value))
             return None
         if seconds > m.MAX_DUE_SECONDS:
             self.problem(
@@ -473,18 +485,15 @@ class _Builder:
 
     def duration(self, value: Any, at: Path_, what: str) -> tuple[int, str] | None:
         """A duration such as ``30m`` (seconds and the text as written), or a problem."""
-        if isinstance(value, bool) or value is None:
-            self.problem(at, f"{what} must be a duration such as '30m' or '1h'")
-            return None
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             self.problem(at, f"{what} '{value}' needs a unit, such as '{value}m' (minutes)")
             return None
         if not isinstance(value, str):
-            self.problem(at, f"{what} must be a duration such as '30m' or '1h'")
+            self.problem(at, f"{what} must be a duration: {DURATION_HELP}")
             return None
-        seconds = m.parse_duration(value)
-        if seconds is None or seconds <= 0:
-            self.problem(at, f"'{value}' is not a duration such as '30m' or '1h'")
+        seconds = parse_duration(value)
+        if seconds is None:
+            self.problem(at, not_a_duration(value))
             return None
         return seconds, value.strip()
 
@@ -959,6 +968,19 @@ class _Builder:
                     )
                 questions[q.id] = q
         levels = {lv.id for lv in playbook.severities}
+        filled: dict[str, str] = {}  # review field → the question that fills it
+        for at, step in located:
+            for qi, q in enumerate(step.questions):
+                if q.review is None:
+                    continue
+                if q.review in filled:
+                    self.problem(
+                        (*at, "questions", qi, "review"),
+                        f"review field '{q.review}' is already filled by question "
+                        f"'{filled[q.review]}'",
+                        "duplicate-id",
+                    )
+                filled.setdefault(q.review, q.id)
         for at, step in located:
             for qi, q in enumerate(step.questions):
                 if q.sets == "severity":

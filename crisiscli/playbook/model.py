@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from crisiscli.frozen import Frozen, field
 from crisiscli.playbook.spec import PLATFORM_AUDIENCES, PUBLIC_KINDS, audience_of
+from crisiscli.timeutil import parse_duration
 
 FORMAT_VERSION = 1
 
@@ -31,6 +32,7 @@ MILESTONES: tuple[str, ...] = (
     "first-response",
     "apology",
     "off-platform",
+    "contained",
     "resolution",
 )
 
@@ -39,13 +41,6 @@ END = "end"  # a branch target that finishes the walk-through
 
 MAX_DUE_SECONDS = 366 * 86400  # a deadline falls within a year of the start
 MAX_ITEMS_PER_STEP = 200  # a checklist longer than this is not a step (and would be slow)
-
-
-def parse_duration(text: str) -> int | None:
-    """``"1h30m"`` → 5400 seconds; None when it is not a duration (see ``spec``)."""
-    from crisiscli.playbook.spec import duration_seconds
-
-    return duration_seconds(text)
 
 
 def truthy_word(text: str) -> bool | None:
@@ -77,6 +72,7 @@ class Question(Frozen):
     # A yes to a yes/no question sets a minimum severity (threats, press, a safety risk):
     # grading below it asks for a reason (choices carry their own ``floor``).
     floor: str | None = None
+    review: str | None = None  # the post-mortem field the answer fills (spec.REVIEW_FIELDS)
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -390,6 +386,8 @@ def _question_to_data(q: Question) -> dict[str, Any]:
         data["sets"] = q.sets
     if q.floor:
         data["floor"] = q.floor
+    if q.review:
+        data["review"] = q.review
     return data
 
 
@@ -594,6 +592,7 @@ def _question_from_data(d: dict[str, Any]) -> Question:
         help=d.get("help"),
         sets=d.get("sets"),
         floor=d.get("floor"),
+        review=d.get("review"),
     )
 
 

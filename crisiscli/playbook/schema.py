@@ -110,11 +110,17 @@ def playbook_schema() -> dict[str, Any]:
             "help": TEXT,
             "sets": {
                 "enum": list(spec.SETTABLE),
-                "description": "The answer becomes the incident's severity (choice questions).",
+                "description": "The answer becomes the incident's severity (choice questions), "
+                "when the impact began or was noticed, or the link to the first post (text "
+                "questions).",
             },
             "floor": {
                 **ID,
                 "description": "A yes sets a minimum severity level (yes/no questions).",
+            },
+            "review": {
+                "enum": list(spec.REVIEW_FIELDS),
+                "description": "The post-mortem field the answer fills (one question per field).",
             },
         },
     )
@@ -152,7 +158,20 @@ def playbook_schema() -> dict[str, Any]:
         }
     ]
     question["dependentSchemas"] = {
-        "sets": {"properties": {"type": {"const": "choice"}}, "required": ["type"]},
+        "sets": {
+            "anyOf": [
+                {
+                    "properties": {"sets": {"const": "severity"}, "type": {"const": "choice"}},
+                    "required": ["type"],
+                },
+                {
+                    "properties": {
+                        "sets": {"enum": [k for k, t in spec.SETS_TYPE.items() if t == "text"]},
+                        "type": {"const": "text"},
+                    }
+                },
+            ]
+        },
         # action items are entered one at a time: nothing to preset
         "default": {"not": {"properties": {"type": {"const": "actions"}}, "required": ["type"]}},
     }

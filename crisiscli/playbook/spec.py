@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import re
 
+from crisiscli import timeutil
+
 ID_REGEX = "[a-z0-9][a-z0-9_-]{0,63}"
-# A duration: days, hours, minutes, seconds in that order, each optional, at least one
-# non-zero number ("15m", "1h30m", "2d"); spaces allowed around the parts.
-DURATION_REGEX = (
-    "(?=[^1-9]*[1-9]) *(?:[0-9]+ *d)? *(?:[0-9]+ *h)? *(?:[0-9]+ *m)? *(?:[0-9]+ *s)? *"
-)
+# A duration: the one grammar of durations every command and prompt reads too (timeutil).
+DURATION_REGEX = timeutil.DURATION_REGEX
 
 ID_PATTERN = re.compile(ID_REGEX)
-DURATION_PATTERN = re.compile(
-    " *(?:([0-9]+) *d)? *(?:([0-9]+) *h)? *(?:([0-9]+) *m)? *(?:([0-9]+) *s)? *"
-)
 
 #: The one reserved step id: ``goto: end`` finishes the walk-through.
 RESERVED_STEP_IDS = ("end",)
@@ -83,6 +79,7 @@ QUESTION_KEYS = (
     "help",
     "sets",
     "floor",
+    "review",
 )
 QUESTION_REQUIRED = ("id", "prompt")
 ITEM_KEYS = ("id", "text", "when")
@@ -124,7 +121,29 @@ def audience_of(kind: str) -> str:
     return AUDIENCE_BY_KIND.get(kind, "public-post")
 
 
-SETTABLE = ("severity",)  # what a question's answer may set on the incident
+# What a question's answer may set on the incident: its severity (a choice question), when
+# the impact began and when the team noticed (text questions read as a past time), the
+# link to the first post (a text question, kept as evidence).
+SETTABLE = ("severity", "impact-start", "detected-at", "first-post")
+SETS_TYPE = {
+    "severity": "choice",
+    "impact-start": "text",
+    "detected-at": "text",
+    "first-post": "text",
+}
+#: ``review:`` on a question: which field of the post-mortem its answer fills. The report
+#: reads review answers by this key only (at most one question per key in a playbook).
+REVIEW_FIELDS = (
+    "summary",
+    "impact",
+    "contributing-factors",
+    "what-helped",
+    "went-well",
+    "went-wrong",
+    "lucky",
+    "review-owner",
+    "review-date",
+)
 #: A recurring deadline (``cadence:``): public updates every so often while the incident is open.
 CADENCE_KEYS = ("id", "label", "every", "first", "severity", "kinds", "until")
 CADENCE_REQUIRED = ("id",)
@@ -137,13 +156,3 @@ OFF_WORDS = ("off", "none")
 
 def is_id(text: str) -> bool:
     return ID_PATTERN.fullmatch(text) is not None
-
-
-def duration_seconds(text: str) -> int | None:
-    """``"1h30m"`` → 5400; None when the text is not a duration of at least one second."""
-    match = DURATION_PATTERN.fullmatch(text)
-    if not match:
-        return None
-    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-    return total or None

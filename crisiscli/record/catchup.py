@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from crisiscli.i18n import Catalogue
 from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid, tail_hash
-from crisiscli.record.events import Event, Names, describe, problem
+from crisiscli.record.describe import Names, describe, signature_mark
+from crisiscli.record.events import Event, problem
 from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
 from crisiscli.record.journal import CLOCK_SKEW, Journal, Line, parse_line, split_lines
 from crisiscli.record.signing import (
@@ -279,11 +279,11 @@ def _quarantine(
 
 def _checked(
     state: IncidentState, event: Event, ctx: Context, warnings: list[str]
-) -> tuple[Event, str, bool]:
-    """An event with what its signature proves (``Event.trust``), tallied, and the words
-    the timeline adds. Where the team signs (an allowed_signers file) every event is
-    checked: a note "by ceo" nobody signed, or a severity change edited after it was
-    signed, is marked in every view. A decision that does not count
+) -> tuple[Event, bool, bool]:
+    """An event with what its signature proves (``Event.trust``), tallied; whether the
+    timeline marks it, and whether it counts. Where the team signs (an allowed_signers
+    file) every event is checked: a note "by ceo" nobody signed, or a severity change
+    edited after it was signed, is marked in every view. A decision that does not count
     (``approval.require_signature``, in the config or the incident's playbook) is refused
     here, in sight, instead of applied."""
     decision = event.type in DECISIONS
@@ -291,7 +291,7 @@ def _checked(
         ctx.require_signature or state.playbook.get("require_signature") is True
     )
     if ctx.checker is None and not required:
-        return event, "", True  # nobody set signing up: nothing said, as before
+        return event, False, True  # nobody set signing up: nothing said, as before
     verdict = _verdict(ctx, event)
     event = event._replace(trust=verdict.word)
     state.tally_signature(event, verdict.word, verdict.shown())
@@ -304,23 +304,10 @@ def _checked(
             f"{ctx.shown}: the {event.type} {event.id[:12]} by {claimed_by(event)} "
             f"{outcome}: {verdict.shown()}"
         )
-    words = _words(ctx, state)
     if not counted:
         state.refuse(event, verdict.word)
-        return event, words.t("signature.mark.not_counted", shown=verdict.shown(words)), False
-    if not decision and verdict.ok:
-        return event, "", True  # a signed line is the rule: only the exceptions are marked
-    return event, words.t("signature.mark", shown=verdict.shown(words)), True
-
-
-def _words(ctx: Context, state: IncidentState) -> Catalogue:
-    """The catalogue the timeline's sentences are said in."""
-    if not _ENGLISH:
-        _ENGLISH.append(Catalogue("en"))
-    return _ENGLISH[0]
-
-
-_ENGLISH: list[Catalogue] = []
+    # a signed line is the rule: only the exceptions are marked (a decision always is)
+    return event, decision or not verdict.ok, counted
 
 
 def _verdict(ctx: Context, event: Event) -> Verdict:
@@ -340,14 +327,16 @@ def _apply(
     for _number, event in events:
         if state.last_key is not None and event.key == state.last_key:
             continue  # the same event twice (a merged copy)
-        mark, counted = "", True
+        marked, counted = False, True
         if ctx.checker is not None or event.type in DECISIONS:
-            event, mark, counted = _checked(state, event, ctx, warnings)
+            event, marked, counted = _checked(state, event, ctx, warnings)
         if counted:
             state.apply(event)
         if names is None:
             names = ctx.names(state)
-        described = describe(event, names) + mark
+        described = describe(event, names)
+        if marked and event.trust is not None:  # what its signature proves, in the language
+            described += signature_mark(event.trust, names.words, counted=counted)
         entry = TimelineEntry(event.id, event.ts, event.actor, event.type, described)
         entries.append(entry)
         state.remember(entry)

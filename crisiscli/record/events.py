@@ -15,9 +15,9 @@ Kept free of dataclasses and heavy imports: ``crisis note`` loads it on every ca
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from sys import intern
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
-from crisiscli.timeutil import parse_iso
+from crisiscli.timeutil import parse_iso, utc_text
 
 FORMAT_VERSION = 1
 MAX_TEXT = 64 * 1024 * 1024  # a pasted 5 MB note is kept; a text this long is damage
@@ -323,6 +323,9 @@ SPECS: dict[str, Spec] = {
     "mentions.recorded": _spec(
         {"count": _count},
         {"per": _one_of("minute", "hour", "day"), "baseline": _amount, "source": _text},
+    ),
+    "impact.recorded": _spec(
+        optional={"started": _time, "detected": _time, "by_question": _name, "note": _text}
     ),
     "update.promised": _spec({**STEP, "due": _time}, walkthrough=True, steps=("step",)),
     "notify.claimed": _spec({**NOTICE, "kind": _name}, {"text": _text, "label": _text}, quiet=True),
@@ -662,6 +665,28 @@ def exit_checked(criterion: int, text: str, met: bool, note: str | None = None) 
     return NewEvent("exit.checked", _with(data, note=(note or "").strip() or None))
 
 
+def impact_recorded(
+    *,
+    started: datetime | None = None,
+    detected: datetime | None = None,
+    by_question: str | None = None,
+    note: str | None = None,
+) -> NewEvent:
+    """When the impact began (the first post) and when the team noticed: the post-mortem
+    measures its times from these, not only from the incident's opening. Either or both;
+    the latest recorded one of each counts."""
+    return NewEvent(
+        "impact.recorded",
+        _with(
+            {},
+            started=utc_text(started) if started is not None else None,
+            detected=utc_text(detected) if detected is not None else None,
+            by_question=by_question,
+            note=(note or "").strip() or None,
+        ),
+    )
+
+
 def incident_reopened() -> NewEvent:
     return NewEvent("incident.reopened", {})
 
@@ -870,21 +895,7 @@ def notify_failed(
     return NewEvent("notify.failed", {**data, "final": final, "label": label})
 
 
-# -- describing: one sentence per event, plain text ---------------------------------------------
-
-
-class Names(Protocol):
-    """What a description needs from the playbook and the incident at that moment."""
-
-    def step_title(self, step_id: str) -> str: ...
-
-    def question_label(self, question_id: str) -> str: ...
-
-    def answer_label(self, question_id: str, value: Any) -> str: ...
-
-    def item_text(self, step_id: str, item_id: str) -> str: ...
-
-    def time_text(self, ts: datetime) -> str: ...
+# -- words the English views use (sentences about events: ``describe.py``, in every language) --
 
 
 REPLY_OUTCOMES = {
@@ -896,70 +907,8 @@ REPLY_OUTCOMES = {
 }
 
 
-def _s(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _reason(d: Mapping[str, Any], lead: str = " — ") -> str:
-    reason = _s(d.get("reason")).strip()
-    return f"{lead}{reason}" if reason else ""
-
-
-def describe(event: Event, names: Names) -> str:
-    """One plain-text sentence: what this event says happened."""
-    d, kind = event.data, event.type
-    step = names.step_title(_s(d.get("step"))) if d.get("step") else ""
-    handler = _DESCRIBERS.get(kind)
-    if handler is not None:
-        return handler(d, step, names)
-    text = _s(d.get("text"))
-    return kind + (f": {text}" if text else "")
-
-
-def _opened(d: Mapping[str, Any], step: str, names: Names) -> str:
-    pb = d.get("playbook") if isinstance(d.get("playbook"), dict) else {}
-    drill = " — drill" if d.get("drill") else ""
-    return (
-        f"Incident opened: {_s(d.get('title'))} (severity {_s(d.get('severity'))}, "
-        f"playbook {_s(pb.get('title') if pb else '')}){drill}"
-    )
-
-
-def _answered(key: str) -> Callable[[Mapping[str, Any], str, Names], str]:
-    def describe_answer(d: Mapping[str, Any], step: str, names: Names) -> str:
-        qid = _s(d.get(key))
-        line = f"{names.question_label(qid)} → {names.answer_label(qid, d.get('value'))}"
-        return line + (" (no incident: a routine check)" if d.get("no_incident") is True else "")
-
-    return describe_answer
-
-
-def _entered(d: Mapping[str, Any], step: str, names: Names) -> str:
-    via = {
-        "back": " (went back)",
-        "revisit": " (deferred, back again)",
-        "recall": " (deferred, back before its deadline or the next phase)",
-        "aside": " (out of turn: its approval came back, or a re-grade switched it on)",
-        "return": " (back to it after a step taken out of turn)",
-    }.get(_s(d.get("via")), "")
-    return f"Started step: {step}{via}"
-
-
-def _done(d: Mapping[str, Any], step: str, names: Names) -> str:
-    unchecked = d.get("unchecked") or []
-    extra = f" ({len(unchecked)} item(s) left unticked)" if unchecked else ""
-    return f"Done: {step}{extra}"
-
-
-def _left(word: str, lead: str) -> Callable[[Mapping[str, Any], str, Names], str]:
-    return lambda d, step, names: f"{word}: {step}{_reason(d, lead)}"
-
-
-def _ticked(d: Mapping[str, Any], step: str, names: Names) -> str:
-    return names.item_text(_s(d.get("step")), _s(d.get("item")))
-
-
-#: How a describer, a log and a report name each audience.
+#: How the log's sections and the report name each audience (``event.audience.*`` in en.yaml
+#: says the same; a test keeps them equal).
 AUDIENCE_WORDS = {
     "public-post": "public post",
     "public-reply": "public reply",
@@ -993,305 +942,3 @@ SENT_HEADINGS = {
 def sent_words(audience: str | None) -> str:
     """``published``, ``sent to staff``, ``issued to the press``… (public: published)."""
     return SENT_WORDS.get(audience or "public-post", "published")
-
-
-def _message(d: Mapping[str, Any], step: str, names: Names) -> str:
-    audience = _s(d.get("audience"))
-    what = f"{AUDIENCE_WORDS[audience].capitalize()}" if audience in AUDIENCE_WORDS else "Message"
-    platforms = ", ".join(_s(p) for p in d.get("platforms") or [])
-    if audience and audience not in ("public-post", "public-reply", "dm"):
-        platforms = ""  # a press statement or a memo goes on no platform
-    return f"{what} for {step}" + (f" ({platforms})" if platforms else "") + " recorded"
-
-
-def _checked(d: Mapping[str, Any], step: str, names: Names) -> str:
-    line = f"Checked the message for {step}: {_s(d.get('summary'))}"
-    override = _s(d.get("override")).strip()
-    went = sent_words(_s(d.get("audience")) or None)
-    return line + (f" — {went} despite the errors: {override}" if override else "")
-
-
-def _approved(d: Mapping[str, Any], step: str, names: Names) -> str:
-    override = _s(d.get("override")).strip()
-    if override:
-        return f"Approval overridden for {step}: {override}"
-    return f"Message for {step} approved by {_s(d.get('approver'))}"
-
-
-def _requested(d: Mapping[str, Any], step: str, names: Names) -> str:
-    line = f"Approval of the message for {step} asked of {_s(d.get('approver'))}"
-    late = _s(d.get("escalated_from")).strip()
-    if late:
-        after = d.get("escalate_after")
-        waited = f" in {_seconds_text(after)}" if isinstance(after, (int, float)) else ""
-        line += f" (no answer from {late}{waited}: escalated)"
-    checks = _s(d.get("checks")).strip()
-    return line + (f" — checks: {checks}" if checks else "")
-
-
-def _seconds_text(seconds: float) -> str:
-    whole = int(seconds)
-    if whole % 3600 == 0 and whole:
-        return f"{whole // 3600}h"
-    if whole % 60 == 0 and whole:
-        return f"{whole // 60}m"
-    return f"{whole}s"
-
-
-def _approval_decided(d: Mapping[str, Any], step: str, names: Names) -> str:
-    word = "approved" if d.get("decision") == "approve" else "rejected"
-    line = f"Message for {step} {word} by {_s(d.get('approver'))}"
-    if d.get("on_behalf_of"):
-        why = _s(d.get("reason")).strip()
-        line += f" on behalf of {_s(d.get('on_behalf_of'))}" + (f" ({why})" if why else "")
-    if d.get("scripted"):
-        line += " (scripted in an answers file)"
-    comment = _s(d.get("comment")).strip()
-    return line + (f": {comment}" if comment else "")
-
-
-def _evidence(d: Mapping[str, Any], step: str, names: Names) -> str:
-    sha = _s(d.get("sha256"))
-    size = d.get("size")
-    shown = f", {_size_text(size)}" if isinstance(size, int) else ""
-    line = f"Evidence added: {_s(d.get('name'))} ({_s(d.get('type'))}{shown}, sha256 {sha[:12]})"
-    note = _s(d.get("note")).strip()
-    return line + (f" — {note}" if note else "")
-
-
-def _size_text(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
-def _linked(d: Mapping[str, Any], step: str, names: Names) -> str:
-    note = _s(d.get("note")).strip()
-    return f"Evidence link: {_s(d.get('url'))}" + (f" — {note}" if note else "")
-
-
-def _mentions(d: Mapping[str, Any], step: str, names: Names) -> str:
-    per = _s(d.get("per")) or "hour"
-    line = f"Mentions: {_s(d.get('count'))} per {per}"
-    baseline = d.get("baseline")
-    if isinstance(baseline, (int, float)) and not isinstance(baseline, bool) and baseline > 0:
-        count = d.get("count")
-        ratio = count / baseline if isinstance(count, int) else None
-        line += f" (normal: {baseline:g}" + (f", {ratio:.1f}x)" if ratio is not None else ")")
-    source = _s(d.get("source")).strip()
-    return line + (f" — {source}" if source else "")
-
-
-def _finished(d: Mapping[str, Any], step: str, names: Names) -> str:
-    left_open = d.get("unfinished") or []
-    if left_open:
-        titles = ", ".join(names.step_title(_s(s)) for s in left_open)
-        return f"Walk-through ended with steps still open: {titles}"
-    deferred = d.get("deferred") or []
-    if deferred:
-        titles = ", ".join(names.step_title(_s(s)) for s in deferred)
-        return f"Walk-through complete except deferred: {titles}"
-    return "Walk-through complete"
-
-
-def _walker(d: Mapping[str, Any], step: str, names: Names) -> str:
-    where = f"pid {_s(d.get('pid'))} on {_s(d.get('host'))}, {_s(d.get('tty'))}"
-    taken = d.get("from") if isinstance(d.get("from"), dict) else None
-    if taken is None:
-        return f"Walking the incident ({where})"
-    was = f"{_s(taken.get('actor'))} (pid {_s(taken.get('pid'))} on {_s(taken.get('host'))})"
-    return f"Took over the walk-through from {was} ({where})"
-
-
-def _closed(d: Mapping[str, Any], step: str, names: Names) -> str:
-    summary = _s(d.get("summary")).strip()
-    return "Incident closed" + (f": {summary}" if summary else "")
-
-
-def _exit(d: Mapping[str, Any], step: str, names: Names) -> str:
-    met = "met" if d.get("met") is True else "not met"
-    note = _s(d.get("note")).strip()
-    line = f"Exit criterion {_s(d.get('criterion'))} {met}: {_s(d.get('text'))}"
-    return line + (f" — {note}" if note else "")
-
-
-def _early(d: Mapping[str, Any], step: str, names: Names) -> str:
-    due = parse_iso(_s(d.get("not_before")))
-    when = names.time_text(due) if due is not None else _s(d.get("not_before"))
-    return f"Early: {step} done before its earliest time ({when}){_reason(d, ' — reason: ')}"
-
-
-def _severity(d: Mapping[str, Any], step: str, names: Names) -> str:
-    kept = d.get("from") and d.get("from") == d.get("to")
-    word = "Severity kept at" if kept else "Severity changed to"
-    line = f"{word} {_s(d.get('to'))}"
-    if d.get("floor"):
-        facts = _s(d.get("floor_facts")).strip()
-        line += f", below the floor {_s(d.get('floor'))}" + (f" ({facts})" if facts else "")
-    line += _reason(d)
-    if d.get("from") and not kept:
-        line += f" (was {_s(d.get('from'))})"
-    if d.get("by_question"):
-        line += f", by the answer to “{names.question_label(_s(d.get('by_question')))}”"
-    for key, word in (("switched_on", "switches on"), ("switched_off", "switches off")):
-        ids = d.get(key) or []
-        if ids:
-            line += f"; {word}: " + ", ".join(names.step_title(_s(s)) for s in ids)
-    return line
-
-
-def _role(d: Mapping[str, Any], step: str, names: Names) -> str:
-    person = _s(d.get("person")).strip()
-    role = _s(d.get("role"))
-    return f"Role {role}: {person}" if person else f"Role {role} left open"
-
-
-_HANDOFF_WORDS = {
-    "overdue": "deadline(s) overdue",
-    "deferred": "deferred",
-    "unfinished": "step(s) left unfinished",
-    "follow_ups": "follow-up(s) owed",
-    "approvals": "approval(s) pending",
-    "actions": "open action(s)",
-}
-
-
-def _handoff(d: Mapping[str, Any], step: str, names: Names) -> str:
-    to = _s(d.get("to")).strip()
-    counts = d.get("counts") if isinstance(d.get("counts"), dict) else {}
-    assert isinstance(counts, dict)
-    open_items = [
-        f"{counts[k]} {w}"
-        for k, w in _HANDOFF_WORDS.items()
-        if isinstance(counts.get(k), int) and not isinstance(counts.get(k), bool) and counts[k]
-    ]
-    text = "Handoff" + (f" to {to}" if to else "")
-    return text + (f" — {', '.join(open_items)}" if open_items else " — nothing left open")
-
-
-def _action_added(d: Mapping[str, Any], step: str, names: Names) -> str:
-    extra = [
-        f"owner {_s(d['owner'])}" if d.get("owner") else "",
-        f"due {_s(d['due'])}" if d.get("due") else "",
-    ]
-    shown = ", ".join(x for x in extra if x)
-    return f"Action item {_s(d.get('id'))} added: {_s(d.get('text'))}" + (
-        f" ({shown})" if shown else ""
-    )
-
-
-def _imported(d: Mapping[str, Any], step: str, names: Names) -> str:
-    posts = d.get("posts") if isinstance(d.get("posts"), list) else []
-    hours = d.get("hours")
-    window = f" due in the next {hours:g} h" if isinstance(hours, (int, float)) else ""
-    source = _s(d.get("source"))
-    return (
-        "Scheduled posts imported"
-        + (f" from {source}" if source else "")
-        + (f": {len(posts or [])}{window}")
-    )
-
-
-def _decided(d: Mapping[str, Any], step: str, names: Names) -> str:
-    line = f"Scheduled post {_s(d.get('post'))}: {_s(d.get('decision'))}"
-    new_time = parse_iso(_s(d.get("new_time")))
-    if d.get("decision") == "reschedule" and new_time is not None:
-        line += f" to {names.time_text(new_time)}"
-    return line + _reason(d)
-
-
-def _contact(d: Mapping[str, Any], step: str, names: Names) -> str:
-    who = " ".join(_s(d.get("who")).split())
-    line = f"Contact {_s(d.get('id'))}: {who} by {_s(d.get('channel'))} — {_s(d.get('outcome'))}"
-    due = parse_iso(_s(d.get("follow_up_due")))
-    if due is not None:
-        line += f"; follow up by {names.time_text(due)}"
-    note = _s(d.get("note")).strip()
-    return line + (f" — {note}" if note else "")
-
-
-def _promised(d: Mapping[str, Any], step: str, names: Names) -> str:
-    due = parse_iso(_s(d.get("due")))
-    when = names.time_text(due) if due is not None else _s(d.get("due"))
-    return f"Message for {step} promises the next update by {when}"
-
-
-def _notice_claimed(d: Mapping[str, Any], step: str, names: Names) -> str:
-    attempt = d.get("attempt")
-    again = f" (attempt {attempt})" if isinstance(attempt, int) and attempt > 1 else ""
-    text = _s(d.get("text")).strip() or _s(d.get("kind"))
-    return f"Notifying {_s(d.get('label')) or 'a channel'}{again}: {text}"
-
-
-def _notice_failed(d: Mapping[str, Any], step: str, names: Names) -> str:
-    then = "gave up" if d.get("final") else "will retry"
-    to = _s(d.get("label")) or "a channel"
-    return f"Notification to {to} not delivered (attempt {_s(d.get('attempt'))}): {_s(d.get('error'))} — {then}"
-
-
-_DESCRIBERS: dict[str, Callable[[Mapping[str, Any], str, Names], str]] = {
-    "incident.opened": _opened,
-    "input.set": _answered("input"),
-    "answer.set": _answered("question"),
-    "step.entered": _entered,
-    "step.done": _done,
-    "step.skipped": _left("Skipped", " — reason: "),
-    "step.deferred": _left("Deferred", " — "),
-    "step.not_applicable": _left("Not applicable", " — "),
-    "step.early": _early,
-    "item.checked": lambda d, step, names: f"Ticked: {_ticked(d, step, names)}",
-    "item.unchecked": lambda d, step, names: f"Unticked: {_ticked(d, step, names)}",
-    "note.added": lambda d, step, names: f"Note: {_s(d.get('text'))}",
-    "message.recorded": _message,
-    "message.checked": _checked,
-    "message.approved": _approved,
-    "session.paused": lambda d, step, names: "Paused",
-    "session.interrupted": lambda d, step, names: "Interrupted (Ctrl-C)",
-    "session.resumed": lambda d, step, names: "Resumed",
-    "run.finished": _finished,
-    "walker.started": _walker,
-    "walker.taken_over": _walker,
-    "incident.closed": _closed,
-    "exit.checked": _exit,
-    "incident.reopened": lambda d, step, names: "Incident reopened",
-    "severity.changed": _severity,
-    "title.changed": lambda d, step, names: f"Title changed to {_s(d.get('to'))}",
-    "role.assigned": _role,
-    "handoff.recorded": _handoff,
-    "action.added": _action_added,
-    "action.done": lambda d, step, names: f"Action item {_s(d.get('id'))} done",
-    "queue.imported": _imported,
-    "queue.decided": _decided,
-    "contact.logged": _contact,
-    "contact.followed_up": lambda d, step, names: f"Followed up contact {_s(d.get('id'))}",
-    "reply.person": lambda d, step, names: (
-        f"Reply owed {_s(d.get('id'))}: {' '.join(_s(d.get('who')).split())}"
-        + (f" on {_s(d.get('platform'))}" if d.get("platform") else "")
-    ),
-    "reply.sent": lambda d, step, names: (
-        f"Reply {_s(d.get('id'))} sent: {_s(d.get('text'))}"
-        + (f" — published despite the checks: {_s(d.get('override'))}" if d.get("override") else "")
-    ),
-    "reply.closed": lambda d, step, names: (
-        f"Reply {_s(d.get('id'))}: {REPLY_OUTCOMES.get(_s(d.get('outcome')), _s(d.get('outcome')))}"
-        + (f" (contact {_s(d.get('contact'))})" if d.get("contact") else "")
-        + (f" — {_s(d.get('note'))}" if d.get("note") else "")
-    ),
-    "message.approval_requested": _requested,
-    "message.approval_decided": _approval_decided,
-    "evidence.added": _evidence,
-    "evidence.linked": _linked,
-    "mentions.recorded": _mentions,
-    "update.promised": _promised,
-    "notify.claimed": _notice_claimed,
-    "notify.delivered": lambda d, step, names: (
-        f"Notification delivered to {_s(d.get('label')) or 'a channel'}"
-    ),
-    "notify.failed": _notice_failed,
-    "draft.kept": lambda d, step, names: (
-        f"Draft of a {_s(d.get('field'))} kept, not recorded ({len(_s(d.get('text')).split())} words)"
-    ),
-    "draft.dropped": lambda d, step, names: f"Draft of a {_s(d.get('field'))} done with",
-}

@@ -620,6 +620,16 @@ class ExitCheck(NamedTuple):
     actor: str
 
 
+class ImpactMark(NamedTuple):
+    """When the impact began, or when the team noticed (``impact.recorded``): the latest
+    one recorded counts."""
+
+    at: datetime  # the moment it marks
+    ts: datetime  # when it was recorded
+    actor: str
+    by_question: str | None  # recorded by the answer to this question (else by command)
+
+
 class History(_Slots):
     """What only a full replay keeps: every note, and every event's described line."""
 
@@ -662,6 +672,8 @@ class IncidentState(_Slots):
         "grading",
         "handoffs",
         "history",
+        "impact_detected",
+        "impact_start",
         "inputs",
         "last_entered_via",
         "last_event_at",
@@ -756,6 +768,8 @@ class IncidentState(_Slots):
         no_incident: str | None = None,
         early: dict[str, EarlyStep] | None = None,
         replies: dict[str, ReplyThread] | None = None,
+        impact_start: ImpactMark | None = None,
+        impact_detected: ImpactMark | None = None,
         grading: list[str] | None = None,
         signatures: dict[str, int] | None = None,
         unproven: list[Unproven] | None = None,
@@ -823,6 +837,8 @@ class IncidentState(_Slots):
         self.no_incident = no_incident
         self.early: dict[str, EarlyStep] = early if early is not None else {}  # by step
         self.replies: dict[str, ReplyThread] = replies if replies is not None else {}  # by id
+        self.impact_start = impact_start  # when the impact began (the first post)
+        self.impact_detected = impact_detected  # when the team noticed
         # Questions that grade the incident (``sets: severity``): conditions on them read
         # the current severity (walk/flow.facts), so a re-grade from another terminal
         # reaches the steps that read the grade.
@@ -1245,6 +1261,16 @@ def _exit_checked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     )
 
 
+def _impact(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    by_question = _opt(d.get("by_question"))
+    started = parse_iso(str(d["started"])) if d.get("started") else None
+    detected = parse_iso(str(d["detected"])) if d.get("detected") else None
+    if started is not None:
+        s.impact_start = ImpactMark(started, e.ts, e.actor, by_question)
+    if detected is not None:
+        s.impact_detected = ImpactMark(detected, e.ts, e.actor, by_question)
+
+
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if s.closed and s.closed_at is not None:
         s.reopened_at, s.reopened_by = e.ts, e.actor
@@ -1441,6 +1467,7 @@ _HANDLERS = {
     "run.finished": _finished,
     "incident.closed": _closed,
     "exit.checked": _exit_checked,
+    "impact.recorded": _impact,
     "incident.reopened": _reopened,
     "severity.changed": _severity,
     "title.changed": _title,

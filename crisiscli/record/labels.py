@@ -1,6 +1,6 @@
 """What events are called: step titles, question labels, answer labels, item texts.
 
-``PlaybookNames`` is what ``events.describe`` asks while the fold applies events: names come
+``PlaybookNames`` is what ``describe.describe`` asks while the fold applies events: names come
 from the playbook snapshot, and ``{{ placeholders }}`` in item texts are filled with the
 incident's answers as they stand at that moment, so a timeline never shows ``{{ brand }}``
 once the brand is known. The playbook is only loaded when a name is actually needed (a note
@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from crisiscli.i18n import Catalogue, catalogue
 from crisiscli.playbook.template import display_value, render
 from crisiscli.timeutil import local_and_utc
 
@@ -50,7 +51,7 @@ def template_values(playbook: Playbook, state: IncidentState, incident_id: str) 
 
 
 class PlaybookNames:
-    """``events.Names`` over a (lazily loaded) playbook and the state being folded."""
+    """``describe.Names`` over a (lazily loaded) playbook and the state being folded."""
 
     def __init__(
         self,
@@ -64,6 +65,7 @@ class PlaybookNames:
         self.state = state
         self.incident_id = incident_id
         self.tz = tz
+        self._words: Catalogue | None = None
 
     @property
     def playbook(self) -> Playbook:
@@ -96,3 +98,13 @@ class PlaybookNames:
 
     def time_text(self, ts: datetime) -> str:
         return local_and_utc(ts, self.tz, date=True)
+
+    @property
+    def words(self) -> Catalogue:
+        """The playbook's language (named in the incident's opening event; an incident
+        opened before it was named there asks the playbook)."""
+        if self._words is None:
+            named = self.state.playbook.get("language") if self.state.playbook else None
+            language = named if isinstance(named, str) else self.playbook.language
+            self._words = catalogue(language)
+        return self._words

@@ -635,6 +635,7 @@ def create_incident(
             "title": playbook.title,
             "version": playbook.version,
             "source": playbook.source,
+            "language": playbook.language,  # the language the log tells the incident in
         }
         if playbook.purpose != "incident":
             info["purpose"] = playbook.purpose  # a routine check: not counted as an incident

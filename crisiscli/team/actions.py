@@ -6,11 +6,10 @@ One item at a time, from the walk-through's review step, an --answers file or
 
 from __future__ import annotations
 
-from datetime import date
-
 from crisiscli.errors import UsageError
 from crisiscli.record.events import NewEvent, action_added
 from crisiscli.record.fold import IncidentState
+from crisiscli.timeutil import not_a_date, parse_date
 
 
 def next_action_id(state: IncidentState) -> str:
@@ -25,10 +24,10 @@ def check_due(due: str | None) -> str | None:
     """``2026-12-15`` (or empty) → the ISO date; anything else is a usage error."""
     if due is None or not due.strip():
         return None
-    try:
-        return date.fromisoformat(due.strip()).isoformat()
-    except ValueError:
-        raise UsageError(f"the due date '{due}' is not a date (use YYYY-MM-DD)") from None
+    day = parse_date(due)
+    if day is None:
+        raise UsageError(not_a_date("the due date", due))
+    return day.isoformat()
 
 
 def new_action(

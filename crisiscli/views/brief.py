@@ -9,6 +9,7 @@ the handoff's plain text, ``render_status`` the short form; ``brief_json`` is bo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -398,24 +399,18 @@ def render_brief(brief: dict[str, Any]) -> str:
             f"Graded {_text(c['to'])}, below the floor {_text(c['floor'])}"
             f" ({_text(c['facts'])}) — {_text(c['reason'])}"
         )
-    if brief["unfinished"]:
-        out.append("Begun and left unfinished:")
-        out += [f"  - {_step_line(u)}" for u in brief["unfinished"]]
-    if brief["unticked"]:
-        out.append("Done with items left unticked:")
-        for u in brief["unticked"]:
-            out.append(f"  - {_text(u['title'])}: {'; '.join(_text(i) for i in u['items'])}")
-    if brief["unanswered"]:
-        out.append("Still owed a reply:")
-        for r in brief["unanswered"]:
-            where = f" on {_text(r['platform'])}" if r["platform"] else ""
-            out.append(f"  - {_text(r['who'])}{where} ({r['id']})")
-    if brief["follow_ups"]:
-        out.append("Follow-ups owed:")
-        for f in brief["follow_ups"]:
-            channel = f" ({f['channel']})" if f["channel"] else ""
-            due = short_when(f["due"], tz, now) + (" — OVERDUE" if f["overdue"] else "")
-            out.append(f"  - {f['who']}{channel}, due {due}")
+    out += _listing("Begun and left unfinished:", brief["unfinished"], _step_line)
+    out += _listing(
+        "Done with items left unticked:",
+        brief["unticked"],
+        lambda u: f"{_text(u['title'])}: {'; '.join(_text(i) for i in u['items'])}",
+    )
+    out += _listing(
+        "Still owed a reply:",
+        brief["unanswered"],
+        lambda r: f"{_text(r['who'])}{_on(r['platform'])} ({r['id']})",
+    )
+    out += _listing("Follow-ups owed:", brief["follow_ups"], lambda f: _follow_up(f, tz, now))
     if brief["approvals"]:
         out.append("Waiting for approval:")
         for a in brief["approvals"]:
@@ -434,16 +429,13 @@ def render_brief(brief: dict[str, Any]) -> str:
     out += _evidence_lines(brief, "Evidence: ", "")
     if brief["mentions"]:
         out.append(f"Mentions: {_mention_words(brief['mentions'], tz, now)}")
-    if brief["actions"]:
-        out.append("Open actions:")
-        for a in brief["actions"]:
-            owner = f" — {_text(a['owner'])}" if a["owner"] else ""
-            due = f" (due {a['due']})" if a["due"] else ""
-            out.append(f"  - {a['id']}: {_text(a['text'])}{owner}{due}")
-    if brief["notes"]:
-        out.append("Last notes:")
-        for n in brief["notes"]:
-            out.append(f"  {short_when(n['ts'], tz, now)} {_text(n['actor'])}: {_text(n['text'])}")
+    out += _listing("Open actions:", brief["actions"], _action)
+    out += _listing(
+        "Last notes:",
+        brief["notes"],
+        lambda n: f"{short_when(n['ts'], tz, now)} {_text(n['actor'])}: {_text(n['text'])}",
+        bullet="  ",
+    )
     if brief["status"] in ("active", "paused"):
         out.append(f"Continue with: crisis resume {brief['id']}")
     return "\n".join(out)
@@ -491,8 +483,9 @@ def render_status(brief: dict[str, Any]) -> str:
                 f" ({short_when(d['due'], tz, now)})"
             )
     for r in brief["unanswered"]:
-        where = f" on {_text(r['platform'])}" if r["platform"] else ""
-        out.append(f"  UNANSWERED: {_text(r['who'])}{where} — crisis reply sent {r['id']}")
+        out.append(
+            f"  UNANSWERED: {_text(r['who'])}{_on(r['platform'])} — crisis reply sent {r['id']}"
+        )
     for f in brief["follow_ups"]:
         hint = f" — crisis contact done {f['contact']}"
         left = (f["due"] - now).total_seconds()
@@ -538,6 +531,34 @@ def render_status(brief: dict[str, Any]) -> str:
             f'  next: crisis report {brief["id"]}  ·  crisis close {brief["id"]} --summary "…"'
         )
     return "\n".join(out)
+
+
+def _listing(
+    heading: str,
+    items: list[dict[str, Any]],
+    line: Callable[[dict[str, Any]], str],
+    *,
+    bullet: str = "  - ",
+) -> list[str]:
+    """A heading and one line per item (nothing at all when there are no items). The
+    approvals keep their own loop: each takes two lines (the text, then who it waits for)."""
+    return [heading, *(f"{bullet}{line(item)}" for item in items)] if items else []
+
+
+def _on(platform: str | None) -> str:
+    return f" on {_text(platform)}" if platform else ""
+
+
+def _follow_up(f: dict[str, Any], tz: tzinfo | None, now: datetime) -> str:
+    channel = f" ({f['channel']})" if f["channel"] else ""
+    due = short_when(f["due"], tz, now) + (" — OVERDUE" if f["overdue"] else "")
+    return f"{f['who']}{channel}, due {due}"
+
+
+def _action(a: dict[str, Any]) -> str:
+    owner = f" — {_text(a['owner'])}" if a["owner"] else ""
+    due = f" (due {a['due']})" if a["due"] else ""
+    return f"{a['id']}: {_text(a['text'])}{owner}{due}"
 
 
 def _evidence_lines(brief: dict[str, Any], lead: str, tail: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 The log is the sections above the timeline (``log_sections.render_head``, a pure function
 of the fold's state) followed by the timeline: one line per event, described once by
-``events.describe``. Keeping it true costs the same at the 100,000th event as at the
+``describe.describe``. Keeping it true costs the same at the 100,000th event as at the
 tenth: the cache (kept in the fold's checkpoint) holds the rendered head and the last
 ``WINDOW`` timeline lines; a new event adds its line, and the head is rendered again only
 when the event could change it (a note from someone already in the incident cannot).

@@ -280,6 +280,9 @@ def settled_deadline_words(state: str, late_by: float | None, why: str | None) -
         return f"met, {format_duration(-late_by)} early" if late_by else "met, on the minute"
     if state == "missed" and late_by is not None:
         return f"missed by {format_duration(late_by)}"
+    if state == "missed" and why == "no update":
+        # true whatever came next: the next interval, a re-grade that stopped the clock
+        return "missed: no public update by the time it was due"
     if state == "missed":
         return "missed: not done before the incident closed"
     if state == "waived":

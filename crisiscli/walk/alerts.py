@@ -31,7 +31,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from crisiscli.i18n import catalogue
 from crisiscli.playbook.model import Playbook
+from crisiscli.record.describe import audience_words, notice
 from crisiscli.record.fold import IncidentState
 from crisiscli.team.notify.message import Notification
 from crisiscli.timeutil import format_duration, short_when
@@ -64,6 +66,13 @@ class _Facts:
         self.playbook = playbook
         self.now = now
         self.tz = tz
+        self.words = catalogue(playbook.language)  # the sentences: describe.notice
+
+    def say(self, kind: str, **values: Any) -> tuple[str, str]:
+        return notice(self.words, kind, **values)
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.words.t(f"notice.{key}", **values)
 
     def when(self, ts: datetime) -> str:
         return short_when(ts, self.tz, self.now)
@@ -124,21 +133,27 @@ def _opened(f: _Facts) -> Iterator[Notification]:
     s = f.state
     assert s.started_at is not None
     playbook = f"{f.playbook.title} ({f.playbook.id})"
+    title, text = f.say(
+        "incident.opened", title=s.title, who=s.opened_by, when=f.when(s.started_at),
+        playbook=playbook,
+    )  # fmt: skip
     yield f.make(
-        "incident.opened", "incident.opened", s.started_at, f"Incident opened: {s.title}",
-        f"{s.opened_by} opened it at {f.when(s.started_at)} with the playbook {playbook}.",
+        "incident.opened", "incident.opened", s.started_at, title, text,
         ("Opened by", s.opened_by), ("Playbook", playbook), actor=s.opened_by,
     )  # fmt: skip
 
 
 def _regrades(f: _Facts) -> Iterator[Notification]:
     for change in f.state.severity_changes:
-        was = f" (was {change.was})" if change.was else ""
-        why = f": {change.reason}" if change.reason else ""
+        was = f.t("was", level=f.words.level(change.was)) if change.was else ""
+        why = f.t("colon_tail", text=change.reason) if change.reason else ""
+        title, text = f.say(
+            "severity.changed", level=f.words.level(change.to), was=was, who=change.actor,
+            why=why,
+        )  # fmt: skip
         yield f.make(
             f"severity.changed:{change.ts.isoformat()}", "severity.changed", change.ts,
-            f"Severity now {change.to}{was}", f"{change.actor} re-graded the incident{why}.",
-            ("By", change.actor), actor=change.actor,
+            title, text, ("By", change.actor), actor=change.actor,
         )  # fmt: skip
 
 
@@ -157,17 +172,16 @@ def _deadlines(f: _Facts) -> Iterator[Notification]:
     for d in deadline_statuses(f.playbook, f.state, f.now):
         if d.state == "open" and d.due_at - f.now <= SOON:
             left = format_duration(d.seconds_left(f.now))
+            title, text = f.say("deadline.soon", left=left, name=d.name, when=f.when(d.due_at))
             yield f.make(
                 f"deadline.soon:{d.key}", "deadline.soon", max(d.due_at - SOON, opened),
-                f"Due in {left}: {d.name}",
-                f"{d.name} is due at {f.when(d.due_at)}.", *_deadline_fields(f, d),
+                title, text, *_deadline_fields(f, d),
             )  # fmt: skip
         elif d.state == "overdue":
+            title, text = f.say("deadline.passed", name=d.name, when=f.when(d.due_at))
             yield f.make(
                 f"deadline.passed:{d.key}", "deadline.passed", max(d.due_at, opened),
-                f"Overdue: {d.name}",
-                f"{d.name} was due at {f.when(d.due_at)} and is not done yet.",
-                *_deadline_fields(f, d),
+                title, text, *_deadline_fields(f, d),
             )  # fmt: skip
 
 
@@ -184,65 +198,60 @@ def approvals(f: _Facts) -> Iterator[Notification]:
         if step.message is None or not step.message.approval:
             continue
         title = step.title
-        platforms = ", ".join(message.platforms) or "no platform named"
+        platforms = ", ".join(message.platforms) or f.t("no_platform")
         if not step.message.on_platform:  # a press statement, a staff memo: on no platform
-            from crisiscli.record.events import AUDIENCE_WORDS
-
-            platforms = AUDIENCE_WORDS.get(message.audience, message.audience)
+            platforms = audience_words(f.words, message.audience)
         st = f.state.steps.get(step.id)
         dropped = st is not None and st.status in ("skipped", "not_applicable")
-        checks = _overridden_checks(message)
+        checks = _overridden_checks(f, message)
         for request in message.requests:
             if dropped:
                 break
-            late = (
-                f" ({request.escalated_from} did not answer in time)"
-                if request.escalated_from
-                else ""
-            )
-            warned = f" {checks}." if checks else ""
+            late = f.t("late", who=request.escalated_from) if request.escalated_from else ""
+            heading, text = f.say(
+                "approval.requested", approver=request.approver, step=title, who=request.actor,
+                late=late, platforms=platforms, checks=f" {checks}." if checks else "",
+                text=message.text,
+            )  # fmt: skip
             yield f.make(
                 f"approval.requested:{step.id}:{request.ts.isoformat()}", "approval.requested",
-                request.ts, f"Approval needed from {request.approver}: {title}",
-                f"{request.actor} asks {request.approver}{late} to approve the message for "
-                f"{title} ({platforms}):{warned} {message.text} — crisis approve",
+                request.ts, heading, text,
                 ("Asked of", request.approver), ("Asked by", request.actor),
                 ("Platforms", platforms), *((("Checks", checks),) if checks else ()),
                 actor=request.actor,
             )  # fmt: skip
+        someone = f.t("someone")
         if message.decided_at is not None and message.decision is not None:
-            who = message.decided_by or "someone"
+            who = message.decided_by or someone
             if message.decision == "approved" and _self_approved(message, who):
-                verdict = f"Self-approved by {who}"
-                said = (
-                    f"{who} approved a message they asked approval for themselves — "
-                    "no second person has read it"
-                )
+                verdict = f.t("self_approved", who=who)
+                said = f.t("self_approved.said", who=who)
             else:
-                verdict = f"{message.decision.capitalize()} by {who}"
-                said = verdict
+                decision = "approved" if message.decision == "approved" else "rejected"
+                verdict = said = f.t(f"decision.{decision}", who=who)
             if message.decision_comment:
-                said += f": {message.decision_comment}"
+                said += f.t("colon_tail", text=message.decision_comment)
             at, actor = message.decided_at, message.decided_by
         elif message.approved_at is not None:
             if message.override:
-                verdict = "Sent without approval"
-                said = f"Sent without approval: {message.override}"
+                verdict = f.t("without_approval")
+                said = f.t("without_approval.said", text=message.override)
             elif _self_approved(message, message.approver or ""):
-                verdict = f"Self-approved by {message.approver}"
-                said = f"{verdict} — no second person has read it"
+                verdict = f.t("self_approved", who=message.approver)
+                said = f"{verdict}{f.t('no_second_reader')}"
             else:
-                verdict = f"Approved by {message.approver}"
-                said = verdict
+                verdict = said = f.t("decision.approved", who=message.approver)
             at, actor = message.approved_at, message.approved_by
         else:
             continue
         if checks:
             said += f" ({checks})"
+        heading, text = f.say(
+            "approval.decided", verdict=verdict, step=title, said=said, who=actor or someone
+        )
         yield f.make(
             f"approval.decided:{step.id}:{at.isoformat()}", "approval.decided",
-            at, f"{verdict}: {title}", f"{said} (recorded by {actor or 'someone'}).",
-            ("Decision", verdict), ("Platforms", platforms),
+            at, heading, text, ("Decision", verdict), ("Platforms", platforms),
             *((("Checks", checks),) if checks else ()), actor=actor,
         )  # fmt: skip
 
@@ -256,25 +265,34 @@ def _self_approved(message: Any, who: str) -> bool:
     return bool(same) and (same in askers or same == " ".join(message.actor.split()).casefold())
 
 
-def _overridden_checks(message: Any) -> str | None:
+def _overridden_checks(f: _Facts, message: Any) -> str | None:
     """ "Failed checks overridden (1 error: …): reason", when the version failed its
     pre-publication checks and someone chose to go on."""
     if not message.check_override:
         return None
     summary = f" ({message.check_summary})" if message.check_summary else ""
-    return f"Failed checks overridden{summary}: {message.check_override}"
+    return f.t("checks_overridden", summary=summary, text=message.check_override)
 
 
 def _handoffs(f: _Facts) -> Iterator[Notification]:
     for h in f.state.handoffs:
-        to = f" to {h.to}" if h.to else ""
-        open_items: list[str] = [f"{n} {k.replace('_', ' ')}" for k, n in h.counts.items() if n]
-        left = ", ".join(open_items) or "nothing left open"
+        to = f.t("handoff.to", to=h.to) if h.to else ""
+        open_items = [_count_words(f, k, n) for k, n in h.counts.items() if n]
+        left = ", ".join(open_items) or f.words.t("event.handoff.nothing_open")
+        title, text = f.say("handoff", who=h.actor, to=to, left=left)
         yield f.make(
-            f"handoff:{h.ts.isoformat()}", "handoff", h.ts, f"Handoff from {h.actor}{to}",
-            f"{h.actor} handed the incident over{to}: {left}.", ("From", h.actor),
+            f"handoff:{h.ts.isoformat()}", "handoff", h.ts, title, text, ("From", h.actor),
             *((("To", h.to),) if h.to else ()), actor=h.actor,
         )  # fmt: skip
+
+
+def _count_words(f: _Facts, key: str, count: Any) -> str:
+    """``2 follow-up(s) owed``, as the log says it (a count this version has no words for,
+    from a newer one: ``2 new things``)."""
+    said = f"event.handoff.{key}"
+    return (
+        f.words.t(said, count=count) if f.words.knows(said) else f"{count} {key.replace('_', ' ')}"
+    )
 
 
 def _closed(f: _Facts) -> Iterator[Notification]:
@@ -289,16 +307,17 @@ def _closed(f: _Facts) -> Iterator[Notification]:
         for _n, c in sorted(s.exit_checks.items())
         if not c.met and (s.reopened_at is None or c.ts >= s.reopened_at)
     ]
-    title = f"Incident closed: {s.title}"
-    text = s.summary or "Closed without a summary."
+    title, text = f.say("incident.closed", title=s.title)
+    text = s.summary or text
     if unmet:
-        many = f"{len(unmet)} exit criteria" if len(unmet) > 1 else "1 exit criterion"
-        title = f"Incident closed with {many} not met: {s.title}"
-        text += f" Closed with {many} not met: {'; '.join(unmet)}."
+        key = "exit.criteria" if len(unmet) > 1 else "exit.criterion"
+        many = f.words.t(key, count=len(unmet))
+        title = f.t("incident.closed.unmet.title", many=many, title=s.title)
+        text += f.t("incident.closed.unmet.text", many=many, unmet="; ".join(unmet))
         extra.append(("Not met", "; ".join(unmet)))
     yield f.make(
         f"incident.closed:{s.closed_at.isoformat()}", "incident.closed", s.closed_at,
-        title, text, *extra, ("Closed by", s.closed_by or "someone"), actor=s.closed_by,
+        title, text, *extra, ("Closed by", s.closed_by or f.t("someone")), actor=s.closed_by,
     )  # fmt: skip
 
 
@@ -306,9 +325,9 @@ def _reopened(f: _Facts) -> Iterator[Notification]:
     s = f.state
     if s.closed or s.reopened_at is None:
         return
-    who = s.reopened_by or "someone"
+    who = s.reopened_by or f.t("someone")
+    title, text = f.say("incident.reopened", title=s.title, who=who, when=f.when(s.reopened_at))
     yield f.make(
         f"incident.reopened:{s.reopened_at.isoformat()}", "incident.reopened", s.reopened_at,
-        f"Incident reopened: {s.title}", f"{who} reopened it at {f.when(s.reopened_at)}.",
-        ("Reopened by", who), actor=s.reopened_by,
+        title, text, ("Reopened by", who), actor=s.reopened_by,
     )  # fmt: skip

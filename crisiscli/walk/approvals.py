@@ -17,21 +17,14 @@ Notifications (the "live incident" issue) are a seam: a notifier sends on
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
+from crisiscli.i18n import Catalogue, catalogue
 from crisiscli.playbook.model import Playbook, Step
+from crisiscli.record import describe
 from crisiscli.record import events as ev
-from crisiscli.record.fold import (
-    EARLIER_VERSION,
-    ApprovalRequest,
-    IncidentState,
-    MessageState,
-    VoidedApproval,
-)
-from crisiscli.record.signing import UNSIGNED, Verdict
-
-if TYPE_CHECKING:
-    from crisiscli.i18n import Catalogue
+from crisiscli.record.describe import approval_outcome, waiting_for
+from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState, VoidedApproval
 
 # An answer to one of these questions fills the role beside it (the bundled playbooks ask
 # "Who approves public messages?" as ``approver`` and "... if they can't be reached?" as
@@ -80,105 +73,41 @@ def settled(message: MessageState | None) -> bool:
     return message is not None and bool(message.approver or message.override)
 
 
-def outcome(message: MessageState) -> str:
-    """The one phrase every view uses for what became of a version's approval, with what
-    its signature proves where the team signs: "approved by Dana ✓ signed"."""
-    said = _outcome(message)
-    if message.decision_trust is None or not (message.decision or message.approver):
-        return said
-    return f"{said} {trust_words(message.decision_trust)}"
-
-
-def trust_words(word: str) -> str:
-    """``✓ signed``, ``(unsigned)``, ``(signature does not verify: …)``."""
-    return Verdict(word).marked()
-
-
-def _outcome(message: MessageState) -> str:
-    if message.override:
-        from crisiscli.record.events import sent_words  # a memo is "sent to staff" …
-
-        return f"{sent_words(message.audience)} without approval: {message.override}"
-    proxy = ""
-    if message.decided_for:
-        why = f" ({message.decided_for_reason})" if message.decided_for_reason else ""
-        proxy = f" on behalf of {message.decided_for}{why}"
-    if message.decision == "approved" and message.self_approved:
-        return f"self-approved{proxy}"
-    if message.decision == "approved":
-        scripted = " (scripted)" if message.decision_scripted else ""
-        return f"approved by {message.decided_by}{proxy}{scripted}"
-    if message.decision == "rejected":
-        comment = f": {message.decision_comment}" if message.decision_comment else ""
-        return f"rejected by {message.decided_by}{proxy}{comment}"
-    if message.approver:  # typed in by the responder (journals from before crisis 0.3)
-        return f"approved by {message.approver} (as recorded by {message.approved_by})"
-    pending = message.pending_request
-    refused = ""
-    late = not_counted(message)  # for the version waiting (a forged or replayed decision)
-    if late or message.uncounted:
-        refused = f" ({late[-1] if late else refusal_words(message.uncounted[-1])})"
-    if pending is not None:
-        return f"waiting for approval from {pending.approver}{refused}"
-    return f"not approved{refused}"
-
-
-def refusal_words(refused: VoidedApproval, words: Catalogue | None = None) -> str:
-    """A decision that did not count, in every view's words: "a decision by Dana was
-    approved, not counted: unsigned" (``approval.require_signature``), or "… was not
-    counted: decided on an earlier version ✓ signed"."""
-    w = words or _english()
-    if refused.what == EARLIER_VERSION:
-        mark = f" {Verdict(refused.trust).marked(w)}" if refused.trust else ""
-        return w.t("signature.refused.earlier", who=refused.approver, mark=mark)
-    return w.t("signature.refused", who=refused.approver, what=uncounted_words(refused, w))
-
-
-def uncounted_words(refused: VoidedApproval, words: Catalogue | None = None) -> str:
-    """``approved, not counted: signature does not verify: …`` (``MessageState.uncounted``)."""
-    w = words or _english()
-    why = Verdict(refused.trust or UNSIGNED).shown(w)
-    return w.t("signature.not_counted", what=w.t(f"signature.decision.{refused.what}"), why=why)
-
-
-def voided_words(gone: VoidedApproval, words: Catalogue | None = None) -> str:
-    """What stopped counting, with what its signature proved where the team signs:
-    ``decided on an earlier version ✓ signed``."""
-    return gone.what + (f" {Verdict(gone.trust).marked(words)}" if gone.trust else "")
+def outcome(message: MessageState, words: Catalogue | None = None) -> str:
+    """The one phrase every view uses for what became of a version's approval, in the
+    language of ``words`` (English unless given): ``describe.approval_outcome``."""
+    return approval_outcome(message, words or catalogue("en"))
 
 
 def not_counted(message: MessageState, words: Catalogue | None = None) -> list[str]:
-    """The decisions that arrived for the version waiting and do not count, in words: a
-    signature missing or not verifying, or a (possibly replayed) decision naming an earlier
-    version. What status, watch and ``crisis approve --list`` show under the request."""
-    request = message.pending_request
-    if request is None:
-        return []
-    late = [v for v in message.uncounted if v.ts > request.ts]
-    late += [v for v in message.voided if v.ts > request.ts and v.what == EARLIER_VERSION]
-    return [refusal_words(v, words) for v in sorted(late, key=lambda v: v.ts)]
+    """The decisions that arrived for the version waiting and do not count
+    (``describe.not_counted``): status, watch and ``crisis approve --list`` show them."""
+    return describe.not_counted(message, words or catalogue("en"))
 
 
-def _english() -> Catalogue:
-    from crisiscli.i18n import Catalogue
-
-    return Catalogue("en")
+def uncounted_words(refused: VoidedApproval, words: Catalogue | None = None) -> str:
+    return describe.uncounted_words(refused, words or catalogue("en"))
 
 
-def waited(since: datetime, now: datetime) -> str:
+def voided_words(gone: VoidedApproval, words: Catalogue | None = None) -> str:
+    return describe.voided_words(gone, words or catalogue("en"))
+
+
+def waited(since: datetime, now: datetime, words: Catalogue | None = None) -> str:
     """How long someone has been waiting, in the status line's words: "3m", "1h 5m"."""
     seconds = max(0, int((now - since).total_seconds()))
     if seconds < 60:
-        return "under a minute"
+        return (words or catalogue("en")).t("event.approval.under_a_minute")
     minutes = seconds // 60
     if minutes < 60:
         return f"{minutes}m"
     return f"{minutes // 60}h {minutes % 60}m" if minutes % 60 else f"{minutes // 60}h"
 
 
-def waiting_text(request: ApprovalRequest, now: datetime) -> str:
+def waiting_text(request: ApprovalRequest, now: datetime, words: Catalogue | None = None) -> str:
     """``waiting for approval from Dana — 3m`` (since the version was put to them)."""
-    return f"waiting for approval from {request.approver} — {waited(request.ts, now)}"
+    said = words or catalogue("en")
+    return waiting_for(request.approver, waited(request.ts, now, said), said)
 
 
 class Pending(NamedTuple):
@@ -206,9 +135,11 @@ def pending(playbook: Playbook, state: IncidentState) -> list[Pending]:
     return found
 
 
-def waiting_texts(playbook: Playbook, state: IncidentState, now: datetime) -> tuple[str, ...]:
+def waiting_texts(
+    playbook: Playbook, state: IncidentState, now: datetime, words: Catalogue | None = None
+) -> tuple[str, ...]:
     """One status-line text per version waiting: ``waiting for approval from Dana — 3m``."""
-    return tuple(waiting_text(p.request, now) for p in pending(playbook, state))
+    return tuple(waiting_text(p.request, now, words) for p in pending(playbook, state))
 
 
 def escalation_due(

@@ -12,8 +12,14 @@ Three kinds of deadline, one ``DeadlineStatus`` each:
   every published message of the cadence's kinds: the occurrence it ends is *met* (published
   by its due time) or *missed* (published later; ``late_by`` says how much). A re-grade to a
   level with a shorter interval brings the open occurrence forward at once; a level with
-  ``off`` waives it. The close (or the end of the ``until`` step) ends the clock: the open
-  occurrence is waived if it was not due yet, else missed.
+  ``off`` waives it. Silence does not stop the clock: an occurrence with no update before the
+  next one comes due is *missed* at its own due time (``why``: ``no update``) and the next
+  runs from it, so hours of silence are as many misses as the interval fits. The cadence
+  runs only while some step that applies at the severity of the moment can still post a
+  message of its kinds (``can_post``): an occurrence that comes due while none can is waived
+  and the clock waits for a re-grade or an update; one already overdue when a re-grade takes
+  the means away was missed. The close (or the end of the ``until`` step) ends the clock:
+  the open occurrence is waived if it was not due yet, else missed.
 - **promise** — the next update a published message promised (``update.promised``): *met* by
   the next public message published by then, *missed* by a later one or by none before the
   close, waived if the incident closed before it was due.
@@ -232,6 +238,10 @@ def _moments(cadence: Cadence, state: IncidentState) -> Iterator[tuple[datetime,
         yield ts, what, value
 
 
+SILENT = "no update"  # ``why`` of a deadline that passed with no public update by then
+MAX_MISSES_IN_A_ROW = 200  # a silence of days at a short interval lists this many misses
+
+
 def recurring_kinds(cadence: Cadence) -> frozenset[str]:
     """The kinds of message that meet a cadence again and again: its updates (a statement or
     an apology goes out once); every kind it lists when it lists no ``update``."""
@@ -240,10 +250,15 @@ def recurring_kinds(cadence: Cadence) -> frozenset[str]:
 
 
 def can_post(
-    cadence: Cadence, playbook: Playbook | None, state: IncidentState, severity: str | None = None
+    cadence: Cadence,
+    playbook: Playbook | None,
+    state: IncidentState,
+    severity: str | None = None,
+    at: datetime | None = None,
 ) -> bool:
     """Some step that posts a message of the cadence's kinds can still do so at ``severity``
-    (the current one by default): it applies, and its message has not gone out yet or is an
+    (the current one by default) at the time ``at`` (the end of the record by default): it
+    applies, and by then it was not skipped and its message had not gone out yet or is an
     update (posted again and again). Without a playbook the cadence always runs."""
     if playbook is None:
         return True
@@ -256,11 +271,20 @@ def can_post(
         if not holds(step.when, known):
             continue
         st = state.steps.get(step.id)
-        status = st.status if st is not None else "pending"
-        if status == "skipped" or (status == "done" and message.kind not in again):
+        over = st is not None and _over_by(st.finished_at, at)
+        if over and st is not None and st.status == "skipped":
+            continue
+        if over and st is not None and st.status == "done" and message.kind not in again:
             continue
         return True
     return False
+
+
+def _over_by(finished_at: datetime | None, at: datetime | None) -> bool:
+    """A step that finished at ``finished_at`` was over by ``at`` (always, without a time)."""
+    if at is None or finished_at is None:
+        return True
+    return finished_at <= at
 
 
 def _occurrences(
@@ -286,18 +310,47 @@ def _occurrences(
 
     first = cadence.first if cadence.first is not None else cadence.interval(severity)
     due = _after(state.started_at, first)
+
+    def silence_until(ts: datetime) -> None:
+        """Every occurrence that came due and passed before ``ts`` with no update is missed
+        at its own time, and the clock runs on from it: hours of silence are as many misses
+        as the interval fits (at most MAX_MISSES_IN_A_ROW are listed; the clock jumps on).
+        An occurrence that came due while no step could post the update is waived instead,
+        and the clock stops until a re-grade or an update starts it again."""
+        nonlocal due, n
+        seconds = cadence.interval(severity)
+        if due is None or seconds is None or seconds <= 0:
+            return
+        listed = 0
+        while due is not None and due + timedelta(seconds=seconds) <= ts:
+            if not can_post(cadence, playbook, state, severity, due):
+                made(due, "waived", None, f"no step to post it at severity {severity}")
+                n += 1
+                due = None
+                return
+            if listed < MAX_MISSES_IN_A_ROW:
+                made(due, "missed", None, SILENT)
+                listed += 1
+            n += 1
+            due = _after(due, seconds)
+
     for ts, what, value in _moments(cadence, state):
+        silence_until(ts)
         if what == "severity":
             assert value is not None
             was, severity = severity, value
             seconds = cadence.interval(severity)
             sooner = _after(ts, seconds)
-            resumed = (
-                playbook is not None
-                and not can_post(cadence, playbook, state, was)
-                and can_post(cadence, playbook, state, severity)
-            )
-            if sooner is None:
+            before = can_post(cadence, playbook, state, was, ts)
+            after = can_post(cadence, playbook, state, severity, ts)
+            resumed = playbook is not None and not before and after
+            if (sooner is None or not after) and due is not None and due < ts and before:
+                # It came due at the old level, while it could be posted: that one was missed.
+                made(due, "missed", None, SILENT)
+                n += 1
+                due = None if sooner is None else sooner
+                every = cadence.interval_text(severity)
+            elif sooner is None:
                 if due is not None:
                     made(due, "waived", None, f"not needed at severity {severity}")
                     n += 1
@@ -323,8 +376,9 @@ def _occurrences(
                 else:
                     made(due, "missed")
             return out
+    silence_until(now)
     if due is not None:
-        if can_post(cadence, playbook, state):
+        if can_post(cadence, playbook, state, severity, min(due, now)):
             made(due, "overdue" if now > due else "open")
         else:
             made(due, "waived", None, f"no step to post it at severity {state.severity}")
@@ -353,5 +407,5 @@ def _promise(
         if state.closed_at < due:
             word, why = "waived", "closed before it was due"
         else:
-            word = "missed"
+            word, why = "missed", SILENT  # nothing public after the promise at all
     return DeadlineStatus(pub.step, PROMISE_LABEL, due, word, done, why, "promise", key)

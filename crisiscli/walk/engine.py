@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from crisiscli.errors import Paused, StateError, UsageError
 from crisiscli.i18n import Catalogue
@@ -28,7 +28,7 @@ from crisiscli.team.actions import new_action
 from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
-from crisiscli.timeutil import short_when
+from crisiscli.timeutil import short_when, system_zone
 from crisiscli.walk import approvals
 from crisiscli.walk.deadlines import deadline_statuses, next_update_due, not_before_at
 from crisiscli.walk.floors import below_floor
@@ -100,13 +100,6 @@ def _clock_text(ts: datetime, zone: tzinfo, now: datetime) -> str:
     local = ts.astimezone(zone)
     same_day = local.date() == now.astimezone(zone).date()
     return local.strftime("%H:%M" if same_day else "%a %H:%M")
-
-
-def _local() -> tzinfo:
-    """The system's zone (times a person types are local unless configured otherwise)."""
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
 
 
 def config_limits(env: Any) -> dict[str, int]:
@@ -289,7 +282,7 @@ class Walkthrough:
         if back is not None and back <= self.env.clock():
             assert step.due is not None and self.state.started_at is not None
             due = self.state.started_at + timedelta(seconds=step.due.seconds)
-            when = short_when(due, self.incident.tz() or _local(), self.env.clock())
+            when = short_when(due, self.incident.tz() or system_zone(), self.env.clock())
             why = self.words.t("engine.recall_deadline", when=when)
         else:
             why = self.words.t("engine.recall_phase")
@@ -471,7 +464,8 @@ class Walkthrough:
             return False
         if message.decision == "rejected" and not just_written:
             self.prompter.show_status(
-                self.view(step), f"{approvals.outcome(message)}. Edit the message, or ask again."
+                self.view(step),
+                self.words.t("engine.rejected", outcome=approvals.outcome(message, self.words)),
             )
             self.compose(step)
             return True
@@ -560,14 +554,17 @@ class Walkthrough:
             pending = message.pending_request
             if pending is None:
                 if message.decision == "rejected":
-                    words = f"{approvals.outcome(message)}. Edit the message, or ask again."
+                    words = self.words.t(
+                        "engine.rejected", outcome=approvals.outcome(message, self.words)
+                    )
                     self.prompter.show_status(self.view(step), words)
                     self.compose(step)
                 elif approvals.settled(message):
-                    words = f"The message is {approvals.outcome(message)}."
+                    outcome = approvals.outcome(message, self.words)
+                    words = self.words.t("engine.message_is", outcome=outcome)
                     self.prompter.show_status(self.view(step), words)
                 return
-            text = approvals.waiting_text(pending, self.env.clock())
+            text = approvals.waiting_text(pending, self.env.clock(), self.words)
             backup = approvals.backup_next(self.playbook, self.state, step.id)
             choice = self.prompter.while_waiting(self.view(step), text, backup)
             if choice is Waiting.GO_ON:
@@ -590,7 +587,7 @@ class Walkthrough:
                 pending = message.pending_request if message is not None else None
                 if pending is None or self.state.current != step.id:
                     return True
-                text = approvals.waiting_text(pending, self.env.clock())
+                text = approvals.waiting_text(pending, self.env.clock(), self.words)
                 if text != shown:
                     self.prompter.show_status(self.view(step), f"{text} (Ctrl-C stops waiting)")
                     shown = text
@@ -624,7 +621,7 @@ class Walkthrough:
         from crisiscli.moments import parse_when
 
         now = self.env.clock()
-        zone = self.incident.tz() or _local()
+        zone = self.incident.tz() or system_zone()
         current = self.state_message(step)
         known = current.promise if current is not None else None
         # The time the message itself names ("Next update by 02:30", "om 30 minuter") comes
@@ -707,9 +704,13 @@ class Walkthrough:
             named = self.roster_name(question.id)
             if named:  # the standing roster names people in advance: offered, not assumed
                 question = Question(**{**question.__dict__, "default": named})
-        value = self.prompter.answer(view, question)
-        if value is None or (value == "" and not question.required):
-            return False
+        while True:
+            value = self.prompter.answer(view, question)
+            if value is None or (value == "" and not question.required):
+                return False
+            marks = self.impact_event(step, question, value)
+            if marks is not False:
+                break
         floor = below_floor(self.playbook, self.state, str(value)) if question.sets else None
         why = None
         if floor is not None:
@@ -723,6 +724,8 @@ class Walkthrough:
         routine = any(c.no_incident and c.value == value for c in question.choices)
         grades = question.sets == "severity"
         self.record(ev.answer_set(step.id, question.id, value, no_incident=routine, grades=grades))
+        if isinstance(marks, ev.NewEvent):
+            self.record(marks)
         role = approvals.role_for_answer(question.id, value, self.state)
         if role is not None:  # naming the approver fills the approver role
             self.record(role)
@@ -752,11 +755,38 @@ class Walkthrough:
 
         roster = current_config(self.env).roster
         if question_id == "approver":
-            hour = self.env.clock().astimezone(self.incident.tz() or _local()).hour
+            hour = self.env.clock().astimezone(self.incident.tz() or system_zone()).hour
             if (hour >= 22 or hour < 7) and roster.get("night_approver"):
                 return roster["night_approver"]
         if question_id in ("approver", "backup", "spokesperson"):
             return roster.get(question_id)
+        return None
+
+    def impact_event(
+        self, step: Step, question: Question, value: Any
+    ) -> ev.NewEvent | Literal[False] | None:
+        """What a ``sets: impact-start | detected-at | first-post`` answer records besides
+        the answer: the impact time (``impact.recorded``) or the link kept as evidence
+        (``evidence.linked``). None: nothing more; False: not a time, ask again."""
+        text = str(value).strip()
+        if question.sets in ("impact-start", "detected-at") and text:
+            from crisiscli.moments import PastRefused, parse_past
+
+            now, zone = self.env.clock(), self.incident.tz() or system_zone()
+            try:
+                at = parse_past(text, now, zone, what=question.sets)
+            except PastRefused as refused:
+                what = self.words.t(f"impact.what.{question.sets}")
+                why = self.words.t(f"impact.why.{refused.reason}")
+                self.prompter.notify(
+                    self.words.t("impact.bad_time", typed=text, what=what, why=why)
+                )
+                return False
+            if question.sets == "impact-start":
+                return ev.impact_recorded(started=at, by_question=question.id)
+            return ev.impact_recorded(detected=at, by_question=question.id)
+        if question.sets == "first-post" and text:
+            return ev.evidence_linked(text, note=question.prompt, step=step.id)
         return None
 
     def regrade_event(self, level: str, *, by_question: str) -> ev.NewEvent:
@@ -972,7 +1002,7 @@ class Walkthrough:
         text = self.words.t(
             "engine.early",
             title=step.title,
-            when=short_when(opens, self.incident.tz() or _local(), now),
+            when=short_when(opens, self.incident.tz() or system_zone(), now),
             left=format_duration((opens - now).total_seconds()),
         )
         reason = self.prompter.ask_why(self.view(step), text).strip()
@@ -1012,7 +1042,10 @@ class Walkthrough:
             waiting = message.pending_request if message is not None else None
             if waiting is not None and message is not None:
                 self.prompter.notify(
-                    self.words.t("engine.waiting_for_decision", outcome=approvals.outcome(message))
+                    self.words.t(
+                        "engine.waiting_for_decision",
+                        outcome=approvals.outcome(message, self.words),
+                    )
                 )
             else:
                 self.prompter.notify(self.words.t("engine.needs_approver"))
@@ -1161,8 +1194,8 @@ class Walkthrough:
             message_draft=self.draft("message", step.id),
             message_approved_by=(message.approver or message.override) if message else None,
             approvers=self.approver_choices(step),
-            waiting=approvals.waiting_texts(self.playbook, state, now),
-            approval=approvals.outcome(message)
+            waiting=approvals.waiting_texts(self.playbook, state, now, self.words),
+            approval=approvals.outcome(message, self.words)
             if message and approvals.needs_approval(step)
             else None,
             evidence_count=len(state.evidence),

@@ -61,6 +61,9 @@ def leaf_commands() -> list[str]:
     return sorted(found)
 
 
+FIRST_POST = "https://exemple.fr/été"
+
+
 def invocations(work: Path) -> list[list[str]]:
     answers = work / as_argv("réponses.yaml")
     answers.write_text(ANSWERS, encoding="utf-8")
@@ -113,6 +116,9 @@ def invocations(work: Path) -> list[list[str]]:
         ["approve", "--list"],
         ["approve"],
         ["handoff", "--to", TEXT],
+        ["impact", "--started", "40m", "--detected", "10m", "--first-post", FIRST_POST],
+        ["impact", "--note", TEXT],
+        ["impact"],
         ["status"],
         ["status", "--json"],
         ["list"],
@@ -121,6 +127,7 @@ def invocations(work: Path) -> list[list[str]]:
         ["report"],
         ["report", "--format", "html"],
         ["report", "--template", str(template)],
+        ["report", "--redact", "--redact-term", TEXT],
         ["stats"],
         ["watch", "--once"],
         ["watch", "--once", "--json"],

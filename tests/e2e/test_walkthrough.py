@@ -69,6 +69,9 @@ def first_look(s: Session) -> None:
         [0, 1, 2, 3],
     )
     s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[1])
+    s.text_answer("When did it start?", "40m")  # the post-mortem measures from here
+    s.text_answer("When did we notice?", "5m")
+    s.text_answer("Link to the first post", "https://bsky.app/profile/someone/post/1")
 
 
 def who_needs_to_know(s: Session, *, threat: bool) -> None:
@@ -264,9 +267,13 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     s.checklist(["Everyone involved", "The timeline"], [0, 1])
     s.text_answer("What happened, in a few sentences?", "A stock photo went out without a licence.")
     s.text_answer("What was the impact", "About 300 replies; no press.")
+    s.text_answer("What made it possible or worse?", "No licence check.")
+    s.text_answer("What helped us", "")
     s.text_answer("What went well?", "The queue was paused in four minutes.")
     s.text_answer("What went wrong or was slow?", "Finding the approver took twenty minutes.")
     s.text_answer("Where did we get lucky?", "")
+    s.text_answer("Who owns the review", "Sam Ode")
+    s.text_answer("When is the review meeting", "")
     s.menu("Mark this step done")
     s.expect(r"Prevent the next one, and close")
     s.checklist(
@@ -320,6 +327,9 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     answers = {d["question"]: d["value"] for d in of_type(events, "answer.set")}
     assert answers == {
         "reach": "spreading",
+        "impact-start": "40m",
+        "detected-at": "5m",
+        "first-post": "https://bsky.app/profile/someone/post/1",
         "approver": "Dana Reyes",
         "threat": True,
         "grade": "high",
@@ -330,8 +340,18 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
         "impact": "About 300 replies; no press.",
         "went-well": "The queue was paused in four minutes.",
         "went-wrong": "Finding the approver took twenty minutes.",
+        "contributing-factors": "No licence check.",
+        "review-owner": "Sam Ode",
         "actions": ["A1", "A2"],
     }
+    began, noticed = of_type(events, "impact.recorded")  # one per question, as answered
+    assert (began["by_question"], noticed["by_question"]) == ("impact-start", "detected-at")
+    opened = datetime.fromisoformat(events[0]["ts"])
+    assert (
+        datetime.fromisoformat(began["started"])
+        < datetime.fromisoformat(noticed["detected"])
+        < opened
+    )
     assert of_type(events, "action.added") == [
         {"id": "A1", "text": "Licence check in the posting routine", "owner": "Sam Ode",
          "due": "2026-12-01", "step": "close"},
@@ -438,6 +458,8 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
         ["Screenshot", "Save links", "Note where", "Note who", "Look up the customer"], [0, 4]
     )
     s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[0])
+    for prompt in ["When did it start?", "When did we notice?", "Link to the first post"]:
+        s.text_answer(prompt, "")  # optional: left for later (crisis impact)
     s.menu("Add a note")
     s.expect(r"Note")
     s.expect(r"Enter saves")
@@ -512,8 +534,10 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     r.text_answer("Why defer it? (optional)", "")
     r.expect(r"Look back together")
     r.checklist(["Everyone", "The timeline"], [])
-    for prompt in ["What happened, in a few sentences?", "What was the impact", "What went well?",
-                   "What went wrong or was slow?", "Where did we get lucky?"]:  # fmt: skip
+    for prompt in ["What happened, in a few sentences?", "What was the impact",
+                   "What made it possible or worse?", "What helped us", "What went well?",
+                   "What went wrong or was slow?", "Where did we get lucky?",
+                   "Who owns the review", "When is the review meeting"]:  # fmt: skip
         r.text_answer(prompt, "")
     r.menu("Skip (needs a reason)")
     r.text_answer("Why skip it?", "Review on Monday")
@@ -647,6 +671,9 @@ def test_pause_prints_the_resume_command_and_resume_asks_nothing_again(tmp_path:
     s.expect(r"Take a breath, then look")
     s.checklist(["Screenshot", "Save links", "Note where", "Note who", "Find out who"], [0, 1, 2, 3, 4])  # fmt: skip
     s.select("First impression, how far has it travelled?", labels("reach"), labels("reach")[2])
+    s.text_answer("When did it start?", "1h")
+    s.text_answer("When did we notice?", "30m")
+    s.text_answer("Link to the first post", "https://mastodon.social/@someone/1")
     s.menu("Pause — resume later")
     (folder,) = (home / "incidents").iterdir()
     s.expect(rf"Paused\. Everything so far is saved in {re.escape(str(folder))}")
@@ -667,4 +694,5 @@ def test_pause_prints_the_resume_command_and_resume_asks_nothing_again(tmp_path:
     assert r.finish() == 0
     kinds = [e["type"] for e in journal(home)]
     assert kinds.count("session.paused") == 2 and kinds.count("session.resumed") == 1
-    assert kinds.count("answer.set") == 1 and kinds.count("item.checked") == 5
+    # the reach and the three impact questions, each once: nothing asked again
+    assert kinds.count("answer.set") == 4 and kinds.count("item.checked") == 5

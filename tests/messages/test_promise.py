@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crisiscli.messages.promise import promised_in
+from crisiscli.timeutil import parse_duration
 
 
 @given(st.integers(0, 23), st.integers(0, 59), st.sampled_from(["by", "at", "before"]))
@@ -29,7 +30,8 @@ def test_swedish_clock_and_minutes(hour: int, minute: int) -> None:
         promised_in(f"Nästa uppdatering senast kl. {hour}.{minute:02d}.", "sv")
         == f"{hour:02d}:{minute:02d}"
     )
-    assert promised_in(f"Vi återkommer om {minute + 1} minuter.", "sv") == f"{minute + 1}m"
+    said = promised_in(f"Vi återkommer om {minute + 1} minuter.", "sv")
+    assert said is not None and parse_duration(said) == (minute + 1) * 60  # "60 minuter": 1h
     assert promised_in("Mer här inom en timme.", "sv") == "1h"
 
 
@@ -43,3 +45,11 @@ def test_times_that_promise_nothing_are_left_alone() -> None:
     assert promised_in("The outage began at 14:00 and we are on it.", "en") is None
     assert promised_in("Felet började 14.00.", "sv") is None
     assert promised_in("Next update in 0 minutes", "en") is None
+
+
+def test_a_promise_is_read_in_the_digits_every_time_is_read_in() -> None:
+    """Arabic-Indic digits are no time anywhere in crisis (issue 25.3): not in a prompt, and
+    not as the promise a message makes either."""
+    assert promised_in("Next update by 14:30.") == "14:30"
+    assert promised_in("Next update by ١٤:٣٠.") is None
+    assert promised_in("Next update in ١٠ minutes.") is None

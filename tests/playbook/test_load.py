@@ -62,7 +62,8 @@ def test_the_base_loads() -> None:
         ("id: look", "id: Look Here",
          "pb.yaml:14:13: step id 'Look Here' must be lowercase letters, digits, '-' or '_' (max 64)"),
         ("due: 15m", "due: 15 minutes",
-         "pb.yaml:16:14: '15 minutes' is not a duration such as '15m' or '1h30m'"),
+         "pb.yaml:16:14: '15 minutes' is not a duration: write days, hours, minutes, seconds in "
+         "that order, e.g. 45s, 15m, 90min, 1h30m, 2d"),
         ("to: reply", "to: replay",
          "pb.yaml:20:18: goto target 'replay' is not a step id; did you mean 'reply'?"),
         ("when: {source: ours}", "when: {sauce: ours}",

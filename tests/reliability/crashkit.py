@@ -169,7 +169,8 @@ def essence(incident: Incident) -> dict[str, Any]:
 # Which process walked when (pauses, resumes, interruptions, each walker's pid and lease)
 # differs between a killed run and an undisturbed one; the decisions do not.
 SESSION = ("session.", "walker.")
-_BOOKKEEPING = {"id", "visits", "events", "generated_at", "duration_seconds"}
+# ``in_brief`` is a sentence of the times and durations below, already compared one by one.
+_BOOKKEEPING = {"id", "visits", "events", "generated_at", "duration_seconds", "in_brief"}
 
 
 def _strip(value: Any) -> Any:

@@ -126,3 +126,19 @@ def test_verify_refuses_what_is_not_a_bundle_clearly(cli: Any, tmp_path: Path) -
     both = cli("export", "some-id", "--verify", str(other))
     assert both.exit_code == 2 and "give only the zip" in both.stderr
     assert "-o FILE.zip" in cli("export").stderr
+
+
+def test_export_and_verify_count_the_same_members(cli: Any, incident: str, tmp_path: Path, clock: FrozenClock) -> None:  # fmt: skip
+    """Issue 21: export said one member more than --verify (it counted the manifest)."""
+    import re
+
+    out = tmp_path / "bundle.zip"
+    made = ok(cli("export", incident, "-o", str(out), clock=clock)).stdout
+    checked = ok(cli("export", "--verify", str(out), clock=clock)).stdout
+    said = [re.search(r"(\d+) member\(s\)", text) for text in (made, checked)]
+    assert said[0] and said[1], (made, checked)
+    assert said[0].group(1) == said[1].group(1), (made, checked)
+    with zipfile.ZipFile(out) as bundle:
+        files = len(bundle.namelist()) - 1  # the manifest is not one of its own members
+    assert int(said[0].group(1)) == files
+    assert "and the manifest" in made and "and the manifest" in checked

@@ -299,7 +299,8 @@ def test_the_deferred_pause_step_came_back_before_its_deadline(scenario: Scenari
     done_at = re.search(r"(\d\d:\d\d:\d\d) UTC", done[0])
     assert done_at is not None and done_at.group(1) < "20:40:00", done[0]  # due 20:40
     report = scenario.report()
-    deadline = section(section(report, "Metrics").replace("### ", "## "), "Deadlines")
+    metrics = section(report, "Metrics").replace("### ", "## ")
+    deadline = section(metrics, "Deadlines and the update clock")
     (row,) = lines_with(deadline, "| Pause the queue and automations |")
     assert "met" in row and "missed" not in row, row
     queue = [r for r in lines_with(report, "| Queue paused |")]
@@ -316,7 +317,7 @@ def test_a_regrade_from_another_terminal_switched_on_the_press_and_update_steps(
     severity = section(report, "Severity")
     assert "**moderate → high**, by Mia: A consumer programme shared it" in severity
     assert "**high → moderate**, by Sam: Shares have stopped; no press calls" in severity
-    steps = section(report, "Metrics")
+    steps = section(report, "Steps")  # in the appendix
     assert "Answer the press through one spokesperson — done" in steps
     assert "Keep updates coming — done" in steps
     assert "not applicable (condition)" not in " ".join(
@@ -402,3 +403,43 @@ def test_stats_count_one_incident_and_the_routine_check_apart(scenario: Scenario
     incidents, checks = listing.split("Routine checks (not incidents):")
     assert "fly-in-the-soup" in incidents and "campaign-post" not in incidents
     assert "campaign-post-for-the-winter-menu" in checks
+
+
+def test_the_summary_tells_the_regrades_and_that_no_criterion_was_checked(
+    scenario: Scenario,
+) -> None:
+    """Opened moderate, re-graded high, then moderate again: the opening paragraph does not
+    say "Graded moderate." as if nothing happened, and five criteria nobody checked at the
+    close are not "met: 0 of 5" (which reads as five failures)."""
+    summary = section(scenario.report(), "Summary")
+    assert "Graded moderate, re-graded high, then moderate." in summary
+    assert "Exit criteria not checked (5) at the close." in summary
+    assert "Exit criteria met: 0 of 5" not in summary
+
+
+def test_the_report_counts_the_hourly_update_missed_while_high_and_says_what_went_out(
+    scenario: Scenario,
+) -> None:
+    """At high from 20:52 to 22:35 with the update step able to post: the hourly update
+    due at 21:59 was missed, at 21:59, whatever the night shift decided at 22:35. The
+    opening paragraph counts what was published apart from what was sent (the brief, the
+    DM), and the JSON says "sent" for them, never "published"."""
+    report = scenario.report()
+    table = section(
+        section(report, "Metrics").replace("### ", "## "), "Deadlines and the update clock"
+    )
+    (row,) = lines_with(table, "| Public update #3 (every 1h) |")
+    assert "missed at 21:59 UTC: no public update by then" in row, row
+    (row,) = lines_with(table, "| Promised next update (Keep updates coming) |")
+    assert "missed at 22:00 UTC: no public update by then" in row, row
+    assert "0 missed" not in table
+    summary = section(report, "Summary")
+    assert "Public updates missed: 1." in summary
+    assert "6 messages published; 1 direct message and 1 staff memo sent." in summary, summary
+    data = json.loads(scenario.report("--format", "json"))
+    went = {m["step"]: (m["sent"], m["published"], m["outcome"]) for m in data["messages"]}
+    assert went["press"] == (True, False, "sent")
+    assert went["move-dm"] == (True, False, "sent")
+    assert went["public-apology"] == (True, True, "published")
+    (brief,) = [m for m in data["messages"] if m["step"] == "press"]
+    assert brief["published_at"] is None and brief["sent_at"] is not None

@@ -339,3 +339,27 @@ def test_a_relative_promise_in_swedish(
     assert promised_in("Update (14:00): fixed. Next update by 4 pm.", "en") == "16:00"
     assert promised_in("We will update you in 45 minutes.", "en") == "45m"
     assert promised_in("The outage began at 14:00.", "en") is None
+
+
+def test_silence_is_missed_per_interval_only_while_an_update_can_go_out(
+    crisis_home: Path, clock: FrozenClock
+) -> None:
+    # Issue 21 (each silent interval is a miss, at its own time) meets issue 20 (no update is
+    # due while no step can post one): at high the update step applies, so three hours of
+    # silence are three misses; the re-grade to moderate finds the fourth overdue (missed),
+    # and from then on nothing can post an update, so the next is waived, not missed.
+    gated = open_incident(make_env(crisis_home, clock=clock), "cadence-gated", severity="high")
+    publish(gated, clock, 10, "holding", "statement")
+    assert shape(cadence(gated, 251)) == [
+        (1, at(60), "met", -50 * 60),
+        (2, at(70), "missed", None),
+        (3, at(130), "missed", None),
+        (4, at(190), "missed", None),
+        (5, at(250), "overdue", None),
+    ]
+    assert {d.why for d in cadence(gated, 251)[1:4]} == {"no update"}
+    clock.now = at(260)
+    gated.record(ev.severity_changed("moderate", reason="calmer"))
+    found = cadence(gated, 24 * 60)
+    assert shape(found)[4:] == [(5, at(250), "missed", None), (6, at(380), "waived", None)]
+    assert found[-1].why == "no step to post it at severity moderate"

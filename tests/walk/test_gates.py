@@ -389,6 +389,37 @@ def test_the_roster_prefills_every_role_question(
     assert prompter.questions[0].default == "Noor Night"
 
 
+def test_the_night_approver_follows_daylight_saving(
+    env, crisis_home: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20:30 UTC is 22:30 in a Stockholm summer (night) and 21:30 in its winter (not yet):
+    the walk-through's local zone is the system's at that moment, not today's offset
+    (issue 25.3: the zone was computed twice, once without DST)."""
+    import time
+    from datetime import datetime, timezone
+
+    from tests.conftest import run_cli
+
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    time.tzset()
+    try:
+        for key, person in (("roster.approver", "Dana Day"), ("roster.night_approver", "Noor")):
+            assert run_cli(crisis_home, "config", "set", key, person).exit_code == 0
+        # the season opposite to today's, where a fixed offset of today would be an hour off
+        summer_now = time.localtime().tm_isdst > 0
+        month = 1 if summer_now else 7
+        clock.now = datetime(2026, month, 15, 20, 30, tzinfo=timezone.utc)
+        incident = start(env, ROLES.replace("id: roles", "id: roles-dst"))
+        prompter = Recording([None, None, None, "pause"])
+        with pytest.raises(Paused):
+            Walkthrough(incident, prompter).run()
+        expected = "Noor" if month == 7 else "Dana Day"
+        assert prompter.questions[0].default == expected
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_crisis_severity_below_a_floor_needs_a_reason(env, crisis_home: Path) -> None:
     from crisiscli.record import events as ev
     from tests.conftest import run_cli

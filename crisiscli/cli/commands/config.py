@@ -10,9 +10,10 @@ HELP = """Show or change settings (TOML in CRISIS_HOME/config.toml).
 
 Settings: actor, timezone, severity_levels, default_severity, playbook_dirs,
 platform_limits.<platform>, notify.webhook.<name>, notify.webhook, notify.command,
-notify.desktop, notify.bell, notify.kinds. An unknown setting or a bad value is refused with
-exit code 2. Webhook URLs are secrets: they are shown shortened, never in full; journals,
-logs and reports name a webhook only by its name. See docs/config.md, docs/notify.md.
+notify.desktop, notify.bell, notify.kinds, roster.*, sync.auto, redact (words `crisis report
+--redact` always replaces). An unknown setting or a bad value is refused with exit code 2.
+Webhook URLs are secrets: they are shown shortened, never in full; journals, logs and reports
+name a webhook only by its name. See docs/config.md, docs/notify.md.
 
 \b
 Examples:
@@ -78,6 +79,7 @@ def show(
                         "bell": config.notify_bell,
                         "kinds": list(config.notify_kinds),
                     },
+                    "redact": list(config.redact),
                 },
             }
         )
@@ -99,6 +101,7 @@ def show(
         "signing.key": "(default: git's user.signingkey, where the team signs)",
         "approval.require_signature": "(default: false)",
         **{key: "(none)" for key in KEYS if key.startswith("roster.")},
+        "redact": "(none)",
     }
     width = max(len(k) for k in KEYS)
     for key in KEYS:

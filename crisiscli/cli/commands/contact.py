@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from crisiscli.cli.commands._group import command_group
+from crisiscli.cli.commands._group import IncidentOption, NoteOption, command_group, entry_of
 
 HELP = """Log attempts to move a conversation off-platform, and their follow-ups.
 
@@ -23,7 +23,8 @@ Examples:
 
 ADD_HELP = """Record one contact attempt (who, channel, outcome, optional follow-up).
 
---follow-up takes a delay (30m, 2h, 1d) or a time (18:00, 2026-11-25 09:00).
+--follow-up takes a duration from now (45s, 30m, 90min, 1h30m, 1d) or a time (18:00,
+2026-11-25 09:00).
 
 \b
 Examples:
@@ -46,11 +47,6 @@ Examples:
   crisis contact done c1
 """
 
-Incident_ = Annotated[
-    str | None,
-    typer.Option("--incident", "-i", help="Incident id (default: the latest open one)."),
-]
-
 
 def add_command(
     who: Annotated[str, typer.Option("--who", help="The person (name, handle).")],
@@ -61,10 +57,11 @@ def add_command(
         str, typer.Option("--outcome", help="no-answer, refused, talked or resolved.")
     ],
     follow_up: Annotated[
-        str | None, typer.Option("--follow-up", help="When to try again: 2h, 18:00, a date.")
+        str | None,
+        typer.Option("--follow-up", help="When to try again: 45s, 90min, 2h, 18:00, a date."),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Anything worth keeping.")] = None,
-    incident: Incident_ = None,
+    note: NoteOption = None,
+    incident: IncidentOption = None,
     tz: Annotated[
         str | None, typer.Option("--tz", help="Zone for a follow-up time written without one.")
     ] = None,
@@ -111,7 +108,7 @@ def add_command(
 
 
 def list_command(
-    incident: Incident_ = None,
+    incident: IncidentOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     tz: Annotated[str | None, typer.Option("--tz", help="Zone to show times in.")] = None,
 ) -> None:
@@ -177,22 +174,15 @@ def list_command(
 
 def done_command(
     contact: Annotated[str, typer.Argument(help="Contact id (see: crisis contact list).")],
-    incident: Incident_ = None,
+    incident: IncidentOption = None,
 ) -> None:
-    from crisiscli.env import get_env
-    from crisiscli.errors import NotFoundError, StateError
+    from crisiscli.errors import StateError
     from crisiscli.record.events import contact_followed_up
-    from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
 
-    env = get_env()
-    found = find_incident(env, incident, open_only=incident is None)
-    state = found.state()
-    record = state.contacts.get(contact)
-    if record is None:
-        raise NotFoundError(
-            f"no contact '{contact}' in {found.id}", hint="see: crisis contact list"
-        )
+    found, _state, record = entry_of(
+        incident, "contacts", contact, "contact", "crisis contact list"
+    )
     if record.followed_up_at is not None:
         raise StateError(f"contact {contact}'s follow-up is already done")
     found.record(contact_followed_up(contact))

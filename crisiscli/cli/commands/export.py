@@ -50,7 +50,10 @@ def command(
         if findings:
             raise typer.Exit(int(ExitCode.FINDINGS))
         count = len(manifest["members"])
-        echo(f"{verify}: {count} member(s) of {manifest.get('incident')}, every SHA-256 matches.")
+        echo(
+            f"{verify}: {count} member(s) and the manifest, of {manifest.get('incident')}; "
+            "every SHA-256 matches."
+        )
         return
     if output is None:
         raise UsageError("say where the bundle goes: -o FILE.zip")
@@ -60,9 +63,10 @@ def command(
 
     zone, zone_name = resolve_zone(tz, env)
     found = find_incident(env, incident)
-    count = export(found, output, tz=zone, zone_name=zone_name)
+    count = export(found, output, tz=zone, zone_name=zone_name) - 1  # the manifest apart
     echo(
-        f"Exported {found.id} to {output}: {count} member(s). Check it with: crisis export --verify {output}"
+        f"Exported {found.id} to {output}: {count} member(s) and the manifest. "
+        f"Check it with: crisis export --verify {output}"
     )
 
 

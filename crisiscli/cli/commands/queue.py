@@ -220,7 +220,8 @@ def decide_command(
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="Why (required).")] = None,
     to: Annotated[
-        str | None, typer.Option("--to", help="New time for reschedule: 2h, 18:00, a date.")
+        str | None,
+        typer.Option("--to", help="New time for reschedule: 45s, 90min, 2h, 18:00, a date."),
     ] = None,
     answers: Annotated[
         Path | None,

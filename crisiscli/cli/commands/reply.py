@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from crisiscli.cli.commands._group import command_group
+from crisiscli.cli.commands._group import IncidentOption, NoteOption, command_group, entry_of
 
 HELP = """A reply to each person: the reply ledger.
 
@@ -55,11 +55,6 @@ Examples:
   crisis reply list --json
 """
 
-Incident_ = Annotated[
-    str | None,
-    typer.Option("--incident", "-i", help="Incident id (default: the latest open one)."),
-]
-
 
 def add_command(
     who: Annotated[str, typer.Option("--who", help="The person (handle or name).")],
@@ -67,7 +62,7 @@ def add_command(
         str | None, typer.Option("--platform", help="Where they wrote (x, facebook, …).")
     ] = None,
     link: Annotated[str | None, typer.Option("--link", help="Link to what they wrote.")] = None,
-    incident: Incident_ = None,
+    incident: IncidentOption = None,
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
@@ -98,26 +93,20 @@ def sent_command(
     override: Annotated[
         str | None, typer.Option("--override", help="Reason to send despite failed checks.")
     ] = None,
-    incident: Incident_ = None,
+    incident: IncidentOption = None,
 ) -> None:
-    from crisiscli.env import get_env
-    from crisiscli.errors import NotFoundError, UsageError
+    from crisiscli.errors import UsageError
     from crisiscli.messages.checks import review, summary_line
     from crisiscli.record.events import reply_sent
-    from crisiscli.record.store import find_incident
     from crisiscli.team.replies import reply_banned
     from crisiscli.ui.output import echo
     from crisiscli.walk.engine import config_limits
 
-    env = get_env()
-    found = find_incident(env, incident, open_only=incident is None)
-    thread = found.state().replies.get(reply)
-    if thread is None:
-        raise NotFoundError(f"no reply '{reply}' in {found.id}", hint="see: crisis reply list")
+    found, _state, thread = entry_of(incident, "replies", reply, "reply", "crisis reply list")
     if not text.strip():
         raise UsageError("--text is empty")
     book = found.playbook()
-    limits = {**config_limits(env), **dict(book.platform_limits)}
+    limits = {**config_limits(found.env), **dict(book.platform_limits)}
     checked = review(
         text, [thread.platform] if thread.platform else [], book.language,
         reply_banned(book), limits,
@@ -145,21 +134,14 @@ def done_command(
     contact: Annotated[
         str | None, typer.Option("--contact", help="The contact log entry (crisis contact list).")
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Anything worth keeping.")] = None,
-    incident: Incident_ = None,
+    note: NoteOption = None,
+    incident: IncidentOption = None,
 ) -> None:
-    from crisiscli.env import get_env
     from crisiscli.errors import NotFoundError, UsageError
     from crisiscli.record.events import REPLY_OUTCOMES, reply_closed
-    from crisiscli.record.store import find_incident
     from crisiscli.ui.output import echo
 
-    env = get_env()
-    found = find_incident(env, incident, open_only=incident is None)
-    state = found.state()
-    thread = state.replies.get(reply)
-    if thread is None:
-        raise NotFoundError(f"no reply '{reply}' in {found.id}", hint="see: crisis reply list")
+    found, state, thread = entry_of(incident, "replies", reply, "reply", "crisis reply list")
     word = outcome.strip().lower()
     if word not in REPLY_OUTCOMES:
         raise UsageError(f"--outcome '{outcome}' is not one of {', '.join(REPLY_OUTCOMES)}")
@@ -172,7 +154,7 @@ def done_command(
 
 
 def list_command(
-    incident: Incident_ = None,
+    incident: IncidentOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from crisiscli.env import get_env

@@ -20,16 +20,15 @@ Examples:
 
 
 def _date(value: str | None, flag: str) -> object:
-    from datetime import date
-
     from crisiscli.errors import UsageError
+    from crisiscli.timeutil import not_a_date, parse_date
 
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{flag} '{value}' is not a date (use YYYY-MM-DD)") from None
+    day = parse_date(value)
+    if day is None:
+        raise UsageError(not_a_date(flag, value))
+    return day
 
 
 def command(

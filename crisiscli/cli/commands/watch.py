@@ -42,7 +42,7 @@ def command(
         typer.Option(
             "--sync",
             metavar="INTERVAL",
-            help="Sync with the team in the background at this interval (e.g. 15s).",
+            help="Sync with the team in the background at this interval (e.g. 15s, 1m).",
         ),
     ] = None,
 ) -> None:

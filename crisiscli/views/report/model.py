@@ -8,11 +8,12 @@ objects; durations are seconds. Text is stored as written (or redacted): each re
 escapes for its format.
 
 Everything comes from the fold (``IncidentState`` and, for the lists of every note and
-every event, its ``History``); the timeline lines are the ones ``events.describe`` wrote.
+every event, its ``History``); the timeline lines are the ones ``describe.describe`` wrote.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import Any, overload
@@ -24,6 +25,7 @@ from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.timeutil import is_utc
 from crisiscli.views.log_sections import answer_text, message_fate, notification_summary
 from crisiscli.views.report import FORMAT, FORMAT_VERSION
+from crisiscli.views.report.redact import KINDS as REDACTION_KINDS
 from crisiscli.views.report.redact import Redactor
 from crisiscli.walk.deadlines import deadline_statuses
 from crisiscli.walk.flow import applies
@@ -34,10 +36,24 @@ MILESTONE_LABELS = {
     "first-response": "First public response",
     "apology": "Apology",
     "off-platform": "First off-platform contact",
+    "contained": "Contained",
     "resolution": "Resolution",
 }
-REVIEW_QUESTIONS = ("summary", "impact", "went-well", "went-wrong", "lucky")
-REVIEW_KEYS = {"went-well": "went_well", "went-wrong": "went_wrong"}
+# The review fields (``review:`` on a playbook question, playbook/spec.py) and their keys in
+# the report model. A playbook written before ``review:`` (no question carries it): the
+# five questions that always filled the report are read by their ids, as they were.
+REVIEW_KEYS = {
+    "summary": "summary",
+    "impact": "impact",
+    "contributing-factors": "contributing_factors",
+    "what-helped": "what_helped",
+    "went-well": "went_well",
+    "went-wrong": "went_wrong",
+    "lucky": "lucky",
+    "review-owner": "owner",
+    "review-date": "meeting_date",
+}
+LEGACY_REVIEW_IDS = ("summary", "impact", "went-well", "went-wrong", "lucky")
 # Messages the public sees (a reply under a post counts; a DM invitation or an internal
 # note does not): the first one published is the first public response.
 PUBLIC_KINDS = frozenset({"statement", "apology", "reply", "update"})
@@ -145,12 +161,79 @@ class _Ctx:
         return self.step_titles.get(str(step_id), f"step {step_id}")
 
 
-def team_of(state: IncidentState) -> set[str]:
-    """Everyone who recorded an event, holds or held a role, or approved a message."""
-    team = set(state.actors)
-    team.update(c.person for c in state.role_changes if c.person)
-    team.update(m.approver for m in state.messages.values() if m.approver)
-    return team
+def people_of(state: IncidentState, playbook: Playbook) -> list[str]:
+    """Every person the journal knows, in the order met: whoever recorded an event, role
+    holders, approvers asked or deciding, handoff recipients, contacts, people in the reply
+    ledger, action owners, whoever
+    checked an exit criterion, the review owner. ``--redact`` replaces each of them."""
+    people: dict[str, None] = dict.fromkeys(state.actors)
+    people.update((c.person, None) for c in state.role_changes if c.person)
+    for m in state.messages.values():
+        people.update((p, None) for p in (m.approver, m.decided_by, m.approved_by) if p)
+        people.update((q.approver, None) for q in m.requests if q.approver)
+        people.update((q.escalated_from, None) for q in m.requests if q.escalated_from)
+        people.update((v.approver, None) for v in m.voided if v.approver)
+    people.update((h.to, None) for h in state.handoffs if h.to)
+    people.update((h.actor, None) for h in state.handoffs)
+    people.update((c.who, None) for c in state.contacts.values() if c.who)
+    people.update((t.who, None) for t in state.replies.values() if t.who)
+    for a in state.actions.values():
+        people.update((p, None) for p in (a.owner, a.added_by, a.done_by) if p)
+    people.update((c.actor, None) for c in state.exit_checks.values())
+    owner = review_questions(playbook).get("review-owner")
+    if owner and isinstance(state.answers.get(owner), str):
+        people[str(state.answers[owner])] = None
+    return [p for p in people if p and str(p).strip()]
+
+
+# Values the templates compare or that are not text from people: never redacted.
+UNREDACTED_KEYS = frozenset(
+    {
+        "format", "utc", "local", "zone", "status", "state", "kind", "type", "outcome",
+        "why", "key", "end", "sha256", "per", "decision", "step_status", "summary_source",
+        "asked", "missing", "milestone", "phase", "id", "step", "measured_to", "timezone",
+        "platforms",
+    }
+)  # fmt: skip
+
+
+def _redact_value(value: Any, r: Redactor, key: str | None = None) -> Any:
+    """A model value with every text of people redacted (structure and ids kept)."""
+    if isinstance(value, str):
+        return value if key in UNREDACTED_KEYS else r.text(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v, r, k) for k, v in value.items()}
+    if isinstance(value, Rows):
+        row = value._row
+
+        def redacted_row(item: Any) -> dict[str, Any]:
+            return dict(_redact_value(row(item), r))
+
+        return Rows(value._items, redacted_row)
+    if isinstance(value, list):
+        return [_redact_value(v, r, key) for v in value]
+    return value
+
+
+def _redacted_slug(incident_id: str, r: Redactor) -> str:
+    """An incident id is its date and its title's words ("…-complaint-from-tom-berg"): the
+    words pass the redactor as text, so a name in the title does not leak through the id."""
+    stamp = re.match(r"\d{4}-\d\d-\d\d-\d{4}-", incident_id)  # kept: it is no one's
+    head = stamp.group() if stamp else ""
+    words = incident_id[len(head) :].replace("-", " ")
+    redacted = r.text(words) or words
+    if redacted == words:
+        return incident_id
+    return head + re.sub(r"[^a-z0-9]+", "-", redacted.lower()).strip("-")
+
+
+REDACTION_LIMITS = (
+    "Names typed in free text that the journal records nowhere else (not a responder, "
+    "role, approver, contact, person replied to, action owner or review owner, and not "
+    "right after a greeting such as “Hi …,”), names written without a capital or as a nickname, and people "
+    "shown in images or quoted inside links that are not social-network links cannot be "
+    "recognised and are left as written. Read a public version before you publish it."
+)
 
 
 def build_report(
@@ -163,13 +246,22 @@ def build_report(
     zone_name: str | None = None,
     redact: bool = False,
     warnings: list[str] | None = None,
+    redact_terms: Sequence[str] = (),
+    redactor: list[Redactor] | None = None,
 ) -> dict[str, Any]:
-    """The model of a state folded with ``history`` (every note and timeline line)."""
+    """The model of a state folded with ``history`` (every note and timeline line).
+
+    ``redact``: every person the journal knows, contact details and ``redact_terms`` are
+    replaced in every text (``redactor``, if given, receives the Redactor: it counts what it
+    replaced as the report is written)."""
     history = state.history
     assert history is not None, "the report needs a full replay with history"
     r = (
         Redactor(
-            enabled=True, team=team_of(state), outsiders=[c.who for c in state.contacts.values()]
+            enabled=True,
+            people=people_of(state, playbook),
+            terms=redact_terms,
+            parts=True,
         )
         if redact
         else Redactor(enabled=False)
@@ -186,7 +278,7 @@ def build_report(
     steps = _steps(ctx, state)
     deadlines = _deadlines(ctx, state, now)
     messages = _messages(ctx, state)
-    return {
+    model = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "generated_at": ctx.t(now),
@@ -258,11 +350,12 @@ def build_report(
             }
             for x in state.early.values()
         ],
+        "exit_criteria": _exit_criteria(ctx, state),
         "deadlines": deadlines,
         "steps": steps,
         "phases": _phases(ctx, state, end_at or state.last_event_at),
-        "messages": [m for m in messages if m["published"]],
-        "drafts": [m for m in messages if not m["published"]],
+        "messages": [m for m in messages if m["sent"]],
+        "drafts": [m for m in messages if not m["sent"]],
         "queue": _queue(ctx, state),
         "contacts": _contacts(ctx, state),
         "evidence": [] if redact else _evidence(ctx, state),
@@ -297,6 +390,7 @@ def build_report(
                 "added_at": ctx.t(a.added_at),
                 "added_by": a.added_by,
                 "done": a.done_at is not None,
+                "overdue": a.done_at is None and _past_due(a.due, now),
                 "done_at": ctx.t(a.done_at),
                 "done_by": a.done_by,
             }
@@ -336,23 +430,121 @@ def build_report(
         ),
         "warnings": list(warnings or ()),
     }
+    model["in_brief"] = in_brief(model, now)
+    if redact:
+        model = _redact_value(model, r)
+        model["incident"]["id"] = _redacted_slug(incident_id, r)
+        model["redaction"] = {
+            "replaced": [k for k, _one, _many in REDACTION_KINDS],
+            "terms": len(set(redact_terms)),
+            "cannot_catch": REDACTION_LIMITS,
+        }
+        if redactor is not None:
+            redactor.append(r)
+    return model
+
+
+def in_brief(model: dict[str, Any], now: datetime) -> str:
+    """The report's opening paragraph, written from what the journal recorded: how it was
+    graded, when it began and was noticed, how soon the public heard from us, what is left
+    open. Every clause is a fact of the model; what was not recorded is left out."""
+    from crisiscli.walk.deadlines import format_duration as d
+
+    inc, clocks = model["incident"], model["metrics"]["clocks"]
+    rows = {r["id"]: r for r in clocks["rows"]}
+    said = [f"Graded {inc['first_severity']}"]
+    levels = [str(c["to"]) for c in model["severity_changes"]]
+    if len(levels) > 3:
+        said[0] += f", re-graded {len(levels)} times, last to {levels[-1]}"
+    elif levels:  # "re-graded high, then moderate": a level that came back is still told
+        said[0] += ", re-graded " + ", then ".join(levels)
+    said[0] += "."
+    if clocks["impact_start"] is not None:
+        began = f"The impact began {_brief_time(clocks['impact_start'])}"
+        if rows["detect"]["from_impact_seconds"] is not None:
+            began += f" and was noticed {d(rows['detect']['from_impact_seconds'])} later"
+        said.append(began + ".")
+    first = rows["first-response"]
+    key = "from_impact_seconds" if clocks["impact_start"] is not None else "from_opened_seconds"
+    origin = "after it began" if key == "from_impact_seconds" else "after the incident was opened"
+    if first[key] is not None:
+        said.append(f"The first public response came {d(first[key])} {origin}.")
+    else:
+        said.append("No public response was published.")
+    said.append(_messages_said(model["messages"], len(model["drafts"])))
+    misses = sum(
+        1 for dl in model["deadlines"] if dl["state"] == "missed" and dl["kind"] == "cadence"
+    )
+    if misses:
+        said.append(f"Public updates missed: {misses}.")
+    criteria = model["exit_criteria"]
+    if criteria and all(c["status"] == "not checked" for c in criteria):
+        # "met: 0 of 5" would read as five failures
+        when = "at the close" if inc["end"] == "closed" else "yet"
+        said.append(f"Exit criteria not checked ({len(criteria)}) {when}.")
+    elif criteria:
+        met = sum(1 for c in criteria if c["status"] == "met")
+        said.append(f"Exit criteria met: {met} of {len(criteria)}.")
+    actions = model["actions"]
+    if actions:
+        done = sum(1 for a in actions if a["done"])
+        said.append(f"Action items: {done} done, {len(actions) - done} open.")
+    end = {"closed": "Closed", "finished": "Walk-through finished"}.get(str(inc["end"]))
+    said.append(
+        f"{end} {_brief_time(inc['ended_at'])}." if end and inc["ended_at"] else "Still open."
+    )
+    return " ".join(said)
+
+
+def _past_due(due: str | None, now: datetime) -> bool:
+    """An action item's due date (``YYYY-MM-DD``, as entered) has passed at ``now``."""
+    if not due:
+        return False
+    try:
+        return datetime.fromisoformat(due.strip()[:10]).date() < now.date()
+    except ValueError:
+        return False
+
+
+def _brief_time(ts: dict[str, str] | None) -> str:
+    if ts is None:
+        return "—"
+    return f"{ts['local'][:16].replace('T', ' ')} {ts['zone']}"
 
 
 # -- sections ------------------------------------------------------------------------------
 
 
+def review_questions(playbook: Playbook) -> dict[str, str]:
+    """Review field → the id of the question that fills it (``review:`` in the playbook)."""
+    found = {
+        q.review: q.id for step in playbook.steps for q in step.questions if q.review is not None
+    }
+    if found:
+        return found
+    asked = playbook.questions()
+    return {qid: qid for qid in LEGACY_REVIEW_IDS if qid in asked}
+
+
 def _review(ctx: _Ctx, state: IncidentState) -> dict[str, Any]:
     review: dict[str, Any] = {}
     missing = []
-    for qid in REVIEW_QUESTIONS:
-        value = state.answers.get(qid)
-        text = _str(answer_text(ctx.playbook, qid, value)) if value is not None else None
+    asked = review_questions(ctx.playbook)
+    review["summary_source"] = None
+    review["asked"] = [REVIEW_KEYS[f] for f in REVIEW_KEYS if f in asked]
+    for field, key in REVIEW_KEYS.items():
+        qid = asked.get(field)
+        value = state.answers.get(qid) if qid is not None else None
+        text = _str(answer_text(ctx.playbook, qid, value)) if qid and value is not None else None
         if text == "—":
             text = None
-        if qid == "summary" and text is None and state.summary:
-            text = state.summary  # `crisis close --summary` stands in
-        review[REVIEW_KEYS.get(qid, qid)] = ctx.r.text(text)
-        if text is None and qid in ctx.playbook.questions():
+        if field == "summary":
+            review["summary_source"] = "review" if text else None
+            if text is None and state.summary:
+                text = state.summary  # `crisis close --summary` stands in
+                review["summary_source"] = "close"
+        review[key] = ctx.r.text(text)
+        if text is None and qid is not None:
             missing.append(qid)
     # Action items typed as one free-text answer (journals written before action items
     # were entered one at a time): shown as written, never split into guessed items.
@@ -415,12 +607,114 @@ def _metrics(
     for dl in deadlines:
         dl_counts[dl["state"]] = dl_counts.get(dl["state"], 0) + 1
     return {
+        "clocks": _clocks(ctx, state, reached),
         "milestones": milestones,
         "steps": counts,
         "deadlines": dl_counts,
         "notes": state.note_count,
         "events": events,
     }
+
+
+def _exit_criteria(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
+    """Each exit criterion of the playbook as last checked (``exit.checked``, at close):
+    met or not met, with the note, who checked it and when; or not checked (yet)."""
+    out = []
+    numbers = range(1, len(ctx.playbook.exit_criteria) + 1)
+    extra = sorted(n for n in state.exit_checks if n not in numbers)  # an older playbook
+    for number in [*numbers, *extra]:
+        check = state.exit_checks.get(number)
+        text = (
+            ctx.playbook.exit_criteria[number - 1]
+            if number <= len(ctx.playbook.exit_criteria)
+            else check.text
+            if check is not None
+            else ""
+        )
+        out.append(
+            {
+                "number": number,
+                "text": ctx.r.text(check.text if check is not None else text),
+                "status": "not checked" if check is None else "met" if check.met else "not met",
+                "met": None if check is None else check.met,
+                "note": ctx.r.text(check.note) if check is not None else None,
+                "checked_at": ctx.t(check.ts) if check is not None else None,
+                "checked_by": check.actor if check is not None else None,
+            }
+        )
+    return out
+
+
+CLOCK_ROWS = (
+    ("detect", "Time to detect"),
+    ("acknowledge", "Time to acknowledge"),
+    ("first-response", "Time to first public response"),
+    ("contain", "Time to contain"),
+)
+
+
+def _clocks(
+    ctx: _Ctx, state: IncidentState, reached: dict[str, tuple[str, datetime]]
+) -> dict[str, Any]:
+    """The peers' incident times, on two clocks: from when the impact began (the first
+    post, ``impact.recorded``) and from when the incident was opened in crisis.
+
+    detect: impact start → noticed; acknowledge: → the ``acknowledged`` milestone;
+    first public response: → the ``first-response`` milestone (or the first public message
+    published); contain: → the ``contained`` milestone, else the close. A time not known
+    (no impact start recorded, a milestone not reached) is None, never guessed."""
+    start = state.impact_start.at if state.impact_start else None
+    detected = state.impact_detected.at if state.impact_detected else None
+    opened = state.started_at
+    contained: tuple[datetime, str] | None = None
+    if "contained" in reached:
+        contained = (reached["contained"][1], "contained")
+    elif state.closed_at is not None:
+        contained = (state.closed_at, "closed")
+    moments: dict[str, datetime | None] = {
+        "detect": detected,
+        "acknowledge": reached["acknowledged"][1] if "acknowledged" in reached else None,
+        "first-response": reached["first-response"][1] if "first-response" in reached else None,
+        "contain": contained[0] if contained else None,
+    }
+
+    def since(origin: datetime | None, at: datetime | None) -> float | None:
+        return (at - origin).total_seconds() if origin is not None and at is not None else None
+
+    rows = []
+    for key, label in CLOCK_ROWS:
+        at = moments[key]
+        rows.append(
+            {
+                "id": key,
+                "label": label,
+                "at": ctx.t(at),
+                "from_impact_seconds": since(start, at),
+                "from_opened_seconds": since(opened, at) if key != "detect" else None,
+                "measured_to": contained[1] if key == "contain" and contained else None,
+            }
+        )
+    return {
+        "impact_start": ctx.t(start),
+        "impact_start_by": state.impact_start.actor if state.impact_start else None,
+        "impact_start_via": _via(ctx, state.impact_start),
+        "detected_at": ctx.t(detected),
+        "detected_by": state.impact_detected.actor if state.impact_detected else None,
+        "detected_via": _via(ctx, state.impact_detected),
+        "opened_at": ctx.t(opened),
+        "before_opened_seconds": since(start, opened),
+        "rows": rows,
+        # the two clocks differ when the impact began before the incident was opened
+        "differ": start is not None and opened is not None and start != opened,
+    }
+
+
+def _via(ctx: _Ctx, mark: Any) -> str | None:
+    if mark is None:
+        return None
+    if mark.by_question:
+        return f"the answer to “{_prompt(ctx.playbook, mark.by_question)}”"
+    return "crisis impact"
 
 
 def _steps(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
@@ -453,9 +747,15 @@ def _steps(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
 
 
 def _deadlines(ctx: _Ctx, state: IncidentState, now: datetime) -> list[dict[str, Any]]:
-    """Each deadline and what became of it; ``seconds_left`` only while it is still open."""
+    """Each deadline and what became of it; ``seconds_left`` only while it is still open.
+
+    In the order things happened (``at``): a deadline met or missed by a late step or
+    update at the time it was done, one missed in silence (or still open) at its due time,
+    so the update clock reads as a story ("met 14:45, missed at 22:05, missed at 23:05")."""
     out = []
-    for dl in deadline_statuses(ctx.playbook, state, now):
+    statuses = deadline_statuses(ctx.playbook, state, now)
+    statuses.sort(key=lambda d: (d.finished_at or d.due_at, d.due_at, d.key))
+    for dl in statuses:
         late = dl.late_by
         left = None
         if dl.state in ("open", "overdue"):
@@ -471,6 +771,7 @@ def _deadlines(ctx: _Ctx, state: IncidentState, now: datetime) -> list[dict[str,
                 "key": dl.key,
                 "occurrence": dl.occurrence or None,
                 "due_at": ctx.t(dl.due_at),
+                "at": ctx.t(dl.finished_at or dl.due_at),
                 "state": dl.state,
                 "why": dl.why,
                 "finished_at": ctx.t(dl.finished_at),
@@ -525,12 +826,16 @@ def _offset(state: IncidentState, ts: datetime | None) -> float | None:
 def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]:
     """A step's final message: published (its step done) or not, and why not."""
     from crisiscli.messages.checks import placeholders_left
+    from crisiscli.record.events import AUDIENCE_WORDS, sent_words
 
     st = state.steps.get(m.step)
     step_status = st.status if st is not None else "pending"
-    outcome = message_fate(state, m.step)
-    published = outcome == "published"
-    from crisiscli.record.events import AUDIENCE_WORDS, sent_words
+    fate = message_fate(state, m.step)
+    sent = fate == "published"  # its step is done: it went out to its audience
+    # Only what goes out in public is "published"; a staff memo or a DM went out, "sent".
+    published = sent and sent_words(m.audience) == "published"
+    outcome = ("published" if published else "sent") if sent else fate
+    sent_at = ctx.t(st.done_at) if sent and st is not None else None
 
     return {
         "step": m.step,
@@ -542,11 +847,13 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
         "on_platform": m.audience in PLATFORM_AUDIENCES,
         "text": ctx.r.text(m.text),
         "platforms": list(m.platforms),
+        "sent": sent,
         "published": published,
         "outcome": outcome,
         "step_status": step_status,
-        "step_reason": ctx.r.text(st.reason) if st is not None and not published else None,
-        "published_at": ctx.t(st.done_at) if published and st is not None else None,
+        "step_reason": ctx.r.text(st.reason) if st is not None and not sent else None,
+        "sent_at": sent_at,
+        "published_at": sent_at if published else None,
         "placeholders_left": placeholders_left(m.text),
         "recorded_at": ctx.t(m.ts),
         "recorded_by": m.actor,
@@ -559,6 +866,28 @@ def _message(ctx: _Ctx, state: IncidentState, m: MessageState) -> dict[str, Any]
         "check_override": ctx.r.text(m.check_override),
         "versions": m.versions,
     }
+
+
+def _messages_said(sent: list[dict[str, Any]], drafts: int) -> str:
+    """ "5 messages published; 1 direct message and 1 staff memo sent; 1 draft never went
+    out.": a staff memo or a DM is never counted as published (issue 20)."""
+    from crisiscli.playbook.spec import MESSAGE_AUDIENCES
+
+    published = sum(1 for m in sent if m["published"])
+    others: dict[str, int] = {}
+    order = {a: i for i, a in enumerate(MESSAGE_AUDIENCES)}
+    for m in sorted(sent, key=lambda m: order.get(m["audience"], len(order))):
+        if not m["published"]:
+            others[m["audience_words"]] = others.get(m["audience_words"], 0) + 1
+    parts = [f"{published} message{'s' if published != 1 else ''} published"]
+    if others:
+        named = [f"{n} {words}{'s' if n != 1 else ''}" for words, n in others.items()]
+        parts.append(
+            " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named) + " sent"
+        )
+    if drafts:
+        parts.append(f"{drafts} draft{'s' if drafts != 1 else ''} never went out")
+    return "; ".join(parts) + "."
 
 
 def sent_groups(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -588,11 +917,19 @@ def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
         status = "approved"  # a name typed in by the responder (older journals)
     elif m.pending_request is not None:
         status = "waiting"
+    elif not _needs_approval(ctx.playbook, m.step):
+        status = "not needed"
     else:
         status = "none"
+    words = (
+        "not needed (the playbook asks no approval for this message)"
+        if status == "not needed"
+        else outcome(m)
+    )
     return {
         "status": status,
-        "words": ctx.r.text(outcome(m)),
+        "needed": _needs_approval(ctx.playbook, m.step),
+        "words": ctx.r.text(words),
         "decided_by": m.decided_by or m.approver,
         "decided_at": ctx.t(m.decided_at or m.approved_at),
         "comment": ctx.r.text(m.decision_comment),
@@ -639,6 +976,13 @@ def _signature(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
             for v in m.uncounted
         ],
     }
+
+
+def _needs_approval(playbook: Playbook, step_id: str) -> bool:
+    """Does the playbook ask approval for this step's message? (A step gone from the
+    snapshot: assume it did, and say what the journal says.)"""
+    step = next((s for s in playbook.steps if s.id == step_id), None)
+    return step is None or step.message is None or step.message.approval
 
 
 def _evidence(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
@@ -732,6 +1076,8 @@ def report_for(
     tz: tzinfo | None = None,
     zone_name: str | None = None,
     redact: bool = False,
+    redact_terms: Sequence[str] = (),
+    redactor: list[Redactor] | None = None,
 ) -> dict[str, Any]:
     """The report model of an ``Incident``: a full replay of its journal, with history."""
     state = incident.replay(tz=tz, history=True)
@@ -746,6 +1092,8 @@ def report_for(
         zone_name=zone_name,
         redact=redact,
         warnings=warnings,
+        redact_terms=redact_terms,
+        redactor=redactor,
     )
 
 

@@ -182,15 +182,31 @@ def _when(ts: Any) -> str:
     return f"{shown} ({utc_part} UTC)"
 
 
+def _clock(ts: Any) -> str:
+    """``22:05`` local time (with the zone): the moment within a day the reader follows."""
+    if not isinstance(ts, dict):
+        return "—"
+    return f"{str(ts['local'])[11:16]} {ts['zone']}"
+
+
 def _duration(seconds: Any) -> str:
+    """As everywhere (``1h 30m``), but a day or more keeps its minutes: a report sets its
+    clocks side by side, and "1d 0h" beside "23h 55m" hides 35 minutes."""
     if seconds is None:
         return "—"
+    whole = abs(int(float(seconds)))
+    if whole >= 86400:
+        sign = "-" if float(seconds) < 0 else ""
+        days, rest = divmod(whole, 86400)
+        return f"{sign}{days}d {rest // 3600}h {rest % 3600 // 60:02d}m"
     return format_duration(float(seconds))
 
 
 def _deadline_result(dl: Any) -> str:
     """What became of a deadline, in words that are true when the report is made: as the log
     says it once settled; while open, how long is left (or how late it is)."""
+    if dl["state"] == "missed" and dl.get("why") == "no update":
+        return f"missed at {_clock(dl['due_at'])}: no public update by then"
     settled = settled_deadline_words(dl["state"], dl["late_by_seconds"], dl.get("why"))
     if settled is not None:
         return settled
@@ -198,6 +214,60 @@ def _deadline_result(dl: Any) -> str:
         return f"overdue by {format_duration(dl['late_by_seconds'] or 0)}, not done yet"
     left = dl.get("seconds_left")
     return f"not due yet (due in {format_duration(left)})" if left is not None else "not due yet"
+
+
+def _silent(dl: Any) -> bool:
+    return bool(
+        dl["kind"] == "cadence" and dl["state"] == "missed" and dl.get("why") == "no update"
+    )
+
+
+def _clock_id(dl: Any) -> str:
+    return str(dl["key"]).rsplit(":", 1)[0]  # cadence:<id>:<n> → cadence:<id>
+
+
+def _deadline_table(deadlines: Any) -> list[dict[str, Any]]:
+    """The deadline rows as the report shows them, in the order things happened. A run of
+    update-clock occurrences missed in silence is one row that names each miss at its time
+    ("missed 21 times, at 22:25, 23:25, …"): the JSON keeps every occurrence."""
+    rows: list[dict[str, Any]] = []
+    run: list[Any] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        if len(run) == 1:
+            rows.append({**run[0], "result": _deadline_result(run[0]), "first_at": run[0]["at"]})
+        else:
+            first, last = run[0], run[-1]
+            parts = re.match(r"(.*) #\d+(.*)$", str(first["label"]))
+            head, tail = (parts.group(1), parts.group(2)) if parts else (first["label"], "")
+            label = f"{head} #{first['occurrence']} to #{last['occurrence']}{tail}"
+            zone = first["due_at"]["zone"] if isinstance(first["due_at"], dict) else ""
+            times = ", ".join(_clock(d["due_at"]).split(" ")[0] for d in run) + f" {zone}"
+            rows.append(
+                {
+                    **first,
+                    "label": label,
+                    "step_title": label,
+                    "first_at": first["at"],
+                    "at": last["at"],
+                    "result": f"missed {len(run)} times, at {times}: no public update in between",
+                    "misses": len(run),
+                }
+            )
+        run.clear()
+
+    for dl in deadlines:
+        same_clock = bool(run) and _clock_id(run[-1]) == _clock_id(dl)
+        if not (_silent(dl) and same_clock):
+            flush()
+        if _silent(dl):
+            run.append(dl)
+        else:
+            rows.append({**dl, "result": _deadline_result(dl), "first_at": dl["at"]})
+    flush()
+    return rows
 
 
 # Step statuses in words, as the log says them; a step the walk-through never reached.
@@ -238,6 +308,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "when": _when,
     "duration": _duration,
     "deadline_result": _deadline_result,
+    "deadline_table": _deadline_table,
+    "clock": _clock,
     "status_word": _status,
     "incident_status": _incident_status,
     "mermaid_label": mermaid_label,

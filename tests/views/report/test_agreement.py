@@ -153,7 +153,7 @@ def _check(incident: Incident, clock: FrozenClock) -> None:
     for m in report["messages"] + report["drafts"]:
         assert m["published"] == (m["outcome"] == "published")
         assert in_log[m["step"]].startswith(fate[m["outcome"]]), (m["outcome"], in_log[m["step"]])
-        assert (m in report["messages"]) == m["published"]
+        assert (m in report["messages"]) == m["sent"]
         if m["check_override"]:
             assert f"Published despite failed checks: {m['check_override']}" in log
     needs_approval = {"apology"}

@@ -286,7 +286,8 @@ def _utc(*args: int) -> datetime:
 def test_dst_boundaries(crisis_home: Path, cli, zone, times, expected) -> None:  # type: ignore[no-untyped-def]
     incident, clock = _incident_at(crisis_home, times)
     md = cli("report", incident.id, "--tz", zone, clock=clock).stdout
-    rows = [line for line in md.splitlines() if line.startswith("| 2026-")]
+    timeline = md[md.index("## Timeline") :]  # the deadline table's rows begin with a time too
+    rows = [line for line in timeline.splitlines() if line.startswith("| 2026-")]
     assert [r.split(" | ")[0].lstrip("| ") for r in rows] == expected
     assert [r.split(" | ")[1] for r in rows] == [t.strftime("%Y-%m-%d %H:%M:%S UTC") for t in times]
     data = json.loads(
@@ -377,8 +378,8 @@ def test_missing_review_is_said_plainly_and_output_file(
     assert md.count("_Not recorded._") == 5  # summary, impact, went well, went wrong, lucky
     assert "Still to answer in the review phase: summary, impact, went-well" in md
     assert "_None recorded._ Add them in the review phase or with `crisis action add`" in md
-    bad = cli("report", incident.id, "--format", "pdf", clock=clock)
-    assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.stderr
+    bad = cli("report", incident.id, "--format", "docx", clock=clock)
+    assert bad.exit_code == 2 and "unknown format 'docx'" in bad.stderr
 
 
 def test_drill_is_marked(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -413,7 +414,9 @@ def test_redactor_replaces_contact_details_and_outsiders_only() -> None:
     assert off.text(text) == text
 
 
-def test_redacted_report_keeps_the_team(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_redacted_report_replaces_the_team_too(crisis_home: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21: a public version names nobody — responders, role holders and approvers are
+    people the journal knows, like the contacts (before, the team's names stayed)."""
     from tests.views.report.support import golden_incident
 
     incident, clock = golden_incident(crisis_home)
@@ -424,10 +427,17 @@ def test_redacted_report_keeps_the_team(crisis_home: Path, cli) -> None:  # type
     assert "Jo Customer" not in blob and "jo@example.com" not in blob and "@jocust" not in blob
     assert "123 45 67" not in blob
     assert data["redacted"] is True
-    assert data["contacts"][0]["who"] == "[person 1]"
-    assert data["roles"][0]["person"] == "Sam" and data["messages"][0]["approver"] == "Sam"
-    assert data["incident"]["responders"] == ["dana", "alex"]
-    assert data["handoffs"][0]["brief"] == "Watch mentions overnight; [person 1] may call back"
+    for name in ("dana", "alex", "Sam"):
+        assert re.search(rf"(?<!\w){name}(?!\w)", blob, re.I) is None, name
+    people = {
+        data["contacts"][0]["who"],
+        data["roles"][0]["person"],
+        *data["incident"]["responders"],
+    }
+    assert all(re.fullmatch(r"\[person \d+\]", p) for p in people) and len(people) == 4
+    assert data["messages"][0]["approver"] == data["roles"][0]["person"]  # Sam, the same number
+    brief = data["handoffs"][0]["brief"]
+    assert brief == f"Watch mentions overnight; {data['contacts'][0]['who']} may call back"
 
 
 # -- start-up --------------------------------------------------------------------------------
