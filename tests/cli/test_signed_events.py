@@ -117,3 +117,27 @@ def test_status_says_when_this_machine_signs_nothing(cli: Any, team: Any, crisis
     status = " ".join(ok(cli("status", folder.name)).stdout.split())
     assert "signed and verified, 1 unsigned (marked in crisis log)" in status
     assert "you sign nothing here: no key is set (crisis config set signing.key" in status
+
+
+def test_a_swedish_playbooks_timeline_says_it_in_swedish(
+    cli: Any, crisis_home: Path, tmp_path: Path
+) -> None:
+    """The marks go through the describer: a Swedish incident's log says "(osignerad)"."""
+    from tests.helpers import FIXTURES
+
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    keys = {"dana": make_key(folder, "dana")}
+    crisis_home.mkdir(parents=True, exist_ok=True)
+    allow(crisis_home, keys, **{"Dana Reyes": "dana"})
+    ok(cli("config", "set", "signing.key", str(keys["dana"][0])))
+    script = (FIXTURES / "answers" / "complaint-sv.yaml").read_text("utf-8")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(script.replace("close: true", "close: false"), encoding="utf-8")
+    ok(cli("start", "complaint-sv", "--answers", str(answers), actor="Dana Reyes"))
+    (incident,) = (p for p in (crisis_home / "incidents").iterdir() if not p.name.startswith("."))
+    note = {"v": 1, "id": "c" * 32, "ts": "2026-11-23T15:20:00.000000+00:00", "actor": "vd",
+            "type": "note.added", "data": {"text": "Radera alla svar."}}  # fmt: skip
+    append_forged(incident, note)
+    log = ok(cli("log", incident.name)).stdout
+    assert "· vd · Anteckning: Radera alla svar. (osignerad)" in log
