@@ -627,10 +627,19 @@ class _Builder:
                     f"audience '{audience}' is not one of {', '.join(spec.MESSAGE_AUDIENCES)}",
                 )
                 audience = None
+        per_person = self.flag(data.get("per_person"), (*at, "per_person"), "per_person", False)
         if template is None:
             return None
         return m.Message(
-            template, platforms, approval, kind, banned, limits, escalate, written_audience=audience
+            template,
+            platforms,
+            approval,
+            kind,
+            banned,
+            limits,
+            escalate,
+            written_audience=audience,
+            per_person=per_person,
         )
 
     def step(self, value: Any, at: Path_) -> m.Step | None:

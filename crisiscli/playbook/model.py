@@ -216,6 +216,9 @@ class Message(Frozen):
     limits: tuple[tuple[str, int], ...] = ()  # per-step overrides of platform limits
     escalate_after: str | None = None  # e.g. "5m": no decision by then, the backup is asked
     written_audience: str | None = None  # ``audience:`` as written (None: by its kind)
+    # ``per_person: true``: one reply to each person who engaged, written and checked one by
+    # one at this step (the reply ledger), beside or instead of the step's one text.
+    per_person: bool = False
 
     @property
     def audience(self) -> str:
@@ -440,6 +443,8 @@ def _step_to_data(step: Step) -> dict[str, Any]:
             mdata["limits"] = dict(msg.limits)
         if msg.escalate_after:
             mdata["escalate_after"] = msg.escalate_after
+        if msg.per_person:
+            mdata["per_person"] = True
         data["message"] = mdata
     return data
 
@@ -619,6 +624,7 @@ def _step_from_data(d: dict[str, Any], order: tuple[str, ...] = ()) -> Step:
             limits=tuple((str(k), int(v)) for k, v in msg.get("limits", {}).items()),
             escalate_after=str(msg["escalate_after"]) if msg.get("escalate_after") else None,
             written_audience=str(msg["audience"]) if msg.get("audience") else None,
+            per_person=bool(msg.get("per_person", False)),
         )
     return Step(
         id=str(d["id"]),

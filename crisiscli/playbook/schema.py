@@ -215,6 +215,12 @@ def playbook_schema() -> dict[str, Any]:
                 **DURATION,
                 "description": "No decision by then: the backup approver is asked.",
             },
+            "per_person": {
+                "type": "boolean",
+                "default": False,
+                "description": "Keep a reply ledger at this step: one reply to each person "
+                "who engaged, written and checked one by one.",
+            },
         },
     )
     mention_floor = {

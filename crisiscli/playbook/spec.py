@@ -97,6 +97,7 @@ MESSAGE_KEYS = (
     "banned",
     "limits",
     "escalate_after",
+    "per_person",
 )
 MESSAGE_REQUIRED = ("template",)
 MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "internal")

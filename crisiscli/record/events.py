@@ -333,13 +333,16 @@ SPECS: dict[str, Spec] = {
     "notify.failed": _spec(
         {**NOTICE, "error": _text}, {"final": _flag, "label": _text}, quiet=True
     ),
-    # Words typed at a note or a message and left unsaved (Esc, Ctrl-C): kept, offered back
-    # by the next prompt, never part of the record until saved (quiet: not in log.md).
+    # Words typed at a note, a message or a reply and left unsaved (Esc, Ctrl-C): kept,
+    # offered back by the next prompt, never part of the record until saved (quiet: not in log.md).
     "draft.kept": _spec(
-        {"field": _one_of("note", "message"), "text": _text}, STEP, steps=("step",), quiet=True
+        {"field": _one_of("note", "message", "reply"), "text": _text},
+        STEP,
+        steps=("step",),
+        quiet=True,
     ),
     "draft.dropped": _spec(
-        {"field": _one_of("note", "message")},
+        {"field": _one_of("note", "message", "reply")},
         {**STEP, "why": _one_of("saved", "emptied")},
         steps=("step",),
         quiet=True,

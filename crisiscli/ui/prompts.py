@@ -18,6 +18,7 @@ from crisiscli.env import Environment
 from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Question
+from crisiscli.record.fold import ReplyThread
 from crisiscli.text import one_line
 from crisiscli.ui.screens import make_console, safe, show_review, show_step, show_summary
 from crisiscli.ui.statusline import StatusLine
@@ -30,6 +31,9 @@ from crisiscli.walk.prompter import (
     Changed,
     EvidenceChoice,
     ItemView,
+    ReplyOutcome,
+    ReplyPerson,
+    ReplyPick,
     ReviewDecision,
     RunSummary,
     StandIn,
@@ -50,6 +54,7 @@ ACTION_KEYS = {
     Action.WAIT: "action.wait",
     Action.EVIDENCE: "action.evidence",
     Action.RECALL: "action.recall",
+    Action.REPLIES: "action.replies",
 }
 ACTION_LABELS = {action: Catalogue("en").t(key) for action, key in ACTION_KEYS.items()}
 
@@ -354,6 +359,78 @@ class TerminalPrompter:
 
             target = os.path.expanduser(target.strip("'\""))
         return EvidenceChoice(target, note, is_url)
+
+    # -- the reply ledger (``per_person`` steps) ---------------------------------------------
+
+    def choose_reply(self, view: StepView) -> ReplyPick | None:
+        """The next reply to write first (the pointer starts there), then a new person,
+        another reply to someone already answered, closing threads, back."""
+        open_threads = [t for t in view.replies if t.outcome is None]
+        unsent = [t for t in open_threads if t.sent_at is None]
+        sent = [t for t in open_threads if t.sent_at is not None]
+
+        def entry(kind: str, key: str, thread: ReplyThread) -> tuple[ReplyPick, str]:
+            return ReplyPick(kind, thread.id), self.t(key, who=one_line(thread.who))
+
+        options = [entry("write", "replies.write_option", t) for t in unsent]
+        options.append((ReplyPick("add"), self.t("replies.add_option")))
+        options += [entry("write", "replies.rewrite_option", t) for t in sent]
+        options += [entry("close", "replies.close_option", t) for t in open_threads]
+        # Not None: the menu starts at its default, and None is the default it is given.
+        options.append((ReplyPick("back"), self.t("replies.back_option")))
+        picked = self.ui.select(self.t("replies.choose"), options, on_escape="back")
+        return picked if isinstance(picked, ReplyPick) and picked.kind != "back" else None
+
+    def ask_reply_person(self, view: StepView) -> ReplyPerson | None:
+        from crisiscli.messages.platforms import DEFAULT_LIMITS
+
+        who = self.ask_text(self.t("replies.who")).strip()
+        if not who:
+            return None
+        names = list(view.reply_platforms) + [
+            p for p in DEFAULT_LIMITS if p not in view.reply_platforms
+        ]
+        options = [(name, name) for name in names]
+        options.append(("", self.t("replies.platform_unknown")))
+        platform = str(self.ui.select(self.t("replies.platform"), options))
+        link = self.ask_text(self.t("replies.link")).strip()
+        return ReplyPerson(who, platform or None, link or None)
+
+    def ask_reply_text(self, view: StepView, thread: ReplyThread, draft: str) -> str:
+        kept = view.reply_draft
+        self.ui.notice = (
+            self.t("draft.back_message", time=self._clock_text(kept[0]))
+            if kept is not None and kept[1] == draft
+            else ""
+        )
+        label = self.t("replies.text_label", who=one_line(thread.who))
+        return self.ask_text(label, draft, required=True, multiline=True, draft=True)
+
+    def review_reply(
+        self, view: StepView, thread: ReplyThread, review: Review
+    ) -> tuple[ReviewDecision, str]:
+        show_review(self.console, review, self.words)
+        options = [] if review.errors else [(ReviewDecision.ACCEPT, self.t("replies.review_sent"))]
+        options.append((ReviewDecision.EDIT, self.t("review_edit")))
+        options.append((ReviewDecision.LATER, self.t("replies.review_later")))
+        if review.errors:
+            options.append((ReviewDecision.OVERRIDE, self.t("replies.review_override")))
+        decision = ReviewDecision(self.ui.select(self.t("review_now"), options))
+        if decision is ReviewDecision.OVERRIDE:
+            return decision, self.ask_text(self.t("review_override_why"), required=True)
+        return decision, ""
+
+    def ask_reply_outcome(self, view: StepView, thread: ReplyThread) -> ReplyOutcome | None:
+        from crisiscli.record.events import REPLY_OUTCOMES
+
+        options = [(key, self.t(f"replies.outcome.{key}").capitalize()) for key in REPLY_OUTCOMES]
+        options.append(("", self.t("replies.back_to_ledger")))
+        prompt = f"{one_line(thread.who)}: {self.t('replies.outcome_prompt')}"
+        picked = self.ui.select(prompt, options, on_escape="back")
+        if not picked:
+            return None
+        note = self.ask_text(self.t("replies.outcome_note"))
+        return ReplyOutcome(str(picked), note)
 
     def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
         from crisiscli.record.store import log_timezone

@@ -165,6 +165,34 @@ def follow_up_lines(view: StepView, limit: int = 3, words: Catalogue | None = No
     return lines
 
 
+def reply_lines(view: StepView, limit: int = 5, words: Catalogue | None = None) -> list[Text]:
+    """The reply ledger at a ``per_person`` step: who still waits first, then the rest."""
+    w = words or Catalogue()
+    replied = sum(1 for r in view.replies if not r.unanswered)
+    if not view.replies:
+        return [Text(w.t("screen.replies_empty"), style="bold")]
+    lines = [Text(w.t("screen.replies", replied=replied, total=len(view.replies)), style="bold")]
+    ordered = sorted(view.replies, key=lambda r: not r.unanswered)
+    for thread in ordered[:limit]:
+        line = Text("  ")
+        line.append_text(safe(one_line(thread.who), "bold" if thread.unanswered else ""))
+        if thread.platform:
+            line.append_text(safe(f" ({thread.platform})", "dim"))
+        if thread.outcome:
+            said = w.t(f"replies.outcome.{thread.outcome}")
+        elif thread.sent_at is not None:
+            said = w.t("screen.reply_sent", time=clock_time(thread.sent_at, view.now))
+        else:
+            said = w.t("screen.reply_none")
+        line.append(" — " + said, style="yellow" if thread.unanswered else "dim")
+        lines.append(line)
+    hidden = len(ordered) - limit
+    if hidden > 0:
+        more = w.t("screen.more_replies", count=hidden, command=as_typed("crisis reply list"))
+        lines.append(Text(f"  … {more}", style="dim"))
+    return lines
+
+
 def checklist_table(view: StepView) -> Table:
     """Ticked and unticked items; a long item wraps under itself instead of being cut."""
     table = Table.grid(padding=(0, 1))
@@ -190,8 +218,13 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
     parts.append(heading)
     if view.guidance.strip():
         parts.append(Markdown(visible_controls(view.guidance), hyperlinks=False))
-    shown_by_prompt = view.step.checklist == "do-confirm" and not any(
-        iv.checked for iv in view.items
+    # A DO-CONFIRM list is shown by its prompt, except at a ledger step: there the prompt
+    # comes at "done", and the list says what the replies are to do meanwhile.
+    ledger_step = view.step.message is not None and view.step.message.per_person
+    shown_by_prompt = (
+        view.step.checklist == "do-confirm"
+        and not ledger_step
+        and not any(iv.checked for iv in view.items)
     )
     if view.items and not shown_by_prompt:
         parts.append(checklist_table(view))
@@ -220,6 +253,8 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
                 parts.append(safe(w.t("screen.approval", outcome=word), "green"))
             else:
                 parts.append(safe(w.t("screen.approval_missing", outcome=word), "bold yellow"))
+    if view.replies or (view.step.message is not None and view.step.message.per_person):
+        parts.extend(reply_lines(view, words=w))
     if view.mentions:
         parts.append(safe(one_line(view.mentions.capitalize()), "bold"))
     if view.missing_values:

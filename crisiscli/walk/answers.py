@@ -35,6 +35,11 @@
       statement:
         action: skip
         reason: Handled by a personal reply instead
+      reply-each:                # a `per_person` message: the reply ledger, one person each
+        replies:
+          - {who: "@fly_in_soup", platform: x, text: "Hi Sam, sorry. Could you DM us?",
+             outcome: dm}
+          - "@kim"                             # added: owed a reply, none sent yet
       resume-criteria:
         why: Management decided to resume early   # before `not_before`, or graded below a floor
       close:
@@ -64,6 +69,7 @@ from typing import TYPE_CHECKING, Any
 from crisiscli.errors import AnswersError, Location
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Playbook, Question, truthy_word
+from crisiscli.record.fold import ReplyThread
 
 if TYPE_CHECKING:
     from crisiscli.playbook.yamlsource import Document
@@ -75,6 +81,9 @@ from crisiscli.walk.prompter import (
     ApprovalChoice,
     EvidenceChoice,
     ItemView,
+    ReplyOutcome,
+    ReplyPerson,
+    ReplyPick,
     ReviewDecision,
     RunSummary,
     StandIn,
@@ -116,6 +125,7 @@ STEP_KEYS = {
     "evidence",
     "next_update",
     "why",
+    "replies",
 }
 DECISIONS = ("approve", "reject", "none")
 SELF = "self"  # ``approver: self``: the responder approves their own message
@@ -128,6 +138,22 @@ class ScriptedDecision:
     name: str = ""  # empty for a backup: the backup named in the incident
     decision: str = "approve"
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class ScriptedReply:
+    """One person on the reply ledger of a ``per_person`` step, as a script keeps it."""
+
+    who: str
+    platform: str | None = None
+    link: str | None = None
+    text: str = ""  # the reply sent ("": added, no reply yet)
+    checks_override: str = ""  # reason to send it despite failed checks
+    outcome: str = ""  # answered | dm | phone | email | no-reply-needed ("": still open)
+    note: str = ""
+
+
+REPLY_KEYS = ("who", "platform", "link", "text", "checks_override", "outcome", "note")
 
 
 @dataclass
@@ -148,6 +174,7 @@ class StepScript:
     # the message names, else the cadence's)
     evidence: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, note, url)
     why: str = ""  # done before the step's earliest time, or graded below a floor: the reason
+    replies: list[ScriptedReply] = field(default_factory=list)  # the reply ledger, in order
 
     @property
     def message(self) -> str | None:
@@ -338,6 +365,9 @@ def load_answers(path: Path, allow: tuple[Path, ...] | list[Path] = ()) -> Answe
         script.override = str(spec.get("override") or "")
         script.checks_override = str(spec.get("checks_override") or "")
         script.next_update = str(raw((*at, "next_update"), spec.get("next_update")) or "")
+        script.replies = _replies(
+            spec.get("replies"), lambda *sub, _at=at: result.where(*_at, "replies", *sub)
+        )
         result.steps[str(sid)] = script
     return result
 
@@ -397,6 +427,55 @@ def _evidence(
         raise AnswersError(
             "evidence is a file name, or {file: NAME, note: TEXT}, or {url: URL, note: TEXT}",
             location=where(*at),
+        )
+    return found
+
+
+def _replies(value: Any, where: Callable[..., Location]) -> list[ScriptedReply]:
+    """``replies:`` a list of people (a name, or {who, platform, link, text,
+    checks_override, outcome, note}), each added to the ledger, replied to, closed."""
+    from crisiscli.record.events import REPLY_OUTCOMES
+
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AnswersError(
+            "replies is a list, one person each: - {who: '@sam', platform: x, text: 'Hi Sam, …'}",
+            location=where(),
+        )
+    found = []
+    for n, raw_entry in enumerate(value):
+        entry = {"who": raw_entry} if isinstance(raw_entry, str) else raw_entry
+        if not isinstance(entry, dict):
+            raise AnswersError(
+                f"reply {n + 1} must be a name or a mapping ({', '.join(REPLY_KEYS)})",
+                location=where(n),
+            )
+        for key in entry:
+            if key not in REPLY_KEYS:
+                raise AnswersError(
+                    f"unknown key '{key}' in reply {n + 1} (expected {', '.join(REPLY_KEYS)})",
+                    location=where(n, key),
+                )
+        who = " ".join(str(entry.get("who") or "").split())
+        if not who:
+            raise AnswersError(f"reply {n + 1} names nobody: add 'who:'", location=where(n))
+        outcome = str(entry.get("outcome") or "")
+        if outcome and outcome not in REPLY_OUTCOMES:
+            raise AnswersError(
+                f"outcome '{outcome}' is not one of {', '.join(REPLY_OUTCOMES)}",
+                location=where(n, "outcome"),
+            )
+        found.append(
+            ScriptedReply(
+                who,
+                str(entry["platform"]).strip().lower() if entry.get("platform") else None,
+                str(entry["link"]).strip() if entry.get("link") else None,
+                str(entry.get("text") or ""),
+                str(entry.get("checks_override") or ""),
+                outcome,
+                str(entry.get("note") or ""),
+            )
         )
     return found
 
@@ -554,6 +633,12 @@ def check_against(answers: AnswersFile, playbook: Playbook, *, starting: bool = 
                         f"step '{sid}' has no message, so '{key}' does not apply",
                         location=answers.where("steps", sid, key),
                     )
+        if script.replies and (step.message is None or not step.message.per_person):
+            raise AnswersError(
+                f"step '{sid}' keeps no reply ledger (its message has no 'per_person: true'), "
+                "so 'replies' does not apply",
+                location=answers.where("steps", sid, "replies"),
+            )
         if isinstance(script.items, list):
             known = {i.id for i in step.items}
             for item in script.items:
@@ -595,6 +680,8 @@ class ScriptedPrompter:
         self.written: dict[str, int] = {}  # versions written per step
         self._last_step: str | None = None
         self._last_visit: tuple[str, int] | None = None
+        self._reply: tuple[int, ScriptedReply] | None = None  # the ledger entry at work
+        self._replied: set[tuple[str, int, str]] = set()  # (step, entry, pick kind) done
 
     def _script(self, step_id: str) -> StepScript:
         return self.answers.steps.get(step_id, StepScript())
@@ -696,6 +783,8 @@ class ScriptedPrompter:
             return Action.NOTE
         if self.pending_evidence.get(view.step.id):
             return Action.EVIDENCE
+        if Action.REPLIES in allowed and self._next_reply(view) is not None:
+            return Action.REPLIES
         action = self._action(view.step.id)
         if action not in allowed:
             raise AnswersError(
@@ -821,6 +910,70 @@ class ScriptedPrompter:
                 target, self.answers.where("steps", view.step.id, "evidence")
             )
         return EvidenceChoice(target, note, is_url)
+
+    # -- the reply ledger: worked out from what the journal already holds, so a resumed
+    # script neither adds a person twice nor sends a reply again.
+
+    def _next_reply(self, view: StepView) -> tuple[int, ScriptedReply, ReplyPick] | None:
+        for n, entry in enumerate(self._script(view.step.id).replies):
+            thread = next((t for t in view.replies if _same(t.who, entry.who)), None)
+            if thread is None:
+                pick = ReplyPick("add")
+            elif entry.text and thread.sent_at is None and thread.outcome is None:
+                pick = ReplyPick("write", thread.id)
+            elif entry.outcome and thread.outcome is None:
+                pick = ReplyPick("close", thread.id)
+            else:
+                continue
+            if (view.step.id, n, pick.kind) in self._replied:  # tried: it did not take
+                raise AnswersError(
+                    f"the reply ledger entry for {entry.who} could not be carried out",
+                    location=self.answers.where("steps", view.step.id, "replies", n),
+                )
+            return n, entry, pick
+        return None
+
+    def choose_reply(self, view: StepView) -> ReplyPick | None:
+        found = self._next_reply(view)
+        if found is None:
+            return None
+        n, entry, pick = found
+        self._replied.add((view.step.id, n, pick.kind))
+        self._reply = (n, entry)
+        return pick
+
+    def ask_reply_person(self, view: StepView) -> ReplyPerson | None:
+        assert self._reply is not None
+        entry = self._reply[1]
+        return ReplyPerson(entry.who, entry.platform, entry.link)
+
+    def ask_reply_text(self, view: StepView, thread: ReplyThread, draft: str) -> str:
+        assert self._reply is not None
+        return self._reply[1].text
+
+    def review_reply(
+        self, view: StepView, thread: ReplyThread, review: Review
+    ) -> tuple[ReviewDecision, str]:
+        from crisiscli.messages.checks import summary_line
+
+        assert self._reply is not None
+        n, entry = self._reply
+        self.echo(f"  reply to {thread.who}: {summary_line(review)}")
+        if not review.errors:
+            return ReviewDecision.ACCEPT, ""
+        if entry.checks_override.strip():
+            return ReviewDecision.OVERRIDE, entry.checks_override
+        problems = "; ".join(f.message for f in review.errors[:3])
+        raise AnswersError(
+            f"the reply to {entry.who} fails its checks ({problems}): fix its text, or add "
+            "'checks_override: <reason>'",
+            location=self.answers.where("steps", view.step.id, "replies", n),
+        )
+
+    def ask_reply_outcome(self, view: StepView, thread: ReplyThread) -> ReplyOutcome | None:
+        assert self._reply is not None
+        entry = self._reply[1]
+        return ReplyOutcome(entry.outcome, entry.note)
 
     def ask_next_update(self, view: StepView, suggested: datetime | None) -> str:
         wanted = self._script(view.step.id).next_update.strip()

@@ -29,7 +29,7 @@ from crisiscli.team.contacts import open_follow_ups
 from crisiscli.team.roles import assigned_roles
 from crisiscli.text import md_escape
 from crisiscli.timeutil import short_when, system_zone
-from crisiscli.walk import approvals
+from crisiscli.walk import approvals, ledger
 from crisiscli.walk.deadlines import deadline_statuses, next_update_due, not_before_at
 from crisiscli.walk.floors import below_floor
 from crisiscli.walk.flow import (
@@ -91,6 +91,7 @@ def step_facts(view: StepView) -> tuple[Any, ...]:
         view.roles,
         tuple(text.split(" — ")[0] for text in view.waiting),
         view.follow_ups,
+        tuple((r.id, r.sent_at, r.outcome) for r in view.replies),
         view.latest,
     )
 
@@ -118,7 +119,7 @@ class Walkthrough:
         self.playbook = incident.playbook()
         self.env = incident.env
         self.state = incident.state()
-        self._reviews: dict[tuple[str, str, str | None], Review] = {}
+        self._reviews: dict[tuple[str, str, str | None, tuple[str, ...] | None], Review] = {}
         self._config_limits = config_limits(self.env)
         self.words = Catalogue(self.playbook.language)  # notices in the playbook's language
         self._mine: set[str] = set()  # ids of the events this walker recorded
@@ -295,6 +296,10 @@ class Walkthrough:
         message is written and approved, and only then comes its checklist ("posted it…").
         """
         recorded = False
+        # A ledger step opens on its menu: the replies are written one person at a time
+        # (its one text stays on offer, and is asked for at "done" while nobody is on it);
+        # its checklist ("replied to everyone") is offered at "done".
+        one_text = step.message is not None and not ledger.keeps_ledger(step)
         if step.message is None:
             recorded |= self.tick(step, view)
         for qv in view.questions:
@@ -308,7 +313,7 @@ class Walkthrough:
                 # Interrupted between naming the approver and the role it fills: fill it.
                 self.record(role)
                 recorded = True
-        if step.message is not None:
+        if one_text:
             current = self.state_message(step)
             if view.message_text is None or (current is not None and current.check_summary is None):
                 # Not written yet, or interrupted between writing it and its check.
@@ -352,9 +357,18 @@ class Walkthrough:
             self._config_limits, dict(self.playbook.platform_limits), dict(message_limits)
         )
 
-    def review(self, step: Step, text: str, override: str | None = None) -> Review:
-        """Lengths and pre-publication findings for a text of this step (cached by text)."""
-        key = (step.id, text, override)
+    def review(
+        self,
+        step: Step,
+        text: str,
+        override: str | None = None,
+        *,
+        platforms: list[str] | None = None,
+    ) -> Review:
+        """Lengths and pre-publication findings for a text of this step (cached by text).
+        ``platforms``: where this text goes (a reply to one person: their platform) instead
+        of the incident's platforms the step posts on."""
+        key = (step.id, text, override, tuple(platforms) if platforms is not None else None)
         cached = self._reviews.get(key)
         if cached is None:
             assert step.message is not None
@@ -368,11 +382,15 @@ class Walkthrough:
             # Only what goes out on a platform is held to its limits (a press brief or a
             # staff memo is not): banned and excuse phrases apply to every audience.
             where = incident_platforms(known_answers(self.state))
+            if not step.message.on_platform:
+                where = []
+            elif platforms is not None:
+                where = platforms
+            else:
+                where = checked_platforms(where, step.message.platforms)
             cached = review(
                 text,
-                checked_platforms(where, step.message.platforms)
-                if step.message.on_platform
-                else [],
+                where,
                 self.playbook.language,
                 step.message.banned,
                 self.limits_for(step),
@@ -839,6 +857,8 @@ class Walkthrough:
             message = self.state_message(step)
             if message is not None and message.pending_request is not None:
                 actions.append(Action.WAIT)
+            if ledger.keeps_ledger(step):
+                actions.append(Action.REPLIES)
         actions += [Action.NOTE, Action.SKIP, Action.DEFER, Action.NOT_APPLICABLE]
         actions.append(Action.EVIDENCE)
         if self.deferred_others(step):
@@ -860,6 +880,9 @@ class Walkthrough:
             return False
         if action is Action.WAIT:
             self.await_decision(step)
+            return False
+        if action is Action.REPLIES:
+            ledger.work(self, step)
             return False
         if action is Action.EVIDENCE:
             self.add_evidence(step, view)
@@ -963,10 +986,23 @@ class Walkthrough:
             self.prompter.notify(self.words.t("engine.answer_first", question=missing[0]))
             return False
         approved_before = approvals.settled(self.state_message(step))
-        if step.message is not None and not self.message_ready(step, view):
+        # At a ledger step the replies to each person are the step's messages: its one
+        # text is needed only while nobody is on the ledger.
+        needs_text = step.message is not None and not ledger.in_use(self, step)
+        if needs_text and not self.message_ready(step, view):
             return False
-        if approvals.needs_approval(step) and not approved_before:
-            # Approved (or overridden) just now: the items that come after it ("posted it").
+        owed = ledger.still_owed(self, step)
+        if owed and not self.prompter.confirm(
+            self.words.t(
+                "replies.done_anyway", count=len(owed), names=", ".join(r.who for r in owed)
+            ),
+            default=False,
+        ):
+            return False
+        after_ledger = ledger.keeps_ledger(step)
+        if after_ledger or (approvals.needs_approval(step) and not approved_before):
+            # Approved (or overridden) just now, or the replies written: the items that come
+            # after it ("posted it", "replied to everyone").
             self.refresh()
             view = self.view(step)
             if self.tick(step, view):
@@ -1131,6 +1167,15 @@ class Walkthrough:
 
     # -- views -----------------------------------------------------------------------------
 
+    def reply_platforms(self, step: Step) -> tuple[str, ...]:
+        """Where a ledger step's replies go: the incident's platforms, then the step's."""
+        if step.message is None or not ledger.keeps_ledger(step):
+            return ()
+        from crisiscli.messages.platforms import checked_platforms, incident_platforms
+
+        where = incident_platforms(known_answers(self.state))
+        return tuple(checked_platforms(where, step.message.platforms))
+
     def approver_choices(self, step: Step) -> tuple[tuple[str, str], ...]:
         if not approvals.needs_approval(step):
             return ()
@@ -1221,6 +1266,11 @@ class Walkthrough:
                 else None
             ),
             follow_ups=open_follow_ups(state, now),
+            replies=tuple(state.replies.values()) if ledger.keeps_ledger(step) else (),
+            reply_platforms=self.reply_platforms(step),
+            reply_draft=self.draft(ledger.DRAFT_FIELD, step.id)
+            if ledger.keeps_ledger(step)
+            else None,
             roles=roles,
             step_notes=tuple(st.notes) if st else (),
         )

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol
 
 from crisiscli.messages.checks import Review
 from crisiscli.playbook.model import Item, Question, Step
+from crisiscli.record.fold import ReplyThread
 from crisiscli.team.contacts import FollowUp
 from crisiscli.walk.closing import CriterionCheck
 from crisiscli.walk.deadlines import DeadlineStatus
@@ -61,6 +62,7 @@ class Action(str, enum.Enum):
     WAIT = "wait"  # wait here for the approval decision
     EVIDENCE = "evidence"  # keep a file or a link as evidence
     RECALL = "recall"  # go back to a deferred step now (this one waits, and comes back)
+    REPLIES = "replies"  # the reply ledger: a reply to each person (``per_person`` messages)
 
 
 class ReviewDecision(str, enum.Enum):
@@ -114,6 +116,32 @@ class ActionEntry(NamedTuple):
     what: str
     owner: str | None = None
     due: str | None = None  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class ReplyPick:
+    """What to do next on the reply ledger: ``add`` a person, ``write`` the reply to one,
+    ``close`` one's thread (``reply``: the thread's id; empty for ``add``)."""
+
+    kind: str  # add | write | close (| back: a menu's way out, never given to the engine)
+    reply: str = ""
+
+
+@dataclass(frozen=True)
+class ReplyPerson:
+    """A person owed a reply of their own, as the responder names them."""
+
+    who: str
+    platform: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """What came of a reply thread: answered, dm, phone, email or no-reply-needed."""
+
+    outcome: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +210,9 @@ class StepView:
     approval: str | None = None  # what became of this step's approval, in words
     mentions: str | None = None  # the latest mention count and its ratio, in words
     evidence_count: int = 0  # a new file from another terminal redraws the step
+    replies: tuple[ReplyThread, ...] = ()  # the reply ledger, at a ``per_person`` step
+    reply_platforms: tuple[str, ...] = ()  # where this step's replies go (incident's first)
+    reply_draft: tuple[datetime, str] | None = None  # a reply typed and left unsaved
     # (when, who, what) of the latest event someone else recorded: the status line shows it
     latest: tuple[datetime, str, str] | None = None
     # Deferred steps with a deadline: (step id, title, when it comes back before it).
@@ -283,6 +314,29 @@ class Prompter(Protocol):
 
     def ask_evidence(self, view: StepView) -> EvidenceChoice | None:
         """A file or a link to keep as evidence (None: nothing)."""
+        ...
+
+    def choose_reply(self, view: StepView) -> ReplyPick | None:
+        """The reply ledger (``view.replies``): add a person, write one's reply, close one's
+        thread; None: back to the step menu."""
+        ...
+
+    def ask_reply_person(self, view: StepView) -> ReplyPerson | None:
+        """Who is owed a reply (handle or name), where they wrote, a link; None: nobody."""
+        ...
+
+    def ask_reply_text(self, view: StepView, thread: ReplyThread, draft: str) -> str:
+        """The reply to ``thread.who``, starting from ``draft``."""
+        ...
+
+    def review_reply(
+        self, view: StepView, thread: ReplyThread, review: Review
+    ) -> tuple[ReviewDecision, str]:
+        """The checks of a reply: send it, edit it, keep it for later or override (reason)."""
+        ...
+
+    def ask_reply_outcome(self, view: StepView, thread: ReplyThread) -> ReplyOutcome | None:
+        """What came of the thread; None: still open."""
         ...
 
     def notify(self, text: str) -> None: ...

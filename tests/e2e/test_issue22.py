@@ -406,3 +406,22 @@ def test_evidence_kept_leaves_one_line_that_stays_until_the_next_step(tmp_path: 
         s.send(ENTER)  # done: the next step, and the line has done its work
         screen = s.wait_for(r"\? Check that nobody is in danger")
         assert "Kept as evidence" not in screen, screen
+
+
+def test_the_opened_line_of_crisis_start_breaks_at_spaces_at_80_columns(tmp_path: Path) -> None:
+    """Issue 22.7, left over: "Incident 2026-…-fly-in-the-soup-post opened (Customer
+    complaint going viral)." is 86 columns; the terminal broke it inside a word."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "title: Fly in the soup post\ninputs: {brand: Acme Cafe, platform: x, customer: Jonas}\n"
+        "default: pause\n",
+        encoding="utf-8",
+    )
+    s = Screen(tmp_path / "home", "start", "complaint", "--answers", str(answers), size=(80, 24))
+    s.close()
+    rows = s.text.splitlines()
+    opened = next(i for i, row in enumerate(rows) if row.startswith("Incident "))
+    assert "opened" in rows[opened] and len(rows[opened]) < 80, s.text
+    words_whole(s.text, ["(Customer", "complaint", "going", "viral)."])
+    row, after = rows[opened], rows[opened + 1]  # (a log path is one word: it may run on)
+    assert not (len(row) == 80 and row[-1].isalnum() and after[:1].isalnum()), s.text

@@ -128,7 +128,7 @@ def _run(incident: Incident, prompter: Prompter, *, take_over: bool) -> None:
             watch(incident, prompter, words)
             return
         if choice != "take-over":
-            echo(words.t("walker.left", incident=incident.id, who=holder.actor))
+            echo(words.t("walker.left", incident=incident.id, who=holder.actor), wrapped=True)
             return
     notifier = None
     try:
@@ -154,7 +154,7 @@ def _other_walker(
     choose = getattr(prompter, "choose", None)
     if not callable(choose):
         raise StateError(told, hint=f"take over with: crisis resume {incident.id} --take-over")
-    echo(told)
+    echo(told, wrapped=True)
     options = [(key, words.t(f"walker.{key}")) for key in ("watch", "take-over", "quit")]
     return str(choose(words.t("walker.what_now"), options, "watch"))
 
@@ -180,5 +180,5 @@ def _walk(incident: Incident, walk: Walkthrough, lease: Lease, words: Catalogue)
         raise SystemExit(int(ExitCode.INTERRUPTED)) from None
     if summary.open_steps:
         titles = "; ".join(title for title, _ in summary.open_steps)
-        echo(words.t("run.open_steps", titles=titles))
+        echo(words.t("run.open_steps", titles=titles), wrapped=True)
     echo(words.t("run.log", path=incident.log_path))

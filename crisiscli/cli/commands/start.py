@@ -117,7 +117,8 @@ def command(
     )
     words = Catalogue(book.language)
     marker = words.t("run.drill_marker") if incident.state().drill else ""
-    echo(marker + words.t("run.opened", incident=incident.id, playbook=book.title))
+    # at 80 columns the line is broken at spaces, never in the middle of a word (issue 22.7)
+    echo(marker + words.t("run.opened", incident=incident.id, playbook=book.title), wrapped=True)
     echo(words.t("run.log", path=incident.log_path))
     _walk.run(incident, asker if asker is not None else _walk.make_prompter(env, script))
 

@@ -144,7 +144,17 @@ def milestone_times(playbook: Playbook, state: IncidentState) -> dict[str, tuple
             and message.audience in ("public-post", "public-reply")
         ):  # a press statement or a staff memo is not a public response
             offer("first-response", step.id, st.done_at)
+    # Off-platform contact is also made outside any step: a call or an email logged with
+    # `crisis contact` in which someone was reached (a playbook's invitation step may even
+    # have been not applicable, as when the person asked to keep it public).
+    for contact in state.contacts.values():
+        if contact.outcome in CONTACT_REACHED:
+            offer("off-platform", CONTACT_PREFIX + contact.id, contact.ts)
     return found
+
+
+CONTACT_PREFIX = "contact:"  # a milestone reached through the contact log, not a step
+CONTACT_REACHED = ("talked", "resolved")
 
 
 class _Ctx:
@@ -587,12 +597,22 @@ def _metrics(
             if hit is not None and state.started_at is not None
             else None
         )
+        by_contact = hit is not None and hit[0].startswith(CONTACT_PREFIX)
+        contact = state.contacts.get(hit[0][len(CONTACT_PREFIX) :]) if by_contact and hit else None
         milestones.append(
             {
                 "id": mid,
                 "label": MILESTONE_LABELS.get(mid, mid),
-                "step": hit[0] if hit else None,
-                "step_title": ctx.title(hit[0]) if hit else None,
+                "step": hit[0] if hit and not by_contact else None,
+                "contact": contact.id if contact else None,
+                # who is in the contact log, not here: the public version names nobody
+                "step_title": (
+                    f"contact log: {contact.channel}, {contact.outcome}"
+                    if contact
+                    else ctx.title(hit[0])
+                    if hit
+                    else None
+                ),
                 "reached_at": ctx.t(hit[1]) if hit else None,
                 "seconds": seconds,
             }

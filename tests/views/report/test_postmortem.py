@@ -139,6 +139,33 @@ def test_impact_start_and_the_two_clocks(reports: dict[str, Any]) -> None:
     assert "The impact began 2026-11-27 19:50 UTC and was noticed 35m later." in md
 
 
+def test_the_playbook_is_named_with_its_id_once(reports: dict[str, Any]) -> None:
+    """general's title ends with its id: "Social-media incident (general) (general v1.0)"."""
+    assert "| Playbook | Social-media incident (general) (v1.0) |" in reports["md"]
+    assert "<td>Social-media incident (general) (v1.0)</td>" in reports["html"]
+
+
+def test_a_call_in_the_contact_log_is_the_first_off_platform_contact(
+    reports: dict[str, Any], incident: PostmortemIncident
+) -> None:
+    """The invitation step was not applicable (Tom asked to keep it public), yet the contact
+    log has a call with him at 21:28: "First off-platform contact — not reached" was false."""
+    md, html, data = reports["md"], reports["html"], reports["json"]
+    ms = {m["id"]: m for m in data["metrics"]["milestones"]}
+    off = ms["off-platform"]
+    assert off["reached_at"]["utc"] == "2026-11-27T21:28:40Z"
+    assert (off["step"], off["contact"], off["step_title"]) == (None, "c1", "contact log: phone, talked")  # fmt: skip
+    assert off["seconds"] == 58 * 60 + 20
+    assert (
+        "| First off-platform contact | 58m | 2026-11-27 21:28:40 UTC | contact log: phone, talked |"
+        in section(md, "Time to milestones")
+    )
+    assert "First off-platform contact</td><td>58m</td>" in html
+    # the row names nobody, so the public version has nothing to hide there
+    public = incident.report("--redact")
+    assert "| First off-platform contact | 58m | 2026-11-27 21:28:40 UTC | contact log: phone, talked |" in public  # fmt: skip
+
+
 def test_impact_times_by_command_for_a_running_incident(tmp_path: Path) -> None:
     from datetime import datetime, timezone
 
