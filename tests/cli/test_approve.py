@@ -7,22 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import FrozenClock
 from tests.helpers import FIXTURES, ok
 
 TEXT = "We know about the post and are looking into it."
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> Path:
-    return start_waiting(cli, crisis_home, tmp_path, clock)
 
 
 def start_waiting(

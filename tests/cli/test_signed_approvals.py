@@ -23,17 +23,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> Path:
-    """An incident whose holding line waits for Dana Reyes."""
-    return start_waiting(cli, crisis_home, tmp_path, clock)
-
-
 def make_key(folder: Path, name: str) -> tuple[Path, str]:
     """A new ed25519 key without passphrase: (private key file, public key text)."""
     path = folder / name

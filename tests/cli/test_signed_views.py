@@ -32,11 +32,6 @@ NOT_LISTED = "a key allowed_signers does not list (unknown, or removed)"
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
 def keys(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     from tests.cli.test_signed_approvals import make_key
 
