@@ -41,6 +41,7 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.input import Input
 from prompt_toolkit.input.typeahead import clear_typeahead
 from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.output import Output
@@ -501,6 +502,19 @@ class Prompts:
             else:
                 state["armed"] = True
                 self.notice = self.words.t("esc_armed_draft" if draft else "esc_armed_drop")
+
+        # A key typed right after Esc reaches prompt_toolkit as Alt+key, and Alt-Backspace,
+        # Alt-d or Alt-u would delete or change a whole word. Here it is Esc (which only
+        # asks), then that key on its own: "or go on typing" holds however fast it comes.
+        def _escape_then(event: KeyPressEvent) -> None:
+            _escape(event)
+            if not event.app.is_done:
+                event.app.key_processor.feed(event.key_sequence[1], first=True)
+
+        # Named, not only Keys.Any: prompt_toolkit prefers a binding that names its keys.
+        keys = ["c-h", "delete", "left", "right", "up", "down", "home", "end", Keys.Any]
+        for key in [*map(chr, range(0x20, 0x7F)), *keys]:
+            kb.add("escape", key)(_escape_then)
 
         @kb.add("escape", "enter")  # Alt-Enter, or Esc and Enter typed together
         @kb.add("enter", filter=Condition(lambda: bool(state["armed"])))  # Esc … Enter

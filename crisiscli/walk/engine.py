@@ -1057,7 +1057,13 @@ class Walkthrough:
             # the message is written by then
             self.prompter.show_status(view, self.words.t("engine.message_not_written"))
             self.compose(step)
-            return False
+            if not ledger.keeps_ledger(step):
+                return False
+            # A ledger step opened on its menu: its one text, written now, goes on to done.
+            self.refresh()
+            view = self.view(step)
+            if view.message_text is None or self.state.current != step.id:
+                return False
         checked = view.message_review
         if checked is not None and checked.blocked:
             problems = "; ".join(f.message for f in checked.errors[:3])

@@ -242,12 +242,15 @@ def test_walk_the_general_playbook_to_the_end(tmp_path: Path) -> None:
     # -- 11 reply-each: yes/no, a message without approval; 12 updates: n/a ----------
     s.expect(r"Reply to people one by one")
     s.confirm("Is there someone who needs a real conversation", False)
+    # a reply-ledger step opens on its menu; with nobody on the ledger, done asks for its
+    # one text, then its checklist
+    s.expect(r"Reply ledger: nobody on it yet")
+    s.menu("Mark this step done")
     s.message("Hi Lena, you're right, and I'm sorry. The photo is down.")
     s.review("Use this message")
     s.checklist(
         ["Reply first", "Write each", "Acknowledge", "Point to", "Don't argue", "Leave abuse"], [0]
     )
-    s.menu("Mark this step done")
     s.confirm("5 item(s) not ticked. Mark the step done anyway?", True)
     s.expect(r"Keep updates coming")
     s.message(None)
@@ -523,10 +526,10 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     # low and not our post: the branch goes straight to the personal replies
     r.expect(r"Reply to people one by one")
     r.confirm("Is there someone who needs a real conversation", False)
+    r.menu("Mark this step done")  # a reply-ledger step: done asks for its one text
     r.message("Hi Sam, you're right, and I'm sorry. Your order is on its way today.")
     r.review("Use this message")
     r.checklist(["Reply first", "Write each", "Acknowledge", "Don't argue", "Leave abuse"], [0, 1])
-    r.menu("Mark this step done")
     r.confirm("3 item(s) not ticked. Mark the step done anyway?", True)
     r.expect(r"Check it is contained, then resume")
     r.checklist(["Mentions", "No new", "Re-read", "Restart", "Re-check", "Tell everyone"], [])

@@ -84,3 +84,22 @@ def test_esc_twice_at_an_answer_that_is_no_draft_drops_it_as_asked() -> None:
         with pytest.raises(GoBack) as left:
             p.text("Why skip it?")
         assert not isinstance(left.value, LeftWithDraft)
+
+
+@pytest.mark.parametrize(
+    ("then", "expected"),
+    [
+        ("\x1b\x7f", "Legal says no to the statement"),  # Esc, Backspace: one character
+        ("\x1b\x1b[Dd", "Legal says no to the statementdt"),  # Esc, Left: not Alt-d after
+        ("\x1bu", "Legal says no to the statementtu"),  # not Alt-u (upper-case a word)
+    ],
+)
+def test_a_key_right_after_esc_is_that_key_never_an_alt_edit(then: str, expected: str) -> None:
+    """Esc followed at once by a key was Alt+key: Esc-Backspace deleted the last word,
+    Esc-d the next, Esc-u upper-cased a word — words lost without a draft or a word. Esc
+    only asks; the key after it does what it does alone ("or go on typing")."""
+    with create_pipe_input() as pipe:
+        p = Prompts(Catalogue("en"), None, pipe, DummyOutput())
+        pipe.send_text("Legal says no to the statementt" + then)
+        later(pipe, "\x1b\r", 0.5)  # then saved, as a person does
+        assert p.text("Note", draft=True) == expected

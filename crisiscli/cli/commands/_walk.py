@@ -154,7 +154,7 @@ def _other_walker(
     choose = getattr(prompter, "choose", None)
     if not callable(choose):
         raise StateError(told, hint=f"take over with: crisis resume {incident.id} --take-over")
-    echo(told, wrapped=True)
+    echo(told)
     options = [(key, words.t(f"walker.{key}")) for key in ("watch", "take-over", "quit")]
     return str(choose(words.t("walker.what_now"), options, "watch"))
 
