@@ -12,7 +12,8 @@ Each person who engaged is owed a reply of their own. Add them (handle, platform
 record the reply written for them (checked like any message: platform limit, banned and
 excuse phrases), and close the thread when they answered or it moved to a DM, email or phone
 call (naming the contact log entry). `crisis status`, `crisis handoff` and the report list who
-is still unanswered.
+is still unanswered. The walk-through keeps the same ledger at a step whose message is
+`per_person` ("Reply to each person" in the step menu).
 
 \b
 Examples:
