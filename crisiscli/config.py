@@ -52,6 +52,8 @@ KEYS: dict[str, str] = {
     "roster.night_approver": "who approves between 22:00 and 07:00 local time, if not the approver",
     "roster.spokesperson": "who speaks to the press: prefills the spokesperson question",
     "sync.auto": "sync in the background while a walk-through or watch runs: an interval (15s) or off",
+    "signing.key": "the SSH key that signs what you record (default: git's user.signingkey)",
+    "approval.require_signature": "an approval counts only when signed by a key in allowed_signers: true or false",
     "redact": "words and names `crisis report --redact` always replaces (e.g. a client's name)",
 }
 LIST_KEYS = (
@@ -62,12 +64,14 @@ LIST_KEYS = (
     "notify.kinds",
     "redact",
 )
-BOOL_KEYS = ("notify.desktop", "notify.bell")
+BOOL_KEYS = ("notify.desktop", "notify.bell", "approval.require_signature")
 TABLES = (
     "platform_limits",
     "notify",
     "roster",
     "sync",
+    "signing",
+    "approval",
 )  # [platform_limits] x = 280 · [notify] webhook = [...]
 NOTIFY_KINDS = (
     "incident.opened",
@@ -248,6 +252,12 @@ def check_value(key: str, value: Any) -> Any:
         return " ".join(_one_line_text(value, key).split())
     if key == "sync.auto":
         return _check_interval(value)
+    if key == "approval.require_signature":
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        return value
+    if key == "signing.key":
+        return _one_line_text(value, key).strip()
     if key.startswith("platform_limits."):
         platform = key.split(".", 1)[1]
         if not ID_PATTERN.match(platform):

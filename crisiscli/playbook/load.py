@@ -799,6 +799,22 @@ class _Builder:
                 found.append((float(above), floor))
         return tuple(found)
 
+    def approval(self, value: Any, at: Path_) -> bool:
+        """``approval: {require_signature: true}``: signed approvals only (docs/team.md)."""
+        if value is None:
+            return False
+        if not isinstance(value, dict):
+            self.problem(at, f"approval must be a mapping such as {{require_signature: true}}, not {_kind(value)}")  # fmt: skip
+            return False
+        for key in value:
+            if key not in spec.APPROVAL_KEYS:
+                self.problem((*at, key), f"unknown key '{key}' (expected: {', '.join(spec.APPROVAL_KEYS)})")  # fmt: skip
+        required = value.get("require_signature", False)
+        if not isinstance(required, bool):
+            self.problem((*at, "require_signature"), "require_signature must be true or false")
+            return False
+        return required
+
     def roles(self, value: Any, at: Path_) -> tuple[str, ...]:
         """Optional incident roles (``[commander, comms-lead, legal]``): ids, each once."""
         if value is None:
@@ -863,6 +879,7 @@ class _Builder:
         platform_limits = self.limits(data.get("platform_limits"), ("platform_limits",))
         roles = self.roles(data.get("roles"), ("roles",))
         cadences = self.cadences(data.get("cadence"), ("cadence",))
+        require_signature = self.approval(data.get("approval"), ("approval",))
         phases = []
         raw_phases = data.get("phases")
         if raw_phases is not None and (not isinstance(raw_phases, list) or not raw_phases):
@@ -892,6 +909,7 @@ class _Builder:
             cadences=cadences,
             purpose=purpose,
             mention_floors=self.mention_floors,
+            require_signature=require_signature,
         )
         self.references(playbook)
         for where, level in self.floors:

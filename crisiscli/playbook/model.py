@@ -295,6 +295,9 @@ class Playbook(Frozen):
     # ``severity: {mentions: [{above: 5, floor: high}]}``: a mention count more than
     # ``above`` times a normal period sets a minimum severity.
     mention_floors: tuple[tuple[float, str], ...] = ()
+    # ``approval: {require_signature: true}``: an approval counts only when signed by a key
+    # allowed_signers lists for the approver (record/signing.py), as the config setting does.
+    require_signature: bool = False
 
     # Lookups are asked for on every screen and every described event: each is built once
     # (the playbook is frozen, so they can never go stale).
@@ -522,6 +525,8 @@ def to_data(playbook: Playbook) -> dict[str, Any]:
         data["roles"] = list(playbook.roles)
     if playbook.cadences:
         data["cadence"] = [cadence_to_data(c) for c in playbook.cadences]
+    if playbook.require_signature:
+        data["approval"] = {"require_signature": True}
     data["phases"] = [
         {
             "id": phase.id,
@@ -680,6 +685,7 @@ def from_data(data: dict[str, Any], source: str = "") -> Playbook:
         roles=tuple(str(r) for r in data.get("roles", [])),
         cadences=tuple(_cadence_from_data(c) for c in data.get("cadence", [])),
         purpose=str(data.get("purpose", "incident")),
+        require_signature=bool((data.get("approval") or {}).get("require_signature", False)),
         mention_floors=tuple(
             (float(f["above"]), str(f["floor"])) for f in severity.get("mentions", [])
         ),

@@ -364,6 +364,18 @@ def playbook_schema() -> dict[str, Any]:
                     "uniqueItems": True,
                     "description": "Incident roles assigned at start (default: commander, comms-lead, approver, monitor).",
                 },
+                "approval": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "require_signature": {
+                            "type": "boolean",
+                            "default": False,
+                            "description": "An approval counts only when signed with the "
+                            "approver's SSH key, listed in allowed_signers (docs/team.md).",
+                        }
+                    },
+                },
                 "cadence": {
                     "type": "array",
                     "items": cadence,

@@ -45,9 +45,11 @@ PLAYBOOK_KEYS = (
     "exit_criteria",
     "platform_limits",
     "roles",
+    "approval",
     "cadence",
     "phases",
 )
+APPROVAL_KEYS = ("require_signature",)  # ``approval: {require_signature: true}``
 PLAYBOOK_REQUIRED = ("id", "title", "phases")
 PHASE_KEYS = ("id", "title", "description", "required", "steps")
 PHASE_REQUIRED = ("id", "title", "steps")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -260,6 +261,9 @@ class Syncer:
         self.sent_sizes = _journal_sizes(env.home)
         self.seen_sizes = dict(self.sent_sizes)
         self.upstream: tuple[str, str] | None = None  # (remote, branch) once a sync ran
+        # The team's head before the idle cycle's fetch moved it: the sync it starts reads
+        # the new head against it (what it deleted or hides behind a refused piece).
+        self.known_tip: str | None = None
         self._repo: Any = None  # the repository, opened once for the idle cycles
         self.status: dict[str, Any] = {
             "pid": os.getpid(),
@@ -267,6 +271,7 @@ class Syncer:
             "syncs": 0,
             "idle": 0,
             "push_retries": 0,
+            "races_lost": 0,  # syncs whose every push lost to a teammate's (tried again soon)
         }
 
     def step(self, monotonic: float) -> bool:
@@ -281,17 +286,26 @@ class Syncer:
         return True
 
     def _run(self, sizes: dict[str, int], monotonic: float) -> None:
+        from crisiscli.record.sync import PUSH_ATTEMPTS, PushRaceLost  # the syncer's own path
+
         now = datetime.now(timezone.utc)
         self.status["last_try"] = now.isoformat()
         try:
             if self._idle(sizes):
                 self.failures = 0
-                self.next_at = monotonic + self.interval
+                self.next_at = monotonic + self._interval()
                 self.status.update(last_ok=now.isoformat(), offline_since=None, error=None)
                 self.status["idle"] += 1
                 atomic_write_text(self.folder / STATUS, json.dumps(self.status), durable=False)
                 return
             report = self._call()
+        except PushRaceLost:
+            # Not offline: a busy team. Try again within seconds, at a random moment so the
+            # clones that lost together do not race again in step.
+            self.next_at = monotonic + random.uniform(0.3, 2.0)
+            self.status["races_lost"] += 1
+            self.status["push_retries"] += PUSH_ATTEMPTS - 1
+            self.status["to_push"] = _events_since(self.env.home, self.sent_sizes, sizes)
         except (CrisisError, OSError) as exc:
             self.failures += 1
             wait = min(self.interval * (2 ** min(self.failures, 10)), MAX_BACKOFF)
@@ -303,7 +317,7 @@ class Syncer:
             self.status["to_push"] = _events_since(self.env.home, self.sent_sizes, sizes)
         else:
             self.failures = 0
-            self.next_at = monotonic + self.interval
+            self.next_at = monotonic + self._interval()
             self.status.update(last_ok=now.isoformat(), offline_since=None, error=None)
             self.status["to_push"] = 0
             self.status["events_in"] = getattr(report, "events_in", 0)
@@ -315,6 +329,11 @@ class Syncer:
             # not, and makes the next step sync again (so does the sync's own take-in, once).
             self.sent_sizes = sizes
         atomic_write_text(self.folder / STATUS, json.dumps(self.status), durable=False)
+
+    def _interval(self) -> float:
+        """The interval, less up to a fifth at random: clones started together (a team
+        joining one incident) drift apart instead of fetching and pushing in step."""
+        return self.interval * random.uniform(0.8, 1.0)
 
     def _idle(self, sizes: dict[str, int]) -> bool:
         """Nothing recorded here since the last sync and the team's branch did not move:
@@ -328,14 +347,19 @@ class Syncer:
             self._repo = open_repo(self.env.home)
             if self._repo is None:
                 return False
-        return not remote_moved(self._repo, *self.upstream)
+        moved = remote_moved(self._repo, *self.upstream)
+        if moved is None:
+            return True
+        self.known_tip = moved or None
+        return False
 
     def _call(self) -> Any:
         if self._sync is not None:
             return self._sync(self.env)
         from crisiscli.record.sync import sync
 
-        return sync(self.env)
+        known, self.known_tip = self.known_tip, None
+        return sync(self.env, known_tip=known)
 
 
 def run(env: Environment, interval: float) -> int:

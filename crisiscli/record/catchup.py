@@ -15,13 +15,22 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from crisiscli.record.checkpoint import TAIL, Checkpoint, Position, still_valid, tail_hash
-from crisiscli.record.describe import Names, describe
+from crisiscli.record.describe import Names, describe, signature_mark
 from crisiscli.record.events import Event, problem
 from crisiscli.record.fold import History, IncidentState, Quarantined, TimelineEntry
 from crisiscli.record.journal import CLOCK_SKEW, Journal, Line, parse_line, split_lines
+from crisiscli.record.signing import (
+    APPROVALS,
+    DECISIONS,
+    SIGNED,
+    UNSIGNED,
+    Verdict,
+    claimed_by,
+    failed,
+)
 
 MAX_QUARANTINED = 100  # the state remembers this many left-out lines (the first ones)
 
@@ -42,6 +51,10 @@ class Context(NamedTuple):
     names: Callable[[IncidentState], Names]
     now: datetime
     shown: str  # the journal's name in warnings
+    # Checks the signatures of decisions (None: nobody set signing up here); with
+    # ``require_signature`` a decision that is unsigned or does not verify does not count.
+    checker: Any = None  # a ``signing.Checker`` (typed loosely: NamedTuple, no ForwardRef)
+    require_signature: bool = False
 
 
 def catch_up(
@@ -264,6 +277,48 @@ def _quarantine(
     warnings.append(f"{ctx.shown}:{number}: skipped {reason}")
 
 
+def _checked(
+    state: IncidentState, event: Event, ctx: Context, warnings: list[str]
+) -> tuple[Event, bool, bool]:
+    """An event with what its signature proves (``Event.trust``), tallied; whether the
+    timeline marks it, and whether it counts. Where the team signs (an allowed_signers
+    file) every event is checked: a note "by ceo" nobody signed, or a severity change
+    edited after it was signed, is marked in every view. A decision that does not count
+    (``approval.require_signature``, in the config or the incident's playbook) is refused
+    here, in sight, instead of applied."""
+    decision = event.type in DECISIONS
+    required = decision and (
+        ctx.require_signature or state.playbook.get("require_signature") is True
+    )
+    if ctx.checker is None and not required:
+        return event, False, True  # nobody set signing up: nothing said, as before
+    verdict = _verdict(ctx, event)
+    event = event._replace(trust=verdict.word)
+    state.tally_signature(event, verdict.word, verdict.shown())
+    counted = verdict.ok or not required or event.type not in APPROVALS
+    if not counted or verdict.word not in (SIGNED, UNSIGNED):
+        outcome = "does not count" if not counted else "counts (signatures not required)"
+        if not decision:
+            outcome = "is shown marked"
+        warnings.append(
+            f"{ctx.shown}: the {event.type} {event.id[:12]} by {claimed_by(event)} "
+            f"{outcome}: {verdict.shown()}"
+        )
+    if not counted:
+        state.refuse(event, verdict.word)
+    # a signed line is the rule: only the exceptions are marked (a decision always is)
+    return event, decision or not verdict.ok, counted
+
+
+def _verdict(ctx: Context, event: Event) -> Verdict:
+    if ctx.checker is not None:
+        return ctx.checker.verdict(event)  # type: ignore[no-any-return]
+    # The playbook requires signatures, and nobody set signing up on this machine.
+    if event.sig is None:
+        return Verdict(UNSIGNED)
+    return failed("no-signers")
+
+
 def _apply(
     state: IncidentState, events: list[tuple[int, Event]], ctx: Context, warnings: list[str]
 ) -> list[TimelineEntry]:
@@ -272,10 +327,17 @@ def _apply(
     for _number, event in events:
         if state.last_key is not None and event.key == state.last_key:
             continue  # the same event twice (a merged copy)
-        state.apply(event)
+        marked, counted = False, True
+        if ctx.checker is not None or event.type in DECISIONS:
+            event, marked, counted = _checked(state, event, ctx, warnings)
+        if counted:
+            state.apply(event)
         if names is None:
             names = ctx.names(state)
-        entry = TimelineEntry(event.id, event.ts, event.actor, event.type, describe(event, names))
+        described = describe(event, names)
+        if marked and event.trust is not None:  # what its signature proves, in the language
+            described += signature_mark(event.trust, names.words, counted=counted)
+        entry = TimelineEntry(event.id, event.ts, event.actor, event.type, described)
         entries.append(entry)
         state.remember(entry)
         if state.history is not None:

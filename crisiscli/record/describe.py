@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from crisiscli.i18n import Catalogue
 from crisiscli.record.events import Event
-from crisiscli.record.fold import MessageState
+from crisiscli.record.fold import EARLIER_VERSION, MessageState, VoidedApproval
 from crisiscli.timeutil import duration_text, parse_iso
 
 
@@ -74,7 +74,16 @@ def audience_words(words: Catalogue, audience: str) -> str:
 
 def approval_outcome(message: MessageState, words: Catalogue) -> str:
     """The one phrase every view uses for what became of a version's approval: "approved by
-    Dana (scripted)", "waiting for approval from Sam", "sent to staff without approval: …"."""
+    Dana (scripted)", "waiting for approval from Sam", "sent to staff without approval: …";
+    where the team signs, with what the decision's signature proves: "approved by Dana ✓
+    signed", or the decision that arrived and did not count."""
+    said = _approval_outcome(message, words)
+    if message.decision_trust is not None and (message.decision or message.approver):
+        return f"{said} {trust_mark(message.decision_trust, words)}"
+    return said
+
+
+def _approval_outcome(message: MessageState, words: Catalogue) -> str:
     w = words
     if message.override:  # a memo is "sent to staff" without approval, a post "published"
         return w.t("event.approval.without", sent=_sent(w, message.audience), text=message.override)
@@ -94,9 +103,70 @@ def approval_outcome(message: MessageState, words: Catalogue) -> str:
     if message.approver:  # typed in by the responder (journals from before crisis 0.3)
         return w.t("event.approval.recorded", who=message.approver, by=message.approved_by)
     pending = message.pending_request
+    refused = ""
+    late = not_counted(message, w)  # for the version waiting (a forged or replayed decision)
+    if late or message.uncounted:
+        refused = f" ({late[-1] if late else refusal_words(message.uncounted[-1], w)})"
     if pending is not None:
-        return w.t("event.approval.waiting", who=pending.approver)
-    return w.t("event.approval.none")
+        return w.t("event.approval.waiting", who=pending.approver) + refused
+    return w.t("event.approval.none") + refused
+
+
+# -- signatures (record/signing.py): what a verdict and an uncounted decision say -------------
+
+
+def trust_mark(word: str, words: Catalogue) -> str:
+    """What follows a decision: ``✓ signed``, ``(unsigned)``, ``(signature does not
+    verify: …)`` (``word``: a ``signing.Verdict.word``)."""
+    from crisiscli.record.signing import Verdict
+
+    return Verdict(word).marked(words)
+
+
+def signature_mark(word: str, words: Catalogue, *, counted: bool = True) -> str:
+    """What the timeline adds to an event's sentence: `` (unsigned)``, `` (signature does
+    not verify: …; not counted)``."""
+    from crisiscli.record.signing import Verdict
+
+    shown = Verdict(word).shown(words)
+    return words.t("signature.mark" if counted else "signature.mark.not_counted", shown=shown)
+
+
+def refusal_words(refused: VoidedApproval, words: Catalogue) -> str:
+    """A decision that did not count: "a decision by Dana was approved, not counted:
+    unsigned" (``approval.require_signature``), or "… was not counted: decided on an
+    earlier version ✓ signed"."""
+    if refused.what == EARLIER_VERSION:
+        mark = f" {trust_mark(refused.trust, words)}" if refused.trust else ""
+        return words.t("signature.refused.earlier", who=refused.approver, mark=mark)
+    return words.t("signature.refused", who=refused.approver, what=uncounted_words(refused, words))
+
+
+def uncounted_words(refused: VoidedApproval, words: Catalogue) -> str:
+    """``approved, not counted: signature does not verify: …`` (``MessageState.uncounted``)."""
+    from crisiscli.record.signing import UNSIGNED, Verdict
+
+    why = Verdict(refused.trust or UNSIGNED).shown(words)
+    what = words.t(f"signature.decision.{refused.what}")
+    return words.t("signature.not_counted", what=what, why=why)
+
+
+def voided_words(gone: VoidedApproval, words: Catalogue) -> str:
+    """What stopped counting, with what its signature proved where the team signs:
+    ``decided on an earlier version ✓ signed``."""
+    return gone.what + (f" {trust_mark(gone.trust, words)}" if gone.trust else "")
+
+
+def not_counted(message: MessageState, words: Catalogue) -> list[str]:
+    """The decisions that arrived for the version waiting and do not count, in words: a
+    signature missing or not verifying, or a (possibly replayed) decision naming an earlier
+    version. What status, watch and ``crisis approve --list`` show under the request."""
+    request = message.pending_request
+    if request is None:
+        return []
+    late = [v for v in message.uncounted if v.ts > request.ts]
+    late += [v for v in message.voided if v.ts > request.ts and v.what == EARLIER_VERSION]
+    return [refusal_words(v, words) for v in sorted(late, key=lambda v: v.ts)]
 
 
 def waiting_for(approver: str, waited: str, words: Catalogue) -> str:

@@ -34,6 +34,8 @@ class Event(NamedTuple):
     actor: str
     type: str
     data: dict[str, Any]
+    sig: str | None = None  # the author's SSH signature (record/signing.py), if signed
+    trust: str | None = None  # set by the fold's reader: what the signature proves
 
     @property
     def key(self) -> tuple[datetime, str]:
@@ -402,8 +404,10 @@ def from_record(record: Any) -> Event:
         raise ValueError("data is not an object")
     actor = record.get("actor")
     actor = actor if isinstance(actor, str) and actor else "unknown"
+    sig = record.get("sig")
+    sig = sig if isinstance(sig, str) else None  # checked by record/signing.py, where used
     # A few people and a few dozen types, written on every line: one copy of each is kept.
-    return Event(event_id, ts, intern(actor[:200]), intern(kind), data)
+    return Event(event_id, ts, intern(actor[:200]), intern(kind), data, sig)
 
 
 def problem(event: Event, known_steps: Callable[[str], bool] | None = None) -> str | None:
@@ -449,18 +453,24 @@ def is_quiet(kind: str) -> bool:
     return spec is not None and spec.quiet
 
 
-def to_line(event: Event) -> str:
-    """The journal line of an event (without the newline)."""
-    import json
-
-    record = {
-        "v": FORMAT_VERSION,
+def recorded_fields(event: Event) -> dict[str, Any]:
+    """The fields a line records and a reader trusts (what a signature covers, too)."""
+    return {
         "id": event.id,
         "ts": event.ts.astimezone(timezone.utc).isoformat(timespec="microseconds"),
         "actor": event.actor,
         "type": event.type,
         "data": event.data,
     }
+
+
+def to_line(event: Event) -> str:
+    """The journal line of an event (without the newline)."""
+    import json
+
+    record = {"v": FORMAT_VERSION, **recorded_fields(event)}
+    if event.sig is not None:
+        record["sig"] = event.sig
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -136,6 +136,20 @@ class Quarantined(NamedTuple):
     reason: str
 
 
+class Unproven(NamedTuple):
+    """An event whose signature does not verify (record/signing.py), as the views name it."""
+
+    ts: datetime
+    actor: str
+    type: str
+    event_id: str
+    why: str  # "signature does not verify: …"
+
+
+UNPROVEN_KEPT = 20
+EARLIER_VERSION = "decided on an earlier version"  # a VoidedApproval's ``what``
+
+
 class ApprovalRequest(NamedTuple):
     """A version of a message put to an approver (``message.approval_requested``)."""
 
@@ -153,7 +167,10 @@ class VoidedApproval(NamedTuple):
 
     ts: datetime  # when it stopped counting
     approver: str
-    what: str  # approved | rejected | requested | decided on an earlier version
+    what: str  # approved | rejected | requested | decided on an earlier version | override
+    # What its signature proved (record/signing.Verdict.word), where the team signs; for a
+    # decision that did not count (``uncounted``): why.
+    trust: str | None = None
 
 
 class EvidenceItem(NamedTuple):
@@ -268,6 +285,7 @@ class MessageState(_Slots):
         "decision",
         "decision_comment",
         "decision_scripted",
+        "decision_trust",
         "first_at",
         "kind",
         "lengths",
@@ -279,6 +297,7 @@ class MessageState(_Slots):
         "step",
         "text",
         "ts",
+        "uncounted",
         "versions",
         "voided",
     )
@@ -314,6 +333,8 @@ class MessageState(_Slots):
         decided_for_reason: str | None = None,
         check_findings: list[tuple[str, str]] | None = None,
         audience: str = "",
+        decision_trust: str | None = None,
+        uncounted: list[VoidedApproval] | None = None,
     ) -> None:
         self.step = step
         self.text = text
@@ -350,6 +371,11 @@ class MessageState(_Slots):
         )
         # who it is for (public-post, public-reply, dm, press, internal, support-macro)
         self.audience = audience or audience_of(kind)
+        # What the decision's signature proves (record/signing.py: "signed", "unsigned" or
+        # why it does not verify; None: nobody set signing up), and the decisions that did
+        # not count because approval.require_signature is on and theirs did not verify.
+        self.decision_trust = decision_trust
+        self.uncounted: list[VoidedApproval] = uncounted if uncounted is not None else []
 
     @property
     def digest(self) -> str:
@@ -785,10 +811,12 @@ class IncidentState(_Slots):
         "roles",
         "severity",
         "severity_changes",
+        "signatures",
         "started_at",
         "steps",
         "summary",
         "title",
+        "unproven",
         "walked_at",
         "walked_by",
         "walker",
@@ -855,6 +883,8 @@ class IncidentState(_Slots):
         impact_detected: ImpactMark | None = None,
         grading: list[str] | None = None,
         drill_run: DrillRun | None = None,
+        signatures: dict[str, int] | None = None,
+        unproven: list[Unproven] | None = None,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -925,6 +955,10 @@ class IncidentState(_Slots):
         # the current severity (walk/flow.facts), so a re-grade from another terminal
         # reaches the steps that read the grade.
         self.grading: list[str] = grading if grading is not None else []
+        # Where the team signs (record/signing.py): how many events are signed (and
+        # verify), unsigned, or do not verify; and the latest that do not verify.
+        self.signatures: dict[str, int] = signatures if signatures is not None else {}
+        self.unproven: list[Unproven] = unproven if unproven is not None else []
         self.drill_run = drill_run  # a tabletop drill played on this incident (crisis drill)
 
     def from_start(self, seconds: float, now: datetime | None = None) -> datetime:
@@ -967,6 +1001,33 @@ class IncidentState(_Slots):
             return
         self.recent.append(entry)
         del self.recent[:-RECENT_EVENTS]
+
+    def tally_signature(self, event: Event, word: str, shown: str) -> None:
+        """Count what an event's signature proves (``signed``, ``unsigned``, anything else:
+        it does not verify) and keep the latest that do not verify, named."""
+        kind = word if word in ("signed", "unsigned") else "not verifying"
+        self.signatures[kind] = self.signatures.get(kind, 0) + 1
+        if kind == "not verifying":
+            self.unproven.append(Unproven(event.ts, event.actor, event.type, event.id, shown))
+            del self.unproven[:-UNPROVEN_KEPT]
+
+    def refuse(self, event: Event, why: str) -> None:  # why: a signing.Verdict.word
+        """A decision that does not count (``approval.require_signature`` is on and its
+        signature is missing or does not verify): in sight on its message, not applied."""
+        self.event_count += 1
+        self.last_event_at = event.ts
+        self.last_key = event.key
+        d = event.data
+        message = self.messages.get(d.get("step", ""))
+        if message is None:
+            return
+        if event.type == "message.approval_decided":
+            what = "approved" if d.get("decision") == "approve" else "rejected"
+        else:
+            what = "override" if d.get("override") else "approved"
+        who = _opt(d.get("approver")) or event.actor
+        message.uncounted.append(VoidedApproval(event.ts, who, what, why))
+        del message.uncounted[:-VOIDED_KEPT]
 
     def apply(self, event: Event) -> None:
         """Apply one event that fits the vocabulary (``events.problem`` found nothing)."""
@@ -1126,7 +1187,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         for name in _APPROVAL_SLOTS:
             setattr(new, name, getattr(before, name))
     elif before is not None:
-        new.voided = before.voided
+        new.voided, new.uncounted = before.voided, before.uncounted
         for gone in _still_counting(before):
             new.voided.append(VoidedApproval(e.ts, *gone))
         del new.voided[:-VOIDED_KEPT]
@@ -1136,6 +1197,7 @@ def _message(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 _APPROVAL_SLOTS = (
     "approver", "approved_at", "approved_by", "override", "requests", "decision", "decided_at",
     "decided_by", "decision_comment", "decision_scripted", "self_approved", "voided",
+    "decision_trust", "uncounted",
     "check_summary", "check_override", "check_errors", "lengths", "check_findings",
 )  # fmt: skip
 
@@ -1160,6 +1222,7 @@ def _approved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.override = _opt(d.get("override"))
     message.approved_at = e.ts
     message.approved_by = e.actor
+    message.decision_trust = e.trust
 
 
 def _approval_requested(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -1192,7 +1255,8 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         return
     approver = d["approver"]
     if d["digest"] != message.digest:  # decided on a version since edited: recorded, void
-        message.voided.append(VoidedApproval(e.ts, approver, "decided on an earlier version"))
+        # where the team signs, what its signature proves (was it really theirs?)
+        message.voided.append(VoidedApproval(e.ts, approver, EARLIER_VERSION, e.trust))
         del message.voided[:-VOIDED_KEPT]
         return
     approved = d["decision"] == "approve"
@@ -1207,6 +1271,7 @@ def _approval_decided(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     message.approver = approver if approved else None
     message.approved_at = e.ts if approved else None
     message.approved_by = e.actor if approved else None
+    message.decision_trust = e.trust
 
 
 def _same_person(a: str, b: str) -> bool:

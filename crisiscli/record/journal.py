@@ -178,9 +178,15 @@ class Journal:
         )
 
     def append(
-        self, new: NewEvent, *, actor: str, clock: Callable[[], datetime]
+        self,
+        new: NewEvent,
+        *,
+        actor: str,
+        clock: Callable[[], datetime],
+        sign: Callable[[Event], str | None] | None = None,
     ) -> tuple[Event, int]:
-        """Write one event durably; returns it and the journal's size after it.
+        """Write one event durably; returns it and the journal's size after it. ``sign``
+        gives the event's signature (``record/signing.py``), made before a byte is written.
 
         Call with the lock held (see ``locked``).
         """
@@ -201,6 +207,8 @@ class Journal:
             if last is not None and now <= last <= now + CLOCK_SKEW:
                 ts = last + timedelta(microseconds=1)
             event = Event(new_event_id(), ts, actor, new.type, new.data)
+            if sign is not None:
+                event = event._replace(sig=sign(event))
             line = (to_line(event) + "\n").encode("utf-8")
             if not creating:
                 # A crash (or a full disk) left half a line: set it aside and cut it off, so

@@ -144,7 +144,8 @@ def record_merge(
             outcome.new_incidents.append(incident_id)
         if merged.events_in:
             outcome.touched.add(incident_id)
-    files.update(_control_files(repo, remote, warnings))
+    files.update(_control_files(repo, remote, copies.head, warnings))
+    files.update(_signer_files(repo, remote, copies.head, warnings))
     outcome.tip, outcome.committed = _commit(env, repo, branch, head, remote_tip, files, outcome, message_hint)  # fmt: skip
     if not extras:
         _save_cache(repo, copies.remembered)
@@ -564,19 +565,83 @@ def _save_cache(repo: Repo, remembered: dict[str, dict[str, Any]]) -> None:
 # -- the files crisis controls ----------------------------------------------------------------------
 
 
-def _control_files(repo: Repo, remote: SharedTree, warnings: list[str]) -> Files:
+def _control_files(
+    repo: Repo, remote: SharedTree, head: SharedTree | None, warnings: list[str]
+) -> Files:
     write_control_files(repo, remote.attributes, remote.ignore, warnings)
     files: Files = {}
     for name in (ATTRIBUTES, IGNORE):
         data = read_bounded(repo.home / name, MAX_CONTROL_FILE_BYTES)
-        files[name] = (FILE_MODE, repo.hash_blob(data))
+        files[name] = (FILE_MODE, _stored_blob(repo, data, _oids(name, remote, head)))
     keep = repo.home / INCIDENTS / KEEP
     if not os.path.lexists(keep):  # so an empty incidents folder exists in every clone
         with contextlib.suppress(OSError):
             make_dir(keep.parent, exist_ok=True)
             atomic_write_bytes(keep, b"")
-    files[f"{INCIDENTS}/{KEEP}"] = (FILE_MODE, repo.hash_blob(b""))
+    keep_path = f"{INCIDENTS}/{KEEP}"
+    files[keep_path] = (FILE_MODE, _stored_blob(repo, b"", _oids(keep_path, remote, head)))
     return files
+
+
+def _oids(name: str, *trees: SharedTree | None) -> set[str]:
+    """The blob ids ``name`` (a file at the top) has in these trees."""
+    return {t.top[name] for t in trees if t is not None and name in t.top}
+
+
+def _stored_blob(repo: Repo, data: bytes, known: set[str]) -> str:
+    """``data`` as a blob of the repository: its id computed here when a tree this sync
+    read already holds it (no git process: a sync runs this for every retry of a push),
+    else written with ``hash-object``."""
+    oid = _blob_id(data)
+    return oid if oid in known else repo.hash_blob(data)
+
+
+def _signer_files(
+    repo: Repo, remote: SharedTree, head: SharedTree | None, warnings: list[str]
+) -> Files:
+    """allowed_signers and its signature: the team's version is taken in only when signed
+    by someone this machine trusts (``signers.arriving``); this machine's is committed."""
+    from crisiscli.record.signers import arriving, read_pair, write_pair
+    from crisiscli.record.signing import ALLOWED_SIGNERS, SIGNERS_SIGNATURE
+
+    def blob(tree: SharedTree | None, name: str) -> bytes | None:
+        entry = tree.signers.get(name) if tree is not None else None
+        return repo.read_blobs([entry.oid])[entry.oid] if entry is not None else None
+
+    theirs, their_sig = blob(remote, ALLOWED_SIGNERS), blob(remote, SIGNERS_SIGNATURE)
+    mine, _my_sig = read_pair(repo.home)
+    if theirs is not None and theirs != mine:
+        sig_text = (their_sig or b"").decode("ascii", "replace")
+        signature = "".join(
+            line.strip() for line in sig_text.splitlines() if line and "-----" not in line
+        )
+        try:
+            came = arriving(mine, blob(head, ALLOWED_SIGNERS), theirs, signature or None)
+        except CrisisError as exc:  # no ssh-keygen here: nothing is trusted, nothing written
+            came = None
+            warnings.append(f"allowed_signers from the team repository not checked: {exc.message}")
+        if came is not None and came.note:
+            warnings.append(f"{came.note} (commit {remote.commit[:12]})")
+        if came is not None and came.take:
+            try:
+                write_pair(repo.home, theirs, signature)
+            except OSError as exc:
+                warnings.append(f"{repo.home / ALLOWED_SIGNERS}: not written ({why(exc)})")
+    files: Files = {}
+    for name in (ALLOWED_SIGNERS, SIGNERS_SIGNATURE):
+        try:
+            data = read_bounded(repo.home / name, MAX_CONTROL_FILE_BYTES * 16)
+        except OSError:
+            continue  # none here (or a link, never followed): nothing of ours to share
+        files[name] = (FILE_MODE, _stored_blob(repo, data, _oids(name, remote, head)))
+    return files
+
+
+def _blob_id(data: bytes) -> str:
+    """The id git gives ``data`` as a blob (SHA-1 repositories)."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def write_control_files(

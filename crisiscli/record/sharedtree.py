@@ -1,7 +1,7 @@
 """What a shared incident repository may hold, and what crisis refuses from it.
 
 The repository's layout is crisis's: at the top ``.gitattributes`` and ``.gitignore`` (both
-controlled by crisis), and ``incidents/<id>/`` folders holding ``journal.jsonl``,
+controlled by crisis), ``allowed_signers`` and its ``.sig`` (who may sign as whom), and ``incidents/<id>/`` folders holding ``journal.jsonl``,
 ``playbook.json``, ``playbook.yaml`` and ``evidence/<sha256>`` (evidence files: named by
 the SHA-256 of their bytes, at most ``MAX_EVIDENCE_BYTES`` each; the hash is checked when
 a file arrives, in ``merge.py``). Anything else a fetched commit carries — a
@@ -35,6 +35,8 @@ ATTRIBUTES = ".gitattributes"
 IGNORE = ".gitignore"
 KEEP = ".gitkeep"
 MAX_CONTROL_FILE_BYTES = 64 * 1024
+# Who may sign as whom, and its signature (see record/signers.py), with their budgets.
+SIGNER_FILES = {"allowed_signers": 1024 * 1024, "allowed_signers.sig": 16 * 1024}
 MAX_INCIDENTS = 20_000
 BUDGETS = {
     JOURNAL: MAX_JOURNAL_BYTES,
@@ -126,6 +128,9 @@ class SharedTree:
     attributes: list[str] = field(default_factory=list)  # accepted lines
     ignore: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    # allowed_signers and allowed_signers.sig (record/signers.py decides whether to trust them)
+    signers: dict[str, TreeEntry] = field(default_factory=dict)
+    top: dict[str, str] = field(default_factory=dict)  # accepted top-level files → blob ids
 
 
 def shown(path: str) -> str:
@@ -140,14 +145,23 @@ def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
     def refuse(path: str, why: str) -> None:
         tree.refused.append(f"refused {shown(path)} in commit {where}: {why}")
 
-    for entry in repo.ls_tree(commit):
+    entries = repo.ls_tree(commit)
+    # Both control files in one git process (every sync reads two trees, every retry again).
+    control = [
+        e.oid
+        for e in entries
+        if e.name in (ATTRIBUTES, IGNORE) and not _file_problem(e, MAX_CONTROL_FILE_BYTES)
+    ]
+    blobs = repo.read_blobs(control) if control else {}
+    for entry in entries:
         name = entry.name
         if name in (ATTRIBUTES, IGNORE):
             problem = _file_problem(entry, MAX_CONTROL_FILE_BYTES)
             if problem:
                 refuse(name, problem)
                 continue
-            text = repo.read_blobs([entry.oid])[entry.oid].decode("utf-8", "replace")
+            tree.top[name] = entry.oid
+            text = blobs[entry.oid].decode("utf-8", "replace")
             if name == IGNORE:
                 tree.ignore = text.splitlines()
                 continue
@@ -157,6 +171,13 @@ def read_shared_tree(repo: Repo, commit: str) -> SharedTree:
                     refuse(f"{name}:{number}", f"{why} (line '{line.strip()[:120]}')")
                 else:
                     tree.attributes.append(line)
+        elif name in SIGNER_FILES:
+            problem = _file_problem(entry, SIGNER_FILES[name])
+            if problem:
+                refuse(name, problem)
+            else:
+                tree.signers[name] = entry
+                tree.top[name] = entry.oid
         elif name == INCIDENTS and entry.kind == "tree":
             _read_incidents(repo, entry.oid, tree, refuse)
         elif name == "playbooks" and entry.kind == "tree":
@@ -177,6 +198,7 @@ def _read_incidents(repo: Repo, oid: str, tree: SharedTree, refuse: Callable[[st
     for entry in repo.read_trees([oid])[oid]:
         path = f"{INCIDENTS}/{entry.name}"
         if entry.name == KEEP and entry.kind == "blob":
+            tree.top[path] = entry.oid
             continue
         if entry.kind != "tree":
             refuse(path, _kind_problem(entry) or "not an incident folder")

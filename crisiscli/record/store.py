@@ -38,9 +38,10 @@ if TYPE_CHECKING:  # the fold's modules load when an incident is folded, not to 
     from crisiscli.playbook.model import Playbook
     from crisiscli.record import checkpoint as cp
     from crisiscli.record.catchup import Caught, Context
-    from crisiscli.record.events import NewEvent
+    from crisiscli.record.events import Event, NewEvent
     from crisiscli.record.fold import IncidentState, TimelineEntry
     from crisiscli.record.journal import Journal
+    from crisiscli.record.signing import Policy
 
 JOURNAL = "journal.jsonl"
 SNAPSHOT = "playbook.json"
@@ -173,6 +174,7 @@ class Incident:
         # ``journal_stamp`` of the journal when ``list_incidents`` found it: what the index
         # of summaries is checked against, without a second stat.
         self.listed_journal: list[int] | None = None
+        self._unchecked = False  # the fold left signatures unchecked: never saved
 
     @property
     def dir(self) -> Path:
@@ -231,7 +233,11 @@ class Incident:
         from crisiscli.record.catchup import catch_up
 
         zone = tz if tz is not None else self.tz()
-        caught = catch_up(self.journal, None, self._context(zone), history=history)
+        ctx = self._context(zone)
+        try:
+            caught = catch_up(self.journal, None, ctx, history=history)
+        finally:
+            _done_checking(ctx)
         for warning in caught.warnings:
             self.env.warn(warning)
         return caught.state
@@ -240,12 +246,29 @@ class Incident:
         from crisiscli.record.catchup import Context
         from crisiscli.record.labels import PlaybookNames
 
+        rules = self._signature_policy()
+        checker = None
+        if rules is not None:
+            from crisiscli.record.signing import Checker
+
+            checker = Checker(self.dir, self.id, rules)
         return Context(
             step_known=self._step_known,
             names=lambda state: PlaybookNames(self.playbook, state, self.id, tz),
             now=self.env.clock(),
             shown=self._shown(),
+            checker=checker,
+            require_signature=rules is not None and rules.require,
         )
+
+    def _signature_policy(self) -> Policy | None:
+        """How decisions' signatures count here (None: nobody set signing up)."""
+        home = self.env.home
+        if not (home / "config.toml").is_file() and not os.path.lexists(home / "allowed_signers"):
+            return None
+        from crisiscli.record.signing import policy
+
+        return policy(self.env)
 
     def _shown(self) -> str:
         return f"{self.id}/{JOURNAL}"
@@ -264,11 +287,20 @@ class Incident:
         from crisiscli.record.catchup import catch_up
 
         tz = self.tz()
+        ctx = self._context(tz)
         zone = zone_key(tz)
+        if ctx.checker is not None:  # decisions were counted under other signers: fold again
+            zone += "|" + ctx.checker.rules.key
         previous = self._checkpoint or cp.load(self.dir)
         if previous is not None and previous.zone != zone:
             previous = None  # described in another zone: describe again
-        caught = catch_up(self.journal, previous, self._context(tz))
+        try:
+            caught = catch_up(self.journal, previous, ctx)
+        finally:
+            _done_checking(ctx)
+        # Signatures left unchecked (record/signing.CHECK_BUDGET): this fold is not kept on
+        # disk, so the next command folds those lines again and checks them.
+        self._unchecked = ctx.checker is not None and ctx.checker.incomplete
         for warning in caught.warnings:
             self.env.warn(warning)
         if caught.replayed or previous is None:
@@ -290,6 +322,8 @@ class Incident:
         import time
 
         assert self._checkpoint is not None
+        if self._unchecked:
+            return
         now = time.monotonic()
         if not force and self.save_interval and now - self._saved_at < self.save_interval:
             return
@@ -352,8 +386,9 @@ class Incident:
 
     def _append(self, new: list[NewEvent], *, derived: bool) -> IncidentState:
         """Append (the lock is held), then bring the fold and the derived files up to date."""
+        sign = self._signer()
         for event in new:
-            self.journal.append(event, actor=self.env.actor, clock=self.env.clock)
+            self.journal.append(event, actor=self.env.actor, clock=self.env.clock, sign=sign)
         if self.journal.torn_kept:
             self._say_torn_kept()
         if new:
@@ -371,6 +406,16 @@ class Incident:
             )
             self._checkpoint = None
             return self._last_known_state()
+
+    def _signer(self) -> Callable[[Event], str | None] | None:
+        """How this machine signs what it records here (None: it does not sign). No
+        config and no allowed_signers file: nothing to sign with, nothing imported."""
+        home = self.env.home
+        if not (home / "config.toml").is_file() and not os.path.lexists(home / "allowed_signers"):
+            return None
+        from crisiscli.record.signing import signer_for
+
+        return signer_for(self.env, self.id)
 
     def _say_torn_kept(self) -> None:
         from crisiscli.record.journal import TORN_ASIDE
@@ -430,6 +475,11 @@ class Incident:
         state = self.replay(history=True)
         assert state.history is not None
         return state.history.timeline
+
+
+def _done_checking(ctx: Context) -> None:
+    if ctx.checker is not None:
+        ctx.checker.close()
 
 
 def log_timezone(env: Environment) -> tzinfo | None:
@@ -580,7 +630,7 @@ def create_incident(
         if source_text is not None:
             atomic_write_text(folder / SOURCE_COPY, source_text)
         incident._playbook = playbook
-        info = {
+        info: dict[str, Any] = {
             "id": playbook.id,
             "title": playbook.title,
             "version": playbook.version,
@@ -589,6 +639,8 @@ def create_incident(
         }
         if playbook.purpose != "incident":
             info["purpose"] = playbook.purpose  # a routine check: not counted as an incident
+        if playbook.require_signature:
+            info["require_signature"] = True  # the fold counts only signed approvals
         incident.record(
             incident_opened(title, severity, drill=drill, playbook=info, version=__version__)
         )

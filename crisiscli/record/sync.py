@@ -123,8 +123,17 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def sync(env: Environment, *, push: bool = True) -> SyncReport:
-    """Fetch, merge the journals event by event, record the merge, push (see module doc)."""
+class PushRaceLost(GitError):
+    """Someone pushed before us every time (``PUSH_ATTEMPTS``): nothing is wrong with the
+    remote, the team is busy. The background syncer tries again within seconds."""
+
+
+def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -> SyncReport:
+    """Fetch, merge the journals event by event, record the merge, push (see module doc).
+
+    ``known_tip``: the team's head as this clone knew it before a fetch that already ran
+    (the background syncer's idle cycle), so what the new head refuses or deleted is still
+    read against it."""
     home = env.home
     git_executable()
     repo = open_repo(home)
@@ -159,7 +168,8 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
         repair.reattach(repo, interrupted, branch)
         seen_refusals: set[str] = set()
         for attempt in range(1, PUSH_ATTEMPTS + 1):
-            known_tip = repo.resolve(f"refs/remotes/{remote}/{rbranch}")
+            if attempt > 1 or known_tip is None:
+                known_tip = repo.resolve(f"refs/remotes/{remote}/{rbranch}")
             remote_tip = _fetch(repo, remote, rbranch)
             if remote_tip is None and _adopt_remote_default(repo, remote, branch):
                 branch = _current_branch(repo)
@@ -197,7 +207,7 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
                 report.pushed = True
                 break
             if attempt == PUSH_ATTEMPTS:
-                raise GitError(
+                raise PushRaceLost(
                     f"{remote}/{rbranch} kept changing while crisis pushed "
                     f"({PUSH_ATTEMPTS} attempts); every event is saved here",
                     hint="run again: crisis sync",
@@ -207,9 +217,11 @@ def sync(env: Environment, *, push: bool = True) -> SyncReport:
     return report
 
 
-def remote_moved(repo: Repo, remote: str, branch: str) -> bool:
-    """Fetch the team's branch and say whether it moved since this clone last took it in:
-    the background syncer's idle cycle, which merges nothing when it did not (and no local
+def remote_moved(repo: Repo, remote: str, branch: str) -> str | None:
+    """Fetch the team's branch; when it moved since this clone last took it in, the head it
+    had before (what ``sync(known_tip=…)`` reads the new one against; "" when it knew none),
+    else None. The
+    background syncer's idle cycle, which merges nothing when it did not (and no local
     journal grew). One git process: the tips are read from the ref file when it is loose."""
     with _sync_lock(repo):
         before = _tracking_tip(repo, remote, branch)
@@ -219,7 +231,9 @@ def remote_moved(repo: Repo, remote: str, branch: str) -> bool:
         done = repo.run(*args, check=False)
         if done.returncode != 0:
             raise failure(args, done)
-        return _tracking_tip(repo, remote, branch) != before
+        if _tracking_tip(repo, remote, branch) == before:
+            return None
+        return before or ""  # moved, from nothing known
 
 
 def _tracking_tip(repo: Repo, remote: str, branch: str) -> str | None:

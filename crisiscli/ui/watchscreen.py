@@ -157,7 +157,7 @@ def _sections(model: WatchModel, width: int) -> list[tuple[str, list[list[Segmen
         else:
             follow_ups.append(_row(width, ("due", ""), (f"in {stopwatch(left)}", ""), name, right))
     approvals = []
-    for title, platforms, since, approver, asked in model.approvals:
+    for title, platforms, since, approver, asked, refused in model.approvals:
         # who it waits for, whole: wrapped at a space onto the next rows, never cut
         where = f" ({', '.join(platforms)})" if platforms else ""
         if approver is not None and asked is not None:
@@ -171,6 +171,11 @@ def _sections(model: WatchModel, width: int) -> list[tuple[str, list[list[Segmen
         lines = wrap(f"{one_line(title)}{where} — {said}", max(10, width - 4))
         approvals.append([("  ", ""), (lines[0], "bold")])
         approvals += [[("    ", ""), (line, "")] for line in lines[1:]]
+        for said_no in refused:  # a forged, unsigned or replayed decision: in sight
+            approvals += [
+                [("    ", ""), (line, "late")]
+                for line in wrap(one_line(said_no), max(10, width - 4))
+            ]
     coming = [[("  ", ""), (one_line(line), "")] for line in model.coming]
     return [
         *([("COMING NEXT (facilitator only)", coming, "")] if coming else []),

@@ -13,7 +13,7 @@ from crisiscli.record.store import Incident, list_incidents, read_summary
 from crisiscli.text import one_line
 from crisiscli.timeutil import short_when
 from crisiscli.walk import approvals
-from crisiscli.walk.approvals import Pending
+from crisiscli.walk.approvals import Pending, not_counted
 
 
 class Waiting:
@@ -75,6 +75,8 @@ def request_lines(waiting: Waiting, now: datetime, tz: tzinfo | None) -> list[st
     ]
     for severity, what in message.check_findings:
         lines.append(f"    {severity}: {one_line(what)}")
+    for refused in not_counted(message):
+        lines.append(f"  {one_line(refused)}")
     if message.check_override:
         went = sent_words(message.audience)
         lines.append(

@@ -87,6 +87,8 @@ def pending_approvals(
                     if request and now
                     else approvals.outcome(message)
                 ),
+                # decisions that arrived and do not count (signature, or an earlier version)
+                "not_counted": approvals.not_counted(message),
             }
         )
     return pending
@@ -260,8 +262,43 @@ def build_brief(
         ),
         "log": str(incident.log_path),
         "left_out": [{"line": q.line, "reason": q.reason} for q in state.quarantined],
+        # where the team signs: how many events verify, and the latest that do not
+        "signatures": dict(state.signatures),
+        # the team signs, and this machine has no key: what it records is unsigned
+        "no_key_here": bool(state.signatures) and _no_key(incident),
+        "unproven": [
+            {"at": u.ts, "actor": u.actor, "type": u.type, "id": u.event_id, "why": u.why}
+            for u in state.unproven[-3:]
+        ],
         "tz": tz,
     }
+
+
+def _no_key(incident: Incident) -> bool:
+    from crisiscli.record.signing import configured_key
+
+    return configured_key(incident.env) is None
+
+
+def _signature_lines(brief: dict[str, Any], tz: tzinfo | None, now: datetime) -> list[str]:
+    """Where the team signs: how many events verify, and the latest that do not, named."""
+    counts = brief.get("signatures")
+    if not counts:
+        return []
+    from crisiscli.record.signing import counted_words
+
+    out = [f"  signatures: {counted_words(counts)} (marked in crisis log)"]
+    for u in brief.get("unproven", []):
+        out.append(
+            f"    {short_when(u['at'], tz, now)} {_text(u['actor'])} ({u['type']}):"
+            f" {_text(u['why'])}"
+        )
+    if brief.get("no_key_here"):
+        out.append(
+            "    you sign nothing here: no key is set"
+            " (crisis config set signing.key ~/.ssh/id_ed25519; crisis signers check)"
+        )
+    return out
 
 
 def _without_status(step: dict[str, Any]) -> dict[str, Any]:
@@ -413,6 +450,7 @@ def render_brief(brief: dict[str, Any]) -> str:
             text = text if len(text) <= 80 else text[:77] + "..."
             out.append(f'  - {_text(a["title"])}{platforms}: "{text}"')
             out.append(f"    {_text(a['waiting'])}")
+            out += [f"    {_text(refused)}" for refused in a.get("not_counted", ())]
     run = brief.get("drill_run")
     if run:
         out.append(f"Drill ({run['time']}): what the outside world did so far:")
@@ -496,6 +534,7 @@ def render_status(brief: dict[str, Any]) -> str:
             out.append(f"  follow up: {f['who']} ({f['channel']}) in {format_duration(left)}{hint}")
     for a in brief["approvals"]:
         out.append(f"  {_text(a['waiting'])}: {_text(a['title'])}")
+        out += [f"    {_text(refused)}" for refused in a.get("not_counted", ())]
     out += _evidence_lines(brief, "  evidence: ", " — crisis evidence list")
     if brief["mentions"]:
         out.append(f"  mentions: {_mention_words(brief['mentions'], tz, now)}")
@@ -520,6 +559,7 @@ def render_status(brief: dict[str, Any]) -> str:
         )
     for q in brief["left_out"]:
         out.append(f"  left out of the reading: journal line {q['line']} ({_text(q['reason'])})")
+    out += _signature_lines(brief, tz, now)
     out.append(f"  log: {brief['log']}")
     if brief["status"] in ("active", "paused"):
         out.append(f"  continue: crisis resume {brief['id']}")

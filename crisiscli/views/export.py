@@ -2,7 +2,8 @@
 
 The bundle holds the journal (as written), the playbook snapshot (and the YAML it came
 from), ``log.md`` with the whole timeline, the report as HTML and JSON, every evidence
-file as ``evidence/<sha256>``, and ``manifest.json`` listing the SHA-256 and size of every
+file as ``evidence/<sha256>``, the proof of every signed decision under ``signatures/``
+(checkable with plain ``ssh-keygen -Y verify``), and ``manifest.json`` listing the SHA-256 and size of every
 other member. It is deterministic — the same incident gives the same bytes: members in a
 fixed order, each stamped with the time of the incident's last event, fixed permissions,
 no extra fields, and reports generated "as of" that last event rather than now.
@@ -122,6 +123,11 @@ def bundle_members(
     ]
     for sha in sorted({e.sha256 for e in state.evidence if e.sha256}):
         members.append(Member(f"{EVIDENCE}/{sha}", None, evidence_path(incident, sha)))
+    if b'"sig"' in journal:  # the proof of every signed decision, checkable offline
+        from crisiscli.record.signing import proof_files, read_signers
+
+        for name, data in proof_files(incident.id, journal, read_signers(incident.env.home)):
+            members.append(Member(f"signatures/{name}", data))
     return members
 
 

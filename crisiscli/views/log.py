@@ -42,8 +42,18 @@ def timeline_line(entry: TimelineEntry, tz: tzinfo | None) -> list[str]:
     ]
 
 
-def render_timeline(lines: list[list[str]], total: int) -> str:
+def render_timeline(
+    lines: list[list[str]], total: int, signatures: dict[str, int] | None = None
+) -> str:
     out = ["## Timeline", ""]
+    if signatures:  # the team signs (record/signing.py): the exceptions are marked below
+        from crisiscli.record.signing import counted_words
+
+        out += [
+            f"_Signatures: {counted_words(signatures)}; an event that is not signed and "
+            "verified is marked._",
+            "",
+        ]
     if total > len(lines):
         out += [
             f"_The last {len(lines):,} of {total:,} events; `crisis log --full` and "
@@ -71,7 +81,7 @@ def render_log(
 
     head = render_head(state, incident.playbook(), incident.id, tz)
     lines = [timeline_line(e, tz) for e in entries if not is_quiet(e.type)]
-    return head + "\n" + render_timeline(lines, len(lines))
+    return head + "\n" + render_timeline(lines, len(lines), state.signatures)
 
 
 def current_log(incident: Incident) -> str:
@@ -93,7 +103,7 @@ def current_log(incident: Incident) -> str:
         head = render_head(state, incident.playbook(), incident.id, tz)
         told = [e for e in entries if not is_quiet(e.type)]  # deliveries: in the head
         lines = [timeline_line(e, tz) for e in told[-WINDOW:]]
-        return head + "\n" + render_timeline(lines, len(told))
+        return head + "\n" + render_timeline(lines, len(told), state.signatures)
 
 
 def derived_files() -> list[DerivedFile]:
@@ -138,7 +148,7 @@ class LogFile:
             from crisiscli.views.log_sections import render_head
 
             head = render_head(state, incident.playbook(), incident.id, tz)
-        text = head + "\n" + render_timeline(lines, shown)
+        text = head + "\n" + render_timeline(lines, shown, state.signatures)
         atomic_write_text(incident.log_path, text, durable=False)
         return {
             "count": state.event_count,

@@ -396,10 +396,17 @@ def approval_facts(msg: MessageState, tz: tzinfo | None) -> list[str]:
             f"Waiting for approval from {md_inline(pending.approver)} since "
             f"{local_and_utc(pending.ts, tz)}"
         )
+    from crisiscli.walk.approvals import uncounted_words, voided_words
+
     for gone in msg.voided:
         facts.append(
-            f"No longer counts: {md_inline(gone.what)} by {md_inline(gone.approver)} "
+            f"No longer counts: {md_inline(voided_words(gone))} by {md_inline(gone.approver)} "
             f"(voided at {local_and_utc(gone.ts, tz)})"
+        )
+    for refused in msg.uncounted:  # approval.require_signature: the signature did not verify
+        facts.append(
+            f"Decision by {md_inline(refused.approver)} at {local_and_utc(refused.ts, tz)}: "
+            f"{md_inline(uncounted_words(refused))}"
         )
     return facts
 

@@ -81,8 +81,11 @@ class WatchModel:
     walker: Walker
     deadlines: tuple[LiveDeadline, ...]
     follow_ups: tuple[tuple[str, str, str, datetime, bool], ...]  # id, who, channel, due, late
-    # title, platforms, written at, who was asked (None: nobody yet), asked at
-    approvals: tuple[tuple[str, tuple[str, ...], datetime, str | None, datetime | None], ...]
+    # title, platforms, written at, who was asked (None: nobody yet), asked at, the
+    # decisions that arrived and do not count (approvals.not_counted)
+    approvals: tuple[
+        tuple[str, tuple[str, ...], datetime, str | None, datetime | None, tuple[str, ...]], ...
+    ]
     notes: tuple[Line, ...]
     events: tuple[Line, ...]
     undelivered: int  # notifications that could not be delivered (yet)
@@ -141,7 +144,14 @@ def watch_model(
         (f.contact_id, f.who, f.channel, f.due, f.overdue) for f in open_follow_ups(state, now)
     )
     approvals = tuple(
-        (str(a["title"]), tuple(a["platforms"]), a["recorded_at"], a["approver"], a["asked_at"])
+        (
+            str(a["title"]),
+            tuple(a["platforms"]),
+            a["recorded_at"],
+            a["approver"],
+            a["asked_at"],
+            tuple(a["not_counted"]),
+        )
         for a in pending_approvals(state, playbook)
     )
     notes = tuple(Line(n.ts, n.actor, n.text) for n in state.notes[-NOTES_SHOWN:])
@@ -215,8 +225,9 @@ def model_json(model: WatchModel) -> dict[str, Any]:
                 "since": t(since),
                 "approver": approver,
                 "asked_at": t(asked) if asked else None,
+                "not_counted": list(refused),
             }
-            for title, p, since, approver, asked in model.approvals
+            for title, p, since, approver, asked, refused in model.approvals
         ],
         "notes": [{"ts": t(n.ts), "actor": n.actor, "text": n.text} for n in model.notes],
         "events": [{"ts": t(e.ts), "actor": e.actor, "text": e.text} for e in model.events],

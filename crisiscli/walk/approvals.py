@@ -21,9 +21,10 @@ from typing import Any, NamedTuple
 
 from crisiscli.i18n import Catalogue, catalogue
 from crisiscli.playbook.model import Playbook, Step
+from crisiscli.record import describe
 from crisiscli.record import events as ev
 from crisiscli.record.describe import approval_outcome, waiting_for
-from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState
+from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState, VoidedApproval
 
 # An answer to one of these questions fills the role beside it (the bundled playbooks ask
 # "Who approves public messages?" as ``approver`` and "... if they can't be reached?" as
@@ -76,6 +77,20 @@ def outcome(message: MessageState, words: Catalogue | None = None) -> str:
     """The one phrase every view uses for what became of a version's approval, in the
     language of ``words`` (English unless given): ``describe.approval_outcome``."""
     return approval_outcome(message, words or catalogue("en"))
+
+
+def not_counted(message: MessageState, words: Catalogue | None = None) -> list[str]:
+    """The decisions that arrived for the version waiting and do not count
+    (``describe.not_counted``): status, watch and ``crisis approve --list`` show them."""
+    return describe.not_counted(message, words or catalogue("en"))
+
+
+def uncounted_words(refused: VoidedApproval, words: Catalogue | None = None) -> str:
+    return describe.uncounted_words(refused, words or catalogue("en"))
+
+
+def voided_words(gone: VoidedApproval, words: Catalogue | None = None) -> str:
+    return describe.voided_words(gone, words or catalogue("en"))
 
 
 def waited(since: datetime, now: datetime, words: Catalogue | None = None) -> str:

@@ -157,6 +157,10 @@ def invocations(work: Path) -> list[list[str]]:
         ["lint", str(work / as_argv("absent-été.yaml"))],
         ["completion", "bash"],
         ["sync"],
+        ["signers", "list"],
+        ["signers", "check"],
+        ["signers", "add", TEXT, str(shot)],  # not a public key: one line, exit 2
+        ["signers", "remove", TEXT],
         ["close", "--summary", TEXT, "--yes"],
         ["close", "--reopen"],
         ["drill", "list"],

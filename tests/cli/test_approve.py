@@ -7,21 +7,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import FrozenClock
 from tests.helpers import FIXTURES, ok
 
 TEXT = "We know about the post and are looking into it."
 
 
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> Path:
+def start_waiting(
+    cli: Any,
+    crisis_home: Path,
+    tmp_path: Path,
+    clock: FrozenClock,
+    actor: str = "ana",
+    book: Path = FIXTURES / "approvals.yaml",
+) -> Path:
     """An incident whose holding line waits for Dana (who has not answered yet)."""
     answers = tmp_path / "answers.yaml"
     answers.write_text(
@@ -30,8 +29,7 @@ def waiting(cli: Any, crisis_home: Path, tmp_path: Path, clock: FrozenClock) -> 
         "  grade: {action: pause}\n",
         encoding="utf-8",
     )
-    book = str(FIXTURES / "approvals.yaml")
-    ok(cli("start", book, "--answers", str(answers), actor="ana", clock=clock))
+    ok(cli("start", str(book), "--answers", str(answers), actor=actor, clock=clock))
     (folder,) = (p for p in (crisis_home / "incidents").iterdir() if not p.name.startswith("."))
     return folder
 

@@ -325,15 +325,27 @@ def test_a_deleted_event_is_named_and_restored(tmp_path: Path, monkeypatch: pyte
     assert original in remote_file(remote, f"incidents/{name}/journal.jsonl")
 
 
-def test_a_link_pushed_over_a_journal_does_not_hide_the_honest_events_before_it(tmp_path: Path) -> None:  # fmt: skip
-    """An honest teammate's note, then a hostile push that replaces the journal with a link:
-    the note was only ever in the commit between the two tips this clone saw."""
+@pytest.mark.parametrize("attack", ["link", "oversized"])
+def test_a_link_pushed_over_a_journal_does_not_hide_the_honest_events_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attack: str) -> None:  # fmt: skip
+    """An honest teammate's note, then a hostile push that replaces the journal with a link
+    (or an oversized file): the note was only ever in the commit between the two tips this
+    clone saw."""
+    import crisiscli.record.sharedtree as sharedtree
+
     remote, a, b, name, _before, _outside = setup(tmp_path)
     ok(run_cli(b, "sync"))
     ok(run_cli(a, "note", "-i", name, "honest, pushed just before the attack"))
     ok(run_cli(a, "sync"))
-    # a's laptop is then lost; mallory replaces the journal with a link
-    hostile_push(remote, {f"incidents/{name}/journal.jsonl": ("120000", b"/etc/passwd")})
+    # a's laptop is then lost; mallory replaces the journal with a link, or makes it huge
+    path = f"incidents/{name}/journal.jsonl"
+    if attack == "link":
+        hostile_push(remote, {path: ("120000", b"/etc/passwd")})
+    else:
+        shared = remote_file(remote, path)
+        monkeypatch.setitem(sharedtree.BUDGETS, "journal.jsonl", len(shared) + 1024)
+        huge = b"".join(event_line("x" * 100, n) for n in range(100))
+        hostile_push(remote, {path: ("100644", shared + huge)})
     said = ok(run_cli(b, "sync"))
+    assert ("a symbolic link" if attack == "link" else "larger than") in said.stderr
     assert "honest, pushed just before the attack" in note_texts(b, name), said.stderr
     assert b"honest, pushed just before the attack" in remote_file(remote, f"incidents/{name}/journal.jsonl")  # fmt: skip

@@ -153,6 +153,7 @@ def _record(env: Any, w: Waiting, decision: Decision) -> None:
         )
     state = current.incident.state()
     _refuse_unless_allowed(env, current, state, decision)
+    _refuse_unless_signable(env, state.playbook.get("require_signature") is True)
     event = approvals.decision_event(
         current.item,
         choice,
@@ -172,3 +173,18 @@ def _record(env: Any, w: Waiting, decision: Decision) -> None:
     echo("  ---")
     if message.self_approved:
         echo("  You wrote this version: recorded as self-approved.")
+    if message.uncounted and message.decision is None:
+        echo(f"  Not counted: {approvals.uncounted_words(message.uncounted[-1])}.")
+
+
+def _refuse_unless_signable(env: Any, playbook_requires: bool) -> None:
+    """With approval.require_signature on (config or playbook), a decision that would not
+    count (no key, a key not listed for this name, no ssh-keygen) is refused before
+    anything is recorded."""
+    home = env.home
+    quiet = not (home / "config.toml").is_file() and not (home / "allowed_signers").exists()
+    if quiet and not playbook_requires:
+        return
+    from crisiscli.record.signing import check_can_sign
+
+    check_can_sign(env, env.actor, playbook_requires=playbook_requires)

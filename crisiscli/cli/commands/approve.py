@@ -14,6 +14,9 @@ a decision when a newer version is waiting. Only the person asked, the backup, o
 incident's approver and backup may decide; anyone else decides for one of them with
 `--on-behalf-of NAME --reason TEXT`, on record as such. Works from a second terminal while
 the walk-through waits, or on another machine after `crisis sync` (sync again to send it).
+Where the team signs (`crisis signers`), the decision is signed with your SSH key and shown
+"✓ signed"; with approval.require_signature on, a decision that would not verify under
+your name (no key, or a key allowed_signers lists for someone else) is refused (exit 2).
 
 \b
 Examples:

@@ -98,6 +98,8 @@ def show(
         "notify.bell": "(default: true)",
         "notify.kinds": "(default: all)",
         "sync.auto": "(default: off)",
+        "signing.key": "(default: git's user.signingkey, where the team signs)",
+        "approval.require_signature": "(default: false)",
         **{key: "(none)" for key in KEYS if key.startswith("roster.")},
         "redact": "(none)",
     }

@@ -421,6 +421,8 @@ def build_report(
             {k: r.text(v) if isinstance(v, str) else v for k, v in entry.items()}
             for entry in notification_summary(state)
         ],
+        # where the team signs: how many events verify (the rest are marked on the timeline)
+        **_signature_counts(state),
         "timeline": Rows(
             # --redact leaves evidence out, its lines on the timeline too; delivery
             # bookkeeping (notify.*) is summed up per channel above, not listed
@@ -924,7 +926,7 @@ def sent_groups(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
     """Who was asked, what they decided (or that nobody did), and what stopped counting."""
-    from crisiscli.walk.approvals import outcome
+    from crisiscli.walk.approvals import outcome, voided_words
 
     if m.override:
         status = "published without approval"
@@ -963,7 +965,37 @@ def _approval(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
             }
             for q in m.requests
         ],
-        "voided": [{"approver": v.approver, "what": v.what, "at": ctx.t(v.ts)} for v in m.voided],
+        "voided": [
+            {"approver": v.approver, "what": voided_words(v), "at": ctx.t(v.ts)} for v in m.voided
+        ],
+        **_signature(ctx, m),
+    }
+
+
+def _signature_counts(state: IncidentState) -> dict[str, Any]:
+    if not state.signatures:
+        return {}  # nobody set signing up: the report is as it was
+    from crisiscli.record.signing import counted_words
+
+    return {
+        "signatures": dict(state.signatures),
+        "signature_words": counted_words(state.signatures),
+    }
+
+
+def _signature(ctx: _Ctx, m: MessageState) -> dict[str, Any]:
+    """Where the team signs (record/signing.py): what the decision's signature proves, and
+    the decisions that did not count (the journal's lines carry the proof: ``export``)."""
+    if m.decision_trust is None and not m.uncounted:
+        return {}
+    from crisiscli.walk.approvals import uncounted_words
+
+    return {
+        "signature": m.decision_trust,
+        "not_counted": [
+            {"approver": v.approver, "what": ctx.r.text(uncounted_words(v)), "at": ctx.t(v.ts)}
+            for v in m.uncounted
+        ],
     }
 
 
