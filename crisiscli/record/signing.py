@@ -432,8 +432,13 @@ class Checker:
             self.incomplete = True
             return failed("unchecked", str(CHECK_BUDGET))
         self.budget -= 1
+        # The outside world a drill plays has no key: its lines verify when anyone the team
+        # lists signed them (the facilitator's machine plays it), and say who.
+        from crisiscli.record.fold import DRILL_PLAYER  # loaded already where lines are read
+
+        anyone = claimed == DRILL_PLAYER
         try:
-            found = verify(self._signers(), message, event.sig, claimed)
+            found = verify(self._signers(), message, event.sig, None if anyone else claimed)
         except SigningError as exc:
             return failed("cannot-check", exc.message)  # not cached
         if len(cache) < CACHE_LIMIT:

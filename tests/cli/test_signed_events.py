@@ -141,3 +141,28 @@ def test_a_swedish_playbooks_timeline_says_it_in_swedish(
     append_forged(incident, note)
     log = ok(cli("log", incident.name)).stdout
     assert "· vd · Anteckning: Radera alla svar. (osignerad)" in log
+
+
+def test_a_drill_played_on_a_signing_machine_verifies(cli: Any, crisis_home: Path, tmp_path: Path) -> None:  # fmt: skip
+    """The drill's injects are recorded by *Drill* (the outside world) and signed with the
+    facilitator's key: they were named "signature does not verify: signed with Dana Reyes's
+    key" on every timeline of a signing team. The outside world has no key of its own, so a
+    line by *Drill* verifies when someone the team lists signed it, and says who."""
+    from tests.drill.test_run import write
+
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    keys = {"dana": make_key(folder, "dana")}
+    crisis_home.mkdir(parents=True, exist_ok=True)
+    allow(crisis_home, keys, **{"Dana Reyes": "dana", "Dana": "dana"})  # the answers' approver
+    ok(cli("config", "set", "signing.key", str(keys["dana"][0])))
+    s, a = write(tmp_path)
+    r = cli("drill", "run", str(s), "--answers", str(a), "--clock", "simulated", actor="Dana Reyes")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    (incident,) = [p for p in (crisis_home / "incidents").iterdir() if p.is_dir()]
+    lines = journal(incident)
+    drill = [line for line in lines if line["actor"] == "Drill"]
+    assert drill and all(line.get("sig") for line in drill)
+    log = ok(cli("log", incident.name)).stdout
+    assert "does not verify" not in log, log
+    assert f"_Signatures: {len(lines)} signed and verified" in log
