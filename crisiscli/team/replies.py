@@ -7,6 +7,7 @@ handoff and the report read ``unanswered``.
 from __future__ import annotations
 
 from crisiscli.playbook.model import Playbook
+from crisiscli.record.events import NewEvent, reply_person
 from crisiscli.record.fold import IncidentState, ReplyThread
 
 
@@ -15,6 +16,22 @@ def next_reply_id(state: IncidentState) -> str:
     while f"r{n}" in state.replies:
         n += 1
     return f"r{n}"
+
+
+def person_added(
+    state: IncidentState, who: str, platform: str | None, link: str | None
+) -> NewEvent | None:
+    """The ``reply.person`` event for someone owed a reply, as typed (spacing, case of the
+    platform and blank fields tidied); None when no name was given."""
+    name = " ".join(who.split())
+    if not name:
+        return None
+    return reply_person(
+        next_reply_id(state),
+        name,
+        platform=(platform or "").strip().lower() or None,
+        link=(link or "").strip() or None,
+    )
 
 
 def unanswered(state: IncidentState) -> list[ReplyThread]:

@@ -379,17 +379,14 @@ class Walkthrough:
                 for v in template_values(self.playbook, self.state, self.incident.id).values()
                 if isinstance(v, (str, list))
             ]
-            from crisiscli.messages.platforms import checked_platforms, incident_platforms
-
             # Only what goes out on a platform is held to its limits (a press brief or a
             # staff memo is not): banned and excuse phrases apply to every audience.
-            where = incident_platforms(known_answers(self.state))
             if not step.message.on_platform:
-                where = []
+                where: list[str] = []
             elif platforms is not None:
                 where = platforms
             else:
-                where = checked_platforms(where, step.message.platforms)
+                where = list(self.step_platforms(step))
             cached = review(
                 text,
                 where,
@@ -1001,8 +998,7 @@ class Walkthrough:
             default=False,
         ):
             return False
-        after_ledger = ledger.keeps_ledger(step)
-        if after_ledger or (approvals.needs_approval(step) and not approved_before):
+        if ledger.keeps_ledger(step) or (approvals.needs_approval(step) and not approved_before):
             # Approved (or overridden) just now, or the replies written: the items that come
             # after it ("posted it", "replied to everyone").
             self.refresh()
@@ -1175,14 +1171,13 @@ class Walkthrough:
 
     # -- views -----------------------------------------------------------------------------
 
-    def reply_platforms(self, step: Step) -> tuple[str, ...]:
-        """Where a ledger step's replies go: the incident's platforms, then the step's."""
-        if step.message is None or not ledger.keeps_ledger(step):
-            return ()
+    def step_platforms(self, step: Step) -> tuple[str, ...]:
+        """Where a step's message goes: the incident's platforms first, then those the
+        step's message names (each once)."""
         from crisiscli.messages.platforms import checked_platforms, incident_platforms
 
-        where = incident_platforms(known_answers(self.state))
-        return tuple(checked_platforms(where, step.message.platforms))
+        named = step.message.platforms if step.message is not None else ()
+        return tuple(checked_platforms(incident_platforms(known_answers(self.state)), named))
 
     def approver_choices(self, step: Step) -> tuple[tuple[str, str], ...]:
         if not approvals.needs_approval(step):
@@ -1218,6 +1213,7 @@ class Walkthrough:
         notes = tuple(
             NoteView(n.ts, n.actor, n.text, n.event_id in self._mine) for n in state.notes[-5:]
         )
+        keeps_ledger = ledger.keeps_ledger(step)
         return StepView(
             incident_id=self.incident.id,
             title=state.title,
@@ -1275,11 +1271,9 @@ class Walkthrough:
                 else None
             ),
             follow_ups=open_follow_ups(state, now),
-            replies=tuple(state.replies.values()) if ledger.keeps_ledger(step) else (),
-            reply_platforms=self.reply_platforms(step),
-            reply_draft=self.draft(ledger.DRAFT_FIELD, step.id)
-            if ledger.keeps_ledger(step)
-            else None,
+            replies=tuple(state.replies.values()) if keeps_ledger else (),
+            reply_platforms=self.step_platforms(step) if keeps_ledger else (),
+            reply_draft=self.draft(ledger.DRAFT_FIELD, step.id) if keeps_ledger else None,
             roles=roles,
             step_notes=tuple(st.notes) if st else (),
         )

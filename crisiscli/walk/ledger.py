@@ -19,7 +19,7 @@ from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
 from crisiscli.record.fold import ReplyThread
 from crisiscli.record.labels import template_values
-from crisiscli.team.replies import next_reply_id, unanswered
+from crisiscli.team.replies import person_added, unanswered
 from crisiscli.walk.prompter import GoBack, ReviewDecision, StepView
 
 if TYPE_CHECKING:
@@ -56,19 +56,14 @@ def work(engine: Engine, step: Step) -> None:
 
 def add(engine: Engine, step: Step, view: StepView) -> None:
     person = engine.prompter.ask_reply_person(view)
-    name = " ".join(person.who.split()) if person is not None else ""
-    if person is None or not name:
+    event = None
+    if person is not None:
+        event = person_added(engine.state, person.who, person.platform, person.link)
+    if event is None:
         return
-    rid = next_reply_id(engine.state)
-    engine.record(
-        ev.reply_person(
-            rid,
-            name,
-            platform=(person.platform or "").strip().lower() or None,
-            link=(person.link or "").strip() or None,
-        )
-    )
-    engine.prompter.recorded(engine.view(step), engine.words.t("replies.added", who=name))
+    engine.record(event)
+    who = event.data["who"]
+    engine.prompter.recorded(engine.view(step), engine.words.t("replies.added", who=who))
 
 
 def first_draft(engine: Engine, step: Step, thread: ReplyThread) -> str:

@@ -67,22 +67,17 @@ def add_command(
 ) -> None:
     from crisiscli.env import get_env
     from crisiscli.errors import UsageError
-    from crisiscli.record.events import reply_person
     from crisiscli.record.store import find_incident
-    from crisiscli.team.replies import next_reply_id
+    from crisiscli.team.replies import person_added
     from crisiscli.ui.output import echo
 
     env = get_env()
-    name = " ".join(who.split())
-    if not name:
+    if not who.split():
         raise UsageError("--who is empty")
     found = find_incident(env, incident, open_only=incident is None)
-    event = reply_person(
-        next_reply_id(found.state()),
-        name,
-        platform=(platform or "").strip().lower() or None,
-        link=(link or "").strip() or None,
-    )
+    event = person_added(found.state(), who, platform, link)
+    assert event is not None  # a name was given
+    name = event.data["who"]
     state = found.record(event)
     rid = list(state.replies)[-1]
     echo(f"{name} is owed a reply ({rid} in {found.id}); when sent: crisis reply sent {rid}")

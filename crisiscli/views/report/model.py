@@ -598,22 +598,20 @@ def _metrics(
             if hit is not None and state.started_at is not None
             else None
         )
-        by_contact = hit is not None and hit[0].startswith(CONTACT_PREFIX)
-        contact = state.contacts.get(hit[0][len(CONTACT_PREFIX) :]) if by_contact and hit else None
+        step_id, contact, title = None, None, None
+        if hit is not None and hit[0].startswith(CONTACT_PREFIX):
+            contact = state.contacts.get(hit[0].removeprefix(CONTACT_PREFIX))
+            # who is in the contact log, not here: the public version names nobody
+            title = f"contact log: {contact.channel}, {contact.outcome}" if contact else None
+        elif hit is not None:
+            step_id, title = hit[0], ctx.title(hit[0])
         milestones.append(
             {
                 "id": mid,
                 "label": MILESTONE_LABELS.get(mid, mid),
-                "step": hit[0] if hit and not by_contact else None,
+                "step": step_id,
                 "contact": contact.id if contact else None,
-                # who is in the contact log, not here: the public version names nobody
-                "step_title": (
-                    f"contact log: {contact.channel}, {contact.outcome}"
-                    if contact
-                    else ctx.title(hit[0])
-                    if hit
-                    else None
-                ),
+                "step_title": title,
                 "reached_at": ctx.t(hit[1]) if hit else None,
                 "seconds": seconds,
             }
