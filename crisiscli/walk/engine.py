@@ -21,7 +21,7 @@ from crisiscli.playbook.model import Question, Step
 from crisiscli.playbook.spec import PUBLIC_KINDS
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
-from crisiscli.record.fold import IncidentState, MessageState, draft_key
+from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState, draft_key
 from crisiscli.record.labels import known_answers, template_values
 from crisiscli.record.store import Incident
 from crisiscli.team.actions import new_action
@@ -489,6 +489,9 @@ class Walkthrough:
         if message.pending_request is None:
             if not self.seek_approval(step):
                 return False
+        elif self.asked_oneself(message.pending_request):
+            # "I approve it myself" is two records; a run stopped between them finishes it.
+            self.decide_as(step, self.env.actor, "approve", scripted=False)
         else:
             # Asked before this run (interrupted between the request and the decision): a
             # script standing in for the person asked decides now, as it would have then.
@@ -521,6 +524,16 @@ class Walkthrough:
         else:
             self.stand_in(step, who)
         return True
+
+    def asked_oneself(self, request: ApprovalRequest) -> bool:
+        """A request this walker put to themselves (not an escalation, not someone else's
+        request to them): their own approval, left unrecorded by an interrupted run."""
+        me = self.env.actor
+        return (
+            request.escalated_from is None
+            and approvals.same_person(request.actor, me)
+            and approvals.same_person(request.approver, me)
+        )
 
     def decide_as(
         self, step: Step, who: str, decision: str, comment: str = "", *, scripted: bool

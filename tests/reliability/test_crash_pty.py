@@ -18,7 +18,7 @@ import pytest
 
 from crisiscli.record.store import JOURNAL
 from tests.conftest import FIXTURES, crisis_command, subprocess_env
-from tests.e2e.driver import guarded
+from tests.e2e.driver import guarded, plain
 from tests.reliability import crashkit
 
 pexpect = pytest.importorskip("pexpect")
@@ -63,14 +63,32 @@ def _spawn(home: Path, args: list[str]):  # type: ignore[no-untyped-def]
     child.delaybeforesend = None
     child.delayafterclose = 0.0
     child.delayafterterminate = 0.0
+    child.logfile_read = _Shown()
     return guarded(child)
+
+
+class _Shown:
+    """What the child drew, kept so a prompt never seen can be shown in the failure."""
+
+    def __init__(self) -> None:
+        self.raw = ""
+
+    def write(self, text: str) -> None:
+        self.raw = (self.raw + text)[-20000:]
+
+    def flush(self) -> None:
+        pass
 
 
 def _answer(child, limit: int | None) -> int:  # type: ignore[no-untyped-def]
     """Answer prompts until the child exits, or stop after ``limit`` answers."""
     answered = 0
     while limit is None or answered < limit:
-        index = child.expect([*PATTERNS, pexpect.EOF])
+        try:
+            index = child.expect([*PATTERNS, pexpect.EOF])
+        except pexpect.TIMEOUT:
+            shown = plain(child.logfile_read.raw)[-2500:]
+            raise AssertionError(f"no known prompt after {answered} answers:\n{shown}") from None
         if index == len(PATTERNS):
             return answered
         child.send(KEYS[index][1])

@@ -327,3 +327,47 @@ def test_the_team_is_told_who_is_asked_the_backup_after_escalation_and_the_decis
         ("approval.decided", "Approved by Sam Ode: Holding line"),
     ]
     assert "(Dana Reyes did not answer in time)" in found[1][2] and TEXT in found[1][2]
+
+
+class _Killed(BaseException):
+    """A SIGKILL between two records, as the crash tests make one (BaseException: nothing
+    in the walk-through may catch it)."""
+
+
+def test_a_run_killed_between_asking_oneself_and_the_self_approval_completes_it(
+    env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Choosing "I approve it myself" makes two records (the request to oneself, then the
+    decision). A kill between them left the resumed walk-through waiting for the walker's
+    own decision (tests/reliability/test_crash_pty.py, seen in CI): the resumed run
+    completes it, as the writer's own approval, not a script's."""
+    incident = open_incident(env, "approvals")
+    script_ = script({"approver": "self"})
+    original = Walkthrough.decide_as
+
+    def killed(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[no-untyped-def]
+        raise _Killed()
+
+    monkeypatch.setattr(Walkthrough, "decide_as", killed)
+    with pytest.raises(_Killed):
+        run_script(incident, answers_from(tmp_path, script_))
+    (asked,) = data(incident, "message.approval_requested")
+    assert asked["approver"] == "tester" and not data(incident, "message.approval_decided")
+
+    monkeypatch.setattr(Walkthrough, "decide_as", original)
+    waited: list[str] = []
+
+    class Interactive(ScriptedPrompter):
+        def stand_in(self, view: StepView, approver: str) -> None:  # type: ignore[override]
+            return None  # a person decides in their own terminal (ui/prompts.py)
+
+        def while_waiting(self, view: StepView, waiting: str, backup_next: str | None) -> Waiting:
+            waited.append(waiting)
+            return Waiting.GO_ON
+
+    Walkthrough(incident, Interactive(answers_from(tmp_path, script_))).run()
+    (decided,) = data(incident, "message.approval_decided")
+    message = incident.state().messages["holding"]
+    assert decided["approver"] == "tester" and decided.get("scripted") is None
+    assert message.self_approved and approvals.outcome(message) == "self-approved"
+    assert waited == []  # nobody waited for themselves
