@@ -224,12 +224,17 @@ def _answered(key: str) -> Describer:
 _VIA = ("back", "revisit", "recall", "aside", "return")
 
 
+_WHY = ("deadline", "overdue", "phase")
+
+
 def _entered(d: Mapping[str, Any], step: str, names: Names) -> str:
     via = _s(d.get("via"))
     w = names.words
-    return w.t("event.step.entered", step=step) + (
-        w.t(f"event.step.entered.{via}") if via in _VIA else ""
-    )
+    if via == "recall" and _s(d.get("why")) in _WHY:  # what brought it back (older: either)
+        via = f"recall.{_s(d.get('why'))}"
+    elif via not in _VIA:
+        return w.t("event.step.entered", step=step)
+    return w.t("event.step.entered", step=step) + w.t(f"event.step.entered.{via}")
 
 
 def _done(d: Mapping[str, Any], step: str, names: Names) -> str:

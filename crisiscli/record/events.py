@@ -177,7 +177,10 @@ SPECS: dict[str, Spec] = {
     ),
     "step.entered": _spec(
         {"step": _name},
-        {"via": _one_of("next", "back", "revisit", "aside", "return", "recall")},
+        {
+            "via": _one_of("next", "back", "revisit", "aside", "return", "recall"),
+            "why": _one_of("deadline", "overdue", "phase"),  # a recall: what brought it back
+        },
         walkthrough=True,
         steps=("step",),
     ),
@@ -515,8 +518,8 @@ def answer_set(
     )
 
 
-def step_entered(step: str, via: str) -> NewEvent:
-    return NewEvent("step.entered", {"step": step, "via": via})
+def step_entered(step: str, via: str, why: str = "") -> NewEvent:
+    return NewEvent("step.entered", _with({"step": step, "via": via}, why=why or None))
 
 
 def step_done(step: str, unchecked: list[str] | None = None) -> NewEvent:

@@ -230,6 +230,7 @@ class StepState(_Slots):
         "last_entered",
         "notes",
         "reason",
+        "recalled_turn",
         "revisited",
         "status",
         "unchecked_at_done",
@@ -249,6 +250,7 @@ class StepState(_Slots):
         revisited: bool = False,
         unchecked_at_done: tuple[str, ...] = (),
         notes: list[str] | None = None,
+        recalled_turn: int = -1,
     ) -> None:
         self.status = status  # pending | active | done | skipped | deferred | not_applicable
         self.checked: set[str] = checked if checked is not None else set()
@@ -259,6 +261,9 @@ class StepState(_Slots):
         self.done_at = done_at
         self.visits = visits
         self.revisited = revisited  # offered again in the final round since it was deferred
+        # The walk-through's turn (IncidentState.turns) at which it was last brought back
+        # between two steps: a phase boundary brings a deferred step back once, not in a loop.
+        self.recalled_turn = recalled_turn
         self.unchecked_at_done = unchecked_at_done
         self.notes: list[str] = (
             notes if notes is not None else []
@@ -816,6 +821,7 @@ class IncidentState(_Slots):
         "steps",
         "summary",
         "title",
+        "turns",
         "unproven",
         "walked_at",
         "walked_by",
@@ -885,6 +891,7 @@ class IncidentState(_Slots):
         drill_run: DrillRun | None = None,
         signatures: dict[str, int] | None = None,
         unproven: list[Unproven] | None = None,
+        turns: int = 0,
     ) -> None:
         self.title = title
         self.severity = severity
@@ -902,6 +909,7 @@ class IncidentState(_Slots):
         self.current = current
         self.last_entered_via = last_entered_via
         self.flow_via = flow_via  # how the last step in turn was entered (not aside/return)
+        self.turns = turns  # how often the walk-through moved in turn (next, back, revisit)
         self.finished = finished
         self.finish_status = finish_status
         self.finished_at = finished_at
@@ -1093,6 +1101,8 @@ def _answer(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     step_id = d["step"]
     via = d.get("via", "next")
+    if via not in ("aside", "return", "recall"):
+        s.turns += 1
     if via == "back":
         s.flow_via = via
         if s.path:
@@ -1112,8 +1122,10 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if st.first_entered is None:
         st.first_entered = e.ts
     st.last_entered = e.ts
-    if via in ("revisit", "recall"):
+    if via == "revisit":
         st.revisited = True
+    elif via == "recall" and s.current is None:
+        st.recalled_turn = s.turns  # between two steps, where a phase boundary recalls
     st.status = "active"
     s.current = step_id
     s.last_entered_via = via
@@ -1132,7 +1144,10 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         message = s.messages.get(step_id)
         if message is not None:  # its message went out now
             s.published.append(Publication(e.ts, e.actor, step_id, message.kind, message.promise))
-    if e.type == "step.deferred" and s.last_entered_via not in ("revisit", "recall"):
+    if e.type == "step.deferred" and s.last_entered_via != "revisit":
+        # Deferred again after it came back before its deadline or a phase: still
+        # waiting, so it comes back again (walk/flow.py says when); deferred in the final
+        # round, the walk-through ends without offering it once more.
         st.revisited = False
     if s.current == step_id:
         s.current = None

@@ -211,7 +211,8 @@ def step_body(view: StepView, words: Catalogue | None = None) -> list[object]:
     if view.revisit:
         heading.append(w.t("deferred_back") + " ", style="yellow")
     elif view.recalled:
-        heading.append(w.t("deferred_recalled") + " ", style="yellow")
+        said = "deferred_recalled_overdue" if view.recalled_overdue else "deferred_recalled"
+        heading.append(w.t(said) + " ", style="yellow")
     heading.append_text(safe(one_line(view.step.title), "bold underline"))
     kind = "READ-DO" if view.step.checklist == "read-do" else "DO-CONFIRM"
     heading.append(f"   {kind}", style="dim")

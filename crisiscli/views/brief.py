@@ -22,7 +22,7 @@ from crisiscli.team.roles import role_rows
 from crisiscli.text import one_line
 from crisiscli.timeutil import format_duration, short_when, since_start
 from crisiscli.walk.deadlines import deadline_statuses, gate_statuses
-from crisiscli.walk.flow import next_target, position, recall_at, unfinished
+from crisiscli.walk.flow import comes_back, next_target, position, unfinished
 
 if TYPE_CHECKING:
     from crisiscli.record.store import Incident
@@ -38,15 +38,18 @@ def unfinished_steps(state: IncidentState, playbook: Playbook) -> list[dict[str,
     out = []
     for step_id in unfinished(playbook, state):
         st, step = state.steps[step_id], playbook.step(step_id)
-        back = recall_at(step, state) if st.status == "deferred" and not st.revisited else None
+        back, why = comes_back(playbook, state, step_id)
         out.append(
             {
                 "step": step.id,
                 "title": step.title,
                 "reason": st.reason or "",
                 "status": st.status,
-                # a deferred step with a deadline comes back at this time (before it is due)
+                # a deferred step with a deadline comes back at this time: before it is
+                # due ("deadline") or, deferred again, when it is ("overdue"); else before
+                # the next phase ("phase"), in the final round ("end"), or from the menu
                 "back_at": back,
+                "back_why": why,
             }
         )
     return out
@@ -356,15 +359,28 @@ def deadline_name(d: dict[str, Any]) -> str:
 
 def _step_line(u: dict[str, Any], tz: tzinfo | None = None, now: datetime | None = None) -> str:
     reason = f" — {_text(u['reason'])}" if u["reason"] else ""
-    back = u.get("back_at")
-    when = ""
+    return f"{_text(u['title'])}{reason}{_back_words(u, tz, now)}"
+
+
+def _back_words(u: dict[str, Any], tz: tzinfo | None, now: datetime | None) -> str:
+    """When a deferred step comes back by itself (``comes_back``), said as a clause."""
+    back, why = u.get("back_at"), u.get("back_why", "")
     if back is not None and now is not None:
-        when = (
-            f" (comes back at {short_when(back, tz, now)}, before its deadline)"
-            if back > now
-            else " (comes back now: its deadline nears)"
-        )
-    return f"{_text(u['title'])}{reason}{when}"
+        if back <= now:
+            return (
+                " (comes back now: its deadline has passed)"
+                if why == "overdue"
+                else " (comes back now: its deadline nears)"
+            )
+        when = short_when(back, tz, now)
+        if why == "overdue":
+            return f" (comes back at {when}, when its deadline passes)"
+        return f" (comes back at {when}, before its deadline)"
+    if why == "phase":
+        return " (comes back before the next phase begins)"
+    if why == "end":
+        return " (comes back at the end of the walk-through)"
+    return ""
 
 
 def render_brief(brief: dict[str, Any]) -> str:

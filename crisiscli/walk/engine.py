@@ -41,6 +41,7 @@ from crisiscli.walk.flow import (
     position,
     recall_at,
     recall_due,
+    recall_why,
     regrade_event,
     still_deferred,
     unfinished,
@@ -232,9 +233,9 @@ class Walkthrough:
                 raise StateError(
                     f"step '{step.id}' was entered {st.visits} times: the playbook loops"
                 )
-            self.record(ev.step_entered(step.id, target.via))
+            self.record(ev.step_entered(step.id, target.via, target.why))
         if target.via == "recall":
-            self.prompter.show_status(self.view(step), self.recall_words(step))
+            self.prompter.show_status(self.view(step), self.recall_words(step, target.why))
         worked = False
         while True:
             self.refresh()
@@ -275,21 +276,22 @@ class Walkthrough:
         recalled = recall_due(self.playbook, self.state, self.env.clock())
         if recalled is None or recalled == step.id:
             return False
-        self.record(ev.step_entered(recalled, "recall"))
         back = self.playbook.step(recalled)
-        self.prompter.show_status(self.view(back), self.recall_words(back))
+        why = recall_why(back, self.state, recall_at(back, self.state))
+        self.record(ev.step_entered(recalled, "recall", why))
+        self.prompter.show_status(self.view(back), self.recall_words(back, why))
         return True
 
-    def recall_words(self, step: Step) -> str:
-        back = recall_at(step, self.state)
-        if back is not None and back <= self.env.clock():
+    def recall_words(self, step: Step, why: str) -> str:
+        """Why a deferred step is back: its deadline nears, has passed, or a phase ends."""
+        if why in ("deadline", "overdue"):
             assert step.due is not None and self.state.started_at is not None
             due = self.state.from_start(step.due.seconds, self.env.clock())
             when = short_when(due, self.incident.tz() or system_zone(), self.env.clock())
-            why = self.words.t("engine.recall_deadline", when=when)
+            said = self.words.t(f"engine.recall_{why}", when=when)
         else:
-            why = self.words.t("engine.recall_phase")
-        return self.words.t("engine.recalled", title=step.title, why=why)
+            said = self.words.t("engine.recall_phase")
+        return self.words.t("engine.recalled", title=step.title, why=said)
 
     def work(self, step: Step, view: StepView) -> bool:
         """Items, questions and message of a step; True if anything was recorded.
@@ -1250,6 +1252,10 @@ class Walkthrough:
             missing_values=tuple(missing),
             revisit=state.last_entered_via == "revisit",
             recalled=state.last_entered_via == "recall",
+            recalled_overdue=state.last_entered_via == "recall"
+            and step.due is not None
+            and state.started_at is not None
+            and now >= state.from_start(step.due.seconds, now),
             visit=st.visits if st else 1,
             can_go_back=len(state.path) >= 2,
             message_text=message.text if message else None,

@@ -153,22 +153,42 @@ def successor(playbook: Playbook, step_id: str, state: IncidentState) -> str | N
 class Target(Frozen):
     step: str
     via: str  # next | back | revisit | aside | return | resume | recall
+    why: str = ""  # a recall: deadline (it nears) | overdue (it passed) | phase
 
 
-# A deferred step with a deadline comes back this long before it is due (or at once, when
-# it was deferred inside this window it comes back before the next phase instead).
+# A deferred step with a deadline comes back this long before it is due (or, deferred
+# inside this window, when it is due or before the next phase, whichever comes first).
 RECALL_BEFORE = 5 * 60
 
 
-def recall_at(step: Step, state: IncidentState) -> datetime | None:
-    """When a deferred step with a deadline comes back: RECALL_BEFORE before it is due."""
+def _recall_moments(step: Step, state: IncidentState) -> tuple[datetime, ...]:
+    """When a deferred step with a deadline comes back: RECALL_BEFORE before it is due, and
+    when it is due (deferred again, it is overdue from then on: once more, not every tick)."""
     if step.due is None or state.started_at is None:
+        return ()
+    near = state.from_start(max(step.due.seconds - RECALL_BEFORE, 0))
+    due = state.from_start(step.due.seconds)
+    return (near, due) if near < due else (due,)
+
+
+def recall_at(step: Step, state: IncidentState) -> datetime | None:
+    """When a deferred step comes back next for its deadline: the first of its moments
+    after it was deferred; None when none is left (or it has no deadline)."""
+    st = state.steps.get(step.id)
+    if st is None or st.finished_at is None:
         return None
-    return state.from_start(max(step.due.seconds - RECALL_BEFORE, 0))
+    return next((m for m in _recall_moments(step, state) if st.finished_at < m), None)
+
+
+def recall_why(step: Step, state: IncidentState, at: datetime | None) -> str:
+    """``deadline`` when ``at`` is before the step is due, ``overdue`` from then on."""
+    if at is None or step.due is None or state.started_at is None:
+        return "phase"
+    return "overdue" if at >= state.from_start(step.due.seconds) else "deadline"
 
 
 def _waiting_deferred(playbook: Playbook, state: IncidentState) -> list[Step]:
-    """Deferred steps not yet brought back since they were deferred, still switched on."""
+    """Deferred steps still switched on, not offered in the final round since deferred."""
     found = []
     for step in playbook.steps:
         st = state.steps.get(step.id)
@@ -183,25 +203,44 @@ def _waiting_deferred(playbook: Playbook, state: IncidentState) -> list[Step]:
 
 
 def recall_due(playbook: Playbook, state: IncidentState, now: datetime) -> str | None:
-    """A deferred step whose deadline nears: it comes back now, before the deadline passes
-    (once; deferred again, it waits for the next phase, the end or the step menu)."""
+    """A deferred step whose deadline nears, or has passed since it was deferred: it comes
+    back now. Each moment brings it back once: deferred before its deadline nears, it comes
+    back then; deferred again, once more when it is due; deferred after that, it waits for
+    the next phase, the end or the step menu."""
     for step in _waiting_deferred(playbook, state):
-        st = state.steps[step.id]
         back = recall_at(step, state)
-        if back is not None and st.finished_at is not None and st.finished_at < back <= now:
+        if back is not None and back <= now:
             return step.id
     return None
 
 
 def recall_before_phase(playbook: Playbook, state: IncidentState, following: str) -> str | None:
     """A deferred step of an earlier phase than ``following``: it comes back before the
-    next phase begins."""
+    next phase begins — once at each boundary (deferred again there, the walk goes on)."""
     phases = [p.id for p in playbook.phases]
     next_phase = phases.index(playbook.phase_of(following).id)
     for step in _waiting_deferred(playbook, state):
+        if state.steps[step.id].recalled_turn == state.turns:
+            continue  # already brought back here, between these two steps
         if phases.index(playbook.phase_of(step.id).id) < next_phase:
             return step.id
     return None
+
+
+def comes_back(playbook: Playbook, state: IncidentState, step_id: str) -> tuple[datetime | None, str]:
+    """When a deferred step comes back by itself, for status and handoff: at a time
+    (``deadline``, ``overdue``), else ``phase`` (before the next phase begins) or ``end``
+    (in the final round); ``""``: only from the step menu (deferred in the final round)."""
+    step, st = playbook.step(step_id), state.steps.get(step_id)
+    if st is None or st.status != "deferred" or st.revisited or state.finished:
+        return None, ""
+    back = recall_at(step, state)
+    if back is not None:
+        return back, recall_why(step, state, back)
+    here = state.path[-1] if state.path else step_id
+    phases = [p.id for p in playbook.phases]
+    later = phases.index(playbook.phase_of(here).id) < len(phases) - 1
+    return None, "phase" if later else "end"
 
 
 def next_target(
@@ -222,7 +261,8 @@ def next_target(
     if now is not None:
         recalled = recall_due(playbook, state, now)
         if recalled is not None:
-            return Target(recalled, "recall")
+            back = recall_at(playbook.step(recalled), state)
+            return Target(recalled, "recall", recall_why(playbook.step(recalled), state, back))
     if not state.path:
         first = _first_applicable_from(playbook, 0, state)
         if first is not None:
@@ -232,18 +272,10 @@ def next_target(
         if following is not None:
             held = recall_before_phase(playbook, state, following)
             if held is not None:
-                return Target(held, "recall")
+                return Target(held, "recall", "phase")
             return Target(following, "next")
-    for step in playbook.steps:  # the final round: deferred steps, offered once more
-        st = state.steps.get(step.id)
-        if (
-            st is not None
-            and st.status == "deferred"
-            and not st.revisited
-            and _still_on(step, state)
-        ):
-            return Target(step.id, "revisit")
-    return None
+    waiting = _waiting_deferred(playbook, state)  # the final round: offered once more
+    return Target(waiting[0].id, "revisit") if waiting else None
 
 
 def _still_on(step: Step, state: IncidentState) -> bool:

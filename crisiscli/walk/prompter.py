@@ -190,6 +190,7 @@ class StepView:
     missing_values: tuple[str, ...]
     revisit: bool = False
     recalled: bool = False  # deferred, back before its deadline or the next phase
+    recalled_overdue: bool = False  # …back after its deadline passed (deferred again)
     visit: int = 1
     can_go_back: bool = False
     message_text: str | None = None
