@@ -229,6 +229,7 @@ class StepState(_Slots):
         "first_entered",
         "last_entered",
         "notes",
+        "phase_recalled",
         "reason",
         "recalled_turn",
         "revisited",
@@ -251,6 +252,7 @@ class StepState(_Slots):
         unchecked_at_done: tuple[str, ...] = (),
         notes: list[str] | None = None,
         recalled_turn: int = -1,
+        phase_recalled: bool = False,
     ) -> None:
         self.status = status  # pending | active | done | skipped | deferred | not_applicable
         self.checked: set[str] = checked if checked is not None else set()
@@ -262,8 +264,10 @@ class StepState(_Slots):
         self.visits = visits
         self.revisited = revisited  # offered again in the final round since it was deferred
         # The walk-through's turn (IncidentState.turns) at which it was last brought back
-        # between two steps: a phase boundary brings a deferred step back once, not in a loop.
+        # between two steps: a phase boundary never brings it back twice in a row.
         self.recalled_turn = recalled_turn
+        # Brought back before a phase began since it was deferred (not again at the next).
+        self.phase_recalled = phase_recalled
         self.unchecked_at_done = unchecked_at_done
         self.notes: list[str] = (
             notes if notes is not None else []
@@ -1124,8 +1128,11 @@ def _entered(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.last_entered = e.ts
     if via == "revisit":
         st.revisited = True
-    elif via == "recall" and s.current is None:
-        st.recalled_turn = s.turns  # between two steps, where a phase boundary recalls
+    elif via == "recall":
+        if s.current is None:
+            st.recalled_turn = s.turns  # between two steps, where a phase boundary recalls
+        if d.get("why") in (None, "phase"):  # (a journal before "why": as a phase did)
+            st.phase_recalled = True
     st.status = "active"
     s.current = step_id
     s.last_entered_via = via
@@ -1145,10 +1152,12 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         if message is not None:  # its message went out now
             s.published.append(Publication(e.ts, e.actor, step_id, message.kind, message.promise))
     if e.type == "step.deferred" and s.last_entered_via != "revisit":
-        # Deferred again after it came back before its deadline or a phase: still
-        # waiting, so it comes back again (walk/flow.py says when); deferred in the final
-        # round, the walk-through ends without offering it once more.
+        # Deferred again after it came back before its deadline or a phase, it still comes
+        # back (walk/flow.py says when); deferred in the final round, the walk-through
+        # ends without offering it once more.
         st.revisited = False
+        if s.last_entered_via != "recall":
+            st.phase_recalled = False  # deferred afresh: the next phase brings it back
     if s.current == step_id:
         s.current = None
 

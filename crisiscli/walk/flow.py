@@ -216,18 +216,22 @@ def recall_due(playbook: Playbook, state: IncidentState, now: datetime) -> str |
 
 def recall_before_phase(playbook: Playbook, state: IncidentState, following: str) -> str | None:
     """A deferred step of an earlier phase than ``following``: it comes back before the
-    next phase begins — once at each boundary (deferred again there, the walk goes on)."""
+    next phase begins — once (deferred again then, it waits for its deadline or the end),
+    and not right after it came back here, between these two steps, for its deadline."""
     phases = [p.id for p in playbook.phases]
     next_phase = phases.index(playbook.phase_of(following).id)
     for step in _waiting_deferred(playbook, state):
-        if state.steps[step.id].recalled_turn == state.turns:
-            continue  # already brought back here, between these two steps
+        st = state.steps[step.id]
+        if st.phase_recalled or st.recalled_turn == state.turns:
+            continue
         if phases.index(playbook.phase_of(step.id).id) < next_phase:
             return step.id
     return None
 
 
-def comes_back(playbook: Playbook, state: IncidentState, step_id: str) -> tuple[datetime | None, str]:
+def comes_back(
+    playbook: Playbook, state: IncidentState, step_id: str
+) -> tuple[datetime | None, str]:
     """When a deferred step comes back by itself, for status and handoff: at a time
     (``deadline``, ``overdue``), else ``phase`` (before the next phase begins) or ``end``
     (in the final round); ``""``: only from the step menu (deferred in the final round)."""
@@ -240,7 +244,7 @@ def comes_back(playbook: Playbook, state: IncidentState, step_id: str) -> tuple[
     here = state.path[-1] if state.path else step_id
     phases = [p.id for p in playbook.phases]
     later = phases.index(playbook.phase_of(here).id) < len(phases) - 1
-    return None, "phase" if later else "end"
+    return None, "phase" if later and not st.phase_recalled else "end"
 
 
 def next_target(

@@ -128,6 +128,7 @@ def test_approval_and_follow_up_clear(cli, busy: Incident, clock: FrozenClock) -
             "title": "Public statement",
             "reason": "Legal wants to read it",
             "back_at": "2026-11-23T15:25:00+00:00",  # its deadline nears: it comes back
+            "back_why": "deadline",
         }
     ]
     assert data["current"]["step"] == "reply"

@@ -311,8 +311,7 @@ def test_every_statement_in_the_post_mortem_is_true(incident: Incident) -> None:
         "Deferred: Pause the queue, ads and automations — Agency contact not reachable yet" in lines
     )
     assert (
-        "Started step: Pause the queue, ads and automations "
-        "(deferred, back before its deadline or the next phase)"
+        "Started step: Pause the queue, ads and automations (deferred, back before the next phase)"
     ) in lines
     assert (  # the press step reads the grade, and the grade is the severity now (issue 20)
         "Severity changed to high — picked up by press (was moderate); switches on: Answer the "
