@@ -275,6 +275,13 @@ EVENTS = st.lists(
         st.sampled_from(["look", "statement", "reply", "lessons"]).map(
             lambda s: ev.step_entered(s, "next")
         ),
+        st.tuples(  # every way in, and what brought a deferred step back (the recall turns)
+            st.sampled_from(["look", "statement"]),
+            st.sampled_from(
+                [("back", ""), ("revisit", ""), ("aside", ""), ("return", ""), ("recall", "")]
+                + [("recall", why) for why in ("deadline", "overdue", "phase")]
+            ),
+        ).map(lambda t: ev.step_entered(t[0], *t[1])),
         st.sampled_from(["look", "statement", "reply"]).map(lambda s: ev.step_done(s)),
         st.sampled_from(["look", "statement"]).map(lambda s: ev.step_left("deferred", s, "later")),
         st.sampled_from(["moderate", "high", "low"]).map(

@@ -35,3 +35,32 @@ def test_early_steps_floors_and_replies_survive_the_checkpoint() -> None:
     assert back.severity_changes[-1].floor == "high"
     assert repr(back.replies) == repr(state.replies)
     assert [r.unanswered for r in back.replies.values()] == [False, True]
+
+
+def test_the_recall_turns_survive_the_checkpoint() -> None:
+    """A step brought back and deferred again: the fold's recall marks (``turns``,
+    ``recalled_turn``, ``phase_recalled``) come back from the checkpoint as replayed."""
+    made = [
+        ev.incident_opened("t", "moderate", drill=False, playbook={}, version="0"),
+        ev.step_entered("halt", "next"),
+        ev.step_left("deferred", "halt", "login broken"),
+        ev.step_entered("look", "next"),
+        ev.step_done("look"),
+        ev.step_entered("halt", "recall", "phase"),
+        ev.step_left("deferred", "halt", "still broken"),
+    ]
+    events = [
+        Event(f"e{n}", T0 + timedelta(seconds=n), "tester", new.type, new.data)
+        for n, new in enumerate(made)
+    ]
+    state = replay(events)
+    halt = state.steps["halt"]
+    assert (state.turns, halt.recalled_turn, halt.phase_recalled, halt.revisited) == (
+        2,
+        2,
+        True,
+        False,
+    )
+    codec = state_codec()
+    back = codec.decode(json.loads(json.dumps(codec.encode(state))))
+    assert back.turns == 2 and repr(back.steps) == repr(state.steps)
