@@ -363,24 +363,24 @@ def _step_line(u: dict[str, Any], tz: tzinfo | None = None, now: datetime | None
 
 
 def _back_words(u: dict[str, Any], tz: tzinfo | None, now: datetime | None) -> str:
-    """When a deferred step comes back by itself (``comes_back``), said as a clause."""
-    back, why = u.get("back_at"), u.get("back_why", "")
+    said = back_words(u.get("back_at"), u.get("back_why", ""), tz, now)
+    return f" ({said})" if said else ""
+
+
+def back_words(back: datetime | None, why: str, tz: tzinfo | None, now: datetime | None) -> str:
+    """When a deferred step comes back by itself (``flow.comes_back``), as a clause."""
     if back is not None and now is not None:
         if back <= now:
-            return (
-                " (comes back now: its deadline has passed)"
-                if why == "overdue"
-                else " (comes back now: its deadline nears)"
-            )
+            passed = why == "overdue"
+            return "comes back now: its deadline " + ("has passed" if passed else "nears")
         when = short_when(back, tz, now)
         if why == "overdue":
-            return f" (comes back at {when}, when its deadline passes)"
-        return f" (comes back at {when}, before its deadline)"
-    if why == "phase":
-        return " (comes back before the next phase begins)"
-    if why == "end":
-        return " (comes back at the end of the walk-through)"
-    return ""
+            return f"comes back at {when}, when its deadline passes"
+        return f"comes back at {when}, before its deadline"
+    return {
+        "phase": "comes back before the next phase begins",
+        "end": "comes back at the end of the walk-through",
+    }.get(why, "")
 
 
 def render_brief(brief: dict[str, Any]) -> str:

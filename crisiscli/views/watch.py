@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 from crisiscli.playbook.model import Playbook
 from crisiscli.record.fold import IncidentState
 from crisiscli.team.contacts import open_follow_ups
-from crisiscli.views.brief import pending_approvals
+from crisiscli.views.brief import back_words, pending_approvals
 from crisiscli.walk.deadlines import deadline_statuses
-from crisiscli.walk.flow import next_target, position
+from crisiscli.walk.flow import comes_back, next_target, position
 
 NOTES_SHOWN = 5
 EVENTS_SHOWN = 12  # the fold keeps RECENT_EVENTS; a tall screen shows them all
@@ -53,6 +53,7 @@ class LiveDeadline(NamedTuple):
     due_at: datetime
     seconds_left: float  # negative: overdue by that much
     state: str  # open | overdue
+    deferred: str | None = None  # its step is deferred: when it comes back ("" by the menu)
 
     @property
     def overdue(self) -> bool:
@@ -128,6 +129,15 @@ def walker_of(state: IncidentState, playbook: Playbook) -> Walker:
     )
 
 
+def _deferred(
+    state: IncidentState, playbook: Playbook, step_id: str, now: datetime, tz: tzinfo | None
+) -> str | None:
+    st = state.steps.get(step_id)
+    if st is None or st.status != "deferred":
+        return None
+    return back_words(*comes_back(playbook, state, step_id), tz, now)
+
+
 def watch_model(
     incident_id: str,
     state: IncidentState,
@@ -136,7 +146,15 @@ def watch_model(
     tz: tzinfo | None = None,
 ) -> WatchModel:
     deadlines = tuple(
-        LiveDeadline(d.key, d.kind, d.name, d.due_at, d.seconds_left(now), d.state)
+        LiveDeadline(
+            d.key,
+            d.kind,
+            d.name,
+            d.due_at,
+            d.seconds_left(now),
+            d.state,
+            _deferred(state, playbook, d.step, now, tz) if d.kind == "step" else None,
+        )
         for d in deadline_statuses(playbook, state, now)
         if d.pending
     )
@@ -211,6 +229,7 @@ def model_json(model: WatchModel) -> dict[str, Any]:
                 "due": t(d.due_at),
                 "state": d.state,
                 "seconds_left": round(d.seconds_left),
+                "deferred": d.deferred,
             }
             for d in model.deadlines
         ],

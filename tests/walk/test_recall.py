@@ -8,6 +8,7 @@ Now: it comes back before the next phase begins, once more when its deadline pas
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,9 @@ def test_an_answers_file_defers_twice_and_finishes(tmp_path: Path, clock: Frozen
     assert state.steps["halt"].status == "done"  # the third answer, in the final round
 
 
-def test_killed_after_the_second_deferral_it_still_comes_back(env, clock) -> None:
+def test_killed_after_the_second_deferral_it_still_comes_back(
+    env, clock, crisis_home: Path
+) -> None:
     class Killed(BaseException):
         pass
 
@@ -218,6 +221,18 @@ def test_killed_after_the_second_deferral_it_still_comes_back(env, clock) -> Non
     with pytest.raises(Killed):
         Walkthrough(incident, prompter).run()
     assert incident.state().steps["halt"].status == "deferred"
+
+    # What the team sees meanwhile: still deferred, and when it comes back (not "never").
+    status = run_cli(crisis_home, "status", incident.id, clock=clock).stdout
+    assert (
+        "deferred: Stop the queue — Still no login "
+        "(comes back at 15:10 UTC, when its deadline passes)" in status
+    )
+    handoff = json.loads(run_cli(crisis_home, "handoff", "--json", clock=clock).stdout)
+    assert [(d["step"], d["back_why"]) for d in handoff["deferred"]] == [("halt", "overdue")]
+    watch = json.loads(run_cli(crisis_home, "watch", "--once", "--json", clock=clock).stdout)
+    (halt,) = [d for d in watch["deadlines"] if d["key"] == "step:halt"]
+    assert halt["deferred"] == "comes back at 15:10 UTC, when its deadline passes"
 
     again = find_incident(env, incident.id)  # a new process: checkpoint and journal
     state = again.state()
