@@ -17,13 +17,13 @@ import yaml
 
 from crisiscli.errors import Paused
 from crisiscli.record.fold import replay
-from crisiscli.record.store import Incident, create_incident, find_incident
+from crisiscli.record.store import Incident, find_incident
 from crisiscli.walk.engine import Walkthrough
 from crisiscli.walk.flow import recall_at
 from tests.conftest import FrozenClock, make_env, run_cli
-from tests.helpers import events_of, load_playbook_text
+from tests.helpers import events_of
 from tests.walk.fake import ListPrompter
-from tests.walk.test_gates import GATED
+from tests.walk.test_gates import GATED, start
 
 ONE_PHASE = """
 id: one-phase
@@ -46,19 +46,8 @@ phases:
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
 def env(crisis_home: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
     return make_env(crisis_home, clock=clock)
-
-
-def start(env: Any, text: str) -> Incident:
-    return create_incident(
-        env, load_playbook_text(text, "test.yaml"), title="Recall", severity="moderate"
-    )
 
 
 def entered(incident: Incident) -> list[tuple[str, str, str]]:
