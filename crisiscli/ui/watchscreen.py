@@ -134,7 +134,7 @@ def _row(width: int, mark: Segment, when: Segment, name: Segment, right: str) ->
 def _deadline(d: LiveDeadline, model: WatchModel, width: int) -> list[Segment]:
     due = f"due {_clock(d.due_at, model)}"
     if d.deferred is not None:  # its step is deferred: say so, and when it comes back
-        d = d._replace(name=f"{d.name} (deferred{': ' if d.deferred else ''}{d.deferred})")
+        d = d._replace(name=f"{d.name} (deferred{', ' if d.deferred else ''}{d.deferred})")
     if d.overdue:
         when: Segment = (f"{stopwatch(-d.seconds_left)} late", "late")
         return _row(width, ("OVERDUE", "overdue"), when, (one_line(d.name), "bold"), due)

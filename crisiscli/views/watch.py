@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 from crisiscli.playbook.model import Playbook
 from crisiscli.record.fold import IncidentState
 from crisiscli.team.contacts import open_follow_ups
-from crisiscli.views.brief import back_words, pending_approvals
+from crisiscli.timeutil import short_when
+from crisiscli.views.brief import pending_approvals
 from crisiscli.walk.deadlines import deadline_statuses
 from crisiscli.walk.flow import comes_back, next_target, position
 
@@ -132,10 +133,15 @@ def walker_of(state: IncidentState, playbook: Playbook) -> Walker:
 def _deferred(
     state: IncidentState, playbook: Playbook, step_id: str, now: datetime, tz: tzinfo | None
 ) -> str | None:
+    """Short, for a row that already shows the deadline: "back at 15:57", "back before the
+    next phase", "back at the end"; "" when only the step menu brings it back."""
     st = state.steps.get(step_id)
     if st is None or st.status != "deferred":
         return None
-    return back_words(*comes_back(playbook, state, step_id), tz, now)
+    back, why = comes_back(playbook, state, step_id)
+    if back is not None:
+        return "back now" if back <= now else f"back at {short_when(back, tz, now)}"
+    return {"phase": "back before the next phase", "end": "back at the end"}.get(why, "")
 
 
 def watch_model(
