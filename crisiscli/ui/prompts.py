@@ -200,8 +200,15 @@ class TerminalPrompter:
         due = self.ui.text(self.t("actions.due_prompt"), check=valid_date)
         return ActionEntry(" ".join(what.split()), one_line(owner) or None, check_due(due))
 
+    @staticmethod
+    def action_key(view: StepView, action: Action) -> str:
+        """Deferred again in the final round, a step does not come back by itself: say so."""
+        if action is Action.DEFER and view.revisit:
+            return "action.defer_open"
+        return ACTION_KEYS[action]
+
     def choose_action(self, view: StepView, allowed: list[Action]) -> Action:
-        options = [(a, self.t(ACTION_KEYS[a])) for a in allowed]
+        options = [(a, self.t(self.action_key(view, a))) for a in allowed]
         # drawn again because something changed elsewhere: the pointer stays where it was
         at, self._menu_at = self._menu_at, None
         try:

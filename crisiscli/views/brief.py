@@ -32,13 +32,15 @@ def _text(value: Any) -> str:
     return one_line(str(value)) if value not in (None, "") else ""
 
 
-def unfinished_steps(state: IncidentState, playbook: Playbook) -> list[dict[str, Any]]:
+def unfinished_steps(
+    state: IncidentState, playbook: Playbook, now: datetime
+) -> list[dict[str, Any]]:
     """Steps deferred, or begun and left without an outcome, by title (never lost from sight;
     the step the walk-through is at is "now", not "left behind")."""
     out = []
     for step_id in unfinished(playbook, state):
         st, step = state.steps[step_id], playbook.step(step_id)
-        back, why = comes_back(playbook, state, step_id)
+        back, why = comes_back(playbook, state, step_id, now)
         out.append(
             {
                 "step": step.id,
@@ -159,7 +161,7 @@ def build_brief(
         for f in open_follow_ups(state, now)
     ]
     previous = state.handoffs[-1] if state.handoffs else None
-    unfinished = unfinished_steps(state, book)
+    unfinished = unfinished_steps(state, book, now)
     gates = gate_statuses(book, state, now)
     return {
         "id": incident.id,
@@ -380,6 +382,7 @@ def back_words(back: datetime | None, why: str, tz: tzinfo | None, now: datetime
     return {
         "phase": "comes back before the next phase begins",
         "end": "comes back at the end of the walk-through",
+        "menu": "comes back only from the step menu",
     }.get(why, "")
 
 
@@ -426,7 +429,7 @@ def render_brief(brief: dict[str, Any]) -> str:
                     f" ({short_when(d['due'], tz, now)})"
                 )
     if brief["deferred"]:
-        out.append("Deferred (each comes back before its deadline or the next phase):")
+        out.append("Deferred:")
         out += [f"  - {_step_line(u, tz, now)}" for u in brief["deferred"]]
     for g in brief["gates"]:
         out.append(f"Not before {short_when(g['not_before'], tz, now)}: {_text(g['title'])}")

@@ -138,7 +138,7 @@ def _deferred(
     st = state.steps.get(step_id)
     if st is None or st.status != "deferred":
         return None
-    back, why = comes_back(playbook, state, step_id)
+    back, why = comes_back(playbook, state, step_id, now)
     if back is not None:
         return "back now" if back <= now else f"back at {short_when(back, tz, now)}"
     return {"phase": "back before the next phase", "end": "back at the end"}.get(why, "")

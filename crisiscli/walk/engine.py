@@ -277,7 +277,7 @@ class Walkthrough:
         if recalled is None or recalled == step.id:
             return False
         back = self.playbook.step(recalled)
-        why = recall_why(back, self.state, recall_at(back, self.state))
+        why = recall_why(back, self.state, self.env.clock())
         self.record(ev.step_entered(recalled, "recall", why))
         self.prompter.show_status(self.view(back), self.recall_words(back, why))
         return True

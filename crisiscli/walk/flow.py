@@ -180,9 +180,10 @@ def recall_at(step: Step, state: IncidentState) -> datetime | None:
     return next((m for m in _recall_moments(step, state) if st.finished_at < m), None)
 
 
-def recall_why(step: Step, state: IncidentState, at: datetime | None) -> str:
-    """``deadline`` when ``at`` is before the step is due, ``overdue`` from then on."""
-    if at is None or step.due is None or state.started_at is None:
+def recall_why(step: Step, state: IncidentState, at: datetime) -> str:
+    """What brings a deferred step back at ``at`` (its recall moment, or now when that has
+    passed): ``deadline`` while it is not yet due, ``overdue`` from then on."""
+    if step.due is None or state.started_at is None:
         return "phase"
     return "overdue" if at >= state.from_start(step.due.seconds) else "deadline"
 
@@ -230,17 +231,20 @@ def recall_before_phase(playbook: Playbook, state: IncidentState, following: str
 
 
 def comes_back(
-    playbook: Playbook, state: IncidentState, step_id: str
+    playbook: Playbook, state: IncidentState, step_id: str, now: datetime
 ) -> tuple[datetime | None, str]:
-    """When a deferred step comes back by itself, for status and handoff: at a time
+    """When a deferred step comes back by itself, for status, handoff and watch: at a time
     (``deadline``, ``overdue``), else ``phase`` (before the next phase begins) or ``end``
-    (in the final round); ``""``: only from the step menu (deferred in the final round)."""
+    (in the final round); ``menu``: deferred in the final round, only the step menu brings
+    it back; ``""``: not deferred, or the walk-through is over."""
     step, st = playbook.step(step_id), state.steps.get(step_id)
-    if st is None or st.status != "deferred" or st.revisited or state.finished:
+    if st is None or st.status != "deferred" or state.finished:
         return None, ""
+    if st.revisited:
+        return None, "menu"
     back = recall_at(step, state)
     if back is not None:
-        return back, recall_why(step, state, back)
+        return back, recall_why(step, state, max(back, now))
     here = state.path[-1] if state.path else step_id
     phases = [p.id for p in playbook.phases]
     later = phases.index(playbook.phase_of(here).id) < len(phases) - 1
@@ -265,8 +269,7 @@ def next_target(
     if now is not None:
         recalled = recall_due(playbook, state, now)
         if recalled is not None:
-            back = recall_at(playbook.step(recalled), state)
-            return Target(recalled, "recall", recall_why(playbook.step(recalled), state, back))
+            return Target(recalled, "recall", recall_why(playbook.step(recalled), state, now))
     if not state.path:
         first = _first_applicable_from(playbook, 0, state)
         if first is not None:

@@ -73,8 +73,8 @@ def test_brief_lists_everything_open(cli, busy: Incident, clock: FrozenClock) ->
     assert "Now: Reply to each person (phase Respond, step 4 of 5)" in text
     assert "Progress: 1 done of 5, 1 deferred, 1 active" in text
     assert (
-        "Deferred (each comes back before its deadline or the next phase):\n  - Public statement — Legal wants to read it"
-        in text
+        "Deferred:\n  - Public statement — Legal wants to read it "
+        "(comes back now: its deadline has passed)" in text
     )
     assert "  - Jane (customer) (dm), due 15:30 UTC — OVERDUE" in text
     assert "  - Herald reporter (email), due 18:00 UTC\n" in text

@@ -444,3 +444,21 @@ def test_evidence_and_next_update_ask_in_the_playbooks_language(
         "Vad är det? (frivillig anteckning)",
         "Nästa uppdatering utlovad senast? (en tid som 15:30, eller 30m; tomt: inget löfte)",
     ]
+
+
+def test_defer_in_the_final_round_says_the_step_stays_open() -> None:
+    """Offered once more before the end, a deferred step deferred again does not come back
+    by itself: the menu does not promise "back before its deadline or the next phase"."""
+    import typing
+    from types import SimpleNamespace
+
+    from crisiscli.i18n import Catalogue
+    from crisiscli.ui.prompts import TerminalPrompter
+    from crisiscli.walk.prompter import Action
+
+    def label(revisit: bool) -> str:
+        view: typing.Any = SimpleNamespace(revisit=revisit)
+        return Catalogue("en").t(TerminalPrompter.action_key(view, Action.DEFER))
+
+    assert label(False) == "Defer — back before its deadline or the next phase"
+    assert label(True) == "Defer — leave it open (it does not come back by itself)"
