@@ -234,3 +234,19 @@ def test_killed_after_the_second_deferral_it_still_comes_back(
         ("halt", "recall", "phase"),
         ("resume", "next", ""),
     ]
+
+
+def test_resumed_after_its_deadline_it_comes_back_once_as_overdue(env, clock) -> None:
+    """Deferred, paused, resumed 20 minutes later: both moments have passed; it comes back
+    once, said as overdue (not "its deadline nears"), and deferred again it stays put."""
+    incident = start(env, GATED)
+    with pytest.raises(Paused):
+        Walkthrough(incident, ListPrompter([[], "defer", "", ["i1"], "pause"])).run()
+    clock.advance(20 * 60)
+    prompter = ListPrompter([[], "defer", "Vendor down", "pause"])
+    with pytest.raises(Paused):
+        Walkthrough(find_incident(env, incident.id), prompter).run()
+    assert entered(incident)[-2:] == [("halt", "recall", "overdue"), ("look", "return", "")]
+    assert any("its deadline passed at 15:10" in n for n in prompter.notices)
+    assert incident.state().steps["halt"].status == "deferred"
+    assert recall_at(incident.playbook().step("halt"), incident.state()) is None
