@@ -391,3 +391,39 @@ def test_silence_is_missed_per_interval_only_while_an_update_can_go_out(
     found = cadence(gated, 24 * 60)
     assert shape(found)[4:] == [(5, at(250), "missed", None), (6, at(380), "waived", None)]
     assert found[-1].why == "no step to post it at severity moderate"
+
+
+def test_a_staff_memo_is_not_asked_for_a_public_promise(
+    tmp_path: Path, crisis_home: Path, clock: FrozenClock
+) -> None:
+    """Issue 20 (audiences): "Next update promised by?" is a promise to the public. An update
+    for staff is not asked (nothing public could keep it); the public holding line is."""
+    from crisiscli.record.store import create_incident
+    from tests.helpers import FIXTURES
+
+    text = (FIXTURES / "cadence.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "          kind: update\n", "          kind: update\n          audience: internal\n"
+    )
+    playbook = load_playbook_text(text, "cadence.yaml")
+    incident = create_incident(
+        make_env(crisis_home, clock=clock), playbook, title="Memo", severity="moderate"
+    )
+    script = answers_from(
+        tmp_path,
+        {
+            "steps": {
+                "holding": {"message": "On it. Next update by 16:00."},
+                "update": {},
+                "dm": {"action": "done"},
+            }
+        },
+    )
+    asker = Typing(script, ["16:00", "16:30"])
+    Walkthrough(incident, asker).run()
+    assert len(asker.offered) == 1  # the holding line only
+    assert [(p.step, p.promise is not None) for p in incident.state().published] == [
+        ("holding", True),
+        ("update", False),
+        ("dm", False),
+    ]
