@@ -171,9 +171,12 @@ class Session:
         start = self.cursor
         self.expect(r"Pause — resume later")
         shown = self.text[start : self.cursor]
+        from crisiscli.i18n import Catalogue
         from crisiscli.ui.prompts import ACTION_LABELS
 
-        present = [text for text in ACTION_LABELS.values() if text in shown]
+        # the final round's Defer says the step stays open (ui/prompts.action_key)
+        labels = [*ACTION_LABELS.values(), Catalogue("en").t("action.defer_open")]
+        present = [text for text in labels if text in shown]
         present.sort(key=shown.index)
         self.send(DOWN * present.index(label) + ENTER)
         self.expect(r"What now\?\s*" + re.escape(label[:30]))

@@ -551,7 +551,7 @@ def test_sigkill_mid_run_then_resume_keeps_every_answer(tmp_path: Path) -> None:
     r.text_answer("Why does it not apply? (optional)", "")
     r.expect(r"Deferred — back again before the end\. Check it is contained")
     r.checklist(["Mentions", "No new", "Re-read", "Restart", "Re-check", "Tell everyone"], [])
-    r.menu("Defer — back before its deadline or the next phase")
+    r.menu("Defer — leave it open (it does not come back by itself)")
     r.text_answer("Why defer it? (optional)", "Wait for 24 hours of quiet")
     r.expect(r"The walk-through ended with steps still open:")
     r.expect(r"- Check it is contained, then resume \(deferred\)")  # by title, never an id
