@@ -327,7 +327,7 @@ def test_custom_template_gets_the_model_and_filters(crisis_home: Path, cli, tmp_
     assert out.stdout.splitlines() == [
         "Wrong image on the brand account / 1h 30m",
         # the apology (published at 19m) is the first public response, before the replies
-        "acknowledged=6m;queue-paused=8m;first-response=19m;apology=19m;off-platform=40m;resolution=1h 06m;",
+        "acknowledged=6m;queue-paused=8m;first-response=19m;apology=19m;off-platform=40m;resolution=1h 30m;",
         "2026-10-25 00:30:00 UTC",
     ]
 
