@@ -574,6 +574,8 @@ def _review(ctx: _Ctx, state: IncidentState) -> dict[str, Any]:
         if qid not in state.answers and not state.actions:
             missing.append(qid)
     review["missing"] = missing
+    # what the team was asked ("Where did we get lucky?"), not the question's id ("lucky")
+    review["missing_questions"] = [_prompt(ctx.playbook, qid) for qid in missing]
     return review
 
 

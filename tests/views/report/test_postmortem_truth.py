@@ -413,7 +413,8 @@ def expected_body(incident: PostmortemIncident) -> list[str]:
         "ID | What | Owner | Due | Status",
         f"A1 | Monitor mentions every evening until 23:00 | {scenario.APPROVER} | 2026-12-05 | open",
         f"A2 | Give the agency a night-time pause contact | {scenario.BACKUP} | 2026-12-10 | done {t(j.when('action.done'))}",
-        "Still to answer in the review phase: lucky.",
+        # the question as the team was asked it, not its id ("lucky")
+        "Still to answer in the review phase: “Where did we get lucky?”",
         "Metrics",
         "Time to milestones",
         "Milestone | Time from start | Reached | Step",
