@@ -17,10 +17,12 @@ handle, e-mail address and phone number the journal knows, and count them right.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,8 +147,14 @@ class Journal:
     happened: the report reads the fold, never these lines)."""
 
     def __init__(self, incident: PostmortemIncident) -> None:
-        lines = (incident.folder / "journal.jsonl").read_text(encoding="utf-8").splitlines()
-        self.events = [json.loads(line) for line in lines]
+        self.events = self.at(incident.folder).events
+
+    @classmethod
+    def at(cls, folder: Path) -> Journal:
+        journal = cls.__new__(cls)
+        lines = (folder / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+        journal.events = [json.loads(line) for line in lines]
+        return journal
 
     def when(self, type_: str, nth: int = 0, **data: Any) -> datetime:
         found = [
@@ -698,3 +706,32 @@ def test_the_phases_chart_marks_the_milestones_where_they_were_reached(
         "Resolution",
     ]
     assert [int(ms) // 1000 for name, ms in marks[-2:]] == [closed // 1000] * 2
+
+
+def test_a_self_approved_message_says_who_approved_their_own(tmp_path: Path) -> None:
+    """The same walk-through with the holding line approved by its writer: the report says
+    so, and the approval is not dressed up as anyone else's."""
+    import yaml
+
+    from tests.conftest import FrozenClock, run_cli
+
+    answers = copy.deepcopy(scenario.ANSWERS)
+    answers["steps"]["holding-line"]["approver"] = "self"
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers, sort_keys=False, allow_unicode=True))
+    clock, home = FrozenClock(scenario.OPENED), tmp_path / "home"
+    assert run_cli(home, "start", "general", "--answers", str(path), clock=clock).exit_code == 0
+    (folder,) = (home / "incidents").iterdir()
+    md = run_cli(home, "report", folder.name, "--tz", "UTC", clock=clock).stdout
+    shown = md_body(md)
+    at = shown.index("Post a one-line acknowledgement (statement) — " + ", ".join(EVERYWHERE))
+    when = t(Journal.at(folder).when("message.approval_decided", step="holding-line"))
+    assert shown[at + 4 : at + 6] == [
+        f"Approval: self-approved — {when}: the writer approved their own message, by tester.",
+        f"Asked of tester by tester at {when}",
+    ]
+    data = json.loads(run_cli(home, "report", folder.name, "-f", "json", clock=clock).stdout)
+    approval = next(m["approval"] for m in data["messages"] if m["step"] == "holding-line")
+    assert (approval["status"], approval["self_approved"], approval["decided_by"]) == (
+        "self-approved", True, "tester",
+    )  # fmt: skip
