@@ -157,9 +157,9 @@ def _status(
         # The walk-through ended without needing this step (a branch went past it).
         return DeadlineStatus(step_id, label, due_at, "waived", None, "not on the path", key=key)
     if state.closed and state.closed_at is not None:
-        why = closed_in_time(state.closed_at, due_at)
-        if why is not None:
-            return DeadlineStatus(step_id, label, due_at, "waived", None, why, key=key)
+        in_time = closed_in_time(state.closed_at, due_at)
+        if in_time is not None:
+            return DeadlineStatus(step_id, label, due_at, "waived", None, in_time, key=key)
         return DeadlineStatus(step_id, label, due_at, "missed", key=key)
     state_word = "overdue" if now > due_at else "open"
     return DeadlineStatus(step_id, label, due_at, state_word, key=key)

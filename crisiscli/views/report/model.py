@@ -630,7 +630,7 @@ def _metrics(
             }
         )
     # In the order they were reached (what came first reads first), the rest after.
-    milestones.sort(key=lambda m: m["seconds"] if m["seconds"] is not None else float("inf"))
+    milestones.sort(key=_reached_order)
     counts = {
         k: 0 for k in ("done", "skipped", "deferred", "not_applicable", "active", "not_reached")
     }
@@ -648,6 +648,11 @@ def _metrics(
         "notes": state.note_count,
         "events": events,
     }
+
+
+def _reached_order(milestone: dict[str, Any]) -> float:
+    seconds = milestone["seconds"]
+    return float("inf") if seconds is None else float(seconds)
 
 
 def _exit_criteria(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
