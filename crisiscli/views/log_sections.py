@@ -274,6 +274,7 @@ WAIVED_WORDS = {
     "not applicable": "the step did not apply",
     "not on the path": "the walk-through did not lead to the step",
     "closed before it was due": "the incident closed before it was due",
+    "closed as it fell due": "the incident closed as it fell due",
 }
 
 

@@ -157,10 +157,9 @@ def _status(
         # The walk-through ended without needing this step (a branch went past it).
         return DeadlineStatus(step_id, label, due_at, "waived", None, "not on the path", key=key)
     if state.closed and state.closed_at is not None:
-        if state.closed_at < due_at:
-            return DeadlineStatus(
-                step_id, label, due_at, "waived", None, "closed before it was due", key=key
-            )
+        in_time = closed_in_time(state.closed_at, due_at)
+        if in_time is not None:
+            return DeadlineStatus(step_id, label, due_at, "waived", None, in_time, key=key)
         return DeadlineStatus(step_id, label, due_at, "missed", key=key)
     state_word = "overdue" if now > due_at else "open"
     return DeadlineStatus(step_id, label, due_at, state_word, key=key)
@@ -200,6 +199,22 @@ def next_update_due(playbook: Playbook, state: IncidentState, at: datetime) -> d
 
 
 # -- cadence -------------------------------------------------------------------------------
+
+
+CLOSED_BEFORE = "closed before it was due"
+CLOSED_AS_DUE = "closed as it fell due"
+
+
+def closed_in_time(closed_at: datetime, due: datetime) -> str | None:
+    """Why a deadline was not needed because the incident closed (or its updates ended) in
+    time, else None (it was missed). Times are said to the second: a close recorded in the
+    second the deadline fell due (the exit checks and the close are one act, written
+    microseconds apart) ended the need for it; it is not missed."""
+    if closed_at < due:
+        return CLOSED_BEFORE
+    if closed_at.replace(microsecond=0) <= due:
+        return CLOSED_AS_DUE
+    return None
 
 
 def _after(
@@ -381,9 +396,9 @@ def _occurrences(
             every = cadence.interval_text(severity)
         else:  # the incident closed, or the step that ends the updates is over
             if due is not None:
-                if ts < due:
-                    why = "closed before it was due" if ts == state.closed_at else "updates ended"
-                    made(due, "waived", None, why)
+                why = closed_in_time(ts, due)
+                if why is not None:
+                    made(due, "waived", None, why if ts == state.closed_at else "updates ended")
                 else:
                     made(due, "missed")
             return out
@@ -417,8 +432,8 @@ def _promise(
     if after is not None and (state.closed_at is None or after.ts <= state.closed_at):
         word, done = ("met" if after.ts <= due else "missed"), after.ts
     elif state.closed and state.closed_at is not None:
-        if state.closed_at < due:
-            word, why = "waived", "closed before it was due"
+        if (in_time := closed_in_time(state.closed_at, due)) is not None:
+            word, why = "waived", in_time
         else:
             word, why = "missed", SILENT  # nothing public after the promise at all
     return DeadlineStatus(pub.step, PROMISE_LABEL, due, word, done, why, "promise", key)

@@ -393,6 +393,18 @@ def test_silence_is_missed_per_interval_only_while_an_update_can_go_out(
     assert found[-1].why == "no step to post it at severity moderate"
 
 
+def test_a_close_in_the_second_a_deadline_fell_due_is_not_a_miss() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from crisiscli.walk.deadlines import closed_in_time
+
+    due = datetime(2026, 11, 28, 20, 25, 40, tzinfo=timezone.utc)
+    assert closed_in_time(due - timedelta(seconds=1), due) == "closed before it was due"
+    # the exit checks and the close are written microseconds after the due time: one act
+    assert closed_in_time(due + timedelta(microseconds=5), due) == "closed as it fell due"
+    assert closed_in_time(due + timedelta(seconds=1), due) is None  # a second late: missed
+
+
 def test_a_staff_memo_is_not_asked_for_a_public_promise(
     tmp_path: Path, crisis_home: Path, clock: FrozenClock
 ) -> None:

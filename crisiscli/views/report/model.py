@@ -150,10 +150,19 @@ def milestone_times(playbook: Playbook, state: IncidentState) -> dict[str, tuple
     for contact in state.contacts.values():
         if contact.outcome in CONTACT_REACHED:
             offer("off-platform", CONTACT_PREFIX + contact.id, contact.ts)
+    # Resolved is when the incident was closed, not when the walk-through passed its close
+    # step (a team that finishes the review at 21:19 and closes the next evening did not
+    # resolve it in 49 minutes); not closed: not resolved. Contained, when no step marked
+    # it, is the close too, as the key times measure it.
+    found.pop("resolution", None)
+    if state.closed and state.closed_at is not None:
+        found["resolution"] = (CLOSE, state.closed_at)
+        found.setdefault("contained", (CLOSE, state.closed_at))
     return found
 
 
 CONTACT_PREFIX = "contact:"  # a milestone reached through the contact log, not a step
+CLOSE = "close:"  # a milestone reached when the incident was closed (`crisis close`)
 CONTACT_REACHED = ("talked", "resolved")
 
 
@@ -565,6 +574,8 @@ def _review(ctx: _Ctx, state: IncidentState) -> dict[str, Any]:
         if qid not in state.answers and not state.actions:
             missing.append(qid)
     review["missing"] = missing
+    # what the team was asked ("Where did we get lucky?"), not the question's id ("lucky")
+    review["missing_questions"] = [_prompt(ctx.playbook, qid) for qid in missing]
     return review
 
 
@@ -599,7 +610,9 @@ def _metrics(
             else None
         )
         step_id, contact, title = None, None, None
-        if hit is not None and hit[0].startswith(CONTACT_PREFIX):
+        if hit is not None and hit[0] == CLOSE:
+            title = "the incident was closed"
+        elif hit is not None and hit[0].startswith(CONTACT_PREFIX):
             contact = state.contacts.get(hit[0].removeprefix(CONTACT_PREFIX))
             # who is in the contact log, not here: the public version names nobody
             title = f"contact log: {contact.channel}, {contact.outcome}" if contact else None
@@ -616,6 +629,8 @@ def _metrics(
                 "seconds": seconds,
             }
         )
+    # In the order they were reached (what came first reads first), the rest after.
+    milestones.sort(key=_reached_order)
     counts = {
         k: 0 for k in ("done", "skipped", "deferred", "not_applicable", "active", "not_reached")
     }
@@ -633,6 +648,11 @@ def _metrics(
         "notes": state.note_count,
         "events": events,
     }
+
+
+def _reached_order(milestone: dict[str, Any]) -> float:
+    seconds = milestone["seconds"]
+    return float("inf") if seconds is None else float(seconds)
 
 
 def _exit_criteria(ctx: _Ctx, state: IncidentState) -> list[dict[str, Any]]:
@@ -686,7 +706,7 @@ def _clocks(
     detected = state.impact_detected.at if state.impact_detected else None
     opened = state.started_at
     contained: tuple[datetime, str] | None = None
-    if "contained" in reached:
+    if "contained" in reached and reached["contained"][0] != CLOSE:
         contained = (reached["contained"][1], "contained")
     elif state.closed_at is not None:
         contained = (state.closed_at, "closed")

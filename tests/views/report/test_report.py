@@ -327,7 +327,7 @@ def test_custom_template_gets_the_model_and_filters(crisis_home: Path, cli, tmp_
     assert out.stdout.splitlines() == [
         "Wrong image on the brand account / 1h 30m",
         # the apology (published at 19m) is the first public response, before the replies
-        "acknowledged=6m;queue-paused=8m;first-response=19m;apology=19m;off-platform=40m;resolution=1h 06m;",
+        "acknowledged=6m;queue-paused=8m;first-response=19m;apology=19m;off-platform=40m;resolution=1h 30m;",
         "2026-10-25 00:30:00 UTC",
     ]
 
@@ -376,7 +376,8 @@ def test_missing_review_is_said_plainly_and_output_file(
     assert result.exit_code == 0 and result.stdout == ""
     md = out.read_text()
     assert md.count("_Not recorded._") == 5  # summary, impact, went well, went wrong, lucky
-    assert "Still to answer in the review phase: summary, impact, went-well" in md
+    # the questions as the team was asked them, not their ids ("summary, impact, went-well")
+    assert "Still to answer in the review phase: “What happened?”, “What was the impact" in md
     assert "_None recorded._ Add them in the review phase or with `crisis action add`" in md
     bad = cli("report", incident.id, "--format", "docx", clock=clock)
     assert bad.exit_code == 2 and "unknown format 'docx'" in bad.stderr

@@ -60,8 +60,10 @@ def test_stats_json(history, cli) -> None:  # type: ignore[no-untyped-def]
     assert apology["count"] == 3
     assert apology["median_seconds"] == pytest.approx(20 * 60)
     assert apology["p90_seconds"] == pytest.approx(36 * 60)  # 20 + (40 - 20) * 0.8 minutes
+    # resolved when closed (apology + 5 minutes: 25m, 45m, 15m), though none walked the
+    # playbook's close step (issue 21: the close resolves, not the step)
     assert data["time_to"]["resolution"] == {
-        "label": "Resolution", "count": 0, "median_seconds": None, "p90_seconds": None,
+        "label": "Resolution", "count": 3, "median_seconds": 25 * 60.0, "p90_seconds": 41 * 60.0,
     }  # fmt: skip
     missed = data["deadlines"]["missed_by_deadline"]
     # never done in an incident closed after it was due counts as missed (without a
