@@ -19,7 +19,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any, overload
 
 from crisiscli.playbook.model import MILESTONES, Playbook
-from crisiscli.playbook.spec import PLATFORM_AUDIENCES
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES, PUBLIC_AUDIENCES
 from crisiscli.record.events import is_quiet
 from crisiscli.record.fold import IncidentState, MessageState
 from crisiscli.timeutil import is_utc
@@ -54,9 +54,9 @@ REVIEW_KEYS = {
     "review-date": "meeting_date",
 }
 LEGACY_REVIEW_IDS = ("summary", "impact", "went-well", "went-wrong", "lucky")
-# Messages the public sees (a reply under a post counts; a DM invitation or an internal
-# note does not): the first one published is the first public response.
-PUBLIC_KINDS = frozenset({"statement", "apology", "reply", "update"})
+# The kinds of message that answer the public (a reply under a post counts; a DM invitation
+# does not): the first one published where the public reads it is the first public response.
+RESPONSE_KINDS = frozenset({"statement", "apology", "reply", "update"})
 EVIDENCE_EVENTS = frozenset({"evidence.added", "evidence.linked"})
 
 
@@ -140,8 +140,8 @@ def milestone_times(playbook: Playbook, state: IncidentState) -> dict[str, tuple
         message = state.messages.get(step.id)
         if (
             message is not None
-            and message.kind in PUBLIC_KINDS
-            and message.audience in ("public-post", "public-reply")
+            and message.kind in RESPONSE_KINDS
+            and message.audience in PUBLIC_AUDIENCES
         ):  # a press statement or a staff memo is not a public response
             offer("first-response", step.id, st.done_at)
     # Off-platform contact is also made outside any step: a call or an email logged with
