@@ -67,6 +67,9 @@ class Outcome:
     events_out: int = 0
     new_incidents: list[str] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)  # incidents whose journal took events in
+    # Each journal's size when its lines were taken into the commit: everything up to there
+    # is in ``tip`` (the background syncer's own take-in is not a local event to send).
+    committed_sizes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,6 +150,9 @@ def record_merge(
     files.update(_control_files(repo, remote, copies.head, warnings))
     files.update(_signer_files(repo, remote, copies.head, warnings))
     outcome.tip, outcome.committed = _commit(env, repo, branch, head, remote_tip, files, outcome, message_hint)  # fmt: skip
+    outcome.committed_sizes = {
+        incident_id: int(known["stat"][0]) for incident_id, known in copies.remembered.items()
+    }
     if not extras:
         _save_cache(repo, copies.remembered)
     return outcome

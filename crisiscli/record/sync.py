@@ -121,6 +121,8 @@ class SyncReport:
     push_attempts: int = 0  # pushes tried (more than one: someone pushed in between)
     repaired: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Journal sizes whose every line the team's branch now holds (pushed, or there already).
+    shared_sizes: dict[str, int] = field(default_factory=dict)
 
 
 class PushRaceLost(GitError):
@@ -201,10 +203,13 @@ def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -
                 report.repaired.append("finished it: every event is kept, HEAD is on its branch")
                 interrupted = repair.Interrupted()
             if not push or outcome.tip is None or outcome.tip == remote_tip:
+                if push and outcome.tip is not None:
+                    report.shared_sizes = outcome.committed_sizes
                 break
             report.push_attempts = attempt
             if _push(repo, remote, rbranch, branch, outcome.tip):
                 report.pushed = True
+                report.shared_sizes = outcome.committed_sizes
                 break
             if attempt == PUSH_ATTEMPTS:
                 raise PushRaceLost(
