@@ -43,6 +43,7 @@ from crisiscli.record.gitrepo import (
     run_git,
 )
 from crisiscli.record.merge import record_merge, write_control_files
+from crisiscli.record.sharedtree import SharedTree
 from crisiscli.record.store import list_incidents
 
 PUSH_ATTEMPTS = 6
@@ -169,6 +170,9 @@ def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -
         report.repaired += repair.clear_stale_locks(repo, refs, interrupted=bool(interrupted))
         repair.reattach(repo, interrupted, branch)
         seen_refusals: set[str] = set()
+        trees: dict[str, SharedTree] = {}  # commits read in this sync (they never change)
+        began_from = repo.resolve("HEAD")
+        lost: tuple[str, str | None] | None = None  # our merge whose push lost, and began_from
         for attempt in range(1, PUSH_ATTEMPTS + 1):
             if attempt > 1 or known_tip is None:
                 known_tip = repo.resolve(f"refs/remotes/{remote}/{rbranch}")
@@ -188,6 +192,8 @@ def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -
                 warnings,
                 message_hint=remote,
                 known_tip=known_tip,
+                trees=trees,
+                lost=lost,
             )
             for warning in warnings:
                 if warning not in seen_refusals:
@@ -211,6 +217,7 @@ def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -
                 report.pushed = True
                 report.shared_sizes = outcome.committed_sizes
                 break
+            lost = (outcome.tip, began_from)
             if attempt == PUSH_ATTEMPTS:
                 raise PushRaceLost(
                     f"{remote}/{rbranch} kept changing while crisis pushed "
