@@ -10,7 +10,9 @@ never asks git to rebase, merge or check out the working tree:
    validated snapshot is written first;
 3. record the merge: a commit whose tree is the union (built in a private index), with the
    remote head as second parent, moved onto the branch by compare-and-swap;
-4. push; if someone pushed in between, fetch and merge again.
+4. push; if someone pushed in between, fetch and merge again, on the head the sync began
+   from (the merge whose push lost was never shared: carrying it would make every lost
+   race grow the next push).
 
 Every step is computed afresh from what is on disk, so a sync killed at any instant is
 completed by the next one; so is what an interrupted git operation (the rebase of earlier
