@@ -20,18 +20,19 @@ MIN_INTERVAL = 10 * 60  # nobody writes, approves and posts a real update faster
 
 
 def check_cadence(playbook: m.Playbook) -> Iterator[Raw]:
-    kinds_written = {s.message.kind for s in playbook.steps if s.message is not None}
+    # what a step posts where the public reads it (a staff memo keeps no public clock)
+    posted = [s.message for s in playbook.steps if s.message is not None]
     levels = [lv.id for lv in playbook.severities]
     for ci, cadence in enumerate(playbook.cadences):
         at: Path_ = ("cadence", ci)
-        if not kinds_written & set(cadence.kinds):
+        if not any(cadence.met_by(msg.kind, msg.audience) for msg in posted):
             yield (
                 "CR450",
                 (*at, "id"),
                 False,
-                f"cadence '{cadence.id}' is met only by a published message of kind "
-                f"{' or '.join(cadence.kinds)}, and no step has one: add a message step "
-                "(kind: update) or list the kinds the playbook does publish",
+                f"cadence '{cadence.id}' is met only by a message of kind "
+                f"{' or '.join(cadence.kinds)} posted in public, and no step posts one: add "
+                "a message step (kind: update) or list the kinds the playbook does publish",
             )
         on = [level for level in levels if cadence.interval(level) is not None]
         if not on:

@@ -267,7 +267,13 @@ def _cadence_unmet(exploration: Exploration, explorer: Explorer, places: _Places
             entries.append((i, graded))
     for ci, cadence in enumerate(playbook.cadences):
         kinds = recurring_kinds(cadence)
-        posts = {s.id for s in playbook.steps if s.message is not None and s.message.kind in kinds}
+        posts = {
+            s.id
+            for s in playbook.steps
+            if s.message is not None
+            and s.message.kind in kinds
+            and cadence.met_by(s.message.kind, s.message.audience)
+        }
         if not posts:
             continue  # no step posts them at all: CR450 says so
         reported: set[str] = set()

@@ -120,7 +120,7 @@ _RULES: tuple[Rule, ...] = (
         "CR402",
         "statement-without-approval",
         "warning",
-        "A public statement, apology or update that skips approval.",
+        "A statement, apology or update the public or the press reads that skips approval.",
     ),
     Rule(
         "CR403",
@@ -158,8 +158,8 @@ _RULES: tuple[Rule, ...] = (
         "CR450",
         "cadence-without-message",
         "warning",
-        "A recurring deadline no message of the playbook can meet (no step has a message of "
-        "one of its kinds).",
+        "A recurring deadline no message of the playbook can meet (no step posts a message of "
+        "one of its kinds in public).",
     ),
     Rule(
         "CR451",

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from crisiscli.playbook import model as m
+from crisiscli.playbook.spec import PUBLIC_AUDIENCES, PUBLIC_KINDS
 from crisiscli.playbook.template import placeholders
 from crisiscli.walk.approvals import BACKUP_QUESTION, BACKUP_ROLE
 from crisiscli.walk.paths import flow_graph
@@ -20,7 +21,13 @@ Path_ = tuple[str | int, ...]
 Raw = tuple[str, Path_, bool, str]  # code, path, on_key, message
 
 BUILTIN_VARIABLES = ("incident.title", "incident.severity", "incident.id", "playbook.title")
-PUBLIC_KINDS = ("statement", "apology", "update")
+#: CR402: the audiences that read a public statement as the brand's word on record; a staff
+#: memo, a support macro or a DM to one person is not asked for a second reader.
+ON_RECORD = {
+    "public-post": "public {kind} message",
+    "public-reply": "{kind} replied in public",
+    "press": "{kind} for the press",
+}
 MAX_ITEMS_WITHOUT_PAUSE = 9
 
 
@@ -245,13 +252,13 @@ def check_messages(
                 "question: the backup is only known if someone runs "
                 f"'crisis role set {BACKUP_ROLE} NAME'",
             )
-        if msg.kind in PUBLIC_KINDS and not msg.approval:
+        if msg.kind in PUBLIC_KINDS and msg.audience in ON_RECORD and not msg.approval:
             yield (
                 "CR402",
                 at,
                 True,
-                f"public {msg.kind} message with no approval: add 'approval: true' so a second "
-                "person reads it before it goes out",
+                f"{ON_RECORD[msg.audience].format(kind=msg.kind)} with no approval: add "
+                "'approval: true' so a second person reads it before it goes out",
             )
         yield from _own_words(msg, at, playbook.language)
         if not msg.platforms or not msg.on_platform:
@@ -313,7 +320,7 @@ def check_milestones(playbook: m.Playbook, paths: list[Path_]) -> Iterator[Raw]:
         if step.milestone not in PUBLIC_MILESTONES:
             continue
         msg = step.message
-        if msg is not None and msg.audience in ("public-post", "public-reply"):
+        if msg is not None and msg.audience in PUBLIC_AUDIENCES:
             continue
         what = (
             "posts nothing"

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from crisiscli.frozen import Frozen, field
-from crisiscli.playbook.spec import PLATFORM_AUDIENCES, PUBLIC_KINDS, audience_of
+from crisiscli.playbook.spec import PLATFORM_AUDIENCES, PUBLIC_AUDIENCES, PUBLIC_KINDS, audience_of
 from crisiscli.timeutil import parse_duration
 
 FORMAT_VERSION = 1
@@ -190,6 +190,12 @@ class Cadence(Frozen):
     by_severity: tuple[tuple[str, int | None, str], ...] = ()  # (level, seconds or None, text)
     kinds: tuple[str, ...] = PUBLIC_KINDS
     until: str | None = None
+
+    def met_by(self, kind: str, audience: str) -> bool:
+        """A message of ``kind`` to ``audience`` keeps this clock: one of its kinds, where
+        the public reads it (a staff memo, a support macro, a DM or a press statement
+        does not)."""
+        return kind in self.kinds and audience in PUBLIC_AUDIENCES
 
     def interval(self, severity: str) -> int | None:
         """Seconds between updates at ``severity`` (None: no updates due at that level)."""

@@ -106,6 +106,8 @@ MESSAGE_KINDS = ("statement", "apology", "reply", "dm-invite", "update", "intern
 #: phrases apply to every audience.
 MESSAGE_AUDIENCES = ("public-post", "public-reply", "dm", "press", "internal", "support-macro")
 PLATFORM_AUDIENCES = ("public-post", "public-reply", "dm")
+#: What anyone can read where it happened: a public response, an update, a promise kept.
+PUBLIC_AUDIENCES = ("public-post", "public-reply")
 #: The audience a message has when its step does not say: by its kind.
 AUDIENCE_BY_KIND = {
     "statement": "public-post",

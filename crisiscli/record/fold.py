@@ -127,6 +127,7 @@ class Publication(NamedTuple):
     step: str
     kind: str
     promise: datetime | None  # the next update it promised (``update.promised``), if any
+    audience: str = "public-post"  # who it went to (only a public one keeps a public clock)
 
 
 class Quarantined(NamedTuple):
@@ -1131,7 +1132,9 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         st.unchecked_at_done = tuple(d.get("unchecked") or ())
         message = s.messages.get(step_id)
         if message is not None:  # its message went out now
-            s.published.append(Publication(e.ts, e.actor, step_id, message.kind, message.promise))
+            s.published.append(
+                Publication(e.ts, e.actor, step_id, message.kind, message.promise, message.audience)
+            )
     if e.type == "step.deferred" and s.last_entered_via not in ("revisit", "recall"):
         st.revisited = False
     if s.current == step_id:

@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from prompt_toolkit.application import Application, get_app
 from prompt_toolkit.filters import is_done
 from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.formatted_text.utils import fragment_list_width
 from prompt_toolkit.input import Input
 from prompt_toolkit.input.typeahead import clear_typeahead
 from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent
@@ -70,6 +71,7 @@ STYLE = Style.from_dict(
 TICK_SECONDS = 0.5
 WATCH_SECONDS = 2.0
 GUARD_SECONDS = 0.5  # an Enter this soon after the last prompt closed chooses nothing
+CURSOR_CELLS = 2  # a text prompt's question needs its row less these to stay beside the answer
 
 
 class StatusSource(Protocol):
@@ -475,6 +477,7 @@ class Prompts:
         from prompt_toolkit.validation import ValidationError, Validator
 
         from crisiscli.ui.visible_input import ShowHiddenCharacters
+        from crisiscli.ui.word_wrap import WrapAtWords
 
         kb = KeyBindings()
         state = {"done": False, "armed": False}
@@ -551,8 +554,19 @@ class Prompts:
         buffer.on_text_changed += disarm
         lead: StyleAndTextTuples = [("class:qmark", "? "), ("class:question", message), ("", " ")]
 
+        def apart() -> bool:
+            """A question that does not fit on its row goes above the answer, wrapped
+            between words (drawn as the answer's prefix it would be cut anywhere)."""
+            return fragment_list_width(lead) > self._width() - CURSOR_CELLS
+
         def prefix(line: int, wrap: int) -> StyleAndTextTuples:
-            return lead if line == 0 and wrap == 0 else []
+            return lead if line == 0 and wrap == 0 and not apart() else []
+
+        def lead_cells() -> int:
+            return 0 if apart() else fragment_list_width(lead)
+
+        def question() -> StyleAndTextTuples:
+            return wrap_fragments(lead, self._width())
 
         def error() -> StyleAndTextTuples:
             wrong = buffer.validation_error
@@ -567,9 +581,17 @@ class Prompts:
             hint = self._hint(hint, on_escape)
         body = HSplit(
             [
+                ConditionalContainer(
+                    Window(FormattedTextControl(question), dont_extend_height=True),
+                    filter=Condition(apart),
+                ),
                 Window(
-                    # bidi and invisible characters show as <U+202E>; the text keeps them
-                    BufferControl(buffer, input_processors=[ShowHiddenCharacters()]),
+                    # bidi and invisible characters show as <U+202E>; the text keeps them;
+                    # a word that would cross the edge starts the next row
+                    BufferControl(
+                        buffer,
+                        input_processors=[ShowHiddenCharacters(), WrapAtWords(lead_cells)],
+                    ),
                     get_line_prefix=prefix,
                     wrap_lines=True,
                     dont_extend_height=True,

@@ -9,7 +9,9 @@ Three kinds of deadline, one ``DeadlineStatus`` each:
   without it; otherwise *open*, or *overdue* once ``now`` passes it.
 - **cadence** — one occurrence of a recurring deadline (``cadence:`` in the playbook, e.g. a
   public update every 30 minutes). The clock starts at the incident's start and restarts at
-  every published message of the cadence's kinds: the occurrence it ends is *met* (published
+  every message of the cadence's kinds published where the public reads it (a public post or
+  reply: a staff memo, a support macro, a DM or a press statement keeps no public clock —
+  ``Cadence.met_by``): the occurrence it ends is *met* (published
   by its due time) or *missed* (published later; ``late_by`` says how much). A re-grade to a
   level with a shorter interval brings the open occurrence forward at once; a level with
   ``off`` waives it. Silence does not stop the clock: an occurrence with no update before the
@@ -21,7 +23,7 @@ Three kinds of deadline, one ``DeadlineStatus`` each:
   the means away was missed. The close (or the end of the ``until`` step) ends the clock:
   the open occurrence is waived if it was not due yet, else missed.
 - **promise** — the next update a published message promised (``update.promised``): *met* by
-  the next public message published by then, *missed* by a later one or by none before the
+  the next public statement, apology or update posted or replied in public by then, *missed* by a later one or by none before the
   close, waived if the incident closed before it was due.
 
 Nothing here reads a clock: ``now`` only tells *open* from *overdue*, so a view without a
@@ -35,7 +37,7 @@ from datetime import datetime, timedelta
 
 from crisiscli.frozen import Frozen
 from crisiscli.playbook.model import Cadence, Playbook, Step
-from crisiscli.playbook.spec import PUBLIC_KINDS
+from crisiscli.playbook.spec import PUBLIC_AUDIENCES, PUBLIC_KINDS
 from crisiscli.record.fold import IncidentState, Publication
 from crisiscli.timeutil import format_duration, since_start
 from crisiscli.walk.flow import applies, facts, holds
@@ -235,7 +237,7 @@ def _moments(cadence: Cadence, state: IncidentState) -> Iterator[tuple[datetime,
     for change in state.severity_changes:
         moments.append((change.ts, 0, "severity", change.to))
     for pub in state.published:
-        if pub.kind in cadence.kinds:
+        if cadence.met_by(pub.kind, pub.audience):
             moments.append((pub.ts, 1, "update", None))
     stops = [t for t in (state.closed_at, _until_at(cadence, state)) if t is not None]
     if stops:
@@ -272,7 +274,7 @@ def can_post(
     again = recurring_kinds(cadence)
     for step in playbook.steps:
         message = step.message
-        if message is None or message.kind not in cadence.kinds:
+        if message is None or not cadence.met_by(message.kind, message.audience):
             continue
         if not holds(step.when, known):
             continue
@@ -398,7 +400,9 @@ def _occurrences(
 
 
 def _promises(state: IncidentState, now: datetime) -> list[DeadlineStatus]:
-    public = [p for p in state.published if p.kind in PUBLIC_KINDS]
+    public = [
+        p for p in state.published if p.kind in PUBLIC_KINDS and p.audience in PUBLIC_AUDIENCES
+    ]
     return [_promise(pub, public, state, now) for pub in state.published if pub.promise]
 
 

@@ -425,3 +425,37 @@ def test_the_opened_line_of_crisis_start_breaks_at_spaces_at_80_columns(tmp_path
     words_whole(s.text, ["(Customer", "complaint", "going", "viral)."])
     row, after = rows[opened], rows[opened + 1]  # (a log path is one word: it may run on)
     assert not (len(row) == 80 and row[-1].isalnum() and after[:1].isalnum()), s.text
+
+
+def test_a_long_note_wraps_between_words_on_screen_and_is_recorded_as_typed(
+    tmp_path: Path,
+) -> None:
+    """At 80 columns prompt_toolkit cut "we h" / "ave removed it" and indented a row with
+    the space that fell past the edge; the note's rows now break between words, while
+    being typed and in the answer left on screen, and the note is recorded as typed."""
+    home = tmp_path / "home"
+    note = (
+        "Legal says do not confirm any data leak yet; the customer who posted first has been "
+        "called back twice and we have promised a written answer by nine tomorrow morning"
+    )
+    words = set(note.split())
+    with walking(home) as s:
+        open_note(s)
+        s.send(note)
+        screen = s.wait_for(r"morning", also=(r"Enter saves",))
+
+        def note_rows(screen: str) -> list[str]:
+            lines = screen.splitlines()
+            first = next(n for n, line in enumerate(lines) if line.startswith("? Note "))
+            last = next(n for n, line in enumerate(lines) if "morning" in line)
+            return [lines[first].removeprefix("? Note "), *lines[first + 1 : last + 1]]
+
+        shown = note_rows(screen)
+        assert len(shown) >= 3, screen
+        for row in shown:
+            assert not row.startswith(" "), screen
+            assert set(row.split()) <= words, f"a word cut at the edge:\n{screen}"
+        assert " ".join(" ".join(shown).split()) == note
+        s.send(ENTER)
+        s.wait_for(MENU)
+        assert [d["text"] for d in of_type(home, "note.added")] == [note]

@@ -65,3 +65,42 @@ def test_config_platform_limits_from_the_command_line(cli, tmp_path: Path, monke
     assert cli("lint", "--strict", "p.yaml").exit_code == 1
     (tmp_path / "crisis.toml").write_text("[lint]\nplatform-limits = { x = 1000 }\n")
     assert cli("lint", "--strict", "p.yaml").exit_code == 0
+
+
+REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+AUDIENCE_FIXTURE = (
+    Path(__file__).resolve().parent / "fixtures" / "CR402-statement-without-approval.yaml"
+)
+
+
+def _with_audience(audience: str) -> str:
+    text = AUDIENCE_FIXTURE.read_text(encoding="utf-8")
+    return text.replace(
+        "          kind: apology\n", f"          kind: apology\n          audience: {audience}\n"
+    )
+
+
+def test_cr402_asks_approval_for_what_the_public_or_the_press_reads_only() -> None:
+    """An apology for staff, a support macro or one DM is not a public statement (issue
+    20: a message has an audience); one posted, replied in public or given to the press is."""
+    for audience in ("internal", "support-macro", "dm"):
+        found = [f for f in findings(_with_audience(audience)) if f[0] == "CR402"]
+        assert found == [], audience
+    for audience in ("public-post", "public-reply", "press"):
+        (found,) = [f for f in findings(_with_audience(audience)) if f[0] == "CR402"]
+        assert "approval: true" in found[3]
+    (press,) = [f for f in findings(_with_audience("press")) if f[0] == "CR402"]
+    assert press[3].startswith("apology for the press with no approval")
+
+
+def test_cr450_a_cadence_kept_only_by_a_staff_memo_is_kept_by_nothing() -> None:
+    """Issue 20 (audiences): an ``update`` for staff does not keep the public update clock,
+    so a playbook whose only update is internal has no step that can meet its cadence."""
+    text = (REPO_FIXTURES / "cadence.yaml").read_text(encoding="utf-8")
+    only_internal = text.replace(
+        "          kind: statement\n", "          kind: statement\n          audience: internal\n"
+    ).replace("          kind: update\n", "          kind: update\n          audience: internal\n")
+    assert only_internal.count("audience: internal") == 2
+    assert "CR450" not in [f[0] for f in findings(text)]
+    (cr450,) = [f for f in findings(only_internal) if f[0] == "CR450"]
+    assert "posted in public, and no step posts one" in cr450[3]

@@ -34,12 +34,19 @@ def incident(crisis_home: Path, clock: FrozenClock) -> Incident:
     return open_incident(make_env(crisis_home, clock=clock), "cadence", severity="moderate")
 
 
-def publish(incident: Incident, clock: FrozenClock, minute: float, step: str, kind: str) -> None:
+def publish(
+    incident: Incident,
+    clock: FrozenClock,
+    minute: float,
+    step: str,
+    kind: str,
+    audience: str | None = None,
+) -> None:
     """The message of ``step`` goes out at ``minute`` (its step is done)."""
     clock.now = at(minute)
     incident.record(
         ev.step_entered(step, "next"),
-        ev.message_recorded(step, "Text", ["x"], kind),
+        ev.message_recorded(step, "Text", ["x"], kind, audience),
         ev.step_done(step),
     )
 
@@ -80,6 +87,27 @@ def test_the_clock_restarts_at_every_update(incident: Incident, clock: FrozenClo
 def test_only_the_cadences_kinds_count(incident: Incident, clock: FrozenClock) -> None:
     publish(incident, clock, 10, "dm", "dm-invite")  # a direct message is no public update
     assert shape(cadence(incident, 12)) == [(1, at(30), "open", None)]
+
+
+@pytest.mark.parametrize("audience", ["internal", "support-macro", "press", "dm"])
+def test_an_update_the_public_cannot_read_keeps_no_public_clock_nor_promise(
+    incident: Incident, clock: FrozenClock, audience: str
+) -> None:
+    """Issue 20 (audiences): a staff memo of kind ``update`` is no public update. It neither
+    meets the public update clock nor keeps a promise made to the public."""
+    clock.now = at(5)
+    incident.record(
+        ev.step_entered("holding", "next"),
+        ev.message_recorded("holding", "Next update by 15:45", ["x"], "statement"),
+        ev.update_promised("holding", at(45)),
+        ev.step_done("holding"),
+    )
+    publish(incident, clock, 40, "update", "update", audience)
+    found = deadline_statuses(incident.playbook(), incident.state(), at(50))
+    (promise,) = [d for d in found if d.kind == "promise"]
+    assert promise.state == "overdue"
+    clock_rows = [d for d in found if d.kind == "cadence"]
+    assert shape(clock_rows) == [(1, at(30), "met", -25 * 60), (2, at(35), "overdue", None)]
 
 
 def test_a_regrade_brings_the_next_update_forward(incident: Incident, clock: FrozenClock) -> None:
@@ -363,3 +391,39 @@ def test_silence_is_missed_per_interval_only_while_an_update_can_go_out(
     found = cadence(gated, 24 * 60)
     assert shape(found)[4:] == [(5, at(250), "missed", None), (6, at(380), "waived", None)]
     assert found[-1].why == "no step to post it at severity moderate"
+
+
+def test_a_staff_memo_is_not_asked_for_a_public_promise(
+    tmp_path: Path, crisis_home: Path, clock: FrozenClock
+) -> None:
+    """Issue 20 (audiences): "Next update promised by?" is a promise to the public. An update
+    for staff is not asked (nothing public could keep it); the public holding line is."""
+    from crisiscli.record.store import create_incident
+    from tests.helpers import FIXTURES
+
+    text = (FIXTURES / "cadence.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "          kind: update\n", "          kind: update\n          audience: internal\n"
+    )
+    playbook = load_playbook_text(text, "cadence.yaml")
+    incident = create_incident(
+        make_env(crisis_home, clock=clock), playbook, title="Memo", severity="moderate"
+    )
+    script = answers_from(
+        tmp_path,
+        {
+            "steps": {
+                "holding": {"message": "On it. Next update by 16:00."},
+                "update": {},
+                "dm": {"action": "done"},
+            }
+        },
+    )
+    asker = Typing(script, ["16:00", "16:30"])
+    Walkthrough(incident, asker).run()
+    assert len(asker.offered) == 1  # the holding line only
+    assert [(p.step, p.promise is not None) for p in incident.state().published] == [
+        ("holding", True),
+        ("update", False),
+        ("dm", False),
+    ]
