@@ -185,6 +185,8 @@ def _writers_run(writers: int, interval: int, duration: float, idle: float) -> l
             statuses = [autosync.read_status(autosync.state_dir(h)) for h in clones]  # type: ignore[arg-type]
             retries = sum(int(status.get("push_retries", 0)) for status in statuses)
             races = sum(int(status.get("races_lost", 0)) for status in statuses)
+            worst = max(int(status.get("races_lost", 0)) for status in statuses)
+            syncs = sum(int(status.get("syncs", 0)) for status in statuses)
         finally:
             for p in syncers:
                 p.kill()
@@ -201,6 +203,14 @@ def _writers_run(writers: int, interval: int, duration: float, idle: float) -> l
             if n != origin and (text, n) in watcher.seen:
                 by_writer.setdefault(origin, []).append(watcher.seen[(text, n)] - at)
     slowest = max(sorted(v)[max(0, -(-len(v) * 9 // 10) - 1)] for v in by_writer.values())
+    # A note's first arrival at any teammate: about when its writer's push landed (the first
+    # of the others to fetch after it); the slowest writer's p90 of it is push starvation.
+    first: dict[int, list[float]] = {}
+    for text, (at, origin) in written.items():
+        arrivals = [watcher.seen[(text, n)] for n in range(writers) if n != origin and (text, n) in watcher.seen]  # fmt: skip
+        if arrivals:
+            first.setdefault(origin, []).append(min(arrivals) - at)
+    pushed = max(sorted(v)[max(0, -(-len(v) * 9 // 10) - 1)] for v in first.values())
     missing = len(wanted - set(watcher.seen))
     doubled = sum(1 for count in watcher.counts.values() if count > 1)
     cpu = max(b - a for a, b in zip(before, after, strict=True)) / idle
@@ -220,10 +230,16 @@ def _writers_run(writers: int, interval: int, duration: float, idle: float) -> l
         ),
         _row(f"team max: note to the other clones ({label})", max(latencies), interval),
         _row(f"team: the slowest writer's p90, nobody starves ({label})", slowest, interval),
+        _row(
+            f"team: the slowest writer's p90 to its first teammate (its push) ({label})",
+            pushed,
+            interval,
+        ),
         {
             "name": f"team: push retries per event, lost, doubled ({label})",
             "seconds": None,
-            "baseline_name": f"{missing} lost, {doubled} doubled, {races} syncs lost every race",
+            "baseline_name": f"{missing} lost, {doubled} doubled, {syncs} syncs, {races} lost "
+            f"every race (at most {worst} on one clone)",
             "baseline_seconds": None,
             "ratio": round(retries / max(1, len(written)), 3),
             "target": "0 lost, 0 doubled",

@@ -325,9 +325,14 @@ class Syncer:
             self.status["push_retries"] += max(0, getattr(report, "push_attempts", 0) - 1)
             remote, branch = getattr(report, "remote", ""), getattr(report, "branch", "")
             self.upstream = (remote, branch) if remote and branch else None
-            # What was there when the sync began was sent: an event recorded while it ran is
-            # not, and makes the next step sync again (so does the sync's own take-in, once).
-            self.sent_sizes = sizes
+            # What the team's branch now holds was sent: the sync's own take-in and every
+            # line before it. An event recorded after its take-in is not, and makes the next
+            # step sync again. (The take-in alone used to start a second, empty sync: on a
+            # busy team one more fetch-merge per clone per event, on the same two cores.)
+            sent = dict(sizes)
+            sent.update(getattr(report, "shared_sizes", None) or {})
+            self.sent_sizes = sent
+            self.seen_sizes = dict(sent)
         atomic_write_text(self.folder / STATUS, json.dumps(self.status), durable=False)
 
     def _interval(self) -> float:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ class Outcome:
     events_out: int = 0
     new_incidents: list[str] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)  # incidents whose journal took events in
+    # Each journal's size when its lines were taken into the commit: everything up to there
+    # is in ``tip`` (the background syncer's own take-in is not a local event to send).
+    committed_sizes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +102,8 @@ def record_merge(
     *,
     message_hint: str,
     known_tip: str | None = None,
+    trees: dict[str, SharedTree] | None = None,
+    lost: tuple[str, str | None] | None = None,
 ) -> Outcome:
     """Take the remote's (and ``extra_commits``') events into the local journals, then
     commit the union on ``branch``; the outcome names the branch's new head.
@@ -105,28 +111,34 @@ def record_merge(
     ``known_tip`` is the remote's head as this clone last saw it: an event the remote held
     then and lacks now was deleted, and when the new head refuses a piece (a journal turned
     into a link, an oversized file, a deleted folder) the commits in between are read too,
-    so the honest events that were only there are not hidden by it."""
+    so the honest events that were only there are not hidden by it.
+
+    ``trees``: the commits already read in this sync, by id (a commit never changes): a
+    retry after a lost push race reads only the new head and its own last merge, which
+    keeps the window between fetch and push short.
+
+    ``lost``: (the merge this sync pushed and lost the race with, the head the sync began
+    from). While the branch's head is that merge, it was never shared and the union holds
+    all of it, so the new commit descends from the head the sync began from and the
+    remote head only: lost
+    attempts do not pile up a chain of merges that every later push (and every teammate's
+    fetch) must carry, and that made a clone that lost once likelier to lose again."""
     outcome = Outcome()
+    read = _reader(repo, {} if trees is None else trees)
     head = repo.resolve("HEAD")
-    remote = read_shared_tree(repo, remote_tip) if remote_tip else SharedTree("")
+    remote = read(remote_tip) if remote_tip else SharedTree("")
     warnings += remote.refused
     between: list[str] = []
-    if remote_tip and known_tip and known_tip != remote_tip and _hides_something(repo, remote, known_tip):  # fmt: skip
+    if remote_tip and known_tip and known_tip != remote_tip and _hides_something(read, remote, known_tip):  # fmt: skip
         between = _commits_between(repo, known_tip, remote_tip, warnings)
-    extras = [
-        read_shared_tree(repo, c) for c in dict.fromkeys([*extra_commits, *between]) if c != head
-    ]
+    extras = [read(c) for c in dict.fromkeys([*extra_commits, *between]) if c != head]
     copies = _Copies(
         remote,
-        read_shared_tree(repo, head) if head else None,
+        read(head) if head else None,
         extras,
         {} if extras else _load_cache(repo),
     )
-    copies.known = (
-        read_shared_tree(repo, known_tip)
-        if known_tip and known_tip != remote_tip and remote_tip
-        else None
-    )
+    copies.known = read(known_tip) if known_tip and known_tip != remote_tip and remote_tip else None
     copies.remote_tip = remote_tip
     local_ids = {incident.id for incident in list_incidents(env)}
     ids = set(local_ids)
@@ -146,7 +158,11 @@ def record_merge(
             outcome.touched.add(incident_id)
     files.update(_control_files(repo, remote, copies.head, warnings))
     files.update(_signer_files(repo, remote, copies.head, warnings))
-    outcome.tip, outcome.committed = _commit(env, repo, branch, head, remote_tip, files, outcome, message_hint)  # fmt: skip
+    ours = lost[1] if lost is not None and head == lost[0] else head
+    outcome.tip, outcome.committed = _commit(env, repo, branch, (head, ours), remote_tip, files, outcome, message_hint)  # fmt: skip
+    outcome.committed_sizes = {
+        incident_id: int(known["stat"][0]) for incident_id, known in copies.remembered.items()
+    }
     if not extras:
         _save_cache(repo, copies.remembered)
     return outcome
@@ -156,17 +172,18 @@ def _commit(
     env: Environment,
     repo: Repo,
     branch: str,
-    head: str | None,
+    heads: tuple[str | None, str | None],  # the branch's head, and the one to descend from
     remote_tip: str | None,
     files: Files,
     outcome: Outcome,
     hint: str,
 ) -> tuple[str | None, bool]:
+    head, ours = heads
     index = repo.private_index()
     committed = False
     try:
         union = repo.write_tree(files, index)
-        parents = _parents(repo, head, remote_tip)
+        parents = _parents(repo, ours, remote_tip)
         if len(parents) == 1 and repo.tree_of(parents[0]) == union:
             tip = parents[0]
         else:
@@ -336,11 +353,20 @@ def _last_change(repo: Repo, tip: str | None, path: str) -> str:
 MAX_BETWEEN = 200  # commits read between the tip last seen and the new one
 
 
-def _hides_something(repo: Repo, remote: SharedTree, known_tip: str) -> bool:
+def _reader(repo: Repo, trees: dict[str, SharedTree]) -> Callable[[str], SharedTree]:
+    def read(commit: str) -> SharedTree:
+        if commit not in trees:
+            trees[commit] = read_shared_tree(repo, commit)
+        return trees[commit]
+
+    return read
+
+
+def _hides_something(read: Callable[[str], SharedTree], remote: SharedTree, known_tip: str) -> bool:  # fmt: skip
     """The new head refused a piece, or lacks an incident journal the known head had."""
     if remote.refused:
         return True
-    known = read_shared_tree(repo, known_tip)
+    known = read(known_tip)
     return any(
         JOURNAL in files and JOURNAL not in remote.incidents.get(incident_id, {})
         for incident_id, files in known.incidents.items()

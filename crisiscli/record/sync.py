@@ -10,7 +10,9 @@ never asks git to rebase, merge or check out the working tree:
    validated snapshot is written first;
 3. record the merge: a commit whose tree is the union (built in a private index), with the
    remote head as second parent, moved onto the branch by compare-and-swap;
-4. push; if someone pushed in between, fetch and merge again.
+4. push; if someone pushed in between, fetch and merge again, on the head the sync began
+   from (the merge whose push lost was never shared: carrying it would make every lost
+   race grow the next push).
 
 Every step is computed afresh from what is on disk, so a sync killed at any instant is
 completed by the next one; so is what an interrupted git operation (the rebase of earlier
@@ -43,6 +45,7 @@ from crisiscli.record.gitrepo import (
     run_git,
 )
 from crisiscli.record.merge import record_merge, write_control_files
+from crisiscli.record.sharedtree import SharedTree
 from crisiscli.record.store import list_incidents
 
 PUSH_ATTEMPTS = 6
@@ -121,6 +124,8 @@ class SyncReport:
     push_attempts: int = 0  # pushes tried (more than one: someone pushed in between)
     repaired: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Journal sizes whose every line the team's branch now holds (pushed, or there already).
+    shared_sizes: dict[str, int] = field(default_factory=dict)
 
 
 class PushRaceLost(GitError):
@@ -167,6 +172,9 @@ def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -
         report.repaired += repair.clear_stale_locks(repo, refs, interrupted=bool(interrupted))
         repair.reattach(repo, interrupted, branch)
         seen_refusals: set[str] = set()
+        trees: dict[str, SharedTree] = {}  # commits read in this sync (they never change)
+        began_from = repo.resolve("HEAD")
+        lost: tuple[str, str | None] | None = None  # our merge whose push lost, and began_from
         for attempt in range(1, PUSH_ATTEMPTS + 1):
             if attempt > 1 or known_tip is None:
                 known_tip = repo.resolve(f"refs/remotes/{remote}/{rbranch}")
@@ -186,6 +194,8 @@ def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -
                 warnings,
                 message_hint=remote,
                 known_tip=known_tip,
+                trees=trees,
+                lost=lost,
             )
             for warning in warnings:
                 if warning not in seen_refusals:
@@ -201,11 +211,15 @@ def sync(env: Environment, *, push: bool = True, known_tip: str | None = None) -
                 report.repaired.append("finished it: every event is kept, HEAD is on its branch")
                 interrupted = repair.Interrupted()
             if not push or outcome.tip is None or outcome.tip == remote_tip:
+                if push and outcome.tip is not None:
+                    report.shared_sizes = outcome.committed_sizes
                 break
             report.push_attempts = attempt
             if _push(repo, remote, rbranch, branch, outcome.tip):
                 report.pushed = True
+                report.shared_sizes = outcome.committed_sizes
                 break
+            lost = (outcome.tip, began_from)
             if attempt == PUSH_ATTEMPTS:
                 raise PushRaceLost(
                     f"{remote}/{rbranch} kept changing while crisis pushed "

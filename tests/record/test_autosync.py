@@ -210,6 +210,31 @@ def test_an_idle_cycle_is_one_fetch_and_a_teammate_s_push_is_a_sync(tmp_path: Pa
     assert "pushed by ana" in note_texts(b, name)
 
 
+def test_a_sync_s_own_take_in_is_not_a_local_event_to_send(tmp_path: Path) -> None:
+    """Issue 23.2 at twenty writers: the lines a sync took in grew the journal, so the next
+    step (half a second later) ran a whole second sync with nothing to send, on every clone
+    after every teammate's note: one more fetch-merge per clone per event on two cores,
+    which made every fetch-to-push window longer and more pushes lose their race. An event
+    recorded after the take-in is still sent at once."""
+    _remote, a, b, name = start_team(tmp_path)
+    folder = autosync.state_dir(b)
+    assert folder is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    syncer = autosync.Syncer(make_env(b), folder, 15)
+    assert syncer.step(0.0)
+    ok(run_cli(a, "note", "-i", name, "pushed by ana", actor="ana"))
+    ok(run_cli(a, "sync", actor="ana"))
+    assert syncer.step(16.0)  # the team's branch moved: a sync that takes the note in
+    assert "pushed by ana" in note_texts(b, name)
+    assert autosync.read_status(folder)["syncs"] == 2
+    assert not syncer.step(16.5)  # only the take-in grew the journal: nothing to send
+    ok(run_cli(b, "note", "-i", name, "written on bo's laptop", actor="bo"))
+    assert syncer.step(17.0)  # a local event: sent at once, not at the interval
+    assert autosync.read_status(folder)["syncs"] == 3
+    ok(run_cli(a, "sync", actor="ana"))
+    assert "written on bo's laptop" in note_texts(a, name)
+
+
 @pytest.mark.usefixtures("git_identity")
 def test_the_background_syncer_reads_what_a_refused_piece_hides(tmp_path: Path) -> None:
     """Issue 23.6 through the background syncer: its idle cycle fetched the new head first,
