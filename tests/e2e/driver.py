@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pexpect
 
@@ -57,6 +58,9 @@ class Session:
         self._done = 0
         self.cursor = 0  # in self.text
         self._sent = 0.0  # time.monotonic() of the last keys sent
+        # when an expect last matched: a prompt seen was drawn after the one before it
+        # closed, so an Enter paced from here is never "too soon" under any load
+        self._seen = 0.0
         self._last = ""
 
     # -- reading ---------------------------------------------------------------------------
@@ -91,6 +95,7 @@ class Session:
             found = regex.search(shown, self.cursor)
             if found:
                 self.cursor = found.end()
+                self._seen = time.monotonic()
                 return found
             if not self.child.isalive() and not self._pump(0.05):
                 raise AssertionError(
@@ -113,7 +118,7 @@ class Session:
         if ENTER in keys:
             # after an Esc, prompt_toolkit first waits to see whether a key follows it
             after = GUARD + (ESC_WAIT if self._last.endswith("\x1b") else 0.0)
-            time.sleep(max(0.0, self._sent + after - time.monotonic()))
+            time.sleep(max(0.0, max(self._sent, self._seen) + after - time.monotonic()))
         self.child.send(keys)
         self._sent = time.monotonic()
         self._last = keys
@@ -219,18 +224,29 @@ class Session:
 
 def guarded(child: pexpect.spawn) -> pexpect.spawn:  # type: ignore[type-arg]
     """``child.send`` as a person types: an Enter no sooner than GUARD after the keys before
-    it (ESC_WAIT more after an Esc) — a menu ignores an Enter that comes right after the
-    last prompt closed (issue 22)."""
-    send = child.send
-    last = {"at": 0.0, "keys": ""}
+    it, or after the last ``expect`` found what it waited for (ESC_WAIT more after an Esc) —
+    a menu ignores an Enter that comes right after the last prompt closed (issue 22). A
+    prompt found was drawn after the one before it closed, however loaded the machine."""
+    send, expect, expect_exact = child.send, child.expect, child.expect_exact
+    last = {"at": 0.0, "seen": 0.0, "keys": ""}
 
     def paced(keys: str) -> int:
         if "\r" in keys:
             after = GUARD + (ESC_WAIT if last["keys"].endswith("\x1b") else 0.0)
-            time.sleep(max(0.0, last["at"] + after - time.monotonic()))
+            time.sleep(max(0.0, max(last["at"], last["seen"]) + after - time.monotonic()))
         sent = int(send(keys))
         last["at"], last["keys"] = time.monotonic(), keys
         return sent
 
+    def seen(wait: Any) -> Any:
+        def waited(*args: Any, **kwargs: Any) -> Any:
+            found = wait(*args, **kwargs)
+            last["seen"] = time.monotonic()
+            return found
+
+        return waited
+
     child.send = paced  # type: ignore[method-assign]
+    child.expect = seen(expect)  # type: ignore[method-assign]
+    child.expect_exact = seen(expect_exact)  # type: ignore[method-assign]
     return child

@@ -30,6 +30,9 @@ class Screen:
         self.bells = 0
         self.raw = ""
         self._sent = 0.0  # time.monotonic() of the last keys sent
+        # when a wait last found what it waited for: a prompt seen was drawn after the one
+        # before it closed, so an Enter paced from here is never "too soon" for it
+        self._seen = 0.0
         self._last = ""
 
     def pump(self, wait: float = 0.1) -> bool:
@@ -76,12 +79,14 @@ class Screen:
                 pass
             shown = self.flat if flat else self.text
             if self._shows(shown, pattern, gone, also):
+                self._seen = time.monotonic()
                 return shown
             if not self.child.isalive():
                 while self.pump(0.05):  # the last words of a process that ended
                     pass
                 shown = self.flat if flat else self.text
                 if self._shows(shown, pattern, gone, also):
+                    self._seen = time.monotonic()
                     return shown
                 raise AssertionError(f"{pattern!r} not on screen; crisis exited:\n{shown}")
             if time.monotonic() > deadline:
@@ -104,6 +109,7 @@ class Screen:
             while self.pump(0):
                 pass
             if check(self.text):
+                self._seen = time.monotonic()
                 return self.text
             if time.monotonic() > deadline or not self.child.isalive():
                 raise AssertionError(f"{what}: not on screen:\n{self.text}")
@@ -114,7 +120,7 @@ class Screen:
         if "\r" in keys:
             # after an Esc, prompt_toolkit first waits to see whether a key follows it
             after = GUARD + (ESC_WAIT if self._last.endswith("\x1b") else 0.0)
-            time.sleep(max(0.0, self._sent + after - time.monotonic()))
+            time.sleep(max(0.0, max(self._sent, self._seen) + after - time.monotonic()))
         self.child.send(keys)
         self._sent = time.monotonic()
         self._last = keys
@@ -128,6 +134,7 @@ class Screen:
             self.pump()
             moves = _moves_to(list(self.screen.display), label)
             if moves is not None:
+                self._seen = time.monotonic()
                 break
             if time.monotonic() > deadline or not self.child.isalive():
                 raise AssertionError(f"no menu entry {label!r} on screen:\n{self.text}")

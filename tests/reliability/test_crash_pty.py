@@ -57,7 +57,9 @@ def _spawn(home: Path, args: list[str]):  # type: ignore[no-untyped-def]
         env=subprocess_env(home),
         encoding="utf-8",
         codec_errors="replace",
-        timeout=20,
+        # a stuck walk-through fails all the same; CI's two suites at once on two cores can
+        # take longer than 20 s to start a process and draw its first prompt
+        timeout=60,
         dimensions=(40, 100),
     )
     child.delaybeforesend = None
