@@ -1066,10 +1066,14 @@ class Walkthrough:
         """A message step is done only with a message that passes its checks (or carries a
         recorded override) and, when required, an approver (or a recorded override)."""
         assert step.message is not None
-        if view.message_text is None:
-            # said once, before the composer: not kept under the screens that follow, where
-            # the message is written by then
-            self.prompter.show_status(view, self.words.t("engine.message_not_written"))
+        current = self.state_message(step)
+        # interrupted between writing it and its check: the check is recorded now
+        unchecked = current is not None and current.check_summary is None
+        if view.message_text is None or unchecked:
+            if view.message_text is None:
+                # said once, before the composer: not kept under the screens that follow,
+                # where the message is written by then
+                self.prompter.show_status(view, self.words.t("engine.message_not_written"))
             self.compose(step)
             if not ledger.keeps_ledger(step):
                 return False

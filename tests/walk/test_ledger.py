@@ -245,3 +245,28 @@ def test_the_ledger_by_keys(env: Environment, pipe: PipeInput, monkeypatch: pyte
     shown = env.stdout.getvalue()  # type: ignore[attr-defined]
     assert "Reply to @kim recorded" in shown
     assert "Reply ledger: 1 of 1 replied" in shown
+
+
+def test_a_run_killed_between_the_ledger_steps_text_and_its_check_records_the_check(
+    crisis_home: Path, tmp_path: Path
+) -> None:
+    """Seen in CI (tests/reliability/test_crash_answers.py): killed after the one text of a
+    ledger step was recorded and before its check, the resumed run marked the step done
+    without ever recording the check, and the report lost "x 96/280 · 0 errors"."""
+    from crisiscli.record import events as ev
+    from tests.conftest import make_env
+    from tests.helpers import answers_from, events_of, open_incident, run_script
+
+    text = "Hi Jo, sorry about that. Could you send Acme a DM?"
+    incident = open_incident(make_env(crisis_home), "ledger")
+    incident.record(ev.input_set("brand", "Acme"))
+    incident.record(ev.step_entered("first", "next"))
+    incident.record(ev.step_done("first"))
+    incident.record(ev.step_entered("reply-each", "next"))
+    incident.record(ev.message_recorded("reply-each", text, ["x"], "reply"))  # ... killed
+    assert incident.state().messages["reply-each"].check_summary is None
+    script = {"steps": {"reply-each": {"message": text}, "lessons": {}}}
+    run_script(incident, answers_from(tmp_path, script))
+    checked = [e for e in events_of(incident) if e.type == "message.checked"]
+    assert [e.data["step"] for e in checked] == ["reply-each"]
+    assert incident.state().messages["reply-each"].check_summary
