@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from crisiscli.drill.player import TOLERANCE, WENT_OUT
 from crisiscli.drill.scenario import Expectation, expectation_from_data, offset_text
 from crisiscli.playbook.model import Playbook
-from crisiscli.playbook.spec import PUBLIC_AUDIENCES, PUBLIC_KINDS
+from crisiscli.playbook.spec import said_in_public
 from crisiscli.record.fold import DrillRun, IncidentState
 
 
@@ -234,7 +234,7 @@ def judge(exp: Expectation, state: IncidentState, run: DrillRun, language: str =
             if (
                 p.step == exp.step
                 if exp.step
-                else p.kind in PUBLIC_KINDS and p.audience in PUBLIC_AUDIENCES
+                else said_in_public(p.kind, p.audience)
             )
         ]  # fmt: skip
         at = _at(run, published[0].ts if published else None)

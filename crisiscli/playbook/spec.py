@@ -108,6 +108,14 @@ MESSAGE_AUDIENCES = ("public-post", "public-reply", "dm", "press", "internal", "
 PLATFORM_AUDIENCES = ("public-post", "public-reply", "dm")
 #: What anyone can read where it happened: a public response, an update, a promise kept.
 PUBLIC_AUDIENCES = ("public-post", "public-reply")
+
+
+def said_in_public(kind: str, audience: str) -> bool:
+    """A statement, apology or update the public reads where it happened: what makes and
+    keeps a promise of the next update, and what a drill counts as the first response."""
+    return kind in PUBLIC_KINDS and audience in PUBLIC_AUDIENCES
+
+
 #: The audience a message has when its step does not say: by its kind.
 AUDIENCE_BY_KIND = {
     "statement": "public-post",

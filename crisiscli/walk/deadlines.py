@@ -23,8 +23,9 @@ Three kinds of deadline, one ``DeadlineStatus`` each:
   the means away was missed. The close (or the end of the ``until`` step) ends the clock:
   the open occurrence is waived if it was not due yet, else missed.
 - **promise** — the next update a published message promised (``update.promised``): *met* by
-  the next public statement, apology or update posted or replied in public by then, *missed* by a later one or by none before the
-  close, waived if the incident closed before it was due.
+  the next statement, apology or update posted or replied in public by then
+  (``spec.said_in_public``), *missed* by a later one or by none before the close, waived if
+  the incident closed before it was due.
 
 Nothing here reads a clock: ``now`` only tells *open* from *overdue*, so a view without a
 clock (``log.md``) passes the time of the last event and words both as "not done yet".
@@ -37,7 +38,7 @@ from datetime import datetime, timedelta
 
 from crisiscli.frozen import Frozen
 from crisiscli.playbook.model import Cadence, Playbook, Step
-from crisiscli.playbook.spec import PUBLIC_AUDIENCES, PUBLIC_KINDS
+from crisiscli.playbook.spec import said_in_public
 from crisiscli.record.fold import IncidentState, Publication
 from crisiscli.timeutil import format_duration, since_start
 from crisiscli.walk.flow import applies, facts, holds
@@ -415,9 +416,7 @@ def _occurrences(
 
 
 def _promises(state: IncidentState, now: datetime) -> list[DeadlineStatus]:
-    public = [
-        p for p in state.published if p.kind in PUBLIC_KINDS and p.audience in PUBLIC_AUDIENCES
-    ]
+    public = [p for p in state.published if said_in_public(p.kind, p.audience)]
     return [_promise(pub, public, state, now) for pub in state.published if pub.promise]
 
 

@@ -18,7 +18,7 @@ from crisiscli.i18n import Catalogue
 from crisiscli.messages.checks import Review, review, summary_line
 from crisiscli.messages.platforms import merged_limits
 from crisiscli.playbook.model import Question, Step
-from crisiscli.playbook.spec import PUBLIC_AUDIENCES, PUBLIC_KINDS
+from crisiscli.playbook.spec import said_in_public
 from crisiscli.playbook.template import render
 from crisiscli.record import events as ev
 from crisiscli.record.fold import ApprovalRequest, IncidentState, MessageState, draft_key
@@ -648,7 +648,7 @@ class Walkthrough:
         becomes a deadline once the message goes out."""
         assert step.message is not None
         # a promise to the public: what staff or one person are told is kept by no post
-        if step.message.kind not in PUBLIC_KINDS or step.message.audience not in PUBLIC_AUDIENCES:
+        if not said_in_public(step.message.kind, step.message.audience):
             return
         from crisiscli.messages.promise import promised_in
         from crisiscli.moments import parse_when
